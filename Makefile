@@ -1,0 +1,130 @@
+# cairn: build, test, run.  GNU make.
+#
+#   make          build bin/cairnd and bin/cairn
+#   make run      install what is missing, build, serve on 127.0.0.1:7443
+#   make test     install what is missing, build, run every test
+#   make asan     the same tests under AddressSanitizer and UBSan
+#   make bench    load generator against the embedded server, beside pgbench
+#   make install  PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= cc
+
+PKGS	 = libevent libevent_openssl libevent_pthreads libssl libcrypto \
+	   msgpack libpq libargon2
+PKGS_TEST = cmocka
+
+ifeq ($(SANITIZE),1)
+BUILD	?= build-asan
+SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+OPT	 = -O1 -g
+else
+BUILD	?= build
+SAN	 =
+OPT	 = -O2 -g
+endif
+BIN	 = $(BUILD)/bin
+
+# pkg-config runs only when something is compiled, so that "make deps" can
+# run before the -dev packages exist.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+TEST_LIBS  = $(shell pkg-config --libs $(PKGS_TEST) 2>/dev/null)
+
+CFLAGS	+= -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	   -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation \
+	   $(OPT) $(SAN) -Icommon -Iserver -I$(BUILD)/gen \
+	   -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
+	   $(PKG_CFLAGS)
+LDFLAGS	+= $(SAN)
+
+COMMON_SRC = $(wildcard common/*.c)
+SERVER_SRC = $(wildcard server/*.c)
+CLIENT_SRC = $(wildcard client/*.c)
+BENCH_SRC  = $(wildcard tests/bench/*.c)
+SQL	   = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+
+COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/%.o)
+SERVER_OBJ = $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+CLIENT_OBJ = $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+BENCH_OBJ  = $(BENCH_SRC:%.c=$(BUILD)/%.o)
+
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(BIN)/%,$(wildcard tests/unit/test_*.c))
+E2E_TESTS  = $(patsubst tests/e2e/%.c,$(BIN)/%,$(wildcard tests/e2e/test_*.c))
+
+.PHONY: all deps run test unit e2e asan bench install clean certs
+all: $(BIN)/cairnd $(BIN)/cairn $(BIN)/cairn-bench $(UNIT_TESTS) $(E2E_TESTS)
+
+deps:
+	@sh tests/deps.sh
+
+$(BUILD)/%.o: %.c $(wildcard common/*.h server/*.h client/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Migrations are compiled in, so cairnd never depends on its working
+# directory to find them.
+$(BUILD)/gen/migrations.c: $(SQL) tests/embed-sql.sh
+	@mkdir -p $(dir $@)
+	sh tests/embed-sql.sh $(SQL) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BIN)/cairnd: $(SERVER_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/cairn: $(CLIENT_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/cairn-bench: $(BENCH_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/test_%: $(BUILD)/tests/unit/test_%.o $(COMMON_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(BIN)/test_%: $(BUILD)/tests/e2e/test_%.o $(COMMON_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+certs: certs/ca.pem
+certs/ca.pem:
+	sh certs/make-dev-certs.sh certs
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory certs
+	@sh tests/run-dev.sh $(BIN)
+
+unit: all
+	@sh tests/run-unit.sh $(UNIT_TESTS)
+
+e2e: all
+	@sh tests/e2e/run.sh $(BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory e2e
+
+asan: deps
+	@$(MAKE) --no-print-directory SANITIZE=1 test
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run.sh $(BIN)
+
+install: $(BIN)/cairnd $(BIN)/cairn
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/cairn/certs
+	install -m 0755 $(BIN)/cairnd $(BIN)/cairn $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 certs/make-dev-certs.sh $(DESTDIR)$(PREFIX)/share/cairn/certs/
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,277 @@
+/*
+ * config.c: one table of settings drives both the command line and the
+ * config file, so that every option is settable in both places.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "wire.h"
+#include "xmalloc.h"
+
+enum ctype { C_STR, C_SIZE, C_INT, C_BOOL };
+
+struct setting {
+	const char	*name;		/* file key; option is --name with _ -> - */
+	enum ctype	 type;
+	size_t		 off;
+	long long	 min, max;
+	const char	*help;
+};
+
+#define S(n, t, mn, mx, h) { #n, t, offsetof(struct config, n), mn, mx, h }
+static const struct setting settings[] = {
+	S(listen, C_STR, 0, 0, "HOST:PORT to listen on"),
+	S(cert, C_STR, 0, 0, "server certificate chain (PEM)"),
+	S(key, C_STR, 0, 0, "server private key (PEM)"),
+	S(tls_min_version, C_STR, 0, 0, "1.3 (default) or 1.2"),
+	S(data_dir, C_STR, 0, 0, "run a private PostgreSQL cluster here"),
+	S(db, C_STR, 0, 0, "use this external PostgreSQL (URL or conninfo)"),
+	S(pg_bindir, C_STR, 0, 0, "directory holding initdb and pg_ctl"),
+	S(cluster_user, C_STR, 0, 0, "account that runs the cluster when root"),
+	S(log_level, C_STR, 0, 0, "error, warn, info or debug"),
+	S(max_frame, C_SIZE, 64, 256 << 20, "largest frame payload, bytes"),
+	S(max_depth, C_SIZE, 2, MP_DEPTH_HARD_MAX, "MessagePack nesting"),
+	S(max_string, C_SIZE, 16, 256 << 20, "longest string, bytes"),
+	S(max_queue, C_SIZE, 1, 100000, "unanswered requests per connection"),
+	S(max_output, C_SIZE, 4096, 1LL << 32, "unsent reply bytes per connection"),
+	S(max_conns, C_SIZE, 1, 1000000, "connections at once"),
+	S(handshake_timeout, C_INT, 1, 3600, "TLS handshake timeout, s"),
+	S(idle_timeout, C_INT, 1, 86400 * 7, "idle connection timeout, s"),
+	S(db_pool, C_INT, 1, 1000, "database connections"),
+	S(db_queue, C_SIZE, 1, 10000000, "queries waiting for a connection"),
+	S(db_statement_timeout, C_INT, 0, 86400000, "statement timeout, ms"),
+	S(db_connect_timeout, C_INT, 1, 3600, "database connect timeout, s"),
+	S(hash_threads, C_INT, 1, 256, "password hashing threads"),
+	S(hash_queue, C_SIZE, 1, 100000, "password hashes waiting"),
+	S(session_idle, C_INT, 60, 86400 * 365, "session idle expiry, s"),
+	S(session_max, C_INT, 60, 86400 * 365, "session absolute expiry, s"),
+	S(session_recheck, C_INT, 0, 3600, "s between session re-checks"),
+	S(login_slow_after, C_INT, 1, 1000, "failures before replies slow"),
+	S(login_max_failures, C_INT, 1, 1000, "failures before lock-out"),
+	S(login_lockout, C_INT, 1, 86400, "lock-out time, s"),
+	S(shutdown_timeout, C_INT, 1, 3600, "grace for in-flight work, s"),
+};
+#undef S
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->listen = xstrdup(CAIRN_DEFAULT_LISTEN);
+	c->cert = xstrdup("certs/server.pem");
+	c->key = xstrdup("certs/server.key");
+	c->tls_min_version = xstrdup("1.3");
+	c->cluster_user = xstrdup("postgres");
+	c->log_level = xstrdup("info");
+	c->max_frame = DEFAULT_MAX_FRAME;
+	c->max_depth = DEFAULT_MAX_DEPTH;
+	c->max_string = DEFAULT_MAX_STRING;
+	c->max_queue = 64;
+	c->max_output = 8 << 20;
+	c->max_conns = 1024;
+	c->handshake_timeout = 10;
+	c->idle_timeout = 300;
+	c->db_pool = 8;
+	c->db_queue = 10000;
+	c->db_statement_timeout = 30000;
+	c->db_connect_timeout = 5;
+	c->hash_threads = 2;
+	c->hash_queue = 64;
+	c->session_idle = 86400;
+	c->session_max = 7 * 86400;
+	c->session_recheck = 2;
+	c->login_slow_after = 3;
+	c->login_max_failures = 10;
+	c->login_lockout = 300;
+	c->shutdown_timeout = 10;
+}
+
+static const struct setting *
+find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {
+		const char *s = settings[i].name;
+		size_t j;
+
+		if (strlen(s) != len)
+			continue;
+		for (j = 0; j < len; j++)
+			if (s[j] != name[j] && !(s[j] == '_' && name[j] == '-'))
+				break;
+		if (j == len)
+			return &settings[i];
+	}
+	return NULL;
+}
+
+static bool
+set(struct config *c, const struct setting *s, const char *val,
+    const char *where)
+{
+	void *p = (char *)c + s->off;
+	char *end;
+	long long n;
+
+	if (s->type == C_STR) {
+		free(*(char **)p);
+		*(char **)p = xstrdup(val);
+		return true;
+	}
+	errno = 0;
+	n = strtoll(val, &end, 10);
+	if (errno != 0 || end == val || *end != '\0' || n < s->min ||
+	    n > s->max) {
+		fprintf(stderr, "cairnd: %s: %s must be an integer from %lld "
+		    "to %lld\n", where, s->name, s->min, s->max);
+		return false;
+	}
+	if (s->type == C_SIZE)
+		*(size_t *)p = (size_t)n;
+	else
+		*(int *)p = (int)n;
+	return true;
+}
+
+bool
+config_load_file(struct config *c, const char *path)
+{
+	char line[4096], where[512];
+	FILE *f;
+	int lineno = 0;
+	bool ok = true;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "cairnd: %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	while (ok && fgets(line, sizeof line, f) != NULL) {
+		char *k = line, *eq, *v, *e;
+		const struct setting *s;
+
+		lineno++;
+		snprintf(where, sizeof where, "%s:%d", path, lineno);
+		while (isspace((unsigned char)*k))
+			k++;
+		if (*k == '#' || *k == '\0')
+			continue;
+		if ((eq = strchr(k, '=')) == NULL) {
+			fprintf(stderr, "cairnd: %s: expected key = value\n",
+			    where);
+			ok = false;
+			break;
+		}
+		for (e = eq; e > k && isspace((unsigned char)e[-1]); e--)
+			;
+		v = eq + 1;
+		while (isspace((unsigned char)*v))
+			v++;
+		for (char *t = v + strlen(v); t > v &&
+		    isspace((unsigned char)t[-1]); t--)
+			t[-1] = '\0';
+		if ((s = find(k, e - k)) == NULL) {
+			fprintf(stderr, "cairnd: %s: unknown setting '%.*s'\n",
+			    where, (int)(e - k), k);
+			ok = false;
+			break;
+		}
+		ok = set(c, s, v, where);
+	}
+	fclose(f);
+	return ok;
+}
+
+void
+config_usage(void)
+{
+	fprintf(stderr,
+	    "usage: cairnd [--config FILE] [--listen HOST:PORT] [--cert FILE] "
+	    "[--key FILE]\n"
+	    "              [--data-dir DIR | --db URL] "
+	    "[--init-admin LOGIN [--password-stdin]]\n"
+	    "              [--SETTING VALUE ...]\n\nsettings:\n");
+	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {
+		char opt[64];
+		snprintf(opt, sizeof opt, "--%s", settings[i].name);
+		for (char *p = opt; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		fprintf(stderr, "  %-24s %s\n", opt, settings[i].help);
+	}
+}
+
+/*
+ * The config file is read first (wherever --config appears), then the other
+ * options override it.
+ */
+bool
+config_parse_args(struct config *c, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--config") == 0) {
+			if (i + 1 >= argc) {
+				config_usage();
+				return false;
+			}
+			if (!config_load_file(c, argv[++i]))
+				return false;
+		}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct setting *s;
+
+		if (strcmp(a, "--config") == 0) {
+			i++;
+			continue;
+		}
+		if (strcmp(a, "--password-stdin") == 0) {
+			c->password_stdin = true;
+			continue;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			config_usage();
+			return false;
+		}
+		if (strcmp(a, "--version") == 0) {
+			printf("cairnd %s\n", CAIRN_VERSION);
+			exit(0);
+		}
+		if (strncmp(a, "--", 2) != 0 || i + 1 >= argc) {
+			fprintf(stderr, "cairnd: bad argument '%s'\n", a);
+			config_usage();
+			return false;
+		}
+		if (strcmp(a, "--init-admin") == 0) {
+			free(c->init_admin);
+			c->init_admin = xstrdup(argv[++i]);
+			continue;
+		}
+		if ((s = find(a + 2, strlen(a + 2))) == NULL) {
+			fprintf(stderr, "cairnd: unknown option '%s'\n", a);
+			config_usage();
+			return false;
+		}
+		if (!set(c, s, argv[++i], "command line"))
+			return false;
+	}
+	if (c->db != NULL && c->data_dir != NULL) {
+		fprintf(stderr, "cairnd: give --data-dir or --db, not both\n");
+		return false;
+	}
+	if (c->db == NULL && c->data_dir == NULL)
+		c->data_dir = xstrdup("var");
+	return true;
+}
+
+void
+config_free(struct config *c)
+{
+	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+		if (settings[i].type == C_STR)
+			free(*(char **)((char *)c + settings[i].off));
+	free(c->init_admin);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,58 @@
+/*
+ * config.h: every cairnd setting, settable on the command line and in the
+ * config file (key = value lines).  docs/operations.md lists them.
+ */
+#ifndef CAIRN_CONFIG_H
+#define CAIRN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config {
+	char	*listen;		/* HOST:PORT */
+	char	*cert, *key;		/* PEM files */
+	char	*tls_min_version;	/* "1.3" or "1.2" */
+	char	*data_dir;		/* embedded cluster (default) */
+	char	*db;			/* external PostgreSQL URL */
+	char	*pg_bindir;		/* where initdb/pg_ctl live */
+	char	*cluster_user;		/* runs the cluster when root */
+	char	*init_admin;		/* --init-admin LOGIN */
+	bool	 password_stdin;
+	char	*log_level;
+
+	/* Limits. */
+	size_t	 max_frame;
+	size_t	 max_depth;
+	size_t	 max_string;
+	size_t	 max_queue;		/* requests per connection */
+	size_t	 max_output;		/* bytes unsent before we stop */
+	size_t	 max_conns;
+	int	 handshake_timeout;	/* seconds */
+	int	 idle_timeout;		/* seconds */
+
+	/* Database. */
+	int	 db_pool;		/* connections */
+	size_t	 db_queue;		/* queries waiting for one */
+	int	 db_statement_timeout;	/* ms */
+	int	 db_connect_timeout;	/* s */
+
+	/* Passwords and sessions. */
+	int	 hash_threads;
+	size_t	 hash_queue;
+	int	 session_idle;		/* s */
+	int	 session_max;		/* s */
+	int	 session_recheck;	/* s between database re-checks */
+	int	 login_slow_after;
+	int	 login_max_failures;
+	int	 login_lockout;		/* s */
+	int	 shutdown_timeout;	/* s */
+};
+
+void	config_defaults(struct config *);
+/* Both return false after printing why. */
+bool	config_parse_args(struct config *, int, char **);
+bool	config_load_file(struct config *, const char *);
+void	config_free(struct config *);
+void	config_usage(void);
+
+#endif

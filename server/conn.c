@@ -1,0 +1,380 @@
+/*
+ * conn.c: one TLS connection.  Bytes come in through a bufferevent_openssl;
+ * whole frames become requests in the connection's queue; conn_kick() runs
+ * them one at a time, in order.  Reading stops while the queue is full or
+ * the client is not reading its replies, so memory per connection is
+ * bounded.
+ *
+ * Bufferevent callbacks are deferred (BEV_OPT_DEFER_CALLBACKS), so they
+ * never run inside our own calls: conn_close() is never re-entered from a
+ * write, and a conn is freed only at the end of conn_kick() or in
+ * conn_close() when nothing is running.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+
+#include "frame.h"
+#include "log.h"
+#include "op.h"
+#include "server.h"
+#include "xmalloc.h"
+
+static void	conn_free(struct conn *);
+
+
+void
+conn_drop_queue(struct conn *c)
+{
+	struct request *r, *next;
+
+	for (r = TAILQ_FIRST(&c->queue); r != NULL; r = next) {
+		next = TAILQ_NEXT(r, entry);
+		if (r == c->active)
+			continue;
+		TAILQ_REMOVE(&c->queue, r, entry);
+		c->nqueue--;
+		req_free(r);
+	}
+}
+
+static void
+preset(struct request *req, enum wire_err e, const char *msg)
+{
+	if (req->preset != E_OK)
+		return;
+	req->preset = e;
+	snprintf(req->preset_msg, sizeof req->preset_msg, "%s", msg);
+}
+
+/* Decode a frame into a request; errors are kept to answer in order. */
+static struct request *
+request_new(struct conn *c, const char *payload, size_t len)
+{
+	struct request *req = xcalloc(1, sizeof *req);
+	const msgpack_object *root, *v;
+	enum mp_status st;
+
+	req->conn = c;
+	req->started_ms = now_ms();
+	msgpack_sbuffer_init(&req->out);
+	msgpack_packer_init(&req->pk, &req->out, msgpack_sbuffer_write);
+	snprintf(req->op_name, sizeof req->op_name, "?");
+	st = mp_decode(&req->doc, payload, len, &c->srv->limits);
+	if (st != MP_OK) {
+		preset(req, st == MP_TOO_DEEP || st == MP_STR_TOO_LONG ?
+		    E_LIMIT : E_BAD_REQUEST, mp_status_str(st));
+		return req;
+	}
+	root = req->doc.root;
+	if (root->type != MSGPACK_OBJECT_MAP) {
+		preset(req, E_BAD_REQUEST, "a request must be a map");
+		return req;
+	}
+	v = mp_map_get(root, WIRE_ID);
+	if (v == NULL || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
+		preset(req, E_BAD_REQUEST, "'id' must be an unsigned integer");
+		return req;
+	}
+	req->id = v->via.u64;
+	v = mp_map_get(root, WIRE_OP);
+	if (v == NULL || v->type != MSGPACK_OBJECT_STR ||
+	    v->via.str.size == 0 || v->via.str.size >= sizeof req->op_name ||
+	    memchr(v->via.str.ptr, '\0', v->via.str.size) != NULL) {
+		preset(req, E_BAD_REQUEST, "'op' must be a short string");
+		return req;
+	}
+	snprintf(req->op_name, sizeof req->op_name, "%.*s",
+	    (int)v->via.str.size, v->via.str.ptr);
+	req->args_obj = mp_map_get(root, WIRE_ARGS);
+	for (uint32_t i = 0; i < root->via.map.size; i++) {
+		const msgpack_object *k = &root->via.map.ptr[i].key;
+		if (!mp_str_eq(k, WIRE_ID) && !mp_str_eq(k, WIRE_OP) &&
+		    !mp_str_eq(k, WIRE_ARGS))
+			preset(req, E_BAD_REQUEST,
+			    "unknown key in request envelope");
+	}
+	if (root->via.map.size > 3)
+		preset(req, E_BAD_REQUEST, "duplicate key in request envelope");
+	return req;
+}
+
+static void
+enqueue(struct conn *c, struct request *req)
+{
+	TAILQ_INSERT_TAIL(&c->queue, req, entry);
+	c->nqueue++;
+}
+
+static void
+bad_frame(struct conn *c, const char *msg)
+{
+	struct request *req = request_new(c, NULL, 0);
+
+	req->preset = E_OK;
+	preset(req, E_BAD_FRAME, msg);
+	req->close_after = true;
+	enqueue(c, req);
+	/* Nothing after a broken frame can be trusted: read no more. */
+	c->state = CONN_CLOSING;
+	bufferevent_disable(c->bev, EV_READ);
+}
+
+/* Turn buffered bytes into queued requests; true if any were added. */
+static bool
+read_frames(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	size_t max_frame = c->srv->cf->max_frame, n;
+	unsigned char hdr[FRAME_HEADER_SIZE];
+	char msg[128];
+	bool any = false;
+
+	while (c->state == CONN_OPEN) {
+		size_t avail = evbuffer_get_length(in);
+
+		if (c->nqueue >= c->srv->cf->max_queue) {
+			if (!c->read_paused) {
+				c->read_paused = true;
+				bufferevent_disable(c->bev, EV_READ);
+			}
+			break;
+		}
+		if (avail < FRAME_HEADER_SIZE)
+			break;
+		evbuffer_copyout(in, hdr, sizeof hdr);
+		switch (frame_peek(hdr, avail, max_frame, &n)) {
+		case FRAME_NEED_MORE:
+			return any;
+		case FRAME_ZERO:
+			bad_frame(c, "zero-length frame");
+			return true;
+		case FRAME_TOO_BIG:
+			snprintf(msg, sizeof msg, "frame of %zu bytes exceeds "
+			    "the limit of %zu", n, max_frame);
+			bad_frame(c, msg);
+			return true;
+		case FRAME_OK:
+			break;
+		}
+		const char *p = (const char *)evbuffer_pullup(in,
+		    FRAME_HEADER_SIZE + n);
+		enqueue(c, request_new(c, p + FRAME_HEADER_SIZE, n));
+		evbuffer_drain(in, FRAME_HEADER_SIZE + n);
+		any = true;
+	}
+	return any;
+}
+
+void
+conn_kick(struct conn *c)
+{
+	struct server *srv = c->srv;
+	bool progress;
+
+	if (c->in_kick)
+		return;
+	c->in_kick = true;
+	do {
+		progress = false;
+		while (c->active == NULL && c->state != CONN_DEAD) {
+			struct request *req = TAILQ_FIRST(&c->queue);
+			if (req == NULL || evbuffer_get_length(
+			    bufferevent_get_output(c->bev)) >
+			    srv->cf->max_output)
+				break;
+			c->active = req;
+			dispatch(req);
+			progress = true;
+		}
+		if (c->state == CONN_OPEN && read_frames(c))
+			progress = true;
+	} while (progress && c->state != CONN_DEAD);
+	if (c->state == CONN_OPEN && c->read_paused &&
+	    c->nqueue < srv->cf->max_queue) {
+		c->read_paused = false;
+		bufferevent_enable(c->bev, EV_READ);
+	}
+	c->in_kick = false;
+
+	if (c->state == CONN_DEAD) {
+		if (c->active == NULL)
+			conn_free(c);
+		return;
+	}
+	if (c->state == CONN_CLOSING && c->active == NULL &&
+	    TAILQ_EMPTY(&c->queue) &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_close(c, srv->stopping ? "server shutting down" :
+		    "closed after error");
+}
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+	conn_kick(arg);
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	conn_kick(arg);
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+	char why[256];
+	unsigned long e;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		struct timeval idle = { c->srv->cf->idle_timeout, 0 };
+		c->state = c->srv->stopping ? CONN_CLOSING : CONN_OPEN;
+		bufferevent_set_timeouts(bev, &idle, &idle);
+		log_debug("conn %llu %s: TLS %s established",
+		    (unsigned long long)c->serial, c->peer,
+		    SSL_get_version(bufferevent_openssl_get_ssl(bev)));
+		if (c->state == CONN_CLOSING)
+			conn_kick(c);
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT) {
+		if (c->state == CONN_HANDSHAKE)
+			conn_close(c, "TLS handshake timeout");
+		else if ((what & BEV_EVENT_READING) && c->active != NULL) {
+			/* Waiting on our own work is not idleness. */
+			bufferevent_enable(bev, EV_READ);
+		} else
+			conn_close(c, what & BEV_EVENT_WRITING ?
+			    "write timeout (client not reading)" :
+			    "idle timeout");
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		conn_close(c, "closed by client");
+		return;
+	}
+	if (what & BEV_EVENT_ERROR) {
+		e = bufferevent_get_openssl_error(bev);
+		if (e != 0)
+			ERR_error_string_n(e, why, sizeof why);
+		else
+			snprintf(why, sizeof why, "%s",
+			    evutil_socket_error_to_string(
+			    EVUTIL_SOCKET_ERROR()));
+		ERR_clear_error();
+		conn_close(c, why);
+	}
+}
+
+void
+conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
+    int salen)
+{
+	struct timeval hs = { srv->cf->handshake_timeout, 0 };
+	char host[INET6_ADDRSTRLEN] = "?";
+	struct conn *c;
+	SSL *ssl;
+
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr,
+		    host, sizeof host);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr,
+		    host, sizeof host);
+	if (srv->nconns >= srv->cf->max_conns) {
+		log_warnx("refusing connection from %s: %zu connections "
+		    "(max_conns)", host, srv->nconns);
+		evutil_closesocket(fd);
+		return;
+	}
+	if ((ssl = SSL_new(srv->ssl_ctx)) == NULL) {
+		log_warnx("SSL_new failed");
+		evutil_closesocket(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->srv = srv;
+	c->serial = ++srv->next_serial;
+	snprintf(c->peer, sizeof c->peer, "%s", host);
+	TAILQ_INIT(&c->queue);
+	c->state = CONN_HANDSHAKE;
+	/* The bufferevent owns the SSL and the socket (CLOSE_ON_FREE). */
+	c->bev = bufferevent_openssl_socket_new(srv->base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE |
+	    BEV_OPT_DEFER_CALLBACKS);
+	if (c->bev == NULL) {
+		log_warnx("cannot set up connection from %s", host);
+		SSL_free(ssl);
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	bufferevent_set_timeouts(c->bev, &hs, &hs);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
+	srv->nconns++;
+	log_debug("conn %llu: accepted from %s", (unsigned long long)c->serial,
+	    host);
+}
+
+static void
+conn_free(struct conn *c)
+{
+	struct server *srv = c->srv;
+
+	conn_drop_queue(c);
+	free(c);
+	server_maybe_done(srv);
+}
+
+void
+conn_close(struct conn *c, const char *reason)
+{
+	struct server *srv = c->srv;
+
+	if (c->state == CONN_DEAD)
+		return;
+	if (c->state == CONN_HANDSHAKE)
+		log_info("conn %llu %s: TLS handshake failed: %s",
+		    (unsigned long long)c->serial, c->peer, reason);
+	else
+		log_info("conn %llu %s: closed: %s",
+		    (unsigned long long)c->serial, c->peer, reason);
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	c->state = CONN_DEAD;
+	TAILQ_REMOVE(&srv->conns, c, entry);
+	srv->nconns--;
+	conn_drop_queue(c);
+	/* A request still waiting on the database keeps the struct alive;
+	 * its reply goes nowhere and conn_kick() frees it. */
+	if (c->active == NULL && !c->in_kick)
+		conn_free(c);
+}
+
+void
+conns_session_stale(struct server *srv, int64_t user_id, int64_t session_id)
+{
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &srv->conns, entry) {
+		if (!c->sess.valid)
+			continue;
+		if ((user_id != 0 && c->sess.user_id == user_id) ||
+		    (session_id != 0 && c->sess.id == session_id))
+			c->sess.stale = true;
+	}
+}

@@ -1,0 +1,49 @@
+/*
+ * db.h: a pool of PostgreSQL connections driven by the event loop through
+ * libpq's asynchronous API.  Nothing here blocks.
+ *
+ * Statements are prepared on every connection as it comes up (sql.c holds
+ * them), so a query names a statement and passes text parameters; no SQL is
+ * ever built from user text.  When all connections are busy a query waits
+ * in a FIFO queue; when none is up, db_query() fails at once so that the
+ * caller can answer E_UNAVAILABLE, and the pool keeps reconnecting with
+ * backoff in the background.
+ */
+#ifndef CAIRN_DB_H
+#define CAIRN_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <event2/event.h>
+#include <libpq-fe.h>
+
+#include "sql.h"
+#include "wire.h"
+
+struct db;
+
+/*
+ * res is NULL when the connection was lost (E_UNAVAILABLE).  It is owned by
+ * the pool and cleared after the callback returns.
+ */
+typedef void db_cb(void *arg, const PGresult *res);
+
+struct db	*db_new(struct event_base *, const char *conninfo, int size,
+		    size_t max_waiting, int connect_timeout);
+void		 db_free(struct db *);
+void		 db_set_statement_timeout(struct db *, int);
+bool		 db_any_up(const struct db *);
+size_t		 db_busy(const struct db *);	/* queries not yet answered */
+
+/* Params are copied.  False: no connection up or queue full (*why). */
+bool		 db_query(struct db *, enum stmt, int nparams,
+		    const char *const *params, db_cb *, void *arg,
+		    enum wire_err *why);
+
+/* Map a failed result to a wire error; rule gets a rule name for E_RULE. */
+enum wire_err	 db_error(const PGresult *, const char **rule,
+		    const char **msg);
+bool		 db_ok(const PGresult *);
+
+#endif

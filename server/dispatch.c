@@ -1,0 +1,126 @@
+/*
+ * dispatch.c: the op table, and the checks every op gets in one place:
+ * hello first, a live session, the admin role, then the handler.
+ */
+#include <string.h>
+
+#include "log.h"
+#include "op.h"
+#include "server.h"
+
+static const struct op ops[] = {
+	{ "hello",		op_hello,		OP_NO_HELLO },
+	{ "ping",		op_ping,		0 },
+	{ "session.login",	op_session_login,	OP_WRITE },
+	{ "session.resume",	op_session_resume,	0 },
+	{ "session.logout",	op_session_logout,	OP_SESSION | OP_WRITE },
+	{ "session.whoami",	op_session_whoami,	OP_SESSION },
+	{ "user.create",	op_user_create,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "user.list",		op_user_list,		OP_SESSION },
+	{ "user.get",		op_user_get,		OP_SESSION },
+	{ "user.set_role",	op_user_set_role,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "user.disable",	op_user_disable,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "user.enable",	op_user_enable,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "user.set_password",	op_user_set_password,
+	    OP_SESSION | OP_WRITE },
+};
+
+const struct op *
+op_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+		if (strcmp(ops[i].name, name) == 0)
+			return &ops[i];
+	return NULL;
+}
+
+static void
+run(struct request *req)
+{
+	const struct op *op = req->op;
+	struct session *s = &req->conn->sess;
+
+	if ((op->flags & OP_ADMIN) && s->role != ROLE_ADMIN) {
+		req_fail(req, E_FORBIDDEN, NULL, "%s needs the admin role",
+		    op->name);
+		return;
+	}
+	if (!mp_reader_init(&req->args, req->args_obj)) {
+		req_fail_args(req);
+		return;
+	}
+	op->fn(req);
+}
+
+/* The session re-check came back. */
+static void
+on_session_check(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct session *s = &req->conn->sess;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		s->valid = false;
+		req_fail(req, E_AUTH, NULL, "session expired or revoked: "
+		    "log in again");
+		return;
+	}
+	s->role = role_parse(PQgetvalue(res, 0, 5));
+	s->checked_ms = now_ms();
+	s->stale = false;
+	run(req);
+}
+
+void
+dispatch(struct request *req)
+{
+	struct conn *c = req->conn;
+	struct session *s = &c->sess;
+	const struct op *op;
+
+	if (req->preset != E_OK) {
+		req_fail(req, req->preset, NULL, "%s", req->preset_msg);
+		return;
+	}
+	op = op_find(req->op_name);
+	if (!c->hello_done && (op == NULL || !(op->flags & OP_NO_HELLO))) {
+		req->close_after = true;
+		req_fail(req, E_PROTO, NULL, "the first request must be hello");
+		return;
+	}
+	if (op == NULL) {
+		req_fail(req, E_UNKNOWN_OP, NULL, "unknown op '%s'",
+		    req->op_name);
+		return;
+	}
+	req->op = op;
+	if (!(op->flags & OP_SESSION)) {
+		run(req);
+		return;
+	}
+	if (!s->valid) {
+		req_fail(req, E_AUTH, NULL, "not logged in");
+		return;
+	}
+	/* The session is cached on the connection and re-checked against the
+	 * database when stale (revoked or changed by this server) or older
+	 * than session_recheck seconds (changes made by another server). */
+	if (s->stale || now_ms() - s->checked_ms >=
+	    (uint64_t)c->srv->cf->session_recheck * 1000) {
+		char idle[16];
+		const char *p[2] = { s->token_hex, idle };
+
+		snprintf(idle, sizeof idle, "%d", c->srv->cf->session_idle);
+		req_db(req, ST_SESSION_CHECK, 2, p, on_session_check);
+		return;
+	}
+	run(req);
+}

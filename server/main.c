@@ -1,0 +1,223 @@
+/*
+ * main.c: cairnd start-up and shut-down.  Everything that blocks (cluster,
+ * migrations, --init-admin, loading certificates) happens here before the
+ * event loop starts; after that the loop never blocks.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/thread.h>
+
+#include "bootstrap.h"
+#include "cluster.h"
+#include "hashpool.h"
+#include "log.h"
+#include "migrate.h"
+#include "server.h"
+#include "throttle.h"
+#include "tls.h"
+#include "xmalloc.h"
+
+static struct server	srv;
+
+void
+server_maybe_done(struct server *s)
+{
+	if (s->stopping && s->nconns == 0 && db_busy(s->db) == 0 &&
+	    hashpool_busy(s->hp) == 0)
+		event_base_loopexit(s->base, NULL);
+}
+
+static void
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	conn_accept(arg, fd, sa, salen);
+}
+
+static void
+on_accept_error(struct evconnlistener *l, void *arg)
+{
+	/* EMFILE and friends: log and keep serving the others. */
+	log_warn("accept");
+}
+
+static void
+on_stop_timer(evutil_socket_t fd, short what, void *arg)
+{
+	log_warnx("shutdown: in-flight work did not finish in time");
+	event_base_loopexit(srv.base, NULL);
+}
+
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct conn *c, *next;
+	struct timeval tv = { srv.cf->shutdown_timeout, 0 };
+
+	if (srv.stopping)
+		return;
+	log_info("signal %d: stopping (finishing in-flight requests)",
+	    (int)sig);
+	srv.stopping = true;
+	evconnlistener_free(srv.listener);
+	srv.listener = NULL;
+	for (c = TAILQ_FIRST(&srv.conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->state == CONN_HANDSHAKE || (c->active == NULL &&
+		    TAILQ_EMPTY(&c->queue)))
+			conn_close(c, "server shutting down");
+		else {
+			c->state = CONN_CLOSING;
+			bufferevent_disable(c->bev, EV_READ);
+		}
+	}
+	srv.stop_timer = evtimer_new(srv.base, on_stop_timer, NULL);
+	evtimer_add(srv.stop_timer, &tv);
+	server_maybe_done(&srv);
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	char err[512];
+	SSL_CTX *ctx = tls_server_ctx(srv.cf->cert, srv.cf->key,
+	    srv.cf->tls_min_version, err, sizeof err);
+
+	if (ctx == NULL) {
+		log_warnx("SIGHUP: keeping the old certificate: %s", err);
+		return;
+	}
+	/* Live connections hold their own reference to the old context. */
+	SSL_CTX_free(srv.ssl_ctx);
+	srv.ssl_ctx = ctx;
+	log_info("SIGHUP: certificate and key reloaded");
+}
+
+static enum log_level
+parse_level(const char *s)
+{
+	if (strcmp(s, "debug") == 0)
+		return LOG_LVL_DEBUG;
+	if (strcmp(s, "warn") == 0)
+		return LOG_LVL_WARN;
+	if (strcmp(s, "error") == 0)
+		return LOG_LVL_ERROR;
+	return LOG_LVL_INFO;
+}
+
+static int
+serve(struct config *cf, const char *conninfo)
+{
+	struct sockaddr_storage ss;
+	int sslen = sizeof ss;
+	char err[512];
+
+	if ((srv.ssl_ctx = tls_server_ctx(cf->cert, cf->key,
+	    cf->tls_min_version, err, sizeof err)) == NULL) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	if (evutil_parse_sockaddr_port(cf->listen, (struct sockaddr *)&ss,
+	    &sslen) != 0) {
+		log_warnx("bad listen address '%s' (want HOST:PORT)",
+		    cf->listen);
+		return 1;
+	}
+	srv.cf = cf;
+	srv.limits.max_depth = cf->max_depth;
+	srv.limits.max_string = cf->max_string;
+	TAILQ_INIT(&srv.conns);
+	if ((srv.dummy_hash = password_hash_now("cairn-dummy-password")) ==
+	    NULL)
+		fatalx("password hashing failed");
+	evthread_use_pthreads();
+	srv.base = event_base_new();
+	srv.listener = evconnlistener_new_bind(srv.base, on_accept, &srv,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
+	    (struct sockaddr *)&ss, sslen);
+	if (srv.listener == NULL) {
+		log_warn("cannot listen on %s", cf->listen);
+		event_base_free(srv.base);
+		return 1;
+	}
+	evconnlistener_set_error_cb(srv.listener, on_accept_error);
+	srv.db = db_new(srv.base, conninfo, cf->db_pool, cf->db_queue,
+	    cf->db_connect_timeout);
+	db_set_statement_timeout(srv.db, cf->db_statement_timeout);
+	srv.hp = hashpool_new(srv.base, cf->hash_threads, cf->hash_queue);
+	srv.throttle = throttle_new(cf->login_slow_after,
+	    cf->login_max_failures, cf->login_lockout);
+	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, NULL);
+	srv.sig_int = evsignal_new(srv.base, SIGINT, on_stop, NULL);
+	srv.sig_hup = evsignal_new(srv.base, SIGHUP, on_hup, NULL);
+	evsignal_add(srv.sig_term, NULL);
+	evsignal_add(srv.sig_int, NULL);
+	evsignal_add(srv.sig_hup, NULL);
+
+	log_info("cairnd %s listening on %s (TLS %s+)", CAIRN_VERSION,
+	    cf->listen, cf->tls_min_version);
+	event_base_dispatch(srv.base);
+
+	/* Whatever is left after the grace period is cut off. */
+	while (!TAILQ_EMPTY(&srv.conns))
+		conn_close(TAILQ_FIRST(&srv.conns), "server shutting down");
+	if (srv.listener != NULL)
+		evconnlistener_free(srv.listener);
+	hashpool_free(srv.hp);
+	db_free(srv.db);
+	throttle_free(srv.throttle);
+	event_free(srv.sig_term);
+	event_free(srv.sig_int);
+	event_free(srv.sig_hup);
+	if (srv.stop_timer != NULL)
+		event_free(srv.stop_timer);
+	event_base_free(srv.base);
+	SSL_CTX_free(srv.ssl_ctx);
+	free(srv.dummy_hash);
+	log_info("stopped");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cf;
+	char *conninfo = NULL;
+	int rc;
+
+	log_init("cairnd", LOG_LVL_INFO);
+	signal(SIGPIPE, SIG_IGN);
+	config_defaults(&cf);
+	if (!config_parse_args(&cf, argc, argv)) {
+		config_free(&cf);
+		return 2;
+	}
+	log_set_level(parse_level(cf.log_level));
+	if (cf.password_stdin && cf.init_admin == NULL) {
+		log_warnx("--password-stdin goes with --init-admin");
+		config_free(&cf);
+		return 2;
+	}
+	if (cf.data_dir != NULL) {
+		if (!cluster_start(&cf, &conninfo)) {
+			config_free(&cf);
+			return 1;
+		}
+	} else
+		conninfo = xstrdup(cf.db);
+
+	if (!migrate(conninfo))
+		rc = 1;
+	else if (cf.init_admin != NULL)
+		rc = bootstrap_admin(&cf, conninfo);
+	else
+		rc = serve(&cf, conninfo);
+
+	cluster_stop();
+	free(conninfo);
+	config_free(&cf);
+	return rc;
+}

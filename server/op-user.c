@@ -1,0 +1,503 @@
+/*
+ * op-user.c: user administration.  The admin-only ops are flagged OP_ADMIN
+ * in the op table; user.last_admin is checked here for a friendly error and
+ * enforced by a trigger (sql/001) against races.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "hashpool.h"
+#include "log.h"
+#include "op.h"
+#include "server.h"
+#include "xmalloc.h"
+
+#define PASSWORD_MIN	8
+#define PASSWORD_MAX	1024
+#define GENERATED_LEN	20
+
+static const char *const role_names[] = {
+	[ROLE_NONE] = NULL, [ROLE_MEMBER] = "member", [ROLE_ADMIN] = "admin",
+};
+
+enum role
+role_parse(const char *s)
+{
+	for (size_t i = 1; i < sizeof role_names / sizeof *role_names; i++)
+		if (strcmp(s, role_names[i]) == 0)
+			return (enum role)i;
+	return ROLE_NONE;
+}
+
+const char *
+role_name(enum role r)
+{
+	return role_names[r];
+}
+
+bool
+valid_login(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 63 || !((*s >= 'a' && *s <= 'z') ||
+	    (*s >= '0' && *s <= '9')))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '.' || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+void
+pack_user(msgpack_packer *pk, const PGresult *res, int row, int col)
+{
+	msgpack_pack_map(pk, 6);
+	mp_kv_int(pk, "id", strtoll(PQgetvalue(res, row, col), NULL, 10));
+	mp_kv_str(pk, "login", PQgetvalue(res, row, col + 1));
+	mp_kv_str(pk, "name", PQgetvalue(res, row, col + 2));
+	mp_kv_str(pk, "role", PQgetvalue(res, row, col + 3));
+	mp_kv_bool(pk, "enabled", strcmp(PQgetvalue(res, row, col + 4),
+	    "t") == 0);
+	mp_kv_str(pk, "created", PQgetvalue(res, row, col + 5));
+}
+
+/* Reply with the one user in res, or E_NOT_FOUND. */
+static void
+reply_user(struct request *req, const PGresult *res, const char *login)
+{
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		req_fail(req, E_NOT_FOUND, "login", "no user '%s'", login);
+		return;
+	}
+	pack_user(req_result(req), res, 0, 0);
+	req_reply(req);
+}
+
+/* State shared by the multi-step user ops. */
+struct user_state {
+	char		*login, *name, *role;
+	char		*password;	/* generated, shown once */
+	char		*old_password, *new_password;
+	int64_t		 user_id;
+	bool		 self;
+};
+
+static void
+user_state_free(void *p)
+{
+	struct user_state *us = p;
+	char **secret[] = { &us->password, &us->old_password,
+	    &us->new_password };
+
+	for (size_t i = 0; i < 3; i++)
+		if (*secret[i] != NULL) {
+			OPENSSL_cleanse(*secret[i], strlen(*secret[i]));
+			free(*secret[i]);
+		}
+	free(us->login);
+	free(us->name);
+	free(us->role);
+	free(us);
+}
+
+static struct user_state *
+user_state(struct request *req)
+{
+	struct user_state *us = xcalloc(1, sizeof *us);
+
+	req->state = us;
+	req->state_free = user_state_free;
+	return us;
+}
+
+static char *
+generate_password(void)
+{
+	/* No look-alikes (0/O, 1/l/I): it is read off a screen. */
+	static const char alphabet[] =
+	    "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	unsigned char raw[GENERATED_LEN];
+	char *pw = xmalloc(GENERATED_LEN + 1);
+
+	if (RAND_bytes(raw, sizeof raw) != 1)
+		fatalx("no randomness");
+	for (int i = 0; i < GENERATED_LEN; i++)
+		pw[i] = alphabet[raw[i] % (sizeof alphabet - 1)];
+	pw[GENERATED_LEN] = '\0';
+	OPENSSL_cleanse(raw, sizeof raw);
+	return pw;
+}
+
+/* user.create */
+
+static void
+on_user_created(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct user_state *us = req->state;
+	msgpack_packer *pk;
+
+	if (!db_ok(res)) {
+		const char *state = res ? PQresultErrorField(res,
+		    PG_DIAG_SQLSTATE) : NULL;
+		if (state != NULL && strcmp(state, "23505") == 0)
+			req_fail(req, E_CONFLICT, "login",
+			    "user '%s' already exists", us->login);
+		else
+			req_fail_db(req, res);
+		return;
+	}
+	log_info("conn %llu: user '%s' created by '%s'",
+	    (unsigned long long)req->conn->serial, us->login,
+	    req->conn->sess.login);
+	pk = req_result(req);
+	if (us->password == NULL) {
+		pack_user(pk, res, 0, 0);
+	} else {
+		/* The user's fields plus the generated password, once. */
+		msgpack_pack_map(pk, 7);
+		mp_kv_int(pk, "id", strtoll(PQgetvalue(res, 0, 0), NULL, 10));
+		mp_kv_str(pk, "login", PQgetvalue(res, 0, 1));
+		mp_kv_str(pk, "name", PQgetvalue(res, 0, 2));
+		mp_kv_str(pk, "role", PQgetvalue(res, 0, 3));
+		mp_kv_bool(pk, "enabled", strcmp(PQgetvalue(res, 0, 4),
+		    "t") == 0);
+		mp_kv_str(pk, "created", PQgetvalue(res, 0, 5));
+		mp_kv_str(pk, "password", us->password);
+	}
+	req_reply(req);
+}
+
+static void
+on_new_hash(void *arg, bool match, const char *encoded)
+{
+	struct request *req = arg;
+	struct user_state *us = req->state;
+	const char *p[4] = { us->login, us->name, us->role, encoded };
+
+	if (encoded == NULL) {
+		req_fail(req, E_INTERNAL, NULL, "password hashing failed");
+		return;
+	}
+	req_db(req, ST_USER_CREATE, 4, p, on_user_created);
+}
+
+void
+op_user_create(struct request *req)
+{
+	struct mp_reader *a = &req->args;
+	const char *login, *name, *role = "member", *password = NULL;
+	struct user_state *us;
+
+	mp_get_str(a, "login", MP_REQUIRED, 1, 63, &login);
+	mp_get_str(a, "name", MP_REQUIRED, 1, 200, &name);
+	mp_get_str(a, "role", MP_OPTIONAL, 1, 32, &role);
+	mp_get_str(a, "password", MP_OPTIONAL, PASSWORD_MIN, PASSWORD_MAX,
+	    &password);
+	if (!mp_reader_end(a)) {
+		req_fail_args(req);
+		return;
+	}
+	if (!valid_login(login)) {
+		req_fail(req, E_INVALID, "login", "a login is 1 to 63 of "
+		    "a-z 0-9 . _ - and starts with a letter or digit");
+		return;
+	}
+	if (role_parse(role) == ROLE_NONE) {
+		req_fail(req, E_INVALID, "role", "no role '%s' (admin, member)",
+		    role);
+		return;
+	}
+	us = user_state(req);
+	us->login = xstrdup(login);
+	us->name = xstrdup(name);
+	us->role = xstrdup(role);
+	if (password == NULL)
+		password = us->password = generate_password();
+	if (!hashpool_hash(req->conn->srv->hp, password, on_new_hash, req))
+		req_fail(req, E_LIMIT, NULL, "server busy, try again");
+}
+
+/* user.list, user.get */
+
+static void
+on_user_list(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	msgpack_packer *pk;
+	int n;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	n = PQntuples(res);
+	pk = req_result(req);
+	msgpack_pack_array(pk, n);
+	for (int i = 0; i < n; i++)
+		pack_user(pk, res, i, 0);
+	req_reply(req);
+}
+
+void
+op_user_list(struct request *req)
+{
+	if (!mp_reader_end(&req->args)) {
+		req_fail_args(req);
+		return;
+	}
+	req_db(req, ST_USER_LIST, 0, NULL, on_user_list);
+}
+
+static void
+on_user_row(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct user_state *us = req->state;
+
+	if (db_ok(res) && PQntuples(res) == 1 && us->user_id != 0)
+		conns_session_stale(req->conn->srv, strtoll(
+		    PQgetvalue(res, 0, 0), NULL, 10), 0);
+	reply_user(req, res, us->login);
+}
+
+/* Read the login argument into a fresh user_state, or answer. */
+static struct user_state *
+login_arg(struct request *req, const char **extra, const char *extra_name)
+{
+	struct mp_reader *a = &req->args;
+	const char *login;
+	struct user_state *us;
+
+	mp_get_str(a, "login", MP_REQUIRED, 1, 200, &login);
+	if (extra != NULL)
+		mp_get_str(a, extra_name, MP_REQUIRED, 1, 32, extra);
+	if (!mp_reader_end(a)) {
+		req_fail_args(req);
+		return NULL;
+	}
+	us = user_state(req);
+	us->login = xstrdup(login);
+	return us;
+}
+
+void
+op_user_get(struct request *req)
+{
+	struct user_state *us = login_arg(req, NULL, NULL);
+	const char *p[1];
+
+	if (us == NULL)
+		return;
+	p[0] = us->login;
+	req_db(req, ST_USER_GET, 1, p, on_user_row);
+}
+
+/* user.set_role, user.disable: check user.last_admin, then change. */
+
+static void
+on_admin_state(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct user_state *us = req->state;
+	const char *p[2] = { us->login, us->role };
+	bool is_admin, enabled;
+	long others;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		req_fail(req, E_NOT_FOUND, "login", "no user '%s'", us->login);
+		return;
+	}
+	is_admin = strcmp(PQgetvalue(res, 0, 0), "admin") == 0;
+	enabled = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	others = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+	/* The change removes an enabled admin if the target is one and
+	 * it is being disabled (role NULL) or demoted. */
+	if (is_admin && enabled && others == 0 &&
+	    (us->role == NULL || strcmp(us->role, "admin") != 0)) {
+		req_fail_rule(req, "user.last_admin", "'%s' is the last "
+		    "enabled admin: it cannot be %s", us->login,
+		    us->role == NULL ? "disabled" : "demoted");
+		return;
+	}
+	us->user_id = 1;	/* mark: sessions go stale on success */
+	if (us->role != NULL)
+		req_db(req, ST_USER_SET_ROLE, 2, p, on_user_row);
+	else
+		req_db(req, ST_USER_DISABLE, 1, p, on_user_row);
+}
+
+void
+op_user_set_role(struct request *req)
+{
+	const char *role, *p[1];
+	struct user_state *us = login_arg(req, &role, "role");
+
+	if (us == NULL)
+		return;
+	if (role_parse(role) == ROLE_NONE) {
+		req_fail(req, E_INVALID, "role", "no role '%s' (admin, member)",
+		    role);
+		return;
+	}
+	us->role = xstrdup(role);
+	p[0] = us->login;
+	req_db(req, ST_USER_ADMIN_STATE, 1, p, on_admin_state);
+}
+
+void
+op_user_disable(struct request *req)
+{
+	struct user_state *us = login_arg(req, NULL, NULL);
+	const char *p[1];
+
+	if (us == NULL)
+		return;
+	p[0] = us->login;
+	req_db(req, ST_USER_ADMIN_STATE, 1, p, on_admin_state);
+}
+
+void
+op_user_enable(struct request *req)
+{
+	struct user_state *us = login_arg(req, NULL, NULL);
+	const char *p[1];
+
+	if (us == NULL)
+		return;
+	p[0] = us->login;
+	us->user_id = 1;
+	req_db(req, ST_USER_ENABLE, 1, p, on_user_row);
+}
+
+/* user.set_password */
+
+static void
+on_password_set(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct user_state *us = req->state;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		req_fail(req, E_NOT_FOUND, "login", "no user '%s'", us->login);
+		return;
+	}
+	conns_session_stale(req->conn->srv, us->user_id, 0);
+	log_info("conn %llu: password of '%s' changed by '%s'",
+	    (unsigned long long)req->conn->serial, us->login,
+	    req->conn->sess.login);
+	msgpack_pack_true(req_result(req));
+	req_reply(req);
+}
+
+static void
+on_password_hashed(void *arg, bool match, const char *encoded)
+{
+	struct request *req = arg;
+	struct user_state *us = req->state;
+	char uid[24], sid[24];
+	const char *p[3] = { uid, encoded, us->self ? sid : NULL };
+
+	if (encoded == NULL) {
+		req_fail(req, E_INTERNAL, NULL, "password hashing failed");
+		return;
+	}
+	snprintf(uid, sizeof uid, "%lld", (long long)us->user_id);
+	snprintf(sid, sizeof sid, "%lld", (long long)req->conn->sess.id);
+	req_db(req, ST_USER_SET_PASSWORD, 3, p, on_password_set);
+}
+
+static void
+on_old_verified(void *arg, bool match, const char *encoded)
+{
+	struct request *req = arg;
+	struct user_state *us = req->state;
+
+	if (!match) {
+		req_fail(req, E_AUTH, "old_password", "wrong password");
+		return;
+	}
+	if (!hashpool_hash(req->conn->srv->hp, us->new_password,
+	    on_password_hashed, req))
+		req_fail(req, E_LIMIT, NULL, "server busy, try again");
+}
+
+static void
+on_password_target(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct user_state *us = req->state;
+	bool ok;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		req_fail(req, E_NOT_FOUND, "login", "no user '%s'", us->login);
+		return;
+	}
+	us->user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (us->self)
+		ok = hashpool_verify(req->conn->srv->hp, us->old_password,
+		    PQgetvalue(res, 0, 1), on_old_verified, req);
+	else
+		ok = hashpool_hash(req->conn->srv->hp, us->new_password,
+		    on_password_hashed, req);
+	if (!ok)
+		req_fail(req, E_LIMIT, NULL, "server busy, try again");
+}
+
+void
+op_user_set_password(struct request *req)
+{
+	struct mp_reader *a = &req->args;
+	struct session *s = &req->conn->sess;
+	const char *login = s->login, *old = NULL, *pw, *p[1];
+	struct user_state *us;
+
+	mp_get_str(a, "login", MP_OPTIONAL, 1, 200, &login);
+	mp_get_str(a, "old_password", MP_OPTIONAL, 1, PASSWORD_MAX, &old);
+	mp_get_str(a, "password", MP_REQUIRED, PASSWORD_MIN, PASSWORD_MAX,
+	    &pw);
+	if (!mp_reader_end(a)) {
+		req_fail_args(req);
+		return;
+	}
+	us = user_state(req);
+	us->login = xstrdup(login);
+	us->self = strcmp(login, s->login) == 0;
+	if (!us->self && s->role != ROLE_ADMIN) {
+		req_fail(req, E_FORBIDDEN, "login", "only an admin sets "
+		    "another user's password");
+		return;
+	}
+	if (us->self && old == NULL) {
+		req_fail(req, E_BAD_REQUEST, "old_password", "missing argument "
+		    "'old_password' (needed to change your own password)");
+		return;
+	}
+	if (old != NULL)
+		us->old_password = xstrdup(old);
+	us->new_password = xstrdup(pw);
+	p[0] = us->login;
+	req_db(req, ST_USER_PW_BY_LOGIN, 1, p, on_password_target);
+}

@@ -1,0 +1,48 @@
+/*
+ * op.h: the op table.  Each op is a name, a handler and flags; the
+ * dispatcher checks the flags in one place before calling the handler, so
+ * that no handler can forget the session or admin check.  Adding an op is a
+ * handler in an op-*.c file and one line in dispatch.c.
+ */
+#ifndef CAIRN_OP_H
+#define CAIRN_OP_H
+
+#include "server.h"
+
+#define OP_SESSION	0x01	/* needs a logged-in session */
+#define OP_ADMIN	0x02	/* admin role only */
+#define OP_WRITE	0x04	/* changes stored data */
+#define OP_NO_HELLO	0x08	/* allowed before hello (only hello) */
+
+struct op {
+	const char	*name;
+	void		(*fn)(struct request *);
+	int		 flags;
+};
+
+const struct op	*op_find(const char *);
+
+/* op-misc.c */
+void	op_hello(struct request *);
+void	op_ping(struct request *);
+/* op-session.c */
+void	op_session_login(struct request *);
+void	op_session_resume(struct request *);
+void	op_session_logout(struct request *);
+void	op_session_whoami(struct request *);
+/* op-user.c */
+void	op_user_create(struct request *);
+void	op_user_list(struct request *);
+void	op_user_get(struct request *);
+void	op_user_set_role(struct request *);
+void	op_user_disable(struct request *);
+void	op_user_enable(struct request *);
+void	op_user_set_password(struct request *);
+
+/* Shared by the op files. */
+void	pack_user(msgpack_packer *, const PGresult *, int row, int col);
+enum role role_parse(const char *);
+const char *role_name(enum role);
+bool	valid_login(const char *);
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * request.c: building and sending a reply.  A request is answered exactly
+ * once, by req_reply() (after req_result()) or req_fail*(); that frees it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+
+#include "frame.h"
+#include "log.h"
+#include "op.h"
+#include "server.h"
+#include "xmalloc.h"
+
+uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+on_delay(evutil_socket_t fd, short what, void *arg)
+{
+	req_reply(arg);
+}
+
+static void
+envelope(struct request *req, bool ok)
+{
+	req->out.size = 0;
+	msgpack_pack_map(&req->pk, 3);
+	mp_pack_key(&req->pk, WIRE_ID);
+	msgpack_pack_uint64(&req->pk, req->id);
+	mp_kv_bool(&req->pk, WIRE_OK, ok);
+	mp_pack_key(&req->pk, ok ? WIRE_RESULT : WIRE_ERROR);
+}
+
+msgpack_packer *
+req_result(struct request *req)
+{
+	envelope(req, true);
+	req->result_open = true;
+	return &req->pk;
+}
+
+bool
+req_alive(const struct request *req)
+{
+	return req->conn->state != CONN_DEAD;
+}
+
+void
+req_free(struct request *req)
+{
+	if (req->state_free != NULL)
+		req->state_free(req->state);
+	if (req->delay != NULL)
+		event_free(req->delay);
+	mp_reader_free(&req->args);
+	mp_doc_free(&req->doc);
+	msgpack_sbuffer_destroy(&req->out);
+	free(req);
+}
+
+void
+req_reply(struct request *req)
+{
+	struct conn *c = req->conn;
+	unsigned char hdr[FRAME_HEADER_SIZE];
+
+	if (req->defer_ms > 0) {
+		/* Answer later: slows password guessing without blocking
+		 * anyone else. */
+		struct timeval tv = { req->defer_ms / 1000,
+		    (req->defer_ms % 1000) * 1000 };
+		req->defer_ms = 0;
+		req->delay = evtimer_new(c->srv->base, on_delay, req);
+		evtimer_add(req->delay, &tv);
+		return;
+	}
+	if (req->out.size > c->srv->cf->max_frame) {
+		/* The result would not fit in a frame the client accepts. */
+		req->result_open = false;
+		req_fail(req, E_LIMIT, NULL, "result too large (%zu bytes)",
+		    req->out.size);
+		return;
+	}
+	if (c->state != CONN_DEAD) {
+		struct evbuffer *out = bufferevent_get_output(c->bev);
+		frame_put_header(hdr, (uint32_t)req->out.size);
+		evbuffer_add(out, hdr, sizeof hdr);
+		evbuffer_add(out, req->out.data, req->out.size);
+	}
+	log_debug("conn %llu: %s id=%llu %llums", (unsigned long long)c->serial,
+	    req->op_name, (unsigned long long)req->id,
+	    (unsigned long long)(now_ms() - req->started_ms));
+	TAILQ_REMOVE(&c->queue, req, entry);
+	c->nqueue--;
+	if (c->active == req)
+		c->active = NULL;
+	if (req->close_after) {
+		/* Answer this one, run nothing more, close once flushed. */
+		if (c->state == CONN_OPEN || c->state == CONN_CLOSING) {
+			c->state = CONN_CLOSING;
+			bufferevent_disable(c->bev, EV_READ);
+		}
+		conn_drop_queue(c);
+	}
+	req_free(req);
+	conn_kick(c);
+}
+
+static void
+vfail(struct request *req, enum wire_err code, const char *field,
+    const char *rule, const char *fmt, va_list ap)
+{
+	char msg[512];
+	int n = 2 + (field != NULL && *field) + (rule != NULL);
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	envelope(req, false);
+	msgpack_pack_map(&req->pk, n);
+	mp_kv_str(&req->pk, WIRE_CODE, wire_err_name(code));
+	mp_kv_str(&req->pk, WIRE_MESSAGE, msg);
+	if (field != NULL && *field)
+		mp_kv_str(&req->pk, WIRE_FIELD, field);
+	if (rule != NULL)
+		mp_kv_str(&req->pk, WIRE_RULE, rule);
+	req->result_open = false;
+	if (code == E_INTERNAL)
+		log_warnx("conn %llu: %s: internal error: %s",
+		    (unsigned long long)req->conn->serial, req->op_name, msg);
+	req_reply(req);
+}
+
+void
+req_fail(struct request *req, enum wire_err code, const char *field,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(req, code, field, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+req_fail_rule(struct request *req, const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(req, E_RULE, NULL, rule, fmt, ap);
+	va_end(ap);
+}
+
+void
+req_fail_args(struct request *req)
+{
+	req_fail(req, req->args.err, req->args.field, "%s", req->args.msg);
+}
+
+void
+req_fail_db(struct request *req, const PGresult *res)
+{
+	const char *rule, *msg;
+	enum wire_err e = db_error(res, &rule, &msg);
+
+	if (e == E_RULE)
+		req_fail_rule(req, rule, "%s", msg);
+	else
+		req_fail(req, e, NULL, "%s", msg);
+}
+
+bool
+req_db(struct request *req, enum stmt st, int n, const char *const *p,
+    db_cb *cb)
+{
+	enum wire_err why;
+
+	if (db_query(req->conn->srv->db, st, n, p, cb, req, &why))
+		return true;
+	if (why == E_LIMIT)
+		req_fail(req, E_LIMIT, NULL, "server busy, try again");
+	else
+		req_fail(req, E_UNAVAILABLE, NULL,
+		    "database unavailable, try again later");
+	return false;
+}
+

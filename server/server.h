@@ -1,0 +1,144 @@
+/*
+ * server.h: the objects cairnd is made of and how they own each other.
+ *
+ *   server  owns the listener, the TLS context, the db pool, the hash pool,
+ *           the login throttle and the list of connections.
+ *   conn    owns its bufferevent (which owns the SSL and the socket) and its
+ *           queue of requests.  conn_close() is the one way a connection
+ *           ends; if a request is still waiting on the database or a hash
+ *           worker, the conn lingers (marked dead) until it comes back.
+ *   request owns the decoded frame, its argument reader and its reply
+ *           buffer.  req_reply()/req_fail() send and free it.
+ */
+#ifndef CAIRN_SERVER_H
+#define CAIRN_SERVER_H
+
+#include <sys/queue.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <msgpack.h>
+#include <openssl/ssl.h>
+
+#include "config.h"
+#include "db.h"
+#include "mpack.h"
+#include "wire.h"
+
+struct db;
+struct hashpool;
+struct throttle;
+struct op;
+
+enum role { ROLE_NONE = 0, ROLE_MEMBER, ROLE_ADMIN };
+
+struct session {
+	bool		 valid;
+	int64_t		 id;		/* sessions.id */
+	int64_t		 user_id;
+	char		 login[64];
+	enum role	 role;
+	char		 token_hex[65];	/* SHA-256 of the token, hex */
+	int64_t		 expires;	/* unix seconds */
+	uint64_t	 checked_ms;	/* monotonic ms of last db check */
+	bool		 stale;		/* re-check before the next op */
+};
+
+struct request {
+	TAILQ_ENTRY(request)	 entry;
+	struct conn		*conn;
+	uint64_t		 id;
+	char			 op_name[64];
+	const struct op		*op;
+	struct mp_doc		 doc;
+	const msgpack_object	*args_obj;
+	struct mp_reader	 args;
+	msgpack_sbuffer		 out;
+	msgpack_packer		 pk;
+	bool			 result_open;	/* envelope written */
+	enum wire_err		 preset;	/* decode error to answer */
+	char			 preset_msg[200];
+	bool			 close_after;	/* E_PROTO etc. */
+	void			*state;		/* the handler's */
+	void			(*state_free)(void *);
+	struct event		*delay;		/* deferred reply */
+	int			 defer_ms;	/* delay the next reply */
+	uint64_t		 started_ms;
+};
+TAILQ_HEAD(requestq, request);
+
+enum conn_state { CONN_HANDSHAKE, CONN_OPEN, CONN_CLOSING, CONN_DEAD };
+
+struct conn {
+	TAILQ_ENTRY(conn)	 entry;
+	struct server		*srv;
+	uint64_t		 serial;
+	char			 peer[64];
+	struct bufferevent	*bev;
+	enum conn_state		 state;
+	bool			 hello_done;
+	bool			 read_paused;
+	bool			 in_kick;
+	struct session		 sess;
+	struct requestq		 queue;
+	size_t			 nqueue;
+	struct request		*active;	/* head, being executed */
+};
+TAILQ_HEAD(connq, conn);
+
+struct server {
+	struct config		*cf;
+	struct event_base	*base;
+	struct evconnlistener	*listener;
+	SSL_CTX			*ssl_ctx;
+	struct db		*db;
+	struct hashpool		*hp;
+	struct throttle		*throttle;
+	struct connq		 conns;
+	size_t			 nconns;
+	uint64_t		 next_serial;
+	bool			 stopping;
+	struct event		*sig_term, *sig_int, *sig_hup;
+	struct event		*stop_timer;
+	struct mp_limits	 limits;
+	char			*dummy_hash;	/* verify for unknown logins */
+};
+
+/* conn.c */
+void	 conn_accept(struct server *, evutil_socket_t, struct sockaddr *,
+	    int);
+void	 conn_close(struct conn *, const char *reason);
+void	 conn_kick(struct conn *);
+/* Free the queued requests that have not started. */
+void	 conn_drop_queue(struct conn *);
+void	 server_maybe_done(struct server *);
+/* Mark sessions to be re-checked at their next op (revocation, role). */
+void	 conns_session_stale(struct server *, int64_t user_id,
+	    int64_t session_id);
+
+/* request.c */
+msgpack_packer	*req_result(struct request *);
+void	 req_reply(struct request *);
+void	 req_fail(struct request *, enum wire_err, const char *field,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void	 req_fail_rule(struct request *, const char *rule, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
+void	 req_fail_args(struct request *);
+void	 req_fail_db(struct request *, const PGresult *);
+/* Run a statement for this request; on failure to queue it, the request
+ * has been answered (E_UNAVAILABLE or E_LIMIT) and false is returned. */
+bool	 req_db(struct request *, enum stmt, int n, const char *const *p,
+	    db_cb *);
+void	 req_free(struct request *);
+bool	 req_alive(const struct request *);
+
+/* dispatch.c */
+void	 dispatch(struct request *);
+
+uint64_t now_ms(void);
+
+#endif

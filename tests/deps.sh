@@ -1,0 +1,32 @@
+#!/bin/sh
+# Install the Debian 12 packages cairn needs, only those that are missing.
+# Runs as root (apt-get); as another user it only reports what is missing.
+set -e
+
+PKGS="gcc make pkg-config openssl libevent-dev libssl-dev libmsgpack-dev
+libpq-dev libcmocka-dev libargon2-dev postgresql-15 postgresql-client-15"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "cairn: missing Debian packages:$missing" >&2
+	echo "cairn: run as root, or: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "cairn: installing$missing"
+# cairn runs its own private cluster: do not let the package create and
+# start a system-wide one on port 5432.
+if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+	mkdir -p /etc/postgresql-common
+	echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
