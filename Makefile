@@ -55,15 +55,17 @@ BENCH_OBJ  = $(BENCH_SRC:%.c=$(BUILD)/%.o)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BIN)/%,$(wildcard tests/unit/test_*.c))
 E2E_TESTS  = $(patsubst tests/e2e/%.c,$(BIN)/%,$(wildcard tests/e2e/test_*.c))
 
+.SECONDARY:
 .PHONY: all deps run test unit e2e asan bench install clean certs
 all: $(BIN)/cairnd $(BIN)/cairn $(BIN)/cairn-bench $(UNIT_TESTS) $(E2E_TESTS)
 
 deps:
 	@sh tests/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h server/*.h client/*.h)
+$(BUILD)/%.o: %.c $(wildcard common/*.h server/*.h client/*.h tests/bench/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 # Migrations are compiled in, so cairnd never depends on its working
 # directory to find them.
@@ -72,27 +74,32 @@ $(BUILD)/gen/migrations.c: $(SQL) tests/embed-sql.sh
 	sh tests/embed-sql.sh $(SQL) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BIN)/cairnd: $(SERVER_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BIN)/cairn: $(CLIENT_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BIN)/cairn-bench: $(BENCH_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BIN)/test_%: $(BUILD)/tests/unit/test_%.o $(COMMON_OBJ)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+	@echo "LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 $(BIN)/test_%: $(BUILD)/tests/e2e/test_%.o $(COMMON_OBJ)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+	@echo "LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 certs: certs/ca.pem
 certs/ca.pem:
@@ -107,7 +114,7 @@ unit: all
 	@sh tests/run-unit.sh $(UNIT_TESTS)
 
 e2e: all
-	@sh tests/e2e/run.sh $(BIN)
+	@bash tests/e2e/run.sh $(BIN)
 
 test: deps
 	@$(MAKE) --no-print-directory all

@@ -155,7 +155,9 @@ mp_decode(struct mp_doc *doc, const char *buf, size_t len,
 		return st;
 	msgpack_unpacked_init(&doc->up);
 	doc->live = true;
-	switch (msgpack_unpack_next(&doc->up, buf, len, &off)) {
+	doc->bytes = xmalloc(len);
+	memcpy(doc->bytes, buf, len);
+	switch (msgpack_unpack_next(&doc->up, doc->bytes, len, &off)) {
 	case MSGPACK_UNPACK_SUCCESS:
 		break;
 	case MSGPACK_UNPACK_NOMEM_ERROR:
@@ -173,8 +175,11 @@ mp_decode(struct mp_doc *doc, const char *buf, size_t len,
 void
 mp_doc_free(struct mp_doc *doc)
 {
-	if (doc->live)
+	if (doc->live) {
 		msgpack_unpacked_destroy(&doc->up);
+		free(doc->bytes);
+	}
+	doc->bytes = NULL;
 	doc->live = false;
 	doc->root = NULL;
 }

@@ -6,6 +6,9 @@
  * string, and any container that announces more elements than there are
  * bytes left (so msgpack-c never reserves memory for a lie).  Only then does
  * mp_decode() let msgpack-c build objects, in a zone owned by the mp_doc.
+ * msgpack-c's strings point into the bytes it decoded, not into its zone,
+ * so the mp_doc keeps its own copy of them: the caller's buffer may be
+ * drained or reused as soon as mp_decode() returns.
  *
  * Handlers never touch msgpack_object directly: they read arguments through
  * an mp_reader, whose typed getters check type, range and length, copy what
@@ -44,6 +47,7 @@ const char	*mp_status_str(enum mp_status);
 
 struct mp_doc {
 	msgpack_unpacked	 up;	/* owns the zone the objects live in */
+	char			*bytes;	/* the copy that strings point into */
 	const msgpack_object	*root;
 	bool			 live;
 };

@@ -2,6 +2,9 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -104,6 +107,7 @@ peer_connect(struct peer *p, const char *hostport, const char *ca_file,
 	char host[256], port[32], why[256];
 	struct timeval tv;
 	long vr;
+	int one = 1;
 
 	memset(p, 0, sizeof *p);
 	p->fd = -1;
@@ -116,6 +120,7 @@ peer_connect(struct peer *p, const char *hostport, const char *ca_file,
 	p->fd = connect_timeout(host, port, timeout_ms, why, sizeof why);
 	if (p->fd == -1)
 		return fail(p, PEER_ECONNECT, "%s", why);
+	setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	/* Bound every later read and write too: never hang forever. */
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
@@ -175,10 +180,15 @@ peer_write(struct peer *p, const void *data, size_t len)
 bool
 peer_send_frame(struct peer *p, const void *payload, size_t len)
 {
-	unsigned char hdr[FRAME_HEADER_SIZE];
+	unsigned char *buf = xmalloc(FRAME_HEADER_SIZE + len);
+	bool ok;
 
-	frame_put_header(hdr, (uint32_t)len);
-	return peer_write(p, hdr, sizeof hdr) && peer_write(p, payload, len);
+	/* One write, one TLS record: no Nagle/delayed-ACK stall. */
+	frame_put_header(buf, (uint32_t)len);
+	memcpy(buf + FRAME_HEADER_SIZE, payload, len);
+	ok = peer_write(p, buf, FRAME_HEADER_SIZE + len);
+	free(buf);
+	return ok;
 }
 
 bool

@@ -7,11 +7,13 @@
  * run as an unprivileged account (cluster_user, Debian's "postgres") and DIR
  * is owned by it.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -35,6 +37,33 @@ static char	 c_bindir[PATH_MAX];
 static uid_t	 c_uid = (uid_t)-1;
 static gid_t	 c_gid = (gid_t)-1;
 static bool	 c_started;
+static int	 c_lockfd = -1;
+
+/*
+ * One cairnd per data directory: the lock is held for the life of the
+ * process, so a second server (or --init-admin) cannot adopt and later stop
+ * a cluster that a live cairnd is using.  A cairnd that died released it.
+ */
+static bool
+lock_dir(void)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof path, "%s/cairnd.lock", c_dir);
+	c_lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (c_lockfd == -1) {
+		log_warn("%s", path);
+		return false;
+	}
+	if (flock(c_lockfd, LOCK_EX | LOCK_NB) != 0) {
+		log_warnx("data directory %s is in use by another cairnd",
+		    c_dir);
+		close(c_lockfd);
+		c_lockfd = -1;
+		return false;
+	}
+	return true;
+}
 
 static const char *
 find_bindir(const struct config *cf)
@@ -198,7 +227,6 @@ cluster_start(const struct config *cf, char **conninfo)
 {
 	const char *bindir;
 	char pgversion[PATH_MAX], *admin;
-	char *status_argv[] = { "pg_ctl", "status", "-D", c_pgdata, NULL };
 	char logpath[PATH_MAX];
 	char *start_argv[] = { "pg_ctl", "start", "-w", "-t", "120", "-s",
 	    "-D", c_pgdata, "-l", logpath, NULL };
@@ -224,6 +252,8 @@ cluster_start(const struct config *cf, char **conninfo)
 		    c_dir);
 		return false;
 	}
+	if (!lock_dir())
+		return false;
 	snprintf(c_pgdata, sizeof c_pgdata, "%s/pgdata", c_dir);
 	snprintf(logpath, sizeof logpath, "%s/postgres.log", c_dir);
 
@@ -270,22 +300,31 @@ cluster_start(const struct config *cf, char **conninfo)
 	if (!write_conf())
 		return false;
 
-	if (run_as("pg_ctl", status_argv, true) == 0) {
+	admin = conninfo_for("postgres");
+	if (PQping(admin) == PQPING_OK) {
 		/* Left running by a cairnd that died: use it, stop it later. */
 		log_info("adopting the PostgreSQL already running in %s",
 		    c_pgdata);
 	} else {
 		/* A stale postmaster.pid from a crash is handled by postgres
-		 * itself, and WAL recovery runs as it starts. */
+		 * itself, and WAL recovery runs as it starts.  Right after a
+		 * crash the old processes may still be exiting (or not yet
+		 * reaped) and hold the lock file: try again for a while. */
 		log_info("starting PostgreSQL in %s", c_pgdata);
-		if (run_as("pg_ctl", start_argv, false) != 0) {
-			log_warnx("PostgreSQL did not start: see %s", logpath);
-			return false;
+		for (int tries = 1; run_as("pg_ctl", start_argv, false) != 0;
+		    tries++) {
+			if (tries == 15) {
+				log_warnx("PostgreSQL did not start: see %s",
+				    logpath);
+				free(admin);
+				return false;
+			}
+			log_warnx("PostgreSQL did not start, retrying");
+			sleep(1);
 		}
 	}
 	c_started = true;
 
-	admin = conninfo_for("postgres");
 	if (!create_database(admin)) {
 		free(admin);
 		cluster_stop();

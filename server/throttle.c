@@ -136,12 +136,15 @@ throttle_fail(struct throttle *t, const char *login)
 	}
 	e->failures++;
 	e->last_ms = now;
+	int d = 0;
+	if (e->failures >= t->slow_after)
+		d = (e->failures - t->slow_after + 1) * 1000;
+	if (d > DELAY_MAX_MS)
+		d = DELAY_MAX_MS;
+	/* The lock-out runs from when the (delayed) reply goes out. */
 	if (e->failures >= t->max_failures)
-		e->locked_until_ms = now + (uint64_t)t->lockout * 1000;
-	if (e->failures < t->slow_after)
-		return 0;
-	int d = (e->failures - t->slow_after + 1) * 1000;
-	return d > DELAY_MAX_MS ? DELAY_MAX_MS : d;
+		e->locked_until_ms = now + d + (uint64_t)t->lockout * 1000;
+	return d;
 }
 
 void

@@ -1,0 +1,447 @@
+/*
+ * cairn.c: the command-line client's main, its global options, the
+ * command table, help and the exit statuses.
+ *
+ *	cairn [--server HOST:PORT] [--ca FILE] [--json] COMMAND [ARGS]
+ *
+ * See client.h for how a command is put together.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "log.h"
+#include "wire.h"
+
+#define NO_OPTS	((const struct opt_spec []){ { NULL, OPT_FLAG, NULL, false } })
+
+/* Global options: before the command, or anywhere after it. */
+static const struct opt_spec global_opts[] = {
+	OPT_S("server", NULL),
+	OPT_S("ca", NULL),
+	OPT_F("json", NULL),
+	OPT_F("help", NULL),	/* also -h */
+	{ NULL, OPT_FLAG, NULL, false }
+};
+
+/* Options that only make sense before any command. */
+static const struct opt_spec lead_opts[] = {
+	OPT_F("version", NULL),
+	{ NULL, OPT_FLAG, NULL, false }
+};
+
+/*
+ * The commands, in the order help lists them.  A family ("user") is the
+ * entries sharing a name, each with a subcommand.
+ */
+static const struct cmd_entry cmd_table[] = {
+	{ "help", NULL, "[COMMAND [SUBCOMMAND]]",
+	  "show the commands, or how to use one",
+	  NULL, NULL, NULL, 0, 2, 0, cmd_help },
+	{ "login", NULL, "LOGIN [--password-stdin]",
+	  "log in and remember the session",
+	  "session.login", KEYS("login"),
+	  OPTS(OPT_F("password-stdin", NULL)), 1, 1, CMD_NET, cmd_login },
+	{ "logout", NULL, "",
+	  "end the session and forget it",
+	  "session.logout", NULL, NULL, 0, 0, CMD_NET | CMD_TOKEN,
+	  cmd_logout },
+	{ "whoami", NULL, "",
+	  "show the logged-in user",
+	  "session.whoami", NULL, NULL, 0, 0, CMD_SESSION, cmd_whoami },
+	{ "ping", NULL, "",
+	  "measure the round trip of a request to the server",
+	  "ping", NULL, NULL, 0, 0, CMD_NET, cmd_ping },
+	{ "passwd", NULL, "[LOGIN] [--password-stdin]",
+	  "change your password (old, then new), or another user's (new)",
+	  "user.set_password", NULL,
+	  OPTS(OPT_F("password-stdin", NULL)), 0, 1, CMD_SESSION,
+	  cmd_passwd },
+
+	{ "user", "add", "LOGIN --name NAME [--role ROLE] [--password-stdin]",
+	  "create a user; prints its id, and its password if generated",
+	  "user.create", KEYS("login"),
+	  OPTS(OPT_SREQ("name", "name"), OPT_S("role", "role"),
+	  OPT_F("password-stdin", NULL)), 1, 1, CMD_SESSION, cmd_user_add },
+	{ "user", "list", "",
+	  "list the users",
+	  "user.list", NULL, NULL, 0, 0, CMD_SESSION, cmd_user_list },
+	{ "user", "show", "LOGIN",
+	  "show a user",
+	  "user.get", KEYS("login"), NULL, 1, 1, CMD_SESSION,
+	  cmd_user_show },
+	{ "user", "set-role", "LOGIN ROLE",
+	  "change a user's role",
+	  "user.set_role", KEYS("login", "role"), NULL, 2, 2, CMD_SESSION,
+	  cmd_user_change },
+	{ "user", "disable", "LOGIN",
+	  "disable a user and end their sessions",
+	  "user.disable", KEYS("login"), NULL, 1, 1, CMD_SESSION,
+	  cmd_user_change },
+	{ "user", "enable", "LOGIN",
+	  "enable a disabled user",
+	  "user.enable", KEYS("login"), NULL, 1, 1, CMD_SESSION,
+	  cmd_user_change },
+};
+#define NCMDS	(sizeof cmd_table / sizeof cmd_table[0])
+
+static const char global_usage[] =
+    "cairn [--server HOST:PORT] [--ca FILE] [--json] COMMAND [ARGS]";
+
+static const char global_help[] =
+"Global options (before or after the command):\n"
+"  --server HOST:PORT  the server; default $CAIRN_SERVER, else the\n"
+"                      remembered session's, else " CAIRN_DEFAULT_SERVER "\n"
+"  --ca FILE           the CA certificate the server's must be signed by;\n"
+"                      default $CAIRN_CA, else the remembered session's\n"
+"  --json              print the result on stdout, and errors on stderr,\n"
+"                      as JSON\n"
+"  --help, -h          show help (also: cairn COMMAND --help)\n"
+"  --version           print the version\n"
+"\n"
+"login remembers the server, CA and session in\n"
+"$XDG_CONFIG_HOME/cairn/session (~/.config/cairn/session by default);\n"
+"logout forgets them.  Passwords are read from the terminal, or with\n"
+"--password-stdin from the first line(s) of standard input.\n"
+"\n"
+"Exit status:\n"
+"  0  success\n"
+"  1  other error\n"
+"  2  usage error\n"
+"  3  not logged in, or authentication failed (E_AUTH)\n"
+"  4  not allowed (E_FORBIDDEN)\n"
+"  5  no such object (E_NOT_FOUND)\n"
+"  6  already exists, or changed meanwhile (E_CONFLICT)\n"
+"  7  refused: bad value, rule or limit (E_INVALID, E_RULE, E_LIMIT)\n"
+"  8  cannot connect, TLS failure, or server unavailable (E_UNAVAILABLE)\n";
+
+/*
+ * The one mapping from an error code, the server's or a local one, to
+ * the exit status.  Unknown codes are "other": a newer server may add some.
+ */
+int
+cairn_exit_code(const char *code, size_t len)
+{
+	if ((len == strlen(CE_CONNECT) && memcmp(code, CE_CONNECT, len) == 0) ||
+	    (len == strlen(CE_TLS) && memcmp(code, CE_TLS, len) == 0))
+		return CX_CONNECT;
+	switch (wire_err_parse(code, len)) {
+	case E_AUTH:
+		return CX_AUTH;
+	case E_FORBIDDEN:
+		return CX_FORBIDDEN;
+	case E_NOT_FOUND:
+		return CX_NOT_FOUND;
+	case E_CONFLICT:
+		return CX_CONFLICT;
+	case E_RULE:
+	case E_INVALID:
+	case E_LIMIT:
+		return CX_REFUSED;
+	case E_UNAVAILABLE:
+		return CX_CONNECT;
+	default:
+		/* Including E_OK: an error must never exit 0. */
+		return CX_ERROR;
+	}
+}
+
+static void
+print_usage_of(FILE *f, const struct cmd_entry *cmd)
+{
+	fprintf(f, "cairn %s%s%s%s%s\n", cmd->name, cmd->sub ? " " : "",
+	    cmd->sub ? cmd->sub : "", cmd->usage[0] ? " " : "", cmd->usage);
+}
+
+/* Print "cairn: usage: ..." and why; returns the usage exit status. */
+int
+usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("cairn: usage: ", stderr);
+	if (cmd != NULL)
+		print_usage_of(stderr, cmd);
+	else
+		fprintf(stderr, "%s\n", global_usage);
+	fputs("cairn: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CX_USAGE;
+}
+
+static const struct cmd_entry *
+find_cmd(const char *name, const char *sub)
+{
+	for (size_t i = 0; i < NCMDS; i++) {
+		const struct cmd_entry *e = &cmd_table[i];
+
+		if (strcmp(e->name, name) != 0)
+			continue;
+		if (sub == NULL ? e->sub == NULL :
+		    (e->sub != NULL && strcmp(e->sub, sub) == 0))
+			return e;
+	}
+	return NULL;
+}
+
+/* The first entry of a family (or the command itself), or NULL. */
+static const struct cmd_entry *
+find_family(const char *name)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(cmd_table[i].name, name) == 0)
+			return &cmd_table[i];
+	return NULL;
+}
+
+static void
+list_commands(FILE *f, const char *family)
+{
+	for (size_t i = 0; i < NCMDS; i++) {
+		const struct cmd_entry *e = &cmd_table[i];
+
+		if (family != NULL && strcmp(e->name, family) != 0)
+			continue;
+		fputs("  ", f);
+		print_usage_of(f, e);
+		fprintf(f, "      %s\n", e->summary);
+	}
+}
+
+static void
+help_all(FILE *f)
+{
+	fprintf(f, "usage: %s\n\nCommands:\n", global_usage);
+	list_commands(f, NULL);
+	fprintf(f, "\n%s", global_help);
+}
+
+static void
+help_family(FILE *f, const char *family)
+{
+	fprintf(f, "usage: cairn %s SUBCOMMAND [ARGS]\n\nCommands:\n",
+	    family);
+	list_commands(f, family);
+}
+
+static void
+help_command(FILE *f, const struct cmd_entry *cmd)
+{
+	fputs("usage: ", f);
+	print_usage_of(f, cmd);
+	fprintf(f, "%s\n", cmd->summary);
+	if (cmd->op != NULL)
+		fprintf(f, "Sends the %s request.\n", cmd->op);
+	fprintf(f, "Global options: --server HOST:PORT, --ca FILE, --json "
+	    "(see cairn help).\n");
+}
+
+static int	family_usage(const char *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static int
+family_usage(const char *family, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "cairn: usage: cairn %s SUBCOMMAND [ARGS]\ncairn: ",
+	    family);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see cairn help %s)\n", family);
+	return CX_USAGE;
+}
+
+/* help [COMMAND [SUBCOMMAND]] */
+int
+cmd_help(struct client *c, struct cmd_args *a)
+{
+	const struct cmd_entry *cmd;
+
+	if (a->argc == 0) {
+		help_all(stdout);
+		return CX_OK;
+	}
+	if ((cmd = find_family(a->argv[0])) == NULL)
+		return usage_error(c->cmd, "unknown command: %s", a->argv[0]);
+	if (a->argc == 1 && cmd->sub != NULL)
+		help_family(stdout, cmd->name);
+	else if ((cmd = find_cmd(a->argv[0], a->argc == 2 ? a->argv[1] :
+	    NULL)) != NULL)
+		help_command(stdout, cmd);
+	else
+		return usage_error(c->cmd, "unknown command: %s %s",
+		    a->argv[0], a->argv[1]);
+	return CX_OK;
+}
+
+/* --help anywhere wins, even over mistakes in the other arguments. */
+static bool
+wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+struct globals {
+	const char	*server;
+	const char	*ca;
+	bool		 json;
+	bool		 help;
+};
+
+/* Later on the line wins. */
+static void
+take_globals(struct globals *g, const struct cmd_args *a)
+{
+	const char *v;
+
+	if ((v = args_get(a, "server")) != NULL)
+		g->server = v;
+	if ((v = args_get(a, "ca")) != NULL)
+		g->ca = v;
+	g->json |= args_flag(a, "json");
+	g->help |= args_flag(a, "help");
+}
+
+static const char *
+pick(const char *opt, const char *envname, const char *remembered)
+{
+	const char *env = getenv(envname);
+
+	if (opt != NULL)
+		return opt;
+	if (env != NULL && env[0] != '\0')
+		return env;
+	return remembered;
+}
+
+/* Where to connect and how to verify: option, env, session, default. */
+static int
+settle(struct client *c, const struct globals *g)
+{
+	char err[512];
+
+	if (!config_load(&c->cfg, err, sizeof err))
+		return client_fail(c, CE_CLIENT, "cannot read the session: %s",
+		    err);
+	/* Without a session there is no point in connecting. */
+	if ((c->cmd->flags & CMD_TOKEN) && c->cfg.token == NULL)
+		return client_fail(c, "E_AUTH",
+		    "not logged in: run cairn login LOGIN");
+	c->server = pick(g->server, "CAIRN_SERVER", c->cfg.server);
+	if (c->server == NULL)
+		c->server = CAIRN_DEFAULT_SERVER;
+	/* No default CA: never trust a server by accident. */
+	if ((c->ca = pick(g->ca, "CAIRN_CA", c->cfg.ca)) == NULL)
+		return client_fail(c, CE_TLS, "no CA file: use --ca or "
+		    "CAIRN_CA");
+	return CX_OK;
+}
+
+/* Output that cannot be written is a failure, except to a closed pipe. */
+static int
+finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			fprintf(stderr, "cairn: cannot write output: %s\n",
+			    strerror(errno));
+		if (rc == CX_OK)
+			rc = CX_ERROR;
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct opt_spec *const lead_specs[] =
+	    { global_opts, lead_opts, NULL };
+	const struct opt_spec *const mid_specs[] = { global_opts, NULL };
+	const struct opt_spec *specs[3];
+	const struct cmd_entry *cmd;
+	struct globals g = { 0 };
+	struct cmd_args lead, mid, a;
+	struct client c;
+	char err[256], **rest;
+	const char *name;
+	int rc, nrest;
+
+	/* A server that hangs up must give an error, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	log_init("cairn", LOG_LVL_WARN);
+	memset(&c, 0, sizeof c);
+
+	if (args_parse(&lead, argc - 1, argv + 1, lead_specs, true, err,
+	    sizeof err) != 0)
+		return usage_error(NULL, "%s", err);
+	take_globals(&g, &lead);
+	if (args_flag(&lead, "version")) {
+		printf("cairn %s\n", CAIRN_VERSION);
+		return finish(CX_OK);
+	}
+	if (g.help) {
+		help_all(stdout);
+		return finish(CX_OK);
+	}
+	if (lead.argc == 0)
+		return usage_error(NULL, "no command: see cairn help");
+	name = lead.argv[0];
+	rest = lead.argv + 1;
+	nrest = lead.argc - 1;
+	if ((cmd = find_family(name)) == NULL)
+		return usage_error(NULL, "unknown command: %s", name);
+	if (cmd->sub != NULL) {
+		/* Global options may also sit between family and subcommand. */
+		if (args_parse(&mid, nrest, rest, mid_specs, true, err,
+		    sizeof err) != 0)
+			return family_usage(name, "%s", err);
+		take_globals(&g, &mid);
+		if (g.help) {
+			help_family(stdout, name);
+			return finish(CX_OK);
+		}
+		if (mid.argc == 0)
+			return family_usage(name, "missing subcommand");
+		if ((cmd = find_cmd(name, mid.argv[0])) == NULL)
+			return family_usage(name, "unknown subcommand: %s",
+			    mid.argv[0]);
+		rest = mid.argv + 1;
+		nrest = mid.argc - 1;
+	}
+	if (wants_help(nrest, rest)) {
+		help_command(stdout, cmd);
+		return finish(CX_OK);
+	}
+	specs[0] = cmd->opts != NULL ? cmd->opts : NO_OPTS;
+	specs[1] = global_opts;
+	specs[2] = NULL;
+	if (args_parse(&a, nrest, rest, specs, false, err, sizeof err) != 0)
+		return usage_error(cmd, "%s", err);
+	take_globals(&g, &a);
+	if (a.argc < cmd->min_args)
+		return usage_error(cmd, "missing argument");
+	if (a.argc > cmd->max_args)
+		return usage_error(cmd, "unexpected argument: %s",
+		    a.argv[cmd->max_args]);
+
+	c.cmd = cmd;
+	c.json = g.json;
+	if ((cmd->flags & CMD_NET) == 0 || (rc = settle(&c, &g)) == CX_OK)
+		rc = cmd->exec(&c, &a);
+	client_close(&c);
+	return finish(rc);
+}

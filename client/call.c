@@ -1,0 +1,284 @@
+/*
+ * call.c: one connection per run.  It is opened lazily by the first call,
+ * so that a command can ask for a password before connecting (a server
+ * may drop a connection that sits idle while someone types), and is never
+ * used unless peer_connect verified the server.
+ *
+ * Every request gets the next id, starting at 1.  The reply stays in
+ * c->doc until the next call: results point into it, so copy what must
+ * outlive that.
+ */
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "client.h"
+#include "json.h"
+#include "wire.h"
+
+static const msgpack_object nil_object = { .type = MSGPACK_OBJECT_NIL };
+
+static int	local_errorf(struct client *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* Record a locally found error (not reported); returns its exit status. */
+static int
+local_error(struct client *c, const char *code, const char *fmt, va_list ap)
+{
+	c->err = NULL;
+	snprintf(c->lcode, sizeof c->lcode, "%s", code);
+	vsnprintf(c->lmsg, sizeof c->lmsg, fmt, ap);
+	return cairn_exit_code(code, strlen(code));
+}
+
+static int
+local_errorf(struct client *c, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = local_error(c, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Report a local error, like a server's; returns its exit status. */
+int
+client_fail(struct client *c, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = local_error(c, code, fmt, ap);
+	va_end(ap);
+	client_report(c);
+	return rc;
+}
+
+bool
+client_failed_with(const struct client *c, const char *code)
+{
+	const msgpack_object *o;
+
+	if (c->err != NULL)
+		return (o = mp_map_get(c->err, WIRE_CODE)) != NULL &&
+		    mp_str_eq(o, code);
+	return strcmp(c->lcode, code) == 0;
+}
+
+void
+client_report(struct client *c)
+{
+	const msgpack_object *code, *msg, *rule;
+
+	/* Keep what was printed before the error ahead of it. */
+	fflush(stdout);
+	if (c->json) {
+		/* The server's whole error map, so no key is ever lost. */
+		fputs("{\"error\":", stderr);
+		if (c->err != NULL)
+			json_print(stderr, c->err);
+		else {
+			fputs("{\"code\":", stderr);
+			json_print_str(stderr, c->lcode, strlen(c->lcode));
+			fputs(",\"message\":", stderr);
+			json_print_str(stderr, c->lmsg, strlen(c->lmsg));
+			putc('}', stderr);
+		}
+		fputs("}\n", stderr);
+		return;
+	}
+	fputs("cairn: ", stderr);
+	if (c->err == NULL)
+		out_text(stderr, c->lmsg, strlen(c->lmsg));
+	else {
+		code = map_get_type(c->err, WIRE_CODE, MSGPACK_OBJECT_STR);
+		msg = map_get_type(c->err, WIRE_MESSAGE, MSGPACK_OBJECT_STR);
+		rule = map_get_type(c->err, WIRE_RULE, MSGPACK_OBJECT_STR);
+		if (msg == NULL)
+			msg = code;
+		out_text(stderr, msg->via.str.ptr, msg->via.str.size);
+		if (rule != NULL && mp_str_eq(code, "E_RULE")) {
+			fputs(" (rule ", stderr);
+			out_text(stderr, rule->via.str.ptr, rule->via.str.size);
+			putc(')', stderr);
+		}
+	}
+	putc('\n', stderr);
+}
+
+/* Check the envelope of the reply to request id. */
+static int
+check_reply(struct client *c, uint64_t id, const msgpack_object **result)
+{
+	const msgpack_object *root = c->doc.root, *ok, *rid, *err, *res;
+
+	ok = map_get_type(root, WIRE_OK, MSGPACK_OBJECT_BOOLEAN);
+	rid = map_get_type(root, WIRE_ID, MSGPACK_OBJECT_POSITIVE_INTEGER);
+	if (ok == NULL || rid == NULL)
+		return local_errorf(c, "E_PROTO", "bad reply from server");
+	if (ok->via.boolean) {
+		if (rid->via.u64 != id)
+			return local_errorf(c, "E_PROTO", "reply to request %llu"
+			    " while waiting for %llu",
+			    (unsigned long long)rid->via.u64,
+			    (unsigned long long)id);
+		if ((res = mp_map_get(root, WIRE_RESULT)) == NULL)
+			res = &nil_object;
+		if (result != NULL)
+			*result = res;
+		return CX_OK;
+	}
+	/* Id 0: the server could not read ours (see docs/protocol.md). */
+	err = map_get_type(root, WIRE_ERROR, MSGPACK_OBJECT_MAP);
+	if (err == NULL || (rid->via.u64 != id && rid->via.u64 != 0) ||
+	    map_get_type(err, WIRE_CODE, MSGPACK_OBJECT_STR) == NULL)
+		return local_errorf(c, "E_PROTO", "bad error reply from server");
+	c->err = err;
+	res = mp_map_get(err, WIRE_CODE);
+	return cairn_exit_code(res->via.str.ptr, res->via.str.size);
+}
+
+static int
+roundtrip(struct client *c, const char *op, const struct reqargs *ra,
+    const msgpack_object **result)
+{
+	struct timespec t0, t1;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	uint64_t id = ++c->next_id;
+	bool args = ra != NULL && ra->n > 0, ok;
+	size_t size;
+
+	mp_doc_free(&c->doc);
+	c->err = NULL;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, args ? 3 : 2);
+	mp_kv_uint(&pk, WIRE_ID, id);
+	mp_kv_str(&pk, WIRE_OP, op);
+	if (args) {
+		mp_pack_key(&pk, WIRE_ARGS);
+		req_pack(&pk, ra);
+	}
+	size = sb.size;
+	if (c->max_frame != 0 && size > c->max_frame)
+		ok = false;
+	else {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ok = peer_roundtrip(&c->peer, &sb, &c->doc);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+	}
+	/* The request may hold a password. */
+	OPENSSL_cleanse(sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	if (c->max_frame != 0 && size > c->max_frame)
+		return local_errorf(c, "E_LIMIT", "request too large (%zu "
+		    "bytes; the server takes %llu)", size,
+		    (unsigned long long)c->max_frame);
+	if (!ok)
+		return local_errorf(c, c->peer.fail == PEER_EPROTO ?
+		    "E_PROTO" : CE_CONNECT, "%s", c->peer.err);
+	c->rtt_ms = ((t1.tv_sec - t0.tv_sec) * 1000000000LL +
+	    (t1.tv_nsec - t0.tv_nsec) + 500) / 1000 / 1000.0;
+	return check_reply(c, id, result);
+}
+
+/* Connect, hello and, if the command needs it, resume; not reported. */
+static int
+open_quiet(struct client *c)
+{
+	const msgpack_object *res, *mf;
+	struct reqargs ra = { 0 };
+	int rc;
+
+	if (c->open)
+		return CX_OK;
+	if (!peer_connect(&c->peer, c->server, c->ca, CAIRN_TIMEOUT_MS)) {
+		rc = local_errorf(c, c->peer.fail == PEER_ETLS ? CE_TLS :
+		    CE_CONNECT, "%s", c->peer.err);
+		peer_close(&c->peer);
+		return rc;
+	}
+	c->open = true;
+	req_int(&ra, "proto", CAIRN_PROTO_VERSION);
+	req_str(&ra, "client", "cairn/" CAIRN_VERSION);
+	if ((rc = roundtrip(c, "hello", &ra, &res)) != CX_OK)
+		return rc;
+	mf = map_get_type(res, "max_frame", MSGPACK_OBJECT_POSITIVE_INTEGER);
+	if (mf != NULL)
+		c->max_frame = mf->via.u64;
+	if ((c->cmd->flags & CMD_RESUME) == 0)
+		return CX_OK;
+	if (c->cfg.token == NULL)
+		return local_errorf(c, "E_AUTH",
+		    "not logged in: run cairn login LOGIN");
+	memset(&ra, 0, sizeof ra);
+	req_str(&ra, "token", c->cfg.token);
+	return roundtrip(c, "session.resume", &ra, NULL);
+}
+
+int
+client_open(struct client *c)
+{
+	int rc;
+
+	if ((rc = open_quiet(c)) != CX_OK)
+		client_report(c);
+	return rc;
+}
+
+/* Call op; on failure the error is kept for the caller, not reported. */
+int
+client_try(struct client *c, const char *op, const struct reqargs *ra,
+    const msgpack_object **result)
+{
+	int rc;
+
+	if ((rc = open_quiet(c)) != CX_OK)
+		return rc;
+	return roundtrip(c, op, ra, result);
+}
+
+/* Call op; on failure report the error and return the exit status. */
+int
+client_call(struct client *c, const char *op, const struct reqargs *ra,
+    const msgpack_object **result)
+{
+	int rc;
+
+	if ((rc = client_try(c, op, ra, result)) != CX_OK)
+		client_report(c);
+	return rc;
+}
+
+/*
+ * The usual command: the table's op, with the positional arguments under
+ * the table's keys, the options that have a key, and whatever the caller
+ * put in extra (NULL for nothing).
+ */
+int
+cmd_request(struct client *c, const struct cmd_args *a,
+    struct reqargs *extra, const msgpack_object **result)
+{
+	struct reqargs ra = { 0 }, *r = extra != NULL ? extra : &ra;
+
+	req_positionals(r, a, c->cmd->keys);
+	req_options(r, a);
+	return client_call(c, c->cmd->op, r, result);
+}
+
+void
+client_close(struct client *c)
+{
+	mp_doc_free(&c->doc);
+	c->err = NULL;
+	if (c->open)
+		peer_close(&c->peer);
+	c->open = false;
+	config_free(&c->cfg);
+}

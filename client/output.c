@@ -1,0 +1,184 @@
+/*
+ * output.c: human-readable output.  Everything shown comes from the
+ * server, so text goes through out_text(), which keeps valid UTF-8 and
+ * replaces control characters and invalid bytes with '?': a user name must
+ * not be able to move the cursor or retitle the terminal.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "json.h"
+#include "xmalloc.h"
+
+/* The value of key in map if it has type t, else NULL. */
+const msgpack_object *
+map_get_type(const msgpack_object *map, const char *key,
+    msgpack_object_type t)
+{
+	const msgpack_object *v = mp_map_get(map, key);
+
+	return v != NULL && v->type == t ? v : NULL;
+}
+
+int
+out_json(const msgpack_object *o)
+{
+	json_print(stdout, o);
+	putchar('\n');
+	return CX_OK;
+}
+
+void
+out_text(FILE *f, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len;
+	uint32_t cp;
+
+	while (i < n) {
+		len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+			putc('?', f);
+			i += len ? len : 1;
+			continue;
+		}
+		fwrite(s + i, 1, len, f);
+		i += len;
+	}
+}
+
+/* A value as people read it; containers as JSON (which is escaped). */
+void
+out_value(FILE *f, const msgpack_object *o)
+{
+	switch (o->type) {
+	case MSGPACK_OBJECT_NIL:
+		putc('-', f);
+		break;
+	case MSGPACK_OBJECT_BOOLEAN:
+		fputs(o->via.boolean ? "yes" : "no", f);
+		break;
+	case MSGPACK_OBJECT_STR:
+		out_text(f, o->via.str.ptr, o->via.str.size);
+		break;
+	case MSGPACK_OBJECT_BIN:
+		out_text(f, o->via.bin.ptr, o->via.bin.size);
+		break;
+	default:
+		json_print(f, o);
+		break;
+	}
+}
+
+/* A map's field as text; "-" when the server left it out. */
+void
+out_field(FILE *f, const msgpack_object *map, const char *key)
+{
+	const msgpack_object *v = mp_map_get(map, key);
+
+	if (v == NULL)
+		putc('-', f);
+	else
+		out_value(f, v);
+}
+
+/* "key: value" lines, in the server's order. */
+void
+out_kv(const msgpack_object *map)
+{
+	const msgpack_object_kv *kv;
+
+	if (map->type != MSGPACK_OBJECT_MAP) {
+		out_value(stdout, map);
+		putchar('\n');
+		return;
+	}
+	for (uint32_t i = 0; i < map->via.map.size; i++) {
+		kv = &map->via.map.ptr[i];
+		out_value(stdout, &kv->key);
+		fputs(": ", stdout);
+		out_value(stdout, &kv->val);
+		putchar('\n');
+	}
+}
+
+/* Columns in characters, not bytes: out_text output is valid UTF-8. */
+static size_t
+text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+static char *
+cell_text(const msgpack_object *row, const char *key)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if ((m = open_memstream(&text, &len)) == NULL)
+		return xstrdup("?");
+	out_field(m, row, key);
+	fclose(m);
+	return text;
+}
+
+/*
+ * A table of the maps in array, one row each, with a heading.  Columns
+ * are two spaces apart; the last is not padded, so lines carry no
+ * trailing blanks.
+ */
+void
+out_table(const struct column *cols, const msgpack_object *array)
+{
+	size_t ncols, nrows, r, k, *width;
+	char **cells;
+
+	if (array->type != MSGPACK_OBJECT_ARRAY) {
+		out_value(stdout, array);
+		putchar('\n');
+		return;
+	}
+	for (ncols = 0; cols[ncols].title != NULL; ncols++)
+		;
+	nrows = array->via.array.size;
+	width = xcalloc(ncols, sizeof *width);
+	cells = xcalloc((nrows + 1) * ncols, sizeof *cells);
+	for (k = 0; k < ncols; k++) {
+		cells[k] = xstrdup(cols[k].title);
+		width[k] = text_width(cells[k]);
+	}
+	for (r = 0; r < nrows; r++) {
+		for (k = 0; k < ncols; k++) {
+			char *t = cell_text(&array->via.array.ptr[r],
+			    cols[k].key);
+			size_t w = text_width(t);
+
+			cells[(r + 1) * ncols + k] = t;
+			if (w > width[k])
+				width[k] = w;
+		}
+	}
+	for (r = 0; r < nrows + 1; r++) {
+		for (k = 0; k < ncols; k++) {
+			const char *t = cells[r * ncols + k];
+
+			fputs(t, stdout);
+			if (k + 1 < ncols)
+				printf("%*s", (int)(width[k] - text_width(t) +
+				    2), "");
+		}
+		putchar('\n');
+	}
+	for (r = 0; r < (nrows + 1) * ncols; r++)
+		free(cells[r]);
+	free(cells);
+	free(width);
+}

@@ -1,0 +1,464 @@
+/*
+ * bench-conn.c: the load connections of cairn-bench.  Each is a
+ * bufferevent_openssl that says hello, resumes the session, then keeps
+ * --depth requests in flight while the clock runs, timing each one from
+ * the moment it is queued to the moment its response is parsed.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+
+#include <openssl/err.h>
+
+#include "bench.h"
+#include "frame.h"
+#include "tls.h"
+#include "wire.h"
+#include "xmalloc.h"
+
+uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* {"id": id, "op": op, "args": {...nargs pairs follow}} (no args if 0). */
+void
+pack_begin(msgpack_packer *pk, uint64_t id, const char *op, size_t nargs)
+{
+	msgpack_pack_map(pk, nargs > 0 ? 3 : 2);
+	mp_kv_uint(pk, WIRE_ID, id);
+	mp_kv_str(pk, WIRE_OP, op);
+	if (nargs > 0) {
+		mp_pack_key(pk, WIRE_ARGS);
+		msgpack_pack_map(pk, nargs);
+	}
+}
+
+void
+pack_hello(msgpack_packer *pk, uint64_t id)
+{
+	pack_begin(pk, id, "hello", 2);
+	mp_kv_uint(pk, "proto", CAIRN_PROTO_VERSION);
+	mp_kv_str(pk, "client", BENCH_CLIENT);
+}
+
+/*
+ * Look at a response.  Returns false (with why) when it is not a response
+ * at all.  Otherwise *ok tells success; on failure code/msg describe it.
+ */
+bool
+parse_response(const msgpack_object *root, uint64_t *id, bool *ok,
+    const msgpack_object **result, char *code, size_t codelen, char *msg,
+    size_t msglen, const char **why)
+{
+	const msgpack_object *o, *err, *c, *m;
+
+	if (root->type != MSGPACK_OBJECT_MAP) {
+		*why = "response is not a map";
+		return false;
+	}
+	o = mp_map_get(root, WIRE_ID);
+	if (o == NULL || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
+		*why = "response without an id";
+		return false;
+	}
+	*id = o->via.u64;
+	o = mp_map_get(root, WIRE_OK);
+	if (o == NULL || o->type != MSGPACK_OBJECT_BOOLEAN) {
+		*why = "response without ok";
+		return false;
+	}
+	*ok = o->via.boolean;
+	*result = mp_map_get(root, WIRE_RESULT);
+	if (*ok)
+		return true;
+	err = mp_map_get(root, WIRE_ERROR);
+	c = mp_map_get(err, WIRE_CODE);
+	m = mp_map_get(err, WIRE_MESSAGE);
+	if (c != NULL && c->type == MSGPACK_OBJECT_STR)
+		snprintf(code, codelen, "%.*s", (int)c->via.str.size,
+		    c->via.str.ptr);
+	else
+		snprintf(code, codelen, "?");
+	if (m != NULL && m->type == MSGPACK_OBJECT_STR)
+		snprintf(msg, msglen, "%.*s", (int)m->via.str.size,
+		    m->via.str.ptr);
+	else
+		snprintf(msg, msglen, "(no message)");
+	return true;
+}
+
+static void
+add_sample(struct bench *b, uint64_t ns)
+{
+	if (b->nlat == b->caplat) {
+		b->caplat *= 2;
+		b->lat = xrealloc(b->lat, b->caplat * sizeof *b->lat);
+	}
+	b->lat[b->nlat++] = ns;
+}
+
+/* Connections. */
+
+static void	conn_close(struct conn *);
+static void	conn_readcb(struct bufferevent *, void *);
+static void	conn_eventcb(struct bufferevent *, short, void *);
+
+static void
+maybe_finish(struct bench *b)
+{
+	if (b->phase == PH_DRAIN && b->inflight == 0)
+		event_base_loopbreak(b->base);
+	else if (b->dead == b->nclients && b->phase != PH_SETUP) {
+		if (b->t_stop == 0)
+			b->t_stop = now_ns();
+		event_base_loopbreak(b->base);
+	}
+}
+
+static void
+conn_fail(struct conn *c, const char *fmt, const char *arg)
+{
+	struct bench *b = c->b;
+
+	fprintf(stderr, "cairn-bench: connection %d: ", c->idx);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	conn_close(c);
+	b->inflight -= c->count;
+	c->count = 0;
+	if (c->state == CS_READY && b->phase != PH_SETUP)
+		b->lost++;
+	c->state = CS_DEAD;
+	b->dead++;
+	if (b->phase == PH_SETUP) {
+		/* Every connection must be up before the clock starts. */
+		b->failed = true;
+		event_base_loopbreak(b->base);
+	} else
+		maybe_finish(b);
+}
+
+/* Frame the packed request and queue it; remember its id and send time. */
+static void
+conn_send(struct conn *c, uint64_t id)
+{
+	unsigned char hdr[FRAME_HEADER_SIZE];
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	size_t slot;
+
+	frame_put_header(hdr, (uint32_t)c->sbuf.size);
+	evbuffer_add(out, hdr, sizeof hdr);
+	evbuffer_add(out, c->sbuf.data, c->sbuf.size);
+	msgpack_sbuffer_clear(&c->sbuf);
+	slot = (c->head + c->count) % (size_t)c->b->depth;
+	c->ids[slot] = id;
+	c->sent[slot] = now_ns();
+	c->count++;
+	c->b->inflight++;
+}
+
+static void
+conn_send_op(struct conn *c)
+{
+	struct bench *b = c->b;
+	msgpack_packer pk;
+	uint64_t id = c->next_id++;
+
+	msgpack_packer_init(&pk, &c->sbuf, msgpack_sbuffer_write);
+	if (b->op == OP_READ) {
+		pack_begin(&pk, id, "user.get", 1);
+		mp_kv_str(&pk, "login", b->login);
+	} else
+		pack_begin(&pk, id, "ping", 0);
+	conn_send(c, id);
+}
+
+static void
+conn_fill(struct conn *c)
+{
+	while (c->count < (size_t)c->b->depth)
+		conn_send_op(c);
+}
+
+static void
+start_run(struct bench *b)
+{
+	struct timeval tv;
+
+	b->phase = PH_RUN;
+	b->t_start = now_ns();
+	tv.tv_sec = (time_t)b->duration;
+	tv.tv_usec = (suseconds_t)((b->duration - (double)tv.tv_sec) * 1e6);
+	evtimer_add(b->stop_ev, &tv);
+	for (int i = 0; i < b->nclients; i++)
+		conn_fill(&b->conns[i]);
+}
+
+void
+stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bench *b = arg;
+
+	b->phase = PH_DRAIN;
+	b->t_stop = now_ns();
+	maybe_finish(b);
+}
+
+void
+deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bench *b = arg;
+
+	fprintf(stderr, "cairn-bench: hard deadline reached (duration + %d "
+	    "s); giving up\n", GRACE_SECONDS);
+	b->failed = true;
+	event_base_loopbreak(b->base);
+}
+
+/* One response, in order.  Returns false if the connection was closed. */
+static bool
+conn_response(struct conn *c, const char *payload, size_t len)
+{
+	struct bench *b = c->b;
+	msgpack_object obj;
+	const msgpack_object *result;
+	char code[64], msg[256];
+	const char *why;
+	uint64_t id, now = now_ns();
+	size_t off = 0;
+	bool ok, parsed;
+
+	/*
+	 * Checked like everywhere else, then unpacked into one zone that is
+	 * cleared, not freed, after each response: the generator should not
+	 * spend the CPU it shares with the server on malloc.
+	 */
+	if (mp_check((const unsigned char *)payload, len, &b->lim) != MP_OK ||
+	    msgpack_unpack(payload, len, &off, &b->zone, &obj) !=
+	    MSGPACK_UNPACK_SUCCESS) {
+		msgpack_zone_clear(&b->zone);
+		conn_fail(c, "%s", "bad MessagePack from the server");
+		return false;
+	}
+	parsed = parse_response(&obj, &id, &ok, &result, code, sizeof code,
+	    msg, sizeof msg, &why);
+	msgpack_zone_clear(&b->zone);
+	if (!parsed) {
+		conn_fail(c, "%s", why);
+		return false;
+	}
+	if (c->count == 0 || c->ids[c->head] != id) {
+		char m[96];
+		snprintf(m, sizeof m, "unexpected response id %llu",
+		    (unsigned long long)id);
+		conn_fail(c, "%s", m);
+		return false;
+	}
+	uint64_t sent = c->sent[c->head];
+	c->head = (c->head + 1) % (size_t)b->depth;
+	c->count--;
+	b->inflight--;
+
+	switch (c->state) {
+	case CS_HELLO:
+	case CS_RESUME:
+		if (!ok) {
+			char m[400];
+			snprintf(m, sizeof m, "%s: %s: %s", c->state ==
+			    CS_HELLO ? "hello" : "session.resume", code, msg);
+			conn_fail(c, "%s", m);
+			return false;
+		}
+		if (c->state == CS_HELLO && b->token != NULL) {
+			msgpack_packer pk;
+			msgpack_packer_init(&pk, &c->sbuf,
+			    msgpack_sbuffer_write);
+			pack_begin(&pk, ID_RESUME, "session.resume", 1);
+			mp_kv_str(&pk, "token", b->token);
+			conn_send(c, ID_RESUME);
+			c->state = CS_RESUME;
+			return true;
+		}
+		c->state = CS_READY;
+		if (++b->ready == b->nclients)
+			start_run(b);
+		return true;
+	case CS_READY:
+		break;
+	default:
+		conn_fail(c, "%s", "response in an unexpected state");
+		return false;
+	}
+	if (!ok) {
+		if (b->errors++ == 0) {
+			snprintf(b->first_code, sizeof b->first_code, "%s",
+			    code);
+			snprintf(b->first_err, sizeof b->first_err, "%s: %s",
+			    code, msg);
+		}
+	}
+	if (b->phase == PH_RUN) {
+		b->requests++;
+		add_sample(b, now - sent);
+		conn_send_op(c);
+	} else
+		maybe_finish(b);
+	return true;
+}
+
+static void
+conn_readcb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	unsigned char *p;
+	size_t avail, n;
+
+	while ((avail = evbuffer_get_length(in)) >= FRAME_HEADER_SIZE) {
+		p = evbuffer_pullup(in, FRAME_HEADER_SIZE);
+		switch (frame_peek(p, avail, DEFAULT_MAX_FRAME, &n)) {
+		case FRAME_NEED_MORE:
+			return;
+		case FRAME_ZERO:
+		case FRAME_TOO_BIG:
+			conn_fail(c, "%s", "bad frame from the server");
+			return;
+		case FRAME_OK:
+			break;
+		}
+		p = evbuffer_pullup(in, FRAME_HEADER_SIZE + n);
+		if (!conn_response(c, (const char *)p + FRAME_HEADER_SIZE, n))
+			return;
+		evbuffer_drain(in, FRAME_HEADER_SIZE + n);
+	}
+}
+
+static void
+conn_eventcb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+	char why[256];
+	unsigned long e;
+	int fd, one = 1, serr, soerr = 0;
+	socklen_t sl = sizeof soerr;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		msgpack_packer pk;
+
+		fd = bufferevent_getfd(bev);
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		c->state = CS_HELLO;
+		msgpack_packer_init(&pk, &c->sbuf, msgpack_sbuffer_write);
+		pack_hello(&pk, ID_HELLO);
+		conn_send(c, ID_HELLO);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		conn_fail(c, "%s", "connection closed by the server");
+		return;
+	}
+	/*
+	 * Find the most telling reason: a socket error (refused, reset), a
+	 * failed certificate check, else what OpenSSL queued.  libevent
+	 * queues a bare SSL_get_error() code (no library) for a syscall
+	 * failure, which says nothing by itself.
+	 */
+	serr = EVUTIL_SOCKET_ERROR();
+	if ((fd = bufferevent_getfd(bev)) != -1 && getsockopt(fd, SOL_SOCKET,
+	    SO_ERROR, &soerr, &sl) == 0 && soerr != 0)
+		serr = soerr;
+	snprintf(why, sizeof why, "%s", serr != 0 ?
+	    evutil_socket_error_to_string(serr) : "connection error");
+	while ((e = bufferevent_get_openssl_error(bev)) != 0)
+		if (ERR_GET_LIB(e) != 0 && soerr == 0)
+			ERR_error_string_n(e, why, sizeof why);
+	if (c->state == CS_CONNECTING) {
+		long vr = SSL_get_verify_result(
+		    bufferevent_openssl_get_ssl(bev));
+		if (vr != X509_V_OK)
+			snprintf(why, sizeof why, "certificate verify "
+			    "failed: %s", X509_verify_cert_error_string(vr));
+	}
+	conn_fail(c, c->state == CS_CONNECTING ? "cannot connect or TLS "
+	    "handshake failed: %s" : "connection error: %s", why);
+}
+
+bool
+conn_open(struct bench *b, struct conn *c, int idx)
+{
+	SSL *ssl;
+
+	c->b = b;
+	c->idx = idx;
+	c->state = CS_CONNECTING;
+	c->next_id = ID_FIRST;
+	c->ids = xcalloc(b->depth, sizeof *c->ids);
+	c->sent = xcalloc(b->depth, sizeof *c->sent);
+	msgpack_sbuffer_init(&c->sbuf);
+	if ((ssl = SSL_new(b->ctx)) == NULL ||
+	    !tls_client_expect_host(ssl, b->host)) {
+		char why[256];
+		tls_last_error(why, sizeof why);
+		fprintf(stderr, "cairn-bench: TLS set-up: %s\n", why);
+		SSL_free(ssl);
+		return false;
+	}
+	c->bev = bufferevent_openssl_socket_new(b->base, -1, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		fprintf(stderr, "cairn-bench: bufferevent_openssl_socket_new "
+		    "failed\n");
+		SSL_free(ssl);
+		return false;
+	}
+	bufferevent_setcb(c->bev, conn_readcb, NULL, conn_eventcb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&b->addr,
+	    (int)b->addrlen) == -1) {
+		fprintf(stderr, "cairn-bench: connect: %s\n", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Say goodbye properly (close_notify), so the server logs a clean close. */
+static void
+conn_close(struct conn *c)
+{
+	SSL *ssl;
+
+	if (c->bev == NULL)
+		return;
+	ssl = bufferevent_openssl_get_ssl(c->bev);
+	if (ssl != NULL && SSL_is_init_finished(ssl))
+		SSL_shutdown(ssl);
+	ERR_clear_error();
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+}
+
+void
+conn_free(struct conn *c)
+{
+	conn_close(c);
+	free(c->ids);
+	free(c->sent);
+	msgpack_sbuffer_destroy(&c->sbuf);
+}

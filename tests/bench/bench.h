@@ -1,0 +1,95 @@
+/*
+ * bench.h: shared between cairn-bench.c (options, login, report) and
+ * bench-conn.c (the event loop and its connections).
+ */
+#ifndef CAIRN_BENCH_H
+#define CAIRN_BENCH_H
+
+#include <sys/socket.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <msgpack.h>
+#include <openssl/ssl.h>
+
+#include "mpack.h"
+#include "wire.h"
+
+#define BENCH_CLIENT	"cairn-bench/" CAIRN_VERSION
+#define GRACE_SECONDS	30	/* hard deadline: duration + this */
+#define LOGIN_TIMEOUT_MS 10000
+#define ID_HELLO	1
+#define ID_RESUME	2
+#define ID_FIRST	3
+
+enum op { OP_PING, OP_READ };
+enum phase { PH_SETUP, PH_RUN, PH_DRAIN };
+enum cstate { CS_CONNECTING, CS_HELLO, CS_RESUME, CS_READY, CS_DEAD };
+
+struct conn {
+	struct bench		*b;
+	int			 idx;
+	struct bufferevent	*bev;
+	enum cstate		 state;
+	uint64_t		 next_id;
+	/* In-flight requests, oldest first: responses come back in order. */
+	uint64_t		*ids;
+	uint64_t		*sent;	/* monotonic ns */
+	size_t			 head, count;
+	msgpack_sbuffer		 sbuf;
+};
+
+struct bench {
+	/* options */
+	const char		*server;
+	const char		*ca;
+	const char		*login;
+	const char		*password_file;
+	int			 nclients;
+	int			 depth;
+	double			 duration;
+	enum op			 op;
+	char			*token;
+
+	char			 host[256], port[32];
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	SSL_CTX			*ctx;
+	struct event_base	*base;
+	struct event		*stop_ev, *deadline_ev;
+	struct conn		*conns;
+	struct mp_limits	 lim;
+	msgpack_zone		 zone;	/* for decoding responses */
+
+	enum phase		 phase;
+	int			 ready, dead;
+	size_t			 inflight;
+	bool			 failed;	/* set-up failure or deadline */
+	uint64_t		 t_start, t_stop;
+
+	uint64_t		 requests, errors, lost;
+	char			 first_err[384];
+	char			 first_code[64];
+	uint64_t		*lat;		/* ns */
+	size_t			 nlat, caplat;
+};
+
+uint64_t now_ns(void);
+
+/* Protocol helpers. */
+void	pack_begin(msgpack_packer *, uint64_t, const char *, size_t);
+void	pack_hello(msgpack_packer *, uint64_t);
+bool	parse_response(const msgpack_object *, uint64_t *, bool *,
+	    const msgpack_object **, char *, size_t, char *, size_t,
+	    const char **);
+
+/* Connections and the timed phase. */
+bool	conn_open(struct bench *, struct conn *, int);
+void	conn_free(struct conn *);
+void	stop_cb(evutil_socket_t, short, void *);
+void	deadline_cb(evutil_socket_t, short, void *);
+
+#endif

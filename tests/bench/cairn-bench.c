@@ -1,0 +1,420 @@
+/*
+ * cairn-bench: a load generator for cairnd.
+ *
+ * One libevent loop drives N verified TLS connections (bufferevent_openssl).
+ * Each connection says hello, resumes a session obtained once beforehand
+ * (session.login is slow on purpose, so it is done a single time over a
+ * blocking peer), and waits.  When every connection is ready the clock
+ * starts: each keeps D requests in flight (pipelining) for the duration,
+ * then sending stops, the in-flight requests are drained, and one line of
+ * key=value pairs is printed:
+ *
+ *   op=read clients=32 depth=4 requests=123456 seconds=10.00 rps=12345.6
+ *   p50_ms=1.234 p99_ms=5.678 max_ms=9.876 errors=0 lost=0
+ *
+ * requests counts the responses received inside the timed window (error
+ * responses included); errors counts ok=false responses (window and drain);
+ * lost counts connections that died during the run.
+ *
+ * Exit status: 0 clean run, 1 set-up failure or deadline, 2 the run
+ * completed but saw errors or lost connections.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bench.h"
+#include "peer.h"
+#include "tls.h"
+#include "wire.h"
+#include "xmalloc.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: cairn-bench --ca FILE [--server HOST:PORT] [--clients N]\n"
+	    "           [--duration SECONDS] [--depth D] [--op ping|read]\n"
+	    "           [--login LOGIN --password-file FILE]\n"
+	    "  --server    cairnd address (default 127.0.0.1:7443)\n"
+	    "  --ca        CA certificate that signed the server's (required)\n"
+	    "  --clients   connections (default 32)\n"
+	    "  --duration  timed phase in seconds, may be fractional "
+	    "(default 10)\n"
+	    "  --depth     requests kept in flight per connection "
+	    "(default 4)\n"
+	    "  --op        ping (no database) or read (user.get LOGIN; "
+	    "needs --login)\n"
+	    "  --login, --password-file\n"
+	    "              log in once, then every connection resumes the "
+	    "session\n");
+	exit(1);
+}
+
+static long
+parse_long(const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "cairn-bench: %s: want an integer from %ld "
+		    "to %ld, not '%s'\n", opt, min, max, s);
+		exit(1);
+	}
+	return v;
+}
+
+static void
+parse_args(struct bench *b, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "server",		required_argument, NULL, 's' },
+		{ "ca",			required_argument, NULL, 'a' },
+		{ "clients",		required_argument, NULL, 'c' },
+		{ "duration",		required_argument, NULL, 'd' },
+		{ "depth",		required_argument, NULL, 'D' },
+		{ "op",			required_argument, NULL, 'o' },
+		{ "login",		required_argument, NULL, 'l' },
+		{ "password-file",	required_argument, NULL, 'p' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	int ch;
+
+	b->server = CAIRN_DEFAULT_LISTEN;
+	b->nclients = 32;
+	b->depth = 4;
+	b->duration = 10;
+	b->op = OP_PING;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': b->server = optarg; break;
+		case 'a': b->ca = optarg; break;
+		case 'c':
+			b->nclients = (int)parse_long("--clients", optarg, 1,
+			    10000);
+			break;
+		case 'D':
+			b->depth = (int)parse_long("--depth", optarg, 1, 4096);
+			break;
+		case 'd':
+			errno = 0;
+			b->duration = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    !(b->duration > 0 && b->duration <= 86400)) {
+				fprintf(stderr, "cairn-bench: --duration: want "
+				    "seconds (0 < s <= 86400), not '%s'\n",
+				    optarg);
+				exit(1);
+			}
+			break;
+		case 'o':
+			if (strcmp(optarg, "ping") == 0)
+				b->op = OP_PING;
+			else if (strcmp(optarg, "read") == 0)
+				b->op = OP_READ;
+			else {
+				fprintf(stderr, "cairn-bench: --op: want ping "
+				    "or read, not '%s'\n", optarg);
+				exit(1);
+			}
+			break;
+		case 'l': b->login = optarg; break;
+		case 'p': b->password_file = optarg; break;
+		default: usage();
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "cairn-bench: unexpected argument '%s'\n",
+		    argv[optind]);
+		usage();
+	}
+	if (b->ca == NULL) {
+		fprintf(stderr, "cairn-bench: --ca is required\n");
+		usage();
+	}
+	if (b->op == OP_READ && b->login == NULL) {
+		fprintf(stderr, "cairn-bench: --op read needs --login and "
+		    "--password-file\n");
+		exit(1);
+	}
+	if ((b->login == NULL) != (b->password_file == NULL)) {
+		fprintf(stderr, "cairn-bench: --login and --password-file go "
+		    "together\n");
+		exit(1);
+	}
+	if (!parse_hostport(b->server, b->host, sizeof b->host, b->port,
+	    sizeof b->port)) {
+		fprintf(stderr, "cairn-bench: bad --server '%s' (want "
+		    "HOST:PORT)\n", b->server);
+		exit(1);
+	}
+}
+
+/* The first line of the file, without its newline. */
+static char *
+read_password(const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "cairn-bench: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	n = getline(&line, &cap, f);
+	fclose(f);
+	if (n <= 0) {
+		fprintf(stderr, "cairn-bench: %s: empty\n", path);
+		free(line);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+/* One blocking request over the login peer; the result string in out. */
+static bool
+peer_call(struct peer *p, msgpack_sbuffer *sb, uint64_t want_id,
+    const char *what, const char *result_key, char **out)
+{
+	struct mp_doc doc;
+	const msgpack_object *result, *v;
+	char code[64], msg[256];
+	const char *why;
+	uint64_t id;
+	bool ok, rc = false;
+
+	if (!peer_roundtrip(p, sb, &doc)) {
+		fprintf(stderr, "cairn-bench: %s: %s\n", what, p->err);
+		return false;
+	}
+	if (!parse_response(doc.root, &id, &ok, &result, code, sizeof code,
+	    msg, sizeof msg, &why))
+		fprintf(stderr, "cairn-bench: %s: %s\n", what, why);
+	else if (id != want_id)
+		fprintf(stderr, "cairn-bench: %s: response id %llu, want "
+		    "%llu\n", what, (unsigned long long)id,
+		    (unsigned long long)want_id);
+	else if (!ok)
+		fprintf(stderr, "cairn-bench: %s: %s: %s\n", what, code, msg);
+	else if (result_key == NULL)
+		rc = true;
+	else if ((v = mp_map_get(result, result_key)) == NULL ||
+	    v->type != MSGPACK_OBJECT_STR)
+		fprintf(stderr, "cairn-bench: %s: no %s in the result\n",
+		    what, result_key);
+	else {
+		*out = xstrndup(v->via.str.ptr, v->via.str.size);
+		rc = true;
+	}
+	mp_doc_free(&doc);
+	return rc;
+}
+
+/* Log in once over a blocking connection and keep the session token. */
+static bool
+login_once(struct bench *b)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	struct peer p;
+	char *password;
+	bool ok = false;
+
+	if ((password = read_password(b->password_file)) == NULL)
+		return false;
+	if (!peer_connect(&p, b->server, b->ca, LOGIN_TIMEOUT_MS)) {
+		fprintf(stderr, "cairn-bench: %s\n", p.err);
+		peer_close(&p);
+		goto out;
+	}
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	pack_hello(&pk, ID_HELLO);
+	if (peer_call(&p, &sb, ID_HELLO, "hello", NULL, NULL)) {
+		msgpack_sbuffer_clear(&sb);
+		pack_begin(&pk, ID_HELLO + 1, "session.login", 2);
+		mp_kv_str(&pk, "login", b->login);
+		mp_kv_str(&pk, "password", password);
+		ok = peer_call(&p, &sb, ID_HELLO + 1, "session.login",
+		    "token", &b->token);
+	}
+	msgpack_sbuffer_destroy(&sb);
+	peer_close(&p);
+out:
+	explicit_bzero(password, strlen(password));
+	free(password);
+	return ok;
+}
+
+static bool
+resolve(struct bench *b)
+{
+	struct addrinfo hints = { 0 }, *res;
+	int rc;
+
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(b->host, b->port, &hints, &res)) != 0) {
+		fprintf(stderr, "cairn-bench: %s: %s\n", b->host,
+		    gai_strerror(rc));
+		return false;
+	}
+	memcpy(&b->addr, res->ai_addr, res->ai_addrlen);
+	b->addrlen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return true;
+}
+
+/* Latency samples and the report. */
+
+static int
+cmp_u64(const void *a, const void *bb)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)bb;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of the sorted samples, in ms. */
+static double
+pct_ms(const struct bench *b, double p)
+{
+	size_t rank;
+
+	if (b->nlat == 0)
+		return 0;
+	/* ceil(p * n), without libm */
+	rank = (size_t)(p * (double)b->nlat);
+	if ((double)rank < p * (double)b->nlat)
+		rank++;
+	if (rank < 1)
+		rank = 1;
+	if (rank > b->nlat)
+		rank = b->nlat;
+	return (double)b->lat[rank - 1] / 1e6;
+}
+
+static void
+report(struct bench *b)
+{
+	double secs = (double)(b->t_stop - b->t_start) / 1e9;
+
+	qsort(b->lat, b->nlat, sizeof *b->lat, cmp_u64);
+	printf("op=%s clients=%d depth=%d requests=%llu seconds=%.2f "
+	    "rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f errors=%llu "
+	    "lost=%llu",
+	    b->op == OP_READ ? "read" : "ping", b->nclients, b->depth,
+	    (unsigned long long)b->requests, secs,
+	    secs > 0 ? (double)b->requests / secs : 0.0,
+	    pct_ms(b, 0.50), pct_ms(b, 0.99), pct_ms(b, 1.0),
+	    (unsigned long long)b->errors, (unsigned long long)b->lost);
+	if (b->errors > 0)
+		printf(" first_error=%s", b->first_code);
+	printf("\n");
+	fflush(stdout);
+	if (b->errors > 0)
+		fprintf(stderr, "cairn-bench: first error: %s\n",
+		    b->first_err);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench b;
+	struct timeval tv;
+	char why[256];
+	uint64_t t0, left;
+	int rc = 1, opened = 0;
+
+	memset(&b, 0, sizeof b);
+	t0 = now_ns();
+	parse_args(&b, argc, argv);
+	signal(SIGPIPE, SIG_IGN);
+	/* Backstop, should even the event loop's deadline not fire. */
+	alarm((unsigned)b.duration + GRACE_SECONDS + 6);
+	b.lim.max_depth = MP_DEPTH_HARD_MAX;
+	b.lim.max_string = DEFAULT_MAX_FRAME;
+	msgpack_zone_init(&b.zone, 64 * 1024);
+
+	if ((b.ctx = tls_client_ctx(b.ca, why, sizeof why)) == NULL) {
+		fprintf(stderr, "cairn-bench: %s\n", why);
+		goto out;
+	}
+	if (!resolve(&b))
+		goto out;
+	if (b.login != NULL && !login_once(&b))
+		goto out;
+
+	b.caplat = 1 << 20;
+	b.lat = xmalloc(b.caplat * sizeof *b.lat);
+	if ((b.base = event_base_new()) == NULL) {
+		fprintf(stderr, "cairn-bench: event_base_new failed\n");
+		goto out;
+	}
+	b.stop_ev = evtimer_new(b.base, stop_cb, &b);
+	b.deadline_ev = evtimer_new(b.base, deadline_cb, &b);
+	/* Hard deadline: duration + GRACE_SECONDS from the start. */
+	left = (uint64_t)((b.duration + GRACE_SECONDS) * 1e9);
+	left = now_ns() - t0 < left ? left - (now_ns() - t0) : 1;
+	tv.tv_sec = (time_t)(left / 1000000000u);
+	tv.tv_usec = (suseconds_t)(left % 1000000000u / 1000);
+	evtimer_add(b.deadline_ev, &tv);
+
+	b.conns = xcalloc(b.nclients, sizeof *b.conns);
+	for (opened = 0; opened < b.nclients; opened++)
+		if (!conn_open(&b, &b.conns[opened], opened)) {
+			opened++;
+			goto out;
+		}
+	event_base_dispatch(b.base);
+	if (b.phase == PH_SETUP) {
+		if (!b.failed)
+			fprintf(stderr, "cairn-bench: the run never started\n");
+		goto out;
+	}
+	if (b.t_stop == 0)		/* deadline before the timer */
+		b.t_stop = now_ns();
+	report(&b);
+	if (b.failed)	/* deadline: the server never answered these */
+		fprintf(stderr, "cairn-bench: %zu requests left unanswered\n",
+		    b.inflight);
+	else
+		rc = b.errors > 0 || b.lost > 0 ? 2 : 0;
+out:
+	for (int i = 0; i < opened; i++)
+		conn_free(&b.conns[i]);
+	free(b.conns);
+	if (b.stop_ev != NULL)
+		event_free(b.stop_ev);
+	if (b.deadline_ev != NULL)
+		event_free(b.deadline_ev);
+	if (b.base != NULL)
+		event_base_free(b.base);
+	SSL_CTX_free(b.ctx);
+	if (b.token != NULL) {
+		explicit_bzero(b.token, strlen(b.token));
+		free(b.token);
+	}
+	free(b.lat);
+	msgpack_zone_destroy(&b.zone);
+	libevent_global_shutdown();
+	return rc;
+}

@@ -1,0 +1,232 @@
+#!/bin/sh
+# Benchmark cairnd against its own embedded PostgreSQL, beside pgbench -S on
+# the same cluster.  Run as root from the top of the tree (make bench):
+#
+#	sh tests/bench/run.sh build/bin
+#
+# Environment:
+#	CAIRN_BENCH_PORT	port cairnd listens on (127.0.0.1, default 7543)
+#	CAIRN_BENCH_CLIENTS	connections, for cairn-bench and pgbench (32)
+#	CAIRN_BENCH_SECONDS	length of each timed run (10)
+#	CAIRN_BENCH_DEPTH	cairn-bench requests in flight per connection (4)
+#	CAIRN_BENCH_KEEP	1: keep the temporary directory (logs, cluster)
+#
+# Everything lives in a fresh directory under /tmp, removed at the end;
+# cairnd (and with it PostgreSQL) is always stopped.
+set -eu
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+[ $# -eq 1 ] || die "usage: sh tests/bench/run.sh BINDIR"
+[ -d "$1" ] || die "$1: no such directory"
+bin=$(cd "$1" && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
+port=${CAIRN_BENCH_PORT:-7543}
+clients=${CAIRN_BENCH_CLIENTS:-32}
+secs=${CAIRN_BENCH_SECONDS:-10}
+depth=${CAIRN_BENCH_DEPTH:-4}
+for v in "$port" "$clients" "$secs" "$depth"; do
+	case $v in
+	''|*[!0-9]*|0) die "CAIRN_BENCH_PORT, _CLIENTS, _SECONDS and _DEPTH" \
+	    "must be positive integers" ;;
+	esac
+done
+
+[ "$(id -u)" = 0 ] || die "must run as root (cairnd runs its own PostgreSQL)"
+for f in cairnd cairn-bench; do
+	[ -x "$bin/$f" ] || die "$bin/$f is missing: run make first"
+done
+pgbin=/usr/lib/postgresql/15/bin
+find_pg() {
+	if command -v "$1" >/dev/null 2>&1; then
+		command -v "$1"
+	elif [ -x "$pgbin/$1" ]; then
+		echo "$pgbin/$1"
+	else
+		die "$1 not found (install postgresql-client-15)"
+	fi
+}
+psql=$(find_pg psql)
+pgbench=$(find_pg pgbench)
+
+tmp=$(mktemp -d /tmp/cairn-bench.XXXXXX)
+chmod 755 "$tmp"		# the postgres user must traverse it
+data=$tmp/data
+pid=
+
+stop_server() {
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "bench: cairnd did not stop within 30 s; killing it" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+	pid=
+	# Should cairnd have died without stopping its cluster, stop it here:
+	# a postmaster left behind would hold the directory we remove.
+	if [ -f "$data/pgdata/postmaster.pid" ] && [ -x "$pgbin/pg_ctl" ]; then
+		owner=$(stat -c %U "$data/pgdata")
+		runuser -u "$owner" -- "$pgbin/pg_ctl" -D "$data/pgdata" \
+		    -m fast -w stop >/dev/null 2>&1 || true
+	fi
+}
+
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	stop_server
+	if [ $rc -ne 0 ] && [ -s "$tmp/cairnd.log" ]; then
+		echo "bench: last lines of the cairnd log:" >&2
+		tail -n 30 "$tmp/cairnd.log" >&2
+	fi
+	if [ "${CAIRN_BENCH_KEEP:-0}" = 1 ]; then
+		echo "bench: kept $tmp" >&2
+	else
+		rm -rf "$tmp"
+	fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Certificates, the admin and the server.
+sh "$root/certs/make-dev-certs.sh" "$tmp" >/dev/null 2>&1 ||
+    die "certs/make-dev-certs.sh failed"
+ca=$tmp/ca.pem
+umask 077
+head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$tmp/password"
+umask 022
+printf '%s' "$(cat "$tmp/password")" |
+    "$bin/cairnd" --data-dir "$data" --init-admin bench --password-stdin \
+    > "$tmp/init.log" 2>&1 || {
+	cat "$tmp/init.log" >&2
+	die "cairnd --init-admin failed"
+}
+
+"$bin/cairnd" --data-dir "$data" --listen "127.0.0.1:$port" \
+    --cert "$tmp/server.pem" --key "$tmp/server.key" 2> "$tmp/cairnd.log" &
+pid=$!
+
+# Wait until it answers a ping over verified TLS.
+i=0
+until "$bin/cairn-bench" --server "127.0.0.1:$port" --ca "$ca" \
+    --clients 1 --duration 0.05 --op ping >/dev/null 2>&1; do
+	kill -0 "$pid" 2>/dev/null || die "cairnd exited during start-up"
+	i=$((i + 1))
+	[ $i -lt 300 ] || die "cairnd not answering on port $port after 60 s"
+	sleep 0.2
+done
+
+cores=$(nproc 2>/dev/null || echo "?")
+model=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null |
+    head -n 1)
+[ -n "$model" ] || model=$(uname -m)
+
+# key=value lookup in a cairn-bench line: kv KEY LINE
+kv() {
+	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+failed=0
+run_bench() {
+	op=$1
+	shift
+	echo "bench: $op, $clients clients, depth $depth, ${secs} s" >&2
+	if out=$("$bin/cairn-bench" --server "127.0.0.1:$port" --ca "$ca" \
+	    --clients "$clients" --depth "$depth" --duration "$secs" \
+	    --op "$op" "$@"); then
+		:
+	else
+		echo "bench: cairn-bench --op $op failed (exit $?)" >&2
+		failed=1
+	fi
+	echo "bench: $out" >&2
+	line=$out
+}
+
+run_bench ping
+ping_line=$line
+run_bench read --login bench --password-file "$tmp/password"
+read_line=$line
+
+# pgbench -S on the same cluster, over the same unix socket cairnd uses.
+echo "bench: pgbench -S, $clients clients, ${secs} s" >&2
+jobs=2
+[ "$clients" -ge 2 ] || jobs=1
+"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn \
+    -c 'CREATE DATABASE pgbench' ||
+    die "CREATE DATABASE pgbench failed"
+"$pgbench" -h "$data" -U cairn -i -s 1 -q pgbench > "$tmp/pgbench-init.log" \
+    2>&1 || {
+	cat "$tmp/pgbench-init.log" >&2
+	die "pgbench -i failed"
+}
+"$pgbench" -h "$data" -U cairn -S -c "$clients" -j "$jobs" -T "$secs" \
+    pgbench > "$tmp/pgbench.log" 2>&1 || {
+	cat "$tmp/pgbench.log" >&2
+	die "pgbench -S failed"
+}
+pg_tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
+    "$tmp/pgbench.log")
+pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' \
+    "$tmp/pgbench.log")
+[ -n "$pg_tps" ] || {
+	cat "$tmp/pgbench.log" >&2
+	die "cannot read tps in the pgbench output"
+}
+
+# The table.
+row() {
+	if [ -n "$2" ]; then
+		printf '%-16s %12.1f %9.3f %9.3f\n' "$1" "$(kv rps "$2")" \
+		    "$(kv p50_ms "$2")" "$(kv p99_ms "$2")"
+	else
+		printf '%-16s %12s\n' "$1" "failed"
+	fi
+}
+echo
+echo "cairn bench: $clients clients, ${secs} s each, $cores cores, $model"
+echo "(cairn-bench keeps $depth requests in flight per connection;" \
+    "pgbench one)"
+printf '%-16s %12s %9s %9s\n' test requests/s "p50 ms" "p99 ms"
+row ping "$ping_line"
+row "read (user.get)" "$read_line"
+printf '%-16s %12.1f %9s %9s   (average latency %s ms)\n' "pgbench -S" \
+    "$pg_tps" - - "${pg_lat:-?}"
+read_rps=$(kv rps "$read_line")
+if [ -n "$read_rps" ]; then
+	note=
+	[ "$(kv errors "$read_line")" = 0 ] ||
+	    note=" (meaningless: the read run got error responses)"
+	awk -v a="$read_rps" -v b="$pg_tps" -v note="$note" 'BEGIN {
+		printf "ratio read / pgbench -S: %.2f%s\n", (b > 0 ? a / b : 0),
+		    note
+	}'
+fi
+for l in "$ping_line" "$read_line"; do
+	e=$(kv errors "$l")
+	lost=$(kv lost "$l")
+	if [ -n "$e" ] && { [ "$e" != 0 ] || [ "$lost" != 0 ]; }; then
+		echo "errors: op=$(kv op "$l") errors=$e" \
+		    "first=$(kv first_error "$l") lost connections=$lost"
+	fi
+done
+
+# Anything the server had to say under load.
+n=$(grep -c -E '^[^ ]+ [^ ]+ (warn|error): ' "$tmp/cairnd.log" || true)
+if [ "$n" -gt 0 ]; then
+	echo "cairnd logged $n warnings or errors; the first ones:"
+	grep -E '^[^ ]+ [^ ]+ (warn|error): ' "$tmp/cairnd.log" | head -n 10
+fi
+
+[ $failed -eq 0 ] || die "some runs failed"

@@ -1,0 +1,142 @@
+# cli.sh: the cairn command line against the live server (sourced by run.sh).
+
+as() {	# as USER cairn-args...: run cairn with USER's config directory
+	local who=$1
+	shift
+	XDG_CONFIG_HOME=$T/home-$who "$BIN/cairn" "$@"
+}
+
+expect_exit "ping needs no login" 0 as nobody ping
+expect_match "ping prints the round trip" "time=[0-9.]+ ms" "$OUT"
+expect_exit "--version" 0 "$BIN/cairn" --version
+expect_match "--version names cairn" "^cairn [0-9]" "$OUT"
+expect_exit "help documents exit codes" 0 "$BIN/cairn" help
+expect_match "help lists exit code 8" "8" "$OUT"
+expect_exit "unknown command is a usage error" 2 as nobody frobnicate
+expect_exit "missing argument is a usage error" 2 as nobody user show
+
+expect_exit "whoami before login is E_AUTH" 3 as nobody whoami
+expect_exit "login with a wrong password" 3 sh -c "echo wrong-password | XDG_CONFIG_HOME=$T/home-admin $BIN/cairn login root --password-stdin"
+WRONG_MSG=$ERR
+expect_exit "login with an unknown name" 3 sh -c "echo wrong-password | XDG_CONFIG_HOME=$T/home-admin $BIN/cairn login nosuchuser --password-stdin"
+expect_eq "unknown login and wrong password read the same" "$ERR" "$WRONG_MSG"
+
+expect_exit "admin logs in" 0 sh -c "echo '$ADMIN_PW' | XDG_CONFIG_HOME=$T/home-admin $BIN/cairn login root --password-stdin"
+mode=$(stat -c %a "$T/home-admin/cairn/session" 2>/dev/null)
+expect_eq "session file is mode 0600" "$mode" "600"
+expect_exit "whoami as admin" 0 as admin --json whoami
+expect_eq "whoami login" "$(echo "$OUT" | json_field login)" "root"
+expect_eq "whoami role" "$(echo "$OUT" | json_field role)" "admin"
+expect_eq "whoami enabled" "$(echo "$OUT" | json_field enabled)" "true"
+if grep -q "$ADMIN_PW" "$T"/cairnd.log; then
+	not_ok "the server log holds no password"
+else
+	ok "the server log holds no password"
+fi
+
+# Users.
+expect_exit "admin adds alice" 0 sh -c "echo alice-password | XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add alice --name 'Alice A' --password-stdin"
+expect_match "user add prints the id" "^[0-9]+$" "$OUT"
+expect_exit "adding alice twice is E_CONFLICT" 6 sh -c "echo alice-password | XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add alice --name 'Alice A' --password-stdin"
+expect_exit "a bad login is E_INVALID" 7 as admin user add 'Bad Login' --name x
+expect_exit "an unknown role is E_INVALID" 7 as admin user add dave --name Dave --role wizard
+expect_exit "admin adds bob with a generated password" 0 as admin --json user add bob --name Bob
+BOB_PW=$(echo "$OUT" | json_field password)
+expect_match "the generated password is returned once" "^.{12,}$" "$BOB_PW"
+expect_eq "new users are members" "$(echo "$OUT" | json_field role)" "member"
+expect_exit "bob logs in with it" 0 sh -c "echo '$BOB_PW' | XDG_CONFIG_HOME=$T/home-bob $BIN/cairn login bob --password-stdin"
+expect_exit "alice logs in" 0 sh -c "echo alice-password | XDG_CONFIG_HOME=$T/home-alice $BIN/cairn login alice --password-stdin"
+expect_exit "user list" 0 as alice user list
+expect_match "user list shows bob" "bob" "$OUT"
+expect_exit "user list --json" 0 as alice --json user list
+expect_match "user list is a JSON array" '^\[\{' "$OUT"
+expect_exit "user show" 0 as alice --json user show bob
+expect_eq "user show login" "$(echo "$OUT" | json_field login)" "bob"
+expect_exit "user show of nobody is E_NOT_FOUND" 5 as alice user show nobody
+
+# Permissions: a member cannot administer.
+expect_exit "a member cannot add users" 4 as alice user add eve --name Eve
+expect_exit "a member cannot change roles" 4 as alice user set-role bob admin
+expect_exit "a member cannot disable users" 4 as alice user disable bob
+expect_exit "a member cannot enable users" 4 as alice user enable bob
+expect_exit "a member cannot set another's password" 4 sh -c "echo new-password-1 | XDG_CONFIG_HOME=$T/home-alice $BIN/cairn passwd bob --password-stdin"
+as admin --json user show bob >"$T/bob.json"
+expect_eq "refused requests changed nothing" "$(json_field role <"$T/bob.json")" "member"
+expect_exit "eve was not created" 5 as admin user show eve
+
+# The last admin.
+expect_exit "demoting the last admin is refused" 7 as admin --json user set-role root member
+expect_match "... with E_RULE user.last_admin" '"code":"E_RULE".*"rule":"user.last_admin"|"rule":"user.last_admin".*"code":"E_RULE"' "$ERR"
+expect_exit "disabling the last admin is refused" 7 as admin user disable root
+expect_exit "root is still an enabled admin" 0 as admin --json whoami
+expect_eq "root role unchanged" "$(echo "$OUT" | json_field role)" "admin"
+expect_eq "root still enabled" "$(echo "$OUT" | json_field enabled)" "true"
+expect_exit "promote alice" 0 as admin user set-role alice admin
+expect_exit "alice's live session sees the new role" 0 as alice --json whoami
+expect_eq "alice is admin" "$(echo "$OUT" | json_field role)" "admin"
+expect_exit "now root may be demoted" 0 as alice user set-role root member
+expect_exit "and promoted back" 0 as alice user set-role root admin
+expect_exit "demote alice again" 0 as admin user set-role alice member
+
+# The database refuses a broken state even without the server's check.
+if psql_cairn -c "UPDATE users SET role = 'member' WHERE role = 'admin'" 2>"$T/psql.err"; then
+	not_ok "the trigger refuses to leave no admin"
+else
+	expect_match "the trigger refuses to leave no admin" "user.last_admin" "$(cat "$T/psql.err")"
+fi
+
+# Disabling revokes sessions.
+expect_exit "bob's session works" 0 as bob whoami
+expect_exit "admin disables bob" 0 as admin user disable bob
+expect_exit "bob's session is revoked" 3 as bob whoami
+expect_exit "bob cannot log in while disabled" 3 sh -c "echo '$BOB_PW' | XDG_CONFIG_HOME=$T/home-bob $BIN/cairn login bob --password-stdin"
+expect_exit "admin enables bob" 0 as admin --json user enable bob
+expect_eq "bob enabled" "$(echo "$OUT" | json_field enabled)" "true"
+expect_exit "bob logs in again" 0 sh -c "echo '$BOB_PW' | XDG_CONFIG_HOME=$T/home-bob $BIN/cairn login bob --password-stdin"
+
+# Passwords.
+expect_exit "own password: wrong old password" 3 sh -c "printf 'not-it\nnew-password-1\n' | XDG_CONFIG_HOME=$T/home-alice $BIN/cairn passwd --password-stdin"
+expect_exit "own password: too short" 7 sh -c "printf 'alice-password\nshort\n' | XDG_CONFIG_HOME=$T/home-alice $BIN/cairn passwd --password-stdin"
+cp -p "$T/home-alice/cairn/session" "$T/alice-old-session"
+expect_exit "alice opens a second session" 0 sh -c "echo alice-password | XDG_CONFIG_HOME=$T/home-alice2 $BIN/cairn login alice --password-stdin"
+expect_exit "own password: changed" 0 sh -c "printf 'alice-password\nalice-password-2\n' | XDG_CONFIG_HOME=$T/home-alice $BIN/cairn passwd --password-stdin"
+expect_exit "the session that changed it lives on" 0 as alice whoami
+expect_exit "alice's other session is revoked" 3 as alice2 whoami
+expect_exit "the old password no longer works" 3 sh -c "echo alice-password | XDG_CONFIG_HOME=$T/home-alice2 $BIN/cairn login alice --password-stdin"
+expect_exit "the new one does" 0 sh -c "echo alice-password-2 | XDG_CONFIG_HOME=$T/home-alice2 $BIN/cairn login alice --password-stdin"
+expect_exit "an admin sets bob's password" 0 sh -c "echo bob-password-2 | XDG_CONFIG_HOME=$T/home-admin $BIN/cairn passwd bob --password-stdin"
+expect_exit "bob's sessions are revoked by it" 3 as bob whoami
+expect_exit "bob logs in with the new password" 0 sh -c "echo bob-password-2 | XDG_CONFIG_HOME=$T/home-bob $BIN/cairn login bob --password-stdin"
+
+# Expiry, made to happen in the real database.
+psql_cairn -c "UPDATE sessions SET expires_at = now() - interval '1 second', created_at = now() - interval '2 seconds' WHERE user_id = (SELECT id FROM users WHERE login = 'bob') AND revoked_at IS NULL"
+expect_exit "an expired session is refused" 3 as bob whoami
+expect_exit "bob logs in again" 0 sh -c "echo bob-password-2 | XDG_CONFIG_HOME=$T/home-bob $BIN/cairn login bob --password-stdin"
+psql_cairn -c "UPDATE sessions SET last_seen = now() - interval '2 days' WHERE user_id = (SELECT id FROM users WHERE login = 'bob') AND revoked_at IS NULL"
+expect_exit "an idle session is refused" 3 as bob whoami
+if psql_cairn -c "SELECT count(*) FROM sessions WHERE length(token_hash) <> 32" | grep -qx 0; then
+	ok "only 32-byte token hashes are stored"
+else
+	not_ok "only 32-byte token hashes are stored"
+fi
+
+# Logout, and a saved token replayed after logout.
+cp -p "$T/home-alice/cairn/session" "$T/alice-session"
+expect_exit "alice logs out" 0 as alice logout
+expect_exit "whoami after logout" 3 as alice whoami
+mkdir -p "$T/home-replay/cairn" && cp -p "$T/alice-session" "$T/home-replay/cairn/session"
+expect_exit "a logged-out token is refused" 3 as replay whoami
+
+# Failed logins: slowed, then locked, then free again.
+for i in 1 2 3 4; do
+	echo wrong-password | XDG_CONFIG_HOME=$T/home-carol "$BIN/cairn" login bob --password-stdin >/dev/null 2>&1
+done
+expect_exit "locked out after repeated failures, even with the right password" 7 sh -c "echo bob-password-2 | XDG_CONFIG_HOME=$T/home-carol $BIN/cairn login bob --password-stdin"
+expect_match "the lock-out says E_LIMIT-ish words" "too many failed logins" "$ERR"
+sleep 3.2
+expect_exit "after the lock-out the right password works" 0 sh -c "echo bob-password-2 | XDG_CONFIG_HOME=$T/home-carol $BIN/cairn login bob --password-stdin"
+
+# TLS: a client that does not trust the server's CA stops.
+expect_exit "a wrong CA is refused by the client" 8 as admin --ca "$T/other/ca.pem" whoami
+expect_match "... saying why" "certificate" "$ERR"
+expect_exit "no server is exit 8" 8 as admin --server 127.0.0.1:1 ping

@@ -1,0 +1,89 @@
+#!/bin/bash
+# run.sh BIN: the end-to-end suites.  Starts a private PostgreSQL through
+# cairnd's embedded mode (as root this runs the cluster as 'postgres', the
+# path CI takes), then drives the real binaries over TLS.
+set -u
+BIN=$(cd "${1:-build/bin}" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+. "$HERE/lib.sh"
+
+T=$(mktemp -d /tmp/cairn-e2e.XXXXXX)
+chmod 755 "$T"
+SERVER_PID=
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"
+	# A cluster left by a failed test: stop it before removing its files.
+	[ -f "$T/data/pgdata/postmaster.pid" ] &&
+	    pg_as_owner "$PGBIN/pg_ctl" stop -D "$T/data/pgdata" -m immediate >/dev/null 2>&1
+	[ -n "${CAIRN_TEST_KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
+}
+trap cleanup EXIT
+
+PORT=${CAIRN_TEST_PORT:-$((17000 + $$ % 2000))}
+ADDR=127.0.0.1:$PORT
+DATA=$T/data
+export CAIRN_SERVER=$ADDR CAIRN_CA=$T/certs/ca.pem
+
+sh "$ROOT/certs/make-dev-certs.sh" "$T/certs" >/dev/null
+sh "$ROOT/certs/make-dev-certs.sh" "$T/other" >/dev/null	# a CA we don't trust
+cat > "$T/cairnd.conf" <<CONF
+# small limits so that the tests reach them quickly
+listen = $ADDR
+cert = $T/certs/server.pem
+key = $T/certs/server.key
+data_dir = $DATA
+max_frame = 65536
+max_string = 4096
+max_depth = 8
+max_queue = 8
+max_conns = 64
+handshake_timeout = 2
+idle_timeout = 4
+login_slow_after = 2
+login_max_failures = 4
+login_lockout = 3
+session_recheck = 1
+db_pool = 4
+CONF
+
+ADMIN_PW=admin-pw-$$-secret
+echo "== init-admin on an empty data directory"
+if echo "$ADMIN_PW" | "$BIN/cairnd" --config "$T/cairnd.conf" \
+    --init-admin root --password-stdin >"$T/init.log" 2>&1; then
+	ok "init-admin creates the cluster and the first admin"
+else
+	not_ok "init-admin creates the cluster and the first admin" "$(cat "$T/init.log")"
+	summary e2e
+	exit 1
+fi
+
+start_server "$T/cairnd.log" || { not_ok "cairnd starts"; summary e2e; exit 1; }
+ok "cairnd starts and answers ping"
+
+echo "== protocol (cmocka, raw frames over TLS)"
+if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
+    CAIRN_TEST_OTHER_CA=$T/other/ca.pem CAIRN_TEST_ADMIN=root \
+    CAIRN_TEST_ADMIN_PW=$ADMIN_PW "$BIN/test_proto"; then
+	ok "protocol suite"
+else
+	not_ok "protocol suite"
+fi
+
+for suite in cli concurrency outage cluster; do
+	echo "== $suite"
+	. "$HERE/$suite.sh"
+done
+
+if [ -n "$SERVER_PID" ]; then
+	if stop_server; then
+		ok "SIGTERM stops cairnd with status 0"
+	else
+		not_ok "SIGTERM stops cairnd with status 0" "$(tail -20 "$T/cairnd.log")"
+	fi
+fi
+if [ "$FAIL" -gt 0 ]; then
+	echo "--- last server log lines"
+	tail -40 "$T"/cairnd*.log
+fi
+summary e2e
