@@ -1,0 +1,50 @@
+#!/bin/sh
+# make run: serve cairnd on 127.0.0.1:7443 with its embedded PostgreSQL,
+# bootstrapping an administrator the first time.  Usage: run-dev.sh BIN
+set -e
+BIN=$(cd "$1" && pwd)
+ROOT=$(pwd)
+LISTEN=${CAIRN_LISTEN:-127.0.0.1:7443}
+DATA=${CAIRN_DATA_DIR:-$ROOT/var}
+
+# As root the cluster runs as 'postgres', which must be able to reach the
+# data directory; a checkout inside a private home directory is not.
+if [ "$(id -u)" = 0 ] && [ -z "${CAIRN_DATA_DIR:-}" ] &&
+    ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+	DATA=/var/lib/cairn-dev
+	echo "cairn: $ROOT is not reachable by the postgres account;"
+	echo "cairn: keeping the development database in $DATA instead"
+fi
+mkdir -p "$DATA"
+PWFILE=$DATA/admin-password
+if [ ! -f "$DATA/pgdata/PG_VERSION" ] || [ ! -f "$PWFILE" ]; then
+	umask 077
+	openssl rand -base64 18 > "$PWFILE.tmp"
+	if "$BIN/cairnd" --data-dir "$DATA" --init-admin admin \
+	    --password-stdin < "$PWFILE.tmp"; then
+		mv "$PWFILE.tmp" "$PWFILE"
+	else
+		rm -f "$PWFILE.tmp"
+		echo "cairn: could not create the administrator" >&2
+		exit 1
+	fi
+	umask 022
+fi
+
+cat <<MSG
+
+  cairnd is starting on $LISTEN (TLS, CA: $ROOT/certs/ca.pem).
+  The administrator is 'admin'; its one-time password is in
+  $PWFILE (change it with 'cairn passwd').
+
+  In a second terminal:
+
+    $BIN/cairn --server $LISTEN --ca $ROOT/certs/ca.pem login admin --password-stdin < $PWFILE
+    $BIN/cairn whoami
+    $BIN/cairn user add alice --name 'Alice Example'
+
+  Stop the server with Ctrl-C.
+
+MSG
+exec "$BIN/cairnd" --data-dir "$DATA" --listen "$LISTEN" \
+    --cert "$ROOT/certs/server.pem" --key "$ROOT/certs/server.key"
