@@ -217,6 +217,12 @@ open_quiet(struct client *c)
 	if (c->cfg.token == NULL)
 		return local_errorf(c, "E_AUTH",
 		    "not logged in: run cairn login LOGIN");
+	/* A token is a credential for the server that issued it: never
+	 * hand it to another one named by --server or CAIRN_SERVER. */
+	if (c->cfg.server != NULL && strcmp(c->cfg.server, c->server) != 0)
+		return local_errorf(c, "E_AUTH", "not logged in to %s (the "
+		    "saved session is for %s): run cairn login LOGIN",
+		    c->server, c->cfg.server);
 	memset(&ra, 0, sizeof ra);
 	req_str(&ra, "token", c->cfg.token);
 	return roundtrip(c, "session.resume", &ra, NULL);

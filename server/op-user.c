@@ -90,6 +90,7 @@ struct user_state {
 	char		*old_password, *new_password;
 	int64_t		 user_id;
 	bool		 self;
+	bool		 changes_session;	/* mark sessions stale after */
 };
 
 static void
@@ -265,7 +266,7 @@ on_user_row(void *arg, const PGresult *res)
 	struct request *req = arg;
 	struct user_state *us = req->state;
 
-	if (db_ok(res) && PQntuples(res) == 1 && us->user_id != 0)
+	if (db_ok(res) && PQntuples(res) == 1 && us->changes_session)
 		conns_session_stale(req->conn->srv, strtoll(
 		    PQgetvalue(res, 0, 0), NULL, 10), 0);
 	reply_user(req, res, us->login);
@@ -334,7 +335,7 @@ on_admin_state(void *arg, const PGresult *res)
 		    us->role == NULL ? "disabled" : "demoted");
 		return;
 	}
-	us->user_id = 1;	/* mark: sessions go stale on success */
+	us->changes_session = true;
 	if (us->role != NULL)
 		req_db(req, ST_USER_SET_ROLE, 2, p, on_user_row);
 	else
@@ -380,7 +381,7 @@ op_user_enable(struct request *req)
 	if (us == NULL)
 		return;
 	p[0] = us->login;
-	us->user_id = 1;
+	us->changes_session = true;
 	req_db(req, ST_USER_ENABLE, 1, p, on_user_row);
 }
 

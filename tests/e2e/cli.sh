@@ -140,3 +140,5 @@ expect_exit "after the lock-out the right password works" 0 sh -c "echo bob-pass
 expect_exit "a wrong CA is refused by the client" 8 as admin --ca "$T/other/ca.pem" whoami
 expect_match "... saying why" "certificate" "$ERR"
 expect_exit "no server is exit 8" 8 as admin --server 127.0.0.1:1 ping
+expect_exit "the certificate names localhost too" 0 as admin --server "localhost:$PORT" ping
+expect_exit "a saved token is not sent to another server" 3 as admin --server "localhost:$PORT" whoami

@@ -58,3 +58,12 @@ wait $p2; r2=$?
 expect_eq "two servers migrating at once both succeed" "$r1$r2" "00"
 n=$("$PGBIN/psql" -X -q -t -A -h "$DATA" -U cairn -d race -c "SELECT count(*) FROM schema_migrations")
 expect_eq "... and each migration ran once" "$n" "$nmig"
+
+# SIGHUP: new certificate and key for new connections, no restart.
+sh "$ROOT/certs/make-dev-certs.sh" "$T/new" >/dev/null
+cp "$T/new/server.pem" "$T/certs/server.pem"
+cp "$T/new/server.key" "$T/certs/server.key"
+kill -HUP "$SERVER_PID"
+sleep 0.5
+expect_exit "after SIGHUP the new certificate is served" 0 as admin --ca "$T/new/ca.pem" ping
+expect_exit "... and the old CA no longer verifies it" 8 as admin ping
