@@ -42,6 +42,7 @@ static const struct setting settings[] = {
 	S(handshake_timeout, C_INT, 1, 3600, "TLS handshake timeout, s"),
 	S(idle_timeout, C_INT, 1, 86400 * 7, "idle connection timeout, s"),
 	S(db_pool, C_INT, 1, 1000, "database connections"),
+	S(db_pipeline, C_INT, 1, 1000, "queries in flight per connection"),
 	S(db_queue, C_SIZE, 1, 10000000, "queries waiting for a connection"),
 	S(db_statement_timeout, C_INT, 0, 86400000, "statement timeout, ms"),
 	S(db_connect_timeout, C_INT, 1, 3600, "database connect timeout, s"),
@@ -76,6 +77,7 @@ config_defaults(struct config *c)
 	c->handshake_timeout = 10;
 	c->idle_timeout = 300;
 	c->db_pool = 8;
+	c->db_pipeline = 8;
 	c->db_queue = 10000;
 	c->db_statement_timeout = 30000;
 	c->db_connect_timeout = 5;

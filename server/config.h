@@ -32,6 +32,7 @@ struct config {
 
 	/* Database. */
 	int	 db_pool;		/* connections */
+	int	 db_pipeline;		/* queries in flight per connection */
 	size_t	 db_queue;		/* queries waiting for one */
 	int	 db_statement_timeout;	/* ms */
 	int	 db_connect_timeout;	/* s */

@@ -4,7 +4,15 @@
  * Each connection is a small state machine driven by one libevent event on
  * its socket: DOWN -> CONNECTING (PQconnectPoll) -> PREPARING (one
  * PQsendPrepare per statement) -> IDLE <-> BUSY.  A lost connection fails
- * its query with a NULL result and reconnects with exponential backoff.
+ * its queries with a NULL result and reconnects with exponential backoff.
+ *
+ * Ready connections run in libpq's pipeline mode: each query is sent with
+ * its own sync point (so an error in one never aborts another), and a busy
+ * connection may take up to db_pipeline queries at once.  That saves the
+ * round trip and the wake-ups per query under load.  A query is queued
+ * behind another only while that one is young (DB_STALL_MS): a query held
+ * by a lock does not collect others behind it; they wait for a free
+ * connection instead.
  * Callbacks always run from the event loop, never from inside db_query(),
  * so callers need not guard against re-entry.
  */
@@ -13,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "log.h"
@@ -20,6 +29,7 @@
 
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
+#define DB_STALL_MS	10
 
 struct query {
 	TAILQ_ENTRY(query)	 entry;
@@ -28,6 +38,9 @@ struct query {
 	char			**params;	/* one allocation */
 	db_cb			*cb;
 	void			*arg;
+	PGresult		*res;		/* its first result */
+	bool			 ended;		/* results done, sync next */
+	uint64_t		 sent_ms;
 };
 TAILQ_HEAD(queryq, query);
 
@@ -46,8 +59,9 @@ struct dbc {
 	enum dbc_timer	 timer_why;
 	int		 prep;		/* -1: settings, then statements */
 	int		 backoff_ms;
-	struct query	*q;		/* in flight */
-	PGresult	*res;		/* its first result */
+	struct queryq	 inflight;	/* sent, in order */
+	int		 ninflight;
+	PGresult	*res;		/* while PREPARING */
 };
 
 struct db {
@@ -61,6 +75,7 @@ struct db {
 	int			 nup;
 	size_t			 inflight;
 	int			 statement_timeout;
+	int			 pipeline;	/* queries per connection */
 };
 
 static void	on_event(evutil_socket_t, short, void *);
@@ -72,8 +87,32 @@ static void	dbc_start(struct dbc *, struct query *);
 static void
 query_free(struct query *q)
 {
+	PQclear(q->res);
 	free(q->params);
 	free(q);
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* May another query be pipelined onto c now? */
+static bool
+dbc_can_take(const struct dbc *c, uint64_t now)
+{
+	const struct query *head;
+
+	if (c->state == DBC_IDLE)
+		return true;
+	if (c->state != DBC_BUSY || c->ninflight >= c->db->pipeline)
+		return false;
+	head = TAILQ_FIRST(&c->inflight);
+	return head == NULL || now - head->sent_ms < DB_STALL_MS;
 }
 
 static void
@@ -152,12 +191,13 @@ serve_waiting(struct dbc *c)
 {
 	struct db *db = c->db;
 	struct query *q;
+	uint64_t now = mono_ms();
 
-	if (c->state != DBC_IDLE || (q = TAILQ_FIRST(&db->waiting)) == NULL)
-		return;
-	TAILQ_REMOVE(&db->waiting, q, entry);
-	db->nwaiting--;
-	dbc_start(c, q);
+	while ((q = TAILQ_FIRST(&db->waiting)) != NULL && dbc_can_take(c, now)) {
+		TAILQ_REMOVE(&db->waiting, q, entry);
+		db->nwaiting--;
+		dbc_start(c, q);
+	}
 }
 
 static void
@@ -174,43 +214,56 @@ fail_waiting(struct db *db)
 	}
 }
 
-/* One result set is complete (PQgetResult returned NULL). */
+/* Preparation step done (PQgetResult returned NULL). */
 static void
-complete(struct dbc *c)
+prepared(struct dbc *c)
 {
 	PGresult *res = c->res;
-	struct query *q = c->q;
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
 	c->res = NULL;
-	if (c->state == DBC_PREPARING) {
-		ExecStatusType st = res ? PQresultStatus(res) :
-		    PGRES_FATAL_ERROR;
-		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-			log_warnx("db: preparing %s: %s", c->prep < 0 ?
-			    "settings" : stmts[c->prep].name,
-			    res ? PQresultErrorMessage(res) : "no result");
-			PQclear(res);
-			dbc_lost(c, "statement preparation failed");
-			return;
-		}
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		log_warnx("db: preparing %s: %s", c->prep < 0 ? "settings" :
+		    stmts[c->prep].name, res ? PQresultErrorMessage(res) :
+		    "no result");
 		PQclear(res);
-		if (++c->prep < ST_MAX) {
-			send_prepare(c);
-			return;
-		}
-		c->state = DBC_IDLE;
-		c->backoff_ms = BACKOFF_MIN_MS;
-		c->db->nup++;
-		log_info("db: connection %d ready (%d up)", c->idx, c->db->nup);
-		arm(c, EV_READ);
-		serve_waiting(c);
+		dbc_lost(c, "statement preparation failed");
 		return;
 	}
-	/* BUSY: hand the connection to the next waiter before running the
-	 * callback, so that the queue stays first-in first-out. */
-	c->q = NULL;
+	PQclear(res);
+	if (++c->prep < ST_MAX) {
+		send_prepare(c);
+		return;
+	}
+	if (PQenterPipelineMode(c->pg) != 1) {
+		dbc_lost(c, "cannot enter pipeline mode");
+		return;
+	}
 	c->state = DBC_IDLE;
+	c->backoff_ms = BACKOFF_MIN_MS;
+	c->db->nup++;
+	log_debug("db: connection %d ready (%d up)", c->idx, c->db->nup);
+	if (c->db->nup == 1 || c->db->nup == c->db->size)
+		log_info("db: %d of %d connections up", c->db->nup,
+		    c->db->size);
 	arm(c, EV_READ);
+	serve_waiting(c);
+}
+
+/* The head query's sync arrived: it is done. */
+static void
+finish(struct dbc *c)
+{
+	struct query *q = TAILQ_FIRST(&c->inflight);
+	PGresult *res = q->res;
+
+	TAILQ_REMOVE(&c->inflight, q, entry);
+	c->ninflight--;
+	q->res = NULL;
+	if (c->ninflight == 0)
+		c->state = DBC_IDLE;
+	/* Refill before the callback, so the queue stays first-in
+	 * first-out even if the callback queries again. */
 	serve_waiting(c);
 	c->db->inflight--;
 	q->cb(q->arg, res);
@@ -227,25 +280,51 @@ on_readable(struct dbc *c)
 		dbc_lost(c, PQerrorMessage(c->pg));
 		return;
 	}
+	if (c->state == DBC_PREPARING) {
+		while (!PQisBusy(c->pg)) {
+			if ((r = PQgetResult(c->pg)) == NULL) {
+				prepared(c);
+				return;
+			}
+			if (c->res == NULL)
+				c->res = r;
+			else
+				PQclear(r);
+		}
+		arm(c, EV_READ);
+		return;
+	}
+	/* Pipeline: per query, its result(s), NULL, then its sync. */
+	while (c->state == DBC_BUSY && !PQisBusy(c->pg)) {
+		struct query *q = TAILQ_FIRST(&c->inflight);
+
+		r = PQgetResult(c->pg);
+		if (r == NULL) {
+			if (q == NULL || q->ended)
+				break;		/* nothing more for now */
+			q->ended = true;
+			continue;
+		}
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			if (q != NULL)
+				finish(c);
+			if (c->state == DBC_DOWN)
+				return;
+			continue;
+		}
+		if (q != NULL && q->res == NULL)
+			q->res = r;
+		else
+			PQclear(r);
+	}
 	if (c->state == DBC_IDLE) {
 		PGnotify *n;
 		while ((n = PQnotifies(c->pg)) != NULL)
 			PQfreemem(n);
-		arm(c, EV_READ);
-		return;
 	}
-	while (!PQisBusy(c->pg)) {
-		if ((r = PQgetResult(c->pg)) == NULL) {
-			complete(c);
-			return;
-		}
-		/* Keep the first result; drain and clear the rest. */
-		if (c->res == NULL)
-			c->res = r;
-		else
-			PQclear(r);
-	}
-	arm(c, EV_READ);
+	if (c->state != DBC_DOWN)
+		arm_flush(c);
 }
 
 static void
@@ -340,7 +419,8 @@ static void
 dbc_lost(struct dbc *c, const char *why)
 {
 	struct db *db = c->db;
-	struct query *q = c->q;
+	struct queryq lost;
+	struct query *q;
 	bool was_up = c->state == DBC_IDLE || c->state == DBC_BUSY;
 	char msg[256];
 
@@ -359,14 +439,17 @@ dbc_lost(struct dbc *c, const char *why)
 	c->res = NULL;
 	PQfinish(c->pg);
 	c->pg = NULL;
-	c->q = NULL;
+	TAILQ_INIT(&lost);
+	TAILQ_CONCAT(&lost, &c->inflight, entry);
+	c->ninflight = 0;
 	c->state = DBC_DOWN;
 	if (was_up)
 		db->nup--;
 	set_timer(c, T_RECONNECT, c->backoff_ms);
 	if (c->backoff_ms < BACKOFF_MAX_MS)
 		c->backoff_ms *= 2;
-	if (q != NULL) {
+	while ((q = TAILQ_FIRST(&lost)) != NULL) {
+		TAILQ_REMOVE(&lost, q, entry);
 		db->inflight--;
 		q->cb(q->arg, NULL);
 		query_free(q);
@@ -379,10 +462,13 @@ dbc_lost(struct dbc *c, const char *why)
 static void
 dbc_start(struct dbc *c, struct query *q)
 {
-	c->q = q;
+	TAILQ_INSERT_TAIL(&c->inflight, q, entry);
+	c->ninflight++;
 	c->state = DBC_BUSY;
+	q->sent_ms = mono_ms();
 	if (!PQsendQueryPrepared(c->pg, stmts[q->st].name, q->n,
-	    (const char *const *)q->params, NULL, NULL, 0)) {
+	    (const char *const *)q->params, NULL, NULL, 0) ||
+	    !PQpipelineSync(c->pg)) {
 		/* Report from the loop, never from inside db_query(). */
 		set_timer(c, T_FAIL, 0);
 		return;
@@ -402,6 +488,7 @@ db_new(struct event_base *base, const char *conninfo, int size,
 	db->max_waiting = max_waiting;
 	db->connect_timeout = connect_timeout;
 	db->statement_timeout = 30000;
+	db->pipeline = 8;
 	TAILQ_INIT(&db->waiting);
 	db->c = xcalloc(size, sizeof *db->c);
 	for (int i = 0; i < size; i++) {
@@ -409,6 +496,7 @@ db_new(struct event_base *base, const char *conninfo, int size,
 		c->db = db;
 		c->idx = i;
 		c->backoff_ms = BACKOFF_MIN_MS;
+		TAILQ_INIT(&c->inflight);
 		c->timer = evtimer_new(base, on_timer, c);
 		dbc_connect(c);
 	}
@@ -422,6 +510,12 @@ db_set_statement_timeout(struct db *db, int ms)
 }
 
 void
+db_set_pipeline(struct db *db, int n)
+{
+	db->pipeline = n;
+}
+
+void
 db_free(struct db *db)
 {
 	if (db == NULL)
@@ -432,14 +526,17 @@ db_free(struct db *db)
 			event_free(c->ev);
 		event_free(c->timer);
 		PQclear(c->res);
-		if (c->q != NULL)
-			query_free(c->q);
+		struct query *q;
+		while ((q = TAILQ_FIRST(&c->inflight)) != NULL) {
+			TAILQ_REMOVE(&c->inflight, q, entry);
+			query_free(q);
+		}
 		PQfinish(c->pg);
 	}
-	struct query *q;
-	while ((q = TAILQ_FIRST(&db->waiting)) != NULL) {
-		TAILQ_REMOVE(&db->waiting, q, entry);
-		query_free(q);
+	struct query *w;
+	while ((w = TAILQ_FIRST(&db->waiting)) != NULL) {
+		TAILQ_REMOVE(&db->waiting, w, entry);
+		query_free(w);
 	}
 	free(db->c);
 	free(db->conninfo);
@@ -496,11 +593,24 @@ db_query(struct db *db, enum stmt st, int n, const char *const *params,
 	}
 	db->inflight++;
 	if (TAILQ_EMPTY(&db->waiting)) {
-		for (int i = 0; i < db->size; i++)
-			if (db->c[i].state == DBC_IDLE) {
-				dbc_start(&db->c[i], q);
-				return true;
+		/* An idle connection first; else the least loaded one that
+		 * can take another query without waiting behind a slow one. */
+		struct dbc *best = NULL;
+		uint64_t now = mono_ms();
+		for (int i = 0; i < db->size; i++) {
+			struct dbc *c = &db->c[i];
+			if (c->state == DBC_IDLE) {
+				best = c;
+				break;
 			}
+			if (dbc_can_take(c, now) && (best == NULL ||
+			    c->ninflight < best->ninflight))
+				best = c;
+		}
+		if (best != NULL) {
+			dbc_start(best, q);
+			return true;
+		}
 	}
 	TAILQ_INSERT_TAIL(&db->waiting, q, entry);
 	db->nwaiting++;

@@ -33,6 +33,7 @@ struct db	*db_new(struct event_base *, const char *conninfo, int size,
 		    size_t max_waiting, int connect_timeout);
 void		 db_free(struct db *);
 void		 db_set_statement_timeout(struct db *, int);
+void		 db_set_pipeline(struct db *, int);
 bool		 db_any_up(const struct db *);
 size_t		 db_busy(const struct db *);	/* queries not yet answered */
 

@@ -147,6 +147,7 @@ serve(struct config *cf, const char *conninfo)
 	srv.db = db_new(srv.base, conninfo, cf->db_pool, cf->db_queue,
 	    cf->db_connect_timeout);
 	db_set_statement_timeout(srv.db, cf->db_statement_timeout);
+	db_set_pipeline(srv.db, cf->db_pipeline);
 	srv.hp = hashpool_new(srv.base, cf->hash_threads, cf->hash_queue);
 	srv.throttle = throttle_new(cf->login_slow_after,
 	    cf->login_max_failures, cf->login_lockout);

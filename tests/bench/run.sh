@@ -10,6 +10,7 @@
 #	CAIRN_BENCH_SECONDS	length of each timed run (10)
 #	CAIRN_BENCH_DEPTH	cairn-bench requests in flight per connection (4)
 #	CAIRN_BENCH_KEEP	1: keep the temporary directory (logs, cluster)
+#	CAIRN_BENCH_CAIRND_ARGS	extra cairnd options, e.g. "--db-pool 16"
 #
 # Everything lives in a fresh directory under /tmp, removed at the end;
 # cairnd (and with it PostgreSQL) is always stopped.
@@ -114,7 +115,8 @@ printf '%s' "$(cat "$tmp/password")" |
 }
 
 "$bin/cairnd" --data-dir "$data" --listen "127.0.0.1:$port" \
-    --cert "$tmp/server.pem" --key "$tmp/server.key" 2> "$tmp/cairnd.log" &
+    --cert "$tmp/server.pem" --key "$tmp/server.key" \
+    ${CAIRN_BENCH_CAIRND_ARGS:-} 2> "$tmp/cairnd.log" &
 pid=$!
 
 # Wait until it answers a ping over verified TLS.
