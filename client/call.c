@@ -210,8 +210,11 @@ open_quiet(struct client *c)
 	if ((rc = roundtrip(c, "hello", &ra, &res)) != CX_OK)
 		return rc;
 	mf = map_get_type(res, "max_frame", MSGPACK_OBJECT_POSITIVE_INTEGER);
-	if (mf != NULL)
+	if (mf != NULL) {
 		c->max_frame = mf->via.u64;
+		/* Replies may be as large as the server's own limit. */
+		c->peer.max_frame = mf->via.u64;
+	}
 	if ((c->cmd->flags & CMD_RESUME) == 0)
 		return CX_OK;
 	if (c->cfg.token == NULL)

@@ -42,6 +42,10 @@ vlog(enum log_level lvl, int with_errno, const char *fmt, va_list ap)
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* One event, one line: names sent by clients may hold anything. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	/* One fprintf per line so that lines from threads do not interleave. */
 	if (with_errno)
 		fprintf(stderr, "%s.%03ldZ %s %s: %s: %s\n", ts,

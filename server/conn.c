@@ -97,14 +97,20 @@ request_new(struct conn *c, const char *payload, size_t len)
 	snprintf(req->op_name, sizeof req->op_name, "%.*s",
 	    (int)v->via.str.size, v->via.str.ptr);
 	req->args_obj = mp_map_get(root, WIRE_ARGS);
+	int seen[3] = { 0, 0, 0 };
 	for (uint32_t i = 0; i < root->via.map.size; i++) {
 		const msgpack_object *k = &root->via.map.ptr[i].key;
-		if (!mp_str_eq(k, WIRE_ID) && !mp_str_eq(k, WIRE_OP) &&
-		    !mp_str_eq(k, WIRE_ARGS))
+		if (mp_str_eq(k, WIRE_ID))
+			seen[0]++;
+		else if (mp_str_eq(k, WIRE_OP))
+			seen[1]++;
+		else if (mp_str_eq(k, WIRE_ARGS))
+			seen[2]++;
+		else
 			preset(req, E_BAD_REQUEST,
 			    "unknown key in request envelope");
 	}
-	if (root->via.map.size > 3)
+	if (seen[0] > 1 || seen[1] > 1 || seen[2] > 1)
 		preset(req, E_BAD_REQUEST, "duplicate key in request envelope");
 	return req;
 }

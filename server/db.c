@@ -403,6 +403,15 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+on_notice(void *arg, const char *msg)
+{
+	struct dbc *c = arg;
+
+	log_debug("db: connection %d: %.*s", c->idx, (int)strcspn(msg, "\n"),
+	    msg);
+}
+
+static void
 dbc_connect(struct dbc *c)
 {
 	c->pg = PQconnectStart(c->db->conninfo);
@@ -410,6 +419,8 @@ dbc_connect(struct dbc *c)
 		dbc_lost(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
 		return;
 	}
+	/* libpq would print notices on stderr itself: log them instead. */
+	PQsetNoticeProcessor(c->pg, on_notice, c);
 	c->state = DBC_CONNECTING;
 	set_timer(c, T_CONNECT_TIMEOUT, c->db->connect_timeout * 1000);
 	arm(c, EV_WRITE);
@@ -446,8 +457,9 @@ dbc_lost(struct dbc *c, const char *why)
 	if (was_up)
 		db->nup--;
 	set_timer(c, T_RECONNECT, c->backoff_ms);
-	if (c->backoff_ms < BACKOFF_MAX_MS)
-		c->backoff_ms *= 2;
+	c->backoff_ms *= 2;
+	if (c->backoff_ms > BACKOFF_MAX_MS)
+		c->backoff_ms = BACKOFF_MAX_MS;
 	while ((q = TAILQ_FIRST(&lost)) != NULL) {
 		TAILQ_REMOVE(&lost, q, entry);
 		db->inflight--;

@@ -96,7 +96,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	log_info("SIGHUP: certificate and key reloaded");
 }
 
-static enum log_level
+static int
 parse_level(const char *s)
 {
 	if (strcmp(s, "debug") == 0)
@@ -105,7 +105,9 @@ parse_level(const char *s)
 		return LOG_LVL_WARN;
 	if (strcmp(s, "error") == 0)
 		return LOG_LVL_ERROR;
-	return LOG_LVL_INFO;
+	if (strcmp(s, "info") == 0)
+		return LOG_LVL_INFO;
+	return -1;
 }
 
 static int
@@ -193,6 +195,11 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	config_defaults(&cf);
 	if (!config_parse_args(&cf, argc, argv)) {
+		config_free(&cf);
+		return 2;
+	}
+	if (parse_level(cf.log_level) < 0) {
+		log_warnx("log_level must be error, warn, info or debug");
 		config_free(&cf);
 		return 2;
 	}

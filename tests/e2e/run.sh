@@ -83,7 +83,9 @@ if [ -n "$SERVER_PID" ]; then
 	fi
 fi
 if [ "$FAIL" -gt 0 ]; then
+	echo "--- server log lines about closed connections and warnings"
+	grep -hE "warn|error|closed: [^c]|timeout" "$T"/cairnd*.log | grep -v "handshake" | tail -40
 	echo "--- last server log lines"
-	tail -40 "$T"/cairnd*.log
+	tail -20 "$T"/cairnd*.log
 fi
 summary e2e
