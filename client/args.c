@@ -6,10 +6,15 @@
  * may come before, between or after positional arguments, because people
  * append options as they think of them.  "--" ends the options.  A word
  * that looks like a negative number is positional, so that commands can
- * take "-5" as a value later.
+ * take "-5" as a value ("cairn kr checkin 7 -5").
+ *
+ * Values are checked for syntax here, before anything is sent, and for
+ * nothing else: see enum opt_type.  Numbers are decimal only (no hex, NaN
+ * or infinity); one written as an integer is sent as an integer.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,18 +29,87 @@ is_option(const char *arg)
 	return !isdigit((unsigned char)arg[1]) && arg[1] != '.';
 }
 
+/* [+-]?DIGITS; with sign false, DIGITS only. */
+static bool
+int_syntax(const char *s, bool sign)
+{
+	if (sign && (*s == '+' || *s == '-'))
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	while (isdigit((unsigned char)*s))
+		s++;
+	return *s == '\0';
+}
+
 static bool
 parse_int(const char *s, int64_t *out)
 {
-	char *end;
 	long long v;
 
+	if (!int_syntax(s, true))
+		return false;
 	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (s[0] == '\0' || *end != '\0' || errno != 0)
+	v = strtoll(s, NULL, 10);
+	if (errno != 0)
 		return false;
 	*out = v;
 	return true;
+}
+
+/* A decimal number: [+-]? (D+ [. D*] | . D+) ([eE] [+-]? D+)?, finite. */
+static bool
+parse_double(const char *s, double *out)
+{
+	const char *p = s;
+	size_t digits = 0;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	for (; isdigit((unsigned char)*p); p++)
+		digits++;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			digits++;
+	if (digits == 0)
+		return false;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return false;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p != '\0')
+		return false;
+	*out = strtod(s, NULL);
+	return isfinite(*out);
+}
+
+/*
+ * A value of type t: NULL if it is one, else what it should be.  An
+ * integer too large for int64 is still a number, sent as a double.
+ */
+static const char *
+value_problem(enum opt_type t, const char *s)
+{
+	int64_t iv;
+	double d;
+
+	switch (t) {
+	case OPT_INT:
+		return parse_int(s, &iv) ? NULL : "an integer";
+	case OPT_ID:
+		return int_syntax(s, false) && parse_int(s, &iv) && iv > 0 ?
+		    NULL : "a positive integer";
+	case OPT_NUM:
+		return parse_int(s, &iv) || parse_double(s, &d) ? NULL :
+		    "a number";
+	default:
+		return NULL;
+	}
 }
 
 static const struct opt_spec *
@@ -52,6 +126,17 @@ find_spec(const struct opt_spec *const *specs, const char *name, size_t len)
 	return NULL;
 }
 
+/* Flags sending the same key, or one naming the other, go alone. */
+static bool
+excludes(const struct opt_spec *x, const struct opt_spec *y)
+{
+	if (x->type == OPT_FLAG && y->type == OPT_FLAG && x->key != NULL &&
+	    y->key != NULL && strcmp(x->key, y->key) == 0)
+		return true;
+	return (x->excludes != NULL && strcmp(x->excludes, y->name) == 0) ||
+	    (y->excludes != NULL && strcmp(y->excludes, x->name) == 0);
+}
+
 /*
  * Parse argv against specs, a NULL-terminated array of option lists.
  * Positional arguments are moved to the front of argv (in order) and left
@@ -64,11 +149,10 @@ args_parse(struct cmd_args *a, int argc, char **argv,
     const struct opt_spec *const *specs, bool stop, char *err, size_t errlen)
 {
 	const struct opt_spec *spec, *const *l;
-	const char *name, *eq, *val;
+	const char *name, *eq, *val, *want;
 	int i, npos = 0;
 	bool dashdash = false;
 	size_t n, len;
-	int64_t iv;
 
 	memset(a, 0, sizeof *a);
 	a->argv = argv;
@@ -117,14 +201,20 @@ args_parse(struct cmd_args *a, int argc, char **argv,
 			    spec->name);
 			return -1;
 		}
-		if (spec->type == OPT_INT && !parse_int(val, &iv)) {
-			snprintf(err, errlen, "option --%s wants an integer, "
-			    "not '%s'", spec->name, val);
+		if ((want = value_problem(spec->type, val)) != NULL) {
+			snprintf(err, errlen, "option --%s wants %s, not '%s'",
+			    spec->name, want, val);
 			return -1;
 		}
 		for (n = 0; n < a->nopt; n++) {
 			if (a->opt[n].spec == spec) {
 				snprintf(err, errlen, "option --%s given twice",
+				    spec->name);
+				return -1;
+			}
+			if (excludes(a->opt[n].spec, spec)) {
+				snprintf(err, errlen, "options --%s and --%s "
+				    "exclude each other", a->opt[n].spec->name,
 				    spec->name);
 				return -1;
 			}
@@ -163,6 +253,24 @@ args_get(const struct cmd_args *a, const char *name)
 	return NULL;
 }
 
+/* The positionals there are specs for must have their types. */
+int
+args_check_positionals(const struct cmd_args *a, const struct opt_spec *keys,
+    char *err, size_t errlen)
+{
+	const char *want;
+
+	for (int i = 0; keys != NULL && keys[i].name != NULL && i < a->argc;
+	    i++) {
+		if ((want = value_problem(keys[i].type, a->argv[i])) != NULL) {
+			snprintf(err, errlen, "%s wants %s, not '%s'",
+			    keys[i].name, want, a->argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 bool
 args_flag(const struct cmd_args *a, const char *name)
 {
@@ -172,7 +280,7 @@ args_flag(const struct cmd_args *a, const char *name)
 /* Set key, replacing an earlier value: the server refuses duplicates. */
 static void
 req_set(struct reqargs *r, const char *key, enum opt_type type,
-    const char *s, int64_t i)
+    const char *s, int64_t i, double d)
 {
 	size_t n;
 
@@ -188,6 +296,7 @@ req_set(struct reqargs *r, const char *key, enum opt_type type,
 	r->kv[n].type = type;
 	r->kv[n].s = s;
 	r->kv[n].i = i;
+	r->kv[n].d = d;
 }
 
 /* Strings are borrowed: they must outlive the call. NULL is skipped. */
@@ -195,55 +304,75 @@ void
 req_str(struct reqargs *r, const char *key, const char *val)
 {
 	if (val != NULL)
-		req_set(r, key, OPT_STR, val, 0);
+		req_set(r, key, OPT_STR, val, 0, 0);
 }
 
 void
 req_int(struct reqargs *r, const char *key, int64_t val)
 {
-	req_set(r, key, OPT_INT, NULL, val);
+	req_set(r, key, OPT_INT, NULL, val, 0);
 }
 
 void
 req_bool(struct reqargs *r, const char *key, bool val)
 {
-	req_set(r, key, OPT_FLAG, NULL, val);
+	req_set(r, key, OPT_FLAG, NULL, val, 0);
+}
+
+void
+req_double(struct reqargs *r, const char *key, double val)
+{
+	req_set(r, key, OPT_NUM, NULL, 0, val);
+}
+
+/* A value the parser checked, as its spec says it is sent. */
+static void
+req_value(struct reqargs *r, const struct opt_spec *spec, const char *val)
+{
+	int64_t iv = 0;
+	double d = 0;
+
+	switch (spec->type) {
+	case OPT_STR:
+		req_str(r, spec->key, val);
+		break;
+	case OPT_INT:
+	case OPT_ID:
+	case OPT_NUM:
+		if (parse_int(val, &iv))
+			req_int(r, spec->key, iv);
+		else {
+			(void)parse_double(val, &d);	/* checked */
+			req_double(r, spec->key, d);
+		}
+		break;
+	case OPT_FLAG:
+		if (spec->value != NULL)
+			req_str(r, spec->key, spec->value);
+		else
+			req_bool(r, spec->key, true);
+		break;
+	}
 }
 
 /* Every option given that the table maps to a request key. */
 void
 req_options(struct reqargs *r, const struct cmd_args *a)
 {
-	const struct opt_spec *spec;
-	int64_t iv;
-
-	for (size_t n = 0; n < a->nopt; n++) {
-		spec = a->opt[n].spec;
-		if (spec->key == NULL)
-			continue;
-		switch (spec->type) {
-		case OPT_STR:
-			req_str(r, spec->key, a->opt[n].val);
-			break;
-		case OPT_INT:
-			iv = 0;
-			(void)parse_int(a->opt[n].val, &iv);	/* checked */
-			req_int(r, spec->key, iv);
-			break;
-		case OPT_FLAG:
-			req_bool(r, spec->key, true);
-			break;
-		}
-	}
+	for (size_t n = 0; n < a->nopt; n++)
+		if (a->opt[n].spec->key != NULL)
+			req_value(r, a->opt[n].spec, a->opt[n].val);
 }
 
 /* Positional argument i fills keys[i], as far as both go. */
 void
 req_positionals(struct reqargs *r, const struct cmd_args *a,
-    const char *const *keys)
+    const struct opt_spec *keys)
 {
-	for (int i = 0; keys != NULL && keys[i] != NULL && i < a->argc; i++)
-		req_str(r, keys[i], a->argv[i]);
+	for (int i = 0; keys != NULL && keys[i].name != NULL && i < a->argc;
+	    i++)
+		if (keys[i].key != NULL)
+			req_value(r, &keys[i], a->argv[i]);
 }
 
 void
@@ -256,7 +385,11 @@ req_pack(msgpack_packer *pk, const struct reqargs *r)
 			mp_kv_str(pk, r->kv[n].key, r->kv[n].s);
 			break;
 		case OPT_INT:
+		case OPT_ID:
 			mp_kv_int(pk, r->kv[n].key, r->kv[n].i);
+			break;
+		case OPT_NUM:
+			mp_kv_double(pk, r->kv[n].key, r->kv[n].d);
 			break;
 		case OPT_FLAG:
 			mp_kv_bool(pk, r->kv[n].key, r->kv[n].i != 0);

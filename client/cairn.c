@@ -17,7 +17,8 @@
 #include "log.h"
 #include "wire.h"
 
-#define NO_OPTS	((const struct opt_spec []){ { NULL, OPT_FLAG, NULL, false } })
+#define NO_OPTS	((const struct opt_spec []){ \
+	    { NULL, OPT_FLAG, NULL, false, NULL, NULL } })
 
 /* Global options: before the command, or anywhere after it. */
 static const struct opt_spec global_opts[] = {
@@ -25,13 +26,13 @@ static const struct opt_spec global_opts[] = {
 	OPT_S("ca", NULL),
 	OPT_F("json", NULL),
 	OPT_F("help", NULL),	/* also -h */
-	{ NULL, OPT_FLAG, NULL, false }
+	{ NULL, OPT_FLAG, NULL, false, NULL, NULL }
 };
 
 /* Options that only make sense before any command. */
 static const struct opt_spec lead_opts[] = {
 	OPT_F("version", NULL),
-	{ NULL, OPT_FLAG, NULL, false }
+	{ NULL, OPT_FLAG, NULL, false, NULL, NULL }
 };
 
 /*
@@ -41,10 +42,10 @@ static const struct opt_spec lead_opts[] = {
 static const struct cmd_entry cmd_table[] = {
 	{ "help", NULL, "[COMMAND [SUBCOMMAND]]",
 	  "show the commands, or how to use one",
-	  NULL, NULL, NULL, 0, 2, 0, cmd_help },
+	  NULL, NULL, NULL, 0, 3, 0, cmd_help },
 	{ "login", NULL, "LOGIN [--password-stdin]",
 	  "log in and remember the session",
-	  "session.login", KEYS("login"),
+	  "session.login", KEYS(ARG_S("login")),
 	  OPTS(OPT_F("password-stdin", NULL)), 1, 1, CMD_NET, cmd_login },
 	{ "logout", NULL, "",
 	  "end the session and forget it",
@@ -64,7 +65,7 @@ static const struct cmd_entry cmd_table[] = {
 
 	{ "user", "add", "LOGIN --name NAME [--role ROLE] [--password-stdin]",
 	  "create a user; prints its id, and its password if generated",
-	  "user.create", KEYS("login"),
+	  "user.create", KEYS(ARG_S("login")),
 	  OPTS(OPT_SREQ("name", "name"), OPT_S("role", "role"),
 	  OPT_F("password-stdin", NULL)), 1, 1, CMD_SESSION, cmd_user_add },
 	{ "user", "list", "",
@@ -72,20 +73,186 @@ static const struct cmd_entry cmd_table[] = {
 	  "user.list", NULL, NULL, 0, 0, CMD_SESSION, cmd_user_list },
 	{ "user", "show", "LOGIN",
 	  "show a user",
-	  "user.get", KEYS("login"), NULL, 1, 1, CMD_SESSION,
+	  "user.get", KEYS(ARG_S("login")), NULL, 1, 1, CMD_SESSION,
 	  cmd_user_show },
 	{ "user", "set-role", "LOGIN ROLE",
 	  "change a user's role",
-	  "user.set_role", KEYS("login", "role"), NULL, 2, 2, CMD_SESSION,
-	  cmd_user_change },
+	  "user.set_role", KEYS(ARG_S("login"), ARG_S("role")), NULL, 2, 2,
+	  CMD_SESSION, cmd_user_change },
 	{ "user", "disable", "LOGIN",
 	  "disable a user and end their sessions",
-	  "user.disable", KEYS("login"), NULL, 1, 1, CMD_SESSION,
+	  "user.disable", KEYS(ARG_S("login")), NULL, 1, 1, CMD_SESSION,
 	  cmd_user_change },
 	{ "user", "enable", "LOGIN",
 	  "enable a disabled user",
-	  "user.enable", KEYS("login"), NULL, 1, 1, CMD_SESSION,
+	  "user.enable", KEYS(ARG_S("login")), NULL, 1, 1, CMD_SESSION,
 	  cmd_user_change },
+
+	{ "team", "add", "SLUG --name NAME [--parent SLUG] [--private]",
+	  "create a team; prints its slug",
+	  "team.create", KEYS(ARG_S("slug")),
+	  OPTS(OPT_SREQ("name", "name"), OPT_S("parent", "parent"),
+	  OPT_F("private", "private")), 1, 1, CMD_SESSION, cmd_created },
+	{ "team", "list", "",
+	  "list the teams as a tree",
+	  "team.list", NULL, NULL, 0, 0, CMD_SESSION, cmd_team_list },
+	{ "team", "show", "SLUG",
+	  "show a team, its children and members",
+	  "team.get", KEYS(ARG_S("slug")), NULL, 1, 1, CMD_SESSION,
+	  cmd_team_show },
+	{ "team", "move", "SLUG --parent SLUG",
+	  "move a team under another",
+	  "team.move", KEYS(ARG_S("slug")), OPTS(OPT_SREQ("parent", "parent")),
+	  1, 1, CMD_SESSION, cmd_team_change },
+	{ "team", "rename", "SLUG --name NAME",
+	  "rename a team",
+	  "team.rename", KEYS(ARG_S("slug")), OPTS(OPT_SREQ("name", "name")),
+	  1, 1, CMD_SESSION, cmd_team_change },
+	{ "team", "rm", "SLUG",
+	  "remove a team",
+	  "team.remove", KEYS(ARG_S("slug")), NULL, 1, 1, CMD_SESSION,
+	  cmd_removed },
+	{ "team", "member add", "SLUG LOGIN [--lead]",
+	  "add a member to a team (or change their role), as lead or not",
+	  "team.add_member", KEYS(ARG_S("slug"), ARG_S("login")),
+	  OPTS(OPT_F("lead", "lead")), 2, 2, CMD_SESSION, cmd_team_member },
+	{ "team", "member rm", "SLUG LOGIN",
+	  "remove a member from a team",
+	  "team.remove_member", KEYS(ARG_S("slug"), ARG_S("login")), NULL,
+	  2, 2, CMD_SESSION, cmd_team_member },
+
+	{ "period", "add", "NAME --start YYYY-MM-DD --end YYYY-MM-DD",
+	  "create a period (a draft); prints its name",
+	  "period.create", KEYS(ARG_S("name")),
+	  OPTS(OPT_SREQ("start", "start"), OPT_SREQ("end", "end")), 1, 1,
+	  CMD_SESSION, cmd_created },
+	{ "period", "list", "",
+	  "list the periods",
+	  "period.list", NULL, NULL, 0, 0, CMD_SESSION, cmd_period_list },
+	{ "period", "open", "NAME",
+	  "make a period active",
+	  "period.set_state", KEYS(ARG_S("name")), NULL, 1, 1, CMD_SESSION,
+	  cmd_period_state },
+	{ "period", "review", "NAME",
+	  "put a period under review",
+	  "period.set_state", KEYS(ARG_S("name")), NULL, 1, 1, CMD_SESSION,
+	  cmd_period_state },
+	{ "period", "close", "NAME",
+	  "close a period",
+	  "period.set_state", KEYS(ARG_S("name")), NULL, 1, 1, CMD_SESSION,
+	  cmd_period_state },
+	{ "period", "reopen", "NAME",
+	  "make a period under review active again",
+	  "period.set_state", KEYS(ARG_S("name")), NULL, 1, 1, CMD_SESSION,
+	  cmd_period_state },
+
+	{ "obj", "add", "--team SLUG --period NAME --title TEXT [--owner LOGIN] "
+	  "[--parent ID] [--weight W] [--aspirational] [--description TEXT] "
+	  "[--rollup krs|children|both]",
+	  "create an objective; prints its id",
+	  "objective.create", NULL,
+	  OPTS(OPT_SREQ("team", "team"), OPT_SREQ("period", "period"),
+	  OPT_SREQ("title", "title"), OPT_S("owner", "owner"),
+	  OPT_ID("parent", "parent"), OPT_N("weight", "weight"),
+	  OPT_FV("aspirational", "type", "aspirational"),
+	  OPT_S("description", "description"), OPT_S("rollup", "rollup")),
+	  0, 0, CMD_SESSION, cmd_created },
+	{ "obj", "list", "[--team SLUG] [--period NAME] [--owner LOGIN | --mine] "
+	  "[--archived]",
+	  "list objectives (--archived: archived ones too)",
+	  "objective.list", NULL,
+	  OPTS(OPT_S("team", "team"), OPT_S("period", "period"),
+	  OPT_S("owner", "owner"), OPT_FX("mine", "mine", "owner"),
+	  OPT_F("archived", "archived")), 0, 0, CMD_SESSION, cmd_obj_list },
+	{ "obj", "show", "ID",
+	  "show an objective, its key results, children and contributors",
+	  "objective.get", KEYS(ARG_ID("id")), NULL, 1, 1, CMD_SESSION,
+	  cmd_obj_show },
+	{ "obj", "edit", "ID [--title TEXT] [--description TEXT] "
+	  "[--owner LOGIN] [--aspirational | --committed] "
+	  "[--rollup auto|krs|children|both] [--if-version N]",
+	  "change an objective",
+	  "objective.update", KEYS(ARG_ID("id")),
+	  OPTS(OPT_S("title", "title"), OPT_S("description", "description"),
+	  OPT_S("owner", "owner"),
+	  OPT_FV("aspirational", "type", "aspirational"),
+	  OPT_FV("committed", "type", "committed"),
+	  OPT_S("rollup", "rollup"), OPT_I("if-version", "version")),
+	  1, 1, CMD_SESSION, cmd_obj_change },
+	{ "obj", "align", "ID --to PARENT_ID [--weight W] [--if-version N]",
+	  "make an objective contribute to another",
+	  "objective.align", KEYS(ARG_ID("id")),
+	  OPTS(OPT_IDREQ("to", "parent"), OPT_N("weight", "weight"),
+	  OPT_I("if-version", "version")), 1, 1, CMD_SESSION, cmd_obj_change },
+	{ "obj", "unalign", "ID [--if-version N]",
+	  "detach an objective from its parent",
+	  "objective.unalign", KEYS(ARG_ID("id")),
+	  OPTS(OPT_I("if-version", "version")), 1, 1, CMD_SESSION,
+	  cmd_obj_change },
+	{ "obj", "archive", "ID [--if-version N]",
+	  "archive an objective",
+	  "objective.archive", KEYS(ARG_ID("id")),
+	  OPTS(OPT_I("if-version", "version")), 1, 1, CMD_SESSION,
+	  cmd_obj_change },
+	{ "obj", "grant", "ID LOGIN",
+	  "let a user contribute to an objective",
+	  "objective.grant", KEYS(ARG_ID("id"), ARG_S("login")), NULL, 2, 2,
+	  CMD_SESSION, cmd_obj_change },
+	{ "obj", "revoke", "ID LOGIN",
+	  "stop a user contributing to an objective",
+	  "objective.revoke", KEYS(ARG_ID("id"), ARG_S("login")), NULL, 2, 2,
+	  CMD_SESSION, cmd_obj_change },
+
+	{ "kr", "add", "OBJ_ID --title TEXT --type "
+	  "increase|decrease|above|below|boolean --target N [--start N] "
+	  "[--unit U] [--weight W] [--owner LOGIN]",
+	  "add a key result to an objective; prints its id",
+	  "kr.create", KEYS(ARG_ID("objective")),
+	  OPTS(OPT_SREQ("title", "title"), OPT_SREQ("type", "type"),
+	  OPT_NREQ("target", "target"), OPT_N("start", "start"),
+	  OPT_S("unit", "unit"), OPT_N("weight", "weight"),
+	  OPT_S("owner", "owner")), 1, 1, CMD_SESSION, cmd_created },
+	{ "kr", "show", "KR_ID",
+	  "show a key result",
+	  "kr.get", KEYS(ARG_ID("id")), NULL, 1, 1, CMD_SESSION, cmd_kr_show },
+	{ "kr", "edit", "KR_ID [--title TEXT] [--type TYPE] [--start N] "
+	  "[--target N] [--unit U] [--weight W] [--owner LOGIN] "
+	  "[--if-version N]",
+	  "change a key result",
+	  "kr.update", KEYS(ARG_ID("id")),
+	  OPTS(OPT_S("title", "title"), OPT_S("type", "type"),
+	  OPT_N("start", "start"), OPT_N("target", "target"),
+	  OPT_S("unit", "unit"), OPT_N("weight", "weight"),
+	  OPT_S("owner", "owner"), OPT_I("if-version", "version")),
+	  1, 1, CMD_SESSION, cmd_obj_change },
+	{ "kr", "rm", "KR_ID",
+	  "remove a key result",
+	  "kr.remove", KEYS(ARG_ID("id")), NULL, 1, 1, CMD_SESSION,
+	  cmd_removed },
+	{ "kr", "checkin", "KR_ID VALUE [--confidence 1-10] [--note TEXT]",
+	  "record a key result's current value",
+	  "kr.checkin", KEYS(ARG_ID("id"), ARG_N("value")),
+	  OPTS(OPT_I("confidence", "confidence"), OPT_S("note", "note")),
+	  2, 2, CMD_SESSION, cmd_kr_checkin },
+	{ "kr", "history", "KR_ID",
+	  "list a key result's check-ins, oldest first",
+	  "kr.history", KEYS(ARG_ID("id")), NULL, 1, 1, CMD_SESSION,
+	  cmd_kr_history },
+
+	{ "settings", NULL, "",
+	  "show the settings",
+	  "settings.get", NULL, NULL, 0, 0, CMD_SESSION, cmd_settings },
+	{ "settings", "set", "NAME VALUE",
+	  "change a setting",
+	  "settings.set", KEYS(ARG_S("name"), ARG_I("value")), NULL, 2, 2,
+	  CMD_SESSION, cmd_settings },
+	{ "audit", NULL, "[--since YYYY-MM-DD] [--user LOGIN] "
+	  "[--entity TYPE:ID] [--limit N]",
+	  "show the audit log, newest first",
+	  "audit.list", NULL,
+	  OPTS(OPT_S("since", "since"), OPT_S("user", "user"),
+	  OPT_S("entity", "entity"), OPT_I("limit", "limit")), 0, 0,
+	  CMD_SESSION, cmd_audit },
 };
 #define NCMDS	(sizeof cmd_table / sizeof cmd_table[0])
 
@@ -177,21 +344,6 @@ usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 	return CX_USAGE;
 }
 
-static const struct cmd_entry *
-find_cmd(const char *name, const char *sub)
-{
-	for (size_t i = 0; i < NCMDS; i++) {
-		const struct cmd_entry *e = &cmd_table[i];
-
-		if (strcmp(e->name, name) != 0)
-			continue;
-		if (sub == NULL ? e->sub == NULL :
-		    (e->sub != NULL && strcmp(e->sub, sub) == 0))
-			return e;
-	}
-	return NULL;
-}
-
 /* The first entry of a family (or the command itself), or NULL. */
 static const struct cmd_entry *
 find_family(const char *name)
@@ -200,6 +352,79 @@ find_family(const char *name)
 		if (strcmp(cmd_table[i].name, name) == 0)
 			return &cmd_table[i];
 	return NULL;
+}
+
+/* Whether the family has subcommands (it may also have a bare one). */
+static bool
+has_subs(const char *name)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(cmd_table[i].name, name) == 0 &&
+		    cmd_table[i].sub != NULL)
+			return true;
+	return false;
+}
+
+/*
+ * How many of argv's first words spell sub ("member add": 2); 0 if they
+ * do not.  With prefix, also count a proper prefix of sub ("member").
+ */
+static int
+sub_words(const char *sub, char *const *argv, int argc, bool prefix)
+{
+	size_t len;
+	int n = 0;
+
+	while (*sub != '\0') {
+		if (n == argc)
+			return prefix ? n : 0;
+		len = strcspn(sub, " ");
+		if (strlen(argv[n]) != len || memcmp(argv[n], sub, len) != 0)
+			return 0;
+		n++;
+		sub += len;
+		sub += *sub == ' ';
+	}
+	return n;
+}
+
+/*
+ * The command of family name that argv starts with, and in *used how
+ * many words name it: the subcommand that argv spells, else the bare
+ * command of the family, if there is one.
+ */
+static const struct cmd_entry *
+find_cmd(const char *name, char *const *argv, int argc, int *used)
+{
+	const struct cmd_entry *bare = NULL;
+	int n;
+
+	*used = 0;
+	for (size_t i = 0; i < NCMDS; i++) {
+		const struct cmd_entry *e = &cmd_table[i];
+
+		if (strcmp(e->name, name) != 0)
+			continue;
+		if (e->sub == NULL)
+			bare = e;
+		else if ((n = sub_words(e->sub, argv, argc, false)) > 0) {
+			*used = n;
+			return e;
+		}
+	}
+	return bare;
+}
+
+/* Whether argv starts some subcommand of family name without ending it. */
+static bool
+incomplete_sub(const char *name, char *const *argv, int argc)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(cmd_table[i].name, name) == 0 &&
+		    cmd_table[i].sub != NULL &&
+		    sub_words(cmd_table[i].sub, argv, argc, true) == argc)
+			return true;
+	return false;
 }
 
 static void
@@ -227,8 +452,11 @@ help_all(FILE *f)
 static void
 help_family(FILE *f, const char *family)
 {
-	fprintf(f, "usage: cairn %s SUBCOMMAND [ARGS]\n\nCommands:\n",
-	    family);
+	int used;
+	bool bare = find_cmd(family, NULL, 0, &used) != NULL;
+
+	fprintf(f, "usage: cairn %s %s [ARGS]\n\nCommands:\n", family,
+	    bare ? "[SUBCOMMAND]" : "SUBCOMMAND");
 	list_commands(f, family);
 }
 
@@ -262,26 +490,28 @@ family_usage(const char *family, const char *fmt, ...)
 	return CX_USAGE;
 }
 
-/* help [COMMAND [SUBCOMMAND]] */
+/* help [COMMAND [SUBCOMMAND...]] */
 int
 cmd_help(struct client *c, struct cmd_args *a)
 {
 	const struct cmd_entry *cmd;
+	int used;
 
 	if (a->argc == 0) {
 		help_all(stdout);
 		return CX_OK;
 	}
-	if ((cmd = find_family(a->argv[0])) == NULL)
+	if (find_family(a->argv[0]) == NULL)
 		return usage_error(c->cmd, "unknown command: %s", a->argv[0]);
-	if (a->argc == 1 && cmd->sub != NULL)
-		help_family(stdout, cmd->name);
-	else if ((cmd = find_cmd(a->argv[0], a->argc == 2 ? a->argv[1] :
-	    NULL)) != NULL)
-		help_command(stdout, cmd);
-	else
-		return usage_error(c->cmd, "unknown command: %s %s",
-		    a->argv[0], a->argv[1]);
+	if (a->argc == 1 && has_subs(a->argv[0])) {
+		help_family(stdout, a->argv[0]);
+		return CX_OK;
+	}
+	cmd = find_cmd(a->argv[0], a->argv + 1, a->argc - 1, &used);
+	if (cmd == NULL || used != a->argc - 1)
+		return usage_error(c->cmd, "unknown command: %s %s%s",
+		    a->argv[0], a->argv[1], a->argc > 2 ? " ..." : "");
+	help_command(stdout, cmd);
 	return CX_OK;
 }
 
@@ -378,7 +608,7 @@ main(int argc, char **argv)
 	struct client c;
 	char err[256], **rest;
 	const char *name;
-	int rc, nrest;
+	int rc, nrest, used;
 
 	/* A server that hangs up must give an error, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
@@ -402,9 +632,9 @@ main(int argc, char **argv)
 	name = lead.argv[0];
 	rest = lead.argv + 1;
 	nrest = lead.argc - 1;
-	if ((cmd = find_family(name)) == NULL)
+	if (find_family(name) == NULL)
 		return usage_error(NULL, "unknown command: %s", name);
-	if (cmd->sub != NULL) {
+	if (has_subs(name)) {
 		/* Global options may also sit between family and subcommand. */
 		if (args_parse(&mid, nrest, rest, mid_specs, true, err,
 		    sizeof err) != 0)
@@ -414,14 +644,23 @@ main(int argc, char **argv)
 			help_family(stdout, name);
 			return finish(CX_OK);
 		}
-		if (mid.argc == 0)
+		cmd = find_cmd(name, mid.argv, mid.argc, &used);
+		if (cmd == NULL && mid.argc == 0)
 			return family_usage(name, "missing subcommand");
-		if ((cmd = find_cmd(name, mid.argv[0])) == NULL)
+		if (cmd == NULL && incomplete_sub(name, mid.argv, mid.argc))
+			return family_usage(name, "incomplete subcommand: %s",
+			    mid.argv[0]);
+		if (cmd == NULL && mid.argc > 1 &&
+		    incomplete_sub(name, mid.argv, 1))
+			return family_usage(name, "unknown subcommand: %s %s",
+			    mid.argv[0], mid.argv[1]);
+		if (cmd == NULL)
 			return family_usage(name, "unknown subcommand: %s",
 			    mid.argv[0]);
-		rest = mid.argv + 1;
-		nrest = mid.argc - 1;
-	}
+		rest = mid.argv + used;
+		nrest = mid.argc - used;
+	} else
+		cmd = find_family(name);
 	if (wants_help(nrest, rest)) {
 		help_command(stdout, cmd);
 		return finish(CX_OK);
@@ -437,6 +676,8 @@ main(int argc, char **argv)
 	if (a.argc > cmd->max_args)
 		return usage_error(cmd, "unexpected argument: %s",
 		    a.argv[cmd->max_args]);
+	if (args_check_positionals(&a, cmd->keys, err, sizeof err) != 0)
+		return usage_error(cmd, "%s", err);
 
 	c.cmd = cmd;
 	c.json = g.json;

@@ -281,6 +281,74 @@ cmd_request(struct client *c, const struct cmd_args *a,
 	return client_call(c, c->cmd->op, r, result);
 }
 
+/*
+ * cmd_request, and with --json print the result: *result is left set
+ * only when it is the caller's to print for people.
+ */
+int
+cmd_fetch(struct client *c, const struct cmd_args *a, struct reqargs *extra,
+    const msgpack_object **result)
+{
+	int rc;
+
+	*result = NULL;
+	if ((rc = cmd_request(c, a, extra, result)) != CX_OK || !c->json)
+		return rc;
+	out_json(*result);
+	*result = NULL;
+	return CX_OK;
+}
+
+/*
+ * The creating commands (team, period, obj, kr add): the new object with
+ * --json, else what names it from now on.
+ */
+int
+cmd_created(struct client *c, struct cmd_args *a)
+{
+	const msgpack_object *res;
+	const char *name = "id";
+	int rc;
+
+	if (strcmp(c->cmd->name, "team") == 0)
+		name = "slug";
+	else if (strcmp(c->cmd->name, "period") == 0)
+		name = "name";
+	if ((rc = cmd_fetch(c, a, NULL, &res)) != CX_OK || res == NULL)
+		return rc;
+	out_field(stdout, res, name);
+	putchar('\n');
+	return CX_OK;
+}
+
+/* A command whose result is an array shown as a table of cols. */
+int
+cmd_fetch_table(struct client *c, struct cmd_args *a,
+    const struct column *cols)
+{
+	const msgpack_object *res;
+	int rc;
+
+	if ((rc = cmd_fetch(c, a, NULL, &res)) != CX_OK || res == NULL)
+		return rc;
+	out_table(cols, res);
+	return CX_OK;
+}
+
+/* team rm, kr rm: "WHAT: removed". */
+int
+cmd_removed(struct client *c, struct cmd_args *a)
+{
+	const msgpack_object *res;
+	int rc;
+
+	if ((rc = cmd_fetch(c, a, NULL, &res)) != CX_OK || res == NULL)
+		return rc;
+	out_text(stdout, a->argv[0], strlen(a->argv[0]));
+	puts(": removed");
+	return CX_OK;
+}
+
 void
 client_close(struct client *c)
 {

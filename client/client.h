@@ -45,23 +45,46 @@
 #define CAIRN_TIMEOUT_MS	10000
 #define PASSWORD_BUF		4096	/* the protocol allows 1024 bytes */
 
-/* Options: "--name VALUE" (OPT_STR, OPT_INT) or "--name" (OPT_FLAG). */
-enum opt_type { OPT_FLAG, OPT_STR, OPT_INT };
+/*
+ * Options: "--name VALUE" (OPT_STR, OPT_INT, OPT_NUM, OPT_ID) or "--name"
+ * (OPT_FLAG).  The same specs describe positional arguments (ARG_*), whose
+ * name is their request key.  Values are checked for syntax only: OPT_INT
+ * an integer, OPT_ID a positive integer, OPT_NUM an integer or a finite
+ * decimal number (sent as an integer if it is written as one).
+ */
+enum opt_type { OPT_FLAG, OPT_STR, OPT_INT, OPT_NUM, OPT_ID };
 
 struct opt_spec {
 	const char	*name;		/* without the leading "--" */
 	enum opt_type	 type;
 	const char	*key;		/* request argument it fills, or NULL */
 	bool		 required;
+	const char	*value;		/* a flag sends this string, not true */
+	const char	*excludes;	/* an option it cannot go with */
 };
 
-#define OPT_S(n, k)	{ (n), OPT_STR, (k), false }
-#define OPT_SREQ(n, k)	{ (n), OPT_STR, (k), true }
-#define OPT_I(n, k)	{ (n), OPT_INT, (k), false }
-#define OPT_F(n, k)	{ (n), OPT_FLAG, (k), false }
+#define OPT_(n, t, k, r)	{ (n), (t), (k), (r), NULL, NULL }
+#define OPT_S(n, k)	OPT_((n), OPT_STR, (k), false)
+#define OPT_SREQ(n, k)	OPT_((n), OPT_STR, (k), true)
+#define OPT_I(n, k)	OPT_((n), OPT_INT, (k), false)
+#define OPT_N(n, k)	OPT_((n), OPT_NUM, (k), false)
+#define OPT_NREQ(n, k)	OPT_((n), OPT_NUM, (k), true)
+#define OPT_ID(n, k)	OPT_((n), OPT_ID, (k), false)
+#define OPT_IDREQ(n, k)	OPT_((n), OPT_ID, (k), true)
+#define OPT_F(n, k)	OPT_((n), OPT_FLAG, (k), false)
+/* A flag that sends the string v under k; flags sharing k exclude. */
+#define OPT_FV(n, k, v)	{ (n), OPT_FLAG, (k), false, (v), NULL }
+/* A flag that cannot be given with option x. */
+#define OPT_FX(n, k, x)	{ (n), OPT_FLAG, (k), false, NULL, (x) }
 #define OPTS(...)	((const struct opt_spec []){ __VA_ARGS__, \
-			    { NULL, OPT_FLAG, NULL, false } })
-#define KEYS(...)	((const char *const []){ __VA_ARGS__, NULL })
+			    { NULL, OPT_FLAG, NULL, false, NULL, NULL } })
+
+/* Positional arguments, in order, each sent under its name. */
+#define ARG_S(k)	OPT_((k), OPT_STR, (k), false)
+#define ARG_I(k)	OPT_((k), OPT_INT, (k), false)
+#define ARG_N(k)	OPT_((k), OPT_NUM, (k), false)
+#define ARG_ID(k)	OPT_((k), OPT_ID, (k), false)
+#define KEYS(...)	OPTS(__VA_ARGS__)
 
 #define ARGS_MAX_OPTS	32
 
@@ -76,6 +99,7 @@ struct cmd_args {
 };
 
 struct client;
+struct column;
 
 #define CMD_NET		0x1	/* connects and says hello */
 #define CMD_TOKEN	0x2	/* needs a remembered session */
@@ -84,11 +108,12 @@ struct client;
 
 struct cmd_entry {
 	const char		*name;
-	const char		*sub;		/* subcommand, or NULL */
+	const char		*sub;		/* subcommand ("member add"), or
+						 * NULL: the family's bare command */
 	const char		*usage;		/* after "cairn name sub " */
 	const char		*summary;
 	const char		*op;		/* the op it sends, for cmd_request */
-	const char *const	*keys;		/* request keys of positionals */
+	const struct opt_spec	*keys;		/* positionals (ARG_*), or NULL */
 	const struct opt_spec	*opts;		/* NULL: none */
 	int			 min_args;
 	int			 max_args;
@@ -123,9 +148,10 @@ struct reqargs {
 	size_t	n;
 	struct {
 		const char	*key;
-		enum opt_type	 type;	/* OPT_FLAG packs a boolean */
+		enum opt_type	 type;	/* OPT_FLAG: boolean, OPT_NUM: double */
 		const char	*s;
 		int64_t		 i;
+		double		 d;
 	}	kv[REQ_MAX];
 };
 
@@ -138,14 +164,17 @@ int	 cmd_help(struct client *, struct cmd_args *);
 /* args.c */
 int	 args_parse(struct cmd_args *, int, char **,
 	    const struct opt_spec *const *, bool, char *, size_t);
+int	 args_check_positionals(const struct cmd_args *,
+	    const struct opt_spec *, char *, size_t);
 const char *args_get(const struct cmd_args *, const char *);
 bool	 args_flag(const struct cmd_args *, const char *);
 void	 req_str(struct reqargs *, const char *, const char *);
 void	 req_int(struct reqargs *, const char *, int64_t);
 void	 req_bool(struct reqargs *, const char *, bool);
+void	 req_double(struct reqargs *, const char *, double);
 void	 req_options(struct reqargs *, const struct cmd_args *);
 void	 req_positionals(struct reqargs *, const struct cmd_args *,
-	    const char *const *);
+	    const struct opt_spec *);
 void	 req_pack(msgpack_packer *, const struct reqargs *);
 
 /* call.c */
@@ -156,6 +185,12 @@ int	 client_call(struct client *, const char *, const struct reqargs *,
 	    const msgpack_object **);
 int	 cmd_request(struct client *, const struct cmd_args *,
 	    struct reqargs *, const msgpack_object **);
+int	 cmd_fetch(struct client *, const struct cmd_args *,
+	    struct reqargs *, const msgpack_object **);
+int	 cmd_fetch_table(struct client *, struct cmd_args *,
+	    const struct column *);
+int	 cmd_created(struct client *, struct cmd_args *);
+int	 cmd_removed(struct client *, struct cmd_args *);
 int	 client_fail(struct client *, const char *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 bool	 client_failed_with(const struct client *, const char *);
@@ -166,13 +201,23 @@ void	 client_close(struct client *);
 int	 out_json(const msgpack_object *);
 void	 out_text(FILE *, const char *, size_t);
 void	 out_value(FILE *, const msgpack_object *);
-void	 out_field(FILE *, const msgpack_object *, const char *);
 void	 out_kv(const msgpack_object *);
+/* A cell (or field) shows row[key], through fmt if not NULL. */
+typedef void out_fmt(FILE *, const msgpack_object *, const char *);
 struct column {
 	const char	*title;
 	const char	*key;
+	out_fmt		*fmt;
 };
+out_fmt	 out_field;
+out_fmt	 out_percent;
+out_fmt	 out_list;
 void	 out_table(const struct column *, const msgpack_object *);
+void	 out_fields(const struct column *, const msgpack_object *);
+void	 out_section(const char *, const struct column *,
+	    const msgpack_object *, const char *);
+void	 out_id_says(const msgpack_object *, const char *,
+	    const struct column *);
 const msgpack_object *map_get_type(const msgpack_object *, const char *,
 	    msgpack_object_type);
 
@@ -191,5 +236,36 @@ int	 cmd_user_list(struct client *, struct cmd_args *);
 int	 cmd_user_show(struct client *, struct cmd_args *);
 int	 cmd_user_change(struct client *, struct cmd_args *);
 int	 cmd_passwd(struct client *, struct cmd_args *);
+
+/* cmd-team.c */
+int	 cmd_team_add(struct client *, struct cmd_args *);
+int	 cmd_team_list(struct client *, struct cmd_args *);
+int	 cmd_team_show(struct client *, struct cmd_args *);
+int	 cmd_team_change(struct client *, struct cmd_args *);
+int	 cmd_team_rm(struct client *, struct cmd_args *);
+int	 cmd_team_member(struct client *, struct cmd_args *);
+
+/* cmd-period.c */
+int	 cmd_period_add(struct client *, struct cmd_args *);
+int	 cmd_period_list(struct client *, struct cmd_args *);
+int	 cmd_period_state(struct client *, struct cmd_args *);
+
+/* cmd-obj.c */
+int	 cmd_obj_add(struct client *, struct cmd_args *);
+int	 cmd_obj_list(struct client *, struct cmd_args *);
+int	 cmd_obj_show(struct client *, struct cmd_args *);
+int	 cmd_obj_change(struct client *, struct cmd_args *);
+
+/* cmd-kr.c */
+int	 cmd_kr_add(struct client *, struct cmd_args *);
+int	 cmd_kr_show(struct client *, struct cmd_args *);
+int	 cmd_kr_edit(struct client *, struct cmd_args *);
+int	 cmd_kr_rm(struct client *, struct cmd_args *);
+int	 cmd_kr_checkin(struct client *, struct cmd_args *);
+int	 cmd_kr_history(struct client *, struct cmd_args *);
+
+/* cmd-admin.c */
+int	 cmd_settings(struct client *, struct cmd_args *);
+int	 cmd_audit(struct client *, struct cmd_args *);
 
 #endif

@@ -43,12 +43,12 @@ int
 cmd_user_list(struct client *c, struct cmd_args *a)
 {
 	static const struct column cols[] = {
-		{ "ID", "id" },
-		{ "LOGIN", "login" },
-		{ "NAME", "name" },
-		{ "ROLE", "role" },
-		{ "ENABLED", "enabled" },
-		{ NULL, NULL }
+		{ "ID", "id", NULL },
+		{ "LOGIN", "login", NULL },
+		{ "NAME", "name", NULL },
+		{ "ROLE", "role", NULL },
+		{ "ENABLED", "enabled", NULL },
+		{ NULL, NULL, NULL }
 	};
 	const msgpack_object *res;
 	int rc;

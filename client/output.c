@@ -5,6 +5,7 @@
  * not be able to move the cursor or retitle the terminal.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,84 @@ out_field(FILE *f, const msgpack_object *map, const char *key)
 		out_value(f, v);
 }
 
+static void
+out_column(FILE *f, const struct column *col, const msgpack_object *row)
+{
+	(col->fmt != NULL ? col->fmt : out_field)(f, row, col->key);
+}
+
+/* A fraction (progress 0..1) as a percentage: "42.5%". */
+void
+out_percent(FILE *f, const msgpack_object *map, const char *key)
+{
+	const msgpack_object *v = mp_map_get(map, key);
+
+	switch (v != NULL ? v->type : MSGPACK_OBJECT_NIL) {
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		fprintf(f, "%.1f%%", v->via.u64 * 100.0);
+		break;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		fprintf(f, "%.1f%%", v->via.i64 * 100.0);
+		break;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		if (isfinite(v->via.f64)) {
+			fprintf(f, "%.1f%%", v->via.f64 * 100.0);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		out_field(f, map, key);
+		break;
+	}
+}
+
+/* An array of strings as "a, b, c"; "-" when empty or left out. */
+void
+out_list(FILE *f, const msgpack_object *map, const char *key)
+{
+	const msgpack_object *v = mp_map_get(map, key);
+
+	if (v == NULL || v->type != MSGPACK_OBJECT_ARRAY) {
+		out_field(f, map, key);
+		return;
+	}
+	if (v->via.array.size == 0)
+		putc('-', f);
+	for (uint32_t i = 0; i < v->via.array.size; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		out_value(f, &v->via.array.ptr[i]);
+	}
+}
+
+/* A titled table of map[key], after a blank line; nothing if empty. */
+void
+out_section(const char *title, const struct column *cols,
+    const msgpack_object *map, const char *key)
+{
+	const msgpack_object *rows;
+
+	rows = map_get_type(map, key, MSGPACK_OBJECT_ARRAY);
+	if (rows == NULL || rows->via.array.size == 0)
+		return;
+	printf("\n%s\n", title);
+	out_table(cols, rows);
+}
+
+/* "ID: title value" (or "ID: value" if col has no title), from map. */
+void
+out_id_says(const msgpack_object *map, const char *idkey,
+    const struct column *col)
+{
+	out_field(stdout, map, idkey);
+	fputs(": ", stdout);
+	if (col->title != NULL)
+		printf("%s ", col->title);
+	out_column(stdout, col, map);
+	putchar('\n');
+}
+
 /* "key: value" lines, in the server's order. */
 void
 out_kv(const msgpack_object *map)
@@ -117,7 +196,7 @@ text_width(const char *s)
 }
 
 static char *
-cell_text(const msgpack_object *row, const char *key)
+cell_text(const msgpack_object *row, const struct column *col)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -125,7 +204,7 @@ cell_text(const msgpack_object *row, const char *key)
 
 	if ((m = open_memstream(&text, &len)) == NULL)
 		return xstrdup("?");
-	out_field(m, row, key);
+	out_column(m, col, row);
 	fclose(m);
 	return text;
 }
@@ -138,7 +217,7 @@ cell_text(const msgpack_object *row, const char *key)
 void
 out_table(const struct column *cols, const msgpack_object *array)
 {
-	size_t ncols, nrows, r, k, *width;
+	size_t ncols, nrows, r, k, last, *width;
 	char **cells;
 
 	if (array->type != MSGPACK_OBJECT_ARRAY) {
@@ -158,7 +237,7 @@ out_table(const struct column *cols, const msgpack_object *array)
 	for (r = 0; r < nrows; r++) {
 		for (k = 0; k < ncols; k++) {
 			char *t = cell_text(&array->via.array.ptr[r],
-			    cols[k].key);
+			    &cols[k]);
 			size_t w = text_width(t);
 
 			cells[(r + 1) * ncols + k] = t;
@@ -167,11 +246,15 @@ out_table(const struct column *cols, const msgpack_object *array)
 		}
 	}
 	for (r = 0; r < nrows + 1; r++) {
-		for (k = 0; k < ncols; k++) {
+		/* Pad up to the last cell that is not empty. */
+		for (last = ncols; last > 1 &&
+		    cells[r * ncols + last - 1][0] == '\0'; last--)
+			;
+		for (k = 0; k < last; k++) {
 			const char *t = cells[r * ncols + k];
 
 			fputs(t, stdout);
-			if (k + 1 < ncols)
+			if (k + 1 < last)
 				printf("%*s", (int)(width[k] - text_width(t) +
 				    2), "");
 		}
@@ -181,4 +264,17 @@ out_table(const struct column *cols, const msgpack_object *array)
 		free(cells[r]);
 	free(cells);
 	free(width);
+}
+
+/* "title: value" lines, one per column, in the columns' order. */
+void
+out_fields(const struct column *cols, const msgpack_object *map)
+{
+	char *t;
+
+	for (; cols->title != NULL; cols++) {
+		t = cell_text(map, cols);
+		printf("%s:%s%s\n", cols->title, t[0] != '\0' ? " " : "", t);
+		free(t);
+	}
 }

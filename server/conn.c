@@ -258,8 +258,12 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_TIMEOUT) {
 		if (c->state == CONN_HANDSHAKE)
 			conn_close(c, "TLS handshake timeout");
-		else if ((what & BEV_EVENT_READING) && c->active != NULL) {
-			/* Waiting on our own work is not idleness. */
+		else if ((what & BEV_EVENT_READING) && (c->active != NULL ||
+		    !TAILQ_EMPTY(&c->queue) || now_ms() - c->last_reply_ms <
+		    (uint64_t)c->srv->cf->idle_timeout * 1000)) {
+			/* Waiting on our own work, or having just answered,
+			 * is not idleness.  (This callback is deferred: the
+			 * reply may have been queued since the timer fired.) */
 			bufferevent_enable(bev, EV_READ);
 		} else
 			conn_close(c, what & BEV_EVENT_WRITING ?

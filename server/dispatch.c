@@ -27,6 +27,43 @@ static const struct op ops[] = {
 	    OP_SESSION | OP_ADMIN | OP_WRITE },
 	{ "user.set_password",	op_user_set_password,
 	    OP_SESSION | OP_WRITE },
+
+	{ "team.create",	op_team_create,	OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "team.list",		op_team_list,		OP_SESSION },
+	{ "team.get",		op_team_get,		OP_SESSION },
+	{ "team.move",		op_team_move,	OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "team.rename",	op_team_rename,	OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "team.remove",	op_team_remove,	OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "team.add_member",	op_team_add_member,	OP_SESSION | OP_WRITE },
+	{ "team.remove_member",	op_team_remove_member,	OP_SESSION | OP_WRITE },
+
+	{ "period.create",	op_period_create,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "period.list",	op_period_list,		OP_SESSION },
+	{ "period.set_state",	op_period_set_state,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+
+	{ "settings.get",	op_settings_get,	OP_SESSION },
+	{ "settings.set",	op_settings_set,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "audit.list",		op_audit_list,		OP_SESSION | OP_ADMIN },
+
+	{ "objective.create",	op_objective_create,	OP_SESSION | OP_WRITE },
+	{ "objective.list",	op_objective_list,	OP_SESSION },
+	{ "objective.get",	op_objective_get,	OP_SESSION },
+	{ "objective.update",	op_objective_update,	OP_SESSION | OP_WRITE },
+	{ "objective.align",	op_objective_align,	OP_SESSION | OP_WRITE },
+	{ "objective.unalign",	op_objective_unalign,	OP_SESSION | OP_WRITE },
+	{ "objective.archive",	op_objective_archive,	OP_SESSION | OP_WRITE },
+	{ "objective.grant",	op_objective_grant,	OP_SESSION | OP_WRITE },
+	{ "objective.revoke",	op_objective_revoke,	OP_SESSION | OP_WRITE },
+
+	{ "kr.create",		op_kr_create,		OP_SESSION | OP_WRITE },
+	{ "kr.get",		op_kr_get,		OP_SESSION },
+	{ "kr.update",		op_kr_update,		OP_SESSION | OP_WRITE },
+	{ "kr.remove",		op_kr_remove,		OP_SESSION | OP_WRITE },
+	{ "kr.checkin",		op_kr_checkin,		OP_SESSION | OP_WRITE },
+	{ "kr.history",		op_kr_history,		OP_SESSION },
 };
 
 const struct op *

@@ -21,7 +21,8 @@
 #define GENERATED_LEN	20
 
 static const char *const role_names[] = {
-	[ROLE_NONE] = NULL, [ROLE_MEMBER] = "member", [ROLE_ADMIN] = "admin",
+	[ROLE_NONE] = NULL, [ROLE_MEMBER] = "member",
+	[ROLE_EXECUTIVE] = "executive", [ROLE_ADMIN] = "admin",
 };
 
 enum role
@@ -215,7 +216,7 @@ op_user_create(struct request *req)
 		return;
 	}
 	if (role_parse(role) == ROLE_NONE) {
-		req_fail(req, E_INVALID, "role", "no role '%s' (admin, member)",
+		req_fail(req, E_INVALID, "role", "no role '%s' (admin, executive, member)",
 		    role);
 		return;
 	}
@@ -351,7 +352,7 @@ op_user_set_role(struct request *req)
 	if (us == NULL)
 		return;
 	if (role_parse(role) == ROLE_NONE) {
-		req_fail(req, E_INVALID, "role", "no role '%s' (admin, member)",
+		req_fail(req, E_INVALID, "role", "no role '%s' (admin, executive, member)",
 		    role);
 		return;
 	}

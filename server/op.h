@@ -39,6 +39,42 @@ void	op_user_disable(struct request *);
 void	op_user_enable(struct request *);
 void	op_user_set_password(struct request *);
 
+/* op-team.c */
+void	op_team_create(struct request *);
+void	op_team_list(struct request *);
+void	op_team_get(struct request *);
+void	op_team_move(struct request *);
+void	op_team_rename(struct request *);
+void	op_team_remove(struct request *);
+void	op_team_add_member(struct request *);
+void	op_team_remove_member(struct request *);
+/* op-period.c */
+void	op_period_create(struct request *);
+void	op_period_list(struct request *);
+void	op_period_set_state(struct request *);
+const char *period_transition_refusal(const char *, const char *);
+/* op-admin.c */
+void	op_settings_get(struct request *);
+void	op_settings_set(struct request *);
+void	op_audit_list(struct request *);
+/* op-objective.c, op-objective-edit.c */
+void	op_objective_create(struct request *);
+void	op_objective_list(struct request *);
+void	op_objective_get(struct request *);
+void	op_objective_update(struct request *);
+void	op_objective_align(struct request *);
+void	op_objective_unalign(struct request *);
+void	op_objective_archive(struct request *);
+void	op_objective_grant(struct request *);
+void	op_objective_revoke(struct request *);
+/* op-kr.c */
+void	op_kr_create(struct request *);
+void	op_kr_get(struct request *);
+void	op_kr_update(struct request *);
+void	op_kr_remove(struct request *);
+void	op_kr_checkin(struct request *);
+void	op_kr_history(struct request *);
+
 /* Shared by the op files. */
 void	pack_user(msgpack_packer *, const PGresult *, int row, int col);
 enum role role_parse(const char *);

@@ -63,10 +63,23 @@ req_free(struct request *req)
 		req->state_free(req->state);
 	if (req->delay != NULL)
 		event_free(req->delay);
+	for (int i = 0; i < 3; i++)
+		PQclear(req->kept[i]);
 	mp_reader_free(&req->args);
 	mp_doc_free(&req->doc);
 	msgpack_sbuffer_destroy(&req->out);
 	free(req);
+}
+
+const PGresult *
+req_keep_result(struct request *req, int slot, const PGresult *res)
+{
+	PQclear(req->kept[slot]);
+	req->kept[slot] = PQcopyResult(res, PG_COPYRES_ATTRS |
+	    PG_COPYRES_TUPLES);
+	if (req->kept[slot] == NULL)
+		fatalx("out of memory copying a result");
+	return req->kept[slot];
 }
 
 void
@@ -97,6 +110,7 @@ req_reply(struct request *req)
 		frame_put_header(hdr, (uint32_t)req->out.size);
 		evbuffer_add(out, hdr, sizeof hdr);
 		evbuffer_add(out, req->out.data, req->out.size);
+		c->last_reply_ms = now_ms();
 	}
 	log_debug("conn %llu: %s id=%llu %llums", (unsigned long long)c->serial,
 	    req->op_name, (unsigned long long)req->id,

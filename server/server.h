@@ -34,7 +34,7 @@ struct hashpool;
 struct throttle;
 struct op;
 
-enum role { ROLE_NONE = 0, ROLE_MEMBER, ROLE_ADMIN };
+enum role { ROLE_NONE = 0, ROLE_MEMBER, ROLE_EXECUTIVE, ROLE_ADMIN };
 
 struct session {
 	bool		 valid;
@@ -64,6 +64,7 @@ struct request {
 	char			 preset_msg[200];
 	bool			 close_after;	/* E_PROTO etc. */
 	void			*state;		/* the handler's */
+	PGresult		*kept[3];	/* results kept for later steps */
 	void			(*state_free)(void *);
 	struct event		*delay;		/* deferred reply */
 	int			 defer_ms;	/* delay the next reply */
@@ -87,6 +88,7 @@ struct conn {
 	struct requestq		 queue;
 	size_t			 nqueue;
 	struct request		*active;	/* head, being executed */
+	uint64_t		 last_reply_ms;	/* for the idle timeout */
 };
 TAILQ_HEAD(connq, conn);
 
@@ -134,6 +136,8 @@ void	 req_fail_db(struct request *, const PGresult *);
 bool	 req_db(struct request *, enum stmt, int n, const char *const *p,
 	    db_cb *);
 void	 req_free(struct request *);
+/* Keep a copy of res until the request ends (for multi-step ops). */
+const PGresult *req_keep_result(struct request *, int slot, const PGresult *);
 bool	 req_alive(const struct request *);
 
 /* dispatch.c */

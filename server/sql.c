@@ -10,6 +10,39 @@
 	"to_char(" u "created_at AT TIME ZONE 'UTC', "			\
 	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+#define TEAM_COLS(t)							\
+	t "id, " t "slug, " t "name, (SELECT x.slug FROM teams x"	\
+	" WHERE x.id = " t "parent_id), " t "private"
+
+#define PERIOD_COLS							\
+	"id, name, to_char(start_date, 'YYYY-MM-DD'),"			\
+	" to_char(end_date, 'YYYY-MM-DD'), state"
+
+/* An objective, from objectives o. */
+#define OBJ_COLS							\
+	"o.id, (SELECT slug FROM teams WHERE id = o.team_id),"		\
+	" (SELECT name FROM periods WHERE id = o.period_id),"		\
+	" o.title, o.description,"					\
+	" (SELECT login FROM users WHERE id = o.owner_id), o.type,"	\
+	" o.parent_id, o.weight, o.rollup, objective_progress(o.id),"	\
+	" o.version, o.archived"
+
+/* A key result, from key_results k. */
+#define KR_COLS								\
+	"k.id, k.objective_id, k.title, k.type, k.start_value, k.target,"	\
+	" k.current, k.unit, k.weight,"					\
+	" (SELECT login FROM users WHERE id = k.owner_id),"		\
+	" kr_progress(k.type, k.start_value, k.target, k.current),"	\
+	" kr_attainment(k.type, k.start_value, k.target, k.current),"	\
+	" k.confidence, k.version"
+
+/* Every change writes its audit entry in the same statement: $1 is always
+ * the caller. */
+#define AUDIT(op, type, idexpr, before, after, from)			\
+	" a AS (INSERT INTO audit_log (user_id, op, entity_type,"	\
+	" entity_id, before, after) SELECT $1, '" op "', '" type "', "	\
+	idexpr ", " before ", " after " FROM " from ")"
+
 const struct stmt_def stmts[ST_MAX] = {
 	[ST_AUTH_BY_LOGIN] = { "auth_by_login",
 	    "SELECT id, password_hash, enabled FROM users WHERE login = $1" },
@@ -85,4 +118,340 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " (SELECT id FROM u) AND revoked_at IS NULL"
 	    " AND id IS DISTINCT FROM $3::bigint)"
 	    " SELECT id FROM u" },
+
+	/* Teams. */
+
+	/* $1 slug, $2 caller: the team and the caller's relation to it. */
+	[ST_TEAM_CTX] = { "team_ctx",
+	    "SELECT t.id, t.private, r.lead_here, r.lead_above, r.member_here"
+	    " FROM teams t, team_relation($2, t.id) r WHERE t.slug = $1" },
+
+	/* $2 slug, $3 name, $4 parent slug or NULL, $5 private.  No row:
+	 * the parent does not exist. */
+	[ST_TEAM_CREATE] = { "team_create",
+	    "WITH p AS (SELECT id FROM teams WHERE slug = $4),"
+	    " t AS (INSERT INTO teams (slug, name, parent_id, private)"
+	    " SELECT $2, $3, (SELECT id FROM p), $5::boolean"
+	    " WHERE $4::text IS NULL OR EXISTS (SELECT 1 FROM p)"
+	    " RETURNING *),"
+	    AUDIT("team.create", "team", "t.id", "NULL", "to_jsonb(t)", "t")
+	    " SELECT t.id, t.slug, t.name, $4::text, t.private FROM t" },
+
+	/* Parents before children: ordered by the path from the root. */
+	[ST_TEAM_LIST] = { "team_list",
+	    "WITH RECURSIVE tr (id, path) AS (SELECT id, ARRAY[slug]"
+	    " FROM teams WHERE parent_id IS NULL UNION ALL"
+	    " SELECT c.id, tr.path || c.slug FROM teams c"
+	    " JOIN tr ON c.parent_id = tr.id)"
+	    " SELECT " TEAM_COLS("t.") " FROM tr JOIN teams t ON t.id = tr.id"
+	    " ORDER BY tr.path" },
+
+	[ST_TEAM_GET] = { "team_get",
+	    "SELECT " TEAM_COLS("t.") ", (SELECT string_agg(c.slug, ','"
+	    " ORDER BY c.slug) FROM teams c WHERE c.parent_id = t.id)"
+	    " FROM teams t WHERE t.slug = $1" },
+
+	[ST_TEAM_MEMBERS] = { "team_members",
+	    "SELECT u.login, u.name, m.role FROM team_members m"
+	    " JOIN users u ON u.id = m.user_id JOIN teams t ON t.id = m.team_id"
+	    " WHERE t.slug = $1 ORDER BY u.login" },
+
+	/* $2 slug, $3 new parent slug.  No row: the parent does not exist. */
+	[ST_TEAM_MOVE] = { "team_move",
+	    "WITH p AS (SELECT id FROM teams WHERE slug = $3),"
+	    " o AS (SELECT to_jsonb(x) j FROM teams x WHERE slug = $2),"
+	    " t AS (UPDATE teams SET parent_id = (SELECT id FROM p)"
+	    " WHERE slug = $2 AND EXISTS (SELECT 1 FROM p) RETURNING *),"
+	    AUDIT("team.move", "team", "t.id", "(SELECT j FROM o)",
+	    "to_jsonb(t)", "t")
+	    " SELECT t.id, t.slug, t.name, $3::text, t.private FROM t" },
+
+	[ST_TEAM_RENAME] = { "team_rename",
+	    "WITH o AS (SELECT to_jsonb(x) j FROM teams x WHERE slug = $2),"
+	    " t AS (UPDATE teams SET name = $3 WHERE slug = $2 RETURNING *),"
+	    AUDIT("team.rename", "team", "t.id", "(SELECT j FROM o)",
+	    "to_jsonb(t)", "t")
+	    " SELECT " TEAM_COLS("t.") " FROM t" },
+
+	[ST_TEAM_REMOVE] = { "team_remove",
+	    "WITH t AS (DELETE FROM teams WHERE slug = $2 RETURNING *),"
+	    AUDIT("team.remove", "team", "t.id", "to_jsonb(t)", "NULL", "t")
+	    " SELECT id FROM t" },
+
+	/* $2 team id, $3 login, $4 role.  No row: no such user. */
+	[ST_TEAM_MEMBER_SET] = { "team_member_set",
+	    "WITH u AS (SELECT id FROM users WHERE login = $3),"
+	    " m AS (INSERT INTO team_members (team_id, user_id, role)"
+	    " SELECT $2, u.id, $4 FROM u ON CONFLICT (team_id, user_id)"
+	    " DO UPDATE SET role = EXCLUDED.role RETURNING *),"
+	    AUDIT("team.add_member", "team", "m.team_id", "NULL",
+	    "to_jsonb(m)", "m")
+	    " SELECT user_id FROM m" },
+
+	/* $2 team id, $3 login.  No row: not a member. */
+	[ST_TEAM_MEMBER_DEL] = { "team_member_del",
+	    "WITH m AS (DELETE FROM team_members WHERE team_id = $2"
+	    " AND user_id = (SELECT id FROM users WHERE login = $3)"
+	    " RETURNING *),"
+	    AUDIT("team.remove_member", "team", "m.team_id", "to_jsonb(m)",
+	    "NULL", "m")
+	    " SELECT user_id FROM m" },
+
+	/* Periods. */
+
+	[ST_PERIOD_CREATE] = { "period_create",
+	    "WITH p AS (INSERT INTO periods (name, start_date, end_date)"
+	    " VALUES ($2, $3::date, $4::date) RETURNING *),"
+	    AUDIT("period.create", "period", "p.id", "NULL", "to_jsonb(p)",
+	    "p")
+	    " SELECT " PERIOD_COLS " FROM p" },
+
+	[ST_PERIOD_LIST] = { "period_list",
+	    "SELECT " PERIOD_COLS " FROM periods ORDER BY start_date, name" },
+
+	[ST_PERIOD_GET] = { "period_get",
+	    "SELECT " PERIOD_COLS " FROM periods WHERE name = $1" },
+
+	[ST_PERIOD_SET_STATE] = { "period_set_state",
+	    "WITH o AS (SELECT to_jsonb(x) j FROM periods x WHERE name = $2),"
+	    " p AS (UPDATE periods SET state = $3 WHERE name = $2"
+	    " RETURNING *),"
+	    AUDIT("period.set_state", "period", "p.id", "(SELECT j FROM o)",
+	    "to_jsonb(p)", "p")
+	    " SELECT " PERIOD_COLS " FROM p" },
+
+	/* Settings and the audit log. */
+
+	[ST_SETTINGS_GET] = { "settings_get",
+	    "SELECT name, value FROM settings ORDER BY name" },
+
+	[ST_SETTINGS_SET] = { "settings_set",
+	    "WITH o AS (SELECT to_jsonb(x) j FROM settings x WHERE name = $2),"
+	    " s AS (UPDATE settings SET value = $3::integer WHERE name = $2"
+	    " RETURNING *),"
+	    AUDIT("settings.set", "setting", "0", "(SELECT j FROM o)",
+	    "to_jsonb(s)", "s")
+	    " SELECT name FROM s" },
+
+	/* $1 since, $2 login, $3 entity type, $4 entity id, $5 limit. */
+	[ST_AUDIT_LIST] = { "audit_list",
+	    "SELECT a.id, to_char(a.at AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), u.login, a.op,"
+	    " a.entity_type || ':' || a.entity_id, a.before::text,"
+	    " a.after::text FROM audit_log a"
+	    " LEFT JOIN users u ON u.id = a.user_id"
+	    " WHERE ($1::date IS NULL OR a.at >= $1::date)"
+	    " AND ($2::text IS NULL OR u.login = $2)"
+	    " AND ($3::text IS NULL OR a.entity_type = $3)"
+	    " AND ($4::bigint IS NULL OR a.entity_id = $4)"
+	    " ORDER BY a.id DESC LIMIT $5::integer" },
+
+	/* Objectives. */
+
+	/* $1 objective, $2 caller: what the checks need. */
+	[ST_OBJ_CTX] = { "obj_ctx",
+	    "SELECT o.id, o.team_id, p.state, o.owner_id = $2, t.private,"
+	    " r.lead_here, r.lead_above, r.member_here,"
+	    " EXISTS (SELECT 1 FROM objective_contributors c"
+	    " WHERE c.objective_id = o.id AND c.user_id = $2),"
+	    " o.version, o.archived,"
+	    " (SELECT count(*) FROM key_results k WHERE k.objective_id = o.id"
+	    " AND NOT k.removed), cairn_setting('max_key_results')"
+	    " FROM objectives o JOIN teams t ON t.id = o.team_id"
+	    " JOIN periods p ON p.id = o.period_id,"
+	    " team_relation($2, o.team_id) r WHERE o.id = $1" },
+
+	/* $1 team slug, $2 period name, $3 caller, $4 owner login, $5 parent:
+	 * everything objective.create checks, in one row. */
+	[ST_OBJ_NEW_CTX] = { "obj_new_ctx",
+	    "SELECT t.id, p.id, p.state, coalesce(r.lead_here, false),"
+	    " coalesce(r.lead_above, false), ow.id,"
+	    " EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id"
+	    " AND m.user_id = ow.id),"
+	    " (SELECT count(*) FROM objectives x WHERE x.team_id = t.id"
+	    " AND x.period_id = p.id AND NOT x.archived),"
+	    " cairn_setting('max_objectives'),"
+	    " $5::bigint IS NULL OR EXISTS (SELECT 1 FROM objectives"
+	    " WHERE id = $5::bigint),"
+	    " CASE WHEN $5::bigint IS NOT NULL AND t.id IS NOT NULL"
+	    " AND p.id IS NOT NULL THEN alignment_refusal(NULL, t.id, p.id,"
+	    " $5::bigint) END"
+	    " FROM (SELECT 1) d LEFT JOIN teams t ON t.slug = $1"
+	    " LEFT JOIN periods p ON p.name = $2"
+	    " LEFT JOIN LATERAL team_relation($3, t.id) r ON true"
+	    " LEFT JOIN users ow ON ow.login = $4" },
+
+	/* $2 team, $3 period, $4 title, $5 description, $6 owner, $7 type,
+	 * $8 parent, $9 weight, $10 rollup. */
+	[ST_OBJ_CREATE] = { "obj_create",
+	    "WITH o AS (INSERT INTO objectives (team_id, period_id, title,"
+	    " description, owner_id, type, parent_id, weight, rollup)"
+	    " VALUES ($2, $3, $4, $5, $6, $7, $8::bigint, $9::float8, $10)"
+	    " RETURNING *),"
+	    AUDIT("objective.create", "objective", "o.id", "NULL",
+	    "to_jsonb(o)", "o")
+	    " SELECT id FROM o" },
+
+	/* $1 id, $2 caller, $3 role: the objective, readable or not. */
+	[ST_OBJ_GET] = { "obj_get",
+	    "SELECT " OBJ_COLS ", can_read_team($2, $3, o.team_id)"
+	    " FROM objectives o WHERE o.id = $1" },
+
+	/* $1 caller, $2 role, $3 team, $4 period, $5 owner, $6 archived. */
+	[ST_OBJ_LIST] = { "obj_list",
+	    "SELECT " OBJ_COLS " FROM objectives o"
+	    " JOIN teams t ON t.id = o.team_id"
+	    " JOIN periods p ON p.id = o.period_id"
+	    " WHERE can_read_team($1, $2, o.team_id)"
+	    " AND ($3::text IS NULL OR t.slug = $3)"
+	    " AND ($4::text IS NULL OR p.name = $4)"
+	    " AND ($5::text IS NULL OR o.owner_id ="
+	    " (SELECT id FROM users WHERE login = $5))"
+	    " AND ($6::boolean OR NOT o.archived)"
+	    " ORDER BY o.id" },
+
+	[ST_OBJ_KRS] = { "obj_krs",
+	    "SELECT " KR_COLS " FROM key_results k WHERE k.objective_id = $1"
+	    " AND NOT k.removed ORDER BY k.id" },
+
+	/* $1 id, $2 caller, $3 role. */
+	[ST_OBJ_CHILDREN] = { "obj_children",
+	    "SELECT c.id, c.title, t.slug, objective_progress(c.id), c.weight,"
+	    " can_read_team($2, $3, c.team_id) FROM objectives c"
+	    " JOIN teams t ON t.id = c.team_id"
+	    " WHERE c.parent_id = $1 AND NOT c.archived ORDER BY c.id" },
+
+	[ST_OBJ_CONTRIBUTORS] = { "obj_contributors",
+	    "SELECT u.login FROM objective_contributors c"
+	    " JOIN users u ON u.id = c.user_id WHERE c.objective_id = $1"
+	    " ORDER BY u.login" },
+
+	/* $2 id, $3 title, $4 description, $5 owner login, $6 type,
+	 * $7 rollup, $8 expected version.  No row: stale version. */
+	[ST_OBJ_UPDATE] = { "obj_update",
+	    "WITH b AS (SELECT to_jsonb(x) j FROM objectives x WHERE id = $2),"
+	    " o AS (UPDATE objectives SET title = coalesce($3, title),"
+	    " description = coalesce($4, description),"
+	    " owner_id = coalesce((SELECT id FROM users WHERE login = $5),"
+	    " owner_id), type = coalesce($6, type),"
+	    " rollup = coalesce($7, rollup), version = version + 1"
+	    " WHERE id = $2 AND ($8::integer IS NULL OR version = $8::integer)"
+	    " RETURNING *),"
+	    AUDIT("objective.update", "objective", "o.id", "(SELECT j FROM b)",
+	    "to_jsonb(o)", "o")
+	    " SELECT id FROM o" },
+
+	/* $1 child, $2 parent: the server's alignment check. */
+	[ST_OBJ_ALIGN_CHECK] = { "obj_align_check",
+	    "SELECT EXISTS (SELECT 1 FROM objectives WHERE id = $2),"
+	    " alignment_refusal(o.id, o.team_id, o.period_id, $2)"
+	    " FROM objectives o WHERE o.id = $1" },
+
+	/* $2 id, $3 parent (NULL: unalign), $4 weight, $5 version. */
+	[ST_OBJ_ALIGN] = { "obj_align",
+	    "WITH b AS (SELECT to_jsonb(x) j FROM objectives x WHERE id = $2),"
+	    " o AS (UPDATE objectives SET parent_id = $3::bigint,"
+	    " weight = coalesce($4::float8, weight), version = version + 1"
+	    " WHERE id = $2 AND ($5::integer IS NULL OR version = $5::integer)"
+	    " RETURNING *),"
+	    AUDIT("objective.align", "objective", "o.id", "(SELECT j FROM b)",
+	    "to_jsonb(o)", "o")
+	    " SELECT id FROM o" },
+
+	[ST_OBJ_ARCHIVE] = { "obj_archive",
+	    "WITH b AS (SELECT to_jsonb(x) j FROM objectives x WHERE id = $2),"
+	    " o AS (UPDATE objectives SET archived = true,"
+	    " version = version + 1 WHERE id = $2"
+	    " AND ($3::integer IS NULL OR version = $3::integer) RETURNING *),"
+	    AUDIT("objective.archive", "objective", "o.id",
+	    "(SELECT j FROM b)", "to_jsonb(o)", "o")
+	    " SELECT id FROM o" },
+
+	/* $2 objective, $3 login.  No row: no such user. */
+	[ST_OBJ_GRANT] = { "obj_grant",
+	    "WITH u AS (SELECT id FROM users WHERE login = $3),"
+	    " c AS (INSERT INTO objective_contributors (objective_id, user_id)"
+	    " SELECT $2, u.id FROM u ON CONFLICT DO NOTHING RETURNING *),"
+	    AUDIT("objective.grant", "objective", "c.objective_id", "NULL",
+	    "to_jsonb(c)", "c")
+	    " SELECT id FROM u" },
+
+	[ST_OBJ_REVOKE] = { "obj_revoke",
+	    "WITH c AS (DELETE FROM objective_contributors"
+	    " WHERE objective_id = $2 AND user_id ="
+	    " (SELECT id FROM users WHERE login = $3) RETURNING *),"
+	    AUDIT("objective.revoke", "objective", "c.objective_id",
+	    "to_jsonb(c)", "NULL", "c")
+	    " SELECT user_id FROM c" },
+
+	/* Key results. */
+
+	/* $1 key result, $2 caller. */
+	[ST_KR_CTX] = { "kr_ctx",
+	    "SELECT k.id, k.objective_id, p.state, o.owner_id = $2,"
+	    " k.owner_id = $2, t.private, r.lead_here, r.lead_above,"
+	    " r.member_here, EXISTS (SELECT 1 FROM objective_contributors c"
+	    " WHERE c.objective_id = o.id AND c.user_id = $2), k.version,"
+	    " k.type"
+	    " FROM key_results k JOIN objectives o ON o.id = k.objective_id"
+	    " JOIN teams t ON t.id = o.team_id"
+	    " JOIN periods p ON p.id = o.period_id,"
+	    " team_relation($2, o.team_id) r"
+	    " WHERE k.id = $1 AND NOT k.removed" },
+
+	/* $2 objective, $3 title, $4 type, $5 start, $6 target, $7 unit,
+	 * $8 weight, $9 owner login.  No row: no such owner. */
+	[ST_KR_CREATE] = { "kr_create",
+	    "WITH k AS (INSERT INTO key_results (objective_id, title, type,"
+	    " start_value, target, current, unit, weight, owner_id)"
+	    " SELECT $2, $3, $4, $5::float8, $6::float8, $5::float8, $7,"
+	    " $8::float8, u.id FROM users u WHERE u.login = $9 RETURNING *),"
+	    AUDIT("kr.create", "kr", "k.id", "NULL", "to_jsonb(k)", "k")
+	    " SELECT id FROM k" },
+
+	/* $1 id, $2 caller, $3 role. */
+	[ST_KR_GET] = { "kr_get",
+	    "SELECT " KR_COLS ", can_read_team($2, $3, o.team_id)"
+	    " FROM key_results k JOIN objectives o ON o.id = k.objective_id"
+	    " WHERE k.id = $1 AND NOT k.removed" },
+
+	/* $2 id, $3 title, $4 type, $5 start, $6 target, $7 unit, $8 weight,
+	 * $9 owner login, $10 version.  No row: stale version. */
+	[ST_KR_UPDATE] = { "kr_update",
+	    "WITH b AS (SELECT to_jsonb(x) j FROM key_results x WHERE id = $2),"
+	    " k AS (UPDATE key_results SET title = coalesce($3, title),"
+	    " type = coalesce($4, type),"
+	    " start_value = coalesce($5::float8, start_value),"
+	    " target = coalesce($6::float8, target),"
+	    " unit = coalesce($7, unit), weight = coalesce($8::float8, weight),"
+	    " owner_id = coalesce((SELECT id FROM users WHERE login = $9),"
+	    " owner_id), version = version + 1"
+	    " WHERE id = $2 AND ($10::integer IS NULL OR version = $10::integer)"
+	    " RETURNING *),"
+	    AUDIT("kr.update", "kr", "k.id", "(SELECT j FROM b)",
+	    "to_jsonb(k)", "k")
+	    " SELECT id FROM k" },
+
+	[ST_KR_REMOVE] = { "kr_remove",
+	    "WITH b AS (SELECT to_jsonb(x) j FROM key_results x WHERE id = $2),"
+	    " k AS (UPDATE key_results SET removed = true,"
+	    " version = version + 1 WHERE id = $2 AND NOT removed RETURNING *),"
+	    AUDIT("kr.remove", "kr", "k.id", "(SELECT j FROM b)", "NULL", "k")
+	    " SELECT id FROM k" },
+
+	/* $2 key result, $3 value, $4 confidence, $5 note: the insert's
+	 * trigger sets the key result's current value and confidence. */
+	[ST_KR_CHECKIN] = { "kr_checkin",
+	    "WITH c AS (INSERT INTO checkins (kr_id, value, confidence, note,"
+	    " author_id) VALUES ($2, $3::float8, $4::smallint,"
+	    " coalesce($5, ''), $1) RETURNING *),"
+	    AUDIT("kr.checkin", "kr", "c.kr_id", "NULL", "to_jsonb(c)", "c")
+	    " SELECT id FROM c" },
+
+	[ST_KR_HISTORY] = { "kr_history",
+	    "SELECT c.id, c.value, c.confidence, c.note, u.login,"
+	    " to_char(c.at AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+	    " FROM checkins c JOIN users u ON u.id = c.author_id"
+	    " WHERE c.kr_id = $1 ORDER BY c.id" },
 };

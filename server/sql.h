@@ -21,6 +21,49 @@ enum stmt {
 	ST_USER_ENABLE,
 	ST_USER_PW_BY_LOGIN,
 	ST_USER_SET_PASSWORD,
+	/* teams */
+	ST_TEAM_CTX,
+	ST_TEAM_CREATE,
+	ST_TEAM_LIST,
+	ST_TEAM_GET,
+	ST_TEAM_MEMBERS,
+	ST_TEAM_MOVE,
+	ST_TEAM_RENAME,
+	ST_TEAM_REMOVE,
+	ST_TEAM_MEMBER_SET,
+	ST_TEAM_MEMBER_DEL,
+	/* periods */
+	ST_PERIOD_CREATE,
+	ST_PERIOD_LIST,
+	ST_PERIOD_GET,
+	ST_PERIOD_SET_STATE,
+	/* settings and audit */
+	ST_SETTINGS_GET,
+	ST_SETTINGS_SET,
+	ST_AUDIT_LIST,
+	/* objectives */
+	ST_OBJ_CTX,
+	ST_OBJ_NEW_CTX,
+	ST_OBJ_CREATE,
+	ST_OBJ_GET,
+	ST_OBJ_LIST,
+	ST_OBJ_KRS,
+	ST_OBJ_CHILDREN,
+	ST_OBJ_CONTRIBUTORS,
+	ST_OBJ_UPDATE,
+	ST_OBJ_ALIGN_CHECK,
+	ST_OBJ_ALIGN,
+	ST_OBJ_ARCHIVE,
+	ST_OBJ_GRANT,
+	ST_OBJ_REVOKE,
+	/* key results */
+	ST_KR_CTX,
+	ST_KR_CREATE,
+	ST_KR_GET,
+	ST_KR_UPDATE,
+	ST_KR_REMOVE,
+	ST_KR_CHECKIN,
+	ST_KR_HISTORY,
 	ST_MAX
 };
 
@@ -33,5 +76,11 @@ extern const struct stmt_def stmts[ST_MAX];
 
 /* The columns of a user, in the order pack_user() reads them. */
 #define USER_NCOLS	6
+/* Columns of a team, a period, an objective and a key result, in the
+ * order the pack_*() functions read them. */
+#define TEAM_NCOLS	5
+#define PERIOD_NCOLS	5
+#define OBJ_NCOLS	13
+#define KR_NCOLS	14
 
 #endif

@@ -86,6 +86,6 @@ if [ "$FAIL" -gt 0 ]; then
 	echo "--- server log lines about closed connections and warnings"
 	grep -hE "warn|error|closed: [^c]|timeout" "$T"/cairnd*.log | grep -v "handshake" | tail -40
 	echo "--- last server log lines"
-	tail -20 "$T"/cairnd*.log
+	tail -n 20 "$T"/cairnd*.log
 fi
 summary e2e

@@ -1,0 +1,136 @@
+/*
+ * cmd-obj.c: objective list/show and the changes to one (obj add is the
+ * generic cmd_created).  Progress is a fraction from the server, shown
+ * as a percentage; what it rolls up from, and who may see or change
+ * what, is the server's business.
+ */
+#include <string.h>
+
+#include "client.h"
+
+int
+cmd_obj_list(struct client *c, struct cmd_args *a)
+{
+	static const struct column cols[] = {
+		{ "ID", "id", NULL },
+		{ "TEAM", "team", NULL },
+		{ "PERIOD", "period", NULL },
+		{ "TITLE", "title", NULL },
+		{ "OWNER", "owner", NULL },
+		{ "PROGRESS", "progress", out_percent },
+		{ NULL, NULL, NULL }
+	};
+
+	return cmd_fetch_table(c, a, cols);
+}
+
+/* A child objective the caller may not see has only id and progress. */
+static void
+child_title(FILE *f, const msgpack_object *row, const char *key)
+{
+	const msgpack_object *hidden;
+
+	hidden = map_get_type(row, "hidden", MSGPACK_OBJECT_BOOLEAN);
+	if (hidden != NULL && hidden->via.boolean)
+		fputs("(hidden)", f);
+	else
+		out_field(f, row, key);
+}
+
+/* "CONTRIBUTORS" and one login a line; nothing if there are none. */
+static void
+print_contributors(const msgpack_object *obj)
+{
+	const msgpack_object *logins;
+
+	logins = map_get_type(obj, "contributors", MSGPACK_OBJECT_ARRAY);
+	if (logins == NULL || logins->via.array.size == 0)
+		return;
+	puts("\nCONTRIBUTORS");
+	for (uint32_t i = 0; i < logins->via.array.size; i++) {
+		out_value(stdout, &logins->via.array.ptr[i]);
+		putchar('\n');
+	}
+}
+
+/* obj show ID: fields, then key results, children, contributors. */
+int
+cmd_obj_show(struct client *c, struct cmd_args *a)
+{
+	static const struct column fields[] = {
+		{ "id", "id", NULL },
+		{ "title", "title", NULL },
+		{ "team", "team", NULL },
+		{ "period", "period", NULL },
+		{ "owner", "owner", NULL },
+		{ "type", "type", NULL },
+		{ "parent", "parent", NULL },
+		{ "weight", "weight", NULL },
+		{ "rollup", "rollup", NULL },
+		{ "progress", "progress", out_percent },
+		{ "version", "version", NULL },
+		{ "archived", "archived", NULL },
+		{ "description", "description", NULL },
+		{ NULL, NULL, NULL }
+	};
+	static const struct column krs[] = {
+		{ "ID", "id", NULL },
+		{ "TITLE", "title", NULL },
+		{ "TYPE", "type", NULL },
+		{ "START", "start", NULL },
+		{ "TARGET", "target", NULL },
+		{ "CURRENT", "current", NULL },
+		{ "UNIT", "unit", NULL },
+		{ "PROGRESS", "progress", out_percent },
+		{ "CONF", "confidence", NULL },
+		{ NULL, NULL, NULL }
+	};
+	static const struct column children[] = {
+		{ "ID", "id", NULL },
+		{ "TITLE", "title", child_title },
+		{ "TEAM", "team", NULL },
+		{ "PROGRESS", "progress", out_percent },
+		{ NULL, NULL, NULL }
+	};
+	const msgpack_object *res;
+	int rc;
+
+	if ((rc = cmd_fetch(c, a, NULL, &res)) != CX_OK || res == NULL)
+		return rc;
+	out_fields(fields, res);
+	out_section("KEY RESULTS", krs, res, "key_results");
+	out_section("CHILDREN", children, res, "children");
+	print_contributors(res);
+	return CX_OK;
+}
+
+/*
+ * obj edit, align, unalign, archive, grant, revoke, and kr edit: "ID:"
+ * and what the change is about, as the server now has it.
+ */
+int
+cmd_obj_change(struct client *c, struct cmd_args *a)
+{
+	static const struct {
+		const char	*sub;
+		struct column	 col;
+	} says[] = {
+		{ "edit", { "version", "version", NULL } },
+		{ "align", { "parent", "parent", NULL } },
+		{ "unalign", { "parent", "parent", NULL } },
+		{ "archive", { "archived", "archived", NULL } },
+		{ "grant", { "contributors", "contributors", out_list } },
+		{ "revoke", { "contributors", "contributors", out_list } },
+	};
+	const msgpack_object *res;
+	size_t i;
+	int rc;
+
+	if ((rc = cmd_fetch(c, a, NULL, &res)) != CX_OK || res == NULL)
+		return rc;
+	for (i = 0; i < sizeof says / sizeof says[0] - 1; i++)
+		if (strcmp(c->cmd->sub, says[i].sub) == 0)
+			break;
+	out_id_says(res, "id", &says[i].col);
+	return CX_OK;
+}
