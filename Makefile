@@ -101,6 +101,10 @@ $(BIN)/test_%: $(BUILD)/tests/e2e/test_%.o $(COMMON_OBJ)
 	@echo "LD $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
+# Unit tests of server modules that need no server around them.
+$(BIN)/test_authz: $(BUILD)/server/authz.o
+$(BIN)/test_rules: $(BUILD)/server/rules.o
+
 certs: certs/ca.pem
 certs/ca.pem:
 	sh certs/make-dev-certs.sh certs

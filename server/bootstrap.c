@@ -75,9 +75,12 @@ bootstrap_admin(const struct config *cf, const char *conninfo)
 		goto out;
 	}
 	const char *p[3] = { login, login, hash };
-	r = PQexecParams(pg, "INSERT INTO users (login, name, role, "
-	    "password_hash) VALUES ($1, $2, 'admin', $3)", 3, NULL, p, NULL,
-	    NULL, 0);
+	/* The audit log records the bootstrap too (by nobody). */
+	r = PQexecParams(pg, "WITH u AS (INSERT INTO users (login, name, "
+	    "role, password_hash) VALUES ($1, $2, 'admin', $3) RETURNING *) "
+	    "INSERT INTO audit_log (user_id, op, entity_type, entity_id, "
+	    "after) SELECT NULL, 'user.init_admin', 'user', id, "
+	    "to_jsonb(u) - 'password_hash' FROM u", 3, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 		log_info("administrator '%s' created", login);
 		if (!cf->password_stdin)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "goals.h"
+#include "rules.h"
 
 static bool
 valid_kr_type(const char *t)
@@ -15,19 +16,6 @@ valid_kr_type(const char *t)
 	return strcmp(t, "increase") == 0 || strcmp(t, "decrease") == 0 ||
 	    strcmp(t, "above") == 0 || strcmp(t, "below") == 0 ||
 	    strcmp(t, "boolean") == 0;
-}
-
-/* The E_INVALID message for start/target that do not fit type, or NULL. */
-static const char *
-kr_shape_refusal(const char *type, double start, double target)
-{
-	if (strcmp(type, "increase") == 0 && !(target > start))
-		return "an increase key result needs target > start";
-	if (strcmp(type, "decrease") == 0 && !(target < start))
-		return "a decrease key result needs target < start";
-	if (strcmp(type, "boolean") == 0 && !(start == 0 && target == 1))
-		return "a boolean key result goes from 0 to 1";
-	return NULL;
 }
 
 static void

@@ -7,21 +7,7 @@
 #include <string.h>
 
 #include "goals.h"
-
-/* The rule a move from state a to state b breaks, or NULL. */
-const char *
-period_transition_refusal(const char *a, const char *b)
-{
-	if (strcmp(a, "closed") == 0)
-		return "period.closed";
-	if (strcmp(a, b) == 0 ||
-	    (strcmp(a, "draft") == 0 && strcmp(b, "active") == 0) ||
-	    (strcmp(a, "active") == 0 && strcmp(b, "review") == 0) ||
-	    (strcmp(a, "review") == 0 && (strcmp(b, "closed") == 0 ||
-	    strcmp(b, "active") == 0)))
-		return NULL;
-	return "period.transition";
-}
+#include "rules.h"
 
 static void
 on_period(void *arg, const PGresult *res)

@@ -185,13 +185,16 @@ on_new_hash(void *arg, bool match, const char *encoded)
 {
 	struct request *req = arg;
 	struct user_state *us = req->state;
-	const char *p[4] = { us->login, us->name, us->role, encoded };
+	char caller[24];
+	const char *p[5] = { us->login, us->name, us->role, encoded, caller };
 
 	if (encoded == NULL) {
 		req_fail(req, E_INTERNAL, NULL, "password hashing failed");
 		return;
 	}
-	req_db(req, ST_USER_CREATE, 4, p, on_user_created);
+	snprintf(caller, sizeof caller, "%lld",
+	    (long long)req->conn->sess.user_id);
+	req_db(req, ST_USER_CREATE, 5, p, on_user_created);
 }
 
 void
@@ -312,7 +315,8 @@ on_admin_state(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 	struct user_state *us = req->state;
-	const char *p[2] = { us->login, us->role };
+	char caller[24];
+	const char *p[3] = { us->login, us->role, caller };
 	bool is_admin, enabled;
 	long others;
 
@@ -337,10 +341,14 @@ on_admin_state(void *arg, const PGresult *res)
 		return;
 	}
 	us->changes_session = true;
+	snprintf(caller, sizeof caller, "%lld",
+	    (long long)req->conn->sess.user_id);
 	if (us->role != NULL)
-		req_db(req, ST_USER_SET_ROLE, 2, p, on_user_row);
-	else
-		req_db(req, ST_USER_DISABLE, 1, p, on_user_row);
+		req_db(req, ST_USER_SET_ROLE, 3, p, on_user_row);
+	else {
+		p[1] = caller;
+		req_db(req, ST_USER_DISABLE, 2, p, on_user_row);
+	}
 }
 
 void
@@ -377,13 +385,16 @@ void
 op_user_enable(struct request *req)
 {
 	struct user_state *us = login_arg(req, NULL, NULL);
-	const char *p[1];
+	char caller[24];
+	const char *p[2] = { NULL, caller };
 
 	if (us == NULL)
 		return;
 	p[0] = us->login;
+	snprintf(caller, sizeof caller, "%lld",
+	    (long long)req->conn->sess.user_id);
 	us->changes_session = true;
-	req_db(req, ST_USER_ENABLE, 1, p, on_user_row);
+	req_db(req, ST_USER_ENABLE, 2, p, on_user_row);
 }
 
 /* user.set_password */
@@ -415,8 +426,8 @@ on_password_hashed(void *arg, bool match, const char *encoded)
 {
 	struct request *req = arg;
 	struct user_state *us = req->state;
-	char uid[24], sid[24];
-	const char *p[3] = { uid, encoded, us->self ? sid : NULL };
+	char uid[24], sid[24], caller[24];
+	const char *p[4] = { uid, encoded, us->self ? sid : NULL, caller };
 
 	if (encoded == NULL) {
 		req_fail(req, E_INTERNAL, NULL, "password hashing failed");
@@ -424,7 +435,9 @@ on_password_hashed(void *arg, bool match, const char *encoded)
 	}
 	snprintf(uid, sizeof uid, "%lld", (long long)us->user_id);
 	snprintf(sid, sizeof sid, "%lld", (long long)req->conn->sess.id);
-	req_db(req, ST_USER_SET_PASSWORD, 3, p, on_password_set);
+	snprintf(caller, sizeof caller, "%lld",
+	    (long long)req->conn->sess.user_id);
+	req_db(req, ST_USER_SET_PASSWORD, 4, p, on_password_set);
 }
 
 static void

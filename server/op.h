@@ -52,7 +52,6 @@ void	op_team_remove_member(struct request *);
 void	op_period_create(struct request *);
 void	op_period_list(struct request *);
 void	op_period_set_state(struct request *);
-const char *period_transition_refusal(const char *, const char *);
 /* op-admin.c */
 void	op_settings_get(struct request *);
 void	op_settings_set(struct request *);

@@ -39,9 +39,14 @@
 /* Every change writes its audit entry in the same statement: $1 is always
  * the caller. */
 #define AUDIT(op, type, idexpr, before, after, from)			\
+	AUDIT_BY("$1", op, type, idexpr, before, after, from)
+#define AUDIT_BY(caller, op, type, idexpr, before, after, from)		\
 	" a AS (INSERT INTO audit_log (user_id, op, entity_type,"	\
-	" entity_id, before, after) SELECT $1, '" op "', '" type "', "	\
-	idexpr ", " before ", " after " FROM " from ")"
+	" entity_id, before, after) SELECT " caller "::bigint, '" op	\
+	"', '" type "', " idexpr ", " before ", " after " FROM " from ")"
+
+/* A user row for the audit log: never the password hash. */
+#define USER_JSON(u)	"(to_jsonb(" u ") - 'password_hash')"
 
 const struct stmt_def stmts[ST_MAX] = {
 	[ST_AUTH_BY_LOGIN] = { "auth_by_login",
@@ -78,9 +83,13 @@ const struct stmt_def stmts[ST_MAX] = {
 	[ST_USER_LIST] = { "user_list",
 	    "SELECT " USER_COLS("") " FROM users ORDER BY login" },
 
+	/* $5 caller (NULL for --init-admin). */
 	[ST_USER_CREATE] = { "user_create",
-	    "INSERT INTO users (login, name, role, password_hash)"
-	    " VALUES ($1, $2, $3, $4) RETURNING " USER_COLS("") },
+	    "WITH u AS (INSERT INTO users (login, name, role, password_hash)"
+	    " VALUES ($1, $2, $3, $4) RETURNING *),"
+	    AUDIT_BY("$5", "user.create", "user", "u.id", "NULL",
+	    USER_JSON("u"), "u")
+	    " SELECT " USER_COLS("u.") " FROM u" },
 
 	/* The target's role and state and how many other enabled admins
 	 * remain: the friendly check before user.last_admin's trigger. */
@@ -89,9 +98,15 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE o.role = 'admin' AND o.enabled AND o.id <> u.id)"
 	    " FROM users u WHERE u.login = $1" },
 
+	/* $3 caller. */
 	[ST_USER_SET_ROLE] = { "user_set_role",
-	    "UPDATE users SET role = $2, updated_at = now()"
-	    " WHERE login = $1 RETURNING " USER_COLS("") },
+	    "WITH b AS (SELECT " USER_JSON("x") " j FROM users x"
+	    " WHERE login = $1),"
+	    " u AS (UPDATE users SET role = $2, updated_at = now()"
+	    " WHERE login = $1 RETURNING *),"
+	    AUDIT_BY("$3", "user.set_role", "user", "u.id", "(SELECT j FROM b)",
+	    USER_JSON("u"), "u")
+	    " SELECT " USER_COLS("u.") " FROM u" },
 
 	/* Disabling revokes every session of the user in the same
 	 * statement. */
@@ -99,12 +114,17 @@ const struct stmt_def stmts[ST_MAX] = {
 	    "WITH u AS (UPDATE users SET enabled = false, updated_at = now()"
 	    " WHERE login = $1 RETURNING *),"
 	    " s AS (UPDATE sessions SET revoked_at = now() WHERE user_id IN"
-	    " (SELECT id FROM u) AND revoked_at IS NULL)"
+	    " (SELECT id FROM u) AND revoked_at IS NULL),"
+	    AUDIT_BY("$2", "user.disable", "user", "u.id", "NULL",
+	    USER_JSON("u"), "u")
 	    " SELECT " USER_COLS("") " FROM u" },
 
 	[ST_USER_ENABLE] = { "user_enable",
-	    "UPDATE users SET enabled = true, updated_at = now()"
-	    " WHERE login = $1 RETURNING " USER_COLS("") },
+	    "WITH u AS (UPDATE users SET enabled = true, updated_at = now()"
+	    " WHERE login = $1 RETURNING *),"
+	    AUDIT_BY("$2", "user.enable", "user", "u.id", "NULL",
+	    USER_JSON("u"), "u")
+	    " SELECT " USER_COLS("") " FROM u" },
 
 	[ST_USER_PW_BY_LOGIN] = { "user_pw_by_login",
 	    "SELECT id, password_hash FROM users WHERE login = $1" },
@@ -116,7 +136,9 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE id = $1 RETURNING id),"
 	    " s AS (UPDATE sessions SET revoked_at = now() WHERE user_id IN"
 	    " (SELECT id FROM u) AND revoked_at IS NULL"
-	    " AND id IS DISTINCT FROM $3::bigint)"
+	    " AND id IS DISTINCT FROM $3::bigint),"
+	    AUDIT_BY("$4", "user.set_password", "user", "u.id", "NULL",
+	    "NULL", "u")
 	    " SELECT id FROM u" },
 
 	/* Teams. */

@@ -1,0 +1,107 @@
+/*
+ * test_authz.c: the permission table of docs/rules.md, row by row, for
+ * every kind of caller.  The end-to-end matrix (tests/e2e/goals.sh) checks
+ * that the handlers fetch the right facts; this checks the decisions.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "authz.h"
+
+/* The kinds of caller, as facts about one objective in one team. */
+enum who {
+	W_ADMIN, W_EXECUTIVE, W_LEAD, W_ANCESTOR_LEAD, W_SIBLING_LEAD,
+	W_OBJ_OWNER, W_KR_OWNER, W_CONTRIBUTOR, W_MEMBER, W_OTHER_MEMBER,
+	W_MAX
+};
+
+static struct authz_facts
+facts(enum who w, bool private_team)
+{
+	struct authz_facts f = { .role = ROLE_MEMBER,
+	    .private_team = private_team };
+
+	switch (w) {
+	case W_ADMIN: f.role = ROLE_ADMIN; break;
+	case W_EXECUTIVE: f.role = ROLE_EXECUTIVE; break;
+	case W_LEAD: f.lead_here = f.member_here = true; break;
+	case W_ANCESTOR_LEAD: f.lead_above = true; break;
+	case W_SIBLING_LEAD: break;	/* lead elsewhere: no relation */
+	case W_OBJ_OWNER: f.obj_owner = f.member_here = true; break;
+	case W_KR_OWNER: f.kr_owner = true; break;
+	case W_CONTRIBUTOR: f.contributor = true; break;
+	case W_MEMBER: f.member_here = true; break;
+	case W_OTHER_MEMBER: break;
+	case W_MAX: break;
+	}
+	return f;
+}
+
+/* Expected outcome for each action (rows) and caller (columns). */
+static const bool expect[ACT_MAX][W_MAX] = {
+	/*		  adm  exe  lead anc  sib  own  kro  con  mem  oth */
+	[ACT_ADMIN] =	{ 1,   0,   0,   0,   0,   0,   0,   0,   0,   0 },
+	[ACT_TEAM_MEMBERS] = { 1, 0, 1,  1,   0,   0,   0,   0,   0,   0 },
+	[ACT_OBJ_CREATE] = { 1,  0,  1,  1,   0,   0,   0,   0,   0,   0 },
+	[ACT_OBJ_EDIT] = { 1,  0,   1,   1,   0,   1,   0,   0,   0,   0 },
+	[ACT_CHECKIN] =	{ 1,   0,   1,   1,   0,   1,   1,   1,   1,   0 },
+	[ACT_READ] =	{ 1,   1,   1,   1,   1,   1,   1,   1,   1,   1 },
+};
+
+static void
+test_matrix_public(void **st)
+{
+	for (int a = 0; a < ACT_MAX; a++)
+		for (int w = 0; w < W_MAX; w++) {
+			struct authz_facts f = facts(w, false);
+			if (authz_allows(a, &f) != expect[a][w])
+				fail_msg("action %d caller %d: got %d", a, w,
+				    !expect[a][w]);
+		}
+}
+
+/* A private team: only members, ancestor leads, executives and admins
+ * read; writes are as for a public team. */
+static void
+test_private_read(void **st)
+{
+	static const bool reads[W_MAX] = {
+		[W_ADMIN] = 1, [W_EXECUTIVE] = 1, [W_LEAD] = 1,
+		[W_ANCESTOR_LEAD] = 1, [W_OBJ_OWNER] = 1, [W_MEMBER] = 1,
+	};
+
+	for (int w = 0; w < W_MAX; w++) {
+		struct authz_facts f = facts(w, true);
+		assert_int_equal(authz_allows(ACT_READ, &f), reads[w]);
+		for (int a = 0; a < ACT_MAX; a++)
+			if (a != ACT_READ)
+				assert_int_equal(authz_allows(a, &f),
+				    expect[a][w]);
+	}
+}
+
+static void
+test_names(void **st)
+{
+	for (int a = 0; a < ACT_MAX; a++)
+		assert_non_null(authz_action_name(a));
+	assert_string_equal(authz_action_name(ACT_MAX), "?");
+	struct authz_facts f = facts(W_ADMIN, false);
+	assert_false(authz_allows(ACT_MAX, &f));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_matrix_public),
+		cmocka_unit_test(test_private_read),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
