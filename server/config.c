@@ -77,7 +77,7 @@ config_defaults(struct config *c)
 	c->handshake_timeout = 10;
 	c->idle_timeout = 300;
 	c->db_pool = 8;
-	c->db_pipeline = 8;
+	c->db_pipeline = 32;
 	c->db_queue = 10000;
 	c->db_statement_timeout = 30000;
 	c->db_connect_timeout = 5;

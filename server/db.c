@@ -500,7 +500,7 @@ db_new(struct event_base *base, const char *conninfo, int size,
 	db->max_waiting = max_waiting;
 	db->connect_timeout = connect_timeout;
 	db->statement_timeout = 30000;
-	db->pipeline = 8;
+	db->pipeline = 32;
 	TAILQ_INIT(&db->waiting);
 	db->c = xcalloc(size, sizeof *db->c);
 	for (int i = 0; i < size; i++) {
