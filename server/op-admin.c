@@ -24,10 +24,8 @@ on_settings(void *arg, const PGresult *res)
 void
 op_settings_get(struct request *req)
 {
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	req_db(req, ST_SETTINGS_GET, 0, NULL, on_settings);
 }
 
@@ -53,10 +51,8 @@ op_settings_set(struct request *req)
 
 	mp_get_str(a, "name", MP_REQUIRED, 1, 40, &name);
 	mp_get_int(a, "value", MP_REQUIRED, 1, 1000, &value);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if (strcmp(name, "max_objectives") != 0 &&
 	    strcmp(name, "max_key_results") != 0 &&
 	    strcmp(name, "max_depth") != 0) {
@@ -112,10 +108,8 @@ op_audit_list(struct request *req)
 	mp_get_str(a, "user", MP_OPTIONAL, 1, 200, &login);
 	mp_get_str(a, "entity", MP_OPTIONAL, 3, 60, &entity);
 	mp_get_int(a, "limit", MP_OPTIONAL, 1, 1000, &limit);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if (since != NULL && !valid_date(since)) {
 		req_fail(req, E_INVALID, "since", "dates are YYYY-MM-DD");
 		return;

@@ -54,10 +54,8 @@ op_kr_get(struct request *req)
 	int64_t id;
 
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	gstate_new(req);
 	reply_kr(req, id);
 }
@@ -146,10 +144,8 @@ op_kr_create(struct request *req)
 	mp_get_str(a, "unit", MP_OPTIONAL, 0, 20, &unit);
 	mp_get_double(a, "weight", MP_OPTIONAL, 1e-9, 1000, &weight);
 	mp_get_str(a, "owner", MP_OPTIONAL, 1, 63, &owner);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if (!valid_kr_type(type)) {
 		req_fail(req, E_INVALID, "type", "type is increase, decrease, "
 		    "above, below or boolean");
@@ -293,10 +289,8 @@ op_kr_update(struct request *req)
 	hw = mp_get_double(a, "weight", MP_OPTIONAL, 1e-9, 1000, &weight);
 	mp_get_str(a, "owner", MP_OPTIONAL, 1, 63, &owner);
 	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if (type != NULL && !valid_kr_type(type)) {
 		req_fail(req, E_INVALID, "type", "type is increase, decrease, "
 		    "above, below or boolean");
@@ -340,10 +334,8 @@ op_kr_remove(struct request *req)
 	int64_t id;
 
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	gstate_new(req);
 	with_kr(req, id, false, remove_next);
 }
@@ -380,10 +372,8 @@ op_kr_checkin(struct request *req)
 	mp_get_double(a, "value", MP_REQUIRED, -1e15, 1e15, &value);
 	hc = mp_get_int(a, "confidence", MP_OPTIONAL, 1, 10, &confidence);
 	mp_get_str(a, "note", MP_OPTIONAL, 0, 2000, &note);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	g = gstate_new(req);
 	fmt_num(g->num[0], sizeof g->num[0], value);
 	snprintf(g->num[1], sizeof g->num[1], "%lld", (long long)confidence);
@@ -446,10 +436,8 @@ op_kr_history(struct request *req)
 	struct gstate *g;
 
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	g = gstate_new(req);
 	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
 	g->p[0] = g->id;

@@ -43,10 +43,8 @@ op_ping(struct request *req)
 	struct timespec ts;
 	msgpack_packer *pk;
 
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	pk = req_result(req);
 	msgpack_pack_map(pk, 1);

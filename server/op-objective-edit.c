@@ -120,10 +120,8 @@ op_objective_update(struct request *req)
 	mp_get_str(a, "type", MP_OPTIONAL, 1, 20, &type);
 	mp_get_str(a, "rollup", MP_OPTIONAL, 1, 20, &rollup);
 	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if (type != NULL && strcmp(type, "committed") != 0 &&
 	    strcmp(type, "aspirational") != 0) {
 		req_fail(req, E_INVALID, "type", "type is committed or "
@@ -212,10 +210,8 @@ op_objective_align(struct request *req)
 	have_weight = mp_get_double(a, "weight", MP_OPTIONAL, 1e-9, 1000,
 	    &weight);
 	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	g = gstate_new(req);
 	snprintf(g->aux, sizeof g->aux, "%lld", (long long)parent);
 	if (have_weight)
@@ -231,10 +227,8 @@ op_objective_unalign(struct request *req)
 
 	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	gstate_new(req);
 	with_objective(req, id, version, align_next);
 }
@@ -260,10 +254,8 @@ op_objective_archive(struct request *req)
 
 	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	gstate_new(req);
 	with_objective(req, id, version, archive_next);
 }
@@ -310,10 +302,8 @@ contributor_op(struct request *req, bool grant)
 
 	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	mp_get_str(a, "login", MP_REQUIRED, 1, 63, &login);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	g = gstate_new(req);
 	g->flag = grant;
 	snprintf(g->name, sizeof g->name, "%s", login);

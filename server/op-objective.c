@@ -129,29 +129,22 @@ op_objective_get(struct request *req)
 	int64_t id;
 
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	gstate_new(req);
 	reply_objective(req, id, true);
 }
 
 static void
+objective_row(msgpack_packer *pk, const PGresult *res, int i)
+{
+	pack_objective(pk, res, i, 0, 0);
+}
+
+static void
 on_obj_list(void *arg, const PGresult *res)
 {
-	struct request *req = arg;
-	msgpack_packer *pk;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	pk = req_result(req);
-	msgpack_pack_array(pk, PQntuples(res));
-	for (int i = 0; i < PQntuples(res); i++)
-		pack_objective(pk, res, i, 0, 0);
-	req_reply(req);
+	req_reply_rows(arg, res, objective_row);
 }
 
 void
@@ -167,10 +160,8 @@ op_objective_list(struct request *req)
 	mp_get_str(a, "owner", MP_OPTIONAL, 1, 200, &owner);
 	mp_get_bool(a, "mine", MP_OPTIONAL, &mine);
 	mp_get_bool(a, "archived", MP_OPTIONAL, &archived);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	g = gstate_new(req);
 	g->p[0] = g->caller;
 	g->p[1] = g->role;
@@ -306,10 +297,8 @@ op_objective_create(struct request *req)
 	mp_get_str(a, "type", MP_OPTIONAL, 1, 20, &n.type);
 	mp_get_str(a, "description", MP_OPTIONAL, 0, 4000, &n.desc);
 	mp_get_str(a, "rollup", MP_OPTIONAL, 1, 20, &n.rollup);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if (!valid_type(n.type)) {
 		req_fail(req, E_INVALID, "type", "type is committed or "
 		    "aspirational");

@@ -52,10 +52,8 @@ op_period_create(struct request *req)
 	mp_get_str(a, "name", MP_REQUIRED, 1, 40, &name);
 	mp_get_str(a, "start", MP_REQUIRED, 1, 10, &start);
 	mp_get_str(a, "end", MP_REQUIRED, 1, 10, &end);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if (!valid_date(start) || !valid_date(end)) {
 		req_fail(req, E_INVALID, valid_date(start) ? "end" : "start",
 		    "dates are YYYY-MM-DD");
@@ -76,29 +74,22 @@ op_period_create(struct request *req)
 }
 
 static void
+period_row(msgpack_packer *pk, const PGresult *res, int i)
+{
+	pack_period(pk, res, i, 0);
+}
+
+static void
 on_period_list(void *arg, const PGresult *res)
 {
-	struct request *req = arg;
-	msgpack_packer *pk;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	pk = req_result(req);
-	msgpack_pack_array(pk, PQntuples(res));
-	for (int i = 0; i < PQntuples(res); i++)
-		pack_period(pk, res, i, 0);
-	req_reply(req);
+	req_reply_rows(arg, res, period_row);
 }
 
 void
 op_period_list(struct request *req)
 {
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	req_db(req, ST_PERIOD_LIST, 0, NULL, on_period_list);
 }
 
@@ -138,10 +129,8 @@ op_period_set_state(struct request *req)
 
 	mp_get_str(a, "name", MP_REQUIRED, 1, 40, &name);
 	mp_get_str(a, "state", MP_REQUIRED, 1, 16, &state);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if (strcmp(state, "active") != 0 && strcmp(state, "review") != 0 &&
 	    strcmp(state, "closed") != 0) {
 		req_fail(req, E_INVALID, "state", "state is active, review or "

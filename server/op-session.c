@@ -191,10 +191,8 @@ op_session_login(struct request *req)
 
 	mp_get_str(a, "login", MP_REQUIRED, 1, 200, &login);
 	mp_get_str(a, "password", MP_REQUIRED, 1, 1024, &password);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if ((locked = throttle_locked(req->conn->srv->throttle, login)) > 0) {
 		req_fail(req, E_LIMIT, NULL, "too many failed logins: try "
 		    "again in %d s", locked);
@@ -244,10 +242,8 @@ op_session_resume(struct request *req)
 	req->state = hash;
 	req->state_free = free;
 	mp_get_str(a, "token", MP_REQUIRED, 1, 256, &token);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if (!token_hash(token, hash)) {
 		req_fail(req, E_AUTH, "token", "malformed session token");
 		return;
@@ -283,10 +279,8 @@ op_session_logout(struct request *req)
 	char sid[24];
 	const char *p[1] = { sid };
 
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	snprintf(sid, sizeof sid, "%lld", (long long)req->conn->sess.id);
 	req_db(req, ST_SESSION_REVOKE, 1, p, on_logged_out);
 }
@@ -313,9 +307,7 @@ op_session_whoami(struct request *req)
 {
 	const char *p[1] = { req->conn->sess.login };
 
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	req_db(req, ST_USER_GET, 1, p, on_whoami);
 }

@@ -87,38 +87,29 @@ op_team_get(struct request *req)
 	const char *slug;
 
 	mp_get_str(&req->args, "slug", MP_REQUIRED, 1, 40, &slug);
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	gstate_new(req);
 	reply_team(req, slug);
 }
 
 static void
+team_row(msgpack_packer *pk, const PGresult *res, int i)
+{
+	pack_team(pk, res, i, 0, 0);
+}
+
+static void
 on_team_list(void *arg, const PGresult *res)
 {
-	struct request *req = arg;
-	msgpack_packer *pk;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	pk = req_result(req);
-	msgpack_pack_array(pk, PQntuples(res));
-	for (int i = 0; i < PQntuples(res); i++)
-		pack_team(pk, res, i, 0, 0);
-	req_reply(req);
+	req_reply_rows(arg, res, team_row);
 }
 
 void
 op_team_list(struct request *req)
 {
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	req_db(req, ST_TEAM_LIST, 0, NULL, on_team_list);
 }
 
@@ -159,10 +150,8 @@ op_team_create(struct request *req)
 	mp_get_str(a, "name", MP_REQUIRED, 1, 200, &name);
 	mp_get_str(a, "parent", MP_OPTIONAL, 1, 40, &parent);
 	mp_get_bool(a, "private", MP_OPTIONAL, &priv);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if (!valid_slug(slug)) {
 		req_fail(req, E_INVALID, "slug", "a slug is 2 to 40 of a-z 0-9 -");
 		return;
@@ -188,10 +177,8 @@ op_team_move(struct request *req)
 
 	mp_get_str(a, "slug", MP_REQUIRED, 1, 40, &slug);
 	mp_get_str(a, "parent", MP_REQUIRED, 1, 40, &parent);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	g = gstate_new(req);
 	snprintf(g->name, sizeof g->name, "%s", slug);
 	snprintf(g->name2, sizeof g->name2, "%s", parent);
@@ -210,10 +197,8 @@ op_team_rename(struct request *req)
 
 	mp_get_str(a, "slug", MP_REQUIRED, 1, 40, &slug);
 	mp_get_str(a, "name", MP_REQUIRED, 1, 200, &name);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	g = gstate_new(req);
 	snprintf(g->name, sizeof g->name, "%s", slug);
 	g->p[0] = g->caller;
@@ -247,10 +232,8 @@ op_team_remove(struct request *req)
 	struct gstate *g;
 
 	mp_get_str(&req->args, "slug", MP_REQUIRED, 1, 40, &slug);
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	g = gstate_new(req);
 	snprintf(g->name, sizeof g->name, "%s", slug);
 	g->p[0] = g->caller;
@@ -323,10 +306,8 @@ member_op(struct request *req, bool add)
 	mp_get_str(a, "login", MP_REQUIRED, 1, 200, &login);
 	if (add)
 		mp_get_bool(a, "lead", MP_OPTIONAL, &lead);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	g = gstate_new(req);
 	g->flag = add;
 	snprintf(g->name, sizeof g->name, "%s", slug);

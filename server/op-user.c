@@ -209,10 +209,8 @@ op_user_create(struct request *req)
 	mp_get_str(a, "role", MP_OPTIONAL, 1, 32, &role);
 	mp_get_str(a, "password", MP_OPTIONAL, PASSWORD_MIN, PASSWORD_MAX,
 	    &password);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	if (!valid_login(login)) {
 		req_fail(req, E_INVALID, "login", "a login is 1 to 63 of "
 		    "a-z 0-9 . _ - and starts with a letter or digit");
@@ -236,31 +234,22 @@ op_user_create(struct request *req)
 /* user.list, user.get */
 
 static void
+user_row(msgpack_packer *pk, const PGresult *res, int i)
+{
+	pack_user(pk, res, i, 0);
+}
+
+static void
 on_user_list(void *arg, const PGresult *res)
 {
-	struct request *req = arg;
-	msgpack_packer *pk;
-	int n;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	n = PQntuples(res);
-	pk = req_result(req);
-	msgpack_pack_array(pk, n);
-	for (int i = 0; i < n; i++)
-		pack_user(pk, res, i, 0);
-	req_reply(req);
+	req_reply_rows(arg, res, user_row);
 }
 
 void
 op_user_list(struct request *req)
 {
-	if (!mp_reader_end(&req->args)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	req_db(req, ST_USER_LIST, 0, NULL, on_user_list);
 }
 
@@ -493,10 +482,8 @@ op_user_set_password(struct request *req)
 	mp_get_str(a, "old_password", MP_OPTIONAL, 1, PASSWORD_MAX, &old);
 	mp_get_str(a, "password", MP_REQUIRED, PASSWORD_MIN, PASSWORD_MAX,
 	    &pw);
-	if (!mp_reader_end(a)) {
-		req_fail_args(req);
+	if (!req_args_done(req))
 		return;
-	}
 	us = user_state(req);
 	us->login = xstrdup(login);
 	us->self = strcmp(login, s->login) == 0;

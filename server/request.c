@@ -181,6 +181,32 @@ req_fail_args(struct request *req)
 	req_fail(req, req->args.err, req->args.field, "%s", req->args.msg);
 }
 
+bool
+req_args_done(struct request *req)
+{
+	if (mp_reader_end(&req->args))
+		return true;
+	req_fail_args(req);
+	return false;
+}
+
+void
+req_reply_rows(struct request *req, const PGresult *res,
+    void (*pack)(msgpack_packer *, const PGresult *, int))
+{
+	msgpack_packer *pk;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	pk = req_result(req);
+	msgpack_pack_array(pk, PQntuples(res));
+	for (int i = 0; i < PQntuples(res); i++)
+		pack(pk, res, i);
+	req_reply(req);
+}
+
 void
 req_fail_db(struct request *req, const PGresult *res)
 {

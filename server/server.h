@@ -130,6 +130,11 @@ void	 req_fail(struct request *, enum wire_err, const char *field,
 void	 req_fail_rule(struct request *, const char *rule, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
 void	 req_fail_args(struct request *);
+/* True when every argument was read and valid; else answers and false. */
+bool	 req_args_done(struct request *);
+/* Answer with an array: pack(pk, res, row) for each row. */
+void	 req_reply_rows(struct request *, const PGresult *,
+	    void (*)(msgpack_packer *, const PGresult *, int));
 void	 req_fail_db(struct request *, const PGresult *);
 /* Run a statement for this request; on failure to queue it, the request
  * has been answered (E_UNAVAILABLE or E_LIMIT) and false is returned. */
