@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "goals.h"
+#include "json2mp.h"
 
 static void
 on_settings(void *arg, const PGresult *res)
@@ -68,6 +69,28 @@ op_settings_set(struct request *req)
 	req_db(req, ST_SETTINGS_SET, 3, g->p, on_setting_set);
 }
 
+/* jsonb from PostgreSQL as a map; nil when NULL. */
+static void
+kv_json(struct request *req, msgpack_packer *pk, const char *key,
+    const PGresult *res, int row, int col)
+{
+	size_t mark;
+
+	mp_pack_key(pk, key);
+	if (PQgetisnull(res, row, col)) {
+		msgpack_pack_nil(pk);
+		return;
+	}
+	mark = req->out.size;
+	if (!json_to_msgpack(pk, PQgetvalue(res, row, col),
+	    PQgetlength(res, row, col))) {
+		/* Cannot happen with PostgreSQL's own output; keep the text
+		 * rather than lose the entry. */
+		req->out.size = mark;
+		mp_pack_cstr(pk, PQgetvalue(res, row, col));
+	}
+}
+
 static void
 on_audit(void *arg, const PGresult *res)
 {
@@ -81,16 +104,16 @@ on_audit(void *arg, const PGresult *res)
 	pk = req_result(req);
 	msgpack_pack_array(pk, PQntuples(res));
 	for (int i = 0; i < PQntuples(res); i++) {
-		/* before/after travel as JSON text: their shape is the
-		 * table row's, which later migrations may widen. */
+		/* before/after are the table rows as maps: their shape is
+		 * the row's, which later migrations may widen. */
 		msgpack_pack_map(pk, 7);
 		mp_kv_int(pk, "id", col_int(res, i, 0));
 		mp_kv_str(pk, "at", PQgetvalue(res, i, 1));
 		mp_kv_str(pk, "user", col_str(res, i, 2));
 		mp_kv_str(pk, "op", PQgetvalue(res, i, 3));
 		mp_kv_str(pk, "entity", PQgetvalue(res, i, 4));
-		mp_kv_str(pk, "before", col_str(res, i, 5));
-		mp_kv_str(pk, "after", col_str(res, i, 6));
+		kv_json(req, pk, "before", res, i, 5);
+		kv_json(req, pk, "after", res, i, 6);
 	}
 	req_reply(req);
 }

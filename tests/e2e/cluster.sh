@@ -17,7 +17,12 @@ fi
 expect_exit "init-admin refuses an existing login" 1 sh -c "echo another-password | $BIN/cairnd --config $T/cairnd.conf --init-admin root --password-stdin"
 expect_match "... saying it exists" "already exists" "$ERR"
 
+expect_exit "init-admin without a password generates one" 0 "$BIN/cairnd" --config "$T/cairnd.conf" --init-admin second
+GEN_PW=$(echo "$OUT" | sed -n 's/.*password (shown once): //p')
+expect_match "... and prints it once" "^.{16,}$" "$GEN_PW"
+
 start_server "$T/cairnd2.log" || not_ok "restart"
+expect_exit "the generated password logs in" 0 sh -c "echo '$GEN_PW' | XDG_CONFIG_HOME=$T/home-second $BIN/cairn login second --password-stdin"
 if grep -q "applying migration" "$T/cairnd2.log"; then
 	not_ok "a restart applies no migration twice"
 else
