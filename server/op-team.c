@@ -138,6 +138,57 @@ on_team_changed(void *arg, const PGresult *res)
 	req_reply(req);
 }
 
+/*
+ * team.root and team.cycle, checked here for a precise error before the
+ * change (whose trigger checks them again under a lock).  flag: create.
+ */
+static void
+on_tree_check(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct gstate *g = req->state;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (!g->flag && !col_bool(res, 0, 0)) {
+		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", g->name);
+		return;
+	}
+	if (g->name2[0] != '\0' && !col_bool(res, 0, 2)) {
+		req_fail(req, E_NOT_FOUND, "parent", "no team '%s'", g->name2);
+		return;
+	}
+	if (g->flag && g->name2[0] == '\0' && col_bool(res, 0, 3)) {
+		req_fail_rule(req, "team.root", "there is already a root team: "
+		    "give a parent");
+		return;
+	}
+	if (!g->flag && col_bool(res, 0, 1)) {
+		req_fail_rule(req, "team.root", "the root team cannot be moved "
+		    "under another team");
+		return;
+	}
+	if (!g->flag && col_bool(res, 0, 4)) {
+		req_fail_rule(req, "team.cycle", "%s cannot move under itself "
+		    "or its own sub-team %s", g->name, g->name2);
+		return;
+	}
+	if (g->flag)
+		req_db(req, ST_TEAM_CREATE, 5, g->p, on_team_changed);
+	else
+		req_db(req, ST_TEAM_MOVE, 3, g->p, on_team_changed);
+}
+
+static void
+tree_check(struct request *req, const char *slug, const char *parent)
+{
+	const char *q[2] = { slug, parent };
+
+	req_db(req, ST_TEAM_TREE_CHECK, 2, q, on_tree_check);
+}
+
 void
 op_team_create(struct request *req)
 {
@@ -165,7 +216,8 @@ op_team_create(struct request *req)
 	g->p[2] = name;
 	g->p[3] = parent;
 	g->p[4] = priv ? "t" : "f";
-	req_db(req, ST_TEAM_CREATE, 5, g->p, on_team_changed);
+	g->flag = true;
+	tree_check(req, NULL, parent);
 }
 
 void
@@ -185,7 +237,8 @@ op_team_move(struct request *req)
 	g->p[0] = g->caller;
 	g->p[1] = slug;
 	g->p[2] = parent;
-	req_db(req, ST_TEAM_MOVE, 3, g->p, on_team_changed);
+	g->flag = false;
+	tree_check(req, slug, parent);
 }
 
 void
@@ -225,6 +278,29 @@ on_team_removed(void *arg, const PGresult *res)
 	req_reply(req);
 }
 
+/* team.not_empty, checked first; the delete trigger checks it again. */
+static void
+on_remove_check(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct gstate *g = req->state;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", g->name);
+		return;
+	}
+	if (col_bool(res, 0, 0)) {
+		req_fail_rule(req, "team.not_empty", "team %s still has "
+		    "members, sub-teams or objectives", g->name);
+		return;
+	}
+	req_db(req, ST_TEAM_REMOVE, 2, g->p, on_team_removed);
+}
+
 void
 op_team_remove(struct request *req)
 {
@@ -238,7 +314,7 @@ op_team_remove(struct request *req)
 	snprintf(g->name, sizeof g->name, "%s", slug);
 	g->p[0] = g->caller;
 	g->p[1] = slug;
-	req_db(req, ST_TEAM_REMOVE, 2, g->p, on_team_removed);
+	req_db(req, ST_TEAM_REMOVE_CHECK, 1, g->p + 1, on_remove_check);
 }
 
 /* team.add_member, team.remove_member: context, permission, change. */

@@ -148,6 +148,24 @@ const struct stmt_def stmts[ST_MAX] = {
 	    "SELECT t.id, t.private, r.lead_here, r.lead_above, r.member_here"
 	    " FROM teams t, team_relation($2, t.id) r WHERE t.slug = $1" },
 
+	/* $1 team slug (NULL: a new team), $2 parent slug (NULL: none):
+	 * does the team exist, is it the root, does the parent exist, is
+	 * there a root already, would the move make a cycle. */
+	[ST_TEAM_TREE_CHECK] = { "team_tree_check",
+	    "SELECT t.id IS NOT NULL, t.parent_id IS NULL AND t.id IS NOT NULL,"
+	    " p.id IS NOT NULL,"
+	    " EXISTS (SELECT 1 FROM teams WHERE parent_id IS NULL),"
+	    " t.id IS NOT NULL AND p.id IS NOT NULL AND EXISTS (SELECT 1"
+	    " FROM team_ancestors(p.id) a WHERE a.id = t.id)"
+	    " FROM (SELECT 1) d LEFT JOIN teams t ON t.slug = $1"
+	    " LEFT JOIN teams p ON p.slug = $2" },
+
+	[ST_TEAM_REMOVE_CHECK] = { "team_remove_check",
+	    "SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = t.id)"
+	    " OR EXISTS (SELECT 1 FROM teams c WHERE c.parent_id = t.id)"
+	    " OR EXISTS (SELECT 1 FROM objectives o WHERE o.team_id = t.id)"
+	    " FROM teams t WHERE t.slug = $1" },
+
 	/* $2 slug, $3 name, $4 parent slug or NULL, $5 private.  No row:
 	 * the parent does not exist. */
 	[ST_TEAM_CREATE] = { "team_create",

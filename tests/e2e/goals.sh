@@ -1,0 +1,951 @@
+# goals.sh: the goal hierarchy (teams, periods, objectives, key results,
+# progress, rules, permissions, audit) through the real cairn command line
+# (sourced by run.sh after cli.sh: uses its `as` helper and the admin
+# session it left in home-admin).
+#
+# Every refused request is also checked to have changed nothing: db_state
+# is a digest of every goal table, the users and the audit log's size.
+
+# Helpers ------------------------------------------------------------------
+
+login_of() {	# the login behind a config directory name
+	if [ "$1" = admin ]; then echo root; else echo "$1"; fi
+}
+
+# quietly NAME CMD...: a setup step; prints only when it fails.
+quietly() {
+	local name=$1
+	shift
+	OUT=$("$@" 2>"$T/stderr") && return 0
+	not_ok "setup: $name" "$(cat "$T/stderr")"
+	return 1
+}
+
+db_state() {
+	psql_cairn -c "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+	    SELECT 't' || t::text r FROM teams t
+	    UNION ALL SELECT 'm' || m::text FROM team_members m
+	    UNION ALL SELECT 'p' || p::text FROM periods p
+	    UNION ALL SELECT 'o' || o::text FROM objectives o
+	    UNION ALL SELECT 'c' || c::text FROM objective_contributors c
+	    UNION ALL SELECT 'k' || k::text FROM key_results k
+	    UNION ALL SELECT 'i' || i::text FROM checkins i
+	    UNION ALL SELECT 's' || s::text FROM settings s
+	    UNION ALL SELECT 'u' || (u.id, u.login, u.role, u.enabled,
+		u.password_hash)::text FROM users u
+	    UNION ALL SELECT 'a' || count(*)::text FROM audit_log) x"
+}
+
+# refused NAME CODE WHO CAIRN-ARGS...: the request fails with exit CODE and
+# changes nothing.  The --json error is left in $ERR.
+refused() {
+	local name=$1 code=$2 who=$3 before
+	shift 3
+	before=$(db_state)
+	expect_exit "$name" "$code" as "$who" --json "$@"
+	expect_eq "$name: nothing changed" "$(db_state)" "$before"
+}
+
+# refused_rule NAME RULE WHO CAIRN-ARGS...: E_RULE RULE, nothing changed.
+refused_rule() {
+	local name=$1 rule=$2
+	shift 2
+	refused "$name" 7 "$@"
+	expect_match "$name: E_RULE $rule" \
+	    "\"code\":\"E_RULE\".*\"rule\":\"$rule\"|\"rule\":\"$rule\".*\"code\":\"E_RULE\"" \
+	    "$ERR"
+}
+
+# allowed NAME WHO CAIRN-ARGS...: the request succeeds and changes something.
+allowed() {
+	local name=$1 who=$2 before
+	shift 2
+	before=$(db_state)
+	expect_exit "$name" 0 as "$who" --json "$@"
+	if [ "$(db_state)" != "$before" ]; then
+		ok "$name: the change is stored"
+	else
+		not_ok "$name: the change is stored" "the database did not change"
+	fi
+}
+
+# expect_op NAME CODE WHO CAIRN-ARGS...: allowed when CODE is 0, else refused.
+expect_op() {
+	local name=$1 code=$2
+	shift 2
+	if [ "$code" = 0 ]; then
+		allowed "$name" "$@"
+	else
+		refused "$name" "$code" "$@"
+	fi
+}
+
+# expect_num NAME GOT WANT: numbers equal within 1e-9.
+expect_num() {
+	if awk -v g="$2" -v w="$3" 'BEGIN { d = g - w
+	    exit !(g ~ /^-?[0-9][0-9.eE+-]*$/ && d < 1e-9 && d > -1e-9) }'; then
+		ok "$1"
+	else
+		not_ok "$1" "got '$2', want $3"
+	fi
+}
+
+# The top-level fields of an objective / key result, as WHO sees them.
+obj_json() {	# obj_json ID [WHO]
+	as "${2:-admin}" --json obj show "$1" 2>/dev/null
+}
+obj_field() {	# obj_field ID FIELD [WHO]
+	obj_json "$1" "${3:-admin}" | sed 's/,"key_results":.*//' | json_field "$2"
+}
+obj_children() {	# obj_children ID [WHO]: the "children" array
+	obj_json "$1" "${2:-admin}" | sed -n 's/.*"children":\(\[[^]]*\]\).*/\1/p'
+}
+kr_field() {	# kr_field ID FIELD
+	as admin --json kr show "$1" 2>/dev/null | json_field "$2"
+}
+expect_obj() {	# expect_obj NAME ID FIELD WANT: exact value
+	expect_eq "$1" "$(obj_field "$2" "$3")" "$4"
+}
+expect_progress() {	# expect_progress NAME ID WANT [WHO]
+	expect_num "$1" "$(obj_field "$2" progress "${4:-admin}")" "$3"
+}
+
+# new_obj TEAM PERIOD OWNER TITLE [obj add args...]: create as admin;
+# the id is left in $NEW.
+new_obj() {
+	local team=$1 period=$2 owner=$3 title=$4
+	shift 4
+	NEW=
+	quietly "objective '$title'" as admin obj add --team "$team" \
+	    --period "$period" --owner "$owner" --title "$title" "$@" &&
+	    NEW=$OUT
+}
+
+# new_kr OBJ OWNER TYPE TARGET [kr add args...]: create as admin; id in $NEW.
+new_kr() {
+	local obj=$1 owner=$2 type=$3 target=$4
+	shift 4
+	NEW=
+	quietly "key result on $obj" as admin kr add "$obj" --title "kr $type" \
+	    --type "$type" --target "$target" --owner "$owner" "$@" &&
+	    NEW=$OUT
+}
+
+checkin() {	# checkin KR VALUE: as admin, quietly
+	quietly "check-in $1 $2" as admin kr checkin "$1" "$2"
+}
+
+setting() {	# setting NAME VALUE
+	quietly "setting $1=$2" as admin settings set "$1" "$2"
+}
+
+count_sql() {	# count_sql WHERE-SQL-ON-objectives
+	psql_cairn -c "SELECT count(*) FROM objectives WHERE $1"
+}
+
+N=0	# a counter for fresh names
+
+# Setup: users, the team tree, periods, members ------------------------------
+
+# The callers of the permission matrix, by kind.
+declare -A KIND=([admin]="admin" [exec1]="executive"
+    [lroot]="lead of the root team" [lweb]="lead of the team"
+    [leng]="lead of an ancestor team" [lapp]="lead of a sibling team"
+    [oweb]="objective owner" [kweb]="key result owner"
+    [cops]="contributor" [mweb]="team member"
+    [mops]="member of another team" [outsider]="user in no team"
+    [lsec]="lead of the private team" [msec]="member of the private team"
+    [lops]="lead of the private team's parent"
+    [spare]="user in no team")
+
+mkuser() {	# mkuser LOGIN ROLE: created by the admin, logged in
+	expect_exit "admin creates $1 ($2)" 0 sh -c "echo 'pw-$1-goals' |
+	    XDG_CONFIG_HOME=$T/home-admin $BIN/cairn --json user add $1 \
+	    --name 'User $1' --role $2 --password-stdin"
+	quietly "login $1" sh -c "echo 'pw-$1-goals' |
+	    XDG_CONFIG_HOME=$T/home-$1 $BIN/cairn login $1 --password-stdin"
+}
+
+mkuser exec1 executive
+expect_eq "exec1 has the executive role" "$(echo "$OUT" | json_field role)" "executive"
+for u in lroot leng meng lweb oweb kweb mweb lapp lops mops cops lsec msec \
+    outsider spare; do
+	mkuser "$u" member
+done
+expect_exit "exec1's whoami" 0 as exec1 --json whoami
+expect_eq "exec1 logged in as an executive" "$(echo "$OUT" | json_field role)" "executive"
+
+# co (root)
+# |-- eng          lead leng, member meng
+# |   |-- web      lead lweb, members oweb kweb mweb
+# |   `-- app      lead lapp
+# `-- ops          lead lops, members mops cops
+#     `-- sec      private: lead lsec, member msec
+expect_exit "team add: the root team" 0 as admin --json team add co --name Company
+expect_eq "the root team has no parent" "$(echo "$OUT" | json_field parent)" "null"
+expect_exit "team add eng under co" 0 as admin team add eng --name Engineering --parent co
+expect_exit "team add ops under co" 0 as admin team add ops --name Operations --parent co
+expect_exit "team add web under eng" 0 as admin team add web --name Web --parent eng
+expect_exit "team add app under eng" 0 as admin team add app --name Apps --parent eng
+expect_exit "team add sec under ops, private" 0 as admin --json team add sec --name Security --parent ops --private
+expect_eq "sec is private" "$(echo "$OUT" | json_field private)" "true"
+expect_eq "sec's parent" "$(echo "$OUT" | json_field parent)" "ops"
+
+add_member() {	# add_member TEAM LOGIN [--lead]
+	quietly "member $2 of $1" as admin team member add "$@"
+}
+add_member co lroot --lead
+add_member eng leng --lead
+add_member eng meng
+add_member web lweb --lead
+for u in oweb kweb mweb; do add_member web $u; done
+add_member app lapp --lead
+add_member ops lops --lead
+add_member ops mops
+add_member ops cops
+add_member sec lsec --lead
+add_member sec msec
+
+expect_exit "team list" 0 as admin --json team list
+expect_eq "team list: parents before children" \
+    "$(echo "$OUT" | grep -o '"slug":"[a-z-]*"' | tr -d '"' | sed 's/slug://' | tr '\n' ' ')" \
+    "$(echo "$OUT" | grep -o '"slug":"[a-z-]*"' | tr -d '"' | sed 's/slug://' | tr '\n' ' ')"
+order=$(echo "$OUT" | grep -o '"slug":"[a-z-]*"' | sed 's/"slug":"\(.*\)"/\1/' | tr '\n' ' ')
+for pair in "co eng" "co ops" "eng web" "eng app" "ops sec"; do
+	set -- $pair
+	if [ "${order%% $2 *}" != "$order" ] && [ "${order#*$1 }" != "$order" ] &&
+	    [ "${order%%$2 *}" != "${order%%$1 *}" ] &&
+	    [ ${#order%%$1 *} -lt 0 ]; then :; fi
+	pos1=$(echo " $order" | awk -v w="$1" '{ for (i = 1; i <= NF; i++) if ($i == w) print i }')
+	pos2=$(echo " $order" | awk -v w="$2" '{ for (i = 1; i <= NF; i++) if ($i == w) print i }')
+	if [ -n "$pos1" ] && [ -n "$pos2" ] && [ "$pos1" -lt "$pos2" ]; then
+		ok "team list puts $1 before $2"
+	else
+		not_ok "team list puts $1 before $2" "$order"
+	fi
+done
+expect_exit "team show web" 0 as lweb --json team show web
+expect_match "web's lead is lweb" '"login":"lweb","name":"User lweb","role":"lead"' "$OUT"
+expect_match "mweb is a member of web" '"login":"mweb","name":"User mweb","role":"member"' "$OUT"
+expect_exit "team show eng" 0 as admin --json team show eng
+expect_match "eng's children are web and app" '"children":\["web","app"\]|"children":\["app","web"\]' "$OUT"
+
+mkperiod() {	# mkperiod NAME START END [open]
+	expect_exit "period add $1 ($2 to $3)" 0 as admin --json period add "$1" --start "$2" --end "$3"
+	expect_eq "period $1 starts as a draft" "$(echo "$OUT" | json_field state)" "draft"
+	if [ "${4:-}" = open ]; then
+		expect_exit "period open $1" 0 as admin --json period open "$1"
+		expect_eq "period $1 is active" "$(echo "$OUT" | json_field state)" "active"
+	fi
+}
+mkperiod y2026 2026-01-01 2026-12-31 open
+mkperiod q1 2026-01-01 2026-03-31 open
+mkperiod h1 2026-01-01 2026-06-30 open
+mkperiod d27 2027-01-01 2027-03-31
+expect_exit "period list" 0 as mweb --json period list
+expect_match "period list shows the draft" '"name":"d27","start":"2027-01-01","end":"2027-03-31","state":"draft"' "$OUT"
+
+# Generous limits while building; the limit tests lower them.
+setting max_objectives 100
+setting max_key_results 5
+setting max_depth 8
+
+# Shared objectives: the company's, engineering's and operations'.
+new_obj co y2026 lroot "Company goal"
+O_CO=$NEW
+new_obj eng y2026 leng "Engineering goal" --parent "$O_CO"
+O_ENG=$NEW
+new_obj ops q1 lops "Operations goal"
+O_OPS=$NEW
+expect_obj "objective parent is stored" "$O_ENG" parent "$O_CO"
+expect_obj "objective owner is stored" "$O_ENG" owner leng
+expect_obj "objective type defaults to committed" "$O_ENG" type committed
+expect_obj "objective rollup defaults to auto" "$O_ENG" rollup auto
+expect_obj "objective alignment weight defaults to 1" "$O_ENG" weight 1
+expect_obj "objective starts at version 1" "$O_ENG" version 1
+expect_obj "objective is not archived" "$O_ENG" archived false
+
+# Validation: slugs, weights, confidence, KR shapes.
+refused "team slug of one character is invalid" 7 admin team add x --name X --parent co
+refused "team slug with capitals is invalid" 7 admin team add Bad --name X --parent co
+refused "team slug of 41 characters is invalid" 7 admin team add "$(printf 'a%.0s' $(seq 41))" --name X --parent co
+allowed "team slug of 40 characters is valid" admin team add "$(printf 'b%.0s' $(seq 40))" --name X --parent co
+allowed "team slug of 2 characters is valid" admin team add z9 --name Z --parent co
+refused "a duplicate slug is E_CONFLICT" 6 admin team add eng --name Again --parent co
+refused "a KR weight of 0 is refused" 7 admin kr add "$O_ENG" --title w --type boolean --target 1 --weight 0 --owner leng
+refused "a negative KR weight is refused" 7 admin kr add "$O_ENG" --title w --type boolean --target 1 --weight -1 --owner leng
+refused "an increase KR needs target > start" 7 admin kr add "$O_ENG" --title w --type increase --start 5 --target 5 --owner leng
+refused "a decrease KR needs target < start" 7 admin kr add "$O_ENG" --title w --type decrease --start 5 --target 6 --owner leng
+refused "an alignment weight of 0 is refused" 7 admin obj add --team eng --period y2026 --title w --owner leng --parent "$O_CO" --weight 0
+new_kr "$O_ENG" leng increase 10
+K_ENG=$NEW
+refused "confidence 11 is refused" 7 admin kr checkin "$K_ENG" 1 --confidence 11
+refused "confidence 0 is refused" 7 admin kr checkin "$K_ENG" 1 --confidence 0
+allowed "confidence 10 is accepted" admin kr checkin "$K_ENG" 1 --confidence 10
+expect_eq "the check-in sets the confidence" "$(kr_field "$K_ENG" confidence)" 10
+expect_eq "the check-in sets the current value" "$(kr_field "$K_ENG" current)" 1
+allowed "a check-in without confidence" admin kr checkin "$K_ENG" 2 --note second
+expect_eq "... keeps the confidence" "$(kr_field "$K_ENG" confidence)" 10
+expect_exit "kr history" 0 as leng --json kr history "$K_ENG"
+expect_match "kr history: oldest first, with notes and authors" \
+    '^\[\{"id":[0-9]+,"value":1,"confidence":10,"note":"","author":"root","at":"[^"]+"\},\{"id":[0-9]+,"value":2,"confidence":null,"note":"second","author":"root","at":"[^"]+"\}\]$' "$OUT"
+if psql_cairn -c "UPDATE checkins SET value = 9" 2>"$T/psql.err"; then
+	not_ok "the database refuses to change a check-in"
+else
+	expect_match "the database refuses to change a check-in" "checkins.append_only" "$(cat "$T/psql.err")"
+fi
+
+# Reading a private team -----------------------------------------------------
+
+new_obj sec q1 lsec "Secret goal" --parent "$O_OPS" --weight 3
+O_SEC=$NEW
+new_kr "$O_SEC" msec boolean 1
+K_SEC=$NEW
+checkin "$K_SEC" 1
+new_obj ops q1 mops "Public ops child" --parent "$O_OPS"
+for who in admin exec1 lsec msec lops lroot; do
+	expect_exit "obj show of a private team's objective: ${KIND[$who]} ($who) reads it" 0 as $who --json obj show "$O_SEC"
+done
+expect_match "exec1 sees the private objective's title" '"title":"Secret goal"' "$(obj_json "$O_SEC" exec1)"
+for who in outsider mops leng mweb; do
+	expect_exit "obj show of a private team's objective: $who gets E_NOT_FOUND" 5 as $who --json obj show "$O_SEC"
+	expect_exit "kr show of a private team's KR: $who gets E_NOT_FOUND" 5 as $who --json kr show "$K_SEC"
+	expect_exit "kr history of a private team's KR: $who gets E_NOT_FOUND" 5 as $who --json kr history "$K_SEC"
+	expect_exit "obj list --team sec as $who" 0 as $who --json obj list --team sec
+	expect_eq "obj list --team sec as $who is empty" "$OUT" "[]"
+	expect_exit "obj list as $who" 0 as $who --json obj list
+	if echo "$OUT" | grep -q "Secret goal"; then
+		not_ok "obj list as $who leaves out the private objective" "$OUT"
+	else
+		ok "obj list as $who leaves out the private objective"
+	fi
+done
+expect_exit "obj list --team sec as msec" 0 as msec --json obj list --team sec
+expect_match "obj list --team sec as msec shows it" "\"id\":$O_SEC,\"team\":\"sec\"" "$OUT"
+expect_exit "obj list as exec1" 0 as exec1 --json obj list --team sec
+expect_match "an executive lists the private objective" "\"id\":$O_SEC," "$OUT"
+# The parent shows the hidden child's progress but not its id or title.
+kids=$(obj_children "$O_OPS" outsider)
+expect_match "the parent shows a hidden child to an outsider" '\{"hidden":true,"progress":1,"weight":3\}' "$kids"
+if echo "$kids" | grep -q "Secret goal\|\"id\":$O_SEC[,}]"; then
+	not_ok "the hidden child has neither id nor title" "$kids"
+else
+	ok "the hidden child has neither id nor title"
+fi
+expect_match "the public child is shown in full" '"title":"Public ops child","team":"ops","progress":0,"weight":1' "$kids"
+expect_progress "the hidden child counts in the outsider's roll-up (3*1+1*0)/4" "$O_OPS" 0.75 outsider
+expect_progress "the same roll-up for the admin" "$O_OPS" 0.75
+expect_match "the parent's lead sees the child in full" "\"id\":$O_SEC,\"title\":\"Secret goal\",\"team\":\"sec\"" "$(obj_children "$O_OPS" lops)"
+
+# The authorization matrix ----------------------------------------------------
+
+# matrix OP SETUP CMD CODE...: for each caller in $CALLERS in turn, run the
+# function SETUP (as admin), then CMD (cairn arguments, eval'd: it may use
+# $O, $K, $P, $TEAMX, $PERIODX, $N and $who) as that caller, and expect the
+# exit code given for that caller: 0 must change the data, others nothing.
+matrix() {
+	local op=$1 setup=$2 cmd=$3 i=0 who
+	local -a codes args
+	shift 3
+	codes=("$@")
+	for who in $CALLERS; do
+		N=$((N + 1))
+		$setup
+		eval "args=($cmd)"
+		expect_op "$op as ${KIND[$who]} ($who): exit ${codes[$i]}" \
+		    "${codes[$i]}" "$who" "${args[@]}"
+		i=$((i + 1))
+	done
+}
+
+fx_none() { :; }
+fx_obj() {	# a fresh objective O in web (owner oweb, contributor cops), KR K
+	new_obj web q1 oweb "Matrix $N"
+	O=$NEW
+	quietly "grant cops" as admin obj grant "$O" cops
+	new_kr "$O" kweb increase 10
+	K=$NEW
+}
+fx_obj_granted() {	# fx_obj, and spare contributes
+	fx_obj
+	quietly "grant spare" as admin obj grant "$O" spare
+}
+fx_child() {	# fx_obj, aligned under the engineering objective
+	fx_obj
+	quietly "align $O" as admin obj align "$O" --to "$O_ENG"
+}
+fx_spare_out() {	# spare is not in web
+	as admin team member rm web spare >/dev/null 2>&1
+}
+fx_spare_in() {
+	add_member web spare
+}
+fx_period() {	# a fresh draft period
+	PERIODX=pm$N
+	quietly "period $PERIODX" as admin period add "$PERIODX" --start 2030-01-01 --end 2030-03-31
+}
+fx_team() {	# a fresh empty team under co
+	TEAMX=tm$N
+	quietly "team $TEAMX" as admin team add "$TEAMX" --name "T $N" --parent co
+}
+fx_role() {
+	quietly "spare is a member" as admin user set-role spare member
+}
+fx_depth() {
+	setting max_depth 8
+}
+fx_sec() {	# a fresh objective O in the private team sec, KR K (owner msec)
+	new_obj sec q1 lsec "Private matrix $N"
+	O=$NEW
+	new_kr "$O" msec increase 10
+	K=$NEW
+}
+
+CALLERS="admin exec1 lweb leng lapp oweb cops mweb mops outsider"
+#                                                                   adm exe lead anc sib own con mem oth out
+matrix "user add"        fx_none  'user add u$N --name U'          0   4   4    4   4   4   4   4   4   4
+matrix "user set-role"   fx_role  'user set-role spare executive'  0   4   4    4   4   4   4   4   4   4
+matrix "period add"      fx_none  'period add pa$N --start 2031-01-01 --end 2031-03-31' \
+                                                                   0   4   4    4   4   4   4   4   4   4
+matrix "period open"     fx_period 'period open $PERIODX'          0   4   4    4   4   4   4   4   4   4
+matrix "settings set"    fx_depth 'settings set max_depth 7'       0   4   4    4   4   4   4   4   4   4
+fx_depth
+matrix "team add"        fx_none  'team add ta$N --name T --parent eng' \
+                                                                   0   4   4    4   4   4   4   4   4   4
+matrix "team move"       fx_team  'team move $TEAMX --parent eng'  0   4   4    4   4   4   4   4   4   4
+matrix "team rename"     fx_team  'team rename $TEAMX --name "R $who"' \
+                                                                   0   4   4    4   4   4   4   4   4   4
+matrix "team rm"         fx_team  'team rm $TEAMX'                 0   4   4    4   4   4   4   4   4   4
+matrix "team member add" fx_spare_out 'team member add web spare'  0   4   0    0   4   4   4   4   4   4
+matrix "team member rm"  fx_spare_in  'team member rm web spare'   0   4   0    0   4   4   4   4   4   4
+fx_spare_out
+matrix "obj add"         fx_none  'obj add --team web --period q1 --title "By $who" --owner oweb' \
+                                                                   0   4   0    0   4   4   4   4   4   4
+matrix "obj edit"        fx_obj   'obj edit $O --title "Edited by $who"' \
+                                                                   0   4   0    0   4   0   4   4   4   4
+matrix "obj align"       fx_obj   'obj align $O --to $O_ENG'       0   4   0    0   4   0   4   4   4   4
+matrix "obj unalign"     fx_child 'obj unalign $O'                 0   4   0    0   4   0   4   4   4   4
+matrix "obj archive"     fx_obj   'obj archive $O'                 0   4   0    0   4   0   4   4   4   4
+matrix "obj grant"       fx_obj   'obj grant $O spare'             0   4   0    0   4   0   4   4   4   4
+matrix "obj revoke"      fx_obj_granted 'obj revoke $O spare'      0   4   0    0   4   0   4   4   4   4
+matrix "kr add"          fx_obj   'kr add $O --title "By $who" --type boolean --target 1 --owner kweb' \
+                                                                   0   4   0    0   4   0   4   4   4   4
+matrix "kr edit"         fx_obj   'kr edit $K --title "Edited by $who"' \
+                                                                   0   4   0    0   4   0   4   4   4   4
+matrix "kr rm"           fx_obj   'kr rm $K'                       0   4   0    0   4   0   4   4   4   4
+matrix "kr checkin"      fx_obj   'kr checkin $K 5'                0   4   0    0   4   0   0   0   4   4
+CALLERS="kweb"
+matrix "kr checkin"      fx_obj   'kr checkin $K 6'                0
+matrix "kr edit"         fx_obj   'kr edit $K --title "Edited by $who"' 4
+
+# The private team: those who may not read its goals get E_NOT_FOUND.
+CALLERS="admin exec1 lsec lops msec mops leng outsider"
+#                                                                   adm exe lead anc mem pmem oth out
+matrix "private obj edit"   fx_sec 'obj edit $O --title "Edited by $who"' \
+                                                                   0   4   0    0   4   5    5   5
+matrix "private obj archive" fx_sec 'obj archive $O'               0   4   0    0   4   5    5   5
+matrix "private kr add"     fx_sec 'kr add $O --title k --type boolean --target 1 --owner msec' \
+                                                                   0   4   0    0   4   5    5   5
+matrix "private kr checkin" fx_sec 'kr checkin $K 3'               0   4   0    0   0   5    5   5
+matrix "private obj add"    fx_none 'obj add --team sec --period q1 --title "By $who" --owner msec' \
+                                                                   0   4   0    0   4   5    5   5
+
+# The rules -----------------------------------------------------------------
+
+# alignment.team: the parent is in the child's team or an ancestor team.
+new_obj web q1 oweb "Web goal"
+O_WEB=$NEW
+new_obj web q1 mweb "Web goal 2"
+O_WEB2=$NEW
+new_obj app q1 lapp "App goal"
+O_APP=$NEW
+refused_rule "align under a sub-team's objective" alignment.team admin obj align "$O_ENG" --to "$O_WEB"
+expect_obj "... parent unchanged" "$O_ENG" parent "$O_CO"
+refused_rule "align under a sibling team's objective" alignment.team admin obj align "$O_WEB" --to "$O_APP"
+expect_obj "... still unaligned" "$O_WEB" parent null
+refused_rule "create under a sibling team's objective" alignment.team admin obj add --team web --period q1 --title x --owner oweb --parent "$O_APP"
+allowed "align under the same team's objective" admin obj align "$O_WEB2" --to "$O_WEB"
+expect_obj "... parent set" "$O_WEB2" parent "$O_WEB"
+allowed "align under a grandparent team's objective" admin obj align "$O_WEB" --to "$O_CO"
+expect_obj "... parent set" "$O_WEB" parent "$O_CO"
+
+# alignment.period: the parent's period contains the child's, by dates.
+mkperiod q2 2026-04-01 2026-06-30 open
+mkperiod q2x 2026-04-01 2026-07-01 open
+new_obj eng h1 leng "Half-year goal"
+O_H1=$NEW
+new_obj eng q1 leng "Quarter goal"
+O_Q1=$NEW
+new_obj eng q2x meng "Overlong quarter goal"
+O_Q2X=$NEW
+refused_rule "a year's objective under a quarter's" alignment.period admin obj align "$O_ENG" --to "$O_Q1"
+expect_obj "... parent unchanged" "$O_ENG" parent "$O_CO"
+refused_rule "a period ending one day later" alignment.period admin obj align "$O_Q2X" --to "$O_H1"
+expect_obj "... still unaligned" "$O_Q2X" parent null
+refused_rule "create in a later period under a quarter" alignment.period admin obj add --team eng --period q2 --title x --owner leng --parent "$O_Q1"
+allowed "same start date: q1 under h1" admin obj align "$O_Q1" --to "$O_H1"
+allowed "same end date: a q2 objective created under h1" admin obj add --team eng --period q2 --title "Q2 under H1" --owner leng --parent "$O_H1"
+allowed "same period: h1 under h1" admin obj add --team eng --period h1 --title "H1 under H1" --owner leng --parent "$O_H1"
+allowed "a quarter under the year" admin obj align "$O_H1" --to "$O_ENG"
+
+# alignment.cycle
+new_obj eng q1 leng "Cycle A"
+CA=$NEW
+new_obj eng q1 leng "Cycle B" --parent "$CA"
+CB=$NEW
+new_obj eng q1 leng "Cycle C" --parent "$CB"
+CC=$NEW
+refused_rule "A under its child B" alignment.cycle admin obj align "$CA" --to "$CB"
+refused_rule "A under its grandchild C" alignment.cycle admin obj align "$CA" --to "$CC"
+refused_rule "A under itself" alignment.cycle admin obj align "$CA" --to "$CA"
+expect_obj "... A is still a root" "$CA" parent null
+allowed "C directly under A is no cycle" admin obj align "$CC" --to "$CA"
+expect_obj "... C's parent is A" "$CC" parent "$CA"
+
+# alignment.depth: at most max_depth levels.
+setting max_depth 3
+new_obj eng q1 leng "Depth 1"
+D1=$NEW
+new_obj eng q1 leng "Depth 2" --parent "$D1"
+D2=$NEW
+allowed "a third level is allowed (max_depth 3)" admin obj add --team eng --period q1 --title "Depth 3" --owner leng --parent "$D2"
+D3=$OUT
+D3=$(echo "$D3" | json_field id)
+refused_rule "a fourth level is refused" alignment.depth admin obj add --team eng --period q1 --title "Depth 4" --owner leng --parent "$D3"
+new_obj eng q1 leng "Subtree top"
+S1=$NEW
+new_obj eng q1 leng "Subtree leaf" --parent "$S1"
+refused_rule "a two-level subtree under level 2" alignment.depth admin obj align "$S1" --to "$D2"
+expect_obj "... still unaligned" "$S1" parent null
+allowed "a two-level subtree under level 1" admin obj align "$S1" --to "$D1"
+expect_obj "... aligned" "$S1" parent "$D1"
+setting max_depth 8
+
+# limit.objectives: max_objectives non-archived per team and period.
+setting max_objectives 3
+for i in 1 2 3; do
+	allowed "objective $i of 3 in app/h1" admin obj add --team app --period h1 --title "Limit $i" --owner lapp
+done
+L3=$(echo "$OUT" | json_field id)
+refused_rule "a fourth objective in app/h1" limit.objectives admin obj add --team app --period h1 --title "Limit 4" --owner lapp
+refused_rule "... also by the team's lead" limit.objectives lapp obj add --team app --period h1 --title "Limit 4" --owner lapp
+expect_eq "app/h1 holds 3 objectives" "$(as admin --json obj list --team app --period h1 | grep -o '"id":' | wc -l)" 3
+allowed "another period is counted apart" admin obj add --team app --period q2 --title "Other period" --owner lapp
+allowed "another team is counted apart" admin obj add --team eng --period h1 --title "Other team" --owner leng
+allowed "archive one of the 3" admin obj archive "$L3"
+allowed "an archived objective frees its place" admin obj add --team app --period h1 --title "Limit 4" --owner lapp
+expect_eq "3 non-archived objectives in app/h1" \
+    "$(count_sql "team_id = (SELECT id FROM teams WHERE slug = 'app') AND period_id = (SELECT id FROM periods WHERE name = 'h1') AND NOT archived")" 3
+expect_eq "obj list leaves out archived ones" "$(as admin --json obj list --team app --period h1 | grep -o '"id":' | wc -l)" 3
+expect_eq "obj list --archived shows them" "$(as admin --json obj list --team app --period h1 --archived | grep -o '"id":' | wc -l)" 4
+setting max_objectives 100
+
+# limit.key_results: max_key_results per objective.
+setting max_key_results 2
+new_obj eng q1 leng "Two KRs"
+OK2=$NEW
+allowed "key result 1 of 2" admin kr add "$OK2" --title k1 --type boolean --target 1 --owner leng
+allowed "key result 2 of 2" admin kr add "$OK2" --title k2 --type boolean --target 1 --owner leng
+K2=$(echo "$OUT" | json_field id)
+refused_rule "a third key result" limit.key_results leng kr add "$OK2" --title k3 --type boolean --target 1 --owner leng
+allowed "remove one" admin kr rm "$K2"
+allowed "a removed key result frees its place" leng kr add "$OK2" --title k3 --type boolean --target 1 --owner leng
+expect_exit "kr show of a removed key result" 5 as admin kr show "$K2"
+setting max_key_results 5
+
+# owner.member
+refused_rule "objective owner from another team" owner.member admin obj add --team eng --period q1 --title x --owner mweb
+refused_rule "objective owner in no team" owner.member leng obj add --team eng --period q1 --title x --owner outsider
+new_obj eng q1 meng "Owned by meng"
+OM=$NEW
+refused_rule "give the objective to a non-member" owner.member admin obj edit "$OM" --owner outsider
+expect_obj "... owner unchanged" "$OM" owner meng
+refused_rule "meng leaves eng while owning an objective" owner.member admin team member rm eng meng
+allowed "give the objective to another member" admin obj edit "$OM" --owner leng
+expect_obj "... owner changed" "$OM" owner leng
+refused_rule "KR owner neither member nor contributor" owner.member admin kr add "$OM" --title x --type boolean --target 1 --owner outsider
+allowed "grant outsider" admin obj grant "$OM" outsider
+expect_match "the contributor is listed" '"contributors":\["outsider"\]' "$(obj_json "$OM")"
+allowed "a contributor may own a KR" admin kr add "$OM" --title x --type boolean --target 1 --owner outsider
+KO=$(echo "$OUT" | json_field id)
+refused_rule "revoke a contributor who owns a KR" owner.member admin obj revoke "$OM" outsider
+refused_rule "hand the KR to a non-member" owner.member admin kr edit "$KO" --owner mops
+allowed "hand the KR back to a member" admin kr edit "$KO" --owner meng
+allowed "then the contributor may go" admin obj revoke "$OM" outsider
+expect_match "no contributors left" '"contributors":\[\]' "$(obj_json "$OM")"
+
+# team.cycle, team.root
+refused_rule "move eng under its sub-team" team.cycle admin team move eng --parent web
+refused_rule "move eng under itself" team.cycle admin team move eng --parent eng
+refused_rule "a second root team" team.root admin team add top2 --name Top
+refused_rule "move the root team" team.root admin team move co --parent ops
+expect_eq "co is still the root" "$(as admin --json team show co | json_field parent)" null
+allowed "move app under ops" admin team move app --parent ops
+expect_eq "app's parent is ops" "$(as admin --json team show app | json_field parent)" ops
+allowed "and back under eng" admin team move app --parent eng
+
+# team.not_empty
+refused_rule "remove a team with members" team.not_empty admin team rm app
+refused_rule "remove a team with sub-teams" team.not_empty admin team rm ops
+quietly "team e1" as admin team add e1 --name E1 --parent co
+quietly "team e2" as admin team add e2 --name E2 --parent e1
+refused_rule "remove a team whose only content is a sub-team" team.not_empty admin team rm e1
+add_member e2 spare
+new_obj e2 q1 spare "Only objective"
+quietly "archive it" as admin obj archive "$NEW"
+allowed "the member of an archived objective's team may leave" admin team member rm e2 spare
+refused_rule "remove a team whose only content is an archived objective" team.not_empty admin team rm e2
+allowed "remove an empty team" admin team add e3 --name E3 --parent e1
+allowed "... removed" admin team rm e3
+expect_exit "... gone" 5 as admin team show e3
+
+# user.last_admin
+refused_rule "make the last admin an executive" user.last_admin admin user set-role root executive
+refused_rule "disable the last admin" user.last_admin admin user disable root
+
+# period.transition
+mkperiod p3 2028-01-01 2028-03-31
+refused_rule "draft to review" period.transition admin period review p3
+refused_rule "draft to closed" period.transition admin period close p3
+allowed "draft to active" admin period open p3
+refused_rule "active to closed" period.transition admin period close p3
+allowed "active to review" admin period review p3
+allowed "review back to active (reopen)" admin period reopen p3
+expect_eq "p3 is active again" "$(as admin --json period list | grep -o '"name":"p3"[^}]*' | json_field state)" active
+allowed "active to review again" admin period review p3
+allowed "review to closed" admin period close p3
+refused_rule "closed back to active" period.closed admin period reopen p3
+refused_rule "closed to review" period.closed admin period review p3
+
+# period.not_active: no check-ins in a draft; no new objectives or KRs in review.
+allowed "an objective in a draft period" admin obj add --team eng --period d27 --title "Draft goal" --owner leng
+OD=$(echo "$OUT" | json_field id)
+allowed "a key result in a draft period" admin kr add "$OD" --title k --type increase --target 10 --owner leng
+KD=$(echo "$OUT" | json_field id)
+refused_rule "a check-in in a draft period" period.not_active leng kr checkin "$KD" 4
+expect_eq "... current unchanged" "$(kr_field "$KD" current)" 0
+mkperiod r1 2026-07-01 2026-09-30 open
+new_obj eng r1 leng "Reviewed goal"
+OR=$NEW
+new_kr "$OR" leng increase 10
+KR1=$NEW
+allowed "r1 to review" admin period review r1
+refused_rule "a new objective in review" period.not_active leng obj add --team eng --period r1 --title x --owner leng
+refused_rule "a new key result in review" period.not_active leng kr add "$OR" --title x --type boolean --target 1
+allowed "a check-in in review" leng kr checkin "$KR1" 7
+expect_eq "... current set" "$(kr_field "$KR1" current)" 7
+allowed "an edit in review" leng obj edit "$OR" --title "Reviewed goal, edited"
+allowed "reopen r1" admin period reopen r1
+allowed "a new objective once active again" leng obj add --team eng --period r1 --title "After review" --owner leng
+
+# Stale versions: E_CONFLICT.
+new_obj eng q1 leng "Versioned"
+OV=$NEW
+new_kr "$OV" leng increase 10
+KV=$NEW
+allowed "edit at version 1" leng obj edit "$OV" --title v2 --if-version 1
+expect_obj "... now version 2" "$OV" version 2
+refused "edit at stale version 1" 6 leng obj edit "$OV" --title stale --if-version 1
+expect_obj "... title kept" "$OV" title v2
+refused "align at a stale version" 6 leng obj align "$OV" --to "$O_ENG" --if-version 1
+refused "archive at a stale version" 6 leng obj archive "$OV" --if-version 1
+allowed "align at the current version" leng obj align "$OV" --to "$O_ENG" --if-version 2
+refused "unalign at a stale version" 6 leng obj unalign "$OV" --if-version 2
+allowed "unalign at the current version" leng obj unalign "$OV" --if-version 3
+expect_obj "... unaligned" "$OV" parent null
+refused "kr edit at a stale version" 6 leng kr edit "$KV" --title stale --if-version 2
+allowed "kr edit at the current version" leng kr edit "$KV" --title fresh --if-version 1
+expect_eq "... KR at version 2" "$(kr_field "$KV" version)" 2
+
+# Progress -------------------------------------------------------------------
+
+# kr_case NAME KR VALUE PROGRESS ATTAINMENT: check in VALUE, compare.
+kr_case() {
+	expect_exit "check in $3 ($1)" 0 as admin --json kr checkin "$2" "$3"
+	expect_num "$1: progress" "$(echo "$OUT" | json_field progress)" "$4"
+	expect_num "$1: attainment" "$(echo "$OUT" | json_field attainment)" "$5"
+	expect_num "$1: kr show agrees" "$(kr_field "$2" progress)" "$4"
+}
+new_obj eng y2026 leng "KR types"
+OT=$NEW
+new_kr "$OT" leng increase 200
+kr_case "increase 0->200 at 250: clamped" "$NEW" 250 1 1.25
+kr_case "increase 0->200 at 50" "$NEW" 50 0.25 0.25
+new_kr "$OT" leng increase 100
+kr_case "increase 0->100 at -20: clamped at 0" "$NEW" -20 0 -0.2
+new_kr "$OT" leng increase 60 --start 10
+kr_case "increase 10->60 at 35" "$NEW" 35 0.5 0.5
+new_kr "$OT" leng decrease 50 --start 100
+KDEC=$NEW
+kr_case "decrease 100->50 at 75" "$KDEC" 75 0.5 0.5
+kr_case "decrease 100->50 at 40: clamped" "$KDEC" 40 1 1.2
+kr_case "decrease 100->50 at 120: clamped" "$KDEC" 120 0 -0.4
+setting max_key_results 10
+new_kr "$OT" leng above 10
+KAB=$NEW
+kr_case "above 10 at 9" "$KAB" 9 0 0
+kr_case "above 10 at 10" "$KAB" 10 1 1
+kr_case "above 10 at 11" "$KAB" 11 1 1
+new_kr "$OT" leng below 5
+KBE=$NEW
+kr_case "below 5 at 6" "$KBE" 6 0 0
+kr_case "below 5 at 5" "$KBE" 5 1 1
+kr_case "below 5 at -3" "$KBE" -3 1 1
+new_kr "$OT" leng boolean 1
+KBO=$NEW
+expect_num "boolean starts at 0" "$(kr_field "$KBO" progress)" 0
+kr_case "boolean at 1" "$KBO" 1 1 1
+kr_case "boolean back at 0" "$KBO" 0 0 0
+refused "a boolean check-in of 2 is refused" 7 admin kr checkin "$KBO" 2
+setting max_key_results 5
+
+# X (krs): increase w2 at 1, decrease w1 at .5, above w1 at 0 -> 2.5/4.
+new_obj eng y2026 leng "X" --rollup krs --parent "$O_ENG" --weight 3
+X=$NEW
+expect_obj "rollup krs is stored" "$X" rollup krs
+new_kr "$X" leng increase 200 --weight 2
+checkin "$NEW" 250
+new_kr "$X" leng decrease 50 --start 100
+checkin "$NEW" 75
+new_kr "$X" leng above 10
+XA=$NEW
+checkin "$XA" 9
+expect_progress "krs: weighted mean (2*1 + .5 + 0)/4" "$X" 0.625
+# Z (auto with KRs = krs): boolean w1 at 1, below w3 at 0 -> 1/4.
+new_obj eng y2026 leng "Z"
+Z=$NEW
+new_kr "$Z" leng boolean 1
+checkin "$NEW" 1
+new_kr "$Z" leng below 5 --weight 3
+checkin "$NEW" 6
+expect_progress "auto with KRs is krs: (1 + 3*0)/4" "$Z" 0.25
+expect_obj "... shown as auto" "$Z" rollup auto
+# Y (children): X with alignment weight 3, Z with 1, W (5, at 1) archived.
+new_obj eng y2026 leng "Y" --rollup children
+Y=$NEW
+expect_progress "children with no children: 0" "$Y" 0
+allowed "align X under Y, weight 3" admin obj align "$X" --to "$Y" --weight 3
+allowed "align Z under Y" admin obj align "$Z" --to "$Y"
+expect_obj "alignment weight defaults to 1" "$Z" weight 1
+new_obj eng y2026 leng "W" --parent "$Y" --weight 5
+W=$NEW
+new_kr "$W" leng boolean 1
+checkin "$NEW" 1
+expect_progress "children: (3*.625 + .25 + 5*1)/9" "$Y" "$(awk 'BEGIN { print (3*.625 + .25 + 5) / 9 }')"
+allowed "archive W" admin obj archive "$W"
+expect_progress "children leaves out archived ones: (3*.625 + .25)/4" "$Y" 0.53125
+expect_match "Y lists X and Z only" "^\[\{\"id\":$X,.*\"weight\":3\},\{\"id\":$Z,.*\"weight\":1\}\]$|^\[\{\"id\":$Z,.*\},\{\"id\":$X,.*\}\]$" "$(obj_children "$Y")"
+new_kr "$Y" leng above 1 --weight 2
+YK=$NEW
+checkin "$YK" 1
+expect_progress "children ignores the own KRs" "$Y" 0.53125
+allowed "Y to both" admin obj edit "$Y" --rollup both
+expect_progress "both: (2*1 + 3*.625 + 1*.25)/6" "$Y" 0.6875
+allowed "Y to krs" admin obj edit "$Y" --rollup krs
+expect_progress "krs ignores the children" "$Y" 1
+allowed "Y to auto" admin obj edit "$Y" --rollup auto
+expect_obj "... shown as auto" "$Y" rollup auto
+expect_progress "auto with KRs is krs" "$Y" 1
+allowed "remove Y's KR" admin kr rm "$YK"
+expect_progress "auto without KRs is children" "$Y" 0.53125
+# Up the chain: G (auto, no KRs) over Y.
+new_obj eng y2026 leng "G"
+G=$NEW
+allowed "align Y under G" admin obj align "$Y" --to "$G" --weight 2
+expect_progress "G follows Y" "$G" 0.53125
+allowed "X's above KR reaches its target" admin kr checkin "$XA" 10
+expect_progress "X: (2 + .5 + 1)/4" "$X" 0.875
+expect_progress "Y: (3*.875 + .25)/4" "$Y" 0.71875
+expect_progress "G: Y" "$G" 0.71875
+expect_num "G lists Y's progress" "$(obj_children "$G" | json_field progress)" 0.71875
+allowed "change X's alignment weight to 1" admin obj align "$X" --to "$Y" --weight 1
+expect_progress "Y: (.875 + .25)/2" "$Y" 0.5625
+allowed "KR weight 2 -> 6 on X's increase KR" admin kr edit "$(as admin --json obj show "$X" | grep -o '"id":[0-9]*,"objective":[0-9]*,"title":"kr increase"' | sed 's/"id":\([0-9]*\).*/\1/')" --weight 6
+expect_progress "X: (6 + .5 + 1)/8" "$X" 0.9375
+allowed "unalign Z" admin obj unalign "$Z"
+expect_progress "Y: X alone" "$Y" 0.9375
+expect_obj "Z has no parent" "$Z" parent null
+
+# The races -------------------------------------------------------------------
+
+# race CMD-A CMD-B: run both at once as admin; $RACE is their exit codes,
+# sorted, and $RACE_ERR their stderr.
+race() {
+	XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" --json $1 >/dev/null 2>"$T/race.a" &
+	local pa=$!
+	XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" --json $2 >/dev/null 2>"$T/race.b" &
+	local pb=$! ra rb
+	wait $pa
+	ra=$?
+	wait $pb
+	rb=$?
+	RACE=$(printf '%s\n%s\n' $ra $rb | sort -n | tr '\n' ' ')
+	RACE_ERR=$(cat "$T/race.a" "$T/race.b")
+}
+
+# (a) A under B and B under A at once: one wins, no cycle.
+bad=0 badmsg=
+for round in $(seq 1 20); do
+	new_obj eng q1 leng "Race A $round"
+	RA=$NEW
+	new_obj eng q1 leng "Race B $round"
+	RB=$NEW
+	race "obj align $RA --to $RB" "obj align $RB --to $RA"
+	links=$(count_sql "(id = $RA AND parent_id = $RB) OR (id = $RB AND parent_id = $RA)")
+	if [ "$RACE" != "0 7 " ] || [ "$links" != 1 ] ||
+	    ! echo "$RACE_ERR" | grep -q '"rule":"alignment.cycle"'; then
+		bad=$((bad + 1))
+		badmsg="round $round: exits $RACE, links $links, $RACE_ERR"
+	fi
+done
+expect_eq "20 racing alignment pairs: exactly one of each wins (alignment.cycle)" "$bad" 0
+[ "$bad" = 0 ] || echo "    $badmsg"
+expect_eq "no objective is its own ancestor" \
+    "$(count_sql "id IN (SELECT o.id FROM objectives o, objective_ancestors(o.parent_id) a WHERE a.id = o.id)")" 0
+
+# (b) two creations for the last place: one wins, the limit holds.
+quietly "team race" as admin team add race --name Race --parent co
+add_member race lroot
+bad=0 badmsg=
+for round in $(seq 1 20); do
+	setting max_objectives "$round"
+	race "obj add --team race --period q1 --title R$round-a --owner lroot" \
+	    "obj add --team race --period q1 --title R$round-b --owner lroot"
+	n=$(count_sql "team_id = (SELECT id FROM teams WHERE slug = 'race') AND NOT archived")
+	if [ "$RACE" != "0 7 " ] || [ "$n" != "$round" ] ||
+	    ! echo "$RACE_ERR" | grep -q '"rule":"limit.objectives"'; then
+		bad=$((bad + 1))
+		badmsg="round $round: exits $RACE, $n objectives, $RACE_ERR"
+	fi
+done
+expect_eq "20 racing creations for one place: exactly one wins (limit.objectives)" "$bad" 0
+[ "$bad" = 0 ] || echo "    $badmsg"
+setting max_objectives 100
+
+# A whole quarter ---------------------------------------------------------------
+
+mkperiod q3 2026-07-01 2026-09-30 open
+expect_exit "lroot sets the company goal for the year" 0 as lroot --json obj add --team co --period y2026 --title "Grow"
+CO1=$(echo "$OUT" | json_field id)
+expect_exit "leng aligns engineering's quarter to it" 0 as leng --json obj add --team eng --period q3 --title "Ship" --parent "$CO1"
+E1=$(echo "$OUT" | json_field id)
+expect_exit "lweb adds web's objective under it, weight 2" 0 as lweb --json obj add --team web --period q3 --title "Fast site" --owner oweb --parent "$E1" --weight 2
+W1=$(echo "$OUT" | json_field id)
+expect_exit "leng adds another web objective" 0 as leng --json obj add --team web --period q3 --title "Launch" --owner mweb
+W2=$(echo "$OUT" | json_field id)
+expect_exit "mweb may not align it" 4 as mweb obj align "$W2" --to "$E1"
+expect_exit "lweb aligns it" 0 as lweb obj align "$W2" --to "$E1"
+expect_exit "oweb adds a KR to her objective" 0 as oweb --json kr add "$W1" --title "Pages under 1s" --type increase --target 10 --unit pages --owner kweb
+WK1=$(echo "$OUT" | json_field id)
+expect_exit "lweb adds a boolean KR" 0 as lweb --json kr add "$W2" --title "Launched" --type boolean --target 1 --owner mweb
+WK2=$(echo "$OUT" | json_field id)
+expect_exit "oweb lets cops contribute" 0 as oweb obj grant "$W1" cops
+expect_progress "nothing checked in: 0" "$CO1" 0
+expect_exit "kweb checks in 5 of 10" 0 as kweb kr checkin "$WK1" 5 --confidence 6 --note halfway
+expect_progress "web: .5" "$W1" 0.5
+expect_progress "eng: (2*.5 + 0)/3" "$E1" "$(awk 'BEGIN { print 1/3 }')"
+expect_progress "company: eng's" "$CO1" "$(awk 'BEGIN { print 1/3 }')"
+expect_exit "mweb checks in launched" 0 as mweb kr checkin "$WK2" 1
+expect_progress "eng: (2*.5 + 1)/3" "$E1" "$(awk 'BEGIN { print 2/3 }')"
+expect_progress "company: eng's" "$CO1" "$(awk 'BEGIN { print 2/3 }')"
+expect_exit "the quarter goes to review" 0 as admin period review q3
+expect_exit "cops checks in 10 during the review" 0 as cops kr checkin "$WK1" 10 --confidence 9
+expect_progress "eng: 1" "$E1" 1
+expect_progress "company: 1" "$CO1" 1
+expect_exit "reopened for a late fix" 0 as admin period reopen q3
+expect_exit "kweb checks in 8" 0 as kweb kr checkin "$WK1" 8
+expect_progress "company: (2*.8 + 1)/3" "$CO1" "$(awk 'BEGIN { print 2.6/3 }')"
+expect_exit "review again" 0 as admin period review q3
+expect_exit "closed" 0 as admin --json period close q3
+expect_eq "q3 is closed" "$(echo "$OUT" | json_field state)" closed
+expect_exit "kr history after the quarter" 0 as lweb --json kr history "$WK1"
+expect_eq "three check-ins, by kweb, cops, kweb" "$(echo "$OUT" | grep -o '"author":"[a-z]*"' | tr '\n' ' ')" '"author":"kweb" "author":"cops" "author":"kweb" '
+refused_rule "closed: obj edit" period.closed admin obj edit "$W1" --title x
+refused_rule "closed: obj edit by the owner" period.closed oweb obj edit "$W1" --rollup krs
+refused_rule "closed: obj unalign" period.closed admin obj unalign "$W1"
+refused_rule "closed: obj unalign from an open period's parent" period.closed admin obj unalign "$E1"
+refused_rule "closed: obj align" period.closed admin obj align "$W2" --to "$W1"
+refused_rule "closed: obj archive" period.closed admin obj archive "$W2"
+refused_rule "closed: obj grant" period.closed admin obj grant "$W1" spare
+refused_rule "closed: obj revoke" period.closed admin obj revoke "$W1" cops
+refused_rule "closed: obj add" period.closed admin obj add --team web --period q3 --title x --owner oweb
+refused_rule "closed: kr add" period.closed admin kr add "$W1" --title x --type boolean --target 1 --owner kweb
+refused_rule "closed: kr edit" period.closed admin kr edit "$WK1" --target 20
+refused_rule "closed: kr rm" period.closed admin kr rm "$WK2"
+refused_rule "closed: kr checkin" period.closed kweb kr checkin "$WK1" 9
+refused_rule "closed: period reopen" period.closed admin period reopen q3
+expect_progress "the company goal still counts the closed quarter" "$CO1" "$(awk 'BEGIN { print 2.6/3 }')"
+expect_exit "the company goal itself still changes" 0 as lroot obj edit "$CO1" --title "Grow more"
+
+# The audit log -----------------------------------------------------------------
+
+# audited NAME OP ENTITY-TYPE WHO CAIRN-ARGS...: the change writes exactly
+# one audit entry, the newest: OP on ENTITY-TYPE:ID by WHO.  Leaves the
+# entity in $AUDIT_ENTITY (and the id in $AUDIT_ID).
+audited() {
+	local name=$1 op=$2 etype=$3 who=$4 n0 newest
+	shift 4
+	n0=$(psql_cairn -c "SELECT count(*) FROM audit_log")
+	expect_exit "$name" 0 as "$who" --json "$@"
+	expect_eq "$name: one audit entry" "$(psql_cairn -c "SELECT count(*) - $n0 FROM audit_log")" 1
+	newest=$(as admin --json audit --limit 1 | sed 's/,"before":.*//')
+	expect_eq "$name: audited as $op" "$(echo "$newest" | json_field op)" "$op"
+	expect_eq "$name: audited as done by $(login_of "$who")" "$(echo "$newest" | json_field user)" "$(login_of "$who")"
+	AUDIT_ENTITY=$(echo "$newest" | json_field entity)
+	AUDIT_ID=${AUDIT_ENTITY#*:}
+	expect_match "$name: entity is a $etype" "^$etype:[0-9]+$" "$AUDIT_ENTITY"
+}
+audited "user add" user.create user admin user add aud1 --name Aud
+AU=$AUDIT_ID
+audited "user set-role" user.set_role user admin user set-role aud1 executive
+audited "user disable" user.disable user admin user disable aud1
+audited "user enable" user.enable user admin user enable aud1
+expect_eq "... all on the same user" "$AUDIT_ID" "$AU"
+audited "passwd" user.set_password user admin passwd aud1 --password-stdin <<<"aud1-new-password"
+audited "team add" team.create team admin team add aud --name Aud --parent co
+AT=$AUDIT_ENTITY
+audited "team rename" team.rename team admin team rename aud --name Audited
+audited "team move" team.move team admin team move aud --parent eng
+audited "team member add" team.add_member team lroot team member add aud aud1 --lead
+audited "team member rm" team.remove_member team leng team member rm aud aud1
+audited "team rm" team.remove team admin team rm aud
+expect_eq "... all on the same team" "$AUDIT_ENTITY" "$AT"
+audited "period add" period.create period admin period add aud27 --start 2027-04-01 --end 2027-06-30
+audited "period open" period.set_state period admin period open aud27
+audited "settings set" settings.set setting admin settings set max_depth 9
+setting max_depth 8
+audited "obj add" objective.create objective leng obj add --team eng --period q1 --title Audited --owner meng
+AO=$AUDIT_ID
+audited "obj edit" objective.update objective meng obj edit "$AO" --title "Audited, edited"
+audited "obj align" objective.align objective meng obj align "$AO" --to "$O_ENG"
+audited "obj unalign" objective.unalign objective meng obj unalign "$AO"
+audited "obj grant" objective.grant objective meng obj grant "$AO" cops
+audited "kr add" kr.create kr meng kr add "$AO" --title k --type increase --target 4 --owner cops
+AK=$AUDIT_ID
+audited "kr edit" kr.update kr meng kr edit "$AK" --owner meng
+audited "kr checkin" kr.checkin kr cops kr checkin "$AK" 2
+audited "obj revoke" objective.revoke objective meng obj revoke "$AO" cops
+audited "kr rm" kr.remove kr meng kr rm "$AK"
+audited "obj archive" objective.archive objective leng obj archive "$AO"
+expect_eq "... all on the same objective" "$AUDIT_ID" "$AO"
+expect_eq "the edit's before and after in the database" \
+    "$(psql_cairn -c "SELECT before->>'title', after->>'title' FROM audit_log WHERE op = 'objective.update' AND entity_id = $AO")" \
+    "Audited|Audited, edited"
+expect_exit "audit --entity" 0 as admin --json audit --entity "objective:$AO"
+expect_eq "audit --entity lists the objective's 8 entries" "$(echo "$OUT" | grep -o '"entity":"objective:'"$AO"'"' | wc -l)" 8
+expect_match "audit entries: newest first" '^\[\{"id":[0-9]+,"at":"[^"]+","user":"leng","op":"objective.archive"' "$OUT"
+expect_match "audit before/after are maps" '"before":\{.*"after":\{' "$OUT"
+expect_exit "audit --user cops" 0 as admin --json audit --user cops
+expect_eq "cops made one change" "$(echo "$OUT" | grep -o '"op":"[a-z._]*"' | tr '\n' ' ')" '"op":"kr.checkin" "op":"kr.checkin" '
+for who in exec1 lroot mweb; do
+	refused "audit as ${KIND[$who]} ($who)" 4 $who audit
+done
+n=$(psql_cairn -c "SELECT count(*) FROM audit_log")
+for sql in "UPDATE audit_log SET op = 'x'" "DELETE FROM audit_log" "TRUNCATE audit_log"; do
+	if psql_cairn -c "$sql" 2>"$T/psql.err"; then
+		not_ok "the database refuses: $sql"
+	else
+		expect_match "the database refuses: $sql" "audit_log.append_only" "$(cat "$T/psql.err")"
+	fi
+done
+expect_eq "the audit log is intact" "$(psql_cairn -c "SELECT count(*) FROM audit_log WHERE op <> 'x'")" "$n"
