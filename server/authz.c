@@ -24,7 +24,7 @@ authz_allows(enum action a, const struct authz_facts *f)
 	case ACT_READ:
 		return !f->private_team || admin ||
 		    f->role == ROLE_EXECUTIVE || f->member_here ||
-		    f->lead_above;
+		    f->lead_above || f->contributor;
 	case ACT_MAX:
 		break;
 	}

@@ -243,7 +243,13 @@ on_kr_changed(void *arg, const PGresult *res)
 	struct gstate *g = req->state;
 
 	if (!db_ok(res)) {
-		req_fail_db(req, res);
+		const char *st = res ? PQresultErrorField(res,
+		    PG_DIAG_SQLSTATE) : NULL;
+		/* The owner login named no user: owner_id became NULL. */
+		if (st != NULL && strcmp(st, "23502") == 0)
+			req_fail(req, E_NOT_FOUND, "owner", "no such user");
+		else
+			req_fail_db(req, res);
 		return;
 	}
 	if (PQntuples(res) != 1) {

@@ -74,7 +74,13 @@ on_obj_changed(void *arg, const PGresult *res)
 	struct gstate *g = req->state;
 
 	if (!db_ok(res)) {
-		req_fail_db(req, res);
+		const char *st = res ? PQresultErrorField(res,
+		    PG_DIAG_SQLSTATE) : NULL;
+		/* The owner login named no user: owner_id became NULL. */
+		if (st != NULL && strcmp(st, "23502") == 0)
+			req_fail(req, E_NOT_FOUND, "owner", "no such user");
+		else
+			req_fail_db(req, res);
 		return;
 	}
 	if (PQntuples(res) != 1) {
@@ -156,7 +162,8 @@ align_write(struct request *req)
 	g->p[2] = g->aux[0] ? g->aux : NULL;
 	g->p[3] = g->num[1][0] ? g->num[1] : NULL;
 	g->p[4] = version_param(g);
-	req_db(req, ST_OBJ_ALIGN, 5, g->p, on_obj_changed);
+	g->p[5] = g->aux[0] ? "objective.align" : "objective.unalign";
+	req_db(req, ST_OBJ_ALIGN, 6, g->p, on_obj_changed);
 }
 
 static void

@@ -1,9 +1,9 @@
 /*
  * op-team.c: the team tree and its members.  team.root, team.cycle and
- * team.not_empty are decided by the triggers of sql/002 inside the change
- * itself (under a lock, so that two moves cannot make a cycle together);
- * cairnd maps them to E_RULE.  Membership changes are checked here against
- * the permission table (authz.c).
+ * team.not_empty are checked here first for a precise error, and again by
+ * the triggers of sql/002 inside the change itself (under a lock, so that
+ * two moves cannot make a cycle together).  Membership changes are checked
+ * against the permission table (authz.c).
  */
 #include <stdio.h>
 #include <string.h>

@@ -334,7 +334,7 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* $1 id, $2 caller, $3 role: the objective, readable or not. */
 	[ST_OBJ_GET] = { "obj_get",
-	    "SELECT " OBJ_COLS ", can_read_team($2, $3, o.team_id)"
+	    "SELECT " OBJ_COLS ", can_read_objective($2, $3, o.id)"
 	    " FROM objectives o WHERE o.id = $1" },
 
 	/* $1 caller, $2 role, $3 team, $4 period, $5 owner, $6 archived. */
@@ -342,7 +342,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    "SELECT " OBJ_COLS " FROM objectives o"
 	    " JOIN teams t ON t.id = o.team_id"
 	    " JOIN periods p ON p.id = o.period_id"
-	    " WHERE can_read_team($1, $2, o.team_id)"
+	    " WHERE can_read_objective($1, $2, o.id)"
 	    " AND ($3::text IS NULL OR t.slug = $3)"
 	    " AND ($4::text IS NULL OR p.name = $4)"
 	    " AND ($5::text IS NULL OR o.owner_id ="
@@ -357,7 +357,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	/* $1 id, $2 caller, $3 role. */
 	[ST_OBJ_CHILDREN] = { "obj_children",
 	    "SELECT c.id, c.title, t.slug, objective_progress(c.id), c.weight,"
-	    " can_read_team($2, $3, c.team_id) FROM objectives c"
+	    " can_read_objective($2, $3, c.id) FROM objectives c"
 	    " JOIN teams t ON t.id = c.team_id"
 	    " WHERE c.parent_id = $1 AND NOT c.archived ORDER BY c.id" },
 
@@ -372,8 +372,9 @@ const struct stmt_def stmts[ST_MAX] = {
 	    "WITH b AS (SELECT to_jsonb(x) j FROM objectives x WHERE id = $2),"
 	    " o AS (UPDATE objectives SET title = coalesce($3, title),"
 	    " description = coalesce($4, description),"
-	    " owner_id = coalesce((SELECT id FROM users WHERE login = $5),"
-	    " owner_id), type = coalesce($6, type),"
+	    " owner_id = CASE WHEN $5::text IS NULL THEN owner_id"
+	    " ELSE (SELECT id FROM users WHERE login = $5) END,"
+	    " type = coalesce($6, type),"
 	    " rollup = coalesce($7, rollup), version = version + 1"
 	    " WHERE id = $2 AND ($8::integer IS NULL OR version = $8::integer)"
 	    " RETURNING *),"
@@ -387,15 +388,17 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " alignment_refusal(o.id, o.team_id, o.period_id, $2)"
 	    " FROM objectives o WHERE o.id = $1" },
 
-	/* $2 id, $3 parent (NULL: unalign), $4 weight, $5 version. */
+	/* $2 id, $3 parent (NULL: unalign), $4 weight, $5 version, $6 the
+	 * op's name for the audit log. */
 	[ST_OBJ_ALIGN] = { "obj_align",
 	    "WITH b AS (SELECT to_jsonb(x) j FROM objectives x WHERE id = $2),"
 	    " o AS (UPDATE objectives SET parent_id = $3::bigint,"
 	    " weight = coalesce($4::float8, weight), version = version + 1"
 	    " WHERE id = $2 AND ($5::integer IS NULL OR version = $5::integer)"
 	    " RETURNING *),"
-	    AUDIT("objective.align", "objective", "o.id", "(SELECT j FROM b)",
-	    "to_jsonb(o)", "o")
+	    " a AS (INSERT INTO audit_log (user_id, op, entity_type,"
+	    " entity_id, before, after) SELECT $1, $6, 'objective', o.id,"
+	    " (SELECT j FROM b), to_jsonb(o) FROM o)"
 	    " SELECT id FROM o" },
 
 	[ST_OBJ_ARCHIVE] = { "obj_archive",
@@ -451,7 +454,7 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* $1 id, $2 caller, $3 role. */
 	[ST_KR_GET] = { "kr_get",
-	    "SELECT " KR_COLS ", can_read_team($2, $3, o.team_id)"
+	    "SELECT " KR_COLS ", can_read_objective($2, $3, o.id)"
 	    " FROM key_results k JOIN objectives o ON o.id = k.objective_id"
 	    " WHERE k.id = $1 AND NOT k.removed" },
 
@@ -464,8 +467,9 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " start_value = coalesce($5::float8, start_value),"
 	    " target = coalesce($6::float8, target),"
 	    " unit = coalesce($7, unit), weight = coalesce($8::float8, weight),"
-	    " owner_id = coalesce((SELECT id FROM users WHERE login = $9),"
-	    " owner_id), version = version + 1"
+	    " owner_id = CASE WHEN $9::text IS NULL THEN owner_id"
+	    " ELSE (SELECT id FROM users WHERE login = $9) END,"
+	    " version = version + 1"
 	    " WHERE id = $2 AND ($10::integer IS NULL OR version = $10::integer)"
 	    " RETURNING *),"
 	    AUDIT("kr.update", "kr", "k.id", "(SELECT j FROM b)",

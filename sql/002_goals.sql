@@ -277,8 +277,12 @@ BEGIN
 		PERFORM cairn_refuse('period.not_active',
 		    'no new objectives while the period is in review');
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM team_members WHERE team_id = NEW.team_id
-	    AND user_id = NEW.owner_id) THEN
+	-- FOR SHARE: a concurrent removal of this membership waits for us,
+	-- then sees the objective (team_members_check refuses it).
+	PERFORM 1 FROM team_members WHERE team_id = NEW.team_id
+	    AND user_id = NEW.owner_id FOR SHARE;
+	-- (A NULL owner is left to the NOT NULL constraint.)
+	IF NOT FOUND AND NEW.owner_id IS NOT NULL THEN
 		PERFORM cairn_refuse('owner.member',
 		    'an objective''s owner belongs to its team');
 	END IF;
@@ -424,12 +428,18 @@ BEGIN
 		    'this objective already has the most key results allowed '
 		    '(max_key_results)');
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM team_members WHERE team_id = obj.team_id
-	    AND user_id = NEW.owner_id) AND NOT EXISTS (SELECT 1
-	    FROM objective_contributors WHERE objective_id = obj.id
-	    AND user_id = NEW.owner_id) THEN
-		PERFORM cairn_refuse('owner.member', 'a key result''s owner '
-		    'belongs to the team or contributes to the objective');
+	-- Locked as for objectives, so that the membership (or the
+	-- contribution) cannot be removed under a new key result.
+	PERFORM 1 FROM team_members WHERE team_id = obj.team_id
+	    AND user_id = NEW.owner_id FOR SHARE;
+	IF NOT FOUND AND NEW.owner_id IS NOT NULL THEN
+		PERFORM 1 FROM objective_contributors WHERE objective_id = obj.id
+		    AND user_id = NEW.owner_id FOR SHARE;
+		IF NOT FOUND THEN
+			PERFORM cairn_refuse('owner.member', 'a key result''s '
+			    'owner belongs to the team or contributes to the '
+			    'objective');
+		END IF;
 	END IF;
 	IF TG_OP = 'UPDATE' THEN
 		NEW.updated_at := now();
@@ -545,6 +555,16 @@ LANGUAGE sql STABLE AS $$
 		JOIN team_ancestors(t) a ON a.id = m.team_id
 		WHERE a.dist > 0 AND m.user_id = u AND m.role = 'lead')
 	FROM teams tm WHERE tm.id = t
+$$;
+
+-- May user u (with global role r) read objective o?  Its contributors
+-- may, even in a private team.
+CREATE FUNCTION can_read_objective(u bigint, r text, o bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT can_read_team(u, r, x.team_id) OR EXISTS (SELECT 1
+	    FROM objective_contributors c WHERE c.objective_id = o
+	    AND c.user_id = u)
+	FROM objectives x WHERE x.id = o
 $$;
 
 -- The caller's relation to team t, for the permission checks.

@@ -72,6 +72,7 @@ test_private_read(void **st)
 	static const bool reads[W_MAX] = {
 		[W_ADMIN] = 1, [W_EXECUTIVE] = 1, [W_LEAD] = 1,
 		[W_ANCESTOR_LEAD] = 1, [W_OBJ_OWNER] = 1, [W_MEMBER] = 1,
+		[W_CONTRIBUTOR] = 1,	/* reads what they contribute to */
 	};
 
 	for (int w = 0; w < W_MAX; w++) {
