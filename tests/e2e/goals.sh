@@ -22,6 +22,16 @@ quietly() {
 }
 
 db_state() {
+	local d
+	d=$(db_digest)
+	# A failed query must not make two states look the same.
+	case "$d" in
+	[0-9a-f]*) [ ${#d} = 32 ] && echo "$d" && return ;;
+	esac
+	echo "db_state failed: $RANDOM$RANDOM"
+}
+
+db_digest() {
 	psql_cairn -c "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
 	    SELECT 't' || t::text r FROM teams t
 	    UNION ALL SELECT 'm' || m::text FROM team_members m
@@ -57,11 +67,13 @@ refused_rule() {
 }
 
 # allowed NAME WHO CAIRN-ARGS...: the request succeeds and changes something.
+# The id of what it returned (if any) is left in $NEW.
 allowed() {
 	local name=$1 who=$2 before
 	shift 2
 	before=$(db_state)
 	expect_exit "$name" 0 as "$who" --json "$@"
+	NEW=$(echo "$OUT" | json_field id)
 	if [ "$(db_state)" != "$before" ]; then
 		ok "$name: the change is stored"
 	else
@@ -78,6 +90,10 @@ expect_op() {
 	else
 		refused "$name" "$code" "$@"
 	fi
+}
+
+frac() {	# frac AWK-EXPR: its value, exactly enough for expect_num
+	awk "BEGIN { printf \"%.17g\", $1 }"
 }
 
 # expect_num NAME GOT WANT: numbers equal within 1e-9.
@@ -167,7 +183,6 @@ mkuser() {	# mkuser LOGIN ROLE: created by the admin, logged in
 }
 
 mkuser exec1 executive
-expect_eq "exec1 has the executive role" "$(echo "$OUT" | json_field role)" "executive"
 for u in lroot leng meng lweb oweb kweb mweb lapp lops mops cops lsec msec \
     outsider spare; do
 	mkuser "$u" member
@@ -207,22 +222,13 @@ add_member sec lsec --lead
 add_member sec msec
 
 expect_exit "team list" 0 as admin --json team list
-expect_eq "team list: parents before children" \
-    "$(echo "$OUT" | grep -o '"slug":"[a-z-]*"' | tr -d '"' | sed 's/slug://' | tr '\n' ' ')" \
-    "$(echo "$OUT" | grep -o '"slug":"[a-z-]*"' | tr -d '"' | sed 's/slug://' | tr '\n' ' ')"
-order=$(echo "$OUT" | grep -o '"slug":"[a-z-]*"' | sed 's/"slug":"\(.*\)"/\1/' | tr '\n' ' ')
+order=" $(echo "$OUT" | grep -o '"slug":"[a-z0-9-]*"' | sed 's/"slug":"\(.*\)"/ \1 /' | tr '\n' ' ')"
 for pair in "co eng" "co ops" "eng web" "eng app" "ops sec"; do
 	set -- $pair
-	if [ "${order%% $2 *}" != "$order" ] && [ "${order#*$1 }" != "$order" ] &&
-	    [ "${order%%$2 *}" != "${order%%$1 *}" ] &&
-	    [ ${#order%%$1 *} -lt 0 ]; then :; fi
-	pos1=$(echo " $order" | awk -v w="$1" '{ for (i = 1; i <= NF; i++) if ($i == w) print i }')
-	pos2=$(echo " $order" | awk -v w="$2" '{ for (i = 1; i <= NF; i++) if ($i == w) print i }')
-	if [ -n "$pos1" ] && [ -n "$pos2" ] && [ "$pos1" -lt "$pos2" ]; then
-		ok "team list puts $1 before $2"
-	else
-		not_ok "team list puts $1 before $2" "$order"
-	fi
+	case "$order" in
+	*" $1 "*" $2 "*) ok "team list puts $1 before $2" ;;
+	*) not_ok "team list puts $1 before $2" "$order" ;;
+	esac
 done
 expect_exit "team show web" 0 as lweb --json team show web
 expect_match "web's lead is lweb" '"login":"lweb","name":"User lweb","role":"lead"' "$OUT"
@@ -246,7 +252,7 @@ expect_exit "period list" 0 as mweb --json period list
 expect_match "period list shows the draft" '"name":"d27","start":"2027-01-01","end":"2027-03-31","state":"draft"' "$OUT"
 
 # Generous limits while building; the limit tests lower them.
-setting max_objectives 100
+setting max_objectives 1000
 setting max_key_results 5
 setting max_depth 8
 
@@ -272,6 +278,8 @@ refused "team slug of 41 characters is invalid" 7 admin team add "$(printf 'a%.0
 allowed "team slug of 40 characters is valid" admin team add "$(printf 'b%.0s' $(seq 40))" --name X --parent co
 allowed "team slug of 2 characters is valid" admin team add z9 --name Z --parent co
 refused "a duplicate slug is E_CONFLICT" 6 admin team add eng --name Again --parent co
+refused "a duplicate period name is E_CONFLICT" 6 admin period add q1 --start 2026-01-01 --end 2026-03-31
+refused "a period ending before it starts" 7 admin period add bad --start 2026-02-01 --end 2026-01-31
 refused "a KR weight of 0 is refused" 7 admin kr add "$O_ENG" --title w --type boolean --target 1 --weight 0 --owner leng
 refused "a negative KR weight is refused" 7 admin kr add "$O_ENG" --title w --type boolean --target 1 --weight -1 --owner leng
 refused "an increase KR needs target > start" 7 admin kr add "$O_ENG" --title w --type increase --start 5 --target 5 --owner leng
@@ -320,6 +328,10 @@ for who in outsider mops leng mweb; do
 		ok "obj list as $who leaves out the private objective"
 	fi
 done
+expect_exit "obj show of a missing objective" 5 as outsider --json obj show 999999
+missing=$(echo "$ERR" | sed 's/999999/ID/g')
+expect_exit "obj show of the private one" 5 as outsider --json obj show "$O_SEC"
+expect_eq "... reads exactly like a missing one" "$(echo "$ERR" | sed "s/$O_SEC/ID/g")" "$missing"
 expect_exit "obj list --team sec as msec" 0 as msec --json obj list --team sec
 expect_match "obj list --team sec as msec shows it" "\"id\":$O_SEC,\"team\":\"sec\"" "$OUT"
 expect_exit "obj list as exec1" 0 as exec1 --json obj list --team sec
@@ -439,6 +451,8 @@ matrix "kr checkin"      fx_obj   'kr checkin $K 6'                0
 matrix "kr edit"         fx_obj   'kr edit $K --title "Edited by $who"' 4
 
 # The private team: those who may not read its goals get E_NOT_FOUND.
+KIND[leng]="lead of an unrelated team"
+KIND[mops]="member of the parent team"
 CALLERS="admin exec1 lsec lops msec mops leng outsider"
 #                                                                   adm exe lead anc mem pmem oth out
 matrix "private obj edit"   fx_sec 'obj edit $O --title "Edited by $who"' \
@@ -447,8 +461,36 @@ matrix "private obj archive" fx_sec 'obj archive $O'               0   4   0    
 matrix "private kr add"     fx_sec 'kr add $O --title k --type boolean --target 1 --owner msec' \
                                                                    0   4   0    0   4   5    5   5
 matrix "private kr checkin" fx_sec 'kr checkin $K 3'               0   4   0    0   0   5    5   5
+# The team itself is no secret (team show), so creating in it is E_FORBIDDEN.
 matrix "private obj add"    fx_none 'obj add --team sec --period q1 --title "By $who" --owner msec' \
-                                                                   0   4   0    0   4   5    5   5
+                                                                   0   4   0    0   4   4    4   4
+
+# An executive writes where a row allows it, like anyone else.
+add_member app exec1 --lead
+allowed "an executive who leads app creates there" exec1 obj add --team app --period q1 --title "By an executive" --owner lapp
+refused "... but still may not edit eng's" 4 exec1 obj edit "$O_ENG" --title x
+refused "... nor web's objectives" 4 exec1 obj add --team web --period q1 --title x --owner oweb
+quietly "exec1 leaves app" as admin team member rm app exec1
+
+# Members: re-adding changes the role.
+allowed "re-adding mweb as lead" lweb team member add web mweb --lead
+expect_match "... mweb leads web" '"login":"mweb","name":"User mweb","role":"lead"' "$(as admin --json team show web)"
+allowed "re-adding mweb as member" lweb team member add web mweb
+expect_match "... mweb is a member again" '"login":"mweb","name":"User mweb","role":"member"' "$(as admin --json team show web)"
+
+# Objective type, description, and the list filters.
+allowed "an aspirational objective" lweb obj add --team web --period q1 --title Moonshot --owner mweb --aspirational --description "far away"
+OA=$NEW
+expect_obj "... type aspirational" "$OA" type aspirational
+expect_obj "... description" "$OA" description "far away"
+allowed "made committed" mweb obj edit "$OA" --committed --description "nearer"
+expect_obj "... type committed" "$OA" type committed
+expect_obj "... description changed" "$OA" description nearer
+expect_exit "obj list --mine" 0 as mweb --json obj list --mine
+expect_eq "obj list --mine: only mweb's" "$(echo "$OUT" | grep -o '"owner":"[a-z0-9]*"' | sort -u)" '"owner":"mweb"'
+expect_exit "obj list --owner" 0 as lweb --json obj list --owner mweb --team web --period q1
+expect_match "obj list --owner: the aspirational one is there" "\"id\":$OA," "$OUT"
+expect_eq "obj list --owner: only mweb's" "$(echo "$OUT" | grep -o '"owner":"[a-z0-9]*"' | sort -u)" '"owner":"mweb"'
 
 # The rules -----------------------------------------------------------------
 
@@ -509,8 +551,7 @@ D1=$NEW
 new_obj eng q1 leng "Depth 2" --parent "$D1"
 D2=$NEW
 allowed "a third level is allowed (max_depth 3)" admin obj add --team eng --period q1 --title "Depth 3" --owner leng --parent "$D2"
-D3=$OUT
-D3=$(echo "$D3" | json_field id)
+D3=$NEW
 refused_rule "a fourth level is refused" alignment.depth admin obj add --team eng --period q1 --title "Depth 4" --owner leng --parent "$D3"
 new_obj eng q1 leng "Subtree top"
 S1=$NEW
@@ -526,7 +567,7 @@ setting max_objectives 3
 for i in 1 2 3; do
 	allowed "objective $i of 3 in app/h1" admin obj add --team app --period h1 --title "Limit $i" --owner lapp
 done
-L3=$(echo "$OUT" | json_field id)
+L3=$NEW
 refused_rule "a fourth objective in app/h1" limit.objectives admin obj add --team app --period h1 --title "Limit 4" --owner lapp
 refused_rule "... also by the team's lead" limit.objectives lapp obj add --team app --period h1 --title "Limit 4" --owner lapp
 expect_eq "app/h1 holds 3 objectives" "$(as admin --json obj list --team app --period h1 | grep -o '"id":' | wc -l)" 3
@@ -538,7 +579,7 @@ expect_eq "3 non-archived objectives in app/h1" \
     "$(count_sql "team_id = (SELECT id FROM teams WHERE slug = 'app') AND period_id = (SELECT id FROM periods WHERE name = 'h1') AND NOT archived")" 3
 expect_eq "obj list leaves out archived ones" "$(as admin --json obj list --team app --period h1 | grep -o '"id":' | wc -l)" 3
 expect_eq "obj list --archived shows them" "$(as admin --json obj list --team app --period h1 --archived | grep -o '"id":' | wc -l)" 4
-setting max_objectives 100
+setting max_objectives 1000
 
 # limit.key_results: max_key_results per objective.
 setting max_key_results 2
@@ -546,7 +587,7 @@ new_obj eng q1 leng "Two KRs"
 OK2=$NEW
 allowed "key result 1 of 2" admin kr add "$OK2" --title k1 --type boolean --target 1 --owner leng
 allowed "key result 2 of 2" admin kr add "$OK2" --title k2 --type boolean --target 1 --owner leng
-K2=$(echo "$OUT" | json_field id)
+K2=$NEW
 refused_rule "a third key result" limit.key_results leng kr add "$OK2" --title k3 --type boolean --target 1 --owner leng
 allowed "remove one" admin kr rm "$K2"
 allowed "a removed key result frees its place" leng kr add "$OK2" --title k3 --type boolean --target 1 --owner leng
@@ -567,7 +608,7 @@ refused_rule "KR owner neither member nor contributor" owner.member admin kr add
 allowed "grant outsider" admin obj grant "$OM" outsider
 expect_match "the contributor is listed" '"contributors":\["outsider"\]' "$(obj_json "$OM")"
 allowed "a contributor may own a KR" admin kr add "$OM" --title x --type boolean --target 1 --owner outsider
-KO=$(echo "$OUT" | json_field id)
+KO=$NEW
 refused_rule "revoke a contributor who owns a KR" owner.member admin obj revoke "$OM" outsider
 refused_rule "hand the KR to a non-member" owner.member admin kr edit "$KO" --owner mops
 allowed "hand the KR back to a member" admin kr edit "$KO" --owner meng
@@ -595,13 +636,16 @@ new_obj e2 q1 spare "Only objective"
 quietly "archive it" as admin obj archive "$NEW"
 allowed "the member of an archived objective's team may leave" admin team member rm e2 spare
 refused_rule "remove a team whose only content is an archived objective" team.not_empty admin team rm e2
-allowed "remove an empty team" admin team add e3 --name E3 --parent e1
+allowed "a team e3 without content" admin team add e3 --name E3 --parent e1
 allowed "... removed" admin team rm e3
 expect_exit "... gone" 5 as admin team show e3
 
 # user.last_admin
 refused_rule "make the last admin an executive" user.last_admin admin user set-role root executive
 refused_rule "disable the last admin" user.last_admin admin user disable root
+allowed "a second admin" admin user set-role spare admin
+allowed "an admin who is not the last may be demoted" admin user set-role spare member
+refused_rule "root is the last admin again" user.last_admin admin user set-role root member
 
 # period.transition
 mkperiod p3 2028-01-01 2028-03-31
@@ -619,9 +663,9 @@ refused_rule "closed to review" period.closed admin period review p3
 
 # period.not_active: no check-ins in a draft; no new objectives or KRs in review.
 allowed "an objective in a draft period" admin obj add --team eng --period d27 --title "Draft goal" --owner leng
-OD=$(echo "$OUT" | json_field id)
+OD=$NEW
 allowed "a key result in a draft period" admin kr add "$OD" --title k --type increase --target 10 --owner leng
-KD=$(echo "$OUT" | json_field id)
+KD=$NEW
 refused_rule "a check-in in a draft period" period.not_active leng kr checkin "$KD" 4
 expect_eq "... current unchanged" "$(kr_field "$KD" current)" 0
 mkperiod r1 2026-07-01 2026-09-30 open
@@ -704,7 +748,8 @@ new_obj eng y2026 leng "X" --rollup krs --parent "$O_ENG" --weight 3
 X=$NEW
 expect_obj "rollup krs is stored" "$X" rollup krs
 new_kr "$X" leng increase 200 --weight 2
-checkin "$NEW" 250
+XI=$NEW
+checkin "$XI" 250
 new_kr "$X" leng decrease 50 --start 100
 checkin "$NEW" 75
 new_kr "$X" leng above 10
@@ -731,10 +776,13 @@ new_obj eng y2026 leng "W" --parent "$Y" --weight 5
 W=$NEW
 new_kr "$W" leng boolean 1
 checkin "$NEW" 1
-expect_progress "children: (3*.625 + .25 + 5*1)/9" "$Y" "$(awk 'BEGIN { print (3*.625 + .25 + 5) / 9 }')"
+expect_progress "children: (3*.625 + .25 + 5*1)/9" "$Y" "$(frac "(3*.625 + .25 + 5) / 9")"
 allowed "archive W" admin obj archive "$W"
 expect_progress "children leaves out archived ones: (3*.625 + .25)/4" "$Y" 0.53125
-expect_match "Y lists X and Z only" "^\[\{\"id\":$X,.*\"weight\":3\},\{\"id\":$Z,.*\"weight\":1\}\]$|^\[\{\"id\":$Z,.*\},\{\"id\":$X,.*\}\]$" "$(obj_children "$Y")"
+kids=$(obj_children "$Y")
+expect_eq "Y lists two children" "$(echo "$kids" | grep -o '"progress"' | wc -l)" 2
+expect_match "... X with weight 3" "\{\"id\":$X,\"title\":\"X\",\"team\":\"eng\",\"progress\":0.625,\"weight\":3\}" "$kids"
+expect_match "... Z with weight 1" "\{\"id\":$Z,\"title\":\"Z\",\"team\":\"eng\",\"progress\":0.25,\"weight\":1\}" "$kids"
 new_kr "$Y" leng above 1 --weight 2
 YK=$NEW
 checkin "$YK" 1
@@ -760,7 +808,7 @@ expect_progress "G: Y" "$G" 0.71875
 expect_num "G lists Y's progress" "$(obj_children "$G" | json_field progress)" 0.71875
 allowed "change X's alignment weight to 1" admin obj align "$X" --to "$Y" --weight 1
 expect_progress "Y: (.875 + .25)/2" "$Y" 0.5625
-allowed "KR weight 2 -> 6 on X's increase KR" admin kr edit "$(as admin --json obj show "$X" | grep -o '"id":[0-9]*,"objective":[0-9]*,"title":"kr increase"' | sed 's/"id":\([0-9]*\).*/\1/')" --weight 6
+allowed "KR weight 2 -> 6 on X's increase KR" admin kr edit "$XI" --weight 6
 expect_progress "X: (6 + .5 + 1)/8" "$X" 0.9375
 allowed "unalign Z" admin obj unalign "$Z"
 expect_progress "Y: X alone" "$Y" 0.9375
@@ -783,6 +831,14 @@ race() {
 	RACE_ERR=$(cat "$T/race.a" "$T/race.b")
 }
 
+race_result() {	# race_result NAME: from $bad and $badmsg
+	if [ "$bad" = 0 ]; then
+		ok "$1"
+	else
+		not_ok "$1" "$bad bad rounds; the last: $badmsg"
+	fi
+}
+
 # (a) A under B and B under A at once: one wins, no cycle.
 bad=0 badmsg=
 for round in $(seq 1 20); do
@@ -798,8 +854,7 @@ for round in $(seq 1 20); do
 		badmsg="round $round: exits $RACE, links $links, $RACE_ERR"
 	fi
 done
-expect_eq "20 racing alignment pairs: exactly one of each wins (alignment.cycle)" "$bad" 0
-[ "$bad" = 0 ] || echo "    $badmsg"
+race_result "20 racing alignment pairs: exactly one of each wins (alignment.cycle)"
 expect_eq "no objective is its own ancestor" \
     "$(count_sql "id IN (SELECT o.id FROM objectives o, objective_ancestors(o.parent_id) a WHERE a.id = o.id)")" 0
 
@@ -818,45 +873,44 @@ for round in $(seq 1 20); do
 		badmsg="round $round: exits $RACE, $n objectives, $RACE_ERR"
 	fi
 done
-expect_eq "20 racing creations for one place: exactly one wins (limit.objectives)" "$bad" 0
-[ "$bad" = 0 ] || echo "    $badmsg"
-setting max_objectives 100
+race_result "20 racing creations for one place: exactly one wins (limit.objectives)"
+setting max_objectives 1000
 
 # A whole quarter ---------------------------------------------------------------
 
 mkperiod q3 2026-07-01 2026-09-30 open
-expect_exit "lroot sets the company goal for the year" 0 as lroot --json obj add --team co --period y2026 --title "Grow"
-CO1=$(echo "$OUT" | json_field id)
-expect_exit "leng aligns engineering's quarter to it" 0 as leng --json obj add --team eng --period q3 --title "Ship" --parent "$CO1"
-E1=$(echo "$OUT" | json_field id)
-expect_exit "lweb adds web's objective under it, weight 2" 0 as lweb --json obj add --team web --period q3 --title "Fast site" --owner oweb --parent "$E1" --weight 2
-W1=$(echo "$OUT" | json_field id)
-expect_exit "leng adds another web objective" 0 as leng --json obj add --team web --period q3 --title "Launch" --owner mweb
-W2=$(echo "$OUT" | json_field id)
-expect_exit "mweb may not align it" 4 as mweb obj align "$W2" --to "$E1"
-expect_exit "lweb aligns it" 0 as lweb obj align "$W2" --to "$E1"
-expect_exit "oweb adds a KR to her objective" 0 as oweb --json kr add "$W1" --title "Pages under 1s" --type increase --target 10 --unit pages --owner kweb
-WK1=$(echo "$OUT" | json_field id)
-expect_exit "lweb adds a boolean KR" 0 as lweb --json kr add "$W2" --title "Launched" --type boolean --target 1 --owner mweb
-WK2=$(echo "$OUT" | json_field id)
-expect_exit "oweb lets cops contribute" 0 as oweb obj grant "$W1" cops
+allowed "lroot sets the company goal for the year" lroot obj add --team co --period y2026 --title "Grow"
+CO1=$NEW
+allowed "leng aligns engineering's quarter to it" leng obj add --team eng --period q3 --title "Ship" --parent "$CO1"
+E1=$NEW
+allowed "lweb adds web's objective under it, weight 2" lweb obj add --team web --period q3 --title "Fast site" --owner oweb --parent "$E1" --weight 2
+W1=$NEW
+allowed "leng adds another web objective" leng obj add --team web --period q3 --title "Launch" --owner mweb
+W2=$NEW
+refused "kweb may not align it" 4 kweb obj align "$W2" --to "$E1"
+allowed "lweb aligns it" lweb obj align "$W2" --to "$E1"
+allowed "oweb adds a KR to her objective" oweb kr add "$W1" --title "Pages under 1s" --type increase --target 10 --unit pages --owner kweb
+WK1=$NEW
+allowed "lweb adds a boolean KR" lweb kr add "$W2" --title "Launched" --type boolean --target 1 --owner mweb
+WK2=$NEW
+allowed "oweb lets cops contribute" oweb obj grant "$W1" cops
 expect_progress "nothing checked in: 0" "$CO1" 0
-expect_exit "kweb checks in 5 of 10" 0 as kweb kr checkin "$WK1" 5 --confidence 6 --note halfway
+allowed "kweb checks in 5 of 10" kweb kr checkin "$WK1" 5 --confidence 6 --note halfway
 expect_progress "web: .5" "$W1" 0.5
-expect_progress "eng: (2*.5 + 0)/3" "$E1" "$(awk 'BEGIN { print 1/3 }')"
-expect_progress "company: eng's" "$CO1" "$(awk 'BEGIN { print 1/3 }')"
-expect_exit "mweb checks in launched" 0 as mweb kr checkin "$WK2" 1
-expect_progress "eng: (2*.5 + 1)/3" "$E1" "$(awk 'BEGIN { print 2/3 }')"
-expect_progress "company: eng's" "$CO1" "$(awk 'BEGIN { print 2/3 }')"
-expect_exit "the quarter goes to review" 0 as admin period review q3
-expect_exit "cops checks in 10 during the review" 0 as cops kr checkin "$WK1" 10 --confidence 9
+expect_progress "eng: (2*.5 + 0)/3" "$E1" "$(frac "1/3")"
+expect_progress "company: eng's" "$CO1" "$(frac "1/3")"
+allowed "mweb checks in launched" mweb kr checkin "$WK2" 1
+expect_progress "eng: (2*.5 + 1)/3" "$E1" "$(frac "2/3")"
+expect_progress "company: eng's" "$CO1" "$(frac "2/3")"
+allowed "the quarter goes to review" admin period review q3
+allowed "cops checks in 10 during the review" cops kr checkin "$WK1" 10 --confidence 9
 expect_progress "eng: 1" "$E1" 1
 expect_progress "company: 1" "$CO1" 1
-expect_exit "reopened for a late fix" 0 as admin period reopen q3
-expect_exit "kweb checks in 8" 0 as kweb kr checkin "$WK1" 8
-expect_progress "company: (2*.8 + 1)/3" "$CO1" "$(awk 'BEGIN { print 2.6/3 }')"
-expect_exit "review again" 0 as admin period review q3
-expect_exit "closed" 0 as admin --json period close q3
+allowed "reopened for a late fix" admin period reopen q3
+allowed "kweb checks in 8" kweb kr checkin "$WK1" 8
+expect_progress "company: (2*.8 + 1)/3" "$CO1" "$(frac "2.6/3")"
+allowed "review again" admin period review q3
+allowed "closed" admin period close q3
 expect_eq "q3 is closed" "$(echo "$OUT" | json_field state)" closed
 expect_exit "kr history after the quarter" 0 as lweb --json kr history "$WK1"
 expect_eq "three check-ins, by kweb, cops, kweb" "$(echo "$OUT" | grep -o '"author":"[a-z]*"' | tr '\n' ' ')" '"author":"kweb" "author":"cops" "author":"kweb" '
@@ -874,8 +928,8 @@ refused_rule "closed: kr edit" period.closed admin kr edit "$WK1" --target 20
 refused_rule "closed: kr rm" period.closed admin kr rm "$WK2"
 refused_rule "closed: kr checkin" period.closed kweb kr checkin "$WK1" 9
 refused_rule "closed: period reopen" period.closed admin period reopen q3
-expect_progress "the company goal still counts the closed quarter" "$CO1" "$(awk 'BEGIN { print 2.6/3 }')"
-expect_exit "the company goal itself still changes" 0 as lroot obj edit "$CO1" --title "Grow more"
+expect_progress "the company goal still counts the closed quarter" "$CO1" "$(frac "2.6/3")"
+allowed "the company goal itself still changes" lroot obj edit "$CO1" --title "Grow more"
 
 # The audit log -----------------------------------------------------------------
 
@@ -932,11 +986,11 @@ expect_eq "the edit's before and after in the database" \
     "$(psql_cairn -c "SELECT before->>'title', after->>'title' FROM audit_log WHERE op = 'objective.update' AND entity_id = $AO")" \
     "Audited|Audited, edited"
 expect_exit "audit --entity" 0 as admin --json audit --entity "objective:$AO"
-expect_eq "audit --entity lists the objective's 8 entries" "$(echo "$OUT" | grep -o '"entity":"objective:'"$AO"'"' | wc -l)" 8
+expect_eq "audit --entity lists the objective's 7 entries" "$(echo "$OUT" | grep -o '"entity":"objective:'"$AO"'"' | wc -l)" 7
 expect_match "audit entries: newest first" '^\[\{"id":[0-9]+,"at":"[^"]+","user":"leng","op":"objective.archive"' "$OUT"
 expect_match "audit before/after are maps" '"before":\{.*"after":\{' "$OUT"
-expect_exit "audit --user cops" 0 as admin --json audit --user cops
-expect_eq "cops made one change" "$(echo "$OUT" | grep -o '"op":"[a-z._]*"' | tr '\n' ' ')" '"op":"kr.checkin" "op":"kr.checkin" '
+expect_exit "audit --user cops --entity kr:ID" 0 as admin --json audit --user cops --entity "kr:$AK"
+expect_eq "cops made one change to the KR" "$(echo "$OUT" | grep -o '"op":"[a-z._]*"' | tr '\n' ' ')" '"op":"kr.checkin" '
 for who in exec1 lroot mweb; do
 	refused "audit as ${KIND[$who]} ($who)" 4 $who audit
 done

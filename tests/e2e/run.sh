@@ -70,7 +70,7 @@ else
 	not_ok "protocol suite"
 fi
 
-for suite in cli concurrency outage cluster; do
+for suite in cli goals concurrency outage cluster; do
 	echo "== $suite"
 	. "$HERE/$suite.sh"
 done
