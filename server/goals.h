@@ -46,6 +46,9 @@ void	 pack_kr(msgpack_packer *, const PGresult *, int row, int col);
  * when full) or the key result: used after every change. */
 void	 reply_objective(struct request *, int64_t id, bool full);
 void	 reply_kr(struct request *, int64_t id);
+/* The caller's relation to an objective, from columns 3-8 of obj_ctx or
+ * kr_ctx. */
+void	 facts_from_ctx(struct gstate *, const PGresult *);
 /* E_FORBIDDEN for the action, or E_NOT_FOUND when the caller may not
  * even see the team. */
 void	 fail_forbidden(struct request *, enum action);

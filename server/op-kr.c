@@ -95,12 +95,7 @@ on_kr_obj_ctx(void *arg, const PGresult *res)
 		    g->aux);
 		return;
 	}
-	g->f.obj_owner = col_bool(res, 0, 3);
-	g->f.private_team = col_bool(res, 0, 4);
-	g->f.lead_here = col_bool(res, 0, 5);
-	g->f.lead_above = col_bool(res, 0, 6);
-	g->f.member_here = col_bool(res, 0, 7);
-	g->f.contributor = col_bool(res, 0, 8);
+	facts_from_ctx(g, res);
 	if (!authz_allows(ACT_OBJ_EDIT, &g->f)) {
 		fail_forbidden(req, ACT_OBJ_EDIT);
 		return;
@@ -191,14 +186,9 @@ on_kr_ctx(void *arg, const PGresult *res)
 		req_fail(req, E_NOT_FOUND, "id", "no key result %s", g->id);
 		return;
 	}
-	g->f.obj_owner = col_bool(res, 0, 3);
-	g->f.kr_owner = col_bool(res, 0, 4);
-	g->f.private_team = col_bool(res, 0, 5);
-	g->f.lead_here = col_bool(res, 0, 6);
-	g->f.lead_above = col_bool(res, 0, 7);
-	g->f.member_here = col_bool(res, 0, 8);
-	g->f.contributor = col_bool(res, 0, 9);
-	snprintf(g->name2, sizeof g->name2, "%s", PQgetvalue(res, 0, 11));
+	facts_from_ctx(g, res);
+	g->f.kr_owner = col_bool(res, 0, 11);
+	snprintf(g->name2, sizeof g->name2, "%s", PQgetvalue(res, 0, 10));
 	if (!authz_allows(act, &g->f)) {
 		fail_forbidden(req, act);
 		return;
@@ -214,10 +204,10 @@ on_kr_ctx(void *arg, const PGresult *res)
 		    "the period is a draft");
 		return;
 	}
-	if (g->version >= 0 && g->version != col_int(res, 0, 10)) {
+	if (g->version >= 0 && g->version != col_int(res, 0, 9)) {
 		req_fail(req, E_CONFLICT, "version", "key result %s is at "
 		    "version %s, not %lld: reload and retry", g->id,
-		    PQgetvalue(res, 0, 10), (long long)g->version);
+		    PQgetvalue(res, 0, 9), (long long)g->version);
 		return;
 	}
 	g->next(req);

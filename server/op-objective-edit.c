@@ -25,12 +25,7 @@ on_obj_ctx(void *arg, const PGresult *res)
 		req_fail(req, E_NOT_FOUND, "id", "no objective %s", g->id);
 		return;
 	}
-	g->f.obj_owner = col_bool(res, 0, 3);
-	g->f.private_team = col_bool(res, 0, 4);
-	g->f.lead_here = col_bool(res, 0, 5);
-	g->f.lead_above = col_bool(res, 0, 6);
-	g->f.member_here = col_bool(res, 0, 7);
-	g->f.contributor = col_bool(res, 0, 8);
+	facts_from_ctx(g, res);
 	if (!authz_allows(ACT_OBJ_EDIT, &g->f)) {
 		fail_forbidden(req, ACT_OBJ_EDIT);
 		return;

@@ -173,6 +173,17 @@ pack_kr(msgpack_packer *pk, const PGresult *r, int row, int c)
 }
 
 void
+facts_from_ctx(struct gstate *g, const PGresult *res)
+{
+	g->f.obj_owner = col_bool(res, 0, 3);
+	g->f.private_team = col_bool(res, 0, 4);
+	g->f.lead_here = col_bool(res, 0, 5);
+	g->f.lead_above = col_bool(res, 0, 6);
+	g->f.member_here = col_bool(res, 0, 7);
+	g->f.contributor = col_bool(res, 0, 8);
+}
+
+void
 fail_forbidden(struct request *req, enum action a)
 {
 	if (!authz_allows(ACT_READ, &((struct gstate *)req->state)->f)) {

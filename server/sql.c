@@ -288,7 +288,8 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* Objectives. */
 
-	/* $1 objective, $2 caller: what the checks need. */
+	/* $1 objective, $2 caller: what the checks need (columns 3-8 are
+	 * read by facts_from_ctx()). */
 	[ST_OBJ_CTX] = { "obj_ctx",
 	    "SELECT o.id, o.team_id, p.state, o.owner_id = $2, t.private,"
 	    " r.lead_here, r.lead_above, r.member_here,"
@@ -429,13 +430,13 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* Key results. */
 
-	/* $1 key result, $2 caller. */
+	/* $1 key result, $2 caller; columns 3-8 as in obj_ctx. */
 	[ST_KR_CTX] = { "kr_ctx",
 	    "SELECT k.id, k.objective_id, p.state, o.owner_id = $2,"
-	    " k.owner_id = $2, t.private, r.lead_here, r.lead_above,"
+	    " t.private, r.lead_here, r.lead_above,"
 	    " r.member_here, EXISTS (SELECT 1 FROM objective_contributors c"
 	    " WHERE c.objective_id = o.id AND c.user_id = $2), k.version,"
-	    " k.type"
+	    " k.type, k.owner_id = $2"
 	    " FROM key_results k JOIN objectives o ON o.id = k.objective_id"
 	    " JOIN teams t ON t.id = o.team_id"
 	    " JOIN periods p ON p.id = o.period_id,"
