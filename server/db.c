@@ -55,6 +55,7 @@ struct dbc {
 	enum dbc_state	 state;
 	struct event	*ev;
 	int		 ev_fd;
+	short		 ev_what;
 	struct event	*timer;
 	enum dbc_timer	 timer_why;
 	int		 prep;		/* -1: settings, then statements */
@@ -120,18 +121,27 @@ arm(struct dbc *c, short what)
 {
 	int fd = PQsocket(c->pg);
 
-	/* The socket may change across reconnects: re-read it each time. */
+	/*
+	 * The event is persistent and changed only when the socket or the
+	 * wanted events change: most queries need no epoll_ctl at all.  The
+	 * socket may change across reconnects: re-read it each time.
+	 */
+	if (c->ev != NULL && c->ev_fd == fd && c->ev_what == what)
+		return;
 	if (c->ev != NULL && c->ev_fd != fd) {
 		event_free(c->ev);
 		c->ev = NULL;
 	}
 	if (c->ev == NULL)
-		c->ev = event_new(c->db->base, fd, what, on_event, c);
+		c->ev = event_new(c->db->base, fd, what | EV_PERSIST, on_event,
+		    c);
 	else {
 		event_del(c->ev);
-		event_assign(c->ev, c->db->base, fd, what, on_event, c);
+		event_assign(c->ev, c->db->base, fd, what | EV_PERSIST,
+		    on_event, c);
 	}
 	c->ev_fd = fd;
+	c->ev_what = what;
 	event_add(c->ev, NULL);
 }
 
