@@ -33,6 +33,18 @@ if grep -q "$ADMIN_PW" "$T"/cairnd.log; then
 else
 	ok "the server log holds no password"
 fi
+TOKEN=$(sed -n 's/^token=//p' "$T/home-admin/cairn/session")
+expect_match "the session file holds a 64-hex token" "^[0-9a-f]{64}$" "$TOKEN"
+if grep -q "$TOKEN" "$T"/cairnd.log; then
+	not_ok "the server log holds no token"
+else
+	ok "the server log holds no token"
+fi
+if psql_cairn -c "SELECT count(*) FROM sessions WHERE token_hash = decode('$TOKEN', 'hex')" | grep -qx 0; then
+	ok "the database holds the token's hash, not the token"
+else
+	not_ok "the database holds the token's hash, not the token"
+fi
 
 # Users.
 expect_exit "admin adds alice" 0 sh -c "echo alice-password | XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add alice --name 'Alice A' --password-stdin"

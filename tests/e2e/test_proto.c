@@ -511,6 +511,22 @@ test_handshake_timeout(void **st)
 	close(fd);
 }
 
+/* A connection with nothing to do is closed after idle_timeout (4 s). */
+static void
+test_idle_timeout(void **st)
+{
+	struct peer p;
+	time_t t0;
+
+	conn(&p);
+	hello(&p);
+	t0 = time(NULL);
+	assert_closed(&p);	/* the read blocks until the server closes */
+	assert_true(time(NULL) - t0 >= 3);
+	assert_true(time(NULL) - t0 <= 7);
+	peer_close(&p);
+}
+
 /* More than max_conns connections: the extra ones are closed. */
 static void
 test_max_conns(void **st)
@@ -574,6 +590,7 @@ main(void)
 		cmocka_unit_test(test_tls12_refused),
 		cmocka_unit_test(test_wrong_ca),
 		cmocka_unit_test(test_handshake_timeout),
+		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_max_conns),
 	};
 
