@@ -6,9 +6,14 @@
  * PQsendPrepare per statement) -> IDLE <-> BUSY.  A lost connection fails
  * its queries with a NULL result and reconnects with exponential backoff.
  *
- * Ready connections run in libpq's pipeline mode: each query is sent with
- * its own sync point (so an error in one never aborts another), and a busy
- * connection may take up to db_pipeline queries at once.  That saves the
+ * Ready connections run in libpq's pipeline mode, and a busy connection may
+ * take up to db_pipeline queries at once.  A statement that writes is sent
+ * with its own sync point and answered only when that sync confirms its
+ * commit.  Reads (statements that start with SELECT) sent in one turn of
+ * the loop share one sync, sent at the end of the turn: one write to the
+ * socket instead of one per query.  A read is answered as soon as its rows
+ * are in; if one read of a batch fails, the reads after it come back
+ * PIPELINE_ABORTED and are queued again.  That saves the
  * round trip and the wake-ups per query under load.  A query is queued
  * behind another only while that one is young (DB_STALL_MS): a query held
  * by a lock does not collect others behind it; they wait for a free
@@ -40,6 +45,8 @@ struct query {
 	void			*arg;
 	PGresult		*res;		/* its first result */
 	bool			 ended;		/* results done, sync next */
+	bool			 own_sync;	/* a write: wait for its sync */
+	bool			 aborted;	/* PIPELINE_ABORTED: send again */
 	uint64_t		 sent_ms;
 };
 TAILQ_HEAD(queryq, query);
@@ -62,6 +69,8 @@ struct dbc {
 	int		 backoff_ms;
 	struct queryq	 inflight;	/* sent, in order */
 	int		 ninflight;
+	bool		 sync_due;	/* reads sent without a sync yet */
+	struct event	*sync_ev;	/* sends it at the end of the turn */
 	PGresult	*res;		/* while PREPARING */
 };
 
@@ -281,6 +290,46 @@ finish(struct dbc *c)
 	query_free(q);
 }
 
+/*
+ * A read aborted because an earlier read of its batch failed: back to the
+ * front of the waiting queue, in order, to be sent again.
+ */
+static void
+requeue(struct dbc *c, struct query *q, struct query **after)
+{
+	struct db *db = c->db;
+
+	TAILQ_REMOVE(&c->inflight, q, entry);
+	c->ninflight--;
+	if (c->ninflight == 0)
+		c->state = DBC_IDLE;
+	PQclear(q->res);
+	q->res = NULL;
+	q->aborted = q->ended = false;
+	if (*after == NULL)
+		TAILQ_INSERT_HEAD(&db->waiting, q, entry);
+	else
+		TAILQ_INSERT_AFTER(&db->waiting, *after, q, entry);
+	*after = q;
+	db->nwaiting++;
+}
+
+/* End of a loop turn: one sync for the reads sent during it. */
+static void
+on_sync_due(evutil_socket_t fd, short what, void *arg)
+{
+	struct dbc *c = arg;
+
+	if (!c->sync_due || c->state == DBC_DOWN)
+		return;
+	c->sync_due = false;
+	if (!PQpipelineSync(c->pg)) {
+		dbc_lost(c, PQerrorMessage(c->pg));
+		return;
+	}
+	arm_flush(c);
+}
+
 static void
 on_readable(struct dbc *c)
 {
@@ -304,7 +353,9 @@ on_readable(struct dbc *c)
 		arm(c, EV_READ);
 		return;
 	}
-	/* Pipeline: per query, its result(s), NULL, then its sync. */
+	/* Pipeline: per query, its result(s) then NULL; syncs come between
+	 * (after each write, after each batch of reads). */
+	struct query *requeue_at = NULL;
 	while (c->state == DBC_BUSY && !PQisBusy(c->pg)) {
 		struct query *q = TAILQ_FIRST(&c->inflight);
 
@@ -312,21 +363,47 @@ on_readable(struct dbc *c)
 		if (r == NULL) {
 			if (q == NULL || q->ended)
 				break;		/* nothing more for now */
-			q->ended = true;
-			continue;
-		}
-		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
-			PQclear(r);
-			if (q != NULL)
-				finish(c);
+			if (q->aborted) {
+				requeue(c, q, &requeue_at);
+				continue;
+			}
+			if (q->own_sync) {
+				q->ended = true;	/* commit comes with sync */
+				continue;
+			}
+			finish(c);
 			if (c->state == DBC_DOWN)
 				return;
 			continue;
+		}
+		switch (PQresultStatus(r)) {
+		case PGRES_PIPELINE_SYNC:
+			/* A write's sync confirms its commit; a batch's sync
+			 * belongs to reads already answered. */
+			PQclear(r);
+			if (q != NULL && q->own_sync && q->ended) {
+				finish(c);
+				if (c->state == DBC_DOWN)
+					return;
+			}
+			continue;
+		case PGRES_PIPELINE_ABORTED:
+			PQclear(r);
+			if (q != NULL)
+				q->aborted = true;
+			continue;
+		default:
+			break;
 		}
 		if (q != NULL && q->res == NULL)
 			q->res = r;
 		else
 			PQclear(r);
+	}
+	if (requeue_at != NULL) {
+		log_debug("db: connection %d: reads after a failed one in "
+		    "their batch are sent again", c->idx);
+		serve_waiting(c);
 	}
 	if (c->state == DBC_IDLE) {
 		PGnotify *n;
@@ -463,6 +540,8 @@ dbc_lost(struct dbc *c, const char *why)
 	TAILQ_INIT(&lost);
 	TAILQ_CONCAT(&lost, &c->inflight, entry);
 	c->ninflight = 0;
+	c->sync_due = false;
+	event_del(c->sync_ev);
 	c->state = DBC_DOWN;
 	if (was_up)
 		db->nup--;
@@ -484,18 +563,37 @@ dbc_lost(struct dbc *c, const char *why)
 static void
 dbc_start(struct dbc *c, struct query *q)
 {
+	bool read = strncmp(stmts[q->st].sql, "SELECT ", 7) == 0;
+
 	TAILQ_INSERT_TAIL(&c->inflight, q, entry);
 	c->ninflight++;
 	c->state = DBC_BUSY;
 	q->sent_ms = mono_ms();
+	q->own_sync = !read;
+	/* A write never joins the implicit transaction of pending reads:
+	 * close their batch first. */
+	if (!read && c->sync_due) {
+		c->sync_due = false;
+		if (!PQpipelineSync(c->pg))
+			goto fail;
+	}
 	if (!PQsendQueryPrepared(c->pg, stmts[q->st].name, q->n,
-	    (const char *const *)q->params, NULL, NULL, 0) ||
-	    !PQpipelineSync(c->pg)) {
-		/* Report from the loop, never from inside db_query(). */
-		set_timer(c, T_FAIL, 0);
+	    (const char *const *)q->params, NULL, NULL, 0))
+		goto fail;
+	if (read) {
+		if (!c->sync_due) {
+			c->sync_due = true;
+			event_active(c->sync_ev, EV_TIMEOUT, 0);
+		}
 		return;
 	}
+	if (!PQpipelineSync(c->pg))
+		goto fail;
 	arm_flush(c);
+	return;
+fail:
+	/* Report from the loop, never from inside db_query(). */
+	set_timer(c, T_FAIL, 0);
 }
 
 struct db *
@@ -520,6 +618,7 @@ db_new(struct event_base *base, const char *conninfo, int size,
 		c->backoff_ms = BACKOFF_MIN_MS;
 		TAILQ_INIT(&c->inflight);
 		c->timer = evtimer_new(base, on_timer, c);
+		c->sync_ev = event_new(base, -1, 0, on_sync_due, c);
 		dbc_connect(c);
 	}
 	return db;
@@ -547,6 +646,7 @@ db_free(struct db *db)
 		if (c->ev != NULL)
 			event_free(c->ev);
 		event_free(c->timer);
+		event_free(c->sync_ev);
 		PQclear(c->res);
 		struct query *q;
 		while ((q = TAILQ_FIRST(&c->inflight)) != NULL) {

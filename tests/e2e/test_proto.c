@@ -511,6 +511,60 @@ test_handshake_timeout(void **st)
 	close(fd);
 }
 
+/*
+ * Reads from many connections at once share a pipeline batch in cairnd; a
+ * read that fails (a date PostgreSQL refuses) must fail alone, the others
+ * of its batch being sent again.
+ */
+static void
+test_failing_read_in_batch(void **st)
+{
+	enum { N = 16, ROUNDS = 20 };
+	struct peer ps[N];
+	msgpack_sbuffer sb;
+	struct mp_doc doc;
+	const msgpack_object *r;
+	char token[65];
+
+	for (int i = 0; i < N; i++) {
+		conn(&ps[i]);
+		hello(&ps[i]);
+	}
+	pack_req(&sb, 2, "session.login", "login", admin, "password",
+	    admin_pw, NULL);
+	raw_frame(&ps[0], sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	assert_int_equal(read_resp(&ps[0], 2, &doc), E_OK);
+	r = mp_map_get(mp_map_get(doc.root, "result"), "token");
+	snprintf(token, sizeof token, "%.*s", (int)r->via.str.size,
+	    r->via.str.ptr);
+	mp_doc_free(&doc);
+	for (int i = 1; i < N; i++) {
+		pack_req(&sb, 2, "session.resume", "token", token, NULL);
+		assert_int_equal(call(&ps[i], 2, &sb), E_OK);
+	}
+	for (int round = 0; round < ROUNDS; round++) {
+		int bad = round % N;
+		for (int i = 0; i < N; i++) {
+			if (i == bad)
+				pack_req(&sb, 10, "audit.list", "since",
+				    "2026-02-30", NULL);
+			else
+				pack_req(&sb, 10, "user.get", "login", admin,
+				    NULL);
+			raw_frame(&ps[i], sb.data, sb.size);
+			msgpack_sbuffer_destroy(&sb);
+		}
+		for (int i = 0; i < N; i++) {
+			assert_int_equal(read_resp(&ps[i], 10, &doc),
+			    i == bad ? E_INVALID : E_OK);
+			mp_doc_free(&doc);
+		}
+	}
+	for (int i = 0; i < N; i++)
+		peer_close(&ps[i]);
+}
+
 /* A connection with nothing to do is closed after idle_timeout (4 s). */
 static void
 test_idle_timeout(void **st)
@@ -587,6 +641,7 @@ main(void)
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_pipeline),
 		cmocka_unit_test(test_session_ops),
+		cmocka_unit_test(test_failing_read_in_batch),
 		cmocka_unit_test(test_tls12_refused),
 		cmocka_unit_test(test_wrong_ca),
 		cmocka_unit_test(test_handshake_timeout),
