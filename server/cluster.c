@@ -175,6 +175,7 @@ init_cluster(void)
 	return true;
 }
 
+/* Start-up only, before the event loop exists: blocking libpq is fine. */
 static bool
 create_database(const char *conninfo_admin)
 {

@@ -64,6 +64,23 @@ pack_req(msgpack_sbuffer *sb, uint64_t id, const char *op, ...)
 	va_end(ap);
 }
 
+/* A hello request (any protocol version, for the refusal tests). */
+static void
+pack_hello(msgpack_sbuffer *sb, uint64_t id, int proto, const char *client)
+{
+	msgpack_packer pk;
+
+	msgpack_sbuffer_init(sb);
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	mp_kv_uint(&pk, "id", id);
+	mp_kv_str(&pk, "op", "hello");
+	mp_pack_key(&pk, "args");
+	msgpack_pack_map(&pk, 2);
+	mp_kv_int(&pk, "proto", proto);
+	mp_kv_str(&pk, "client", client);
+}
+
 /* Read one response; return its error code (E_OK on success). */
 static enum wire_err
 read_resp(struct peer *p, uint64_t want_id, struct mp_doc *doc)
@@ -112,17 +129,8 @@ static void
 hello(struct peer *p)
 {
 	msgpack_sbuffer sb;
-	msgpack_packer pk;
 
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", 1);
-	mp_kv_str(&pk, "op", "hello");
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, 2);
-	mp_kv_int(&pk, "proto", 1);
-	mp_kv_str(&pk, "client", "test_proto");
+	pack_hello(&sb, 1, 1, "test_proto");
 	assert_int_equal(call(p, 1, &sb), E_OK);
 }
 
@@ -169,19 +177,10 @@ test_hello_wrong_version(void **st)
 {
 	struct peer p;
 	msgpack_sbuffer sb;
-	msgpack_packer pk;
 	struct mp_doc doc;
 
 	conn(&p);
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", 3);
-	mp_kv_str(&pk, "op", "hello");
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, 2);
-	mp_kv_int(&pk, "proto", 2);
-	mp_kv_str(&pk, "client", "future");
+	pack_hello(&sb, 3, 2, "future");
 	raw_frame(&p, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 	assert_int_equal(read_resp(&p, 3, &doc), E_PROTO);
@@ -195,20 +194,11 @@ test_hello_result(void **st)
 {
 	struct peer p;
 	msgpack_sbuffer sb;
-	msgpack_packer pk;
 	struct mp_doc doc;
 	const msgpack_object *r;
 
 	conn(&p);
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", 9);
-	mp_kv_str(&pk, "op", "hello");
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, 2);
-	mp_kv_int(&pk, "proto", 1);
-	mp_kv_str(&pk, "client", "t");
+	pack_hello(&sb, 9, 1, "t");
 	raw_frame(&p, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 	assert_int_equal(read_resp(&p, 9, &doc), E_OK);
@@ -601,18 +591,9 @@ test_max_conns(void **st)
 		if (ps[i].ssl == NULL)
 			continue;
 		msgpack_sbuffer sb;
-		msgpack_packer pk;
 		const char *pl;
 		size_t len;
-		msgpack_sbuffer_init(&sb);
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		msgpack_pack_map(&pk, 3);
-		mp_kv_uint(&pk, "id", 1);
-		mp_kv_str(&pk, "op", "hello");
-		mp_pack_key(&pk, "args");
-		msgpack_pack_map(&pk, 2);
-		mp_kv_int(&pk, "proto", 1);
-		mp_kv_str(&pk, "client", "t");
+		pack_hello(&sb, 1, 1, "t");
 		if (peer_send_frame(&ps[i], sb.data, sb.size) &&
 		    peer_read_frame(&ps[i], &pl, &len))
 			answered++;
