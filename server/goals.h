@@ -49,6 +49,9 @@ void	 reply_kr(struct request *, int64_t id);
 /* The caller's relation to an objective, from columns 3-8 of obj_ctx or
  * kr_ctx. */
 void	 facts_from_ctx(struct gstate *, const PGresult *);
+/* After an update of objective or key result g->id: true if it was
+ * applied, else answered (unknown owner, stale version, database). */
+bool	 change_applied(struct request *, const PGresult *, const char *what);
 /* E_FORBIDDEN for the action, or E_NOT_FOUND when the caller may not
  * even see the team. */
 void	 fail_forbidden(struct request *, enum action);

@@ -68,21 +68,8 @@ on_obj_changed(void *arg, const PGresult *res)
 	struct request *req = arg;
 	struct gstate *g = req->state;
 
-	if (!db_ok(res)) {
-		const char *st = res ? PQresultErrorField(res,
-		    PG_DIAG_SQLSTATE) : NULL;
-		/* The owner login named no user: owner_id became NULL. */
-		if (st != NULL && strcmp(st, "23502") == 0)
-			req_fail(req, E_NOT_FOUND, "owner", "no such user");
-		else
-			req_fail_db(req, res);
+	if (!change_applied(req, res, "objective"))
 		return;
-	}
-	if (PQntuples(res) != 1) {
-		req_fail(req, E_CONFLICT, "version", "objective %s changed "
-		    "meanwhile: reload and retry", g->id);
-		return;
-	}
 	reply_objective(req, strtoll(g->id, NULL, 10), g->full);
 }
 

@@ -183,6 +183,29 @@ facts_from_ctx(struct gstate *g, const PGresult *res)
 	g->f.contributor = col_bool(res, 0, 8);
 }
 
+bool
+change_applied(struct request *req, const PGresult *res, const char *what)
+{
+	struct gstate *g = req->state;
+	const char *st;
+
+	if (!db_ok(res)) {
+		st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		/* The owner login named no user: owner_id became NULL. */
+		if (st != NULL && strcmp(st, "23502") == 0)
+			req_fail(req, E_NOT_FOUND, "owner", "no such user");
+		else
+			req_fail_db(req, res);
+		return false;
+	}
+	if (PQntuples(res) != 1) {
+		req_fail(req, E_CONFLICT, "version", "%s %s changed meanwhile: "
+		    "reload and retry", what, g->id);
+		return false;
+	}
+	return true;
+}
+
 void
 fail_forbidden(struct request *req, enum action a)
 {
