@@ -9,7 +9,7 @@
  * Ready connections run in libpq's pipeline mode, and a busy connection may
  * take up to db_pipeline queries at once.  A statement that writes is sent
  * with its own sync point and answered only when that sync confirms its
- * commit.  Reads (statements that start with SELECT) sent in one turn of
+ * commit.  Reads (declared STMT_READ in sql.c) sent in one turn of
  * the loop share one sync, sent at the end of the turn: one write to the
  * socket instead of one per query.  A read is answered as soon as its rows
  * are in; if one read of a batch fails, the reads after it come back
@@ -563,7 +563,7 @@ dbc_lost(struct dbc *c, const char *why)
 static void
 dbc_start(struct dbc *c, struct query *q)
 {
-	bool read = strncmp(stmts[q->st].sql, "SELECT ", 7) == 0;
+	bool read = stmts[q->st].kind == STMT_READ;
 
 	TAILQ_INSERT_TAIL(&c->inflight, q, entry);
 	c->ninflight++;

@@ -49,11 +49,11 @@
 #define USER_JSON(u)	"(to_jsonb(" u ") - 'password_hash')"
 
 const struct stmt_def stmts[ST_MAX] = {
-	[ST_AUTH_BY_LOGIN] = { "auth_by_login",
+	[ST_AUTH_BY_LOGIN] = { "auth_by_login", STMT_READ,
 	    "SELECT id, password_hash, enabled FROM users WHERE login = $1" },
 
 	/* $1 user id, $2 token hash (hex), $3 lifetime in seconds */
-	[ST_SESSION_CREATE] = { "session_create",
+	[ST_SESSION_CREATE] = { "session_create", STMT_WRITE,
 	    "WITH s AS (INSERT INTO sessions (user_id, token_hash, expires_at)"
 	    " VALUES ($1, decode($2, 'hex'), now() + make_interval(secs => $3))"
 	    " RETURNING id, user_id, expires_at)"
@@ -62,7 +62,7 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* $1 token hash (hex), $2 idle limit in seconds.  Touches last_seen
 	 * at most once a minute to keep the write rate low. */
-	[ST_SESSION_CHECK] = { "session_check",
+	[ST_SESSION_CHECK] = { "session_check", STMT_WRITE,
 	    "WITH s AS (SELECT s.id AS sid, s.user_id, s.expires_at,"
 	    " s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id"
 	    " WHERE s.token_hash = decode($1, 'hex') AND s.revoked_at IS NULL"
@@ -73,18 +73,18 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " SELECT s.sid, extract(epoch FROM s.expires_at)::bigint, "
 	    USER_COLS("u.") " FROM s JOIN users u ON u.id = s.user_id" },
 
-	[ST_SESSION_REVOKE] = { "session_revoke",
+	[ST_SESSION_REVOKE] = { "session_revoke", STMT_WRITE,
 	    "UPDATE sessions SET revoked_at = now()"
 	    " WHERE id = $1 AND revoked_at IS NULL" },
 
-	[ST_USER_GET] = { "user_get",
+	[ST_USER_GET] = { "user_get", STMT_READ,
 	    "SELECT " USER_COLS("") " FROM users WHERE login = $1" },
 
-	[ST_USER_LIST] = { "user_list",
+	[ST_USER_LIST] = { "user_list", STMT_READ,
 	    "SELECT " USER_COLS("") " FROM users ORDER BY login" },
 
 	/* $5 caller (NULL for --init-admin). */
-	[ST_USER_CREATE] = { "user_create",
+	[ST_USER_CREATE] = { "user_create", STMT_WRITE,
 	    "WITH u AS (INSERT INTO users (login, name, role, password_hash)"
 	    " VALUES ($1, $2, $3, $4) RETURNING *),"
 	    AUDIT_BY("$5", "user.create", "user", "u.id", "NULL",
@@ -93,13 +93,13 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* The target's role and state and how many other enabled admins
 	 * remain: the friendly check before user.last_admin's trigger. */
-	[ST_USER_ADMIN_STATE] = { "user_admin_state",
+	[ST_USER_ADMIN_STATE] = { "user_admin_state", STMT_READ,
 	    "SELECT u.role, u.enabled, (SELECT count(*) FROM users o"
 	    " WHERE o.role = 'admin' AND o.enabled AND o.id <> u.id)"
 	    " FROM users u WHERE u.login = $1" },
 
 	/* $3 caller. */
-	[ST_USER_SET_ROLE] = { "user_set_role",
+	[ST_USER_SET_ROLE] = { "user_set_role", STMT_WRITE,
 	    "WITH b AS (SELECT " USER_JSON("x") " j FROM users x"
 	    " WHERE login = $1),"
 	    " u AS (UPDATE users SET role = $2, updated_at = now()"
@@ -110,7 +110,7 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* Disabling revokes every session of the user in the same
 	 * statement. */
-	[ST_USER_DISABLE] = { "user_disable",
+	[ST_USER_DISABLE] = { "user_disable", STMT_WRITE,
 	    "WITH u AS (UPDATE users SET enabled = false, updated_at = now()"
 	    " WHERE login = $1 RETURNING *),"
 	    " s AS (UPDATE sessions SET revoked_at = now() WHERE user_id IN"
@@ -119,19 +119,19 @@ const struct stmt_def stmts[ST_MAX] = {
 	    USER_JSON("u"), "u")
 	    " SELECT " USER_COLS("") " FROM u" },
 
-	[ST_USER_ENABLE] = { "user_enable",
+	[ST_USER_ENABLE] = { "user_enable", STMT_WRITE,
 	    "WITH u AS (UPDATE users SET enabled = true, updated_at = now()"
 	    " WHERE login = $1 RETURNING *),"
 	    AUDIT_BY("$2", "user.enable", "user", "u.id", "NULL",
 	    USER_JSON("u"), "u")
 	    " SELECT " USER_COLS("") " FROM u" },
 
-	[ST_USER_PW_BY_LOGIN] = { "user_pw_by_login",
+	[ST_USER_PW_BY_LOGIN] = { "user_pw_by_login", STMT_READ,
 	    "SELECT id, password_hash FROM users WHERE login = $1" },
 
 	/* $1 user id, $2 new hash, $3 session to keep (or NULL): the other
 	 * sessions of the user are revoked. */
-	[ST_USER_SET_PASSWORD] = { "user_set_password",
+	[ST_USER_SET_PASSWORD] = { "user_set_password", STMT_WRITE,
 	    "WITH u AS (UPDATE users SET password_hash = $2, updated_at = now()"
 	    " WHERE id = $1 RETURNING id),"
 	    " s AS (UPDATE sessions SET revoked_at = now() WHERE user_id IN"
@@ -144,14 +144,14 @@ const struct stmt_def stmts[ST_MAX] = {
 	/* Teams. */
 
 	/* $1 slug, $2 caller: the team and the caller's relation to it. */
-	[ST_TEAM_CTX] = { "team_ctx",
+	[ST_TEAM_CTX] = { "team_ctx", STMT_READ,
 	    "SELECT t.id, t.private, r.lead_here, r.lead_above, r.member_here"
 	    " FROM teams t, team_relation($2, t.id) r WHERE t.slug = $1" },
 
 	/* $1 team slug (NULL: a new team), $2 parent slug (NULL: none):
 	 * does the team exist, is it the root, does the parent exist, is
 	 * there a root already, would the move make a cycle. */
-	[ST_TEAM_TREE_CHECK] = { "team_tree_check",
+	[ST_TEAM_TREE_CHECK] = { "team_tree_check", STMT_READ,
 	    "SELECT t.id IS NOT NULL, t.parent_id IS NULL AND t.id IS NOT NULL,"
 	    " p.id IS NOT NULL,"
 	    " EXISTS (SELECT 1 FROM teams WHERE parent_id IS NULL),"
@@ -160,7 +160,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " FROM (SELECT 1) d LEFT JOIN teams t ON t.slug = $1"
 	    " LEFT JOIN teams p ON p.slug = $2" },
 
-	[ST_TEAM_REMOVE_CHECK] = { "team_remove_check",
+	[ST_TEAM_REMOVE_CHECK] = { "team_remove_check", STMT_READ,
 	    "SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = t.id)"
 	    " OR EXISTS (SELECT 1 FROM teams c WHERE c.parent_id = t.id)"
 	    " OR EXISTS (SELECT 1 FROM objectives o WHERE o.team_id = t.id)"
@@ -168,7 +168,7 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* $2 slug, $3 name, $4 parent slug or NULL, $5 private.  No row:
 	 * the parent does not exist. */
-	[ST_TEAM_CREATE] = { "team_create",
+	[ST_TEAM_CREATE] = { "team_create", STMT_WRITE,
 	    "WITH p AS (SELECT id FROM teams WHERE slug = $4),"
 	    " t AS (INSERT INTO teams (slug, name, parent_id, private)"
 	    " SELECT $2, $3, (SELECT id FROM p), $5::boolean"
@@ -178,7 +178,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " SELECT t.id, t.slug, t.name, $4::text, t.private FROM t" },
 
 	/* Parents before children: ordered by the path from the root. */
-	[ST_TEAM_LIST] = { "team_list",
+	[ST_TEAM_LIST] = { "team_list", STMT_WRITE,
 	    "WITH RECURSIVE tr (id, path) AS (SELECT id, ARRAY[slug]"
 	    " FROM teams WHERE parent_id IS NULL UNION ALL"
 	    " SELECT c.id, tr.path || c.slug FROM teams c"
@@ -186,18 +186,18 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " SELECT " TEAM_COLS("t.") " FROM tr JOIN teams t ON t.id = tr.id"
 	    " ORDER BY tr.path" },
 
-	[ST_TEAM_GET] = { "team_get",
+	[ST_TEAM_GET] = { "team_get", STMT_READ,
 	    "SELECT " TEAM_COLS("t.") ", (SELECT string_agg(c.slug, ','"
 	    " ORDER BY c.slug) FROM teams c WHERE c.parent_id = t.id)"
 	    " FROM teams t WHERE t.slug = $1" },
 
-	[ST_TEAM_MEMBERS] = { "team_members",
+	[ST_TEAM_MEMBERS] = { "team_members", STMT_READ,
 	    "SELECT u.login, u.name, m.role FROM team_members m"
 	    " JOIN users u ON u.id = m.user_id JOIN teams t ON t.id = m.team_id"
 	    " WHERE t.slug = $1 ORDER BY u.login" },
 
 	/* $2 slug, $3 new parent slug.  No row: the parent does not exist. */
-	[ST_TEAM_MOVE] = { "team_move",
+	[ST_TEAM_MOVE] = { "team_move", STMT_WRITE,
 	    "WITH p AS (SELECT id FROM teams WHERE slug = $3),"
 	    " o AS (SELECT to_jsonb(x) j FROM teams x WHERE slug = $2),"
 	    " t AS (UPDATE teams SET parent_id = (SELECT id FROM p)"
@@ -206,20 +206,20 @@ const struct stmt_def stmts[ST_MAX] = {
 	    "to_jsonb(t)", "t")
 	    " SELECT t.id, t.slug, t.name, $3::text, t.private FROM t" },
 
-	[ST_TEAM_RENAME] = { "team_rename",
+	[ST_TEAM_RENAME] = { "team_rename", STMT_WRITE,
 	    "WITH o AS (SELECT to_jsonb(x) j FROM teams x WHERE slug = $2),"
 	    " t AS (UPDATE teams SET name = $3 WHERE slug = $2 RETURNING *),"
 	    AUDIT("team.rename", "team", "t.id", "(SELECT j FROM o)",
 	    "to_jsonb(t)", "t")
 	    " SELECT " TEAM_COLS("t.") " FROM t" },
 
-	[ST_TEAM_REMOVE] = { "team_remove",
+	[ST_TEAM_REMOVE] = { "team_remove", STMT_WRITE,
 	    "WITH t AS (DELETE FROM teams WHERE slug = $2 RETURNING *),"
 	    AUDIT("team.remove", "team", "t.id", "to_jsonb(t)", "NULL", "t")
 	    " SELECT id FROM t" },
 
 	/* $2 team id, $3 login, $4 role.  No row: no such user. */
-	[ST_TEAM_MEMBER_SET] = { "team_member_set",
+	[ST_TEAM_MEMBER_SET] = { "team_member_set", STMT_WRITE,
 	    "WITH u AS (SELECT id FROM users WHERE login = $3),"
 	    " m AS (INSERT INTO team_members (team_id, user_id, role)"
 	    " SELECT $2, u.id, $4 FROM u ON CONFLICT (team_id, user_id)"
@@ -229,7 +229,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " SELECT user_id FROM m" },
 
 	/* $2 team id, $3 login.  No row: not a member. */
-	[ST_TEAM_MEMBER_DEL] = { "team_member_del",
+	[ST_TEAM_MEMBER_DEL] = { "team_member_del", STMT_WRITE,
 	    "WITH m AS (DELETE FROM team_members WHERE team_id = $2"
 	    " AND user_id = (SELECT id FROM users WHERE login = $3)"
 	    " RETURNING *),"
@@ -239,20 +239,20 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* Periods. */
 
-	[ST_PERIOD_CREATE] = { "period_create",
+	[ST_PERIOD_CREATE] = { "period_create", STMT_WRITE,
 	    "WITH p AS (INSERT INTO periods (name, start_date, end_date)"
 	    " VALUES ($2, $3::date, $4::date) RETURNING *),"
 	    AUDIT("period.create", "period", "p.id", "NULL", "to_jsonb(p)",
 	    "p")
 	    " SELECT " PERIOD_COLS " FROM p" },
 
-	[ST_PERIOD_LIST] = { "period_list",
+	[ST_PERIOD_LIST] = { "period_list", STMT_READ,
 	    "SELECT " PERIOD_COLS " FROM periods ORDER BY start_date, name" },
 
-	[ST_PERIOD_GET] = { "period_get",
+	[ST_PERIOD_GET] = { "period_get", STMT_READ,
 	    "SELECT " PERIOD_COLS " FROM periods WHERE name = $1" },
 
-	[ST_PERIOD_SET_STATE] = { "period_set_state",
+	[ST_PERIOD_SET_STATE] = { "period_set_state", STMT_WRITE,
 	    "WITH o AS (SELECT to_jsonb(x) j FROM periods x WHERE name = $2),"
 	    " p AS (UPDATE periods SET state = $3 WHERE name = $2"
 	    " RETURNING *),"
@@ -262,10 +262,10 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* Settings and the audit log. */
 
-	[ST_SETTINGS_GET] = { "settings_get",
+	[ST_SETTINGS_GET] = { "settings_get", STMT_READ,
 	    "SELECT name, value FROM settings ORDER BY name" },
 
-	[ST_SETTINGS_SET] = { "settings_set",
+	[ST_SETTINGS_SET] = { "settings_set", STMT_WRITE,
 	    "WITH o AS (SELECT to_jsonb(x) j FROM settings x WHERE name = $2),"
 	    " s AS (UPDATE settings SET value = $3::integer WHERE name = $2"
 	    " RETURNING *),"
@@ -274,7 +274,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " SELECT name FROM s" },
 
 	/* $1 since, $2 login, $3 entity type, $4 entity id, $5 limit. */
-	[ST_AUDIT_LIST] = { "audit_list",
+	[ST_AUDIT_LIST] = { "audit_list", STMT_READ,
 	    "SELECT a.id, to_char(a.at AT TIME ZONE 'UTC',"
 	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), u.login, a.op,"
 	    " a.entity_type || ':' || a.entity_id, a.before::text,"
@@ -290,7 +290,7 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* $1 objective, $2 caller: what the checks need (columns 3-8 are
 	 * read by facts_from_ctx()). */
-	[ST_OBJ_CTX] = { "obj_ctx",
+	[ST_OBJ_CTX] = { "obj_ctx", STMT_READ,
 	    "SELECT o.id, o.team_id, p.state, o.owner_id = $2, t.private,"
 	    " r.lead_here, r.lead_above, r.member_here,"
 	    " EXISTS (SELECT 1 FROM objective_contributors c"
@@ -304,7 +304,7 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* $1 team slug, $2 period name, $3 caller, $4 owner login, $5 parent:
 	 * everything objective.create checks, in one row. */
-	[ST_OBJ_NEW_CTX] = { "obj_new_ctx",
+	[ST_OBJ_NEW_CTX] = { "obj_new_ctx", STMT_READ,
 	    "SELECT t.id, p.id, p.state, coalesce(r.lead_here, false),"
 	    " coalesce(r.lead_above, false), ow.id,"
 	    " EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id"
@@ -324,7 +324,7 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* $2 team, $3 period, $4 title, $5 description, $6 owner, $7 type,
 	 * $8 parent, $9 weight, $10 rollup. */
-	[ST_OBJ_CREATE] = { "obj_create",
+	[ST_OBJ_CREATE] = { "obj_create", STMT_WRITE,
 	    "WITH o AS (INSERT INTO objectives (team_id, period_id, title,"
 	    " description, owner_id, type, parent_id, weight, rollup)"
 	    " VALUES ($2, $3, $4, $5, $6, $7, $8::bigint, $9::float8, $10)"
@@ -334,12 +334,12 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " SELECT id FROM o" },
 
 	/* $1 id, $2 caller, $3 role: the objective, readable or not. */
-	[ST_OBJ_GET] = { "obj_get",
+	[ST_OBJ_GET] = { "obj_get", STMT_READ,
 	    "SELECT " OBJ_COLS ", can_read_objective($2, $3, o.id)"
 	    " FROM objectives o WHERE o.id = $1" },
 
 	/* $1 caller, $2 role, $3 team, $4 period, $5 owner, $6 archived. */
-	[ST_OBJ_LIST] = { "obj_list",
+	[ST_OBJ_LIST] = { "obj_list", STMT_READ,
 	    "SELECT " OBJ_COLS " FROM objectives o"
 	    " JOIN teams t ON t.id = o.team_id"
 	    " JOIN periods p ON p.id = o.period_id"
@@ -351,25 +351,25 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " AND ($6::boolean OR NOT o.archived)"
 	    " ORDER BY o.id" },
 
-	[ST_OBJ_KRS] = { "obj_krs",
+	[ST_OBJ_KRS] = { "obj_krs", STMT_READ,
 	    "SELECT " KR_COLS " FROM key_results k WHERE k.objective_id = $1"
 	    " AND NOT k.removed ORDER BY k.id" },
 
 	/* $1 id, $2 caller, $3 role. */
-	[ST_OBJ_CHILDREN] = { "obj_children",
+	[ST_OBJ_CHILDREN] = { "obj_children", STMT_READ,
 	    "SELECT c.id, c.title, t.slug, objective_progress(c.id), c.weight,"
 	    " can_read_objective($2, $3, c.id) FROM objectives c"
 	    " JOIN teams t ON t.id = c.team_id"
 	    " WHERE c.parent_id = $1 AND NOT c.archived ORDER BY c.id" },
 
-	[ST_OBJ_CONTRIBUTORS] = { "obj_contributors",
+	[ST_OBJ_CONTRIBUTORS] = { "obj_contributors", STMT_READ,
 	    "SELECT u.login FROM objective_contributors c"
 	    " JOIN users u ON u.id = c.user_id WHERE c.objective_id = $1"
 	    " ORDER BY u.login" },
 
 	/* $2 id, $3 title, $4 description, $5 owner login, $6 type,
 	 * $7 rollup, $8 expected version.  No row: stale version. */
-	[ST_OBJ_UPDATE] = { "obj_update",
+	[ST_OBJ_UPDATE] = { "obj_update", STMT_WRITE,
 	    "WITH b AS (SELECT to_jsonb(x) j FROM objectives x WHERE id = $2),"
 	    " o AS (UPDATE objectives SET title = coalesce($3, title),"
 	    " description = coalesce($4, description),"
@@ -384,14 +384,14 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " SELECT id FROM o" },
 
 	/* $1 child, $2 parent: the server's alignment check. */
-	[ST_OBJ_ALIGN_CHECK] = { "obj_align_check",
+	[ST_OBJ_ALIGN_CHECK] = { "obj_align_check", STMT_READ,
 	    "SELECT EXISTS (SELECT 1 FROM objectives WHERE id = $2),"
 	    " alignment_refusal(o.id, o.team_id, o.period_id, $2)"
 	    " FROM objectives o WHERE o.id = $1" },
 
 	/* $2 id, $3 parent (NULL: unalign), $4 weight, $5 version, $6 the
 	 * op's name for the audit log. */
-	[ST_OBJ_ALIGN] = { "obj_align",
+	[ST_OBJ_ALIGN] = { "obj_align", STMT_WRITE,
 	    "WITH b AS (SELECT to_jsonb(x) j FROM objectives x WHERE id = $2),"
 	    " o AS (UPDATE objectives SET parent_id = $3::bigint,"
 	    " weight = coalesce($4::float8, weight), version = version + 1"
@@ -402,7 +402,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " (SELECT j FROM b), to_jsonb(o) FROM o)"
 	    " SELECT id FROM o" },
 
-	[ST_OBJ_ARCHIVE] = { "obj_archive",
+	[ST_OBJ_ARCHIVE] = { "obj_archive", STMT_WRITE,
 	    "WITH b AS (SELECT to_jsonb(x) j FROM objectives x WHERE id = $2),"
 	    " o AS (UPDATE objectives SET archived = true,"
 	    " version = version + 1 WHERE id = $2"
@@ -412,7 +412,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " SELECT id FROM o" },
 
 	/* $2 objective, $3 login.  No row: no such user. */
-	[ST_OBJ_GRANT] = { "obj_grant",
+	[ST_OBJ_GRANT] = { "obj_grant", STMT_WRITE,
 	    "WITH u AS (SELECT id FROM users WHERE login = $3),"
 	    " c AS (INSERT INTO objective_contributors (objective_id, user_id)"
 	    " SELECT $2, u.id FROM u ON CONFLICT DO NOTHING RETURNING *),"
@@ -420,7 +420,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    "to_jsonb(c)", "c")
 	    " SELECT id FROM u" },
 
-	[ST_OBJ_REVOKE] = { "obj_revoke",
+	[ST_OBJ_REVOKE] = { "obj_revoke", STMT_WRITE,
 	    "WITH c AS (DELETE FROM objective_contributors"
 	    " WHERE objective_id = $2 AND user_id ="
 	    " (SELECT id FROM users WHERE login = $3) RETURNING *),"
@@ -431,7 +431,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	/* Key results. */
 
 	/* $1 key result, $2 caller; columns 3-8 as in obj_ctx. */
-	[ST_KR_CTX] = { "kr_ctx",
+	[ST_KR_CTX] = { "kr_ctx", STMT_READ,
 	    "SELECT k.id, k.objective_id, p.state, o.owner_id = $2,"
 	    " t.private, r.lead_here, r.lead_above,"
 	    " r.member_here, EXISTS (SELECT 1 FROM objective_contributors c"
@@ -445,7 +445,7 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* $2 objective, $3 title, $4 type, $5 start, $6 target, $7 unit,
 	 * $8 weight, $9 owner login.  No row: no such owner. */
-	[ST_KR_CREATE] = { "kr_create",
+	[ST_KR_CREATE] = { "kr_create", STMT_WRITE,
 	    "WITH k AS (INSERT INTO key_results (objective_id, title, type,"
 	    " start_value, target, current, unit, weight, owner_id)"
 	    " SELECT $2, $3, $4, $5::float8, $6::float8, $5::float8, $7,"
@@ -454,14 +454,14 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " SELECT id FROM k" },
 
 	/* $1 id, $2 caller, $3 role. */
-	[ST_KR_GET] = { "kr_get",
+	[ST_KR_GET] = { "kr_get", STMT_READ,
 	    "SELECT " KR_COLS ", can_read_objective($2, $3, o.id)"
 	    " FROM key_results k JOIN objectives o ON o.id = k.objective_id"
 	    " WHERE k.id = $1 AND NOT k.removed" },
 
 	/* $2 id, $3 title, $4 type, $5 start, $6 target, $7 unit, $8 weight,
 	 * $9 owner login, $10 version.  No row: stale version. */
-	[ST_KR_UPDATE] = { "kr_update",
+	[ST_KR_UPDATE] = { "kr_update", STMT_WRITE,
 	    "WITH b AS (SELECT to_jsonb(x) j FROM key_results x WHERE id = $2),"
 	    " k AS (UPDATE key_results SET title = coalesce($3, title),"
 	    " type = coalesce($4, type),"
@@ -477,7 +477,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    "to_jsonb(k)", "k")
 	    " SELECT id FROM k" },
 
-	[ST_KR_REMOVE] = { "kr_remove",
+	[ST_KR_REMOVE] = { "kr_remove", STMT_WRITE,
 	    "WITH b AS (SELECT to_jsonb(x) j FROM key_results x WHERE id = $2),"
 	    " k AS (UPDATE key_results SET removed = true,"
 	    " version = version + 1 WHERE id = $2 AND NOT removed RETURNING *),"
@@ -486,14 +486,14 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* $2 key result, $3 value, $4 confidence, $5 note: the insert's
 	 * trigger sets the key result's current value and confidence. */
-	[ST_KR_CHECKIN] = { "kr_checkin",
+	[ST_KR_CHECKIN] = { "kr_checkin", STMT_WRITE,
 	    "WITH c AS (INSERT INTO checkins (kr_id, value, confidence, note,"
 	    " author_id) VALUES ($2, $3::float8, $4::smallint,"
 	    " coalesce($5, ''), $1) RETURNING *),"
 	    AUDIT("kr.checkin", "kr", "c.kr_id", "NULL", "to_jsonb(c)", "c")
 	    " SELECT id FROM c" },
 
-	[ST_KR_HISTORY] = { "kr_history",
+	[ST_KR_HISTORY] = { "kr_history", STMT_READ,
 	    "SELECT c.id, c.value, c.confidence, c.note, u.login,"
 	    " to_char(c.at AT TIME ZONE 'UTC',"
 	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"

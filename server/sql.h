@@ -69,8 +69,17 @@ enum stmt {
 	ST_MAX
 };
 
+/*
+ * What a statement does, declared with it (never guessed from its text):
+ * a read may share a sync point with other reads and is answered as soon as
+ * its rows are in; a write gets its own sync and is answered only once that
+ * sync confirms its commit.
+ */
+enum stmt_kind { STMT_READ, STMT_WRITE };
+
 struct stmt_def {
 	const char	*name;
+	enum stmt_kind	 kind;
 	const char	*sql;
 };
 
