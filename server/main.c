@@ -3,6 +3,8 @@
  * migrations, --init-admin, loading certificates) happens here before the
  * event loop starts; after that the loop never blocks.
  */
+#include <sys/stat.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "hashpool.h"
 #include "log.h"
 #include "migrate.h"
+#include "privdrop.h"
 #include "server.h"
 #include "throttle.h"
 #include "tls.h"
@@ -87,7 +90,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	    srv.cf->tls_min_version, err, sizeof err);
 
 	if (ctx == NULL) {
-		log_warnx("SIGHUP: keeping the old certificate: %s", err);
+		log_warnx("SIGHUP: keeping the old certificate: %s%s", err,
+		    priv_hint());
 		return;
 	}
 	/* Live connections hold their own reference to the old context. */
@@ -146,6 +150,13 @@ serve(struct config *cf, const char *conninfo)
 		return 1;
 	}
 	evconnlistener_set_error_cb(srv.listener, on_accept_error);
+	/* Bound and the key read: what needed root is done. */
+	if (!priv_drop()) {
+		evconnlistener_free(srv.listener);
+		event_base_free(srv.base);
+		return 1;
+	}
+	cluster_supervise(srv.base);
 	srv.db = db_new(srv.base, conninfo, cf->db_pool, cf->db_queue,
 	    cf->db_connect_timeout);
 	db_set_statement_timeout(srv.db, cf->db_statement_timeout);
@@ -191,6 +202,9 @@ main(int argc, char **argv)
 	char *conninfo = NULL;
 	int rc;
 
+	/* Nothing cairnd creates (lock, cairn.conf, the cluster's log) is for
+	 * anyone else to read. */
+	umask(077);
 	log_init("cairnd", LOG_LVL_INFO);
 	signal(SIGPIPE, SIG_IGN);
 	config_defaults(&cf);
@@ -208,6 +222,11 @@ main(int argc, char **argv)
 		log_warnx("--password-stdin goes with --init-admin");
 		config_free(&cf);
 		return 2;
+	}
+	/* Refuse a bad account before starting anything. */
+	if (cf.init_admin == NULL && !priv_init(&cf)) {
+		config_free(&cf);
+		return 1;
 	}
 	if (cf.data_dir != NULL) {
 		if (!cluster_start(&cf, &conninfo)) {
