@@ -124,6 +124,21 @@ pm=$(head -1 "$DATA/pgdata/postmaster.pid")
 log=$T/cairnd4.log
 t0=$(date +%s)
 kill -KILL "$pm"
+# pg_ctl start runs in a child: the loop keeps answering meanwhile.
+for i in $(seq 1 100); do
+	grep -q "restarting PostgreSQL in" "$log" && break
+	sleep 0.1
+done
+p0=$(date +%s%N)
+as admin ping >/dev/null 2>&1
+p1=$(date +%s%N)
+restarted=$(grep -c "PostgreSQL restarted after" "$log")
+pms=$(( (p1 - p0) / 1000000 ))
+if [ "$pms" -lt 2000 ]; then
+	ok "ping answered while the cluster restarts (${pms} ms; restart finished before it: $restarted)"
+else
+	not_ok "ping answered while the cluster restarts" "${pms} ms"
+fi
 back=no
 while [ $(($(date +%s) - t0)) -lt 40 ]; do
 	if as admin whoami >/dev/null 2>&1; then
