@@ -78,9 +78,17 @@ else
 	not_ok "protocol suite"
 fi
 ;; esac
+case " $SUITES " in *" proto "*|*" db "*)
+echo "== database pool (cmocka, db.c against this cluster)"
+if CAIRN_TEST_PGHOST=$DATA "$BIN/test_db"; then
+	ok "database pool suite"
+else
+	not_ok "database pool suite"
+fi
+;; esac
 
 for suite in $SUITES; do
-	[ "$suite" = proto ] && continue
+	case $suite in proto|db) continue;; esac
 	echo "== $suite"
 	. "$HERE/$suite.sh"
 done
