@@ -78,6 +78,15 @@ else
 	not_ok "protocol suite"
 fi
 ;; esac
+case " $SUITES " in *" proto "*|*" batch "*)
+echo "== answers belong to their requests (cmocka, 30 connections)"
+if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
+    CAIRN_TEST_ADMIN=root CAIRN_TEST_ADMIN_PW=$ADMIN_PW "$BIN/test_batch"; then
+	ok "batch suite"
+else
+	not_ok "batch suite"
+fi
+;; esac
 case " $SUITES " in *" proto "*|*" db "*)
 echo "== database pool (cmocka, db.c against this cluster)"
 if CAIRN_TEST_PGHOST=$DATA "$BIN/test_db"; then
@@ -88,7 +97,7 @@ fi
 ;; esac
 
 for suite in $SUITES; do
-	case $suite in proto|db) continue;; esac
+	case $suite in proto|db|batch) continue;; esac
 	echo "== $suite"
 	. "$HERE/$suite.sh"
 done
