@@ -7,12 +7,22 @@
  *
  * CAIRN_TEST_PGHOST is the cluster's socket directory.
  */
+#define _GNU_SOURCE	/* unshare(2) */
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <event2/event.h>
@@ -263,6 +273,99 @@ test_error_at_commit_fails_the_write(void **st)
 	db_free(db);
 }
 
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t last_tick, worst_gap;
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	uint64_t now = mono_ms();
+
+	if (last_tick != 0 && now - last_tick > worst_gap)
+		worst_gap = now - last_tick;
+	last_tick = now;
+}
+
+/*
+ * In a child with a mount namespace of its own, whose resolv.conf names a
+ * nameserver that never answers (a UDP socket nobody reads): a pool whose
+ * database host must be looked up keeps reconnecting, and the event loop
+ * must not stall meanwhile.  Exit status: 0 fine, 1 stalled, 2 set-up.
+ */
+static int
+stall_child(const char *dir)
+{
+	char conf[600];
+	struct sockaddr_in sin;
+	struct timeval tick = { 0, 10000 }, span = { 3, 0 };
+	struct event_base *b;
+	struct event *t;
+	struct db *db;
+	FILE *f;
+	int s;
+
+	snprintf(conf, sizeof conf, "%s/resolv.conf", dir);
+	if ((f = fopen(conf, "w")) == NULL)
+		return 2;
+	fprintf(f, "nameserver 127.0.0.99\noptions timeout:2 attempts:2\n");
+	fclose(f);
+	if ((s = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
+		return 2;
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(53);
+	inet_pton(AF_INET, "127.0.0.99", &sin.sin_addr);
+	if (bind(s, (struct sockaddr *)&sin, sizeof sin) != 0 ||
+	    unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount(conf, "/etc/resolv.conf", NULL, MS_BIND, NULL) != 0) {
+		perror("test_db: black-hole resolver set-up");
+		return 2;
+	}
+	b = event_base_new();
+	t = event_new(b, -1, EV_PERSIST, on_tick, NULL);
+	event_add(t, &tick);
+	db = db_new_table(b, "host=db.cairn-slow.test port=5432 dbname=cairn "
+	    "user=cairn", 4, 100, 1, tab, T_N);
+	event_base_loopexit(b, &span);
+	event_base_dispatch(b);
+	db_free(db);
+	event_free(t);
+	event_base_free(b);
+	fprintf(stderr, "test_db: worst loop stall while resolving: %llu ms\n",
+	    (unsigned long long)worst_gap);
+	return worst_gap < 100 ? 0 : 1;
+}
+
+static void
+test_unanswered_lookup_does_not_stall(void **st)
+{
+	char dir[] = "/tmp/cairn-dns.XXXXXX";
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip();		/* needs a mount namespace and port 53 */
+	assert_non_null(mkdtemp(dir));
+	if ((pid = fork()) == 0)
+		_exit(stall_child(dir));
+	assert_true(waitpid(pid, &status, 0) == pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	char conf[600];
+	snprintf(conf, sizeof conf, "%s/resolv.conf", dir);
+	unlink(conf);
+	rmdir(dir);
+}
+
 static int
 setup(void **st)
 {
@@ -289,6 +392,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_failing_reads_share_batches),
 		cmocka_unit_test(test_error_at_commit_fails_the_write),
+		cmocka_unit_test(test_unanswered_lookup_does_not_stall),
 	};
 	int rc;
 
