@@ -104,6 +104,7 @@ $(BIN)/test_%: $(BUILD)/tests/e2e/test_%.o $(COMMON_OBJ)
 # Unit tests of server modules that need no server around them.
 $(BIN)/test_authz: $(BUILD)/server/authz.o
 $(BIN)/test_rules: $(BUILD)/server/rules.o
+$(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 
 certs: certs/ca.pem
 certs/ca.pem:

@@ -36,7 +36,7 @@ l_start() {
 
 # The hard limit too low for max_conns: cairnd refuses to start and says
 # which limit and how to fix it.
-( ulimit -n 512 && exec "$BIN/cairnd" --config "$T/limits.conf" ) \
+( ulimit -n 512 && exec timeout 20 "$BIN/cairnd" --config "$T/limits.conf" ) \
     >"$T/cairnd-nofile.log" 2>&1
 rc=$?
 expect_eq "hard descriptor limit 512 < max_conns 1024: cairnd exits 1" "$rc" 1

@@ -73,7 +73,8 @@ open_from(const char *src)
 
 /*
  * Wait until every socket is connected and the server has had time to
- * close the ones it refuses (nothing changes for 500 ms); close those and
+ * close the ones it refuses (nothing changes for a second, on a loaded
+ * machine too); close those and
  * return how many are still open.  A refused socket reads EOF (or a reset).
  */
 static size_t
@@ -110,9 +111,14 @@ settle(struct flood *f)
 				}
 			changed = 1;
 		}
+		size_t left = 0;
+		for (size_t i = 0; i < f->n; i++)
+			left += f->fd[i] >= 0;
+		if (left == 0)
+			break;		/* every one refused */
 		if (changed || pending > 0)
 			quiet = ms_now();
-		else if (ms_now() - quiet >= 500)
+		else if (ms_now() - quiet >= 1000)
 			break;
 		if (ms_now() > deadline)
 			fail_msg("connections did not settle in 20 s");
@@ -258,13 +264,13 @@ test_one_address_cannot_lock_out_others(void **st)
 	/* 1,100 idle sockets from one address: it keeps 256. */
 	kept = flood_open(&a, "127.0.0.3", 1100);
 	printf("# 127.0.0.3: 1100 opened, %zu kept by the server\n", kept);
-	assert_int_equal(kept, 256);
 
 	/* Meanwhile someone else gets in at once. */
 	ms = hello_ping();
 	printf("# 127.0.0.1: hello + ping in %llu ms\n",
 	    (unsigned long long)ms);
 	assert_true(ms < 2000);
+	assert_int_equal(kept, 256);
 
 	/* The 257th from that address is refused. */
 	kept = flood_open(&x, "127.0.0.3", 1);
