@@ -77,7 +77,10 @@ if [ -n "$L_PID" ]; then
 	    "$(cat "$T/cairnd-limits.log")"
 	kill -TERM "$L_PID" 2>/dev/null
 	wait "$L_PID"
+	rc=$?
 	L_PID=
+	# Under ASan a leak would make this non-zero.
+	expect_eq "limits server stops with status 0" "$rc" 0
 fi
 
 # SIGTERM with requests pipelined behind one held on a lock: each gets its

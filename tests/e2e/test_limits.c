@@ -78,7 +78,7 @@ open_from(const char *src)
  * return how many are still open.  A refused socket reads EOF (or a reset).
  */
 static size_t
-settle(struct flood *f)
+settle(struct flood *f, uint64_t quiet_ms)
 {
 	struct pollfd *pfd = calloc(f->n, sizeof *pfd);
 	uint64_t deadline = ms_now() + 20000, quiet = ms_now();
@@ -118,7 +118,7 @@ settle(struct flood *f)
 			break;		/* every one refused */
 		if (changed || pending > 0)
 			quiet = ms_now();
-		else if (ms_now() - quiet >= 1000)
+		else if (ms_now() - quiet >= quiet_ms)
 			break;
 		if (ms_now() > deadline)
 			fail_msg("connections did not settle in 20 s");
@@ -130,21 +130,28 @@ settle(struct flood *f)
 	return alive;
 }
 
-/* Open n connections from src, in batches so that the listen backlog does
- * not overflow; return how many the server kept. */
+/*
+ * Open n connections from src; return how many the server kept.  In
+ * batches of 50, each left to settle, so that the listen backlog (128)
+ * never overflows: past it the kernel answers with SYN cookies and the
+ * connection only reaches cairnd seconds later, when the client would
+ * count it as kept.
+ */
 static size_t
 flood_open(struct flood *f, const char *src, size_t n)
 {
 	size_t start = f->n;
 
 	f->fd = realloc(f->fd, (f->n + n) * sizeof *f->fd);
-	for (size_t i = 0; i < n; i++) {
-		f->fd[f->n++] = open_from(src);
-		if ((i + 1) % 100 == 0)
-			usleep(20 * 1000);
+	for (size_t i = 0; i < n; i += 50) {
+		size_t b = n - i < 50 ? n - i : 50;
+		struct flood batch = { f->fd + f->n, b };
+		for (size_t j = 0; j < b; j++)
+			f->fd[f->n++] = open_from(src);
+		settle(&batch, 200);
 	}
 	struct flood part = { f->fd + start, n };
-	return settle(&part);
+	return settle(&part, 1000);
 }
 
 static void
