@@ -39,6 +39,10 @@ static const struct setting settings[] = {
 	S(max_queue, C_SIZE, 1, 100000, "unanswered requests per connection"),
 	S(max_output, C_SIZE, 4096, 1LL << 32, "unsent reply bytes per connection"),
 	S(max_conns, C_SIZE, 1, 1000000, "connections at once"),
+	S(max_conns_per_addr, C_SIZE, 1, 1000000,
+	    "connections from one IPv4 address or IPv6 /64"),
+	S(conns_reserve, C_SIZE, 0, 1000000,
+	    "slots kept for addresses with few connections (max_conns/8)"),
 	S(handshake_timeout, C_INT, 1, 3600, "TLS handshake timeout, s"),
 	S(idle_timeout, C_INT, 1, 86400 * 7, "idle connection timeout, s"),
 	S(db_pool, C_INT, 1, 1000, "database connections"),
@@ -54,7 +58,10 @@ static const struct setting settings[] = {
 	S(login_slow_after, C_INT, 1, 1000, "failures before replies slow"),
 	S(login_max_failures, C_INT, 1, 1000, "failures before lock-out"),
 	S(login_lockout, C_INT, 1, 86400, "lock-out time, s"),
-	S(shutdown_timeout, C_INT, 1, 3600, "grace for in-flight work, s"),
+	S(shutdown_grace, C_INT, 1, 3600, "time to answer and flush at stop, s"),
+	/* The old name, kept so that existing config files still work. */
+	{ "shutdown_timeout", C_INT, offsetof(struct config, shutdown_grace),
+	    1, 3600, "the same as --shutdown-grace" },
 };
 #undef S
 
@@ -74,6 +81,8 @@ config_defaults(struct config *c)
 	c->max_queue = 64;
 	c->max_output = 8 << 20;
 	c->max_conns = 1024;
+	c->max_conns_per_addr = 256;
+	c->conns_reserve = CONNS_RESERVE_AUTO;
 	c->handshake_timeout = 10;
 	c->idle_timeout = 300;
 	c->db_pool = 8;
@@ -89,7 +98,7 @@ config_defaults(struct config *c)
 	c->login_slow_after = 3;
 	c->login_max_failures = 10;
 	c->login_lockout = 300;
-	c->shutdown_timeout = 10;
+	c->shutdown_grace = 10;
 }
 
 static const struct setting *

@@ -27,6 +27,8 @@ struct config {
 	size_t	 max_queue;		/* requests per connection */
 	size_t	 max_output;		/* bytes unsent before we stop */
 	size_t	 max_conns;
+	size_t	 max_conns_per_addr;	/* IPv4 address or IPv6 /64 */
+	size_t	 conns_reserve;		/* slots kept for light addresses */
 	int	 handshake_timeout;	/* seconds */
 	int	 idle_timeout;		/* seconds */
 
@@ -46,8 +48,11 @@ struct config {
 	int	 login_slow_after;
 	int	 login_max_failures;
 	int	 login_lockout;		/* s */
-	int	 shutdown_timeout;	/* s */
+	int	 shutdown_grace;	/* s; shutdown_timeout is an alias */
 };
+
+/* conns_reserve left to its default: max_conns / 8. */
+#define CONNS_RESERVE_AUTO	((size_t)-1)
 
 void	config_defaults(struct config *);
 /* Both return false after printing why. */
