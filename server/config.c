@@ -32,6 +32,8 @@ static const struct setting settings[] = {
 	S(db, C_STR, 0, 0, "use this external PostgreSQL (URL or conninfo)"),
 	S(pg_bindir, C_STR, 0, 0, "directory holding initdb and pg_ctl"),
 	S(cluster_user, C_STR, 0, 0, "account that runs the cluster when root"),
+	S(user, C_STR, 0, 0, "account to serve as when started as root "
+	    "(default: cluster_user)"),
 	S(log_level, C_STR, 0, 0, "error, warn, info or debug"),
 	S(max_frame, C_SIZE, 64, 256 << 20, "largest frame payload, bytes"),
 	S(max_depth, C_SIZE, 2, MP_DEPTH_HARD_MAX, "MessagePack nesting"),

@@ -16,6 +16,8 @@ struct config {
 	char	*db;			/* external PostgreSQL URL */
 	char	*pg_bindir;		/* where initdb/pg_ctl live */
 	char	*cluster_user;		/* runs the cluster when root */
+	char	*user;			/* serves, when started as root;
+					 * NULL: cluster_user */
 	char	*init_admin;		/* --init-admin LOGIN */
 	bool	 password_stdin;
 	char	*log_level;

@@ -4,6 +4,7 @@
  * event loop starts; after that the loop never blocks.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "hashpool.h"
 #include "log.h"
 #include "migrate.h"
+#include "privdrop.h"
 #include "server.h"
 #include "throttle.h"
 #include "tls.h"
@@ -114,7 +116,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	    srv.cf->tls_min_version, err, sizeof err);
 
 	if (ctx == NULL) {
-		log_warnx("SIGHUP: keeping the old certificate: %s", err);
+		log_warnx("SIGHUP: keeping the old certificate: %s%s", err,
+		    priv_hint());
 		return;
 	}
 	/* Live connections hold their own reference to the old context. */
@@ -227,6 +230,13 @@ serve(struct config *cf, const char *conninfo)
 		return 1;
 	}
 	evconnlistener_set_error_cb(srv.listener, on_accept_error);
+	/* Bound and the key read: what needed root is done. */
+	if (!priv_drop()) {
+		evconnlistener_free(srv.listener);
+		event_base_free(srv.base);
+		return 1;
+	}
+	cluster_supervise(srv.base);
 	srv.addrs = addrcount_new(cf->max_conns);
 	srv.accept_pause = evtimer_new(srv.base, on_accept_resume, NULL);
 	srv.log_timer = event_new(srv.base, -1, EV_PERSIST, on_log_timer,
@@ -283,6 +293,9 @@ main(int argc, char **argv)
 	char *conninfo = NULL;
 	int rc;
 
+	/* Nothing cairnd creates (lock, cairn.conf, the cluster's log) is for
+	 * anyone else to read. */
+	umask(077);
 	log_init("cairnd", LOG_LVL_INFO);
 	signal(SIGPIPE, SIG_IGN);
 	config_defaults(&cf);
@@ -300,6 +313,11 @@ main(int argc, char **argv)
 		log_warnx("--password-stdin goes with --init-admin");
 		config_free(&cf);
 		return 2;
+	}
+	/* Refuse a bad account before starting anything. */
+	if (cf.init_admin == NULL && !priv_init(&cf)) {
+		config_free(&cf);
+		return 1;
 	}
 	if (cf.data_dir != NULL) {
 		if (!cluster_start(&cf, &conninfo)) {

@@ -27,6 +27,11 @@ export CAIRN_SERVER=$ADDR CAIRN_CA=$T/certs/ca.pem
 
 sh "$ROOT/certs/make-dev-certs.sh" "$T/certs" >/dev/null
 sh "$ROOT/certs/make-dev-certs.sh" "$T/other" >/dev/null	# a CA we don't trust
+# As root cairnd serves as postgres (the cluster's account) and re-reads the
+# key as postgres on SIGHUP: let that account read it, and nobody else.
+if [ "$(id -u)" = 0 ]; then
+	chgrp postgres "$T/certs/server.key" && chmod 640 "$T/certs/server.key"
+fi
 cat > "$T/cairnd.conf" <<CONF
 # small limits so that the tests reach them quickly
 listen = $ADDR
@@ -66,7 +71,7 @@ ok "cairnd starts and answers ping"
 
 # CAIRN_SUITES="goals cli" runs only those suites (the protocol suite is
 # "proto"); the default is every suite.
-SUITES=${CAIRN_SUITES:-proto cli goals concurrency outage cluster startup limits}
+SUITES=${CAIRN_SUITES:-proto cli goals concurrency outage cluster startup limits priv}
 case " $SUITES " in *" proto "*)
 echo "== protocol (cmocka, raw frames over TLS)"
 if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
