@@ -64,7 +64,7 @@ ok "cairnd starts and answers ping"
 
 # CAIRN_SUITES="goals cli" runs only those suites (the protocol suite is
 # "proto"); the default is every suite.
-SUITES=${CAIRN_SUITES:-proto cli goals concurrency outage cluster}
+SUITES=${CAIRN_SUITES:-proto cli goals concurrency idem outage crash cluster}
 case " $SUITES " in *" proto "*)
 echo "== protocol (cmocka, raw frames over TLS)"
 if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
