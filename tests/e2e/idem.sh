@@ -95,3 +95,11 @@ psql_cairn -c "UPDATE idempotency_keys SET created_at = now() - interval '25 hou
 expect_exit "a keyed write after a key expired" 0 as admin kr checkin "$KR" 2
 expect_eq "... removed the expired key" "$(idem_q "SELECT count(*) FROM idempotency_keys WHERE key = 'obj-$$-a'")" 0
 expect_eq "... kept the younger ones" "$(idem_q "SELECT count(*) FROM idempotency_keys WHERE key = 'kr-$$-a'")" 1
+
+# Raw frames: keys of other types, and a retry encoded differently.
+if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem CAIRN_TEST_ADMIN=root \
+    CAIRN_TEST_ADMIN_PW=$ADMIN_PW CAIRN_TEST_KR=$KR "$BIN/test_idem"; then
+	ok "idempotency keys over raw frames (test_idem)"
+else
+	not_ok "idempotency keys over raw frames (test_idem)"
+fi
