@@ -66,6 +66,8 @@ enum stmt {
 	ST_KR_REMOVE,
 	ST_KR_CHECKIN,
 	ST_KR_HISTORY,
+	/* idempotency keys */
+	ST_IDEM_GET,
 	ST_MAX
 };
 
