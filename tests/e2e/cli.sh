@@ -154,3 +154,83 @@ expect_match "... saying why" "certificate" "$ERR"
 expect_exit "no server is exit 8" 8 as admin --server 127.0.0.1:1 ping
 expect_exit "the certificate names localhost too" 0 as admin --server "localhost:$PORT" ping
 expect_exit "a saved token is not sent to another server" 3 as admin --server "localhost:$PORT" whoami
+
+# TLS 1.2, where allowed, is Mozilla's intermediate profile: ECDHE with
+# AES-GCM or ChaCha20-Poly1305 only, no session tickets or resumption, no
+# renegotiation (issue 6 item 20).  A second cairnd over the same database
+# allows TLS 1.2; openssl s_client plays the client that asks for more.
+tls_hello() {	# tls_hello PORT s_client-args...: handshake, 0.5 s, quit
+	local port=$1
+	shift
+	sleep 0.5 | openssl s_client -connect "127.0.0.1:$port" \
+	    -CAfile "$T/certs/ca.pem" "$@" 2>&1
+}
+tls12_checks() {	# tls12_checks PORT
+	local port=$1 c out
+	for c in ECDHE-ECDSA-AES128-SHA ECDHE-ECDSA-AES256-SHA \
+	    ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-SHA384; do
+		out=$(tls_hello "$port" -tls1_2 -cipher "$c")
+		if printf '%s' "$out" | grep -q "Cipher is (NONE)"; then
+			ok "TLS 1.2 CBC suite $c is refused"
+		else
+			not_ok "TLS 1.2 CBC suite $c is refused" "$(printf '%s' "$out" | grep -E 'Cipher is|alert')"
+		fi
+	done
+	for c in ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 \
+	    ECDHE-ECDSA-CHACHA20-POLY1305; do
+		out=$(tls_hello "$port" -tls1_2 -cipher "$c")
+		expect_match "TLS 1.2 AEAD suite $c is accepted" \
+		    "New, TLSv1.2, Cipher is $c" "$out"
+	done
+	out=$(tls_hello "$port" -tls1_1)
+	expect_match "TLS 1.1 is refused" "Cipher is \(NONE\)" "$out"
+	for v in -tls1_2 -tls1_3; do
+		rm -f "$T/tls.sess"
+		out=$(tls_hello "$port" "$v" -sess_out "$T/tls.sess")
+		if printf '%s' "$out" | grep -q "New, TLSv1.[23]" &&
+		    ! printf '%s' "$out" | grep -qi "session ticket"; then
+			ok "no session ticket ($v)"
+		else
+			not_ok "no session ticket ($v)" "$(printf '%s' "$out" | grep -iE 'ticket|Cipher is')"
+		fi
+		# Nor resumption by session id: a saved session starts anew.
+		if [ -s "$T/tls.sess" ]; then
+			out=$(tls_hello "$port" "$v" -sess_in "$T/tls.sess")
+			if printf '%s' "$out" | grep -q "^Reused"; then
+				not_ok "no session resumption ($v)"
+			else
+				ok "no session resumption ($v)"
+			fi
+		else
+			ok "no session resumption ($v): nothing to resume"
+		fi
+	done
+	out=$( (echo R; sleep 1) | openssl s_client -connect "127.0.0.1:$port" \
+	    -CAfile "$T/certs/ca.pem" -tls1_2 2>&1)
+	expect_match "TLS 1.2 renegotiation is refused" "no renegotiation" "$out"
+}
+PORT12=$((PORT + 11))
+sed -e "s/^listen = .*/listen = 127.0.0.1:$PORT12/" -e "/^data_dir/d" \
+    "$T/cairnd.conf" >"$T/cairnd12.conf"
+printf 'db = host=%s user=cairn dbname=cairn\ntls_min_version = 1.2\n' \
+    "$DATA" >>"$T/cairnd12.conf"
+"$BIN/cairnd" --config "$T/cairnd12.conf" >"$T/cairnd12.log" 2>&1 &
+PID12=$!
+for i in $(seq 1 300); do
+	as nobody --server "127.0.0.1:$PORT12" ping >/dev/null 2>&1 && break
+	kill -0 "$PID12" 2>/dev/null || break
+	sleep 0.1
+done
+expect_exit "a cairnd allowing TLS 1.2 starts" 0 as nobody --server "127.0.0.1:$PORT12" ping
+tls12_checks "$PORT12"
+kill -TERM "$PID12" 2>/dev/null
+wait "$PID12"
+# The TLS 1.3-only server, too, sends no ticket.
+out=$(tls_hello "$PORT" -tls1_3)
+if printf '%s' "$out" | grep -q "New, TLSv1.3" &&
+    ! printf '%s' "$out" | grep -qi "session ticket"; then
+	ok "no session ticket from the TLS 1.3-only server"
+else
+	not_ok "no session ticket from the TLS 1.3-only server" "$(printf '%s' "$out" | grep -iE 'ticket|Cipher is')"
+fi
+expect_match "the TLS 1.3-only server refuses TLS 1.2" "Cipher is \(NONE\)" "$(tls_hello "$PORT" -tls1_2)"
