@@ -124,7 +124,7 @@ static const struct cmd_entry cmd_table[] = {
 	{ "period", "add", "NAME --start YYYY-MM-DD --end YYYY-MM-DD",
 	  "create a period (a draft); prints its name",
 	  "period.create", KEYS(ARG_S("name")),
-	  OPTS(OPT_SREQ("start", "start"), OPT_SREQ("end", "end")), 1, 1,
+	  OPTS(OPT_DREQ("start", "start"), OPT_DREQ("end", "end")), 1, 1,
 	  CMD_SESSION, cmd_created },
 	{ "period", "list", "",
 	  "list the periods",
@@ -252,7 +252,7 @@ static const struct cmd_entry cmd_table[] = {
 	  "[--entity TYPE:ID] [--limit N]",
 	  "show the audit log, newest first",
 	  "audit.list", NULL,
-	  OPTS(OPT_S("since", "since"), OPT_S("user", "user"),
+	  OPTS(OPT_D("since", "since"), OPT_S("user", "user"),
 	  OPT_S("entity", "entity"), OPT_I("limit", "limit")), 0, 0,
 	  CMD_SESSION, cmd_audit },
 };
@@ -527,6 +527,19 @@ wants_help(int argc, char **argv)
 	return false;
 }
 
+/* Name the first positional argument missing, when the table does. */
+static int
+missing_argument(const struct cmd_entry *cmd, int given)
+{
+	const struct opt_spec *k = cmd->keys;
+
+	for (int i = 0; k != NULL && k[i].name != NULL; i++)
+		if (i == given)
+			return usage_error(cmd, "missing argument '%s'",
+			    k[i].name);
+	return usage_error(cmd, "missing argument");
+}
+
 struct globals {
 	const char	*server;
 	const char	*ca;
@@ -674,7 +687,7 @@ main(int argc, char **argv)
 		return usage_error(cmd, "%s", err);
 	take_globals(&g, &a);
 	if (a.argc < cmd->min_args)
-		return usage_error(cmd, "missing argument");
+		return missing_argument(cmd, a.argc);
 	if (a.argc > cmd->max_args)
 		return usage_error(cmd, "unexpected argument: %s",
 		    a.argv[cmd->max_args]);

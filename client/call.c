@@ -144,6 +144,44 @@ check_reply(struct client *c, uint64_t id, const msgpack_object **result)
 	return cairn_exit_code(res->via.str.ptr, res->via.str.size);
 }
 
+/*
+ * A string longer than the server's max_string is refused before the
+ * server has read any argument's name: say which one it was, and the
+ * limit when the server announced it (then without sending anything).
+ */
+static int
+check_strings(struct client *c, const struct reqargs *ra, bool refused)
+{
+	const char *key;
+	size_t len;
+
+	if (ra == NULL || (key = req_longest_str(ra, &len)) == NULL)
+		return CX_OK;
+	if (c->max_string != 0 && len > c->max_string)
+		return local_errorf(c, "E_LIMIT", "argument '%s' is %zu bytes; "
+		    "the server takes at most %llu in one string (max_string)",
+		    key, len, (unsigned long long)c->max_string);
+	if (refused)
+		return local_errorf(c, "E_LIMIT", "argument '%s' (%zu bytes) "
+		    "is longer than the server takes in one string "
+		    "(max_string)", key, len);
+	return CX_OK;
+}
+
+/* The server's "string too long", which names no argument. */
+static bool
+string_too_long(const struct client *c)
+{
+	const msgpack_object *code, *msg;
+
+	if (c->err == NULL || mp_map_get(c->err, WIRE_FIELD) != NULL)
+		return false;
+	code = mp_map_get(c->err, WIRE_CODE);
+	msg = mp_map_get(c->err, WIRE_MESSAGE);
+	return code != NULL && msg != NULL && mp_str_eq(code, "E_LIMIT") &&
+	    mp_str_eq(msg, "string too long");
+}
+
 static int
 roundtrip(struct client *c, const char *op, const struct reqargs *ra,
     const msgpack_object **result)
@@ -154,9 +192,12 @@ roundtrip(struct client *c, const char *op, const struct reqargs *ra,
 	uint64_t id = ++c->next_id;
 	bool args = ra != NULL && ra->n > 0, ok;
 	size_t size;
+	int rc;
 
 	mp_doc_free(&c->doc);
 	c->err = NULL;
+	if ((rc = check_strings(c, ra, false)) != CX_OK)
+		return rc;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, args ? 3 : 2);
@@ -186,14 +227,18 @@ roundtrip(struct client *c, const char *op, const struct reqargs *ra,
 		    "E_PROTO" : CE_CONNECT, "%s", c->peer.err);
 	c->rtt_ms = ((t1.tv_sec - t0.tv_sec) * 1000000000LL +
 	    (t1.tv_nsec - t0.tv_nsec) + 500) / 1000 / 1000.0;
-	return check_reply(c, id, result);
+	rc = check_reply(c, id, result);
+	/* Name the argument the server could not (the exit status stays). */
+	if (rc != CX_OK && string_too_long(c))
+		(void)check_strings(c, ra, true);
+	return rc;
 }
 
 /* Connect, hello and, if the command needs it, resume; not reported. */
 static int
 open_quiet(struct client *c)
 {
-	const msgpack_object *res, *mf;
+	const msgpack_object *res, *mf, *ms;
 	struct reqargs ra = { 0 };
 	int rc;
 
@@ -216,6 +261,9 @@ open_quiet(struct client *c)
 		/* Replies may be as large as the server's own limit. */
 		c->peer.max_frame = mf->via.u64;
 	}
+	ms = map_get_type(res, "max_string", MSGPACK_OBJECT_POSITIVE_INTEGER);
+	if (ms != NULL)
+		c->max_string = ms->via.u64;
 	if ((c->cmd->flags & CMD_RESUME) == 0)
 		return CX_OK;
 	if (c->cfg.token == NULL)
