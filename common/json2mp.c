@@ -278,7 +278,8 @@ number(struct jr *r)
 	text = scratch(r, r->p - s + 1);
 	memcpy(text, s, r->p - s);
 	text[r->p - s] = '\0';
-	if (integral) {
+	/* -0 is no integer: keep its sign, as the printer writes it back. */
+	if (integral && strcmp(text, "-0") != 0) {
 		errno = 0;
 		ll = strtoll(text, &e, 10);
 		if (errno == 0) {
