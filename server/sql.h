@@ -66,6 +66,12 @@ enum stmt {
 	ST_KR_REMOVE,
 	ST_KR_CHECKIN,
 	ST_KR_HISTORY,
+	/* failed password checks (sql/005) and housekeeping */
+	ST_THROTTLE_CHECK,
+	ST_THROTTLE_FAIL,
+	ST_THROTTLE_OK,
+	ST_HOUSEKEEP_SESSIONS,
+	ST_HOUSEKEEP_THROTTLE,
 	ST_MAX
 };
 
