@@ -21,16 +21,16 @@ CREATE TABLE login_throttle (
 CREATE INDEX login_throttle_by_addr ON login_throttle (addr, expires_at);
 CREATE INDEX login_throttle_by_expiry ON login_throttle (expires_at);
 
--- Record one failure for (login, addr) and say what it costs.  A streak
--- ends (the count starts again at 1) once its row has expired: lockout
--- seconds after its last failure, or when its lock-out ends.  The reply is
--- delayed by one second per failure of the login from every address,
--- beyond slow_after - 1, at most delay_max ms; the failure that brings
--- this address's count to max_failures locks the pair for lockout seconds
--- counted from when that delayed reply goes out.  The upsert takes the
--- row's lock, so concurrent failures from several cairnd all count; the
--- total from other addresses is read as committed and may miss one in
--- flight, which only shortens a delay.
+-- Record one failure for (login, addr) and say what it costs.  The reply
+-- is delayed by one second per failure of the login from every address
+-- beyond slow_after - 1, at most delay_max ms; the failure that brings this
+-- address's count to max_failures locks the pair.  Windows run from when
+-- the delayed reply goes out: the lock-out lasts lockout seconds from then,
+-- and a streak ends (the count starts again at 1) once its row expires,
+-- lockout seconds after the reply to its last failure or at the end of its
+-- lock-out.  The upsert takes the row's lock, so concurrent failures from
+-- several cairnd all count; the total from other addresses is read as
+-- committed and may miss one in flight, which only shortens a delay.
 CREATE FUNCTION login_throttle_fail(p_login text, p_addr inet,
     p_slow_after integer, p_max_failures integer, p_lockout integer,
     p_delay_max integer, OUT failures integer, OUT total integer,
@@ -48,19 +48,17 @@ BEGIN
 	    ON CONFLICT (login, addr) DO UPDATE SET
 	    failures = CASE WHEN t.expires_at > now()
 	        THEN least(t.failures, 1000000) + 1 ELSE 1 END,
-	    last_failure = now(), locked_until = NULL,
-	    expires_at = now() + make_interval(secs => p_lockout)
+	    last_failure = now()
 	    RETURNING t.failures INTO failures;
 	total := least(failures::bigint + others, 1000000000);
 	delay_ms := least(greatest(total - p_slow_after + 1, 0)::bigint * 1000,
 	    p_delay_max);
 	locked := failures >= p_max_failures;
-	IF locked THEN
-		UPDATE login_throttle t SET
-		    locked_until = now() + make_interval(secs => p_lockout) +
-		    delay_ms * interval '1 millisecond',
-		    expires_at = now() + make_interval(secs => p_lockout) +
-		    delay_ms * interval '1 millisecond'
-		    WHERE t.login = p_login AND t.addr = p_addr;
-	END IF;
+	-- Windows run from when the delayed reply goes out.
+	UPDATE login_throttle t SET
+	    locked_until = CASE WHEN locked THEN now() +
+	    make_interval(secs => p_lockout) + delay_ms * interval '1 ms' END,
+	    expires_at = now() + make_interval(secs => p_lockout) +
+	    delay_ms * interval '1 ms'
+	    WHERE t.login = p_login AND t.addr = p_addr;
 END $$;
