@@ -104,6 +104,10 @@ $(BIN)/test_%: $(BUILD)/tests/e2e/test_%.o $(COMMON_OBJ)
 # Unit tests of server modules that need no server around them.
 $(BIN)/test_authz: $(BUILD)/server/authz.o
 $(BIN)/test_rules: $(BUILD)/server/rules.o
+# The pool against the end-to-end run's PostgreSQL, with its own statements.
+$(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/resolve.o \
+    $(BUILD)/server/sql.o
+$(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 
 certs: certs/ca.pem
 certs/ca.pem:

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "client.h"
 #include "json.h"
@@ -265,20 +266,66 @@ client_call(struct client *c, const char *op, const struct reqargs *ra,
 	return rc;
 }
 
+/* Lost before or after sending, or refused for now: worth one retry. */
+static bool
+transient(const struct client *c)
+{
+	return client_failed_with(c, CE_CONNECT) ||
+	    client_failed_with(c, "E_UNAVAILABLE");
+}
+
+/*
+ * Call op carrying an idempotency key: on a lost connection or
+ * E_UNAVAILABLE, reconnect (hello, resume the saved session) and send the
+ * same request once more.  The server answers a retry of a write that did
+ * commit with its first result, so the retry cannot duplicate it.
+ */
+static int
+call_idempotent(struct client *c, const char *op, const struct reqargs *ra,
+    const msgpack_object **result)
+{
+	struct timespec ts = { IDEM_RETRY_MS / 1000,
+	    (IDEM_RETRY_MS % 1000) * 1000000L };
+	int rc;
+
+	if ((rc = client_try(c, op, ra, result)) == CX_OK || !transient(c)) {
+		if (rc != CX_OK)
+			client_report(c);
+		return rc;
+	}
+	if (c->open)
+		peer_close(&c->peer);
+	c->open = false;
+	nanosleep(&ts, NULL);
+	return client_call(c, op, ra, result);
+}
+
 /*
  * The usual command: the table's op, with the positional arguments under
  * the table's keys, the options that have a key, and whatever the caller
- * put in extra (NULL for nothing).
+ * put in extra (NULL for nothing).  A CMD_IDEM command gets a fresh
+ * idempotency key unless --idempotency-key chose one.
  */
 int
 cmd_request(struct client *c, const struct cmd_args *a,
     struct reqargs *extra, const msgpack_object **result)
 {
 	struct reqargs ra = { 0 }, *r = extra != NULL ? extra : &ra;
+	unsigned char rnd[16];
 
 	req_positionals(r, a, c->cmd->keys);
 	req_options(r, a);
-	return client_call(c, c->cmd->op, r, result);
+	if ((c->cmd->flags & CMD_IDEM) == 0)
+		return client_call(c, c->cmd->op, r, result);
+	if (args_get(a, "idempotency-key") == NULL) {
+		if (RAND_bytes(rnd, sizeof rnd) != 1)
+			return client_fail(c, CE_CLIENT, "no random bytes for "
+			    "an idempotency key");
+		for (size_t i = 0; i < sizeof rnd; i++)
+			snprintf(c->idem_key + 2 * i, 3, "%02x", rnd[i]);
+		req_str(r, "idempotency_key", c->idem_key);
+	}
+	return call_idempotent(c, c->cmd->op, r, result);
 }
 
 /*

@@ -105,6 +105,15 @@ struct column;
 #define CMD_TOKEN	0x2	/* needs a remembered session */
 #define CMD_RESUME	0x4	/* resumes it before the first call */
 #define CMD_SESSION	(CMD_NET | CMD_TOKEN | CMD_RESUME)
+/* Creates something: sends an idempotency key (--idempotency-key, or a
+ * fresh random one) and retries once with it when the connection is lost
+ * or the server answers E_UNAVAILABLE. */
+#define CMD_IDEM	0x8
+
+/* The option every CMD_IDEM command takes, and the wait before its one
+ * retry (long enough for a restarting cairnd or database to come back). */
+#define OPT_IDEM	OPT_S("idempotency-key", "idempotency_key")
+#define IDEM_RETRY_MS	1000
 
 struct cmd_entry {
 	const char		*name;
@@ -139,6 +148,8 @@ struct client {
 	const msgpack_object	*err;		/* its error map, or NULL */
 	char			 lcode[32];	/* a local error, if err NULL */
 	char			 lmsg[640];
+
+	char			 idem_key[33];	/* generated for CMD_IDEM */
 };
 
 /* Request arguments, built up before packing (a map needs its size). */

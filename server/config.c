@@ -32,6 +32,8 @@ static const struct setting settings[] = {
 	S(db, C_STR, 0, 0, "use this external PostgreSQL (URL or conninfo)"),
 	S(pg_bindir, C_STR, 0, 0, "directory holding initdb and pg_ctl"),
 	S(cluster_user, C_STR, 0, 0, "account that runs the cluster when root"),
+	S(user, C_STR, 0, 0, "account to serve as when started as root "
+	    "(default: cluster_user)"),
 	S(log_level, C_STR, 0, 0, "error, warn, info or debug"),
 	S(max_frame, C_SIZE, 64, 256 << 20, "largest frame payload, bytes"),
 	S(max_depth, C_SIZE, 2, MP_DEPTH_HARD_MAX, "MessagePack nesting"),
@@ -39,6 +41,10 @@ static const struct setting settings[] = {
 	S(max_queue, C_SIZE, 1, 100000, "unanswered requests per connection"),
 	S(max_output, C_SIZE, 4096, 1LL << 32, "unsent reply bytes per connection"),
 	S(max_conns, C_SIZE, 1, 1000000, "connections at once"),
+	S(max_conns_per_addr, C_SIZE, 1, 1000000,
+	    "connections from one IPv4 address or IPv6 /64"),
+	S(conns_reserve, C_SIZE, 0, 1000000,
+	    "slots kept for addresses with few connections (max_conns/8)"),
 	S(handshake_timeout, C_INT, 1, 3600, "TLS handshake timeout, s"),
 	S(idle_timeout, C_INT, 1, 86400 * 7, "idle connection timeout, s"),
 	S(db_pool, C_INT, 1, 1000, "database connections"),
@@ -59,7 +65,10 @@ static const struct setting settings[] = {
 	S(session_keep, C_INT, 0, 86400 * 365,
 	    "s an ended session's row is kept"),
 	S(housekeep_interval, C_INT, 1, 86400, "s between housekeeping runs"),
-	S(shutdown_timeout, C_INT, 1, 3600, "grace for in-flight work, s"),
+	S(shutdown_grace, C_INT, 1, 3600, "time to answer and flush at stop, s"),
+	/* The old name, kept so that existing config files still work. */
+	{ "shutdown_timeout", C_INT, offsetof(struct config, shutdown_grace),
+	    1, 3600, "the same as --shutdown-grace" },
 };
 #undef S
 
@@ -79,6 +88,8 @@ config_defaults(struct config *c)
 	c->max_queue = 64;
 	c->max_output = 8 << 20;
 	c->max_conns = 1024;
+	c->max_conns_per_addr = 256;
+	c->conns_reserve = CONNS_RESERVE_AUTO;
 	c->handshake_timeout = 10;
 	c->idle_timeout = 300;
 	c->db_pool = 8;
@@ -97,7 +108,7 @@ config_defaults(struct config *c)
 	c->login_addr_logins = 100;
 	c->session_keep = 86400;
 	c->housekeep_interval = 60;
-	c->shutdown_timeout = 10;
+	c->shutdown_grace = 10;
 }
 
 static const struct setting *

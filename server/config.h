@@ -16,6 +16,8 @@ struct config {
 	char	*db;			/* external PostgreSQL URL */
 	char	*pg_bindir;		/* where initdb/pg_ctl live */
 	char	*cluster_user;		/* runs the cluster when root */
+	char	*user;			/* serves, when started as root;
+					 * NULL: cluster_user */
 	char	*init_admin;		/* --init-admin LOGIN */
 	bool	 password_stdin;
 	char	*log_level;
@@ -27,6 +29,8 @@ struct config {
 	size_t	 max_queue;		/* requests per connection */
 	size_t	 max_output;		/* bytes unsent before we stop */
 	size_t	 max_conns;
+	size_t	 max_conns_per_addr;	/* IPv4 address or IPv6 /64 */
+	size_t	 conns_reserve;		/* slots kept for light addresses */
 	int	 handshake_timeout;	/* seconds */
 	int	 idle_timeout;		/* seconds */
 
@@ -49,8 +53,11 @@ struct config {
 	int	 login_addr_logins;	/* names one address may be failing */
 	int	 session_keep;		/* s an ended session's row is kept */
 	int	 housekeep_interval;	/* s between housekeeping runs */
-	int	 shutdown_timeout;	/* s */
+	int	 shutdown_grace;	/* s; shutdown_timeout is an alias */
 };
+
+/* conns_reserve left to its default: max_conns / 8. */
+#define CONNS_RESERVE_AUTO	((size_t)-1)
 
 void	config_defaults(struct config *);
 /* Both return false after printing why. */

@@ -288,12 +288,41 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	}
 }
 
+/* Why a connection is refused, for the (rate-limited) warning. */
+static void
+refuse(struct server *srv, const char *host, enum admit why, size_t held)
+{
+	switch (why) {
+	case ADMIT_FULL:
+		log_warnx_rl("refused: max_conns", "refusing connection from "
+		    "%s: %zu connections (max_conns)", host, srv->nconns);
+		break;
+	case ADMIT_PER_ADDR:
+		log_warnx_rl("refused: max_conns_per_addr", "refusing "
+		    "connection from %s: it holds %zu connections "
+		    "(max_conns_per_addr)", host, held);
+		break;
+	case ADMIT_RESERVED:
+		log_warnx_rl("refused: conns_reserve", "refusing connection "
+		    "from %s: it holds %zu connections and the last %zu of "
+		    "max_conns are kept for addresses with fewer than %d "
+		    "(conns_reserve)", host, held, srv->conns_reserve,
+		    ADDR_RESERVE_HELD_MAX);
+		break;
+	case ADMIT_OK:
+		break;
+	}
+}
+
 void
 conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
     int salen)
 {
 	struct timeval hs = { srv->cf->handshake_timeout, 0 };
 	char host[INET6_ADDRSTRLEN] = "?";
+	struct addrkey key;
+	enum admit why;
+	size_t held;
 	struct conn *c;
 	SSL *ssl;
 
@@ -303,16 +332,21 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr,
 		    host, sizeof host);
-	if (srv->nconns >= srv->cf->max_conns) {
-		log_warnx("refusing connection from %s: %zu connections "
-		    "(max_conns)", host, srv->nconns);
+	/* Counted from accept to close, TLS finished or not: a socket that
+	 * never says a word holds a slot until handshake_timeout. */
+	addrkey_from_sa(&key, sa);
+	held = addrcount_get(srv->addrs, &key);
+	why = addr_admit(srv->nconns, held, srv->cf->max_conns,
+	    srv->cf->max_conns_per_addr, srv->conns_reserve);
+	if (why != ADMIT_OK) {
+		refuse(srv, host, why, held);
 		evutil_closesocket(fd);
 		return;
 	}
 	/* Replies are small and latency matters more than packet count. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if ((ssl = SSL_new(srv->ssl_ctx)) == NULL) {
-		log_warnx("SSL_new failed");
+		log_warnx_rl("SSL_new", "SSL_new failed");
 		evutil_closesocket(fd);
 		return;
 	}
@@ -320,6 +354,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	c->srv = srv;
 	c->serial = ++srv->next_serial;
 	snprintf(c->peer, sizeof c->peer, "%s", host);
+	c->akey = key;
 	TAILQ_INIT(&c->queue);
 	c->state = CONN_HANDSHAKE;
 	/* The bufferevent owns the SSL and the socket (CLOSE_ON_FREE). */
@@ -327,7 +362,8 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE |
 	    BEV_OPT_DEFER_CALLBACKS);
 	if (c->bev == NULL) {
-		log_warnx("cannot set up connection from %s", host);
+		log_warnx_rl("bufferevent", "cannot set up connection from %s",
+		    host);
 		SSL_free(ssl);
 		evutil_closesocket(fd);
 		free(c);
@@ -339,6 +375,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
+	addrcount_inc(srv->addrs, &c->akey);
 	log_debug("conn %llu: accepted from %s", (unsigned long long)c->serial,
 	    host);
 }
@@ -360,9 +397,11 @@ conn_close(struct conn *c, const char *reason)
 
 	if (c->state == CONN_DEAD)
 		return;
+	/* Anyone can fail handshakes in bulk: one line a second at most. */
 	if (c->state == CONN_HANDSHAKE)
-		log_info("conn %llu %s: TLS handshake failed: %s",
-		    (unsigned long long)c->serial, c->peer, reason);
+		log_info_rl("TLS handshake failed", "conn %llu %s: TLS "
+		    "handshake failed: %s", (unsigned long long)c->serial,
+		    c->peer, reason);
 	else
 		log_info("conn %llu %s: closed: %s",
 		    (unsigned long long)c->serial, c->peer, reason);
@@ -371,11 +410,60 @@ conn_close(struct conn *c, const char *reason)
 	c->state = CONN_DEAD;
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
+	addrcount_dec(srv->addrs, &c->akey);
 	conn_drop_queue(c);
 	/* A request still waiting on the database keeps the struct alive;
 	 * its reply goes nowhere and conn_kick() frees it. */
 	if (c->active == NULL && !c->in_kick)
 		conn_free(c);
+}
+
+/*
+ * Shutdown: every complete frame already in the input buffer is a request
+ * received, so it is queued (past max_queue: the buffer it comes from is
+ * bounded already) to get its answer.  A broken frame ends the requests.
+ */
+static void
+queue_received(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	unsigned char hdr[FRAME_HEADER_SIZE];
+	size_t avail, n;
+
+	while ((avail = evbuffer_get_length(in)) >= FRAME_HEADER_SIZE) {
+		evbuffer_copyout(in, hdr, sizeof hdr);
+		if (frame_peek(hdr, avail, c->srv->cf->max_frame, &n) !=
+		    FRAME_OK)
+			break;
+		const char *p = (const char *)evbuffer_pullup(in,
+		    FRAME_HEADER_SIZE + n);
+		enqueue(c, request_new(c, p + FRAME_HEADER_SIZE, n));
+		evbuffer_drain(in, FRAME_HEADER_SIZE + n);
+	}
+}
+
+/*
+ * Called for each connection when a stop signal arrives (srv->stopping is
+ * set): read nothing more; the request running finishes; dispatch()
+ * answers each one not started with E_UNAVAILABLE "server shutting down";
+ * conn_kick() closes the connection once nothing is left and every reply
+ * has been written.  A handshake in progress is simply closed.
+ */
+void
+conn_stop(struct conn *c)
+{
+	if (c->state == CONN_DEAD)
+		return;
+	if (c->state == CONN_HANDSHAKE) {
+		conn_close(c, "server shutting down");
+		return;
+	}
+	bufferevent_disable(c->bev, EV_READ);
+	if (c->state == CONN_OPEN) {
+		queue_received(c);
+		c->state = CONN_CLOSING;
+	}
+	conn_kick(c);
 }
 
 void

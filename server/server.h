@@ -24,6 +24,7 @@
 #include <msgpack.h>
 #include <openssl/ssl.h>
 
+#include "addrcount.h"
 #include "config.h"
 #include "db.h"
 #include "mpack.h"
@@ -79,6 +80,7 @@ struct conn {
 	struct server		*srv;
 	uint64_t		 serial;
 	char			 peer[64];
+	struct addrkey		 akey;		/* counted in srv->addrs */
 	struct bufferevent	*bev;
 	enum conn_state		 state;
 	bool			 hello_done;
@@ -102,10 +104,14 @@ struct server {
 	struct throttle		*throttle;
 	struct connq		 conns;
 	size_t			 nconns;
+	struct addrcount	*addrs;		/* connections per address */
+	size_t			 conns_reserve;	/* resolved from the config */
 	uint64_t		 next_serial;
 	bool			 stopping;
 	struct event		*sig_term, *sig_int, *sig_hup;
 	struct event		*stop_timer;
+	struct event		*log_timer;	/* log_rl_flush() each second */
+	struct event		*accept_pause;	/* after EMFILE and the like */
 	struct mp_limits	 limits;
 	char			*dummy_hash;	/* verify for unknown logins */
 };
@@ -115,6 +121,8 @@ void	 conn_accept(struct server *, evutil_socket_t, struct sockaddr *,
 	    int);
 void	 conn_close(struct conn *, const char *reason);
 void	 conn_kick(struct conn *);
+/* Shutdown: read no more; answer what was received; close once flushed. */
+void	 conn_stop(struct conn *);
 /* Free the queued requests that have not started. */
 void	 conn_drop_queue(struct conn *);
 void	 server_maybe_done(struct server *);

@@ -14,6 +14,35 @@ if pg_as_owner "$PGBIN/pg_ctl" status -D "$DATA/pgdata" >/dev/null 2>&1; then
 else
 	ok "stopping cairnd stops its PostgreSQL"
 fi
+
+# Item 15: the cluster's account owns DIR and pgdata; what it puts there
+# must not make root cairnd write, create or chown a file elsewhere.
+printf 'root only\n' > "$T/rootfile"; chmod 600 "$T/rootfile"
+before=$(sha256sum < "$T/rootfile")
+mv "$DATA/pgdata/cairn.conf" "$T/cairn.conf.saved"
+pg_as_owner ln -s "$T/rootfile" "$DATA/pgdata/cairn.conf"
+# (init-admin of an existing login: it starts the cluster, then refuses.)
+expect_exit "a start with pgdata/cairn.conf a link to a root file works" 1 sh -c "echo another-password | $BIN/cairnd --config $T/cairnd.conf --init-admin root --password-stdin"
+expect_match "... up to the database" "already exists" "$ERR"
+expect_eq "... leaves the root file's content alone" "$(sha256sum < "$T/rootfile")" "$before"
+expect_eq "... and its owner and mode" "$(stat -c '%U %a' "$T/rootfile")" "root 600"
+if [ -f "$DATA/pgdata/cairn.conf" ] && [ ! -L "$DATA/pgdata/cairn.conf" ] &&
+    grep -q "listen_addresses = ''" "$DATA/pgdata/cairn.conf"; then
+	ok "... and replaces the link with a fresh cairn.conf"
+else
+	not_ok "... and replaces the link with a fresh cairn.conf" "$(ls -l "$DATA/pgdata/cairn.conf")"
+fi
+# A link as the lock file: root would create (or flock) its target.
+pg_as_owner rm -f "$DATA/cairnd.lock"
+pg_as_owner ln -s "$T/made-by-root" "$DATA/cairnd.lock"
+expect_exit "a link as DIR/cairnd.lock is refused" 1 sh -c "echo another-password | $BIN/cairnd --config $T/cairnd.conf --init-admin root --password-stdin"
+expect_match "... saying why" "cairnd.lock.*(link|symbolic)" "$ERR"
+if [ -e "$T/made-by-root" ] || [ -L "$T/made-by-root" ]; then
+	not_ok "... and creates nothing where it points"
+else
+	ok "... and creates nothing where it points"
+fi
+rm -f "$DATA/cairnd.lock"
 expect_exit "init-admin refuses an existing login" 1 sh -c "echo another-password | $BIN/cairnd --config $T/cairnd.conf --init-admin root --password-stdin"
 expect_match "... saying it exists" "already exists" "$ERR"
 
@@ -72,3 +101,33 @@ kill -HUP "$SERVER_PID"
 sleep 0.5
 expect_exit "after SIGHUP the new certificate is served" 0 as admin --ca "$T/new/ca.pem" ping
 expect_exit "... and the old CA no longer verifies it" 8 as admin ping
+# From here on (and in later suites, start_server included) trust the CA of
+# the certificate now served.
+cp "$T/new/ca.pem" "$T/certs/ca.pem"
+
+# Item 18: the postmaster killed while cairnd serves: cairnd notices,
+# restarts the cluster (pg_ctl in a child, off the loop) and serves again.
+pm=$(head -1 "$DATA/pgdata/postmaster.pid")
+log=$T/cairnd4.log
+t0=$(date +%s)
+kill -KILL "$pm"
+back=no
+for i in $(seq 1 200); do
+	if as admin whoami >/dev/null 2>&1; then
+		back=yes
+		break
+	fi
+	sleep 0.1
+done
+t1=$(date +%s)
+expect_eq "after kill -9 of the postmaster a logged-in read works again within 20 s ($((t1 - t0)) s)" "$back" yes
+expect_exit "... and ping" 0 as admin ping
+expect_match "cairnd logged that the postmaster died" "postmaster \\(pid $pm\\) died" "$(cat "$log")"
+expect_match "... and that it restarted the cluster" "PostgreSQL restarted after [0-9]+ attempt" "$(cat "$log")"
+npm=$(head -1 "$DATA/pgdata/postmaster.pid")
+if [ "$npm" != "$pm" ] && kill -0 "$npm" 2>/dev/null; then
+	ok "a new postmaster runs (pid $npm)"
+else
+	not_ok "a new postmaster runs" "old $pm new $npm"
+fi
+if kill -0 "$SERVER_PID" 2>/dev/null; then ok "cairnd kept serving"; else not_ok "cairnd kept serving"; fi

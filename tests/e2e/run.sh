@@ -27,6 +27,11 @@ export CAIRN_SERVER=$ADDR CAIRN_CA=$T/certs/ca.pem
 
 sh "$ROOT/certs/make-dev-certs.sh" "$T/certs" >/dev/null
 sh "$ROOT/certs/make-dev-certs.sh" "$T/other" >/dev/null	# a CA we don't trust
+# As root cairnd serves as postgres (the cluster's account) and re-reads the
+# key as postgres on SIGHUP: let that account read it, and nobody else.
+if [ "$(id -u)" = 0 ]; then
+	chgrp postgres "$T/certs/server.key" && chmod 640 "$T/certs/server.key"
+fi
 cat > "$T/cairnd.conf" <<CONF
 # small limits so that the tests reach them quickly
 listen = $ADDR
@@ -38,6 +43,8 @@ max_string = 4096
 max_depth = 8
 max_queue = 8
 max_conns = 64
+# test_proto fills max_conns from one address; limits.sh tests the reserve
+conns_reserve = 0
 handshake_timeout = 2
 idle_timeout = 4
 login_slow_after = 2
@@ -66,7 +73,7 @@ ok "cairnd starts and answers ping"
 
 # CAIRN_SUITES="goals cli" runs only those suites (the protocol suite is
 # "proto"); the default is every suite.
-SUITES=${CAIRN_SUITES:-proto cli goals concurrency outage cluster auth}
+SUITES=${CAIRN_SUITES:-proto cli goals races concurrency idem outage crash cluster startup limits priv auth}
 case " $SUITES " in *" proto "*)
 echo "== protocol (cmocka, raw frames over TLS)"
 if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
@@ -80,9 +87,26 @@ else
 	not_ok "protocol suite"
 fi
 ;; esac
+case " $SUITES " in *" proto "*|*" batch "*)
+echo "== answers belong to their requests (cmocka, 30 connections)"
+if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
+    CAIRN_TEST_ADMIN=root CAIRN_TEST_ADMIN_PW=$ADMIN_PW "$BIN/test_batch"; then
+	ok "batch suite"
+else
+	not_ok "batch suite"
+fi
+;; esac
+case " $SUITES " in *" proto "*|*" db "*)
+echo "== database pool (cmocka, db.c against this cluster)"
+if CAIRN_TEST_PGHOST=$DATA "$BIN/test_db"; then
+	ok "database pool suite"
+else
+	not_ok "database pool suite"
+fi
+;; esac
 
 for suite in $SUITES; do
-	[ "$suite" = proto ] && continue
+	case $suite in proto|db|batch) continue;; esac
 	echo "== $suite"
 	. "$HERE/$suite.sh"
 done

@@ -1,0 +1,58 @@
+/*
+ * idem.h: idempotency keys for the writes that create things
+ * (objective.create, kr.create, kr.checkin; KPI readings next).
+ *
+ * One mechanism for every such op: the handler reads the optional
+ * idempotency_key argument with idem_read(), then calls idem_begin() with
+ * how to answer from a stored result (replay) and how to do the work
+ * (fresh).  The write itself inserts the key in the same statement as the
+ * entity and its audit entry (IDEM in sql.c, with idem_key() and
+ * idem_hash() as its last two parameters); its callback first asks
+ * idem_lost_race() whether a twin with the same key committed first.
+ */
+#ifndef CAIRN_IDEM_H
+#define CAIRN_IDEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+#include <msgpack.h>
+
+struct request;
+
+#define IDEM_ARG	"idempotency_key"
+#define IDEM_KEY_MAX	64
+
+struct idem {
+	const char	*key;		/* NULL: none given */
+	char		 hash[65];	/* SHA-256 of the op and its args, hex */
+	bool		 raced;		/* looking up after a unique violation */
+	void		(*replay)(struct request *, int64_t);
+	void		(*fresh)(struct request *);
+};
+
+/* Read idempotency_key (call with the other getters, before
+ * req_args_done) and hash the op's other arguments. */
+void	 idem_read(struct request *, struct idem *);
+/* The handler's gstate holds the struct idem (g->idem, copied from what
+ * idem_read filled).  No key: fresh(req).  Else look the key up: replay(req, result_id) for
+ * a retry, E_CONFLICT for the key reused on another op or other
+ * arguments, fresh(req) if the key is new. */
+void	 idem_begin(struct request *,
+	    void (*replay)(struct request *, int64_t),
+	    void (*fresh)(struct request *));
+/* The last two parameters of the write: the key and the hash, or NULL. */
+const char *idem_key(const struct idem *);
+const char *idem_hash(const struct idem *);
+/* In the write's callback: true if res is the unique violation of a twin
+ * request that committed first with the same key; the request is then
+ * answered from the twin's result. */
+bool	 idem_lost_race(struct request *, const PGresult *)
+	    __attribute__((warn_unused_result));
+/* The canonical hash of op and args (without the key), exposed for the
+ * unit test. */
+void	 idem_hash_args(const char *op, const msgpack_object *args,
+	    char out[65]);
+
+#endif
