@@ -60,6 +60,11 @@ static const struct setting settings[] = {
 	S(login_slow_after, C_INT, 1, 1000, "failures before replies slow"),
 	S(login_max_failures, C_INT, 1, 1000, "failures before lock-out"),
 	S(login_lockout, C_INT, 1, 86400, "lock-out time, s"),
+	S(login_addr_logins, C_INT, 1, 100000,
+	    "names one address may be failing at once"),
+	S(session_keep, C_INT, 0, 86400 * 365,
+	    "s an ended session's row is kept"),
+	S(housekeep_interval, C_INT, 1, 86400, "s between housekeeping runs"),
 	S(shutdown_grace, C_INT, 1, 3600, "time to answer and flush at stop, s"),
 	/* The old name, kept so that existing config files still work. */
 	{ "shutdown_timeout", C_INT, offsetof(struct config, shutdown_grace),
@@ -100,6 +105,9 @@ config_defaults(struct config *c)
 	c->login_slow_after = 3;
 	c->login_max_failures = 10;
 	c->login_lockout = 300;
+	c->login_addr_logins = 100;
+	c->session_keep = 86400;
+	c->housekeep_interval = 60;
 	c->shutdown_grace = 10;
 }
 

@@ -50,6 +50,9 @@ struct config {
 	int	 login_slow_after;
 	int	 login_max_failures;
 	int	 login_lockout;		/* s */
+	int	 login_addr_logins;	/* names one address may be failing */
+	int	 session_keep;		/* s an ended session's row is kept */
+	int	 housekeep_interval;	/* s between housekeeping runs */
 	int	 shutdown_grace;	/* s; shutdown_timeout is an alias */
 };
 

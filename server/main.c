@@ -17,6 +17,7 @@
 #include "bootstrap.h"
 #include "cluster.h"
 #include "hashpool.h"
+#include "housekeep.h"
 #include "log.h"
 #include "migrate.h"
 #include "privdrop.h"
@@ -187,6 +188,7 @@ static int
 serve(struct config *cf, const char *conninfo)
 {
 	struct sockaddr_storage ss;
+	struct housekeep *hk;
 	struct timeval second = { 1, 0 };
 	int sslen = sizeof ss;
 	char err[512];
@@ -247,8 +249,8 @@ serve(struct config *cf, const char *conninfo)
 	db_set_statement_timeout(srv.db, cf->db_statement_timeout);
 	db_set_pipeline(srv.db, cf->db_pipeline);
 	srv.hp = hashpool_new(srv.base, cf->hash_threads, cf->hash_queue);
-	srv.throttle = throttle_new(cf->login_slow_after,
-	    cf->login_max_failures, cf->login_lockout);
+	srv.throttle = throttle_new(cf);
+	hk = housekeep_start(&srv);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, NULL);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_stop, NULL);
 	srv.sig_hup = evsignal_new(srv.base, SIGHUP, on_hup, NULL);
@@ -267,6 +269,7 @@ serve(struct config *cf, const char *conninfo)
 		conn_close(TAILQ_FIRST(&srv.conns), "server shutting down");
 	if (srv.listener != NULL)
 		evconnlistener_free(srv.listener);
+	housekeep_stop(hk);
 	hashpool_free(srv.hp);
 	db_free(srv.db);
 	throttle_free(srv.throttle);

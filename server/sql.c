@@ -546,4 +546,61 @@ const struct stmt_def stmts[ST_MAX] = {
 	[ST_IDEM_GET] = { "idem_get", STMT_READ,
 	    "SELECT op, encode(args_hash, 'hex'), result_id"
 	    " FROM idempotency_keys WHERE user_id = $1 AND key = $2" },
+
+	/*
+	 * Failed password checks (sql/005).  Bookkeeping, not data: no audit
+	 * entry (a failed login is logged instead), or anyone could grow the
+	 * audit log without limit.  $2 is always throttle_addr_key().
+	 */
+
+	/* $1 login, $2 address, $3 cap on its names: the pair's live
+	 * failures, seconds it stays locked, the address's other live names
+	 * (up to $3) and seconds until the first of them expires. */
+	[ST_THROTTLE_CHECK] = { "throttle_check", STMT_READ,
+	    "SELECT coalesce(p.failures, 0),"
+	    " coalesce(ceil(extract(epoch FROM p.locked_until - now())), 0),"
+	    " a.n, coalesce(ceil(extract(epoch FROM a.until - now())), 0)"
+	    " FROM (SELECT 1) one"
+	    " LEFT JOIN login_throttle p ON p.login = $1 AND p.addr = $2::inet"
+	    " AND p.expires_at > now()"
+	    " CROSS JOIN LATERAL (SELECT count(*) AS n, min(x.expires_at)"
+	    " AS until FROM (SELECT expires_at FROM login_throttle"
+	    " WHERE addr = $2::inet AND login <> $1 AND expires_at > now()"
+	    " ORDER BY expires_at LIMIT $3::integer) x) a" },
+
+	/* $1 login, $2 address, $3 slow_after, $4 max_failures, $5 lockout
+	 * s, $6 longest delay ms: failures, total, delay_ms, locked. */
+	[ST_THROTTLE_FAIL] = { "throttle_fail", STMT_WRITE,
+	    "SELECT failures, total, delay_ms, locked FROM login_throttle_fail("
+	    "$1, $2::inet, $3::integer, $4::integer, $5::integer,"
+	    " $6::integer)" },
+
+	/* $1 login, $2 address: the right password ends its streak (other
+	 * addresses' failures stay). */
+	[ST_THROTTLE_OK] = { "throttle_ok", STMT_WRITE,
+	    "DELETE FROM login_throttle WHERE login = $1 AND addr = $2::inet" },
+
+	/*
+	 * Housekeeping (housekeep.c): bounded deletes, at most $n rows each,
+	 * skipping rows another cairnd is deleting at the same moment.
+	 */
+
+	/* $1 seconds to keep an ended session, $2 session_idle, $3 batch:
+	 * sessions revoked, expired or idle for more than $1 seconds. */
+	[ST_HOUSEKEEP_SESSIONS] = { "housekeep_sessions", STMT_WRITE,
+	    "WITH d AS (DELETE FROM sessions WHERE id IN (SELECT id"
+	    " FROM sessions WHERE revoked_at < now() - make_interval(secs =>"
+	    " $1::integer) OR expires_at < now() - make_interval(secs =>"
+	    " $1::integer) OR last_seen < now() - make_interval(secs =>"
+	    " $1::integer + $2::integer)"
+	    " LIMIT $3::integer FOR UPDATE SKIP LOCKED) RETURNING 1)"
+	    " SELECT count(*) FROM d" },
+
+	/* $1 batch: failure counts that no longer count. */
+	[ST_HOUSEKEEP_THROTTLE] = { "housekeep_throttle", STMT_WRITE,
+	    "WITH d AS (DELETE FROM login_throttle WHERE (login, addr) IN"
+	    " (SELECT login, addr FROM login_throttle WHERE expires_at < now()"
+	    " ORDER BY expires_at LIMIT $1::integer FOR UPDATE SKIP LOCKED)"
+	    " RETURNING 1)"
+	    " SELECT count(*) FROM d" },
 };

@@ -50,6 +50,8 @@ idle_timeout = 4
 login_slow_after = 2
 login_max_failures = 4
 login_lockout = 3
+login_addr_logins = 8
+housekeep_interval = 1
 session_recheck = 1
 db_pool = 4
 log_level = debug
@@ -71,7 +73,7 @@ ok "cairnd starts and answers ping"
 
 # CAIRN_SUITES="goals cli" runs only those suites (the protocol suite is
 # "proto"); the default is every suite.
-SUITES=${CAIRN_SUITES:-proto cli goals races concurrency idem outage crash cluster startup limits priv}
+SUITES=${CAIRN_SUITES:-proto cli goals races concurrency idem outage crash cluster startup limits priv auth}
 case " $SUITES " in *" proto "*)
 echo "== protocol (cmocka, raw frames over TLS)"
 if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
