@@ -28,11 +28,14 @@ struct config {
 	size_t	 max_string;
 	size_t	 max_queue;		/* requests per connection */
 	size_t	 max_output;		/* bytes unsent before we stop */
+	size_t	 max_buffered;		/* received bytes not yet decoded */
+	size_t	 max_elements;		/* MessagePack objects per request */
 	size_t	 max_conns;
 	size_t	 max_conns_per_addr;	/* IPv4 address or IPv6 /64 */
 	size_t	 conns_reserve;		/* slots kept for light addresses */
 	int	 handshake_timeout;	/* seconds */
 	int	 idle_timeout;		/* seconds */
+	int	 hello_timeout;		/* seconds from TLS to hello */
 
 	/* Database. */
 	int	 db_pool;		/* connections */

@@ -7,8 +7,10 @@
  *           queue of requests.  conn_close() is the one way a connection
  *           ends; if a request is still waiting on the database or a hash
  *           worker, the conn lingers (marked dead) until it comes back.
- *   request owns the decoded frame, its argument reader and its reply
- *           buffer.  req_reply()/req_fail() send and free it.
+ *   request owns its frame: the raw bytes while it waits in the queue, the
+ *           decoded document once it is dispatched (req_decode), then its
+ *           argument reader and its reply buffer.  req_reply()/req_fail()
+ *           send and free it.
  */
 #ifndef CAIRN_SERVER_H
 #define CAIRN_SERVER_H
@@ -52,6 +54,9 @@ struct session {
 struct request {
 	TAILQ_ENTRY(request)	 entry;
 	struct conn		*conn;
+	char			*raw;		/* the frame, until decoded */
+	size_t			 rawlen;
+	bool			 decoded;	/* req_decode() has run */
 	uint64_t		 id;
 	char			 op_name[64];
 	const struct op		*op;
@@ -84,11 +89,14 @@ struct conn {
 	struct bufferevent	*bev;
 	enum conn_state		 state;
 	bool			 hello_done;
-	bool			 read_paused;
+	bool			 read_paused;	/* EV_READ off: queue full */
 	bool			 in_kick;
 	struct session		 sess;
 	struct requestq		 queue;
 	size_t			 nqueue;
+	size_t			 buffered;	/* bytes of frames not decoded */
+	size_t			 wm_high;	/* read watermark in force */
+	struct event		*hello_timer;	/* hello_timeout */
 	struct request		*active;	/* head, being executed */
 	uint64_t		 last_reply_ms;	/* for the idle timeout */
 };
@@ -131,6 +139,14 @@ void	 conns_session_stale(struct server *, int64_t user_id,
 	    int64_t session_id);
 
 /* request.c */
+/* Decode the frame and check the envelope (once; errors are kept in
+ * req->preset to be answered in order).  conn_kick() calls it just before
+ * dispatch, so that one decoded request at most exists per connection. */
+void	 req_decode(struct request *);
+/* A request of c, not queued; raw (malloc'd, rawlen bytes) becomes its
+ * own, NULL for one answered from preset alone. */
+struct request	*req_new(struct conn *, char *raw, size_t rawlen);
+void	 req_preset(struct request *, enum wire_err, const char *);
 msgpack_packer	*req_result(struct request *);
 void	 req_reply(struct request *);
 void	 req_fail(struct request *, enum wire_err, const char *field,

@@ -42,10 +42,13 @@ max_frame = 65536
 max_string = 4096
 max_depth = 8
 max_queue = 8
+max_elements = 8192
+max_output = 65536
 max_conns = 64
 # test_proto fills max_conns from one address; limits.sh tests the reserve
 conns_reserve = 0
 handshake_timeout = 2
+hello_timeout = 2
 idle_timeout = 4
 login_slow_after = 2
 login_max_failures = 4
@@ -85,6 +88,13 @@ if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
 	echo "# reads resent after a failed read in their batch: $(grep -c 'sent again' "$T/cairnd.log")"
 else
 	not_ok "protocol suite"
+fi
+echo "== memory per connection under a flood (cmocka, cairnd's RSS)"
+if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
+    CAIRN_TEST_PID=$SERVER_PID "$BIN/test_memory"; then
+	ok "memory suite"
+else
+	not_ok "memory suite"
 fi
 ;; esac
 case " $SUITES " in *" proto "*|*" batch "*)
