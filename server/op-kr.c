@@ -96,6 +96,13 @@ on_kr_obj_ctx(void *arg, const PGresult *res)
 		return;
 	}
 	facts_from_ctx(g, res);
+	/* An objective the caller may not read is answered as a missing
+	 * one. */
+	if (!authz_allows(ACT_READ, &g->f)) {
+		req_fail(req, E_NOT_FOUND, "objective", "no objective %s",
+		    g->aux);
+		return;
+	}
 	if (!authz_allows(ACT_OBJ_EDIT, &g->f)) {
 		fail_forbidden(req, ACT_OBJ_EDIT);
 		return;
@@ -189,6 +196,12 @@ on_kr_ctx(void *arg, const PGresult *res)
 	facts_from_ctx(g, res);
 	g->f.kr_owner = col_bool(res, 0, 11);
 	snprintf(g->name2, sizeof g->name2, "%s", PQgetvalue(res, 0, 10));
+	/* A key result of an objective the caller may not read is answered
+	 * as a missing one. */
+	if (!authz_allows(ACT_READ, &g->f)) {
+		req_fail(req, E_NOT_FOUND, "id", "no key result %s", g->id);
+		return;
+	}
 	if (!authz_allows(act, &g->f)) {
 		fail_forbidden(req, act);
 		return;

@@ -223,6 +223,9 @@ on_obj_new_ctx(void *arg, const PGresult *res)
 		req_fail(req, E_NOT_FOUND, "owner", "no user '%s'", g->p[5]);
 		return;
 	}
+	/* Missing or unreadable (obj_new_ctx): the same answer, before the
+	 * alignment rules that would tell the parent's line, period or
+	 * depth. */
 	if (!col_bool(res, 0, 9)) {
 		req_fail(req, E_NOT_FOUND, "parent", "no objective %s",
 		    g->p[7]);

@@ -150,13 +150,19 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* $1 team slug (NULL: a new team), $2 parent slug (NULL: none):
 	 * does the team exist, is it the root, does the parent exist, is
-	 * there a root already, would the move make a cycle. */
+	 * there a root already, would the move make a cycle, which
+	 * objectives would it misalign. */
 	[ST_TEAM_TREE_CHECK] = { "team_tree_check", STMT_READ,
 	    "SELECT t.id IS NOT NULL, t.parent_id IS NULL AND t.id IS NOT NULL,"
 	    " p.id IS NOT NULL,"
 	    " EXISTS (SELECT 1 FROM teams WHERE parent_id IS NULL),"
 	    " t.id IS NOT NULL AND p.id IS NOT NULL AND EXISTS (SELECT 1"
-	    " FROM team_ancestors(p.id) a WHERE a.id = t.id)"
+	    " FROM team_ancestors(p.id) a WHERE a.id = t.id),"
+	    /* alignment.team: the objectives the move would leave aligned
+	     * outside their team line (the first 20, and how many). */
+	    " (SELECT string_agg(x::text, ', ' ORDER BY x) FROM (SELECT x"
+	    " FROM team_move_misaligned(t.id, p.id) x LIMIT 20) m),"
+	    " (SELECT count(*) FROM team_move_misaligned(t.id, p.id))"
 	    " FROM (SELECT 1) d LEFT JOIN teams t ON t.slug = $1"
 	    " LEFT JOIN teams p ON p.slug = $2" },
 
@@ -312,8 +318,11 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " (SELECT count(*) FROM objectives x WHERE x.team_id = t.id"
 	    " AND x.period_id = p.id AND NOT x.archived),"
 	    " cairn_setting('max_objectives'),"
+	    /* A parent the caller may not read is answered as a missing
+	     * one (the role as stored: this query has no role parameter). */
 	    " $5::bigint IS NULL OR EXISTS (SELECT 1 FROM objectives"
-	    " WHERE id = $5::bigint),"
+	    " WHERE id = $5::bigint AND can_read_objective($3::bigint,"
+	    " (SELECT role FROM users WHERE id = $3::bigint), id)),"
 	    " CASE WHEN $5::bigint IS NOT NULL AND t.id IS NOT NULL"
 	    " AND p.id IS NOT NULL THEN alignment_refusal(NULL, t.id, p.id,"
 	    " $5::bigint) END"
@@ -383,9 +392,11 @@ const struct stmt_def stmts[ST_MAX] = {
 	    "to_jsonb(o)", "o")
 	    " SELECT id FROM o" },
 
-	/* $1 child, $2 parent: the server's alignment check. */
+	/* $1 child, $2 parent, $3 caller, $4 role: the server's alignment
+	 * check; a parent the caller may not read counts as missing. */
 	[ST_OBJ_ALIGN_CHECK] = { "obj_align_check", STMT_READ,
-	    "SELECT EXISTS (SELECT 1 FROM objectives WHERE id = $2),"
+	    "SELECT EXISTS (SELECT 1 FROM objectives WHERE id = $2"
+	    " AND can_read_objective($3, $4, id)),"
 	    " alignment_refusal(o.id, o.team_id, o.period_id, $2)"
 	    " FROM objectives o WHERE o.id = $1" },
 

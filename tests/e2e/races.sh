@@ -84,3 +84,30 @@ for round in $(seq 1 $((RACE_ROUNDS / 2))); do
 done
 echo "# period close race: check-ins committed after the close in $late of $((RACE_ROUNDS / 2)) rounds"
 race_result "$((RACE_ROUNDS / 2)) rounds of $CHECKINS check-ins racing period close: none commits after it"
+
+# (3) alignment.team: moving a team out of the line while one of its
+# objectives is being aligned under an objective of that line.  At most
+# one may pass: never the team under ops with R under eng's objective.
+quietly "team rmv" as admin team add rmv --name "Race move" --parent eng
+add_member rmv lroot
+new_obj eng q1 leng "Race move parent"
+RP=$NEW
+both=0 bad=0 badmsg=
+for round in $(seq 1 "$RACE_ROUNDS"); do
+	new_obj rmv q1 lroot "Race move child $round"
+	R=$NEW
+	race "team move rmv --parent ops" "obj align $R --to $RP"
+	[ "$RACE" = "0 0 " ] && both=$((both + 1))
+	n=$(psql_cairn -c "SELECT count(*) FROM objectives c JOIN teams t ON t.id = c.team_id
+	    WHERE c.id = $R AND c.parent_id = $RP AND t.parent_id = (SELECT id FROM teams WHERE slug = 'ops')")
+	if [ "$RACE" != "0 7 " ] || [ "$n" != 0 ] ||
+	    ! echo "$RACE_ERR" | grep -q '"rule":"alignment.team"'; then
+		bad=$((bad + 1))
+		badmsg="round $round: exits $RACE, misaligned: $n; $RACE_ERR"
+	fi
+	quietly "unalign $R" as admin obj unalign "$R"
+	quietly "archive $R" as admin obj archive "$R"
+	quietly "rmv back under eng" as admin team move rmv --parent eng
+done
+echo "# team.move racing objective.align: both committed in $both of $RACE_ROUNDS rounds"
+race_result "$RACE_ROUNDS racing move/align pairs: one wins, no objective left outside its line"
