@@ -14,6 +14,7 @@
  * slightly differently is still the same request, and any real change of
  * an argument is not.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,13 +187,12 @@ on_idem_row(void *arg, const PGresult *res)
 		return;
 	}
 	if (PQntuples(res) != 1) {
-		if (id->raced) {
-			/* A unique violation for a key that is not there. */
-			req_fail(req, E_INTERNAL, IDEM_ARG, "idempotency key "
-			    "vanished");
-			return;
-		}
-		id->fresh(req);
+		if (id->failed_cb != NULL)	/* no twin: the write's error */
+			id->failed_cb(req, req->kept[IDEM_KEPT]);
+		else if (id->again)		/* no twin: the rule's */
+			req_fail_rule(req, id->rule, "%s", id->msg);
+		else
+			id->fresh(req);
 		return;
 	}
 	op = PQgetvalue(res, 0, 0);
@@ -237,21 +237,35 @@ idem_begin(struct request *req, void (*replay)(struct request *, int64_t),
 }
 
 bool
-idem_lost_race(struct request *req, const PGresult *res)
+idem_write_failed(struct request *req, const PGresult *res,
+    void (*cb)(void *, const PGresult *))
 {
 	struct idem *id = &((struct gstate *)req->state)->idem;
-	const char *st, *cons;
 
-	if (id->key == NULL || id->raced || res == NULL || db_ok(res))
+	/* No result at all (the database is gone): nothing to look up. */
+	if (id->key == NULL || id->again || res == NULL || db_ok(res))
 		return false;
-	st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	cons = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-	if (st == NULL || strcmp(st, "23505") != 0 || cons == NULL ||
-	    strcmp(cons, "idempotency_keys_pkey") != 0)
-		return false;
-	/* The twin committed (a unique violation waits for that): answer
-	 * with its result, checking op and arguments again. */
-	id->raced = true;
+	id->again = true;
+	id->failed_cb = cb;
+	req_keep_result(req, IDEM_KEPT, res);
 	lookup(req);
 	return true;
+}
+
+void
+idem_fail_rule(struct request *req, const char *rule, const char *fmt, ...)
+{
+	struct idem *id = &((struct gstate *)req->state)->idem;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(id->msg, sizeof id->msg, fmt, ap);
+	va_end(ap);
+	if (id->key == NULL || id->again) {
+		req_fail_rule(req, rule, "%s", id->msg);
+		return;
+	}
+	id->again = true;
+	snprintf(id->rule, sizeof id->rule, "%s", rule);
+	lookup(req);
 }

@@ -27,10 +27,20 @@ struct request;
 struct idem {
 	const char	*key;		/* NULL: none given */
 	char		 hash[65];	/* SHA-256 of the op and its args, hex */
-	bool		 raced;		/* looking up after a unique violation */
+	bool		 again;		/* looking up after a refusal */
 	void		(*replay)(struct request *, int64_t);
 	void		(*fresh)(struct request *);
+	/* The refusal to give if the key is still unknown: a write's
+	 * result (kept in req->kept[IDEM_KEPT]) and its callback, or a
+	 * rule and message. */
+	void		(*failed_cb)(void *, const PGresult *);
+	char		 rule[64];
+	char		 msg[256];
 };
+
+/* The request's kept-result slot idem uses (free in the creating ops:
+ * only a full objective reply uses it, and these reply with less). */
+#define IDEM_KEPT	2
 
 /* Read idempotency_key (call with the other getters, before
  * req_args_done) and hash the op's other arguments. */
@@ -45,11 +55,24 @@ void	 idem_begin(struct request *,
 /* The last two parameters of the write: the key and the hash, or NULL. */
 const char *idem_key(const struct idem *);
 const char *idem_hash(const struct idem *);
-/* In the write's callback: true if res is the unique violation of a twin
- * request that committed first with the same key; the request is then
- * answered from the twin's result. */
-bool	 idem_lost_race(struct request *, const PGresult *)
+/*
+ * A twin request with the same key may commit while this one runs: this
+ * one then fails on the key's unique index, or is refused by a rule the
+ * twin's row now trips (a count limit).  So a keyed request that is
+ * refused looks its key up once more before answering: if the twin
+ * committed, it is answered from the twin's result.
+ *
+ * idem_write_failed, first in the write's callback: false if res is a
+ * success or the request has no key (carry on); else true, and the
+ * request is answered from the key or, if still unknown, by cb(req, res)
+ * as if nothing had intervened.
+ */
+bool	 idem_write_failed(struct request *, const PGresult *,
+	    void (*cb)(void *, const PGresult *))
 	    __attribute__((warn_unused_result));
+/* req_fail_rule for a refusal a twin may have caused (count limits). */
+void	 idem_fail_rule(struct request *, const char *rule, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
 /* The canonical hash of op and args (without the key), exposed for the
  * unit test. */
 void	 idem_hash_args(const char *op, const msgpack_object *args,

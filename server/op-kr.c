@@ -68,7 +68,7 @@ on_kr_created(void *arg, const PGresult *res)
 	struct request *req = arg;
 	struct gstate *g = req->state;
 
-	if (idem_lost_race(req, res))
+	if (idem_write_failed(req, res, on_kr_created))
 		return;
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
@@ -121,7 +121,7 @@ on_kr_obj_ctx(void *arg, const PGresult *res)
 		return;
 	}
 	if (col_int(res, 0, 11) >= col_int(res, 0, 12)) {
-		req_fail_rule(req, "limit.key_results", "objective %s already "
+		idem_fail_rule(req, "limit.key_results", "objective %s already "
 		    "has %s key results (max_key_results)", g->aux,
 		    PQgetvalue(res, 0, 11));
 		return;
@@ -356,7 +356,7 @@ op_kr_remove(struct request *req)
 static void
 on_checkin_done(void *arg, const PGresult *res)
 {
-	if (idem_lost_race(arg, res))
+	if (idem_write_failed(arg, res, on_kr_changed))
 		return;
 	on_kr_changed(arg, res);
 }

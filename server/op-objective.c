@@ -185,7 +185,7 @@ on_obj_created(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 
-	if (idem_lost_race(req, res))
+	if (idem_write_failed(req, res, on_obj_created))
 		return;
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
@@ -257,7 +257,7 @@ on_obj_new_ctx(void *arg, const PGresult *res)
 		return;
 	}
 	if (col_int(res, 0, 7) >= col_int(res, 0, 8)) {
-		req_fail_rule(req, "limit.objectives", "team %s already has "
+		idem_fail_rule(req, "limit.objectives", "team %s already has "
 		    "%lld objectives in %s (max_objectives)", g->name,
 		    (long long)col_int(res, 0, 7), g->name2);
 		return;
