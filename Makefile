@@ -5,6 +5,7 @@
 #   make test     install what is missing, build, run every test
 #   make asan     the same tests under AddressSanitizer and UBSan
 #   make bench    load generator against the embedded server, beside pgbench
+#   make fuzz     libFuzzer targets (clang), each run FUZZ_SECONDS (60)
 #   make install  PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -56,7 +57,7 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BIN)/%,$(wildcard tests/unit/test_*.c))
 E2E_TESTS  = $(patsubst tests/e2e/%.c,$(BIN)/%,$(wildcard tests/e2e/test_*.c))
 
 .SECONDARY:
-.PHONY: all deps run test unit e2e asan bench install clean certs
+.PHONY: all deps run test unit e2e asan bench install clean certs fuzz
 all: $(BIN)/cairnd $(BIN)/cairn $(BIN)/cairn-bench $(UNIT_TESTS) $(E2E_TESTS)
 
 deps:
@@ -104,6 +105,10 @@ $(BIN)/test_%: $(BUILD)/tests/e2e/test_%.o $(COMMON_OBJ)
 # Unit tests of server modules that need no server around them.
 $(BIN)/test_authz: $(BUILD)/server/authz.o
 $(BIN)/test_rules: $(BUILD)/server/rules.o
+# The pool against the end-to-end run's PostgreSQL, with its own statements.
+$(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/resolve.o \
+    $(BUILD)/server/sql.o
+$(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 
 certs: certs/ca.pem
 certs/ca.pem:
@@ -137,5 +142,33 @@ install: $(BIN)/cairnd $(BIN)/cairn
 	install -m 0755 $(BIN)/cairnd $(BIN)/cairn $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 certs/make-dev-certs.sh $(DESTDIR)$(PREFIX)/share/cairn/certs/
 
+# libFuzzer targets in tests/fuzz, built with clang, ASan and UBSan, from
+# the sources they exercise only.
+FUZZ_SECONDS ?= 60
+FUZZ_CC	 ?= clang
+FUZZ_BUILD = build-fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	   -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	   -Wall -Wextra -Wno-unused-parameter -O1 -g $(FUZZ_SAN) \
+	   -Icommon -Iclient $(shell pkg-config --cflags msgpack 2>/dev/null)
+FUZZ_LIBS = $(shell pkg-config --libs msgpack 2>/dev/null) -lm
+FUZZ_SRC = common/frame.c common/mpack.c common/wire.c common/xmalloc.c \
+	   common/log.c common/json2mp.c client/json.c
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,\
+	   $(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) \
+	    $(wildcard common/*.h client/*.h)
+	@mkdir -p $(FUZZ_BUILD)
+	@echo "FUZZ $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_SRC) \
+	    $(FUZZ_LIBS)
+
+fuzz:
+	@sh tests/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_BUILD)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -6,27 +6,43 @@
  * may come before, between or after positional arguments, because people
  * append options as they think of them.  "--" ends the options.  A word
  * that looks like a negative number is positional, so that commands can
- * take "-5" as a value ("cairn kr checkin 7 -5").
+ * take "-5" as a value ("cairn kr checkin 7 -5"); so does "-inf", to be
+ * refused as a value rather than as an unknown option.
  *
- * Values are checked for syntax here, before anything is sent, and for
- * nothing else: see enum opt_type.  Numbers are decimal only (no hex, NaN
- * or infinity); one written as an integer is sent as an integer.
+ * Values are checked here, before anything is sent, for what their type
+ * can hold and nothing else: see enum opt_type.  Numbers are decimal only
+ * (no hex, NaN or infinity) and must fit a double without becoming
+ * infinite or 0; one written as an integer is sent as an integer.  Dates
+ * must exist.  Each refusal names the argument and the limit it missed.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client.h"
+#include "date.h"
 #include "log.h"
 
+/* inf, infinity or nan in any case: a number's spelling, not an option. */
+static bool
+non_finite_word(const char *s)
+{
+	return strcasecmp(s, "inf") == 0 || strcasecmp(s, "infinity") == 0 ||
+	    strcasecmp(s, "nan") == 0;
+}
+
+/* "-5", "-.5" and "-inf" are values (refused later if they are wrong). */
 static bool
 is_option(const char *arg)
 {
 	if (arg[0] != '-' || arg[1] == '\0')
 		return false;
-	return !isdigit((unsigned char)arg[1]) && arg[1] != '.';
+	return !isdigit((unsigned char)arg[1]) && arg[1] != '.' &&
+	    !non_finite_word(arg + 1);
 }
 
 /* [+-]?DIGITS; with sign false, DIGITS only. */
@@ -42,6 +58,7 @@ int_syntax(const char *s, bool sign)
 	return *s == '\0';
 }
 
+/* An int64, or false (syntax or range: see int_syntax). */
 static bool
 parse_int(const char *s, int64_t *out)
 {
@@ -57,9 +74,9 @@ parse_int(const char *s, int64_t *out)
 	return true;
 }
 
-/* A decimal number: [+-]? (D+ [. D*] | . D+) ([eE] [+-]? D+)?, finite. */
+/* [+-]? (D+ [. D*] | . D+) ([eE] [+-]? D+)? */
 static bool
-parse_double(const char *s, double *out)
+double_syntax(const char *s)
 {
 	const char *p = s;
 	size_t digits = 0;
@@ -82,33 +99,111 @@ parse_double(const char *s, double *out)
 		while (isdigit((unsigned char)*p))
 			p++;
 	}
-	if (*p != '\0')
-		return false;
+	return *p == '\0';
+}
+
+enum num_status { NUM_OK, NUM_SYNTAX, NUM_OVERFLOW, NUM_UNDERFLOW };
+
+/*
+ * A decimal number that a double holds: too large is refused, and so is
+ * too small to be told from 0 (1e-400 would silently be 0), subnormals
+ * included, which strtod reports the same way.
+ */
+static enum num_status
+parse_double(const char *s, double *out)
+{
+	if (!double_syntax(s))
+		return NUM_SYNTAX;
+	errno = 0;
 	*out = strtod(s, NULL);
-	return isfinite(*out);
+	if (errno == ERANGE)
+		return isfinite(*out) ? NUM_UNDERFLOW : NUM_OVERFLOW;
+	return isfinite(*out) ? NUM_OK : NUM_OVERFLOW;
 }
 
 /*
- * A value of type t: NULL if it is one, else what it should be.  An
- * integer too large for int64 is still a number, sent as a double.
+ * Check a value of type t for the argument called label ("option --x" or
+ * a positional's name); false with a message naming it, and the limit
+ * that was missed, in err.  An integer too large for int64 is still a
+ * number, sent as a double.
  */
-static const char *
-value_problem(enum opt_type t, const char *s)
+static bool
+value_ok(enum opt_type t, const char *label, const char *s, char *err,
+    size_t errlen)
 {
 	int64_t iv;
 	double d;
+	int y, m, day;
 
 	switch (t) {
 	case OPT_INT:
-		return parse_int(s, &iv) ? NULL : "an integer";
+		if (parse_int(s, &iv))
+			return true;
+		if (int_syntax(s, true))
+			snprintf(err, errlen, "%s wants an integer from %lld to "
+			    "%lld, not '%s'", label, (long long)INT64_MIN,
+			    (long long)INT64_MAX, s);
+		else
+			snprintf(err, errlen, "%s wants an integer, not '%s'",
+			    label, s);
+		return false;
 	case OPT_ID:
-		return int_syntax(s, false) && parse_int(s, &iv) && iv > 0 ?
-		    NULL : "a positive integer";
+		if (int_syntax(s, false) && parse_int(s, &iv) && iv > 0)
+			return true;
+		snprintf(err, errlen, "%s wants a positive integer (1 to %lld), "
+		    "not '%s'", label, (long long)INT64_MAX, s);
+		return false;
 	case OPT_NUM:
-		return parse_int(s, &iv) || parse_double(s, &d) ? NULL :
-		    "a number";
+		if (parse_int(s, &iv))
+			return true;
+		switch (parse_double(s, &d)) {
+		case NUM_OK:
+			return true;
+		case NUM_SYNTAX:
+			if (non_finite_word(s + (*s == '-' || *s == '+')))
+				snprintf(err, errlen, "%s wants a finite number, "
+				    "not '%s'", label, s);
+			else
+				snprintf(err, errlen, "%s wants a decimal "
+				    "number, not '%s'", label, s);
+			break;
+		case NUM_OVERFLOW:
+			snprintf(err, errlen, "%s: '%s' is too large (at most "
+			    "%g in magnitude)", label, s, DBL_MAX);
+			break;
+		case NUM_UNDERFLOW:
+			snprintf(err, errlen, "%s: '%s' is too small to be told "
+			    "from 0 (0, or at least %g in magnitude)", label, s,
+			    DBL_MIN);
+			break;
+		}
+		return false;
+	case OPT_DATE:
+		switch (date_check(s, &y, &m, &day)) {
+		case DATE_OK:
+			return true;
+		case DATE_SYNTAX:
+			snprintf(err, errlen, "%s wants a date YYYY-MM-DD, not "
+			    "'%s'", label, s);
+			break;
+		case DATE_RANGE:
+			snprintf(err, errlen, "%s wants a date from %d-01-01 to "
+			    "%d-12-31, not '%s'", label, DATE_YEAR_MIN,
+			    DATE_YEAR_MAX, s);
+			break;
+		case DATE_NO_SUCH_DAY:
+			if (m < 1 || m > 12)
+				snprintf(err, errlen, "%s: '%s' is no date (months "
+				    "are 01 to 12)", label, s);
+			else
+				snprintf(err, errlen, "%s: '%s' is no date "
+				    "(%04d-%02d has %d days)", label, s, y, m,
+				    date_days_in_month(y, m));
+			break;
+		}
+		return false;
 	default:
-		return NULL;
+		return true;
 	}
 }
 
@@ -149,7 +244,8 @@ args_parse(struct cmd_args *a, int argc, char **argv,
     const struct opt_spec *const *specs, bool stop, char *err, size_t errlen)
 {
 	const struct opt_spec *spec, *const *l;
-	const char *name, *eq, *val, *want;
+	const char *name, *eq, *val;
+	char label[80];
 	int i, npos = 0;
 	bool dashdash = false;
 	size_t n, len;
@@ -201,11 +297,9 @@ args_parse(struct cmd_args *a, int argc, char **argv,
 			    spec->name);
 			return -1;
 		}
-		if ((want = value_problem(spec->type, val)) != NULL) {
-			snprintf(err, errlen, "option --%s wants %s, not '%s'",
-			    spec->name, want, val);
+		snprintf(label, sizeof label, "option --%s", spec->name);
+		if (!value_ok(spec->type, label, val, err, errlen))
 			return -1;
-		}
 		for (n = 0; n < a->nopt; n++) {
 			if (a->opt[n].spec == spec) {
 				snprintf(err, errlen, "option --%s given twice",
@@ -258,16 +352,11 @@ int
 args_check_positionals(const struct cmd_args *a, const struct opt_spec *keys,
     char *err, size_t errlen)
 {
-	const char *want;
-
 	for (int i = 0; keys != NULL && keys[i].name != NULL && i < a->argc;
-	    i++) {
-		if ((want = value_problem(keys[i].type, a->argv[i])) != NULL) {
-			snprintf(err, errlen, "%s wants %s, not '%s'",
-			    keys[i].name, want, a->argv[i]);
+	    i++)
+		if (!value_ok(keys[i].type, keys[i].name, a->argv[i], err,
+		    errlen))
 			return -1;
-		}
-	}
 	return 0;
 }
 
@@ -334,6 +423,7 @@ req_value(struct reqargs *r, const struct opt_spec *spec, const char *val)
 
 	switch (spec->type) {
 	case OPT_STR:
+	case OPT_DATE:
 		req_str(r, spec->key, val);
 		break;
 	case OPT_INT:
@@ -375,6 +465,24 @@ req_positionals(struct reqargs *r, const struct cmd_args *a,
 			req_value(r, &keys[i], a->argv[i]);
 }
 
+/* The key of the longest string argument (its size in *len), or NULL. */
+const char *
+req_longest_str(const struct reqargs *r, size_t *len)
+{
+	const char *key = NULL;
+	size_t n, l;
+
+	*len = 0;
+	for (n = 0; n < r->n; n++) {
+		if ((r->kv[n].type != OPT_STR && r->kv[n].type != OPT_DATE) ||
+		    (l = strlen(r->kv[n].s)) <= *len)
+			continue;
+		*len = l;
+		key = r->kv[n].key;
+	}
+	return key;
+}
+
 void
 req_pack(msgpack_packer *pk, const struct reqargs *r)
 {
@@ -382,6 +490,7 @@ req_pack(msgpack_packer *pk, const struct reqargs *r)
 	for (size_t n = 0; n < r->n; n++) {
 		switch (r->kv[n].type) {
 		case OPT_STR:
+		case OPT_DATE:
 			mp_kv_str(pk, r->kv[n].key, r->kv[n].s);
 			break;
 		case OPT_INT:

@@ -124,7 +124,7 @@ static const struct cmd_entry cmd_table[] = {
 	{ "period", "add", "NAME --start YYYY-MM-DD --end YYYY-MM-DD",
 	  "create a period (a draft); prints its name",
 	  "period.create", KEYS(ARG_S("name")),
-	  OPTS(OPT_SREQ("start", "start"), OPT_SREQ("end", "end")), 1, 1,
+	  OPTS(OPT_DREQ("start", "start"), OPT_DREQ("end", "end")), 1, 1,
 	  CMD_SESSION, cmd_created },
 	{ "period", "list", "",
 	  "list the periods",
@@ -148,15 +148,15 @@ static const struct cmd_entry cmd_table[] = {
 
 	{ "obj", "add", "--team SLUG --period NAME --title TEXT [--owner LOGIN] "
 	  "[--parent ID] [--weight W] [--aspirational] [--description TEXT] "
-	  "[--rollup krs|children|both]",
+	  "[--rollup krs|children|both] [--idempotency-key K]",
 	  "create an objective; prints its id",
 	  "objective.create", NULL,
 	  OPTS(OPT_SREQ("team", "team"), OPT_SREQ("period", "period"),
 	  OPT_SREQ("title", "title"), OPT_S("owner", "owner"),
 	  OPT_ID("parent", "parent"), OPT_N("weight", "weight"),
 	  OPT_FV("aspirational", "type", "aspirational"),
-	  OPT_S("description", "description"), OPT_S("rollup", "rollup")),
-	  0, 0, CMD_SESSION, cmd_created },
+	  OPT_S("description", "description"), OPT_S("rollup", "rollup"),
+	  OPT_IDEM), 0, 0, CMD_SESSION | CMD_IDEM, cmd_created },
 	{ "obj", "list", "[--team SLUG] [--period NAME] [--owner LOGIN | --mine] "
 	  "[--archived]",
 	  "list objectives (--archived: archived ones too)",
@@ -205,13 +205,14 @@ static const struct cmd_entry cmd_table[] = {
 
 	{ "kr", "add", "OBJ_ID --title TEXT --type "
 	  "increase|decrease|above|below|boolean --target N [--start N] "
-	  "[--unit U] [--weight W] [--owner LOGIN]",
+	  "[--unit U] [--weight W] [--owner LOGIN] [--idempotency-key K]",
 	  "add a key result to an objective; prints its id",
 	  "kr.create", KEYS(ARG_ID("objective")),
 	  OPTS(OPT_SREQ("title", "title"), OPT_SREQ("type", "type"),
 	  OPT_NREQ("target", "target"), OPT_N("start", "start"),
 	  OPT_S("unit", "unit"), OPT_N("weight", "weight"),
-	  OPT_S("owner", "owner")), 1, 1, CMD_SESSION, cmd_created },
+	  OPT_S("owner", "owner"), OPT_IDEM), 1, 1, CMD_SESSION | CMD_IDEM,
+	  cmd_created },
 	{ "kr", "show", "KR_ID",
 	  "show a key result",
 	  "kr.get", KEYS(ARG_ID("id")), NULL, 1, 1, CMD_SESSION, cmd_kr_show },
@@ -229,11 +230,12 @@ static const struct cmd_entry cmd_table[] = {
 	  "remove a key result",
 	  "kr.remove", KEYS(ARG_ID("id")), NULL, 1, 1, CMD_SESSION,
 	  cmd_removed },
-	{ "kr", "checkin", "KR_ID VALUE [--confidence 1-10] [--note TEXT]",
+	{ "kr", "checkin", "KR_ID VALUE [--confidence 1-10] [--note TEXT] "
+	  "[--idempotency-key K]",
 	  "record a key result's current value",
 	  "kr.checkin", KEYS(ARG_ID("id"), ARG_N("value")),
-	  OPTS(OPT_I("confidence", "confidence"), OPT_S("note", "note")),
-	  2, 2, CMD_SESSION, cmd_kr_checkin },
+	  OPTS(OPT_I("confidence", "confidence"), OPT_S("note", "note"),
+	  OPT_IDEM), 2, 2, CMD_SESSION | CMD_IDEM, cmd_kr_checkin },
 	{ "kr", "history", "KR_ID",
 	  "list a key result's check-ins, oldest first",
 	  "kr.history", KEYS(ARG_ID("id")), NULL, 1, 1, CMD_SESSION,
@@ -250,7 +252,7 @@ static const struct cmd_entry cmd_table[] = {
 	  "[--entity TYPE:ID] [--limit N]",
 	  "show the audit log, newest first",
 	  "audit.list", NULL,
-	  OPTS(OPT_S("since", "since"), OPT_S("user", "user"),
+	  OPTS(OPT_D("since", "since"), OPT_S("user", "user"),
 	  OPT_S("entity", "entity"), OPT_I("limit", "limit")), 0, 0,
 	  CMD_SESSION, cmd_audit },
 };
@@ -525,6 +527,19 @@ wants_help(int argc, char **argv)
 	return false;
 }
 
+/* Name the first positional argument missing, when the table does. */
+static int
+missing_argument(const struct cmd_entry *cmd, int given)
+{
+	const struct opt_spec *k = cmd->keys;
+
+	for (int i = 0; k != NULL && k[i].name != NULL; i++)
+		if (i == given)
+			return usage_error(cmd, "missing argument '%s'",
+			    k[i].name);
+	return usage_error(cmd, "missing argument");
+}
+
 struct globals {
 	const char	*server;
 	const char	*ca;
@@ -672,7 +687,7 @@ main(int argc, char **argv)
 		return usage_error(cmd, "%s", err);
 	take_globals(&g, &a);
 	if (a.argc < cmd->min_args)
-		return usage_error(cmd, "missing argument");
+		return missing_argument(cmd, a.argc);
 	if (a.argc > cmd->max_args)
 		return usage_error(cmd, "unexpected argument: %s",
 		    a.argv[cmd->max_args]);

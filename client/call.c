@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "client.h"
 #include "json.h"
@@ -143,6 +144,44 @@ check_reply(struct client *c, uint64_t id, const msgpack_object **result)
 	return cairn_exit_code(res->via.str.ptr, res->via.str.size);
 }
 
+/*
+ * A string longer than the server's max_string is refused before the
+ * server has read any argument's name: say which one it was, and the
+ * limit when the server announced it (then without sending anything).
+ */
+static int
+check_strings(struct client *c, const struct reqargs *ra, bool refused)
+{
+	const char *key;
+	size_t len;
+
+	if (ra == NULL || (key = req_longest_str(ra, &len)) == NULL)
+		return CX_OK;
+	if (c->max_string != 0 && len > c->max_string)
+		return local_errorf(c, "E_LIMIT", "argument '%s' is %zu bytes; "
+		    "the server takes at most %llu in one string (max_string)",
+		    key, len, (unsigned long long)c->max_string);
+	if (refused)
+		return local_errorf(c, "E_LIMIT", "argument '%s' (%zu bytes) "
+		    "is longer than the server takes in one string "
+		    "(max_string)", key, len);
+	return CX_OK;
+}
+
+/* The server's "string too long", which names no argument. */
+static bool
+string_too_long(const struct client *c)
+{
+	const msgpack_object *code, *msg;
+
+	if (c->err == NULL || mp_map_get(c->err, WIRE_FIELD) != NULL)
+		return false;
+	code = mp_map_get(c->err, WIRE_CODE);
+	msg = mp_map_get(c->err, WIRE_MESSAGE);
+	return code != NULL && msg != NULL && mp_str_eq(code, "E_LIMIT") &&
+	    mp_str_eq(msg, "string too long");
+}
+
 static int
 roundtrip(struct client *c, const char *op, const struct reqargs *ra,
     const msgpack_object **result)
@@ -153,9 +192,12 @@ roundtrip(struct client *c, const char *op, const struct reqargs *ra,
 	uint64_t id = ++c->next_id;
 	bool args = ra != NULL && ra->n > 0, ok;
 	size_t size;
+	int rc;
 
 	mp_doc_free(&c->doc);
 	c->err = NULL;
+	if ((rc = check_strings(c, ra, false)) != CX_OK)
+		return rc;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, args ? 3 : 2);
@@ -185,14 +227,18 @@ roundtrip(struct client *c, const char *op, const struct reqargs *ra,
 		    "E_PROTO" : CE_CONNECT, "%s", c->peer.err);
 	c->rtt_ms = ((t1.tv_sec - t0.tv_sec) * 1000000000LL +
 	    (t1.tv_nsec - t0.tv_nsec) + 500) / 1000 / 1000.0;
-	return check_reply(c, id, result);
+	rc = check_reply(c, id, result);
+	/* Name the argument the server could not (the exit status stays). */
+	if (rc != CX_OK && string_too_long(c))
+		(void)check_strings(c, ra, true);
+	return rc;
 }
 
 /* Connect, hello and, if the command needs it, resume; not reported. */
 static int
 open_quiet(struct client *c)
 {
-	const msgpack_object *res, *mf;
+	const msgpack_object *res, *mf, *ms;
 	struct reqargs ra = { 0 };
 	int rc;
 
@@ -215,6 +261,9 @@ open_quiet(struct client *c)
 		/* Replies may be as large as the server's own limit. */
 		c->peer.max_frame = mf->via.u64;
 	}
+	ms = map_get_type(res, "max_string", MSGPACK_OBJECT_POSITIVE_INTEGER);
+	if (ms != NULL)
+		c->max_string = ms->via.u64;
 	if ((c->cmd->flags & CMD_RESUME) == 0)
 		return CX_OK;
 	if (c->cfg.token == NULL)
@@ -265,20 +314,66 @@ client_call(struct client *c, const char *op, const struct reqargs *ra,
 	return rc;
 }
 
+/* Lost before or after sending, or refused for now: worth one retry. */
+static bool
+transient(const struct client *c)
+{
+	return client_failed_with(c, CE_CONNECT) ||
+	    client_failed_with(c, "E_UNAVAILABLE");
+}
+
+/*
+ * Call op carrying an idempotency key: on a lost connection or
+ * E_UNAVAILABLE, reconnect (hello, resume the saved session) and send the
+ * same request once more.  The server answers a retry of a write that did
+ * commit with its first result, so the retry cannot duplicate it.
+ */
+static int
+call_idempotent(struct client *c, const char *op, const struct reqargs *ra,
+    const msgpack_object **result)
+{
+	struct timespec ts = { IDEM_RETRY_MS / 1000,
+	    (IDEM_RETRY_MS % 1000) * 1000000L };
+	int rc;
+
+	if ((rc = client_try(c, op, ra, result)) == CX_OK || !transient(c)) {
+		if (rc != CX_OK)
+			client_report(c);
+		return rc;
+	}
+	if (c->open)
+		peer_close(&c->peer);
+	c->open = false;
+	nanosleep(&ts, NULL);
+	return client_call(c, op, ra, result);
+}
+
 /*
  * The usual command: the table's op, with the positional arguments under
  * the table's keys, the options that have a key, and whatever the caller
- * put in extra (NULL for nothing).
+ * put in extra (NULL for nothing).  A CMD_IDEM command gets a fresh
+ * idempotency key unless --idempotency-key chose one.
  */
 int
 cmd_request(struct client *c, const struct cmd_args *a,
     struct reqargs *extra, const msgpack_object **result)
 {
 	struct reqargs ra = { 0 }, *r = extra != NULL ? extra : &ra;
+	unsigned char rnd[16];
 
 	req_positionals(r, a, c->cmd->keys);
 	req_options(r, a);
-	return client_call(c, c->cmd->op, r, result);
+	if ((c->cmd->flags & CMD_IDEM) == 0)
+		return client_call(c, c->cmd->op, r, result);
+	if (args_get(a, "idempotency-key") == NULL) {
+		if (RAND_bytes(rnd, sizeof rnd) != 1)
+			return client_fail(c, CE_CLIENT, "no random bytes for "
+			    "an idempotency key");
+		for (size_t i = 0; i < sizeof rnd; i++)
+			snprintf(c->idem_key + 2 * i, 3, "%02x", rnd[i]);
+		req_str(r, "idempotency_key", c->idem_key);
+	}
+	return call_idempotent(c, c->cmd->op, r, result);
 }
 
 /*

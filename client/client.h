@@ -9,8 +9,10 @@
  * print.  Adding a family of commands (team, period, ...) means a new
  * cmd-*.c file and some table lines; nothing else changes.
  *
- * Nothing is checked client side beyond syntax: the server validates
- * values and permissions, so the client needs no change when they do.
+ * Nothing is checked client side beyond what a value's type can hold (an
+ * integer that fits, a number a double holds, a date that exists) and the
+ * string size the server announces: the server validates values and
+ * permissions, so the client needs no change when they do.
  */
 #ifndef CAIRN_CLIENT_H
 #define CAIRN_CLIENT_H
@@ -43,16 +45,19 @@
 
 #define CAIRN_DEFAULT_SERVER	"127.0.0.1:7443"
 #define CAIRN_TIMEOUT_MS	10000
-#define PASSWORD_BUF		4096	/* the protocol allows 1024 bytes */
+#define PASSWORD_PROTO_MAX	1024	/* bytes the protocol allows */
+#define PASSWORD_BUF		4096	/* so that the server says it */
 
 /*
- * Options: "--name VALUE" (OPT_STR, OPT_INT, OPT_NUM, OPT_ID) or "--name"
- * (OPT_FLAG).  The same specs describe positional arguments (ARG_*), whose
- * name is their request key.  Values are checked for syntax only: OPT_INT
- * an integer, OPT_ID a positive integer, OPT_NUM an integer or a finite
- * decimal number (sent as an integer if it is written as one).
+ * Options: "--name VALUE" (OPT_STR, OPT_INT, OPT_NUM, OPT_ID, OPT_DATE) or
+ * "--name" (OPT_FLAG).  The same specs describe positional arguments
+ * (ARG_*), whose name is their request key.  Values are checked for their
+ * type only: OPT_INT an int64, OPT_ID a positive int64, OPT_NUM an integer
+ * or a decimal number a double holds, neither infinite nor rounded to 0
+ * (sent as an integer if it is written as one), OPT_DATE a YYYY-MM-DD day
+ * that exists (sent as a string).
  */
-enum opt_type { OPT_FLAG, OPT_STR, OPT_INT, OPT_NUM, OPT_ID };
+enum opt_type { OPT_FLAG, OPT_STR, OPT_INT, OPT_NUM, OPT_ID, OPT_DATE };
 
 struct opt_spec {
 	const char	*name;		/* without the leading "--" */
@@ -71,6 +76,8 @@ struct opt_spec {
 #define OPT_NREQ(n, k)	OPT_((n), OPT_NUM, (k), true)
 #define OPT_ID(n, k)	OPT_((n), OPT_ID, (k), false)
 #define OPT_IDREQ(n, k)	OPT_((n), OPT_ID, (k), true)
+#define OPT_D(n, k)	OPT_((n), OPT_DATE, (k), false)
+#define OPT_DREQ(n, k)	OPT_((n), OPT_DATE, (k), true)
 #define OPT_F(n, k)	OPT_((n), OPT_FLAG, (k), false)
 /* A flag that sends the string v under k; flags sharing k exclude. */
 #define OPT_FV(n, k, v)	{ (n), OPT_FLAG, (k), false, (v), NULL }
@@ -105,6 +112,15 @@ struct column;
 #define CMD_TOKEN	0x2	/* needs a remembered session */
 #define CMD_RESUME	0x4	/* resumes it before the first call */
 #define CMD_SESSION	(CMD_NET | CMD_TOKEN | CMD_RESUME)
+/* Creates something: sends an idempotency key (--idempotency-key, or a
+ * fresh random one) and retries once with it when the connection is lost
+ * or the server answers E_UNAVAILABLE. */
+#define CMD_IDEM	0x8
+
+/* The option every CMD_IDEM command takes, and the wait before its one
+ * retry (long enough for a restarting cairnd or database to come back). */
+#define OPT_IDEM	OPT_S("idempotency-key", "idempotency_key")
+#define IDEM_RETRY_MS	1000
 
 struct cmd_entry {
 	const char		*name;
@@ -132,6 +148,7 @@ struct client {
 	bool			 open;
 	uint64_t		 next_id;
 	uint64_t		 max_frame;	/* from the hello reply */
+	uint64_t		 max_string;	/* from the hello reply, or 0 */
 	double			 rtt_ms;	/* of the last roundtrip */
 
 	/* The last reply; results point into it until the next call. */
@@ -139,6 +156,8 @@ struct client {
 	const msgpack_object	*err;		/* its error map, or NULL */
 	char			 lcode[32];	/* a local error, if err NULL */
 	char			 lmsg[640];
+
+	char			 idem_key[33];	/* generated for CMD_IDEM */
 };
 
 /* Request arguments, built up before packing (a map needs its size). */
@@ -176,6 +195,7 @@ void	 req_options(struct reqargs *, const struct cmd_args *);
 void	 req_positionals(struct reqargs *, const struct cmd_args *,
 	    const struct opt_spec *);
 void	 req_pack(msgpack_packer *, const struct reqargs *);
+const char *req_longest_str(const struct reqargs *, size_t *);
 
 /* call.c */
 int	 client_open(struct client *);

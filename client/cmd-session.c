@@ -11,10 +11,12 @@
 #include "json.h"
 #include "xmalloc.h"
 
+/* msgpack-c may leave ptr NULL for "": strndup must not see it. */
 static char *
 strdup_obj(const msgpack_object *o)
 {
-	return xstrndup(o->via.str.ptr, o->via.str.size);
+	return o->via.str.size == 0 ? xstrdup("") :
+	    xstrndup(o->via.str.ptr, o->via.str.size);
 }
 
 /* login LOGIN [--password-stdin]: remember server, CA and token. */

@@ -15,8 +15,10 @@
 static bool
 same_str(const msgpack_object *x, const msgpack_object *y)
 {
+	/* Not memcmp for "": msgpack-c may leave its ptr NULL. */
 	return x != NULL && y != NULL && x->via.str.size == y->via.str.size &&
-	    memcmp(x->via.str.ptr, y->via.str.ptr, x->via.str.size) == 0;
+	    (x->via.str.size == 0 ||
+	    memcmp(x->via.str.ptr, y->via.str.ptr, x->via.str.size) == 0);
 }
 
 /* "  ops  Operations (private)", indented two spaces a level. */

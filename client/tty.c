@@ -24,15 +24,18 @@ on_signal(int sig)
 
 /* Keep the end of a line out of the password; refuse what won't fit. */
 static int
-finish(struct client *c, char *buf, size_t n, bool overflow)
+finish(struct client *c, char *buf, size_t len, size_t n, bool overflow)
 {
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		n--;
 	buf[n] = '\0';
 	if (overflow || memchr(buf, '\0', n) != NULL) {
 		OPENSSL_cleanse(buf, n);
-		return usage_error(c->cmd, overflow ? "password too long" :
-		    "password contains a NUL byte");
+		if (overflow)
+			return usage_error(c->cmd, "password too long: more "
+			    "than %zu bytes (at most %d)", len - 1,
+			    PASSWORD_PROTO_MAX);
+		return usage_error(c->cmd, "password contains a NUL byte");
 	}
 	return CX_OK;
 }
@@ -52,7 +55,7 @@ read_stdin(struct client *c, char *buf, size_t len)
 	}
 	if (ch == EOF && n == 0)
 		return usage_error(c->cmd, "no password on standard input");
-	return finish(c, buf, n, overflow);
+	return finish(c, buf, len, n, overflow);
 }
 
 /*
@@ -117,5 +120,5 @@ read_secret(struct client *c, const char *prompt, bool use_stdin, char *buf,
 		/* Still here: the signal was ignored before we started. */
 		return client_fail(c, CE_CLIENT, "interrupted");
 	}
-	return finish(c, buf, n, overflow);
+	return finish(c, buf, len, n, overflow);
 }

@@ -11,8 +11,14 @@
 
 #include <msgpack.h>
 
-/* False (and nothing sensible packed) if the text is not JSON or nests
- * deeper than 32; the caller then discards the buffer. */
+/* Containers nested deeper than this are refused. */
+#define JSON_MAX_DEPTH	32
+
+/*
+ * Pack the JSON text (len bytes, not necessarily NUL-terminated).  False,
+ * with nothing packed, if it is not strict JSON (see json2mp.c) or nests
+ * deeper than JSON_MAX_DEPTH.  Time and memory are linear in len.
+ */
 bool	json_to_msgpack(msgpack_packer *, const char *, size_t);
 
 #endif

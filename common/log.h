@@ -5,6 +5,8 @@
 #ifndef CAIRN_LOG_H
 #define CAIRN_LOG_H
 
+#include <stdint.h>
+
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 void	log_init(const char *progname, enum log_level);
@@ -17,5 +19,27 @@ void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * Rate-limited logging, for events anyone can cause in bulk (refused
+ * connections, failed handshakes, accept errors).  Lines with the same key
+ * (a string constant naming the kind of event) are written at most once
+ * per LOG_RL_INTERVAL_MS; the ones held back are counted, and the next line
+ * of that kind ends with "(and N more like this in the last second)".
+ * log_rl_flush() writes the last held-back line of each kind whose interval
+ * is over, so that the end of a burst is reported too; cairnd calls it
+ * every second.  At most LOG_RL_KEYS kinds are tracked; further keys share
+ * the last slot.
+ */
+#define LOG_RL_INTERVAL_MS	1000
+#define LOG_RL_KEYS		32
+
+void	log_rl(enum log_level, const char *key, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+#define log_warnx_rl(key, ...)	log_rl(LOG_LVL_WARN, key, __VA_ARGS__)
+#define log_info_rl(key, ...)	log_rl(LOG_LVL_INFO, key, __VA_ARGS__)
+void	log_rl_flush(void);
+/* For tests: the clock (monotonic ms) the rate limiter reads. */
+void	log_rl_set_clock(uint64_t (*)(void));
 
 #endif

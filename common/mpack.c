@@ -84,9 +84,17 @@ item_shape(const unsigned char *p, size_t avail, size_t *hdr, uint64_t *body,
 enum mp_status
 mp_check(const unsigned char *buf, size_t len, const struct mp_limits *lim)
 {
+	return mp_check_elements(buf, len, lim, 0);
+}
+
+enum mp_status
+mp_check_elements(const unsigned char *buf, size_t len,
+    const struct mp_limits *lim, size_t max_elements)
+{
 	uint64_t remaining[MP_DEPTH_HARD_MAX + 2];
 	size_t max_depth = lim->max_depth;
 	size_t pos = 0, sp = 0;
+	uint64_t count = 0;	/* elements seen or announced */
 
 	if (max_depth > MP_DEPTH_HARD_MAX)
 		max_depth = MP_DEPTH_HARD_MAX;
@@ -104,6 +112,10 @@ mp_check(const unsigned char *buf, size_t len, const struct mp_limits *lim)
 		remaining[sp]--;
 		if (pos >= len)
 			return MP_TRUNCATED;
+		/* The root; every other element was counted when its
+		 * container announced it. */
+		if (sp == 0 && ++count > max_elements && max_elements != 0)
+			return MP_TOO_MANY;
 		if (!item_shape(buf + pos, len - pos, &hdr, &body, &children,
 		    &container, &str))
 			return MP_MALFORMED;
@@ -122,6 +134,10 @@ mp_check(const unsigned char *buf, size_t len, const struct mp_limits *lim)
 		/* Every element takes at least one byte: refuse a lie. */
 		if (children > len - pos)
 			return MP_TRUNCATED;
+		/* Refused before walking them, from the announcement. */
+		count += children;
+		if (max_elements != 0 && count > max_elements)
+			return MP_TOO_MANY;
 		if (children > 0)
 			remaining[++sp] = children;
 	}
@@ -138,25 +154,20 @@ mp_status_str(enum mp_status s)
 	case MP_STR_TOO_LONG: return "string too long";
 	case MP_TRAILING: return "bytes after the MessagePack value";
 	case MP_NOMEM: return "out of memory decoding MessagePack";
+	case MP_TOO_MANY: return "too many MessagePack elements";
 	}
 	return "?";
 }
 
-enum mp_status
-mp_decode(struct mp_doc *doc, const char *buf, size_t len,
-    const struct mp_limits *lim)
+/* Let msgpack-c build the objects of bytes that mp_check() accepted. */
+static enum mp_status
+unpack(struct mp_doc *doc, char *bytes, size_t len)
 {
-	enum mp_status st;
 	size_t off = 0;
 
-	doc->live = false;
-	doc->root = NULL;
-	if ((st = mp_check((const unsigned char *)buf, len, lim)) != MP_OK)
-		return st;
 	msgpack_unpacked_init(&doc->up);
 	doc->live = true;
-	doc->bytes = xmalloc(len);
-	memcpy(doc->bytes, buf, len);
+	doc->bytes = bytes;
 	switch (msgpack_unpack_next(&doc->up, doc->bytes, len, &off)) {
 	case MSGPACK_UNPACK_SUCCESS:
 		break;
@@ -172,6 +183,38 @@ mp_decode(struct mp_doc *doc, const char *buf, size_t len,
 	return MP_OK;
 }
 
+enum mp_status
+mp_decode(struct mp_doc *doc, const char *buf, size_t len,
+    const struct mp_limits *lim)
+{
+	enum mp_status st;
+	char *copy;
+
+	doc->live = false;
+	doc->root = NULL;
+	if ((st = mp_check((const unsigned char *)buf, len, lim)) != MP_OK)
+		return st;
+	copy = xmalloc(len > 0 ? len : 1);
+	memcpy(copy, buf, len);
+	return unpack(doc, copy, len);
+}
+
+enum mp_status
+mp_decode_take(struct mp_doc *doc, char *buf, size_t len,
+    const struct mp_limits *lim, size_t max_elements)
+{
+	enum mp_status st;
+
+	doc->live = false;
+	doc->root = NULL;
+	if ((st = mp_check_elements((const unsigned char *)buf, len, lim,
+	    max_elements)) != MP_OK) {
+		free(buf);
+		return st;
+	}
+	return unpack(doc, buf, len);
+}
+
 void
 mp_doc_free(struct mp_doc *doc)
 {
@@ -184,13 +227,72 @@ mp_doc_free(struct mp_doc *doc)
 	doc->root = NULL;
 }
 
+/*
+ * A str's bytes.  msgpack-c leaves ptr NULL for an empty string that comes
+ * before any other (fuzz_args), and memcmp, memchr and strndup must not be
+ * given NULL even for 0 bytes (UBSan stops cairnd on it).
+ */
+static const char *
+str_bytes(const msgpack_object *o)
+{
+	return o->via.str.size > 0 ? o->via.str.ptr : "";
+}
+
 bool
 mp_str_eq(const msgpack_object *o, const char *s)
 {
 	size_t n = strlen(s);
 
 	return o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
-	    memcmp(o->via.str.ptr, s, n) == 0;
+	    memcmp(str_bytes(o), s, n) == 0;
+}
+
+bool
+mp_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + n;
+
+	while (p < end) {
+		unsigned char c = *p, lo = 0x80, hi = 0xbf;
+		size_t more;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		/* Unicode 15, table 3-7: the second byte's range is what
+		 * excludes overlong forms, surrogates and > U+10FFFF. */
+		if (c >= 0xc2 && c <= 0xdf)
+			more = 1;
+		else if (c == 0xe0) {
+			more = 2;
+			lo = 0xa0;
+		} else if (c == 0xed) {
+			more = 2;
+			hi = 0x9f;
+		} else if (c >= 0xe1 && c <= 0xef)
+			more = 2;
+		else if (c == 0xf0) {
+			more = 3;
+			lo = 0x90;
+		} else if (c == 0xf4) {
+			more = 3;
+			hi = 0x8f;
+		} else if (c >= 0xf1 && c <= 0xf3)
+			more = 3;
+		else
+			return false;	/* 0x80-0xc1, 0xf5-0xff */
+		if ((size_t)(end - p) <= more)
+			return false;	/* truncated */
+		if (p[1] < lo || p[1] > hi)
+			return false;
+		for (size_t i = 2; i <= more; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		p += more + 1;
+	}
+	return true;
 }
 
 const msgpack_object *
@@ -245,10 +347,16 @@ mp_reader_init(struct mp_reader *r, const msgpack_object *map)
 			    "argument names must be strings");
 			return false;
 		}
+		/* Else an unknown one would be reported as '' (fuzz_args). */
+		if (memchr(str_bytes(k), '\0', k->via.str.size) != NULL) {
+			mp_reader_fail(r, E_BAD_REQUEST, "args",
+			    "argument names must not contain NUL bytes");
+			return false;
+		}
 		for (uint32_t j = 0; j < i; j++) {
 			const msgpack_object *o = &map->via.map.ptr[j].key;
 			if (o->via.str.size == k->via.str.size &&
-			    memcmp(o->via.str.ptr, k->via.str.ptr,
+			    memcmp(str_bytes(o), str_bytes(k),
 			    k->via.str.size) == 0) {
 				mp_reader_fail(r, E_BAD_REQUEST, "args",
 				    "argument '%.*s' given twice",
@@ -352,12 +460,19 @@ mp_get_str(struct mp_reader *r, const char *key, int req, size_t minlen,
 		return false;
 	}
 	/* libpq takes C strings: an embedded NUL would truncate silently. */
-	if (memchr(v->via.str.ptr, '\0', v->via.str.size) != NULL) {
+	if (memchr(str_bytes(v), '\0', v->via.str.size) != NULL) {
 		mp_reader_fail(r, E_INVALID, key,
 		    "argument '%s' contains a NUL byte", key);
 		return false;
 	}
-	*out = arena_keep(r, xstrndup(v->via.str.ptr, v->via.str.size));
+	/* Text the database would refuse (or store as mojibake) is refused
+	 * here, naming the argument. */
+	if (!mp_utf8_valid(str_bytes(v), v->via.str.size)) {
+		mp_reader_fail(r, E_INVALID, key,
+		    "argument '%s' is not valid UTF-8", key);
+		return false;
+	}
+	*out = arena_keep(r, xstrndup(str_bytes(v), v->via.str.size));
 	return true;
 }
 

@@ -2,16 +2,19 @@
  * mpack.h: MessagePack handling shared by both sides.
  *
  * Decoding is two steps.  mp_check() walks the raw bytes without allocating
- * and refuses anything malformed, truncated, too deep or with an oversized
- * string, and any container that announces more elements than there are
- * bytes left (so msgpack-c never reserves memory for a lie).  Only then does
+ * and refuses anything malformed, truncated, too deep, with an oversized
+ * string or with more elements than allowed, and any container that
+ * announces more elements than there are bytes left (so msgpack-c never
+ * reserves memory for a lie).  The element count matters because msgpack-c
+ * spends 24 bytes on each object: a 1 MiB frame of nils is 25 MiB decoded.  Only then does
  * mp_decode() let msgpack-c build objects, in a zone owned by the mp_doc.
  * msgpack-c's strings point into the bytes it decoded, not into its zone,
  * so the mp_doc keeps its own copy of them: the caller's buffer may be
  * drained or reused as soon as mp_decode() returns.
  *
  * Handlers never touch msgpack_object directly: they read arguments through
- * an mp_reader, whose typed getters check type, range and length, copy what
+ * an mp_reader, whose typed getters check type, range, length and (for
+ * strings) UTF-8, copy what
  * they return into the reader's arena, and remember which keys were used so
  * that mp_reader_end() can refuse unknown ones.
  */
@@ -38,11 +41,16 @@ enum mp_status {
 	MP_TOO_DEEP,
 	MP_STR_TOO_LONG,
 	MP_TRAILING,
-	MP_NOMEM
+	MP_NOMEM,
+	MP_TOO_MANY
 };
 
 enum mp_status	 mp_check(const unsigned char *, size_t,
 		    const struct mp_limits *);
+/* The same, refusing (MP_TOO_MANY) a value of more than max_elements
+ * objects, every key and value counted (0: no limit). */
+enum mp_status	 mp_check_elements(const unsigned char *, size_t,
+		    const struct mp_limits *, size_t max_elements);
 const char	*mp_status_str(enum mp_status);
 
 struct mp_doc {
@@ -54,9 +62,17 @@ struct mp_doc {
 
 enum mp_status	 mp_decode(struct mp_doc *, const char *, size_t,
 		    const struct mp_limits *);
+/* The same, taking a malloc'd buffer that the doc then owns (freed by
+ * mp_doc_free, or at once if decoding fails): no second copy; and with
+ * mp_check_elements()'s limit. */
+enum mp_status	 mp_decode_take(struct mp_doc *, char *, size_t,
+		    const struct mp_limits *, size_t max_elements);
 void		 mp_doc_free(struct mp_doc *);
 
 const msgpack_object *mp_map_get(const msgpack_object *, const char *);
+/* Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
+ * above U+10FFFF, no truncated sequence. */
+bool		 mp_utf8_valid(const char *, size_t);
 bool		 mp_str_eq(const msgpack_object *, const char *);
 
 /* Typed, checked access to an argument map. */

@@ -1,4 +1,14 @@
-/* tls.c: TLS 1.3 unless configured otherwise; peers always verified. */
+/*
+ * tls.c: TLS 1.3 unless configured otherwise; peers always verified.
+ *
+ * When TLS 1.2 is allowed it is held to Mozilla's "intermediate" profile:
+ * ECDHE key exchange with an AEAD cipher only (no CBC: LUCKY13 and its
+ * kin; no RSA key exchange: no forward secrecy).  No session tickets and
+ * no session cache either: a ticket key that lives as long as the process
+ * would decrypt every session it ever protected, and the cairn client
+ * opens one connection per run, so resumption would save nothing.  No
+ * compression (CRIME) and no renegotiation.
+ */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +17,28 @@
 #include <openssl/x509v3.h>
 
 #include "tls.h"
+
+/* TLS 1.2 (TLS 1.3 suites are all AEAD, set apart below). */
+#define TLS12_CIPHERS	"ECDHE-ECDSA-AES128-GCM-SHA256:" \
+			"ECDHE-RSA-AES128-GCM-SHA256:" \
+			"ECDHE-ECDSA-AES256-GCM-SHA384:" \
+			"ECDHE-RSA-AES256-GCM-SHA384:" \
+			"ECDHE-ECDSA-CHACHA20-POLY1305:" \
+			"ECDHE-RSA-CHACHA20-POLY1305"
+#define TLS13_SUITES	"TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:" \
+			"TLS_CHACHA20_POLY1305_SHA256"
+#define TLS_GROUPS	"X25519:P-256:P-384"
+
+/* What both ends hold to, whichever TLS version they agree on. */
+static bool
+tls_restrict(SSL_CTX *ctx)
+{
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET);
+	return SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) == 1 &&
+	    SSL_CTX_set_ciphersuites(ctx, TLS13_SUITES) == 1 &&
+	    SSL_CTX_set1_groups_list(ctx, TLS_GROUPS) == 1;
+}
 
 void
 tls_last_error(char *buf, size_t len)
@@ -36,10 +68,13 @@ tls_server_ctx(const char *cert, const char *key, const char *min_version,
 	}
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
 		goto fail;
-	if (!SSL_CTX_set_min_proto_version(ctx, min))
+	if (!SSL_CTX_set_min_proto_version(ctx, min) || !tls_restrict(ctx))
 		goto fail;
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
-	    SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+	/* No tickets (TLS 1.3 sends them unasked) and no session cache. */
+	if (SSL_CTX_set_num_tickets(ctx, 0) != 1)
+		goto fail;
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
 		tls_last_error(why, sizeof why);
 		snprintf(err, errlen, "certificate %s: %s", cert, why);
@@ -72,7 +107,13 @@ tls_client_ctx(const char *ca_file, char *err, size_t errlen)
 		snprintf(err, errlen, "TLS set-up: %s", why);
 		return NULL;
 	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    !tls_restrict(ctx)) {
+		tls_last_error(why, sizeof why);
+		snprintf(err, errlen, "TLS set-up: %s", why);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	if (ca_file == NULL ||
 	    SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {

@@ -40,9 +40,18 @@ static const struct setting settings[] = {
 	S(max_string, C_SIZE, 16, 256 << 20, "longest string, bytes"),
 	S(max_queue, C_SIZE, 1, 100000, "unanswered requests per connection"),
 	S(max_output, C_SIZE, 4096, 1LL << 32, "unsent reply bytes per connection"),
+	S(max_buffered, C_SIZE, 0, 1LL << 32,
+	    "received bytes not yet decoded per connection (0: 2 frames)"),
+	S(max_elements, C_SIZE, 16, 1 << 28,
+	    "MessagePack elements in one request"),
 	S(max_conns, C_SIZE, 1, 1000000, "connections at once"),
+	S(max_conns_per_addr, C_SIZE, 1, 1000000,
+	    "connections from one IPv4 address or IPv6 /64"),
+	S(conns_reserve, C_SIZE, 0, 1000000,
+	    "slots kept for addresses with few connections (max_conns/8)"),
 	S(handshake_timeout, C_INT, 1, 3600, "TLS handshake timeout, s"),
 	S(idle_timeout, C_INT, 1, 86400 * 7, "idle connection timeout, s"),
+	S(hello_timeout, C_INT, 1, 3600, "s from TLS to a complete hello"),
 	S(db_pool, C_INT, 1, 1000, "database connections"),
 	S(db_pipeline, C_INT, 1, 1000, "queries in flight per connection"),
 	S(db_queue, C_SIZE, 1, 10000000, "queries waiting for a connection"),
@@ -56,7 +65,15 @@ static const struct setting settings[] = {
 	S(login_slow_after, C_INT, 1, 1000, "failures before replies slow"),
 	S(login_max_failures, C_INT, 1, 1000, "failures before lock-out"),
 	S(login_lockout, C_INT, 1, 86400, "lock-out time, s"),
-	S(shutdown_timeout, C_INT, 1, 3600, "grace for in-flight work, s"),
+	S(login_addr_logins, C_INT, 1, 100000,
+	    "names one address may be failing at once"),
+	S(session_keep, C_INT, 0, 86400 * 365,
+	    "s an ended session's row is kept"),
+	S(housekeep_interval, C_INT, 1, 86400, "s between housekeeping runs"),
+	S(shutdown_grace, C_INT, 1, 3600, "time to answer and flush at stop, s"),
+	/* The old name, kept so that existing config files still work. */
+	{ "shutdown_timeout", C_INT, offsetof(struct config, shutdown_grace),
+	    1, 3600, "the same as --shutdown-grace" },
 };
 #undef S
 
@@ -75,9 +92,14 @@ config_defaults(struct config *c)
 	c->max_string = DEFAULT_MAX_STRING;
 	c->max_queue = 64;
 	c->max_output = 8 << 20;
+	c->max_buffered = 0;		/* 2 * (max_frame + 4), see below */
+	c->max_elements = 65536;
 	c->max_conns = 1024;
+	c->max_conns_per_addr = 256;
+	c->conns_reserve = CONNS_RESERVE_AUTO;
 	c->handshake_timeout = 10;
 	c->idle_timeout = 300;
+	c->hello_timeout = 10;
 	c->db_pool = 8;
 	c->db_pipeline = 32;
 	c->db_queue = 10000;
@@ -91,7 +113,10 @@ config_defaults(struct config *c)
 	c->login_slow_after = 3;
 	c->login_max_failures = 10;
 	c->login_lockout = 300;
-	c->shutdown_timeout = 10;
+	c->login_addr_logins = 100;
+	c->session_keep = 86400;
+	c->housekeep_interval = 60;
+	c->shutdown_grace = 10;
 }
 
 static const struct setting *
@@ -267,6 +292,16 @@ config_parse_args(struct config *c, int argc, char **argv)
 	}
 	if (c->db == NULL && c->data_dir == NULL)
 		c->data_dir = xstrdup("var");
+	/* Room for one whole frame being read while one waits its turn. */
+	if (c->max_buffered == 0)
+		c->max_buffered = 2 * (c->max_frame + FRAME_HEADER_SIZE);
+	if (c->max_buffered < c->max_frame + FRAME_HEADER_SIZE) {
+		fprintf(stderr, "cairnd: max_buffered (%zu) must be at least "
+		    "max_frame + %d (%zu), or one frame could never be read\n",
+		    c->max_buffered, FRAME_HEADER_SIZE,
+		    c->max_frame + FRAME_HEADER_SIZE);
+		return false;
+	}
 	return true;
 }
 

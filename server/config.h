@@ -28,9 +28,14 @@ struct config {
 	size_t	 max_string;
 	size_t	 max_queue;		/* requests per connection */
 	size_t	 max_output;		/* bytes unsent before we stop */
+	size_t	 max_buffered;		/* received bytes not yet decoded */
+	size_t	 max_elements;		/* MessagePack objects per request */
 	size_t	 max_conns;
+	size_t	 max_conns_per_addr;	/* IPv4 address or IPv6 /64 */
+	size_t	 conns_reserve;		/* slots kept for light addresses */
 	int	 handshake_timeout;	/* seconds */
 	int	 idle_timeout;		/* seconds */
+	int	 hello_timeout;		/* seconds from TLS to hello */
 
 	/* Database. */
 	int	 db_pool;		/* connections */
@@ -48,8 +53,14 @@ struct config {
 	int	 login_slow_after;
 	int	 login_max_failures;
 	int	 login_lockout;		/* s */
-	int	 shutdown_timeout;	/* s */
+	int	 login_addr_logins;	/* names one address may be failing */
+	int	 session_keep;		/* s an ended session's row is kept */
+	int	 housekeep_interval;	/* s between housekeeping runs */
+	int	 shutdown_grace;	/* s; shutdown_timeout is an alias */
 };
+
+/* conns_reserve left to its default: max_conns / 8. */
+#define CONNS_RESERVE_AUTO	((size_t)-1)
 
 void	config_defaults(struct config *);
 /* Both return false after printing why. */

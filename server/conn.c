@@ -1,9 +1,10 @@
 /*
  * conn.c: one TLS connection.  Bytes come in through a bufferevent_openssl;
- * whole frames become requests in the connection's queue; conn_kick() runs
- * them one at a time, in order.  Reading stops while the queue is full or
+ * whole frames become requests in the connection's queue, still as bytes;
+ * conn_kick() decodes and runs them one at a time, in order.  Reading stops
+ * while the queue is full, while max_buffered bytes wait undecoded, or while
  * the client is not reading its replies, so memory per connection is
- * bounded.
+ * bounded (docs/operations.md, "Memory per connection").
  *
  * Bufferevent callbacks are deferred (BEV_OPT_DEFER_CALLBACKS), so they
  * never run inside our own calls: conn_close() is never re-entered from a
@@ -22,6 +23,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h>
 #include <openssl/err.h>
 
 #include "frame.h"
@@ -49,73 +51,6 @@ conn_drop_queue(struct conn *c)
 }
 
 static void
-preset(struct request *req, enum wire_err e, const char *msg)
-{
-	if (req->preset != E_OK)
-		return;
-	req->preset = e;
-	snprintf(req->preset_msg, sizeof req->preset_msg, "%s", msg);
-}
-
-/* Decode a frame into a request; errors are kept to answer in order. */
-static struct request *
-request_new(struct conn *c, const char *payload, size_t len)
-{
-	struct request *req = xcalloc(1, sizeof *req);
-	const msgpack_object *root, *v;
-	enum mp_status st;
-
-	req->conn = c;
-	req->started_ms = now_ms();
-	msgpack_sbuffer_init(&req->out);
-	msgpack_packer_init(&req->pk, &req->out, msgpack_sbuffer_write);
-	snprintf(req->op_name, sizeof req->op_name, "?");
-	st = mp_decode(&req->doc, payload, len, &c->srv->limits);
-	if (st != MP_OK) {
-		preset(req, st == MP_TOO_DEEP || st == MP_STR_TOO_LONG ?
-		    E_LIMIT : E_BAD_REQUEST, mp_status_str(st));
-		return req;
-	}
-	root = req->doc.root;
-	if (root->type != MSGPACK_OBJECT_MAP) {
-		preset(req, E_BAD_REQUEST, "a request must be a map");
-		return req;
-	}
-	v = mp_map_get(root, WIRE_ID);
-	if (v == NULL || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
-		preset(req, E_BAD_REQUEST, "'id' must be an unsigned integer");
-		return req;
-	}
-	req->id = v->via.u64;
-	v = mp_map_get(root, WIRE_OP);
-	if (v == NULL || v->type != MSGPACK_OBJECT_STR ||
-	    v->via.str.size == 0 || v->via.str.size >= sizeof req->op_name ||
-	    memchr(v->via.str.ptr, '\0', v->via.str.size) != NULL) {
-		preset(req, E_BAD_REQUEST, "'op' must be a short string");
-		return req;
-	}
-	snprintf(req->op_name, sizeof req->op_name, "%.*s",
-	    (int)v->via.str.size, v->via.str.ptr);
-	req->args_obj = mp_map_get(root, WIRE_ARGS);
-	int seen[3] = { 0, 0, 0 };
-	for (uint32_t i = 0; i < root->via.map.size; i++) {
-		const msgpack_object *k = &root->via.map.ptr[i].key;
-		if (mp_str_eq(k, WIRE_ID))
-			seen[0]++;
-		else if (mp_str_eq(k, WIRE_OP))
-			seen[1]++;
-		else if (mp_str_eq(k, WIRE_ARGS))
-			seen[2]++;
-		else
-			preset(req, E_BAD_REQUEST,
-			    "unknown key in request envelope");
-	}
-	if (seen[0] > 1 || seen[1] > 1 || seen[2] > 1)
-		preset(req, E_BAD_REQUEST, "duplicate key in request envelope");
-	return req;
-}
-
-static void
 enqueue(struct conn *c, struct request *req)
 {
 	TAILQ_INSERT_TAIL(&c->queue, req, entry);
@@ -125,10 +60,9 @@ enqueue(struct conn *c, struct request *req)
 static void
 bad_frame(struct conn *c, const char *msg)
 {
-	struct request *req = request_new(c, NULL, 0);
+	struct request *req = req_new(c, NULL, 0);
 
-	req->preset = E_OK;
-	preset(req, E_BAD_FRAME, msg);
+	req_preset(req, E_BAD_FRAME, msg);
 	req->close_after = true;
 	enqueue(c, req);
 	/* Nothing after a broken frame can be trusted: read no more. */
@@ -136,7 +70,25 @@ bad_frame(struct conn *c, const char *msg)
 	bufferevent_disable(c->bev, EV_READ);
 }
 
-/* Turn buffered bytes into queued requests; true if any were added. */
+/* The whole frame of n bytes at the head of the input, as a request. */
+static struct request *
+take_frame(struct conn *c, size_t n)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	char *raw = xmalloc(n);
+
+	evbuffer_drain(in, FRAME_HEADER_SIZE);
+	if (evbuffer_remove(in, raw, n) != (ev_ssize_t)n)
+		fatalx("evbuffer_remove: short read of a whole frame");
+	return req_new(c, raw, n);
+}
+
+/*
+ * Move whole frames from the input buffer to the queue, as bytes: they are
+ * decoded only when their turn comes (req_decode), so a connection holds
+ * one decoded request at most, however many wait behind it.  True if any
+ * were added.
+ */
 static bool
 read_frames(struct conn *c)
 {
@@ -146,16 +98,9 @@ read_frames(struct conn *c)
 	char msg[128];
 	bool any = false;
 
-	while (c->state == CONN_OPEN) {
+	while (c->state == CONN_OPEN && c->nqueue < c->srv->cf->max_queue) {
 		size_t avail = evbuffer_get_length(in);
 
-		if (c->nqueue >= c->srv->cf->max_queue) {
-			if (!c->read_paused) {
-				c->read_paused = true;
-				bufferevent_disable(c->bev, EV_READ);
-			}
-			break;
-		}
 		if (avail < FRAME_HEADER_SIZE)
 			break;
 		evbuffer_copyout(in, hdr, sizeof hdr);
@@ -173,13 +118,57 @@ read_frames(struct conn *c)
 		case FRAME_OK:
 			break;
 		}
-		const char *p = (const char *)evbuffer_pullup(in,
-		    FRAME_HEADER_SIZE + n);
-		enqueue(c, request_new(c, p + FRAME_HEADER_SIZE, n));
-		evbuffer_drain(in, FRAME_HEADER_SIZE + n);
+		enqueue(c, take_frame(c, n));
 		any = true;
 	}
 	return any;
+}
+
+/*
+ * Reading is bounded twice.  max_queue requests (decoded or not) and
+ * max_buffered bytes (frames queued undecoded plus the bufferevent's
+ * input): when either is reached, EV_READ is turned off; otherwise the
+ * input's high watermark is what max_buffered leaves, so that libevent
+ * itself never reads far past the bound (by two TLS records, 32 KiB, at
+ * most: one read may fill two buffer segments larger than it asked for,
+ * each SSL_read returning one record's data at most).
+ */
+static void
+conn_reading(struct conn *c)
+{
+	const struct config *cf = c->srv->cf;
+	size_t room = c->buffered < cf->max_buffered ?
+	    cf->max_buffered - c->buffered : 0;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	SSL *ssl;
+
+	if (c->nqueue >= cf->max_queue || room == 0) {
+		if (!c->read_paused) {
+			c->read_paused = true;
+			bufferevent_disable(c->bev, EV_READ);
+		}
+		return;
+	}
+	if (room != c->wm_high) {
+		c->wm_high = room;
+		bufferevent_setwatermark(c->bev, EV_READ, 0, room);
+	}
+	if (c->read_paused) {
+		c->read_paused = false;
+		bufferevent_enable(c->bev, EV_READ);
+	}
+	/*
+	 * libevent 2.1 stops reading at the watermark with the rest of a TLS
+	 * record possibly still inside OpenSSL, and on resuming waits for the
+	 * socket to be readable: if the client has sent everything, that
+	 * never comes.  Have it read what OpenSSL holds now.  (ev_read is
+	 * the bufferevent's own read event; its callback reads only when
+	 * reading is enabled and below the watermark.)
+	 */
+	ssl = bufferevent_openssl_get_ssl(c->bev);
+	if (ssl != NULL && SSL_pending(ssl) > 0 &&
+	    evbuffer_get_length(in) < room)
+		event_active(&c->bev->ev_read, EV_READ, 1);
 }
 
 void
@@ -200,17 +189,15 @@ conn_kick(struct conn *c)
 			    srv->cf->max_output)
 				break;
 			c->active = req;
+			req_decode(req);
 			dispatch(req);
 			progress = true;
 		}
 		if (c->state == CONN_OPEN && read_frames(c))
 			progress = true;
 	} while (progress && c->state != CONN_DEAD);
-	if (c->state == CONN_OPEN && c->read_paused &&
-	    c->nqueue < srv->cf->max_queue) {
-		c->read_paused = false;
-		bufferevent_enable(c->bev, EV_READ);
-	}
+	if (c->state == CONN_OPEN)
+		conn_reading(c);
 	c->in_kick = false;
 
 	if (c->state == CONN_DEAD) {
@@ -237,6 +224,17 @@ on_write(struct bufferevent *bev, void *arg)
 	conn_kick(arg);
 }
 
+/* hello_timeout after TLS: no hello yet, the slot goes to someone else. */
+static void
+on_hello_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state == CONN_DEAD || c->hello_done)
+		return;
+	conn_close(c, "hello timeout");
+}
+
 static void
 on_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -246,8 +244,17 @@ on_event(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_CONNECTED) {
 		struct timeval idle = { c->srv->cf->idle_timeout, 0 };
+		struct timeval hello = { c->srv->cf->hello_timeout, 0 };
 		c->state = c->srv->stopping ? CONN_CLOSING : CONN_OPEN;
 		bufferevent_set_timeouts(bev, &idle, &idle);
+		if (c->state == CONN_OPEN) {
+			/* A deadline, not an idle timer: trickling bytes
+			 * does not extend it. */
+			c->hello_timer = evtimer_new(c->srv->base,
+			    on_hello_timeout, c);
+			evtimer_add(c->hello_timer, &hello);
+			conn_reading(c);
+		}
 		log_debug("conn %llu %s: TLS %s established",
 		    (unsigned long long)c->serial, c->peer,
 		    SSL_get_version(bufferevent_openssl_get_ssl(bev)));
@@ -263,8 +270,12 @@ on_event(struct bufferevent *bev, short what, void *arg)
 		    (uint64_t)c->srv->cf->idle_timeout * 1000)) {
 			/* Waiting on our own work, or having just answered,
 			 * is not idleness.  (This callback is deferred: the
-			 * reply may have been queued since the timer fired.) */
-			bufferevent_enable(bev, EV_READ);
+			 * reply may have been queued since the timer fired.)
+			 * Reading goes back on only if nothing else turned
+			 * it off since: a full queue, max_buffered, or a
+			 * connection that is closing. */
+			if (c->state == CONN_OPEN && !c->read_paused)
+				bufferevent_enable(bev, EV_READ);
 		} else
 			conn_close(c, what & BEV_EVENT_WRITING ?
 			    "write timeout (client not reading)" :
@@ -288,12 +299,41 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	}
 }
 
+/* Why a connection is refused, for the (rate-limited) warning. */
+static void
+refuse(struct server *srv, const char *host, enum admit why, size_t held)
+{
+	switch (why) {
+	case ADMIT_FULL:
+		log_warnx_rl("refused: max_conns", "refusing connection from "
+		    "%s: %zu connections (max_conns)", host, srv->nconns);
+		break;
+	case ADMIT_PER_ADDR:
+		log_warnx_rl("refused: max_conns_per_addr", "refusing "
+		    "connection from %s: it holds %zu connections "
+		    "(max_conns_per_addr)", host, held);
+		break;
+	case ADMIT_RESERVED:
+		log_warnx_rl("refused: conns_reserve", "refusing connection "
+		    "from %s: it holds %zu connections and the last %zu of "
+		    "max_conns are kept for addresses with fewer than %d "
+		    "(conns_reserve)", host, held, srv->conns_reserve,
+		    ADDR_RESERVE_HELD_MAX);
+		break;
+	case ADMIT_OK:
+		break;
+	}
+}
+
 void
 conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
     int salen)
 {
 	struct timeval hs = { srv->cf->handshake_timeout, 0 };
 	char host[INET6_ADDRSTRLEN] = "?";
+	struct addrkey key;
+	enum admit why;
+	size_t held;
 	struct conn *c;
 	SSL *ssl;
 
@@ -303,16 +343,21 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr,
 		    host, sizeof host);
-	if (srv->nconns >= srv->cf->max_conns) {
-		log_warnx("refusing connection from %s: %zu connections "
-		    "(max_conns)", host, srv->nconns);
+	/* Counted from accept to close, TLS finished or not: a socket that
+	 * never says a word holds a slot until handshake_timeout. */
+	addrkey_from_sa(&key, sa);
+	held = addrcount_get(srv->addrs, &key);
+	why = addr_admit(srv->nconns, held, srv->cf->max_conns,
+	    srv->cf->max_conns_per_addr, srv->conns_reserve);
+	if (why != ADMIT_OK) {
+		refuse(srv, host, why, held);
 		evutil_closesocket(fd);
 		return;
 	}
 	/* Replies are small and latency matters more than packet count. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if ((ssl = SSL_new(srv->ssl_ctx)) == NULL) {
-		log_warnx("SSL_new failed");
+		log_warnx_rl("SSL_new", "SSL_new failed");
 		evutil_closesocket(fd);
 		return;
 	}
@@ -320,6 +365,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	c->srv = srv;
 	c->serial = ++srv->next_serial;
 	snprintf(c->peer, sizeof c->peer, "%s", host);
+	c->akey = key;
 	TAILQ_INIT(&c->queue);
 	c->state = CONN_HANDSHAKE;
 	/* The bufferevent owns the SSL and the socket (CLOSE_ON_FREE). */
@@ -327,7 +373,8 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE |
 	    BEV_OPT_DEFER_CALLBACKS);
 	if (c->bev == NULL) {
-		log_warnx("cannot set up connection from %s", host);
+		log_warnx_rl("bufferevent", "cannot set up connection from %s",
+		    host);
 		SSL_free(ssl);
 		evutil_closesocket(fd);
 		free(c);
@@ -339,6 +386,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
+	addrcount_inc(srv->addrs, &c->akey);
 	log_debug("conn %llu: accepted from %s", (unsigned long long)c->serial,
 	    host);
 }
@@ -349,6 +397,8 @@ conn_free(struct conn *c)
 	struct server *srv = c->srv;
 
 	conn_drop_queue(c);
+	if (c->hello_timer != NULL)
+		event_free(c->hello_timer);
 	free(c);
 	server_maybe_done(srv);
 }
@@ -360,9 +410,11 @@ conn_close(struct conn *c, const char *reason)
 
 	if (c->state == CONN_DEAD)
 		return;
+	/* Anyone can fail handshakes in bulk: one line a second at most. */
 	if (c->state == CONN_HANDSHAKE)
-		log_info("conn %llu %s: TLS handshake failed: %s",
-		    (unsigned long long)c->serial, c->peer, reason);
+		log_info_rl("TLS handshake failed", "conn %llu %s: TLS "
+		    "handshake failed: %s", (unsigned long long)c->serial,
+		    c->peer, reason);
 	else
 		log_info("conn %llu %s: closed: %s",
 		    (unsigned long long)c->serial, c->peer, reason);
@@ -371,11 +423,58 @@ conn_close(struct conn *c, const char *reason)
 	c->state = CONN_DEAD;
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
+	addrcount_dec(srv->addrs, &c->akey);
 	conn_drop_queue(c);
 	/* A request still waiting on the database keeps the struct alive;
 	 * its reply goes nowhere and conn_kick() frees it. */
 	if (c->active == NULL && !c->in_kick)
 		conn_free(c);
+}
+
+/*
+ * Shutdown: every complete frame already in the input buffer is a request
+ * received, so it is queued (past max_queue: the buffer it comes from is
+ * bounded already, by max_buffered, and the frames stay undecoded until
+ * their turn) to get its answer.  A broken frame ends the requests.
+ */
+static void
+queue_received(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	unsigned char hdr[FRAME_HEADER_SIZE];
+	size_t avail, n;
+
+	while ((avail = evbuffer_get_length(in)) >= FRAME_HEADER_SIZE) {
+		evbuffer_copyout(in, hdr, sizeof hdr);
+		if (frame_peek(hdr, avail, c->srv->cf->max_frame, &n) !=
+		    FRAME_OK)
+			break;
+		enqueue(c, take_frame(c, n));
+	}
+}
+
+/*
+ * Called for each connection when a stop signal arrives (srv->stopping is
+ * set): read nothing more; the request running finishes; dispatch()
+ * answers each one not started with E_UNAVAILABLE "server shutting down";
+ * conn_kick() closes the connection once nothing is left and every reply
+ * has been written.  A handshake in progress is simply closed.
+ */
+void
+conn_stop(struct conn *c)
+{
+	if (c->state == CONN_DEAD)
+		return;
+	if (c->state == CONN_HANDSHAKE) {
+		conn_close(c, "server shutting down");
+		return;
+	}
+	bufferevent_disable(c->bev, EV_READ);
+	if (c->state == CONN_OPEN) {
+		queue_received(c);
+		c->state = CONN_CLOSING;
+	}
+	conn_kick(c);
 }
 
 void

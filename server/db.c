@@ -30,6 +30,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "resolve.h"
 #include "xmalloc.h"
 
 #define BACKOFF_MIN_MS	100
@@ -38,12 +39,14 @@
 
 struct query {
 	TAILQ_ENTRY(query)	 entry;
+	struct dbc		*owner;		/* the connection it was sent on */
+	uint64_t		 seg;		/* the sync that closes it */
 	enum stmt		 st;
 	int			 n;
 	char			**params;	/* one allocation */
 	db_cb			*cb;
 	void			*arg;
-	PGresult		*res;		/* its first result */
+	PGresult		*res;		/* its result (an error wins) */
 	bool			 ended;		/* results done, sync next */
 	bool			 own_sync;	/* a write: wait for its sync */
 	bool			 aborted;	/* PIPELINE_ABORTED: send again */
@@ -51,8 +54,8 @@ struct query {
 };
 TAILQ_HEAD(queryq, query);
 
-enum dbc_state { DBC_DOWN, DBC_CONNECTING, DBC_PREPARING, DBC_IDLE,
-	DBC_BUSY };
+enum dbc_state { DBC_DOWN, DBC_RESOLVING, DBC_CONNECTING, DBC_PREPARING,
+	DBC_IDLE, DBC_BUSY };
 enum dbc_timer { T_NONE, T_RECONNECT, T_CONNECT_TIMEOUT, T_FAIL };
 
 struct dbc {
@@ -65,18 +68,38 @@ struct dbc {
 	short		 ev_what;
 	struct event	*timer;
 	enum dbc_timer	 timer_why;
-	int		 prep;		/* -1: settings, then statements */
+	int		 prep;		/* -1: settings, then 2i: prepare
+					 * statement i, 2i+1: describe it */
+	struct lookup	*lookup;	/* host name lookup pending */
 	int		 backoff_ms;
 	struct queryq	 inflight;	/* sent, in order */
 	int		 ninflight;
 	bool		 sync_due;	/* reads sent without a sync yet */
+	uint64_t	 syncs_sent;	/* pipeline syncs sent ... */
+	uint64_t	 syncs_seen;	/* ... and answered, since connecting */
 	struct event	*sync_ev;	/* sends it at the end of the turn */
 	PGresult	*res;		/* while PREPARING */
+};
+
+/* What a statement returns, as PostgreSQL described it when it was
+ * prepared: every result is checked against it before it is delivered. */
+struct shape {
+	bool			 known;
+	int			 nfields;
+	Oid			*types;
 };
 
 struct db {
 	struct event_base	*base;
 	char			*conninfo;
+	PQconninfoOption	*opts;		/* conninfo, parsed */
+	char			*lookup_host;	/* a name to resolve, or NULL */
+	const struct stmt_def	*tab;		/* the statements */
+	int			 ntab;
+	struct shape		*shapes;	/* one per statement */
+	uint64_t		 hold_until_ms;	/* start-up: hold queries */
+	struct event		*hold_ev;
+	bool			 ever_up;
 	int			 size;
 	struct dbc		*c;
 	struct queryq		 waiting;
@@ -88,11 +111,20 @@ struct db {
 	int			 pipeline;	/* queries per connection */
 };
 
+static uint64_t	mono_ms(void);
 static void	on_event(evutil_socket_t, short, void *);
 static void	on_timer(evutil_socket_t, short, void *);
 static void	dbc_connect(struct dbc *);
 static void	dbc_lost(struct dbc *, const char *);
 static void	dbc_start(struct dbc *, struct query *);
+
+/* At start-up, before any connection was ever up, queries wait for the
+ * first one (up to db_connect_timeout) instead of failing at once. */
+static bool
+db_holding(const struct db *db)
+{
+	return !db->ever_up && mono_ms() < db->hold_until_ms;
+}
 
 static void
 query_free(struct query *q)
@@ -195,9 +227,12 @@ send_prepare(struct dbc *c)
 		ok = PQsendQueryParams(c->pg, "SELECT set_config("
 		    "'statement_timeout', $1, false)", 1, NULL, p, NULL, NULL,
 		    0);
-	} else
-		ok = PQsendPrepare(c->pg, stmts[c->prep].name,
-		    stmts[c->prep].sql, 0, NULL);
+	} else if (c->prep % 2 == 0)
+		ok = PQsendPrepare(c->pg, c->db->tab[c->prep / 2].name,
+		    c->db->tab[c->prep / 2].sql, 0, NULL);
+	else
+		ok = PQsendDescribePrepared(c->pg,
+		    c->db->tab[c->prep / 2].name);
 	if (!ok) {
 		dbc_lost(c, PQerrorMessage(c->pg));
 		return;
@@ -233,6 +268,47 @@ fail_waiting(struct db *db)
 	}
 }
 
+/*
+ * Remember what statement i returns (from its description); a later
+ * connection must see the same, or the schema changed under us.
+ */
+static bool
+shape_learn(struct db *db, int i, const PGresult *desc)
+{
+	struct shape *sh = &db->shapes[i];
+	int n = PQnfields(desc);
+
+	if (sh->known) {
+		if (sh->nfields != n)
+			return false;
+		for (int f = 0; f < n; f++)
+			if (sh->types[f] != PQftype(desc, f))
+				return false;
+		return true;
+	}
+	sh->nfields = n;
+	sh->types = xcalloc(n > 0 ? n : 1, sizeof *sh->types);
+	for (int f = 0; f < n; f++)
+		sh->types[f] = PQftype(desc, f);
+	sh->known = true;
+	return true;
+}
+
+/* Does a successful result have the columns its statement returns? */
+static bool
+shape_fits(const struct db *db, enum stmt st, const PGresult *r)
+{
+	const struct shape *sh = &db->shapes[st];
+	int n = PQnfields(r);
+
+	if (!sh->known || n != sh->nfields)
+		return false;
+	for (int f = 0; f < n; f++)
+		if (PQftype(r, f) != sh->types[f])
+			return false;
+	return true;
+}
+
 /* Preparation step done (PQgetResult returned NULL). */
 static void
 prepared(struct dbc *c)
@@ -243,14 +319,21 @@ prepared(struct dbc *c)
 	c->res = NULL;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		log_warnx("db: preparing %s: %s", c->prep < 0 ? "settings" :
-		    stmts[c->prep].name, res ? PQresultErrorMessage(res) :
-		    "no result");
+		    c->db->tab[c->prep / 2].name, res ?
+		    PQresultErrorMessage(res) : "no result");
 		PQclear(res);
 		dbc_lost(c, "statement preparation failed");
 		return;
 	}
+	if (c->prep >= 0 && c->prep % 2 == 1 && !shape_learn(c->db,
+	    c->prep / 2, res)) {
+		PQclear(res);
+		dbc_lost(c, "a statement's columns changed between "
+		    "connections");
+		return;
+	}
 	PQclear(res);
-	if (++c->prep < ST_MAX) {
+	if (++c->prep < 2 * c->db->ntab) {
 		send_prepare(c);
 		return;
 	}
@@ -261,6 +344,7 @@ prepared(struct dbc *c)
 	c->state = DBC_IDLE;
 	c->backoff_ms = BACKOFF_MIN_MS;
 	c->db->nup++;
+	c->db->ever_up = true;
 	log_debug("db: connection %d ready (%d up)", c->idx, c->db->nup);
 	if (c->db->nup == 1 || c->db->nup == c->db->size)
 		log_info("db: %d of %d connections up", c->db->nup,
@@ -269,7 +353,7 @@ prepared(struct dbc *c)
 	serve_waiting(c);
 }
 
-/* The head query's sync arrived: it is done. */
+/* The head query is done: deliver its result. */
 static void
 finish(struct dbc *c)
 {
@@ -291,27 +375,62 @@ finish(struct dbc *c)
 }
 
 /*
- * A read aborted because an earlier read of its batch failed: back to the
- * front of the waiting queue, in order, to be sent again.
+ * A read aborted because an earlier read of its batch failed: set aside,
+ * in order, to go back to the front of the waiting queue once this turn's
+ * results are all read (requeue_done).  Until then it is on no list that
+ * anything else walks.
  */
 static void
-requeue(struct dbc *c, struct query *q, struct query **after)
+requeue(struct dbc *c, struct query *q, struct queryq *aside)
 {
-	struct db *db = c->db;
-
 	TAILQ_REMOVE(&c->inflight, q, entry);
 	c->ninflight--;
 	if (c->ninflight == 0)
 		c->state = DBC_IDLE;
 	PQclear(q->res);
 	q->res = NULL;
+	q->owner = NULL;
 	q->aborted = q->ended = false;
-	if (*after == NULL)
-		TAILQ_INSERT_HEAD(&db->waiting, q, entry);
-	else
-		TAILQ_INSERT_AFTER(&db->waiting, *after, q, entry);
-	*after = q;
-	db->nwaiting++;
+	TAILQ_INSERT_TAIL(aside, q, entry);
+}
+
+/* Put the reads set aside back at the front of the waiting queue, in one
+ * splice, and send them again (or fail them if no connection is up). */
+static void
+requeue_done(struct db *db, struct queryq *aside)
+{
+	struct dbc *c;
+	size_t n = 0;
+	struct query *q;
+
+	if (TAILQ_EMPTY(aside))
+		return;
+	TAILQ_FOREACH(q, aside, entry)
+		n++;
+	TAILQ_CONCAT(aside, &db->waiting, entry);
+	TAILQ_CONCAT(&db->waiting, aside, entry);
+	db->nwaiting += n;
+	log_debug("db: %zu reads after a failed one in their batch are sent "
+	    "again", n);
+	if (db->nup == 0) {
+		fail_waiting(db);
+		return;
+	}
+	for (int i = 0; i < db->size && !TAILQ_EMPTY(&db->waiting); i++) {
+		c = &db->c[i];
+		if (c->state == DBC_IDLE || c->state == DBC_BUSY)
+			serve_waiting(c);
+	}
+}
+
+/* Send a sync point: it closes the queries sent since the last one. */
+static bool
+send_sync(struct dbc *c)
+{
+	if (!PQpipelineSync(c->pg))
+		return false;
+	c->syncs_sent++;
+	return true;
 }
 
 /* End of a loop turn: one sync for the reads sent during it. */
@@ -323,16 +442,79 @@ on_sync_due(evutil_socket_t fd, short what, void *arg)
 	if (!c->sync_due || c->state == DBC_DOWN)
 		return;
 	c->sync_due = false;
-	if (!PQpipelineSync(c->pg)) {
+	if (!send_sync(c)) {
 		dbc_lost(c, PQerrorMessage(c->pg));
 		return;
 	}
 	arm_flush(c);
 }
 
+static bool
+is_error(const PGresult *r)
+{
+	ExecStatusType st = PQresultStatus(r);
+
+	return st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK;
+}
+
+/*
+ * Results arrive in the order queries were sent; each query's results come
+ * before the sync that closes it (q->seg).  Anything else (a result with no
+ * query, a result after its query's sync, columns other than its
+ * statement's, a query of another connection at our head) means our books
+ * and the server's disagree: the connection is dropped, failing what is in
+ * flight, rather than hand anyone an answer that is not theirs.
+ */
+static bool
+result_fits(struct dbc *c, const struct query *q, const PGresult *r,
+    const char **why)
+{
+	ExecStatusType st = PQresultStatus(r);
+
+	if (q == NULL) {
+		*why = "a result with no query in flight";
+		return false;
+	}
+	if (q->owner != c) {
+		*why = "a query of another connection in flight here";
+		return false;
+	}
+	if (q->seg != c->syncs_seen) {
+		*why = "a result after its query's sync";
+		return false;
+	}
+	if (q->ended && st != PGRES_FATAL_ERROR) {
+		*why = "a second result for a finished query";
+		return false;
+	}
+	if ((st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) &&
+	    !shape_fits(c->db, q->st, r)) {
+		*why = "columns other than its statement's";
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Keep the result that decides the query's fate: the first one, unless a
+ * later one is an error (a write whose commit fails at its sync reports
+ * the error after its rows; the error must win).
+ */
+static void
+keep_result(struct query *q, PGresult *r)
+{
+	if (q->res == NULL || (is_error(r) && !is_error(q->res))) {
+		PQclear(q->res);
+		q->res = r;
+	} else
+		PQclear(r);
+}
+
 static void
 on_readable(struct dbc *c)
 {
+	struct queryq aside;
+	const char *why;
 	PGresult *r;
 
 	if (!PQconsumeInput(c->pg) || PQstatus(c->pg) == CONNECTION_BAD) {
@@ -355,17 +537,26 @@ on_readable(struct dbc *c)
 	}
 	/* Pipeline: per query, its result(s) then NULL; syncs come between
 	 * (after each write, after each batch of reads). */
-	struct query *requeue_at = NULL;
+	TAILQ_INIT(&aside);
+	int nulls = 0;
 	while (c->state == DBC_BUSY && !PQisBusy(c->pg)) {
 		struct query *q = TAILQ_FIRST(&c->inflight);
 
 		r = PQgetResult(c->pg);
+		if (r == NULL && q != NULL && q->ended && nulls++ == 0)
+			continue;	/* after a commit error: its sync next */
+		if (r != NULL)
+			nulls = 0;
 		if (r == NULL) {
 			if (q == NULL || q->ended)
 				break;		/* nothing more for now */
 			if (q->aborted) {
-				requeue(c, q, &requeue_at);
+				requeue(c, q, &aside);
 				continue;
+			}
+			if (q->res == NULL) {
+				why = "a query ended with no result";
+				goto mismatch;
 			}
 			if (q->own_sync) {
 				q->ended = true;	/* commit comes with sync */
@@ -373,37 +564,44 @@ on_readable(struct dbc *c)
 			}
 			finish(c);
 			if (c->state == DBC_DOWN)
-				return;
+				goto out;
 			continue;
 		}
 		switch (PQresultStatus(r)) {
 		case PGRES_PIPELINE_SYNC:
-			/* A write's sync confirms its commit; a batch's sync
-			 * belongs to reads already answered. */
 			PQclear(r);
+			/* A write's sync confirms its commit (or brings the
+			 * error that undid it); a batch's sync belongs to
+			 * reads already answered. */
+			if (q != NULL && q->seg == c->syncs_seen &&
+			    !(q->own_sync && q->ended)) {
+				why = "a sync before its queries' results";
+				goto mismatch;
+			}
+			c->syncs_seen++;
 			if (q != NULL && q->own_sync && q->ended) {
 				finish(c);
 				if (c->state == DBC_DOWN)
-					return;
+					goto out;
 			}
 			continue;
 		case PGRES_PIPELINE_ABORTED:
 			PQclear(r);
-			if (q != NULL)
-				q->aborted = true;
+			if (q == NULL || q->owner != c ||
+			    q->seg != c->syncs_seen) {
+				why = "an aborted result with no query";
+				goto mismatch;
+			}
+			q->aborted = true;
 			continue;
 		default:
 			break;
 		}
-		if (q != NULL && q->res == NULL)
-			q->res = r;
-		else
+		if (!result_fits(c, q, r, &why)) {
 			PQclear(r);
-	}
-	if (requeue_at != NULL) {
-		log_debug("db: connection %d: reads after a failed one in "
-		    "their batch are sent again", c->idx);
-		serve_waiting(c);
+			goto mismatch;
+		}
+		keep_result(q, r);
 	}
 	if (c->state == DBC_IDLE) {
 		PGnotify *n;
@@ -412,6 +610,14 @@ on_readable(struct dbc *c)
 	}
 	if (c->state != DBC_DOWN)
 		arm_flush(c);
+out:
+	requeue_done(c->db, &aside);
+	return;
+mismatch:
+	log_warnx("db: connection %d: %s: dropping the connection rather "
+	    "than deliver a result to the wrong query", c->idx, why);
+	dbc_lost(c, why);
+	requeue_done(c->db, &aside);
 }
 
 static void
@@ -463,6 +669,7 @@ on_event(evutil_socket_t fd, short what, void *arg)
 			arm(c, EV_READ);
 		return;
 	case DBC_DOWN:
+	case DBC_RESOLVING:
 		return;
 	}
 }
@@ -498,10 +705,31 @@ on_notice(void *arg, const char *msg)
 	    msg);
 }
 
+/*
+ * Start libpq's connection.  With addr (the database host's name resolved
+ * off the loop), libpq is given hostaddr and never resolves a name itself:
+ * PQconnectStart would call getaddrinfo() on the loop thread.
+ */
 static void
-dbc_connect(struct dbc *c)
+dbc_start_pg(struct dbc *c, const char *addr)
 {
-	c->pg = PQconnectStart(c->db->conninfo);
+	const char *keys[64], *vals[64];
+	int n = 0;
+
+	for (PQconninfoOption *o = c->db->opts; o->keyword != NULL &&
+	    n < 62; o++) {
+		if (o->val == NULL || (addr != NULL &&
+		    strcmp(o->keyword, "hostaddr") == 0))
+			continue;
+		keys[n] = o->keyword;
+		vals[n++] = o->val;
+	}
+	if (addr != NULL) {
+		keys[n] = "hostaddr";
+		vals[n++] = addr;
+	}
+	keys[n] = vals[n] = NULL;
+	c->pg = PQconnectStartParams(keys, vals, 0);
 	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
 		dbc_lost(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
 		return;
@@ -509,8 +737,45 @@ dbc_connect(struct dbc *c)
 	/* libpq would print notices on stderr itself: log them instead. */
 	PQsetNoticeProcessor(c->pg, on_notice, c);
 	c->state = DBC_CONNECTING;
-	set_timer(c, T_CONNECT_TIMEOUT, c->db->connect_timeout * 1000);
 	arm(c, EV_WRITE);
+}
+
+static void
+on_resolved(void *arg, const char *addr, const char *err)
+{
+	struct dbc *c = arg;
+
+	c->lookup = NULL;
+	if (c->state != DBC_RESOLVING)
+		return;		/* timed out meanwhile: a retry is due */
+	if (addr == NULL) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "cannot resolve %s: %s",
+		    c->db->lookup_host, err);
+		dbc_lost(c, msg);
+		return;
+	}
+	dbc_start_pg(c, addr);
+}
+
+static void
+dbc_connect(struct dbc *c)
+{
+	struct db *db = c->db;
+
+	/* The connect timeout covers the lookup too: a resolver that does
+	 * not answer costs a retry, never the loop. */
+	set_timer(c, T_CONNECT_TIMEOUT, db->connect_timeout * 1000);
+	if (db->lookup_host == NULL) {
+		dbc_start_pg(c, NULL);
+		return;
+	}
+	c->state = DBC_RESOLVING;
+	/* One lookup per connection at a time: a slow one is waited for. */
+	if (c->lookup == NULL &&
+	    (c->lookup = lookup_start(db->base, db->lookup_host, on_resolved,
+	    c)) == NULL)
+		dbc_lost(c, "cannot start a host name lookup");
 }
 
 static void
@@ -541,6 +806,7 @@ dbc_lost(struct dbc *c, const char *why)
 	TAILQ_CONCAT(&lost, &c->inflight, entry);
 	c->ninflight = 0;
 	c->sync_due = false;
+	c->syncs_sent = c->syncs_seen = 0;
 	event_del(c->sync_ev);
 	c->state = DBC_DOWN;
 	if (was_up)
@@ -555,29 +821,32 @@ dbc_lost(struct dbc *c, const char *why)
 		q->cb(q->arg, NULL);
 		query_free(q);
 	}
-	/* Fail fast: with no connection up, nobody should wait for one. */
-	if (db->nup == 0)
+	/* Fail fast: with no connection up, nobody should wait for one
+	 * (except at start-up, until the first one is up or the hold ends). */
+	if (db->nup == 0 && !db_holding(db))
 		fail_waiting(db);
 }
 
 static void
 dbc_start(struct dbc *c, struct query *q)
 {
-	bool read = stmts[q->st].kind == STMT_READ;
+	bool read = c->db->tab[q->st].kind == STMT_READ;
 
 	TAILQ_INSERT_TAIL(&c->inflight, q, entry);
 	c->ninflight++;
 	c->state = DBC_BUSY;
+	q->owner = c;
 	q->sent_ms = mono_ms();
 	q->own_sync = !read;
 	/* A write never joins the implicit transaction of pending reads:
 	 * close their batch first. */
 	if (!read && c->sync_due) {
 		c->sync_due = false;
-		if (!PQpipelineSync(c->pg))
+		if (!send_sync(c))
 			goto fail;
 	}
-	if (!PQsendQueryPrepared(c->pg, stmts[q->st].name, q->n,
+	q->seg = c->syncs_sent;
+	if (!PQsendQueryPrepared(c->pg, c->db->tab[q->st].name, q->n,
 	    (const char *const *)q->params, NULL, NULL, 0))
 		goto fail;
 	if (read) {
@@ -587,7 +856,7 @@ dbc_start(struct dbc *c, struct query *q)
 		}
 		return;
 	}
-	if (!PQpipelineSync(c->pg))
+	if (!send_sync(c))
 		goto fail;
 	arm_flush(c);
 	return;
@@ -596,14 +865,70 @@ fail:
 	set_timer(c, T_FAIL, 0);
 }
 
+/* End of the start-up hold: whoever still waits gets E_UNAVAILABLE. */
+static void
+on_hold_end(evutil_socket_t fd, short what, void *arg)
+{
+	struct db *db = arg;
+
+	if (db->nup == 0 && db->nwaiting > 0) {
+		log_warnx("db: no connection within %d s of start-up; failing "
+		    "%zu waiting queries", db->connect_timeout, db->nwaiting);
+		fail_waiting(db);
+	}
+}
+
+/* Which host name, if any, must be resolved before connecting. */
+static char *
+lookup_host(const PQconninfoOption *opts)
+{
+	const char *host = NULL, *hostaddr = NULL;
+
+	for (const PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+		if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "hostaddr") == 0)
+			hostaddr = o->val;
+	}
+	if (host == NULL || (hostaddr != NULL && *hostaddr != '\0') ||
+	    host_is_literal(host))
+		return NULL;
+	if (strchr(host, ',') != NULL)
+		fatalx("db: a list of host names is not supported (each would "
+		    "be resolved on the event loop): give one host, or "
+		    "hostaddr");
+	return xstrdup(host);
+}
+
 struct db *
 db_new(struct event_base *base, const char *conninfo, int size,
     size_t max_waiting, int connect_timeout)
 {
+	return db_new_table(base, conninfo, size, max_waiting,
+	    connect_timeout, stmts, ST_MAX);
+}
+
+struct db *
+db_new_table(struct event_base *base, const char *conninfo, int size,
+    size_t max_waiting, int connect_timeout, const struct stmt_def *tab,
+    int ntab)
+{
 	struct db *db = xcalloc(1, sizeof *db);
+	struct timeval hold = { connect_timeout, 0 };
+	char *err = NULL;
 
 	db->base = base;
 	db->conninfo = xstrdup(conninfo);
+	if ((db->opts = PQconninfoParse(conninfo, &err)) == NULL)
+		fatalx("db: bad connection string: %s", err ? err :
+		    "out of memory");
+	db->lookup_host = lookup_host(db->opts);
+	db->tab = tab;
+	db->ntab = ntab;
+	db->shapes = xcalloc(ntab, sizeof *db->shapes);
+	db->hold_until_ms = mono_ms() + (uint64_t)connect_timeout * 1000;
+	db->hold_ev = evtimer_new(base, on_hold_end, db);
+	evtimer_add(db->hold_ev, &hold);
 	db->size = size;
 	db->max_waiting = max_waiting;
 	db->connect_timeout = connect_timeout;
@@ -643,6 +968,7 @@ db_free(struct db *db)
 		return;
 	for (int i = 0; i < db->size; i++) {
 		struct dbc *c = &db->c[i];
+		lookup_cancel(c->lookup);
 		if (c->ev != NULL)
 			event_free(c->ev);
 		event_free(c->timer);
@@ -660,6 +986,12 @@ db_free(struct db *db)
 		TAILQ_REMOVE(&db->waiting, w, entry);
 		query_free(w);
 	}
+	for (int i = 0; i < db->ntab; i++)
+		free(db->shapes[i].types);
+	free(db->shapes);
+	event_free(db->hold_ev);
+	PQconninfoFree(db->opts);
+	free(db->lookup_host);
 	free(db->c);
 	free(db->conninfo);
 	free(db);
@@ -685,7 +1017,7 @@ db_query(struct db *db, enum stmt st, int n, const char *const *params,
 	size_t total = n * sizeof(char *);
 	char *p;
 
-	if (db->nup == 0) {
+	if (db->nup == 0 && !db_holding(db)) {
 		*why = E_UNAVAILABLE;
 		return false;
 	}

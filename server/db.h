@@ -31,6 +31,10 @@ typedef void db_cb(void *arg, const PGresult *res);
 
 struct db	*db_new(struct event_base *, const char *conninfo, int size,
 		    size_t max_waiting, int connect_timeout);
+/* The same with a statement table of one's own (tests). */
+struct db	*db_new_table(struct event_base *, const char *conninfo,
+		    int size, size_t max_waiting, int connect_timeout,
+		    const struct stmt_def *, int n);
 void		 db_free(struct db *);
 void		 db_set_statement_timeout(struct db *, int);
 void		 db_set_pipeline(struct db *, int);

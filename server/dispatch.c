@@ -127,6 +127,13 @@ dispatch(struct request *req)
 		req_fail(req, req->preset, NULL, "%s", req->preset_msg);
 		return;
 	}
+	/* Stopping (issue 6 item 9): a request not started yet is answered,
+	 * in order, without running it.  (After decoding: the answer needs
+	 * the request's id.) */
+	if (c->srv->stopping) {
+		req_fail(req, E_UNAVAILABLE, NULL, "server shutting down");
+		return;
+	}
 	op = op_find(req->op_name);
 	if (!c->hello_done && (op == NULL || !(op->flags & OP_NO_HELLO))) {
 		req->close_after = true;

@@ -7,6 +7,7 @@
 #define CAIRN_GOALS_H
 
 #include "authz.h"
+#include "idem.h"
 #include "op.h"
 
 /* Scratch for a multi-step op; freed with the request. */
@@ -24,6 +25,7 @@ struct gstate {
 	struct authz_facts f;
 	int64_t		 version;	/* expected, or -1 */
 	bool		 full;		/* reply with the detailed object */
+	struct idem	 idem;		/* the write's idempotency key */
 };
 
 struct gstate	*gstate_new(struct request *);

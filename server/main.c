@@ -3,8 +3,10 @@
  * migrations, --init-admin, loading certificates) happens here before the
  * event loop starts; after that the loop never blocks.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "bootstrap.h"
 #include "cluster.h"
 #include "hashpool.h"
+#include "housekeep.h"
 #include "log.h"
 #include "migrate.h"
 #include "privdrop.h"
@@ -41,44 +44,68 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 }
 
 static void
+on_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	if (srv.listener != NULL)
+		evconnlistener_enable(srv.listener);
+}
+
+static void
 on_accept_error(struct evconnlistener *l, void *arg)
 {
-	/* EMFILE and friends: log and keep serving the others. */
-	log_warn("accept");
+	int e = EVUTIL_SOCKET_ERROR();
+	struct timeval pause = { 0, 100 * 1000 };
+
+	log_warnx_rl("accept", "accept: %s", evutil_socket_error_to_string(e));
+	/* Out of descriptors or memory: the pending connection stays in the
+	 * backlog and would fail again at once, spinning the loop.  Pause
+	 * accepting for 100 ms and keep serving the others. */
+	if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+		evconnlistener_disable(l);
+		evtimer_add(srv.accept_pause, &pause);
+	}
+}
+
+static void
+on_log_timer(evutil_socket_t fd, short what, void *arg)
+{
+	log_rl_flush();
 }
 
 static void
 on_stop_timer(evutil_socket_t fd, short what, void *arg)
 {
-	log_warnx("shutdown: in-flight work did not finish in time");
+	log_warnx("shutdown: in-flight work did not finish in time "
+	    "(shutdown_grace)");
 	event_base_loopexit(srv.base, NULL);
 }
 
+/*
+ * Stop accepting; each connection answers what it has received (the
+ * request running gets its result, the others E_UNAVAILABLE "server
+ * shutting down"), flushes and closes: see conn_stop().  The loop ends
+ * when nothing is left, or after shutdown_grace seconds.
+ */
 static void
 on_stop(evutil_socket_t sig, short what, void *arg)
 {
 	struct conn *c, *next;
-	struct timeval tv = { srv.cf->shutdown_timeout, 0 };
+	struct timeval tv = { srv.cf->shutdown_grace, 0 };
 
 	if (srv.stopping)
 		return;
-	log_info("signal %d: stopping (finishing in-flight requests)",
-	    (int)sig);
+	log_info("signal %d: stopping (answering what was received, "
+	    "at most %d s)", (int)sig, srv.cf->shutdown_grace);
 	srv.stopping = true;
 	evconnlistener_free(srv.listener);
 	srv.listener = NULL;
-	for (c = TAILQ_FIRST(&srv.conns); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		if (c->state == CONN_HANDSHAKE || (c->active == NULL &&
-		    TAILQ_EMPTY(&c->queue)))
-			conn_close(c, "server shutting down");
-		else {
-			c->state = CONN_CLOSING;
-			bufferevent_disable(c->bev, EV_READ);
-		}
-	}
+	evtimer_del(srv.accept_pause);
 	srv.stop_timer = evtimer_new(srv.base, on_stop_timer, NULL);
 	evtimer_add(srv.stop_timer, &tv);
+	for (c = TAILQ_FIRST(&srv.conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		conn_stop(c);
+	}
 	server_maybe_done(&srv);
 }
 
@@ -114,10 +141,55 @@ parse_level(const char *s)
 	return -1;
 }
 
+/*
+ * Every connection is a descriptor: make sure max_conns of them fit, with
+ * the database pool and some slack (listener, event loop, log, libpq,
+ * OpenSSL), raising the soft limit up to the hard one, or say what to
+ * change.
+ */
+#define FD_SLACK	64
+
+static bool
+fd_limit(const struct config *cf)
+{
+	rlim_t need = (rlim_t)cf->max_conns + (rlim_t)cf->db_pool +
+	    (rlim_t)cf->hash_threads + FD_SLACK;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("getrlimit(RLIMIT_NOFILE)");
+		return false;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return true;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		log_warnx("max_conns %zu needs %llu file descriptors (with "
+		    "db_pool, hash_threads and %d spare), but the hard limit "
+		    "(RLIMIT_NOFILE, ulimit -Hn) is %llu: raise it (ulimit -n, "
+		    "LimitNOFILE= in a systemd unit, nofile in "
+		    "/etc/security/limits.conf) or lower max_conns",
+		    cf->max_conns, (unsigned long long)need, FD_SLACK,
+		    (unsigned long long)rl.rlim_max);
+		return false;
+	}
+	log_info("raising the file descriptor limit from %llu to %llu for "
+	    "max_conns %zu", (unsigned long long)rl.rlim_cur,
+	    (unsigned long long)need, cf->max_conns);
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("setrlimit(RLIMIT_NOFILE, %llu)",
+		    (unsigned long long)need);
+		return false;
+	}
+	return true;
+}
+
 static int
 serve(struct config *cf, const char *conninfo)
 {
 	struct sockaddr_storage ss;
+	struct housekeep *hk;
+	struct timeval second = { 1, 0 };
 	int sslen = sizeof ss;
 	char err[512];
 
@@ -130,6 +202,16 @@ serve(struct config *cf, const char *conninfo)
 	    &sslen) != 0) {
 		log_warnx("bad listen address '%s' (want HOST:PORT)",
 		    cf->listen);
+		return 1;
+	}
+	if (!fd_limit(cf))
+		return 1;
+	srv.conns_reserve = cf->conns_reserve == CONNS_RESERVE_AUTO ?
+	    addr_default_reserve(cf->max_conns) : cf->conns_reserve;
+	if (srv.conns_reserve >= cf->max_conns && cf->conns_reserve !=
+	    CONNS_RESERVE_AUTO) {
+		log_warnx("conns_reserve (%zu) must be below max_conns (%zu)",
+		    cf->conns_reserve, cf->max_conns);
 		return 1;
 	}
 	srv.cf = cf;
@@ -157,13 +239,18 @@ serve(struct config *cf, const char *conninfo)
 		return 1;
 	}
 	cluster_supervise(srv.base);
+	srv.addrs = addrcount_new(cf->max_conns);
+	srv.accept_pause = evtimer_new(srv.base, on_accept_resume, NULL);
+	srv.log_timer = event_new(srv.base, -1, EV_PERSIST, on_log_timer,
+	    NULL);
+	event_add(srv.log_timer, &second);
 	srv.db = db_new(srv.base, conninfo, cf->db_pool, cf->db_queue,
 	    cf->db_connect_timeout);
 	db_set_statement_timeout(srv.db, cf->db_statement_timeout);
 	db_set_pipeline(srv.db, cf->db_pipeline);
 	srv.hp = hashpool_new(srv.base, cf->hash_threads, cf->hash_queue);
-	srv.throttle = throttle_new(cf->login_slow_after,
-	    cf->login_max_failures, cf->login_lockout);
+	srv.throttle = throttle_new(cf);
+	hk = housekeep_start(&srv);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, NULL);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_stop, NULL);
 	srv.sig_hup = evsignal_new(srv.base, SIGHUP, on_hup, NULL);
@@ -171,8 +258,10 @@ serve(struct config *cf, const char *conninfo)
 	evsignal_add(srv.sig_int, NULL);
 	evsignal_add(srv.sig_hup, NULL);
 
-	log_info("cairnd %s listening on %s (TLS %s+)", CAIRN_VERSION,
-	    cf->listen, cf->tls_min_version);
+	log_info("cairnd %s listening on %s (TLS %s+; max_conns %zu, "
+	    "max_conns_per_addr %zu, conns_reserve %zu)", CAIRN_VERSION,
+	    cf->listen, cf->tls_min_version, cf->max_conns,
+	    cf->max_conns_per_addr, srv.conns_reserve);
 	event_base_dispatch(srv.base);
 
 	/* Whatever is left after the grace period is cut off. */
@@ -180,6 +269,7 @@ serve(struct config *cf, const char *conninfo)
 		conn_close(TAILQ_FIRST(&srv.conns), "server shutting down");
 	if (srv.listener != NULL)
 		evconnlistener_free(srv.listener);
+	housekeep_stop(hk);
 	hashpool_free(srv.hp);
 	db_free(srv.db);
 	throttle_free(srv.throttle);
@@ -188,6 +278,10 @@ serve(struct config *cf, const char *conninfo)
 	event_free(srv.sig_hup);
 	if (srv.stop_timer != NULL)
 		event_free(srv.stop_timer);
+	event_free(srv.accept_pause);
+	event_free(srv.log_timer);
+	addrcount_free(srv.addrs);
+	log_rl_flush();
 	event_base_free(srv.base);
 	SSL_CTX_free(srv.ssl_ctx);
 	free(srv.dummy_hash);

@@ -68,6 +68,8 @@ on_kr_created(void *arg, const PGresult *res)
 	struct request *req = arg;
 	struct gstate *g = req->state;
 
+	if (idem_write_failed(req, res, on_kr_created))
+		return;
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
@@ -96,6 +98,13 @@ on_kr_obj_ctx(void *arg, const PGresult *res)
 		return;
 	}
 	facts_from_ctx(g, res);
+	/* An objective the caller may not read is answered as a missing
+	 * one. */
+	if (!authz_allows(ACT_READ, &g->f)) {
+		req_fail(req, E_NOT_FOUND, "objective", "no objective %s",
+		    g->aux);
+		return;
+	}
 	if (!authz_allows(ACT_OBJ_EDIT, &g->f)) {
 		fail_forbidden(req, ACT_OBJ_EDIT);
 		return;
@@ -112,14 +121,25 @@ on_kr_obj_ctx(void *arg, const PGresult *res)
 		return;
 	}
 	if (col_int(res, 0, 11) >= col_int(res, 0, 12)) {
-		req_fail_rule(req, "limit.key_results", "objective %s already "
+		idem_fail_rule(req, "limit.key_results", "objective %s already "
 		    "has %s key results (max_key_results)", g->aux,
 		    PQgetvalue(res, 0, 11));
 		return;
 	}
 	g->p[0] = g->caller;
 	g->p[1] = g->aux;
-	req_db(req, ST_KR_CREATE, 9, g->p, on_kr_created);
+	g->p[9] = idem_key(&g->idem);
+	g->p[10] = idem_hash(&g->idem);
+	req_db(req, ST_KR_CREATE, 11, g->p, on_kr_created);
+}
+
+static void
+kr_create_fresh(struct request *req)
+{
+	struct gstate *g = req->state;
+	const char *q[2] = { g->aux, g->caller };
+
+	req_db(req, ST_OBJ_CTX, 2, q, on_kr_obj_ctx);
 }
 
 void
@@ -130,6 +150,7 @@ op_kr_create(struct request *req)
 	int64_t obj;
 	double start = 0, target, weight = 1;
 	struct gstate *g;
+	struct idem idem;
 
 	mp_get_int(a, "objective", MP_REQUIRED, 1, INT64_MAX, &obj);
 	mp_get_str(a, "title", MP_REQUIRED, 1, 200, &title);
@@ -139,6 +160,7 @@ op_kr_create(struct request *req)
 	mp_get_str(a, "unit", MP_OPTIONAL, 0, 20, &unit);
 	mp_get_double(a, "weight", MP_OPTIONAL, 1e-9, 1000, &weight);
 	mp_get_str(a, "owner", MP_OPTIONAL, 1, 63, &owner);
+	idem_read(req, &idem);
 	if (!req_args_done(req))
 		return;
 	if (!valid_kr_type(type)) {
@@ -151,6 +173,7 @@ op_kr_create(struct request *req)
 		return;
 	}
 	g = gstate_new(req);
+	g->idem = idem;
 	snprintf(g->aux, sizeof g->aux, "%lld", (long long)obj);
 	snprintf(g->name, sizeof g->name, "%s", owner ? owner :
 	    req->conn->sess.login);
@@ -164,8 +187,7 @@ op_kr_create(struct request *req)
 	g->p[6] = unit;
 	g->p[7] = g->num[2];
 	g->p[8] = g->name;
-	const char *q[2] = { g->aux, g->caller };
-	req_db(req, ST_OBJ_CTX, 2, q, on_kr_obj_ctx);
+	idem_begin(req, reply_kr, kr_create_fresh);
 }
 
 /* Changes to an existing key result go through its context. */
@@ -189,6 +211,12 @@ on_kr_ctx(void *arg, const PGresult *res)
 	facts_from_ctx(g, res);
 	g->f.kr_owner = col_bool(res, 0, 11);
 	snprintf(g->name2, sizeof g->name2, "%s", PQgetvalue(res, 0, 10));
+	/* A key result of an objective the caller may not read is answered
+	 * as a missing one. */
+	if (!authz_allows(ACT_READ, &g->f)) {
+		req_fail(req, E_NOT_FOUND, "id", "no key result %s", g->id);
+		return;
+	}
 	if (!authz_allows(act, &g->f)) {
 		fail_forbidden(req, act);
 		return;
@@ -326,6 +354,14 @@ op_kr_remove(struct request *req)
 /* kr.checkin */
 
 static void
+on_checkin_done(void *arg, const PGresult *res)
+{
+	if (idem_write_failed(arg, res, on_kr_changed))
+		return;
+	on_kr_changed(arg, res);
+}
+
+static void
 checkin_next(struct request *req)
 {
 	struct gstate *g = req->state;
@@ -338,7 +374,17 @@ checkin_next(struct request *req)
 	}
 	g->p[0] = g->caller;
 	g->p[1] = g->id;
-	req_db(req, ST_KR_CHECKIN, 5, g->p, on_kr_changed);
+	g->p[5] = idem_key(&g->idem);
+	g->p[6] = idem_hash(&g->idem);
+	req_db(req, ST_KR_CHECKIN, 7, g->p, on_checkin_done);
+}
+
+static void
+checkin_fresh(struct request *req)
+{
+	struct gstate *g = req->state;
+
+	with_kr(req, strtoll(g->id, NULL, 10), true, checkin_next);
 }
 
 void
@@ -350,20 +396,24 @@ op_kr_checkin(struct request *req)
 	const char *note = NULL;
 	bool hc;
 	struct gstate *g;
+	struct idem idem;
 
 	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	mp_get_double(a, "value", MP_REQUIRED, -1e15, 1e15, &value);
 	hc = mp_get_int(a, "confidence", MP_OPTIONAL, 1, 10, &confidence);
 	mp_get_str(a, "note", MP_OPTIONAL, 0, 2000, &note);
+	idem_read(req, &idem);
 	if (!req_args_done(req))
 		return;
 	g = gstate_new(req);
+	g->idem = idem;
+	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
 	fmt_num(g->num[0], sizeof g->num[0], value);
 	snprintf(g->num[1], sizeof g->num[1], "%lld", (long long)confidence);
 	g->p[2] = g->num[0];
 	g->p[3] = hc ? g->num[1] : NULL;
 	g->p[4] = note;
-	with_kr(req, id, true, checkin_next);
+	idem_begin(req, reply_kr, checkin_fresh);
 }
 
 /* kr.history: readable by whoever may read the key result. */

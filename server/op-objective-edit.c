@@ -26,6 +26,11 @@ on_obj_ctx(void *arg, const PGresult *res)
 		return;
 	}
 	facts_from_ctx(g, res);
+	/* One the caller may not read is answered as a missing one. */
+	if (!authz_allows(ACT_READ, &g->f)) {
+		req_fail(req, E_NOT_FOUND, "id", "no objective %s", g->id);
+		return;
+	}
 	if (!authz_allows(ACT_OBJ_EDIT, &g->f)) {
 		fail_forbidden(req, ACT_OBJ_EDIT);
 		return;
@@ -159,6 +164,8 @@ on_align_check(void *arg, const PGresult *res)
 		req_fail_db(req, res);
 		return;
 	}
+	/* Missing or unreadable: the same answer, before any rule that
+	 * would tell the parent's team line, period or depth. */
 	if (PQntuples(res) != 1 || !col_bool(res, 0, 0)) {
 		req_fail(req, E_NOT_FOUND, "parent", "no objective %s", g->aux);
 		return;
@@ -182,7 +189,9 @@ align_next(struct request *req)
 	}
 	g->p[0] = g->id;
 	g->p[1] = g->aux;
-	req_db(req, ST_OBJ_ALIGN_CHECK, 2, g->p, on_align_check);
+	g->p[2] = g->caller;
+	g->p[3] = g->role;
+	req_db(req, ST_OBJ_ALIGN_CHECK, 4, g->p, on_align_check);
 }
 
 void

@@ -185,11 +185,20 @@ on_obj_created(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 
+	if (idem_write_failed(req, res, on_obj_created))
+		return;
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
 	reply_objective(req, col_int(res, 0, 0), false);
+}
+
+/* A retry with a known idempotency key: the objective, as first. */
+static void
+obj_created_again(struct request *req, int64_t id)
+{
+	reply_objective(req, id, false);
 }
 
 static void
@@ -223,6 +232,9 @@ on_obj_new_ctx(void *arg, const PGresult *res)
 		req_fail(req, E_NOT_FOUND, "owner", "no user '%s'", g->p[5]);
 		return;
 	}
+	/* Missing or unreadable (obj_new_ctx): the same answer, before the
+	 * alignment rules that would tell the parent's line, period or
+	 * depth. */
 	if (!col_bool(res, 0, 9)) {
 		req_fail(req, E_NOT_FOUND, "parent", "no objective %s",
 		    g->p[7]);
@@ -245,7 +257,7 @@ on_obj_new_ctx(void *arg, const PGresult *res)
 		return;
 	}
 	if (col_int(res, 0, 7) >= col_int(res, 0, 8)) {
-		req_fail_rule(req, "limit.objectives", "team %s already has "
+		idem_fail_rule(req, "limit.objectives", "team %s already has "
 		    "%lld objectives in %s (max_objectives)", g->name,
 		    (long long)col_int(res, 0, 7), g->name2);
 		return;
@@ -261,7 +273,18 @@ on_obj_new_ctx(void *arg, const PGresult *res)
 	g->p[1] = g->id;
 	g->p[2] = g->aux;
 	g->p[5] = g->num[3];
-	req_db(req, ST_OBJ_CREATE, 10, g->p, on_obj_created);
+	g->p[10] = idem_key(&g->idem);
+	g->p[11] = idem_hash(&g->idem);
+	req_db(req, ST_OBJ_CREATE, 12, g->p, on_obj_created);
+}
+
+static void
+obj_create_fresh(struct request *req)
+{
+	struct gstate *g = req->state;
+	const char *q[5] = { g->name, g->name2, g->caller, g->p[5], g->p[7] };
+
+	req_db(req, ST_OBJ_NEW_CTX, 5, q, on_obj_new_ctx);
 }
 
 static bool
@@ -285,6 +308,7 @@ op_objective_create(struct request *req)
 	    .weight = 1 };
 	bool have_parent, have_weight;
 	struct gstate *g;
+	struct idem idem;
 
 	mp_get_str(a, "team", MP_REQUIRED, 1, 40, &n.team);
 	mp_get_str(a, "period", MP_REQUIRED, 1, 40, &n.period);
@@ -297,6 +321,7 @@ op_objective_create(struct request *req)
 	mp_get_str(a, "type", MP_OPTIONAL, 1, 20, &n.type);
 	mp_get_str(a, "description", MP_OPTIONAL, 0, 4000, &n.desc);
 	mp_get_str(a, "rollup", MP_OPTIONAL, 1, 20, &n.rollup);
+	idem_read(req, &idem);
 	if (!req_args_done(req))
 		return;
 	if (!valid_type(n.type)) {
@@ -311,6 +336,7 @@ op_objective_create(struct request *req)
 	}
 	(void)have_weight;
 	g = gstate_new(req);
+	g->idem = idem;
 	snprintf(g->name, sizeof g->name, "%s", n.team);
 	snprintf(g->name2, sizeof g->name2, "%s", n.period);
 	if (have_parent)
@@ -325,6 +351,5 @@ op_objective_create(struct request *req)
 	g->p[7] = have_parent ? g->num[0] : NULL;
 	g->p[8] = g->num[1];
 	g->p[9] = n.rollup;
-	const char *q[5] = { n.team, n.period, g->caller, g->p[5], g->p[7] };
-	req_db(req, ST_OBJ_NEW_CTX, 5, q, on_obj_new_ctx);
+	idem_begin(req, obj_created_again, obj_create_fresh);
 }

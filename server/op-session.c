@@ -26,6 +26,7 @@ struct login_state {
 	char		*login;
 	char		*password;
 	int64_t		 user_id;
+	int		 failures;	/* this address's, before this try */
 	char		 token[2 * TOKEN_BYTES + 1];
 	char		 token_hash[2 * TOKEN_BYTES + 1];
 };
@@ -97,15 +98,21 @@ session_set(struct conn *c, const PGresult *res, const char *hash)
 }
 
 static void
+on_failure_counted(struct request *req, int delay_ms)
+{
+	req->defer_ms = delay_ms;
+	/* Same words for unknown login, wrong password, disabled user. */
+	req_fail(req, E_AUTH, NULL, "invalid login or password");
+}
+
+static void
 login_failed(struct request *req)
 {
 	struct login_state *ls = req->state;
 
-	req->defer_ms = throttle_fail(req->conn->srv->throttle, ls->login);
 	log_info("conn %llu %s: failed login for '%s'",
 	    (unsigned long long)req->conn->serial, req->conn->peer, ls->login);
-	/* Same words for unknown login, wrong password, disabled user. */
-	req_fail(req, E_AUTH, NULL, "invalid login or password");
+	throttle_fail(req, ls->login, on_failure_counted);
 }
 
 static void
@@ -119,7 +126,6 @@ on_session_created(void *arg, const PGresult *res)
 		req_fail_db(req, res);
 		return;
 	}
-	throttle_ok(req->conn->srv->throttle, ls->login);
 	session_set(req->conn, res, ls->token_hash);
 	log_info("conn %llu %s: '%s' logged in",
 	    (unsigned long long)req->conn->serial, req->conn->peer, ls->login);
@@ -129,7 +135,12 @@ on_session_created(void *arg, const PGresult *res)
 	mp_kv_int(pk, "expires", req->conn->sess.expires);
 	mp_pack_key(pk, "user");
 	pack_user(pk, res, 0, 2);
-	req_reply(req);
+	/* The reply waits for the count to go: a client that logs in again
+	 * at once must not find itself still counted. */
+	if (ls->failures > 0)
+		throttle_ok(req, ls->login, req_reply);
+	else
+		req_reply(req);
 }
 
 static void
@@ -180,31 +191,35 @@ on_auth_row(void *arg, const PGresult *res)
 		req_fail(req, E_LIMIT, NULL, "server busy, try again");
 }
 
+static void
+on_throttle_checked(struct request *req, int failures)
+{
+	struct login_state *ls = req->state;
+	const char *p[1] = { ls->login };
+
+	ls->failures = failures;
+	req_db(req, ST_AUTH_BY_LOGIN, 1, p, on_auth_row);
+}
+
 void
 op_session_login(struct request *req)
 {
 	struct mp_reader *a = &req->args;
 	struct login_state *ls;
 	const char *login, *password;
-	const char *p[1];
-	int locked;
 
 	mp_get_str(a, "login", MP_REQUIRED, 1, 200, &login);
 	mp_get_str(a, "password", MP_REQUIRED, 1, 1024, &password);
 	if (!req_args_done(req))
 		return;
-	if ((locked = throttle_locked(req->conn->srv->throttle, login)) > 0) {
-		req_fail(req, E_LIMIT, NULL, "too many failed logins: try "
-		    "again in %d s", locked);
-		return;
-	}
 	ls = xcalloc(1, sizeof *ls);
 	ls->login = xstrdup(login);
 	ls->password = xstrdup(password);
 	req->state = ls;
 	req->state_free = login_state_free;
-	p[0] = login;
-	req_db(req, ST_AUTH_BY_LOGIN, 1, p, on_auth_row);
+	/* Locked from this address: refused before any hashing. */
+	throttle_check(req, ls->login, NULL, "failed logins",
+	    on_throttle_checked);
 }
 
 static void

@@ -1,8 +1,9 @@
 /*
- * op-team.c: the team tree and its members.  team.root, team.cycle and
- * team.not_empty are checked here first for a precise error, and again by
- * the triggers of sql/002 inside the change itself (under a lock, so that
- * two moves cannot make a cycle together).  Membership changes are checked
+ * op-team.c: the team tree and its members.  team.root, team.cycle,
+ * team.not_empty and a move's alignment.team are checked here first for a
+ * precise error, and again by the triggers of sql/002 and sql/003 inside
+ * the change itself (under a lock, so that two moves cannot make a cycle
+ * together, nor a move and an alignment a misaligned objective).  Membership changes are checked
  * against the permission table (authz.c).
  */
 #include <stdio.h>
@@ -139,8 +140,9 @@ on_team_changed(void *arg, const PGresult *res)
 }
 
 /*
- * team.root and team.cycle, checked here for a precise error before the
- * change (whose trigger checks them again under a lock).  flag: create.
+ * team.root, team.cycle and, for a move, alignment.team of the objectives
+ * below the team, checked here for a precise error before the change
+ * (whose trigger checks them again under its locks).  flag: create.
  */
 static void
 on_tree_check(void *arg, const PGresult *res)
@@ -173,6 +175,16 @@ on_tree_check(void *arg, const PGresult *res)
 	if (!g->flag && col_bool(res, 0, 4)) {
 		req_fail_rule(req, "team.cycle", "%s cannot move under itself "
 		    "or its own sub-team %s", g->name, g->name2);
+		return;
+	}
+	if (!g->flag && !PQgetisnull(res, 0, 5)) {
+		long long n = col_int(res, 0, 6);
+
+		req_fail_rule(req, "alignment.team", "moving %s under %s would "
+		    "leave objective%s %s%s aligned under a parent outside "
+		    "their team's line: unalign or move them first", g->name,
+		    g->name2, n > 1 ? "s" : "", PQgetvalue(res, 0, 5),
+		    n > 20 ? " (and more)" : "");
 		return;
 	}
 	if (g->flag)

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "op.h"
 #include "server.h"
+#include "throttle.h"
 #include "xmalloc.h"
 
 #define PASSWORD_MIN	8
@@ -92,6 +93,7 @@ struct user_state {
 	int64_t		 user_id;
 	bool		 self;
 	bool		 changes_session;	/* mark sessions stale after */
+	int		 failures;	/* old_password failures, this address */
 };
 
 static void
@@ -407,7 +409,11 @@ on_password_set(void *arg, const PGresult *res)
 	    (unsigned long long)req->conn->serial, us->login,
 	    req->conn->sess.login);
 	msgpack_pack_true(req_result(req));
-	req_reply(req);
+	/* The old password was right: its streak of failures ends. */
+	if (us->self && us->failures > 0)
+		throttle_ok(req, us->login, req_reply);
+	else
+		req_reply(req);
 }
 
 static void
@@ -430,13 +436,25 @@ on_password_hashed(void *arg, bool match, const char *encoded)
 }
 
 static void
+on_old_failure_counted(struct request *req, int delay_ms)
+{
+	req->defer_ms = delay_ms;
+	req_fail(req, E_AUTH, "old_password", "wrong password");
+}
+
+static void
 on_old_verified(void *arg, bool match, const char *encoded)
 {
 	struct request *req = arg;
 	struct user_state *us = req->state;
 
 	if (!match) {
-		req_fail(req, E_AUTH, "old_password", "wrong password");
+		/* Guessing through a stolen session counts with login
+		 * guesses: same login, same address, same counter. */
+		log_info("conn %llu %s: wrong old password for '%s'",
+		    (unsigned long long)req->conn->serial, req->conn->peer,
+		    us->login);
+		throttle_fail(req, us->login, on_old_failure_counted);
 		return;
 	}
 	if (!hashpool_hash(req->conn->srv->hp, us->new_password,
@@ -470,6 +488,16 @@ on_password_target(void *arg, const PGresult *res)
 		req_fail(req, E_LIMIT, NULL, "server busy, try again");
 }
 
+static void
+on_password_throttle(struct request *req, int failures)
+{
+	struct user_state *us = req->state;
+	const char *p[1] = { us->login };
+
+	us->failures = failures;
+	req_db(req, ST_USER_PW_BY_LOGIN, 1, p, on_password_target);
+}
+
 void
 op_user_set_password(struct request *req)
 {
@@ -500,6 +528,12 @@ op_user_set_password(struct request *req)
 	if (old != NULL)
 		us->old_password = xstrdup(old);
 	us->new_password = xstrdup(pw);
+	if (us->self) {
+		/* Locked from this address: refused before any hashing. */
+		throttle_check(req, us->login, "old_password",
+		    "wrong passwords", on_password_throttle);
+		return;
+	}
 	p[0] = us->login;
 	req_db(req, ST_USER_PW_BY_LOGIN, 1, p, on_password_target);
 }

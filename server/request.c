@@ -25,6 +25,111 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+struct request *
+req_new(struct conn *c, char *raw, size_t rawlen)
+{
+	struct request *req = xcalloc(1, sizeof *req);
+
+	req->conn = c;
+	req->started_ms = now_ms();
+	msgpack_sbuffer_init(&req->out);
+	msgpack_packer_init(&req->pk, &req->out, msgpack_sbuffer_write);
+	snprintf(req->op_name, sizeof req->op_name, "?");
+	req->raw = raw;
+	req->rawlen = rawlen;
+	req->decoded = raw == NULL;
+	if (raw != NULL)
+		c->buffered += FRAME_HEADER_SIZE + rawlen;
+	return req;
+}
+
+void
+req_preset(struct request *req, enum wire_err e, const char *msg)
+{
+	if (req->preset != E_OK)
+		return;
+	req->preset = e;
+	snprintf(req->preset_msg, sizeof req->preset_msg, "%s", msg);
+}
+
+/* The raw frame is no longer held: it stops counting against
+ * max_buffered. */
+static char *
+take_raw(struct request *req)
+{
+	char *raw = req->raw;
+
+	if (raw != NULL)
+		req->conn->buffered -= FRAME_HEADER_SIZE + req->rawlen;
+	req->raw = NULL;
+	return raw;
+}
+
+void
+req_decode(struct request *req)
+{
+	struct conn *c = req->conn;
+	size_t max_elements = c->srv->cf->max_elements;
+	const msgpack_object *root, *v;
+	enum mp_status st;
+	char msg[128];
+	int seen[3] = { 0, 0, 0 };
+
+	if (req->decoded)
+		return;
+	req->decoded = true;
+	st = mp_decode_take(&req->doc, take_raw(req), req->rawlen,
+	    &c->srv->limits, max_elements);
+	if (st == MP_TOO_MANY) {
+		snprintf(msg, sizeof msg, "more than %zu MessagePack elements "
+		    "in one request", max_elements);
+		req_preset(req, E_LIMIT, msg);
+		return;
+	}
+	if (st != MP_OK) {
+		req_preset(req, st == MP_TOO_DEEP || st == MP_STR_TOO_LONG ?
+		    E_LIMIT : E_BAD_REQUEST, mp_status_str(st));
+		return;
+	}
+	root = req->doc.root;
+	if (root->type != MSGPACK_OBJECT_MAP) {
+		req_preset(req, E_BAD_REQUEST, "a request must be a map");
+		return;
+	}
+	v = mp_map_get(root, WIRE_ID);
+	if (v == NULL || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
+		req_preset(req, E_BAD_REQUEST,
+		    "'id' must be an unsigned integer");
+		return;
+	}
+	req->id = v->via.u64;
+	v = mp_map_get(root, WIRE_OP);
+	if (v == NULL || v->type != MSGPACK_OBJECT_STR ||
+	    v->via.str.size == 0 || v->via.str.size >= sizeof req->op_name ||
+	    memchr(v->via.str.ptr, '\0', v->via.str.size) != NULL) {
+		req_preset(req, E_BAD_REQUEST, "'op' must be a short string");
+		return;
+	}
+	snprintf(req->op_name, sizeof req->op_name, "%.*s",
+	    (int)v->via.str.size, v->via.str.ptr);
+	req->args_obj = mp_map_get(root, WIRE_ARGS);
+	for (uint32_t i = 0; i < root->via.map.size; i++) {
+		const msgpack_object *k = &root->via.map.ptr[i].key;
+		if (mp_str_eq(k, WIRE_ID))
+			seen[0]++;
+		else if (mp_str_eq(k, WIRE_OP))
+			seen[1]++;
+		else if (mp_str_eq(k, WIRE_ARGS))
+			seen[2]++;
+		else
+			req_preset(req, E_BAD_REQUEST,
+			    "unknown key in request envelope");
+	}
+	if (seen[0] > 1 || seen[1] > 1 || seen[2] > 1)
+		req_preset(req, E_BAD_REQUEST,
+		    "duplicate key in request envelope");
+}
+
 static void
 on_delay(evutil_socket_t fd, short what, void *arg)
 {
@@ -65,6 +170,7 @@ req_free(struct request *req)
 		event_free(req->delay);
 	for (int i = 0; i < 3; i++)
 		PQclear(req->kept[i]);
+	free(take_raw(req));
 	mp_reader_free(&req->args);
 	mp_doc_free(&req->doc);
 	msgpack_sbuffer_destroy(&req->out);

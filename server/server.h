@@ -7,8 +7,10 @@
  *           queue of requests.  conn_close() is the one way a connection
  *           ends; if a request is still waiting on the database or a hash
  *           worker, the conn lingers (marked dead) until it comes back.
- *   request owns the decoded frame, its argument reader and its reply
- *           buffer.  req_reply()/req_fail() send and free it.
+ *   request owns its frame: the raw bytes while it waits in the queue, the
+ *           decoded document once it is dispatched (req_decode), then its
+ *           argument reader and its reply buffer.  req_reply()/req_fail()
+ *           send and free it.
  */
 #ifndef CAIRN_SERVER_H
 #define CAIRN_SERVER_H
@@ -24,6 +26,7 @@
 #include <msgpack.h>
 #include <openssl/ssl.h>
 
+#include "addrcount.h"
 #include "config.h"
 #include "db.h"
 #include "mpack.h"
@@ -51,6 +54,9 @@ struct session {
 struct request {
 	TAILQ_ENTRY(request)	 entry;
 	struct conn		*conn;
+	char			*raw;		/* the frame, until decoded */
+	size_t			 rawlen;
+	bool			 decoded;	/* req_decode() has run */
 	uint64_t		 id;
 	char			 op_name[64];
 	const struct op		*op;
@@ -79,14 +85,18 @@ struct conn {
 	struct server		*srv;
 	uint64_t		 serial;
 	char			 peer[64];
+	struct addrkey		 akey;		/* counted in srv->addrs */
 	struct bufferevent	*bev;
 	enum conn_state		 state;
 	bool			 hello_done;
-	bool			 read_paused;
+	bool			 read_paused;	/* EV_READ off: queue full */
 	bool			 in_kick;
 	struct session		 sess;
 	struct requestq		 queue;
 	size_t			 nqueue;
+	size_t			 buffered;	/* bytes of frames not decoded */
+	size_t			 wm_high;	/* read watermark in force */
+	struct event		*hello_timer;	/* hello_timeout */
 	struct request		*active;	/* head, being executed */
 	uint64_t		 last_reply_ms;	/* for the idle timeout */
 };
@@ -102,10 +112,14 @@ struct server {
 	struct throttle		*throttle;
 	struct connq		 conns;
 	size_t			 nconns;
+	struct addrcount	*addrs;		/* connections per address */
+	size_t			 conns_reserve;	/* resolved from the config */
 	uint64_t		 next_serial;
 	bool			 stopping;
 	struct event		*sig_term, *sig_int, *sig_hup;
 	struct event		*stop_timer;
+	struct event		*log_timer;	/* log_rl_flush() each second */
+	struct event		*accept_pause;	/* after EMFILE and the like */
 	struct mp_limits	 limits;
 	char			*dummy_hash;	/* verify for unknown logins */
 };
@@ -115,6 +129,8 @@ void	 conn_accept(struct server *, evutil_socket_t, struct sockaddr *,
 	    int);
 void	 conn_close(struct conn *, const char *reason);
 void	 conn_kick(struct conn *);
+/* Shutdown: read no more; answer what was received; close once flushed. */
+void	 conn_stop(struct conn *);
 /* Free the queued requests that have not started. */
 void	 conn_drop_queue(struct conn *);
 void	 server_maybe_done(struct server *);
@@ -123,6 +139,14 @@ void	 conns_session_stale(struct server *, int64_t user_id,
 	    int64_t session_id);
 
 /* request.c */
+/* Decode the frame and check the envelope (once; errors are kept in
+ * req->preset to be answered in order).  conn_kick() calls it just before
+ * dispatch, so that one decoded request at most exists per connection. */
+void	 req_decode(struct request *);
+/* A request of c, not queued; raw (malloc'd, rawlen bytes) becomes its
+ * own, NULL for one answered from preset alone. */
+struct request	*req_new(struct conn *, char *raw, size_t rawlen);
+void	 req_preset(struct request *, enum wire_err, const char *);
 msgpack_packer	*req_result(struct request *);
 void	 req_reply(struct request *);
 void	 req_fail(struct request *, enum wire_err, const char *field,

@@ -45,6 +45,27 @@
 	" entity_id, before, after) SELECT " caller "::bigint, '" op	\
 	"', '" type "', " idexpr ", " before ", " after " FROM " from ")"
 
+/*
+ * The idempotency key of a write that creates something, in the same
+ * statement as the entity and its audit entry, so that the key exists
+ * exactly when the write committed (see server/idem.c): k and h are the
+ * parameters holding the key (NULL: none) and the hex SHA-256 of the op
+ * and its arguments, idexpr the id a retry's reply reads.  Each such write
+ * also deletes up to 16 of the oldest keys older than IDEM_KEEP (of any
+ * user, skipping rows another transaction holds), so that the table holds
+ * about IDEM_KEEP of keys at any time without a sweeper.
+ */
+#define IDEM_KEEP	"24 hours"
+#define IDEM(op, k, h, idexpr, from)					\
+	" i AS (INSERT INTO idempotency_keys (user_id, key, op,"	\
+	" args_hash, result_id) SELECT $1::bigint, " k "::text, '" op	\
+	"', decode(" h "::text, 'hex'), " idexpr " FROM " from		\
+	" WHERE " k "::text IS NOT NULL),"				\
+	" x AS (DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid"	\
+	" FROM idempotency_keys WHERE created_at < now() - interval '"	\
+	IDEM_KEEP "' ORDER BY created_at LIMIT 16"			\
+	" FOR UPDATE SKIP LOCKED))"
+
 /* A user row for the audit log: never the password hash. */
 #define USER_JSON(u)	"(to_jsonb(" u ") - 'password_hash')"
 
@@ -150,13 +171,19 @@ const struct stmt_def stmts[ST_MAX] = {
 
 	/* $1 team slug (NULL: a new team), $2 parent slug (NULL: none):
 	 * does the team exist, is it the root, does the parent exist, is
-	 * there a root already, would the move make a cycle. */
+	 * there a root already, would the move make a cycle, which
+	 * objectives would it misalign. */
 	[ST_TEAM_TREE_CHECK] = { "team_tree_check", STMT_READ,
 	    "SELECT t.id IS NOT NULL, t.parent_id IS NULL AND t.id IS NOT NULL,"
 	    " p.id IS NOT NULL,"
 	    " EXISTS (SELECT 1 FROM teams WHERE parent_id IS NULL),"
 	    " t.id IS NOT NULL AND p.id IS NOT NULL AND EXISTS (SELECT 1"
-	    " FROM team_ancestors(p.id) a WHERE a.id = t.id)"
+	    " FROM team_ancestors(p.id) a WHERE a.id = t.id),"
+	    /* alignment.team: the objectives the move would leave aligned
+	     * outside their team line (the first 20, and how many). */
+	    " (SELECT string_agg(x::text, ', ' ORDER BY x) FROM (SELECT x"
+	    " FROM team_move_misaligned(t.id, p.id) x LIMIT 20) m),"
+	    " (SELECT count(*) FROM team_move_misaligned(t.id, p.id))"
 	    " FROM (SELECT 1) d LEFT JOIN teams t ON t.slug = $1"
 	    " LEFT JOIN teams p ON p.slug = $2" },
 
@@ -312,8 +339,11 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " (SELECT count(*) FROM objectives x WHERE x.team_id = t.id"
 	    " AND x.period_id = p.id AND NOT x.archived),"
 	    " cairn_setting('max_objectives'),"
+	    /* A parent the caller may not read is answered as a missing
+	     * one (the role as stored: this query has no role parameter). */
 	    " $5::bigint IS NULL OR EXISTS (SELECT 1 FROM objectives"
-	    " WHERE id = $5::bigint),"
+	    " WHERE id = $5::bigint AND can_read_objective($3::bigint,"
+	    " (SELECT role FROM users WHERE id = $3::bigint), id)),"
 	    " CASE WHEN $5::bigint IS NOT NULL AND t.id IS NOT NULL"
 	    " AND p.id IS NOT NULL THEN alignment_refusal(NULL, t.id, p.id,"
 	    " $5::bigint) END"
@@ -323,14 +353,16 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " LEFT JOIN users ow ON ow.login = $4" },
 
 	/* $2 team, $3 period, $4 title, $5 description, $6 owner, $7 type,
-	 * $8 parent, $9 weight, $10 rollup. */
+	 * $8 parent, $9 weight, $10 rollup, $11 idempotency key, $12 its
+	 * hash. */
 	[ST_OBJ_CREATE] = { "obj_create", STMT_WRITE,
 	    "WITH o AS (INSERT INTO objectives (team_id, period_id, title,"
 	    " description, owner_id, type, parent_id, weight, rollup)"
 	    " VALUES ($2, $3, $4, $5, $6, $7, $8::bigint, $9::float8, $10)"
 	    " RETURNING *),"
 	    AUDIT("objective.create", "objective", "o.id", "NULL",
-	    "to_jsonb(o)", "o")
+	    "to_jsonb(o)", "o") ","
+	    IDEM("objective.create", "$11", "$12", "o.id", "o")
 	    " SELECT id FROM o" },
 
 	/* $1 id, $2 caller, $3 role: the objective, readable or not. */
@@ -383,9 +415,11 @@ const struct stmt_def stmts[ST_MAX] = {
 	    "to_jsonb(o)", "o")
 	    " SELECT id FROM o" },
 
-	/* $1 child, $2 parent: the server's alignment check. */
+	/* $1 child, $2 parent, $3 caller, $4 role: the server's alignment
+	 * check; a parent the caller may not read counts as missing. */
 	[ST_OBJ_ALIGN_CHECK] = { "obj_align_check", STMT_READ,
-	    "SELECT EXISTS (SELECT 1 FROM objectives WHERE id = $2),"
+	    "SELECT EXISTS (SELECT 1 FROM objectives WHERE id = $2"
+	    " AND can_read_objective($3, $4, id)),"
 	    " alignment_refusal(o.id, o.team_id, o.period_id, $2)"
 	    " FROM objectives o WHERE o.id = $1" },
 
@@ -444,13 +478,15 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE k.id = $1 AND NOT k.removed" },
 
 	/* $2 objective, $3 title, $4 type, $5 start, $6 target, $7 unit,
-	 * $8 weight, $9 owner login.  No row: no such owner. */
+	 * $8 weight, $9 owner login, $10 idempotency key, $11 its hash.
+	 * No row: no such owner (and no key stored). */
 	[ST_KR_CREATE] = { "kr_create", STMT_WRITE,
 	    "WITH k AS (INSERT INTO key_results (objective_id, title, type,"
 	    " start_value, target, current, unit, weight, owner_id)"
 	    " SELECT $2, $3, $4, $5::float8, $6::float8, $5::float8, $7,"
 	    " $8::float8, u.id FROM users u WHERE u.login = $9 RETURNING *),"
-	    AUDIT("kr.create", "kr", "k.id", "NULL", "to_jsonb(k)", "k")
+	    AUDIT("kr.create", "kr", "k.id", "NULL", "to_jsonb(k)", "k") ","
+	    IDEM("kr.create", "$10", "$11", "k.id", "k")
 	    " SELECT id FROM k" },
 
 	/* $1 id, $2 caller, $3 role. */
@@ -484,13 +520,16 @@ const struct stmt_def stmts[ST_MAX] = {
 	    AUDIT("kr.remove", "kr", "k.id", "(SELECT j FROM b)", "NULL", "k")
 	    " SELECT id FROM k" },
 
-	/* $2 key result, $3 value, $4 confidence, $5 note: the insert's
-	 * trigger sets the key result's current value and confidence. */
+	/* $2 key result, $3 value, $4 confidence, $5 note, $6 idempotency
+	 * key, $7 its hash: the insert's trigger sets the key result's
+	 * current value and confidence.  A retry's reply reads the key
+	 * result, as the first reply did. */
 	[ST_KR_CHECKIN] = { "kr_checkin", STMT_WRITE,
 	    "WITH c AS (INSERT INTO checkins (kr_id, value, confidence, note,"
 	    " author_id) VALUES ($2, $3::float8, $4::smallint,"
 	    " coalesce($5, ''), $1) RETURNING *),"
-	    AUDIT("kr.checkin", "kr", "c.kr_id", "NULL", "to_jsonb(c)", "c")
+	    AUDIT("kr.checkin", "kr", "c.kr_id", "NULL", "to_jsonb(c)", "c") ","
+	    IDEM("kr.checkin", "$6", "$7", "c.kr_id", "c")
 	    " SELECT id FROM c" },
 
 	[ST_KR_HISTORY] = { "kr_history", STMT_READ,
@@ -499,4 +538,69 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 	    " FROM checkins c JOIN users u ON u.id = c.author_id"
 	    " WHERE c.kr_id = $1 ORDER BY c.id" },
+
+	/* Idempotency keys. */
+
+	/* $1 caller, $2 key: a key is honoured for as long as it is kept,
+	 * at least IDEM_KEEP. */
+	[ST_IDEM_GET] = { "idem_get", STMT_READ,
+	    "SELECT op, encode(args_hash, 'hex'), result_id"
+	    " FROM idempotency_keys WHERE user_id = $1 AND key = $2" },
+
+	/*
+	 * Failed password checks (sql/005).  Bookkeeping, not data: no audit
+	 * entry (a failed login is logged instead), or anyone could grow the
+	 * audit log without limit.  $2 is always throttle_addr_key().
+	 */
+
+	/* $1 login, $2 address, $3 cap on its names: the pair's live
+	 * failures, seconds it stays locked, the address's other live names
+	 * (up to $3) and seconds until the first of them expires. */
+	[ST_THROTTLE_CHECK] = { "throttle_check", STMT_READ,
+	    "SELECT coalesce(p.failures, 0),"
+	    " coalesce(ceil(extract(epoch FROM p.locked_until - now())), 0),"
+	    " a.n, coalesce(ceil(extract(epoch FROM a.until - now())), 0)"
+	    " FROM (SELECT 1) one"
+	    " LEFT JOIN login_throttle p ON p.login = $1 AND p.addr = $2::inet"
+	    " AND p.expires_at > now()"
+	    " CROSS JOIN LATERAL (SELECT count(*) AS n, min(x.expires_at)"
+	    " AS until FROM (SELECT expires_at FROM login_throttle"
+	    " WHERE addr = $2::inet AND login <> $1 AND expires_at > now()"
+	    " ORDER BY expires_at LIMIT $3::integer) x) a" },
+
+	/* $1 login, $2 address, $3 slow_after, $4 max_failures, $5 lockout
+	 * s, $6 longest delay ms: failures, total, delay_ms, locked. */
+	[ST_THROTTLE_FAIL] = { "throttle_fail", STMT_WRITE,
+	    "SELECT failures, total, delay_ms, locked FROM login_throttle_fail("
+	    "$1, $2::inet, $3::integer, $4::integer, $5::integer,"
+	    " $6::integer)" },
+
+	/* $1 login, $2 address: the right password ends its streak (other
+	 * addresses' failures stay). */
+	[ST_THROTTLE_OK] = { "throttle_ok", STMT_WRITE,
+	    "DELETE FROM login_throttle WHERE login = $1 AND addr = $2::inet" },
+
+	/*
+	 * Housekeeping (housekeep.c): bounded deletes, at most $n rows each,
+	 * skipping rows another cairnd is deleting at the same moment.
+	 */
+
+	/* $1 seconds to keep an ended session, $2 session_idle, $3 batch:
+	 * sessions revoked, expired or idle for more than $1 seconds. */
+	[ST_HOUSEKEEP_SESSIONS] = { "housekeep_sessions", STMT_WRITE,
+	    "WITH d AS (DELETE FROM sessions WHERE id IN (SELECT id"
+	    " FROM sessions WHERE revoked_at < now() - make_interval(secs =>"
+	    " $1::integer) OR expires_at < now() - make_interval(secs =>"
+	    " $1::integer) OR last_seen < now() - make_interval(secs =>"
+	    " $1::integer + $2::integer)"
+	    " LIMIT $3::integer FOR UPDATE SKIP LOCKED) RETURNING 1)"
+	    " SELECT count(*) FROM d" },
+
+	/* $1 batch: failure counts that no longer count. */
+	[ST_HOUSEKEEP_THROTTLE] = { "housekeep_throttle", STMT_WRITE,
+	    "WITH d AS (DELETE FROM login_throttle WHERE (login, addr) IN"
+	    " (SELECT login, addr FROM login_throttle WHERE expires_at < now()"
+	    " ORDER BY expires_at LIMIT $1::integer FOR UPDATE SKIP LOCKED)"
+	    " RETURNING 1)"
+	    " SELECT count(*) FROM d" },
 };

@@ -66,6 +66,14 @@ enum stmt {
 	ST_KR_REMOVE,
 	ST_KR_CHECKIN,
 	ST_KR_HISTORY,
+	/* idempotency keys */
+	ST_IDEM_GET,
+	/* failed password checks (sql/005) and housekeeping */
+	ST_THROTTLE_CHECK,
+	ST_THROTTLE_FAIL,
+	ST_THROTTLE_OK,
+	ST_HOUSEKEEP_SESSIONS,
+	ST_HOUSEKEEP_THROTTLE,
 	ST_MAX
 };
 

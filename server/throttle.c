@@ -1,157 +1,252 @@
-/* throttle.c: a small chained hash table keyed by login name. */
-#include <stdint.h>
+/*
+ * throttle.c: failed password checks, counted in the database (see
+ * throttle.h and sql/005_login_throttle.sql).  This file holds no counts of
+ * its own: only the settings and the steps that read and write the table.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "server.h"
+#include "log.h"
 #include "throttle.h"
 #include "xmalloc.h"
 
-#define NBUCKETS	1024
-#define DELAY_MAX_MS	5000
-
-struct entry {
-	struct entry	*next;
-	char		*login;
-	int		 failures;
-	uint64_t	 last_ms;
-	uint64_t	 locked_until_ms;
-};
-
 struct throttle {
-	struct entry	*b[NBUCKETS];
-	size_t		 n;
-	int		 slow_after, max_failures, lockout;
+	char	slow_after[16], max_failures[16], lockout[16], addr_logins[16];
+	char	delay_max[16];
 };
 
-static unsigned
-hash(const char *s)
-{
-	unsigned h = 2166136261u;	/* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h % NBUCKETS;
-}
+/* A step under way: the request and where to go on. */
+struct tstep {
+	struct request	*req;
+	const char	*field, *what;
+	union {
+		throttle_check_cb	*check;
+		throttle_fail_cb	*fail;
+		throttle_ok_cb		*ok;
+	} cb;
+};
 
 struct throttle *
-throttle_new(int slow_after, int max_failures, int lockout)
+throttle_new(const struct config *cf)
 {
 	struct throttle *t = xcalloc(1, sizeof *t);
 
-	t->slow_after = slow_after;
-	t->max_failures = max_failures;
-	t->lockout = lockout;
+	/* Kept as text: they only ever go to the database as parameters. */
+	snprintf(t->slow_after, sizeof t->slow_after, "%d",
+	    cf->login_slow_after);
+	snprintf(t->max_failures, sizeof t->max_failures, "%d",
+	    cf->login_max_failures);
+	snprintf(t->lockout, sizeof t->lockout, "%d", cf->login_lockout);
+	snprintf(t->addr_logins, sizeof t->addr_logins, "%d",
+	    cf->login_addr_logins);
+	snprintf(t->delay_max, sizeof t->delay_max, "%d",
+	    THROTTLE_DELAY_MAX_MS);
 	return t;
 }
 
 void
 throttle_free(struct throttle *t)
 {
-	if (t == NULL)
-		return;
-	for (int i = 0; i < NBUCKETS; i++)
-		while (t->b[i] != NULL) {
-			struct entry *e = t->b[i];
-			t->b[i] = e->next;
-			free(e->login);
-			free(e);
-		}
 	free(t);
 }
 
-static struct entry *
-find(struct throttle *t, const char *login)
+void
+throttle_addr_key(const char *peer, char *out, size_t outlen)
 {
-	for (struct entry *e = t->b[hash(login)]; e != NULL; e = e->next)
-		if (strcmp(e->login, login) == 0)
-			return e;
-	return NULL;
-}
+	struct in6_addr a6;
+	struct in_addr a4;
+	char buf[INET6_ADDRSTRLEN];
 
-static void
-remove_entry(struct throttle *t, struct entry *victim)
-{
-	struct entry **pp = &t->b[hash(victim->login)];
-
-	while (*pp != victim)
-		pp = &(*pp)->next;
-	*pp = victim->next;
-	free(victim->login);
-	free(victim);
-	t->n--;
-}
-
-static void
-evict_stalest(struct throttle *t)
-{
-	struct entry *old = NULL;
-
-	for (int i = 0; i < NBUCKETS; i++)
-		for (struct entry *e = t->b[i]; e != NULL; e = e->next)
-			if (e->locked_until_ms < now_ms() &&
-			    (old == NULL || e->last_ms < old->last_ms))
-				old = e;
-	if (old != NULL)
-		remove_entry(t, old);
-}
-
-int
-throttle_locked(struct throttle *t, const char *login)
-{
-	struct entry *e = find(t, login);
-	uint64_t now = now_ms();
-
-	if (e == NULL || e->locked_until_ms == 0)
-		return 0;
-	if (e->locked_until_ms > now)
-		return (int)((e->locked_until_ms - now + 999) / 1000);
-	/* The lock-out is over: start counting afresh. */
-	remove_entry(t, e);
-	return 0;
-}
-
-int
-throttle_fail(struct throttle *t, const char *login)
-{
-	struct entry *e = find(t, login);
-	uint64_t now = now_ms();
-	unsigned h;
-
-	if (e != NULL && now - e->last_ms > (uint64_t)t->lockout * 1000) {
-		/* An old streak does not count against a new one. */
-		e->failures = 0;
+	if (inet_pton(AF_INET, peer, &a4) == 1) {
+		snprintf(out, outlen, "%s", peer);
+		return;
 	}
-	if (e == NULL) {
-		if (t->n >= THROTTLE_MAX)
-			evict_stalest(t);
-		if (t->n >= THROTTLE_MAX)
-			return DELAY_MAX_MS;	/* everything is locked */
-		e = xcalloc(1, sizeof *e);
-		e->login = xstrdup(login);
-		h = hash(login);
-		e->next = t->b[h];
-		t->b[h] = e;
-		t->n++;
+	if (inet_pton(AF_INET6, peer, &a6) != 1) {
+		/* Not an IP address (cannot happen for TCP): one bucket. */
+		snprintf(out, outlen, "0.0.0.0");
+		return;
 	}
-	e->failures++;
-	e->last_ms = now;
-	int d = 0;
-	if (e->failures >= t->slow_after)
-		d = (e->failures - t->slow_after + 1) * 1000;
-	if (d > DELAY_MAX_MS)
-		d = DELAY_MAX_MS;
-	/* The lock-out runs from when the (delayed) reply goes out. */
-	if (e->failures >= t->max_failures)
-		e->locked_until_ms = now + d + (uint64_t)t->lockout * 1000;
-	return d;
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memcpy(&a4, &a6.s6_addr[12], 4);
+		inet_ntop(AF_INET, &a4, buf, sizeof buf);
+		snprintf(out, outlen, "%s", buf);
+		return;
+	}
+	/* One host usually has a whole /64: count it as one address. */
+	memset(&a6.s6_addr[8], 0, 8);
+	inet_ntop(AF_INET6, &a6, buf, sizeof buf);
+	snprintf(out, outlen, "%s/64", buf);
+}
+
+static struct tstep *
+step_new(struct request *req)
+{
+	struct tstep *s = xcalloc(1, sizeof *s);
+
+	s->req = req;
+	return s;
+}
+
+/* Columns: the pair's failures, seconds it stays locked, the address's
+ * other live names (up to the cap) and seconds until the first expires. */
+static void
+on_checked(void *arg, const PGresult *res)
+{
+	struct tstep *s = arg;
+	struct request *req = s->req;
+	struct server *srv = req->conn->srv;
+	int failures, locked, names, wait;
+
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		free(s);
+		req_fail_db(req, res);
+		return;
+	}
+	failures = atoi(PQgetvalue(res, 0, 0));
+	locked = atoi(PQgetvalue(res, 0, 1));
+	names = atoi(PQgetvalue(res, 0, 2));
+	wait = atoi(PQgetvalue(res, 0, 3));
+	if (locked > 0) {
+		req_fail(req, E_LIMIT, s->field, "too many %s: try again in "
+		    "%d s", s->what, locked);
+		free(s);
+		return;
+	}
+	if (failures == 0 && names >= srv->cf->login_addr_logins) {
+		log_info("conn %llu %s: refused: failing for %d names",
+		    (unsigned long long)req->conn->serial, req->conn->peer,
+		    names);
+		req_fail(req, E_LIMIT, s->field, "too many %s from your "
+		    "address: try again in %d s", s->what, wait > 0 ? wait : 1);
+		free(s);
+		return;
+	}
+	s->cb.check(req, failures);
+	free(s);
 }
 
 void
-throttle_ok(struct throttle *t, const char *login)
+throttle_check(struct request *req, const char *login, const char *field,
+    const char *what, throttle_check_cb *cb)
 {
-	struct entry *e = find(t, login);
+	struct throttle *t = req->conn->srv->throttle;
+	struct tstep *s = step_new(req);
+	char addr[INET6_ADDRSTRLEN + 4];
+	const char *p[3] = { login, addr, t->addr_logins };
+	enum wire_err why;
 
-	if (e != NULL)
-		remove_entry(t, e);
+	throttle_addr_key(req->conn->peer, addr, sizeof addr);
+	s->field = field;
+	s->what = what;
+	s->cb.check = cb;
+	if (db_query(req->conn->srv->db, ST_THROTTLE_CHECK, 3, p, on_checked,
+	    s, &why))
+		return;
+	free(s);
+	if (why == E_LIMIT)
+		req_fail(req, E_LIMIT, NULL, "server busy, try again");
+	else
+		req_fail(req, E_UNAVAILABLE, NULL,
+		    "database unavailable, try again later");
+}
+
+/* When the query could not even be queued: answer from the loop all the
+ * same, never from inside the call. */
+static void
+later(struct tstep *s, event_callback_fn fn)
+{
+	struct timeval now = { 0, 0 };
+
+	if (event_base_once(s->req->conn->srv->base, -1, EV_TIMEOUT, fn, s,
+	    &now) != 0)
+		fatalx("event_base_once failed");
+}
+
+static void
+on_failed(void *arg, const PGresult *res)
+{
+	struct tstep *s = arg;
+	struct request *req = s->req;
+	int delay = THROTTLE_DELAY_MAX_MS;
+
+	if (db_ok(res) && PQntuples(res) == 1) {
+		delay = atoi(PQgetvalue(res, 0, 2));
+		if (strcmp(PQgetvalue(res, 0, 3), "t") == 0)
+			log_info("conn %llu %s: locked out after %s failures",
+			    (unsigned long long)req->conn->serial,
+			    req->conn->peer, PQgetvalue(res, 0, 0));
+	} else {
+		/* Uncounted, the failure still gets the longest delay, so
+		 * that an overloaded database does not speed up guessing. */
+		const char *rule, *msg;
+		db_error(res, &rule, &msg);
+		log_warnx("conn %llu %s: failed password check not counted: "
+		    "%s", (unsigned long long)req->conn->serial,
+		    req->conn->peer, msg);
+	}
+	s->cb.fail(req, delay);
+	free(s);
+}
+
+static void
+failed_later(evutil_socket_t fd, short what, void *arg)
+{
+	on_failed(arg, NULL);
+}
+
+void
+throttle_fail(struct request *req, const char *login, throttle_fail_cb *cb)
+{
+	struct throttle *t = req->conn->srv->throttle;
+	struct tstep *s = step_new(req);
+	char addr[INET6_ADDRSTRLEN + 4];
+	const char *p[6] = { login, addr, t->slow_after, t->max_failures,
+	    t->lockout, t->delay_max };
+	enum wire_err why;
+
+	throttle_addr_key(req->conn->peer, addr, sizeof addr);
+	s->cb.fail = cb;
+	/* Not req_db(): whatever happens, the caller gives its own answer. */
+	if (!db_query(req->conn->srv->db, ST_THROTTLE_FAIL, 6, p, on_failed,
+	    s, &why))
+		later(s, failed_later);
+}
+
+static void
+on_cleared(void *arg, const PGresult *res)
+{
+	struct tstep *s = arg;
+
+	if (!db_ok(res))
+		log_warnx("conn %llu %s: failed password checks not cleared",
+		    (unsigned long long)s->req->conn->serial,
+		    s->req->conn->peer);
+	s->cb.ok(s->req);
+	free(s);
+}
+
+static void
+cleared_later(evutil_socket_t fd, short what, void *arg)
+{
+	on_cleared(arg, NULL);
+}
+
+void
+throttle_ok(struct request *req, const char *login, throttle_ok_cb *cb)
+{
+	struct tstep *s = step_new(req);
+	char addr[INET6_ADDRSTRLEN + 4];
+	const char *p[2] = { login, addr };
+	enum wire_err why;
+
+	throttle_addr_key(req->conn->peer, addr, sizeof addr);
+	s->cb.ok = cb;
+	if (!db_query(req->conn->srv->db, ST_THROTTLE_OK, 2, p, on_cleared, s,
+	    &why))
+		later(s, cleared_later);
 }

@@ -1,23 +1,56 @@
 /*
- * throttle.h: failed logins per login name.  After slow_after failures in a
- * row each failed reply is delayed; after max_failures the name is locked
- * for lockout seconds, right password or not.  Unknown names are tracked
- * like known ones so that replies reveal nothing.  Memory is bounded: at
- * most THROTTLE_MAX names are remembered, the stalest evicted first.
+ * throttle.h: failed password checks (session.login, and old_password in
+ * user.set_password), counted per login name and source address in the
+ * database (sql/005), so that every cairnd serving it counts together.
+ *
+ * After login_slow_after failures of a login, from all addresses together,
+ * each failed reply is delayed; after login_max_failures from one address,
+ * that address (only) is locked out of that login for login_lockout
+ * seconds, right password or not.  Other addresses get at most the delay,
+ * so nobody can lock a user out from elsewhere.  An address failing for
+ * login_addr_logins different names is refused new names until its rows
+ * expire, which bounds the rows one address can create.  Unknown names are
+ * counted like known ones so that replies reveal nothing.
+ *
+ * Everything goes through the asynchronous pool: each call answers through
+ * its callback, from the event loop, never before it returns.
  */
 #ifndef CAIRN_THROTTLE_H
 #define CAIRN_THROTTLE_H
 
-#define THROTTLE_MAX	10000
+#include <stddef.h>
+
+#include "server.h"
+
+#define THROTTLE_DELAY_MAX_MS	5000
 
 struct throttle;
 
-struct throttle	*throttle_new(int slow_after, int max_failures, int lockout);
+struct throttle	*throttle_new(const struct config *);
 void		 throttle_free(struct throttle *);
-/* Seconds the name stays locked, 0 if it may try. */
-int		 throttle_locked(struct throttle *, const char *login);
-/* Record a failure; returns the delay to put on the reply, in ms. */
-int		 throttle_fail(struct throttle *, const char *login);
-void		 throttle_ok(struct throttle *, const char *login);
+
+/*
+ * Before checking a password for login from this request's address: when
+ * the pair is locked (or the address has too many names), answers E_LIMIT
+ * (with field, if not NULL; "too many <what>: try again in N s") and cb is
+ * not called; on a database error answers that.  Otherwise cb(req,
+ * failures) with the pair's failures so far.
+ */
+typedef void throttle_check_cb(struct request *, int failures);
+void	throttle_check(struct request *, const char *login, const char *field,
+	    const char *what, throttle_check_cb *);
+
+/* A wrong password: count it; cb(req, delay) with the ms to hold the reply
+ * (the longest delay if it could not be counted). */
+typedef void throttle_fail_cb(struct request *, int delay_ms);
+void	throttle_fail(struct request *, const char *login, throttle_fail_cb *);
+
+/* The right password: forget this address's failures for login. */
+typedef void throttle_ok_cb(struct request *);
+void	throttle_ok(struct request *, const char *login, throttle_ok_cb *);
+
+/* The key an address is counted under: itself, an IPv4-mapped IPv6
+ * address as IPv4, other IPv6 addresses by their /64. */
+void	throttle_addr_key(const char *peer, char *out, size_t outlen);
 
 #endif

@@ -1,10 +1,16 @@
 #!/bin/sh
 # Install the Debian 12 packages cairn needs, only those that are missing.
+# Usage: deps.sh [fuzz]
 # Runs as root (apt-get); as another user it only reports what is missing.
 set -e
 
 PKGS="gcc make pkg-config openssl libevent-dev libssl-dev libmsgpack-dev
 libpq-dev libcmocka-dev libargon2-dev postgresql-15 postgresql-client-15"
+# "deps.sh fuzz" (make fuzz) adds clang and its sanitizer and libFuzzer
+# runtimes, which clang only recommends.
+if [ "${1:-}" = fuzz ]; then
+	PKGS="$PKGS clang libclang-rt-dev"
+fi
 
 missing=""
 for p in $PKGS; do

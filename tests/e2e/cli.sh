@@ -154,3 +154,133 @@ expect_match "... saying why" "certificate" "$ERR"
 expect_exit "no server is exit 8" 8 as admin --server 127.0.0.1:1 ping
 expect_exit "the certificate names localhost too" 0 as admin --server "localhost:$PORT" ping
 expect_exit "a saved token is not sent to another server" 3 as admin --server "localhost:$PORT" whoami
+
+# TLS 1.2, where allowed, is Mozilla's intermediate profile: ECDHE with
+# AES-GCM or ChaCha20-Poly1305 only, no session tickets or resumption, no
+# renegotiation (issue 6 item 20).  A second cairnd over the same database
+# allows TLS 1.2; openssl s_client plays the client that asks for more.
+tls_hello() {	# tls_hello PORT s_client-args...: handshake, 0.5 s, quit
+	local port=$1
+	shift
+	sleep 0.5 | openssl s_client -connect "127.0.0.1:$port" \
+	    -CAfile "$T/certs/ca.pem" "$@" 2>&1
+}
+tls12_checks() {	# tls12_checks PORT
+	local port=$1 c out
+	for c in ECDHE-ECDSA-AES128-SHA ECDHE-ECDSA-AES256-SHA \
+	    ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-SHA384; do
+		out=$(tls_hello "$port" -tls1_2 -cipher "$c")
+		if printf '%s' "$out" | grep -q "Cipher is (NONE)"; then
+			ok "TLS 1.2 CBC suite $c is refused"
+		else
+			not_ok "TLS 1.2 CBC suite $c is refused" "$(printf '%s' "$out" | grep -E 'Cipher is|alert')"
+		fi
+	done
+	for c in ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 \
+	    ECDHE-ECDSA-CHACHA20-POLY1305; do
+		out=$(tls_hello "$port" -tls1_2 -cipher "$c")
+		expect_match "TLS 1.2 AEAD suite $c is accepted" \
+		    "New, TLSv1.2, Cipher is $c" "$out"
+	done
+	out=$(tls_hello "$port" -tls1_1)
+	expect_match "TLS 1.1 is refused" "Cipher is \(NONE\)" "$out"
+	for v in -tls1_2 -tls1_3; do
+		rm -f "$T/tls.sess"
+		out=$(tls_hello "$port" "$v" -sess_out "$T/tls.sess")
+		if printf '%s' "$out" | grep -q "New, TLSv1.[23]" &&
+		    ! printf '%s' "$out" | grep -qi "session ticket"; then
+			ok "no session ticket ($v)"
+		else
+			not_ok "no session ticket ($v)" "$(printf '%s' "$out" | grep -iE 'ticket|Cipher is')"
+		fi
+		# Nor resumption by session id: a saved session starts anew.
+		if [ -s "$T/tls.sess" ]; then
+			out=$(tls_hello "$port" "$v" -sess_in "$T/tls.sess")
+			if printf '%s' "$out" | grep -q "^Reused"; then
+				not_ok "no session resumption ($v)"
+			else
+				ok "no session resumption ($v)"
+			fi
+		else
+			ok "no session resumption ($v): nothing to resume"
+		fi
+	done
+	out=$( (echo R; sleep 1) | openssl s_client -connect "127.0.0.1:$port" \
+	    -CAfile "$T/certs/ca.pem" -tls1_2 2>&1)
+	expect_match "TLS 1.2 renegotiation is refused" "no renegotiation" "$out"
+}
+PORT12=$((PORT + 11))
+sed -e "s/^listen = .*/listen = 127.0.0.1:$PORT12/" -e "/^data_dir/d" \
+    "$T/cairnd.conf" >"$T/cairnd12.conf"
+printf 'db = host=%s user=cairn dbname=cairn\ntls_min_version = 1.2\n' \
+    "$DATA" >>"$T/cairnd12.conf"
+"$BIN/cairnd" --config "$T/cairnd12.conf" >"$T/cairnd12.log" 2>&1 &
+PID12=$!
+for i in $(seq 1 300); do
+	as nobody --server "127.0.0.1:$PORT12" ping >/dev/null 2>&1 && break
+	kill -0 "$PID12" 2>/dev/null || break
+	sleep 0.1
+done
+expect_exit "a cairnd allowing TLS 1.2 starts" 0 as nobody --server "127.0.0.1:$PORT12" ping
+tls12_checks "$PORT12"
+kill -TERM "$PID12" 2>/dev/null
+wait "$PID12"
+# The TLS 1.3-only server, too, sends no ticket.
+out=$(tls_hello "$PORT" -tls1_3)
+if printf '%s' "$out" | grep -q "New, TLSv1.3" &&
+    ! printf '%s' "$out" | grep -qi "session ticket"; then
+	ok "no session ticket from the TLS 1.3-only server"
+else
+	not_ok "no session ticket from the TLS 1.3-only server" "$(printf '%s' "$out" | grep -iE 'ticket|Cipher is')"
+fi
+expect_match "the TLS 1.3-only server refuses TLS 1.2" "Cipher is \(NONE\)" "$(tls_hello "$PORT" -tls1_2)"
+
+# The client's own refusals name the argument and the limit (issue 6
+# item 21).  They are usage errors, found before anything is sent.
+LONG=$(head -c 5000 /dev/zero | tr '\0' a)
+expect_exit "a string over max_string is E_LIMIT" 7 as admin obj add --team nosuch --period nosuch --title "$LONG"
+expect_match "... naming the argument and the limit" "argument 'title' is 5000 bytes; the server takes at most 4096 in one string \(max_string\)" "$ERR"
+expect_exit "-inf as a positional number is a value" 2 as admin kr checkin 1 -inf
+expect_match "... refused as a value, not an unknown option" "value wants a finite number, not '-inf'" "$ERR"
+expect_exit "-Infinity as an option's number" 2 as admin kr add 1 --title K --type increase --target -Infinity
+expect_match "... names the option" "option --target wants a finite number, not '-Infinity'" "$ERR"
+expect_exit "nan is refused" 2 as admin kr checkin 1 nan
+expect_match "... naming the argument" "value wants a finite number, not 'nan'" "$ERR"
+expect_exit "-5 is read as a value (the KR is then missing)" 5 as admin kr checkin 999999 -5
+expect_exit "so is an option's -5" 5 as admin kr add 999999 --title K --type decrease --target -5 --start -1
+expect_exit "1e-400 (underflow) is refused, not sent as 0" 2 as admin kr checkin 1 1e-400
+expect_match "... naming the argument and the limit" "value: '1e-400' is too small .*2.22507e-308" "$ERR"
+expect_exit "a subnormal is refused too" 2 as admin kr checkin 1 -4e-320
+expect_match "... naming the argument" "value: '-4e-320' is too small" "$ERR"
+expect_exit "1e400 (overflow) is refused" 2 as admin kr checkin 1 1e400
+expect_match "... naming the argument and the limit" "value: '1e400' is too large \(at most 1.79769e\+308" "$ERR"
+expect_exit "an option's 1e400 too" 2 as admin obj add --team t --period p --title x --weight 1e400
+expect_match "... names the option" "option --weight: '1e400' is too large" "$ERR"
+expect_exit "0e-999 is 0, not an underflow" 5 as admin kr checkin 999999 0e-999
+expect_exit "an integer out of int64 range" 2 as admin kr checkin 1 5 --confidence 99999999999999999999
+expect_match "... names the option and the range" "option --confidence wants an integer from -9223372036854775808 to 9223372036854775807" "$ERR"
+expect_exit "an id of 0" 2 as admin obj show 0
+expect_match "... names the argument and the range" "id wants a positive integer \(1 to 9223372036854775807\), not '0'" "$ERR"
+expect_exit "a missing argument is named" 2 as admin user show
+expect_match "... by its name" "missing argument 'login'" "$ERR"
+expect_exit "2026-02-30 is refused by the client" 2 as admin period add feb30 --start 2026-02-30 --end 2026-12-31
+expect_match "... naming the argument and the month's days" "option --start: '2026-02-30' is no date \(2026-02 has 28 days\)" "$ERR"
+expect_exit "feb30 was not created" 0 as admin --json period list
+if printf '%s' "$OUT" | grep -q feb30; then
+	not_ok "... and nothing was created"
+else
+	ok "... and nothing was created"
+fi
+expect_exit "month 13 is refused" 2 as admin period add m13 --start 2026-01-01 --end 2026-13-01
+expect_match "... naming the argument" "option --end: '2026-13-01' is no date \(months are 01 to 12\)" "$ERR"
+expect_exit "a leap day is a date" 0 as admin audit --since 2028-02-29 --limit 1
+expect_exit "2000-02-29 is one (400-year rule)" 0 as admin audit --since 2000-02-29 --limit 1
+expect_exit "2027-02-29 is not" 2 as admin audit --since 2027-02-29
+expect_match "... naming the argument" "option --since: '2027-02-29' is no date \(2027-02 has 28 days\)" "$ERR"
+expect_exit "2100-02-29 is not (100-year rule)" 2 as admin audit --since 2100-02-29
+expect_exit "the year range" 2 as admin audit --since 1899-12-31
+expect_match "... is named" "option --since wants a date from 1900-01-01 to 9999-12-31" "$ERR"
+expect_exit "not YYYY-MM-DD" 2 as admin audit --since 2026-1-1
+expect_match "... names the argument and the format" "option --since wants a date YYYY-MM-DD, not '2026-1-1'" "$ERR"
+expect_exit "a password over the client's buffer" 2 sh -c "printf '%05000d' 0 | XDG_CONFIG_HOME=$T/home-carol $BIN/cairn login root --password-stdin"
+expect_match "... names the limit" "password too long: more than 4095 bytes \(at most 1024\)" "$ERR"

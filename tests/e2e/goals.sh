@@ -814,6 +814,89 @@ allowed "unalign Z" admin obj unalign "$Z"
 expect_progress "Y: X alone" "$Y" 0.9375
 expect_obj "Z has no parent" "$Z" parent null
 
+# An unreadable objective reads like a missing one, whatever op names it ------
+# (issue 6 item 13).  The whole error (code, message with the id replaced,
+# field) must be the same for an id the caller may not read as for one that
+# does not exist, and neither request changes anything.
+
+# hidden NAME WHO HIDDEN-ID CMD: CMD (with @ for the id) as WHO, once with
+# HIDDEN-ID and once with 999999: both E_NOT_FOUND, the same error.
+hidden() {
+	local name=$1 who=$2 id=$3 cmd=$4 missing
+	refused "$name: a missing id" 5 "$who" ${cmd//@/999999}
+	missing=$(echo "$ERR" | sed 's/999999/ID/g')
+	refused "$name: an unreadable id" 5 "$who" ${cmd//@/$id}
+	expect_eq "$name: reads exactly like a missing one" \
+	    "$(echo "$ERR" | sed "s/$id/ID/g")" "$missing"
+}
+new_obj sec q1 lsec "Hidden goal"
+O_HID=$NEW
+new_kr "$O_HID" msec increase 10
+K_HID=$NEW
+quietly "grant spare on the hidden goal" as admin obj grant "$O_HID" spare
+for who in outsider mweb; do
+	hidden "obj show as $who" $who "$O_HID" "obj show @"
+	hidden "obj edit as $who" $who "$O_HID" "obj edit @ --title x"
+	hidden "obj archive as $who" $who "$O_HID" "obj archive @"
+	hidden "obj align as $who" $who "$O_HID" "obj align @ --to $O_OPS"
+	hidden "obj unalign as $who" $who "$O_HID" "obj unalign @"
+	hidden "obj grant as $who" $who "$O_HID" "obj grant @ cops"
+	hidden "obj revoke as $who" $who "$O_HID" "obj revoke @ spare"
+	hidden "kr add as $who" $who "$O_HID" "kr add @ --title k --type boolean --target 1"
+	hidden "kr show as $who" $who "$K_HID" "kr show @"
+	hidden "kr edit as $who" $who "$K_HID" "kr edit @ --title x"
+	hidden "kr rm as $who" $who "$K_HID" "kr rm @"
+	hidden "kr checkin as $who" $who "$K_HID" "kr checkin @ 1"
+	hidden "kr history as $who" $who "$K_HID" "kr history @"
+done
+expect_match "the error names the field" '"field":"id"' "$ERR"
+# As a parent: lweb may create and align in web but not read sec.  Today's
+# answer was the alignment rule that failed (alignment.team), which tells
+# the hidden objective's team line.
+new_obj web q1 oweb "Aligned by lweb"
+O_LW=$NEW
+hidden "obj add --parent as lweb" lweb "$O_HID" "obj add --team web --period q1 --title x --owner oweb --parent @"
+expect_match "the error names the parent" '"field":"parent"' "$ERR"
+hidden "obj align --to as lweb" lweb "$O_HID" "obj align $O_LW --to @"
+expect_match "the error names the parent" '"field":"parent"' "$ERR"
+# A reader who may not change it still gets E_FORBIDDEN.
+refused "a reader (msec) who may not edit: E_FORBIDDEN" 4 msec obj edit "$O_HID" --title x
+
+# team.move keeps every objective in its team's line (issue 6 item 4) ------
+#
+# mv1 (under eng) holds M1, aligned under eng's O_ENG; its sub-team mv2
+# holds M2 (under O_ENG too) and M3 (under M1, inside the moved subtree).
+quietly "team mv1" as admin team add mv1 --name Mv1 --parent eng
+quietly "team mv2" as admin team add mv2 --name Mv2 --parent mv1
+add_member mv1 lroot
+add_member mv2 lroot
+new_obj mv1 q1 lroot "M1" --parent "$O_ENG"
+M1=$NEW
+new_obj mv2 q1 lroot "M2" --parent "$O_ENG"
+M2=$NEW
+new_obj mv2 q1 lroot "M3" --parent "$M1"
+M3=$NEW
+refused_rule "move mv1 out of eng's line" alignment.team admin team move mv1 --parent ops
+expect_match "... names M1 and M2, not M3 (its parent moves with it)" "objectives $M1, $M2 aligned" "$ERR"
+expect_eq "... mv1 is still under eng" "$(as admin --json team show mv1 | json_field parent)" eng
+refused_rule "move mv2 out of mv1's line" alignment.team admin team move mv2 --parent eng
+expect_match "... names M3 only" "objective $M3 aligned" "$ERR"
+refused_rule "move mv2 under ops" alignment.team admin team move mv2 --parent ops
+expect_match "... names M2 and M3" "objectives $M2, $M3 aligned" "$ERR"
+allowed "move mv1 under web: eng stays in its line" admin team move mv1 --parent web
+allowed "... and back under eng" admin team move mv1 --parent eng
+before=$(db_state)
+if psql_cairn -c "UPDATE teams SET parent_id = (SELECT id FROM teams WHERE slug = 'ops') WHERE slug = 'mv1'" 2>"$T/psql.err"; then
+	not_ok "the database refuses the move too"
+else
+	expect_match "the database refuses the move too" "alignment.team" "$(cat "$T/psql.err")"
+fi
+expect_eq "... nothing changed" "$(db_state)" "$before"
+quietly "unalign M1" as admin obj unalign "$M1"
+quietly "unalign M2" as admin obj unalign "$M2"
+allowed "with only M3 aligned (inside the subtree), mv1 moves under ops" admin team move mv1 --parent ops
+quietly "mv1 back under eng" as admin team move mv1 --parent eng
+
 # The races -------------------------------------------------------------------
 
 # race CMD-A CMD-B: run both at once as admin; $RACE is their exit codes,

@@ -42,12 +42,19 @@ max_frame = 65536
 max_string = 4096
 max_depth = 8
 max_queue = 8
+max_elements = 8192
+max_output = 65536
 max_conns = 64
+# test_proto fills max_conns from one address; limits.sh tests the reserve
+conns_reserve = 0
 handshake_timeout = 2
+hello_timeout = 2
 idle_timeout = 4
 login_slow_after = 2
 login_max_failures = 4
 login_lockout = 3
+login_addr_logins = 8
+housekeep_interval = 1
 session_recheck = 1
 db_pool = 4
 log_level = debug
@@ -69,7 +76,7 @@ ok "cairnd starts and answers ping"
 
 # CAIRN_SUITES="goals cli" runs only those suites (the protocol suite is
 # "proto"); the default is every suite.
-SUITES=${CAIRN_SUITES:-proto cli goals concurrency outage cluster priv}
+SUITES=${CAIRN_SUITES:-proto cli goals races concurrency idem outage crash cluster startup limits priv auth}
 case " $SUITES " in *" proto "*)
 echo "== protocol (cmocka, raw frames over TLS)"
 if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
@@ -82,10 +89,34 @@ if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
 else
 	not_ok "protocol suite"
 fi
+echo "== memory per connection under a flood (cmocka, cairnd's RSS)"
+if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
+    CAIRN_TEST_PID=$SERVER_PID "$BIN/test_memory"; then
+	ok "memory suite"
+else
+	not_ok "memory suite"
+fi
+;; esac
+case " $SUITES " in *" proto "*|*" batch "*)
+echo "== answers belong to their requests (cmocka, 30 connections)"
+if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
+    CAIRN_TEST_ADMIN=root CAIRN_TEST_ADMIN_PW=$ADMIN_PW "$BIN/test_batch"; then
+	ok "batch suite"
+else
+	not_ok "batch suite"
+fi
+;; esac
+case " $SUITES " in *" proto "*|*" db "*)
+echo "== database pool (cmocka, db.c against this cluster)"
+if CAIRN_TEST_PGHOST=$DATA "$BIN/test_db"; then
+	ok "database pool suite"
+else
+	not_ok "database pool suite"
+fi
 ;; esac
 
 for suite in $SUITES; do
-	[ "$suite" = proto ] && continue
+	case $suite in proto|db|batch) continue;; esac
 	echo "== $suite"
 	. "$HERE/$suite.sh"
 done

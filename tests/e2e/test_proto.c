@@ -2,7 +2,8 @@
  * test_proto.c: the wire protocol against a live cairnd over TLS, with raw
  * frames, so that what a foreign client would see is checked byte for byte.
  * run.sh starts the server with small limits (max_frame 65536, max_string
- * 4096, max_depth 8, max_queue 8, max_conns 64, handshake_timeout 2 s).
+ * 4096, max_depth 8, max_queue 8, max_elements 8192, max_conns 64,
+ * handshake_timeout 2 s, hello_timeout 2 s, idle_timeout 4 s).
  */
 #include <sys/socket.h>
 
@@ -578,21 +579,19 @@ test_max_conns(void **st)
 	struct peer *ps = calloc(70, sizeof *ps);
 	int okn = 0;
 
+	/* Those past the limit are closed during or right after TLS.  Each
+	 * says hello at once (hello_timeout is 2 s) and stays open. */
+	int answered = 0;
 	for (int i = 0; i < 70; i++) {
+		msgpack_sbuffer sb;
+		const char *pl;
+		size_t len;
+
 		if (!peer_connect(&ps[i], addr, ca, 3000)) {
 			peer_close(&ps[i]);
 			continue;
 		}
 		okn++;
-	}
-	/* Those past the limit were closed during or right after TLS. */
-	int answered = 0;
-	for (int i = 0; i < 70; i++) {
-		if (ps[i].ssl == NULL)
-			continue;
-		msgpack_sbuffer sb;
-		const char *pl;
-		size_t len;
 		pack_hello(&sb, 1, 1, "t");
 		if (peer_send_frame(&ps[i], sb.data, sb.size) &&
 		    peer_read_frame(&ps[i], &pl, &len))
@@ -605,6 +604,229 @@ test_max_conns(void **st)
 	assert_true(answered <= 64);
 	assert_true(answered >= 60);	/* others may still be closing */
 	(void)okn;
+}
+
+/* A request {"id", "op", "args": {"x": [n nils]}}: n + 9 elements. */
+static void
+pack_nils(msgpack_sbuffer *sb, uint64_t id, const char *op, uint32_t n)
+{
+	msgpack_packer pk;
+
+	msgpack_sbuffer_init(sb);
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	mp_kv_uint(&pk, "id", id);
+	mp_kv_str(&pk, "op", op);
+	mp_pack_key(&pk, "args");
+	msgpack_pack_map(&pk, 1);
+	mp_pack_key(&pk, "x");
+	msgpack_pack_array(&pk, n);
+	for (uint32_t i = 0; i < n; i++)
+		msgpack_pack_nil(&pk);
+}
+
+/* max_elements (8192) counts every object of a request: refused before
+ * anything is allocated for it, id 0, and the connection stays open. */
+static void
+test_max_elements(void **st)
+{
+	struct peer p;
+	msgpack_sbuffer sb;
+	struct mp_doc doc;
+	const msgpack_object *err;
+	char msg[200];
+
+	conn(&p);
+	hello(&p);
+	/* 8192 elements in all: decoded, refused by ping for its argument. */
+	pack_nils(&sb, 31, "ping", 8192 - 9);
+	assert_int_equal(call(&p, 31, &sb), E_BAD_REQUEST);
+	/* One more: refused whole. */
+	pack_nils(&sb, 32, "ping", 8192 - 8);
+	raw_frame(&p, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	assert_int_equal(read_resp(&p, 0, &doc), E_LIMIT);
+	err = mp_map_get(mp_map_get(doc.root, "error"), "message");
+	snprintf(msg, sizeof msg, "%.*s", (int)err->via.str.size,
+	    err->via.str.ptr);
+	assert_non_null(strstr(msg, "more than 8192 MessagePack elements"));
+	mp_doc_free(&doc);
+	/* A frame of nothing but nils, at the frame limit. */
+	char *nils = malloc(65536);
+	nils[0] = (char)0xdd;			/* array 32 */
+	nils[1] = 0;
+	nils[2] = 0;
+	nils[3] = (char)0xff;
+	nils[4] = (char)0xfb;			/* 65531 elements */
+	memset(nils + 5, 0xc0, 65531);
+	raw_frame(&p, nils, 65536);
+	free(nils);
+	assert_int_equal(read_resp(&p, 0, &doc), E_LIMIT);
+	mp_doc_free(&doc);
+	ping_ok(&p, 33);
+	peer_close(&p);
+}
+
+/* Text that is not UTF-8 never reaches the database: E_INVALID naming
+ * the argument, the connection usable. */
+static void
+test_invalid_utf8(void **st)
+{
+	static const char *bad[] = {
+		"\xc3\x28",			/* bad continuation */
+		"ab\xc0\xaf",			/* overlong '/' */
+		"\xed\xa0\x80",		/* surrogate U+D800 */
+		"\xf4\x90\x80\x80",		/* above U+10FFFF */
+		"x\xe2\x82",			/* truncated */
+		"\xff",
+	};
+	struct peer p;
+	msgpack_sbuffer sb;
+	struct mp_doc doc;
+	const msgpack_object *err;
+	uint64_t id = 40;
+
+	conn(&p);
+	hello(&p);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++, id++) {
+		pack_req(&sb, id, "session.login", "login", bad[i],
+		    "password", "x", NULL);
+		raw_frame(&p, sb.data, sb.size);
+		msgpack_sbuffer_destroy(&sb);
+		assert_int_equal(read_resp(&p, id, &doc), E_INVALID);
+		err = mp_map_get(doc.root, "error");
+		/* Not PostgreSQL's refusal (no field): cairnd's own. */
+		assert_non_null(mp_map_get(err, "field"));
+		assert_true(mp_str_eq(mp_map_get(err, "field"), "login"));
+		mp_doc_free(&doc);
+	}
+	pack_req(&sb, id, "session.login", "login", "someone", "password",
+	    "pass\xe9", NULL);			/* Latin-1, not UTF-8 */
+	raw_frame(&p, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	assert_int_equal(read_resp(&p, id, &doc), E_INVALID);
+	err = mp_map_get(doc.root, "error");
+	assert_non_null(mp_map_get(err, "field"));
+	assert_true(mp_str_eq(mp_map_get(err, "field"), "password"));
+	mp_doc_free(&doc);
+	/* Well-formed text of every length is fine (and is a bad login). */
+	pack_req(&sb, ++id, "session.login", "login",
+	    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "password", "x",
+	    NULL);
+	assert_int_equal(call(&p, id, &sb), E_AUTH);
+	ping_ok(&p, ++id);
+	peer_close(&p);
+}
+
+/* Seconds until the server closes p (reads block until EOF). */
+static double
+secs_until_closed(struct peer *p)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_closed(p);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+/* hello_timeout (2 s): TLS done and no hello, the slot is given back,
+ * well before idle_timeout (4 s). */
+static void
+test_hello_timeout(void **st)
+{
+	struct peer p;
+	double t;
+
+	conn(&p);
+	t = secs_until_closed(&p);
+	assert_true(t >= 1.5);
+	assert_true(t <= 3.5);
+	peer_close(&p);
+}
+
+/* A deadline, not an idle timer: a hello that trickles in a byte at a
+ * time never completes in time. */
+static void
+test_hello_trickle(void **st)
+{
+	struct peer p;
+	msgpack_sbuffer sb;
+	unsigned char hdr[FRAME_HEADER_SIZE];
+	struct timespec t0, t1;
+	size_t i = 0, n;
+	double t;
+
+	conn(&p);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pack_hello(&sb, 1, 1, "slow");
+	n = sb.size;
+	frame_put_header(hdr, (uint32_t)n);
+	/* The 4-byte header, then one byte of payload every 0.4 s: the
+	 * whole hello would take longer than 8 s. */
+	if (!peer_write(&p, hdr, sizeof hdr))
+		fail_msg("write: %s", p.err);
+	for (; i + 1 < n; i++) {
+		usleep(400000);
+		if (!peer_write(&p, sb.data + i, 1))
+			break;		/* closed under us */
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	msgpack_sbuffer_destroy(&sb);
+	t = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (i + 1 >= n)
+		t += secs_until_closed(&p);
+	else
+		assert_closed(&p);
+	assert_true(t <= 4.5);
+	peer_close(&p);
+}
+
+/* Large frames pipelined past max_buffered (two frames) come back whole
+ * and in order: reading resumes as each is answered, including the bytes
+ * OpenSSL had already decrypted when reading stopped. */
+static void
+test_big_pipeline(void **st)
+{
+	enum { N = 12 };
+	struct peer p;
+	msgpack_sbuffer all, sb;
+	msgpack_packer pk;
+	unsigned char hdr[4];
+	char pad[4000];
+	struct mp_doc doc;
+
+	memset(pad, 'p', sizeof pad);
+	conn(&p);
+	hello(&p);
+	msgpack_sbuffer_init(&all);
+	for (uint64_t id = 200; id < 200 + N; id++) {
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		msgpack_pack_map(&pk, 3);
+		mp_kv_uint(&pk, "id", id);
+		mp_kv_str(&pk, "op", "ping");
+		mp_pack_key(&pk, "args");
+		msgpack_pack_map(&pk, 1);
+		mp_pack_key(&pk, "pad");
+		msgpack_pack_array(&pk, 16);	/* about 64 000 bytes */
+		for (int i = 0; i < 16; i++)
+			mp_pack_strn(&pk, pad, sizeof pad);
+		assert_true(sb.size <= 65536);
+		frame_put_header(hdr, sb.size);
+		msgpack_sbuffer_write(&all, (const char *)hdr, 4);
+		msgpack_sbuffer_write(&all, sb.data, sb.size);
+		msgpack_sbuffer_destroy(&sb);
+	}
+	assert_true(peer_write(&p, all.data, all.size));
+	msgpack_sbuffer_destroy(&all);
+	for (uint64_t id = 200; id < 200 + N; id++) {
+		/* Refused for its unknown argument, with its own id. */
+		assert_int_equal(read_resp(&p, id, &doc), E_BAD_REQUEST);
+		mp_doc_free(&doc);
+	}
+	ping_ok(&p, 300);
+	peer_close(&p);
 }
 
 int
@@ -628,6 +850,11 @@ main(void)
 		cmocka_unit_test(test_handshake_timeout),
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_max_conns),
+		cmocka_unit_test(test_max_elements),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_hello_timeout),
+		cmocka_unit_test(test_hello_trickle),
+		cmocka_unit_test(test_big_pipeline),
 	};
 
 	addr = getenv("CAIRN_TEST_ADDR");

@@ -178,6 +178,101 @@ test_str_refused(void **state)
 
 }
 
+/*
+ * Text must be well-formed UTF-8 (RFC 3629, Unicode table 3-7): anything
+ * else is E_INVALID naming the argument, so that it never reaches
+ * PostgreSQL (which would refuse the statement, or worse).
+ */
+static void
+test_str_utf8(void **state)
+{
+	static const struct {
+		const char	*val;
+		bool		 ok;
+	} cases[] = {
+		{ "plain ascii", true },
+		{ "\x7f", true },			/* DEL, still ASCII */
+		{ "\xc2\x80", true },		/* U+0080, smallest 2-byte */
+		{ "caf\xc3\xa9", true },
+		{ "\xdf\xbf", true },		/* U+07FF */
+		{ "\xe0\xa0\x80", true },		/* U+0800, smallest 3-byte */
+		{ "\xe2\x82\xac", true },		/* EUR */
+		{ "\xed\x9f\xbf", true },		/* U+D7FF, below surrogates */
+		{ "\xee\x80\x80", true },		/* U+E000, above them */
+		{ "\xef\xbf\xbf", true },		/* U+FFFF */
+		{ "\xf0\x90\x80\x80", true },	/* U+10000 */
+		{ "\xf0\x9f\x98\x80", true },	/* emoji */
+		{ "\xf4\x8f\xbf\xbf", true },	/* U+10FFFF, the last */
+		{ "\x80", false },			/* lone continuation */
+		{ "a\xbf", false },
+		{ "\xc0\xaf", false },		/* overlong '/' */
+		{ "\xc1\xbf", false },		/* overlong */
+		{ "\xe0\x80\xaf", false },		/* overlong, 3 bytes */
+		{ "\xe0\x9f\xbf", false },		/* overlong U+07FF */
+		{ "\xf0\x80\x80\xaf", false },	/* overlong, 4 bytes */
+		{ "\xf0\x8f\xbf\xbf", false },	/* overlong U+FFFF */
+		{ "\xed\xa0\x80", false },		/* U+D800, surrogate */
+		{ "\xed\xbf\xbf", false },		/* U+DFFF */
+		{ "\xed\xa0\xbd\xed\xb8\x80", false },	/* CESU-8 pair */
+		{ "\xf4\x90\x80\x80", false },	/* U+110000 */
+		{ "\xf5\x80\x80\x80", false },
+		{ "\xf8\x88\x80\x80\x80", false },	/* old 5-byte form */
+		{ "\xfe", false },
+		{ "\xff", false },
+		{ "\xc3", false },			/* truncated at the end */
+		{ "ab\xe2\x82", false },
+		{ "\xf0\x9f\x98", false },
+		{ "\xc3(", false },			/* bad continuation */
+		{ "\xe2\x28\xa1", false },
+		{ "\xe2\x82\x28", false },
+		{ "\xf0\x9f\x28\x80", false },
+		{ "caf\xe9", false },			/* Latin-1 */
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct args a;
+		const char *s = NULL;
+		size_t n = strlen(cases[i].val);
+
+		mp_kv_strn(args_begin(&a, 1), "title", cases[i].val, n);
+		assert_true(args_init(&a));
+		assert_int_equal(mp_utf8_valid(cases[i].val, n), cases[i].ok);
+		if (cases[i].ok) {
+			assert_true(mp_get_str(&a.r, "title", MP_REQUIRED, 0,
+			    100, &s));
+			assert_memory_equal(s, cases[i].val, n);
+			assert_true(mp_reader_end(&a.r));
+		} else {
+			assert_false(mp_get_str(&a.r, "title", MP_REQUIRED, 0,
+			    100, &s));
+			assert_null(s);
+			assert_err(&a.r, E_INVALID, "title");
+			assert_non_null(strstr(a.r.msg, "UTF-8"));
+		}
+		args_free(&a);
+	}
+	/* Length is checked first: too long is E_LIMIT whatever the bytes. */
+	{
+		struct args a;
+		const char *s = NULL;
+
+		mp_kv_str(args_begin(&a, 1), "title", "\xff\xff\xff");
+		assert_true(args_init(&a));
+		assert_false(mp_get_str(&a.r, "title", MP_REQUIRED, 0, 2, &s));
+		assert_err(&a.r, E_LIMIT, "title");
+		args_free(&a);
+	}
+	/* Every truncation of a long valid string is refused exactly when
+	 * it cuts a sequence. */
+	{
+		const char *t = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z";
+		static const bool cut[] = { 1, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 1 };
+
+		for (size_t n = 0; n <= strlen(t); n++)
+			assert_int_equal(mp_utf8_valid(t, n), cut[n]);
+	}
+}
+
 /* The values tried as argument "n" by the int and double tests. */
 enum val {
 	V_0, V_1, V_10, V_11, V_M5, V_M11, V_MIN, V_MAX, V_MAXP1, V_UMAX,
@@ -622,6 +717,7 @@ main(void)
 		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_str_missing),
 		cmocka_unit_test(test_str_refused),
+		cmocka_unit_test(test_str_utf8),
 		cmocka_unit_test(test_int),
 		cmocka_unit_test(test_double),
 		cmocka_unit_test(test_bool_map),

@@ -26,6 +26,9 @@ static const struct mp_limits nostrlim = { DEFAULT_MAX_DEPTH, SIZE_MAX };
 /* mp_check on a string literal, without its terminating NUL. */
 #define CHECK(s, lim) \
 	mp_check((const unsigned char *)(s), sizeof(s) - 1, (lim))
+/* The same, at most n elements. */
+#define CHECK_N(s, n) mp_check_elements((const unsigned char *)(s), \
+	sizeof(s) - 1, &deflim, (n))
 
 /* A request as the client sends it. */
 static void
@@ -536,18 +539,80 @@ test_decode_no_leak(void **state)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/*
+ * max_elements counts every object: the root, each array element, each map
+ * key and each map value, at any depth.  msgpack-c spends 24 bytes on each,
+ * so this is what bounds a decoded request.
+ */
+static void
+test_element_limit(void **state)
+{
+	struct mp_doc doc;
+	unsigned char *b;
+	char *owned;
+
+	assert_int_equal(CHECK_N("\x94\x01\x02\x03\x04", 5), MP_OK);
+	assert_int_equal(CHECK_N("\x95\x01\x02\x03\x04\x05", 5),
+	    MP_TOO_MANY);
+	assert_int_equal(CHECK_N("\x82\xa1" "a\x01\xa1" "b\x02", 5),
+	    MP_OK);
+	assert_int_equal(CHECK_N("\x83\xa1" "a\x01\xa1" "b\x02\xa1" "c\x03",
+	    5), MP_TOO_MANY);
+	/* Nested: [[1], [2]] is 5, [[1, 2], [3]] is 6. */
+	assert_int_equal(CHECK_N("\x92\x91\x01\x91\x02", 5), MP_OK);
+	assert_int_equal(CHECK_N("\x92\x92\x01\x02\x91\x03", 5),
+	    MP_TOO_MANY);
+	assert_int_equal(CHECK_N("\xc0", 1), MP_OK);
+	assert_int_equal(CHECK_N("\x90", 1), MP_OK);
+	assert_int_equal(CHECK_N("\x91\xc0", 1), MP_TOO_MANY);
+	/* mp_check and mp_decode have no element limit (the client reads
+	 * the server's replies with them). */
+	assert_int_equal(CHECK("\x95\x01\x02\x03\x04\x05", &deflim), MP_OK);
+
+	/* A frame of nils: refused from the array header, before the walk;
+	 * 0 means no limit. */
+	b = malloc(5 + 100000);
+	b[0] = 0xdd;
+	b[1] = 0x00;
+	b[2] = 0x01;
+	b[3] = 0x86;
+	b[4] = 0xa0;			/* 100000 */
+	memset(b + 5, 0xc0, 100000);
+	assert_int_equal(mp_check_elements(b, 5 + 100000, &deflim, 10),
+	    MP_TOO_MANY);
+	assert_int_equal(mp_check_elements(b, 5 + 100000, &deflim, 0), MP_OK);
+	/* The lie is still a lie, whatever the limit. */
+	assert_int_equal(mp_check_elements(b, 5 + 100, &deflim, 10),
+	    MP_TRUNCATED);
+	free(b);
+
+	/* mp_decode_take owns the buffer it is given, decoded or not: under
+	 * ASan a leak or a double free fails this test. */
+	owned = malloc(2);
+	memcpy(owned, "\x91\x07", 2);
+	assert_int_equal(mp_decode_take(&doc, owned, 2, &deflim, 5), MP_OK);
+	assert_int_equal(doc.root->via.array.ptr[0].via.u64, 7);
+	mp_doc_free(&doc);
+	owned = malloc(6);
+	memcpy(owned, "\x95\x01\x02\x03\x04\x05", 6);
+	assert_int_equal(mp_decode_take(&doc, owned, 6, &deflim, 5),
+	    MP_TOO_MANY);
+	assert_false(doc.live);
+	mp_doc_free(&doc);
+}
+
 static void
 test_status_str(void **state)
 {
 	/* Every status has its own message: they reach the client. */
-	for (int i = MP_OK; i <= MP_NOMEM; i++) {
+	for (int i = MP_OK; i <= MP_TOO_MANY; i++) {
 		assert_string_not_equal(mp_status_str(i), "?");
 		for (int j = MP_OK; j < i; j++)
 			assert_string_not_equal(mp_status_str(i),
 			    mp_status_str(j));
 	}
 	assert_string_equal(mp_status_str(MP_OK), "ok");
-	assert_string_equal(mp_status_str(MP_NOMEM + 1), "?");
+	assert_string_equal(mp_status_str(MP_TOO_MANY + 1), "?");
 }
 
 int
@@ -565,6 +630,7 @@ main(void)
 		cmocka_unit_test(test_length_beyond_buffer),
 		cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_decode_no_leak),
+		cmocka_unit_test(test_element_limit),
 		cmocka_unit_test(test_status_str),
 	};
 

@@ -1,0 +1,271 @@
+/*
+ * idem.c: idempotency keys (see idem.h and docs/protocol.md).
+ *
+ * What is stored with a key is the id of what the reply shows (the
+ * objective, the key result), not the reply's bytes: the key must be
+ * written in the same statement as the entity, before any reply exists,
+ * and the first reply was itself built by reading that entity after the
+ * commit.  A retry reads it again the same way, so it gets the same
+ * answer the first request would have got had it arrived now, through the
+ * same permission check.
+ *
+ * The arguments are hashed in a canonical form (keys sorted, nil dropped
+ * as absent, an integral float as the integer), so that a retry encoded
+ * slightly differently is still the same request, and any real change of
+ * an argument is not.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "goals.h"
+#include "idem.h"
+#include "log.h"
+
+static void
+put_bytes(EVP_MD_CTX *md, char type, const void *p, size_t n)
+{
+	unsigned char len[5] = { (unsigned char)type, (unsigned char)(n >> 24),
+	    (unsigned char)(n >> 16), (unsigned char)(n >> 8),
+	    (unsigned char)n };
+
+	EVP_DigestUpdate(md, len, sizeof len);
+	EVP_DigestUpdate(md, p, n);
+}
+
+static void
+put_value(EVP_MD_CTX *md, const msgpack_object *v)
+{
+	char num[40];
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	double d;
+
+	switch (v->type) {
+	case MSGPACK_OBJECT_BOOLEAN:
+		put_bytes(md, 'b', v->via.boolean ? "1" : "0", 1);
+		return;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		snprintf(num, sizeof num, "%llu", (unsigned long long)v->via.u64);
+		put_bytes(md, 'i', num, strlen(num));
+		return;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		snprintf(num, sizeof num, "%lld", (long long)v->via.i64);
+		put_bytes(md, 'i', num, strlen(num));
+		return;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		d = v->via.f64;
+		/* 5.0 is the integer 5, as the argument readers take it. */
+		if (d > -9.2e18 && d < 9.2e18 && d == (double)(long long)d) {
+			snprintf(num, sizeof num, "%lld", (long long)d);
+			put_bytes(md, 'i', num, strlen(num));
+		} else {
+			snprintf(num, sizeof num, "%.17g", d);
+			put_bytes(md, 'd', num, strlen(num));
+		}
+		return;
+	case MSGPACK_OBJECT_STR:
+		put_bytes(md, 's', v->via.str.ptr, v->via.str.size);
+		return;
+	default:
+		/* Arrays, maps, binaries: as encoded. */
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		msgpack_pack_object(&pk, *v);
+		put_bytes(md, 'o', sb.data, sb.size);
+		msgpack_sbuffer_destroy(&sb);
+		return;
+	}
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	const msgpack_object_kv *x = *(const msgpack_object_kv *const *)a;
+	const msgpack_object_kv *y = *(const msgpack_object_kv *const *)b;
+	uint32_t n = x->key.via.str.size < y->key.via.str.size ?
+	    x->key.via.str.size : y->key.via.str.size;
+	int c = memcmp(x->key.via.str.ptr, y->key.via.str.ptr, n);
+
+	if (c != 0)
+		return c;
+	return (x->key.via.str.size > y->key.via.str.size) -
+	    (x->key.via.str.size < y->key.via.str.size);
+}
+
+void
+idem_hash_args(const char *op, const msgpack_object *args, char out[65])
+{
+	/* mp_reader_init refuses maps of more than 64 arguments and keys
+	 * that are not strings, before any handler runs. */
+	const msgpack_object_kv *kv[64];
+	unsigned char h[EVP_MAX_MD_SIZE];
+	unsigned int hlen = 0, n = 0;
+	EVP_MD_CTX *md;
+
+	if (args != NULL && args->type == MSGPACK_OBJECT_MAP)
+		for (uint32_t i = 0; i < args->via.map.size && n < 64; i++) {
+			const msgpack_object_kv *e = &args->via.map.ptr[i];
+			if (e->key.type != MSGPACK_OBJECT_STR ||
+			    e->val.type == MSGPACK_OBJECT_NIL ||
+			    mp_str_eq(&e->key, IDEM_ARG))
+				continue;
+			kv[n++] = e;
+		}
+	qsort(kv, n, sizeof kv[0], cmp_key);
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		fatalx("out of memory hashing arguments");
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	put_bytes(md, 'p', op, strlen(op));
+	for (unsigned int i = 0; i < n; i++) {
+		put_bytes(md, 'k', kv[i]->key.via.str.ptr,
+		    kv[i]->key.via.str.size);
+		put_value(md, &kv[i]->val);
+	}
+	EVP_DigestFinal_ex(md, h, &hlen);
+	EVP_MD_CTX_free(md);
+	for (unsigned int i = 0; i < 32 && i < hlen; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+void
+idem_read(struct request *req, struct idem *id)
+{
+	struct mp_reader *a = &req->args;
+	bool was_ok = mp_reader_ok(a);
+	const char *k = NULL;
+
+	memset(id, 0, sizeof *id);
+	mp_get_str(a, IDEM_ARG, MP_OPTIONAL, 1, IDEM_KEY_MAX, &k);
+	if (was_ok && !mp_reader_ok(a) && strcmp(a->field, IDEM_ARG) == 0) {
+		/* Wrong type or length: one answer for every bad key. */
+		a->err = E_INVALID;
+		snprintf(a->msg, sizeof a->msg, "argument '%s' must be a "
+		    "string of 1 to %d visible ASCII characters", IDEM_ARG,
+		    IDEM_KEY_MAX);
+		return;
+	}
+	if (k == NULL)
+		return;
+	for (const char *p = k; *p != '\0'; p++)
+		if (*p < '!' || *p > '~') {
+			mp_reader_fail(a, E_INVALID, IDEM_ARG, "argument '%s' "
+			    "must be a string of 1 to %d visible ASCII "
+			    "characters", IDEM_ARG, IDEM_KEY_MAX);
+			return;
+		}
+	id->key = k;
+	idem_hash_args(req->op_name, req->args_obj, id->hash);
+}
+
+const char *
+idem_key(const struct idem *id)
+{
+	return id->key;
+}
+
+const char *
+idem_hash(const struct idem *id)
+{
+	return id->key != NULL ? id->hash : NULL;
+}
+
+static void
+on_idem_row(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct gstate *g = req->state;
+	struct idem *id = &g->idem;
+	const char *op;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		if (id->failed_cb != NULL)	/* no twin: the write's error */
+			id->failed_cb(req, req->kept[IDEM_KEPT]);
+		else if (id->again)		/* no twin: the rule's */
+			req_fail_rule(req, id->rule, "%s", id->msg);
+		else
+			id->fresh(req);
+		return;
+	}
+	op = PQgetvalue(res, 0, 0);
+	if (strcmp(op, req->op_name) != 0) {
+		req_fail(req, E_CONFLICT, IDEM_ARG, "idempotency key already "
+		    "used for %s", op);
+		return;
+	}
+	if (strcmp(PQgetvalue(res, 0, 1), id->hash) != 0) {
+		req_fail(req, E_CONFLICT, IDEM_ARG, "idempotency key already "
+		    "used for %s with other arguments", op);
+		return;
+	}
+	log_debug("conn %llu: %s: idempotency key seen, replaying result %s",
+	    (unsigned long long)req->conn->serial, req->op_name,
+	    PQgetvalue(res, 0, 2));
+	id->replay(req, strtoll(PQgetvalue(res, 0, 2), NULL, 10));
+}
+
+static void
+lookup(struct request *req)
+{
+	struct gstate *g = req->state;
+	const char *p[2] = { g->caller, g->idem.key };
+
+	req_db(req, ST_IDEM_GET, 2, p, on_idem_row);
+}
+
+void
+idem_begin(struct request *req, void (*replay)(struct request *, int64_t),
+    void (*fresh)(struct request *))
+{
+	struct idem *id = &((struct gstate *)req->state)->idem;
+
+	id->replay = replay;
+	id->fresh = fresh;
+	if (id->key == NULL) {
+		fresh(req);
+		return;
+	}
+	lookup(req);
+}
+
+bool
+idem_write_failed(struct request *req, const PGresult *res,
+    void (*cb)(void *, const PGresult *))
+{
+	struct idem *id = &((struct gstate *)req->state)->idem;
+
+	/* No result at all (the database is gone): nothing to look up. */
+	if (id->key == NULL || id->again || res == NULL || db_ok(res))
+		return false;
+	id->again = true;
+	id->failed_cb = cb;
+	req_keep_result(req, IDEM_KEPT, res);
+	lookup(req);
+	return true;
+}
+
+void
+idem_fail_rule(struct request *req, const char *rule, const char *fmt, ...)
+{
+	struct idem *id = &((struct gstate *)req->state)->idem;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(id->msg, sizeof id->msg, fmt, ap);
+	va_end(ap);
+	if (id->key == NULL || id->again) {
+		req_fail_rule(req, rule, "%s", id->msg);
+		return;
+	}
+	id->again = true;
+	snprintf(id->rule, sizeof id->rule, "%s", rule);
+	lookup(req);
+}

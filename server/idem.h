@@ -1,0 +1,81 @@
+/*
+ * idem.h: idempotency keys for the writes that create things
+ * (objective.create, kr.create, kr.checkin; KPI readings next).
+ *
+ * One mechanism for every such op: the handler reads the optional
+ * idempotency_key argument with idem_read(), then calls idem_begin() with
+ * how to answer from a stored result (replay) and how to do the work
+ * (fresh).  The write itself inserts the key in the same statement as the
+ * entity and its audit entry (IDEM in sql.c, with idem_key() and
+ * idem_hash() as its last two parameters); its callback first asks
+ * idem_lost_race() whether a twin with the same key committed first.
+ */
+#ifndef CAIRN_IDEM_H
+#define CAIRN_IDEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+#include <msgpack.h>
+
+struct request;
+
+#define IDEM_ARG	"idempotency_key"
+#define IDEM_KEY_MAX	64
+
+struct idem {
+	const char	*key;		/* NULL: none given */
+	char		 hash[65];	/* SHA-256 of the op and its args, hex */
+	bool		 again;		/* looking up after a refusal */
+	void		(*replay)(struct request *, int64_t);
+	void		(*fresh)(struct request *);
+	/* The refusal to give if the key is still unknown: a write's
+	 * result (kept in req->kept[IDEM_KEPT]) and its callback, or a
+	 * rule and message. */
+	void		(*failed_cb)(void *, const PGresult *);
+	char		 rule[64];
+	char		 msg[256];
+};
+
+/* The request's kept-result slot idem uses (free in the creating ops:
+ * only a full objective reply uses it, and these reply with less). */
+#define IDEM_KEPT	2
+
+/* Read idempotency_key (call with the other getters, before
+ * req_args_done) and hash the op's other arguments. */
+void	 idem_read(struct request *, struct idem *);
+/* The handler's gstate holds the struct idem (g->idem, copied from what
+ * idem_read filled).  No key: fresh(req).  Else look the key up: replay(req, result_id) for
+ * a retry, E_CONFLICT for the key reused on another op or other
+ * arguments, fresh(req) if the key is new. */
+void	 idem_begin(struct request *,
+	    void (*replay)(struct request *, int64_t),
+	    void (*fresh)(struct request *));
+/* The last two parameters of the write: the key and the hash, or NULL. */
+const char *idem_key(const struct idem *);
+const char *idem_hash(const struct idem *);
+/*
+ * A twin request with the same key may commit while this one runs: this
+ * one then fails on the key's unique index, or is refused by a rule the
+ * twin's row now trips (a count limit).  So a keyed request that is
+ * refused looks its key up once more before answering: if the twin
+ * committed, it is answered from the twin's result.
+ *
+ * idem_write_failed, first in the write's callback: false if res is a
+ * success or the request has no key (carry on); else true, and the
+ * request is answered from the key or, if still unknown, by cb(req, res)
+ * as if nothing had intervened.
+ */
+bool	 idem_write_failed(struct request *, const PGresult *,
+	    void (*cb)(void *, const PGresult *))
+	    __attribute__((warn_unused_result));
+/* req_fail_rule for a refusal a twin may have caused (count limits). */
+void	 idem_fail_rule(struct request *, const char *rule, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
+/* The canonical hash of op and args (without the key), exposed for the
+ * unit test. */
+void	 idem_hash_args(const char *op, const msgpack_object *args,
+	    char out[65]);
+
+#endif

@@ -1,0 +1,64 @@
+-- 005: failed password checks, counted per login name and source address.
+--
+-- Kept in the database so that every cairnd serving it counts together.
+-- A row is one (login, address) pair with failures in its current streak;
+-- it is live until expires_at, after which it counts for nothing (every
+-- read checks expires_at) and housekeeping deletes it.  Logins are stored as
+-- sent, known or not, so that the table tells nothing about which exist.
+-- An IPv6 address is counted by its /64, the block one host usually has.
+
+CREATE TABLE login_throttle (
+	login		text NOT NULL CHECK (length(login) BETWEEN 1 AND 200),
+	addr		inet NOT NULL,
+	failures	integer NOT NULL CHECK (failures > 0),
+	last_failure	timestamptz NOT NULL DEFAULT now(),
+	locked_until	timestamptz,
+	expires_at	timestamptz NOT NULL,
+	PRIMARY KEY (login, addr),
+	CHECK (locked_until IS NULL OR expires_at >= locked_until)
+);
+-- The logins one address is failing (its cap), and housekeeping's scan.
+CREATE INDEX login_throttle_by_addr ON login_throttle (addr, expires_at);
+CREATE INDEX login_throttle_by_expiry ON login_throttle (expires_at);
+
+-- Record one failure for (login, addr) and say what it costs.  The reply
+-- is delayed by one second per failure of the login from every address
+-- beyond slow_after - 1, at most delay_max ms; the failure that brings this
+-- address's count to max_failures locks the pair.  Windows run from when
+-- the delayed reply goes out: the lock-out lasts lockout seconds from then,
+-- and a streak ends (the count starts again at 1) once its row expires,
+-- lockout seconds after the reply to its last failure or at the end of its
+-- lock-out.  The upsert takes the row's lock, so concurrent failures from
+-- several cairnd all count; the total from other addresses is read as
+-- committed and may miss one in flight, which only shortens a delay.
+CREATE FUNCTION login_throttle_fail(p_login text, p_addr inet,
+    p_slow_after integer, p_max_failures integer, p_lockout integer,
+    p_delay_max integer, OUT failures integer, OUT total integer,
+    OUT delay_ms integer, OUT locked boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+	others	bigint;
+BEGIN
+	SELECT coalesce(sum(t.failures), 0) INTO others FROM login_throttle t
+	    WHERE t.login = p_login AND t.addr <> p_addr
+	    AND t.expires_at > now();
+	INSERT INTO login_throttle AS t (login, addr, failures, expires_at)
+	    VALUES (p_login, p_addr, 1,
+	    now() + make_interval(secs => p_lockout))
+	    ON CONFLICT (login, addr) DO UPDATE SET
+	    failures = CASE WHEN t.expires_at > now()
+	        THEN least(t.failures, 1000000) + 1 ELSE 1 END,
+	    last_failure = now()
+	    RETURNING t.failures INTO failures;
+	total := least(failures::bigint + others, 1000000000);
+	delay_ms := least(greatest(total - p_slow_after + 1, 0)::bigint * 1000,
+	    p_delay_max);
+	locked := failures >= p_max_failures;
+	-- Windows run from when the delayed reply goes out.
+	UPDATE login_throttle t SET
+	    locked_until = CASE WHEN locked THEN now() +
+	    make_interval(secs => p_lockout) + delay_ms * interval '1 ms' END,
+	    expires_at = now() + make_interval(secs => p_lockout) +
+	    delay_ms * interval '1 ms'
+	    WHERE t.login = p_login AND t.addr = p_addr;
+END $$;
