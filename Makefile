@@ -105,6 +105,7 @@ $(BIN)/test_%: $(BUILD)/tests/e2e/test_%.o $(COMMON_OBJ)
 # Unit tests of server modules that need no server around them.
 $(BIN)/test_authz: $(BUILD)/server/authz.o
 $(BIN)/test_rules: $(BUILD)/server/rules.o
+$(BIN)/test_json_print: $(BUILD)/client/json.o
 # The pool against the end-to-end run's PostgreSQL, with its own statements.
 $(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/resolve.o \
     $(BUILD)/server/sql.o
