@@ -100,6 +100,7 @@ struct db {
 	uint64_t		 hold_until_ms;	/* start-up: hold queries */
 	struct event		*hold_ev;
 	bool			 ever_up;
+	bool			 closing;	/* db_free() is running */
 	int			 size;
 	struct dbc		*c;
 	struct queryq		 waiting;
@@ -966,6 +967,25 @@ db_free(struct db *db)
 {
 	if (db == NULL)
 		return;
+	/*
+	 * What is still in flight or waiting (a shutdown past its grace) is
+	 * answered as lost, so that its owner frees what it holds; nothing
+	 * new is accepted meanwhile.
+	 */
+	db->closing = true;
+	for (int i = 0; i < db->size; i++) {
+		struct dbc *c = &db->c[i];
+		struct query *q;
+
+		while ((q = TAILQ_FIRST(&c->inflight)) != NULL) {
+			TAILQ_REMOVE(&c->inflight, q, entry);
+			c->ninflight--;
+			db->inflight--;
+			q->cb(q->arg, NULL);
+			query_free(q);
+		}
+	}
+	fail_waiting(db);
 	for (int i = 0; i < db->size; i++) {
 		struct dbc *c = &db->c[i];
 		lookup_cancel(c->lookup);
@@ -1017,7 +1037,7 @@ db_query(struct db *db, enum stmt st, int n, const char *const *params,
 	size_t total = n * sizeof(char *);
 	char *p;
 
-	if (db->nup == 0 && !db_holding(db)) {
+	if (db->closing || (db->nup == 0 && !db_holding(db))) {
 		*why = E_UNAVAILABLE;
 		return false;
 	}

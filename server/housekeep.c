@@ -49,6 +49,7 @@ struct housekeep {
 	size_t		 next;		/* job to run next in this round */
 	bool		 full;		/* a batch this round was full */
 	bool		 busy;		/* a delete is in flight */
+	bool		 stopped;	/* freed when that delete returns */
 };
 
 static void	run_next(struct housekeep *);
@@ -78,6 +79,10 @@ on_deleted(void *arg, const PGresult *res)
 	long n;
 
 	hk->busy = false;
+	if (hk->stopped) {
+		free(hk);
+		return;
+	}
 	if (hk->srv->stopping) {
 		/* This may have been the last thing the shutdown waited for. */
 		server_maybe_done(hk->srv);
@@ -150,5 +155,11 @@ housekeep_stop(struct housekeep *hk)
 	if (hk == NULL)
 		return;
 	event_free(hk->timer);
-	free(hk);
+	hk->timer = NULL;
+	/* A delete still in flight comes back (db_free answers it): its
+	 * callback frees hk then. */
+	if (hk->busy)
+		hk->stopped = true;
+	else
+		free(hk);
 }
