@@ -187,12 +187,12 @@ on_idem_row(void *arg, const PGresult *res)
 		return;
 	}
 	if (PQntuples(res) != 1) {
-		if (id->failed_cb != NULL)	/* no twin: the write's error */
-			id->failed_cb(req, req->kept[IDEM_KEPT]);
-		else if (id->again)		/* no twin: the rule's */
+		if (!id->again)
+			id->fresh(req);
+		else if (id->code == E_RULE)	/* no twin: the refusal */
 			req_fail_rule(req, id->rule, "%s", id->msg);
 		else
-			id->fresh(req);
+			req_fail(req, id->code, NULL, "%s", id->msg);
 		return;
 	}
 	op = PQgetvalue(res, 0, 0);
@@ -237,17 +237,34 @@ idem_begin(struct request *req, void (*replay)(struct request *, int64_t),
 }
 
 bool
-idem_write_failed(struct request *req, const PGresult *res,
-    void (*cb)(void *, const PGresult *))
+idem_write_failed(struct request *req, const PGresult *res)
 {
 	struct idem *id = &((struct gstate *)req->state)->idem;
+	const char *st, *cons, *rule, *msg;
+	enum wire_err e;
 
-	/* No result at all (the database is gone): nothing to look up. */
 	if (id->key == NULL || id->again || res == NULL || db_ok(res))
 		return false;
+	st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	cons = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+	if (st == NULL)
+		return false;
+	if (strcmp(st, "23505") == 0 && cons != NULL &&
+	    strcmp(cons, "idempotency_keys_pkey") == 0) {
+		/* The twin committed first (the violation waits for that). */
+		e = E_CONFLICT;
+		rule = NULL;
+		msg = "idempotency key used by a concurrent request";
+	} else if (strncmp(st, "CA", 2) == 0) {		/* our triggers */
+		e = db_error(res, &rule, &msg);
+		if (e != E_RULE || strncmp(rule, "limit.", 6) != 0)
+			return false;
+	} else
+		return false;
 	id->again = true;
-	id->failed_cb = cb;
-	req_keep_result(req, IDEM_KEPT, res);
+	id->code = e;
+	snprintf(id->rule, sizeof id->rule, "%s", rule ? rule : "");
+	snprintf(id->msg, sizeof id->msg, "%s", msg);
 	lookup(req);
 	return true;
 }
@@ -266,6 +283,7 @@ idem_fail_rule(struct request *req, const char *rule, const char *fmt, ...)
 		return;
 	}
 	id->again = true;
+	id->code = E_RULE;
 	snprintf(id->rule, sizeof id->rule, "%s", rule);
 	lookup(req);
 }

@@ -19,6 +19,8 @@
 #include <libpq-fe.h>
 #include <msgpack.h>
 
+#include "wire.h"
+
 struct request;
 
 #define IDEM_ARG	"idempotency_key"
@@ -30,17 +32,11 @@ struct idem {
 	bool		 again;		/* looking up after a refusal */
 	void		(*replay)(struct request *, int64_t);
 	void		(*fresh)(struct request *);
-	/* The refusal to give if the key is still unknown: a write's
-	 * result (kept in req->kept[IDEM_KEPT]) and its callback, or a
-	 * rule and message. */
-	void		(*failed_cb)(void *, const PGresult *);
+	/* The refusal to give if the key is still unknown. */
+	enum wire_err	 code;
 	char		 rule[64];
 	char		 msg[256];
 };
-
-/* The request's kept-result slot idem uses (free in the creating ops:
- * only a full objective reply uses it, and these reply with less). */
-#define IDEM_KEPT	2
 
 /* Read idempotency_key (call with the other getters, before
  * req_args_done) and hash the op's other arguments. */
@@ -62,13 +58,13 @@ const char *idem_hash(const struct idem *);
  * refused looks its key up once more before answering: if the twin
  * committed, it is answered from the twin's result.
  *
- * idem_write_failed, first in the write's callback: false if res is a
- * success or the request has no key (carry on); else true, and the
- * request is answered from the key or, if still unknown, by cb(req, res)
- * as if nothing had intervened.
+ * idem_write_failed, first in the write's callback: true if res is such
+ * a refusal of a keyed request (the unique violation on the key, or a
+ * limit.* rule from a trigger); the request is then answered from the
+ * key or, if still unknown, with that refusal.  False for anything else
+ * (carry on as without a key).
  */
-bool	 idem_write_failed(struct request *, const PGresult *,
-	    void (*cb)(void *, const PGresult *))
+bool	 idem_write_failed(struct request *, const PGresult *)
 	    __attribute__((warn_unused_result));
 /* req_fail_rule for a refusal a twin may have caused (count limits). */
 void	 idem_fail_rule(struct request *, const char *rule, const char *fmt,

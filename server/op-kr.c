@@ -68,7 +68,7 @@ on_kr_created(void *arg, const PGresult *res)
 	struct request *req = arg;
 	struct gstate *g = req->state;
 
-	if (idem_write_failed(req, res, on_kr_created))
+	if (idem_write_failed(req, res))
 		return;
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
@@ -356,7 +356,7 @@ op_kr_remove(struct request *req)
 static void
 on_checkin_done(void *arg, const PGresult *res)
 {
-	if (idem_write_failed(arg, res, on_kr_changed))
+	if (idem_write_failed(arg, res))
 		return;
 	on_kr_changed(arg, res);
 }

@@ -185,7 +185,7 @@ on_obj_created(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 
-	if (idem_write_failed(req, res, on_obj_created))
+	if (idem_write_failed(req, res))
 		return;
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
