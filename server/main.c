@@ -27,10 +27,15 @@
 #include "xmalloc.h"
 
 static struct server	srv;
+/* The loop has returned: what is torn down after it may answer requests
+ * (db_free fails what is left), but there is nothing left to wait for. */
+static bool		loop_done;
 
 void
 server_maybe_done(struct server *s)
 {
+	if (loop_done)
+		return;
 	if (s->stopping && s->nconns == 0 && db_busy(s->db) == 0 &&
 	    hashpool_busy(s->hp) == 0)
 		event_base_loopexit(s->base, NULL);
@@ -263,6 +268,7 @@ serve(struct config *cf, const char *conninfo)
 	    cf->listen, cf->tls_min_version, cf->max_conns,
 	    cf->max_conns_per_addr, srv.conns_reserve);
 	event_base_dispatch(srv.base);
+	loop_done = true;
 
 	/* Whatever is left after the grace period is cut off. */
 	while (!TAILQ_EMPTY(&srv.conns))
