@@ -18,10 +18,6 @@ void	json_print_str(FILE *, const char *, size_t);
 /* The shortest text that reads back as the same double (or float). */
 void	json_print_double(FILE *, double, int is_float32);
 
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), storing its
- * code point; 0 if the bytes there are not valid UTF-8.
- */
-size_t	utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+#include "utf8.h"	/* utf8_decode(), used with the printer */
 
 #endif

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "json2mp.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 struct jr {
@@ -112,43 +113,8 @@ utf8_put(char *o, uint32_t cp)
 	return 4;
 }
 
-/*
- * Length of the valid UTF-8 sequence of two or more bytes at s (n bytes
- * available), or 0: no overlong forms, surrogates or values past U+10FFFF.
- */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t c = s[0], min;
-	size_t len;
-
-	if ((c & 0xe0) == 0xc0) {
-		len = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	return len;
-}
-
-/* The \uXXXX escape at q (after the backslash), a pair if it is one. */
+/* The \u escape (four hex digits) at q, after the backslash; a surrogate
+ * pair if it is one. */
 static bool
 uescape(const char **qp, const char *end, uint32_t *cp)
 {
@@ -195,8 +161,8 @@ string(struct jr *r)
 		if (c < 0x20)
 			return false;	/* control characters must be escaped */
 		if (c >= 0x80) {
-			if ((n = utf8_len((const unsigned char *)q,
-			    close - q)) == 0)
+			if ((n = utf8_decode((const unsigned char *)q,
+			    close - q, &cp)) == 0)
 				return false;
 			memcpy(o, q, n);
 			o += n;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mpack.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 static uint64_t
@@ -251,46 +252,17 @@ bool
 mp_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + n;
+	uint32_t cp;
+	size_t i = 0, len;
 
-	while (p < end) {
-		unsigned char c = *p, lo = 0x80, hi = 0xbf;
-		size_t more;
-
-		if (c < 0x80) {
-			p++;
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
 			continue;
 		}
-		/* Unicode 15, table 3-7: the second byte's range is what
-		 * excludes overlong forms, surrogates and > U+10FFFF. */
-		if (c >= 0xc2 && c <= 0xdf)
-			more = 1;
-		else if (c == 0xe0) {
-			more = 2;
-			lo = 0xa0;
-		} else if (c == 0xed) {
-			more = 2;
-			hi = 0x9f;
-		} else if (c >= 0xe1 && c <= 0xef)
-			more = 2;
-		else if (c == 0xf0) {
-			more = 3;
-			lo = 0x90;
-		} else if (c == 0xf4) {
-			more = 3;
-			hi = 0x8f;
-		} else if (c >= 0xf1 && c <= 0xf3)
-			more = 3;
-		else
-			return false;	/* 0x80-0xc1, 0xf5-0xff */
-		if ((size_t)(end - p) <= more)
-			return false;	/* truncated */
-		if (p[1] < lo || p[1] > hi)
+		if ((len = utf8_decode(p + i, n - i, &cp)) == 0)
 			return false;
-		for (size_t i = 2; i <= more; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		p += more + 1;
+		i += len;
 	}
 	return true;
 }
