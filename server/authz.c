@@ -25,6 +25,13 @@ authz_allows(enum action a, const struct authz_facts *f)
 		return !f->private_team || admin ||
 		    f->role == ROLE_EXECUTIVE || f->member_here ||
 		    f->lead_above || f->contributor;
+	case ACT_KPI_EDIT:
+	case ACT_TEAM_GOVERN:
+		return admin || lead;
+	case ACT_KPI_RECORD:
+		return admin || f->kpi_owner || f->member_here || lead;
+	case ACT_ROI_READ:
+		return admin || lead || f->role == ROLE_EXECUTIVE;
 	case ACT_MAX:
 		break;
 	}
@@ -41,6 +48,11 @@ authz_action_name(enum action a)
 		[ACT_OBJ_EDIT] = "change this objective",
 		[ACT_CHECKIN] = "check in this key result",
 		[ACT_READ] = "read this team's goals",
+		[ACT_KPI_EDIT] = "change this team's KPIs",
+		[ACT_KPI_RECORD] = "record readings of this KPI",
+		[ACT_TEAM_GOVERN] = "set this team's framework, assessment "
+		    "or ROI inputs",
+		[ACT_ROI_READ] = "read this team's ROI",
 	};
 
 	return a < ACT_MAX ? names[a] : "?";

@@ -17,6 +17,10 @@ enum action {
 	ACT_OBJ_EDIT,		/* edit, align, archive, KRs, contributors */
 	ACT_CHECKIN,		/* check in a key result */
 	ACT_READ,		/* read a team's objectives and KRs */
+	ACT_KPI_EDIT,		/* create, edit, archive a KPI of the team */
+	ACT_KPI_RECORD,		/* record a KPI reading */
+	ACT_TEAM_GOVERN,	/* framework mode, assessment, ROI inputs */
+	ACT_ROI_READ,		/* read the team's ROI */
 	ACT_MAX
 };
 
@@ -28,6 +32,7 @@ struct authz_facts {
 	bool		 member_here;	/* lead or member of the team */
 	bool		 obj_owner;	/* owns the objective */
 	bool		 kr_owner;	/* owns the key result */
+	bool		 kpi_owner;	/* owns the KPI */
 	bool		 contributor;	/* contributor to the objective */
 	bool		 private_team;	/* the team is private */
 };

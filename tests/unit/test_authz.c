@@ -16,7 +16,7 @@
 enum who {
 	W_ADMIN, W_EXECUTIVE, W_LEAD, W_ANCESTOR_LEAD, W_SIBLING_LEAD,
 	W_OBJ_OWNER, W_KR_OWNER, W_CONTRIBUTOR, W_MEMBER, W_OTHER_MEMBER,
-	W_MAX
+	W_KPI_OWNER, W_MAX
 };
 
 static struct authz_facts
@@ -36,6 +36,7 @@ facts(enum who w, bool private_team)
 	case W_CONTRIBUTOR: f.contributor = true; break;
 	case W_MEMBER: f.member_here = true; break;
 	case W_OTHER_MEMBER: break;
+	case W_KPI_OWNER: f.kpi_owner = true; break;
 	case W_MAX: break;
 	}
 	return f;
@@ -43,13 +44,18 @@ facts(enum who w, bool private_team)
 
 /* Expected outcome for each action (rows) and caller (columns). */
 static const bool expect[ACT_MAX][W_MAX] = {
-	/*		  adm  exe  lead anc  sib  own  kro  con  mem  oth */
-	[ACT_ADMIN] =	{ 1,   0,   0,   0,   0,   0,   0,   0,   0,   0 },
-	[ACT_TEAM_MEMBERS] = { 1, 0, 1,  1,   0,   0,   0,   0,   0,   0 },
-	[ACT_OBJ_CREATE] = { 1,  0,  1,  1,   0,   0,   0,   0,   0,   0 },
-	[ACT_OBJ_EDIT] = { 1,  0,   1,   1,   0,   1,   0,   0,   0,   0 },
-	[ACT_CHECKIN] =	{ 1,   0,   1,   1,   0,   1,   1,   1,   1,   0 },
-	[ACT_READ] =	{ 1,   1,   1,   1,   1,   1,   1,   1,   1,   1 },
+	/*		  adm  exe  lead anc  sib  own  kro  con  mem  oth  kpo */
+	[ACT_ADMIN] =	{ 1,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0 },
+	[ACT_TEAM_MEMBERS] = { 1, 0, 1,  1,   0,   0,   0,   0,   0,   0,   0 },
+	[ACT_OBJ_CREATE] = { 1,  0,  1,  1,   0,   0,   0,   0,   0,   0,   0 },
+	[ACT_OBJ_EDIT] = { 1,  0,   1,   1,   0,   1,   0,   0,   0,   0,   0 },
+	[ACT_CHECKIN] =	{ 1,   0,   1,   1,   0,   1,   1,   1,   1,   0,   0 },
+	[ACT_READ] =	{ 1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1 },
+	/* The KPI tier: the objective owner column is a member of the team. */
+	[ACT_KPI_EDIT] = { 1,  0,   1,   1,   0,   0,   0,   0,   0,   0,   0 },
+	[ACT_KPI_RECORD] = { 1, 0,  1,   1,   0,   1,   0,   0,   1,   0,   1 },
+	[ACT_TEAM_GOVERN] = { 1, 0, 1,   1,   0,   0,   0,   0,   0,   0,   0 },
+	[ACT_ROI_READ] = { 1,  1,   1,   1,   0,   0,   0,   0,   0,   0,   0 },
 };
 
 static void
@@ -73,6 +79,8 @@ test_private_read(void **st)
 		[W_ADMIN] = 1, [W_EXECUTIVE] = 1, [W_LEAD] = 1,
 		[W_ANCESTOR_LEAD] = 1, [W_OBJ_OWNER] = 1, [W_MEMBER] = 1,
 		[W_CONTRIBUTOR] = 1,	/* reads what they contribute to */
+		/* KPI owners are members or leads in practice; the fact
+		 * alone grants no read. */
 	};
 
 	for (int w = 0; w < W_MAX; w++) {

@@ -1,0 +1,101 @@
+/*
+ * change.h: the one path every change to a stored entity takes
+ * (objectives, key results, KPIs and whatever comes next):
+ *
+ *   1. the context: one statement, one row ($1 the id or key, $2 the
+ *      caller, $3 the caller's role), or no row for a missing entity;
+ *   2. the checks, in a fixed order: readable (else answered as missing),
+ *      permission (authz.c), the period's state, the expected version,
+ *      then the op's own rules;
+ *   3. the write: one statement that writes the entity with its audit
+ *      entry (and idempotency key) and returns the row the reply shows.
+ *
+ * So a change is two round trips.  An op is a struct change_op: a table of
+ * its statements and checks, not a handler of its own.
+ *
+ * Context columns read by name (each optional): obj_owner, kr_owner,
+ * kpi_owner, private_team, lead_here, lead_above, member_here,
+ * contributor (the authz facts), period_state (NULL or absent: no period
+ * rule), version (absent: no version check).
+ */
+#ifndef CAIRN_CHANGE_H
+#define CAIRN_CHANGE_H
+
+#include "authz.h"
+#include "idem.h"
+#include "row.h"
+#include "server.h"
+
+/* What the period's state allows. */
+enum period_rule {
+	PR_NONE,	/* no period involved */
+	PR_OPEN,	/* anything but closed: edits */
+	PR_NEW,		/* draft or active: new key results, objectives */
+	PR_STARTED	/* active or review: check-ins */
+};
+
+#define CHANGE_MAXP	24
+
+struct change;
+
+struct change_op {
+	const char		*what;		/* "key result" */
+	const char		*id_field;	/* the argument the context is
+						 * read by: "id", "objective" */
+	enum stmt		 ctx;
+	int			 nctx;		/* its parameters: 2 or 3 */
+	enum action		 act;
+	enum period_rule	 period;
+	/* Rules after the generic checks; false after answering.  NULL:
+	 * none. */
+	bool			(*check)(struct change *, const PGresult *ctx);
+	enum stmt		 write;
+	/* Fill the write's parameters ($1 is c->caller by convention);
+	 * returns how many. */
+	int			(*params)(struct change *, const PGresult *ctx,
+				    const char **p);
+	/* The write's row as the reply. */
+	const struct fieldset	*reply;
+	/* What an empty write result means; NULL: changed meanwhile
+	 * (E_CONFLICT on version). */
+	void			(*empty)(struct change *);
+	/* Idempotent creates: the statement ($1 id, $2 caller, $3 role)
+	 * whose row answers a retry, as the first reply did. */
+	enum stmt		 get;
+	bool			 keyed;
+};
+
+struct change {
+	struct request		*req;
+	const struct change_op	*op;
+	char			 caller[24];	/* the caller's user id */
+	char			 role[16];	/* the caller's role name */
+	char			 key[64];	/* the context's $1 */
+	int64_t			 version;	/* expected, or -1 */
+	char			 vtext[24];
+	struct authz_facts	 f;
+	struct idem		 idem;
+	void			*arg;		/* the op's own arguments */
+	const char		*p[CHANGE_MAXP];
+};
+
+/* A change for req, freed with it; arg is argsize zeroed bytes. */
+struct change	*change_new(struct request *, const struct change_op *,
+		    size_t argsize);
+/* Run it on the entity key (an id or slug as text).  With op->keyed the
+ * request's idempotency key (read by change_new) is honoured. */
+void		 change_run(struct change *, const char *key);
+void		 change_run_id(struct change *, int64_t id);
+/* The expected version as the write's parameter, or NULL. */
+const char	*change_version(const struct change *);
+
+/* Reads: the row of a get statement ($1 id, $2 caller, $3 role, with a
+ * boolean column "readable"), packed with fs, or E_NOT_FOUND naming
+ * field. */
+void		 reply_get(struct request *, const struct fieldset *,
+		    enum stmt, int64_t id, const char *field);
+/* Answer with every row of res packed with fs (an array). */
+void		 reply_list(struct request *, const PGresult *,
+		    const struct fieldset *);
+
+#endif
