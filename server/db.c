@@ -310,6 +310,21 @@ shape_fits(const struct db *db, enum stmt st, const PGresult *r)
 	return true;
 }
 
+/*
+ * A statement returns the columns it declares (stmt_def.returns), by name:
+ * anything else is a bug in this binary, found at its first connection
+ * rather than by a client.
+ */
+static void
+returns_check(const struct stmt_def *sd, const PGresult *desc)
+{
+	const char *missing;
+
+	if (sd->returns != NULL && !fieldset_fits(sd->returns, desc, &missing))
+		fatalx("statement %s declares column %s (%s) but does not "
+		    "return it", sd->name, missing, sd->returns->what);
+}
+
 /* Preparation step done (PQgetResult returned NULL). */
 static void
 prepared(struct dbc *c)
@@ -326,6 +341,8 @@ prepared(struct dbc *c)
 		dbc_lost(c, "statement preparation failed");
 		return;
 	}
+	if (c->prep >= 0 && c->prep % 2 == 1)
+		returns_check(&c->db->tab[c->prep / 2], res);
 	if (c->prep >= 0 && c->prep % 2 == 1 && !shape_learn(c->db,
 	    c->prep / 2, res)) {
 		PQclear(res);

@@ -43,12 +43,10 @@ struct fieldset {
 	const char		*what;		/* "key result": messages */
 	const struct field	*f;
 	int			 n;
-	int			 npacked;	/* fields that are not F_HIDDEN */
 };
 
 /* A fieldset from a static array of fields. */
-#define FIELDSET(what, arr) { what, arr, sizeof(arr) / sizeof(arr[0]),	\
-	    -1 }
+#define FIELDSET(what, arr) { what, arr, sizeof(arr) / sizeof(arr[0]) }
 
 struct rowpack {
 	const struct fieldset	*fs;

@@ -5,6 +5,8 @@
 #ifndef CAIRN_SQL_H
 #define CAIRN_SQL_H
 
+#include "row.h"
+
 enum stmt {
 	/* sessions */
 	ST_AUTH_BY_LOGIN,
@@ -86,9 +88,12 @@ enum stmt {
 enum stmt_kind { STMT_READ, STMT_WRITE };
 
 struct stmt_def {
-	const char	*name;
-	enum stmt_kind	 kind;
-	const char	*sql;
+	const char		*name;
+	enum stmt_kind		 kind;
+	const char		*sql;
+	/* The columns the code reads by name (row.h), checked at prepare
+	 * time; NULL: none declared. */
+	const struct fieldset	*returns;
 };
 
 extern const struct stmt_def stmts[ST_MAX];
