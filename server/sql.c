@@ -3,12 +3,13 @@
  * single statements with data-modifying CTEs, so that no transaction is ever
  * left open across event-loop turns.
  */
+#include "fields-user.h"
 #include "sql.h"
 
 #define USER_COLS(u)							\
 	u "id, " u "login, " u "name, " u "role, " u "enabled, "	\
 	"to_char(" u "created_at AT TIME ZONE 'UTC', "			\
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created"
 
 #define TEAM_COLS(t)							\
 	t "id, " t "slug, " t "name, (SELECT x.slug FROM teams x"	\
@@ -71,15 +72,17 @@
 
 const struct stmt_def stmts[ST_MAX] = {
 	[ST_AUTH_BY_LOGIN] = { "auth_by_login", STMT_READ,
-	    "SELECT id, password_hash, enabled FROM users WHERE login = $1" },
+	    "SELECT id, password_hash, enabled FROM users WHERE login = $1",
+	    &FS_AUTH },
 
 	/* $1 user id, $2 token hash (hex), $3 lifetime in seconds */
 	[ST_SESSION_CREATE] = { "session_create", STMT_WRITE,
 	    "WITH s AS (INSERT INTO sessions (user_id, token_hash, expires_at)"
 	    " VALUES ($1, decode($2, 'hex'), now() + make_interval(secs => $3))"
 	    " RETURNING id, user_id, expires_at)"
-	    " SELECT s.id, extract(epoch FROM s.expires_at)::bigint, "
-	    USER_COLS("u.") " FROM s JOIN users u ON u.id = s.user_id" },
+	    " SELECT s.id AS sid, extract(epoch FROM s.expires_at)::bigint"
+	    " AS expires, " USER_COLS("u.")
+	    " FROM s JOIN users u ON u.id = s.user_id", &FS_SESSION },
 
 	/* $1 token hash (hex), $2 idle limit in seconds.  Touches last_seen
 	 * at most once a minute to keep the write rate low. */
@@ -91,18 +94,20 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " AND s.last_seen > now() - make_interval(secs => $2)),"
 	    " t AS (UPDATE sessions SET last_seen = now() FROM s"
 	    " WHERE sessions.id = s.sid AND s.last_seen < now() - interval '60s')"
-	    " SELECT s.sid, extract(epoch FROM s.expires_at)::bigint, "
-	    USER_COLS("u.") " FROM s JOIN users u ON u.id = s.user_id" },
+	    " SELECT s.sid, extract(epoch FROM s.expires_at)::bigint"
+	    " AS expires, " USER_COLS("u.")
+	    " FROM s JOIN users u ON u.id = s.user_id", &FS_SESSION },
 
 	[ST_SESSION_REVOKE] = { "session_revoke", STMT_WRITE,
 	    "UPDATE sessions SET revoked_at = now()"
 	    " WHERE id = $1 AND revoked_at IS NULL" },
 
 	[ST_USER_GET] = { "user_get", STMT_READ,
-	    "SELECT " USER_COLS("") " FROM users WHERE login = $1" },
+	    "SELECT " USER_COLS("") " FROM users WHERE login = $1",
+	    &FS_USER },
 
 	[ST_USER_LIST] = { "user_list", STMT_READ,
-	    "SELECT " USER_COLS("") " FROM users ORDER BY login" },
+	    "SELECT " USER_COLS("") " FROM users ORDER BY login", &FS_USER },
 
 	/* $5 caller (NULL for --init-admin). */
 	[ST_USER_CREATE] = { "user_create", STMT_WRITE,
@@ -110,14 +115,15 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " VALUES ($1, $2, $3, $4) RETURNING *),"
 	    AUDIT_BY("$5", "user.create", "user", "u.id", "NULL",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("u.") " FROM u" },
+	    " SELECT " USER_COLS("u.") " FROM u", &FS_USER },
 
 	/* The target's role and state and how many other enabled admins
 	 * remain: the friendly check before user.last_admin's trigger. */
 	[ST_USER_ADMIN_STATE] = { "user_admin_state", STMT_READ,
 	    "SELECT u.role, u.enabled, (SELECT count(*) FROM users o"
 	    " WHERE o.role = 'admin' AND o.enabled AND o.id <> u.id)"
-	    " FROM users u WHERE u.login = $1" },
+	    " AS other_admins FROM users u WHERE u.login = $1",
+	    &FS_USER_ADMIN },
 
 	/* $3 caller. */
 	[ST_USER_SET_ROLE] = { "user_set_role", STMT_WRITE,
@@ -127,7 +133,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE login = $1 RETURNING *),"
 	    AUDIT_BY("$3", "user.set_role", "user", "u.id", "(SELECT j FROM b)",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("u.") " FROM u" },
+	    " SELECT " USER_COLS("u.") " FROM u", &FS_USER },
 
 	/* Disabling revokes every session of the user in the same
 	 * statement. */
@@ -138,17 +144,18 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " (SELECT id FROM u) AND revoked_at IS NULL),"
 	    AUDIT_BY("$2", "user.disable", "user", "u.id", "NULL",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("") " FROM u" },
+	    " SELECT " USER_COLS("") " FROM u", &FS_USER },
 
 	[ST_USER_ENABLE] = { "user_enable", STMT_WRITE,
 	    "WITH u AS (UPDATE users SET enabled = true, updated_at = now()"
 	    " WHERE login = $1 RETURNING *),"
 	    AUDIT_BY("$2", "user.enable", "user", "u.id", "NULL",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("") " FROM u" },
+	    " SELECT " USER_COLS("") " FROM u", &FS_USER },
 
 	[ST_USER_PW_BY_LOGIN] = { "user_pw_by_login", STMT_READ,
-	    "SELECT id, password_hash FROM users WHERE login = $1" },
+	    "SELECT id, password_hash FROM users WHERE login = $1",
+	    &FS_USER_PW },
 
 	/* $1 user id, $2 new hash, $3 session to keep (or NULL): the other
 	 * sessions of the user are revoked. */
@@ -160,7 +167,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " AND id IS DISTINCT FROM $3::bigint),"
 	    AUDIT_BY("$4", "user.set_password", "user", "u.id", "NULL",
 	    "NULL", "u")
-	    " SELECT id FROM u" },
+	    " SELECT id FROM u", &FS_USER_ID },
 
 	/* Teams. */
 
