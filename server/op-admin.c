@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fields-admin.h"
 #include "goals.h"
-#include "json2mp.h"
 
 static void
 on_settings(void *arg, const PGresult *res)
@@ -18,7 +18,8 @@ on_settings(void *arg, const PGresult *res)
 	pk = req_result(req);
 	msgpack_pack_map(pk, PQntuples(res));
 	for (int i = 0; i < PQntuples(res); i++)
-		mp_kv_int(pk, PQgetvalue(res, i, 0), col_int(res, i, 1));
+		mp_kv_int(pk, row_text(res, i, "name"),
+		    row_int(res, i, "value"));
 	req_reply(req);
 }
 
@@ -69,52 +70,26 @@ op_settings_set(struct request *req)
 	req_db(req, ST_SETTINGS_SET, 3, g->p, on_setting_set);
 }
 
-/* jsonb from PostgreSQL as a map; nil when NULL. */
-static void
-kv_json(struct request *req, msgpack_packer *pk, const char *key,
-    const PGresult *res, int row, int col)
-{
-	size_t mark;
-
-	mp_pack_key(pk, key);
-	if (PQgetisnull(res, row, col)) {
-		msgpack_pack_nil(pk);
-		return;
-	}
-	mark = req->out.size;
-	if (!json_to_msgpack(pk, PQgetvalue(res, row, col),
-	    PQgetlength(res, row, col))) {
-		/* Cannot happen with PostgreSQL's own output; keep the text
-		 * rather than lose the entry. */
-		req->out.size = mark;
-		mp_pack_cstr(pk, PQgetvalue(res, row, col));
-	}
-}
-
 static void
 on_audit(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
+	struct rowpack rp;
 	msgpack_packer *pk;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
+	if (!rowpack_init(&rp, &FS_AUDIT, res)) {
+		req_fail(req, E_INTERNAL, NULL, "an audit entry's columns are "
+		    "missing");
+		return;
+	}
 	pk = req_result(req);
 	msgpack_pack_array(pk, PQntuples(res));
-	for (int i = 0; i < PQntuples(res); i++) {
-		/* before/after are the table rows as maps: their shape is
-		 * the row's, which later migrations may widen. */
-		msgpack_pack_map(pk, 7);
-		mp_kv_int(pk, "id", col_int(res, i, 0));
-		mp_kv_str(pk, "at", PQgetvalue(res, i, 1));
-		mp_kv_str(pk, "user", col_str(res, i, 2));
-		mp_kv_str(pk, "op", PQgetvalue(res, i, 3));
-		mp_kv_str(pk, "entity", PQgetvalue(res, i, 4));
-		kv_json(req, pk, "before", res, i, 5);
-		kv_json(req, pk, "after", res, i, 6);
-	}
+	for (int i = 0; i < PQntuples(res); i++)
+		rowpack_row(pk, &rp, i, 0);
 	req_reply(req);
 }
 

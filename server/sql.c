@@ -3,6 +3,7 @@
  * single statements with data-modifying CTEs, so that no transaction is ever
  * left open across event-loop turns.
  */
+#include "fields-admin.h"
 #include "fields-user.h"
 #include "sql.h"
 
@@ -297,7 +298,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	/* Settings and the audit log. */
 
 	[ST_SETTINGS_GET] = { "settings_get", STMT_READ,
-	    "SELECT name, value FROM settings ORDER BY name" },
+	    "SELECT name, value FROM settings ORDER BY name", &FS_SETTING },
 
 	[ST_SETTINGS_SET] = { "settings_set", STMT_WRITE,
 	    "WITH o AS (SELECT to_jsonb(x) j FROM settings x WHERE name = $2),"
@@ -310,15 +311,17 @@ const struct stmt_def stmts[ST_MAX] = {
 	/* $1 since, $2 login, $3 entity type, $4 entity id, $5 limit. */
 	[ST_AUDIT_LIST] = { "audit_list", STMT_READ,
 	    "SELECT a.id, to_char(a.at AT TIME ZONE 'UTC',"
-	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), u.login, a.op,"
-	    " a.entity_type || ':' || a.entity_id, a.before::text,"
-	    " a.after::text FROM audit_log a"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at,"
+	    " u.login AS \"user\", a.op,"
+	    " a.entity_type || ':' || a.entity_id AS entity,"
+	    " a.before::text AS before, a.after::text AS after"
+	    " FROM audit_log a"
 	    " LEFT JOIN users u ON u.id = a.user_id"
 	    " WHERE ($1::date IS NULL OR a.at >= $1::date)"
 	    " AND ($2::text IS NULL OR u.login = $2)"
 	    " AND ($3::text IS NULL OR a.entity_type = $3)"
 	    " AND ($4::bigint IS NULL OR a.entity_id = $4)"
-	    " ORDER BY a.id DESC LIMIT $5::integer" },
+	    " ORDER BY a.id DESC LIMIT $5::integer", &FS_AUDIT },
 
 	/* Objectives. */
 
