@@ -4,6 +4,7 @@
  * left open across event-loop turns.
  */
 #include "fields-admin.h"
+#include "fields-sys.h"
 #include "fields-user.h"
 #include "sql.h"
 
@@ -554,8 +555,9 @@ const struct stmt_def stmts[ST_MAX] = {
 	/* $1 caller, $2 key: a key is honoured for as long as it is kept,
 	 * at least IDEM_KEEP. */
 	[ST_IDEM_GET] = { "idem_get", STMT_READ,
-	    "SELECT op, encode(args_hash, 'hex'), result_id"
-	    " FROM idempotency_keys WHERE user_id = $1 AND key = $2" },
+	    "SELECT op, encode(args_hash, 'hex') AS args_hash, result_id"
+	    " FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+	    &FS_IDEM },
 
 	/*
 	 * Failed password checks (sql/005).  Bookkeeping, not data: no audit
@@ -567,23 +569,26 @@ const struct stmt_def stmts[ST_MAX] = {
 	 * failures, seconds it stays locked, the address's other live names
 	 * (up to $3) and seconds until the first of them expires. */
 	[ST_THROTTLE_CHECK] = { "throttle_check", STMT_READ,
-	    "SELECT coalesce(p.failures, 0),"
-	    " coalesce(ceil(extract(epoch FROM p.locked_until - now())), 0),"
-	    " a.n, coalesce(ceil(extract(epoch FROM a.until - now())), 0)"
+	    "SELECT coalesce(p.failures, 0) AS failures,"
+	    " coalesce(ceil(extract(epoch FROM p.locked_until - now())), 0)"
+	    " AS locked_s, a.n AS other_logins,"
+	    " coalesce(ceil(extract(epoch FROM a.until - now())), 0)"
+	    " AS other_wait_s"
 	    " FROM (SELECT 1) one"
 	    " LEFT JOIN login_throttle p ON p.login = $1 AND p.addr = $2::inet"
 	    " AND p.expires_at > now()"
 	    " CROSS JOIN LATERAL (SELECT count(*) AS n, min(x.expires_at)"
 	    " AS until FROM (SELECT expires_at FROM login_throttle"
 	    " WHERE addr = $2::inet AND login <> $1 AND expires_at > now()"
-	    " ORDER BY expires_at LIMIT $3::integer) x) a" },
+	    " ORDER BY expires_at LIMIT $3::integer) x) a",
+	    &FS_THROTTLE_CHECK },
 
 	/* $1 login, $2 address, $3 slow_after, $4 max_failures, $5 lockout
 	 * s, $6 longest delay ms: failures, total, delay_ms, locked. */
 	[ST_THROTTLE_FAIL] = { "throttle_fail", STMT_WRITE,
 	    "SELECT failures, total, delay_ms, locked FROM login_throttle_fail("
 	    "$1, $2::inet, $3::integer, $4::integer, $5::integer,"
-	    " $6::integer)" },
+	    " $6::integer)", &FS_THROTTLE_FAIL },
 
 	/* $1 login, $2 address: the right password ends its streak (other
 	 * addresses' failures stay). */
@@ -604,7 +609,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " $1::integer) OR last_seen < now() - make_interval(secs =>"
 	    " $1::integer + $2::integer)"
 	    " LIMIT $3::integer FOR UPDATE SKIP LOCKED) RETURNING 1)"
-	    " SELECT count(*) FROM d" },
+	    " SELECT count(*) AS deleted FROM d", &FS_HOUSEKEEP },
 
 	/* $1 batch: failure counts that no longer count. */
 	[ST_HOUSEKEEP_THROTTLE] = { "housekeep_throttle", STMT_WRITE,
@@ -612,5 +617,5 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " (SELECT login, addr FROM login_throttle WHERE expires_at < now()"
 	    " ORDER BY expires_at LIMIT $1::integer FOR UPDATE SKIP LOCKED)"
 	    " RETURNING 1)"
-	    " SELECT count(*) FROM d" },
+	    " SELECT count(*) AS deleted FROM d", &FS_HOUSEKEEP },
 };
