@@ -659,7 +659,7 @@ import_flush(struct import *im, bool drain)
 }
 
 /* A readings map is at most this many bytes on top of its strings. */
-#define READING_OVERHEAD	64
+#define READING_OVERHEAD	48
 
 /*
  * kpi import FILE|-: CSV readings in batches of up to 1000 (fewer when
