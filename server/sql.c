@@ -767,11 +767,15 @@ const struct stmt_def stmts[ST_MAX] = {
 	    "to_jsonb(k)", "k")
 	    " SELECT " KPI_COLS " FROM k", &FS_KPI },
 
-	/* $2 id, $3 expected version or NULL. */
+	/* $2 id, $3 expected version or NULL.  The row FOR UPDATE first:
+	 * that waits for the readings in flight, whose foreign-key checks
+	 * hold it FOR KEY SHARE, and makes new ones wait (sql/007,
+	 * kpi_readings_check). */
 	[ST_KPI_ARCHIVE] = { "kpi_archive", STMT_WRITE,
-	    "WITH b AS (SELECT to_jsonb(x) j FROM kpis x WHERE id = $2),"
+	    "WITH l AS (SELECT id FROM kpis WHERE id = $2 FOR UPDATE),"
+	    " b AS (SELECT to_jsonb(x) j FROM kpis x WHERE id = $2),"
 	    " k AS (UPDATE kpis SET archived = true, version = version + 1,"
-	    " updated_at = now() WHERE id = $2 AND NOT archived"
+	    " updated_at = now() WHERE id = (SELECT id FROM l) AND NOT archived"
 	    " AND ($3::integer IS NULL OR version = $3::integer) RETURNING *),"
 	    AUDIT("kpi.archive", "kpi", "k.id", "(SELECT j FROM b)",
 	    "to_jsonb(k)", "k")
