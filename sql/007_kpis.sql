@@ -97,23 +97,27 @@ CREATE FUNCTION kpi_health_of(k bigint, direction text,
     green double precision, amber double precision,
     green_high double precision, amber_high double precision, n integer)
 RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT CASE min(CASE h WHEN 'green' THEN 0 WHEN 'amber' THEN 1
-	    ELSE 2 END)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	-- PL/pgSQL so that the plan is kept: a SQL function with a FROM is
+	-- planned again at each call, once per row of a list.
+	RETURN (SELECT CASE min(CASE h WHEN 'green' THEN 0 WHEN 'amber'
+	    THEN 1 ELSE 2 END)
 	    WHEN 0 THEN 'green' WHEN 1 THEN 'amber' WHEN 2 THEN 'red'
 	    ELSE 'none' END
 	FROM (SELECT kpi_reading_health(direction, green, amber, green_high,
 	    amber_high, r.value) AS h
 	    FROM kpi_readings r WHERE r.kpi_id = k
-	    ORDER BY r.at DESC, r.id DESC LIMIT greatest(n, 1)) last
-$$;
+	    ORDER BY r.at DESC, r.id DESC LIMIT greatest(n, 1)) last);
+END $$;
 
 CREATE FUNCTION kpi_health(kpi bigint) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT kpi_health_of(k.id, k.direction, k.green, k.amber,
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT kpi_health_of(k.id, k.direction, k.green, k.amber,
 	    k.green_high, k.amber_high, k.breach_after)
-	FROM kpis k WHERE k.id = kpi
-$$;
+	FROM kpis k WHERE k.id = kpi);
+END $$;
 
 -- The window a reading is expected in.
 CREATE FUNCTION kpi_window(frequency text) RETURNS interval
@@ -131,22 +135,28 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 CREATE FUNCTION kpi_stale(kpi bigint) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-	SELECT kpi_stale_of(k.id, k.frequency) FROM kpis k WHERE k.id = kpi
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT kpi_stale_of(k.id, k.frequency) FROM kpis k
+	    WHERE k.id = kpi);
+END $$;
 
 -- Who may record a reading of KPI k: an admin, the KPI's owner, a member
 -- or lead of its team, a lead of an ancestor team.  Disabled users none.
+-- PL/pgSQL, not SQL: a SQL function that cannot be inlined is planned
+-- again at every call, and this one runs for every kpi.record (measured:
+-- 841 against 2110 one-reading INSERTs a second from 32 clients).
 CREATE FUNCTION kpi_may_record(u bigint, k bigint) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-	SELECT us.enabled AND (us.role = 'admin' OR x.owner_id = u
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT us.enabled AND (us.role = 'admin' OR x.owner_id = u
 	    OR EXISTS (SELECT 1 FROM team_members m
 		WHERE m.team_id = x.team_id AND m.user_id = u)
 	    OR EXISTS (SELECT 1 FROM team_members m
 		JOIN team_ancestors(x.team_id) a ON a.id = m.team_id
 		WHERE a.dist > 0 AND m.user_id = u AND m.role = 'lead'))
-	FROM kpis x, users us WHERE x.id = k AND us.id = u
-$$;
+	    FROM kpis x, users us WHERE x.id = k AND us.id = u);
+END $$;
 
 -- Key results bound to a KPI ---------------------------------------------
 
