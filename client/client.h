@@ -284,6 +284,10 @@ int	 cmd_kr_rm(struct client *, struct cmd_args *);
 int	 cmd_kr_checkin(struct client *, struct cmd_args *);
 int	 cmd_kr_history(struct client *, struct cmd_args *);
 
+/* cmd-roi.c */
+int	 cmd_roi_set(struct client *, struct cmd_args *);
+int	 cmd_roi_show(struct client *, struct cmd_args *);
+
 /* cmd-admin.c */
 int	 cmd_settings(struct client *, struct cmd_args *);
 int	 cmd_audit(struct client *, struct cmd_args *);

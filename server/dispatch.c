@@ -64,6 +64,9 @@ static const struct op ops[] = {
 	{ "kr.remove",		op_kr_remove,		OP_SESSION | OP_WRITE },
 	{ "kr.checkin",		op_kr_checkin,		OP_SESSION | OP_WRITE },
 	{ "kr.history",		op_kr_history,		OP_SESSION },
+
+	{ "roi.set",		op_roi_set,		OP_SESSION | OP_WRITE },
+	{ "roi.get",		op_roi_get,		OP_SESSION },
 };
 
 const struct op *

@@ -73,6 +73,9 @@ void	op_kr_update(struct request *);
 void	op_kr_remove(struct request *);
 void	op_kr_checkin(struct request *);
 void	op_kr_history(struct request *);
+/* op-roi.c */
+void	op_roi_set(struct request *);
+void	op_roi_get(struct request *);
 
 /* Shared by the op files. */
 void	pack_user(msgpack_packer *, const PGresult *, int row, int col);

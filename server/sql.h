@@ -76,6 +76,11 @@ enum stmt {
 	ST_THROTTLE_OK,
 	ST_HOUSEKEEP_SESSIONS,
 	ST_HOUSEKEEP_THROTTLE,
+	/* ROI of the framework (sql/011, op-roi.c) */
+	ST_ROI_GET,
+	ST_ROI_ORG,
+	ST_ROI_SET_CTX,
+	ST_ROI_SET,
 	ST_MAX
 };
 
@@ -97,6 +102,9 @@ struct stmt_def {
 };
 
 extern const struct stmt_def stmts[ST_MAX];
+
+/* op-roi.c: what the ROI statements return. */
+extern const struct fieldset FS_ROI, FS_ROI_ORG, FS_ROI_WRITE;
 
 /* The columns of a user, in the order pack_user() reads them. */
 #define USER_NCOLS	6

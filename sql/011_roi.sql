@@ -143,16 +143,23 @@ LANGUAGE sql IMMUTABLE AS $$
 	    'hourly_cost) or tool_cost' END
 $$;
 
--- The stored inputs of team t in period p, as the replies show them:
--- {name: {"value", "set_by", "set_at"}}; an input never set is absent.
+-- One input as the replies show it.
+CREATE FUNCTION roi_input_entry(v numeric, by_user bigint, at timestamptz)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('value', v,
+	    'set_by', (SELECT login FROM users WHERE id = by_user),
+	    'set_at', to_char(at AT TIME ZONE 'UTC',
+	    'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+$$;
+
+-- The stored inputs of team t in period p: {name: {"value", "set_by",
+-- "set_at"}}; an input never set is absent.
 CREATE FUNCTION roi_inputs_json(t bigint, p bigint) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
-	SELECT coalesce(jsonb_object_agg(i.name, jsonb_build_object(
-	    'value', i.value, 'set_by', u.login,
-	    'set_at', to_char(i.set_at AT TIME ZONE 'UTC',
-	    'YYYY-MM-DD"T"HH24:MI:SS"Z"'))), '{}'::jsonb)
-	FROM roi_inputs i JOIN users u ON u.id = i.set_by
-	WHERE i.team_id = t AND i.period_id = p
+	SELECT coalesce(jsonb_object_agg(i.name,
+	    roi_input_entry(i.value, i.set_by, i.set_at)), '{}'::jsonb)
+	FROM roi_inputs i WHERE i.team_id = t AND i.period_id = p
 $$;
 
 -- The value of input n in such a map, NULL when missing.
