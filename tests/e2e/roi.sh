@@ -140,6 +140,10 @@ expect_match "... naming the period" '"field":"period"' "$ERR"
 roi_refused "roi set: no input at all" 7 admin roi set roi-eng --period roi-q4
 expect_match "... E_INVALID" '"code":"E_INVALID"' "$ERR"
 
+expect_exit "roi show: a period nobody set anything for" 0 as roi-up --json roi show roi-web --period roi-oct
+expect_match "... every input missing" '"missing":\["headcount","hourly_cost","output_value","productivity_pct","hours_saved_per_week","retention_change_pct","replacement_cost","efficiency_savings","framework_hours_per_week","tool_cost"\]' "$OUT"
+expect_match "... roi nil" '"roi":null' "$OUT"
+
 # Who may read ---------------------------------------------------------------
 
 expect_exit "roi show: the lead" 0 as roi-lead --json roi show roi-eng --period roi-q4
@@ -236,8 +240,36 @@ expect_exit "roi show: after the setting" 0 as roi-lead --json roi show roi-eng 
 expect_eq "... minutes follow the setting" "$(obs minutes)" "$((M0 + 3 * 30 + $(setting roi_minutes_edit)))"
 expect_exit "roi: back to 5" 0 as admin settings set roi_minutes_checkin 5
 expect_exit "roi: settings refuse an unknown name" 7 as admin --json settings set roi_minutes_nap 5
+# Assessments are the tiers helper's audit entries (assessment.create on
+# team:ID): two in the period, one after it.
+EID=$(roi_q "SELECT id FROM teams WHERE slug = 'roi-eng'")
+roi_q "INSERT INTO audit_log (user_id, op, entity_type, entity_id, at) VALUES
+    (NULL, 'assessment.create', 'team', $EID, '2026-11-15T10:00:00Z'),
+    (NULL, 'assessment.create', 'team', $EID, '2026-12-30T23:59:00Z'),
+    (NULL, 'assessment.create', 'team', $EID, '2026-12-31T00:00:00Z')" >/dev/null
+expect_exit "roi show: after assessments" 0 as roi-lead --json roi show roi-eng --period roi-q4
+expect_eq "... the two in the period counted" "$(obs assessments)" 2
+expect_eq "... at roi_minutes_assessment each" "$(obs minutes)" "$((WANT_M + 2 * $(setting roi_minutes_assessment)))"
 expect_exit "roi: the org sees them too" 0 as admin --json roi show --org --period roi-q4
 expect_eq "... check-ins summed" "$(obs checkins)" "$((C0 + 3))"
+
+# KPI readings, once the KPI tables (sql/007) are there: in a period around
+# today, as readings default to now.
+if [ -n "$(roi_q "SELECT to_regclass('kpi_readings')")" ]; then
+	expect_exit "roi: a period around today" 0 as admin period add roi-now \
+	    --start "$(date -u -d '-10 days' +%F)" --end "$(date -u -d '+10 days' +%F)"
+	expect_exit "roi: its headcount" 0 as roi-lead --json roi set roi-eng --period roi-now --headcount 2
+	R0=$(obs readings)
+	expect_exit "roi: a KPI" 0 as roi-lead kpi add --team roi-eng --name "ROI kpi" --unit x --direction up --green 10 --amber 5
+	KPI=$OUT
+	expect_exit "roi: a reading" 0 as roi-mem kpi record "$KPI" 7
+	expect_exit "roi: another" 0 as roi-mem kpi record "$KPI" 8
+	expect_exit "roi show: after two readings" 0 as roi-lead --json roi show roi-eng --period roi-now
+	expect_eq "... two readings seen" "$(obs readings)" "$((R0 + 2))"
+	expect_eq "... at roi_minutes_reading each" "$(obs minutes)" "$((2 * $(setting roi_minutes_reading)))"
+else
+	echo "# no KPI tables in this build: KPI readings not tested"
+fi
 
 # Every limit refuses, naming the field ----------------------------------------
 
