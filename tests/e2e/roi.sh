@@ -298,6 +298,8 @@ expect_exit "roi set: the limits themselves are allowed" 0 as roi-lead --json ro
     --headcount 1000000 --hourly-cost 1000000000000 --productivity-pct 1000 --hours-saved-per-week 168 \
     --retention-change-pct 100 --framework-hours-per-week 0 --tool-cost 0.01
 expect_match "... stored to the cent" '"tool_cost":\{"value":0.01' "$OUT"
+expect_exit "roi set: the largest amount short of the limit" 0 as roi-lead --json roi set roi-eng --period roi-oct --output-value 999999999999.99 --hourly-cost 0.07
+expect_eq "... stored exactly, not as the nearest double" "$(roi_q "SELECT string_agg(value::text, ' ' ORDER BY name) FROM roi_inputs WHERE name IN ('output_value', 'hourly_cost') AND period_id = (SELECT id FROM periods WHERE name = 'roi-oct') AND team_id = (SELECT id FROM teams WHERE slug = 'roi-eng')")" "0.07 999999999999.99"
 expect_exit "roi set: an unknown option is a usage error" 2 as roi-lead --json roi set roi-eng --period roi-q4 --bogus 1
 before=$(roi_state)
 if roi_q "INSERT INTO roi_inputs (team_id, period_id, name, value, set_by) SELECT t.id, p.id, 'headcount', 1.5, 1 FROM teams t, periods p WHERE t.slug = 'roi-web' AND p.name = 'roi-oct'" 2>/dev/null; then
