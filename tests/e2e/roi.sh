@@ -253,20 +253,20 @@ expect_eq "... at roi_minutes_assessment each" "$(obs minutes)" "$((WANT_M + 2 *
 expect_exit "roi: the org sees them too" 0 as admin --json roi show --org --period roi-q4
 expect_eq "... check-ins summed" "$(obs checkins)" "$((C0 + 3))"
 
-# KPI readings, once the KPI tables (sql/007) are there: in a period around
-# today, as readings default to now.
+# KPI readings, once the KPI tables (sql/007) are there: written here in
+# SQL (what the kpi helper's ops write), in the period and outside it.
 if [ -n "$(roi_q "SELECT to_regclass('kpi_readings')")" ]; then
-	expect_exit "roi: a period around today" 0 as admin period add roi-now \
-	    --start "$(date -u -d '-10 days' +%F)" --end "$(date -u -d '+10 days' +%F)"
-	expect_exit "roi: its headcount" 0 as roi-lead --json roi set roi-eng --period roi-now --headcount 2
-	R0=$(obs readings)
-	expect_exit "roi: a KPI" 0 as roi-lead kpi add --team roi-eng --name "ROI kpi" --unit x --direction up --green 10 --amber 5
-	KPI=$OUT
-	expect_exit "roi: a reading" 0 as roi-mem kpi record "$KPI" 7
-	expect_exit "roi: another" 0 as roi-mem kpi record "$KPI" 8
-	expect_exit "roi show: after two readings" 0 as roi-lead --json roi show roi-eng --period roi-now
-	expect_eq "... two readings seen" "$(obs readings)" "$((R0 + 2))"
-	expect_eq "... at roi_minutes_reading each" "$(obs minutes)" "$((2 * $(setting roi_minutes_reading)))"
+	expect_exit "roi show: before readings" 0 as roi-lead --json roi show roi-eng --period roi-q4
+	R0=$(obs readings); M1=$(obs minutes)
+	roi_q "WITH k AS (INSERT INTO kpis (team_id, name, direction, green, amber)
+	    VALUES ($EID, 'ROI kpi', 'up', 10, 5) RETURNING id)
+	    INSERT INTO kpi_readings (kpi_id, value, at, author_id)
+	    SELECT k.id, v, a::timestamptz, (SELECT id FROM users WHERE login = 'roi-mem')
+	    FROM k, (VALUES (7, '2026-10-01T00:00:00Z'), (8, '2026-11-30T09:00:00Z'),
+	    (9, '2026-09-30T23:59:59Z')) r (v, a)" >/dev/null
+	expect_exit "roi show: after readings" 0 as roi-lead --json roi show roi-eng --period roi-q4
+	expect_eq "... the two taken in the period seen" "$(obs readings)" "$((R0 + 2))"
+	expect_eq "... at roi_minutes_reading each" "$(obs minutes)" "$((M1 + 2 * $(setting roi_minutes_reading)))"
 else
 	echo "# no KPI tables in this build: KPI readings not tested"
 fi
