@@ -108,7 +108,7 @@ $(BIN)/test_rules: $(BUILD)/server/rules.o
 $(BIN)/test_json_print: $(BUILD)/client/json.o
 # The pool against the end-to-end run's PostgreSQL, with its own statements.
 $(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/resolve.o \
-    $(BUILD)/server/sql.o $(BUILD)/server/row.o
+    $(BUILD)/server/sql.o $(BUILD)/server/row.o $(BUILD)/server/fields.o
 $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 
 certs: certs/ca.pem
