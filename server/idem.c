@@ -194,21 +194,21 @@ on_idem_row(void *arg, const PGresult *res)
 			req_fail(req, id->code, NULL, "%s", id->msg);
 		return;
 	}
-	op = PQgetvalue(res, 0, 0);
+	op = row_text(res, 0, "op");
 	if (strcmp(op, req->op_name) != 0) {
 		req_fail(req, E_CONFLICT, IDEM_ARG, "idempotency key already "
 		    "used for %s", op);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 1), id->hash) != 0) {
+	if (strcmp(row_text(res, 0, "args_hash"), id->hash) != 0) {
 		req_fail(req, E_CONFLICT, IDEM_ARG, "idempotency key already "
 		    "used for %s with other arguments", op);
 		return;
 	}
 	log_debug("conn %llu: %s: idempotency key seen, replaying result %s",
 	    (unsigned long long)req->conn->serial, req->op_name,
-	    PQgetvalue(res, 0, 2));
-	id->replay(req, strtoll(PQgetvalue(res, 0, 2), NULL, 10));
+	    row_text(res, 0, "result_id"));
+	id->replay(req, row_int(res, 0, "result_id"));
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "change.h"
+#include "fields.h"
 #include "op.h"
 #include "row.h"
 #include "sql.h"
@@ -187,93 +188,89 @@ roi_decimal(const struct roi_input *in, double d, char *buf, size_t len)
 	return true;
 }
 
+/* roi.set's own arguments, read before the change runs. */
 struct roi_set {
-	char		 caller[24];
-	char		 team_id[24];
-	char		 period_id[24];
 	const char	*team;
 	const char	*period;
 	char		 json[ROI_NINPUTS * 64 + 4];
-	const char	*p[4];
 };
 
-static void
-on_roi_set(void *arg, const PGresult *res)
+/* The context is read by team and period, not by one key. */
+static int
+roi_set_ctx_params(struct change *c, const char **p)
 {
-	struct request *req = arg;
-	struct roi_set *g = req->state;
+	struct roi_set *a = c->arg;
 
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		/* Removed between the two statements. */
-		req_fail(req, E_NOT_FOUND, "team", "no team '%s' or period "
-		    "'%s'", g->team, g->period);
-		return;
-	}
-	roi_reply(req, res, &FS_ROI_WRITE);
+	p[0] = a->team;
+	p[1] = a->period;
+	p[2] = c->caller;
+	return 3;
 }
 
-static void
-on_roi_set_ctx(void *arg, const PGresult *res)
+static bool
+roi_set_found(struct change *c, const PGresult *ctx)
 {
-	struct request *req = arg;
-	struct roi_set *g = req->state;
-	struct authz_facts f = { 0 };
+	struct roi_set *a = c->arg;
 
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
+	if (row_null(ctx, 0, "team_id")) {
+		req_fail(c->req, E_NOT_FOUND, "team", "no team '%s'", a->team);
+		return false;
 	}
-	f.role = req->conn->sess.role;
-	f.private_team = row_bool(res, 0, "private_team");
-	f.lead_here = row_bool(res, 0, "lead_here");
-	f.lead_above = row_bool(res, 0, "lead_above");
-	f.member_here = row_bool(res, 0, "member_here");
-	if (PQntuples(res) != 1 || row_null(res, 0, "team_id") ||
-	    !authz_allows(ACT_READ, &f)) {
-		req_fail(req, E_NOT_FOUND, "team", "no team '%s'", g->team);
-		return;
+	if (row_null(ctx, 0, "period_id")) {
+		req_fail(c->req, E_NOT_FOUND, "period", "no period '%s'",
+		    a->period);
+		return false;
 	}
-	if (!authz_allows(ACT_TEAM_GOVERN, &f)) {
-		req_fail(req, E_FORBIDDEN, "team", "you may not %s",
-		    authz_action_name(ACT_TEAM_GOVERN));
-		return;
-	}
-	if (row_null(res, 0, "period_id")) {
-		req_fail(req, E_NOT_FOUND, "period", "no period '%s'",
-		    g->period);
-		return;
-	}
-	/* A closed period is read-only (the trigger on roi_inputs holds it
-	 * under the period's lock). */
-	if (strcmp(row_text(res, 0, "period_state"), "closed") == 0) {
-		req_fail_rule(req, "period.closed", "period %s is closed: its "
-		    "ROI inputs no longer change", g->period);
-		return;
-	}
-	snprintf(g->team_id, sizeof g->team_id, "%s",
-	    row_text(res, 0, "team_id"));
-	snprintf(g->period_id, sizeof g->period_id, "%s",
-	    row_text(res, 0, "period_id"));
-	g->p[0] = g->caller;
-	g->p[1] = g->team_id;
-	g->p[2] = g->period_id;
-	g->p[3] = g->json;
-	req_db(req, ST_ROI_SET, 4, g->p, on_roi_set);
+	return true;
 }
+
+static int
+roi_set_params(struct change *c, const PGresult *ctx, const char **p)
+{
+	struct roi_set *a = c->arg;
+
+	p[0] = c->caller;
+	p[1] = row_str(ctx, 0, "team_id");
+	p[2] = row_str(ctx, 0, "period_id");
+	p[3] = a->json;
+	return 4;
+}
+
+/* No row from the write: the team went between the two statements. */
+static void
+roi_set_empty(struct change *c)
+{
+	struct roi_set *a = c->arg;
+
+	req_fail(c->req, E_NOT_FOUND, "team", "no team '%s'", a->team);
+}
+
+/* A closed period is read-only (PR_OPEN): cairnd says period.closed, and
+ * the trigger on roi_inputs holds it under the period's lock. */
+static const struct change_op roi_set_op = {
+	.what = "team",
+	.id_field = "team",
+	.ctx = ST_ROI_SET_CTX,
+	.nctx = 3,
+	.ctx_params = roi_set_ctx_params,
+	.found = roi_set_found,
+	.act = ACT_TEAM_GOVERN,
+	.period = PR_OPEN,
+	.write = ST_ROI_SET,
+	.params = roi_set_params,
+	.reply = &FS_ROI_WRITE,
+	.empty = roi_set_empty,
+};
 
 void
 op_roi_set(struct request *req)
 {
 	struct mp_reader *a = &req->args;
-	struct session *s = &req->conn->sess;
 	const char *team, *period;
 	char num[ROI_NINPUTS][40];
 	bool given[ROI_NINPUTS] = { false };
 	double d[ROI_NINPUTS];
+	struct change *c;
 	struct roi_set *g;
 	size_t n = 0, off;
 
@@ -303,10 +300,8 @@ op_roi_set(struct request *req)
 		    "framework_hours_per_week, tool_cost");
 		return;
 	}
-	g = xcalloc(1, sizeof *g);
-	req->state = g;
-	req->state_free = free;
-	snprintf(g->caller, sizeof g->caller, "%lld", (long long)s->user_id);
+	c = change_new(req, &roi_set_op, sizeof *g);
+	g = c->arg;
 	g->team = team;
 	g->period = period;
 	/* {"name": number, ...}: the names are ours, the numbers formatted
@@ -319,8 +314,5 @@ op_roi_set(struct request *req)
 			    "%s\"%s\": %s", off > 1 ? ", " : "",
 			    roi_inputs[i].name, num[i]);
 	snprintf(g->json + off, sizeof g->json - off, "}");
-	g->p[0] = team;
-	g->p[1] = period;
-	g->p[2] = g->caller;
-	req_db(req, ST_ROI_SET_CTX, 3, g->p, on_roi_set_ctx);
+	change_run(c, team);
 }

@@ -9,7 +9,7 @@
 #define USER_COLS(u)							\
 	u "id, " u "login, " u "name, " u "role, " u "enabled, "	\
 	"to_char(" u "created_at AT TIME ZONE 'UTC', "			\
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created"
 
 /* A team (FS_TEAM), from teams t. */
 #define TEAM_COLS(t)							\
@@ -105,15 +105,17 @@
 
 const struct stmt_def stmts[ST_MAX] = {
 	[ST_AUTH_BY_LOGIN] = { "auth_by_login", STMT_READ,
-	    "SELECT id, password_hash, enabled FROM users WHERE login = $1" },
+	    "SELECT id, password_hash, enabled FROM users WHERE login = $1",
+	    &FS_AUTH },
 
 	/* $1 user id, $2 token hash (hex), $3 lifetime in seconds */
 	[ST_SESSION_CREATE] = { "session_create", STMT_WRITE,
 	    "WITH s AS (INSERT INTO sessions (user_id, token_hash, expires_at)"
 	    " VALUES ($1, decode($2, 'hex'), now() + make_interval(secs => $3))"
 	    " RETURNING id, user_id, expires_at)"
-	    " SELECT s.id, extract(epoch FROM s.expires_at)::bigint, "
-	    USER_COLS("u.") " FROM s JOIN users u ON u.id = s.user_id" },
+	    " SELECT s.id AS sid, extract(epoch FROM s.expires_at)::bigint"
+	    " AS expires, " USER_COLS("u.")
+	    " FROM s JOIN users u ON u.id = s.user_id", &FS_SESSION },
 
 	/* $1 token hash (hex), $2 idle limit in seconds.  Touches last_seen
 	 * at most once a minute to keep the write rate low. */
@@ -125,18 +127,20 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " AND s.last_seen > now() - make_interval(secs => $2)),"
 	    " t AS (UPDATE sessions SET last_seen = now() FROM s"
 	    " WHERE sessions.id = s.sid AND s.last_seen < now() - interval '60s')"
-	    " SELECT s.sid, extract(epoch FROM s.expires_at)::bigint, "
-	    USER_COLS("u.") " FROM s JOIN users u ON u.id = s.user_id" },
+	    " SELECT s.sid, extract(epoch FROM s.expires_at)::bigint"
+	    " AS expires, " USER_COLS("u.")
+	    " FROM s JOIN users u ON u.id = s.user_id", &FS_SESSION },
 
 	[ST_SESSION_REVOKE] = { "session_revoke", STMT_WRITE,
 	    "UPDATE sessions SET revoked_at = now()"
 	    " WHERE id = $1 AND revoked_at IS NULL" },
 
 	[ST_USER_GET] = { "user_get", STMT_READ,
-	    "SELECT " USER_COLS("") " FROM users WHERE login = $1" },
+	    "SELECT " USER_COLS("") " FROM users WHERE login = $1",
+	    &FS_USER },
 
 	[ST_USER_LIST] = { "user_list", STMT_READ,
-	    "SELECT " USER_COLS("") " FROM users ORDER BY login" },
+	    "SELECT " USER_COLS("") " FROM users ORDER BY login", &FS_USER },
 
 	/* $5 caller (NULL for --init-admin). */
 	[ST_USER_CREATE] = { "user_create", STMT_WRITE,
@@ -144,14 +148,15 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " VALUES ($1, $2, $3, $4) RETURNING *),"
 	    AUDIT_BY("$5", "user.create", "user", "u.id", "NULL",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("u.") " FROM u" },
+	    " SELECT " USER_COLS("u.") " FROM u", &FS_USER },
 
 	/* The target's role and state and how many other enabled admins
 	 * remain: the friendly check before user.last_admin's trigger. */
 	[ST_USER_ADMIN_STATE] = { "user_admin_state", STMT_READ,
 	    "SELECT u.role, u.enabled, (SELECT count(*) FROM users o"
 	    " WHERE o.role = 'admin' AND o.enabled AND o.id <> u.id)"
-	    " FROM users u WHERE u.login = $1" },
+	    " AS other_admins FROM users u WHERE u.login = $1",
+	    &FS_USER_ADMIN },
 
 	/* $3 caller. */
 	[ST_USER_SET_ROLE] = { "user_set_role", STMT_WRITE,
@@ -161,7 +166,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE login = $1 RETURNING *),"
 	    AUDIT_BY("$3", "user.set_role", "user", "u.id", "(SELECT j FROM b)",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("u.") " FROM u" },
+	    " SELECT " USER_COLS("u.") " FROM u", &FS_USER },
 
 	/* Disabling revokes every session of the user in the same
 	 * statement. */
@@ -172,17 +177,18 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " (SELECT id FROM u) AND revoked_at IS NULL),"
 	    AUDIT_BY("$2", "user.disable", "user", "u.id", "NULL",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("") " FROM u" },
+	    " SELECT " USER_COLS("") " FROM u", &FS_USER },
 
 	[ST_USER_ENABLE] = { "user_enable", STMT_WRITE,
 	    "WITH u AS (UPDATE users SET enabled = true, updated_at = now()"
 	    " WHERE login = $1 RETURNING *),"
 	    AUDIT_BY("$2", "user.enable", "user", "u.id", "NULL",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("") " FROM u" },
+	    " SELECT " USER_COLS("") " FROM u", &FS_USER },
 
 	[ST_USER_PW_BY_LOGIN] = { "user_pw_by_login", STMT_READ,
-	    "SELECT id, password_hash FROM users WHERE login = $1" },
+	    "SELECT id, password_hash FROM users WHERE login = $1",
+	    &FS_USER_PW },
 
 	/* $1 user id, $2 new hash, $3 session to keep (or NULL): the other
 	 * sessions of the user are revoked. */
@@ -194,7 +200,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " AND id IS DISTINCT FROM $3::bigint),"
 	    AUDIT_BY("$4", "user.set_password", "user", "u.id", "NULL",
 	    "NULL", "u")
-	    " SELECT id FROM u" },
+	    " SELECT id FROM u", &FS_USER_ID },
 
 	/* Teams. */
 
@@ -331,7 +337,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	/* Settings and the audit log. */
 
 	[ST_SETTINGS_GET] = { "settings_get", STMT_READ,
-	    "SELECT name, value FROM settings ORDER BY name" },
+	    "SELECT name, value FROM settings ORDER BY name", &FS_SETTING },
 
 	[ST_SETTINGS_SET] = { "settings_set", STMT_WRITE,
 	    "WITH o AS (SELECT to_jsonb(x) j FROM settings x WHERE name = $2),"
@@ -599,8 +605,9 @@ const struct stmt_def stmts[ST_MAX] = {
 	/* $1 caller, $2 key: a key is honoured for as long as it is kept,
 	 * at least IDEM_KEEP. */
 	[ST_IDEM_GET] = { "idem_get", STMT_READ,
-	    "SELECT op, encode(args_hash, 'hex'), result_id"
-	    " FROM idempotency_keys WHERE user_id = $1 AND key = $2" },
+	    "SELECT op, encode(args_hash, 'hex') AS args_hash, result_id"
+	    " FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+	    &FS_IDEM },
 
 	/*
 	 * Failed password checks (sql/005).  Bookkeeping, not data: no audit
@@ -612,23 +619,26 @@ const struct stmt_def stmts[ST_MAX] = {
 	 * failures, seconds it stays locked, the address's other live names
 	 * (up to $3) and seconds until the first of them expires. */
 	[ST_THROTTLE_CHECK] = { "throttle_check", STMT_READ,
-	    "SELECT coalesce(p.failures, 0),"
-	    " coalesce(ceil(extract(epoch FROM p.locked_until - now())), 0),"
-	    " a.n, coalesce(ceil(extract(epoch FROM a.until - now())), 0)"
+	    "SELECT coalesce(p.failures, 0) AS failures,"
+	    " coalesce(ceil(extract(epoch FROM p.locked_until - now())), 0)"
+	    " AS locked_s, a.n AS other_logins,"
+	    " coalesce(ceil(extract(epoch FROM a.until - now())), 0)"
+	    " AS other_wait_s"
 	    " FROM (SELECT 1) one"
 	    " LEFT JOIN login_throttle p ON p.login = $1 AND p.addr = $2::inet"
 	    " AND p.expires_at > now()"
 	    " CROSS JOIN LATERAL (SELECT count(*) AS n, min(x.expires_at)"
 	    " AS until FROM (SELECT expires_at FROM login_throttle"
 	    " WHERE addr = $2::inet AND login <> $1 AND expires_at > now()"
-	    " ORDER BY expires_at LIMIT $3::integer) x) a" },
+	    " ORDER BY expires_at LIMIT $3::integer) x) a",
+	    &FS_THROTTLE_CHECK },
 
 	/* $1 login, $2 address, $3 slow_after, $4 max_failures, $5 lockout
 	 * s, $6 longest delay ms: failures, total, delay_ms, locked. */
 	[ST_THROTTLE_FAIL] = { "throttle_fail", STMT_WRITE,
 	    "SELECT failures, total, delay_ms, locked FROM login_throttle_fail("
 	    "$1, $2::inet, $3::integer, $4::integer, $5::integer,"
-	    " $6::integer)" },
+	    " $6::integer)", &FS_THROTTLE_FAIL },
 
 	/* $1 login, $2 address: the right password ends its streak (other
 	 * addresses' failures stay). */
@@ -649,7 +659,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " $1::integer) OR last_seen < now() - make_interval(secs =>"
 	    " $1::integer + $2::integer)"
 	    " LIMIT $3::integer FOR UPDATE SKIP LOCKED) RETURNING 1)"
-	    " SELECT count(*) FROM d" },
+	    " SELECT count(*) AS deleted FROM d", &FS_HOUSEKEEP },
 
 	/* $1 batch: failure counts that no longer count. */
 	[ST_HOUSEKEEP_THROTTLE] = { "housekeep_throttle", STMT_WRITE,
@@ -657,7 +667,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " (SELECT login, addr FROM login_throttle WHERE expires_at < now()"
 	    " ORDER BY expires_at LIMIT $1::integer FOR UPDATE SKIP LOCKED)"
 	    " RETURNING 1)"
-	    " SELECT count(*) FROM d" },
+	    " SELECT count(*) AS deleted FROM d", &FS_HOUSEKEEP },
 
 	/*
 	 * ROI of the framework (sql/011_roi.sql: the arithmetic is there,
@@ -738,36 +748,3 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " FROM t, p, v, LATERAL roi_report(v.j, $2, $3) x"
 	    " WHERE EXISTS (SELECT 1 FROM w)", &FS_ROI_WRITE },
 };
-
-/* What the ROI statements return (op-roi.c packs them). */
-#define ROI_PARTS_FIELDS						\
-	{ "days", F_INT }, { "weeks", F_NUM }, { "missing", F_JSON },	\
-	{ "productivity", F_NUM }, { "time_savings", F_NUM },		\
-	{ "engagement", F_NUM }, { "efficiency", F_NUM },		\
-	{ "benefits", F_NUM }, { "cost", F_NUM }, { "net", F_NUM },	\
-	{ "roi", F_NUM }, { "roi_message", F_STR },			\
-	{ "observed_hours", F_NUM }, { "observed_hours_total", F_NUM },	\
-	{ "observed", F_JSON }
-
-static const struct field roi_fields[] = {
-	{ "team", F_STR }, { "period", F_STR }, { "inputs", F_JSON },
-	ROI_PARTS_FIELDS,
-	{ "team_id", F_HIDDEN }, { "period_id", F_HIDDEN },
-	{ "private_team", F_HIDDEN }, { "lead_here", F_HIDDEN },
-	{ "lead_above", F_HIDDEN }, { "member_here", F_HIDDEN },
-};
-const struct fieldset FS_ROI = FIELDSET("ROI", roi_fields);
-
-static const struct field roi_write_fields[] = {
-	{ "team", F_STR }, { "period", F_STR }, { "inputs", F_JSON },
-	ROI_PARTS_FIELDS,
-};
-const struct fieldset FS_ROI_WRITE = FIELDSET("ROI", roi_write_fields);
-
-static const struct field roi_org_fields[] = {
-	{ "period", F_STR }, { "teams", F_JSON }, { "headcount", F_NUM },
-	ROI_PARTS_FIELDS,
-	{ "period_id", F_HIDDEN },
-};
-const struct fieldset FS_ROI_ORG = FIELDSET("organisation's ROI",
-    roi_org_fields);

@@ -103,11 +103,6 @@ struct stmt_def {
 
 extern const struct stmt_def stmts[ST_MAX];
 
-/* op-roi.c: what the ROI statements return. */
-extern const struct fieldset FS_ROI, FS_ROI_ORG, FS_ROI_WRITE;
-
-/* The columns of a user, in the order pack_user() reads them. */
-#define USER_NCOLS	6
 /* Columns of a team, a period, an objective and a key result, in the
  * order the pack_*() functions read them. */
 #define TEAM_NCOLS	5

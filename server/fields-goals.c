@@ -1,7 +1,7 @@
 /*
- * fields.c: the fieldsets of fields.h.
+ * fields-goals.c: the fieldsets of fields-goals.h.
  */
-#include "fields.h"
+#include "fields-goals.h"
 
 static const struct field team[] = {
 	{ "id", F_INT }, { "slug", F_STR }, { "name", F_STR },
@@ -68,12 +68,6 @@ static const struct field checkin[] = {
 	{ "note", F_STR }, { "author", F_STR }, { "at", F_STR },
 };
 const struct fieldset FS_CHECKIN = FIELDSET("check-in", checkin);
-
-static const struct field audit[] = {
-	{ "id", F_INT }, { "at", F_STR }, { "user", F_STR }, { "op", F_STR },
-	{ "entity", F_STR }, { "before", F_JSON }, { "after", F_JSON },
-};
-const struct fieldset FS_AUDIT = FIELDSET("audit entry", audit);
 
 /* Contexts: every column is read by the checks, none is packed. */
 
