@@ -174,8 +174,10 @@ $$;
 -- period; assessments of the team taken in the period; audited changes
 -- to its objectives of the period (op objective.*).  "In the period" is
 -- from its first day 00:00 UTC to the day after its last.  The KPI tables
--- (sql/007) and the assessments may not exist yet: plpgsql binds late,
--- and the KPI count runs only when its tables exist.
+-- (sql/007) and the assessments' (sql/009) may not exist yet: plpgsql
+-- binds late, and each count runs only when its table exists.  Without
+-- the assessments table, assessments are the audit entries
+-- assessment.create on team:ID.
 CREATE FUNCTION roi_observed(t bigint, p bigint, OUT checkins bigint,
     OUT readings bigint, OUT assessments bigint, OUT edits bigint,
     OUT minutes bigint)
@@ -199,9 +201,15 @@ BEGIN
 		    ' WHERE k.team_id = $1 AND r.at >= $2 AND r.at < $3'
 		    INTO readings USING t, s, e;
 	END IF;
-	SELECT count(*) INTO assessments FROM audit_log a
-	    WHERE a.entity_type = 'team' AND a.entity_id = t
-	    AND a.op = 'assessment.create' AND a.at >= s AND a.at < e;
+	IF to_regclass('assessments') IS NOT NULL THEN
+		EXECUTE 'SELECT count(*) FROM assessments a'
+		    ' WHERE a.team_id = $1 AND a.at >= $2 AND a.at < $3'
+		    INTO assessments USING t, s, e;
+	ELSE
+		SELECT count(*) INTO assessments FROM audit_log a
+		    WHERE a.entity_type = 'team' AND a.entity_id = t
+		    AND a.op = 'assessment.create' AND a.at >= s AND a.at < e;
+	END IF;
 	SELECT count(*) INTO edits FROM audit_log a
 	    WHERE a.entity_type = 'objective' AND a.op LIKE 'objective.%'
 	    AND a.entity_id IN (SELECT o.id FROM objectives o

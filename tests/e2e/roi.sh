@@ -240,13 +240,21 @@ expect_exit "roi show: after the setting" 0 as roi-lead --json roi show roi-eng 
 expect_eq "... minutes follow the setting" "$(obs minutes)" "$((M0 + 3 * 30 + $(setting roi_minutes_edit)))"
 expect_exit "roi: back to 5" 0 as admin settings set roi_minutes_checkin 5
 expect_exit "roi: settings refuse an unknown name" 7 as admin --json settings set roi_minutes_nap 5
-# Assessments are the tiers helper's audit entries (assessment.create on
-# team:ID): two in the period, one after it.
+# Assessments: rows of the assessments table (sql/009) once it exists,
+# else audit entries assessment.create on team:ID; two in the period, one
+# after it (written in SQL, with the times the test needs).
 EID=$(roi_q "SELECT id FROM teams WHERE slug = 'roi-eng'")
-roi_q "INSERT INTO audit_log (user_id, op, entity_type, entity_id, at) VALUES
-    (NULL, 'assessment.create', 'team', $EID, '2026-11-15T10:00:00Z'),
-    (NULL, 'assessment.create', 'team', $EID, '2026-12-30T23:59:00Z'),
-    (NULL, 'assessment.create', 'team', $EID, '2026-12-31T00:00:00Z')" >/dev/null
+if [ -n "$(roi_q "SELECT to_regclass('assessments')")" ]; then
+	roi_q "INSERT INTO assessments (team_id, author_id, answers, at)
+	    SELECT $EID, u.id, '{}', a::timestamptz FROM users u,
+	    (VALUES ('2026-11-15T10:00:00Z'), ('2026-12-30T23:59:00Z'),
+	    ('2026-12-31T00:00:00Z')) x (a) WHERE u.login = 'roi-lead'" >/dev/null
+else
+	roi_q "INSERT INTO audit_log (user_id, op, entity_type, entity_id, at) VALUES
+	    (NULL, 'assessment.create', 'team', $EID, '2026-11-15T10:00:00Z'),
+	    (NULL, 'assessment.create', 'team', $EID, '2026-12-30T23:59:00Z'),
+	    (NULL, 'assessment.create', 'team', $EID, '2026-12-31T00:00:00Z')" >/dev/null
+fi
 expect_exit "roi show: after assessments" 0 as roi-lead --json roi show roi-eng --period roi-q4
 expect_eq "... the two in the period counted" "$(obs assessments)" 2
 expect_eq "... at roi_minutes_assessment each" "$(obs minutes)" "$((WANT_M + 2 * $(setting roi_minutes_assessment)))"
