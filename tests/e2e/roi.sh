@@ -338,3 +338,13 @@ if roi_q "UPDATE roi_inputs SET value = 300 WHERE name = 'tool_cost' AND period_
 else
 	ok "the database refuses a change in a closed period"
 fi
+
+# A team removed (team.not_empty allows it: no members, sub-teams or
+# objectives) takes its inputs with it; their history stays in the log.
+expect_exit "roi: a team to remove" 0 as admin team add roi-tmp --name Temporary --parent roi-ops
+expect_exit "roi set: its inputs" 0 as admin --json roi set roi-tmp --period roi-q4 --tool-cost 10
+expect_exit "roi: team rm" 0 as admin team rm roi-tmp
+expect_eq "... its inputs are gone" "$(roi_q "SELECT count(*) FROM roi_inputs i WHERE NOT EXISTS (SELECT 1 FROM teams t WHERE t.id = i.team_id)")" 0
+expect_eq "... the audit entry stays" "$(roi_q "SELECT count(*) FROM audit_log WHERE op = 'roi.set' AND after -> 'inputs' ->> 'tool_cost' = '10'")" 1
+expect_exit "roi show --org: without it" 0 as admin --json roi show --org --period roi-q4
+expect_eq "... two teams still" "$(echo "$OUT" | grep -o '"team":"[a-z-]*"' | sort -u | tr '\n' ' ')" '"team":"roi-eng" "team":"roi-web" '
