@@ -112,6 +112,7 @@ $(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/resolve.o \
     $(BUILD)/server/sql.o $(BUILD)/server/row.o \
     $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/fields-*.c))
 $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
+$(BIN)/test_kpi_at: $(BUILD)/server/kpi-at.o
 
 certs: certs/ca.pem
 certs/ca.pem:

@@ -171,6 +171,9 @@ struct reqargs {
 		const char	*s;
 		int64_t		 i;
 		double		 d;
+		/* Already packed MessagePack (req_raw), or NULL. */
+		const char	*raw;
+		size_t		 rawlen;
 	}	kv[REQ_MAX];
 };
 
@@ -191,6 +194,7 @@ void	 req_str(struct reqargs *, const char *, const char *);
 void	 req_int(struct reqargs *, const char *, int64_t);
 void	 req_bool(struct reqargs *, const char *, bool);
 void	 req_double(struct reqargs *, const char *, double);
+void	 req_raw(struct reqargs *, const char *, const char *, size_t);
 void	 req_options(struct reqargs *, const struct cmd_args *);
 void	 req_positionals(struct reqargs *, const struct cmd_args *,
 	    const struct opt_spec *);
@@ -203,6 +207,9 @@ int	 client_try(struct client *, const char *, const struct reqargs *,
 	    const msgpack_object **);
 int	 client_call(struct client *, const char *, const struct reqargs *,
 	    const msgpack_object **);
+int	 client_try_idem(struct client *, const char *, const struct reqargs *,
+	    const msgpack_object **);
+int	 client_new_idem_key(struct client *, char *, size_t);
 int	 cmd_request(struct client *, const struct cmd_args *,
 	    struct reqargs *, const msgpack_object **);
 int	 cmd_fetch(struct client *, const struct cmd_args *,
@@ -284,6 +291,12 @@ int	 cmd_kr_rm(struct client *, struct cmd_args *);
 int	 cmd_kr_checkin(struct client *, struct cmd_args *);
 int	 cmd_kr_history(struct client *, struct cmd_args *);
 
+/* cmd-kpi.c */
+int	 cmd_kpi_list(struct client *, struct cmd_args *);
+int	 cmd_kpi_show(struct client *, struct cmd_args *);
+int	 cmd_kpi_record(struct client *, struct cmd_args *);
+int	 cmd_kpi_import(struct client *, struct cmd_args *);
+int	 cmd_kpi_history(struct client *, struct cmd_args *);
 /* cmd-roi.c */
 int	 cmd_roi_set(struct client *, struct cmd_args *);
 int	 cmd_roi_show(struct client *, struct cmd_args *);

@@ -540,6 +540,28 @@ mp_get_map(struct mp_reader *r, const char *key, int req,
 	return true;
 }
 
+bool
+mp_get_array(struct mp_reader *r, const char *key, int req, size_t max,
+    const msgpack_object **out)
+{
+	const msgpack_object *v = lookup(r, key, req);
+
+	if (v == NULL)
+		return false;
+	if (v->type != MSGPACK_OBJECT_ARRAY) {
+		mp_reader_fail(r, E_BAD_REQUEST, key,
+		    "argument '%s' must be an array", key);
+		return false;
+	}
+	if (v->via.array.size > max) {
+		mp_reader_fail(r, E_LIMIT, key,
+		    "argument '%s' has more than %zu elements", key, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
 /* Packing. */
 
 void

@@ -106,6 +106,9 @@ bool	 mp_get_double(struct mp_reader *, const char *, int, double, double,
 	    double *);
 bool	 mp_get_map(struct mp_reader *, const char *, int,
 	    const msgpack_object **);
+/* An array of at most max elements (more: E_LIMIT naming it). */
+bool	 mp_get_array(struct mp_reader *, const char *, int, size_t,
+	    const msgpack_object **);
 
 /* Packing shorthands. */
 void	 mp_pack_cstr(msgpack_packer *, const char *);

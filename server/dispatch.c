@@ -64,6 +64,13 @@ static const struct op ops[] = {
 	{ "kr.remove",		op_kr_remove,		OP_SESSION | OP_WRITE },
 	{ "kr.checkin",		op_kr_checkin,		OP_SESSION | OP_WRITE },
 	{ "kr.history",		op_kr_history,		OP_SESSION },
+	{ "kpi.create",		op_kpi_create,		OP_SESSION | OP_WRITE },
+	{ "kpi.update",		op_kpi_update,		OP_SESSION | OP_WRITE },
+	{ "kpi.archive",	op_kpi_archive,		OP_SESSION | OP_WRITE },
+	{ "kpi.get",		op_kpi_get,		OP_SESSION },
+	{ "kpi.list",		op_kpi_list,		OP_SESSION },
+	{ "kpi.history",	op_kpi_history,		OP_SESSION },
+	{ "kpi.record",		op_kpi_record,		OP_SESSION | OP_WRITE },
 
 	{ "roi.set",		op_roi_set,		OP_SESSION | OP_WRITE },
 	{ "roi.get",		op_roi_get,		OP_SESSION },

@@ -59,7 +59,7 @@ static const struct field kr[] = {
 	{ "type", F_STR }, { "start", F_NUM }, { "target", F_NUM },
 	{ "current", F_NUM }, { "unit", F_STR }, { "weight", F_NUM },
 	{ "owner", F_STR }, { "progress", F_NUM }, { "attainment", F_NUM },
-	{ "confidence", F_INT }, { "version", F_INT },
+	{ "confidence", F_INT }, { "version", F_INT }, { "kpi", F_INT },
 };
 const struct fieldset FS_KR = FIELDSET("key result", kr);
 
@@ -102,7 +102,7 @@ const struct fieldset FS_OBJ_NEW_CTX = FIELDSET("objective", obj_new_ctx);
 
 static const struct field kr_ctx[] = {
 	OBJ_FACT_FIELDS, { "version", F_HIDDEN }, { "type", F_HIDDEN },
-	{ "kr_owner", F_HIDDEN },
+	{ "kr_owner", F_HIDDEN }, { "bound", F_HIDDEN },
 };
 const struct fieldset FS_KR_CTX = FIELDSET("key result", kr_ctx);
 

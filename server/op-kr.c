@@ -27,6 +27,8 @@ struct kr_fields {
 	const char	*title, *type, *unit, *owner;
 	char		 start[32], target[32], weight[32];
 	bool		 has_start, has_target, has_weight;
+	char		 kpi[24];	/* kr.create: the KPI it follows */
+	bool		 has_kpi, start_given;
 };
 
 static int
@@ -59,7 +61,13 @@ kr_fields_read(struct request *req, struct kr_fields *k, bool create)
 	k->has_weight = mp_get_double(a, "weight", MP_OPTIONAL, 1e-9, 1000,
 	    &weight);
 	mp_get_str(a, "owner", MP_OPTIONAL, 1, 63, &k->owner);
+	k->start_given = k->has_start;
 	if (create) {
+		int64_t kpi;
+
+		if ((k->has_kpi = mp_get_int(a, "kpi", MP_OPTIONAL, 1,
+		    INT64_MAX, &kpi)))
+			snprintf(k->kpi, sizeof k->kpi, "%lld", (long long)kpi);
 		/* Defaults of a new key result. */
 		k->has_start = k->has_weight = true;
 		if (k->unit == NULL)
@@ -112,12 +120,13 @@ kr_create_check(struct change *c, const PGresult *ctx)
 static int
 kr_create_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	p[0] = c->caller;
-	p[1] = c->key;
-	kr_field_params(c->arg, p);
+	struct kr_fields *k = c->arg;
+
+	kr_field_params(k, p);
 	p[9] = idem_key(&c->idem);
 	p[10] = idem_hash(&c->idem);
-	return 11;
+	p[11] = k->has_kpi ? k->kpi : NULL;
+	return 12;
 }
 
 static void
@@ -136,6 +145,70 @@ static const struct change_op kr_create = {
 	.empty = kr_no_owner, .get = ST_KR_GET, .keyed = true,
 };
 
+/* Bound to a KPI (sql/007): the KPI's unit, and its latest value as the
+ * default start; its readings move the key result from then on. */
+
+static int
+kr_bound_ctx_params(struct change *c, const char **p)
+{
+	struct kr_fields *k = c->arg;
+
+	p[3] = k->kpi;
+	return 4;
+}
+
+static bool
+kr_bound_check(struct change *c, const PGresult *ctx)
+{
+	struct kr_fields *k = c->arg;
+	const char *unit = row_text(ctx, 0, "kpi_unit"), *why;
+
+	if (!row_bool(ctx, 0, "kpi_found")) {
+		req_fail(c->req, E_NOT_FOUND, "kpi", "no KPI %s", k->kpi);
+		return false;
+	}
+	if (row_bool(ctx, 0, "kpi_archived")) {
+		req_fail_rule(c->req, "kpi.archived", "KPI %s is archived: "
+		    "nothing new follows it", k->kpi);
+		return false;
+	}
+	if (strcmp(k->type, "boolean") == 0) {
+		req_fail(c->req, E_INVALID, "type", "a key result bound to a "
+		    "KPI follows its readings: increase, decrease, above or "
+		    "below, not boolean");
+		return false;
+	}
+	if (k->unit[0] != '\0' && strcmp(k->unit, unit) != 0) {
+		req_fail(c->req, E_INVALID, "unit", "a key result bound to "
+		    "KPI %s has its unit ('%s')", k->kpi, unit);
+		return false;
+	}
+	k->unit = unit;		/* the context outlives the write's params */
+	if (!k->start_given) {
+		if (row_null(ctx, 0, "kpi_latest")) {
+			req_fail(c->req, E_INVALID, "start", "KPI %s has no "
+			    "reading yet: give the start", k->kpi);
+			return false;
+		}
+		fmt_num(k->start, sizeof k->start,
+		    row_num(ctx, 0, "kpi_latest"));
+	}
+	if ((why = kr_shape_refusal(k->type, strtod(k->start, NULL),
+	    strtod(k->target, NULL))) != NULL) {
+		req_fail(c->req, E_INVALID, "target", "%s", why);
+		return false;
+	}
+	return kr_create_check(c, ctx);
+}
+
+static const struct change_op kr_create_bound = {
+	.what = "objective", .id_field = "objective",
+	.ctx = ST_KR_NEW_CTX, .nctx = 3, .ctx_params = kr_bound_ctx_params,
+	.act = ACT_OBJ_EDIT, .period = PR_NEW, .check = kr_bound_check,
+	.write = ST_KR_CREATE, .params = kr_create_params, .reply = &FS_KR,
+	.empty = kr_no_owner, .get = ST_KR_GET, .keyed = true,
+};
+
 void
 op_kr_create(struct request *req)
 {
@@ -150,12 +223,14 @@ op_kr_create(struct request *req)
 	idem_read(req, &idem);
 	if (!req_args_done(req) || !kr_type_ok(req, &k))
 		return;
-	if ((why = kr_shape_refusal(k.type, strtod(k.start, NULL),
-	    strtod(k.target, NULL))) != NULL) {
+	/* A bound one's start may come from its KPI: checked then. */
+	if (!k.has_kpi && (why = kr_shape_refusal(k.type, strtod(k.start,
+	    NULL), strtod(k.target, NULL))) != NULL) {
 		req_fail(req, E_INVALID, "target", "%s", why);
 		return;
 	}
-	c = change_new(req, &kr_create, sizeof k);
+	c = change_new(req, k.has_kpi ? &kr_create_bound : &kr_create,
+	    sizeof k);
 	*(struct kr_fields *)c->arg = k;
 	c->idem = idem;
 	change_run_id(c, obj);
@@ -166,11 +241,23 @@ op_kr_create(struct request *req)
 static int
 kr_update_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	p[0] = c->caller;
-	p[1] = c->key;
 	kr_field_params(c->arg, p);
 	p[9] = change_version(c);
 	return 10;
+}
+
+/* A bound key result keeps its KPI's unit. */
+static bool
+kr_update_check(struct change *c, const PGresult *ctx)
+{
+	struct kr_fields *k = c->arg;
+
+	if (row_bool(ctx, 0, "bound") && k->unit != NULL) {
+		req_fail(c->req, E_INVALID, "unit", "key result %s follows a "
+		    "KPI and has its unit", c->key);
+		return false;
+	}
+	return true;
 }
 
 /* A start/target/type that no longer fit is refused by the table's CHECK
@@ -178,6 +265,7 @@ kr_update_params(struct change *c, const PGresult *ctx, const char **p)
 static const struct change_op kr_update = {
 	.what = "key result", .id_field = "id",
 	.ctx = ST_KR_CTX, .nctx = 2, .act = ACT_OBJ_EDIT, .period = PR_OPEN,
+	.check = kr_update_check,
 	.write = ST_KR_UPDATE, .params = kr_update_params, .reply = &FS_KR,
 };
 
@@ -203,8 +291,6 @@ op_kr_update(struct request *req)
 static int
 kr_remove_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	p[0] = c->caller;
-	p[1] = c->key;
 	return 2;
 }
 
@@ -238,6 +324,11 @@ checkin_check(struct change *c, const PGresult *ctx)
 {
 	struct checkin *ci = c->arg;
 
+	if (row_bool(ctx, 0, "bound")) {
+		req_fail_rule(c->req, "kr.bound", "key result %s follows a "
+		    "KPI: record a reading of the KPI instead", c->key);
+		return false;
+	}
 	if (strcmp(row_text(ctx, 0, "type"), "boolean") == 0 &&
 	    strcmp(ci->value, "0") != 0 && strcmp(ci->value, "1") != 0) {
 		req_fail(c->req, E_INVALID, "value", "a boolean key result "
@@ -252,8 +343,6 @@ checkin_params(struct change *c, const PGresult *ctx, const char **p)
 {
 	struct checkin *ci = c->arg;
 
-	p[0] = c->caller;
-	p[1] = c->key;
 	p[2] = ci->value;
 	p[3] = ci->has_confidence ? ci->confidence : NULL;
 	p[4] = ci->note;
@@ -299,10 +388,6 @@ op_kr_checkin(struct request *req)
 
 /* kr.history: readable by whoever may read the key result. */
 
-struct history {
-	char	 id[24], caller[24], role[16];
-};
-
 static void
 on_history(void *arg, const PGresult *res)
 {
@@ -313,34 +398,15 @@ static void
 on_history_kr(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct history *h = req->state;
+	struct reader *h = req->state;
 	const char *p[1] = { h->id };
 
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (PQntuples(res) != 1 || !row_bool(res, 0, "readable")) {
-		req_fail(req, E_NOT_FOUND, "id", "no key result %s", h->id);
-		return;
-	}
-	req_db(req, ST_KR_HISTORY, 1, p, on_history);
+	if (read_found(req, res, "key result"))
+		req_db(req, ST_KR_HISTORY, 1, p, on_history);
 }
 
 void
 op_kr_history(struct request *req)
 {
-	struct history *h;
-	int64_t id;
-
-	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	if (!req_args_done(req))
-		return;
-	h = xcalloc(1, sizeof *h);
-	snprintf(h->id, sizeof h->id, "%lld", (long long)id);
-	caller_text(req, h->caller, h->role);
-	req->state = h;
-	req->state_free = free;
-	const char *p[3] = { h->id, h->caller, h->role };
-	req_db(req, ST_KR_GET, 3, p, on_history_kr);
+	read_by_id(req, ST_KR_GET, on_history_kr);
 }

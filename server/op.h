@@ -73,6 +73,14 @@ void	op_kr_update(struct request *);
 void	op_kr_remove(struct request *);
 void	op_kr_checkin(struct request *);
 void	op_kr_history(struct request *);
+/* op-kpi.c, op-kpi-record.c */
+void	op_kpi_create(struct request *);
+void	op_kpi_update(struct request *);
+void	op_kpi_archive(struct request *);
+void	op_kpi_get(struct request *);
+void	op_kpi_list(struct request *);
+void	op_kpi_history(struct request *);
+void	op_kpi_record(struct request *);
 /* op-roi.c */
 void	op_roi_set(struct request *);
 void	op_roi_get(struct request *);

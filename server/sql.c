@@ -51,7 +51,8 @@
 	" kr_progress(k.type, k.start_value, k.target, " cur ")"	\
 	" AS progress,"							\
 	" kr_attainment(k.type, k.start_value, k.target, " cur ")"	\
-	" AS attainment, " conf " AS confidence, " ver " AS version"
+	" AS attainment, " conf " AS confidence, " ver " AS version,"	\
+	" k.kpi_id AS kpi"
 #define KR_COLS	KR_COLS_WITH("k.current", "k.confidence", "k.version")
 
 /*
@@ -99,6 +100,42 @@
 	" FROM idempotency_keys WHERE created_at < now() - interval '"	\
 	IDEM_KEEP "' ORDER BY created_at LIMIT 16"			\
 	" FOR UPDATE SKIP LOCKED))"
+
+/*
+ * A KPI's reply columns, from a row k of kpis or of a write's RETURNING:
+ * health and staleness are computed from k's own columns (the readings
+ * are not what the write changes), so a write answers with its new
+ * definition, not the snapshot from before the statement.
+ */
+#define KPI_TIME(x)							\
+	"to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define KPI_LATEST_FIRST	"ORDER BY r.at DESC, r.id DESC"
+#define KPI_COLS							\
+	"k.id AS id, (SELECT slug FROM teams WHERE id = k.team_id) AS team,"	\
+	" k.name AS name, k.description AS description, k.unit AS unit,"	\
+	" k.direction AS direction, k.green AS green, k.amber AS amber,"	\
+	" k.green_high AS green_high, k.amber_high AS amber_high,"	\
+	" k.frequency AS frequency,"					\
+	" (SELECT login FROM users WHERE id = k.owner_id) AS owner,"	\
+	" k.breach_after AS breach_after, k.archived AS archived,"	\
+	" k.version AS version,"					\
+	" (SELECT json_build_object('value', r.value, 'at', "		\
+	KPI_TIME("r.at") ") FROM kpi_readings r WHERE r.kpi_id = k.id "	\
+	KPI_LATEST_FIRST " LIMIT 1) AS latest,"				\
+	" kpi_health_of(k.id, k.direction, k.green, k.amber, k.green_high,"	\
+	" k.amber_high, k.breach_after) AS health,"			\
+	" kpi_stale_of(k.id, k.frequency) AS stale,"			\
+	" (SELECT coalesce(json_agg(s.value ORDER BY s.at, s.id), '[]')"	\
+	" FROM (SELECT r.value, r.at, r.id FROM kpi_readings r"		\
+	" WHERE r.kpi_id = k.id " KPI_LATEST_FIRST " LIMIT 12) s) AS recent"
+/* The facts of the caller (caller) about KPI k of team t (change.c's
+ * column names). */
+#define KPI_FACTS(caller)						\
+	" t.private AS private_team, r.lead_here, r.lead_above,"	\
+	" r.member_here, k.owner_id = " caller " AS kpi_owner"
+#define KPI_FACTS_FROM(caller)						\
+	" FROM kpis k JOIN teams t ON t.id = k.team_id,"		\
+	" team_relation(" caller ", k.team_id) r"
 
 /* A user row for the audit log: never the password hash. */
 #define USER_JSON(u)	"(to_jsonb(" u ") - 'password_hash')"
@@ -528,7 +565,8 @@ const struct stmt_def stmts[ST_MAX] = {
 	/* $1 key result, $2 caller: the objective's facts and the KR's. */
 	[ST_KR_CTX] = { "kr_ctx", STMT_READ,
 	    "SELECT k.id, k.objective_id," OBJ_FACTS("$2") ", k.version,"
-	    " k.type, k.owner_id = $2 AS kr_owner"
+	    " k.type, k.owner_id = $2 AS kr_owner,"
+	    " k.kpi_id IS NOT NULL AS bound"
 	    " FROM key_results k JOIN objectives o ON o.id = k.objective_id"
 	    " JOIN teams t ON t.id = o.team_id"
 	    " JOIN periods p ON p.id = o.period_id,"
@@ -536,13 +574,15 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE k.id = $1 AND NOT k.removed", &FS_KR_CTX },
 
 	/* $2 objective, $3 title, $4 type, $5 start, $6 target, $7 unit,
-	 * $8 weight, $9 owner login, $10 idempotency key, $11 its hash.
-	 * No row: no such owner (and no key stored). */
+	 * $8 weight, $9 owner login, $10 idempotency key, $11 its hash,
+	 * $12 the KPI it follows (NULL: none).  No row: no such owner (and
+	 * no key stored). */
 	[ST_KR_CREATE] = { "kr_create", STMT_WRITE,
 	    "WITH k AS (INSERT INTO key_results (objective_id, title, type,"
-	    " start_value, target, current, unit, weight, owner_id)"
+	    " start_value, target, current, unit, weight, owner_id, kpi_id)"
 	    " SELECT $2, $3, $4, $5::float8, $6::float8, $5::float8, $7,"
-	    " $8::float8, u.id FROM users u WHERE u.login = $9 RETURNING *),"
+	    " $8::float8, u.id, $12::bigint FROM users u WHERE u.login = $9"
+	    " RETURNING *),"
 	    AUDIT("kr.create", "kr", "k.id", "NULL", "to_jsonb(k)", "k") ","
 	    IDEM("kr.create", "$10", "$11", "k.id", "k")
 	    " SELECT " KR_COLS " FROM k", &FS_KR },
@@ -668,6 +708,142 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " ORDER BY expires_at LIMIT $1::integer FOR UPDATE SKIP LOCKED)"
 	    " RETURNING 1)"
 	    " SELECT count(*) AS deleted FROM d", &FS_HOUSEKEEP },
+	/*
+	 * KPIs (sql/007).  Readings are their own record (author, time): no
+	 * audit entry; definitions are audited.
+	 */
+
+	/* $1 team slug, $2 caller, $3 owner login (NULL: the caller). */
+	[ST_KPI_NEW_CTX] = { "kpi_new_ctx", STMT_READ,
+	    "SELECT t.id AS team_id, t.private AS private_team, r.lead_here,"
+	    " r.lead_above, r.member_here, $3::text IS NULL OR EXISTS (SELECT 1"
+	    " FROM users WHERE login = $3::text) AS owner_found"
+	    " FROM teams t, team_relation($2, t.id) r WHERE t.slug = $1",
+	    &FS_KPI_NEW_CTX },
+
+	/* $2 team id, $3 name, $4 description, $5 unit, $6 direction,
+	 * $7 green, $8 amber, $9 green_high, $10 amber_high, $11 frequency,
+	 * $12 owner login (NULL: the caller), $13 breach_after,
+	 * $14 idempotency key, $15 its hash. */
+	[ST_KPI_CREATE] = { "kpi_create", STMT_WRITE,
+	    "WITH k AS (INSERT INTO kpis (team_id, name, description, unit,"
+	    " direction, green, amber, green_high, amber_high, frequency,"
+	    " owner_id, breach_after) VALUES ($2::bigint, $3, coalesce($4, ''),"
+	    " coalesce($5, ''), $6, $7::float8, $8::float8, $9::float8,"
+	    " $10::float8, coalesce($11, 'weekly'), CASE WHEN $12::text IS NULL"
+	    " THEN $1::bigint ELSE (SELECT id FROM users WHERE login = $12)"
+	    " END, coalesce($13::integer, 1)) RETURNING *),"
+	    AUDIT("kpi.create", "kpi", "k.id", "NULL", "to_jsonb(k)", "k") ","
+	    IDEM("kpi.create", "$14", "$15", "k.id", "k")
+	    " SELECT " KPI_COLS " FROM k", &FS_KPI },
+
+	/* $1 KPI, $2 caller, $3 new owner login (NULL: none): the facts and
+	 * the definition a partial update is merged with. */
+	[ST_KPI_CTX] = { "kpi_ctx", STMT_READ,
+	    "SELECT k.id, k.version AS version, k.archived AS archived,"
+	    KPI_FACTS("$2") ", k.direction AS direction, k.green AS green,"
+	    " k.amber AS amber, k.green_high AS green_high,"
+	    " k.amber_high AS amber_high, $3::text IS NULL OR EXISTS (SELECT 1"
+	    " FROM users WHERE login = $3::text) AS owner_found"
+	    KPI_FACTS_FROM("$2") " WHERE k.id = $1", &FS_KPI_CTX },
+
+	/* $2 id, $3 name, $4 description, $5 unit, $6 direction, $7 green,
+	 * $8 amber, $9 green_high, $10 amber_high (the merged thresholds:
+	 * all four set), $11 frequency, $12 owner login, $13 breach_after,
+	 * $14 the version the context read.  No row: changed meanwhile. */
+	[ST_KPI_UPDATE] = { "kpi_update", STMT_WRITE,
+	    "WITH b AS (SELECT to_jsonb(x) j FROM kpis x WHERE id = $2),"
+	    " k AS (UPDATE kpis SET name = coalesce($3, name),"
+	    " description = coalesce($4, description),"
+	    " unit = coalesce($5, unit), direction = $6, green = $7::float8,"
+	    " amber = $8::float8, green_high = $9::float8,"
+	    " amber_high = $10::float8, frequency = coalesce($11, frequency),"
+	    " owner_id = CASE WHEN $12::text IS NULL THEN owner_id"
+	    " ELSE (SELECT id FROM users WHERE login = $12) END,"
+	    " breach_after = coalesce($13::integer, breach_after),"
+	    " version = version + 1, updated_at = now()"
+	    " WHERE id = $2 AND version = $14::integer RETURNING *),"
+	    AUDIT("kpi.update", "kpi", "k.id", "(SELECT j FROM b)",
+	    "to_jsonb(k)", "k")
+	    " SELECT " KPI_COLS " FROM k", &FS_KPI },
+
+	/* $2 id, $3 expected version or NULL.  The row FOR UPDATE first:
+	 * that waits for the readings in flight, whose foreign-key checks
+	 * hold it FOR KEY SHARE, and makes new ones wait (sql/007,
+	 * kpi_readings_check). */
+	[ST_KPI_ARCHIVE] = { "kpi_archive", STMT_WRITE,
+	    "WITH l AS (SELECT id FROM kpis WHERE id = $2 FOR UPDATE),"
+	    " b AS (SELECT to_jsonb(x) j FROM kpis x WHERE id = $2),"
+	    " k AS (UPDATE kpis SET archived = true, version = version + 1,"
+	    " updated_at = now() WHERE id = (SELECT id FROM l) AND NOT archived"
+	    " AND ($3::integer IS NULL OR version = $3::integer) RETURNING *),"
+	    AUDIT("kpi.archive", "kpi", "k.id", "(SELECT j FROM b)",
+	    "to_jsonb(k)", "k")
+	    " SELECT " KPI_COLS " FROM k", &FS_KPI },
+
+	/* $1 id, $2 caller, $3 role. */
+	[ST_KPI_GET] = { "kpi_get", STMT_READ,
+	    "SELECT " KPI_COLS ", can_read_team($2, $3, k.team_id) AS readable"
+	    " FROM kpis k WHERE k.id = $1", &FS_KPI },
+
+	/* $1 caller, $2 role, $3 team slug, $4 health, $5 stale, $6 limit:
+	 * the KPIs the caller may read, not archived. */
+	[ST_KPI_LIST] = { "kpi_list", STMT_READ,
+	    "SELECT * FROM (SELECT " KPI_COLS " FROM kpis k"
+	    " WHERE NOT k.archived AND can_read_team($1, $2, k.team_id)"
+	    " AND ($3::text IS NULL OR k.team_id ="
+	    " (SELECT id FROM teams WHERE slug = $3))) x"
+	    " WHERE ($4::text IS NULL OR x.health = $4)"
+	    " AND ($5::boolean IS NULL OR x.stale = $5::boolean)"
+	    " ORDER BY x.team, x.name, x.id LIMIT $6::integer", &FS_KPI },
+
+	/* $1 KPI, $2 limit: its last readings, oldest first, each with its
+	 * health under the KPI's thresholds now. */
+	[ST_KPI_HISTORY] = { "kpi_history", STMT_READ,
+	    "SELECT id, value, at, health, author, note FROM (SELECT r.id,"
+	    " r.value, " KPI_TIME("r.at") " AS at, r.at AS t,"
+	    " kpi_reading_health(k.direction, k.green, k.amber, k.green_high,"
+	    " k.amber_high, r.value) AS health, u.login AS author, r.note"
+	    " FROM kpi_readings r JOIN kpis k ON k.id = r.kpi_id"
+	    " JOIN users u ON u.id = r.author_id WHERE r.kpi_id = $1 "
+	    KPI_LATEST_FIRST " LIMIT $2::integer) h ORDER BY t, id",
+	    &FS_KPI_READING },
+
+	/* $1 the KPI ids ({1,2}), $2 caller: one row per KPI that exists. */
+	[ST_KPI_RECORD_CTX] = { "kpi_record_ctx", STMT_READ,
+	    "SELECT k.id AS id, k.archived AS archived," KPI_FACTS("$2")
+	    KPI_FACTS_FROM("$2") " WHERE k.id = ANY ($1::bigint[])",
+	    &FS_KPI_RECORD_CTX },
+
+	/* $2 KPI ids, $3 values, $4 times (NULL: now), $5 notes (NULL:
+	 * none), as arrays of the same length; $6 idempotency key, $7 its
+	 * hash (a retry is answered from the request: the same readings).
+	 * All or nothing: one INSERT, which the triggers of sql/007 check
+	 * and follow once per statement. */
+	[ST_KPI_RECORD] = { "kpi_record", STMT_WRITE,
+	    "WITH r AS (INSERT INTO kpi_readings (kpi_id, value, at, note,"
+	    " author_id) SELECT u.kpi, u.value, coalesce(u.at, now()),"
+	    " coalesce(u.note, ''), $1::bigint FROM unnest($2::bigint[],"
+	    " $3::float8[], $4::timestamptz[], $5::text[]) WITH ORDINALITY"
+	    " AS u (kpi, value, at, note, n) ORDER BY u.n RETURNING id),"
+	    " m AS (SELECT min(id) AS id FROM r),"
+	    IDEM("kpi.record", "$6", "$7", "m.id", "m")
+	    " SELECT count(*) AS recorded FROM r", &FS_KPI_RECORDED },
+
+	/* $1 objective, $2 caller, $3 role, $4 KPI: obj_ctx and the KPI a
+	 * new key result is bound to (its latest value the default start).
+	 * A KPI the caller may not read counts as missing. */
+	[ST_KR_NEW_CTX] = { "kr_new_ctx", STMT_READ,
+	    "SELECT o.id," OBJ_FACTS("$2") ", (SELECT count(*)"
+	    " FROM key_results k WHERE k.objective_id = o.id"
+	    " AND NOT k.removed) AS krs,"
+	    " cairn_setting('max_key_results') AS max_krs,"
+	    " x.id IS NOT NULL AND coalesce(can_read_team($2, $3, x.team_id),"
+	    " false) AS kpi_found, x.archived AS kpi_archived,"
+	    " x.unit AS kpi_unit, (SELECT r.value FROM kpi_readings r"
+	    " WHERE r.kpi_id = x.id " KPI_LATEST_FIRST " LIMIT 1) AS kpi_latest"
+	    OBJ_FACTS_FROM("$2") " LEFT JOIN kpis x ON x.id = $4::bigint"
+	    " WHERE o.id = $1", &FS_KR_NEW_CTX },
 
 	/*
 	 * ROI of the framework (sql/011_roi.sql: the arithmetic is there,

@@ -76,6 +76,18 @@ enum stmt {
 	ST_THROTTLE_OK,
 	ST_HOUSEKEEP_SESSIONS,
 	ST_HOUSEKEEP_THROTTLE,
+	/* KPIs (sql/007) and key results bound to them */
+	ST_KPI_NEW_CTX,
+	ST_KPI_CREATE,
+	ST_KPI_CTX,
+	ST_KPI_UPDATE,
+	ST_KPI_ARCHIVE,
+	ST_KPI_GET,
+	ST_KPI_LIST,
+	ST_KPI_HISTORY,
+	ST_KPI_RECORD_CTX,
+	ST_KPI_RECORD,
+	ST_KR_NEW_CTX,
 	/* ROI of the framework (sql/011, op-roi.c) */
 	ST_ROI_GET,
 	ST_ROI_ORG,

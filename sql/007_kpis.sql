@@ -182,13 +182,12 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	bad record;
 BEGIN
-	-- The KPIs FOR SHARE: an archive or an edit waits for readings in
-	-- flight, and a reading waits for an archive in progress, then sees
-	-- it.  In order of id, so that two requests lock common KPIs in the same
-	-- order and do not deadlock on them.
-	PERFORM 1 FROM kpis WHERE id IN (SELECT kpi_id FROM new_rows)
-	    ORDER BY id FOR SHARE;
-	-- A new statement: a change committed while we waited is seen.
+	-- No lock of our own on the KPIs: the foreign key's check has taken
+	-- each KPI's row FOR KEY SHARE (after-row triggers fire before this
+	-- after-statement one), and kpi.archive locks the row FOR UPDATE
+	-- first, which conflicts with that.  So an archive waits for readings
+	-- in flight, and a reading racing an archive waits for it; this
+	-- statement, a new one, then sees it committed.
 	SELECT n.kpi_id INTO bad FROM new_rows n JOIN kpis k ON k.id = n.kpi_id
 	    WHERE k.archived LIMIT 1;
 	IF FOUND THEN
