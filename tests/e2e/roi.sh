@@ -275,6 +275,19 @@ if [ -n "$(roi_q "SELECT to_regclass('kpi_readings')")" ]; then
 	expect_exit "roi show: after readings" 0 as roi-lead --json roi show roi-eng --period roi-q4
 	expect_eq "... the two taken in the period seen" "$(obs readings)" "$((R0 + 2))"
 	expect_eq "... at roi_minutes_reading each" "$(obs minutes)" "$((M1 + 2 * $(setting roi_minutes_reading)))"
+	# Through the kpi commands, in a period around today (a reading is
+	# taken now unless told otherwise).
+	expect_exit "roi: a period around today" 0 as admin period add roi-now \
+	    --start "$(date -u -d '-10 days' +%F)" --end "$(date -u -d '+10 days' +%F)"
+	expect_exit "roi set: its headcount" 0 as roi-lead --json roi set roi-eng --period roi-now --headcount 2
+	R0=$(obs readings)
+	expect_exit "roi: kpi add" 0 as roi-lead kpi add --team roi-eng --name "ROI cycle time" --unit h --direction down --green 4 --amber 8
+	KPI=$OUT
+	expect_exit "roi: kpi record" 0 as roi-mem kpi record "$KPI" 3
+	expect_exit "roi: kpi record again" 0 as roi-mem kpi record "$KPI" 5
+	expect_exit "roi show: after two recorded readings" 0 as roi-lead --json roi show roi-eng --period roi-now
+	expect_eq "... both seen" "$(obs readings)" "$((R0 + 2))"
+	expect_num "... per person per week" "$(jnum observed_hours)" "$(awk -v m="$(obs minutes)" -v d="$(jnum days)" 'BEGIN { printf "%.4f", m * 7 / (60 * 2 * d) }')"
 else
 	echo "# no KPI tables in this build: KPI readings not tested"
 fi
