@@ -303,6 +303,28 @@ static const struct cmd_entry cmd_table[] = {
 	  "list a KPI's readings, oldest first (the last N, default 100)",
 	  "kpi.history", KEYS(ARG_ID("id")),
 	  OPTS(OPT_I("limit", "limit")), 1, 1, CMD_SESSION, cmd_kpi_history },
+	{ "roi", "set", "TEAM --period NAME [--headcount N] [--hourly-cost N] "
+	  "[--output-value N] [--productivity-pct N] "
+	  "[--hours-saved-per-week N] [--retention-change-pct N] "
+	  "[--replacement-cost N] [--efficiency-savings N] "
+	  "[--framework-hours-per-week N] [--tool-cost N]",
+	  "set a team's ROI inputs for a period; shows its ROI",
+	  "roi.set", KEYS(ARG_S("team")),
+	  OPTS(OPT_SREQ("period", "period"), OPT_N("headcount", "headcount"),
+	  OPT_N("hourly-cost", "hourly_cost"),
+	  OPT_N("output-value", "output_value"),
+	  OPT_N("productivity-pct", "productivity_pct"),
+	  OPT_N("hours-saved-per-week", "hours_saved_per_week"),
+	  OPT_N("retention-change-pct", "retention_change_pct"),
+	  OPT_N("replacement-cost", "replacement_cost"),
+	  OPT_N("efficiency-savings", "efficiency_savings"),
+	  OPT_N("framework-hours-per-week", "framework_hours_per_week"),
+	  OPT_N("tool-cost", "tool_cost")), 1, 1, CMD_SESSION, cmd_roi_set },
+	{ "roi", "show", "TEAM --period NAME | --org --period NAME",
+	  "show the framework's ROI for a team, or the organisation",
+	  "roi.get", KEYS(ARG_S("team")),
+	  OPTS(OPT_SREQ("period", "period"), OPT_F("org", "org")), 0, 1,
+	  CMD_SESSION, cmd_roi_show },
 
 	{ "settings", NULL, "",
 	  "show the settings",

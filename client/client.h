@@ -297,6 +297,9 @@ int	 cmd_kpi_show(struct client *, struct cmd_args *);
 int	 cmd_kpi_record(struct client *, struct cmd_args *);
 int	 cmd_kpi_import(struct client *, struct cmd_args *);
 int	 cmd_kpi_history(struct client *, struct cmd_args *);
+/* cmd-roi.c */
+int	 cmd_roi_set(struct client *, struct cmd_args *);
+int	 cmd_roi_show(struct client *, struct cmd_args *);
 
 /* cmd-admin.c */
 int	 cmd_settings(struct client *, struct cmd_args *);

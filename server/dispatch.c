@@ -71,6 +71,9 @@ static const struct op ops[] = {
 	{ "kpi.list",		op_kpi_list,		OP_SESSION },
 	{ "kpi.history",	op_kpi_history,		OP_SESSION },
 	{ "kpi.record",		op_kpi_record,		OP_SESSION | OP_WRITE },
+
+	{ "roi.set",		op_roi_set,		OP_SESSION | OP_WRITE },
+	{ "roi.get",		op_roi_get,		OP_SESSION },
 };
 
 const struct op *

@@ -9,6 +9,7 @@
 #include "fields-admin.h"
 #include "fields-goals.h"
 #include "fields-kpi.h"
+#include "fields-roi.h"
 #include "fields-sys.h"
 #include "fields-user.h"
 

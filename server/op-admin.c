@@ -58,9 +58,15 @@ op_settings_set(struct request *req)
 		return;
 	if (strcmp(name, "max_objectives") != 0 &&
 	    strcmp(name, "max_key_results") != 0 &&
-	    strcmp(name, "max_depth") != 0) {
+	    strcmp(name, "max_depth") != 0 &&
+	    /* sql/011: the minutes an action counts for in the ROI */
+	    strcmp(name, "roi_minutes_checkin") != 0 &&
+	    strcmp(name, "roi_minutes_reading") != 0 &&
+	    strcmp(name, "roi_minutes_assessment") != 0 &&
+	    strcmp(name, "roi_minutes_edit") != 0) {
 		req_fail(req, E_INVALID, "name", "settings are max_objectives, "
-		    "max_key_results and max_depth");
+		    "max_key_results, max_depth and roi_minutes_checkin, "
+		    "_reading, _assessment, _edit");
 		return;
 	}
 	/* Parameters are copied by req_db: locals will do. */

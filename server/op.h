@@ -81,6 +81,9 @@ void	op_kpi_get(struct request *);
 void	op_kpi_list(struct request *);
 void	op_kpi_history(struct request *);
 void	op_kpi_record(struct request *);
+/* op-roi.c */
+void	op_roi_set(struct request *);
+void	op_roi_get(struct request *);
 
 /* Shared by the op files. */
 /* FS_USER's columns in res (a statement returning users), or answered

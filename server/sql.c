@@ -844,4 +844,83 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE r.kpi_id = x.id " KPI_LATEST_FIRST " LIMIT 1) AS kpi_latest"
 	    OBJ_FACTS_FROM("$2") " LEFT JOIN kpis x ON x.id = $4::bigint"
 	    " WHERE o.id = $1", &FS_KR_NEW_CTX },
+
+	/*
+	 * ROI of the framework (sql/011_roi.sql: the arithmetic is there,
+	 * roi_report and roi_org_report).
+	 */
+
+#define ROI_PARTS_COLS							\
+	"x.days AS days, x.weeks AS weeks, x.missing AS missing,"	\
+	" x.productivity AS productivity, x.time_savings AS time_savings,"	\
+	" x.engagement AS engagement, x.efficiency AS efficiency,"	\
+	" x.benefits AS benefits, x.cost AS cost, x.net AS net,"	\
+	" x.roi AS roi, x.roi_message AS roi_message,"			\
+	" x.observed_hours AS observed_hours,"				\
+	" x.observed_hours_total AS observed_hours_total,"		\
+	" x.observed AS observed"
+
+	/* $1 team slug, $2 period name, $3 caller: the caller's relation
+	 * to the team and the team's report (checked before it is sent). */
+	[ST_ROI_GET] = { "roi_get", STMT_READ,
+	    "SELECT t.id AS team_id, p.id AS period_id, t.slug AS team,"
+	    " p.name AS period, t.private AS private_team,"
+	    " r.lead_here AS lead_here, r.lead_above AS lead_above,"
+	    " r.member_here AS member_here, x.inputs_shown AS inputs, "
+	    ROI_PARTS_COLS
+	    " FROM (SELECT 1) d LEFT JOIN teams t ON t.slug = $1"
+	    " LEFT JOIN periods p ON p.name = $2"
+	    " LEFT JOIN LATERAL team_relation($3, t.id) r ON true"
+	    " LEFT JOIN LATERAL roi_report(roi_inputs_json(t.id, p.id), t.id,"
+	    " p.id) x ON t.id IS NOT NULL AND p.id IS NOT NULL", &FS_ROI },
+
+	/* $1 period name: the organisation's report. */
+	[ST_ROI_ORG] = { "roi_org", STMT_READ,
+	    "SELECT p.id AS period_id, p.name AS period, x.teams AS teams,"
+	    " x.headcount AS headcount, " ROI_PARTS_COLS
+	    " FROM (SELECT 1) d LEFT JOIN periods p ON p.name = $1"
+	    " LEFT JOIN LATERAL roi_org_report(p.id) x ON p.id IS NOT NULL",
+	    &FS_ROI_ORG },
+
+	/* $1 team slug, $2 period name, $3 caller: what roi.set checks. */
+	[ST_ROI_SET_CTX] = { "roi_set_ctx", STMT_READ,
+	    "SELECT t.id AS team_id, p.id AS period_id, p.state AS"
+	    " period_state, t.private AS private_team,"
+	    " r.lead_here AS lead_here, r.lead_above AS lead_above,"
+	    " r.member_here AS member_here"
+	    " FROM (SELECT 1) d LEFT JOIN teams t ON t.slug = $1"
+	    " LEFT JOIN periods p ON p.name = $2"
+	    " LEFT JOIN LATERAL team_relation($3, t.id) r ON true", NULL },
+
+	/* $1 caller, $2 team id, $3 period id, $4 the inputs given, a JSON
+	 * map of name to number: upserted with who and when, audited (the
+	 * values before and after), and the report computed from the
+	 * inputs as they are now (the stored ones overlaid with the new: the
+	 * statement cannot read back its own writes). */
+	[ST_ROI_SET] = { "roi_set", STMT_WRITE,
+	    "WITH n AS (SELECT e.key AS name,"
+	    " trim_scale(e.value::text::numeric) AS value"
+	    " FROM jsonb_each($4::jsonb) e),"
+	    " t AS (SELECT id, slug FROM teams WHERE id = $2),"
+	    " p AS (SELECT id, name FROM periods WHERE id = $3),"
+	    " b AS (SELECT jsonb_object_agg(i.name, i.value) AS j"
+	    " FROM roi_inputs i WHERE i.team_id = $2 AND i.period_id = $3"
+	    " AND i.name IN (SELECT name FROM n)),"
+	    " w AS (INSERT INTO roi_inputs (team_id, period_id, name, value,"
+	    " set_by) SELECT $2, $3, n.name, n.value, $1 FROM n"
+	    " ON CONFLICT (team_id, period_id, name) DO UPDATE"
+	    " SET value = EXCLUDED.value, set_by = EXCLUDED.set_by,"
+	    " set_at = now() RETURNING *),"
+	    AUDIT("roi.set", "team", "t.id",
+	    "jsonb_build_object('period', (SELECT name FROM p), 'inputs',"
+	    " (SELECT j FROM b))",
+	    "jsonb_build_object('period', (SELECT name FROM p), 'inputs',"
+	    " (SELECT jsonb_object_agg(w.name, w.value) FROM w))", "t") ","
+	    " v AS (SELECT roi_inputs_json($2, $3) || coalesce((SELECT"
+	    " jsonb_object_agg(w.name, roi_input_entry(w.value, w.set_by,"
+	    " w.set_at)) FROM w), '{}') AS j)"
+	    " SELECT t.slug AS team, p.name AS period,"
+	    " x.inputs_shown AS inputs, " ROI_PARTS_COLS
+	    " FROM t, p, v, LATERAL roi_report(v.j, $2, $3) x"
+	    " WHERE EXISTS (SELECT 1 FROM w)", &FS_ROI_WRITE },
 };
