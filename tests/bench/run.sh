@@ -217,6 +217,18 @@ echo "bench: pgbench one INSERT, $clients clients, ${secs} s" >&2
 }
 pg_ins=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
     "$tmp/pgbench-insert.log")
+# The same INSERT into cairn's own kpi_readings, with its foreign keys,
+# index and triggers (sql/007): how much of the gap is the schema's rules.
+printf 'INSERT INTO kpi_readings (kpi_id, value, author_id) VALUES (%s, random() * 1000, 1);\n' \
+    "$kpi" > "$tmp/insert-kpi.sql"
+echo "bench: pgbench one INSERT into kpi_readings, $clients clients" >&2
+"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert-kpi.sql" -c "$clients" \
+    -j "$jobs" -T "$secs" cairn > "$tmp/pgbench-insert-kpi.log" 2>&1 || {
+	cat "$tmp/pgbench-insert-kpi.log" >&2
+	die "pgbench INSERT into kpi_readings failed"
+}
+pg_ins_kpi=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
+    "$tmp/pgbench-insert-kpi.log")
 
 nimport=${CAIRN_BENCH_IMPORT:-100000}
 awk -v n="$nimport" -v k="$kpi" 'BEGIN {
@@ -270,7 +282,9 @@ row "read (user.get)" "$read_line"
 printf '%-16s %12.1f %9s %9s   (average latency %s ms)\n' "pgbench -S" \
     "$pg_tps" - - "${pg_lat:-?}"
 row "kpi.record" "$record_line"
-printf '%-16s %12.1f %9s %9s\n' "pgbench INSERT" "$pg_ins" - -
+printf '%-16s %12.1f %9s %9s   (plain table)\n' "pgbench INSERT" "$pg_ins" - -
+printf '%-16s %12.1f %9s %9s   (into kpi_readings: its keys and triggers)\n' \
+    "pgbench INSERT" "$pg_ins_kpi" - -
 read_rps=$(kv rps "$read_line")
 if [ -n "$read_rps" ]; then
 	note=
@@ -285,6 +299,10 @@ rec_rps=$(kv rps "$record_line")
 if [ -n "$rec_rps" ] && [ -n "$pg_ins" ]; then
 	awk -v a="$rec_rps" -v b="$pg_ins" 'BEGIN {
 		printf "ratio kpi.record / pgbench INSERT: %.2f\n", (b > 0 ? a / b : 0)
+	}'
+	awk -v a="$rec_rps" -v b="$pg_ins_kpi" 'BEGIN {
+		printf "ratio kpi.record / pgbench INSERT into kpi_readings: %.2f\n",
+		    (b > 0 ? a / b : 0)
 	}'
 fi
 awk -v n="$nimport" -v i="$import_ms" -v c="$copy_ms" 'BEGIN {
