@@ -301,7 +301,7 @@ args_parse(struct cmd_args *a, int argc, char **argv,
 		if (!value_ok(spec->type, label, val, err, errlen))
 			return -1;
 		for (n = 0; n < a->nopt; n++) {
-			if (a->opt[n].spec == spec) {
+			if (a->opt[n].spec == spec && spec->type != OPT_MULTI) {
 				snprintf(err, errlen, "option --%s given twice",
 				    spec->name);
 				return -1;
@@ -386,6 +386,7 @@ req_set(struct reqargs *r, const char *key, enum opt_type type,
 	r->kv[n].s = s;
 	r->kv[n].i = i;
 	r->kv[n].d = d;
+	r->kv[n].o = NULL;
 }
 
 /* Strings are borrowed: they must outlive the call. NULL is skipped. */
@@ -412,6 +413,16 @@ void
 req_double(struct reqargs *r, const char *key, double val)
 {
 	req_set(r, key, OPT_NUM, NULL, 0, val);
+}
+
+/* A MessagePack object, packed as it is (it must outlive the call). */
+void
+req_obj(struct reqargs *r, const char *key, const msgpack_object *o)
+{
+	req_set(r, key, OPT_OBJ, NULL, 0, 0);
+	for (size_t n = 0; n < r->n; n++)
+		if (strcmp(r->kv[n].key, key) == 0)
+			r->kv[n].o = o;
 }
 
 /* A value the parser checked, as its spec says it is sent. */
@@ -441,6 +452,9 @@ req_value(struct reqargs *r, const struct opt_spec *spec, const char *val)
 			req_str(r, spec->key, spec->value);
 		else
 			req_bool(r, spec->key, true);
+		break;
+	case OPT_MULTI:	/* no key: read by the command */
+	case OPT_OBJ:	/* never an option's type */
 		break;
 	}
 }
@@ -502,6 +516,12 @@ req_pack(msgpack_packer *pk, const struct reqargs *r)
 			break;
 		case OPT_FLAG:
 			mp_kv_bool(pk, r->kv[n].key, r->kv[n].i != 0);
+			break;
+		case OPT_MULTI:	/* never sent as such */
+			break;
+		case OPT_OBJ:
+			mp_pack_key(pk, r->kv[n].key);
+			msgpack_pack_object(pk, *r->kv[n].o);
 			break;
 		}
 	}
