@@ -84,6 +84,125 @@ psql_cairn -c "UPDATE teams SET framework = 'hybrid' WHERE slug = 'tops'"
 
 # Guardrails ------------------------------------------------------------------
 
-if [ -f "$HERE/tiers-guard.sh" ]; then
-	. "$HERE/tiers-guard.sh"
+# mk_kpi TEAM NAME [kpi add args]: a KPI (up: green 95, amber 90 unless
+# told); its id in $KPI.
+mk_kpi() {
+	local team=$1 name=$2
+	shift 2
+	KPI=
+	[ $# -eq 0 ] && set -- --direction up --green 95 --amber 90
+	t_quietly "KPI $name" as admin kpi add --team "$team" --name "$name" \
+	    --unit % "$@" && KPI=$OUT
+}
+guard_field() {	# guard_field OBJ PATH [WHO]
+	jget "$(as "${3:-admin}" --json obj show "$1" 2>/dev/null)" "$2"
+}
+
+mk_kpi tops "On-time delivery"; K1=$KPI
+mk_kpi tops "Stock cover"; K2=$KPI
+mk_kpi tpriv "Private metric"; KP=$KPI
+mk_kpi tops "Old metric"; KA=$KPI
+t_quietly "archive a KPI" as admin kpi archive "$KA"
+t_quietly "objective to guard" as admin obj add --team tops --period tq4 \
+    --owner tlead --title 'Cut cost'
+OG=$OUT
+t_quietly "objective owned by a member" as admin obj add --team tops \
+    --period tq4 --owner tmem --title 'Owned by a member'
+OM=$OUT
+t_quietly "objective in the private team" as admin obj add --team tpriv \
+    --period tq4 --owner tlpriv --title 'Private objective'
+OP=$OUT
+
+expect_eq "no guardrails at first" "$(guard_field "$OG" '{guardrails}')" "[]"
+expect_eq "no breach at first" "$(guard_field "$OG" '{guardrail_breach}')" false
+t_allowed "the team's lead guards an objective" tlead obj guard "$OG" --kpi "$K1"
+expect_eq "the reply lists the guardrail" "$(jget "$OUT" '{guardrails,0,kpi}') $(jget "$OUT" '{guardrails,0,name}')" "$K1 On-time delivery"
+expect_eq "no reading yet: health none" "$(jget "$OUT" '{guardrails,0,health}')" none
+expect_eq "none is no breach" "$(jget "$OUT" '{guardrail_breach}')" false
+expect_exit "the guard is audited" 0 as admin --json audit --entity objective:"$OG" --limit 1
+expect_eq "audit: objective.guard" "$(jget "$OUT" '{0,op}')" objective.guard
+t_refused "guarding twice changes nothing" 0 tlead obj guard "$OG" --kpi "$K1"
+expect_eq "still one guardrail" "$(jlen "$OUT" '{guardrails}')" 1
+
+# The breach follows the KPI's readings.
+t_quietly "a green reading" as admin kpi record "$K1" 97
+expect_eq "green: no breach" "$(guard_field "$OG" '{guardrails,0,health}') $(guard_field "$OG" '{guardrail_breach}')" "green false"
+t_quietly "a red reading" as tmem kpi record "$K1" 80
+expect_eq "red: breach" "$(guard_field "$OG" '{guardrails,0,health}') $(guard_field "$OG" '{guardrail_breach}')" "red true"
+expect_exit "obj list carries the breach" 0 as tmem --json obj list --team tops
+expect_match "obj list: guardrail_breach true" "\"id\":$OG,[^{]*\"guardrail_breach\":true|\"guardrail_breach\":true[^{]*\"id\":$OG," "$OUT"
+expect_exit "obj show prints the guardrails" 0 as tmem obj show "$OG"
+expect_match "obj show: breach line" "^guardrail_breach: true" "$OUT"
+expect_match "obj show: GUARDRAILS section" "GUARDRAILS" "$OUT"
+expect_match "obj show: the KPI, its name and health" "^$K1 +On-time delivery +red$" "$OUT"
+t_quietly "an amber reading" as admin kpi record "$K1" 92
+expect_eq "amber: no breach" "$(guard_field "$OG" '{guardrails,0,health}') $(guard_field "$OG" '{guardrail_breach}')" "amber false"
+t_allowed "a second guardrail" admin obj guard "$OG" --kpi "$K2"
+expect_eq "two, by KPI id" "$(jget "$OUT" '{guardrails,0,kpi}') $(jget "$OUT" '{guardrails,1,kpi}')" "$K1 $K2"
+t_quietly "the second KPI red" as admin kpi record "$K2" 10
+expect_eq "any red is a breach" "$(guard_field "$OG" '{guardrail_breach}')" true
+expect_exit "text output of a guard" 0 as tlead obj guard "$OG" --kpi "$K2"
+expect_eq "obj guard prints ID: guardrails" "$OUT" "$OG: guardrails $K1 On-time delivery (amber), $K2 Stock cover (red)"
+t_allowed "unguard" tldept obj unguard "$OG" --kpi "$K2"
+expect_eq "one left" "$(jget "$OUT" '{guardrails}' | tr -d ' ')" "[{\"kpi\":$K1,\"name\":\"On-timedelivery\",\"health\":\"amber\"}]"
+expect_eq "no breach once the red one is gone" "$(jget "$OUT" '{guardrail_breach}')" false
+expect_exit "the unguard is audited" 0 as admin --json audit --entity objective:"$OG" --limit 1
+expect_eq "audit: objective.unguard" "$(jget "$OUT" '{0,op}')" objective.unguard
+t_refused "unguarding what does not guard changes nothing" 0 admin obj unguard "$OG" --kpi "$K2"
+
+# Who may guard: as who may change the objective.
+t_allowed "the objective's owner guards it" tmem obj guard "$OM" --kpi "$K1"
+t_refused "a member may not guard another's objective" 4 tmem obj guard "$OG" --kpi "$K2"
+t_refused "nor unguard it" 4 tmem obj unguard "$OG" --kpi "$K1"
+t_refused "an executive may not guard" 4 texec obj guard "$OG" --kpi "$K2"
+t_refused "a user in no team may not" 4 tout obj guard "$OG" --kpi "$K2"
+t_refused "a private team's objective is not found for an outsider" 5 tout obj guard "$OP" --kpi "$K1"
+t_refused_field "a KPI the caller may not read is not found" 5 kpi tlead obj guard "$OG" --kpi "$KP"
+t_allowed "the private team's lead guards with its KPI" tlpriv obj guard "$OP" --kpi "$KP"
+t_refused_field "an unknown KPI is not found" 5 kpi admin obj guard "$OG" --kpi 999999999
+t_refused_field "an unknown objective is not found" 5 id admin obj guard 999999999 --kpi "$K1"
+t_refused_rule "an archived KPI guards nothing" kpi.archived admin obj guard "$OG" --kpi "$KA"
+t_refused "an id of 0" 2 admin obj guard 0 --kpi "$K1"
+t_refused "a KPI id that is no number" 2 admin obj guard "$OG" --kpi x
+t_refused "no --kpi" 2 admin obj guard "$OG"
+
+# At most ten guardrails an objective.
+t_quietly "objective for the limit" as admin obj add --team tops --period tq4 \
+    --owner tlead --title 'Many guardrails'
+OL=$OUT
+for i in $(seq 1 10); do
+	mk_kpi tops "Limit metric $i"
+	t_quietly "guardrail $i" as admin obj guard "$OL" --kpi "$KPI"
+done
+mk_kpi tops "Limit metric 11"
+t_refused_rule "an eleventh guardrail is refused" limit.guardrails admin obj guard "$OL" --kpi "$KPI"
+if psql_cairn -c "INSERT INTO objective_guardrails (objective_id, kpi_id, added_by)
+    SELECT $OL, $KPI, id FROM users WHERE login = 'root'" >/dev/null 2>"$T/stderr"; then
+	not_ok "the trigger refuses an eleventh guardrail"
+else
+	expect_match "the trigger refuses an eleventh guardrail" limit.guardrails "$(cat "$T/stderr")"
+fi
+if psql_cairn -c "INSERT INTO objective_guardrails (objective_id, kpi_id, added_by)
+    SELECT $OG, $KA, id FROM users WHERE login = 'root'" >/dev/null 2>"$T/stderr"; then
+	not_ok "the trigger refuses an archived KPI"
+else
+	expect_match "the trigger refuses an archived KPI" kpi.archived "$(cat "$T/stderr")"
+fi
+
+# Nothing changes in a closed period.
+t_quietly "period tclosed" as admin period add tclosed --start 2026-07-01 --end 2026-09-30
+t_quietly "open tclosed" as admin period open tclosed
+t_quietly "objective in tclosed" as admin obj add --team tops --period tclosed \
+    --owner tlead --title 'Closed soon'
+OC=$OUT
+t_quietly "guard it" as admin obj guard "$OC" --kpi "$K1"
+t_quietly "review tclosed" as admin period review tclosed
+t_quietly "close tclosed" as admin period close tclosed
+t_refused_rule "no guard in a closed period" period.closed admin obj guard "$OC" --kpi "$K2"
+t_refused_rule "no unguard in a closed period" period.closed admin obj unguard "$OC" --kpi "$K1"
+expect_eq "a closed objective still shows its guardrail" "$(guard_field "$OC" '{guardrails,0,kpi}')" "$K1"
+if psql_cairn -c "DELETE FROM objective_guardrails WHERE objective_id = $OC" >/dev/null 2>"$T/stderr"; then
+	not_ok "the trigger refuses an unguard in a closed period"
+else
+	expect_match "the trigger refuses an unguard in a closed period" period.closed "$(cat "$T/stderr")"
 fi
