@@ -44,6 +44,12 @@ struct change_op {
 						 * read by: "id", "objective" */
 	enum stmt		 ctx;
 	int			 nctx;		/* its parameters: 2 or 3 */
+	/* Other context parameters than (key, caller, role); returns how
+	 * many.  NULL: those three, nctx of them. */
+	int			(*ctx_params)(struct change *, const char **p);
+	/* For a context row that may name nothing (LEFT JOINs): before any
+	 * other check, false after answering.  NULL: a row means found. */
+	bool			(*found)(struct change *, const PGresult *ctx);
 	enum action		 act;
 	enum period_rule	 period;
 	/* Rules after the generic checks; false after answering.  NULL:
@@ -54,7 +60,7 @@ struct change_op {
 	 * returns how many. */
 	int			(*params)(struct change *, const PGresult *ctx,
 				    const char **p);
-	/* The write's row as the reply. */
+	/* The write's row as the reply; NULL: the reply is true. */
 	const struct fieldset	*reply;
 	/* What an empty write result means; NULL: changed meanwhile
 	 * (E_CONFLICT on version). */
@@ -88,6 +94,9 @@ void		 change_run(struct change *, const char *key);
 void		 change_run_id(struct change *, int64_t id);
 /* The expected version as the write's parameter, or NULL. */
 const char	*change_version(const struct change *);
+
+/* The caller's user id and role name as statement parameters. */
+void		 caller_text(struct request *, char caller[24], char role[16]);
 
 /* Reads: the row of a get statement ($1 id, $2 caller, $3 role, with a
  * boolean column "readable"), packed with fs, or E_NOT_FOUND naming

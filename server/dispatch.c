@@ -110,7 +110,7 @@ on_session_check(void *arg, const PGresult *res)
 		    "log in again");
 		return;
 	}
-	s->role = role_parse(PQgetvalue(res, 0, 5));
+	s->role = role_parse(row_text(res, 0, "role"));
 	s->checked_ms = now_ms();
 	s->stale = false;
 	run(req);

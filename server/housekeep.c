@@ -92,7 +92,7 @@ on_deleted(void *arg, const PGresult *res)
 		const char *rule, *msg;
 		db_error(res, &rule, &msg);
 		log_warnx("housekeeping: deleting %s: %s", j->what, msg);
-	} else if ((n = strtol(PQgetvalue(res, 0, 0), NULL, 10)) > 0) {
+	} else if ((n = row_int(res, 0, "deleted")) > 0) {
 		log_debug("housekeeping: deleted %ld %s%s", n, j->what,
 		    n >= HOUSEKEEP_BATCH ? " (a full batch: more soon)" : "");
 		if (n >= HOUSEKEEP_BATCH)

@@ -178,8 +178,7 @@ static void
 on_idem_row(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
-	struct idem *id = &g->idem;
+	struct idem *id = req->idem;
 	const char *op;
 
 	if (!db_ok(res)) {
@@ -195,38 +194,39 @@ on_idem_row(void *arg, const PGresult *res)
 			req_fail(req, id->code, NULL, "%s", id->msg);
 		return;
 	}
-	op = PQgetvalue(res, 0, 0);
+	op = row_text(res, 0, "op");
 	if (strcmp(op, req->op_name) != 0) {
 		req_fail(req, E_CONFLICT, IDEM_ARG, "idempotency key already "
 		    "used for %s", op);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 1), id->hash) != 0) {
+	if (strcmp(row_text(res, 0, "args_hash"), id->hash) != 0) {
 		req_fail(req, E_CONFLICT, IDEM_ARG, "idempotency key already "
 		    "used for %s with other arguments", op);
 		return;
 	}
 	log_debug("conn %llu: %s: idempotency key seen, replaying result %s",
 	    (unsigned long long)req->conn->serial, req->op_name,
-	    PQgetvalue(res, 0, 2));
-	id->replay(req, strtoll(PQgetvalue(res, 0, 2), NULL, 10));
+	    row_text(res, 0, "result_id"));
+	id->replay(req, row_int(res, 0, "result_id"));
 }
 
 static void
 lookup(struct request *req)
 {
-	struct gstate *g = req->state;
-	const char *p[2] = { g->caller, g->idem.key };
+	const char *p[2] = { req->idem->caller, req->idem->key };
 
 	req_db(req, ST_IDEM_GET, 2, p, on_idem_row);
 }
 
 void
-idem_begin(struct request *req, void (*replay)(struct request *, int64_t),
+idem_begin(struct request *req, struct idem *id,
+    void (*replay)(struct request *, int64_t),
     void (*fresh)(struct request *))
 {
-	struct idem *id = &((struct gstate *)req->state)->idem;
-
+	req->idem = id;
+	snprintf(id->caller, sizeof id->caller, "%lld",
+	    (long long)req->conn->sess.user_id);
 	id->replay = replay;
 	id->fresh = fresh;
 	if (id->key == NULL) {
@@ -239,11 +239,12 @@ idem_begin(struct request *req, void (*replay)(struct request *, int64_t),
 bool
 idem_write_failed(struct request *req, const PGresult *res)
 {
-	struct idem *id = &((struct gstate *)req->state)->idem;
+	struct idem *id = req->idem;
 	const char *st, *cons, *rule, *msg;
 	enum wire_err e;
 
-	if (id->key == NULL || id->again || res == NULL || db_ok(res))
+	if (id == NULL || id->key == NULL || id->again || res == NULL ||
+	    db_ok(res))
 		return false;
 	st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	cons = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
@@ -272,16 +273,18 @@ idem_write_failed(struct request *req, const PGresult *res)
 void
 idem_fail_rule(struct request *req, const char *rule, const char *fmt, ...)
 {
-	struct idem *id = &((struct gstate *)req->state)->idem;
+	struct idem *id = req->idem;
+	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(id->msg, sizeof id->msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (id->key == NULL || id->again) {
-		req_fail_rule(req, rule, "%s", id->msg);
+	if (id == NULL || id->key == NULL || id->again) {
+		req_fail_rule(req, rule, "%s", msg);
 		return;
 	}
+	snprintf(id->msg, sizeof id->msg, "%s", msg);
 	id->again = true;
 	id->code = E_RULE;
 	snprintf(id->rule, sizeof id->rule, "%s", rule);

@@ -28,6 +28,7 @@ struct request;
 
 struct idem {
 	const char	*key;		/* NULL: none given */
+	char		 caller[24];	/* the caller's id, as text */
 	char		 hash[65];	/* SHA-256 of the op and its args, hex */
 	bool		 again;		/* looking up after a refusal */
 	void		(*replay)(struct request *, int64_t);
@@ -41,11 +42,11 @@ struct idem {
 /* Read idempotency_key (call with the other getters, before
  * req_args_done) and hash the op's other arguments. */
 void	 idem_read(struct request *, struct idem *);
-/* The handler's gstate holds the struct idem (g->idem, copied from what
- * idem_read filled).  No key: fresh(req).  Else look the key up: replay(req, result_id) for
+/* id lives as long as the request (in its state) and becomes req->idem.
+ * No key: fresh(req).  Else look the key up: replay(req, result_id) for
  * a retry, E_CONFLICT for the key reused on another op or other
  * arguments, fresh(req) if the key is new. */
-void	 idem_begin(struct request *,
+void	 idem_begin(struct request *, struct idem *,
 	    void (*replay)(struct request *, int64_t),
 	    void (*fresh)(struct request *));
 /* The last two parameters of the write: the key and the hash, or NULL. */

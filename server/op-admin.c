@@ -2,8 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "change.h"
 #include "goals.h"
-#include "json2mp.h"
+#include "fields.h"
 
 static void
 on_settings(void *arg, const PGresult *res)
@@ -18,7 +19,8 @@ on_settings(void *arg, const PGresult *res)
 	pk = req_result(req);
 	msgpack_pack_map(pk, PQntuples(res));
 	for (int i = 0; i < PQntuples(res); i++)
-		mp_kv_int(pk, PQgetvalue(res, i, 0), col_int(res, i, 1));
+		mp_kv_int(pk, row_text(res, i, "name"),
+		    row_int(res, i, "value"));
 	req_reply(req);
 }
 
@@ -48,7 +50,7 @@ op_settings_set(struct request *req)
 	struct mp_reader *a = &req->args;
 	const char *name;
 	int64_t value;
-	struct gstate *g;
+	char caller[24], role[16], num[24];
 
 	mp_get_str(a, "name", MP_REQUIRED, 1, 40, &name);
 	mp_get_int(a, "value", MP_REQUIRED, 1, 1000, &value);
@@ -61,61 +63,19 @@ op_settings_set(struct request *req)
 		    "max_key_results and max_depth");
 		return;
 	}
-	g = gstate_new(req);
-	snprintf(g->num[0], sizeof g->num[0], "%lld", (long long)value);
-	g->p[0] = g->caller;
-	g->p[1] = name;
-	g->p[2] = g->num[0];
-	req_db(req, ST_SETTINGS_SET, 3, g->p, on_setting_set);
+	/* Parameters are copied by req_db: locals will do. */
+	caller_text(req, caller, role);
+	snprintf(num, sizeof num, "%lld", (long long)value);
+	const char *p[3] = { caller, name, num };
+	req_db(req, ST_SETTINGS_SET, 3, p, on_setting_set);
 }
 
-/* jsonb from PostgreSQL as a map; nil when NULL. */
-static void
-kv_json(struct request *req, msgpack_packer *pk, const char *key,
-    const PGresult *res, int row, int col)
-{
-	size_t mark;
-
-	mp_pack_key(pk, key);
-	if (PQgetisnull(res, row, col)) {
-		msgpack_pack_nil(pk);
-		return;
-	}
-	mark = req->out.size;
-	if (!json_to_msgpack(pk, PQgetvalue(res, row, col),
-	    PQgetlength(res, row, col))) {
-		/* Cannot happen with PostgreSQL's own output; keep the text
-		 * rather than lose the entry. */
-		req->out.size = mark;
-		mp_pack_cstr(pk, PQgetvalue(res, row, col));
-	}
-}
-
+/* before/after are the table rows as maps: their shape is the row's,
+ * which later migrations may widen. */
 static void
 on_audit(void *arg, const PGresult *res)
 {
-	struct request *req = arg;
-	msgpack_packer *pk;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	pk = req_result(req);
-	msgpack_pack_array(pk, PQntuples(res));
-	for (int i = 0; i < PQntuples(res); i++) {
-		/* before/after are the table rows as maps: their shape is
-		 * the row's, which later migrations may widen. */
-		msgpack_pack_map(pk, 7);
-		mp_kv_int(pk, "id", col_int(res, i, 0));
-		mp_kv_str(pk, "at", PQgetvalue(res, i, 1));
-		mp_kv_str(pk, "user", col_str(res, i, 2));
-		mp_kv_str(pk, "op", PQgetvalue(res, i, 3));
-		mp_kv_str(pk, "entity", PQgetvalue(res, i, 4));
-		kv_json(req, pk, "before", res, i, 5);
-		kv_json(req, pk, "after", res, i, 6);
-	}
-	req_reply(req);
+	reply_list(arg, res, &FS_AUDIT);
 }
 
 void
@@ -124,8 +84,8 @@ op_audit_list(struct request *req)
 	struct mp_reader *a = &req->args;
 	const char *since = NULL, *login = NULL, *entity = NULL;
 	int64_t limit = 100;
-	struct gstate *g;
-	const char *colon;
+	const char *colon, *p[5];
+	char type[64], idtext[24], limtext[24];
 
 	mp_get_str(a, "since", MP_OPTIONAL, 1, 10, &since);
 	mp_get_str(a, "user", MP_OPTIONAL, 1, 200, &login);
@@ -137,28 +97,27 @@ op_audit_list(struct request *req)
 		req_fail(req, E_INVALID, "since", "dates are YYYY-MM-DD");
 		return;
 	}
-	g = gstate_new(req);
-	g->p[0] = since;
-	g->p[1] = login;
-	g->p[2] = NULL;
-	g->p[3] = NULL;
+	p[0] = since;
+	p[1] = login;
+	p[2] = NULL;
+	p[3] = NULL;
 	if (entity != NULL) {
 		long long id;
 		char extra;
 		if ((colon = strchr(entity, ':')) == NULL ||
-		    (size_t)(colon - entity) >= sizeof g->name ||
+		    (size_t)(colon - entity) >= sizeof type ||
 		    sscanf(colon + 1, "%lld%c", &id, &extra) != 1 || id < 0) {
 			req_fail(req, E_INVALID, "entity", "an entity is "
 			    "TYPE:ID, e.g. objective:12");
 			return;
 		}
-		snprintf(g->name, sizeof g->name, "%.*s", (int)(colon - entity),
+		snprintf(type, sizeof type, "%.*s", (int)(colon - entity),
 		    entity);
-		snprintf(g->num[0], sizeof g->num[0], "%lld", id);
-		g->p[2] = g->name;
-		g->p[3] = g->num[0];
+		snprintf(idtext, sizeof idtext, "%lld", id);
+		p[2] = type;
+		p[3] = idtext;
 	}
-	snprintf(g->num[1], sizeof g->num[1], "%lld", (long long)limit);
-	g->p[4] = g->num[1];
-	req_db(req, ST_AUDIT_LIST, 5, g->p, on_audit);
+	snprintf(limtext, sizeof limtext, "%lld", (long long)limit);
+	p[4] = limtext;
+	req_db(req, ST_AUDIT_LIST, 5, p, on_audit);
 }

@@ -1,14 +1,18 @@
 /*
- * op-kr.c: key results and check-ins.  Progress is computed by the
- * database functions kr_progress/objective_progress on every read, so it
- * is always consistent with the stored values.
+ * op-kr.c: key results and check-ins, as tables for the change path
+ * (change.h).  Progress is computed by the database functions
+ * kr_progress/objective_progress on every read, so it is always consistent
+ * with the stored values.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
+#include "fields.h"
 #include "goals.h"
 #include "rules.h"
+#include "xmalloc.h"
 
 static bool
 valid_kr_type(const char *t)
@@ -18,34 +22,66 @@ valid_kr_type(const char *t)
 	    strcmp(t, "boolean") == 0;
 }
 
-static void
-on_kr_row(void *arg, const PGresult *res)
-{
-	struct request *req = arg;
-	struct gstate *g = req->state;
+/* The fields of kr.create and kr.update, as the write's parameters. */
+struct kr_fields {
+	const char	*title, *type, *unit, *owner;
+	char		 start[32], target[32], weight[32];
+	bool		 has_start, has_target, has_weight;
+};
 
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (PQntuples(res) != 1 || !col_bool(res, 0, KR_NCOLS)) {
-		req_fail(req, E_NOT_FOUND, "id", "no key result %s", g->id);
-		return;
-	}
-	pack_kr(req_result(req), res, 0, 0);
-	req_reply(req);
+static int
+kr_field_params(const struct kr_fields *k, const char **p)
+{
+	p[2] = k->title;
+	p[3] = k->type;
+	p[4] = k->has_start ? k->start : NULL;
+	p[5] = k->has_target ? k->target : NULL;
+	p[6] = k->unit;
+	p[7] = k->has_weight ? k->weight : NULL;
+	p[8] = k->owner;
+	return 9;
 }
 
-void
-reply_kr(struct request *req, int64_t id)
+static bool
+kr_fields_read(struct request *req, struct kr_fields *k, bool create)
 {
-	struct gstate *g = req->state;
+	struct mp_reader *a = &req->args;
+	int need = create ? MP_REQUIRED : MP_OPTIONAL;
+	double start = 0, target = 0, weight = 1;
 
-	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
-	g->p[0] = g->id;
-	g->p[1] = g->caller;
-	g->p[2] = g->role;
-	req_db(req, ST_KR_GET, 3, g->p, on_kr_row);
+	mp_get_str(a, "title", need, 1, 200, &k->title);
+	mp_get_str(a, "type", need, 1, 20, &k->type);
+	k->has_target = mp_get_double(a, "target", need, -1e15, 1e15,
+	    &target);
+	k->has_start = mp_get_double(a, "start", MP_OPTIONAL, -1e15, 1e15,
+	    &start);
+	mp_get_str(a, "unit", MP_OPTIONAL, 0, 20, &k->unit);
+	k->has_weight = mp_get_double(a, "weight", MP_OPTIONAL, 1e-9, 1000,
+	    &weight);
+	mp_get_str(a, "owner", MP_OPTIONAL, 1, 63, &k->owner);
+	if (create) {
+		/* Defaults of a new key result. */
+		k->has_start = k->has_weight = true;
+		if (k->unit == NULL)
+			k->unit = "";
+		if (k->owner == NULL)
+			k->owner = req->conn->sess.login;
+	}
+	fmt_num(k->start, sizeof k->start, start);
+	fmt_num(k->target, sizeof k->target, target);
+	fmt_num(k->weight, sizeof k->weight, weight);
+	return true;
+}
+
+static bool
+kr_type_ok(struct request *req, const struct kr_fields *k)
+{
+	if (k->type != NULL && !valid_kr_type(k->type)) {
+		req_fail(req, E_INVALID, "type", "type is increase, decrease, "
+		    "above, below or boolean");
+		return false;
+	}
+	return true;
 }
 
 void
@@ -56,288 +92,127 @@ op_kr_get(struct request *req)
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	if (!req_args_done(req))
 		return;
-	gstate_new(req);
-	reply_kr(req, id);
+	reply_get(req, &FS_KR, ST_KR_GET, id, "id");
 }
 
-/* kr.create: the objective's context decides. */
+/* kr.create: in the objective's context. */
 
-static void
-on_kr_created(void *arg, const PGresult *res)
+static bool
+kr_create_check(struct change *c, const PGresult *ctx)
 {
-	struct request *req = arg;
-	struct gstate *g = req->state;
-
-	if (idem_write_failed(req, res))
-		return;
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
+	if (row_int(ctx, 0, "krs") >= row_int(ctx, 0, "max_krs")) {
+		idem_fail_rule(c->req, "limit.key_results", "objective %s "
+		    "already has %s key results (max_key_results)", c->key,
+		    row_text(ctx, 0, "krs"));
+		return false;
 	}
-	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "owner", "no user '%s'", g->name);
-		return;
-	}
-	reply_kr(req, col_int(res, 0, 0));
+	return true;
 }
 
-static void
-on_kr_obj_ctx(void *arg, const PGresult *res)
+static int
+kr_create_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	struct request *req = arg;
-	struct gstate *g = req->state;
-	const char *state;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "objective", "no objective %s",
-		    g->aux);
-		return;
-	}
-	facts_from_ctx(g, res);
-	/* An objective the caller may not read is answered as a missing
-	 * one. */
-	if (!authz_allows(ACT_READ, &g->f)) {
-		req_fail(req, E_NOT_FOUND, "objective", "no objective %s",
-		    g->aux);
-		return;
-	}
-	if (!authz_allows(ACT_OBJ_EDIT, &g->f)) {
-		fail_forbidden(req, ACT_OBJ_EDIT);
-		return;
-	}
-	state = PQgetvalue(res, 0, 2);
-	if (strcmp(state, "closed") == 0) {
-		req_fail_rule(req, "period.closed", "the objective's period is "
-		    "closed");
-		return;
-	}
-	if (strcmp(state, "review") == 0) {
-		req_fail_rule(req, "period.not_active", "no new key results "
-		    "while the period is in review");
-		return;
-	}
-	if (col_int(res, 0, 11) >= col_int(res, 0, 12)) {
-		idem_fail_rule(req, "limit.key_results", "objective %s already "
-		    "has %s key results (max_key_results)", g->aux,
-		    PQgetvalue(res, 0, 11));
-		return;
-	}
-	g->p[0] = g->caller;
-	g->p[1] = g->aux;
-	g->p[9] = idem_key(&g->idem);
-	g->p[10] = idem_hash(&g->idem);
-	req_db(req, ST_KR_CREATE, 11, g->p, on_kr_created);
+	p[0] = c->caller;
+	p[1] = c->key;
+	kr_field_params(c->arg, p);
+	p[9] = idem_key(&c->idem);
+	p[10] = idem_hash(&c->idem);
+	return 11;
 }
 
 static void
-kr_create_fresh(struct request *req)
+kr_no_owner(struct change *c)
 {
-	struct gstate *g = req->state;
-	const char *q[2] = { g->aux, g->caller };
+	struct kr_fields *k = c->arg;
 
-	req_db(req, ST_OBJ_CTX, 2, q, on_kr_obj_ctx);
+	req_fail(c->req, E_NOT_FOUND, "owner", "no user '%s'", k->owner);
 }
+
+static const struct change_op kr_create = {
+	.what = "objective", .id_field = "objective",
+	.ctx = ST_OBJ_CTX, .nctx = 2, .act = ACT_OBJ_EDIT, .period = PR_NEW,
+	.check = kr_create_check,
+	.write = ST_KR_CREATE, .params = kr_create_params, .reply = &FS_KR,
+	.empty = kr_no_owner, .get = ST_KR_GET, .keyed = true,
+};
 
 void
 op_kr_create(struct request *req)
 {
-	struct mp_reader *a = &req->args;
-	const char *title, *type, *unit = "", *owner = NULL, *why;
-	int64_t obj;
-	double start = 0, target, weight = 1;
-	struct gstate *g;
+	struct kr_fields k = { 0 };
+	struct change *c;
 	struct idem idem;
+	int64_t obj;
+	const char *why;
 
-	mp_get_int(a, "objective", MP_REQUIRED, 1, INT64_MAX, &obj);
-	mp_get_str(a, "title", MP_REQUIRED, 1, 200, &title);
-	mp_get_str(a, "type", MP_REQUIRED, 1, 20, &type);
-	mp_get_double(a, "target", MP_REQUIRED, -1e15, 1e15, &target);
-	mp_get_double(a, "start", MP_OPTIONAL, -1e15, 1e15, &start);
-	mp_get_str(a, "unit", MP_OPTIONAL, 0, 20, &unit);
-	mp_get_double(a, "weight", MP_OPTIONAL, 1e-9, 1000, &weight);
-	mp_get_str(a, "owner", MP_OPTIONAL, 1, 63, &owner);
+	mp_get_int(&req->args, "objective", MP_REQUIRED, 1, INT64_MAX, &obj);
+	kr_fields_read(req, &k, true);
 	idem_read(req, &idem);
-	if (!req_args_done(req))
+	if (!req_args_done(req) || !kr_type_ok(req, &k))
 		return;
-	if (!valid_kr_type(type)) {
-		req_fail(req, E_INVALID, "type", "type is increase, decrease, "
-		    "above, below or boolean");
-		return;
-	}
-	if ((why = kr_shape_refusal(type, start, target)) != NULL) {
+	if ((why = kr_shape_refusal(k.type, strtod(k.start, NULL),
+	    strtod(k.target, NULL))) != NULL) {
 		req_fail(req, E_INVALID, "target", "%s", why);
 		return;
 	}
-	g = gstate_new(req);
-	g->idem = idem;
-	snprintf(g->aux, sizeof g->aux, "%lld", (long long)obj);
-	snprintf(g->name, sizeof g->name, "%s", owner ? owner :
-	    req->conn->sess.login);
-	fmt_num(g->num[0], sizeof g->num[0], start);
-	fmt_num(g->num[1], sizeof g->num[1], target);
-	fmt_num(g->num[2], sizeof g->num[2], weight);
-	g->p[2] = title;
-	g->p[3] = type;
-	g->p[4] = g->num[0];
-	g->p[5] = g->num[1];
-	g->p[6] = unit;
-	g->p[7] = g->num[2];
-	g->p[8] = g->name;
-	idem_begin(req, reply_kr, kr_create_fresh);
+	c = change_new(req, &kr_create, sizeof k);
+	*(struct kr_fields *)c->arg = k;
+	c->idem = idem;
+	change_run_id(c, obj);
 }
 
-/* Changes to an existing key result go through its context. */
+/* kr.update and kr.remove: in the key result's context. */
 
-static void
-on_kr_ctx(void *arg, const PGresult *res)
+static int
+kr_update_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	struct request *req = arg;
-	struct gstate *g = req->state;
-	const char *state;
-	enum action act = g->flag ? ACT_CHECKIN : ACT_OBJ_EDIT;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "id", "no key result %s", g->id);
-		return;
-	}
-	facts_from_ctx(g, res);
-	g->f.kr_owner = col_bool(res, 0, 11);
-	snprintf(g->name2, sizeof g->name2, "%s", PQgetvalue(res, 0, 10));
-	/* A key result of an objective the caller may not read is answered
-	 * as a missing one. */
-	if (!authz_allows(ACT_READ, &g->f)) {
-		req_fail(req, E_NOT_FOUND, "id", "no key result %s", g->id);
-		return;
-	}
-	if (!authz_allows(act, &g->f)) {
-		fail_forbidden(req, act);
-		return;
-	}
-	state = PQgetvalue(res, 0, 2);
-	if (strcmp(state, "closed") == 0) {
-		req_fail_rule(req, "period.closed", "the key result's period "
-		    "is closed");
-		return;
-	}
-	if (g->flag && strcmp(state, "draft") == 0) {
-		req_fail_rule(req, "period.not_active", "no check-ins while "
-		    "the period is a draft");
-		return;
-	}
-	if (g->version >= 0 && g->version != col_int(res, 0, 9)) {
-		req_fail(req, E_CONFLICT, "version", "key result %s is at "
-		    "version %s, not %lld: reload and retry", g->id,
-		    PQgetvalue(res, 0, 9), (long long)g->version);
-		return;
-	}
-	g->next(req);
+	p[0] = c->caller;
+	p[1] = c->key;
+	kr_field_params(c->arg, p);
+	p[9] = change_version(c);
+	return 10;
 }
 
-static void
-with_kr(struct request *req, int64_t id, bool checkin, void (*next)(
-    struct request *))
-{
-	struct gstate *g = req->state;
-
-	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
-	g->flag = checkin;
-	g->next = next;
-	const char *q[2] = { g->id, g->caller };
-	req_db(req, ST_KR_CTX, 2, q, on_kr_ctx);
-}
-
-static void
-on_kr_changed(void *arg, const PGresult *res)
-{
-	struct request *req = arg;
-	struct gstate *g = req->state;
-
-	if (!change_applied(req, res, "key result"))
-		return;
-	if (g->full) {		/* kr.remove */
-		msgpack_pack_true(req_result(req));
-		req_reply(req);
-		return;
-	}
-	reply_kr(req, strtoll(g->id, NULL, 10));
-}
-
-static void
-update_next(struct request *req)
-{
-	struct gstate *g = req->state;
-
-	g->p[0] = g->caller;
-	g->p[1] = g->id;
-	g->p[9] = g->version >= 0 ? g->num[3] : NULL;
-	req_db(req, ST_KR_UPDATE, 10, g->p, on_kr_changed);
-}
+/* A start/target/type that no longer fit is refused by the table's CHECK
+ * constraints (E_INVALID). */
+static const struct change_op kr_update = {
+	.what = "key result", .id_field = "id",
+	.ctx = ST_KR_CTX, .nctx = 2, .act = ACT_OBJ_EDIT, .period = PR_OPEN,
+	.write = ST_KR_UPDATE, .params = kr_update_params, .reply = &FS_KR,
+};
 
 void
 op_kr_update(struct request *req)
 {
-	struct mp_reader *a = &req->args;
-	const char *title = NULL, *type = NULL, *unit = NULL, *owner = NULL;
+	struct kr_fields k = { 0 };
+	struct change *c;
 	int64_t id, version = -1;
-	double start, target, weight;
-	bool hs, ht, hw;
-	struct gstate *g;
 
-	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	mp_get_str(a, "title", MP_OPTIONAL, 1, 200, &title);
-	mp_get_str(a, "type", MP_OPTIONAL, 1, 20, &type);
-	hs = mp_get_double(a, "start", MP_OPTIONAL, -1e15, 1e15, &start);
-	ht = mp_get_double(a, "target", MP_OPTIONAL, -1e15, 1e15, &target);
-	mp_get_str(a, "unit", MP_OPTIONAL, 0, 20, &unit);
-	hw = mp_get_double(a, "weight", MP_OPTIONAL, 1e-9, 1000, &weight);
-	mp_get_str(a, "owner", MP_OPTIONAL, 1, 63, &owner);
-	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
-	if (!req_args_done(req))
+	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
+	kr_fields_read(req, &k, false);
+	mp_get_int(&req->args, "version", MP_OPTIONAL, 1, INT32_MAX,
+	    &version);
+	if (!req_args_done(req) || !kr_type_ok(req, &k))
 		return;
-	if (type != NULL && !valid_kr_type(type)) {
-		req_fail(req, E_INVALID, "type", "type is increase, decrease, "
-		    "above, below or boolean");
-		return;
-	}
-	g = gstate_new(req);
-	g->version = version;
-	snprintf(g->num[3], sizeof g->num[3], "%lld", (long long)version);
-	if (hs)
-		fmt_num(g->num[0], sizeof g->num[0], start);
-	if (ht)
-		fmt_num(g->num[1], sizeof g->num[1], target);
-	if (hw)
-		fmt_num(g->num[2], sizeof g->num[2], weight);
-	g->p[2] = title;
-	g->p[3] = type;
-	g->p[4] = hs ? g->num[0] : NULL;
-	g->p[5] = ht ? g->num[1] : NULL;
-	g->p[6] = unit;
-	g->p[7] = hw ? g->num[2] : NULL;
-	g->p[8] = owner;
-	/* A start/target/type that no longer fit is refused by the table's
-	 * CHECK constraints (E_INVALID). */
-	with_kr(req, id, false, update_next);
+	c = change_new(req, &kr_update, sizeof k);
+	*(struct kr_fields *)c->arg = k;
+	c->version = version;
+	change_run_id(c, id);
 }
 
-static void
-remove_next(struct request *req)
+static int
+kr_remove_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	struct gstate *g = req->state;
-
-	g->full = true;
-	g->p[0] = g->caller;
-	g->p[1] = g->id;
-	req_db(req, ST_KR_REMOVE, 2, g->p, on_kr_changed);
+	p[0] = c->caller;
+	p[1] = c->key;
+	return 2;
 }
+
+static const struct change_op kr_remove = {
+	.what = "key result", .id_field = "id",
+	.ctx = ST_KR_CTX, .nctx = 2, .act = ACT_OBJ_EDIT, .period = PR_OPEN,
+	.write = ST_KR_REMOVE, .params = kr_remove_params, .reply = NULL,
+};
 
 void
 op_kr_remove(struct request *req)
@@ -347,134 +222,125 @@ op_kr_remove(struct request *req)
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	if (!req_args_done(req))
 		return;
-	gstate_new(req);
-	with_kr(req, id, false, remove_next);
+	change_run_id(change_new(req, &kr_remove, 0), id);
 }
 
 /* kr.checkin */
 
-static void
-on_checkin_done(void *arg, const PGresult *res)
-{
-	if (idem_write_failed(arg, res))
-		return;
-	on_kr_changed(arg, res);
-}
+struct checkin {
+	char		 value[32], confidence[8];
+	bool		 has_confidence;
+	const char	*note;
+};
 
-static void
-checkin_next(struct request *req)
+static bool
+checkin_check(struct change *c, const PGresult *ctx)
 {
-	struct gstate *g = req->state;
+	struct checkin *ci = c->arg;
 
-	if (strcmp(g->name2, "boolean") == 0 && strcmp(g->num[0], "0") != 0 &&
-	    strcmp(g->num[0], "1") != 0) {
-		req_fail(req, E_INVALID, "value", "a boolean key result takes "
-		    "0 or 1");
-		return;
+	if (strcmp(row_text(ctx, 0, "type"), "boolean") == 0 &&
+	    strcmp(ci->value, "0") != 0 && strcmp(ci->value, "1") != 0) {
+		req_fail(c->req, E_INVALID, "value", "a boolean key result "
+		    "takes 0 or 1");
+		return false;
 	}
-	g->p[0] = g->caller;
-	g->p[1] = g->id;
-	g->p[5] = idem_key(&g->idem);
-	g->p[6] = idem_hash(&g->idem);
-	req_db(req, ST_KR_CHECKIN, 7, g->p, on_checkin_done);
+	return true;
 }
 
-static void
-checkin_fresh(struct request *req)
+static int
+checkin_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	struct gstate *g = req->state;
+	struct checkin *ci = c->arg;
 
-	with_kr(req, strtoll(g->id, NULL, 10), true, checkin_next);
+	p[0] = c->caller;
+	p[1] = c->key;
+	p[2] = ci->value;
+	p[3] = ci->has_confidence ? ci->confidence : NULL;
+	p[4] = ci->note;
+	p[5] = idem_key(&c->idem);
+	p[6] = idem_hash(&c->idem);
+	return 7;
 }
+
+static const struct change_op kr_checkin = {
+	.what = "key result", .id_field = "id",
+	.ctx = ST_KR_CTX, .nctx = 2, .act = ACT_CHECKIN, .period = PR_STARTED,
+	.check = checkin_check,
+	.write = ST_KR_CHECKIN, .params = checkin_params, .reply = &FS_KR,
+	.get = ST_KR_GET, .keyed = true,
+};
 
 void
 op_kr_checkin(struct request *req)
 {
 	struct mp_reader *a = &req->args;
+	struct checkin ci = { .note = NULL };
 	int64_t id, confidence = 0;
 	double value;
-	const char *note = NULL;
-	bool hc;
-	struct gstate *g;
+	struct change *c;
 	struct idem idem;
 
 	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	mp_get_double(a, "value", MP_REQUIRED, -1e15, 1e15, &value);
-	hc = mp_get_int(a, "confidence", MP_OPTIONAL, 1, 10, &confidence);
-	mp_get_str(a, "note", MP_OPTIONAL, 0, 2000, &note);
+	ci.has_confidence = mp_get_int(a, "confidence", MP_OPTIONAL, 1, 10,
+	    &confidence);
+	mp_get_str(a, "note", MP_OPTIONAL, 0, 2000, &ci.note);
 	idem_read(req, &idem);
 	if (!req_args_done(req))
 		return;
-	g = gstate_new(req);
-	g->idem = idem;
-	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
-	fmt_num(g->num[0], sizeof g->num[0], value);
-	snprintf(g->num[1], sizeof g->num[1], "%lld", (long long)confidence);
-	g->p[2] = g->num[0];
-	g->p[3] = hc ? g->num[1] : NULL;
-	g->p[4] = note;
-	idem_begin(req, reply_kr, checkin_fresh);
+	fmt_num(ci.value, sizeof ci.value, value);
+	snprintf(ci.confidence, sizeof ci.confidence, "%lld",
+	    (long long)confidence);
+	c = change_new(req, &kr_checkin, sizeof ci);
+	*(struct checkin *)c->arg = ci;
+	c->idem = idem;
+	change_run_id(c, id);
 }
 
 /* kr.history: readable by whoever may read the key result. */
 
+struct history {
+	char	 id[24], caller[24], role[16];
+};
+
 static void
 on_history(void *arg, const PGresult *res)
 {
-	struct request *req = arg;
-	msgpack_packer *pk;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	pk = req_result(req);
-	msgpack_pack_array(pk, PQntuples(res));
-	for (int i = 0; i < PQntuples(res); i++) {
-		msgpack_pack_map(pk, 6);
-		mp_kv_int(pk, "id", col_int(res, i, 0));
-		mp_kv_double(pk, "value", col_num(res, i, 1));
-		if (PQgetisnull(res, i, 2))
-			mp_kv_nil(pk, "confidence");
-		else
-			mp_kv_int(pk, "confidence", col_int(res, i, 2));
-		mp_kv_str(pk, "note", PQgetvalue(res, i, 3));
-		mp_kv_str(pk, "author", PQgetvalue(res, i, 4));
-		mp_kv_str(pk, "at", PQgetvalue(res, i, 5));
-	}
-	req_reply(req);
+	reply_list(arg, res, &FS_CHECKIN);
 }
 
 static void
 on_history_kr(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct history *h = req->state;
+	const char *p[1] = { h->id };
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
-	if (PQntuples(res) != 1 || !col_bool(res, 0, KR_NCOLS)) {
-		req_fail(req, E_NOT_FOUND, "id", "no key result %s", g->id);
+	if (PQntuples(res) != 1 || !row_bool(res, 0, "readable")) {
+		req_fail(req, E_NOT_FOUND, "id", "no key result %s", h->id);
 		return;
 	}
-	req_db(req, ST_KR_HISTORY, 1, g->p, on_history);
+	req_db(req, ST_KR_HISTORY, 1, p, on_history);
 }
 
 void
 op_kr_history(struct request *req)
 {
+	struct history *h;
 	int64_t id;
-	struct gstate *g;
 
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	if (!req_args_done(req))
 		return;
-	g = gstate_new(req);
-	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
-	g->p[0] = g->id;
-	g->p[1] = g->caller;
-	g->p[2] = g->role;
-	req_db(req, ST_KR_GET, 3, g->p, on_history_kr);
+	h = xcalloc(1, sizeof *h);
+	snprintf(h->id, sizeof h->id, "%lld", (long long)id);
+	caller_text(req, h->caller, h->role);
+	req->state = h;
+	req->state_free = free;
+	const char *p[3] = { h->id, h->caller, h->role };
+	req_db(req, ST_KR_GET, 3, p, on_history_kr);
 }

@@ -1,321 +1,275 @@
 /*
- * op-objective-edit.c: changes to an existing objective: edit, align,
- * unalign, archive, grant and revoke contributors.  All go through
- * with_objective(): context, permission, period and version checks.
+ * op-objective-edit.c: changes to an existing objective (edit, align,
+ * unalign, archive, grant and revoke contributors), as tables for the
+ * change path (change.h): the objective's context, permission to edit it,
+ * its period not closed, the expected version, then one write that
+ * answers with the objective as it left it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
+#include "fields.h"
 #include "goals.h"
-
-typedef void obj_next(struct request *);
-
-static void
-on_obj_ctx(void *arg, const PGresult *res)
-{
-	struct request *req = arg;
-	struct gstate *g = req->state;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "id", "no objective %s", g->id);
-		return;
-	}
-	facts_from_ctx(g, res);
-	/* One the caller may not read is answered as a missing one. */
-	if (!authz_allows(ACT_READ, &g->f)) {
-		req_fail(req, E_NOT_FOUND, "id", "no objective %s", g->id);
-		return;
-	}
-	if (!authz_allows(ACT_OBJ_EDIT, &g->f)) {
-		fail_forbidden(req, ACT_OBJ_EDIT);
-		return;
-	}
-	if (strcmp(PQgetvalue(res, 0, 2), "closed") == 0) {
-		req_fail_rule(req, "period.closed", "the objective's period is "
-		    "closed");
-		return;
-	}
-	if (g->version >= 0 && g->version != col_int(res, 0, 9)) {
-		req_fail(req, E_CONFLICT, "version", "objective %s is at "
-		    "version %s, not %lld: reload and retry", g->id,
-		    PQgetvalue(res, 0, 9), (long long)g->version);
-		return;
-	}
-	g->next(req);
-}
-
-/* Load objective id's context for an edit, then run next. */
-static void
-with_objective(struct request *req, int64_t id, int64_t version,
-    obj_next *next)
-{
-	struct gstate *g = req->state;
-
-	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
-	g->version = version;
-	if (version >= 0)
-		snprintf(g->num[3], sizeof g->num[3], "%lld",
-		    (long long)version);
-	g->next = next;
-	const char *q[2] = { g->id, g->caller };
-	req_db(req, ST_OBJ_CTX, 2, q, on_obj_ctx);
-}
-
-/* A change returned the objective's id, or no row: a stale version. */
-static void
-on_obj_changed(void *arg, const PGresult *res)
-{
-	struct request *req = arg;
-	struct gstate *g = req->state;
-
-	if (!change_applied(req, res, "objective"))
-		return;
-	reply_objective(req, strtoll(g->id, NULL, 10), g->full);
-}
-
-static const char *
-version_param(struct gstate *g)
-{
-	return g->version >= 0 ? g->num[3] : NULL;
-}
 
 /* objective.update */
 
-static void
-update_next(struct request *req)
-{
-	struct gstate *g = req->state;
+struct obj_edit {
+	const char	*title, *desc, *owner, *type, *rollup;
+};
 
-	g->p[0] = g->caller;
-	g->p[1] = g->id;
-	g->p[7] = version_param(g);
-	req_db(req, ST_OBJ_UPDATE, 8, g->p, on_obj_changed);
+static int
+update_params(struct change *c, const PGresult *ctx, const char **p)
+{
+	struct obj_edit *e = c->arg;
+
+	p[0] = c->caller;
+	p[1] = c->key;
+	p[2] = e->title;
+	p[3] = e->desc;
+	p[4] = e->owner;
+	p[5] = e->type;
+	p[6] = e->rollup;
+	p[7] = change_version(c);
+	return 8;
 }
+
+static const struct change_op obj_update = {
+	.what = "objective", .id_field = "id",
+	.ctx = ST_OBJ_CTX, .nctx = 2, .act = ACT_OBJ_EDIT, .period = PR_OPEN,
+	.write = ST_OBJ_UPDATE, .params = update_params,
+	.reply = &FS_OBJECTIVE,
+};
 
 void
 op_objective_update(struct request *req)
 {
 	struct mp_reader *a = &req->args;
-	const char *title = NULL, *desc = NULL, *owner = NULL, *type = NULL;
-	const char *rollup = NULL;
+	struct obj_edit e = { NULL };
 	int64_t id, version = -1;
-	struct gstate *g;
+	struct change *c;
 
 	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	mp_get_str(a, "title", MP_OPTIONAL, 1, 200, &title);
-	mp_get_str(a, "description", MP_OPTIONAL, 0, 4000, &desc);
-	mp_get_str(a, "owner", MP_OPTIONAL, 1, 200, &owner);
-	mp_get_str(a, "type", MP_OPTIONAL, 1, 20, &type);
-	mp_get_str(a, "rollup", MP_OPTIONAL, 1, 20, &rollup);
+	mp_get_str(a, "title", MP_OPTIONAL, 1, 200, &e.title);
+	mp_get_str(a, "description", MP_OPTIONAL, 0, 4000, &e.desc);
+	mp_get_str(a, "owner", MP_OPTIONAL, 1, 200, &e.owner);
+	mp_get_str(a, "type", MP_OPTIONAL, 1, 20, &e.type);
+	mp_get_str(a, "rollup", MP_OPTIONAL, 1, 20, &e.rollup);
+	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
+	if (!req_args_done(req) || !objective_kinds_ok(req, e.type, e.rollup))
+		return;
+	c = change_new(req, &obj_update, sizeof e);
+	*(struct obj_edit *)c->arg = e;
+	c->version = version;
+	change_run_id(c, id);
+}
+
+/* objective.align, objective.unalign: the context carries the alignment
+ * check, so that the check and the write are still two round trips. */
+
+struct obj_align {
+	char	 parent[24], weight[32];
+	bool	 has_parent, has_weight;
+};
+
+static int
+align_ctx_params(struct change *c, const char **p)
+{
+	struct obj_align *al = c->arg;
+
+	p[0] = c->key;
+	p[1] = c->caller;
+	p[2] = c->role;
+	p[3] = al->has_parent ? al->parent : NULL;
+	return 4;
+}
+
+static bool
+align_check(struct change *c, const PGresult *ctx)
+{
+	struct obj_align *al = c->arg;
+	const char *why;
+
+	/* Missing or unreadable: the same answer, before any rule that
+	 * would tell the parent's team line, period or depth. */
+	if (!row_bool(ctx, 0, "parent_found")) {
+		req_fail(c->req, E_NOT_FOUND, "parent", "no objective %s",
+		    al->parent);
+		return false;
+	}
+	if ((why = row_str(ctx, 0, "refusal")) != NULL) {
+		req_fail_rule(c->req, why, "aligning %s under %s breaks %s",
+		    c->key, al->parent, why);
+		return false;
+	}
+	return true;
+}
+
+static int
+align_params(struct change *c, const PGresult *ctx, const char **p)
+{
+	struct obj_align *al = c->arg;
+
+	p[0] = c->caller;
+	p[1] = c->key;
+	p[2] = al->has_parent ? al->parent : NULL;
+	p[3] = al->has_weight ? al->weight : NULL;
+	p[4] = change_version(c);
+	p[5] = al->has_parent ? "objective.align" : "objective.unalign";
+	return 6;
+}
+
+static const struct change_op obj_align = {
+	.what = "objective", .id_field = "id",
+	.ctx = ST_OBJ_ALIGN_CTX, .ctx_params = align_ctx_params,
+	.act = ACT_OBJ_EDIT, .period = PR_OPEN, .check = align_check,
+	.write = ST_OBJ_ALIGN, .params = align_params,
+	.reply = &FS_OBJECTIVE,
+};
+
+static void
+align_op(struct request *req, bool align)
+{
+	struct mp_reader *a = &req->args;
+	struct obj_align al = { .has_parent = align };
+	int64_t id, parent = 0, version = -1;
+	double weight;
+	struct change *c;
+
+	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
+	if (align) {
+		mp_get_int(a, "parent", MP_REQUIRED, 1, INT64_MAX, &parent);
+		al.has_weight = mp_get_double(a, "weight", MP_OPTIONAL, 1e-9,
+		    1000, &weight);
+	}
 	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
 	if (!req_args_done(req))
 		return;
-	if (type != NULL && strcmp(type, "committed") != 0 &&
-	    strcmp(type, "aspirational") != 0) {
-		req_fail(req, E_INVALID, "type", "type is committed or "
-		    "aspirational");
-		return;
-	}
-	if (rollup != NULL && strcmp(rollup, "auto") != 0 &&
-	    strcmp(rollup, "krs") != 0 && strcmp(rollup, "children") != 0 &&
-	    strcmp(rollup, "both") != 0) {
-		req_fail(req, E_INVALID, "rollup", "rollup is auto, krs, "
-		    "children or both");
-		return;
-	}
-	g = gstate_new(req);
-	g->p[2] = title;
-	g->p[3] = desc;
-	g->p[4] = owner;
-	g->p[5] = type;
-	g->p[6] = rollup;
-	with_objective(req, id, version, update_next);
-}
-
-/* objective.align, objective.unalign */
-
-static void
-align_write(struct request *req)
-{
-	struct gstate *g = req->state;
-
-	g->p[0] = g->caller;
-	g->p[1] = g->id;
-	g->p[2] = g->aux[0] ? g->aux : NULL;
-	g->p[3] = g->num[1][0] ? g->num[1] : NULL;
-	g->p[4] = version_param(g);
-	g->p[5] = g->aux[0] ? "objective.align" : "objective.unalign";
-	req_db(req, ST_OBJ_ALIGN, 6, g->p, on_obj_changed);
-}
-
-static void
-on_align_check(void *arg, const PGresult *res)
-{
-	struct request *req = arg;
-	struct gstate *g = req->state;
-	const char *why;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	/* Missing or unreadable: the same answer, before any rule that
-	 * would tell the parent's team line, period or depth. */
-	if (PQntuples(res) != 1 || !col_bool(res, 0, 0)) {
-		req_fail(req, E_NOT_FOUND, "parent", "no objective %s", g->aux);
-		return;
-	}
-	if ((why = col_str(res, 0, 1)) != NULL) {
-		req_fail_rule(req, why, "aligning %s under %s breaks %s",
-		    g->id, g->aux, why);
-		return;
-	}
-	align_write(req);
-}
-
-static void
-align_next(struct request *req)
-{
-	struct gstate *g = req->state;
-
-	if (g->aux[0] == '\0') {
-		align_write(req);	/* unalign */
-		return;
-	}
-	g->p[0] = g->id;
-	g->p[1] = g->aux;
-	g->p[2] = g->caller;
-	g->p[3] = g->role;
-	req_db(req, ST_OBJ_ALIGN_CHECK, 4, g->p, on_align_check);
+	snprintf(al.parent, sizeof al.parent, "%lld", (long long)parent);
+	if (al.has_weight)
+		fmt_num(al.weight, sizeof al.weight, weight);
+	c = change_new(req, &obj_align, sizeof al);
+	*(struct obj_align *)c->arg = al;
+	c->version = version;
+	change_run_id(c, id);
 }
 
 void
 op_objective_align(struct request *req)
 {
-	struct mp_reader *a = &req->args;
-	int64_t id, parent, version = -1;
-	double weight;
-	bool have_weight;
-	struct gstate *g;
-
-	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	mp_get_int(a, "parent", MP_REQUIRED, 1, INT64_MAX, &parent);
-	have_weight = mp_get_double(a, "weight", MP_OPTIONAL, 1e-9, 1000,
-	    &weight);
-	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
-	if (!req_args_done(req))
-		return;
-	g = gstate_new(req);
-	snprintf(g->aux, sizeof g->aux, "%lld", (long long)parent);
-	if (have_weight)
-		fmt_num(g->num[1], sizeof g->num[1], weight);
-	with_objective(req, id, version, align_next);
+	align_op(req, true);
 }
 
 void
 op_objective_unalign(struct request *req)
 {
-	struct mp_reader *a = &req->args;
-	int64_t id, version = -1;
-
-	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
-	if (!req_args_done(req))
-		return;
-	gstate_new(req);
-	with_objective(req, id, version, align_next);
+	align_op(req, false);
 }
 
 /* objective.archive */
 
-static void
-archive_next(struct request *req)
+static int
+archive_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	struct gstate *g = req->state;
-
-	g->p[0] = g->caller;
-	g->p[1] = g->id;
-	g->p[2] = version_param(g);
-	req_db(req, ST_OBJ_ARCHIVE, 3, g->p, on_obj_changed);
+	p[0] = c->caller;
+	p[1] = c->key;
+	p[2] = change_version(c);
+	return 3;
 }
+
+static const struct change_op obj_archive = {
+	.what = "objective", .id_field = "id",
+	.ctx = ST_OBJ_CTX, .nctx = 2, .act = ACT_OBJ_EDIT, .period = PR_OPEN,
+	.write = ST_OBJ_ARCHIVE, .params = archive_params,
+	.reply = &FS_OBJECTIVE,
+};
 
 void
 op_objective_archive(struct request *req)
 {
 	struct mp_reader *a = &req->args;
 	int64_t id, version = -1;
+	struct change *c;
 
 	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
 	if (!req_args_done(req))
 		return;
-	gstate_new(req);
-	with_objective(req, id, version, archive_next);
+	c = change_new(req, &obj_archive, 0);
+	c->version = version;
+	change_run_id(c, id);
 }
 
-/* objective.grant, objective.revoke */
+/* objective.grant, objective.revoke: the reply names the contributors
+ * after the change. */
 
-static void
-on_contributor(void *arg, const PGresult *res)
+struct contributor {
+	const char	*login;
+};
+
+static int
+contributor_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	struct request *req = arg;
-	struct gstate *g = req->state;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "login", g->flag ? "no user '%s'" :
-		    "'%s' is not a contributor", g->name);
-		return;
-	}
-	reply_objective(req, strtoll(g->id, NULL, 10), true);
+	p[0] = c->caller;
+	p[1] = c->key;
+	p[2] = ((struct contributor *)c->arg)->login;
+	return 3;
 }
 
 static void
-contributor_next(struct request *req)
+no_such_user(struct change *c)
 {
-	struct gstate *g = req->state;
-
-	g->p[0] = g->caller;
-	g->p[1] = g->id;
-	g->p[2] = g->name;
-	req_db(req, g->flag ? ST_OBJ_GRANT : ST_OBJ_REVOKE, 3, g->p,
-	    on_contributor);
+	req_fail(c->req, E_NOT_FOUND, "login", "no user '%s'",
+	    ((struct contributor *)c->arg)->login);
 }
 
 static void
-contributor_op(struct request *req, bool grant)
+not_contributor(struct change *c)
+{
+	req_fail(c->req, E_NOT_FOUND, "login", "'%s' is not a contributor",
+	    ((struct contributor *)c->arg)->login);
+}
+
+static const struct change_op obj_grant = {
+	.what = "objective", .id_field = "id",
+	.ctx = ST_OBJ_CTX, .nctx = 2, .act = ACT_OBJ_EDIT, .period = PR_OPEN,
+	.write = ST_OBJ_GRANT, .params = contributor_params,
+	.reply = &FS_OBJ_CONTRIBUTORS, .empty = no_such_user,
+};
+
+static const struct change_op obj_revoke = {
+	.what = "objective", .id_field = "id",
+	.ctx = ST_OBJ_CTX, .nctx = 2, .act = ACT_OBJ_EDIT, .period = PR_OPEN,
+	.write = ST_OBJ_REVOKE, .params = contributor_params,
+	.reply = &FS_OBJ_CONTRIBUTORS, .empty = not_contributor,
+};
+
+static void
+contributor_op(struct request *req, const struct change_op *op)
 {
 	struct mp_reader *a = &req->args;
+	struct contributor ct;
+	struct change *c;
 	int64_t id;
-	const char *login;
-	struct gstate *g;
 
 	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	mp_get_str(a, "login", MP_REQUIRED, 1, 63, &login);
+	mp_get_str(a, "login", MP_REQUIRED, 1, 63, &ct.login);
 	if (!req_args_done(req))
 		return;
-	g = gstate_new(req);
-	g->flag = grant;
-	snprintf(g->name, sizeof g->name, "%s", login);
-	with_objective(req, id, -1, contributor_next);
+	c = change_new(req, op, sizeof ct);
+	*(struct contributor *)c->arg = ct;
+	change_run_id(c, id);
 }
 
 void
 op_objective_grant(struct request *req)
 {
-	contributor_op(req, true);
+	contributor_op(req, &obj_grant);
 }
 
 void
 op_objective_revoke(struct request *req)
 {
-	contributor_op(req, false);
+	contributor_op(req, &obj_revoke);
 }

@@ -10,10 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
+#include "fields.h"
 #include "goals.h"
+#include "xmalloc.h"
 
-/* Replying with an objective: the row, then key results, children and
- * contributors when full. */
+/* objective.get: the row, then key results, children and contributors. */
+
+struct obj_get {
+	char	 id[24], caller[24], role[16];
+};
 
 static void
 on_obj_contributors(void *arg, const PGresult *res)
@@ -21,41 +27,43 @@ on_obj_contributors(void *arg, const PGresult *res)
 	struct request *req = arg;
 	const PGresult *o = req->kept[0], *krs = req->kept[1];
 	const PGresult *kids = req->kept[2];
+	struct rowpack ro, rk, rc;
 	msgpack_packer *pk;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
+	if (!rowpack_init(&ro, &FS_OBJECTIVE, o) ||
+	    !rowpack_init(&rk, &FS_KR, krs) ||
+	    !rowpack_init(&rc, &FS_OBJ_CHILD, kids)) {
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return;
+	}
 	pk = req_result(req);
-	pack_objective(pk, o, 0, 0, 3);
+	rowpack_row(pk, &ro, 0, 3);
 	mp_pack_key(pk, "key_results");
 	msgpack_pack_array(pk, PQntuples(krs));
 	for (int i = 0; i < PQntuples(krs); i++)
-		pack_kr(pk, krs, i, 0);
+		rowpack_row(pk, &rk, i, 0);
 	/* Children the caller may not read count in the roll-up but show
 	 * neither their id nor their title. */
 	mp_pack_key(pk, "children");
 	msgpack_pack_array(pk, PQntuples(kids));
 	for (int i = 0; i < PQntuples(kids); i++) {
-		if (!col_bool(kids, i, 5)) {
-			msgpack_pack_map(pk, 3);
-			mp_kv_bool(pk, "hidden", true);
-			mp_kv_double(pk, "progress", col_num(kids, i, 3));
-			mp_kv_double(pk, "weight", col_num(kids, i, 4));
+		if (row_bool(kids, i, "readable")) {
+			rowpack_row(pk, &rc, i, 0);
 			continue;
 		}
-		msgpack_pack_map(pk, 5);
-		mp_kv_int(pk, "id", col_int(kids, i, 0));
-		mp_kv_str(pk, "title", PQgetvalue(kids, i, 1));
-		mp_kv_str(pk, "team", PQgetvalue(kids, i, 2));
-		mp_kv_double(pk, "progress", col_num(kids, i, 3));
-		mp_kv_double(pk, "weight", col_num(kids, i, 4));
+		msgpack_pack_map(pk, 3);
+		mp_kv_bool(pk, "hidden", true);
+		mp_kv_double(pk, "progress", row_num(kids, i, "progress"));
+		mp_kv_double(pk, "weight", row_num(kids, i, "weight"));
 	}
 	mp_pack_key(pk, "contributors");
 	msgpack_pack_array(pk, PQntuples(res));
 	for (int i = 0; i < PQntuples(res); i++)
-		mp_pack_cstr(pk, PQgetvalue(res, i, 0));
+		mp_pack_cstr(pk, row_text(res, i, "login"));
 	req_reply(req);
 }
 
@@ -63,88 +71,73 @@ static void
 on_obj_children(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct obj_get *g = req->state;
+	const char *p[1] = { g->id };
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
 	req_keep_result(req, 2, res);
-	req_db(req, ST_OBJ_CONTRIBUTORS, 1, g->p, on_obj_contributors);
+	req_db(req, ST_OBJ_CONTRIBUTORS, 1, p, on_obj_contributors);
 }
 
 static void
 on_obj_krs(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct obj_get *g = req->state;
+	const char *p[3] = { g->id, g->caller, g->role };
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
 	req_keep_result(req, 1, res);
-	req_db(req, ST_OBJ_CHILDREN, 3, g->p, on_obj_children);
+	req_db(req, ST_OBJ_CHILDREN, 3, p, on_obj_children);
 }
 
 static void
 on_obj_row(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct obj_get *g = req->state;
+	const char *p[1] = { g->id };
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
-	if (PQntuples(res) != 1 || !col_bool(res, 0, OBJ_NCOLS)) {
+	if (PQntuples(res) != 1 || !row_bool(res, 0, "readable")) {
 		req_fail(req, E_NOT_FOUND, "id", "no objective %s", g->id);
 		return;
 	}
-	if (!g->full) {
-		pack_objective(req_result(req), res, 0, 0, 0);
-		req_reply(req);
-		return;
-	}
 	req_keep_result(req, 0, res);
-	req_db(req, ST_OBJ_KRS, 1, g->p, on_obj_krs);
-}
-
-void
-reply_objective(struct request *req, int64_t id, bool full)
-{
-	struct gstate *g = req->state;
-
-	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
-	g->full = full;
-	g->p[0] = g->id;
-	g->p[1] = g->caller;
-	g->p[2] = g->role;
-	req_db(req, ST_OBJ_GET, 3, g->p, on_obj_row);
+	req_db(req, ST_OBJ_KRS, 1, p, on_obj_krs);
 }
 
 void
 op_objective_get(struct request *req)
 {
+	struct obj_get *g;
 	int64_t id;
 
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	if (!req_args_done(req))
 		return;
-	gstate_new(req);
-	reply_objective(req, id, true);
-}
-
-static void
-objective_row(msgpack_packer *pk, const PGresult *res, int i)
-{
-	pack_objective(pk, res, i, 0, 0);
+	g = xcalloc(1, sizeof *g);
+	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
+	caller_text(req, g->caller, g->role);
+	req->state = g;
+	req->state_free = free;
+	const char *p[3] = { g->id, g->caller, g->role };
+	req_db(req, ST_OBJ_GET, 3, p, on_obj_row);
 }
 
 static void
 on_obj_list(void *arg, const PGresult *res)
 {
-	req_reply_rows(arg, res, objective_row);
+	reply_list(arg, res, &FS_OBJECTIVE);
 }
 
 void
@@ -153,7 +146,7 @@ op_objective_list(struct request *req)
 	struct mp_reader *a = &req->args;
 	const char *team = NULL, *period = NULL, *owner = NULL;
 	bool mine = false, archived = false;
-	struct gstate *g;
+	struct obj_get *g;
 
 	mp_get_str(a, "team", MP_OPTIONAL, 1, 40, &team);
 	mp_get_str(a, "period", MP_OPTIONAL, 1, 40, &period);
@@ -162,130 +155,128 @@ op_objective_list(struct request *req)
 	mp_get_bool(a, "archived", MP_OPTIONAL, &archived);
 	if (!req_args_done(req))
 		return;
-	g = gstate_new(req);
-	g->p[0] = g->caller;
-	g->p[1] = g->role;
-	g->p[2] = team;
-	g->p[3] = period;
-	g->p[4] = mine ? req->conn->sess.login : owner;
-	g->p[5] = archived ? "t" : "f";
-	req_db(req, ST_OBJ_LIST, 6, g->p, on_obj_list);
+	g = xcalloc(1, sizeof *g);
+	caller_text(req, g->caller, g->role);
+	req->state = g;
+	req->state_free = free;
+	const char *p[6] = { g->caller, g->role, team, period,
+	    mine ? req->conn->sess.login : owner, archived ? "t" : "f" };
+	req_db(req, ST_OBJ_LIST, 6, p, on_obj_list);
 }
 
-/* objective.create */
+/* objective.create: in the context of the team, period, owner and
+ * parent named. */
 
 struct obj_new {
 	const char	*team, *period, *title, *owner, *type, *desc, *rollup;
-	int64_t		 parent;
-	double		 weight;
+	char		 parent[24], weight[32];
+	bool		 has_parent;
+	char		 team_id[24], period_id[24], owner_id[24];
 };
 
-static void
-on_obj_created(void *arg, const PGresult *res)
+static int
+obj_new_ctx_params(struct change *c, const char **p)
 {
-	struct request *req = arg;
+	struct obj_new *n = c->arg;
 
-	if (idem_write_failed(req, res))
-		return;
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	reply_objective(req, col_int(res, 0, 0), false);
+	p[0] = n->team;
+	p[1] = n->period;
+	p[2] = c->caller;
+	p[3] = n->owner;
+	p[4] = n->has_parent ? n->parent : NULL;
+	return 5;
 }
 
-/* A retry with a known idempotency key: the objective, as first. */
-static void
-obj_created_again(struct request *req, int64_t id)
+/* The team and the period must exist before permission means anything. */
+static bool
+obj_new_found(struct change *c, const PGresult *ctx)
 {
-	reply_objective(req, id, false);
+	struct obj_new *n = c->arg;
+
+	if (row_null(ctx, 0, "team_id")) {
+		req_fail(c->req, E_NOT_FOUND, "team", "no team '%s'", n->team);
+		return false;
+	}
+	if (row_null(ctx, 0, "period_id")) {
+		req_fail(c->req, E_NOT_FOUND, "period", "no period '%s'",
+		    n->period);
+		return false;
+	}
+	return true;
 }
 
-static void
-on_obj_new_ctx(void *arg, const PGresult *res)
+static bool
+obj_new_check(struct change *c, const PGresult *ctx)
 {
-	struct request *req = arg;
-	struct gstate *g = req->state;
-	const char *state, *why;
+	struct obj_new *n = c->arg;
+	const char *why;
 
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (PQgetisnull(res, 0, 0)) {
-		req_fail(req, E_NOT_FOUND, "team", "no team '%s'", g->name);
-		return;
-	}
-	if (PQgetisnull(res, 0, 1)) {
-		req_fail(req, E_NOT_FOUND, "period", "no period '%s'",
-		    g->name2);
-		return;
-	}
-	g->f.lead_here = col_bool(res, 0, 3);
-	g->f.lead_above = col_bool(res, 0, 4);
-	if (!authz_allows(ACT_OBJ_CREATE, &g->f)) {
-		req_fail(req, E_FORBIDDEN, "team", "you may not %s",
-		    authz_action_name(ACT_OBJ_CREATE));
-		return;
-	}
-	if (PQgetisnull(res, 0, 5)) {
-		req_fail(req, E_NOT_FOUND, "owner", "no user '%s'", g->p[5]);
-		return;
+	if (row_null(ctx, 0, "owner_id")) {
+		req_fail(c->req, E_NOT_FOUND, "owner", "no user '%s'",
+		    n->owner);
+		return false;
 	}
 	/* Missing or unreadable (obj_new_ctx): the same answer, before the
 	 * alignment rules that would tell the parent's line, period or
 	 * depth. */
-	if (!col_bool(res, 0, 9)) {
-		req_fail(req, E_NOT_FOUND, "parent", "no objective %s",
-		    g->p[7]);
-		return;
+	if (!row_bool(ctx, 0, "parent_found")) {
+		req_fail(c->req, E_NOT_FOUND, "parent", "no objective %s",
+		    n->parent);
+		return false;
 	}
-	state = PQgetvalue(res, 0, 2);
-	if (strcmp(state, "closed") == 0) {
-		req_fail_rule(req, "period.closed", "period %s is closed",
-		    g->name2);
-		return;
+	if (!row_bool(ctx, 0, "owner_member")) {
+		req_fail_rule(c->req, "owner.member", "the owner must belong "
+		    "to team %s", n->team);
+		return false;
 	}
-	if (strcmp(state, "review") == 0) {
-		req_fail_rule(req, "period.not_active", "no new objectives "
-		    "while period %s is in review", g->name2);
-		return;
+	if (row_int(ctx, 0, "objectives") >=
+	    row_int(ctx, 0, "max_objectives")) {
+		idem_fail_rule(c->req, "limit.objectives", "team %s already "
+		    "has %lld objectives in %s (max_objectives)", n->team,
+		    (long long)row_int(ctx, 0, "objectives"), n->period);
+		return false;
 	}
-	if (!col_bool(res, 0, 6)) {
-		req_fail_rule(req, "owner.member", "the owner must belong to "
-		    "team %s", g->name);
-		return;
+	if ((why = row_str(ctx, 0, "refusal")) != NULL) {
+		req_fail_rule(c->req, why, "this alignment breaks %s", why);
+		return false;
 	}
-	if (col_int(res, 0, 7) >= col_int(res, 0, 8)) {
-		idem_fail_rule(req, "limit.objectives", "team %s already has "
-		    "%lld objectives in %s (max_objectives)", g->name,
-		    (long long)col_int(res, 0, 7), g->name2);
-		return;
-	}
-	if ((why = col_str(res, 0, 10)) != NULL) {
-		req_fail_rule(req, why, "this alignment breaks %s", why);
-		return;
-	}
-	snprintf(g->id, sizeof g->id, "%s", PQgetvalue(res, 0, 0));
-	snprintf(g->aux, sizeof g->aux, "%s", PQgetvalue(res, 0, 1));
-	snprintf(g->num[3], sizeof g->num[3], "%s", PQgetvalue(res, 0, 5));
-	g->p[0] = g->caller;
-	g->p[1] = g->id;
-	g->p[2] = g->aux;
-	g->p[5] = g->num[3];
-	g->p[10] = idem_key(&g->idem);
-	g->p[11] = idem_hash(&g->idem);
-	req_db(req, ST_OBJ_CREATE, 12, g->p, on_obj_created);
+	return true;
 }
 
-static void
-obj_create_fresh(struct request *req)
+static int
+obj_new_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	struct gstate *g = req->state;
-	const char *q[5] = { g->name, g->name2, g->caller, g->p[5], g->p[7] };
+	struct obj_new *n = c->arg;
 
-	req_db(req, ST_OBJ_NEW_CTX, 5, q, on_obj_new_ctx);
+	snprintf(n->team_id, sizeof n->team_id, "%s",
+	    row_text(ctx, 0, "team_id"));
+	snprintf(n->period_id, sizeof n->period_id, "%s",
+	    row_text(ctx, 0, "period_id"));
+	snprintf(n->owner_id, sizeof n->owner_id, "%s",
+	    row_text(ctx, 0, "owner_id"));
+	p[0] = c->caller;
+	p[1] = n->team_id;
+	p[2] = n->period_id;
+	p[3] = n->title;
+	p[4] = n->desc;
+	p[5] = n->owner_id;
+	p[6] = n->type;
+	p[7] = n->has_parent ? n->parent : NULL;
+	p[8] = n->weight;
+	p[9] = n->rollup;
+	p[10] = idem_key(&c->idem);
+	p[11] = idem_hash(&c->idem);
+	return 12;
 }
+
+static const struct change_op obj_create = {
+	.what = "team", .id_field = "team",
+	.ctx = ST_OBJ_NEW_CTX, .ctx_params = obj_new_ctx_params,
+	.found = obj_new_found, .act = ACT_OBJ_CREATE, .period = PR_NEW,
+	.check = obj_new_check,
+	.write = ST_OBJ_CREATE, .params = obj_new_params,
+	.reply = &FS_OBJECTIVE, .get = ST_OBJ_GET, .keyed = true,
+};
 
 static bool
 valid_rollup(const char *r)
@@ -300,56 +291,53 @@ valid_type(const char *t)
 	return strcmp(t, "committed") == 0 || strcmp(t, "aspirational") == 0;
 }
 
+/* For objective.update too: false after answering. */
+bool
+objective_kinds_ok(struct request *req, const char *type, const char *rollup)
+{
+	if (type != NULL && !valid_type(type)) {
+		req_fail(req, E_INVALID, "type", "type is committed or "
+		    "aspirational");
+		return false;
+	}
+	if (rollup != NULL && !valid_rollup(rollup)) {
+		req_fail(req, E_INVALID, "rollup", "rollup is auto, krs, "
+		    "children or both");
+		return false;
+	}
+	return true;
+}
+
 void
 op_objective_create(struct request *req)
 {
 	struct mp_reader *a = &req->args;
-	struct obj_new n = { .type = "committed", .desc = "", .rollup = "auto",
-	    .weight = 1 };
-	bool have_parent, have_weight;
-	struct gstate *g;
+	struct obj_new n = { .type = "committed", .desc = "", .rollup = "auto" };
+	int64_t parent;
+	double weight = 1;
+	struct change *c;
 	struct idem idem;
 
 	mp_get_str(a, "team", MP_REQUIRED, 1, 40, &n.team);
 	mp_get_str(a, "period", MP_REQUIRED, 1, 40, &n.period);
 	mp_get_str(a, "title", MP_REQUIRED, 1, 200, &n.title);
 	mp_get_str(a, "owner", MP_OPTIONAL, 1, 200, &n.owner);
-	have_parent = mp_get_int(a, "parent", MP_OPTIONAL, 1, INT64_MAX,
-	    &n.parent);
-	have_weight = mp_get_double(a, "weight", MP_OPTIONAL, 1e-9, 1000,
-	    &n.weight);
+	n.has_parent = mp_get_int(a, "parent", MP_OPTIONAL, 1, INT64_MAX,
+	    &parent);
+	mp_get_double(a, "weight", MP_OPTIONAL, 1e-9, 1000, &weight);
 	mp_get_str(a, "type", MP_OPTIONAL, 1, 20, &n.type);
 	mp_get_str(a, "description", MP_OPTIONAL, 0, 4000, &n.desc);
 	mp_get_str(a, "rollup", MP_OPTIONAL, 1, 20, &n.rollup);
 	idem_read(req, &idem);
-	if (!req_args_done(req))
+	if (!req_args_done(req) || !objective_kinds_ok(req, n.type, n.rollup))
 		return;
-	if (!valid_type(n.type)) {
-		req_fail(req, E_INVALID, "type", "type is committed or "
-		    "aspirational");
-		return;
-	}
-	if (!valid_rollup(n.rollup)) {
-		req_fail(req, E_INVALID, "rollup", "rollup is auto, krs, "
-		    "children or both");
-		return;
-	}
-	(void)have_weight;
-	g = gstate_new(req);
-	g->idem = idem;
-	snprintf(g->name, sizeof g->name, "%s", n.team);
-	snprintf(g->name2, sizeof g->name2, "%s", n.period);
-	if (have_parent)
-		snprintf(g->num[0], sizeof g->num[0], "%lld",
-		    (long long)n.parent);
-	fmt_num(g->num[1], sizeof g->num[1], n.weight);
-	/* The context query's parameters, then the insert's ($4..$10). */
-	g->p[3] = n.title;
-	g->p[4] = n.desc;
-	g->p[5] = n.owner ? n.owner : req->conn->sess.login;
-	g->p[6] = n.type;
-	g->p[7] = have_parent ? g->num[0] : NULL;
-	g->p[8] = g->num[1];
-	g->p[9] = n.rollup;
-	idem_begin(req, obj_created_again, obj_create_fresh);
+	if (n.owner == NULL)
+		n.owner = req->conn->sess.login;
+	if (n.has_parent)
+		snprintf(n.parent, sizeof n.parent, "%lld", (long long)parent);
+	fmt_num(n.weight, sizeof n.weight, weight);
+	c = change_new(req, &obj_create, sizeof n);
+	*(struct obj_new *)c->arg = n;
+	c->idem = idem;
+	change_run(c, n.team);
 }

@@ -4,42 +4,43 @@
  * error, enforced by the periods_check_state trigger.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
+#include "fields.h"
 #include "goals.h"
 #include "rules.h"
+#include "xmalloc.h"
 
-static void
-on_period(void *arg, const PGresult *res)
-{
-	struct request *req = arg;
-	struct gstate *g = req->state;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "name", "no period '%s'", g->name);
-		return;
-	}
-	pack_period(req_result(req), res, 0, 0);
-	req_reply(req);
-}
+struct period_new {
+	char		 caller[24], role[16];
+	char		 name[64];
+};
 
 static void
 on_period_created(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct period_new *pn = req->state;
 	const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	struct rowpack rp;
 
 	if (st != NULL && strcmp(st, "23505") == 0) {
 		req_fail(req, E_CONFLICT, "name", "period '%s' already exists",
-		    g->name);
+		    pn->name);
 		return;
 	}
-	on_period(arg, res);
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (PQntuples(res) != 1 || !rowpack_init(&rp, &FS_PERIOD, res)) {
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return;
+	}
+	rowpack_row(req_result(req), &rp, 0, 0);
+	req_reply(req);
 }
 
 void
@@ -47,7 +48,7 @@ op_period_create(struct request *req)
 {
 	struct mp_reader *a = &req->args;
 	const char *name, *start, *end;
-	struct gstate *g;
+	struct period_new *pn;
 
 	mp_get_str(a, "name", MP_REQUIRED, 1, 40, &name);
 	mp_get_str(a, "start", MP_REQUIRED, 1, 10, &start);
@@ -64,25 +65,19 @@ op_period_create(struct request *req)
 		    "its start");
 		return;
 	}
-	g = gstate_new(req);
-	snprintf(g->name, sizeof g->name, "%s", name);
-	g->p[0] = g->caller;
-	g->p[1] = name;
-	g->p[2] = start;
-	g->p[3] = end;
-	req_db(req, ST_PERIOD_CREATE, 4, g->p, on_period_created);
-}
-
-static void
-period_row(msgpack_packer *pk, const PGresult *res, int i)
-{
-	pack_period(pk, res, i, 0);
+	pn = xcalloc(1, sizeof *pn);
+	caller_text(req, pn->caller, pn->role);
+	snprintf(pn->name, sizeof pn->name, "%s", name);
+	req->state = pn;
+	req->state_free = free;
+	const char *p[4] = { pn->caller, name, start, end };
+	req_db(req, ST_PERIOD_CREATE, 4, p, on_period_created);
 }
 
 static void
 on_period_list(void *arg, const PGresult *res)
 {
-	req_reply_rows(arg, res, period_row);
+	reply_list(arg, res, &FS_PERIOD);
 }
 
 void
@@ -93,53 +88,62 @@ op_period_list(struct request *req)
 	req_db(req, ST_PERIOD_LIST, 0, NULL, on_period_list);
 }
 
-static void
-on_period_state(void *arg, const PGresult *res)
-{
-	struct request *req = arg;
-	struct gstate *g = req->state;
-	const char *rule;
+/* period.set_state: the period's row is the context. */
 
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
+struct period_state {
+	const char	*state;
+};
+
+static bool
+transition_check(struct change *c, const PGresult *ctx)
+{
+	struct period_state *ps = c->arg;
+	const char *from = row_text(ctx, 0, "state"), *rule;
+
+	if ((rule = period_transition_refusal(from, ps->state)) != NULL) {
+		req_fail_rule(c->req, rule, "period %s cannot go from %s to "
+		    "%s", c->key, from, ps->state);
+		return false;
 	}
-	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "name", "no period '%s'", g->name);
-		return;
-	}
-	rule = period_transition_refusal(PQgetvalue(res, 0, 4), g->name2);
-	if (rule != NULL) {
-		req_fail_rule(req, rule, "period %s cannot go from %s to %s",
-		    g->name, PQgetvalue(res, 0, 4), g->name2);
-		return;
-	}
-	g->p[0] = g->caller;
-	g->p[1] = g->name;
-	g->p[2] = g->name2;
-	req_db(req, ST_PERIOD_SET_STATE, 3, g->p, on_period);
+	return true;
 }
+
+static int
+set_state_params(struct change *c, const PGresult *ctx, const char **p)
+{
+	p[0] = c->caller;
+	p[1] = c->key;
+	p[2] = ((struct period_state *)c->arg)->state;
+	return 3;
+}
+
+static const struct change_op period_set_state = {
+	.what = "period", .id_field = "name",
+	.ctx = ST_PERIOD_GET, .nctx = 1, .act = ACT_ADMIN,
+	.check = transition_check,
+	.write = ST_PERIOD_SET_STATE, .params = set_state_params,
+	.reply = &FS_PERIOD,
+};
 
 void
 op_period_set_state(struct request *req)
 {
 	struct mp_reader *a = &req->args;
-	const char *name, *state;
-	struct gstate *g;
+	struct period_state ps;
+	const char *name;
+	struct change *c;
 
 	mp_get_str(a, "name", MP_REQUIRED, 1, 40, &name);
-	mp_get_str(a, "state", MP_REQUIRED, 1, 16, &state);
+	mp_get_str(a, "state", MP_REQUIRED, 1, 16, &ps.state);
 	if (!req_args_done(req))
 		return;
-	if (strcmp(state, "active") != 0 && strcmp(state, "review") != 0 &&
-	    strcmp(state, "closed") != 0) {
+	if (strcmp(ps.state, "active") != 0 && strcmp(ps.state, "review") != 0 &&
+	    strcmp(ps.state, "closed") != 0) {
 		req_fail(req, E_INVALID, "state", "state is active, review or "
 		    "closed");
 		return;
 	}
-	g = gstate_new(req);
-	snprintf(g->name, sizeof g->name, "%s", name);
-	snprintf(g->name2, sizeof g->name2, "%s", state);
-	g->p[0] = g->name;
-	req_db(req, ST_PERIOD_GET, 1, g->p, on_period_state);
+	c = change_new(req, &period_set_state, sizeof ps);
+	*(struct period_state *)c->arg = ps;
+	change_run(c, name);
 }

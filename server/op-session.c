@@ -80,7 +80,7 @@ token_hash(const char *token, char out[2 * TOKEN_BYTES + 1])
 	return true;
 }
 
-/* Fill the connection's session from a row: sid, expires, user cols. */
+/* Fill the connection's session from a row of FS_SESSION. */
 static void
 session_set(struct conn *c, const PGresult *res, const char *hash)
 {
@@ -88,11 +88,11 @@ session_set(struct conn *c, const PGresult *res, const char *hash)
 
 	memset(s, 0, sizeof *s);
 	s->valid = true;
-	s->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	s->expires = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	s->user_id = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
-	snprintf(s->login, sizeof s->login, "%s", PQgetvalue(res, 0, 3));
-	s->role = role_parse(PQgetvalue(res, 0, 5));
+	s->id = row_int(res, 0, "sid");
+	s->expires = row_int(res, 0, "expires");
+	s->user_id = row_int(res, 0, "id");
+	snprintf(s->login, sizeof s->login, "%s", row_text(res, 0, "login"));
+	s->role = role_parse(row_text(res, 0, "role"));
 	snprintf(s->token_hex, sizeof s->token_hex, "%s", hash);
 	s->checked_ms = now_ms();
 }
@@ -120,12 +120,15 @@ on_session_created(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 	struct login_state *ls = req->state;
+	struct rowpack rp;
 	msgpack_packer *pk;
 
 	if (!db_ok(res) || PQntuples(res) != 1) {
 		req_fail_db(req, res);
 		return;
 	}
+	if (!user_rowpack(req, &rp, res))
+		return;
 	session_set(req->conn, res, ls->token_hash);
 	log_info("conn %llu %s: '%s' logged in",
 	    (unsigned long long)req->conn->serial, req->conn->peer, ls->login);
@@ -134,7 +137,7 @@ on_session_created(void *arg, const PGresult *res)
 	mp_kv_str(pk, "token", ls->token);
 	mp_kv_int(pk, "expires", req->conn->sess.expires);
 	mp_pack_key(pk, "user");
-	pack_user(pk, res, 0, 2);
+	rowpack_row(pk, &rp, 0, 0);
 	/* The reply waits for the count to go: a client that logs in again
 	 * at once must not find itself still counted. */
 	if (ls->failures > 0)
@@ -182,9 +185,9 @@ on_auth_row(void *arg, const PGresult *res)
 	/* Unknown and disabled users still cost a hash, so that timing does
 	 * not tell them apart from a wrong password. */
 	if (PQntuples(res) == 1) {
-		encoded = PQgetvalue(res, 0, 1);
-		if (strcmp(PQgetvalue(res, 0, 2), "t") == 0)
-			ls->user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		encoded = row_text(res, 0, "password_hash");
+		if (row_bool(res, 0, "enabled"))
+			ls->user_id = row_int(res, 0, "id");
 	}
 	if (!hashpool_verify(req->conn->srv->hp, ls->password, encoded,
 	    on_verified, req))
@@ -226,6 +229,7 @@ static void
 on_resumed(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
+	struct rowpack rp;
 	msgpack_packer *pk;
 
 	if (!db_ok(res)) {
@@ -237,12 +241,14 @@ on_resumed(void *arg, const PGresult *res)
 		    "in again");
 		return;
 	}
+	if (!user_rowpack(req, &rp, res))
+		return;
 	session_set(req->conn, res, req->state);
 	pk = req_result(req);
 	msgpack_pack_map(pk, 2);
 	mp_kv_int(pk, "expires", req->conn->sess.expires);
 	mp_pack_key(pk, "user");
-	pack_user(pk, res, 0, 2);
+	rowpack_row(pk, &rp, 0, 0);
 	req_reply(req);
 }
 
@@ -304,6 +310,7 @@ static void
 on_whoami(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
+	struct rowpack rp;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
@@ -313,7 +320,9 @@ on_whoami(void *arg, const PGresult *res)
 		req_fail(req, E_AUTH, NULL, "session user is gone");
 		return;
 	}
-	pack_user(req_result(req), res, 0, 0);
+	if (!user_rowpack(req, &rp, res))
+		return;
+	rowpack_row(req_result(req), &rp, 0, 0);
 	req_reply(req);
 }
 

@@ -7,9 +7,35 @@
  * against the permission table (authz.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
+#include "fields.h"
 #include "goals.h"
+#include "xmalloc.h"
+
+/* What a team op keeps between its steps. */
+struct team_state {
+	char		 caller[24], role[16];
+	char		 slug[64];	/* the team named */
+	char		 other[64];	/* the parent, or the member's login */
+	char		 team_id[24];
+	bool		 create;	/* team.create, or team.add_member */
+	const char	*p[6];		/* the write's parameters */
+};
+
+static struct team_state *
+team_state_new(struct request *req, const char *slug)
+{
+	struct team_state *ts = xcalloc(1, sizeof *ts);
+
+	caller_text(req, ts->caller, ts->role);
+	snprintf(ts->slug, sizeof ts->slug, "%s", slug);
+	req->state = ts;
+	req->state_free = free;
+	return ts;
+}
 
 static void
 on_team_members(void *arg, const PGresult *res)
@@ -17,37 +43,23 @@ on_team_members(void *arg, const PGresult *res)
 	struct request *req = arg;
 	msgpack_packer *pk;
 	const PGresult *team = req->kept[0];
-	const char *kids, *k;
-	int n = 0;
+	struct rowpack rt, rm;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
-	pk = req_result(req);
-	pack_team(pk, team, 0, 0, 2);
-	/* Children come as one comma-separated string (slugs hold no
-	 * commas). */
-	mp_pack_key(pk, "children");
-	kids = col_str(team, 0, TEAM_NCOLS);
-	if (kids != NULL && *kids != '\0')
-		for (n = 1, k = kids; (k = strchr(k, ',')) != NULL; k++)
-			n++;
-	msgpack_pack_array(pk, n);
-	for (k = kids; k != NULL && *k; ) {
-		const char *e = strchr(k, ',');
-		size_t len = e ? (size_t)(e - k) : strlen(k);
-		mp_pack_strn(pk, k, len);
-		k = e ? e + 1 : NULL;
+	if (!rowpack_init(&rt, &FS_TEAM_GET, team) ||
+	    !rowpack_init(&rm, &FS_MEMBER, res)) {
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return;
 	}
+	pk = req_result(req);
+	rowpack_row(pk, &rt, 0, 1);
 	mp_pack_key(pk, "members");
 	msgpack_pack_array(pk, PQntuples(res));
-	for (int i = 0; i < PQntuples(res); i++) {
-		msgpack_pack_map(pk, 3);
-		mp_kv_str(pk, "login", PQgetvalue(res, i, 0));
-		mp_kv_str(pk, "name", PQgetvalue(res, i, 1));
-		mp_kv_str(pk, "role", PQgetvalue(res, i, 2));
-	}
+	for (int i = 0; i < PQntuples(res); i++)
+		rowpack_row(pk, &rm, i, 0);
 	req_reply(req);
 }
 
@@ -55,31 +67,30 @@ static void
 on_team_row(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct team_state *ts = req->state;
+	const char *p[1] = { ts->slug };
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
 	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", g->name);
+		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", ts->slug);
 		return;
 	}
 	/* Keep the team row for the second step. */
 	req_keep_result(req, 0, res);
-	req_db(req, ST_TEAM_MEMBERS, 1, g->p, on_team_members);
+	req_db(req, ST_TEAM_MEMBERS, 1, p, on_team_members);
 }
 
-/* Reply with the team named slug, its children and members. */
+/* Reply with the team the state names, its children and members. */
 static void
-reply_team(struct request *req, const char *slug)
+reply_team(struct request *req)
 {
-	struct gstate *g = req->state;
+	struct team_state *ts = req->state;
+	const char *p[1] = { ts->slug };
 
-	if (slug != g->name)
-		snprintf(g->name, sizeof g->name, "%s", slug);
-	g->p[0] = g->name;
-	req_db(req, ST_TEAM_GET, 1, g->p, on_team_row);
+	req_db(req, ST_TEAM_GET, 1, p, on_team_row);
 }
 
 void
@@ -90,20 +101,14 @@ op_team_get(struct request *req)
 	mp_get_str(&req->args, "slug", MP_REQUIRED, 1, 40, &slug);
 	if (!req_args_done(req))
 		return;
-	gstate_new(req);
-	reply_team(req, slug);
-}
-
-static void
-team_row(msgpack_packer *pk, const PGresult *res, int i)
-{
-	pack_team(pk, res, i, 0, 0);
+	team_state_new(req, slug);
+	reply_team(req);
 }
 
 static void
 on_team_list(void *arg, const PGresult *res)
 {
-	req_reply_rows(arg, res, team_row);
+	reply_list(arg, res, &FS_TEAM);
 }
 
 void
@@ -120,22 +125,27 @@ static void
 on_team_changed(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct team_state *ts = req->state;
+	struct rowpack rp;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
 	if (PQntuples(res) != 1) {
-		if (g->name2[0] != '\0')
+		if (ts->other[0] != '\0')
 			req_fail(req, E_NOT_FOUND, "parent", "no team '%s' or "
-			    "'%s'", g->name, g->name2);
+			    "'%s'", ts->slug, ts->other);
 		else
 			req_fail(req, E_NOT_FOUND, "slug", "no team '%s'",
-			    g->name);
+			    ts->slug);
 		return;
 	}
-	pack_team(req_result(req), res, 0, 0, 0);
+	if (!rowpack_init(&rp, &FS_TEAM, res)) {
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return;
+	}
+	rowpack_row(req_result(req), &rp, 0, 0);
 	req_reply(req);
 }
 
@@ -148,49 +158,50 @@ static void
 on_tree_check(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct team_state *ts = req->state;
+	bool create = ts->create;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
-	if (!g->flag && !col_bool(res, 0, 0)) {
-		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", g->name);
+	if (!create && !row_bool(res, 0, "team_found")) {
+		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", ts->slug);
 		return;
 	}
-	if (g->name2[0] != '\0' && !col_bool(res, 0, 2)) {
-		req_fail(req, E_NOT_FOUND, "parent", "no team '%s'", g->name2);
+	if (ts->other[0] != '\0' && !row_bool(res, 0, "parent_found")) {
+		req_fail(req, E_NOT_FOUND, "parent", "no team '%s'", ts->other);
 		return;
 	}
-	if (g->flag && g->name2[0] == '\0' && col_bool(res, 0, 3)) {
+	if (create && ts->other[0] == '\0' && row_bool(res, 0, "root_exists")) {
 		req_fail_rule(req, "team.root", "there is already a root team: "
 		    "give a parent");
 		return;
 	}
-	if (!g->flag && col_bool(res, 0, 1)) {
+	if (!create && row_bool(res, 0, "is_root")) {
 		req_fail_rule(req, "team.root", "the root team cannot be moved "
 		    "under another team");
 		return;
 	}
-	if (!g->flag && col_bool(res, 0, 4)) {
+	if (!create && row_bool(res, 0, "cycle")) {
 		req_fail_rule(req, "team.cycle", "%s cannot move under itself "
-		    "or its own sub-team %s", g->name, g->name2);
+		    "or its own sub-team %s", ts->slug, ts->other);
 		return;
 	}
-	if (!g->flag && !PQgetisnull(res, 0, 5)) {
-		long long n = col_int(res, 0, 6);
+	if (!create && !row_null(res, 0, "misaligned")) {
+		long long n = row_int(res, 0, "nmisaligned");
 
 		req_fail_rule(req, "alignment.team", "moving %s under %s would "
 		    "leave objective%s %s%s aligned under a parent outside "
-		    "their team's line: unalign or move them first", g->name,
-		    g->name2, n > 1 ? "s" : "", PQgetvalue(res, 0, 5),
+		    "their team's line: unalign or move them first", ts->slug,
+		    ts->other, n > 1 ? "s" : "", row_text(res, 0, "misaligned"),
 		    n > 20 ? " (and more)" : "");
 		return;
 	}
-	if (g->flag)
-		req_db(req, ST_TEAM_CREATE, 5, g->p, on_team_changed);
+	if (create)
+		req_db(req, ST_TEAM_CREATE, 5, ts->p, on_team_changed);
 	else
-		req_db(req, ST_TEAM_MOVE, 3, g->p, on_team_changed);
+		req_db(req, ST_TEAM_MOVE, 3, ts->p, on_team_changed);
 }
 
 static void
@@ -207,7 +218,7 @@ op_team_create(struct request *req)
 	struct mp_reader *a = &req->args;
 	const char *slug, *name, *parent = NULL;
 	bool priv = false;
-	struct gstate *g;
+	struct team_state *ts;
 
 	mp_get_str(a, "slug", MP_REQUIRED, 1, 40, &slug);
 	mp_get_str(a, "name", MP_REQUIRED, 1, 200, &name);
@@ -219,16 +230,15 @@ op_team_create(struct request *req)
 		req_fail(req, E_INVALID, "slug", "a slug is 2 to 40 of a-z 0-9 -");
 		return;
 	}
-	g = gstate_new(req);
-	snprintf(g->name, sizeof g->name, "%s", slug);
+	ts = team_state_new(req, slug);
 	if (parent != NULL)	/* then a missing row means the parent */
-		snprintf(g->name2, sizeof g->name2, "%s", parent);
-	g->p[0] = g->caller;
-	g->p[1] = slug;
-	g->p[2] = name;
-	g->p[3] = parent;
-	g->p[4] = priv ? "t" : "f";
-	g->flag = true;
+		snprintf(ts->other, sizeof ts->other, "%s", parent);
+	ts->p[0] = ts->caller;
+	ts->p[1] = slug;
+	ts->p[2] = name;
+	ts->p[3] = parent;
+	ts->p[4] = priv ? "t" : "f";
+	ts->create = true;
 	tree_check(req, NULL, parent);
 }
 
@@ -237,19 +247,17 @@ op_team_move(struct request *req)
 {
 	struct mp_reader *a = &req->args;
 	const char *slug, *parent;
-	struct gstate *g;
+	struct team_state *ts;
 
 	mp_get_str(a, "slug", MP_REQUIRED, 1, 40, &slug);
 	mp_get_str(a, "parent", MP_REQUIRED, 1, 40, &parent);
 	if (!req_args_done(req))
 		return;
-	g = gstate_new(req);
-	snprintf(g->name, sizeof g->name, "%s", slug);
-	snprintf(g->name2, sizeof g->name2, "%s", parent);
-	g->p[0] = g->caller;
-	g->p[1] = slug;
-	g->p[2] = parent;
-	g->flag = false;
+	ts = team_state_new(req, slug);
+	snprintf(ts->other, sizeof ts->other, "%s", parent);
+	ts->p[0] = ts->caller;
+	ts->p[1] = slug;
+	ts->p[2] = parent;
 	tree_check(req, slug, parent);
 }
 
@@ -258,32 +266,31 @@ op_team_rename(struct request *req)
 {
 	struct mp_reader *a = &req->args;
 	const char *slug, *name;
-	struct gstate *g;
+	struct team_state *ts;
 
 	mp_get_str(a, "slug", MP_REQUIRED, 1, 40, &slug);
 	mp_get_str(a, "name", MP_REQUIRED, 1, 200, &name);
 	if (!req_args_done(req))
 		return;
-	g = gstate_new(req);
-	snprintf(g->name, sizeof g->name, "%s", slug);
-	g->p[0] = g->caller;
-	g->p[1] = slug;
-	g->p[2] = name;
-	req_db(req, ST_TEAM_RENAME, 3, g->p, on_team_changed);
+	ts = team_state_new(req, slug);
+	ts->p[0] = ts->caller;
+	ts->p[1] = slug;
+	ts->p[2] = name;
+	req_db(req, ST_TEAM_RENAME, 3, ts->p, on_team_changed);
 }
 
 static void
 on_team_removed(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct team_state *ts = req->state;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
 	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", g->name);
+		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", ts->slug);
 		return;
 	}
 	msgpack_pack_true(req_result(req));
@@ -295,38 +302,37 @@ static void
 on_remove_check(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct team_state *ts = req->state;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
 	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", g->name);
+		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", ts->slug);
 		return;
 	}
-	if (col_bool(res, 0, 0)) {
+	if (row_bool(res, 0, "not_empty")) {
 		req_fail_rule(req, "team.not_empty", "team %s still has "
-		    "members, sub-teams or objectives", g->name);
+		    "members, sub-teams or objectives", ts->slug);
 		return;
 	}
-	req_db(req, ST_TEAM_REMOVE, 2, g->p, on_team_removed);
+	req_db(req, ST_TEAM_REMOVE, 2, ts->p, on_team_removed);
 }
 
 void
 op_team_remove(struct request *req)
 {
 	const char *slug;
-	struct gstate *g;
+	struct team_state *ts;
 
 	mp_get_str(&req->args, "slug", MP_REQUIRED, 1, 40, &slug);
 	if (!req_args_done(req))
 		return;
-	g = gstate_new(req);
-	snprintf(g->name, sizeof g->name, "%s", slug);
-	g->p[0] = g->caller;
-	g->p[1] = slug;
-	req_db(req, ST_TEAM_REMOVE_CHECK, 1, g->p + 1, on_remove_check);
+	ts = team_state_new(req, slug);
+	ts->p[0] = ts->caller;
+	ts->p[1] = slug;
+	req_db(req, ST_TEAM_REMOVE_CHECK, 1, ts->p + 1, on_remove_check);
 }
 
 /* team.add_member, team.remove_member: context, permission, change. */
@@ -335,51 +341,53 @@ static void
 on_member_changed(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct team_state *ts = req->state;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
 	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "login", g->flag ?
+		req_fail(req, E_NOT_FOUND, "login", ts->create ?
 		    "no user '%s'" : "'%s' is not a member of this team",
-		    g->name2);
+		    ts->other);
 		return;
 	}
-	reply_team(req, g->name);
+	reply_team(req);
 }
 
 static void
 on_member_ctx(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct gstate *g = req->state;
+	struct team_state *ts = req->state;
+	struct authz_facts f = { .role = req->conn->sess.role };
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
 	if (PQntuples(res) != 1) {
-		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", g->name);
+		req_fail(req, E_NOT_FOUND, "slug", "no team '%s'", ts->slug);
 		return;
 	}
-	g->f.private_team = col_bool(res, 0, 1);
-	g->f.lead_here = col_bool(res, 0, 2);
-	g->f.lead_above = col_bool(res, 0, 3);
-	g->f.member_here = col_bool(res, 0, 4);
-	if (!authz_allows(ACT_TEAM_MEMBERS, &g->f)) {
+	f.private_team = row_bool(res, 0, "private_team");
+	f.lead_here = row_bool(res, 0, "lead_here");
+	f.lead_above = row_bool(res, 0, "lead_above");
+	f.member_here = row_bool(res, 0, "member_here");
+	if (!authz_allows(ACT_TEAM_MEMBERS, &f)) {
 		req_fail(req, E_FORBIDDEN, NULL, "you may not %s",
 		    authz_action_name(ACT_TEAM_MEMBERS));
 		return;
 	}
-	snprintf(g->aux, sizeof g->aux, "%s", PQgetvalue(res, 0, 0));
-	g->p[0] = g->caller;
-	g->p[1] = g->aux;
-	if (g->flag)
-		req_db(req, ST_TEAM_MEMBER_SET, 4, g->p, on_member_changed);
+	snprintf(ts->team_id, sizeof ts->team_id, "%s",
+	    row_text(res, 0, "id"));
+	ts->p[0] = ts->caller;
+	ts->p[1] = ts->team_id;
+	if (ts->create)
+		req_db(req, ST_TEAM_MEMBER_SET, 4, ts->p, on_member_changed);
 	else
-		req_db(req, ST_TEAM_MEMBER_DEL, 3, g->p, on_member_changed);
+		req_db(req, ST_TEAM_MEMBER_DEL, 3, ts->p, on_member_changed);
 }
 
 static void
@@ -388,7 +396,7 @@ member_op(struct request *req, bool add)
 	struct mp_reader *a = &req->args;
 	const char *slug, *login;
 	bool lead = false;
-	struct gstate *g;
+	struct team_state *ts;
 
 	mp_get_str(a, "slug", MP_REQUIRED, 1, 40, &slug);
 	mp_get_str(a, "login", MP_REQUIRED, 1, 200, &login);
@@ -396,15 +404,14 @@ member_op(struct request *req, bool add)
 		mp_get_bool(a, "lead", MP_OPTIONAL, &lead);
 	if (!req_args_done(req))
 		return;
-	g = gstate_new(req);
-	g->flag = add;
-	snprintf(g->name, sizeof g->name, "%s", slug);
-	snprintf(g->name2, sizeof g->name2, "%s", login);
-	g->p[0] = slug;
-	g->p[1] = g->caller;
-	g->p[2] = login;
-	g->p[3] = lead ? "lead" : "member";
-	req_db(req, ST_TEAM_CTX, 2, g->p, on_member_ctx);
+	ts = team_state_new(req, slug);
+	ts->create = add;
+	snprintf(ts->other, sizeof ts->other, "%s", login);
+	ts->p[0] = slug;
+	ts->p[1] = ts->caller;
+	ts->p[2] = login;
+	ts->p[3] = lead ? "lead" : "member";
+	req_db(req, ST_TEAM_CTX, 2, ts->p, on_member_ctx);
 }
 
 void

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "fields-user.h"
 #include "hashpool.h"
 #include "log.h"
 #include "op.h"
@@ -56,23 +57,22 @@ valid_login(const char *s)
 	return true;
 }
 
-void
-pack_user(msgpack_packer *pk, const PGresult *res, int row, int col)
+bool
+user_rowpack(struct request *req, struct rowpack *rp, const PGresult *res)
 {
-	msgpack_pack_map(pk, 6);
-	mp_kv_int(pk, "id", strtoll(PQgetvalue(res, row, col), NULL, 10));
-	mp_kv_str(pk, "login", PQgetvalue(res, row, col + 1));
-	mp_kv_str(pk, "name", PQgetvalue(res, row, col + 2));
-	mp_kv_str(pk, "role", PQgetvalue(res, row, col + 3));
-	mp_kv_bool(pk, "enabled", strcmp(PQgetvalue(res, row, col + 4),
-	    "t") == 0);
-	mp_kv_str(pk, "created", PQgetvalue(res, row, col + 5));
+	if (rowpack_init(rp, &FS_USER, res))
+		return true;
+	/* db.c checks every statement's columns at prepare time. */
+	req_fail(req, E_INTERNAL, NULL, "a user's columns are missing");
+	return false;
 }
 
 /* Reply with the one user in res, or E_NOT_FOUND. */
 static void
 reply_user(struct request *req, const PGresult *res, const char *login)
 {
+	struct rowpack rp;
+
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
@@ -81,7 +81,9 @@ reply_user(struct request *req, const PGresult *res, const char *login)
 		req_fail(req, E_NOT_FOUND, "login", "no user '%s'", login);
 		return;
 	}
-	pack_user(req_result(req), res, 0, 0);
+	if (!user_rowpack(req, &rp, res))
+		return;
+	rowpack_row(req_result(req), &rp, 0, 0);
 	req_reply(req);
 }
 
@@ -149,6 +151,7 @@ on_user_created(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 	struct user_state *us = req->state;
+	struct rowpack rp;
 	msgpack_packer *pk;
 
 	if (!db_ok(res)) {
@@ -164,21 +167,13 @@ on_user_created(void *arg, const PGresult *res)
 	log_info("conn %llu: user '%s' created by '%s'",
 	    (unsigned long long)req->conn->serial, us->login,
 	    req->conn->sess.login);
+	if (!user_rowpack(req, &rp, res))
+		return;
 	pk = req_result(req);
-	if (us->password == NULL) {
-		pack_user(pk, res, 0, 0);
-	} else {
-		/* The user's fields plus the generated password, once. */
-		msgpack_pack_map(pk, 7);
-		mp_kv_int(pk, "id", strtoll(PQgetvalue(res, 0, 0), NULL, 10));
-		mp_kv_str(pk, "login", PQgetvalue(res, 0, 1));
-		mp_kv_str(pk, "name", PQgetvalue(res, 0, 2));
-		mp_kv_str(pk, "role", PQgetvalue(res, 0, 3));
-		mp_kv_bool(pk, "enabled", strcmp(PQgetvalue(res, 0, 4),
-		    "t") == 0);
-		mp_kv_str(pk, "created", PQgetvalue(res, 0, 5));
+	/* The user's fields, plus the generated password, once. */
+	rowpack_row(pk, &rp, 0, us->password != NULL);
+	if (us->password != NULL)
 		mp_kv_str(pk, "password", us->password);
-	}
 	req_reply(req);
 }
 
@@ -236,15 +231,23 @@ op_user_create(struct request *req)
 /* user.list, user.get */
 
 static void
-user_row(msgpack_packer *pk, const PGresult *res, int i)
-{
-	pack_user(pk, res, i, 0);
-}
-
-static void
 on_user_list(void *arg, const PGresult *res)
 {
-	req_reply_rows(arg, res, user_row);
+	struct request *req = arg;
+	struct rowpack rp;
+	msgpack_packer *pk;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (!user_rowpack(req, &rp, res))
+		return;
+	pk = req_result(req);
+	msgpack_pack_array(pk, PQntuples(res));
+	for (int i = 0; i < PQntuples(res); i++)
+		rowpack_row(pk, &rp, i, 0);
+	req_reply(req);
 }
 
 void
@@ -262,8 +265,7 @@ on_user_row(void *arg, const PGresult *res)
 	struct user_state *us = req->state;
 
 	if (db_ok(res) && PQntuples(res) == 1 && us->changes_session)
-		conns_session_stale(req->conn->srv, strtoll(
-		    PQgetvalue(res, 0, 0), NULL, 10), 0);
+		conns_session_stale(req->conn->srv, row_int(res, 0, "id"), 0);
 	reply_user(req, res, us->login);
 }
 
@@ -319,9 +321,9 @@ on_admin_state(void *arg, const PGresult *res)
 		req_fail(req, E_NOT_FOUND, "login", "no user '%s'", us->login);
 		return;
 	}
-	is_admin = strcmp(PQgetvalue(res, 0, 0), "admin") == 0;
-	enabled = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-	others = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+	is_admin = strcmp(row_text(res, 0, "role"), "admin") == 0;
+	enabled = row_bool(res, 0, "enabled");
+	others = row_int(res, 0, "other_admins");
 	/* The change removes an enabled admin if the target is one and
 	 * it is being disabled (role NULL) or demoted. */
 	if (is_admin && enabled && others == 0 &&
@@ -477,10 +479,10 @@ on_password_target(void *arg, const PGresult *res)
 		req_fail(req, E_NOT_FOUND, "login", "no user '%s'", us->login);
 		return;
 	}
-	us->user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	us->user_id = row_int(res, 0, "id");
 	if (us->self)
 		ok = hashpool_verify(req->conn->srv->hp, us->old_password,
-		    PQgetvalue(res, 0, 1), on_old_verified, req);
+		    row_text(res, 0, "password_hash"), on_old_verified, req);
 	else
 		ok = hashpool_hash(req->conn->srv->hp, us->new_password,
 		    on_password_hashed, req);

@@ -75,7 +75,10 @@ void	op_kr_checkin(struct request *);
 void	op_kr_history(struct request *);
 
 /* Shared by the op files. */
-void	pack_user(msgpack_packer *, const PGresult *, int row, int col);
+/* FS_USER's columns in res (a statement returning users), or answered
+ * (E_INTERNAL): pack each user with rowpack_row. */
+bool	user_rowpack(struct request *, struct rowpack *, const PGresult *)
+	    __attribute__((warn_unused_result));
 enum role role_parse(const char *);
 const char *role_name(enum role);
 bool	valid_login(const char *);

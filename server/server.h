@@ -36,6 +36,7 @@ struct db;
 struct hashpool;
 struct throttle;
 struct op;
+struct idem;
 
 enum role { ROLE_NONE = 0, ROLE_MEMBER, ROLE_EXECUTIVE, ROLE_ADMIN };
 
@@ -70,6 +71,7 @@ struct request {
 	char			 preset_msg[200];
 	bool			 close_after;	/* E_PROTO etc. */
 	void			*state;		/* the handler's */
+	struct idem		*idem;		/* in state: idem_begin() */
 	PGresult		*kept[3];	/* results kept for later steps */
 	void			(*state_free)(void *);
 	struct event		*delay;		/* deferred reply */

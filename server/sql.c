@@ -3,38 +3,72 @@
  * single statements with data-modifying CTEs, so that no transaction is ever
  * left open across event-loop turns.
  */
+#include "fields.h"
 #include "sql.h"
 
 #define USER_COLS(u)							\
 	u "id, " u "login, " u "name, " u "role, " u "enabled, "	\
 	"to_char(" u "created_at AT TIME ZONE 'UTC', "			\
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created"
 
+/* A team (FS_TEAM), from teams t. */
 #define TEAM_COLS(t)							\
-	t "id, " t "slug, " t "name, (SELECT x.slug FROM teams x"	\
-	" WHERE x.id = " t "parent_id), " t "private"
+	t "id AS id, " t "slug AS slug, " t "name AS name,"		\
+	" (SELECT x.slug FROM teams x WHERE x.id = " t "parent_id)"	\
+	" AS parent, " t "private AS private"
 
+/* A period (FS_PERIOD). */
 #define PERIOD_COLS							\
-	"id, name, to_char(start_date, 'YYYY-MM-DD'),"			\
-	" to_char(end_date, 'YYYY-MM-DD'), state"
+	"id, name, to_char(start_date, 'YYYY-MM-DD') AS start,"		\
+	" to_char(end_date, 'YYYY-MM-DD') AS \"end\", state"
 
-/* An objective, from objectives o. */
+/*
+ * An objective (FS_OBJECTIVE), from a row o of objectives: the stored row
+ * or the one an INSERT or UPDATE returned, so that a write answers with
+ * the objective as it left it (progress from o.rollup, not from the row
+ * before the statement: sql/006).
+ */
 #define OBJ_COLS							\
-	"o.id, (SELECT slug FROM teams WHERE id = o.team_id),"		\
-	" (SELECT name FROM periods WHERE id = o.period_id),"		\
-	" o.title, o.description,"					\
-	" (SELECT login FROM users WHERE id = o.owner_id), o.type,"	\
-	" o.parent_id, o.weight, o.rollup, objective_progress(o.id),"	\
-	" o.version, o.archived"
+	"o.id AS id, (SELECT slug FROM teams WHERE id = o.team_id) AS team,"	\
+	" (SELECT name FROM periods WHERE id = o.period_id) AS period,"	\
+	" o.title AS title, o.description AS description,"		\
+	" (SELECT login FROM users WHERE id = o.owner_id) AS owner,"	\
+	" o.type AS type, o.parent_id AS parent, o.weight AS weight,"	\
+	" o.rollup AS rollup,"						\
+	" objective_progress_as(o.id, o.rollup) AS progress,"		\
+	" o.version AS version, o.archived AS archived"
 
-/* A key result, from key_results k. */
-#define KR_COLS								\
-	"k.id, k.objective_id, k.title, k.type, k.start_value, k.target,"	\
-	" k.current, k.unit, k.weight,"					\
-	" (SELECT login FROM users WHERE id = k.owner_id),"		\
-	" kr_progress(k.type, k.start_value, k.target, k.current),"	\
-	" kr_attainment(k.type, k.start_value, k.target, k.current),"	\
-	" k.confidence, k.version"
+/*
+ * A key result (FS_KR), from a row k of key_results, with its current
+ * value, confidence and version given (a check-in answers with the values
+ * its trigger sets, which this statement cannot read back).
+ */
+#define KR_COLS_WITH(cur, conf, ver)					\
+	"k.id AS id, k.objective_id AS objective, k.title AS title,"	\
+	" k.type AS type, k.start_value AS start, k.target AS target,"	\
+	" " cur " AS current, k.unit AS unit, k.weight AS weight,"	\
+	" (SELECT login FROM users WHERE id = k.owner_id) AS owner,"	\
+	" kr_progress(k.type, k.start_value, k.target, " cur ")"	\
+	" AS progress,"							\
+	" kr_attainment(k.type, k.start_value, k.target, " cur ")"	\
+	" AS attainment, " conf " AS confidence, " ver " AS version"
+#define KR_COLS	KR_COLS_WITH("k.current", "k.confidence", "k.version")
+
+/*
+ * The caller's relation to objective o (columns named as change.c reads
+ * them), from objectives o joined to teams t, periods p and
+ * team_relation r; caller is the parameter holding the caller's id.
+ */
+#define OBJ_FACTS(caller)						\
+	" p.state AS period_state, o.owner_id = " caller " AS obj_owner,"	\
+	" t.private AS private_team, r.lead_here, r.lead_above,"	\
+	" r.member_here, EXISTS (SELECT 1 FROM objective_contributors c"	\
+	" WHERE c.objective_id = o.id AND c.user_id = " caller ")"	\
+	" AS contributor"
+#define OBJ_FACTS_FROM(caller)						\
+	" FROM objectives o JOIN teams t ON t.id = o.team_id"		\
+	" JOIN periods p ON p.id = o.period_id,"			\
+	" team_relation(" caller ", o.team_id) r"
 
 /* Every change writes its audit entry in the same statement: $1 is always
  * the caller. */
@@ -71,15 +105,17 @@
 
 const struct stmt_def stmts[ST_MAX] = {
 	[ST_AUTH_BY_LOGIN] = { "auth_by_login", STMT_READ,
-	    "SELECT id, password_hash, enabled FROM users WHERE login = $1" },
+	    "SELECT id, password_hash, enabled FROM users WHERE login = $1",
+	    &FS_AUTH },
 
 	/* $1 user id, $2 token hash (hex), $3 lifetime in seconds */
 	[ST_SESSION_CREATE] = { "session_create", STMT_WRITE,
 	    "WITH s AS (INSERT INTO sessions (user_id, token_hash, expires_at)"
 	    " VALUES ($1, decode($2, 'hex'), now() + make_interval(secs => $3))"
 	    " RETURNING id, user_id, expires_at)"
-	    " SELECT s.id, extract(epoch FROM s.expires_at)::bigint, "
-	    USER_COLS("u.") " FROM s JOIN users u ON u.id = s.user_id" },
+	    " SELECT s.id AS sid, extract(epoch FROM s.expires_at)::bigint"
+	    " AS expires, " USER_COLS("u.")
+	    " FROM s JOIN users u ON u.id = s.user_id", &FS_SESSION },
 
 	/* $1 token hash (hex), $2 idle limit in seconds.  Touches last_seen
 	 * at most once a minute to keep the write rate low. */
@@ -91,18 +127,20 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " AND s.last_seen > now() - make_interval(secs => $2)),"
 	    " t AS (UPDATE sessions SET last_seen = now() FROM s"
 	    " WHERE sessions.id = s.sid AND s.last_seen < now() - interval '60s')"
-	    " SELECT s.sid, extract(epoch FROM s.expires_at)::bigint, "
-	    USER_COLS("u.") " FROM s JOIN users u ON u.id = s.user_id" },
+	    " SELECT s.sid, extract(epoch FROM s.expires_at)::bigint"
+	    " AS expires, " USER_COLS("u.")
+	    " FROM s JOIN users u ON u.id = s.user_id", &FS_SESSION },
 
 	[ST_SESSION_REVOKE] = { "session_revoke", STMT_WRITE,
 	    "UPDATE sessions SET revoked_at = now()"
 	    " WHERE id = $1 AND revoked_at IS NULL" },
 
 	[ST_USER_GET] = { "user_get", STMT_READ,
-	    "SELECT " USER_COLS("") " FROM users WHERE login = $1" },
+	    "SELECT " USER_COLS("") " FROM users WHERE login = $1",
+	    &FS_USER },
 
 	[ST_USER_LIST] = { "user_list", STMT_READ,
-	    "SELECT " USER_COLS("") " FROM users ORDER BY login" },
+	    "SELECT " USER_COLS("") " FROM users ORDER BY login", &FS_USER },
 
 	/* $5 caller (NULL for --init-admin). */
 	[ST_USER_CREATE] = { "user_create", STMT_WRITE,
@@ -110,14 +148,15 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " VALUES ($1, $2, $3, $4) RETURNING *),"
 	    AUDIT_BY("$5", "user.create", "user", "u.id", "NULL",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("u.") " FROM u" },
+	    " SELECT " USER_COLS("u.") " FROM u", &FS_USER },
 
 	/* The target's role and state and how many other enabled admins
 	 * remain: the friendly check before user.last_admin's trigger. */
 	[ST_USER_ADMIN_STATE] = { "user_admin_state", STMT_READ,
 	    "SELECT u.role, u.enabled, (SELECT count(*) FROM users o"
 	    " WHERE o.role = 'admin' AND o.enabled AND o.id <> u.id)"
-	    " FROM users u WHERE u.login = $1" },
+	    " AS other_admins FROM users u WHERE u.login = $1",
+	    &FS_USER_ADMIN },
 
 	/* $3 caller. */
 	[ST_USER_SET_ROLE] = { "user_set_role", STMT_WRITE,
@@ -127,7 +166,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE login = $1 RETURNING *),"
 	    AUDIT_BY("$3", "user.set_role", "user", "u.id", "(SELECT j FROM b)",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("u.") " FROM u" },
+	    " SELECT " USER_COLS("u.") " FROM u", &FS_USER },
 
 	/* Disabling revokes every session of the user in the same
 	 * statement. */
@@ -138,17 +177,18 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " (SELECT id FROM u) AND revoked_at IS NULL),"
 	    AUDIT_BY("$2", "user.disable", "user", "u.id", "NULL",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("") " FROM u" },
+	    " SELECT " USER_COLS("") " FROM u", &FS_USER },
 
 	[ST_USER_ENABLE] = { "user_enable", STMT_WRITE,
 	    "WITH u AS (UPDATE users SET enabled = true, updated_at = now()"
 	    " WHERE login = $1 RETURNING *),"
 	    AUDIT_BY("$2", "user.enable", "user", "u.id", "NULL",
 	    USER_JSON("u"), "u")
-	    " SELECT " USER_COLS("") " FROM u" },
+	    " SELECT " USER_COLS("") " FROM u", &FS_USER },
 
 	[ST_USER_PW_BY_LOGIN] = { "user_pw_by_login", STMT_READ,
-	    "SELECT id, password_hash FROM users WHERE login = $1" },
+	    "SELECT id, password_hash FROM users WHERE login = $1",
+	    &FS_USER_PW },
 
 	/* $1 user id, $2 new hash, $3 session to keep (or NULL): the other
 	 * sessions of the user are revoked. */
@@ -160,38 +200,42 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " AND id IS DISTINCT FROM $3::bigint),"
 	    AUDIT_BY("$4", "user.set_password", "user", "u.id", "NULL",
 	    "NULL", "u")
-	    " SELECT id FROM u" },
+	    " SELECT id FROM u", &FS_USER_ID },
 
 	/* Teams. */
 
 	/* $1 slug, $2 caller: the team and the caller's relation to it. */
 	[ST_TEAM_CTX] = { "team_ctx", STMT_READ,
-	    "SELECT t.id, t.private, r.lead_here, r.lead_above, r.member_here"
-	    " FROM teams t, team_relation($2, t.id) r WHERE t.slug = $1" },
+	    "SELECT t.id, t.private AS private_team, r.lead_here, r.lead_above,"
+	    " r.member_here FROM teams t, team_relation($2, t.id) r"
+	    " WHERE t.slug = $1", &FS_TEAM_CTX },
 
 	/* $1 team slug (NULL: a new team), $2 parent slug (NULL: none):
 	 * does the team exist, is it the root, does the parent exist, is
 	 * there a root already, would the move make a cycle, which
 	 * objectives would it misalign. */
 	[ST_TEAM_TREE_CHECK] = { "team_tree_check", STMT_READ,
-	    "SELECT t.id IS NOT NULL, t.parent_id IS NULL AND t.id IS NOT NULL,"
-	    " p.id IS NOT NULL,"
-	    " EXISTS (SELECT 1 FROM teams WHERE parent_id IS NULL),"
+	    "SELECT t.id IS NOT NULL AS team_found,"
+	    " t.parent_id IS NULL AND t.id IS NOT NULL AS is_root,"
+	    " p.id IS NOT NULL AS parent_found,"
+	    " EXISTS (SELECT 1 FROM teams WHERE parent_id IS NULL)"
+	    " AS root_exists,"
 	    " t.id IS NOT NULL AND p.id IS NOT NULL AND EXISTS (SELECT 1"
-	    " FROM team_ancestors(p.id) a WHERE a.id = t.id),"
+	    " FROM team_ancestors(p.id) a WHERE a.id = t.id) AS cycle,"
 	    /* alignment.team: the objectives the move would leave aligned
 	     * outside their team line (the first 20, and how many). */
 	    " (SELECT string_agg(x::text, ', ' ORDER BY x) FROM (SELECT x"
-	    " FROM team_move_misaligned(t.id, p.id) x LIMIT 20) m),"
+	    " FROM team_move_misaligned(t.id, p.id) x LIMIT 20) m)"
+	    " AS misaligned,"
 	    " (SELECT count(*) FROM team_move_misaligned(t.id, p.id))"
-	    " FROM (SELECT 1) d LEFT JOIN teams t ON t.slug = $1"
-	    " LEFT JOIN teams p ON p.slug = $2" },
+	    " AS nmisaligned FROM (SELECT 1) d LEFT JOIN teams t ON t.slug = $1"
+	    " LEFT JOIN teams p ON p.slug = $2", &FS_TEAM_TREE },
 
 	[ST_TEAM_REMOVE_CHECK] = { "team_remove_check", STMT_READ,
 	    "SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = t.id)"
 	    " OR EXISTS (SELECT 1 FROM teams c WHERE c.parent_id = t.id)"
 	    " OR EXISTS (SELECT 1 FROM objectives o WHERE o.team_id = t.id)"
-	    " FROM teams t WHERE t.slug = $1" },
+	    " AS not_empty FROM teams t WHERE t.slug = $1", &FS_TEAM_EMPTY },
 
 	/* $2 slug, $3 name, $4 parent slug or NULL, $5 private.  No row:
 	 * the parent does not exist. */
@@ -202,7 +246,8 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE $4::text IS NULL OR EXISTS (SELECT 1 FROM p)"
 	    " RETURNING *),"
 	    AUDIT("team.create", "team", "t.id", "NULL", "to_jsonb(t)", "t")
-	    " SELECT t.id, t.slug, t.name, $4::text, t.private FROM t" },
+	    " SELECT t.id, t.slug, t.name, $4::text AS parent, t.private FROM t",
+	    &FS_TEAM },
 
 	/* Parents before children: ordered by the path from the root. */
 	[ST_TEAM_LIST] = { "team_list", STMT_WRITE,
@@ -211,17 +256,17 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " SELECT c.id, tr.path || c.slug FROM teams c"
 	    " JOIN tr ON c.parent_id = tr.id)"
 	    " SELECT " TEAM_COLS("t.") " FROM tr JOIN teams t ON t.id = tr.id"
-	    " ORDER BY tr.path" },
+	    " ORDER BY tr.path", &FS_TEAM },
 
 	[ST_TEAM_GET] = { "team_get", STMT_READ,
-	    "SELECT " TEAM_COLS("t.") ", (SELECT string_agg(c.slug, ','"
-	    " ORDER BY c.slug) FROM teams c WHERE c.parent_id = t.id)"
-	    " FROM teams t WHERE t.slug = $1" },
+	    "SELECT " TEAM_COLS("t.") ", (SELECT coalesce(json_agg(c.slug"
+	    " ORDER BY c.slug), '[]') FROM teams c WHERE c.parent_id = t.id)"
+	    " AS children FROM teams t WHERE t.slug = $1", &FS_TEAM_GET },
 
 	[ST_TEAM_MEMBERS] = { "team_members", STMT_READ,
 	    "SELECT u.login, u.name, m.role FROM team_members m"
 	    " JOIN users u ON u.id = m.user_id JOIN teams t ON t.id = m.team_id"
-	    " WHERE t.slug = $1 ORDER BY u.login" },
+	    " WHERE t.slug = $1 ORDER BY u.login", &FS_MEMBER },
 
 	/* $2 slug, $3 new parent slug.  No row: the parent does not exist. */
 	[ST_TEAM_MOVE] = { "team_move", STMT_WRITE,
@@ -231,14 +276,15 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE slug = $2 AND EXISTS (SELECT 1 FROM p) RETURNING *),"
 	    AUDIT("team.move", "team", "t.id", "(SELECT j FROM o)",
 	    "to_jsonb(t)", "t")
-	    " SELECT t.id, t.slug, t.name, $3::text, t.private FROM t" },
+	    " SELECT t.id, t.slug, t.name, $3::text AS parent, t.private FROM t",
+	    &FS_TEAM },
 
 	[ST_TEAM_RENAME] = { "team_rename", STMT_WRITE,
 	    "WITH o AS (SELECT to_jsonb(x) j FROM teams x WHERE slug = $2),"
 	    " t AS (UPDATE teams SET name = $3 WHERE slug = $2 RETURNING *),"
 	    AUDIT("team.rename", "team", "t.id", "(SELECT j FROM o)",
 	    "to_jsonb(t)", "t")
-	    " SELECT " TEAM_COLS("t.") " FROM t" },
+	    " SELECT " TEAM_COLS("t.") " FROM t", &FS_TEAM },
 
 	[ST_TEAM_REMOVE] = { "team_remove", STMT_WRITE,
 	    "WITH t AS (DELETE FROM teams WHERE slug = $2 RETURNING *),"
@@ -271,13 +317,14 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " VALUES ($2, $3::date, $4::date) RETURNING *),"
 	    AUDIT("period.create", "period", "p.id", "NULL", "to_jsonb(p)",
 	    "p")
-	    " SELECT " PERIOD_COLS " FROM p" },
+	    " SELECT " PERIOD_COLS " FROM p", &FS_PERIOD },
 
 	[ST_PERIOD_LIST] = { "period_list", STMT_READ,
-	    "SELECT " PERIOD_COLS " FROM periods ORDER BY start_date, name" },
+	    "SELECT " PERIOD_COLS " FROM periods ORDER BY start_date, name",
+	    &FS_PERIOD },
 
 	[ST_PERIOD_GET] = { "period_get", STMT_READ,
-	    "SELECT " PERIOD_COLS " FROM periods WHERE name = $1" },
+	    "SELECT " PERIOD_COLS " FROM periods WHERE name = $1", &FS_PERIOD },
 
 	[ST_PERIOD_SET_STATE] = { "period_set_state", STMT_WRITE,
 	    "WITH o AS (SELECT to_jsonb(x) j FROM periods x WHERE name = $2),"
@@ -285,12 +332,12 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " RETURNING *),"
 	    AUDIT("period.set_state", "period", "p.id", "(SELECT j FROM o)",
 	    "to_jsonb(p)", "p")
-	    " SELECT " PERIOD_COLS " FROM p" },
+	    " SELECT " PERIOD_COLS " FROM p", &FS_PERIOD },
 
 	/* Settings and the audit log. */
 
 	[ST_SETTINGS_GET] = { "settings_get", STMT_READ,
-	    "SELECT name, value FROM settings ORDER BY name" },
+	    "SELECT name, value FROM settings ORDER BY name", &FS_SETTING },
 
 	[ST_SETTINGS_SET] = { "settings_set", STMT_WRITE,
 	    "WITH o AS (SELECT to_jsonb(x) j FROM settings x WHERE name = $2),"
@@ -303,54 +350,64 @@ const struct stmt_def stmts[ST_MAX] = {
 	/* $1 since, $2 login, $3 entity type, $4 entity id, $5 limit. */
 	[ST_AUDIT_LIST] = { "audit_list", STMT_READ,
 	    "SELECT a.id, to_char(a.at AT TIME ZONE 'UTC',"
-	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), u.login, a.op,"
-	    " a.entity_type || ':' || a.entity_id, a.before::text,"
-	    " a.after::text FROM audit_log a"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at, u.login AS \"user\","
+	    " a.op, a.entity_type || ':' || a.entity_id AS entity,"
+	    " a.before::text AS before, a.after::text AS after"
+	    " FROM audit_log a"
 	    " LEFT JOIN users u ON u.id = a.user_id"
 	    " WHERE ($1::date IS NULL OR a.at >= $1::date)"
 	    " AND ($2::text IS NULL OR u.login = $2)"
 	    " AND ($3::text IS NULL OR a.entity_type = $3)"
 	    " AND ($4::bigint IS NULL OR a.entity_id = $4)"
-	    " ORDER BY a.id DESC LIMIT $5::integer" },
+	    " ORDER BY a.id DESC LIMIT $5::integer", &FS_AUDIT },
 
 	/* Objectives. */
 
-	/* $1 objective, $2 caller: what the checks need (columns 3-8 are
-	 * read by facts_from_ctx()). */
+	/* $1 objective, $2 caller: the context of a change to it or to its
+	 * key results. */
 	[ST_OBJ_CTX] = { "obj_ctx", STMT_READ,
-	    "SELECT o.id, o.team_id, p.state, o.owner_id = $2, t.private,"
-	    " r.lead_here, r.lead_above, r.member_here,"
-	    " EXISTS (SELECT 1 FROM objective_contributors c"
-	    " WHERE c.objective_id = o.id AND c.user_id = $2),"
-	    " o.version, o.archived,"
-	    " (SELECT count(*) FROM key_results k WHERE k.objective_id = o.id"
-	    " AND NOT k.removed), cairn_setting('max_key_results')"
-	    " FROM objectives o JOIN teams t ON t.id = o.team_id"
-	    " JOIN periods p ON p.id = o.period_id,"
-	    " team_relation($2, o.team_id) r WHERE o.id = $1" },
+	    "SELECT o.id, o.team_id," OBJ_FACTS("$2") ", o.version,"
+	    " o.archived, (SELECT count(*) FROM key_results k"
+	    " WHERE k.objective_id = o.id AND NOT k.removed) AS krs,"
+	    " cairn_setting('max_key_results') AS max_krs"
+	    OBJ_FACTS_FROM("$2") " WHERE o.id = $1", &FS_OBJ_CTX },
+
+	/* $1 objective, $2 caller, $3 role, $4 the new parent (NULL:
+	 * unalign): obj_ctx and the alignment check.  A parent the caller
+	 * may not read counts as missing. */
+	[ST_OBJ_ALIGN_CTX] = { "obj_align_ctx", STMT_READ,
+	    "SELECT o.id," OBJ_FACTS("$2") ", o.version,"
+	    " $4::bigint IS NULL OR EXISTS (SELECT 1 FROM objectives"
+	    " WHERE id = $4::bigint AND can_read_objective($2, $3, id))"
+	    " AS parent_found,"
+	    " CASE WHEN $4::bigint IS NOT NULL THEN alignment_refusal(o.id,"
+	    " o.team_id, o.period_id, $4::bigint) END AS refusal"
+	    OBJ_FACTS_FROM("$2") " WHERE o.id = $1", &FS_OBJ_ALIGN_CTX },
 
 	/* $1 team slug, $2 period name, $3 caller, $4 owner login, $5 parent:
 	 * everything objective.create checks, in one row. */
 	[ST_OBJ_NEW_CTX] = { "obj_new_ctx", STMT_READ,
-	    "SELECT t.id, p.id, p.state, coalesce(r.lead_here, false),"
-	    " coalesce(r.lead_above, false), ow.id,"
+	    "SELECT t.id AS team_id, p.id AS period_id, p.state AS period_state,"
+	    " coalesce(r.lead_here, false) AS lead_here,"
+	    " coalesce(r.lead_above, false) AS lead_above, ow.id AS owner_id,"
 	    " EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id"
-	    " AND m.user_id = ow.id),"
+	    " AND m.user_id = ow.id) AS owner_member,"
 	    " (SELECT count(*) FROM objectives x WHERE x.team_id = t.id"
-	    " AND x.period_id = p.id AND NOT x.archived),"
-	    " cairn_setting('max_objectives'),"
+	    " AND x.period_id = p.id AND NOT x.archived) AS objectives,"
+	    " cairn_setting('max_objectives') AS max_objectives,"
 	    /* A parent the caller may not read is answered as a missing
 	     * one (the role as stored: this query has no role parameter). */
 	    " $5::bigint IS NULL OR EXISTS (SELECT 1 FROM objectives"
 	    " WHERE id = $5::bigint AND can_read_objective($3::bigint,"
-	    " (SELECT role FROM users WHERE id = $3::bigint), id)),"
+	    " (SELECT role FROM users WHERE id = $3::bigint), id))"
+	    " AS parent_found,"
 	    " CASE WHEN $5::bigint IS NOT NULL AND t.id IS NOT NULL"
 	    " AND p.id IS NOT NULL THEN alignment_refusal(NULL, t.id, p.id,"
-	    " $5::bigint) END"
+	    " $5::bigint) END AS refusal"
 	    " FROM (SELECT 1) d LEFT JOIN teams t ON t.slug = $1"
 	    " LEFT JOIN periods p ON p.name = $2"
 	    " LEFT JOIN LATERAL team_relation($3, t.id) r ON true"
-	    " LEFT JOIN users ow ON ow.login = $4" },
+	    " LEFT JOIN users ow ON ow.login = $4", &FS_OBJ_NEW_CTX },
 
 	/* $2 team, $3 period, $4 title, $5 description, $6 owner, $7 type,
 	 * $8 parent, $9 weight, $10 rollup, $11 idempotency key, $12 its
@@ -363,12 +420,12 @@ const struct stmt_def stmts[ST_MAX] = {
 	    AUDIT("objective.create", "objective", "o.id", "NULL",
 	    "to_jsonb(o)", "o") ","
 	    IDEM("objective.create", "$11", "$12", "o.id", "o")
-	    " SELECT id FROM o" },
+	    " SELECT " OBJ_COLS " FROM o", &FS_OBJECTIVE },
 
 	/* $1 id, $2 caller, $3 role: the objective, readable or not. */
 	[ST_OBJ_GET] = { "obj_get", STMT_READ,
-	    "SELECT " OBJ_COLS ", can_read_objective($2, $3, o.id)"
-	    " FROM objectives o WHERE o.id = $1" },
+	    "SELECT " OBJ_COLS ", can_read_objective($2, $3, o.id) AS readable"
+	    " FROM objectives o WHERE o.id = $1", &FS_OBJECTIVE },
 
 	/* $1 caller, $2 role, $3 team, $4 period, $5 owner, $6 archived. */
 	[ST_OBJ_LIST] = { "obj_list", STMT_READ,
@@ -381,23 +438,25 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " AND ($5::text IS NULL OR o.owner_id ="
 	    " (SELECT id FROM users WHERE login = $5))"
 	    " AND ($6::boolean OR NOT o.archived)"
-	    " ORDER BY o.id" },
+	    " ORDER BY o.id", &FS_OBJECTIVE },
 
 	[ST_OBJ_KRS] = { "obj_krs", STMT_READ,
 	    "SELECT " KR_COLS " FROM key_results k WHERE k.objective_id = $1"
-	    " AND NOT k.removed ORDER BY k.id" },
+	    " AND NOT k.removed ORDER BY k.id", &FS_KR },
 
 	/* $1 id, $2 caller, $3 role. */
 	[ST_OBJ_CHILDREN] = { "obj_children", STMT_READ,
-	    "SELECT c.id, c.title, t.slug, objective_progress(c.id), c.weight,"
-	    " can_read_objective($2, $3, c.id) FROM objectives c"
+	    "SELECT c.id, c.title, t.slug AS team,"
+	    " objective_progress(c.id) AS progress, c.weight,"
+	    " can_read_objective($2, $3, c.id) AS readable FROM objectives c"
 	    " JOIN teams t ON t.id = c.team_id"
-	    " WHERE c.parent_id = $1 AND NOT c.archived ORDER BY c.id" },
+	    " WHERE c.parent_id = $1 AND NOT c.archived ORDER BY c.id",
+	    &FS_OBJ_CHILD },
 
 	[ST_OBJ_CONTRIBUTORS] = { "obj_contributors", STMT_READ,
 	    "SELECT u.login FROM objective_contributors c"
 	    " JOIN users u ON u.id = c.user_id WHERE c.objective_id = $1"
-	    " ORDER BY u.login" },
+	    " ORDER BY u.login", &FS_LOGIN },
 
 	/* $2 id, $3 title, $4 description, $5 owner login, $6 type,
 	 * $7 rollup, $8 expected version.  No row: stale version. */
@@ -413,15 +472,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " RETURNING *),"
 	    AUDIT("objective.update", "objective", "o.id", "(SELECT j FROM b)",
 	    "to_jsonb(o)", "o")
-	    " SELECT id FROM o" },
-
-	/* $1 child, $2 parent, $3 caller, $4 role: the server's alignment
-	 * check; a parent the caller may not read counts as missing. */
-	[ST_OBJ_ALIGN_CHECK] = { "obj_align_check", STMT_READ,
-	    "SELECT EXISTS (SELECT 1 FROM objectives WHERE id = $2"
-	    " AND can_read_objective($3, $4, id)),"
-	    " alignment_refusal(o.id, o.team_id, o.period_id, $2)"
-	    " FROM objectives o WHERE o.id = $1" },
+	    " SELECT " OBJ_COLS " FROM o", &FS_OBJECTIVE },
 
 	/* $2 id, $3 parent (NULL: unalign), $4 weight, $5 version, $6 the
 	 * op's name for the audit log. */
@@ -434,7 +485,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " a AS (INSERT INTO audit_log (user_id, op, entity_type,"
 	    " entity_id, before, after) SELECT $1, $6, 'objective', o.id,"
 	    " (SELECT j FROM b), to_jsonb(o) FROM o)"
-	    " SELECT id FROM o" },
+	    " SELECT " OBJ_COLS " FROM o", &FS_OBJECTIVE },
 
 	[ST_OBJ_ARCHIVE] = { "obj_archive", STMT_WRITE,
 	    "WITH b AS (SELECT to_jsonb(x) j FROM objectives x WHERE id = $2),"
@@ -443,39 +494,46 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " AND ($3::integer IS NULL OR version = $3::integer) RETURNING *),"
 	    AUDIT("objective.archive", "objective", "o.id",
 	    "(SELECT j FROM b)", "to_jsonb(o)", "o")
-	    " SELECT id FROM o" },
+	    " SELECT " OBJ_COLS " FROM o", &FS_OBJECTIVE },
 
-	/* $2 objective, $3 login.  No row: no such user. */
+	/* $2 objective, $3 login.  No row: no such user.  The contributors
+	 * after the grant: those before and the new one. */
 	[ST_OBJ_GRANT] = { "obj_grant", STMT_WRITE,
 	    "WITH u AS (SELECT id FROM users WHERE login = $3),"
 	    " c AS (INSERT INTO objective_contributors (objective_id, user_id)"
 	    " SELECT $2, u.id FROM u ON CONFLICT DO NOTHING RETURNING *),"
 	    AUDIT("objective.grant", "objective", "c.objective_id", "NULL",
 	    "to_jsonb(c)", "c")
-	    " SELECT id FROM u" },
+	    " SELECT $2::bigint AS id, (SELECT json_agg(l ORDER BY l) FROM"
+	    " (SELECT x.login AS l FROM objective_contributors oc"
+	    " JOIN users x ON x.id = oc.user_id WHERE oc.objective_id = $2"
+	    " UNION SELECT $3) s) AS contributors FROM u",
+	    &FS_OBJ_CONTRIBUTORS },
 
+	/* No row: not a contributor. */
 	[ST_OBJ_REVOKE] = { "obj_revoke", STMT_WRITE,
 	    "WITH c AS (DELETE FROM objective_contributors"
 	    " WHERE objective_id = $2 AND user_id ="
 	    " (SELECT id FROM users WHERE login = $3) RETURNING *),"
 	    AUDIT("objective.revoke", "objective", "c.objective_id",
 	    "to_jsonb(c)", "NULL", "c")
-	    " SELECT user_id FROM c" },
+	    " SELECT $2::bigint AS id, (SELECT coalesce(json_agg(x.login"
+	    " ORDER BY x.login), '[]') FROM objective_contributors oc"
+	    " JOIN users x ON x.id = oc.user_id WHERE oc.objective_id = $2"
+	    " AND x.login <> $3) AS contributors FROM c",
+	    &FS_OBJ_CONTRIBUTORS },
 
 	/* Key results. */
 
-	/* $1 key result, $2 caller; columns 3-8 as in obj_ctx. */
+	/* $1 key result, $2 caller: the objective's facts and the KR's. */
 	[ST_KR_CTX] = { "kr_ctx", STMT_READ,
-	    "SELECT k.id, k.objective_id, p.state, o.owner_id = $2,"
-	    " t.private, r.lead_here, r.lead_above,"
-	    " r.member_here, EXISTS (SELECT 1 FROM objective_contributors c"
-	    " WHERE c.objective_id = o.id AND c.user_id = $2), k.version,"
-	    " k.type, k.owner_id = $2"
+	    "SELECT k.id, k.objective_id," OBJ_FACTS("$2") ", k.version,"
+	    " k.type, k.owner_id = $2 AS kr_owner"
 	    " FROM key_results k JOIN objectives o ON o.id = k.objective_id"
 	    " JOIN teams t ON t.id = o.team_id"
 	    " JOIN periods p ON p.id = o.period_id,"
 	    " team_relation($2, o.team_id) r"
-	    " WHERE k.id = $1 AND NOT k.removed" },
+	    " WHERE k.id = $1 AND NOT k.removed", &FS_KR_CTX },
 
 	/* $2 objective, $3 title, $4 type, $5 start, $6 target, $7 unit,
 	 * $8 weight, $9 owner login, $10 idempotency key, $11 its hash.
@@ -487,13 +545,13 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " $8::float8, u.id FROM users u WHERE u.login = $9 RETURNING *),"
 	    AUDIT("kr.create", "kr", "k.id", "NULL", "to_jsonb(k)", "k") ","
 	    IDEM("kr.create", "$10", "$11", "k.id", "k")
-	    " SELECT id FROM k" },
+	    " SELECT " KR_COLS " FROM k", &FS_KR },
 
 	/* $1 id, $2 caller, $3 role. */
 	[ST_KR_GET] = { "kr_get", STMT_READ,
-	    "SELECT " KR_COLS ", can_read_objective($2, $3, o.id)"
+	    "SELECT " KR_COLS ", can_read_objective($2, $3, o.id) AS readable"
 	    " FROM key_results k JOIN objectives o ON o.id = k.objective_id"
-	    " WHERE k.id = $1 AND NOT k.removed" },
+	    " WHERE k.id = $1 AND NOT k.removed", &FS_KR },
 
 	/* $2 id, $3 title, $4 type, $5 start, $6 target, $7 unit, $8 weight,
 	 * $9 owner login, $10 version.  No row: stale version. */
@@ -511,41 +569,45 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " RETURNING *),"
 	    AUDIT("kr.update", "kr", "k.id", "(SELECT j FROM b)",
 	    "to_jsonb(k)", "k")
-	    " SELECT id FROM k" },
+	    " SELECT " KR_COLS " FROM k", &FS_KR },
 
 	[ST_KR_REMOVE] = { "kr_remove", STMT_WRITE,
 	    "WITH b AS (SELECT to_jsonb(x) j FROM key_results x WHERE id = $2),"
 	    " k AS (UPDATE key_results SET removed = true,"
 	    " version = version + 1 WHERE id = $2 AND NOT removed RETURNING *),"
 	    AUDIT("kr.remove", "kr", "k.id", "(SELECT j FROM b)", "NULL", "k")
-	    " SELECT id FROM k" },
+	    " SELECT " KR_COLS " FROM k", &FS_KR },
 
 	/* $2 key result, $3 value, $4 confidence, $5 note, $6 idempotency
-	 * key, $7 its hash: the insert's trigger sets the key result's
-	 * current value and confidence.  A retry's reply reads the key
-	 * result, as the first reply did. */
+	 * key, $7 its hash: the insert's trigger (checkins_apply, sql/002)
+	 * sets the key result's current value and confidence and bumps its
+	 * version; the reply shows what it set.  A retry's reply reads the
+	 * key result, as the first reply did. */
 	[ST_KR_CHECKIN] = { "kr_checkin", STMT_WRITE,
 	    "WITH c AS (INSERT INTO checkins (kr_id, value, confidence, note,"
 	    " author_id) VALUES ($2, $3::float8, $4::smallint,"
 	    " coalesce($5, ''), $1) RETURNING *),"
 	    AUDIT("kr.checkin", "kr", "c.kr_id", "NULL", "to_jsonb(c)", "c") ","
 	    IDEM("kr.checkin", "$6", "$7", "c.kr_id", "c")
-	    " SELECT id FROM c" },
+	    " SELECT " KR_COLS_WITH("c.value",
+	    "coalesce(c.confidence, k.confidence)", "k.version + 1")
+	    " FROM c JOIN key_results k ON k.id = c.kr_id", &FS_KR },
 
 	[ST_KR_HISTORY] = { "kr_history", STMT_READ,
-	    "SELECT c.id, c.value, c.confidence, c.note, u.login,"
+	    "SELECT c.id, c.value, c.confidence, c.note, u.login AS author,"
 	    " to_char(c.at AT TIME ZONE 'UTC',"
-	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at"
 	    " FROM checkins c JOIN users u ON u.id = c.author_id"
-	    " WHERE c.kr_id = $1 ORDER BY c.id" },
+	    " WHERE c.kr_id = $1 ORDER BY c.id", &FS_CHECKIN },
 
 	/* Idempotency keys. */
 
 	/* $1 caller, $2 key: a key is honoured for as long as it is kept,
 	 * at least IDEM_KEEP. */
 	[ST_IDEM_GET] = { "idem_get", STMT_READ,
-	    "SELECT op, encode(args_hash, 'hex'), result_id"
-	    " FROM idempotency_keys WHERE user_id = $1 AND key = $2" },
+	    "SELECT op, encode(args_hash, 'hex') AS args_hash, result_id"
+	    " FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+	    &FS_IDEM },
 
 	/*
 	 * Failed password checks (sql/005).  Bookkeeping, not data: no audit
@@ -557,23 +619,26 @@ const struct stmt_def stmts[ST_MAX] = {
 	 * failures, seconds it stays locked, the address's other live names
 	 * (up to $3) and seconds until the first of them expires. */
 	[ST_THROTTLE_CHECK] = { "throttle_check", STMT_READ,
-	    "SELECT coalesce(p.failures, 0),"
-	    " coalesce(ceil(extract(epoch FROM p.locked_until - now())), 0),"
-	    " a.n, coalesce(ceil(extract(epoch FROM a.until - now())), 0)"
+	    "SELECT coalesce(p.failures, 0) AS failures,"
+	    " coalesce(ceil(extract(epoch FROM p.locked_until - now())), 0)"
+	    " AS locked_s, a.n AS other_logins,"
+	    " coalesce(ceil(extract(epoch FROM a.until - now())), 0)"
+	    " AS other_wait_s"
 	    " FROM (SELECT 1) one"
 	    " LEFT JOIN login_throttle p ON p.login = $1 AND p.addr = $2::inet"
 	    " AND p.expires_at > now()"
 	    " CROSS JOIN LATERAL (SELECT count(*) AS n, min(x.expires_at)"
 	    " AS until FROM (SELECT expires_at FROM login_throttle"
 	    " WHERE addr = $2::inet AND login <> $1 AND expires_at > now()"
-	    " ORDER BY expires_at LIMIT $3::integer) x) a" },
+	    " ORDER BY expires_at LIMIT $3::integer) x) a",
+	    &FS_THROTTLE_CHECK },
 
 	/* $1 login, $2 address, $3 slow_after, $4 max_failures, $5 lockout
 	 * s, $6 longest delay ms: failures, total, delay_ms, locked. */
 	[ST_THROTTLE_FAIL] = { "throttle_fail", STMT_WRITE,
 	    "SELECT failures, total, delay_ms, locked FROM login_throttle_fail("
 	    "$1, $2::inet, $3::integer, $4::integer, $5::integer,"
-	    " $6::integer)" },
+	    " $6::integer)", &FS_THROTTLE_FAIL },
 
 	/* $1 login, $2 address: the right password ends its streak (other
 	 * addresses' failures stay). */
@@ -594,7 +659,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " $1::integer) OR last_seen < now() - make_interval(secs =>"
 	    " $1::integer + $2::integer)"
 	    " LIMIT $3::integer FOR UPDATE SKIP LOCKED) RETURNING 1)"
-	    " SELECT count(*) FROM d" },
+	    " SELECT count(*) AS deleted FROM d", &FS_HOUSEKEEP },
 
 	/* $1 batch: failure counts that no longer count. */
 	[ST_HOUSEKEEP_THROTTLE] = { "housekeep_throttle", STMT_WRITE,
@@ -602,5 +667,5 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " (SELECT login, addr FROM login_throttle WHERE expires_at < now()"
 	    " ORDER BY expires_at LIMIT $1::integer FOR UPDATE SKIP LOCKED)"
 	    " RETURNING 1)"
-	    " SELECT count(*) FROM d" },
+	    " SELECT count(*) AS deleted FROM d", &FS_HOUSEKEEP },
 };

@@ -55,7 +55,7 @@ enum stmt {
 	ST_OBJ_CHILDREN,
 	ST_OBJ_CONTRIBUTORS,
 	ST_OBJ_UPDATE,
-	ST_OBJ_ALIGN_CHECK,
+	ST_OBJ_ALIGN_CTX,
 	ST_OBJ_ALIGN,
 	ST_OBJ_ARCHIVE,
 	ST_OBJ_GRANT,
@@ -98,8 +98,6 @@ struct stmt_def {
 
 extern const struct stmt_def stmts[ST_MAX];
 
-/* The columns of a user, in the order pack_user() reads them. */
-#define USER_NCOLS	6
 /* Columns of a team, a period, an objective and a key result, in the
  * order the pack_*() functions read them. */
 #define TEAM_NCOLS	5

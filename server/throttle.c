@@ -107,10 +107,10 @@ on_checked(void *arg, const PGresult *res)
 		req_fail_db(req, res);
 		return;
 	}
-	failures = atoi(PQgetvalue(res, 0, 0));
-	locked = atoi(PQgetvalue(res, 0, 1));
-	names = atoi(PQgetvalue(res, 0, 2));
-	wait = atoi(PQgetvalue(res, 0, 3));
+	failures = row_int(res, 0, "failures");
+	locked = row_int(res, 0, "locked_s");
+	names = row_int(res, 0, "other_logins");
+	wait = row_int(res, 0, "other_wait_s");
 	if (locked > 0) {
 		req_fail(req, E_LIMIT, s->field, "too many %s: try again in "
 		    "%d s", s->what, locked);
@@ -175,11 +175,11 @@ on_failed(void *arg, const PGresult *res)
 	int delay = THROTTLE_DELAY_MAX_MS;
 
 	if (db_ok(res) && PQntuples(res) == 1) {
-		delay = atoi(PQgetvalue(res, 0, 2));
-		if (strcmp(PQgetvalue(res, 0, 3), "t") == 0)
+		delay = row_int(res, 0, "delay_ms");
+		if (row_bool(res, 0, "locked"))
 			log_info("conn %llu %s: locked out after %s failures",
 			    (unsigned long long)req->conn->serial,
-			    req->conn->peer, PQgetvalue(res, 0, 0));
+			    req->conn->peer, row_text(res, 0, "failures"));
 	} else {
 		/* Uncounted, the failure still gets the longest delay, so
 		 * that an overloaded database does not speed up guessing. */

@@ -1,0 +1,312 @@
+/*
+ * change.c: the one change path (change.h).  Context, checks, write: two
+ * round trips, the same order of checks for every entity, so that every
+ * entity answers a missing, unreadable, forbidden, closed or stale target
+ * the same way.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "change.h"
+#include "op.h"
+#include "xmalloc.h"
+
+static void
+change_free(void *p)
+{
+	struct change *c = p;
+
+	free(c->arg);
+	free(c);
+}
+
+void
+caller_text(struct request *req, char caller[24], char role[16])
+{
+	struct session *s = &req->conn->sess;
+
+	snprintf(caller, 24, "%lld", (long long)s->user_id);
+	snprintf(role, 16, "%s", s->role == ROLE_NONE ? "member" :
+	    role_name(s->role));
+}
+
+struct change *
+change_new(struct request *req, const struct change_op *op, size_t argsize)
+{
+	struct change *c = xcalloc(1, sizeof *c);
+
+	c->req = req;
+	c->op = op;
+	c->arg = xcalloc(1, argsize > 0 ? argsize : 1);
+	caller_text(req, c->caller, c->role);
+	c->f.role = req->conn->sess.role;
+	c->version = -1;
+	req->state = c;
+	req->state_free = change_free;
+	return c;
+}
+
+const char *
+change_version(const struct change *c)
+{
+	return c->version >= 0 ? c->vtext : NULL;
+}
+
+/* The caller's relation to the entity, from the context's named facts. */
+static void
+facts_read(struct authz_facts *f, const PGresult *ctx)
+{
+	static const struct {
+		const char	*col;
+		size_t		 off;
+	} facts[] = {
+		{ "obj_owner", offsetof(struct authz_facts, obj_owner) },
+		{ "kr_owner", offsetof(struct authz_facts, kr_owner) },
+		{ "kpi_owner", offsetof(struct authz_facts, kpi_owner) },
+		{ "private_team", offsetof(struct authz_facts, private_team) },
+		{ "lead_here", offsetof(struct authz_facts, lead_here) },
+		{ "lead_above", offsetof(struct authz_facts, lead_above) },
+		{ "member_here", offsetof(struct authz_facts, member_here) },
+		{ "contributor", offsetof(struct authz_facts, contributor) },
+	};
+
+	for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++)
+		if (row_has(ctx, facts[i].col))
+			*(bool *)((char *)f + facts[i].off) =
+			    row_bool(ctx, 0, facts[i].col);
+}
+
+/* The period rule; false after answering. */
+static bool
+period_allows(struct change *c, const PGresult *ctx)
+{
+	const char *st;
+	const char *what = c->op->what;
+
+	if (c->op->period == PR_NONE || !row_has(ctx, "period_state") ||
+	    (st = row_str(ctx, 0, "period_state")) == NULL)
+		return true;
+	if (strcmp(st, "closed") == 0) {
+		req_fail_rule(c->req, "period.closed", "the %s's period is "
+		    "closed", what);
+		return false;
+	}
+	if (c->op->period == PR_NEW && strcmp(st, "review") == 0) {
+		req_fail_rule(c->req, "period.not_active", "nothing new while "
+		    "the period is in review");
+		return false;
+	}
+	if (c->op->period == PR_STARTED && strcmp(st, "draft") == 0) {
+		req_fail_rule(c->req, "period.not_active", "no check-ins while "
+		    "the period is a draft");
+		return false;
+	}
+	return true;
+}
+
+static void
+on_write(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct change *c = req->state;
+	const char *st;
+	struct rowpack rp;
+
+	if (c->op->keyed && idem_write_failed(req, res))
+		return;
+	if (!db_ok(res)) {
+		st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		/* An owner login that names no user leaves owner_id NULL. */
+		if (st != NULL && strcmp(st, "23502") == 0)
+			req_fail(req, E_NOT_FOUND, "owner", "no such user");
+		else
+			req_fail_db(req, res);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		if (c->op->empty != NULL)
+			c->op->empty(c);
+		else
+			req_fail(req, E_CONFLICT, "version", "%s %s changed "
+			    "meanwhile: reload and retry", c->op->what, c->key);
+		return;
+	}
+	if (c->op->reply == NULL) {
+		msgpack_pack_true(req_result(req));
+		req_reply(req);
+		return;
+	}
+	if (!rowpack_init(&rp, c->op->reply, res)) {
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return;
+	}
+	rowpack_row(req_result(req), &rp, 0, 0);
+	req_reply(req);
+}
+
+static void
+on_ctx(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct change *c = req->state;
+	const struct change_op *op = c->op;
+	int n;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		req_fail(req, E_NOT_FOUND, op->id_field, "no %s %s", op->what,
+		    c->key);
+		return;
+	}
+	if (op->found != NULL && !op->found(c, res))
+		return;
+	facts_read(&c->f, res);
+	/* One the caller may not read is answered as a missing one. */
+	if (!authz_allows(ACT_READ, &c->f)) {
+		req_fail(req, E_NOT_FOUND, op->id_field, "no %s %s", op->what,
+		    c->key);
+		return;
+	}
+	if (!authz_allows(op->act, &c->f)) {
+		req_fail(req, E_FORBIDDEN, NULL, "you may not %s",
+		    authz_action_name(op->act));
+		return;
+	}
+	if (!period_allows(c, res))
+		return;
+	if (c->version >= 0 && row_has(res, "version") &&
+	    c->version != row_int(res, 0, "version")) {
+		req_fail(req, E_CONFLICT, "version", "%s %s is at version %s, "
+		    "not %lld: reload and retry", op->what, c->key,
+		    row_text(res, 0, "version"), (long long)c->version);
+		return;
+	}
+	if (op->check != NULL && !op->check(c, res))
+		return;
+	memset(c->p, 0, sizeof c->p);
+	n = op->params(c, res, c->p);
+	req_db(req, op->write, n, c->p, on_write);
+}
+
+static void
+fresh(struct request *req)
+{
+	struct change *c = req->state;
+	const char *q[CHANGE_MAXP] = { c->key, c->caller, c->role };
+	int n = c->op->nctx;
+
+	if (c->op->ctx_params != NULL)
+		n = c->op->ctx_params(c, q);
+	req_db(req, c->op->ctx, n, q, on_ctx);
+}
+
+/* A retry with a known idempotency key: answered as the first was. */
+static void
+replay(struct request *req, int64_t id)
+{
+	struct change *c = req->state;
+
+	reply_get(req, c->op->reply, c->op->get, id, c->op->id_field);
+}
+
+void
+change_run(struct change *c, const char *key)
+{
+	snprintf(c->key, sizeof c->key, "%s", key);
+	if (c->version >= 0)
+		snprintf(c->vtext, sizeof c->vtext, "%lld",
+		    (long long)c->version);
+	if (c->op->keyed)
+		idem_begin(c->req, &c->idem, replay, fresh);
+	else
+		fresh(c->req);
+}
+
+void
+change_run_id(struct change *c, int64_t id)
+{
+	char key[24];
+
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	change_run(c, key);
+}
+
+/* Reads. */
+
+struct get_state {
+	const struct fieldset	*fs;
+	const char		*field;
+	char			 id[24], caller[24], role[16];
+};
+
+static void
+on_get(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct get_state *g = req->state;
+	struct rowpack rp;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (PQntuples(res) != 1 || !row_bool(res, 0, "readable")) {
+		req_fail(req, E_NOT_FOUND, g->field, "no %s %s", g->fs->what,
+		    g->id);
+		return;
+	}
+	if (!rowpack_init(&rp, g->fs, res)) {
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return;
+	}
+	rowpack_row(req_result(req), &rp, 0, 0);
+	req_reply(req);
+}
+
+void
+reply_get(struct request *req, const struct fieldset *fs, enum stmt st,
+    int64_t id, const char *field)
+{
+	struct get_state *g = xcalloc(1, sizeof *g);
+	const char *p[3] = { g->id, g->caller, g->role };
+
+	/* The request's state is replaced: what a change kept is no longer
+	 * needed once its reply is a plain read. */
+	if (req->state_free != NULL)
+		req->state_free(req->state);
+	req->idem = NULL;
+	g->fs = fs;
+	g->field = field;
+	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
+	caller_text(req, g->caller, g->role);
+	req->state = g;
+	req->state_free = free;
+	req_db(req, st, 3, p, on_get);
+}
+
+void
+reply_list(struct request *req, const PGresult *res,
+    const struct fieldset *fs)
+{
+	struct rowpack rp;
+	msgpack_packer *pk;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (!rowpack_init(&rp, fs, res)) {
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return;
+	}
+	pk = req_result(req);
+	msgpack_pack_array(pk, PQntuples(res));
+	for (int i = 0; i < PQntuples(res); i++)
+		rowpack_row(pk, &rp, i, 0);
+	req_reply(req);
+}

@@ -1,0 +1,32 @@
+/*
+ * fields-goals.h: the reply objects and contexts of the goal hierarchy, as
+ * fieldsets (row.h): each names the columns a statement of sql.c returns
+ * and how they are packed; the JSON key is the column name.  A new field
+ * of an object is a column in its statement and a line here.
+ */
+#ifndef CAIRN_FIELDS_GOALS_H
+#define CAIRN_FIELDS_GOALS_H
+
+#include "row.h"
+
+extern const struct fieldset FS_TEAM;		/* team.* replies */
+extern const struct fieldset FS_TEAM_GET;	/* with its children */
+extern const struct fieldset FS_MEMBER;		/* team members */
+extern const struct fieldset FS_PERIOD;
+extern const struct fieldset FS_OBJECTIVE;
+extern const struct fieldset FS_OBJ_CHILD;	/* children of an objective */
+extern const struct fieldset FS_OBJ_CONTRIBUTORS;	/* grant, revoke */
+extern const struct fieldset FS_LOGIN;		/* a list of logins */
+extern const struct fieldset FS_KR;
+extern const struct fieldset FS_CHECKIN;
+
+/* Contexts of changes (change.h): the facts and the rules' inputs. */
+extern const struct fieldset FS_OBJ_CTX;
+extern const struct fieldset FS_OBJ_ALIGN_CTX;
+extern const struct fieldset FS_OBJ_NEW_CTX;
+extern const struct fieldset FS_KR_CTX;
+extern const struct fieldset FS_TEAM_CTX;
+extern const struct fieldset FS_TEAM_TREE;	/* team.create, team.move */
+extern const struct fieldset FS_TEAM_EMPTY;	/* team.remove */
+
+#endif

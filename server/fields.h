@@ -1,0 +1,14 @@
+/*
+ * fields.h: every fieldset (row.h) of sql.c's statements, one header per
+ * area: users and sessions, settings and audit, bookkeeping, the goal
+ * hierarchy.
+ */
+#ifndef CAIRN_FIELDS_H
+#define CAIRN_FIELDS_H
+
+#include "fields-admin.h"
+#include "fields-goals.h"
+#include "fields-sys.h"
+#include "fields-user.h"
+
+#endif
