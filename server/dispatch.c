@@ -64,6 +64,15 @@ static const struct op ops[] = {
 	{ "kr.remove",		op_kr_remove,		OP_SESSION | OP_WRITE },
 	{ "kr.checkin",		op_kr_checkin,		OP_SESSION | OP_WRITE },
 	{ "kr.history",		op_kr_history,		OP_SESSION },
+
+	{ "team.framework",	op_team_framework,	OP_SESSION | OP_WRITE },
+	{ "objective.guard",	op_objective_guard,	OP_SESSION | OP_WRITE },
+	{ "objective.unguard",	op_objective_unguard,	OP_SESSION | OP_WRITE },
+	{ "assessment.questions", op_assessment_questions, OP_SESSION },
+	{ "assessment.create",	op_assessment_create,	OP_SESSION | OP_WRITE },
+	{ "assessment.get",	op_assessment_get,	OP_SESSION },
+	{ "assessment.set_weight", op_assessment_set_weight,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
 };
 
 const struct op *

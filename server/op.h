@@ -74,6 +74,16 @@ void	op_kr_remove(struct request *);
 void	op_kr_checkin(struct request *);
 void	op_kr_history(struct request *);
 
+/* op-tiers.c */
+void	op_team_framework(struct request *);
+void	op_assessment_questions(struct request *);
+void	op_assessment_create(struct request *);
+void	op_assessment_get(struct request *);
+void	op_assessment_set_weight(struct request *);
+/* op-objective-guard.c */
+void	op_objective_guard(struct request *);
+void	op_objective_unguard(struct request *);
+
 /* Shared by the op files. */
 /* FS_USER's columns in res (a statement returning users), or answered
  * (E_INTERNAL): pack each user with rowpack_row. */

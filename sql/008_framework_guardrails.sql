@@ -75,7 +75,11 @@ BEGIN
 			PERFORM cairn_refuse('kpi.archived', 'KPI ' ||
 			    NEW.kpi_id || ' is archived: it guards nothing');
 		END IF;
-		IF (SELECT count(*) FROM objective_guardrails
+		-- (A KPI guarding already is left to the primary key, or to
+		-- ON CONFLICT DO NOTHING: it adds nothing to count.)
+		IF NOT EXISTS (SELECT 1 FROM objective_guardrails
+		    WHERE objective_id = o AND kpi_id = NEW.kpi_id) AND
+		    (SELECT count(*) FROM objective_guardrails
 		    WHERE objective_id = o) >= 10 THEN
 			PERFORM cairn_refuse('limit.guardrails',
 			    'an objective has at most 10 guardrails');

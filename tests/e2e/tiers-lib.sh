@@ -47,7 +47,7 @@ t_refused_rule() {
 	local name=$1 rule=$2
 	shift 2
 	t_refused "$name" 7 "$@"
-	expect_eq "$name: E_RULE $rule" "$(jget "$ERR" '{code}') $(jget "$ERR" '{rule}')" "E_RULE $rule"
+	expect_eq "$name: E_RULE $rule" "$(jget "$ERR" '{error,code}') $(jget "$ERR" '{error,rule}')" "E_RULE $rule"
 }
 
 # t_refused_field NAME CODE FIELD WHO CAIRN-ARGS...: refused, naming FIELD.
@@ -55,7 +55,7 @@ t_refused_field() {
 	local name=$1 code=$2 field=$3
 	shift 3
 	t_refused "$name" "$code" "$@"
-	expect_eq "$name: names $field" "$(jget "$ERR" '{field}')" "$field"
+	expect_eq "$name: names $field" "$(jget "$ERR" '{error,field}')" "$field"
 }
 
 # t_allowed NAME WHO CAIRN-ARGS...: succeeds and changes something; the

@@ -71,7 +71,7 @@ sleep 0.7
 START=$(date +%s%N)
 expect_exit "an objective created while the mode changes" 7 as admin --json obj add \
     --team tops --period tq4 --owner tlead --title 'Racing the mode'
-expect_eq "it waited for the change and was refused by it" "$(jget "$ERR" '{rule}')" framework.kpi_only
+expect_eq "it waited for the change and was refused by it" "$(jget "$ERR" '{error,rule}')" framework.kpi_only
 WAITED=$(( ($(date +%s%N) - START) / 1000000 ))
 wait "$RACE"
 if [ "$WAITED" -ge 500 ]; then
