@@ -386,7 +386,8 @@ req_set(struct reqargs *r, const char *key, enum opt_type type,
 	r->kv[n].s = s;
 	r->kv[n].i = i;
 	r->kv[n].d = d;
-	r->kv[n].o = NULL;
+	r->kv[n].raw = NULL;
+	r->kv[n].rawlen = 0;
 }
 
 /* Strings are borrowed: they must outlive the call. NULL is skipped. */
@@ -415,14 +416,18 @@ req_double(struct reqargs *r, const char *key, double val)
 	req_set(r, key, OPT_NUM, NULL, 0, val);
 }
 
-/* A MessagePack object, packed as it is (it must outlive the call). */
+/* A value packed by the caller (an array of maps: kpi.record's
+ * readings), borrowed like strings. */
 void
-req_obj(struct reqargs *r, const char *key, const msgpack_object *o)
+req_raw(struct reqargs *r, const char *key, const char *mp, size_t len)
 {
-	req_set(r, key, OPT_OBJ, NULL, 0, 0);
-	for (size_t n = 0; n < r->n; n++)
-		if (strcmp(r->kv[n].key, key) == 0)
-			r->kv[n].o = o;
+	size_t n;
+
+	req_set(r, key, OPT_FLAG, NULL, 0, 0);
+	for (n = 0; strcmp(r->kv[n].key, key) != 0; n++)
+		;
+	r->kv[n].raw = mp;
+	r->kv[n].rawlen = len;
 }
 
 /* A value the parser checked, as its spec says it is sent. */
@@ -454,7 +459,6 @@ req_value(struct reqargs *r, const struct opt_spec *spec, const char *val)
 			req_bool(r, spec->key, true);
 		break;
 	case OPT_MULTI:	/* no key: read by the command */
-	case OPT_OBJ:	/* never an option's type */
 		break;
 	}
 }
@@ -488,7 +492,8 @@ req_longest_str(const struct reqargs *r, size_t *len)
 
 	*len = 0;
 	for (n = 0; n < r->n; n++) {
-		if ((r->kv[n].type != OPT_STR && r->kv[n].type != OPT_DATE) ||
+		if (r->kv[n].raw != NULL ||
+		    (r->kv[n].type != OPT_STR && r->kv[n].type != OPT_DATE) ||
 		    (l = strlen(r->kv[n].s)) <= *len)
 			continue;
 		*len = l;
@@ -502,6 +507,11 @@ req_pack(msgpack_packer *pk, const struct reqargs *r)
 {
 	msgpack_pack_map(pk, r->n);
 	for (size_t n = 0; n < r->n; n++) {
+		if (r->kv[n].raw != NULL) {
+			mp_pack_key(pk, r->kv[n].key);
+			pk->callback(pk->data, r->kv[n].raw, r->kv[n].rawlen);
+			continue;
+		}
 		switch (r->kv[n].type) {
 		case OPT_STR:
 		case OPT_DATE:
@@ -518,10 +528,6 @@ req_pack(msgpack_packer *pk, const struct reqargs *r)
 			mp_kv_bool(pk, r->kv[n].key, r->kv[n].i != 0);
 			break;
 		case OPT_MULTI:	/* never sent as such */
-			break;
-		case OPT_OBJ:
-			mp_pack_key(pk, r->kv[n].key);
-			msgpack_pack_object(pk, *r->kv[n].o);
 			break;
 		}
 	}

@@ -219,13 +219,16 @@ static const struct cmd_entry cmd_table[] = {
 
 	{ "kr", "add", "OBJ_ID --title TEXT --type "
 	  "increase|decrease|above|below|boolean --target N [--start N] "
-	  "[--unit U] [--weight W] [--owner LOGIN] [--idempotency-key K]",
-	  "add a key result to an objective; prints its id",
+	  "[--unit U] [--weight W] [--owner LOGIN] [--kpi KPI_ID] "
+	  "[--idempotency-key K]",
+	  "add a key result to an objective (bound to a KPI with --kpi); "
+	  "prints its id",
 	  "kr.create", KEYS(ARG_ID("objective")),
 	  OPTS(OPT_SREQ("title", "title"), OPT_SREQ("type", "type"),
 	  OPT_NREQ("target", "target"), OPT_N("start", "start"),
 	  OPT_S("unit", "unit"), OPT_N("weight", "weight"),
-	  OPT_S("owner", "owner"), OPT_IDEM), 1, 1, CMD_SESSION | CMD_IDEM,
+	  OPT_S("owner", "owner"), OPT_ID("kpi", "kpi"), OPT_IDEM), 1, 1,
+	  CMD_SESSION | CMD_IDEM,
 	  cmd_created },
 	{ "kr", "show", "KR_ID",
 	  "show a key result",
@@ -254,6 +257,66 @@ static const struct cmd_entry cmd_table[] = {
 	  "list a key result's check-ins, oldest first",
 	  "kr.history", KEYS(ARG_ID("id")), NULL, 1, 1, CMD_SESSION,
 	  cmd_kr_history },
+
+	{ "kpi", "add", "--team SLUG --name TEXT --unit U "
+	  "--direction up|down|range --green N --amber N "
+	  "[--green-high N --amber-high N] [--frequency daily|weekly|monthly] "
+	  "[--owner LOGIN] [--breach-after N] [--description TEXT] "
+	  "[--idempotency-key K]",
+	  "create a KPI of a team; prints its id",
+	  "kpi.create", NULL,
+	  OPTS(OPT_SREQ("team", "team"), OPT_SREQ("name", "name"),
+	  OPT_SREQ("unit", "unit"), OPT_SREQ("direction", "direction"),
+	  OPT_NREQ("green", "green"), OPT_NREQ("amber", "amber"),
+	  OPT_N("green-high", "green_high"), OPT_N("amber-high", "amber_high"),
+	  OPT_S("frequency", "frequency"), OPT_S("owner", "owner"),
+	  OPT_I("breach-after", "breach_after"),
+	  OPT_S("description", "description"), OPT_IDEM), 0, 0,
+	  CMD_SESSION | CMD_IDEM, cmd_created },
+	{ "kpi", "list", "[--team SLUG] [--health red|amber|green|none] "
+	  "[--stale]",
+	  "list KPIs: latest value, health, staleness and the last 12 "
+	  "readings",
+	  "kpi.list", NULL,
+	  OPTS(OPT_S("team", "team"), OPT_S("health", "health"),
+	  OPT_F("stale", "stale")), 0, 0, CMD_SESSION, cmd_kpi_list },
+	{ "kpi", "show", "ID",
+	  "show a KPI",
+	  "kpi.get", KEYS(ARG_ID("id")), NULL, 1, 1, CMD_SESSION,
+	  cmd_kpi_show },
+	{ "kpi", "edit", "ID [--name TEXT] [--description TEXT] [--unit U] "
+	  "[--direction up|down|range] [--green N] [--amber N] "
+	  "[--green-high N] [--amber-high N] [--frequency F] [--owner LOGIN] "
+	  "[--breach-after N] [--if-version N]",
+	  "change a KPI's definition",
+	  "kpi.update", KEYS(ARG_ID("id")),
+	  OPTS(OPT_S("name", "name"), OPT_S("description", "description"),
+	  OPT_S("unit", "unit"), OPT_S("direction", "direction"),
+	  OPT_N("green", "green"), OPT_N("amber", "amber"),
+	  OPT_N("green-high", "green_high"), OPT_N("amber-high", "amber_high"),
+	  OPT_S("frequency", "frequency"), OPT_S("owner", "owner"),
+	  OPT_I("breach-after", "breach_after"),
+	  OPT_I("if-version", "version")), 1, 1, CMD_SESSION, cmd_obj_change },
+	{ "kpi", "archive", "ID [--if-version N]",
+	  "archive a KPI (it takes no more readings)",
+	  "kpi.archive", KEYS(ARG_ID("id")),
+	  OPTS(OPT_I("if-version", "version")), 1, 1, CMD_SESSION,
+	  cmd_obj_change },
+	{ "kpi", "record", "ID VALUE [--at TIMESTAMP] [--note TEXT] "
+	  "[--idempotency-key K]",
+	  "record a reading of a KPI (--at: 2026-11-30T09:00:00Z or "
+	  "2026-11-30; default now)",
+	  "kpi.record", KEYS(ARG_ID("kpi"), ARG_N("value")),
+	  OPTS(OPT_S("at", NULL), OPT_S("note", NULL), OPT_IDEM), 2, 2,
+	  CMD_SESSION, cmd_kpi_record },
+	{ "kpi", "import", "FILE|-",
+	  "record readings from CSV (header kpi,value,at,note; - for stdin), "
+	  "in batches of up to 1000, each all or nothing",
+	  "kpi.record", NULL, NULL, 1, 1, CMD_SESSION, cmd_kpi_import },
+	{ "kpi", "history", "ID [--limit N]",
+	  "list a KPI's readings, oldest first (the last N, default 100)",
+	  "kpi.history", KEYS(ARG_ID("id")),
+	  OPTS(OPT_I("limit", "limit")), 1, 1, CMD_SESSION, cmd_kpi_history },
 
 	{ "assess", NULL, "TEAM [--set KEY=VALUE ...] [--answers FILE] "
 	  "[--apply]",

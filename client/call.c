@@ -326,26 +326,49 @@ transient(const struct client *c)
  * Call op carrying an idempotency key: on a lost connection or
  * E_UNAVAILABLE, reconnect (hello, resume the saved session) and send the
  * same request once more.  The server answers a retry of a write that did
- * commit with its first result, so the retry cannot duplicate it.
+ * commit with its first result, so the retry cannot duplicate it.  The
+ * error, if any, is kept for the caller (not reported).
  */
-static int
-call_idempotent(struct client *c, const char *op, const struct reqargs *ra,
+int
+client_try_idem(struct client *c, const char *op, const struct reqargs *ra,
     const msgpack_object **result)
 {
 	struct timespec ts = { IDEM_RETRY_MS / 1000,
 	    (IDEM_RETRY_MS % 1000) * 1000000L };
 	int rc;
 
-	if ((rc = client_try(c, op, ra, result)) == CX_OK || !transient(c)) {
-		if (rc != CX_OK)
-			client_report(c);
+	if ((rc = client_try(c, op, ra, result)) == CX_OK || !transient(c))
 		return rc;
-	}
 	if (c->open)
 		peer_close(&c->peer);
 	c->open = false;
 	nanosleep(&ts, NULL);
-	return client_call(c, op, ra, result);
+	return client_try(c, op, ra, result);
+}
+
+static int
+call_idempotent(struct client *c, const char *op, const struct reqargs *ra,
+    const msgpack_object **result)
+{
+	int rc;
+
+	if ((rc = client_try_idem(c, op, ra, result)) != CX_OK)
+		client_report(c);
+	return rc;
+}
+
+/* A fresh random idempotency key in buf (33 bytes at least). */
+int
+client_new_idem_key(struct client *c, char *buf, size_t len)
+{
+	unsigned char rnd[16];
+
+	if (len < 2 * sizeof rnd + 1 || RAND_bytes(rnd, sizeof rnd) != 1)
+		return client_fail(c, CE_CLIENT, "no random bytes for "
+		    "an idempotency key");
+	for (size_t i = 0; i < sizeof rnd; i++)
+		snprintf(buf + 2 * i, 3, "%02x", rnd[i]);
+	return CX_OK;
 }
 
 /*
@@ -359,18 +382,17 @@ cmd_request(struct client *c, const struct cmd_args *a,
     struct reqargs *extra, const msgpack_object **result)
 {
 	struct reqargs ra = { 0 }, *r = extra != NULL ? extra : &ra;
-	unsigned char rnd[16];
 
 	req_positionals(r, a, c->cmd->keys);
 	req_options(r, a);
 	if ((c->cmd->flags & CMD_IDEM) == 0)
 		return client_call(c, c->cmd->op, r, result);
 	if (args_get(a, "idempotency-key") == NULL) {
-		if (RAND_bytes(rnd, sizeof rnd) != 1)
-			return client_fail(c, CE_CLIENT, "no random bytes for "
-			    "an idempotency key");
-		for (size_t i = 0; i < sizeof rnd; i++)
-			snprintf(c->idem_key + 2 * i, 3, "%02x", rnd[i]);
+		int rc = client_new_idem_key(c, c->idem_key,
+		    sizeof c->idem_key);
+
+		if (rc != CX_OK)
+			return rc;
 		req_str(r, "idempotency_key", c->idem_key);
 	}
 	return call_idempotent(c, c->cmd->op, r, result);

@@ -58,10 +58,8 @@
  * that exists (sent as a string).
  */
 enum opt_type { OPT_FLAG, OPT_STR, OPT_INT, OPT_NUM, OPT_ID, OPT_DATE,
-	OPT_MULTI,	/* a string option that may be repeated: the command
+	OPT_MULTI	/* a string option that may be repeated: the command
 			 * reads every one (it has no request key) */
-	OPT_OBJ		/* a request argument only: a MessagePack object
-			 * (req_obj), for maps such as an assessment's */
 };
 
 struct opt_spec {
@@ -178,7 +176,9 @@ struct reqargs {
 		const char	*s;
 		int64_t		 i;
 		double		 d;
-		const msgpack_object *o;	/* OPT_OBJ, borrowed */
+		/* Already packed MessagePack (req_raw), or NULL. */
+		const char	*raw;
+		size_t		 rawlen;
 	}	kv[REQ_MAX];
 };
 
@@ -199,7 +199,7 @@ void	 req_str(struct reqargs *, const char *, const char *);
 void	 req_int(struct reqargs *, const char *, int64_t);
 void	 req_bool(struct reqargs *, const char *, bool);
 void	 req_double(struct reqargs *, const char *, double);
-void	 req_obj(struct reqargs *, const char *, const msgpack_object *);
+void	 req_raw(struct reqargs *, const char *, const char *, size_t);
 void	 req_options(struct reqargs *, const struct cmd_args *);
 void	 req_positionals(struct reqargs *, const struct cmd_args *,
 	    const struct opt_spec *);
@@ -212,6 +212,9 @@ int	 client_try(struct client *, const char *, const struct reqargs *,
 	    const msgpack_object **);
 int	 client_call(struct client *, const char *, const struct reqargs *,
 	    const msgpack_object **);
+int	 client_try_idem(struct client *, const char *, const struct reqargs *,
+	    const msgpack_object **);
+int	 client_new_idem_key(struct client *, char *, size_t);
 int	 cmd_request(struct client *, const struct cmd_args *,
 	    struct reqargs *, const msgpack_object **);
 int	 cmd_fetch(struct client *, const struct cmd_args *,
@@ -302,6 +305,12 @@ int	 cmd_assess_questions(struct client *, struct cmd_args *);
 int	 cmd_obj_guard(struct client *, struct cmd_args *);
 int	 cmd_team_framework(struct client *, struct cmd_args *);
 void	 print_guardrails(const msgpack_object *);
+/* cmd-kpi.c */
+int	 cmd_kpi_list(struct client *, struct cmd_args *);
+int	 cmd_kpi_show(struct client *, struct cmd_args *);
+int	 cmd_kpi_record(struct client *, struct cmd_args *);
+int	 cmd_kpi_import(struct client *, struct cmd_args *);
+int	 cmd_kpi_history(struct client *, struct cmd_args *);
 
 /* cmd-admin.c */
 int	 cmd_settings(struct client *, struct cmd_args *);

@@ -239,18 +239,18 @@ ask(struct client *c, FILE *tty, const struct question *q, size_t nq,
 	return CX_OK;
 }
 
-/* Pack the answers as the two maps the request carries. */
+/* Pack the answers as the two maps the request carries: sb[0] the
+ * scenarios, sb[1] the checklist. */
 static void
-pack_answers(msgpack_sbuffer *sb, const struct answers *ans)
+pack_answers(msgpack_sbuffer sb[2], const struct answers *ans)
 {
 	msgpack_packer pk;
 	size_t ns = 0;
 
 	for (size_t i = 0; i < ans->n; i++)
 		ns += !ans->a[i].checklist;
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, 2);
 	for (int want = 0; want < 2; want++) {
+		msgpack_packer_init(&pk, &sb[want], msgpack_sbuffer_write);
 		msgpack_pack_map(&pk, want ? ans->n - ns : ns);
 		for (size_t i = 0; i < ans->n; i++) {
 			const struct answer *a = &ans->a[i];
@@ -270,11 +270,11 @@ pack_answers(msgpack_sbuffer *sb, const struct answers *ans)
 
 /*
  * --answers FILE ("-": standard input): JSON {"scenarios": {...},
- * "checklist": {...}}, packed as MessagePack into sb as the two maps
- * (either may be missing: then empty).  The server checks the values.
+ * "checklist": {...}}, packed as MessagePack into sb[0] and sb[1] (either
+ * may be missing: then an empty map).  The server checks the values.
  */
 static int
-read_answers(struct client *c, const char *path, msgpack_sbuffer *sb)
+read_answers(struct client *c, const char *path, msgpack_sbuffer sb[2])
 {
 	msgpack_sbuffer tmp;
 	msgpack_packer pk;
@@ -325,12 +325,12 @@ read_answers(struct client *c, const char *path, msgpack_sbuffer *sb)
 			goto out;
 		}
 	}
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, 2);
+	msgpack_packer_init(&pk, &sb[0], msgpack_sbuffer_write);
 	if (sc != NULL)
 		msgpack_pack_object(&pk, *sc);
 	else
 		msgpack_pack_map(&pk, 0);
+	msgpack_packer_init(&pk, &sb[1], msgpack_sbuffer_write);
 	if (ck != NULL)
 		msgpack_pack_object(&pk, *ck);
 	else
@@ -400,15 +400,14 @@ cmd_assess(struct client *c, struct cmd_args *a)
 	const char *file = args_get(a, "answers");
 	const msgpack_object *res;
 	struct reqargs ra = { 0 };
-	msgpack_sbuffer sb;
-	msgpack_unpacked u;
+	msgpack_sbuffer sb[2];
 	FILE *tty = NULL;
 	bool sets = args_get(a, "set") != NULL;
 	size_t nq = 0;
 	int rc, fd;
 
-	msgpack_sbuffer_init(&sb);
-	msgpack_unpacked_init(&u);
+	msgpack_sbuffer_init(&sb[0]);
+	msgpack_sbuffer_init(&sb[1]);
 	if (!sets && file == NULL) {
 		fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (fd == -1 || (tty = fdopen(fd, "r+")) == NULL) {
@@ -421,7 +420,7 @@ cmd_assess(struct client *c, struct cmd_args *a)
 		}
 	}
 	if (file != NULL)
-		rc = read_answers(c, file, &sb);
+		rc = read_answers(c, file, sb);
 	else if ((rc = get_questions(c, q, &nq)) == CX_OK) {
 		if (tty != NULL)
 			rc = ask(c, tty, q, nq, ans);
@@ -429,25 +428,20 @@ cmd_assess(struct client *c, struct cmd_args *a)
 			if (strcmp(a->opt[i].spec->name, "set") == 0)
 				rc = take_set(c, q, nq, ans, a->opt[i].val);
 		if (rc == CX_OK)
-			pack_answers(&sb, ans);
+			pack_answers(sb, ans);
 	}
 	if (rc != CX_OK)
 		goto out;
-	if (msgpack_unpack_next(&u, sb.data, sb.size, NULL) !=
-	    MSGPACK_UNPACK_SUCCESS) {
-		rc = client_fail(c, CE_CLIENT, "cannot pack the answers");
-		goto out;
-	}
-	req_obj(&ra, "scenarios", &u.data.via.array.ptr[0]);
-	req_obj(&ra, "checklist", &u.data.via.array.ptr[1]);
+	req_raw(&ra, "scenarios", sb[0].data, sb[0].size);
+	req_raw(&ra, "checklist", sb[1].data, sb[1].size);
 	if ((rc = cmd_fetch(c, a, &ra, &res)) != CX_OK || res == NULL)
 		goto out;
 	out_fields(result_fields, res);
 out:
 	if (tty != NULL)
 		fclose(tty);
-	msgpack_unpacked_destroy(&u);
-	msgpack_sbuffer_destroy(&sb);
+	msgpack_sbuffer_destroy(&sb[0]);
+	msgpack_sbuffer_destroy(&sb[1]);
 	free_questions(q, nq);
 	free(q);
 	free(ans);

@@ -1,0 +1,36 @@
+/*
+ * kpi.h: what the KPI ops (op-kpi.c, op-kpi-record.c) share.
+ */
+#ifndef CAIRN_KPI_H
+#define CAIRN_KPI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define KPI_RECORD_MAX	1000	/* readings in one kpi.record */
+#define KPI_NOTE_MAX	2000	/* bytes of a reading's note */
+#define KPI_FUTURE_S	300	/* a reading may be this far ahead */
+#define KPI_AT_LEN	32	/* "2026-11-30T09:00:00.123456Z" and NUL */
+#define KPI_VALUE_MAX	1e15	/* |value| and |threshold| */
+
+/*
+ * A reading's time as the protocol writes it: "2026-11-30T09:00:00Z"
+ * (fractions of a second allowed, a space for the T too) or a date
+ * "2026-11-30" (its midnight UTC).  On success out holds it for
+ * PostgreSQL, unambiguously UTC; false with why (for E_INVALID on "at")
+ * if it is no such time or more than KPI_FUTURE_S after now.
+ */
+bool	 kpi_at_parse(const char *s, time_t now, char out[KPI_AT_LEN],
+	    const char **why) __attribute__((warn_unused_result));
+
+/*
+ * The thresholds of a KPI in the order its direction needs (docs/rules.md,
+ * "KPIs"); NULL when they are, else the field that is the wrong way round
+ * (or missing, or given for no reason) and why.
+ */
+const char *kpi_thresholds_refusal(const char *direction, double green,
+	    double amber, bool has_gh, double green_high, bool has_ah,
+	    double amber_high, const char **why);
+
+#endif
