@@ -84,16 +84,45 @@ psql_cairn -c "UPDATE teams SET framework = 'hybrid' WHERE slug = 'tops'"
 
 # Guardrails ------------------------------------------------------------------
 
-# mk_kpi TEAM NAME [kpi add args]: a KPI (up: green 95, amber 90 unless
-# told); its id in $KPI.
-mk_kpi() {
-	local team=$1 name=$2
-	shift 2
-	KPI=
-	[ $# -eq 0 ] && set -- --direction up --green 95 --amber 90
-	t_quietly "KPI $name" as admin kpi add --team "$team" --name "$name" \
-	    --unit % "$@" && KPI=$OUT
+# KPIs and their readings come from the kpi commands (issue 7, KPIs).
+# Until a server has the kpi ops (E_UNKNOWN_OP), they are set up through
+# SQL instead, so that the guardrails are still tested; the checks below
+# are the same either way.
+kpi_ops() {
+	[ -z "${KPI_OPS:-}" ] && {
+		as admin --json kpi list >/dev/null 2>"$T/stderr"
+		if grep -q E_UNKNOWN_OP "$T/stderr"; then KPI_OPS=no; else KPI_OPS=yes; fi
+	}
+	[ "$KPI_OPS" = yes ]
 }
+# mk_kpi TEAM NAME: a KPI, up, green 95, amber 90; its id in $KPI.
+mk_kpi() {
+	KPI=
+	if kpi_ops; then
+		t_quietly "KPI $2" as admin kpi add --team "$1" --name "$2" \
+		    --unit % --direction up --green 95 --amber 90 && KPI=$OUT
+	else
+		KPI=$(psql_cairn -c "INSERT INTO kpis (team_id, name, unit,
+		    direction, green, amber) SELECT id, '$2', '%', 'up', 95, 90
+		    FROM teams WHERE slug = '$1' RETURNING id" | head -1)
+	fi
+}
+kpi_record() {	# kpi_record WHO KPI VALUE
+	if kpi_ops; then
+		t_quietly "reading $3 of KPI $2" as "$1" kpi record "$2" "$3"
+	else
+		psql_cairn -c "INSERT INTO kpi_readings (kpi_id, value, author_id)
+		    SELECT $2, $3, id FROM users WHERE login = '$(login_of_t "$1")'" >/dev/null
+	fi
+}
+kpi_archive() {	# kpi_archive KPI
+	if kpi_ops; then
+		t_quietly "archive KPI $1" as admin kpi archive "$1"
+	else
+		psql_cairn -c "UPDATE kpis SET archived = true WHERE id = $1"
+	fi
+}
+login_of_t() { if [ "$1" = admin ]; then echo root; else echo "$1"; fi; }
 guard_field() {	# guard_field OBJ PATH [WHO]
 	jget "$(as "${3:-admin}" --json obj show "$1" 2>/dev/null)" "$2"
 }
@@ -102,7 +131,7 @@ mk_kpi tops "On-time delivery"; K1=$KPI
 mk_kpi tops "Stock cover"; K2=$KPI
 mk_kpi tpriv "Private metric"; KP=$KPI
 mk_kpi tops "Old metric"; KA=$KPI
-t_quietly "archive a KPI" as admin kpi archive "$KA"
+kpi_archive "$KA"
 t_quietly "objective to guard" as admin obj add --team tops --period tq4 \
     --owner tlead --title 'Cut cost'
 OG=$OUT
@@ -125,21 +154,21 @@ t_refused "guarding twice changes nothing" 0 tlead obj guard "$OG" --kpi "$K1"
 expect_eq "still one guardrail" "$(jlen "$OUT" '{guardrails}')" 1
 
 # The breach follows the KPI's readings.
-t_quietly "a green reading" as admin kpi record "$K1" 97
+kpi_record admin "$K1" 97
 expect_eq "green: no breach" "$(guard_field "$OG" '{guardrails,0,health}') $(guard_field "$OG" '{guardrail_breach}')" "green false"
-t_quietly "a red reading" as tmem kpi record "$K1" 80
+kpi_record tmem "$K1" 80
 expect_eq "red: breach" "$(guard_field "$OG" '{guardrails,0,health}') $(guard_field "$OG" '{guardrail_breach}')" "red true"
 expect_exit "obj list carries the breach" 0 as tmem --json obj list --team tops
-expect_match "obj list: guardrail_breach true" "\"id\":$OG,[^{]*\"guardrail_breach\":true|\"guardrail_breach\":true[^{]*\"id\":$OG," "$OUT"
+expect_eq "obj list: guardrail_breach true" "$(echo "SELECT e ->> 'guardrail_breach' FROM jsonb_array_elements(:'j'::jsonb) e WHERE e ->> 'id' = '$OG'" | psql_cairn -v j="$OUT")" true
 expect_exit "obj show prints the guardrails" 0 as tmem obj show "$OG"
-expect_match "obj show: breach line" "^guardrail_breach: true" "$OUT"
+expect_match "obj show: breach line" "^guardrail_breach: yes" "$OUT"
 expect_match "obj show: GUARDRAILS section" "GUARDRAILS" "$OUT"
 expect_match "obj show: the KPI, its name and health" "^$K1 +On-time delivery +red$" "$OUT"
-t_quietly "an amber reading" as admin kpi record "$K1" 92
+kpi_record admin "$K1" 92
 expect_eq "amber: no breach" "$(guard_field "$OG" '{guardrails,0,health}') $(guard_field "$OG" '{guardrail_breach}')" "amber false"
 t_allowed "a second guardrail" admin obj guard "$OG" --kpi "$K2"
 expect_eq "two, by KPI id" "$(jget "$OUT" '{guardrails,0,kpi}') $(jget "$OUT" '{guardrails,1,kpi}')" "$K1 $K2"
-t_quietly "the second KPI red" as admin kpi record "$K2" 10
+kpi_record admin "$K2" 10
 expect_eq "any red is a breach" "$(guard_field "$OG" '{guardrail_breach}')" true
 expect_exit "text output of a guard" 0 as tlead obj guard "$OG" --kpi "$K2"
 expect_eq "obj guard prints ID: guardrails" "$OUT" "$OG: guardrails $K1 On-time delivery (amber), $K2 Stock cover (red)"
