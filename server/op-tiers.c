@@ -9,13 +9,14 @@
  * (ACT_TEAM_GOVERN) on the change path.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
-#include "sql.h"
 #include "log.h"
+#include "sql.h"
 #include "xmalloc.h"
 
 #define ANSWERS_MAX	64	/* entries in scenarios or checklist */
@@ -429,7 +430,6 @@ get_state_free(void *p)
 void
 op_assessment_get(struct request *req)
 {
-	struct session *s = &req->conn->sess;
 	const char *team;
 	int64_t limit = 50;
 	bool history = false;
@@ -445,9 +445,7 @@ op_assessment_get(struct request *req)
 	req->state = g;
 	req->state_free = get_state_free;
 	snprintf(g->slug, sizeof g->slug, "%s", team);
-	snprintf(g->caller, sizeof g->caller, "%lld", (long long)s->user_id);
-	snprintf(g->role, sizeof g->role, "%s", s->role == ROLE_NONE ?
-	    "member" : role_name(s->role));
+	caller_text(req, g->caller, g->role);
 	snprintf(g->limit, sizeof g->limit, "%lld", history ?
 	    (long long)limit : 1LL);
 	g->history = history;
