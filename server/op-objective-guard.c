@@ -21,7 +21,6 @@
 struct guard_arg {
 	int64_t	 id;
 	int64_t	 kpi;
-	char	 sid[24];
 	char	 skpi[24];
 };
 
@@ -65,18 +64,16 @@ guard_remove_check(struct change *c, const PGresult *ctx)
 }
 
 /* The context by two ids: $1 the objective, $2 the KPI, $3 caller, $4
- * role. */
+ * role (p holds key, caller and role when called). */
 static int
 guard_ctx_params(struct change *c, const char **p)
 {
 	struct guard_arg *a = c->arg;
 
-	snprintf(a->sid, sizeof a->sid, "%lld", (long long)a->id);
 	snprintf(a->skpi, sizeof a->skpi, "%lld", (long long)a->kpi);
-	p[0] = a->sid;
-	p[1] = a->skpi;
-	p[2] = c->caller;
 	p[3] = c->role;
+	p[2] = c->caller;
+	p[1] = a->skpi;
 	return 4;
 }
 
@@ -86,8 +83,6 @@ guard_params(struct change *c, const PGresult *ctx, const char **p)
 	struct guard_arg *a = c->arg;
 
 	(void)ctx;
-	p[0] = c->caller;
-	p[1] = a->sid;
 	p[2] = a->skpi;
 	return 3;
 }

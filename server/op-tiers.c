@@ -43,17 +43,15 @@ team_gone(struct change *c)
 
 struct fw_arg {
 	char	mode[8];
-	char	team[24];
 };
 
+/* $1 caller, $2 the team's slug (the change path's), $3 mode. */
 static int
 fw_params(struct change *c, const PGresult *ctx, const char **p)
 {
 	struct fw_arg *a = c->arg;
 
-	snprintf(a->team, sizeof a->team, "%s", row_text(ctx, 0, "team_id"));
-	p[0] = c->caller;
-	p[1] = a->team;
+	(void)ctx;
 	p[2] = a->mode;
 	return 3;
 }
@@ -127,8 +125,6 @@ weight_params(struct change *c, const PGresult *ctx, const char **p)
 	struct weight_arg *a = c->arg;
 
 	(void)ctx;
-	p[0] = c->caller;
-	p[1] = c->key;
 	p[2] = a->weight;
 	return 3;
 }
@@ -180,7 +176,6 @@ op_assessment_set_weight(struct request *req)
 struct assess_arg {
 	char	 json[ANSWERS_JSON];
 	size_t	 len;
-	char	 team[24];
 	bool	 apply;
 	/* The keys, to check against the questions (the context's). */
 	char	 keys[2][ANSWERS_MAX][ANSWER_KEY_MAX + 1];
@@ -314,14 +309,13 @@ assess_check(struct change *c, const PGresult *ctx)
 	return true;
 }
 
+/* $1 caller, $2 the team's slug, $3 the answers, $4 apply. */
 static int
 assess_params(struct change *c, const PGresult *ctx, const char **p)
 {
 	struct assess_arg *a = c->arg;
 
-	snprintf(a->team, sizeof a->team, "%s", row_text(ctx, 0, "team_id"));
-	p[0] = c->caller;
-	p[1] = a->team;
+	(void)ctx;
 	p[2] = a->json;
 	p[3] = a->apply ? "t" : "f";
 	return 4;

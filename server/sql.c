@@ -716,10 +716,10 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " AS questions, $3::text AS role," TEAM_FACTS("$2")
 	    " WHERE t.slug = $1", &FS_ASSESS_CTX },
 
-	/* $2 team id, $3 mode. */
+	/* $2 team slug, $3 mode. */
 	[ST_TEAM_SET_FRAMEWORK] = { "team_set_framework", STMT_WRITE,
-	    "WITH b AS (SELECT to_jsonb(x) j FROM teams x WHERE id = $2),"
-	    " t AS (UPDATE teams SET framework = $3 WHERE id = $2"
+	    "WITH b AS (SELECT to_jsonb(x) j FROM teams x WHERE slug = $2),"
+	    " t AS (UPDATE teams SET framework = $3 WHERE slug = $2"
 	    " RETURNING *),"
 	    AUDIT("team.framework", "team", "t.id", "(SELECT j FROM b)",
 	    "to_jsonb(t)", "t")
@@ -747,15 +747,15 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " SELECT key AS key, kind AS kind, wording AS wording,"
 	    " weight AS weight, position AS position FROM q", &FS_QUESTION },
 
-	/* $2 team id, $3 answers (JSON), $4 apply.  The insert's trigger
+	/* $2 team slug, $3 answers (JSON), $4 apply.  The insert's trigger
 	 * scores the answers (assessment_score, sql/009); with apply the
 	 * team's mode becomes the recommendation in the same statement,
 	 * with its own audit entry. */
 	[ST_ASSESS_CREATE] = { "assess_create", STMT_WRITE,
 	    "WITH n AS (INSERT INTO assessments (team_id, author_id, answers,"
-	    " applied) VALUES ($2::bigint, $1::bigint, $3::jsonb, $4::boolean)"
-	    " RETURNING *),"
-	    " b AS (SELECT to_jsonb(x) j FROM teams x WHERE id = $2::bigint),"
+	    " applied) SELECT x.id, $1::bigint, $3::jsonb, $4::boolean"
+	    " FROM teams x WHERE x.slug = $2 RETURNING *),"
+	    " b AS (SELECT to_jsonb(x) j FROM teams x WHERE slug = $2),"
 	    " t AS (UPDATE teams SET framework = n.recommendation FROM n"
 	    " WHERE teams.id = n.team_id AND n.applied RETURNING teams.*),"
 	    AUDIT("assessment.create", "assessment", "n.id", "NULL",
