@@ -301,7 +301,7 @@ args_parse(struct cmd_args *a, int argc, char **argv,
 		if (!value_ok(spec->type, label, val, err, errlen))
 			return -1;
 		for (n = 0; n < a->nopt; n++) {
-			if (a->opt[n].spec == spec) {
+			if (a->opt[n].spec == spec && spec->type != OPT_MULTI) {
 				snprintf(err, errlen, "option --%s given twice",
 				    spec->name);
 				return -1;
@@ -458,6 +458,8 @@ req_value(struct reqargs *r, const struct opt_spec *spec, const char *val)
 		else
 			req_bool(r, spec->key, true);
 		break;
+	case OPT_MULTI:	/* no key: read by the command */
+		break;
 	}
 }
 
@@ -524,6 +526,8 @@ req_pack(msgpack_packer *pk, const struct reqargs *r)
 			break;
 		case OPT_FLAG:
 			mp_kv_bool(pk, r->kv[n].key, r->kv[n].i != 0);
+			break;
+		case OPT_MULTI:	/* never sent as such */
 			break;
 		}
 	}

@@ -121,6 +121,11 @@ static const struct cmd_entry cmd_table[] = {
 	  "team.remove_member", KEYS(ARG_S("slug"), ARG_S("login")), NULL,
 	  2, 2, CMD_SESSION, cmd_team_member },
 
+	{ "team", "framework", "SLUG okr|kpi|hybrid",
+	  "set a team's framework mode (kpi: KPIs only, no new objectives)",
+	  "team.framework", KEYS(ARG_S("team"), ARG_S("mode")), NULL, 2, 2,
+	  CMD_SESSION, cmd_team_framework },
+
 	{ "period", "add", "NAME --start YYYY-MM-DD --end YYYY-MM-DD",
 	  "create a period (a draft); prints its name",
 	  "period.create", KEYS(ARG_S("name")),
@@ -202,6 +207,15 @@ static const struct cmd_entry cmd_table[] = {
 	  "stop a user contributing to an objective",
 	  "objective.revoke", KEYS(ARG_ID("id"), ARG_S("login")), NULL, 2, 2,
 	  CMD_SESSION, cmd_obj_change },
+
+	{ "obj", "guard", "ID --kpi KPI_ID",
+	  "name a KPI that must stay healthy while the objective is pursued",
+	  "objective.guard", KEYS(ARG_ID("id")),
+	  OPTS(OPT_IDREQ("kpi", "kpi")), 1, 1, CMD_SESSION, cmd_obj_guard },
+	{ "obj", "unguard", "ID --kpi KPI_ID",
+	  "remove a guardrail from an objective",
+	  "objective.unguard", KEYS(ARG_ID("id")),
+	  OPTS(OPT_IDREQ("kpi", "kpi")), 1, 1, CMD_SESSION, cmd_obj_guard },
 
 	{ "kr", "add", "OBJ_ID --title TEXT --type "
 	  "increase|decrease|above|below|boolean --target N [--start N] "
@@ -325,6 +339,27 @@ static const struct cmd_entry cmd_table[] = {
 	  "roi.get", KEYS(ARG_S("team")),
 	  OPTS(OPT_SREQ("period", "period"), OPT_F("org", "org")), 0, 1,
 	  CMD_SESSION, cmd_roi_show },
+
+	{ "assess", NULL, "TEAM [--set KEY=VALUE ...] [--answers FILE] "
+	  "[--apply]",
+	  "assess a team: the guide's decision matrix and KPI checklist "
+	  "(asked at the terminal unless answered with --set or --answers)",
+	  "assessment.create", KEYS(ARG_S("team")),
+	  OPTS(OPT_SM("set"), { "answers", OPT_STR, NULL, false, NULL, "set" },
+	  OPT_F("apply", "apply")), 1, 1, CMD_SESSION, cmd_assess },
+	{ "assess", "show", "TEAM [--history]",
+	  "show a team's latest assessment, or all of them, newest first",
+	  "assessment.get", KEYS(ARG_S("team")),
+	  OPTS(OPT_F("history", "history")), 1, 1, CMD_SESSION,
+	  cmd_assess_show },
+	{ "assess", "questions", "",
+	  "list the assessment's questions with their weights",
+	  "assessment.questions", NULL, NULL, 0, 0, CMD_SESSION,
+	  cmd_assess_questions },
+	{ "assess", "weight", "KEY N",
+	  "change a question's weight (admin)",
+	  "assessment.set_weight", KEYS(ARG_S("key"), ARG_I("weight")), NULL,
+	  2, 2, CMD_SESSION, cmd_assess_questions },
 
 	{ "settings", NULL, "",
 	  "show the settings",

@@ -57,7 +57,10 @@
  * (sent as an integer if it is written as one), OPT_DATE a YYYY-MM-DD day
  * that exists (sent as a string).
  */
-enum opt_type { OPT_FLAG, OPT_STR, OPT_INT, OPT_NUM, OPT_ID, OPT_DATE };
+enum opt_type { OPT_FLAG, OPT_STR, OPT_INT, OPT_NUM, OPT_ID, OPT_DATE,
+	OPT_MULTI	/* a string option that may be repeated: the command
+			 * reads every one (it has no request key) */
+};
 
 struct opt_spec {
 	const char	*name;		/* without the leading "--" */
@@ -83,6 +86,8 @@ struct opt_spec {
 #define OPT_FV(n, k, v)	{ (n), OPT_FLAG, (k), false, (v), NULL }
 /* A flag that cannot be given with option x. */
 #define OPT_FX(n, k, x)	{ (n), OPT_FLAG, (k), false, NULL, (x) }
+/* A string option that may be repeated, read by the command itself. */
+#define OPT_SM(n)	OPT_((n), OPT_MULTI, NULL, false)
 #define OPTS(...)	((const struct opt_spec []){ __VA_ARGS__, \
 			    { NULL, OPT_FLAG, NULL, false, NULL, NULL } })
 
@@ -291,6 +296,15 @@ int	 cmd_kr_rm(struct client *, struct cmd_args *);
 int	 cmd_kr_checkin(struct client *, struct cmd_args *);
 int	 cmd_kr_history(struct client *, struct cmd_args *);
 
+/* cmd-assess.c */
+int	 cmd_assess(struct client *, struct cmd_args *);
+int	 cmd_assess_show(struct client *, struct cmd_args *);
+int	 cmd_assess_questions(struct client *, struct cmd_args *);
+
+/* cmd-tiers.c */
+int	 cmd_obj_guard(struct client *, struct cmd_args *);
+int	 cmd_team_framework(struct client *, struct cmd_args *);
+void	 print_guardrails(const msgpack_object *);
 /* cmd-kpi.c */
 int	 cmd_kpi_list(struct client *, struct cmd_args *);
 int	 cmd_kpi_show(struct client *, struct cmd_args *);

@@ -70,6 +70,7 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 		{ "progress", "progress", out_percent },
 		{ "version", "version", NULL },
 		{ "archived", "archived", NULL },
+		{ "guardrail_breach", "guardrail_breach", NULL },
 		{ "description", "description", NULL },
 		{ NULL, NULL, NULL }
 	};
@@ -100,6 +101,7 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 	out_fields(fields, res);
 	out_section("KEY RESULTS", krs, res, "key_results");
 	out_section("CHILDREN", children, res, "children");
+	print_guardrails(res);
 	print_contributors(res);
 	return CX_OK;
 }

@@ -116,6 +116,7 @@ cmd_team_show(struct client *c, struct cmd_args *a)
 		{ "name", "name", NULL },
 		{ "parent", "parent", NULL },
 		{ "private", "private", NULL },
+		{ "framework", "framework", NULL },
 		{ "children", "children", out_list },
 		{ NULL, NULL, NULL }
 	};

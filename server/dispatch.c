@@ -74,6 +74,15 @@ static const struct op ops[] = {
 
 	{ "roi.set",		op_roi_set,		OP_SESSION | OP_WRITE },
 	{ "roi.get",		op_roi_get,		OP_SESSION },
+
+	{ "team.framework",	op_team_framework,	OP_SESSION | OP_WRITE },
+	{ "objective.guard",	op_objective_guard,	OP_SESSION | OP_WRITE },
+	{ "objective.unguard",	op_objective_unguard,	OP_SESSION | OP_WRITE },
+	{ "assessment.questions", op_assessment_questions, OP_SESSION },
+	{ "assessment.create",	op_assessment_create,	OP_SESSION | OP_WRITE },
+	{ "assessment.get",	op_assessment_get,	OP_SESSION },
+	{ "assessment.set_weight", op_assessment_set_weight,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
 };
 
 const struct op *

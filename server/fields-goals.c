@@ -5,13 +5,14 @@
 
 static const struct field team[] = {
 	{ "id", F_INT }, { "slug", F_STR }, { "name", F_STR },
-	{ "parent", F_STR }, { "private", F_BOOL },
+	{ "parent", F_STR }, { "private", F_BOOL }, { "framework", F_STR },
 };
 const struct fieldset FS_TEAM = FIELDSET("team", team);
 
 static const struct field team_get[] = {
 	{ "id", F_INT }, { "slug", F_STR }, { "name", F_STR },
-	{ "parent", F_STR }, { "private", F_BOOL }, { "children", F_JSON },
+	{ "parent", F_STR }, { "private", F_BOOL }, { "framework", F_STR },
+	{ "children", F_JSON },
 };
 const struct fieldset FS_TEAM_GET = FIELDSET("team", team_get);
 
@@ -31,7 +32,8 @@ static const struct field objective[] = {
 	{ "title", F_STR }, { "description", F_STR }, { "owner", F_STR },
 	{ "type", F_STR }, { "parent", F_INT }, { "weight", F_NUM },
 	{ "rollup", F_STR }, { "progress", F_NUM }, { "version", F_INT },
-	{ "archived", F_BOOL },
+	{ "archived", F_BOOL }, { "guardrails", F_JSON },
+	{ "guardrail_breach", F_BOOL },
 };
 const struct fieldset FS_OBJECTIVE = FIELDSET("objective", objective);
 
@@ -92,6 +94,7 @@ const struct fieldset FS_OBJ_ALIGN_CTX = FIELDSET("objective",
 
 static const struct field obj_new_ctx[] = {
 	{ "team_id", F_HIDDEN }, { "period_id", F_HIDDEN },
+	{ "framework", F_HIDDEN },
 	{ "period_state", F_HIDDEN }, { "lead_here", F_HIDDEN },
 	{ "lead_above", F_HIDDEN }, { "owner_id", F_HIDDEN },
 	{ "owner_member", F_HIDDEN }, { "objectives", F_HIDDEN },

@@ -1,7 +1,7 @@
 /*
  * fields.h: every fieldset (row.h) of sql.c's statements, one header per
  * area: users and sessions, settings and audit, bookkeeping, the goal
- * hierarchy.
+ * hierarchy, the two tiers joined.
  */
 #ifndef CAIRN_FIELDS_H
 #define CAIRN_FIELDS_H
@@ -11,6 +11,7 @@
 #include "fields-kpi.h"
 #include "fields-roi.h"
 #include "fields-sys.h"
+#include "fields-tiers.h"
 #include "fields-user.h"
 
 #endif

@@ -13,6 +13,7 @@
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
+#include "rules.h"
 #include "xmalloc.h"
 
 /* objective.get: the row, then key results, children and contributors. */
@@ -202,6 +203,12 @@ obj_new_check(struct change *c, const PGresult *ctx)
 	if (!row_bool(ctx, 0, "owner_member")) {
 		req_fail_rule(c->req, "owner.member", "the owner must belong "
 		    "to team %s", n->team);
+		return false;
+	}
+	if ((why = framework_objective_refusal(row_str(ctx, 0,
+	    "framework"))) != NULL) {
+		req_fail_rule(c->req, why, "team %s is in kpi mode: it holds "
+		    "KPIs, not objectives", n->team);
 		return false;
 	}
 	if (row_int(ctx, 0, "objectives") >=

@@ -85,6 +85,16 @@ void	op_kpi_record(struct request *);
 void	op_roi_set(struct request *);
 void	op_roi_get(struct request *);
 
+/* op-tiers.c */
+void	op_team_framework(struct request *);
+void	op_assessment_questions(struct request *);
+void	op_assessment_create(struct request *);
+void	op_assessment_get(struct request *);
+void	op_assessment_set_weight(struct request *);
+/* op-objective-guard.c */
+void	op_objective_guard(struct request *);
+void	op_objective_unguard(struct request *);
+
 /* Shared by the op files. */
 /* FS_USER's columns in res (a statement returning users), or answered
  * (E_INTERNAL): pack each user with rowpack_row. */

@@ -28,3 +28,11 @@ kr_shape_refusal(const char *type, double start, double target)
 		return "a boolean key result goes from 0 to 1";
 	return NULL;
 }
+
+/* A team in kpi mode holds KPIs only; its existing objectives stay. */
+const char *
+framework_objective_refusal(const char *m)
+{
+	return m != NULL && strcmp(m, "kpi") == 0 ? "framework.kpi_only" :
+	    NULL;
+}

@@ -11,5 +11,8 @@
 const char	*period_transition_refusal(const char *a, const char *b);
 /* Why start/target do not fit a key result type (E_INVALID), or NULL. */
 const char	*kr_shape_refusal(const char *type, double start, double target);
+/* The rule a new objective breaks in a team of framework mode m
+ * (framework.kpi_only), or NULL. */
+const char	*framework_objective_refusal(const char *m);
 
 #endif

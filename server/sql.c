@@ -15,12 +15,18 @@
 #define TEAM_COLS(t)							\
 	t "id AS id, " t "slug AS slug, " t "name AS name,"		\
 	" (SELECT x.slug FROM teams x WHERE x.id = " t "parent_id)"	\
-	" AS parent, " t "private AS private"
+	" AS parent, " t "private AS private, " t "framework AS framework"
 
 /* A period (FS_PERIOD). */
 #define PERIOD_COLS							\
 	"id, name, to_char(start_date, 'YYYY-MM-DD') AS start,"		\
 	" to_char(end_date, 'YYYY-MM-DD') AS \"end\", state"
+
+/* An objective's guardrails (sql/008), given the array of their KPI
+ * ids: a statement that guards or unguards passes the set it leaves. */
+#define GUARD_COLS(ids)							\
+	" guardrails_json(" ids ") AS guardrails,"			\
+	" guardrail_breach(" ids ") AS guardrail_breach"
 
 /*
  * An objective (FS_OBJECTIVE), from a row o of objectives: the stored row
@@ -28,7 +34,7 @@
  * the objective as it left it (progress from o.rollup, not from the row
  * before the statement: sql/006).
  */
-#define OBJ_COLS							\
+#define OBJ_COLS_G(ids)							\
 	"o.id AS id, (SELECT slug FROM teams WHERE id = o.team_id) AS team,"	\
 	" (SELECT name FROM periods WHERE id = o.period_id) AS period,"	\
 	" o.title AS title, o.description AS description,"		\
@@ -36,7 +42,9 @@
 	" o.type AS type, o.parent_id AS parent, o.weight AS weight,"	\
 	" o.rollup AS rollup,"						\
 	" objective_progress_as(o.id, o.rollup) AS progress,"		\
-	" o.version AS version, o.archived AS archived"
+	" o.version AS version, o.archived AS archived,"		\
+	GUARD_COLS(ids)
+#define OBJ_COLS	OBJ_COLS_G("objective_guardrail_ids(o.id)")
 
 /*
  * A key result (FS_KR), from a row k of key_results, with its current
@@ -139,6 +147,23 @@
 
 /* A user row for the audit log: never the password hash. */
 #define USER_JSON(u)	"(to_jsonb(" u ") - 'password_hash')"
+
+/* The caller's relation to team t (row.h facts), from teams t. */
+#define TEAM_FACTS(caller)						\
+	" t.private AS private_team, r.lead_here AS lead_here,"		\
+	" r.lead_above AS lead_above, r.member_here AS member_here"	\
+	" FROM teams t, team_relation(" caller "::bigint, t.id) r"
+
+/* An assessment, from the row n. */
+#define ASSESSMENT_COLS							\
+	"n.id AS id, (SELECT slug FROM teams WHERE id = n.team_id)"	\
+	" AS team, (SELECT login FROM users WHERE id = n.author_id)"	\
+	" AS author, to_char(n.at AT TIME ZONE 'UTC',"			\
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at,"			\
+	" n.answers AS answers, n.okr_index AS okr_index,"		\
+	" n.kpi_index AS kpi_index, n.recommendation AS recommendation,"	\
+	" n.drivers AS drivers, n.unanswered AS unanswered,"		\
+	" n.weights AS weights, n.applied AS applied"
 
 const struct stmt_def stmts[ST_MAX] = {
 	[ST_AUTH_BY_LOGIN] = { "auth_by_login", STMT_READ,
@@ -283,7 +308,8 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE $4::text IS NULL OR EXISTS (SELECT 1 FROM p)"
 	    " RETURNING *),"
 	    AUDIT("team.create", "team", "t.id", "NULL", "to_jsonb(t)", "t")
-	    " SELECT t.id, t.slug, t.name, $4::text AS parent, t.private FROM t",
+	    " SELECT t.id, t.slug, t.name, $4::text AS parent, t.private,"
+	    " t.framework AS framework FROM t",
 	    &FS_TEAM },
 
 	/* Parents before children: ordered by the path from the root. */
@@ -313,7 +339,8 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " WHERE slug = $2 AND EXISTS (SELECT 1 FROM p) RETURNING *),"
 	    AUDIT("team.move", "team", "t.id", "(SELECT j FROM o)",
 	    "to_jsonb(t)", "t")
-	    " SELECT t.id, t.slug, t.name, $3::text AS parent, t.private FROM t",
+	    " SELECT t.id, t.slug, t.name, $3::text AS parent, t.private,"
+	    " t.framework AS framework FROM t",
 	    &FS_TEAM },
 
 	[ST_TEAM_RENAME] = { "team_rename", STMT_WRITE,
@@ -425,6 +452,7 @@ const struct stmt_def stmts[ST_MAX] = {
 	 * everything objective.create checks, in one row. */
 	[ST_OBJ_NEW_CTX] = { "obj_new_ctx", STMT_READ,
 	    "SELECT t.id AS team_id, p.id AS period_id, p.state AS period_state,"
+	    " t.framework AS framework,"
 	    " coalesce(r.lead_here, false) AS lead_here,"
 	    " coalesce(r.lead_above, false) AS lead_above, ow.id AS owner_id,"
 	    " EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id"
@@ -923,4 +951,121 @@ const struct stmt_def stmts[ST_MAX] = {
 	    " x.inputs_shown AS inputs, " ROI_PARTS_COLS
 	    " FROM t, p, v, LATERAL roi_report(v.j, $2, $3) x"
 	    " WHERE EXISTS (SELECT 1 FROM w)", &FS_ROI_WRITE },
+
+	/*
+	 * The two tiers: framework mode and assessment (sql/008, sql/009).
+	 */
+
+	/* $1 team slug, $2 caller, $3 role: the team and the caller's
+	 * relation to it. */
+	[ST_TEAM_GOV_CTX] = { "team_gov_ctx", STMT_READ,
+	    "SELECT t.id AS team_id, t.framework AS framework,"
+	    " $3::text AS role," TEAM_FACTS("$2")
+	    " WHERE t.slug = $1", &FS_TEAM_GOV_CTX },
+
+	/* The same, and the questions there are ("kind:key,...", for
+	 * assessment.create's check of the answers' keys). */
+	[ST_ASSESS_CTX] = { "assess_ctx", STMT_READ,
+	    "SELECT t.id AS team_id, (SELECT string_agg(q.kind || ':' ||"
+	    " q.key, ',' ORDER BY q.position) FROM assessment_questions q)"
+	    " AS questions, $3::text AS role," TEAM_FACTS("$2")
+	    " WHERE t.slug = $1", &FS_ASSESS_CTX },
+
+	/* $2 team slug, $3 mode. */
+	[ST_TEAM_SET_FRAMEWORK] = { "team_set_framework", STMT_WRITE,
+	    "WITH b AS (SELECT to_jsonb(x) j FROM teams x WHERE slug = $2),"
+	    " t AS (UPDATE teams SET framework = $3 WHERE slug = $2"
+	    " RETURNING *),"
+	    AUDIT("team.framework", "team", "t.id", "(SELECT j FROM b)",
+	    "to_jsonb(t)", "t")
+	    " SELECT " TEAM_COLS("t.") " FROM t", &FS_TEAM },
+
+	[ST_ASSESS_QUESTIONS] = { "assess_questions", STMT_READ,
+	    "SELECT key AS key, kind AS kind, wording AS wording,"
+	    " weight AS weight, position AS position"
+	    " FROM assessment_questions ORDER BY position", &FS_QUESTION },
+
+	/* $1 key ($2 caller, $3 role: the change path's). */
+	[ST_ASSESS_Q_CTX] = { "assess_q_ctx", STMT_READ,
+	    "SELECT position AS position, weight AS weight,"
+	    " $2::bigint AS caller, $3::text AS role"
+	    " FROM assessment_questions WHERE key = $1", &FS_ASSESS_Q_CTX },
+
+	/* $2 key, $3 weight. */
+	[ST_ASSESS_SET_WEIGHT] = { "assess_set_weight", STMT_WRITE,
+	    "WITH b AS (SELECT to_jsonb(x) j FROM assessment_questions x"
+	    " WHERE key = $2),"
+	    " q AS (UPDATE assessment_questions SET weight = $3::integer"
+	    " WHERE key = $2 RETURNING *),"
+	    AUDIT("assessment.set_weight", "assessment_question", "q.position",
+	    "(SELECT j FROM b)", "to_jsonb(q)", "q")
+	    " SELECT key AS key, kind AS kind, wording AS wording,"
+	    " weight AS weight, position AS position FROM q", &FS_QUESTION },
+
+	/* $2 team slug, $3 answers (JSON), $4 apply.  The insert's trigger
+	 * scores the answers (assessment_score, sql/009); with apply the
+	 * team's mode becomes the recommendation in the same statement,
+	 * with its own audit entry. */
+	[ST_ASSESS_CREATE] = { "assess_create", STMT_WRITE,
+	    "WITH n AS (INSERT INTO assessments (team_id, author_id, answers,"
+	    " applied) SELECT x.id, $1::bigint, $3::jsonb, $4::boolean"
+	    " FROM teams x WHERE x.slug = $2 RETURNING *),"
+	    " b AS (SELECT to_jsonb(x) j FROM teams x WHERE slug = $2),"
+	    " t AS (UPDATE teams SET framework = n.recommendation FROM n"
+	    " WHERE teams.id = n.team_id AND n.applied RETURNING teams.*),"
+	    AUDIT("assessment.create", "assessment", "n.id", "NULL",
+	    "to_jsonb(n)", "n") ","
+	    " f AS (INSERT INTO audit_log (user_id, op, entity_type,"
+	    " entity_id, before, after) SELECT $1::bigint, 'team.framework',"
+	    " 'team', t.id, (SELECT j FROM b), to_jsonb(t) FROM t)"
+	    " SELECT " ASSESSMENT_COLS ", CASE WHEN n.applied"
+	    " THEN n.recommendation ELSE (SELECT framework FROM teams"
+	    " WHERE id = n.team_id) END AS framework FROM n", &FS_ASSESSMENT },
+
+	/* $1 objective, $2 KPI, $3 caller, $4 role: the objective's facts
+	 * and period, the KPI (NULL: none), whether the caller may read its
+	 * team, whether it guards already, and how many guardrails the
+	 * objective has. */
+	[ST_GUARD_CTX] = { "guard_ctx", STMT_READ,
+	    "SELECT o.id AS id," OBJ_FACTS("$3::bigint") ","
+	    " k.id AS kpi_id, k.archived AS kpi_archived,"
+	    " coalesce(can_read_team($3::bigint, $4::text, k.team_id), false)"
+	    " AS kpi_readable, EXISTS (SELECT 1 FROM objective_guardrails g"
+	    " WHERE g.objective_id = o.id AND g.kpi_id = k.id) AS guarded,"
+	    " (SELECT count(*) FROM objective_guardrails g"
+	    " WHERE g.objective_id = o.id) AS nguards"
+	    OBJ_FACTS_FROM("$3::bigint")
+	    " LEFT JOIN kpis k ON k.id = $2::bigint"
+	    " WHERE o.id = $1::bigint", &FS_GUARD_CTX },
+
+	/* $2 objective, $3 KPI.  A KPI that guards
+	 * already: no row inserted, no audit entry, the same reply. */
+	[ST_GUARD_ADD] = { "guard_add", STMT_WRITE,
+	    "WITH g AS (INSERT INTO objective_guardrails (objective_id, kpi_id,"
+	    " added_by) VALUES ($2::bigint, $3::bigint, $1::bigint)"
+	    " ON CONFLICT DO NOTHING RETURNING *),"
+	    AUDIT("objective.guard", "objective", "g.objective_id", "NULL",
+	    "to_jsonb(g)", "g")
+	    " SELECT " OBJ_COLS_G("(SELECT array_agg(DISTINCT x)"
+	    " FROM unnest(objective_guardrail_ids(o.id) || $3::bigint) x)")
+	    " FROM objectives o WHERE o.id = $2::bigint", &FS_OBJECTIVE },
+
+	[ST_GUARD_REMOVE] = { "guard_remove", STMT_WRITE,
+	    "WITH g AS (DELETE FROM objective_guardrails"
+	    " WHERE objective_id = $2::bigint AND kpi_id = $3::bigint"
+	    " RETURNING *),"
+	    AUDIT("objective.unguard", "objective", "g.objective_id",
+	    "to_jsonb(g)", "NULL", "g")
+	    " SELECT " OBJ_COLS_G("array_remove("
+	    "objective_guardrail_ids(o.id), $3::bigint)")
+	    " FROM objectives o WHERE o.id = $2::bigint", &FS_OBJECTIVE },
+
+	/* $1 team slug, $2 caller, $3 role, $4 how many (newest first):
+	 * one row with a NULL id when the team has none; no row, no team. */
+	[ST_ASSESS_GET] = { "assess_get", STMT_READ,
+	    "SELECT " ASSESSMENT_COLS ", t.framework AS framework,"
+	    " can_read_team($2::bigint, $3::text, t.id) AS readable"
+	    " FROM teams t LEFT JOIN LATERAL (SELECT * FROM assessments x"
+	    " WHERE x.team_id = t.id ORDER BY x.id DESC LIMIT $4::integer) n"
+	    " ON true WHERE t.slug = $1 ORDER BY n.id DESC", &FS_ASSESSMENT },
 };

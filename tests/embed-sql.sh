@@ -15,7 +15,9 @@ echo "const struct migration migrations[] = {"
 i=0
 for f in "$@"; do
 	b=$(basename "$f" .sql)
-	echo "	{ ${b%%_*}, \"$b\", m$i },"
+	# Decimal: a leading 0 would make 010 octal (8) and 008 no number.
+	v=$(expr "${b%%_*}" + 0)
+	echo "	{ $v, \"$b\", m$i },"
 	i=$((i + 1))
 done
 echo "	{ 0, NULL, NULL }"

@@ -51,12 +51,23 @@ test_kr_shapes(void **st)
 	assert_non_null(kr_shape_refusal("boolean", 1, 1));
 }
 
+static void
+test_framework(void **st)
+{
+	assert_null(framework_objective_refusal("okr"));
+	assert_null(framework_objective_refusal("hybrid"));
+	assert_string_equal(framework_objective_refusal("kpi"),
+	    "framework.kpi_only");
+	assert_null(framework_objective_refusal(NULL));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_period_transitions),
 		cmocka_unit_test(test_kr_shapes),
+		cmocka_unit_test(test_framework),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
