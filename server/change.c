@@ -234,6 +234,49 @@ change_run(struct change *c, const char *key)
 }
 
 void
+change_start(struct request *req, const struct change_op *op,
+    const void *arg, size_t size, int64_t id, int64_t version)
+{
+	struct change *c = change_new(req, op, size);
+
+	memcpy(c->arg, arg, size);
+	c->version = version;
+	change_run_id(c, id);
+}
+
+int64_t
+arg_version(struct request *req)
+{
+	int64_t version = -1;
+
+	mp_get_int(&req->args, "version", MP_OPTIONAL, 1, INT32_MAX,
+	    &version);
+	return version;
+}
+
+bool
+check_choice(struct request *req, const char *field, const char *value,
+    const char *const *choices)
+{
+	char msg[256];
+	size_t n = 0, len;
+
+	if (value == NULL)
+		return true;
+	for (const char *const *c = choices; *c != NULL; c++)
+		if (strcmp(value, *c) == 0)
+			return true;
+	/* "type is increase, decrease or boolean" */
+	len = (size_t)snprintf(msg, sizeof msg, "%s is ", field);
+	for (const char *const *c = choices; *c != NULL && len < sizeof msg;
+	    c++, n++)
+		len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
+		    n == 0 ? "" : c[1] == NULL ? " or " : ", ", *c);
+	req_fail(req, E_INVALID, field, "%s", msg);
+	return false;
+}
+
+void
 change_run_id(struct change *c, int64_t id)
 {
 	char key[24];
@@ -319,6 +362,22 @@ reply_get(struct request *req, const struct fieldset *fs, enum stmt st,
 	g->fs = fs;
 	g->field = field;
 	req_db(req, st, 3, g->p, on_get);
+}
+
+static void
+on_list(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+
+	reply_list(req, res, ((struct reader *)req->state)->fs);
+}
+
+void
+read_list(struct request *req, enum stmt st, int n, const char *const *p,
+    const struct fieldset *fs)
+{
+	((struct reader *)req->state)->fs = fs;
+	req_db(req, st, n, p, on_list);
 }
 
 void

@@ -93,6 +93,16 @@ struct change	*change_new(struct request *, const struct change_op *,
  * request's idempotency key (read by change_new) is honoured. */
 void		 change_run(struct change *, const char *key);
 void		 change_run_id(struct change *, int64_t id);
+/* change_new with a copy of arg (size bytes), the expected version (-1:
+ * any), then change_run_id. */
+void		 change_start(struct request *, const struct change_op *,
+		    const void *arg, size_t size, int64_t id, int64_t version);
+/* The optional "version" argument (1 to INT32_MAX), -1 when absent. */
+int64_t		 arg_version(struct request *);
+/* value (NULL: not given) is one of choices (NULL-terminated); else
+ * E_INVALID naming field ("type is a, b or c") and false. */
+bool		 check_choice(struct request *, const char *field,
+		    const char *value, const char *const *choices);
 /* The expected version as the write's parameter, or NULL. */
 const char	*change_version(const struct change *);
 
@@ -121,6 +131,10 @@ bool		 read_found(struct request *, const PGresult *, const char *what);
  * field. */
 void		 reply_get(struct request *, const struct fieldset *,
 		    enum stmt, int64_t id, const char *field);
+/* Run st and answer with its rows packed with fs; req->state must be a
+ * reader (reader_new). */
+void		 read_list(struct request *, enum stmt, int n,
+		    const char *const *p, const struct fieldset *);
 /* Answer with every row of res packed with fs (an array). */
 void		 reply_list(struct request *, const PGresult *,
 		    const struct fieldset *);

@@ -14,13 +14,9 @@
 #include "rules.h"
 #include "xmalloc.h"
 
-static bool
-valid_kr_type(const char *t)
-{
-	return strcmp(t, "increase") == 0 || strcmp(t, "decrease") == 0 ||
-	    strcmp(t, "above") == 0 || strcmp(t, "below") == 0 ||
-	    strcmp(t, "boolean") == 0;
-}
+static const char *const kr_types[] = {
+	"increase", "decrease", "above", "below", "boolean", NULL
+};
 
 /* The fields of kr.create and kr.update, as the write's parameters. */
 struct kr_fields {
@@ -78,17 +74,6 @@ kr_fields_read(struct request *req, struct kr_fields *k, bool create)
 	fmt_num(k->start, sizeof k->start, start);
 	fmt_num(k->target, sizeof k->target, target);
 	fmt_num(k->weight, sizeof k->weight, weight);
-	return true;
-}
-
-static bool
-kr_type_ok(struct request *req, const struct kr_fields *k)
-{
-	if (k->type != NULL && !valid_kr_type(k->type)) {
-		req_fail(req, E_INVALID, "type", "type is increase, decrease, "
-		    "above, below or boolean");
-		return false;
-	}
 	return true;
 }
 
@@ -221,7 +206,7 @@ op_kr_create(struct request *req)
 	mp_get_int(&req->args, "objective", MP_REQUIRED, 1, INT64_MAX, &obj);
 	kr_fields_read(req, &k, true);
 	idem_read(req, &idem);
-	if (!req_args_done(req) || !kr_type_ok(req, &k))
+	if (!req_args_done(req) || !check_choice(req, "type", k.type, kr_types))
 		return;
 	/* A bound one's start may come from its KPI: checked then. */
 	if (!k.has_kpi && (why = kr_shape_refusal(k.type, strtod(k.start,
@@ -273,19 +258,13 @@ void
 op_kr_update(struct request *req)
 {
 	struct kr_fields k = { 0 };
-	struct change *c;
-	int64_t id, version = -1;
+	int64_t id, version;
 
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	kr_fields_read(req, &k, false);
-	mp_get_int(&req->args, "version", MP_OPTIONAL, 1, INT32_MAX,
-	    &version);
-	if (!req_args_done(req) || !kr_type_ok(req, &k))
-		return;
-	c = change_new(req, &kr_update, sizeof k);
-	*(struct kr_fields *)c->arg = k;
-	c->version = version;
-	change_run_id(c, id);
+	version = arg_version(req);
+	if (req_args_done(req) && check_choice(req, "type", k.type, kr_types))
+		change_start(req, &kr_update, &k, sizeof k, id, version);
 }
 
 static int

@@ -45,8 +45,7 @@ op_objective_update(struct request *req)
 {
 	struct mp_reader *a = &req->args;
 	struct obj_edit e = { NULL };
-	int64_t id, version = -1;
-	struct change *c;
+	int64_t id, version;
 
 	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	mp_get_str(a, "title", MP_OPTIONAL, 1, 200, &e.title);
@@ -54,13 +53,9 @@ op_objective_update(struct request *req)
 	mp_get_str(a, "owner", MP_OPTIONAL, 1, 200, &e.owner);
 	mp_get_str(a, "type", MP_OPTIONAL, 1, 20, &e.type);
 	mp_get_str(a, "rollup", MP_OPTIONAL, 1, 20, &e.rollup);
-	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
-	if (!req_args_done(req) || !objective_kinds_ok(req, e.type, e.rollup))
-		return;
-	c = change_new(req, &obj_update, sizeof e);
-	*(struct obj_edit *)c->arg = e;
-	c->version = version;
-	change_run_id(c, id);
+	version = arg_version(req);
+	if (req_args_done(req) && objective_kinds_ok(req, e.type, e.rollup))
+		change_start(req, &obj_update, &e, sizeof e, id, version);
 }
 
 /* objective.align, objective.unalign: the context carries the alignment
@@ -126,9 +121,8 @@ align_op(struct request *req, bool align)
 {
 	struct mp_reader *a = &req->args;
 	struct obj_align al = { .has_parent = align };
-	int64_t id, parent = 0, version = -1;
+	int64_t id, parent = 0, version;
 	double weight;
-	struct change *c;
 
 	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	if (align) {
@@ -136,16 +130,13 @@ align_op(struct request *req, bool align)
 		al.has_weight = mp_get_double(a, "weight", MP_OPTIONAL, 1e-9,
 		    1000, &weight);
 	}
-	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
+	version = arg_version(req);
 	if (!req_args_done(req))
 		return;
 	snprintf(al.parent, sizeof al.parent, "%lld", (long long)parent);
 	if (al.has_weight)
 		fmt_num(al.weight, sizeof al.weight, weight);
-	c = change_new(req, &obj_align, sizeof al);
-	*(struct obj_align *)c->arg = al;
-	c->version = version;
-	change_run_id(c, id);
+	change_start(req, &obj_align, &al, sizeof al, id, version);
 }
 
 void
@@ -179,17 +170,12 @@ static const struct change_op obj_archive = {
 void
 op_objective_archive(struct request *req)
 {
-	struct mp_reader *a = &req->args;
-	int64_t id, version = -1;
-	struct change *c;
+	int64_t id, version;
 
-	mp_get_int(a, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	mp_get_int(a, "version", MP_OPTIONAL, 1, INT32_MAX, &version);
-	if (!req_args_done(req))
-		return;
-	c = change_new(req, &obj_archive, 0);
-	c->version = version;
-	change_run_id(c, id);
+	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
+	version = arg_version(req);
+	if (req_args_done(req))
+		change_start(req, &obj_archive, NULL, 0, id, version);
 }
 
 /* objective.grant, objective.revoke: the reply names the contributors

@@ -113,12 +113,6 @@ op_objective_get(struct request *req)
 	read_by_id(req, ST_OBJ_GET, on_obj_row);
 }
 
-static void
-on_obj_list(void *arg, const PGresult *res)
-{
-	reply_list(arg, res, &FS_OBJECTIVE);
-}
-
 void
 op_objective_list(struct request *req)
 {
@@ -137,7 +131,7 @@ op_objective_list(struct request *req)
 	g = reader_new(req, 0);
 	const char *p[6] = { g->caller, g->role, team, period,
 	    mine ? req->conn->sess.login : owner, archived ? "t" : "f" };
-	req_db(req, ST_OBJ_LIST, 6, p, on_obj_list);
+	read_list(req, ST_OBJ_LIST, 6, p, &FS_OBJECTIVE);
 }
 
 /* objective.create: in the context of the team, period, owner and
@@ -259,34 +253,19 @@ static const struct change_op obj_create = {
 	.reply = &FS_OBJECTIVE, .get = ST_OBJ_GET, .keyed = true,
 };
 
-static bool
-valid_rollup(const char *r)
-{
-	return strcmp(r, "auto") == 0 || strcmp(r, "krs") == 0 ||
-	    strcmp(r, "children") == 0 || strcmp(r, "both") == 0;
-}
-
-static bool
-valid_type(const char *t)
-{
-	return strcmp(t, "committed") == 0 || strcmp(t, "aspirational") == 0;
-}
+static const char *const obj_types[] = {
+	"committed", "aspirational", NULL
+};
+static const char *const obj_rollups[] = {
+	"auto", "krs", "children", "both", NULL
+};
 
 /* For objective.update too: false after answering. */
 bool
 objective_kinds_ok(struct request *req, const char *type, const char *rollup)
 {
-	if (type != NULL && !valid_type(type)) {
-		req_fail(req, E_INVALID, "type", "type is committed or "
-		    "aspirational");
-		return false;
-	}
-	if (rollup != NULL && !valid_rollup(rollup)) {
-		req_fail(req, E_INVALID, "rollup", "rollup is auto, krs, "
-		    "children or both");
-		return false;
-	}
-	return true;
+	return check_choice(req, "type", type, obj_types) &&
+	    check_choice(req, "rollup", rollup, obj_rollups);
 }
 
 void
