@@ -188,8 +188,8 @@ BEGIN
 	-- first, which conflicts with that.  So an archive waits for readings
 	-- in flight, and a reading racing an archive waits for it; this
 	-- statement, a new one, then sees it committed.
-	SELECT n.kpi_id INTO bad FROM new_rows n JOIN kpis k ON k.id = n.kpi_id
-	    WHERE k.archived LIMIT 1;
+	SELECT k.id AS kpi_id INTO bad FROM kpis k
+	    WHERE k.id IN (SELECT kpi_id FROM new_rows) AND k.archived LIMIT 1;
 	IF FOUND THEN
 		PERFORM cairn_refuse('kpi.archived', 'KPI ' || bad.kpi_id ||
 		    ' is archived: it takes no readings');
@@ -201,8 +201,10 @@ BEGIN
 		    MESSAGE = 'at: a reading may not be more than 5 minutes '
 		    'in the future';
 	END IF;
-	SELECT n.kpi_id, n.author_id INTO bad FROM (SELECT DISTINCT kpi_id,
-	    author_id FROM new_rows) n
+	-- MATERIALIZED: once per pair, not pushed down to every reading.
+	WITH pairs AS MATERIALIZED (SELECT DISTINCT kpi_id, author_id
+	    FROM new_rows)
+	SELECT n.kpi_id, n.author_id INTO bad FROM pairs n
 	    WHERE NOT coalesce(kpi_may_record(n.author_id, n.kpi_id), false)
 	    LIMIT 1;
 	IF FOUND THEN
