@@ -188,7 +188,11 @@ on_ctx(void *arg, const PGresult *res)
 	}
 	if (op->check != NULL && !op->check(c, res))
 		return;
+	/* By convention every write takes the caller as $1 (for its audit
+	 * entry) and the entity's key as $2. */
 	memset(c->p, 0, sizeof c->p);
+	c->p[0] = c->caller;
+	c->p[1] = c->key;
 	n = op->params(c, res, c->p);
 	req_db(req, op->write, n, c->p, on_write);
 }
@@ -199,6 +203,8 @@ fresh(struct request *req)
 	struct change *c = req->state;
 	const char *q[CHANGE_MAXP] = { c->key, c->caller, c->role };
 	int n = c->op->nctx;
+
+	/* The hook may keep the first three or set its own. */
 
 	if (c->op->ctx_params != NULL)
 		n = c->op->ctx_params(c, q);
@@ -238,28 +244,62 @@ change_run_id(struct change *c, int64_t id)
 
 /* Reads. */
 
-struct get_state {
-	const struct fieldset	*fs;
-	const char		*field;
-	char			 id[24], caller[24], role[16];
-};
+struct reader *
+reader_new(struct request *req, int64_t id)
+{
+	struct reader *r = xcalloc(1, sizeof *r);
+
+	if (req->state_free != NULL)
+		req->state_free(req->state);
+	req->idem = NULL;
+	snprintf(r->id, sizeof r->id, "%lld", (long long)id);
+	caller_text(req, r->caller, r->role);
+	r->p[0] = r->id;
+	r->p[1] = r->caller;
+	r->p[2] = r->role;
+	r->field = "id";
+	req->state = r;
+	req->state_free = free;
+	return r;
+}
+
+void
+read_by_id(struct request *req, enum stmt st, db_cb *cb)
+{
+	int64_t id;
+
+	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
+	if (!req_args_done(req))
+		return;
+	req_db(req, st, 3, reader_new(req, id)->p, cb);
+}
+
+bool
+read_found(struct request *req, const PGresult *res, const char *what)
+{
+	struct reader *r = req->state;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return false;
+	}
+	/* One the caller may not read is answered as a missing one. */
+	if (PQntuples(res) != 1 || !row_bool(res, 0, "readable")) {
+		req_fail(req, E_NOT_FOUND, r->field, "no %s %s", what, r->id);
+		return false;
+	}
+	return true;
+}
 
 static void
 on_get(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct get_state *g = req->state;
+	struct reader *g = req->state;
 	struct rowpack rp;
 
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
+	if (!read_found(req, res, g->fs->what))
 		return;
-	}
-	if (PQntuples(res) != 1 || !row_bool(res, 0, "readable")) {
-		req_fail(req, E_NOT_FOUND, g->field, "no %s %s", g->fs->what,
-		    g->id);
-		return;
-	}
 	if (!rowpack_init(&rp, g->fs, res)) {
 		req_fail(req, E_INTERNAL, NULL, "internal error");
 		return;
@@ -272,21 +312,13 @@ void
 reply_get(struct request *req, const struct fieldset *fs, enum stmt st,
     int64_t id, const char *field)
 {
-	struct get_state *g = xcalloc(1, sizeof *g);
-	const char *p[3] = { g->id, g->caller, g->role };
-
 	/* The request's state is replaced: what a change kept is no longer
 	 * needed once its reply is a plain read. */
-	if (req->state_free != NULL)
-		req->state_free(req->state);
-	req->idem = NULL;
+	struct reader *g = reader_new(req, id);
+
 	g->fs = fs;
 	g->field = field;
-	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
-	caller_text(req, g->caller, g->role);
-	req->state = g;
-	req->state_free = free;
-	req_db(req, st, 3, p, on_get);
+	req_db(req, st, 3, g->p, on_get);
 }
 
 void

@@ -44,8 +44,9 @@ struct change_op {
 						 * read by: "id", "objective" */
 	enum stmt		 ctx;
 	int			 nctx;		/* its parameters: 2 or 3 */
-	/* Other context parameters than (key, caller, role); returns how
-	 * many.  NULL: those three, nctx of them. */
+	/* Context parameters other than (key, caller, role), which p
+	 * holds when it is called; returns how many.  NULL: nctx of those
+	 * three. */
 	int			(*ctx_params)(struct change *, const char **p);
 	/* For a context row that may name nothing (LEFT JOINs): before any
 	 * other check, false after answering.  NULL: a row means found. */
@@ -56,8 +57,8 @@ struct change_op {
 	 * none. */
 	bool			(*check)(struct change *, const PGresult *ctx);
 	enum stmt		 write;
-	/* Fill the write's parameters ($1 is c->caller by convention);
-	 * returns how many. */
+	/* Fill the write's parameters from $3 on ($1 c->caller and $2
+	 * c->key are set); returns how many in all. */
 	int			(*params)(struct change *, const PGresult *ctx,
 				    const char **p);
 	/* The write's row as the reply; NULL: the reply is true. */
@@ -97,6 +98,23 @@ const char	*change_version(const struct change *);
 
 /* The caller's user id and role name as statement parameters. */
 void		 caller_text(struct request *, char caller[24], char role[16]);
+
+/* A read's state (req->state, replacing any): the id and the caller as
+ * its first three parameters. */
+struct reader {
+	char			 id[24], caller[24], role[16];
+	const char		*p[3];		/* id, caller, role */
+	const struct fieldset	*fs;		/* reply_get */
+	const char		*field;
+};
+struct reader	*reader_new(struct request *, int64_t id);
+/* The op's only argument is "id": run st ($1 id, $2 caller, $3 role)
+ * with a reader for it, then cb. */
+void		 read_by_id(struct request *, enum stmt, db_cb *);
+/* After a get statement (with its boolean column "readable") for the
+ * reader's id: true if found and readable, else answered (E_NOT_FOUND,
+ * as for a missing one) and false. */
+bool		 read_found(struct request *, const PGresult *, const char *what);
 
 /* Reads: the row of a get statement ($1 id, $2 caller, $3 role, with a
  * boolean column "readable"), packed with fs, or E_NOT_FOUND naming

@@ -244,8 +244,6 @@ kpi_update_params(struct change *c, const PGresult *ctx, const char **p)
 {
 	struct kpi_def *d = c->arg;
 
-	p[0] = c->caller;
-	p[1] = c->key;
 	kpi_def_params(d, p);
 	p[13] = d->ver;
 	return 14;
@@ -280,8 +278,6 @@ op_kpi_update(struct request *req)
 static int
 kpi_archive_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	p[0] = c->caller;
-	p[1] = c->key;
 	p[2] = change_version(c);
 	return 3;
 }

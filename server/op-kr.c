@@ -120,8 +120,6 @@ kr_create_check(struct change *c, const PGresult *ctx)
 static int
 kr_create_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	p[0] = c->caller;
-	p[1] = c->key;
 	struct kr_fields *k = c->arg;
 
 	kr_field_params(k, p);
@@ -243,8 +241,6 @@ op_kr_create(struct request *req)
 static int
 kr_update_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	p[0] = c->caller;
-	p[1] = c->key;
 	kr_field_params(c->arg, p);
 	p[9] = change_version(c);
 	return 10;
@@ -295,8 +291,6 @@ op_kr_update(struct request *req)
 static int
 kr_remove_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	p[0] = c->caller;
-	p[1] = c->key;
 	return 2;
 }
 
@@ -349,8 +343,6 @@ checkin_params(struct change *c, const PGresult *ctx, const char **p)
 {
 	struct checkin *ci = c->arg;
 
-	p[0] = c->caller;
-	p[1] = c->key;
 	p[2] = ci->value;
 	p[3] = ci->has_confidence ? ci->confidence : NULL;
 	p[4] = ci->note;
@@ -396,10 +388,6 @@ op_kr_checkin(struct request *req)
 
 /* kr.history: readable by whoever may read the key result. */
 
-struct history {
-	char	 id[24], caller[24], role[16];
-};
-
 static void
 on_history(void *arg, const PGresult *res)
 {
@@ -410,34 +398,15 @@ static void
 on_history_kr(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct history *h = req->state;
+	struct reader *h = req->state;
 	const char *p[1] = { h->id };
 
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (PQntuples(res) != 1 || !row_bool(res, 0, "readable")) {
-		req_fail(req, E_NOT_FOUND, "id", "no key result %s", h->id);
-		return;
-	}
-	req_db(req, ST_KR_HISTORY, 1, p, on_history);
+	if (read_found(req, res, "key result"))
+		req_db(req, ST_KR_HISTORY, 1, p, on_history);
 }
 
 void
 op_kr_history(struct request *req)
 {
-	struct history *h;
-	int64_t id;
-
-	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	if (!req_args_done(req))
-		return;
-	h = xcalloc(1, sizeof *h);
-	snprintf(h->id, sizeof h->id, "%lld", (long long)id);
-	caller_text(req, h->caller, h->role);
-	req->state = h;
-	req->state_free = free;
-	const char *p[3] = { h->id, h->caller, h->role };
-	req_db(req, ST_KR_GET, 3, p, on_history_kr);
+	read_by_id(req, ST_KR_GET, on_history_kr);
 }

@@ -24,8 +24,6 @@ update_params(struct change *c, const PGresult *ctx, const char **p)
 {
 	struct obj_edit *e = c->arg;
 
-	p[0] = c->caller;
-	p[1] = c->key;
 	p[2] = e->title;
 	p[3] = e->desc;
 	p[4] = e->owner;
@@ -78,9 +76,6 @@ align_ctx_params(struct change *c, const char **p)
 {
 	struct obj_align *al = c->arg;
 
-	p[0] = c->key;
-	p[1] = c->caller;
-	p[2] = c->role;
 	p[3] = al->has_parent ? al->parent : NULL;
 	return 4;
 }
@@ -111,8 +106,6 @@ align_params(struct change *c, const PGresult *ctx, const char **p)
 {
 	struct obj_align *al = c->arg;
 
-	p[0] = c->caller;
-	p[1] = c->key;
 	p[2] = al->has_parent ? al->parent : NULL;
 	p[3] = al->has_weight ? al->weight : NULL;
 	p[4] = change_version(c);
@@ -172,8 +165,6 @@ op_objective_unalign(struct request *req)
 static int
 archive_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	p[0] = c->caller;
-	p[1] = c->key;
 	p[2] = change_version(c);
 	return 3;
 }
@@ -211,8 +202,6 @@ struct contributor {
 static int
 contributor_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	p[0] = c->caller;
-	p[1] = c->key;
 	p[2] = ((struct contributor *)c->arg)->login;
 	return 3;
 }

@@ -17,10 +17,6 @@
 
 /* objective.get: the row, then key results, children and contributors. */
 
-struct obj_get {
-	char	 id[24], caller[24], role[16];
-};
-
 static void
 on_obj_contributors(void *arg, const PGresult *res)
 {
@@ -71,7 +67,7 @@ static void
 on_obj_children(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct obj_get *g = req->state;
+	struct reader *g = req->state;
 	const char *p[1] = { g->id };
 
 	if (!db_ok(res)) {
@@ -86,7 +82,7 @@ static void
 on_obj_krs(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct obj_get *g = req->state;
+	struct reader *g = req->state;
 	const char *p[3] = { g->id, g->caller, g->role };
 
 	if (!db_ok(res)) {
@@ -101,17 +97,11 @@ static void
 on_obj_row(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct obj_get *g = req->state;
+	struct reader *g = req->state;
 	const char *p[1] = { g->id };
 
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
+	if (!read_found(req, res, "objective"))
 		return;
-	}
-	if (PQntuples(res) != 1 || !row_bool(res, 0, "readable")) {
-		req_fail(req, E_NOT_FOUND, "id", "no objective %s", g->id);
-		return;
-	}
 	req_keep_result(req, 0, res);
 	req_db(req, ST_OBJ_KRS, 1, p, on_obj_krs);
 }
@@ -119,19 +109,7 @@ on_obj_row(void *arg, const PGresult *res)
 void
 op_objective_get(struct request *req)
 {
-	struct obj_get *g;
-	int64_t id;
-
-	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	if (!req_args_done(req))
-		return;
-	g = xcalloc(1, sizeof *g);
-	snprintf(g->id, sizeof g->id, "%lld", (long long)id);
-	caller_text(req, g->caller, g->role);
-	req->state = g;
-	req->state_free = free;
-	const char *p[3] = { g->id, g->caller, g->role };
-	req_db(req, ST_OBJ_GET, 3, p, on_obj_row);
+	read_by_id(req, ST_OBJ_GET, on_obj_row);
 }
 
 static void
@@ -146,7 +124,7 @@ op_objective_list(struct request *req)
 	struct mp_reader *a = &req->args;
 	const char *team = NULL, *period = NULL, *owner = NULL;
 	bool mine = false, archived = false;
-	struct obj_get *g;
+	struct reader *g;
 
 	mp_get_str(a, "team", MP_OPTIONAL, 1, 40, &team);
 	mp_get_str(a, "period", MP_OPTIONAL, 1, 40, &period);
@@ -155,10 +133,7 @@ op_objective_list(struct request *req)
 	mp_get_bool(a, "archived", MP_OPTIONAL, &archived);
 	if (!req_args_done(req))
 		return;
-	g = xcalloc(1, sizeof *g);
-	caller_text(req, g->caller, g->role);
-	req->state = g;
-	req->state_free = free;
+	g = reader_new(req, 0);
 	const char *p[6] = { g->caller, g->role, team, period,
 	    mine ? req->conn->sess.login : owner, archived ? "t" : "f" };
 	req_db(req, ST_OBJ_LIST, 6, p, on_obj_list);
@@ -254,7 +229,6 @@ obj_new_params(struct change *c, const PGresult *ctx, const char **p)
 	    row_text(ctx, 0, "period_id"));
 	snprintf(n->owner_id, sizeof n->owner_id, "%s",
 	    row_text(ctx, 0, "owner_id"));
-	p[0] = c->caller;
 	p[1] = n->team_id;
 	p[2] = n->period_id;
 	p[3] = n->title;

@@ -111,8 +111,6 @@ transition_check(struct change *c, const PGresult *ctx)
 static int
 set_state_params(struct change *c, const PGresult *ctx, const char **p)
 {
-	p[0] = c->caller;
-	p[1] = c->key;
 	p[2] = ((struct period_state *)c->arg)->state;
 	return 3;
 }

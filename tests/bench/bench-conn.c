@@ -185,6 +185,14 @@ conn_send_op(struct conn *c)
 	if (b->op == OP_READ) {
 		pack_begin(&pk, id, "user.get", 1);
 		mp_kv_str(&pk, "login", b->login);
+	} else if (b->op == OP_RECORD) {
+		/* One reading per request, as a lead records by hand. */
+		pack_begin(&pk, id, "kpi.record", 1);
+		mp_pack_key(&pk, "readings");
+		msgpack_pack_array(&pk, 1);
+		msgpack_pack_map(&pk, 2);
+		mp_kv_int(&pk, "kpi", b->kpi);
+		mp_kv_double(&pk, "value", (double)(id % 1000));
 	} else
 		pack_begin(&pk, id, "ping", 0);
 	conn_send(c, id);

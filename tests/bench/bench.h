@@ -25,7 +25,7 @@
 #define ID_RESUME	2
 #define ID_FIRST	3
 
-enum op { OP_PING, OP_READ };
+enum op { OP_PING, OP_READ, OP_RECORD };
 enum phase { PH_SETUP, PH_RUN, PH_DRAIN };
 enum cstate { CS_CONNECTING, CS_HELLO, CS_RESUME, CS_READY, CS_DEAD };
 
@@ -52,6 +52,7 @@ struct bench {
 	int			 depth;
 	double			 duration;
 	enum op			 op;
+	int64_t			 kpi;	/* --op record */
 	char			*token;
 
 	char			 host[256], port[32];

@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,7 +45,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: cairn-bench --ca FILE [--server HOST:PORT] [--clients N]\n"
-	    "           [--duration SECONDS] [--depth D] [--op ping|read]\n"
+	    "           [--duration SECONDS] [--depth D] [--op ping|read|record]\n"
 	    "           [--login LOGIN --password-file FILE]\n"
 	    "  --server    cairnd address (default 127.0.0.1:7443)\n"
 	    "  --ca        CA certificate that signed the server's (required)\n"
@@ -53,8 +54,11 @@ usage(void)
 	    "(default 10)\n"
 	    "  --depth     requests kept in flight per connection "
 	    "(default 4)\n"
-	    "  --op        ping (no database) or read (user.get LOGIN; "
+	    "  --op        ping (no database), read (user.get LOGIN; "
 	    "needs --login)\n"
+	    "              or record (kpi.record of one reading; needs "
+	    "--login and --kpi)\n"
+	    "  --kpi       the KPI --op record records\n"
 	    "  --login, --password-file\n"
 	    "              log in once, then every connection resumes the "
 	    "session\n");
@@ -89,6 +93,7 @@ parse_args(struct bench *b, int argc, char **argv)
 		{ "op",			required_argument, NULL, 'o' },
 		{ "login",		required_argument, NULL, 'l' },
 		{ "password-file",	required_argument, NULL, 'p' },
+		{ "kpi",		required_argument, NULL, 'k' },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -127,14 +132,19 @@ parse_args(struct bench *b, int argc, char **argv)
 				b->op = OP_PING;
 			else if (strcmp(optarg, "read") == 0)
 				b->op = OP_READ;
+			else if (strcmp(optarg, "record") == 0)
+				b->op = OP_RECORD;
 			else {
-				fprintf(stderr, "cairn-bench: --op: want ping "
-				    "or read, not '%s'\n", optarg);
+				fprintf(stderr, "cairn-bench: --op: want ping, "
+				    "read or record, not '%s'\n", optarg);
 				exit(1);
 			}
 			break;
 		case 'l': b->login = optarg; break;
 		case 'p': b->password_file = optarg; break;
+		case 'k':
+			b->kpi = parse_long("--kpi", optarg, 1, LONG_MAX);
+			break;
 		default: usage();
 		}
 	}
@@ -147,9 +157,13 @@ parse_args(struct bench *b, int argc, char **argv)
 		fprintf(stderr, "cairn-bench: --ca is required\n");
 		usage();
 	}
-	if (b->op == OP_READ && b->login == NULL) {
-		fprintf(stderr, "cairn-bench: --op read needs --login and "
-		    "--password-file\n");
+	if (b->op != OP_PING && b->login == NULL) {
+		fprintf(stderr, "cairn-bench: --op read and record need "
+		    "--login and --password-file\n");
+		exit(1);
+	}
+	if ((b->op == OP_RECORD) != (b->kpi > 0)) {
+		fprintf(stderr, "cairn-bench: --kpi goes with --op record\n");
 		exit(1);
 	}
 	if ((b->login == NULL) != (b->password_file == NULL)) {
@@ -321,7 +335,8 @@ report(struct bench *b)
 	printf("op=%s clients=%d depth=%d requests=%llu seconds=%.2f "
 	    "rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f errors=%llu "
 	    "lost=%llu",
-	    b->op == OP_READ ? "read" : "ping", b->nclients, b->depth,
+	    b->op == OP_READ ? "read" : b->op == OP_RECORD ? "record" : "ping",
+	    b->nclients, b->depth,
 	    (unsigned long long)b->requests, secs,
 	    secs > 0 ? (double)b->requests / secs : 0.0,
 	    pct_ms(b, 0.50), pct_ms(b, 0.99), pct_ms(b, 1.0),

@@ -11,6 +11,7 @@
 #	CAIRN_BENCH_DEPTH	cairn-bench requests in flight per connection (4)
 #	CAIRN_BENCH_KEEP	1: keep the temporary directory (logs, cluster)
 #	CAIRN_BENCH_CAIRND_ARGS	extra cairnd options, e.g. "--db-pool 16"
+#	CAIRN_BENCH_IMPORT	readings in the bulk import run (100000)
 #
 # Everything lives in a fresh directory under /tmp, removed at the end;
 # cairnd (and with it PostgreSQL) is always stopped.
@@ -37,7 +38,7 @@ for v in "$port" "$clients" "$secs" "$depth"; do
 done
 
 [ "$(id -u)" = 0 ] || die "must run as root (cairnd runs its own PostgreSQL)"
-for f in cairnd cairn-bench; do
+for f in cairnd cairn cairn-bench; do
 	[ -x "$bin/$f" ] || die "$bin/$f is missing: run make first"
 done
 pgbin=/usr/lib/postgresql/15/bin
@@ -187,6 +188,69 @@ pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' \
 	die "cannot read tps in the pgbench output"
 }
 
+# The KPI tier: kpi.record of one reading per request, beside pgbench
+# running one INSERT per transaction into a plain table of the same shape;
+# then a bulk import through the CLI beside psql's \copy of the same rows.
+export HOME="$tmp" CAIRN_SERVER="127.0.0.1:$port" CAIRN_CA="$ca"
+"$bin/cairn" login bench --password-stdin < "$tmp/password" >/dev/null ||
+    die "cairn login failed"
+"$bin/cairn" team add bench --name "Bench" >/dev/null ||
+    die "cairn team add failed"
+kpi=$("$bin/cairn" kpi add --team bench --name "Orders shipped" \
+    --unit orders --direction up --green 500 --amber 300) ||
+    die "cairn kpi add failed"
+run_bench record --login bench --password-file "$tmp/password" --kpi "$kpi"
+record_line=$line
+
+"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
+    "CREATE TABLE bench_readings (id bigint GENERATED ALWAYS AS IDENTITY
+    PRIMARY KEY, kpi_id bigint NOT NULL, value double precision NOT NULL,
+    at timestamptz NOT NULL DEFAULT now(), note text NOT NULL DEFAULT '',
+    author_id bigint NOT NULL DEFAULT 1)" || die "CREATE TABLE failed"
+printf 'INSERT INTO bench_readings (kpi_id, value) VALUES (1, random() * 1000);\n' \
+    > "$tmp/insert.sql"
+echo "bench: pgbench one INSERT, $clients clients, ${secs} s" >&2
+"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert.sql" -c "$clients" \
+    -j "$jobs" -T "$secs" pgbench > "$tmp/pgbench-insert.log" 2>&1 || {
+	cat "$tmp/pgbench-insert.log" >&2
+	die "pgbench INSERT failed"
+}
+pg_ins=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
+    "$tmp/pgbench-insert.log")
+
+nimport=${CAIRN_BENCH_IMPORT:-100000}
+awk -v n="$nimport" -v k="$kpi" 'BEGIN {
+	print "kpi,value,at,note"
+	for (i = 0; i < n; i++)
+		printf "%s,%d,,bench %d\n", k, i % 1000, i
+}' > "$tmp/readings.csv"
+tail -n +2 "$tmp/readings.csv" | cut -d, -f2,4 > "$tmp/readings.copy"
+ms() { date +%s%N | awk '{ printf "%d", $1 / 1000000 }'; }
+echo "bench: cairn kpi import of $nimport readings" >&2
+t0=$(ms)
+"$bin/cairn" kpi import "$tmp/readings.csv" > "$tmp/import.log" 2>&1 || {
+	cat "$tmp/import.log" >&2
+	die "cairn kpi import failed"
+}
+t1=$(ms)
+echo "bench: psql \\copy of the same $nimport rows" >&2
+"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
+    "CREATE TABLE bench_copy (kpi_id bigint NOT NULL DEFAULT 1,
+    value double precision NOT NULL, at timestamptz NOT NULL DEFAULT now(),
+    note text NOT NULL, author_id bigint NOT NULL DEFAULT 1)" ||
+    die "CREATE TABLE bench_copy failed"
+t2=$(ms)
+"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
+    "\\copy bench_copy (value, note) FROM '$tmp/readings.copy' CSV" ||
+    die "psql \\copy failed"
+t3=$(ms)
+stored=$("$psql" -X -A -t -h "$data" -U cairn -d cairn -c \
+    "SELECT count(*) FROM kpi_readings WHERE note LIKE 'bench %'")
+[ "$stored" = "$nimport" ] ||
+    die "the import stored $stored readings, not $nimport"
+import_ms=$((t1 - t0))
+copy_ms=$((t3 - t2))
+
 # The table.
 row() {
 	if [ -n "$2" ]; then
@@ -205,6 +269,8 @@ row ping "$ping_line"
 row "read (user.get)" "$read_line"
 printf '%-16s %12.1f %9s %9s   (average latency %s ms)\n' "pgbench -S" \
     "$pg_tps" - - "${pg_lat:-?}"
+row "kpi.record" "$record_line"
+printf '%-16s %12.1f %9s %9s\n' "pgbench INSERT" "$pg_ins" - -
 read_rps=$(kv rps "$read_line")
 if [ -n "$read_rps" ]; then
 	note=
@@ -215,7 +281,19 @@ if [ -n "$read_rps" ]; then
 		    note
 	}'
 fi
-for l in "$ping_line" "$read_line"; do
+rec_rps=$(kv rps "$record_line")
+if [ -n "$rec_rps" ] && [ -n "$pg_ins" ]; then
+	awk -v a="$rec_rps" -v b="$pg_ins" 'BEGIN {
+		printf "ratio kpi.record / pgbench INSERT: %.2f\n", (b > 0 ? a / b : 0)
+	}'
+fi
+awk -v n="$nimport" -v i="$import_ms" -v c="$copy_ms" 'BEGIN {
+	printf "bulk import of %d readings: cairn kpi import %.2f s (%.0f/s),", n,
+	    i / 1000, (i > 0 ? n * 1000 / i : 0)
+	printf " psql \\copy %.2f s (%.0f/s); ratio %.2f of COPY\n", c / 1000,
+	    (c > 0 ? n * 1000 / c : 0), (i > 0 ? c / i : 0)
+}'
+for l in "$ping_line" "$read_line" "$record_line"; do
 	e=$(kv errors "$l")
 	lost=$(kv lost "$l")
 	if [ -n "$e" ] && { [ "$e" != 0 ] || [ "$lost" != 0 ]; }; then

@@ -141,6 +141,24 @@ answered(void *arg, const PGresult *res)
 	a->right = true;
 }
 
+/* A statement that returns v and tag, declared as returning v and missing:
+ * the pool must refuse to serve with it. */
+static const struct field declared_f[] = {
+	{ "v", F_INT }, { "missing", F_STR },
+};
+static const struct fieldset declared = FIELDSET("test row", declared_f);
+static const struct stmt_def bad_tab[1] = {
+	{ "t_bad", STMT_READ, "SELECT $1::int AS v, $2::text AS tag",
+	    &declared },
+};
+static const struct field good_f[] = {
+	{ "v", F_INT }, { "tag", F_STR },
+};
+static const struct fieldset good = FIELDSET("test row", good_f);
+static const struct stmt_def good_tab[1] = {
+	{ "t_good", STMT_READ, "SELECT $1::int AS v, $2::text AS tag", &good },
+};
+
 static void
 on_timeout(evutil_socket_t fd, short what, void *arg)
 {
@@ -385,6 +403,55 @@ teardown(void **st)
 	return 0;
 }
 
+/*
+ * Run a pool over tab in a child for up to 3 s: its exit status (0 when it
+ * was still serving and stopped by the timer), its stderr in errbuf.
+ */
+static int
+pool_child(const struct stmt_def *t, char *errbuf, size_t errlen)
+{
+	int fds[2], status;
+	pid_t pid;
+	ssize_t n;
+	size_t got = 0;
+
+	assert_int_equal(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		struct event_base *b;
+		struct timeval three = { 3, 0 };
+
+		dup2(fds[1], 2);
+		close(fds[0]);
+		b = event_base_new();
+		log_init("test_db", LOG_LVL_WARN);
+		(void)db_new_table(b, conninfo, 1, 10, 5, t, 1);
+		event_base_loopexit(b, &three);
+		event_base_dispatch(b);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (got + 1 < errlen &&
+	    (n = read(fds[0], errbuf + got, errlen - 1 - got)) > 0)
+		got += (size_t)n;
+	errbuf[got] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Statements declare the columns the code reads by name; one that does not
+ * return them stops the server at its first connection. */
+static void
+test_declared_columns_checked(void **st)
+{
+	char err[2048];
+
+	assert_int_equal(pool_child(good_tab, err, sizeof err), 0);
+	assert_int_not_equal(pool_child(bad_tab, err, sizeof err), 0);
+	if (strstr(err, "t_bad declares column missing") == NULL)
+		fail_msg("no message naming the column: '%s'", err);
+}
+
 int
 main(void)
 {
@@ -393,6 +460,7 @@ main(void)
 		cmocka_unit_test(test_failing_reads_share_batches),
 		cmocka_unit_test(test_error_at_commit_fails_the_write),
 		cmocka_unit_test(test_unanswered_lookup_does_not_stall),
+		cmocka_unit_test(test_declared_columns_checked),
 	};
 	int rc;
 
