@@ -636,3 +636,16 @@ expect_exit "... the second" 0 as admin kpi add --team kops \
     --name once --unit u --direction up --green 1 --amber 0 --idempotency-key kpi-add-1
 expect_eq "... the same KPI" "$OUT" "$first"
 expect_eq "... created once" "$(psql_cairn -c "SELECT count(*) FROM kpis WHERE name = 'once'")" "1"
+
+# Racing readings: the bound key result ends at the latest by time, in
+# whatever order the requests commit.
+pids=
+for i in 1 2 3 4 5 6 7 8; do
+	as admin kpi record "$BKPI" "$((60 + i))" --at "$(k_ago "+$((i * 20)) seconds")" >/dev/null 2>&1 &
+	pids="$pids $!"
+done
+failed=0
+for p in $pids; do wait "$p" || failed=$((failed + 1)); done
+expect_eq "8 racing readings are all taken" "$failed" "0"
+expect_eq "... the latest by time is the last one's" "$(k_latest "$BKPI")" "68"
+expect_eq "... and the bound key result holds it" "$(k_kr_field "$BKR" current)" "68"
