@@ -478,6 +478,8 @@ esac
 expect_exit "kpi list --health none" 0 as admin --json kpi list --health none
 expect_match "... has the KPI without readings" "\"id\":$OTD," "$OUT"
 expect_exit "kpi list --health purple" 7 as admin kpi list --health purple
+expect_exit "kpi list --team of 41 characters" 7 as admin --json kpi list --team "$(printf 't%.0s' $(seq 1 41))"
+expect_match "... names team" '"field":"team"' "$ERR"
 expect_exit "kpi list: recent holds the last 12 readings, oldest first" 0 as admin --json kpi list --team kops
 expect_match "... for the range KPI" "\"id\":$RGK,.*\"recent\":\\[2,6,4,1.99,1,6.01,8,0.99,8.01,5\\]" "$OUT"
 expect_match "... the last 12 of the bulk KPI" "\"id\":$BULK,.*\"recent\":\\[$(seq -s, $((rec - 11)) "$rec")\\]" "$OUT"
