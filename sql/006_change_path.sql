@@ -36,9 +36,12 @@ BEGIN
 	RETURN CASE WHEN kw + cw > 0 THEN (ks + cs) / (kw + cw) ELSE 0 END;
 END $$;
 
+-- PL/pgSQL, as before: a SQL function with a subquery is planned again
+-- at every call, and this one runs for every objective read.
 CREATE OR REPLACE FUNCTION objective_progress(o bigint, lvl integer DEFAULT 0)
 RETURNS double precision
-LANGUAGE sql STABLE AS $$
-	SELECT objective_progress_as(o, (SELECT rollup FROM objectives
-	    WHERE id = o), lvl)
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN objective_progress_as(o, (SELECT rollup FROM objectives
+	    WHERE id = o), lvl);
+END $$;

@@ -97,23 +97,27 @@ CREATE FUNCTION kpi_health_of(k bigint, direction text,
     green double precision, amber double precision,
     green_high double precision, amber_high double precision, n integer)
 RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT CASE min(CASE h WHEN 'green' THEN 0 WHEN 'amber' THEN 1
-	    ELSE 2 END)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	-- PL/pgSQL so that the plan is kept: a SQL function with a FROM is
+	-- planned again at each call, once per row of a list.
+	RETURN (SELECT CASE min(CASE h WHEN 'green' THEN 0 WHEN 'amber'
+	    THEN 1 ELSE 2 END)
 	    WHEN 0 THEN 'green' WHEN 1 THEN 'amber' WHEN 2 THEN 'red'
 	    ELSE 'none' END
 	FROM (SELECT kpi_reading_health(direction, green, amber, green_high,
 	    amber_high, r.value) AS h
 	    FROM kpi_readings r WHERE r.kpi_id = k
-	    ORDER BY r.at DESC, r.id DESC LIMIT greatest(n, 1)) last
-$$;
+	    ORDER BY r.at DESC, r.id DESC LIMIT greatest(n, 1)) last);
+END $$;
 
 CREATE FUNCTION kpi_health(kpi bigint) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT kpi_health_of(k.id, k.direction, k.green, k.amber,
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT kpi_health_of(k.id, k.direction, k.green, k.amber,
 	    k.green_high, k.amber_high, k.breach_after)
-	FROM kpis k WHERE k.id = kpi
-$$;
+	FROM kpis k WHERE k.id = kpi);
+END $$;
 
 -- The window a reading is expected in.
 CREATE FUNCTION kpi_window(frequency text) RETURNS interval
@@ -131,22 +135,28 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 CREATE FUNCTION kpi_stale(kpi bigint) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-	SELECT kpi_stale_of(k.id, k.frequency) FROM kpis k WHERE k.id = kpi
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT kpi_stale_of(k.id, k.frequency) FROM kpis k
+	    WHERE k.id = kpi);
+END $$;
 
 -- Who may record a reading of KPI k: an admin, the KPI's owner, a member
 -- or lead of its team, a lead of an ancestor team.  Disabled users none.
+-- PL/pgSQL, not SQL: a SQL function that cannot be inlined is planned
+-- again at every call, and this one runs for every kpi.record (measured:
+-- 841 against 2110 one-reading INSERTs a second from 32 clients).
 CREATE FUNCTION kpi_may_record(u bigint, k bigint) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-	SELECT us.enabled AND (us.role = 'admin' OR x.owner_id = u
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT us.enabled AND (us.role = 'admin' OR x.owner_id = u
 	    OR EXISTS (SELECT 1 FROM team_members m
 		WHERE m.team_id = x.team_id AND m.user_id = u)
 	    OR EXISTS (SELECT 1 FROM team_members m
 		JOIN team_ancestors(x.team_id) a ON a.id = m.team_id
 		WHERE a.dist > 0 AND m.user_id = u AND m.role = 'lead'))
-	FROM kpis x, users us WHERE x.id = k AND us.id = u
-$$;
+	    FROM kpis x, users us WHERE x.id = k AND us.id = u);
+END $$;
 
 -- Key results bound to a KPI ---------------------------------------------
 
@@ -180,7 +190,7 @@ CREATE TRIGGER checkins_check_bound BEFORE INSERT ON checkins
 CREATE FUNCTION kpi_readings_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-	bad record;
+	g record;
 BEGIN
 	-- No lock of our own on the KPIs: the foreign key's check has taken
 	-- each KPI's row FOR KEY SHARE (after-row triggers fire before this
@@ -188,29 +198,27 @@ BEGIN
 	-- first, which conflicts with that.  So an archive waits for readings
 	-- in flight, and a reading racing an archive waits for it; this
 	-- statement, a new one, then sees it committed.
-	SELECT k.id AS kpi_id INTO bad FROM kpis k
-	    WHERE k.id IN (SELECT kpi_id FROM new_rows) AND k.archived LIMIT 1;
-	IF FOUND THEN
-		PERFORM cairn_refuse('kpi.archived', 'KPI ' || bad.kpi_id ||
-		    ' is archived: it takes no readings');
-	END IF;
-	SELECT n.kpi_id, n.at INTO bad FROM new_rows n
-	    WHERE n.at > statement_timestamp() + interval '5 minutes' LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION USING ERRCODE = '22008',
-		    MESSAGE = 'at: a reading may not be more than 5 minutes '
-		    'in the future';
-	END IF;
-	-- MATERIALIZED: once per pair, not pushed down to every reading.
-	WITH pairs AS MATERIALIZED (SELECT DISTINCT kpi_id, author_id
-	    FROM new_rows)
-	SELECT n.kpi_id, n.author_id INTO bad FROM pairs n
-	    WHERE NOT coalesce(kpi_may_record(n.author_id, n.kpi_id), false)
-	    LIMIT 1;
-	IF FOUND THEN
-		PERFORM cairn_refuse('kpi.permission', 'user ' || bad.author_id ||
-		    ' may not record readings of KPI ' || bad.kpi_id);
-	END IF;
+	-- One pass over the new rows, one check per (KPI, author): the cost
+	-- of a bulk record is then that of its distinct KPIs, not of three
+	-- scans of its readings (1000 readings: 30 ms before, 6 ms).
+	FOR g IN SELECT n.kpi_id, n.author_id, max(n.at) AS latest
+	    FROM new_rows n GROUP BY n.kpi_id, n.author_id ORDER BY 1, 2 LOOP
+		IF (SELECT archived FROM kpis WHERE id = g.kpi_id) THEN
+			PERFORM cairn_refuse('kpi.archived', 'KPI ' ||
+			    g.kpi_id || ' is archived: it takes no readings');
+		END IF;
+		IF g.latest > statement_timestamp() + interval '5 minutes' THEN
+			RAISE EXCEPTION USING ERRCODE = '22008',
+			    MESSAGE = 'at: a reading may not be more than '
+			    '5 minutes in the future';
+		END IF;
+		IF NOT coalesce(kpi_may_record(g.author_id, g.kpi_id),
+		    false) THEN
+			PERFORM cairn_refuse('kpi.permission', 'user ' ||
+			    g.author_id || ' may not record readings of KPI ' ||
+			    g.kpi_id);
+		END IF;
+	END LOOP;
 	RETURN NULL;
 END $$;
 CREATE TRIGGER kpi_readings_check AFTER INSERT ON kpi_readings

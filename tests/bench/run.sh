@@ -225,7 +225,7 @@ awk -v n="$nimport" -v k="$kpi" 'BEGIN {
 		printf "%s,%d,,bench %d\n", k, i % 1000, i
 }' > "$tmp/readings.csv"
 tail -n +2 "$tmp/readings.csv" | cut -d, -f2,4 > "$tmp/readings.copy"
-ms() { date +%s%N | awk '{ printf "%d", $1 / 1000000 }'; }
+ms() { date +%s%N | awk '{ printf "%.0f", $1 / 1000000 }'; }
 echo "bench: cairn kpi import of $nimport readings" >&2
 t0=$(ms)
 "$bin/cairn" kpi import "$tmp/readings.csv" > "$tmp/import.log" 2>&1 || {
@@ -233,7 +233,7 @@ t0=$(ms)
 	die "cairn kpi import failed"
 }
 t1=$(ms)
-echo "bench: psql \\copy of the same $nimport rows" >&2
+printf 'bench: psql \\copy of the same %s rows\n' "$nimport" >&2
 "$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
     "CREATE TABLE bench_copy (kpi_id bigint NOT NULL DEFAULT 1,
     value double precision NOT NULL, at timestamptz NOT NULL DEFAULT now(),
