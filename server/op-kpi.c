@@ -321,7 +321,7 @@ op_kpi_get(struct request *req)
 }
 
 struct kpi_read {
-	char	 id[24], caller[24], role[16], limit[16];
+	char	 caller[24], role[16], limit[16];
 };
 
 static struct kpi_read *
@@ -374,38 +374,43 @@ on_history(void *arg, const PGresult *res)
 	reply_list(arg, res, &FS_KPI_READING);
 }
 
+/* A reader (change.h) with the history's limit. */
+struct kpi_history {
+	struct reader	 r;		/* first: read_found() reads it */
+	char		 limit[16];
+};
+
 static void
 on_history_kpi(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct kpi_read *k = req->state;
-	const char *p[2] = { k->id, k->limit };
+	struct kpi_history *h = req->state;
+	const char *p[2] = { h->r.id, h->limit };
 
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (PQntuples(res) != 1 || !row_bool(res, 0, "readable")) {
-		req_fail(req, E_NOT_FOUND, "id", "no KPI %s", k->id);
-		return;
-	}
-	req_db(req, ST_KPI_HISTORY, 2, p, on_history);
+	if (read_found(req, res, "KPI"))
+		req_db(req, ST_KPI_HISTORY, 2, p, on_history);
 }
 
 /* kpi.history: the last `limit` readings (default 100), oldest first. */
 void
 op_kpi_history(struct request *req)
 {
-	struct kpi_read *k;
+	struct kpi_history *h;
 	int64_t id, limit = 100;
 
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	mp_get_int(&req->args, "limit", MP_OPTIONAL, 1, 1000, &limit);
 	if (!req_args_done(req))
 		return;
-	k = kpi_read_new(req);
-	snprintf(k->id, sizeof k->id, "%lld", (long long)id);
-	snprintf(k->limit, sizeof k->limit, "%lld", (long long)limit);
-	const char *p[3] = { k->id, k->caller, k->role };
-	req_db(req, ST_KPI_GET, 3, p, on_history_kpi);
+	h = xcalloc(1, sizeof *h);
+	snprintf(h->r.id, sizeof h->r.id, "%lld", (long long)id);
+	caller_text(req, h->r.caller, h->r.role);
+	h->r.p[0] = h->r.id;
+	h->r.p[1] = h->r.caller;
+	h->r.p[2] = h->r.role;
+	h->r.field = "id";
+	snprintf(h->limit, sizeof h->limit, "%lld", (long long)limit);
+	req->state = h;
+	req->state_free = free;
+	req_db(req, ST_KPI_GET, 3, h->r.p, on_history_kpi);
 }

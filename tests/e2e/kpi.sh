@@ -292,6 +292,9 @@ expect_match "... naming the note" '"field":"readings\[0\].note"' "$ERR"
 expect_exit "a value beyond 1e15 is refused" 7 as admin --json kpi record "$WST" 1e16
 expect_match "... naming the value" '"field":"readings\[0\].value"' "$ERR"
 expect_exit "a KPI that does not exist" 5 as admin kpi record 999999 1
+expect_exit "an at of 41 characters is refused" 7 as admin --json kpi record \
+    "$WST" 1 --at "2026-11-30T09:00:00.$(printf '1%.0s' $(seq 1 20))Z"
+expect_match "... naming at" '"field":"readings\[0\]\.at"' "$ERR"
 expect_eq "nothing stored by those" "$(k_readings "$WST")" "$((n0 + 2))"
 expect_exit "kpi record: text says latest and health" 0 as admin kpi record "$UPK" 92
 expect_match "... 'ID: latest 92 at ..., health amber'" "^$UPK: latest 92 at [0-9T:Z-]+, health amber$" "$OUT"
@@ -375,6 +378,14 @@ expect_match "... naming line 1" "line 1" "$ERR"
 printf 'kpi,value\n%s,"1\n' "$UPK" > "$T/kpi-quote.csv"
 expect_exit "a quote left open is refused" 7 as admin kpi import "$T/kpi-quote.csv"
 expect_match "... naming the line it opens on" "line 2" "$ERR"
+{
+	echo 'kpi,value,note'
+	printf '%s,1,' "$UPK"
+	head -c 70000 /dev/zero | tr '\0' n
+	echo
+} > "$T/kpi-long.csv"
+expect_exit "a CSV record over 64 KiB is refused" 7 as admin kpi import "$T/kpi-long.csv"
+expect_match "... naming line 2" "line 2: record longer than 65536 bytes" "$ERR"
 printf '' > "$T/kpi-empty.csv"
 expect_exit "an empty file is refused (no header)" 7 as admin kpi import "$T/kpi-empty.csv"
 expect_exit "a file that does not exist" 1 as admin kpi import "$T/nosuch.csv"
@@ -445,6 +456,12 @@ expect_match "... append-only" "append_only" "$ERR"
 # Reading, editing, archiving ------------------------------------------------
 
 expect_exit "kpi show: an outsider sees a public team's KPI" 0 as kout kpi show "$OTD"
+expect_match "kpi show (text): its fields" '^health: none$' "$OUT"
+expect_match "... and the thresholds" '^green: 95$' "$OUT"
+expect_exit "kpi show of the range KPI (text)" 0 env LANG=C.UTF-8 LC_ALL= LC_CTYPE= \
+    XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" kpi show "$RGK"
+expect_match "... latest with its time" '^latest: 5 at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "$OUT"
+expect_match "... the sparkline" '^last 12: ▂▆▄▂▁▆█▁█▅$' "$OUT"
 expect_exit "kpi show: an outsider does not see a private team's" 5 as kout kpi show "$SECRET"
 expect_exit "kpi show: the private team's member does" 0 as ksmem kpi show "$SECRET"
 expect_exit "kpi list as an outsider" 0 as kout --json kpi list
@@ -461,6 +478,8 @@ esac
 expect_exit "kpi list --health none" 0 as admin --json kpi list --health none
 expect_match "... has the KPI without readings" "\"id\":$OTD," "$OUT"
 expect_exit "kpi list --health purple" 7 as admin kpi list --health purple
+expect_exit "kpi list --team of 41 characters" 7 as admin --json kpi list --team "$(printf 't%.0s' $(seq 1 41))"
+expect_match "... names team" '"field":"team"' "$ERR"
 expect_exit "kpi list: recent holds the last 12 readings, oldest first" 0 as admin --json kpi list --team kops
 expect_match "... for the range KPI" "\"id\":$RGK,.*\"recent\":\\[2,6,4,1.99,1,6.01,8,0.99,8.01,5\\]" "$OUT"
 expect_match "... the last 12 of the bulk KPI" "\"id\":$BULK,.*\"recent\":\\[$(seq -s, $((rec - 11)) "$rec")\\]" "$OUT"
@@ -619,3 +638,16 @@ expect_exit "... the second" 0 as admin kpi add --team kops \
     --name once --unit u --direction up --green 1 --amber 0 --idempotency-key kpi-add-1
 expect_eq "... the same KPI" "$OUT" "$first"
 expect_eq "... created once" "$(psql_cairn -c "SELECT count(*) FROM kpis WHERE name = 'once'")" "1"
+
+# Racing readings: the bound key result ends at the latest by time, in
+# whatever order the requests commit.
+pids=
+for i in 1 2 3 4 5 6 7 8; do
+	as admin kpi record "$BKPI" "$((60 + i))" --at "$(k_ago "+$((i * 20)) seconds")" >/dev/null 2>&1 &
+	pids="$pids $!"
+done
+failed=0
+for p in $pids; do wait "$p" || failed=$((failed + 1)); done
+expect_eq "8 racing readings are all taken" "$failed" "0"
+expect_eq "... the latest by time is the last one's" "$(k_latest "$BKPI")" "68"
+expect_eq "... and the bound key result holds it" "$(k_kr_field "$BKR" current)" "68"
