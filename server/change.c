@@ -4,6 +4,7 @@
  * entity answers a missing, unreadable, forbidden, closed or stale target
  * the same way.
  */
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +245,64 @@ change_start(struct request *req, const struct change_op *op,
 	change_run_id(c, id);
 }
 
+int
+change_version_param(struct change *c, const PGresult *ctx, const char **p)
+{
+	p[2] = change_version(c);
+	return 3;
+}
+
+int
+change_idem_params(const struct change *c, const char **p, int i)
+{
+	p[i] = idem_key(&c->idem);
+	p[i + 1] = idem_hash(&c->idem);
+	return i + 2;
+}
+
+bool
+ctx_found(struct change *c, const PGresult *ctx, const char *col,
+    const char *field, const char *what, const char *name)
+{
+	const char *v = row_str(ctx, 0, col);
+
+	if (v != NULL && strcmp(v, "f") != 0)
+		return true;
+	req_fail(c->req, E_NOT_FOUND, field, "no %s '%s'", what, name);
+	return false;
+}
+
+bool
+ctx_rule(struct change *c, const PGresult *ctx, const char *col,
+    const char *rule, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!row_bool(ctx, 0, col))
+		return true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	req_fail_rule(c->req, rule, "%s", msg);
+	return false;
+}
+
+void
+change_edit(struct request *req, const struct change_op *op, size_t size,
+    void (*read)(struct request *, void *, bool),
+    bool (*valid)(struct request *, const void *))
+{
+	struct change *c = change_new(req, op, size);
+	int64_t id;
+
+	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
+	read(req, c->arg, false);
+	c->version = arg_version(req);
+	if (req_args_done(req) && (valid == NULL || valid(req, c->arg)))
+		change_run_id(c, id);
+}
+
 int64_t
 arg_version(struct request *req)
 {
@@ -304,6 +363,16 @@ reader_new(struct request *req, int64_t id)
 	req->state = r;
 	req->state_free = free;
 	return r;
+}
+
+void
+get_by_id(struct request *req, const struct fieldset *fs, enum stmt st)
+{
+	int64_t id;
+
+	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
+	if (req_args_done(req))
+		reply_get(req, fs, st, id, "id");
 }
 
 void

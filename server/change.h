@@ -97,6 +97,29 @@ void		 change_run_id(struct change *, int64_t id);
  * any), then change_run_id. */
 void		 change_start(struct request *, const struct change_op *,
 		    const void *arg, size_t size, int64_t id, int64_t version);
+/* A params hook for writes that take only ($1 caller, $2 key,) $3 the
+ * expected version. */
+int		 change_version_param(struct change *, const PGresult *,
+		    const char **p);
+/* The idempotency key and its hash as p[i] and p[i + 1]: returns i + 2. */
+int		 change_idem_params(const struct change *, const char **p,
+		    int i);
+/* Column col of the context names something (not NULL, not false); else
+ * E_NOT_FOUND naming field ("no WHAT 'NAME'") and false. */
+bool		 ctx_found(struct change *, const PGresult *ctx,
+		    const char *col, const char *field, const char *what,
+		    const char *name);
+/* Column col of the context is true: E_RULE rule with the message and
+ * false; else true. */
+bool		 ctx_rule(struct change *, const PGresult *ctx, const char *col,
+		    const char *rule, const char *fmt, ...)
+		    __attribute__((format(printf, 5, 6)));
+/* An edit of an existing entity: the arguments "id", the op's own (read
+ * into its arg of size bytes; the flag, false, says it is no creation),
+ * "version"; then valid (NULL: none) and the change. */
+void		 change_edit(struct request *, const struct change_op *,
+		    size_t size, void (*read)(struct request *, void *, bool),
+		    bool (*valid)(struct request *, const void *));
 /* The optional "version" argument (1 to INT32_MAX), -1 when absent. */
 int64_t		 arg_version(struct request *);
 /* value (NULL: not given) is one of choices (NULL-terminated); else
@@ -118,6 +141,8 @@ struct reader {
 	const char		*field;
 };
 struct reader	*reader_new(struct request *, int64_t id);
+/* The op's only argument is "id": answer with reply_get. */
+void		 get_by_id(struct request *, const struct fieldset *, enum stmt);
 /* The op's only argument is "id": run st ($1 id, $2 caller, $3 role)
  * with a reader for it, then cb. */
 void		 read_by_id(struct request *, enum stmt, db_cb *);

@@ -14,15 +14,6 @@
 #include "kpi.h"
 #include "xmalloc.h"
 
-static bool
-one_of(const char *s, const char *const *set)
-{
-	for (; *set != NULL; set++)
-		if (strcmp(s, *set) == 0)
-			return true;
-	return false;
-}
-
 static const char *const directions[] = { "up", "down", "range", NULL };
 static const char *const frequencies[] = { "daily", "weekly", "monthly",
     NULL };
@@ -43,8 +34,9 @@ struct kpi_def {
 };
 
 static void
-kpi_def_read(struct request *req, struct kpi_def *d, bool create)
+kpi_def_read(struct request *req, void *arg, bool create)
 {
+	struct kpi_def *d = arg;
 	struct mp_reader *r = &req->args;
 	int need = create ? MP_REQUIRED : MP_OPTIONAL;
 
@@ -70,19 +62,12 @@ kpi_def_read(struct request *req, struct kpi_def *d, bool create)
 
 /* The kinds named; false after answering E_INVALID. */
 static bool
-kpi_kinds_ok(struct request *req, const struct kpi_def *d)
+kpi_kinds_ok(struct request *req, const void *arg)
 {
-	if (d->dir != NULL && !one_of(d->dir, directions)) {
-		req_fail(req, E_INVALID, "direction", "direction is up, down "
-		    "or range");
-		return false;
-	}
-	if (d->freq != NULL && !one_of(d->freq, frequencies)) {
-		req_fail(req, E_INVALID, "frequency", "frequency is daily, "
-		    "weekly or monthly");
-		return false;
-	}
-	return true;
+	const struct kpi_def *d = arg;
+
+	return check_choice(req, "direction", d->dir, directions) &&
+	    check_choice(req, "frequency", d->freq, frequencies);
 }
 
 /*
@@ -163,23 +148,14 @@ owner_found(struct change *c, const PGresult *ctx)
 {
 	struct kpi_def *d = c->arg;
 
-	if (!row_bool(ctx, 0, "owner_found")) {
-		req_fail(c->req, E_NOT_FOUND, "owner", "no user '%s'",
-		    d->owner);
-		return false;
-	}
-	return true;
+	return ctx_found(c, ctx, "owner_found", "owner", "user", d->owner);
 }
 
 static bool
 not_archived(struct change *c, const PGresult *ctx)
 {
-	if (row_bool(ctx, 0, "archived")) {
-		req_fail_rule(c->req, "kpi.archived", "KPI %s is archived: "
-		    "it changes no more", c->key);
-		return false;
-	}
-	return true;
+	return ctx_rule(c, ctx, "archived", "kpi.archived", "KPI %s is "
+	    "archived: it changes no more", c->key);
 }
 
 /* kpi.create: in the team's context. */
@@ -192,9 +168,7 @@ kpi_create_params(struct change *c, const PGresult *ctx, const char **p)
 	p[0] = c->caller;
 	p[1] = row_text(ctx, 0, "team_id");
 	kpi_def_params(d, p);
-	p[13] = idem_key(&c->idem);
-	p[14] = idem_hash(&c->idem);
-	return 15;
+	return change_idem_params(c, p, 13);
 }
 
 static const struct change_op kpi_create = {
@@ -259,52 +233,29 @@ static const struct change_op kpi_update = {
 void
 op_kpi_update(struct request *req)
 {
-	struct kpi_def d = { 0 };
-	struct change *c;
-	int64_t id, version = -1;
-
-	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	kpi_def_read(req, &d, false);
-	mp_get_int(&req->args, "version", MP_OPTIONAL, 1, INT32_MAX,
-	    &version);
-	if (!req_args_done(req) || !kpi_kinds_ok(req, &d))
-		return;
-	c = change_new(req, &kpi_update, sizeof d);
-	*(struct kpi_def *)c->arg = d;
-	c->version = version;
-	change_run_id(c, id);
-}
-
-static int
-kpi_archive_params(struct change *c, const PGresult *ctx, const char **p)
-{
-	p[2] = change_version(c);
-	return 3;
+	change_edit(req, &kpi_update, sizeof(struct kpi_def), kpi_def_read,
+	    kpi_kinds_ok);
 }
 
 static const struct change_op kpi_archive = {
 	.what = "KPI", .id_field = "id",
 	.ctx = ST_KPI_CTX, .nctx = 3, .ctx_params = kpi_ctx_params,
 	.act = ACT_KPI_EDIT, .period = PR_NONE, .check = not_archived,
-	.write = ST_KPI_ARCHIVE, .params = kpi_archive_params,
+	.write = ST_KPI_ARCHIVE, .params = change_version_param,
 	.reply = &FS_KPI,
 };
 
 void
 op_kpi_archive(struct request *req)
 {
-	struct change *c;
-	int64_t id, version = -1;
+	struct kpi_def none = { 0 };
+	int64_t id, version;
 
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	mp_get_int(&req->args, "version", MP_OPTIONAL, 1, INT32_MAX,
-	    &version);
-	if (!req_args_done(req))
-		return;
+	version = arg_version(req);
 	/* No definition fields: the context's owner parameter is NULL. */
-	c = change_new(req, &kpi_archive, sizeof(struct kpi_def));
-	c->version = version;
-	change_run_id(c, id);
+	if (req_args_done(req))
+		change_start(req, &kpi_archive, &none, sizeof none, id, version);
 }
 
 /* Reads. */
@@ -312,33 +263,7 @@ op_kpi_archive(struct request *req)
 void
 op_kpi_get(struct request *req)
 {
-	int64_t id;
-
-	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	if (!req_args_done(req))
-		return;
-	reply_get(req, &FS_KPI, ST_KPI_GET, id, "id");
-}
-
-struct kpi_read {
-	char	 caller[24], role[16], limit[16];
-};
-
-static struct kpi_read *
-kpi_read_new(struct request *req)
-{
-	struct kpi_read *k = xcalloc(1, sizeof *k);
-
-	caller_text(req, k->caller, k->role);
-	req->state = k;
-	req->state_free = free;
-	return k;
-}
-
-static void
-on_kpi_list(void *arg, const PGresult *res)
-{
-	reply_list(arg, res, &FS_KPI);
+	get_by_id(req, &FS_KPI, ST_KPI_GET);
 }
 
 void
@@ -348,7 +273,8 @@ op_kpi_list(struct request *req)
 	const char *team = NULL, *health = NULL;
 	bool stale = false, has_stale;
 	int64_t limit = 1000;
-	struct kpi_read *k;
+	struct reader *k;
+	char lim[16];
 
 	mp_get_str(a, "team", MP_OPTIONAL, 1, 40, &team);
 	mp_get_str(a, "health", MP_OPTIONAL, 1, 10, &health);
@@ -356,16 +282,13 @@ op_kpi_list(struct request *req)
 	mp_get_int(a, "limit", MP_OPTIONAL, 1, 1000, &limit);
 	if (!req_args_done(req))
 		return;
-	if (health != NULL && !one_of(health, healths)) {
-		req_fail(req, E_INVALID, "health", "health is green, amber, "
-		    "red or none");
+	if (!check_choice(req, "health", health, healths))
 		return;
-	}
-	k = kpi_read_new(req);
-	snprintf(k->limit, sizeof k->limit, "%lld", (long long)limit);
+	k = reader_new(req, 0);
+	snprintf(lim, sizeof lim, "%lld", (long long)limit);
 	const char *p[6] = { k->caller, k->role, team, health,
-	    has_stale ? (stale ? "t" : "f") : NULL, k->limit };
-	req_db(req, ST_KPI_LIST, 6, p, on_kpi_list);
+	    has_stale ? (stale ? "t" : "f") : NULL, lim };
+	read_list(req, ST_KPI_LIST, 6, p, &FS_KPI);
 }
 
 static void

@@ -40,9 +40,10 @@ kr_field_params(const struct kr_fields *k, const char **p)
 	return 9;
 }
 
-static bool
-kr_fields_read(struct request *req, struct kr_fields *k, bool create)
+static void
+kr_fields_read(struct request *req, void *arg, bool create)
 {
+	struct kr_fields *k = arg;
 	struct mp_reader *a = &req->args;
 	int need = create ? MP_REQUIRED : MP_OPTIONAL;
 	double start = 0, target = 0, weight = 1;
@@ -74,18 +75,12 @@ kr_fields_read(struct request *req, struct kr_fields *k, bool create)
 	fmt_num(k->start, sizeof k->start, start);
 	fmt_num(k->target, sizeof k->target, target);
 	fmt_num(k->weight, sizeof k->weight, weight);
-	return true;
 }
 
 void
 op_kr_get(struct request *req)
 {
-	int64_t id;
-
-	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	if (!req_args_done(req))
-		return;
-	reply_get(req, &FS_KR, ST_KR_GET, id, "id");
+	get_by_id(req, &FS_KR, ST_KR_GET);
 }
 
 /* kr.create: in the objective's context. */
@@ -254,17 +249,19 @@ static const struct change_op kr_update = {
 	.write = ST_KR_UPDATE, .params = kr_update_params, .reply = &FS_KR,
 };
 
+/* The fields' values; false after answering. */
+static bool
+kr_fields_valid(struct request *req, const void *k)
+{
+	return check_choice(req, "type", ((const struct kr_fields *)k)->type,
+	    kr_types);
+}
+
 void
 op_kr_update(struct request *req)
 {
-	struct kr_fields k = { 0 };
-	int64_t id, version;
-
-	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
-	kr_fields_read(req, &k, false);
-	version = arg_version(req);
-	if (req_args_done(req) && check_choice(req, "type", k.type, kr_types))
-		change_start(req, &kr_update, &k, sizeof k, id, version);
+	change_edit(req, &kr_update, sizeof(struct kr_fields), kr_fields_read,
+	    kr_fields_valid);
 }
 
 static int
@@ -303,11 +300,9 @@ checkin_check(struct change *c, const PGresult *ctx)
 {
 	struct checkin *ci = c->arg;
 
-	if (row_bool(ctx, 0, "bound")) {
-		req_fail_rule(c->req, "kr.bound", "key result %s follows a "
-		    "KPI: record a reading of the KPI instead", c->key);
+	if (!ctx_rule(c, ctx, "bound", "kr.bound", "key result %s follows a "
+	    "KPI: record a reading of the KPI instead", c->key))
 		return false;
-	}
 	if (strcmp(row_text(ctx, 0, "type"), "boolean") == 0 &&
 	    strcmp(ci->value, "0") != 0 && strcmp(ci->value, "1") != 0) {
 		req_fail(c->req, E_INVALID, "value", "a boolean key result "
@@ -325,9 +320,7 @@ checkin_params(struct change *c, const PGresult *ctx, const char **p)
 	p[2] = ci->value;
 	p[3] = ci->has_confidence ? ci->confidence : NULL;
 	p[4] = ci->note;
-	p[5] = idem_key(&c->idem);
-	p[6] = idem_hash(&c->idem);
-	return 7;
+	return change_idem_params(c, p, 5);
 }
 
 static const struct change_op kr_checkin = {

@@ -153,17 +153,10 @@ op_objective_unalign(struct request *req)
 
 /* objective.archive */
 
-static int
-archive_params(struct change *c, const PGresult *ctx, const char **p)
-{
-	p[2] = change_version(c);
-	return 3;
-}
-
 static const struct change_op obj_archive = {
 	.what = "objective", .id_field = "id",
 	.ctx = ST_OBJ_CTX, .nctx = 2, .act = ACT_OBJ_EDIT, .period = PR_OPEN,
-	.write = ST_OBJ_ARCHIVE, .params = archive_params,
+	.write = ST_OBJ_ARCHIVE, .params = change_version_param,
 	.reply = &FS_OBJECTIVE,
 };
 

@@ -163,16 +163,8 @@ obj_new_found(struct change *c, const PGresult *ctx)
 {
 	struct obj_new *n = c->arg;
 
-	if (row_null(ctx, 0, "team_id")) {
-		req_fail(c->req, E_NOT_FOUND, "team", "no team '%s'", n->team);
-		return false;
-	}
-	if (row_null(ctx, 0, "period_id")) {
-		req_fail(c->req, E_NOT_FOUND, "period", "no period '%s'",
-		    n->period);
-		return false;
-	}
-	return true;
+	return ctx_found(c, ctx, "team_id", "team", "team", n->team) &&
+	    ctx_found(c, ctx, "period_id", "period", "period", n->period);
 }
 
 static bool
@@ -230,18 +222,15 @@ obj_new_params(struct change *c, const PGresult *ctx, const char **p)
 	    row_text(ctx, 0, "period_id"));
 	snprintf(n->owner_id, sizeof n->owner_id, "%s",
 	    row_text(ctx, 0, "owner_id"));
-	p[1] = n->team_id;
-	p[2] = n->period_id;
-	p[3] = n->title;
-	p[4] = n->desc;
-	p[5] = n->owner_id;
-	p[6] = n->type;
-	p[7] = n->has_parent ? n->parent : NULL;
-	p[8] = n->weight;
-	p[9] = n->rollup;
-	p[10] = idem_key(&c->idem);
-	p[11] = idem_hash(&c->idem);
-	return 12;
+	{
+		/* $2..$10, in obj_create's order. */
+		const char *v[] = { n->team_id, n->period_id, n->title,
+		    n->desc, n->owner_id, n->type,
+		    n->has_parent ? n->parent : NULL, n->weight, n->rollup };
+
+		memcpy(p + 1, v, sizeof v);
+	}
+	return change_idem_params(c, p, 10);
 }
 
 static const struct change_op obj_create = {
