@@ -314,7 +314,8 @@ on_remove_check(void *arg, const PGresult *res)
 	}
 	if (row_bool(res, 0, "not_empty")) {
 		req_fail_rule(req, "team.not_empty", "team %s still has "
-		    "members, sub-teams or objectives", ts->slug);
+		    "members, sub-teams, objectives, KPIs or assessments",
+		    ts->slug);
 		return;
 	}
 	req_db(req, ST_TEAM_REMOVE, 2, ts->p, on_team_removed);

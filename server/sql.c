@@ -297,6 +297,8 @@ const struct stmt_def stmts[ST_MAX] = {
 	    "SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = t.id)"
 	    " OR EXISTS (SELECT 1 FROM teams c WHERE c.parent_id = t.id)"
 	    " OR EXISTS (SELECT 1 FROM objectives o WHERE o.team_id = t.id)"
+	    " OR EXISTS (SELECT 1 FROM kpis k WHERE k.team_id = t.id)"
+	    " OR EXISTS (SELECT 1 FROM assessments a WHERE a.team_id = t.id)"
 	    " AS not_empty FROM teams t WHERE t.slug = $1", &FS_TEAM_EMPTY },
 
 	/* $2 slug, $3 name, $4 parent slug or NULL, $5 private.  No row:

@@ -203,3 +203,21 @@ BEGIN
 END $$;
 CREATE TRIGGER assessments_score BEFORE INSERT ON assessments
 	FOR EACH ROW EXECUTE FUNCTION assessments_score();
+
+-- team.not_empty: a team with KPIs (sql/007) or assessments is not empty
+-- either (until now their foreign keys refused the delete with a bare
+-- constraint error).  ROI inputs go with the team (ON DELETE CASCADE).
+CREATE OR REPLACE FUNCTION teams_check_delete() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM team_members WHERE team_id = OLD.id)
+	    OR EXISTS (SELECT 1 FROM teams WHERE parent_id = OLD.id)
+	    OR EXISTS (SELECT 1 FROM objectives WHERE team_id = OLD.id)
+	    OR EXISTS (SELECT 1 FROM kpis WHERE team_id = OLD.id)
+	    OR EXISTS (SELECT 1 FROM assessments WHERE team_id = OLD.id) THEN
+		PERFORM cairn_refuse('team.not_empty', 'team ' || OLD.slug ||
+		    ' still has members, sub-teams, objectives, KPIs or '
+		    'assessments');
+	END IF;
+	RETURN OLD;
+END $$;

@@ -651,3 +651,16 @@ for p in $pids; do wait "$p" || failed=$((failed + 1)); done
 expect_eq "8 racing readings are all taken" "$failed" "0"
 expect_eq "... the latest by time is the last one's" "$(k_latest "$BKPI")" "68"
 expect_eq "... and the bound key result holds it" "$(k_kr_field "$BKR" current)" "68"
+
+# team.not_empty: a team whose only content is a KPI (archived even) stays.
+k_quiet "team kempty" as admin team add kempty --name Empty --parent kdiv
+k_new "Lone KPI" kempty up 10 5
+k_quiet "archive the lone KPI" as admin kpi archive "$NEW"
+expect_exit "remove a team whose only content is an archived KPI" 7 \
+    as admin --json team rm kempty
+expect_match "... E_RULE team.not_empty" '"rule":"team.not_empty"' "$ERR"
+expect_eq "... the team stays" \
+    "$(psql_cairn -c "SELECT count(*) FROM teams WHERE slug = 'kempty'")" "1"
+expect_exit "... refused by the database too" 1 \
+    sh -c "$PGBIN/psql -X -q -h $DATA -U cairn -d cairn -v ON_ERROR_STOP=1 -c \"DELETE FROM teams WHERE slug = 'kempty'\""
+expect_match "... team.not_empty" "team.not_empty" "$ERR"
