@@ -63,7 +63,7 @@ all: $(BIN)/cairnd $(BIN)/cairn $(BIN)/cairn-bench $(UNIT_TESTS) $(E2E_TESTS)
 deps:
 	@sh tests/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h server/*.h client/*.h tests/bench/*.h)
+$(BUILD)/%.o: %.c $(wildcard common/*.h server/*.h server/*.inc client/*.h tests/bench/*.h)
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
