@@ -319,4 +319,8 @@ int	 cmd_roi_show(struct client *, struct cmd_args *);
 int	 cmd_settings(struct client *, struct cmd_args *);
 int	 cmd_audit(struct client *, struct cmd_args *);
 
+/* commands.c: the command table. */
+extern const struct cmd_entry cmd_table[];
+extern const size_t ncmds;
+
 #endif
