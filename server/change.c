@@ -240,7 +240,8 @@ change_start(struct request *req, const struct change_op *op,
 {
 	struct change *c = change_new(req, op, size);
 
-	memcpy(c->arg, arg, size);
+	if (size > 0)		/* arg may be NULL then: memcpy's UB */
+		memcpy(c->arg, arg, size);
 	c->version = version;
 	change_run_id(c, id);
 }
