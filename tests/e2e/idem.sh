@@ -67,7 +67,7 @@ expect_exit "a 64-byte key is taken" 0 as admin kr checkin "$KR" 1 --idempotency
 
 # Ten identical requests at once: one creates, the others wait on the
 # key's unique index and answer with its result.
-race() {	# race N CMD...: N copies at once; outputs in $T/race.N
+idem_race() {	# idem_race N CMD...: N copies at once; outputs in $T/race.N
 	local n=$1 i pids=
 	shift
 	rm -f "$T"/race.*
@@ -78,7 +78,7 @@ race() {	# race N CMD...: N copies at once; outputs in $T/race.N
 	wait $pids	# not cairnd, also a child of this shell
 }
 before=$(idem_q "SELECT count(*) FROM checkins WHERE kr_id = $KR")
-race 10 as admin kr checkin "$KR" 42 --note "race $$" --idempotency-key "race-$$"
+idem_race 10 as admin kr checkin "$KR" 42 --note "race $$" --idempotency-key "race-$$"
 expect_eq "10 concurrent check-ins with one key: all answered" "$(cat "$T"/race.* | grep -c "^$KR: current 42")" 10
 [ "$(cat "$T"/race.* | grep -c "^$KR: current 42")" = 10 ] || cat "$T"/race.* | grep -v "^$KR: current 42"
 expect_eq "... one check-in recorded" "$(idem_q "SELECT count(*) FROM checkins WHERE note = 'race $$'")" 1
@@ -93,14 +93,14 @@ old_max_o=$(setting_of max_objectives)
 old_max_k=$(setting_of max_key_results)
 n=$(idem_q "SELECT count(*) FROM objectives o JOIN teams t ON t.id = o.team_id JOIN periods p ON p.id = o.period_id WHERE t.slug = 'idem' AND p.name = 'idemp' AND NOT o.archived")
 expect_exit "idem: room for one more objective" 0 as admin settings set max_objectives $((n + 1))
-race 10 as admin obj add --team idem --period idemp --title "race obj $$" --idempotency-key "race-obj-$$"
+idem_race 10 as admin obj add --team idem --period idemp --title "race obj $$" --idempotency-key "race-obj-$$"
 expect_eq "10 concurrent obj add with one key at the limit: one id" "$(cat "$T"/race.* | sort -u | wc -l) $(cat "$T"/race.* | sort -u | grep -c '^[0-9][0-9]*$')" "1 1"
 [ "$(cat "$T"/race.* | sort -u | wc -l)" = 1 ] || cat "$T"/race.*
 expect_eq "... one objective" "$(idem_q "SELECT count(*) FROM objectives WHERE title = 'race obj $$'")" 1
 expect_exit "... and the limit holds for another key" 7 as admin obj add --team idem --period idemp --title "race obj $$"
 n=$(idem_q "SELECT count(*) FROM key_results WHERE objective_id = $O AND NOT removed")
 expect_exit "idem: room for one more key result" 0 as admin settings set max_key_results $((n + 1))
-race 10 as admin kr add "$O" --title "race kr $$" --type boolean --target 1 --idempotency-key "race-kr-$$"
+idem_race 10 as admin kr add "$O" --title "race kr $$" --type boolean --target 1 --idempotency-key "race-kr-$$"
 expect_eq "10 concurrent kr add with one key at the limit: one id" "$(cat "$T"/race.* | sort -u | wc -l) $(cat "$T"/race.* | sort -u | grep -c '^[0-9][0-9]*$')" "1 1"
 [ "$(cat "$T"/race.* | sort -u | wc -l)" = 1 ] || cat "$T"/race.*
 expect_eq "... one key result" "$(idem_q "SELECT count(*) FROM key_results WHERE title = 'race kr $$'")" 1
