@@ -75,7 +75,7 @@ parse_int(const char *s, int64_t *out)
 }
 
 /* [+-]? (D+ [. D*] | . D+) ([eE] [+-]? D+)? */
-static bool
+bool
 double_syntax(const char *s)
 {
 	const char *p = s;

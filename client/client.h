@@ -204,6 +204,8 @@ void	 req_options(struct reqargs *, const struct cmd_args *);
 void	 req_positionals(struct reqargs *, const struct cmd_args *,
 	    const struct opt_spec *);
 void	 req_pack(msgpack_packer *, const struct reqargs *);
+/* The decimal syntax the option parser takes for numbers. */
+bool	 double_syntax(const char *);
 const char *req_longest_str(const struct reqargs *, size_t *);
 
 /* call.c */
@@ -230,6 +232,9 @@ void	 client_report(struct client *);
 void	 client_close(struct client *);
 
 /* output.c */
+/* A number of a reply (integer or finite float) as a double; false for
+ * none (v NULL) or anything else. */
+bool	 mp_num(const msgpack_object *, double *);
 int	 out_json(const msgpack_object *);
 void	 out_text(FILE *, const char *, size_t);
 void	 out_value(FILE *, const msgpack_object *);

@@ -40,25 +40,6 @@ utf8_locale(void)
 	return false;
 }
 
-static bool
-num_of(const msgpack_object *v, double *d)
-{
-	switch (v->type) {
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		*d = (double)v->via.u64;
-		return true;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		*d = (double)v->via.i64;
-		return true;
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		*d = v->via.f64;
-		return isfinite(*d);
-	default:
-		return false;
-	}
-}
-
 /*
  * The values of map[key] (oldest first) as a sparkline: eight levels
  * between their minimum and maximum, in block characters, or ASCII when
@@ -82,7 +63,7 @@ out_sparkline(FILE *f, const msgpack_object *map, const char *key)
 		return;
 	}
 	for (uint32_t i = 0; i < v->via.array.size; i++) {
-		if (!num_of(&v->via.array.ptr[i], &d))
+		if (!mp_num(&v->via.array.ptr[i], &d))
 			continue;
 		if (!any || d < lo)
 			lo = d;
@@ -91,7 +72,7 @@ out_sparkline(FILE *f, const msgpack_object *map, const char *key)
 		any = true;
 	}
 	for (uint32_t i = 0; i < v->via.array.size; i++) {
-		if (!num_of(&v->via.array.ptr[i], &d))
+		if (!mp_num(&v->via.array.ptr[i], &d))
 			lvl = 0;
 		else if (hi > lo)
 			lvl = (int)((d - lo) / (hi - lo) * 7 + 0.5);
@@ -210,35 +191,15 @@ struct reading {
 	unsigned long	 line;		/* of the CSV, 0 for kpi record */
 };
 
-/* A decimal number: [+-]? (D+ [. D*] | . D+) ([eE] [+-]? D+)? that a
- * double holds, finite.  No hex, NaN or infinity. */
+/* A decimal number (args.c's syntax, no hex, NaN or infinity) that a
+ * double holds, finite. */
 static bool
 number_ok(const char *s)
 {
-	const char *p = s;
-	size_t digits = 0;
 	char *end;
 	double d;
 
-	if (*p == '+' || *p == '-')
-		p++;
-	for (; isdigit((unsigned char)*p); p++)
-		digits++;
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++)
-			digits++;
-	if (digits == 0)
-		return false;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!isdigit((unsigned char)*p))
-			return false;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p != '\0')
+	if (!double_syntax(s))
 		return false;
 	errno = 0;
 	d = strtod(s, &end);

@@ -18,34 +18,13 @@ static const char *const inputs[] = {
 	"efficiency_savings", "framework_hours_per_week", "tool_cost",
 };
 
-static bool
-num_of(const msgpack_object *v, double *d)
-{
-	if (v == NULL)
-		return false;
-	switch (v->type) {
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		*d = (double)v->via.u64;
-		return true;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		*d = (double)v->via.i64;
-		return true;
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		*d = v->via.f64;
-		return isfinite(*d);
-	default:
-		return false;
-	}
-}
-
 /* An amount to the cent, or "-". */
 static void
 out_money(FILE *f, const msgpack_object *map, const char *key)
 {
 	double d;
 
-	if (num_of(mp_map_get(map, key), &d))
+	if (mp_num(mp_map_get(map, key), &d))
 		fprintf(f, "%.2f", d);
 	else
 		out_field(f, map, key);
@@ -57,7 +36,7 @@ out_ratio(FILE *f, const msgpack_object *map, const char *key)
 {
 	double d;
 
-	if (num_of(mp_map_get(map, key), &d))
+	if (mp_num(mp_map_get(map, key), &d))
 		fprintf(f, "%.2f%%", d * 100);
 	else
 		out_field(f, map, key);

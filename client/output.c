@@ -278,3 +278,24 @@ out_fields(const struct column *cols, const msgpack_object *map)
 		free(t);
 	}
 }
+
+bool
+mp_num(const msgpack_object *v, double *d)
+{
+	if (v == NULL)
+		return false;
+	switch (v->type) {
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		*d = (double)v->via.u64;
+		return true;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		*d = (double)v->via.i64;
+		return true;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		*d = v->via.f64;
+		return isfinite(*d);
+	default:
+		return false;
+	}
+}
