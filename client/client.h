@@ -216,6 +216,19 @@ int	 client_call(struct client *, const char *, const struct reqargs *,
 	    const msgpack_object **);
 int	 client_try_idem(struct client *, const char *, const struct reqargs *,
 	    const msgpack_object **);
+/*
+ * A result in parts (docs/protocol.md, "Results in parts"): the request
+ * asks for parts; each part's rows go to cb as they arrive (cb returns
+ * CX_OK to go on); *result is the final result map.  With cb NULL the
+ * parts are gathered instead: *result is then the final map with each
+ * set's rows merged in as an array, exactly what a client that did not ask
+ * for parts would get in one frame.  Valid until the next call.
+ */
+typedef int part_cb(void *, const char *set, size_t setlen,
+	    const msgpack_object *rows);
+int	 client_call_parts(struct client *, const char *,
+	    const struct reqargs *, part_cb *, void *,
+	    const msgpack_object **);
 int	 client_new_idem_key(struct client *, char *, size_t);
 int	 cmd_request(struct client *, const struct cmd_args *,
 	    struct reqargs *, const msgpack_object **);

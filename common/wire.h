@@ -6,6 +6,10 @@
  * A frame is a 4-byte big-endian length N followed by N bytes holding one
  * MessagePack map.  Requests are {"id", "op", "args"}; responses are
  * {"id", "ok", "result"} or {"id", "ok": false, "error": {...}}.
+ *
+ * A request may carry "parts": true.  Its answer may then come as part
+ * frames {"id", "ok": true, "part": {"set", "rows": [...]}} before the
+ * final frame, all with the request's id (server/stream.h).
  */
 #ifndef CAIRN_WIRE_H
 #define CAIRN_WIRE_H
@@ -35,6 +39,10 @@
 #define WIRE_MESSAGE	"message"
 #define WIRE_RULE	"rule"
 #define WIRE_FIELD	"field"
+#define WIRE_PARTS	"parts"		/* request: may answer in parts */
+#define WIRE_PART	"part"		/* a part frame's body */
+#define WIRE_SET	"set"
+#define WIRE_ROWS	"rows"
 
 /*
  * Error codes.  The numeric value is internal (and maps to the client's
