@@ -193,6 +193,22 @@ conn_send_op(struct conn *c)
 		msgpack_pack_map(&pk, 2);
 		mp_kv_int(&pk, "kpi", b->kpi);
 		mp_kv_double(&pk, "value", (double)(id % 1000));
+	} else if (b->op == OP_CHECKIN) {
+		/*
+		 * As `cairn kr checkin` sends it: a value, a confidence and a
+		 * fresh idempotency key (the CLI sends one with every write).
+		 */
+		char key[64];
+		int64_t kr = c->krs[c->nextkr];
+
+		c->nextkr = (c->nextkr + 1) % c->nkrs;
+		snprintf(key, sizeof key, "%s-%d-%llu", b->nonce, c->idx,
+		    (unsigned long long)id);
+		pack_begin(&pk, id, "kr.checkin", 4);
+		mp_kv_int(&pk, "id", kr);
+		mp_kv_double(&pk, "value", (double)(id % 97));
+		mp_kv_int(&pk, "confidence", (int64_t)(1 + id % 10));
+		mp_kv_str(&pk, "idempotency_key", key);
 	} else
 		pack_begin(&pk, id, "ping", 0);
 	conn_send(c, id);
@@ -417,6 +433,14 @@ conn_open(struct bench *b, struct conn *c, int idx)
 	c->idx = idx;
 	c->state = CS_CONNECTING;
 	c->next_id = ID_FIRST;
+	if (b->op == OP_CHECKIN) {
+		/* Lines idx, idx + N, idx + 2N ... of --kr-file. */
+		c->krs = xcalloc(b->nkrs / (size_t)b->nclients + 1,
+		    sizeof *c->krs);
+		for (size_t i = (size_t)idx; i < b->nkrs;
+		    i += (size_t)b->nclients)
+			c->krs[c->nkrs++] = b->krs[i];
+	}
 	c->ids = xcalloc(b->depth, sizeof *c->ids);
 	c->sent = xcalloc(b->depth, sizeof *c->sent);
 	msgpack_sbuffer_init(&c->sbuf);
@@ -468,5 +492,6 @@ conn_free(struct conn *c)
 	conn_close(c);
 	free(c->ids);
 	free(c->sent);
+	free(c->krs);
 	msgpack_sbuffer_destroy(&c->sbuf);
 }

@@ -25,7 +25,7 @@
 #define ID_RESUME	2
 #define ID_FIRST	3
 
-enum op { OP_PING, OP_READ, OP_RECORD };
+enum op { OP_PING, OP_READ, OP_RECORD, OP_CHECKIN };
 enum phase { PH_SETUP, PH_RUN, PH_DRAIN };
 enum cstate { CS_CONNECTING, CS_HELLO, CS_RESUME, CS_READY, CS_DEAD };
 
@@ -40,6 +40,9 @@ struct conn {
 	uint64_t		*sent;	/* monotonic ns */
 	size_t			 head, count;
 	msgpack_sbuffer		 sbuf;
+	/* --op checkin: this connection's own key results, used in turn. */
+	int64_t			*krs;
+	size_t			 nkrs, nextkr;
 };
 
 struct bench {
@@ -53,6 +56,10 @@ struct bench {
 	double			 duration;
 	enum op			 op;
 	int64_t			 kpi;	/* --op record */
+	const char		*kr_file;	/* --op checkin */
+	int64_t			*krs;		/* its ids, in file order */
+	size_t			 nkrs;
+	char			 nonce[24];	/* idempotency keys of this run */
 	char			*token;
 
 	char			 host[256], port[32];

@@ -45,7 +45,9 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: cairn-bench --ca FILE [--server HOST:PORT] [--clients N]\n"
-	    "           [--duration SECONDS] [--depth D] [--op ping|read|record]\n"
+	    "           [--duration SECONDS] [--depth D]\n"
+	    "           [--op ping|read|record|checkin] [--kpi ID] "
+	    "[--kr-file FILE]\n"
 	    "           [--login LOGIN --password-file FILE]\n"
 	    "  --server    cairnd address (default 127.0.0.1:7443)\n"
 	    "  --ca        CA certificate that signed the server's (required)\n"
@@ -59,6 +61,11 @@ usage(void)
 	    "              or record (kpi.record of one reading; needs "
 	    "--login and --kpi)\n"
 	    "  --kpi       the KPI --op record records\n"
+	    "  --op checkin: kr.checkin of key results read from --kr-file\n"
+	    "              (ids, one a line; connection i of N checks in "
+	    "those on\n"
+	    "              lines i, i + N, i + 2N ... in turn; needs "
+	    "--login)\n"
 	    "  --login, --password-file\n"
 	    "              log in once, then every connection resumes the "
 	    "session\n");
@@ -94,6 +101,7 @@ parse_args(struct bench *b, int argc, char **argv)
 		{ "login",		required_argument, NULL, 'l' },
 		{ "password-file",	required_argument, NULL, 'p' },
 		{ "kpi",		required_argument, NULL, 'k' },
+		{ "kr-file",		required_argument, NULL, 'K' },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -134,9 +142,12 @@ parse_args(struct bench *b, int argc, char **argv)
 				b->op = OP_READ;
 			else if (strcmp(optarg, "record") == 0)
 				b->op = OP_RECORD;
+			else if (strcmp(optarg, "checkin") == 0)
+				b->op = OP_CHECKIN;
 			else {
 				fprintf(stderr, "cairn-bench: --op: want ping, "
-				    "read or record, not '%s'\n", optarg);
+				    "read, record or checkin, not '%s'\n",
+				    optarg);
 				exit(1);
 			}
 			break;
@@ -145,6 +156,7 @@ parse_args(struct bench *b, int argc, char **argv)
 		case 'k':
 			b->kpi = parse_long("--kpi", optarg, 1, LONG_MAX);
 			break;
+		case 'K': b->kr_file = optarg; break;
 		default: usage();
 		}
 	}
@@ -158,12 +170,17 @@ parse_args(struct bench *b, int argc, char **argv)
 		usage();
 	}
 	if (b->op != OP_PING && b->login == NULL) {
-		fprintf(stderr, "cairn-bench: --op read and record need "
-		    "--login and --password-file\n");
+		fprintf(stderr, "cairn-bench: --op read, record and checkin "
+		    "need --login and --password-file\n");
 		exit(1);
 	}
 	if ((b->op == OP_RECORD) != (b->kpi > 0)) {
 		fprintf(stderr, "cairn-bench: --kpi goes with --op record\n");
+		exit(1);
+	}
+	if ((b->op == OP_CHECKIN) != (b->kr_file != NULL)) {
+		fprintf(stderr, "cairn-bench: --kr-file goes with --op "
+		    "checkin\n");
 		exit(1);
 	}
 	if ((b->login == NULL) != (b->password_file == NULL)) {
@@ -202,6 +219,55 @@ read_password(const char *path)
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	return line;
+}
+
+/*
+ * The key results of --op checkin: positive ids, one a line; at least one
+ * per connection, so that no connection is without its own.
+ */
+static bool
+read_krs(struct bench *b)
+{
+	char *line = NULL, *end;
+	size_t cap = 0, alloc = 0;
+	unsigned long lineno = 0;
+	long long v;
+	FILE *f;
+	bool ok = true;
+
+	if ((f = fopen(b->kr_file, "r")) == NULL) {
+		fprintf(stderr, "cairn-bench: %s: %s\n", b->kr_file,
+		    strerror(errno));
+		return false;
+	}
+	while (ok && getline(&line, &cap, f) > 0) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		errno = 0;
+		v = strtoll(line, &end, 10);
+		if (errno != 0 || end == line || *end != '\0' || v < 1) {
+			fprintf(stderr, "cairn-bench: %s:%lu: want a key "
+			    "result id, not '%s'\n", b->kr_file, lineno, line);
+			ok = false;
+			break;
+		}
+		if (b->nkrs == alloc) {
+			alloc = alloc ? 2 * alloc : 1024;
+			b->krs = xrealloc(b->krs, alloc * sizeof *b->krs);
+		}
+		b->krs[b->nkrs++] = v;
+	}
+	fclose(f);
+	free(line);
+	if (ok && b->nkrs < (size_t)b->nclients) {
+		fprintf(stderr, "cairn-bench: %s: %zu key results for %d "
+		    "connections (want one each at least)\n", b->kr_file,
+		    b->nkrs, b->nclients);
+		ok = false;
+	}
+	return ok;
 }
 
 /* One blocking request over the login peer; the result string in out. */
@@ -335,7 +401,8 @@ report(struct bench *b)
 	printf("op=%s clients=%d depth=%d requests=%llu seconds=%.2f "
 	    "rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f errors=%llu "
 	    "lost=%llu",
-	    b->op == OP_READ ? "read" : b->op == OP_RECORD ? "record" : "ping",
+	    b->op == OP_READ ? "read" : b->op == OP_RECORD ? "record" :
+	    b->op == OP_CHECKIN ? "checkin" : "ping",
 	    b->nclients, b->depth,
 	    (unsigned long long)b->requests, secs,
 	    secs > 0 ? (double)b->requests / secs : 0.0,
@@ -375,6 +442,11 @@ main(int argc, char **argv)
 	}
 	if (!resolve(&b))
 		goto out;
+	if (b.op == OP_CHECKIN && !read_krs(&b))
+		goto out;
+	/* Idempotency keys unique across runs on the same database. */
+	snprintf(b.nonce, sizeof b.nonce, "bench%llx",
+	    (unsigned long long)(time(NULL) ^ (getpid() << 16)));
 	if (b.login != NULL && !login_once(&b))
 		goto out;
 
@@ -429,6 +501,7 @@ out:
 		free(b.token);
 	}
 	free(b.lat);
+	free(b.krs);
 	msgpack_zone_destroy(&b.zone);
 	libevent_global_shutdown();
 	return rc;

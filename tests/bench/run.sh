@@ -12,6 +12,11 @@
 #	CAIRN_BENCH_KEEP	1: keep the temporary directory (logs, cluster)
 #	CAIRN_BENCH_CAIRND_ARGS	extra cairnd options, e.g. "--db-pool 16"
 #	CAIRN_BENCH_IMPORT	readings in the bulk import run (100000)
+#	CAIRN_BENCH_SECTIONS	which parts run: "base" (ping, read, KPIs) and
+#				"org" (the generated organisation, org.sh);
+#				default "base org"
+#	CAIRN_BENCH_RUNS	runs of each roll-up command, median (5)
+#	CAIRN_BENCH_PGSCALE	pgbench -i scale beside kr.checkin (32)
 #
 # Everything lives in a fresh directory under /tmp, removed at the end;
 # cairnd (and with it PostgreSQL) is always stopped.
@@ -57,7 +62,9 @@ pgbench=$(find_pg pgbench)
 tmp=$(mktemp -d /tmp/cairn-bench.XXXXXX)
 chmod 755 "$tmp"		# the postgres user must traverse it
 data=$tmp/data
+log=$tmp/cairnd.log
 pid=
+sections=${CAIRN_BENCH_SECTIONS:-base org}
 
 stop_server() {
 	[ -n "$pid" ] || return 0
@@ -86,9 +93,9 @@ cleanup() {
 	rc=$?
 	trap - EXIT INT TERM
 	stop_server
-	if [ $rc -ne 0 ] && [ -s "$tmp/cairnd.log" ]; then
+	if [ $rc -ne 0 ] && [ -s "$log" ]; then
 		echo "bench: last lines of the cairnd log:" >&2
-		tail -n 30 "$tmp/cairnd.log" >&2
+		tail -n 30 "$log" >&2
 	fi
 	if [ "${CAIRN_BENCH_KEEP:-0}" = 1 ]; then
 		echo "bench: kept $tmp" >&2
@@ -108,27 +115,29 @@ ca=$tmp/ca.pem
 umask 077
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$tmp/password"
 umask 022
-printf '%s' "$(cat "$tmp/password")" |
-    "$bin/cairnd" --data-dir "$data" --init-admin bench --password-stdin \
-    > "$tmp/init.log" 2>&1 || {
-	cat "$tmp/init.log" >&2
-	die "cairnd --init-admin failed"
+# A fresh cluster in $data with the admin, and cairnd on it (log in $log).
+start_cairnd() {
+	printf '%s' "$(cat "$tmp/password")" |
+	    "$bin/cairnd" --data-dir "$data" --init-admin bench \
+	    --password-stdin > "$tmp/init.log" 2>&1 || {
+		cat "$tmp/init.log" >&2
+		die "cairnd --init-admin failed"
+	}
+	"$bin/cairnd" --data-dir "$data" --listen "127.0.0.1:$port" \
+	    --cert "$tmp/server.pem" --key "$tmp/server.key" \
+	    ${CAIRN_BENCH_CAIRND_ARGS:-} 2> "$log" &
+	pid=$!
+	# Wait until it answers a ping over verified TLS.
+	i=0
+	until "$bin/cairn-bench" --server "127.0.0.1:$port" --ca "$ca" \
+	    --clients 1 --duration 0.05 --op ping >/dev/null 2>&1; do
+		kill -0 "$pid" 2>/dev/null || die "cairnd exited during start-up"
+		i=$((i + 1))
+		[ $i -lt 300 ] ||
+		    die "cairnd not answering on port $port after 60 s"
+		sleep 0.2
+	done
 }
-
-"$bin/cairnd" --data-dir "$data" --listen "127.0.0.1:$port" \
-    --cert "$tmp/server.pem" --key "$tmp/server.key" \
-    ${CAIRN_BENCH_CAIRND_ARGS:-} 2> "$tmp/cairnd.log" &
-pid=$!
-
-# Wait until it answers a ping over verified TLS.
-i=0
-until "$bin/cairn-bench" --server "127.0.0.1:$port" --ca "$ca" \
-    --clients 1 --duration 0.05 --op ping >/dev/null 2>&1; do
-	kill -0 "$pid" 2>/dev/null || die "cairnd exited during start-up"
-	i=$((i + 1))
-	[ $i -lt 300 ] || die "cairnd not answering on port $port after 60 s"
-	sleep 0.2
-done
 
 cores=$(nproc 2>/dev/null || echo "?")
 model=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null |
@@ -157,174 +166,192 @@ run_bench() {
 	line=$out
 }
 
-run_bench ping
-ping_line=$line
-run_bench read --login bench --password-file "$tmp/password"
-read_line=$line
+# The first part: ping, an authenticated read and the KPI tier, beside
+# pgbench on the same cluster.
+base_section() {
+	run_bench ping
+	ping_line=$line
+	run_bench read --login bench --password-file "$tmp/password"
+	read_line=$line
 
-# pgbench -S on the same cluster, over the same unix socket cairnd uses.
-echo "bench: pgbench -S, $clients clients, ${secs} s" >&2
-jobs=2
-[ "$clients" -ge 2 ] || jobs=1
-"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn \
-    -c 'CREATE DATABASE pgbench' ||
-    die "CREATE DATABASE pgbench failed"
-"$pgbench" -h "$data" -U cairn -i -s 1 -q pgbench > "$tmp/pgbench-init.log" \
-    2>&1 || {
-	cat "$tmp/pgbench-init.log" >&2
-	die "pgbench -i failed"
-}
-"$pgbench" -h "$data" -U cairn -S -c "$clients" -j "$jobs" -T "$secs" \
-    pgbench > "$tmp/pgbench.log" 2>&1 || {
-	cat "$tmp/pgbench.log" >&2
-	die "pgbench -S failed"
-}
-pg_tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
-    "$tmp/pgbench.log")
-pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' \
-    "$tmp/pgbench.log")
-[ -n "$pg_tps" ] || {
-	cat "$tmp/pgbench.log" >&2
-	die "cannot read tps in the pgbench output"
-}
+	# pgbench -S on the same cluster, over the same unix socket cairnd uses.
+	echo "bench: pgbench -S, $clients clients, ${secs} s" >&2
+	jobs=2
+	[ "$clients" -ge 2 ] || jobs=1
+	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn \
+	    -c 'CREATE DATABASE pgbench' ||
+	    die "CREATE DATABASE pgbench failed"
+	"$pgbench" -h "$data" -U cairn -i -s 1 -q pgbench > "$tmp/pgbench-init.log" \
+	    2>&1 || {
+		cat "$tmp/pgbench-init.log" >&2
+		die "pgbench -i failed"
+	}
+	"$pgbench" -h "$data" -U cairn -S -c "$clients" -j "$jobs" -T "$secs" \
+	    pgbench > "$tmp/pgbench.log" 2>&1 || {
+		cat "$tmp/pgbench.log" >&2
+		die "pgbench -S failed"
+	}
+	pg_tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
+	    "$tmp/pgbench.log")
+	pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' \
+	    "$tmp/pgbench.log")
+	[ -n "$pg_tps" ] || {
+		cat "$tmp/pgbench.log" >&2
+		die "cannot read tps in the pgbench output"
+	}
 
-# The KPI tier: kpi.record of one reading per request, beside pgbench
-# running one INSERT per transaction into a plain table of the same shape;
-# then a bulk import through the CLI beside psql's \copy of the same rows.
-export HOME="$tmp" CAIRN_SERVER="127.0.0.1:$port" CAIRN_CA="$ca"
-"$bin/cairn" login bench --password-stdin < "$tmp/password" >/dev/null ||
-    die "cairn login failed"
-"$bin/cairn" team add bench --name "Bench" >/dev/null ||
-    die "cairn team add failed"
-kpi=$("$bin/cairn" kpi add --team bench --name "Orders shipped" \
-    --unit orders --direction up --green 500 --amber 300) ||
-    die "cairn kpi add failed"
-run_bench record --login bench --password-file "$tmp/password" --kpi "$kpi"
-record_line=$line
+	# The KPI tier: kpi.record of one reading per request, beside pgbench
+	# running one INSERT per transaction into a plain table of the same shape;
+	# then a bulk import through the CLI beside psql's \copy of the same rows.
+	export HOME="$tmp" CAIRN_SERVER="127.0.0.1:$port" CAIRN_CA="$ca"
+	"$bin/cairn" login bench --password-stdin < "$tmp/password" >/dev/null ||
+	    die "cairn login failed"
+	"$bin/cairn" team add bench --name "Bench" >/dev/null ||
+	    die "cairn team add failed"
+	kpi=$("$bin/cairn" kpi add --team bench --name "Orders shipped" \
+	    --unit orders --direction up --green 500 --amber 300) ||
+	    die "cairn kpi add failed"
+	run_bench record --login bench --password-file "$tmp/password" --kpi "$kpi"
+	record_line=$line
 
-"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
-    "CREATE TABLE bench_readings (id bigint GENERATED ALWAYS AS IDENTITY
-    PRIMARY KEY, kpi_id bigint NOT NULL, value double precision NOT NULL,
-    at timestamptz NOT NULL DEFAULT now(), note text NOT NULL DEFAULT '',
-    author_id bigint NOT NULL DEFAULT 1)" || die "CREATE TABLE failed"
-printf 'INSERT INTO bench_readings (kpi_id, value) VALUES (1, random() * 1000);\n' \
-    > "$tmp/insert.sql"
-echo "bench: pgbench one INSERT, $clients clients, ${secs} s" >&2
-"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert.sql" -c "$clients" \
-    -j "$jobs" -T "$secs" pgbench > "$tmp/pgbench-insert.log" 2>&1 || {
-	cat "$tmp/pgbench-insert.log" >&2
-	die "pgbench INSERT failed"
-}
-pg_ins=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
-    "$tmp/pgbench-insert.log")
-# The same INSERT into cairn's own kpi_readings, with its foreign keys,
-# index and triggers (sql/007): how much of the gap is the schema's rules.
-printf 'INSERT INTO kpi_readings (kpi_id, value, author_id) VALUES (%s, random() * 1000, 1);\n' \
-    "$kpi" > "$tmp/insert-kpi.sql"
-echo "bench: pgbench one INSERT into kpi_readings, $clients clients" >&2
-"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert-kpi.sql" -c "$clients" \
-    -j "$jobs" -T "$secs" cairn > "$tmp/pgbench-insert-kpi.log" 2>&1 || {
-	cat "$tmp/pgbench-insert-kpi.log" >&2
-	die "pgbench INSERT into kpi_readings failed"
-}
-pg_ins_kpi=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
-    "$tmp/pgbench-insert-kpi.log")
+	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
+	    "CREATE TABLE bench_readings (id bigint GENERATED ALWAYS AS IDENTITY
+	    PRIMARY KEY, kpi_id bigint NOT NULL, value double precision NOT NULL,
+	    at timestamptz NOT NULL DEFAULT now(), note text NOT NULL DEFAULT '',
+	    author_id bigint NOT NULL DEFAULT 1)" || die "CREATE TABLE failed"
+	printf 'INSERT INTO bench_readings (kpi_id, value) VALUES (1, random() * 1000);\n' \
+	    > "$tmp/insert.sql"
+	echo "bench: pgbench one INSERT, $clients clients, ${secs} s" >&2
+	"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert.sql" -c "$clients" \
+	    -j "$jobs" -T "$secs" pgbench > "$tmp/pgbench-insert.log" 2>&1 || {
+		cat "$tmp/pgbench-insert.log" >&2
+		die "pgbench INSERT failed"
+	}
+	pg_ins=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
+	    "$tmp/pgbench-insert.log")
+	# The same INSERT into cairn's own kpi_readings, with its foreign keys,
+	# index and triggers (sql/007): how much of the gap is the schema's rules.
+	printf 'INSERT INTO kpi_readings (kpi_id, value, author_id) VALUES (%s, random() * 1000, 1);\n' \
+	    "$kpi" > "$tmp/insert-kpi.sql"
+	echo "bench: pgbench one INSERT into kpi_readings, $clients clients" >&2
+	"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert-kpi.sql" -c "$clients" \
+	    -j "$jobs" -T "$secs" cairn > "$tmp/pgbench-insert-kpi.log" 2>&1 || {
+		cat "$tmp/pgbench-insert-kpi.log" >&2
+		die "pgbench INSERT into kpi_readings failed"
+	}
+	pg_ins_kpi=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
+	    "$tmp/pgbench-insert-kpi.log")
 
-nimport=${CAIRN_BENCH_IMPORT:-100000}
-awk -v n="$nimport" -v k="$kpi" 'BEGIN {
-	print "kpi,value,at,note"
-	for (i = 0; i < n; i++)
-		printf "%s,%d,,bench %d\n", k, i % 1000, i
-}' > "$tmp/readings.csv"
-tail -n +2 "$tmp/readings.csv" | cut -d, -f2,4 > "$tmp/readings.copy"
-ms() { date +%s%N | awk '{ printf "%.0f", $1 / 1000000 }'; }
-echo "bench: cairn kpi import of $nimport readings" >&2
-t0=$(ms)
-"$bin/cairn" kpi import "$tmp/readings.csv" > "$tmp/import.log" 2>&1 || {
-	cat "$tmp/import.log" >&2
-	die "cairn kpi import failed"
-}
-t1=$(ms)
-printf 'bench: psql \\copy of the same %s rows\n' "$nimport" >&2
-"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
-    "CREATE TABLE bench_copy (kpi_id bigint NOT NULL DEFAULT 1,
-    value double precision NOT NULL, at timestamptz NOT NULL DEFAULT now(),
-    note text NOT NULL, author_id bigint NOT NULL DEFAULT 1)" ||
-    die "CREATE TABLE bench_copy failed"
-t2=$(ms)
-"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
-    "\\copy bench_copy (value, note) FROM '$tmp/readings.copy' CSV" ||
-    die "psql \\copy failed"
-t3=$(ms)
-stored=$("$psql" -X -A -t -h "$data" -U cairn -d cairn -c \
-    "SELECT count(*) FROM kpi_readings WHERE note LIKE 'bench %'")
-[ "$stored" = "$nimport" ] ||
-    die "the import stored $stored readings, not $nimport"
-import_ms=$((t1 - t0))
-copy_ms=$((t3 - t2))
+	nimport=${CAIRN_BENCH_IMPORT:-100000}
+	awk -v n="$nimport" -v k="$kpi" 'BEGIN {
+		print "kpi,value,at,note"
+		for (i = 0; i < n; i++)
+			printf "%s,%d,,bench %d\n", k, i % 1000, i
+	}' > "$tmp/readings.csv"
+	tail -n +2 "$tmp/readings.csv" | cut -d, -f2,4 > "$tmp/readings.copy"
+	ms() { date +%s%N | awk '{ printf "%.0f", $1 / 1000000 }'; }
+	echo "bench: cairn kpi import of $nimport readings" >&2
+	t0=$(ms)
+	"$bin/cairn" kpi import "$tmp/readings.csv" > "$tmp/import.log" 2>&1 || {
+		cat "$tmp/import.log" >&2
+		die "cairn kpi import failed"
+	}
+	t1=$(ms)
+	printf 'bench: psql \\copy of the same %s rows\n' "$nimport" >&2
+	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
+	    "CREATE TABLE bench_copy (kpi_id bigint NOT NULL DEFAULT 1,
+	    value double precision NOT NULL, at timestamptz NOT NULL DEFAULT now(),
+	    note text NOT NULL, author_id bigint NOT NULL DEFAULT 1)" ||
+	    die "CREATE TABLE bench_copy failed"
+	t2=$(ms)
+	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
+	    "\\copy bench_copy (value, note) FROM '$tmp/readings.copy' CSV" ||
+	    die "psql \\copy failed"
+	t3=$(ms)
+	stored=$("$psql" -X -A -t -h "$data" -U cairn -d cairn -c \
+	    "SELECT count(*) FROM kpi_readings WHERE note LIKE 'bench %'")
+	[ "$stored" = "$nimport" ] ||
+	    die "the import stored $stored readings, not $nimport"
+	import_ms=$((t1 - t0))
+	copy_ms=$((t3 - t2))
 
-# The table.
-row() {
-	if [ -n "$2" ]; then
-		printf '%-16s %12.1f %9.3f %9.3f\n' "$1" "$(kv rps "$2")" \
-		    "$(kv p50_ms "$2")" "$(kv p99_ms "$2")"
-	else
-		printf '%-16s %12s\n' "$1" "failed"
+	# The table.
+	row() {
+		if [ -n "$2" ]; then
+			printf '%-16s %12.1f %9.3f %9.3f\n' "$1" "$(kv rps "$2")" \
+			    "$(kv p50_ms "$2")" "$(kv p99_ms "$2")"
+		else
+			printf '%-16s %12s\n' "$1" "failed"
+		fi
+	}
+	echo
+	echo "cairn bench: $clients clients, ${secs} s each, $cores cores, $model"
+	echo "(cairn-bench keeps $depth requests in flight per connection;" \
+	    "pgbench one)"
+	printf '%-16s %12s %9s %9s\n' test requests/s "p50 ms" "p99 ms"
+	row ping "$ping_line"
+	row "read (user.get)" "$read_line"
+	printf '%-16s %12.1f %9s %9s   (average latency %s ms)\n' "pgbench -S" \
+	    "$pg_tps" - - "${pg_lat:-?}"
+	row "kpi.record" "$record_line"
+	printf '%-16s %12.1f %9s %9s   (plain table)\n' "pgbench INSERT" "$pg_ins" - -
+	printf '%-16s %12.1f %9s %9s   (into kpi_readings: its keys and triggers)\n' \
+	    "pgbench INSERT" "$pg_ins_kpi" - -
+	read_rps=$(kv rps "$read_line")
+	if [ -n "$read_rps" ]; then
+		note=
+		[ "$(kv errors "$read_line")" = 0 ] ||
+		    note=" (meaningless: the read run got error responses)"
+		awk -v a="$read_rps" -v b="$pg_tps" -v note="$note" 'BEGIN {
+			printf "ratio read / pgbench -S: %.2f%s\n", (b > 0 ? a / b : 0),
+			    note
+		}'
+	fi
+	rec_rps=$(kv rps "$record_line")
+	if [ -n "$rec_rps" ] && [ -n "$pg_ins" ]; then
+		awk -v a="$rec_rps" -v b="$pg_ins" 'BEGIN {
+			printf "ratio kpi.record / pgbench INSERT: %.2f\n", (b > 0 ? a / b : 0)
+		}'
+		awk -v a="$rec_rps" -v b="$pg_ins_kpi" 'BEGIN {
+			printf "ratio kpi.record / pgbench INSERT into kpi_readings: %.2f\n",
+			    (b > 0 ? a / b : 0)
+		}'
+	fi
+	awk -v n="$nimport" -v i="$import_ms" -v c="$copy_ms" 'BEGIN {
+		printf "bulk import of %d readings: cairn kpi import %.2f s (%.0f/s),", n,
+		    i / 1000, (i > 0 ? n * 1000 / i : 0)
+		printf " psql \\copy %.2f s (%.0f/s); ratio %.2f of COPY\n", c / 1000,
+		    (c > 0 ? n * 1000 / c : 0), (i > 0 ? c / i : 0)
+	}'
+	for l in "$ping_line" "$read_line" "$record_line"; do
+		e=$(kv errors "$l")
+		lost=$(kv lost "$l")
+		if [ -n "$e" ] && { [ "$e" != 0 ] || [ "$lost" != 0 ]; }; then
+			echo "errors: op=$(kv op "$l") errors=$e" \
+			    "first=$(kv first_error "$l") lost connections=$lost"
+		fi
+	done
+
+	# Anything the server had to say under load.
+	n=$(grep -c -E '^[^ ]+ [^ ]+ (warn|error): ' "$log" || true)
+	if [ "$n" -gt 0 ]; then
+		echo "cairnd logged $n warnings or errors; the first ones:"
+		grep -E '^[^ ]+ [^ ]+ (warn|error): ' "$log" | head -n 10
 	fi
 }
-echo
-echo "cairn bench: $clients clients, ${secs} s each, $cores cores, $model"
-echo "(cairn-bench keeps $depth requests in flight per connection;" \
-    "pgbench one)"
-printf '%-16s %12s %9s %9s\n' test requests/s "p50 ms" "p99 ms"
-row ping "$ping_line"
-row "read (user.get)" "$read_line"
-printf '%-16s %12.1f %9s %9s   (average latency %s ms)\n' "pgbench -S" \
-    "$pg_tps" - - "${pg_lat:-?}"
-row "kpi.record" "$record_line"
-printf '%-16s %12.1f %9s %9s   (plain table)\n' "pgbench INSERT" "$pg_ins" - -
-printf '%-16s %12.1f %9s %9s   (into kpi_readings: its keys and triggers)\n' \
-    "pgbench INSERT" "$pg_ins_kpi" - -
-read_rps=$(kv rps "$read_line")
-if [ -n "$read_rps" ]; then
-	note=
-	[ "$(kv errors "$read_line")" = 0 ] ||
-	    note=" (meaningless: the read run got error responses)"
-	awk -v a="$read_rps" -v b="$pg_tps" -v note="$note" 'BEGIN {
-		printf "ratio read / pgbench -S: %.2f%s\n", (b > 0 ? a / b : 0),
-		    note
-	}'
-fi
-rec_rps=$(kv rps "$record_line")
-if [ -n "$rec_rps" ] && [ -n "$pg_ins" ]; then
-	awk -v a="$rec_rps" -v b="$pg_ins" 'BEGIN {
-		printf "ratio kpi.record / pgbench INSERT: %.2f\n", (b > 0 ? a / b : 0)
-	}'
-	awk -v a="$rec_rps" -v b="$pg_ins_kpi" 'BEGIN {
-		printf "ratio kpi.record / pgbench INSERT into kpi_readings: %.2f\n",
-		    (b > 0 ? a / b : 0)
-	}'
-fi
-awk -v n="$nimport" -v i="$import_ms" -v c="$copy_ms" 'BEGIN {
-	printf "bulk import of %d readings: cairn kpi import %.2f s (%.0f/s),", n,
-	    i / 1000, (i > 0 ? n * 1000 / i : 0)
-	printf " psql \\copy %.2f s (%.0f/s); ratio %.2f of COPY\n", c / 1000,
-	    (c > 0 ? n * 1000 / c : 0), (i > 0 ? c / i : 0)
-}'
-for l in "$ping_line" "$read_line" "$record_line"; do
-	e=$(kv errors "$l")
-	lost=$(kv lost "$l")
-	if [ -n "$e" ] && { [ "$e" != 0 ] || [ "$lost" != 0 ]; }; then
-		echo "errors: op=$(kv op "$l") errors=$e" \
-		    "first=$(kv first_error "$l") lost connections=$lost"
-	fi
-done
 
-# Anything the server had to say under load.
-n=$(grep -c -E '^[^ ]+ [^ ]+ (warn|error): ' "$tmp/cairnd.log" || true)
-if [ "$n" -gt 0 ]; then
-	echo "cairnd logged $n warnings or errors; the first ones:"
-	grep -E '^[^ ]+ [^ ]+ (warn|error): ' "$tmp/cairnd.log" | head -n 10
-fi
+case " $sections " in
+*" base "*)
+	start_cairnd
+	base_section
+	;;
+esac
+# The second: the generated organisation, on a cluster of its own.
+case " $sections " in
+*" org "*)
+	. "$root/tests/bench/org.sh"
+	org_section
+	;;
+esac
 
 [ $failed -eq 0 ] || die "some runs failed"

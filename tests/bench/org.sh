@@ -1,0 +1,259 @@
+# org.sh: the second part of make bench (issue 8, "Performance"), sourced by
+# run.sh after its first part: the generated organisation on a cluster of
+# its own.
+#
+#   - gen-org.sql loads 1,000 teams, 100,000 objectives, 300,000 key
+#     results and their check-ins, timed;
+#   - the roll-up: the server-side time (the final result's server_ms) and
+#     the end-to-end time (the whole `cairn --json ... > /dev/null`, median
+#     of CAIRN_BENCH_RUNS) of the whole organisation's tree, one
+#     department's and one team's subtree, review and health; beside them
+#     the same for `cairn --json whoami`, the fixed cost of a command
+#     (process, TLS, session resume, one small read);
+#   - cairnd's memory while it streams the whole tree: the peak resident
+#     set (VmHWM after resetting it through /proc/PID/clear_refs, and the
+#     largest VmRSS sampled every 10 ms) less the resident set just before;
+#   - kr.checkin over $clients connections beside pgbench's default
+#     TPC-B-like script with as many clients, same cluster, same run.
+#
+# Uses run.sh's variables and functions (bin, root, tmp, data, log, ca,
+# port, clients, secs, depth, psql, pgbench, start_cairnd, stop_server,
+# run_bench, kv, die).
+
+org_runs=${CAIRN_BENCH_RUNS:-5}
+org_scale=${CAIRN_BENCH_PGSCALE:-32}
+
+# Milliseconds since the epoch.
+org_ms() {
+	date +%s%N | awk '{ printf "%.0f", $1 / 1000000 }'
+}
+
+# The median of the numbers on stdin, one a line.
+org_median() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR == 0) print "-";
+		else if (NR % 2) print v[(NR + 1) / 2];
+		else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+org_sql() {
+	"$psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn "$@"
+}
+
+# org_time LABEL ARGS...: runs `cairn --json ARGS` once into a file (its
+# server_ms, its size), then $org_runs times into /dev/null, timed; appends
+# "LABEL server_ms e2e_ms bytes" to $tmp/org-times, or "LABEL failed".
+org_time() {
+	label=$1
+	shift
+	echo "bench: cairn --json $*, $org_runs runs" >&2
+	if ! "$bin/cairn" --json "$@" > "$tmp/org-out.json" \
+	    2> "$tmp/org-err.log"; then
+		echo "bench: cairn --json $* failed: $(head -c 300 \
+		    "$tmp/org-err.log")" >&2
+		echo "$label failed" >> "$tmp/org-times"
+		return 0
+	fi
+	bytes=$(wc -c < "$tmp/org-out.json")
+	: > "$tmp/org-server"
+	: > "$tmp/org-e2e"
+	grep -o '"server_ms": *[0-9]*' "$tmp/org-out.json" | tail -n 1 |
+	    sed 's/.*: *//' >> "$tmp/org-server"
+	r=1
+	while [ $r -lt "$org_runs" ]; do
+		"$bin/cairn" --json "$@" > "$tmp/org-out.json" 2>/dev/null
+		grep -o '"server_ms": *[0-9]*' "$tmp/org-out.json" |
+		    tail -n 1 | sed 's/.*: *//' >> "$tmp/org-server"
+		r=$((r + 1))
+	done
+	r=0
+	while [ $r -lt "$org_runs" ]; do
+		t0=$(org_ms)
+		"$bin/cairn" --json "$@" > /dev/null 2>&1 ||
+		    echo "bench: a run of cairn --json $* failed" >&2
+		t1=$(org_ms)
+		echo $((t1 - t0)) >> "$tmp/org-e2e"
+		r=$((r + 1))
+	done
+	echo "$label $(org_median < "$tmp/org-server")" \
+	    "$(org_median < "$tmp/org-e2e") $bytes" >> "$tmp/org-times"
+}
+
+# VmRSS or VmHWM of cairnd, in KiB.
+org_vm() {
+	sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$pid/status"
+}
+
+# cairnd's memory while it streams the whole tree to a client reading at
+# full speed into /dev/null: sets org_idle_kb, org_hwm_kb, org_sampled_kb.
+org_memory() {
+	org_idle_kb=$(org_vm VmRSS)
+	# 5: reset the peak resident set (Linux 4.0 and later).
+	if echo 5 > "/proc/$pid/clear_refs" 2>/dev/null; then
+		org_hwm_ok=1
+	else
+		org_hwm_ok=0
+	fi
+	(
+		max=0
+		while [ ! -f "$tmp/org-mem-stop" ]; do
+			v=$(org_vm VmRSS)
+			[ -n "$v" ] && [ "$v" -gt "$max" ] && max=$v
+			sleep 0.01
+		done
+		echo "$max" > "$tmp/org-mem-max"
+	) &
+	sampler=$!
+	"$bin/cairn" --json tree > /dev/null 2>&1 ||
+	    echo "bench: cairn --json tree failed (memory run)" >&2
+	touch "$tmp/org-mem-stop"
+	wait "$sampler" 2>/dev/null || true
+	org_sampled_kb=$(cat "$tmp/org-mem-max")
+	org_hwm_kb=-
+	[ "$org_hwm_ok" = 0 ] || org_hwm_kb=$(org_vm VmHWM)
+}
+
+org_pgbench_tps() {
+	sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$1"
+}
+
+org_section() {
+	jobs=2
+	[ "$clients" -ge 2 ] || jobs=1
+	stop_server
+	data=$tmp/org
+	log=$tmp/org-cairnd.log
+	start_cairnd
+	export HOME="$tmp" CAIRN_SERVER="127.0.0.1:$port" CAIRN_CA="$ca"
+	"$bin/cairn" login bench --password-stdin < "$tmp/password" \
+	    >/dev/null || die "cairn login failed (org cluster)"
+
+	org_load0=$(cut -d' ' -f1-3 /proc/loadavg)
+	echo "bench: generating the organisation (gen-org.sql)" >&2
+	t0=$(org_ms)
+	org_sql -f "$root/tests/bench/gen-org.sql" > "$tmp/gen-org.log" \
+	    2>&1 || {
+		tail -n 20 "$tmp/gen-org.log" >&2
+		die "gen-org.sql failed"
+	}
+	t1=$(org_ms)
+	org_gen_ms=$((t1 - t0))
+	org_counts=$(org_sql -F ' ' -c "SELECT (SELECT count(*) FROM teams),
+	    (SELECT count(*) FROM objectives),
+	    (SELECT count(*) FROM key_results),
+	    (SELECT count(*) FROM checkins)")
+	set -- $org_counts
+	org_teams=$1 org_objs=$2 org_krs=$3 org_cis=$4
+
+	# The roll-up.
+	: > "$tmp/org-times"
+	org_time "whoami" whoami
+	org_time "tree" tree
+	org_time "tree --team dep-10" tree --team dep-10
+	org_time "tree --team team-100" tree --team team-100
+	org_time "review" review
+	org_time "health" health
+	org_memory
+
+	# kr.checkin: each connection its own key results, $depth alignment
+	# trees per connection (one per request in flight), leaves first, so
+	# that each check-in rolls up through the most ancestors and no two
+	# requests in flight wait for the same objective row.
+	org_sql -v nroots=$((clients * depth)) -v per_root=8 \
+	    -v depth="$depth" -v clients="$clients" \
+	    -f "$root/tests/bench/checkin-krs.sql" > "$tmp/krs.txt" ||
+	    die "checkin-krs.sql failed"
+	org_nkrs=$(wc -l < "$tmp/krs.txt")
+	run_bench checkin --login bench --password-file "$tmp/password" \
+	    --kr-file "$tmp/krs.txt"
+	org_checkin_line=$line
+
+	echo "bench: pgbench -i -s $org_scale" >&2
+	org_sql -c 'CREATE DATABASE pgbench' || die "CREATE DATABASE failed"
+	"$pgbench" -h "$data" -U cairn -i -s "$org_scale" -I dtGvp -q pgbench \
+	    > "$tmp/pgbench-tpcb-init.log" 2>&1 || {
+		cat "$tmp/pgbench-tpcb-init.log" >&2
+		die "pgbench -i failed"
+	}
+	echo "bench: pgbench (TPC-B-like), $clients clients, ${secs} s" >&2
+	"$pgbench" -h "$data" -U cairn -c "$clients" -j "$jobs" -T "$secs" \
+	    pgbench > "$tmp/pgbench-tpcb.log" 2>&1 || {
+		cat "$tmp/pgbench-tpcb.log" >&2
+		die "pgbench (TPC-B-like) failed"
+	}
+	org_tpcb=$(org_pgbench_tps "$tmp/pgbench-tpcb.log")
+	org_tpcb_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' \
+	    "$tmp/pgbench-tpcb.log")
+	org_load1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+	org_report
+}
+
+org_row() {
+	# label server_ms e2e_ms bytes aim
+	if [ "$2" = failed ]; then
+		printf '%-22s %10s\n' "$1" "failed"
+	else
+		printf '%-22s %10s %10s %12s %10s\n' "$1" "$2" "$3" "$4" "$5"
+	fi
+}
+
+org_report() {
+	echo
+	echo "cairn bench, the organisation: $org_teams teams, $org_objs" \
+	    "objectives, $org_krs key results, $org_cis check-ins" \
+	    "(gen-org.sql $(awk -v m="$org_gen_ms" \
+	    'BEGIN { printf "%.1f", m / 1000 }') s)"
+	echo "load average before $org_load0, after $org_load1" \
+	    "($cores cores)"
+	printf '%-22s %10s %10s %12s %10s\n' command "server ms" "e2e ms" \
+	    bytes "aim e2e"
+	while read -r l; do
+		set -- $l
+		case $l in
+		"tree --team"*) lab="$1 $2 $3"; shift 3 ;;
+		*) lab=$1; shift ;;
+		esac
+		case $lab in
+		whoami) aim="(fixed)" ;;
+		tree) aim="< 1000" ;;
+		"tree --team"*) aim="< 20" ;;
+		*) aim=- ;;
+		esac
+		org_row "$lab" "${1:-}" "${2:-}" "${3:-}" "$aim"
+	done < "$tmp/org-times"
+	echo "(e2e: the whole command, median of $org_runs; server: the" \
+	    "final result's server_ms, median of $org_runs)"
+	awk -v i="$org_idle_kb" -v h="$org_hwm_kb" -v s="$org_sampled_kb" \
+	    'BEGIN {
+		printf "cairnd memory streaming the whole tree: idle %.1f MiB,",
+		    i / 1024
+		if (h != "-")
+			printf " peak %.1f MiB (VmHWM): +%.1f MiB,", h / 1024,
+			    (h - i) / 1024
+		printf " sampled peak +%.1f MiB (aim < 64 MiB above idle)\n",
+		    (s - i) / 1024
+	}'
+	l=$org_checkin_line
+	if [ -n "$l" ]; then
+		printf '%-22s %10.1f/s p50 %.3f ms p99 %.3f ms errors %s' \
+		    "kr.checkin" "$(kv rps "$l")" "$(kv p50_ms "$l")" \
+		    "$(kv p99_ms "$l")" "$(kv errors "$l")"
+		echo " ($clients connections, depth $depth, $org_nkrs key results)"
+	else
+		printf '%-22s failed\n' "kr.checkin"
+	fi
+	printf '%-22s %10.1f/s average latency %s ms (scale %s, %s clients)\n' \
+	    "pgbench TPC-B-like" "$org_tpcb" "${org_tpcb_lat:-?}" \
+	    "$org_scale" "$clients"
+	rps=$(kv rps "$l")
+	[ -z "$rps" ] || awk -v a="$rps" -v b="$org_tpcb" 'BEGIN {
+		printf "ratio kr.checkin / pgbench TPC-B-like: %.2f (aim >= 0.8)\n",
+		    (b > 0 ? a / b : 0)
+	}'
+	n=$(grep -c -E '^[^ ]+ [^ ]+ (warn|error): ' "$log" || true)
+	if [ "$n" -gt 0 ]; then
+		echo "cairnd logged $n warnings or errors; the first ones:"
+		grep -E '^[^ ]+ [^ ]+ (warn|error): ' "$log" | head -n 10
+	fi
+}
