@@ -12,6 +12,19 @@
 -- tree the deepest key results come first (leaves: their check-in rolls up
 -- through the most ancestors).  Not boolean (the values sent are 0 to 96),
 -- not bound to a KPI (those take no check-ins).
+--
+-- With -v random=1 instead: as many key results drawn across the whole
+-- organisation, so that requests in flight do share ancestors (the root
+-- team's objectives above all), as check-ins from all over a real
+-- organisation would.
+\if :{?random}
+\else
+\set random 0
+\endif
+\if :random
+SELECT id FROM key_results WHERE type <> 'boolean' AND kpi_id IS NULL
+AND NOT removed ORDER BY hashint8(id * 31 + 7) LIMIT :nroots * :per_root;
+\else
 WITH RECURSIVE d (id, root, lvl) AS (
 	SELECT id, id, 1 FROM objectives WHERE parent_id IS NULL
 	UNION ALL
@@ -29,3 +42,4 @@ kr AS (SELECT ri.ri, k.id, row_number() OVER (PARTITION BY ri.ri
 	AND NOT k.removed)
 SELECT id FROM kr WHERE rank < :per_root
 ORDER BY (rank * :depth + ri % :depth) * :clients + ri / :depth;
+\endif

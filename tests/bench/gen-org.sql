@@ -28,7 +28,7 @@
 -- any is broken; the columns the triggers maintain (a key result's current
 -- value, confidence, version and last check-in) are set from the
 -- check-ins as checkins_apply would, and the stored progress by
--- objectives_progress_rebuild().  Everything in one transaction.
+-- objectives_progress_rebuild() (sql/012).  Everything in one transaction.
 --
 -- Deterministic: the "random" choices are hashes of the row numbers.
 
@@ -179,10 +179,11 @@ SELECT kk.id AS kr_id, c, c = kk.n AS latest, kk.owner_id,
 	g.pstart + (kk.last_at - g.pstart) * c / kk.n AS at
 FROM g, kk, generate_series(1, 3) c WHERE c <= kk.n;
 
--- current, confidence and version as checkins_apply would leave them.
+-- current, confidence, version and checked_at as checkins_apply (sql/012)
+-- would leave them.
 INSERT INTO key_results (id, objective_id, title, type, start_value, target,
-    current, unit, weight, owner_id, confidence, version, created_at,
-    updated_at)
+    current, unit, weight, owner_id, confidence, version, checked_at,
+    created_at, updated_at)
 OVERRIDING SYSTEM VALUE
 SELECT kk.id, kk.objective_id,
 	(ARRAY['Reach', 'Ship', 'Hold', 'Sign', 'Close'])
@@ -190,7 +191,7 @@ SELECT kk.id, kk.objective_id,
 	kk.type, kk.start_value, kk.target, coalesce(cv.value, kk.start_value),
 	CASE kk.type WHEN 'boolean' THEN '' ELSE '%' END,
 	1 + pg_temp.h(kk.id, 3) % 2, kk.owner_id, cv.confidence, 1 + kk.n,
-	g.pstart, g.pstart
+	cv.at, g.pstart, g.pstart
 FROM g, kk LEFT JOIN cv ON cv.kr_id = kk.id AND cv.latest;
 
 INSERT INTO checkins (kr_id, value, confidence, note, author_id, at)
@@ -198,16 +199,6 @@ SELECT kr_id, value, confidence, CASE WHEN latest THEN 'latest' ELSE '' END,
 	owner_id, at
 FROM cv ORDER BY at;
 
-DO $$
-BEGIN
-	IF EXISTS (SELECT 1 FROM information_schema.columns
-	    WHERE table_name = 'key_results' AND column_name = 'checked_at')
-	THEN
-		EXECUTE 'UPDATE key_results k SET checked_at = l.at'
-		    ' FROM (SELECT kr_id, max(at) AS at FROM checkins'
-		    ' GROUP BY kr_id) l WHERE k.id = l.kr_id';
-	END IF;
-END $$;
 
 -- A KPI per team (its lead owns it), twelve weekly readings ending 0 to
 -- 19 days ago; values drift so that some are amber or red.  The first
@@ -285,6 +276,10 @@ FROM (VALUES ('periods', (SELECT max(id) FROM periods)),
     ('key_results', (SELECT max(id) FROM key_results)),
     ('kpis', (SELECT max(id) FROM kpis))) v (t, m);
 
+-- The stored progress (sql/012), level by level from the leaves, still
+-- without the triggers: its updates change progress only.
+SELECT objectives_progress_rebuild();
+
 SET LOCAL session_replication_role = origin;
 
 -- An assessment for every other team, through its scoring trigger.
@@ -294,19 +289,11 @@ SELECT tt.ti + 1, g.ubase + 1 + tt.ti * g.members,
 	'{"scenarios": {}, "checklist": {}}'
 FROM g, tt WHERE tt.ti % 2 = 0;
 
--- The stored progress (sql/012, helper "pace"), level by level.
-DO $$
-BEGIN
-	IF to_regproc('objectives_progress_rebuild') IS NOT NULL THEN
-		PERFORM objectives_progress_rebuild();
-	ELSE
-		RAISE NOTICE 'gen-org: no objectives_progress_rebuild() yet';
-	END IF;
-END $$;
-
 COMMIT;
 
-ANALYZE;
+-- Vacuumed and analysed now, so that autovacuum does not do it (and take
+-- the CPU) during the timed runs, and the planner knows the new tables.
+VACUUM (ANALYZE);
 
 SELECT (SELECT count(*) FROM teams) AS teams,
 	(SELECT count(*) FROM users) AS users,

@@ -113,6 +113,38 @@ org_memory() {
 	[ "$org_hwm_ok" = 0 ] || org_hwm_kb=$(org_vm VmHWM)
 }
 
+# CPU time so far, in clock ticks: "postgres cairnd".  postgres: the
+# postmaster with the backends it has reaped (cutime, cstime) and those
+# alive; cairnd: all its threads.
+org_cpu() {
+	pm=$(head -n 1 "$data/pgdata/postmaster.pid")
+	{
+		awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+		for c in $(pgrep -P "$pm"); do
+			awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null
+		done
+	} | awk -v d="$(awk '{ print $14 + $15 }' "/proc/$pid/stat")" \
+	    '{ s += $1 } END { print s, d }'
+}
+
+org_wal() {
+	org_sql -c "SELECT pg_current_wal_insert_lsn()"
+}
+
+# org_costs LABEL TRANSACTIONS PG_TICKS0 CAIRND_TICKS0 WAL0: appends
+# "LABEL pg_ms cairnd_ms wal_bytes", per transaction since the snapshot
+# given, to $tmp/org-costs.
+org_costs() {
+	set -- "$1" "$2" "$3" "$4" "$5" "$(org_cpu)" "$(org_wal)"
+	walb=$(org_sql -c "SELECT pg_wal_lsn_diff('$7', '$5')")
+	tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
+	echo "$1 $2 $3 $4 $6 $walb $tck" | awk '{
+		n = $2 > 0 ? $2 : 1
+		printf "%s %.3f %.3f %.0f\n", $1, ($5 - $3) * 1000 / $8 / n,
+		    ($6 - $4) * 1000 / $8 / n, $7 / n
+	}' >> "$tmp/org-costs"
+}
+
 org_pgbench_tps() {
 	sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$1"
 }
@@ -164,9 +196,22 @@ org_section() {
 	    -f "$root/tests/bench/checkin-krs.sql" > "$tmp/krs.txt" ||
 	    die "checkin-krs.sql failed"
 	org_nkrs=$(wc -l < "$tmp/krs.txt")
-	run_bench checkin --login bench --password-file "$tmp/password" \
-	    --kr-file "$tmp/krs.txt"
-	org_checkin_line=$line
+	org_sql -v random=1 -v nroots=$((clients * depth)) -v per_root=8 \
+	    -v depth="$depth" -v clients="$clients" \
+	    -f "$root/tests/bench/checkin-krs.sql" > "$tmp/krs-random.txt" ||
+	    die "checkin-krs.sql -v random=1 failed"
+	: > "$tmp/org-costs"
+	for spread in own random; do
+		f=$tmp/krs.txt
+		[ $spread = own ] || f=$tmp/krs-random.txt
+		set -- $(org_cpu)
+		w0=$(org_wal)
+		run_bench checkin --login bench --password-file \
+		    "$tmp/password" --kr-file "$f"
+		org_costs "checkin-$spread" "$(kv requests "$line")" "$1" "$2" \
+		    "$w0"
+		eval "org_checkin_$spread=\$line"
+	done
 
 	echo "bench: pgbench -i -s $org_scale" >&2
 	org_sql -c 'CREATE DATABASE pgbench' || die "CREATE DATABASE failed"
@@ -176,11 +221,16 @@ org_section() {
 		die "pgbench -i failed"
 	}
 	echo "bench: pgbench (TPC-B-like), $clients clients, ${secs} s" >&2
+	set -- $(org_cpu)
+	w0=$(org_wal)
 	"$pgbench" -h "$data" -U cairn -c "$clients" -j "$jobs" -T "$secs" \
 	    pgbench > "$tmp/pgbench-tpcb.log" 2>&1 || {
 		cat "$tmp/pgbench-tpcb.log" >&2
 		die "pgbench (TPC-B-like) failed"
 	}
+	n=$(sed -n 's/^number of transactions actually processed: //p' \
+	    "$tmp/pgbench-tpcb.log" | cut -d' ' -f1)
+	org_costs tpcb "$n" "$1" "$2" "$w0"
 	org_tpcb=$(org_pgbench_tps "$tmp/pgbench-tpcb.log")
 	org_tpcb_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' \
 	    "$tmp/pgbench-tpcb.log")
@@ -234,23 +284,32 @@ org_report() {
 		printf " sampled peak +%.1f MiB (aim < 64 MiB above idle)\n",
 		    (s - i) / 1024
 	}'
-	l=$org_checkin_line
-	if [ -n "$l" ]; then
-		printf '%-22s %10.1f/s p50 %.3f ms p99 %.3f ms errors %s' \
-		    "kr.checkin" "$(kv rps "$l")" "$(kv p50_ms "$l")" \
-		    "$(kv p99_ms "$l")" "$(kv errors "$l")"
-		echo " ($clients connections, depth $depth, $org_nkrs key results)"
-	else
-		printf '%-22s failed\n' "kr.checkin"
-	fi
+	for spread in own random; do
+		eval "l=\$org_checkin_$spread"
+		if [ -n "$l" ]; then
+			printf '%-22s %10.1f/s p50 %.3f ms p99 %.3f ms errors %s\n' \
+			    "kr.checkin ($spread)" "$(kv rps "$l")" \
+			    "$(kv p50_ms "$l")" "$(kv p99_ms "$l")" \
+			    "$(kv errors "$l")"
+		else
+			printf '%-22s failed\n' "kr.checkin ($spread)"
+		fi
+	done
+	echo "(own: each request in flight on an alignment tree of its own;" \
+	    "random: key results drawn across the organisation;" \
+	    "$clients connections, depth $depth, $org_nkrs key results)"
 	printf '%-22s %10.1f/s average latency %s ms (scale %s, %s clients)\n' \
 	    "pgbench TPC-B-like" "$org_tpcb" "${org_tpcb_lat:-?}" \
 	    "$org_scale" "$clients"
-	rps=$(kv rps "$l")
+	rps=$(kv rps "$org_checkin_own")
 	[ -z "$rps" ] || awk -v a="$rps" -v b="$org_tpcb" 'BEGIN {
-		printf "ratio kr.checkin / pgbench TPC-B-like: %.2f (aim >= 0.8)\n",
-		    (b > 0 ? a / b : 0)
+		printf "ratio kr.checkin (own) / pgbench TPC-B-like: %.2f" \
+		    " (aim >= 0.8)\n", (b > 0 ? a / b : 0)
 	}'
+	echo "per transaction: postgres CPU ms, cairnd CPU ms, WAL bytes"
+	while read -r lab pgms cdms walb; do
+		printf '  %-20s %8s %8s %8s\n' "$lab" "$pgms" "$cdms" "$walb"
+	done < "$tmp/org-costs"
 	n=$(grep -c -E '^[^ ]+ [^ ]+ (warn|error): ' "$log" || true)
 	if [ "$n" -gt 0 ]; then
 		echo "cairnd logged $n warnings or errors; the first ones:"
