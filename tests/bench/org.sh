@@ -51,7 +51,11 @@ org_time() {
 	    2> "$tmp/org-err.log"; then
 		echo "bench: cairn --json $* failed: $(head -c 300 \
 		    "$tmp/org-err.log")" >&2
-		echo "$label failed" >> "$tmp/org-times"
+		why=$(grep -o '"code": *"[A-Z_]*"' "$tmp/org-err.log" |
+		    head -n 1 | sed 's/.*"\([A-Z_]*\)"$/\1/')
+		[ -n "$why" ] || why=$(head -n 1 "$tmp/org-err.log" |
+		    cut -c1-40 | tr ' ' '_')
+		echo "$label failed ${why:-?}" >> "$tmp/org-times"
 		return 0
 	fi
 	bytes=$(wc -c < "$tmp/org-out.json")
@@ -104,8 +108,11 @@ org_memory() {
 		echo "$max" > "$tmp/org-mem-max"
 	) &
 	sampler=$!
-	"$bin/cairn" --json tree > /dev/null 2>&1 ||
-	    echo "bench: cairn --json tree failed (memory run)" >&2
+	org_mem_ok=1
+	"$bin/cairn" --json tree > /dev/null 2>&1 || {
+		echo "bench: cairn --json tree failed (memory run)" >&2
+		org_mem_ok=0
+	}
 	touch "$tmp/org-mem-stop"
 	wait "$sampler" 2>/dev/null || true
 	org_sampled_kb=$(cat "$tmp/org-mem-max")
@@ -242,7 +249,7 @@ org_section() {
 org_row() {
 	# label server_ms e2e_ms bytes aim
 	if [ "$2" = failed ]; then
-		printf '%-22s %10s\n' "$1" "failed"
+		printf '%-22s %10s (%s)\n' "$1" "failed" "$3"
 	else
 		printf '%-22s %10s %10s %12s %10s\n' "$1" "$2" "$3" "$4" "$5"
 	fi
@@ -274,7 +281,11 @@ org_report() {
 	done < "$tmp/org-times"
 	echo "(e2e: the whole command, median of $org_runs; server: the" \
 	    "final result's server_ms, median of $org_runs)"
-	awk -v i="$org_idle_kb" -v h="$org_hwm_kb" -v s="$org_sampled_kb" \
+	[ "$org_mem_ok" = 1 ] ||
+	    echo "cairnd memory streaming the whole tree: not measured" \
+	    "(cairn --json tree failed)"
+	[ "$org_mem_ok" = 0 ] ||
+	    awk -v i="$org_idle_kb" -v h="$org_hwm_kb" -v s="$org_sampled_kb" \
 	    'BEGIN {
 		printf "cairnd memory streaming the whole tree: idle %.1f MiB,",
 		    i / 1024
