@@ -9,6 +9,7 @@
  * transaction.  On any failure the import is aborted, so no stage is left
  * behind.  The file is read whole: the client's memory, not the server's.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "client.h"
 #include "json.h"
 #include "json2mp.h"
+#include "wire.h"
 
 #define IMPORT_FILE_MAX		(1024UL * 1024 * 1024)
 #define IMPORT_CHUNK_ROWS	1000
@@ -26,6 +28,7 @@ struct upload {
 	struct client	*c;
 	int64_t		 id;
 	size_t		 limit;		/* bytes of rows in one request */
+	uint32_t	 chunk;		/* rows in one request */
 	unsigned long	 sent;
 };
 
@@ -68,7 +71,8 @@ read_all(struct client *c, const char *path, char **buf, size_t *len)
 	return CX_OK;
 }
 
-/* Send rows [from, to) of set as one import.rows. */
+/* Send rows [from, to) of set as one import.rows (errors kept, not
+ * reported). */
 static int
 send_chunk(struct upload *u, const char *set, const msgpack_object *rows,
     uint32_t from, uint32_t to)
@@ -87,41 +91,79 @@ send_chunk(struct upload *u, const char *set, const msgpack_object *rows,
 	req_int(&ra, "import", u->id);
 	req_str(&ra, "set", set);
 	req_raw(&ra, "rows", sb.data, sb.size);
-	rc = client_call(u->c, "import.rows", &ra, &res);
+	rc = client_try(u->c, "import.rows", &ra, &res);
 	msgpack_sbuffer_destroy(&sb);
 	if (rc == CX_OK)
 		u->sent += to - from;
 	return rc;
 }
 
-/* A set's rows in chunks of at most IMPORT_CHUNK_ROWS and u->limit
- * bytes (a row larger than that alone, for the server to refuse). */
-static int
-send_set(struct upload *u, const char *set, const msgpack_object *rows)
+/* A refusal of the request's size (the server's max_elements, which
+ * hello does not announce), not of a row or of the rows' count: worth
+ * again with fewer rows. */
+static bool
+too_big(const struct client *c)
+{
+	const msgpack_object *m;
+
+	if (!client_failed_with(c, "E_LIMIT"))
+		return false;
+	if (c->err == NULL)
+		return strstr(c->lmsg, "too large") != NULL;
+	if (mp_map_get(c->err, WIRE_FIELD) != NULL ||
+	    (m = map_get_type(c->err, WIRE_MESSAGE, MSGPACK_OBJECT_STR)) ==
+	    NULL)
+		return false;
+	return memmem(m->via.str.ptr, m->via.str.size, "elements", 8) !=
+	    NULL || memmem(m->via.str.ptr, m->via.str.size, "too large", 9) !=
+	    NULL;
+}
+
+static size_t
+packed_size(const msgpack_object *o)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
-	uint32_t from = 0, i;
-	size_t bytes = 0;
-	int rc = CX_OK;
+	size_t n;
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	for (i = 0; i < rows->via.array.size && rc == CX_OK; i++) {
-		sb.size = 0;
-		msgpack_pack_object(&pk, rows->via.array.ptr[i]);
-		if (i > from && (i - from == IMPORT_CHUNK_ROWS ||
-		    bytes + sb.size > u->limit)) {
-			rc = send_chunk(u, set, rows, from, i);
-			from = i;
-			bytes = 0;
-		}
-		bytes += sb.size;
-	}
-	if (rc == CX_OK && i > from)
-		rc = send_chunk(u, set, rows, from, i);
+	msgpack_pack_object(&pk, *o);
+	n = sb.size;
 	msgpack_sbuffer_destroy(&sb);
-	return rc;
+	return n;
+}
+
+/* A set's rows in chunks of at most u->chunk rows and u->limit bytes (a
+ * row larger than that alone, for the server to refuse); halved when the
+ * server finds a chunk too large. */
+static int
+send_set(struct upload *u, const char *set, const msgpack_object *rows)
+{
+	uint32_t from = 0, to, n = rows->via.array.size;
+	size_t bytes, sz;
+	int rc;
+
+	while (from < n) {
+		for (to = from, bytes = 0; to < n && to - from < u->chunk;
+		    to++) {
+			sz = packed_size(&rows->via.array.ptr[to]);
+			if (to > from && bytes + sz > u->limit)
+				break;
+			bytes += sz;
+		}
+		rc = send_chunk(u, set, rows, from, to);
+		if (rc != CX_OK && to - from > 1 && too_big(u->c)) {
+			u->chunk = (to - from) / 2;
+			continue;
+		}
+		if (rc != CX_OK) {
+			client_report(u->c);
+			return rc;
+		}
+		from = to;
+	}
+	return CX_OK;
 }
 
 static void
@@ -135,7 +177,7 @@ abort_quietly(struct client *c, int64_t id)
 }
 
 static int
-upload(struct client *c, const msgpack_object *doc)
+upload(struct client *c, const msgpack_object *doc, uint32_t chunk)
 {
 	const msgpack_object *v, *period, *res, *id;
 	msgpack_sbuffer sb;
@@ -173,6 +215,7 @@ upload(struct client *c, const msgpack_object *doc)
 	if ((rc = client_open(c)) != CX_OK)
 		return rc;
 	u.c = c;
+	u.chunk = chunk;
 	u.limit = c->max_frame > 2 * IMPORT_FRAME_SLACK ?
 	    c->max_frame - IMPORT_FRAME_SLACK : IMPORT_FRAME_SLACK;
 	msgpack_sbuffer_init(&sb);
@@ -231,8 +274,16 @@ cmd_import(struct client *c, struct cmd_args *a)
 	msgpack_packer pk;
 	msgpack_unpacked up;
 	size_t len = 0, off = 0;
-	char *buf = NULL;
+	const char *ch = args_get(a, "chunk");
+	char *buf = NULL, *end;
+	long long chunk = IMPORT_CHUNK_ROWS;
 	int rc;
+
+	/* Any positive size: the server refuses more than its limit. */
+	if (ch != NULL && ((chunk = strtoll(ch, &end, 10)) < 1 ||
+	    chunk > UINT32_MAX || *end != '\0'))
+		return usage_error(c->cmd, "--chunk is a number of rows, 1 "
+		    "or more");
 
 	if ((rc = read_all(c, a->argv[0], &buf, &len)) != CX_OK)
 		return rc;
@@ -251,7 +302,7 @@ cmd_import(struct client *c, struct cmd_args *a)
 		rc = client_fail(c, "E_INVALID", "%s: not a JSON object",
 		    a->argv[0]);
 	else
-		rc = upload(c, &up.data);
+		rc = upload(c, &up.data, (uint32_t)chunk);
 	msgpack_unpacked_destroy(&up);
 	msgpack_sbuffer_destroy(&sb);
 	return rc;

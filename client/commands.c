@@ -321,10 +321,12 @@ const struct cmd_entry cmd_table[] = {
 	  "export", NULL, OPTS(OPT_SREQ("period", NULL),
 	  OPT_S("format", NULL), OPT_S("out", NULL)), 0, 0, CMD_SESSION,
 	  cmd_export },
-	{ "import", NULL, "FILE|-",
+	{ "import", NULL, "FILE|- [--chunk N]",
 	  "(admin) load a JSON export into an empty or new period, all or "
-	  "nothing; users and teams must exist (by login and slug)",
-	  "import.commit", NULL, NULL, 1, 1, CMD_SESSION, cmd_import },
+	  "nothing; users and teams must exist (by login and slug); N rows "
+	  "a request at most (default and server's limit 1000)",
+	  "import.commit", NULL, OPTS(OPT_I("chunk", NULL)), 1, 1,
+	  CMD_SESSION, cmd_import },
 
 	{ "assess", NULL, "TEAM [--set KEY=VALUE ...] [--answers FILE] "
 	  "[--apply]",

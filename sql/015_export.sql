@@ -410,10 +410,39 @@ LANGUAGE sql STABLE AS $$
 		WHERE c.objective_id = o.id AND c.user_id = u))
 $$;
 
-CREATE FUNCTION export_kpi_ids(u bigint, r text) RETURNS TABLE (id bigint)
+-- The KPIs of an export: of the teams u may read, those with a reading
+-- in the period, bound by one of its key results or guarding one of its
+-- objectives.
+CREATE FUNCTION export_kpi_ids(p bigint, u bigint, r text)
+RETURNS TABLE (id bigint)
 LANGUAGE sql STABLE AS $$
+	WITH o AS (SELECT id FROM export_objective_ids(p, u, r))
 	SELECT k.id FROM kpis k WHERE k.team_id IN
 	    (SELECT id FROM export_teams(u, r))
+	AND (EXISTS (SELECT 1 FROM kpi_readings x, periods pp
+		WHERE pp.id = p AND x.kpi_id = k.id
+		AND x.at >= pp.start_date::timestamptz
+		AND x.at < (pp.end_date + 1)::timestamptz)
+	    OR EXISTS (SELECT 1 FROM key_results kr WHERE kr.kpi_id = k.id
+		AND NOT kr.removed AND kr.objective_id IN (SELECT id FROM o))
+	    OR EXISTS (SELECT 1 FROM objective_guardrails g
+		WHERE g.kpi_id = k.id AND g.objective_id IN (SELECT id FROM o)))
+$$;
+
+-- The teams of an export: those of its objectives and KPIs, and their
+-- ancestors (so that the document holds the tree they hang in).
+CREATE FUNCTION export_team_ids(p bigint, u bigint, r text)
+RETURNS TABLE (id bigint)
+LANGUAGE sql STABLE AS $$
+	WITH RECURSIVE up (id, depth) AS (
+		SELECT team_id, 0 FROM objectives
+		    WHERE id IN (SELECT id FROM export_objective_ids(p, u, r))
+		UNION SELECT team_id, 0 FROM kpis
+		    WHERE id IN (SELECT id FROM export_kpi_ids(p, u, r))
+		UNION SELECT t.parent_id, up.depth + 1 FROM teams t
+		    JOIN up ON t.id = up.id
+		    WHERE t.parent_id IS NOT NULL AND up.depth < 1000)
+	SELECT DISTINCT id FROM up
 $$;
 
 -- The users an export of period p names.
@@ -421,7 +450,7 @@ CREATE FUNCTION export_user_ids(p bigint, u bigint, r text)
 RETURNS TABLE (id bigint)
 LANGUAGE sql STABLE AS $$
 	WITH o AS (SELECT id FROM export_objective_ids(p, u, r)),
-	k AS (SELECT id FROM export_kpi_ids(u, r)),
+	k AS (SELECT id FROM export_kpi_ids(p, u, r)),
 	kr AS (SELECT x.id, x.owner_id FROM key_results x
 	    WHERE x.objective_id IN (SELECT id FROM o) AND NOT x.removed)
 	SELECT owner_id FROM objectives WHERE id IN (SELECT id FROM o)
