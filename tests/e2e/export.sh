@@ -367,6 +367,25 @@ PY
 	expect_eq "... lands in review" "$(psql2 -c "SELECT state FROM periods WHERE name = 'x-q1r'")" review
 	x_quiet "reopen x-q1" as admin period reopen x-q1
 
+	# A document far larger than a frame goes up in bounded requests.
+	python3 - "$T/x1.json" "$T/x-big.json" <<'PY'
+import datetime, json, sys
+d = json.load(open(sys.argv[1])); d["period"]["name"] = "x-big"
+kr = d["checkins"][0]["kr"]
+t0 = datetime.datetime.strptime(d["period"]["start_date"], "%Y-%m-%d")
+for i in range(1500):
+    at = (t0 + datetime.timedelta(minutes=7 * i)).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    d["checkins"].append(dict(kr=kr, value=i % 100, confidence=None,
+        note="bulk %d %s" % (i, "x" * 40), author="root", at=at))
+json.dump(d, open(sys.argv[2], "w"))
+PY
+	big=$(stat -c %s "$T/x-big.json")
+	expect_exit "import of a document of $big bytes (max_frame 65536)" 0 \
+	    x2 admin --json import "$T/x-big.json"
+	expect_match "... every check-in in" '"checkins":1504' "$OUT"
+	expect_eq "... the stage dropped" "$(psql2 -c 'SELECT count(*) FROM import_rows')" 0
+	if [ "$big" -gt 200000 ]; then ok "... (it is over three frames)"; else not_ok "... (it is over three frames)" "$big"; fi
+
 	kill -TERM "$X2_PID" 2>/dev/null
 	wait "$X2_PID"
 	X2_PID=
