@@ -5,7 +5,8 @@
  * results, check-ins, readings.  Each set is one statement over the
  * caller's read rule; no set is ever held whole in cairnd.  The final
  * result names the format and each set's columns (for a CSV header of a
- * set that had no rows).
+ * set that had no rows).  A client that did not ask for parts is answered
+ * E_LIMIT: the sets are more than a gathered result holds.
  *
  * The sets are read by separate statements, so an export taken while
  * others write may show a check-in whose key result came after the key
@@ -98,6 +99,13 @@ op_export(struct request *req)
 	mp_get_str(&req->args, "period", MP_REQUIRED, 1, 40, &period);
 	if (!req_args_done(req))
 		return;
+	/* More sets than a gathered result holds (STREAM_SETS_MAX), and an
+	 * export is meant to be larger than a frame anyway. */
+	if (!req_parts(req)) {
+		req_fail(req, E_LIMIT, NULL, "an export is sent in parts only: "
+		    "ask for parts (\"parts\": true in the request)");
+		return;
+	}
 	x = xcalloc(1, sizeof *x);
 	req->state = x;
 	req->state_free = free;

@@ -175,6 +175,10 @@ expect_eq "... leaves out the private team's objective and what hangs on it" \
     "$(x_py "$T/x-out.json" '(sorted(o["title"] for o in d["objectives"]), sorted(k["title"] for k in d["key_results"]), len(d["checkins"]))')" \
     "(['Archived', 'Ops goal', 'Top \"quoted\" goal, ünïcode'], ['Launch', 'Revenue', 'Uptime held'], 3)"
 
+expect_eq "an export asked without parts is E_LIMIT" \
+    "$(python3 "$HERE/export_raw.py" "$ADDR" "$T/certs/ca.pem" xlead pw-xlead-export x-q1 2>&1)" E_LIMIT
+expect_exit "... and cairnd still serves" 0 as admin ping
+
 expect_exit "CSV to stdout is refused" 2 as admin export --period x-q1 --format csv
 expect_exit "an unknown format is refused" 2 as admin export --period x-q1 --format xml
 expect_exit "CSV into a directory" 0 as admin export --period x-q1 --format csv --out "$T/xcsv"
@@ -385,6 +389,14 @@ PY
 	expect_match "... every check-in in" '"checkins":1504' "$OUT"
 	expect_eq "... the stage dropped" "$(psql2 -c 'SELECT count(*) FROM import_rows')" 0
 	if [ "$big" -gt 200000 ]; then ok "... (it is over three frames)"; else not_ok "... (it is over three frames)" "$big"; fi
+	expect_exit "its export, in parts" 0 x2 admin export --period x-big --out "$T/x-big2.json"
+	if out=$(python3 "$HERE/export_cmp.py" "$T/x-big.json" "$T/x-big2.json" 2>&1); then
+		ok "... gives back the document but for ids"
+	else
+		not_ok "... gives back the document but for ids" "$out"
+	fi
+	big=$(stat -c %s "$T/x-big2.json")
+	if [ "$big" -gt 200000 ]; then ok "... $big bytes through a 64 KiB frame"; else not_ok "... $big bytes through a 64 KiB frame"; fi
 
 	kill -TERM "$X2_PID" 2>/dev/null
 	wait "$X2_PID"
