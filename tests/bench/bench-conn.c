@@ -209,6 +209,16 @@ conn_send_op(struct conn *c)
 		mp_kv_double(&pk, "value", (double)(id % 97));
 		mp_kv_int(&pk, "confidence", (int64_t)(1 + id % 10));
 		mp_kv_str(&pk, "idempotency_key", key);
+	} else if (b->op == OP_CALL) {
+		/* pack_begin's envelope, with "parts": true. */
+		msgpack_pack_map(&pk, 4);
+		mp_kv_uint(&pk, WIRE_ID, id);
+		mp_kv_str(&pk, WIRE_OP, b->call_op);
+		mp_kv_bool(&pk, WIRE_PARTS, true);
+		mp_pack_key(&pk, WIRE_ARGS);
+		msgpack_pack_map(&pk, (size_t)b->ncall_args);
+		for (int i = 0; i < b->ncall_args; i++)
+			mp_kv_str(&pk, b->call_key[i], b->call_val[i]);
 	} else
 		pack_begin(&pk, id, "ping", 0);
 	conn_send(c, id);
@@ -228,6 +238,10 @@ start_run(struct bench *b)
 
 	b->phase = PH_RUN;
 	b->t_start = now_ns();
+	if (b->op == OP_CALL) {		/* one request, no timer */
+		conn_send_op(&b->conns[0]);
+		return;
+	}
 	tv.tv_sec = (time_t)b->duration;
 	tv.tv_usec = (suseconds_t)((b->duration - (double)tv.tv_sec) * 1e6);
 	evtimer_add(b->stop_ev, &tv);
@@ -267,7 +281,7 @@ conn_response(struct conn *c, const char *payload, size_t len)
 	const char *why;
 	uint64_t id, now = now_ns();
 	size_t off = 0;
-	bool ok, parsed;
+	bool ok, parsed, part = false;
 
 	/*
 	 * Checked like everywhere else, then unpacked into one zone that is
@@ -283,11 +297,24 @@ conn_response(struct conn *c, const char *payload, size_t len)
 	}
 	parsed = parse_response(&obj, &id, &ok, &result, code, sizeof code,
 	    msg, sizeof msg, &why);
+	if (parsed && b->op == OP_CALL && c->state == CS_READY) {
+		const msgpack_object *ms;
+
+		part = mp_map_get(&obj, WIRE_PART) != NULL;
+		b->bytes += len;
+		if (part)
+			b->parts++;
+		else if (ok && (ms = mp_map_get(result, "server_ms")) != NULL &&
+		    ms->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+			b->server_ms = (int64_t)ms->via.u64;
+	}
 	msgpack_zone_clear(&b->zone);
 	if (!parsed) {
 		conn_fail(c, "%s", why);
 		return false;
 	}
+	if (part && c->count > 0 && c->ids[c->head] == id)
+		return true;	/* more of the answer to come */
 	if (c->count == 0 || c->ids[c->head] != id) {
 		char m[96];
 		snprintf(m, sizeof m, "unexpected response id %llu",
@@ -338,7 +365,13 @@ conn_response(struct conn *c, const char *payload, size_t len)
 			    code, msg);
 		}
 	}
-	if (b->phase == PH_RUN) {
+	if (b->phase == PH_RUN && b->op == OP_CALL) {
+		b->requests++;
+		add_sample(b, now - sent);
+		b->phase = PH_DRAIN;
+		b->t_stop = now;
+		maybe_finish(b);
+	} else if (b->phase == PH_RUN) {
 		b->requests++;
 		add_sample(b, now - sent);
 		conn_send_op(c);

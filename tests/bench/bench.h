@@ -25,7 +25,8 @@
 #define ID_RESUME	2
 #define ID_FIRST	3
 
-enum op { OP_PING, OP_READ, OP_RECORD, OP_CHECKIN };
+enum op { OP_PING, OP_READ, OP_RECORD, OP_CHECKIN, OP_CALL };
+#define CALL_MAX_ARGS	8
 enum phase { PH_SETUP, PH_RUN, PH_DRAIN };
 enum cstate { CS_CONNECTING, CS_HELLO, CS_RESUME, CS_READY, CS_DEAD };
 
@@ -60,6 +61,14 @@ struct bench {
 	int64_t			*krs;		/* its ids, in file order */
 	size_t			 nkrs;
 	char			 nonce[24];	/* idempotency keys of this run */
+	/* --op call: one request with "parts": true, timed to its final
+	 * frame; string arguments KEY=VALUE. */
+	const char		*call_op;
+	char			*call_key[CALL_MAX_ARGS];
+	const char		*call_val[CALL_MAX_ARGS];
+	int			 ncall_args;
+	uint64_t		 parts, bytes;
+	int64_t			 server_ms;	/* -1: none in the result */
 	char			*token;
 
 	char			 host[256], port[32];

@@ -46,8 +46,9 @@ usage(void)
 	fprintf(stderr,
 	    "usage: cairn-bench --ca FILE [--server HOST:PORT] [--clients N]\n"
 	    "           [--duration SECONDS] [--depth D]\n"
-	    "           [--op ping|read|record|checkin] [--kpi ID] "
+	    "           [--op ping|read|record|checkin|call] [--kpi ID] "
 	    "[--kr-file FILE]\n"
+	    "           [--call OP [--arg KEY=VALUE ...]]\n"
 	    "           [--login LOGIN --password-file FILE]\n"
 	    "  --server    cairnd address (default 127.0.0.1:7443)\n"
 	    "  --ca        CA certificate that signed the server's (required)\n"
@@ -66,6 +67,12 @@ usage(void)
 	    "those on\n"
 	    "              lines i, i + N, i + 2N ... in turn; needs "
 	    "--login)\n"
+	    "  --op call:  one request OP (--call) with string arguments, "
+	    "asking for\n"
+	    "              parts, over one connection, timed from sending "
+	    "to its final\n"
+	    "              frame (ms=), with the result's server_ms, the "
+	    "parts and bytes\n"
 	    "  --login, --password-file\n"
 	    "              log in once, then every connection resumes the "
 	    "session\n");
@@ -102,6 +109,8 @@ parse_args(struct bench *b, int argc, char **argv)
 		{ "password-file",	required_argument, NULL, 'p' },
 		{ "kpi",		required_argument, NULL, 'k' },
 		{ "kr-file",		required_argument, NULL, 'K' },
+		{ "call",		required_argument, NULL, 'C' },
+		{ "arg",		required_argument, NULL, 'A' },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -144,6 +153,8 @@ parse_args(struct bench *b, int argc, char **argv)
 				b->op = OP_RECORD;
 			else if (strcmp(optarg, "checkin") == 0)
 				b->op = OP_CHECKIN;
+			else if (strcmp(optarg, "call") == 0)
+				b->op = OP_CALL;
 			else {
 				fprintf(stderr, "cairn-bench: --op: want ping, "
 				    "read, record or checkin, not '%s'\n",
@@ -157,6 +168,22 @@ parse_args(struct bench *b, int argc, char **argv)
 			b->kpi = parse_long("--kpi", optarg, 1, LONG_MAX);
 			break;
 		case 'K': b->kr_file = optarg; break;
+		case 'C': b->call_op = optarg; break;
+		case 'A': {
+			char *eq = strchr(optarg, '=');
+
+			if (eq == NULL || eq == optarg ||
+			    b->ncall_args == CALL_MAX_ARGS) {
+				fprintf(stderr, "cairn-bench: --arg: want "
+				    "KEY=VALUE (at most %d), not '%s'\n",
+				    CALL_MAX_ARGS, optarg);
+				exit(1);
+			}
+			b->call_key[b->ncall_args] = xstrndup(optarg,
+			    (size_t)(eq - optarg));
+			b->call_val[b->ncall_args++] = eq + 1;
+			break;
+		}
 		default: usage();
 		}
 	}
@@ -170,13 +197,23 @@ parse_args(struct bench *b, int argc, char **argv)
 		usage();
 	}
 	if (b->op != OP_PING && b->login == NULL) {
-		fprintf(stderr, "cairn-bench: --op read, record and checkin "
-		    "need --login and --password-file\n");
+		fprintf(stderr, "cairn-bench: --op read, record, checkin and "
+		    "call need --login and --password-file\n");
 		exit(1);
 	}
 	if ((b->op == OP_RECORD) != (b->kpi > 0)) {
 		fprintf(stderr, "cairn-bench: --kpi goes with --op record\n");
 		exit(1);
+	}
+	if ((b->op == OP_CALL) != (b->call_op != NULL) ||
+	    (b->op != OP_CALL && b->ncall_args > 0)) {
+		fprintf(stderr, "cairn-bench: --call and --arg go with --op "
+		    "call\n");
+		exit(1);
+	}
+	if (b->op == OP_CALL) {
+		b->nclients = 1;
+		b->depth = 1;
 	}
 	if ((b->op == OP_CHECKIN) != (b->kr_file != NULL)) {
 		fprintf(stderr, "cairn-bench: --kr-file goes with --op "
@@ -402,7 +439,8 @@ report(struct bench *b)
 	    "rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f errors=%llu "
 	    "lost=%llu",
 	    b->op == OP_READ ? "read" : b->op == OP_RECORD ? "record" :
-	    b->op == OP_CHECKIN ? "checkin" : "ping",
+	    b->op == OP_CHECKIN ? "checkin" : b->op == OP_CALL ? "call" :
+	    "ping",
 	    b->nclients, b->depth,
 	    (unsigned long long)b->requests, secs,
 	    secs > 0 ? (double)b->requests / secs : 0.0,
@@ -410,6 +448,11 @@ report(struct bench *b)
 	    (unsigned long long)b->errors, (unsigned long long)b->lost);
 	if (b->errors > 0)
 		printf(" first_error=%s", b->first_code);
+	if (b->op == OP_CALL)
+		printf(" call=%s ms=%.3f server_ms=%lld parts=%llu bytes=%llu",
+		    b->call_op, pct_ms(b, 1.0), (long long)b->server_ms,
+		    (unsigned long long)b->parts,
+		    (unsigned long long)b->bytes);
 	printf("\n");
 	fflush(stdout);
 	if (b->errors > 0)
@@ -427,6 +470,7 @@ main(int argc, char **argv)
 	int rc = 1, opened = 0;
 
 	memset(&b, 0, sizeof b);
+	b.server_ms = -1;
 	t0 = now_ns();
 	parse_args(&b, argc, argv);
 	signal(SIGPIPE, SIG_IGN);
@@ -502,6 +546,8 @@ out:
 	}
 	free(b.lat);
 	free(b.krs);
+	for (int i = 0; i < b.ncall_args; i++)
+		free(b.call_key[i]);
 	msgpack_zone_destroy(&b.zone);
 	libevent_global_shutdown();
 	return rc;

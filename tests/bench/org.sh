@@ -4,12 +4,12 @@
 #
 #   - gen-org.sql loads 1,000 teams, 100,000 objectives, 300,000 key
 #     results and their check-ins, timed;
-#   - the roll-up: the server-side time (the final result's server_ms) and
-#     the end-to-end time (the whole `cairn --json ... > /dev/null`, median
-#     of CAIRN_BENCH_RUNS) of the whole organisation's tree, one
-#     department's and one team's subtree, review and health; beside them
-#     the same for `cairn --json whoami`, the fixed cost of a command
-#     (process, TLS, session resume, one small read);
+#   - the roll-up: the server-side time (the final result's server_ms,
+#     through cairn-bench --op call) and the end-to-end time (the whole
+#     `cairn --json ... > /dev/null`), medians of CAIRN_BENCH_RUNS, of the
+#     whole organisation's tree, one department's and one team's subtree,
+#     review and health; beside them `cairn --json whoami`, the fixed cost
+#     of any command (process, TLS, session resume, one small read);
 #   - cairnd's memory while it streams the whole tree: the peak resident
 #     set (VmHWM after resetting it through /proc/PID/clear_refs, and the
 #     largest VmRSS sampled every 10 ms) less the resident set just before;
@@ -40,41 +40,45 @@ org_sql() {
 	"$psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn "$@"
 }
 
-# org_time LABEL ARGS...: runs `cairn --json ARGS` once into a file (its
-# server_ms, its size), then $org_runs times into /dev/null, timed; appends
-# "LABEL server_ms e2e_ms bytes" to $tmp/org-times, or "LABEL failed".
+# org_time LABEL "CLI ARGS" ["CAIRN-BENCH ARGS"]: the server-side time
+# (the final result's server_ms, from cairn-bench --op call, which reads
+# the parts as fast as they come) and the end-to-end time (the whole
+# `cairn --json CLI ARGS > /dev/null`), each the median of $org_runs runs;
+# appends "LABEL server_ms e2e_ms bytes" (bytes: MessagePack received by
+# cairn-bench) to $tmp/org-times, or "LABEL failed WHY".
 org_time() {
 	label=$1
-	shift
-	echo "bench: cairn --json $*, $org_runs runs" >&2
-	if ! "$bin/cairn" --json "$@" > "$tmp/org-out.json" \
-	    2> "$tmp/org-err.log"; then
-		echo "bench: cairn --json $* failed: $(head -c 300 \
-		    "$tmp/org-err.log")" >&2
-		why=$(grep -o '"code": *"[A-Z_]*"' "$tmp/org-err.log" |
-		    head -n 1 | sed 's/.*"\([A-Z_]*\)"$/\1/')
-		[ -n "$why" ] || why=$(head -n 1 "$tmp/org-err.log" |
-		    cut -c1-40 | tr ' ' '_')
-		echo "$label failed ${why:-?}" >> "$tmp/org-times"
-		return 0
-	fi
-	bytes=$(wc -c < "$tmp/org-out.json")
+	echo "bench: cairn --json $2, $org_runs runs" >&2
 	: > "$tmp/org-server"
 	: > "$tmp/org-e2e"
-	grep -o '"server_ms": *[0-9]*' "$tmp/org-out.json" | tail -n 1 |
-	    sed 's/.*: *//' >> "$tmp/org-server"
-	r=1
-	while [ $r -lt "$org_runs" ]; do
-		"$bin/cairn" --json "$@" > "$tmp/org-out.json" 2>/dev/null
-		grep -o '"server_ms": *[0-9]*' "$tmp/org-out.json" |
-		    tail -n 1 | sed 's/.*: *//' >> "$tmp/org-server"
+	bytes=-
+	r=0
+	while [ -n "${3:-}" ] && [ $r -lt "$org_runs" ]; do
+		l=$("$bin/cairn-bench" --server "127.0.0.1:$port" --ca "$ca" \
+		    --login bench --password-file "$tmp/password" --op call \
+		    $3 --duration 120 2>> "$tmp/org-err.log") || {
+			echo "bench: cairn-bench --op call $3 failed: $l" >&2
+			break
+		}
+		ms=$(kv server_ms "$l")
+		[ "$ms" = -1 ] || echo "$ms" >> "$tmp/org-server"
+		bytes=$(kv bytes "$l")
 		r=$((r + 1))
 	done
 	r=0
 	while [ $r -lt "$org_runs" ]; do
 		t0=$(org_ms)
-		"$bin/cairn" --json "$@" > /dev/null 2>&1 ||
-		    echo "bench: a run of cairn --json $* failed" >&2
+		if ! "$bin/cairn" --json $2 > /dev/null 2> "$tmp/org-err.log"
+		then
+			why=$(grep -o '"code": *"[A-Z_]*"' "$tmp/org-err.log" |
+			    head -n 1 | sed 's/.*"\([A-Z_]*\)"$/\1/')
+			[ -n "$why" ] || why=$(head -n 1 "$tmp/org-err.log" |
+			    cut -c1-40 | tr ' ' '_')
+			echo "bench: cairn --json $2 failed:" \
+			    "$(head -c 300 "$tmp/org-err.log")" >&2
+			echo "$label failed ${why:-?}" >> "$tmp/org-times"
+			return 0
+		fi
 		t1=$(org_ms)
 		echo $((t1 - t0)) >> "$tmp/org-e2e"
 		r=$((r + 1))
@@ -89,7 +93,8 @@ org_vm() {
 }
 
 # cairnd's memory while it streams the whole tree to a client reading at
-# full speed into /dev/null: sets org_idle_kb, org_hwm_kb, org_sampled_kb.
+# full speed (cairn-bench --op call, which drops what it reads): sets
+# org_idle_kb, org_hwm_kb, org_sampled_kb.
 org_memory() {
 	org_idle_kb=$(org_vm VmRSS)
 	# 5: reset the peak resident set (Linux 4.0 and later).
@@ -109,8 +114,11 @@ org_memory() {
 	) &
 	sampler=$!
 	org_mem_ok=1
-	"$bin/cairn" --json tree > /dev/null 2>&1 || {
-		echo "bench: cairn --json tree failed (memory run)" >&2
+	"$bin/cairn-bench" --server "127.0.0.1:$port" --ca "$ca" \
+	    --login bench --password-file "$tmp/password" --op call \
+	    --call tree --duration 120 > "$tmp/org-mem.log" 2>&1 || {
+		echo "bench: the tree (memory run) failed:" \
+		    "$(head -c 300 "$tmp/org-mem.log")" >&2
 		org_mem_ok=0
 	}
 	touch "$tmp/org-mem-stop"
@@ -184,15 +192,19 @@ org_section() {
 	set -- $org_counts
 	org_teams=$1 org_objs=$2 org_krs=$3 org_cis=$4
 
-	# The roll-up.
+	# The roll-up; the memory first, while cairnd has served nothing big
+	# yet (freed memory stays in its allocator: an "idle" after a large
+	# answer would be that answer's high-water mark).
+	org_memory
 	: > "$tmp/org-times"
 	org_time "whoami" whoami
-	org_time "tree" tree
-	org_time "tree --team dep-10" tree --team dep-10
-	org_time "tree --team team-100" tree --team team-100
-	org_time "review" review
-	org_time "health" health
-	org_memory
+	org_time "tree" tree "--call tree"
+	org_time "tree --team dep-10" "tree --team dep-10" \
+	    "--call tree --arg team=dep-10"
+	org_time "tree --team team-100" "tree --team team-100" \
+	    "--call tree --arg team=team-100"
+	org_time "review" review "--call review"
+	org_time "health" health "--call health"
 
 	# kr.checkin: each connection its own key results, $depth alignment
 	# trees per connection (one per request in flight), leaves first, so
@@ -279,11 +291,12 @@ org_report() {
 		esac
 		org_row "$lab" "${1:-}" "${2:-}" "${3:-}" "$aim"
 	done < "$tmp/org-times"
-	echo "(e2e: the whole command, median of $org_runs; server: the" \
-	    "final result's server_ms, median of $org_runs)"
+	echo "(e2e: the whole \`cairn --json ...\` > /dev/null, median of" \
+	    "$org_runs; server: the final result's server_ms, median of" \
+	    "$org_runs; bytes: MessagePack frames, parts and final)"
 	[ "$org_mem_ok" = 1 ] ||
 	    echo "cairnd memory streaming the whole tree: not measured" \
-	    "(cairn --json tree failed)"
+	    "(the tree failed)"
 	[ "$org_mem_ok" = 0 ] ||
 	    awk -v i="$org_idle_kb" -v h="$org_hwm_kb" -v s="$org_sampled_kb" \
 	    'BEGIN {
