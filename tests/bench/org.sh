@@ -52,12 +52,14 @@ org_time() {
 	: > "$tmp/org-server"
 	: > "$tmp/org-e2e"
 	bytes=-
+	callwhy=
 	r=0
 	while [ -n "${3:-}" ] && [ $r -lt "$org_runs" ]; do
 		l=$("$bin/cairn-bench" --server "127.0.0.1:$port" --ca "$ca" \
 		    --login bench --password-file "$tmp/password" --op call \
 		    $3 --duration 120 2>> "$tmp/org-err.log") || {
 			echo "bench: cairn-bench --op call $3 failed: $l" >&2
+			callwhy=$(kv first_error "$l")
 			break
 		}
 		ms=$(kv server_ms "$l")
@@ -72,6 +74,7 @@ org_time() {
 		then
 			why=$(grep -o '"code": *"[A-Z_]*"' "$tmp/org-err.log" |
 			    head -n 1 | sed 's/.*"\([A-Z_]*\)"$/\1/')
+			[ -n "$why" ] || why=$callwhy
 			[ -n "$why" ] || why=$(head -n 1 "$tmp/org-err.log" |
 			    cut -c1-40 | tr ' ' '_')
 			echo "bench: cairn --json $2 failed:" \
