@@ -105,6 +105,8 @@ enum stmt {
 	ST_GUARD_CTX,
 	ST_GUARD_ADD,
 	ST_GUARD_REMOVE,
+	/* pace and grading (sql/012, sql-pace.inc) */
+	ST_OBJ_GRADE,
 	ST_MAX
 };
 
