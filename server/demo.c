@@ -404,7 +404,7 @@ print_logins(struct load *l, char **pw)
 	    "with %d readings, %d check-ins; periods %s and %s (active)\n",
 	    o->nteams, o->nobjectives, o->nkpis, l->readings, l->checkins,
 	    l->yname, l->qname);
-	printf("demo logins (passwords shown once; for demonstrations "
+	printf("demo logins (passwords generated now; for demonstrations "
 	    "only):\n");
 	for (int i = 0; i < o->nusers; i++)
 		printf("  %-8s %s  %s\n", o->users[i].login, pw[i],
