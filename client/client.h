@@ -333,6 +333,9 @@ int	 cmd_kpi_history(struct client *, struct cmd_args *);
 int	 cmd_roi_set(struct client *, struct cmd_args *);
 int	 cmd_roi_show(struct client *, struct cmd_args *);
 
+/* cmd-report.c */
+int	 cmd_report(struct client *, struct cmd_args *);
+
 /* cmd-admin.c */
 int	 cmd_settings(struct client *, struct cmd_args *);
 int	 cmd_audit(struct client *, struct cmd_args *);

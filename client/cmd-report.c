@@ -1,0 +1,151 @@
+/*
+ * cmd-report.c: cairn report --period NAME --html FILE.  Fetches what the
+ * page shows (tree, health, kpi.list, export: one request each, whatever
+ * the organisation's size), keeps each reply, and lets report.c lay the
+ * page out.  FILE is written as config_save writes: a new temporary file
+ * beside it (O_EXCL, O_NOFOLLOW), flushed to disk, then renamed over it,
+ * so a reader never sees half a page; "-" writes to stdout.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "json.h"
+#include "report.h"
+#include "xmalloc.h"
+
+/* One reply, kept past the next call (the client reuses its document). */
+struct kept {
+	struct mp_doc		 doc;
+	const msgpack_object	*res;
+};
+
+static int
+keep(struct client *c, const msgpack_object *res, struct kept *k)
+{
+	struct mp_limits lim = { MP_DEPTH_HARD_MAX, (size_t)-1 };
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	enum mp_status st;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_object(&pk, *res);
+	st = mp_decode(&k->doc, sb.data, sb.size, &lim);
+	msgpack_sbuffer_destroy(&sb);
+	if (st != MP_OK)
+		return client_fail(c, CE_CLIENT, "keeping a reply: %s",
+		    mp_status_str(st));
+	k->res = k->doc.root;
+	return CX_OK;
+}
+
+/* op's result in k; with optional, a server without the op leaves k->res
+ * NULL (the page says so) instead of failing. */
+static int
+fetch(struct client *c, const char *op, const struct reqargs *ra,
+    bool optional, struct kept *k)
+{
+	const msgpack_object *res;
+	int rc;
+
+	k->res = NULL;
+	/* Until results in parts land: one frame each (the demo fits). */
+	if ((rc = client_try(c, op, ra, &res)) != CX_OK) {
+		if (optional && client_failed_with(c, "E_UNKNOWN_OP"))
+			return CX_OK;
+		client_report(c);
+		return rc;
+	}
+	return keep(c, res, k);
+}
+
+static int
+write_page(struct client *c, const char *path, const struct report *r)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd;
+
+	if (strcmp(path, "-") == 0) {
+		report_page(stdout, r);
+		return fflush(stdout) == 0 ? CX_OK :
+		    client_fail(c, CE_CLIENT, "stdout: %s", strerror(errno));
+	}
+	if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >=
+	    (int)sizeof tmp)
+		return client_fail(c, CE_CLIENT, "%s: name too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd == -1)
+		return client_fail(c, CE_CLIENT, "%s: %s", tmp, strerror(errno));
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(tmp);
+		return client_fail(c, CE_CLIENT, "%s: %s", tmp, strerror(errno));
+	}
+	report_page(f, r);
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		int e = errno;
+		fclose(f);
+		unlink(tmp);
+		return client_fail(c, CE_CLIENT, "%s: %s", path, strerror(e));
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return client_fail(c, CE_CLIENT, "%s: %s", path, strerror(e));
+	}
+	return CX_OK;
+}
+
+int
+cmd_report(struct client *c, struct cmd_args *a)
+{
+	const char *period = args_get(a, "period"), *path = args_get(a, "html");
+	struct kept tree = { 0 }, health = { 0 }, kpis = { 0 }, exp = { 0 };
+	struct reqargs ra = { 0 }, none = { 0 };
+	struct report r = { 0 };
+	char when[64];
+	time_t now = time(NULL);
+	int rc;
+
+	req_str(&ra, "period", period);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+	if ((rc = fetch(c, "tree", &ra, false, &tree)) != CX_OK ||
+	    (rc = fetch(c, "health", &ra, true, &health)) != CX_OK ||
+	    (rc = fetch(c, "kpi.list", &none, false, &kpis)) != CX_OK ||
+	    (rc = fetch(c, "export", &ra, true, &exp)) != CX_OK)
+		goto out;
+	r.period = period;
+	r.generated = when;
+	r.tree = tree.res;
+	r.health = health.res;
+	r.kpis = kpis.res;
+	r.export = exp.res;
+	if ((rc = write_page(c, path, &r)) != CX_OK)
+		client_report(c);
+	else if (c->json && strcmp(path, "-") != 0) {
+		fputs("{\"period\":", stdout);
+		json_print_str(stdout, period, strlen(period));
+		fputs(",\"html\":", stdout);
+		json_print_str(stdout, path, strlen(path));
+		fputs("}\n", stdout);
+	} else if (strcmp(path, "-") != 0) {
+		fputs("report written to ", stdout);
+		out_text(stdout, path, strlen(path));
+		putchar('\n');
+	}
+out:
+	mp_doc_free(&tree.doc);
+	mp_doc_free(&health.doc);
+	mp_doc_free(&kpis.doc);
+	mp_doc_free(&exp.doc);
+	return rc;
+}
