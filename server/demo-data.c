@@ -9,7 +9,9 @@
  *  - customer service kept KPIs for response time and used OKRs to launch
  *    new service channels, lifting engagement 30%.
  *
- * The quarter is 8 weeks in (expected progress about 0.62), and the data
+ * The year's objective has the quarter's company objectives aligned
+ * under it (rollup both: its key results and the quarter count).  The
+ * quarter is 8 weeks in (expected progress about 0.62), and the data
  * is chosen so that every list has something to show: on-track, at-risk,
  * off-track and done objectives, stale key results (no check-in for more
  * than 14 days, one never checked in), a stale KPI, one guardrail breached
@@ -86,7 +88,7 @@ static const struct demo_kpi kpis[] = {
 static const struct demo_objective objectives[] = {
 	{ "Y1", true, "company", "Be the region's most dependable operator",
 	  "The year's ambition; each quarter's objectives serve it.", "erin",
-	  "aspirational", NULL, NULL, {
+	  "aspirational", NULL, NULL, "both", {
 	    { "Net promoter score from 22 to 40", "increase", 22, 40, 31, "",
 	      "erin", 7, NULL, { 150, 120, 90, 60, 30, 9 },
 	      "Q2 survey: +4 after the delivery changes" },
@@ -95,15 +97,15 @@ static const struct demo_objective objectives[] = {
 
 	{ "C1", false, "company", "Run operations customers can rely on",
 	  "Fewer stops, lower cost, deliveries on time.", "erin",
-	  "aspirational", NULL, NULL, { { NULL } } },
+	  "aspirational", "Y1", NULL, NULL, { { NULL } } },
 	{ "C2", false, "company", "Win and keep customers through service",
 	  "Happier customers, more ways to reach us.", "erin", "aspirational",
-	  NULL, NULL, { { NULL } } },
+	  "Y1", NULL, NULL, { { NULL } } },
 
 	/* Manufacturing: the OKR that replaced the KPIs. */
 	{ "M1", false, "manufacturing", "Cut production downtime",
 	  "Uptime up 15% (80% to 92%) on the two bottleneck lines.", "marco",
-	  "aspirational", "C1", NULL, {
+	  "aspirational", "C1", NULL, NULL, {
 	    { "Line uptime from 80% to 92% (+15%)", "increase", 80, 92, 80,
 	      "%", "marco", 0, "Line uptime", { 0 }, NULL },
 	    { "Unplanned stops per week from 12 to 4", "decrease", 12, 4, 6,
@@ -113,13 +115,13 @@ static const struct demo_objective objectives[] = {
 	      200000, 128000, "USD", "marco", 6, NULL, { 42, 28, 14, 3 },
 	      "Extra shift orders booked through month end" } } },
 	{ "M2", false, "manufacturing", "Standard work on every line",
-	  "", "marco", "committed", "C1", NULL, {
+	  "", "marco", "committed", "C1", NULL, NULL, {
 	    { "Lines with documented standard work from 2 to 8", "increase", 2,
 	      8, 7, "", "nadia", 8, NULL, { 45, 30, 16, 4 },
 	      "Line 7 signed off" } } },
 	{ "MT1", false, "maintenance", "Fix machines before they break",
 	  "Planned maintenance instead of repairs.", "priya", "committed", "M1",
-	  NULL, {
+	  NULL, NULL, {
 	    { "Planned maintenance share from 40% to 80%", "increase", 40, 80,
 	      58, "%", "priya", 5, NULL, { 50, 36, 22, 8 },
 	      "Spare parts for the presses still on order" },
@@ -131,14 +133,14 @@ static const struct demo_objective objectives[] = {
 	{ "L1", false, "logistics",
 	  "Cut supply-chain cost 10% & keep deliveries on time",
 	  "Consolidate carriers and routes; on-time delivery must stay green.",
-	  "lena", "committed", "C1", "On-time delivery", {
+	  "lena", "committed", "C1", "On-time delivery", NULL, {
 	    { "Cost per order from $42.00 to $37.80 (-10%)", "decrease", 42,
 	      37.8, 39.4, "USD", "lena", 7, NULL, { 49, 35, 21, 7 },
 	      "New regional carrier live in the north" },
 	    { "Carriers from 9 to 5", "decrease", 9, 5, 6, "", "omar", 8, NULL,
 	      { 40, 26, 12 }, "" } } },
 	{ "L2", false, "logistics", "Customers are delighted by their deliveries",
-	  "Satisfaction up 25%.", "lena", "aspirational", "C2", NULL, {
+	  "Satisfaction up 25%.", "lena", "aspirational", "C2", NULL, NULL, {
 	    { "Customer satisfaction from 64 to 80 (+25%)", "increase", 64, 80,
 	      73, "", "sara", 7, NULL, { 50, 36, 22, 8 }, "" },
 	    { "Delivery complaints per 1,000 orders from 8 to 4", "decrease", 8,
@@ -147,7 +149,7 @@ static const struct demo_objective objectives[] = {
 	/* Customer service: five objectives (one over the limit). */
 	{ "S1", false, "service", "Launch new service channels",
 	  "Live chat and WhatsApp, without letting response time slip.",
-	  "chen", "aspirational", "C2", "First response time (< 4 h)", {
+	  "chen", "aspirational", "C2", "First response time (< 4 h)", NULL, {
 	    { "Live chat open to every customer", "boolean", 0, 1, 1, "",
 	      "ruth", 9, NULL, { 30, 10 }, "Live for all customers" },
 	    { "WhatsApp support launched", "boolean", 0, 1, 0, "", "dev", 5,
@@ -155,21 +157,21 @@ static const struct demo_objective objectives[] = {
 	    { "Contacts through the new channels from 0% to 25%", "increase", 0,
 	      25, 11, "%", "chen", 6, NULL, { 28, 14, 4 }, "" } } },
 	{ "S2", false, "service", "Lift customer engagement 30%",
-	  "Engagement score from 50 to 65.", "chen", "aspirational", "C2", NULL, {
+	  "Engagement score from 50 to 65.", "chen", "aspirational", "C2", NULL, NULL, {
 	    { "Engagement score from 50 to 65 (+30%)", "increase", 50, 65, 50,
 	      "pts", "chen", 0, "Customer engagement score", { 0 }, NULL } } },
 	{ "S3", false, "service", "Rewrite the help centre", "", "ruth",
-	  "committed", "C2", NULL, {
+	  "committed", "C2", NULL, NULL, {
 	    /* Off track, and stale since 30 days. */
 	    { "Help articles rewritten from 0 to 200", "increase", 0, 200, 38,
 	      "", "ruth", 3, NULL, { 44, 30 }, "Writers moved to chat launch" } } },
 	{ "S4", false, "service", "Train every agent on the new CRM", "",
-	  "dev", "committed", "C2", NULL, {
+	  "dev", "committed", "C2", NULL, NULL, {
 	    { "Agents trained from 0 to 30", "increase", 0, 30, 30, "", "dev",
 	      10, NULL, { 40, 25, 11 }, "All 30 certified" } } },
 	/* Unaligned, never checked in. */
 	{ "S5", false, "service", "Clear the ticket backlog", "", "chen",
-	  "committed", NULL, NULL, {
+	  "committed", NULL, NULL, NULL, {
 	    { "Open tickets from 450 to 100", "decrease", 450, 100, 450, "",
 	      "chen", 0, NULL, { 0 }, NULL } } },
 };

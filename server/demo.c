@@ -302,14 +302,14 @@ load_objectives(struct load *l)
 		int planned = x->year ? -DEMO_Y_START + 3 : DEMO_PLANNED;
 
 		l->obj[i] = run(l, "INSERT INTO objectives (team_id, period_id, "
-		    "title, description, owner_id, type, parent_id, created_at, "
-		    "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now() - "
-		    "$8::float8 * interval '1 day', now() - $8::float8 * "
-		    "interval '1 day') RETURNING id", "iissisid",
+		    "title, description, owner_id, type, parent_id, rollup, "
+		    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+		    "$8, now() - $9::float8 * interval '1 day', now() - "
+		    "$9::float8 * interval '1 day') RETURNING id", "iissisisd",
 		    team_id(l, x->team), x->year ? l->year : l->quarter,
 		    x->title, x->description, user_id(l, x->owner), x->type,
 		    x->parent ? l->obj[FIND(o->objectives, i, key, x->parent)] :
-		    0LL, (double)planned);
+		    0LL, x->rollup ? x->rollup : "auto", (double)planned);
 		for (int j = 0; j < DEMO_KRS && x->krs[j].title; j++) {
 			const struct demo_kr *k = &x->krs[j];
 

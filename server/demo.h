@@ -86,6 +86,7 @@ struct demo_objective {
 	const char	*type;		/* committed or aspirational */
 	const char	*parent;	/* key of the objective above, or NULL */
 	const char	*guard;		/* guardrail KPI (name), or NULL */
+	const char	*rollup;	/* NULL: auto */
 	struct demo_kr	 krs[DEMO_KRS];
 };
 
