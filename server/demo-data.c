@@ -19,7 +19,9 @@
  * service over the objective limit and one of its objectives unaligned,
  * an assessment per team (the company's a year old; maintenance runs
  * hybrid where its assessment says kpi), and ROI inputs for the three
- * departments (manufacturing's give the guide's $200,000).
+ * departments (manufacturing's give the guide's $200,000).  Each lead
+ * owns a key result last checked in over a week ago (due_days, 7), so
+ * that `cairn due` has something for each of them.
  */
 #include <stddef.h>
 
@@ -112,7 +114,7 @@ static const struct demo_objective objectives[] = {
 	      "", "nadia", 7, NULL, { 49, 42, 35, 28, 21, 14, 7, 2 },
 	      "Two stops this week, both on line 2" },
 	    { "Revenue from recovered capacity to $200,000", "increase", 0,
-	      200000, 128000, "USD", "marco", 6, NULL, { 42, 28, 14, 3 },
+	      200000, 128000, "USD", "marco", 6, NULL, { 44, 30, 16, 9 },
 	      "Extra shift orders booked through month end" } } },
 	{ "M2", false, "manufacturing", "Standard work on every line",
 	  "", "marco", "committed", "C1", NULL, NULL, {
@@ -135,7 +137,7 @@ static const struct demo_objective objectives[] = {
 	  "Consolidate carriers and routes; on-time delivery must stay green.",
 	  "lena", "committed", "C1", "On-time delivery", NULL, {
 	    { "Cost per order from $42.00 to $37.80 (-10%)", "decrease", 42,
-	      37.8, 39.4, "USD", "lena", 7, NULL, { 49, 35, 21, 7 },
+	      37.8, 39.4, "USD", "lena", 7, NULL, { 50, 36, 22, 8 },
 	      "New regional carrier live in the north" },
 	    { "Carriers from 9 to 5", "decrease", 9, 5, 6, "", "omar", 8, NULL,
 	      { 40, 26, 12 }, "" } } },
