@@ -47,17 +47,20 @@ keep(struct client *c, const msgpack_object *res, struct kept *k)
 }
 
 /* op's result in k; with optional, a server without the op leaves k->res
- * NULL (the page says so) instead of failing. */
+ * NULL (the page goes without it) instead of failing.  parts: the op
+ * answers in parts (tree, health, export: the organisation's size); the
+ * others answer one frame (kpi.list: at most 1000 KPIs). */
 static int
 fetch(struct client *c, const char *op, const struct reqargs *ra,
-    bool optional, struct kept *k)
+    bool optional, bool parts, struct kept *k)
 {
 	const msgpack_object *res;
 	int rc;
 
 	k->res = NULL;
-	/* Until results in parts land: one frame each (the demo fits). */
-	if ((rc = client_try(c, op, ra, &res)) != CX_OK) {
+	rc = parts ? client_try_parts(c, op, ra, NULL, NULL, &res) :
+	    client_try(c, op, ra, &res);
+	if (rc != CX_OK) {
 		if (optional && client_failed_with(c, "E_UNKNOWN_OP"))
 			return CX_OK;
 		client_report(c);
@@ -118,10 +121,10 @@ cmd_report(struct client *c, struct cmd_args *a)
 
 	req_str(&ra, "period", period);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-	if ((rc = fetch(c, "tree", &ra, false, &tree)) != CX_OK ||
-	    (rc = fetch(c, "health", &ra, true, &health)) != CX_OK ||
-	    (rc = fetch(c, "kpi.list", &none, false, &kpis)) != CX_OK ||
-	    (rc = fetch(c, "export", &ra, true, &exp)) != CX_OK)
+	if ((rc = fetch(c, "tree", &ra, false, true, &tree)) != CX_OK ||
+	    (rc = fetch(c, "health", &ra, true, true, &health)) != CX_OK ||
+	    (rc = fetch(c, "kpi.list", &none, false, false, &kpis)) != CX_OK ||
+	    (rc = fetch(c, "export", &ra, true, true, &exp)) != CX_OK)
 		goto out;
 	r.period = period;
 	r.generated = when;
