@@ -72,7 +72,7 @@ find_row(const msgpack_object *set, const char *key,
 	return NULL;
 }
 
-/* Graded objectives of the export, by id, for the tree's lookups. */
+/* Graded objectives, by id, for the tree's lookups. */
 struct grades {
 	const msgpack_object	**row;
 	size_t			  n;
@@ -88,9 +88,9 @@ cmp_row_id(const void *a, const void *b)
 }
 
 static void
-grades_index(struct grades *g, const msgpack_object *exp)
+grades_index(struct grades *g, const msgpack_object *objectives)
 {
-	const msgpack_object *set = rows(exp, "objectives"), *v;
+	const msgpack_object *set = rows(objectives, "objectives"), *v;
 
 	g->n = 0;
 	g->row = NULL;
@@ -388,23 +388,32 @@ grades(FILE *f, const struct grades *g)
 static void
 retros(FILE *f, const struct report *r)
 {
-	const msgpack_object *rs = rows(r->export, "retros");
+	const msgpack_object *rs = rows(r->retros, "retros"), *notes;
+	bool any = false;
 
-	if (rs == NULL || rs->via.array.size == 0)
-		return;
-	fputs("<h2 id=\"retros\">Retrospectives</h2>\n", f);
-	for (uint32_t i = 0; i < rs->via.array.size; i++) {
-		const msgpack_object *x = &rs->via.array.ptr[i];
+	for (uint32_t i = 0; rs != NULL && i < rs->via.array.size; i++) {
+		const msgpack_object *t = &rs->via.array.ptr[i];
 
-		fputs("<p><b>", f);
-		html_field(f, x, "team");
-		fputs("</b> <span class=\"muted\">", f);
-		html_field(f, x, "author");
-		fputs(", ", f);
-		html_field(f, x, "at");
-		fputs("</span></p><blockquote>", f);
-		html_field(f, x, "note");
-		fputs("</blockquote>\n", f);
+		notes = map_get_type(t, "notes", MSGPACK_OBJECT_ARRAY);
+		if (notes == NULL || notes->via.array.size == 0)
+			continue;
+		if (!any)
+			fputs("<h2 id=\"retros\">Retrospectives</h2>\n", f);
+		any = true;
+		fputs("<h3>", f);
+		html_field(f, t, "team");
+		fputs("</h3>\n", f);
+		for (uint32_t j = 0; j < notes->via.array.size; j++) {
+			const msgpack_object *x = &notes->via.array.ptr[j];
+
+			fputs("<p class=\"muted\">", f);
+			html_field(f, x, "author");
+			fputs(", ", f);
+			html_field(f, x, "at");
+			fputs("</p><blockquote>", f);
+			html_field(f, x, "note");
+			fputs("</blockquote>\n", f);
+		}
 	}
 }
 
@@ -428,7 +437,7 @@ report_page(FILE *f, const struct report *r)
 	fputs(" by cairn.  <a href=\"#tree\">Tree</a> &middot; "
 	    "<a href=\"#teams\">Teams</a> &middot; <a href=\"#kpis\">KPIs</a>"
 	    "</p>\n", f);
-	grades_index(&g, r->export);
+	grades_index(&g, r->objectives);
 	summary(f, r);
 	tree(f, r, &g);
 	teams(f, r);

@@ -6,9 +6,10 @@
  *           in preorder with their depth (docs/protocol.md, "tree");
  *   health  {"teams": [{"team", "score", "parts", "weakest"}...]};
  *   kpis    kpi.list's array (each with "recent" for the sparkline);
- *   export  the period's export, for the grades ("objectives" rows with
- *           "grade", "met", "grade_note") and the retros ("retros" rows
- *           with "team", "note", "author", "at").
+ *   objectives  objective.list's array for the period, for the grades
+ *           (rows with "grade", "met", "grade_note" once graded);
+ *   retros  retro.get's replies, one a team: {"team", "notes": [{"author",
+ *           "at", "note"}...]}.
  *
  * Kept apart from the network code so that tests/unit/test_report.c can
  * feed it replies and check the HTML, its escaping above all.
@@ -26,7 +27,8 @@ struct report {
 	const msgpack_object	*tree;
 	const msgpack_object	*health;
 	const msgpack_object	*kpis;
-	const msgpack_object	*export;
+	const msgpack_object	*objectives;
+	const msgpack_object	*retros;
 };
 
 void	report_page(FILE *, const struct report *);

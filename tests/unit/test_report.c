@@ -103,12 +103,15 @@ static const char kpis_json[] =
 	" \"direction\": \"up\", \"green\": 1, \"amber\": 0, \"latest\": null,"
 	" \"health\": \"none\", \"stale\": true, \"recent\": []}]";
 
-static const char export_json[] =
-	"{\"objectives\": [{\"id\": 3, \"team\": \"t\", \"title\": \"Deep\","
+static const char objectives_json[] =
+	"[{\"id\": 3, \"team\": \"t\", \"title\": \"Deep\","
 	" \"grade\": 0.9, \"met\": true, \"grade_note\": \"a <b>note</b>\"},"
-	" {\"id\": 2, \"title\": \"ungraded\", \"grade\": null}],"
-	" \"retros\": [{\"team\": \"service\", \"author\": \"chen\","
-	" \"at\": \"2026-12-01\", \"note\": \"We took on <too> much & more\"}]}";
+	" {\"id\": 2, \"title\": \"ungraded\", \"grade\": null}]";
+
+static const char retros_json[] =
+	"[{\"team\": \"company\", \"notes\": []},"
+	" {\"team\": \"service\", \"notes\": [{\"author\": \"chen\","
+	" \"at\": \"2026-12-01\", \"note\": \"We took on <too> much & more\"}]}]";
 
 static char *
 page(const struct report *r)
@@ -126,15 +129,16 @@ page(const struct report *r)
 static void
 test_page(void **state)
 {
-	struct doc t, h, k, e;
+	struct doc t, h, k, o, x;
 	struct report r = { "FY2026-Q3", "2026-12-02 09:00 UTC", NULL, NULL,
-	    NULL, NULL };
+	    NULL, NULL, NULL };
 	char *s;
 
 	r.tree = doc_of(&t, tree_json);
 	r.health = doc_of(&h, health_json);
 	r.kpis = doc_of(&k, kpis_json);
-	r.export = doc_of(&e, export_json);
+	r.objectives = doc_of(&o, objectives_json);
+	r.retros = doc_of(&x, retros_json);
 	s = page(&r);
 
 	/* No markup from the data; the page's own only. */
@@ -170,18 +174,20 @@ test_page(void **state)
 	assert_int_equal(count(s, "<svg"), 1);
 	assert_int_equal(count(s, "<polyline"), 1);
 	assert_non_null(strstr(s, "fill=\"#c62828\""));
+	assert_int_equal(count(s, "<h3>"), 1);	/* teams with notes only */
 	assert_non_null(strstr(s, "</html>"));
 	free(s);
 	doc_free(&t);
 	doc_free(&h);
 	doc_free(&k);
-	doc_free(&e);
+	doc_free(&o);
+	doc_free(&x);
 }
 
 static void
 test_empty(void **state)
 {
-	struct report r = { "Q", "now", NULL, NULL, NULL, NULL };
+	struct report r = { "Q", "now", NULL, NULL, NULL, NULL, NULL };
 	char *s = page(&r);
 
 	assert_non_null(strstr(s, "No objectives in this period."));
