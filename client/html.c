@@ -49,6 +49,7 @@ static const char style[] =
 	"th{font-size:12px;text-transform:uppercase;color:#5b6576}"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums}"
 	".over{color:#c62828;font-weight:600}"
+	"tr.nw td{white-space:nowrap}tr.nw td.wrap{white-space:normal}"
 	"blockquote{margin:4px 0 12px;padding:4px 12px;border-left:3px solid "
 	"#cfd8dc;white-space:pre-wrap}"
 	"svg{vertical-align:middle}"

@@ -283,7 +283,7 @@ teams(FILE *f, const struct report *r)
 		double n = num(t, "objectives"), lim = num(t, "limit");
 
 		h = find_row(hs, "team", mp_map_get(t, "slug"));
-		fprintf(f, "<tr><td style=\"padding-left:%dpx\">",
+		fprintf(f, "<tr class=\"nw\"><td style=\"padding-left:%dpx\">",
 		    10 + 18 * ((int)num(t, "depth") - 1 > 0 ?
 		    (int)num(t, "depth") - 1 : 0));
 		html_field(f, t, "slug");
@@ -304,7 +304,7 @@ teams(FILE *f, const struct report *r)
 			putc('-', f);
 		fputs("</td><td>", f);
 		html_field(f, h ? h : t, "weakest");
-		fputs("</td><td class=\"muted\">", f);
+		fputs("</td><td class=\"muted wrap\">", f);
 		parts = h ? map_get_type(h, "parts", MSGPACK_OBJECT_MAP) : NULL;
 		for (uint32_t p = 0; parts && p < parts->via.map.size; p++) {
 			const msgpack_object_kv *kv = &parts->via.map.ptr[p];
@@ -313,6 +313,8 @@ teams(FILE *f, const struct report *r)
 			html_value(f, &kv->key);
 			if (mp_num(&kv->val, &d))
 				fprintf(f, " %.0f%%", d * 100);
+			else
+				fputs(" -", f);	/* nothing to measure */
 			fputs(p + 1 < parts->via.map.size ? ", " : "", f);
 		}
 		fputs("</td></tr>\n", f);

@@ -109,6 +109,6 @@ $(demo_q $DB "SELECT title FROM objectives o JOIN periods p
 EOF
 	expect_eq "the DOM has the title of every objective of the quarter" \
 	    "$missing" 0
-	expect_match "... and of the KPIs" "First response time \(&lt; 4 h&gt;\)" \
+	expect_match "... and of the KPIs" "First response time \(&lt; 4 h\)" \
 	    "$DEMO_DOM"
 fi
