@@ -170,7 +170,7 @@ expect_exit "--demo and --init-admin together are a usage error" 2 \
 psql_cairn -c "DROP DATABASE cairn_demo2" >/dev/null
 
 # A cairnd serving the demo: its executive and a lead log in.
-DEMO_ADDR=127.0.0.1:$((PORT + 1))
+DEMO_ADDR=127.0.0.1:$((PORT + 11))
 cat > "$T/demo.conf" <<CONF
 listen = $DEMO_ADDR
 cert = $T/certs/server.pem
