@@ -56,6 +56,12 @@ demo_html_text() {
 }
 
 DEMO_HTML=$T/demo-report.html
+# A retrospective note (helper cycle's retro), to see it escaped on the page.
+if "$BIN/cairn" help 2>&1 | grep -q "^  cairn retro TEAM"; then
+	demo_login chen >/dev/null
+	expect_exit "a lead writes a retrospective note" 0 demo_as chen retro \
+	    service --period "$DEMO_Q" --note "Five objectives & <b>too</b> many"
+fi
 expect_exit "the executive writes the quarter's report" 0 \
     demo_as erin report --period "$DEMO_Q" --html "$DEMO_HTML"
 expect_match "... and says where" "report written to $DEMO_HTML" "$OUT"
@@ -65,6 +71,11 @@ expect_eq "... with no script and nothing loaded from elsewhere" \
     "$(grep -ciE '<script|src=|<link|@import|url\(|href="(https?:)?//' \
 	"$DEMO_HTML")" 0
 expect_match "... with inline SVG sparklines" "<svg .*<polyline" "$DEMO_PAGE"
+if "$BIN/cairn" help 2>&1 | grep -q "^  cairn retro TEAM"; then
+	expect_match "... with the retrospective, escaped" \
+	    "<blockquote>Five objectives &amp; &lt;b&gt;too&lt;/b&gt; many<" \
+	    "$DEMO_PAGE"
+fi
 expect_exit "a report of a period that does not exist fails" 5 \
     demo_as erin report --period no-such-period --html "$T/none.html"
 expect_eq "... and writes nothing" "$(ls "$T"/none.html* 2>/dev/null)" ""
