@@ -357,6 +357,10 @@ int	 cmd_roi_show(struct client *, struct cmd_args *);
 /* cmd-report.c */
 int	 cmd_report(struct client *, struct cmd_args *);
 
+/* cmd-export.c, cmd-import.c */
+int	 cmd_export(struct client *, struct cmd_args *);
+int	 cmd_import(struct client *, struct cmd_args *);
+
 /* cmd-admin.c */
 int	 cmd_settings(struct client *, struct cmd_args *);
 int	 cmd_audit(struct client *, struct cmd_args *);

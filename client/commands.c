@@ -320,6 +320,18 @@ const struct cmd_entry cmd_table[] = {
 	  "tree, team health, KPIs with sparklines, grades and retros",
 	  NULL, NULL, OPTS(OPT_SREQ("period", NULL), OPT_SREQ("html", NULL)),
 	  0, 0, CMD_SESSION, cmd_report },
+	{ "export", NULL, "--period NAME [--format json|csv] [--out FILE]",
+	  "everything of a period you may read: one JSON document (stdout or "
+	  "FILE), or with csv a directory FILE of NAME.csv tables",
+	  "export", NULL, OPTS(OPT_SREQ("period", NULL),
+	  OPT_S("format", NULL), OPT_S("out", NULL)), 0, 0, CMD_SESSION,
+	  cmd_export },
+	{ "import", NULL, "FILE|- [--chunk N]",
+	  "(admin) load a JSON export into an empty or new period, all or "
+	  "nothing; users and teams must exist (by login and slug); N rows "
+	  "a request at most (default and server's limit 1000)",
+	  "import.commit", NULL, OPTS(OPT_I("chunk", NULL)), 1, 1,
+	  CMD_SESSION, cmd_import },
 
 	{ "assess", NULL, "TEAM [--set KEY=VALUE ...] [--answers FILE] "
 	  "[--apply]",
