@@ -62,19 +62,22 @@ cat <<MSG
 
 MSG
 if [ -f "$DEMOFILE" ]; then
+	Q=$(sed -n '1s/.* and \([^ ]*\) (active)$/\1/p' "$DEMOFILE")
 	cat <<MSG
   The demo organisation (cairnd --demo), from $DEMOFILE:
 
 $(sed 's/^/  /' "$DEMOFILE")
 
-  Log in as its executive or a lead (erin, marco, lena, chen), e.g.:
+  Log in as its executive (erin) or a lead (marco, priya, lena, chen):
 
     $BIN/cairn --server $LISTEN --ca $ROOT/certs/ca.pem login erin
     $BIN/cairn tree
     $BIN/cairn review
     $BIN/cairn health
     $BIN/cairn kpi list
-    $BIN/cairn roi show --org
+    $BIN/cairn roi show --org --period $Q
+    $BIN/cairn report --period $Q --html report.html
+    $BIN/cairn login chen && $BIN/cairn due
 
 MSG
 fi
