@@ -106,6 +106,8 @@ $(BIN)/test_%: $(BUILD)/tests/e2e/test_%.o $(COMMON_OBJ)
 $(BIN)/test_authz: $(BUILD)/server/authz.o
 $(BIN)/test_rules: $(BUILD)/server/rules.o
 $(BIN)/test_json_print: $(BUILD)/client/json.o
+$(BIN)/test_report: $(BUILD)/client/report.o $(BUILD)/client/html.o \
+    $(BUILD)/client/output.o $(BUILD)/client/json.o
 # The pool against the end-to-end run's PostgreSQL, with its own statements
 # (sql.o's table names the fieldsets its statements return).
 $(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/db-conn.o $(BUILD)/server/db-error.o $(BUILD)/server/resolve.o \

@@ -246,6 +246,10 @@ typedef int part_cb(void *, const char *set, size_t setlen,
 int	 client_call_parts(struct client *, const char *,
 	    const struct reqargs *, part_cb *, void *,
 	    const msgpack_object **);
+/* client_call_parts without reporting the error (as client_try). */
+int	 client_try_parts(struct client *, const char *,
+	    const struct reqargs *, part_cb *, void *,
+	    const msgpack_object **);
 int	 client_new_idem_key(struct client *, char *, size_t);
 int	 cmd_request(struct client *, const struct cmd_args *,
 	    struct reqargs *, const msgpack_object **);
@@ -350,6 +354,9 @@ int	 cmd_kpi_history(struct client *, struct cmd_args *);
 /* cmd-roi.c */
 int	 cmd_roi_set(struct client *, struct cmd_args *);
 int	 cmd_roi_show(struct client *, struct cmd_args *);
+
+/* cmd-report.c */
+int	 cmd_report(struct client *, struct cmd_args *);
 
 /* cmd-export.c, cmd-import.c */
 int	 cmd_export(struct client *, struct cmd_args *);

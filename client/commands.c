@@ -323,6 +323,11 @@ const struct cmd_entry cmd_table[] = {
 	  OPTS(OPT_SREQ("period", "period"), OPT_F("org", "org")), 0, 1,
 	  CMD_SESSION, cmd_roi_show },
 
+	{ "report", NULL, "--period NAME --html FILE|-",
+	  "write one self-contained HTML page for executives: the alignment "
+	  "tree, team health, KPIs with sparklines, grades and retros",
+	  NULL, NULL, OPTS(OPT_SREQ("period", NULL), OPT_SREQ("html", NULL)),
+	  0, 0, CMD_SESSION, cmd_report },
 	{ "export", NULL, "--period NAME [--format json|csv] [--out FILE]",
 	  "everything of a period you may read: one JSON document (stdout or "
 	  "FILE), or with csv a directory FILE of NAME.csv tables",

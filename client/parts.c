@@ -176,6 +176,14 @@ call_parts(struct client *c, const char *op, const struct reqargs *ra,
 	return merge(c, final, result);
 }
 
+/* The same, keeping the error for the caller (as client_try). */
+int
+client_try_parts(struct client *c, const char *op, const struct reqargs *ra,
+    part_cb *cb, void *arg, const msgpack_object **result)
+{
+	return call_parts(c, op, ra, cb, arg, result);
+}
+
 int
 client_call_parts(struct client *c, const char *op, const struct reqargs *ra,
     part_cb *cb, void *arg, const msgpack_object **result)

@@ -31,8 +31,8 @@ read_password_stdin(void)
 	return pw;
 }
 
-static char *
-generate(void)
+char *
+password_generate(void)
 {
 	static const char alphabet[] =
 	    "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -61,7 +61,8 @@ bootstrap_admin(const struct config *cf, const char *conninfo)
 		    login);
 		return 1;
 	}
-	pw = cf->password_stdin ? read_password_stdin() : generate();
+	pw = cf->password_stdin ? read_password_stdin() :
+	    password_generate();
 	if (pw == NULL || strlen(pw) < 8 || strlen(pw) > 1024) {
 		log_warnx("the password must be 8 to 1024 bytes");
 		free(pw);

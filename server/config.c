@@ -220,7 +220,7 @@ config_usage(void)
 	    "usage: cairnd [--config FILE] [--listen HOST:PORT] [--cert FILE] "
 	    "[--key FILE]\n"
 	    "              [--data-dir DIR | --db URL] "
-	    "[--init-admin LOGIN [--password-stdin]]\n"
+	    "[--init-admin LOGIN [--password-stdin] | --demo]\n"
 	    "              [--SETTING VALUE ...]\n\nsettings:\n");
 	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {
 		char opt[64];
@@ -258,6 +258,10 @@ config_parse_args(struct config *c, int argc, char **argv)
 		}
 		if (strcmp(a, "--password-stdin") == 0) {
 			c->password_stdin = true;
+			continue;
+		}
+		if (strcmp(a, "--demo") == 0) {
+			c->demo = true;
 			continue;
 		}
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

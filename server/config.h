@@ -20,6 +20,7 @@ struct config {
 					 * NULL: cluster_user */
 	char	*init_admin;		/* --init-admin LOGIN */
 	bool	 password_stdin;
+	bool	 demo;			/* --demo: load the demo and exit */
 	char	*log_level;
 
 	/* Limits. */

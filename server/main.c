@@ -1,6 +1,6 @@
 /*
  * main.c: cairnd start-up and shut-down.  Everything that blocks (cluster,
- * migrations, --init-admin, loading certificates) happens here before the
+ * migrations, --init-admin, --demo, loading certificates) happens here before the
  * event loop starts; after that the loop never blocks.
  */
 #include <sys/resource.h>
@@ -16,6 +16,7 @@
 
 #include "bootstrap.h"
 #include "cluster.h"
+#include "demo.h"
 #include "hashpool.h"
 #include "housekeep.h"
 #include "log.h"
@@ -323,8 +324,14 @@ main(int argc, char **argv)
 		config_free(&cf);
 		return 2;
 	}
+	if (cf.demo && cf.init_admin != NULL) {
+		log_warnx("--demo and --init-admin are separate runs: create "
+		    "the administrator first, then load the demo");
+		config_free(&cf);
+		return 2;
+	}
 	/* Refuse a bad account before starting anything. */
-	if (cf.init_admin == NULL && !priv_init(&cf)) {
+	if (cf.init_admin == NULL && !cf.demo && !priv_init(&cf)) {
 		config_free(&cf);
 		return 1;
 	}
@@ -340,6 +347,8 @@ main(int argc, char **argv)
 		rc = 1;
 	else if (cf.init_admin != NULL)
 		rc = bootstrap_admin(&cf, conninfo);
+	else if (cf.demo)
+		rc = demo_load(conninfo);
 	else
 		rc = serve(&cf, conninfo);
 

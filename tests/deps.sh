@@ -5,7 +5,9 @@
 set -e
 
 PKGS="gcc make pkg-config openssl libevent-dev libssl-dev libmsgpack-dev
-libpq-dev libcmocka-dev libargon2-dev postgresql-15 postgresql-client-15"
+libpq-dev libcmocka-dev libargon2-dev postgresql-15 postgresql-client-15
+chromium"
+# chromium: tests/e2e/demo-report.sh renders cairn report's page headless.
 # "deps.sh fuzz" (make fuzz) adds clang and its sanitizer and libFuzzer
 # runtimes, which clang only recommends.
 if [ "${1:-}" = fuzz ]; then

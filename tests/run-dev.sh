@@ -1,6 +1,8 @@
 #!/bin/sh
 # make run: serve cairnd on 127.0.0.1:7443 with its embedded PostgreSQL,
-# bootstrapping an administrator the first time.  Usage: run-dev.sh BIN
+# bootstrapping an administrator and loading the demo organisation
+# (cairnd --demo) the first time.  Usage: run-dev.sh BIN
+# CAIRN_DEMO=0 leaves a new database empty.
 set -e
 BIN=$(cd "$1" && pwd)
 ROOT=$(pwd)
@@ -17,6 +19,9 @@ if [ "$(id -u)" = 0 ] && [ -z "${CAIRN_DATA_DIR:-}" ] &&
 fi
 mkdir -p "$DATA"
 PWFILE=$DATA/admin-password
+DEMOFILE=$DATA/demo-logins
+NEW=
+[ -f "$DATA/pgdata/PG_VERSION" ] || NEW=1
 if [ ! -f "$DATA/pgdata/PG_VERSION" ] || [ ! -f "$PWFILE" ]; then
 	umask 077
 	openssl rand -base64 18 > "$PWFILE.tmp"
@@ -27,6 +32,18 @@ if [ ! -f "$DATA/pgdata/PG_VERSION" ] || [ ! -f "$PWFILE" ]; then
 		rm -f "$PWFILE.tmp"
 		echo "cairn: could not create the administrator" >&2
 		exit 1
+	fi
+	umask 022
+fi
+# The demo goes only into the database just created (cairnd --demo would
+# refuse any other: it exits 3 on a database that is not empty).
+if [ -n "$NEW" ] && [ "${CAIRN_DEMO:-1}" != 0 ]; then
+	umask 077
+	if "$BIN/cairnd" --data-dir "$DATA" --demo > "$DEMOFILE.tmp"; then
+		mv "$DEMOFILE.tmp" "$DEMOFILE"
+	else
+		rm -f "$DEMOFILE.tmp"
+		echo "cairn: the demo organisation was not loaded" >&2
 	fi
 	umask 022
 fi
@@ -43,8 +60,28 @@ cat <<MSG
     $BIN/cairn whoami
     $BIN/cairn user add alice --name 'Alice Example'
 
-  Stop the server with Ctrl-C.
+MSG
+if [ -f "$DEMOFILE" ]; then
+	Q=$(sed -n '1s/.* and \([^ ]*\) (active)$/\1/p' "$DEMOFILE")
+	cat <<MSG
+  The demo organisation (cairnd --demo), from $DEMOFILE:
+
+$(sed 's/^/  /' "$DEMOFILE")
+
+  Log in as its executive (erin) or a lead (marco, priya, lena, chen):
+
+    $BIN/cairn --server $LISTEN --ca $ROOT/certs/ca.pem login erin
+    $BIN/cairn tree
+    $BIN/cairn review
+    $BIN/cairn health
+    $BIN/cairn kpi list
+    $BIN/cairn roi show --org --period $Q
+    $BIN/cairn report --period $Q --html report.html
+    $BIN/cairn login chen && $BIN/cairn due
 
 MSG
+fi
+echo "  Stop the server with Ctrl-C."
+echo
 exec "$BIN/cairnd" --data-dir "$DATA" --listen "$LISTEN" \
     --cert "$ROOT/certs/server.pem" --key "$ROOT/certs/server.key"
