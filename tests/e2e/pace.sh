@@ -296,25 +296,40 @@ for o in "${PCHAIN[@]}" "${PLEAVES[@]}"; do
 done
 pace_consistent "stored progress after building the chain"
 
+# pace_try WHO ARGS...: as, again when the connection itself failed (exit
+# 8: a TLS handshake that timed out on a loaded machine is no answer of
+# the server's); any answer counts.
+pace_try() {
+	local i rc
+	for i in 1 2 3; do
+		as "$@"
+		rc=$?
+		[ "$rc" = 8 ] || return "$rc"
+		sleep 1
+	done
+	return "$rc"
+}
+
 pace_race_round() {	# one round: check-ins, alignments and weights at once
 	local i pids= fails=0 n=0 k v o to
 	for i in $(seq 1 24); do
 		k=${PKRS[$((RANDOM % ${#PKRS[@]}))]}
 		v=$((RANDOM % 110))
-		as towner kr checkin "$k" "$v" >/dev/null 2>"$T/pace.$n" &
+		pace_try towner kr checkin "$k" "$v" >/dev/null 2>"$T/pace.$n" &
 		pids="$pids $!"
 		n=$((n + 1))
 	done
 	for i in 1 2 3; do
 		o=${PLEAVES[$((RANDOM % ${#PLEAVES[@]}))]}
 		to=${PCHAIN[$((RANDOM % ${#PCHAIN[@]}))]}
-		as tlead obj align "$o" --to "$to" --weight $((1 + RANDOM % 5)) \
+		pace_try tlead obj align "$o" --to "$to" \
+		    --weight $((1 + RANDOM % 5)) \
 		    >/dev/null 2>"$T/pace.$n" &
 		pids="$pids $!"
 		n=$((n + 1))
 	done
 	o=${PCHAIN[$((RANDOM % ${#PCHAIN[@]}))]}
-	as tlead obj edit "$o" --rollup \
+	pace_try tlead obj edit "$o" --rollup \
 	    "$( (echo krs; echo children; echo both; echo auto) |
 	    sed -n "$((1 + RANDOM % 4))p")" >/dev/null 2>"$T/pace.$n" &
 	pids="$pids $!"
@@ -340,7 +355,7 @@ pids=
 for i in $(seq 1 32); do
 	o=$((RANDOM % 4))
 	k=${PKRS[$((15 + o * 3 + RANDOM % 3))]}
-	as towner kr checkin "$k" $((RANDOM % 100)) >/dev/null 2>&1 &
+	pace_try towner kr checkin "$k" $((RANDOM % 100)) >/dev/null 2>&1 &
 	pids="$pids $!"
 done
 fails=0
