@@ -83,6 +83,11 @@ static const struct op ops[] = {
 	{ "assessment.get",	op_assessment_get,	OP_SESSION },
 	{ "assessment.set_weight", op_assessment_set_weight,
 	    OP_SESSION | OP_ADMIN | OP_WRITE },
+
+	{ "tree",		op_tree,		OP_SESSION },
+	{ "health",		op_health,		OP_SESSION },
+	{ "review",		op_review,		OP_SESSION },
+	{ "due",		op_due,			OP_SESSION },
 };
 
 const struct op *

@@ -95,6 +95,12 @@ void	op_assessment_set_weight(struct request *);
 void	op_objective_guard(struct request *);
 void	op_objective_unguard(struct request *);
 
+/* op-rollup.c */
+void	op_tree(struct request *);
+void	op_health(struct request *);
+void	op_review(struct request *);
+void	op_due(struct request *);
+
 /* Shared by the op files. */
 /* FS_USER's columns in res (a statement returning users), or answered
  * (E_INTERNAL): pack each user with rowpack_row. */

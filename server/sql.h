@@ -105,6 +105,14 @@ enum stmt {
 	ST_GUARD_CTX,
 	ST_GUARD_ADD,
 	ST_GUARD_REMOVE,
+	/* the roll-up: tree, health, review, due (sql/014, op-rollup.c) */
+	ST_ROLLUP_CTX,
+	ST_TREE_ORG,
+	ST_TREE_TEAM,
+	ST_TREE_TEAMS,
+	ST_HEALTH,
+	ST_REVIEW,
+	ST_DUE,
 	ST_MAX
 };
 
