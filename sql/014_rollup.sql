@@ -29,6 +29,20 @@ INSERT INTO settings VALUES ('health_w_checkins', 30), ('health_w_kpis', 20),
 	('health_w_alignment', 20), ('health_w_focus', 15),
 	('health_w_assessment', 15);
 
+-- No JIT for cairn's sessions: the roll-up's statements over the whole
+-- organisation are estimated above jit_above_cost, and compiling them
+-- took 1 to 5 s against some 100 ms of execution (a 100,000-objective
+-- organisation).  A database setting, so it holds for the pool's
+-- connections (opened after the migrations); a role that does not own
+-- the database keeps its setting, with a notice (docs/operations.md).
+DO $$
+BEGIN
+	EXECUTE format('ALTER DATABASE %I SET jit = off', current_database());
+EXCEPTION WHEN insufficient_privilege THEN
+	RAISE NOTICE 'jit stays as configured: % does not own the database',
+	    current_user;
+END $$;
+
 -- Indexes the roll-up reads by: a period's objectives, what a user owns
 -- or contributes to (due), the readings a user recorded (due).
 CREATE INDEX objectives_period_parent ON objectives (period_id, parent_id)
