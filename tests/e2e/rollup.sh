@@ -265,3 +265,46 @@ expect_exit "due in text" 0 as rl-lead due
 expect_match "due text: a line per thing" "^checkin #$k6 \[rl-ops rl-q\] k6: no check-in for 10 days" "$OUT"
 expect_exit "due for the outsider" 0 as rl-out due
 expect_eq "due: nothing for the outsider" "$OUT" "nothing is due"
+
+# Over parts ----------------------------------------------------------------------
+# 800 objectives in a period of their own, chains of 8 under 100 tops: a
+# tree of some 150 KiB, more than max_frame (64 KiB here).
+rl_raw() {	# rl_raw MODE OP PERIOD
+	python3 "$HERE/rollup_raw.py" "$ADDR" "$T/certs/ca.pem" root "$ADMIN_PW" "$@"
+}
+expect_exit "rollup: period rl-big" 0 as admin period add rl-big --start "$rl_start" --end "$rl_end"
+expect_exit "rollup: rl-big active" 0 as admin period open rl-big
+rl_lim=$(rl_q "SELECT value FROM settings WHERE name = 'max_objectives'")
+expect_exit "rollup: max_objectives 1000 for the load" 0 as admin settings set max_objectives 1000
+rl_q "DO \$\$ DECLARE lvl int; BEGIN
+    FOR lvl IN 0..7 LOOP
+	INSERT INTO objectives (team_id, period_id, title, owner_id, parent_id)
+	SELECT t.id, p.id, 'big ' || lvl || '.' || g, u.id,
+	    (SELECT x.id FROM objectives x WHERE x.period_id = p.id
+		AND x.title = 'big ' || (lvl - 1) || '.' || g)
+	FROM generate_series(1, 100) g, teams t, periods p, users u
+	WHERE t.slug = 'rl-eng' AND p.name = 'rl-big' AND u.login = 'rl-mem';
+    END LOOP;
+    PERFORM objectives_progress_rebuild(); END \$\$" >/dev/null
+expect_exit "rollup: max_objectives back" 0 as admin settings set max_objectives "$rl_lim"
+expect_eq "rollup: 800 objectives in rl-big" "$(rl_q "SELECT count(*) FROM objectives WHERE period_id = (SELECT id FROM periods WHERE name = 'rl-big')")" 800
+rl_out=$(rl_raw parts tree rl-big)
+rl_parts=$(echo "$rl_out" | sed -n 's/^parts //p')
+if [ -n "$rl_parts" ] && [ "$rl_parts" -ge 3 ]; then
+	ok "tree: in parts ($rl_parts)"
+else
+	not_ok "tree: in parts" "$rl_out"
+fi
+expect_eq "tree: the objectives, then the teams" "$(echo "$rl_out" | sed -n '2,3p' | cut -d' ' -f1 | tr '\n' ' ')" "objectives teams "
+expect_match "tree: every objective came" "^objectives 800$" "$rl_out"
+rl_max=$(echo "$rl_out" | sed -n 's/^max //p')
+if [ -n "$rl_max" ] && [ "$rl_max" -le 65536 ]; then
+	ok "tree: each frame within max_frame ($rl_max bytes)"
+else
+	not_ok "tree: each frame within max_frame" "$rl_out"
+fi
+expect_match "tree: the final result has server_ms" "^server_ms [0-9]+$" "$rl_out"
+expect_eq "tree: without parts, E_LIMIT" "$(rl_raw whole tree rl-big)" E_LIMIT
+expect_exit "tree over parts through cairn" 0 as rl-exec --json tree --period rl-big
+expect_eq "tree: cairn nests the 800 in 100 chains of 8" "$(rl_py "(len(d['objectives']), (lambda f: f(f, d['objectives'][0]))(lambda f, n: 1 + (f(f, n['children'][0]) if n['children'] else 0)))")" "(100, 8)"
+expect_eq "review: small enough for one frame" "$(rl_raw whole review rl-q)" "ok items $(rl_q "SELECT count(*) FROM review_items((SELECT id FROM users WHERE login = 'root'), 'admin', (SELECT id FROM periods WHERE name = 'rl-q'), NULL)")"
