@@ -52,34 +52,10 @@ CREATE INDEX key_results_owner ON key_results (owner_id) WHERE NOT removed;
 CREATE INDEX objective_contributors_user ON objective_contributors (user_id);
 CREATE INDEX kpi_readings_author ON kpi_readings (author_id, kpi_id);
 
--- Status and staleness for sets.  objective_status() and kr_stale()
--- (sql/012) read their settings at every call, which over the
--- organisation's 300,000 key results costs seconds; these are the same
--- rules with the settings passed in (read once per statement, from
--- rollup_settings), written as single expressions so that the planner
--- inlines them.  tests/e2e/rollup.sh checks that they agree with the
--- status and staleness every read shows.
-CREATE FUNCTION kr_stale_by(checked_at timestamptz, created_at timestamptz,
-    period_state text, stale_days integer) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-	SELECT period_state = 'active' AND coalesce(checked_at, created_at)
-	    < now() - make_interval(days => stale_days)
-$$;
-
-CREATE FUNCTION objective_status_by(progress double precision,
-    expected double precision, min_confidence integer, off_pct integer,
-    risk_pct integer, off_confidence integer, risk_confidence integer)
-RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN progress >= 1 THEN 'done'
-	    WHEN progress < expected * off_pct / 100.0
-		OR min_confidence <= off_confidence THEN 'off_track'
-	    WHEN progress < expected * risk_pct / 100.0
-		OR min_confidence <= risk_confidence THEN 'at_risk'
-	    ELSE 'on_track' END
-$$;
-
--- The settings the roll-up reads, in one row.
+-- The settings the roll-up reads, in one row: joined once per statement,
+-- they are passed to the forms of objective_status() and kr_stale() that
+-- take them (sql/012), which the planner inlines; the forms that read
+-- them at each call cost seconds over 300,000 key results.
 CREATE VIEW rollup_settings AS
 SELECT max(value) FILTER (WHERE name = 'stale_days') AS stale_days,
     max(value) FILTER (WHERE name = 'due_days') AS due_days,
@@ -310,13 +286,13 @@ LANGUAGE sql STABLE AS $$
 	    -- One pass over the key results: staleness and confidence.
 	    kr AS MATERIALIZED (SELECT k.id, k.objective_id, k.title,
 		k.owner_id, k.checked_at, k.confidence,
-		kr_stale_by(k.checked_at, k.created_at, per.state,
+		kr_stale(k.checked_at, k.created_at, per.state,
 		    lim.stale_days) AS stale
 		FROM key_results k JOIN ob ON ob.id = k.objective_id
 		CROSS JOIN per CROSS JOIN lim WHERE NOT k.removed),
 	    ka AS (SELECT kr.objective_id, min(kr.confidence) AS conf
 		FROM kr GROUP BY kr.objective_id),
-	    st AS (SELECT ob.*, objective_status_by(ob.progress, per.e,
+	    st AS (SELECT ob.*, objective_status(ob.progress, per.e,
 		ka.conf, lim.off_pct, lim.risk_pct, lim.off_conf,
 		lim.risk_conf) AS status FROM ob CROSS JOIN per CROSS JOIN lim
 		LEFT JOIN ka ON ka.objective_id = ob.id),
