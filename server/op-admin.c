@@ -64,10 +64,17 @@ op_settings_set(struct request *req)
 	    strcmp(name, "roi_minutes_checkin") != 0 &&
 	    strcmp(name, "roi_minutes_reading") != 0 &&
 	    strcmp(name, "roi_minutes_assessment") != 0 &&
-	    strcmp(name, "roi_minutes_edit") != 0) {
+	    strcmp(name, "roi_minutes_edit") != 0 &&
+	    /* sql/014: the weights of the framework health's parts */
+	    strcmp(name, "health_w_checkins") != 0 &&
+	    strcmp(name, "health_w_kpis") != 0 &&
+	    strcmp(name, "health_w_alignment") != 0 &&
+	    strcmp(name, "health_w_focus") != 0 &&
+	    strcmp(name, "health_w_assessment") != 0) {
 		req_fail(req, E_INVALID, "name", "settings are max_objectives, "
-		    "max_key_results, max_depth and roi_minutes_checkin, "
-		    "_reading, _assessment, _edit");
+		    "max_key_results, max_depth, roi_minutes_checkin, "
+		    "_reading, _assessment, _edit and health_w_checkins, "
+		    "_kpis, _alignment, _focus, _assessment");
 		return;
 	}
 	/* Parameters are copied by req_db: locals will do. */

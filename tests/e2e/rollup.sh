@@ -202,6 +202,14 @@ expect_eq "health: eng's score" "$(rl_hscore rl-eng)" "$(rl_score 1 - 1 1 0.5)"
 # web: k4 stale; O4 unaligned.
 expect_eq "health: web's parts" "$(rl_parts rl-web)" "(0.0, None, 0.0, 1.0, 0.0)"
 expect_eq "health: web's score" "$(rl_hscore rl-web)" "$(rl_score 0 - 0 1 0)"
+# The weights are settings: with kpis weighing 200, ops's score moves as
+# the formula says.
+rl_wk=$(rl_w kpis)
+expect_exit "rollup: health_w_kpis 200" 0 as admin settings set health_w_kpis 200
+expect_exit "health with another weight" 0 as rl-exec --json health --period rl-q --team rl-ops
+expect_eq "health: ops's score with kpis weighing 200" "$(rl_hscore rl-ops)" "$(rl_score 1 0.6667 0 1 0)"
+expect_exit "rollup: health_w_kpis back" 0 as admin settings set health_w_kpis "$rl_wk"
+expect_exit "rollup: a weight of 0 is refused" 7 as admin settings set health_w_focus 0
 expect_exit "health in text" 0 as rl-exec health --period rl-q --team rl-ops
 expect_match "health text: web's weakest part" "^rl-web +[0-9]+ +checkins \(0.0%\)" "$OUT"
 expect_match "health text: eng's weakest part" "^rl-eng +[0-9]+ +assessment \(50.0%\)" "$OUT"
