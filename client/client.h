@@ -321,6 +321,7 @@ int	 cmd_period_state(struct client *, struct cmd_args *);
 int	 cmd_obj_add(struct client *, struct cmd_args *);
 int	 cmd_obj_list(struct client *, struct cmd_args *);
 int	 cmd_obj_show(struct client *, struct cmd_args *);
+int	 cmd_grade(struct client *, struct cmd_args *);
 int	 cmd_obj_change(struct client *, struct cmd_args *);
 
 /* cmd-kr.c */
@@ -354,6 +355,10 @@ int	 cmd_tree(struct client *, struct cmd_args *);
 int	 cmd_health(struct client *, struct cmd_args *);
 int	 cmd_review(struct client *, struct cmd_args *);
 int	 cmd_due(struct client *, struct cmd_args *);
+
+/* cmd-export.c, cmd-import.c */
+int	 cmd_export(struct client *, struct cmd_args *);
+int	 cmd_import(struct client *, struct cmd_args *);
 
 /* cmd-admin.c */
 int	 cmd_settings(struct client *, struct cmd_args *);

@@ -192,6 +192,14 @@ const struct cmd_entry cmd_table[] = {
 	  "objective.unguard", KEYS(ARG_ID("id")),
 	  OPTS(OPT_IDREQ("kpi", "kpi")), 1, 1, CMD_SESSION, cmd_obj_guard },
 
+	{ "grade", NULL, "OBJ_ID SCORE [--note TEXT] [--if-version N] "
+	  "[--idempotency-key K]",
+	  "grade an objective (SCORE 0.0 to 1.0) while its period is in "
+	  "review; --note \"\" removes the note",
+	  "objective.grade", KEYS(ARG_ID("id"), ARG_N("score")),
+	  OPTS(OPT_S("note", "note"), OPT_I("if-version", "version"),
+	  OPT_IDEM), 2, 2, CMD_SESSION | CMD_IDEM, cmd_grade },
+
 	{ "kr", "add", "OBJ_ID --title TEXT --type "
 	  "increase|decrease|above|below|boolean --target N [--start N] "
 	  "[--unit U] [--weight W] [--owner LOGIN] [--kpi KPI_ID] "
@@ -315,6 +323,18 @@ const struct cmd_entry cmd_table[] = {
 	  OPTS(OPT_SREQ("period", "period"), OPT_F("org", "org")), 0, 1,
 	  CMD_SESSION, cmd_roi_show },
 
+	{ "export", NULL, "--period NAME [--format json|csv] [--out FILE]",
+	  "everything of a period you may read: one JSON document (stdout or "
+	  "FILE), or with csv a directory FILE of NAME.csv tables",
+	  "export", NULL, OPTS(OPT_SREQ("period", NULL),
+	  OPT_S("format", NULL), OPT_S("out", NULL)), 0, 0, CMD_SESSION,
+	  cmd_export },
+	{ "import", NULL, "FILE|- [--chunk N]",
+	  "(admin) load a JSON export into an empty or new period, all or "
+	  "nothing; users and teams must exist (by login and slug); N rows "
+	  "a request at most (default and server's limit 1000)",
+	  "import.commit", NULL, OPTS(OPT_I("chunk", NULL)), 1, 1,
+	  CMD_SESSION, cmd_import },
 	{ "tree", NULL, "[--period NAME] [--team SLUG] [--depth N]",
 	  "the period's alignment tree and its team tree (default period: "
 	  "the active one containing today)",

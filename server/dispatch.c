@@ -57,6 +57,7 @@ static const struct op ops[] = {
 	{ "objective.archive",	op_objective_archive,	OP_SESSION | OP_WRITE },
 	{ "objective.grant",	op_objective_grant,	OP_SESSION | OP_WRITE },
 	{ "objective.revoke",	op_objective_revoke,	OP_SESSION | OP_WRITE },
+	{ "objective.grade",	op_objective_grade,	OP_SESSION | OP_WRITE },
 
 	{ "kr.create",		op_kr_create,		OP_SESSION | OP_WRITE },
 	{ "kr.get",		op_kr_get,		OP_SESSION },
@@ -82,6 +83,14 @@ static const struct op ops[] = {
 	{ "assessment.create",	op_assessment_create,	OP_SESSION | OP_WRITE },
 	{ "assessment.get",	op_assessment_get,	OP_SESSION },
 	{ "assessment.set_weight", op_assessment_set_weight,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "export",		op_export,		OP_SESSION },
+	{ "import.begin",	op_import_begin,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "import.rows",	op_import_rows,	OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "import.commit",	op_import_commit,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "import.abort",	op_import_abort,
 	    OP_SESSION | OP_ADMIN | OP_WRITE },
 
 	{ "tree",		op_tree,		OP_SESSION },

@@ -66,6 +66,8 @@ void	op_objective_unalign(struct request *);
 void	op_objective_archive(struct request *);
 void	op_objective_grant(struct request *);
 void	op_objective_revoke(struct request *);
+/* issue 8: the review's grade (op-objective-grade.c) */
+void	op_objective_grade(struct request *);
 /* op-kr.c */
 void	op_kr_create(struct request *);
 void	op_kr_get(struct request *);
@@ -95,6 +97,12 @@ void	op_assessment_set_weight(struct request *);
 void	op_objective_guard(struct request *);
 void	op_objective_unguard(struct request *);
 
+/* op-export.c, op-import.c */
+void	op_export(struct request *);
+void	op_import_begin(struct request *);
+void	op_import_rows(struct request *);
+void	op_import_commit(struct request *);
+void	op_import_abort(struct request *);
 /* op-rollup.c */
 void	op_tree(struct request *);
 void	op_health(struct request *);
