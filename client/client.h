@@ -354,6 +354,11 @@ int	 cmd_kpi_history(struct client *, struct cmd_args *);
 /* cmd-roi.c */
 int	 cmd_roi_set(struct client *, struct cmd_args *);
 int	 cmd_roi_show(struct client *, struct cmd_args *);
+/* cmd-tree.c, cmd-rollup.c */
+int	 cmd_tree(struct client *, struct cmd_args *);
+int	 cmd_health(struct client *, struct cmd_args *);
+int	 cmd_review(struct client *, struct cmd_args *);
+int	 cmd_due(struct client *, struct cmd_args *);
 
 /* cmd-report.c */
 int	 cmd_report(struct client *, struct cmd_args *);

@@ -340,6 +340,26 @@ const struct cmd_entry cmd_table[] = {
 	  "a request at most (default and server's limit 1000)",
 	  "import.commit", NULL, OPTS(OPT_I("chunk", NULL)), 1, 1,
 	  CMD_SESSION, cmd_import },
+	{ "tree", NULL, "[--period NAME] [--team SLUG] [--depth N]",
+	  "the period's alignment tree and its team tree (default period: "
+	  "the active one containing today)",
+	  "tree", NULL,
+	  OPTS(OPT_S("period", "period"), OPT_S("team", "team"),
+	  OPT_I("depth", "depth")), 0, 0, CMD_SESSION, cmd_tree },
+	{ "health", NULL, "[--period NAME] [--team SLUG]",
+	  "each team's framework health, 0 to 100, and its weakest part",
+	  "health", NULL,
+	  OPTS(OPT_S("period", "period"), OPT_S("team", "team")), 0, 0,
+	  CMD_SESSION, cmd_health },
+	{ "review", NULL, "[--period NAME] [--team SLUG]",
+	  "what needs attention before or during the period's review, by "
+	  "team",
+	  "review", NULL,
+	  OPTS(OPT_S("period", "period"), OPT_S("team", "team")), 0, 0,
+	  CMD_SESSION, cmd_review },
+	{ "due", NULL, "",
+	  "what needs you: check-ins, KPI readings and grades that are due",
+	  "due", NULL, NULL, 0, 0, CMD_SESSION, cmd_due },
 
 	{ "assess", NULL, "TEAM [--set KEY=VALUE ...] [--answers FILE] "
 	  "[--apply]",

@@ -92,6 +92,11 @@ static const struct op ops[] = {
 	    OP_SESSION | OP_ADMIN | OP_WRITE },
 	{ "import.abort",	op_import_abort,
 	    OP_SESSION | OP_ADMIN | OP_WRITE },
+
+	{ "tree",		op_tree,		OP_SESSION },
+	{ "health",		op_health,		OP_SESSION },
+	{ "review",		op_review,		OP_SESSION },
+	{ "due",		op_due,			OP_SESSION },
 };
 
 const struct op *

@@ -71,12 +71,19 @@ op_settings_set(struct request *req)
 	    strcmp(name, "pace_off_pct") != 0 &&
 	    strcmp(name, "pace_risk_pct") != 0 &&
 	    strcmp(name, "pace_off_confidence") != 0 &&
-	    strcmp(name, "pace_risk_confidence") != 0) {
+	    strcmp(name, "pace_risk_confidence") != 0 &&
+	    /* sql/014: the weights of the framework health's parts */
+	    strcmp(name, "health_w_checkins") != 0 &&
+	    strcmp(name, "health_w_kpis") != 0 &&
+	    strcmp(name, "health_w_alignment") != 0 &&
+	    strcmp(name, "health_w_focus") != 0 &&
+	    strcmp(name, "health_w_assessment") != 0) {
 		req_fail(req, E_INVALID, "name", "settings are max_objectives, "
 		    "max_key_results, max_depth, roi_minutes_checkin, "
 		    "_reading, _assessment, _edit, stale_days, due_days, "
-		    "pace_off_pct, pace_risk_pct, pace_off_confidence and "
-		    "pace_risk_confidence");
+		    "pace_off_pct, pace_risk_pct, pace_off_confidence, "
+		    "pace_risk_confidence and health_w_checkins, _kpis, "
+		    "_alignment, _focus, _assessment");
 		return;
 	}
 	/* Parameters are copied by req_db: locals will do. */

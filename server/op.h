@@ -103,6 +103,12 @@ void	op_import_begin(struct request *);
 void	op_import_rows(struct request *);
 void	op_import_commit(struct request *);
 void	op_import_abort(struct request *);
+/* op-rollup.c */
+void	op_tree(struct request *);
+void	op_health(struct request *);
+void	op_review(struct request *);
+void	op_due(struct request *);
+
 /* Shared by the op files. */
 /* FS_USER's columns in res (a statement returning users), or answered
  * (E_INTERNAL): pack each user with rowpack_row. */

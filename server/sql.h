@@ -125,6 +125,14 @@ enum stmt {
 	ST_IMPORT_ABORT,
 	/* pace and grading (sql/012, sql-pace.inc) */
 	ST_OBJ_GRADE,
+	/* the roll-up: tree, health, review, due (sql/014, op-rollup.c) */
+	ST_ROLLUP_CTX,
+	ST_TREE_ORG,
+	ST_TREE_TEAM,
+	ST_TREE_TEAMS,
+	ST_HEALTH,
+	ST_REVIEW,
+	ST_DUE,
 	ST_MAX
 };
 
