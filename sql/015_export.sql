@@ -16,7 +16,7 @@
 -- and teams are mapped by login and slug and never created; KPIs by their
 -- team and name (created when missing, so that the KPIs of a team come
 -- over with its first period).  The triggers of 002 to 013 check every
--- row again as it is inserted.
+-- row again as it is inserted, and those of 012 keep progress.
 
 CREATE TABLE imports (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -128,6 +128,7 @@ DECLARE
 	m record;
 	bad text;
 	depth integer;
+	graded boolean;
 	n_obj bigint; n_kr bigint; n_ci bigint; n_kpi bigint; n_rd bigint;
 BEGIN
 	SELECT i.period INTO p FROM imports i WHERE i.id = imp
@@ -366,19 +367,28 @@ BEGIN
 	UPDATE kpis k SET archived = true FROM imp_kpi x
 	    WHERE k.id = x.new AND x.made AND (x.doc->>'archived')::boolean;
 
-	PERFORM import_apply_more(imp, u, pid);
+	-- The triggers of sql/012 keep progress as rows come in; the rebuild
+	-- makes it right at once for the whole load, whatever its order.
+	PERFORM objectives_progress_rebuild();
 
-	-- Progress is maintained by triggers once migration 012 is in; the
-	-- rebuild makes it right whatever order the rows came in.
-	IF to_regproc('objectives_progress_rebuild') IS NOT NULL THEN
-		EXECUTE 'SELECT objectives_progress_rebuild()';
-	END IF;
-
-	-- The period to the export's state, by the legal moves.
-	IF want IN ('review', 'closed') THEN
+	-- The period to the export's state, by the legal moves.  Grades are
+	-- given in review (period.not_review), so the period passes through
+	-- it when the export holds any, as one reopened after its review
+	-- does.
+	graded := EXISTS (SELECT 1 FROM imp_obj WHERE doc->>'grade' IS NOT NULL
+	    OR doc->>'grade_note' IS NOT NULL);
+	IF want IN ('review', 'closed') OR graded THEN
 		UPDATE periods SET state = 'review' WHERE id = pid;
 	END IF;
-	PERFORM import_apply_review(imp, u, pid);
+	IF graded THEN
+		UPDATE objectives o SET grade = (x.doc->>'grade')::float8,
+		    grade_note = x.doc->>'grade_note' FROM imp_obj x
+		    WHERE o.id = x.new AND (x.doc->>'grade' IS NOT NULL
+		    OR x.doc->>'grade_note' IS NOT NULL);
+		IF want = 'active' THEN
+			UPDATE periods SET state = 'active' WHERE id = pid;
+		END IF;
+	END IF;
 	IF want = 'closed' THEN
 		UPDATE periods SET state = 'closed' WHERE id = pid;
 	END IF;
@@ -390,14 +400,6 @@ BEGIN
 	DELETE FROM imports WHERE id = imp;
 	RETURN QUERY SELECT p->>'name', n_obj, n_kr, n_ci, n_kpi, n_rd;
 END $$;
-
--- Sets that later migrations add (retros, ...) are applied by these two,
--- replaced when they land: import_apply_more while the period is active,
--- import_apply_review once it is in review (grades).
-CREATE FUNCTION import_apply_more(imp bigint, u bigint, pid bigint)
-RETURNS void LANGUAGE plpgsql AS $$ BEGIN END $$;
-CREATE FUNCTION import_apply_review(imp bigint, u bigint, pid bigint)
-RETURNS void LANGUAGE plpgsql AS $$ BEGIN END $$;
 
 -- The objectives of period p that user u (role r) may read, and the KPIs
 -- (of the teams u may read): what an export holds.
