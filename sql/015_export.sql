@@ -401,71 +401,29 @@ BEGIN
 	RETURN QUERY SELECT p->>'name', n_obj, n_kr, n_ci, n_kpi, n_rd;
 END $$;
 
--- The objectives of period p that user u (role r) may read, and the KPIs
--- (of the teams u may read): what an export holds.
-CREATE FUNCTION export_objective_ids(p bigint, u bigint, r text)
-RETURNS TABLE (id bigint)
-LANGUAGE sql STABLE AS $$
-	SELECT o.id FROM objectives o WHERE o.period_id = p
-	    AND (o.team_id IN (SELECT id FROM export_teams(u, r))
-	    OR EXISTS (SELECT 1 FROM objective_contributors c
-		WHERE c.objective_id = o.id AND c.user_id = u))
-$$;
-
--- The KPIs of an export: of the teams u may read, those with a reading
--- in the period, bound by one of its key results or guarding one of its
--- objectives.
+-- The KPIs of an export of period p: of the teams u may read, those with
+-- a reading in the period, bound by one of its key results or guarding
+-- one of its objectives.  KPIs are few: a test per KPI, each an index
+-- lookup.
 CREATE FUNCTION export_kpi_ids(p bigint, u bigint, r text)
 RETURNS TABLE (id bigint)
 LANGUAGE sql STABLE AS $$
-	WITH o AS (SELECT id FROM export_objective_ids(p, u, r))
-	SELECT k.id FROM kpis k WHERE k.team_id IN
-	    (SELECT id FROM export_teams(u, r))
-	AND (EXISTS (SELECT 1 FROM kpi_readings x, periods pp
-		WHERE pp.id = p AND x.kpi_id = k.id
+	WITH rt AS MATERIALIZED (SELECT id FROM export_teams(u, r))
+	SELECT k.id FROM kpis k, periods pp WHERE pp.id = p
+	AND k.team_id IN (SELECT id FROM rt)
+	AND (EXISTS (SELECT 1 FROM kpi_readings x WHERE x.kpi_id = k.id
 		AND x.at >= pp.start_date::timestamptz
 		AND x.at < (pp.end_date + 1)::timestamptz)
-	    OR EXISTS (SELECT 1 FROM key_results kr WHERE kr.kpi_id = k.id
-		AND NOT kr.removed AND kr.objective_id IN (SELECT id FROM o))
+	    OR EXISTS (SELECT 1 FROM key_results kr
+		JOIN objectives o ON o.id = kr.objective_id
+		WHERE kr.kpi_id = k.id AND NOT kr.removed AND o.period_id = p
+		AND (o.team_id IN (SELECT id FROM rt) OR EXISTS (SELECT 1
+		    FROM objective_contributors c WHERE c.objective_id = o.id
+		    AND c.user_id = u)))
 	    OR EXISTS (SELECT 1 FROM objective_guardrails g
-		WHERE g.kpi_id = k.id AND g.objective_id IN (SELECT id FROM o)))
-$$;
-
--- The teams of an export: those of its objectives and KPIs, and their
--- ancestors (so that the document holds the tree they hang in).
-CREATE FUNCTION export_team_ids(p bigint, u bigint, r text)
-RETURNS TABLE (id bigint)
-LANGUAGE sql STABLE AS $$
-	WITH RECURSIVE up (id, depth) AS (
-		SELECT team_id, 0 FROM objectives
-		    WHERE id IN (SELECT id FROM export_objective_ids(p, u, r))
-		UNION SELECT team_id, 0 FROM kpis
-		    WHERE id IN (SELECT id FROM export_kpi_ids(p, u, r))
-		UNION SELECT t.parent_id, up.depth + 1 FROM teams t
-		    JOIN up ON t.id = up.id
-		    WHERE t.parent_id IS NOT NULL AND up.depth < 1000)
-	SELECT DISTINCT id FROM up
-$$;
-
--- The users an export of period p names.
-CREATE FUNCTION export_user_ids(p bigint, u bigint, r text)
-RETURNS TABLE (id bigint)
-LANGUAGE sql STABLE AS $$
-	WITH o AS (SELECT id FROM export_objective_ids(p, u, r)),
-	k AS (SELECT id FROM export_kpi_ids(p, u, r)),
-	kr AS (SELECT x.id, x.owner_id FROM key_results x
-	    WHERE x.objective_id IN (SELECT id FROM o) AND NOT x.removed)
-	SELECT owner_id FROM objectives WHERE id IN (SELECT id FROM o)
-	UNION SELECT owner_id FROM kr
-	UNION SELECT user_id FROM objective_contributors
-	    WHERE objective_id IN (SELECT id FROM o)
-	UNION SELECT author_id FROM checkins WHERE kr_id IN (SELECT id FROM kr)
-	UNION SELECT owner_id FROM kpis WHERE id IN (SELECT id FROM k)
-	    AND owner_id IS NOT NULL
-	UNION SELECT added_by FROM objective_guardrails
-	    WHERE objective_id IN (SELECT id FROM o)
-	UNION SELECT author_id FROM kpi_readings kr2, periods pp
-	    WHERE pp.id = p AND kr2.kpi_id IN (SELECT id FROM k)
-	    AND kr2.at >= pp.start_date::timestamptz
-	    AND kr2.at < (pp.end_date + 1)::timestamptz
+		JOIN objectives o ON o.id = g.objective_id
+		WHERE g.kpi_id = k.id AND o.period_id = p
+		AND (o.team_id IN (SELECT id FROM rt) OR EXISTS (SELECT 1
+		    FROM objective_contributors c WHERE c.objective_id = o.id
+		    AND c.user_id = u))))
 $$;
