@@ -358,12 +358,10 @@ PY
 	expect_exit "a second import into the now full period" 7 x2 admin import "$T/x1.json"
 	expect_match "... import.period" "import.period" "$ERR"
 
-	# A period in review comes over in review, with its grades.  (The
-	# grades are set in SQL until `cairn grade` lands; the trigger still
-	# checks the period is in review.)
+	# A period in review comes over in review, with its grades.
 	x_quiet "review x-q1" as admin period review x-q1
-	x_quiet "grade B" psql_cairn -c "UPDATE objectives SET grade = 0.75, grade_note = 'most of it' WHERE id = $B"
-	x_quiet "grade C" psql_cairn -c "UPDATE objectives SET grade = 0.5 WHERE id = $C"
+	x_quiet "grade B" as admin grade "$B" 0.75 --note 'most of it'
+	x_quiet "grade C" as admin grade "$C" 0.5
 	x_quiet "export in review" as admin export --period x-q1 --out "$T/x1r.json"
 	expect_eq "the export holds the grades and whether they meet" \
 	    "$(x_py "$T/x1r.json" '[(o["grade"], o["grade_note"], o["met"]) for o in d["objectives"] if o["id"] in ('"$B,$C"')]')" \
