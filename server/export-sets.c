@@ -61,6 +61,10 @@ static const struct icol objective_cols[] = {
 	{ "created_at", IC_TIME, REQ, 0, 0, NULL },
 	/* Shown, not imported: the importing database computes it. */
 	{ "progress", IC_NUM, OPT, 0, 1, NULL },
+	{ "grade", IC_NUM, OPT, 0, 1, NULL },
+	{ "grade_note", IC_STR, OPT, 0, 2000, NULL },
+	/* Shown, not imported: it follows from the grade and the type. */
+	{ "met", IC_BOOL, OPT, 0, 0, NULL },
 };
 
 static const struct icol contributor_cols[] = {

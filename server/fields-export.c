@@ -42,7 +42,8 @@ static const struct field objective_fields[] = {
 	{ "parent", F_INT }, { "parent_period", F_STR },
 	{ "parent_team", F_STR }, { "parent_title", F_STR },
 	{ "weight", F_NUM }, { "rollup", F_STR }, { "archived", F_BOOL },
-	{ "created_at", F_STR }, { "progress", F_NUM },
+	{ "created_at", F_STR }, { "progress", F_NUM }, { "grade", F_NUM },
+	{ "grade_note", F_STR }, { "met", F_BOOL },
 };
 const struct fieldset FS_EXPORT_OBJECTIVES = FIELDSET("objective",
     objective_fields);

@@ -358,9 +358,14 @@ PY
 	expect_exit "a second import into the now full period" 7 x2 admin import "$T/x1.json"
 	expect_match "... import.period" "import.period" "$ERR"
 
-	# A period in review comes over in review.
+	# A period in review comes over in review, with its grades.
 	x_quiet "review x-q1" as admin period review x-q1
+	x_quiet "grade B" as admin grade "$B" 0.75 --note 'most of it'
+	x_quiet "grade C" as admin grade "$C" 0.5
 	x_quiet "export in review" as admin export --period x-q1 --out "$T/x1r.json"
+	expect_eq "the export holds the grades and whether they meet" \
+	    "$(x_py "$T/x1r.json" '[(o["grade"], o["grade_note"], o["met"]) for o in d["objectives"] if o["id"] in ('"$B,$C"')]')" \
+	    "[(0.75, 'most of it', True), (0.5, None, False)]"
 	python3 - "$T/x1r.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); d["period"]["name"] = "x-q1r"
@@ -369,7 +374,23 @@ PY
 	x_quiet "x2 max_objectives 10" x2 admin settings set max_objectives 10
 	expect_exit "import of a period in review (under another name)" 0 x2 admin import "$T/x1r.json"
 	expect_eq "... lands in review" "$(psql2 -c "SELECT state FROM periods WHERE name = 'x-q1r'")" review
+	expect_exit "... and exports again" 0 x2 admin export --period x-q1r --out "$T/x2r.json"
+	if out=$(python3 "$HERE/export_cmp.py" "$T/x1r.json" "$T/x2r.json" 2>&1); then
+		ok "... the same, grades and all"
+	else
+		not_ok "... the same, grades and all" "$out"
+	fi
 	x_quiet "reopen x-q1" as admin period reopen x-q1
+	x_quiet "export reopened" as admin export --period x-q1 --out "$T/x1g.json"
+	python3 - "$T/x1g.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["period"]["name"] = "x-q1g"
+json.dump(d, open(sys.argv[1], "w"))
+PY
+	expect_exit "import of an active period that kept its grades" 0 x2 admin import "$T/x1g.json"
+	expect_eq "... active, graded (through review and back)" \
+	    "$(psql2 -c "SELECT p.state || ' ' || string_agg(o.grade::text || ':' || o.met, ' ' ORDER BY o.id) FROM periods p JOIN objectives o ON o.period_id = p.id WHERE p.name = 'x-q1g' AND o.grade IS NOT NULL GROUP BY p.state")" \
+	    "active 0.75:true 0.5:false"
 
 	# A document far larger than a frame goes up in bounded requests.
 	python3 - "$T/x1.json" "$T/x-big.json" <<'PY'
