@@ -14,7 +14,7 @@
 #include "wire.h"
 #include "xmalloc.h"
 
-#define MERGE_SETS_MAX	8
+#define MERGE_SETS_MAX	16
 
 bool
 client_is_part(const struct client *c, uint64_t id)

@@ -99,8 +99,8 @@ op_export(struct request *req)
 	mp_get_str(&req->args, "period", MP_REQUIRED, 1, 40, &period);
 	if (!req_args_done(req))
 		return;
-	/* More sets than a gathered result holds (STREAM_SETS_MAX), and an
-	 * export is meant to be larger than a frame anyway. */
+	/* An export is meant to be larger than a frame: gathering it for
+	 * one frame would only fail later, after all its queries. */
 	if (!req_parts(req)) {
 		req_fail(req, E_LIMIT, NULL, "an export is sent in parts only: "
 		    "ask for parts (\"parts\": true in the request)");

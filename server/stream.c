@@ -282,9 +282,14 @@ req_stream(struct request *req, enum stmt st, int n, const char *const *p,
 	enum wire_err why;
 
 	if (!req->parts) {
-		if (s->nsets == STREAM_SETS_MAX)
-			fatalx("%s: more than %d sets in one result",
+		if (s->nsets == STREAM_SETS_MAX) {
+			/* A bug of the op, but no reason to stop serving. */
+			log_warnx("%s: more than %d sets in one result",
 			    req->op_name, STREAM_SETS_MAX);
+			req_fail(req, E_LIMIT, NULL, "too many sets for one "
+			    "frame: ask for the result in parts");
+			return false;
+		}
 		s->sets[s->nsets].name = set;
 		msgpack_sbuffer_init(&s->sets[s->nsets].rows);
 		s->sets[s->nsets].n = 0;

@@ -31,7 +31,7 @@
 #define STREAM_PART_BYTES	(64 * 1024)	/* a part frame is sent at */
 #define STREAM_OUT_HIGH		(512 * 1024)	/* stop reading the db */
 #define STREAM_OUT_LOW		(128 * 1024)	/* read again */
-#define STREAM_SETS_MAX		4		/* sets in one result */
+#define STREAM_SETS_MAX		16		/* sets in one result */
 
 /*
  * Send the rows of statement st as set `set` (a static string), each
