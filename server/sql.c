@@ -15,4 +15,5 @@ const struct stmt_def stmts[ST_MAX] = {
 #include "sql-kpi.inc"
 #include "sql-roi.inc"
 #include "sql-tiers.inc"
+#include "sql-cycle.inc"
 };
