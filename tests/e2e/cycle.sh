@@ -389,4 +389,28 @@ expect_eq "carry: F's copy is unaligned" "$(cy_obj_col "$nF" "parent_id IS NULL"
 expect_eq "carry: the met and the archived stay behind" "$(cy_q "SELECT count(*) FROM objectives WHERE carried_from IN ($OC, $OD, $OO)")" 0
 expect_eq "carry: the source is untouched" "$(cy_q "SELECT state FROM periods WHERE name = 'cy-q1'")" closed
 
+# Two carries racing into a fresh period: each origin is copied once, both
+# succeed, and what they report adds up to what was copied.
+expect_exit "cycle: period cy-q4" 0 as admin period add cy-q4 --start 2031-10-01 --end 2031-12-31
+as admin --json period carry cy-q1 cy-q4 >"$T/cy-race.1" 2>&1 &
+cy_p1=$!
+as admin --json period carry cy-q1 cy-q4 >"$T/cy-race.2" 2>&1 &
+cy_p2=$!
+wait $cy_p1; cy_r1=$?
+wait $cy_p2; cy_r2=$?
+expect_eq "carry race: both succeed" "$cy_r1 $cy_r2" "0 0"
+expect_eq "carry race: each unmet objective copied once" \
+    "$(cy_q "SELECT count(*) || '/' || count(DISTINCT carried_from) FROM objectives WHERE period_id = (SELECT id FROM periods WHERE name = 'cy-q4')")" \
+    "$cy_unmet/$cy_unmet"
+cy_n1=$(json_field count <"$T/cy-race.1")
+cy_n2=$(json_field count <"$T/cy-race.2")
+expect_eq "carry race: the replies add up" "$((cy_n1 + cy_n2))" "$cy_unmet"
+
+# A period closed with everything graded prints how many the close graded.
+expect_exit "cycle: open cy-q4" 0 as admin period open cy-q4
+expect_exit "cycle: review cy-q4" 0 as admin period review cy-q4
+expect_exit "close: text with auto-grade" 0 as admin period close cy-q4 --auto-grade
+expect_eq "close: the text counts the grades" "$OUT" "cy-q4: closed ($cy_unmet objectives graded with their progress)"
+cy_rule "carry: from cy-q4 into the closed cy-q1" period.closed admin period carry cy-q4 cy-q1
+
 echo "# cycle: $(cy_q "SELECT count(*) FROM objectives WHERE carried_from IS NOT NULL") objectives carried"
