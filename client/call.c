@@ -21,8 +21,7 @@
 
 static const msgpack_object nil_object = { .type = MSGPACK_OBJECT_NIL };
 
-static int	local_errorf(struct client *, const char *, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
+int	open_quiet(struct client *);
 
 /* Record a locally found error (not reported); returns its exit status. */
 static int
@@ -34,7 +33,7 @@ local_error(struct client *c, const char *code, const char *fmt, va_list ap)
 	return cairn_exit_code(code, strlen(code));
 }
 
-static int
+int
 local_errorf(struct client *c, const char *code, const char *fmt, ...)
 {
 	va_list ap;
@@ -113,8 +112,8 @@ client_report(struct client *c)
 }
 
 /* Check the envelope of the reply to request id. */
-static int
-check_reply(struct client *c, uint64_t id, const msgpack_object **result)
+int
+client_check_reply(struct client *c, uint64_t id, const msgpack_object **result)
 {
 	const msgpack_object *root = c->doc.root, *ok, *rid, *err, *res;
 
@@ -182,31 +181,38 @@ string_too_long(const struct client *c)
 	    mp_str_eq(msg, "string too long");
 }
 
+/*
+ * Send op as request id, asking for parts if parts is set, and read the
+ * (first) reply into c->doc.  A part frame is left there for the caller
+ * (client_call_parts) to handle and read on; anything else is checked.
+ */
 static int
-roundtrip(struct client *c, const char *op, const struct reqargs *ra,
-    const msgpack_object **result)
+send_request(struct client *c, uint64_t id, const char *op,
+    const struct reqargs *ra, bool parts, const msgpack_object **result)
 {
 	struct timespec t0, t1;
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
-	uint64_t id = ++c->next_id;
 	bool args = ra != NULL && ra->n > 0, ok;
 	size_t size;
 	int rc;
 
+	client_parts_free(c);
 	mp_doc_free(&c->doc);
 	c->err = NULL;
 	if ((rc = check_strings(c, ra, false)) != CX_OK)
 		return rc;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, args ? 3 : 2);
+	msgpack_pack_map(&pk, 2 + args + parts);
 	mp_kv_uint(&pk, WIRE_ID, id);
 	mp_kv_str(&pk, WIRE_OP, op);
 	if (args) {
 		mp_pack_key(&pk, WIRE_ARGS);
 		req_pack(&pk, ra);
 	}
+	if (parts)
+		mp_kv_bool(&pk, WIRE_PARTS, true);
 	size = sb.size;
 	if (c->max_frame != 0 && size > c->max_frame)
 		ok = false;
@@ -227,15 +233,37 @@ roundtrip(struct client *c, const char *op, const struct reqargs *ra,
 		    "E_PROTO" : CE_CONNECT, "%s", c->peer.err);
 	c->rtt_ms = ((t1.tv_sec - t0.tv_sec) * 1000000000LL +
 	    (t1.tv_nsec - t0.tv_nsec) + 500) / 1000 / 1000.0;
-	rc = check_reply(c, id, result);
+	if (parts && client_is_part(c, id))
+		return CX_OK;
+	rc = client_check_reply(c, id, result);
 	/* Name the argument the server could not (the exit status stays). */
 	if (rc != CX_OK && string_too_long(c))
 		(void)check_strings(c, ra, true);
 	return rc;
 }
 
-/* Connect, hello and, if the command needs it, resume; not reported. */
 static int
+roundtrip(struct client *c, const char *op, const struct reqargs *ra,
+    const msgpack_object **result)
+{
+	return send_request(c, ++c->next_id, op, ra, false, result);
+}
+
+/* The first reply of a request that asked for parts (see parts.c). */
+int
+client_send_parts(struct client *c, const char *op, const struct reqargs *ra,
+    uint64_t *id, const msgpack_object **result)
+{
+	int rc;
+
+	if ((rc = open_quiet(c)) != CX_OK)
+		return rc;
+	*id = ++c->next_id;
+	return send_request(c, *id, op, ra, true, result);
+}
+
+/* Connect, hello and, if the command needs it, resume; not reported. */
+int
 open_quiet(struct client *c)
 {
 	const msgpack_object *res, *mf, *ms;
@@ -469,6 +497,7 @@ cmd_removed(struct client *c, struct cmd_args *a)
 void
 client_close(struct client *c)
 {
+	client_parts_free(c);
 	mp_doc_free(&c->doc);
 	c->err = NULL;
 	if (c->open)

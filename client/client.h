@@ -163,6 +163,11 @@ struct client {
 	char			 lmsg[640];
 
 	char			 idem_key[33];	/* generated for CMD_IDEM */
+
+	/* The parts of the last reply, and the map merging them (parts.c). */
+	struct mp_doc		**parts;
+	size_t			 nparts, partscap;
+	msgpack_zone		*merged;
 };
 
 /* Request arguments, built up before packing (a map needs its size). */
@@ -210,6 +215,18 @@ const char *req_longest_str(const struct reqargs *, size_t *);
 
 /* call.c */
 int	 client_open(struct client *);
+int	 open_quiet(struct client *);
+int	 local_errorf(struct client *, const char *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	 client_check_reply(struct client *, uint64_t,
+	    const msgpack_object **);
+int	 client_send_parts(struct client *, const char *,
+	    const struct reqargs *, uint64_t *, const msgpack_object **);
+/* parts.c */
+int	 cmd_request_parts(struct client *, const struct cmd_args *,
+	    struct reqargs *, const msgpack_object **);
+bool	 client_is_part(const struct client *, uint64_t);
+void	 client_parts_free(struct client *);
 int	 client_try(struct client *, const char *, const struct reqargs *,
 	    const msgpack_object **);
 int	 client_call(struct client *, const char *, const struct reqargs *,

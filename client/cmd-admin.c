@@ -17,7 +17,8 @@ cmd_settings(struct client *c, struct cmd_args *a)
 	return CX_OK;
 }
 
-/* audit: newest first; --json also has each entry's before and after. */
+/* audit: newest first; --json also has each entry's before and after.
+ * The entries come in parts (a long trail is larger than a frame). */
 int
 cmd_audit(struct client *c, struct cmd_args *a)
 {
@@ -28,6 +29,16 @@ cmd_audit(struct client *c, struct cmd_args *a)
 		{ "ENTITY", "entity", NULL },
 		{ NULL, NULL, NULL }
 	};
+	const msgpack_object *res, *entries;
+	int rc;
 
-	return cmd_fetch_table(c, a, cols);
+	if ((rc = cmd_request_parts(c, a, NULL, &res)) != CX_OK)
+		return rc;
+	if ((entries = map_get_type(res, "entries", MSGPACK_OBJECT_ARRAY)) ==
+	    NULL)
+		return client_fail(c, "E_PROTO", "no entries in the reply");
+	if (c->json)
+		return out_json(entries);
+	out_table(cols, entries);
+	return CX_OK;
 }

@@ -232,14 +232,13 @@ peer_read_frame(struct peer *p, const char **payload, size_t *plen)
 }
 
 bool
-peer_roundtrip(struct peer *p, const msgpack_sbuffer *req, struct mp_doc *doc)
+peer_read_doc(struct peer *p, struct mp_doc *doc)
 {
 	struct mp_limits lim = { MP_DEPTH_HARD_MAX, p->max_frame };
 	const char *payload;
 	size_t len;
 
-	if (!peer_send_frame(p, req->data, req->size) ||
-	    !peer_read_frame(p, &payload, &len))
+	if (!peer_read_frame(p, &payload, &len))
 		return false;
 	if (mp_decode(doc, payload, len, &lim) != MP_OK ||
 	    doc->root->type != MSGPACK_OBJECT_MAP) {
@@ -247,4 +246,11 @@ peer_roundtrip(struct peer *p, const msgpack_sbuffer *req, struct mp_doc *doc)
 		return fail(p, PEER_EPROTO, "%s", "bad response from server");
 	}
 	return true;
+}
+
+bool
+peer_roundtrip(struct peer *p, const msgpack_sbuffer *req, struct mp_doc *doc)
+{
+	return peer_send_frame(p, req->data, req->size) &&
+	    peer_read_doc(p, doc);
 }

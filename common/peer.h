@@ -43,6 +43,8 @@ bool	peer_write(struct peer *, const void *, size_t);
 bool	peer_send_frame(struct peer *, const void *, size_t);
 /* The payload stays valid until the next peer_read_frame or peer_close. */
 bool	peer_read_frame(struct peer *, const char **, size_t *);
+/* Read one response and decode it into doc (a map). */
+bool	peer_read_doc(struct peer *, struct mp_doc *);
 /* Send a packed request, read one response and decode it into doc. */
 bool	peer_roundtrip(struct peer *, const msgpack_sbuffer *,
 	    struct mp_doc *);

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "op.h"
 #include "server.h"
+#include "stream.h"
 #include "xmalloc.h"
 
 static void	conn_free(struct conn *);
@@ -221,6 +222,7 @@ on_read(struct bufferevent *bev, void *arg)
 static void
 on_write(struct bufferevent *bev, void *arg)
 {
+	stream_drained(arg);
 	conn_kick(arg);
 }
 
@@ -425,6 +427,7 @@ conn_close(struct conn *c, const char *reason)
 	srv->nconns--;
 	addrcount_dec(srv->addrs, &c->akey);
 	conn_drop_queue(c);
+	stream_release(c);
 	/* A request still waiting on the database keeps the struct alive;
 	 * its reply goes nowhere and conn_kick() frees it. */
 	if (c->active == NULL && !c->in_kick)

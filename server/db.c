@@ -51,6 +51,8 @@ struct query {
 	bool			 own_sync;	/* a write: wait for its sync */
 	bool			 aborted;	/* PIPELINE_ABORTED: send again */
 	uint64_t		 sent_ms;
+	db_row_cb		*row;		/* a stream: rows as they come */
+	bool			 paused;	/* a stream waiting for its reader */
 };
 TAILQ_HEAD(queryq, query);
 
@@ -78,6 +80,8 @@ struct dbc {
 	uint64_t	 syncs_sent;	/* pipeline syncs sent ... */
 	uint64_t	 syncs_seen;	/* ... and answered, since connecting */
 	struct event	*sync_ev;	/* sends it at the end of the turn */
+	bool		 streaming;	/* a stream holds the connection */
+	struct event	*resume_ev;	/* a paused stream reads again */
 	PGresult	*res;		/* while PREPARING */
 };
 
@@ -105,6 +109,9 @@ struct db {
 	struct dbc		*c;
 	struct queryq		 waiting;
 	size_t			 nwaiting, max_waiting;
+	struct queryq		 swaiting;	/* streams, for a quiet dbc */
+	size_t			 nswaiting;
+	int			 nstreams, max_streams;
 	int			 connect_timeout;
 	int			 nup;
 	size_t			 inflight;
@@ -118,6 +125,7 @@ static void	on_timer(evutil_socket_t, short, void *);
 static void	dbc_connect(struct dbc *);
 static void	dbc_lost(struct dbc *, const char *);
 static void	dbc_start(struct dbc *, struct query *);
+static void	on_readable(struct dbc *);
 
 /* At start-up, before any connection was ever up, queries wait for the
  * first one (up to db_connect_timeout) instead of failing at once. */
@@ -144,12 +152,45 @@ mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * A stream runs alone on a connection with nothing else in flight (it may
+ * pause for its reader, and nothing may wait behind it).  While streams
+ * wait and may start, the first connection not streaming takes no new
+ * queries, so that it drains and one of them gets it even under load.
+ */
+static bool
+dbc_reserved(const struct dbc *c)
+{
+	const struct db *db = c->db;
+
+	if (TAILQ_EMPTY(&db->swaiting) || db->nstreams >= db->max_streams)
+		return false;
+	for (int i = 0; i < db->size; i++) {
+		const struct dbc *o = &db->c[i];
+		if (!o->streaming && (o->state == DBC_IDLE ||
+		    o->state == DBC_BUSY))
+			return o == c;
+	}
+	return false;
+}
+
+/* Nothing in flight and every sync answered: a stream may start here
+ * (single-row mode needs its query at the head of libpq's queue). */
+static bool
+dbc_quiet(const struct dbc *c)
+{
+	return c->state == DBC_IDLE && !c->sync_due &&
+	    c->syncs_seen == c->syncs_sent;
+}
+
 /* May another query be pipelined onto c now? */
 static bool
 dbc_can_take(const struct dbc *c, uint64_t now)
 {
 	const struct query *head;
 
+	if (c->streaming || dbc_reserved(c))
+		return false;
 	if (c->state == DBC_IDLE)
 		return true;
 	if (c->state != DBC_BUSY || c->ninflight >= c->db->pipeline)
@@ -215,6 +256,26 @@ arm_flush(struct dbc *c)
 		arm(c, r == 1 ? EV_READ | EV_WRITE : EV_READ);
 }
 
+/* A paused stream: read nothing more until db_stream_resume(); PostgreSQL
+ * then waits on its socket, and cairnd holds no more than libpq's buffer. */
+static void
+disarm(struct dbc *c)
+{
+	if (c->ev != NULL && c->ev_what != 0) {
+		event_del(c->ev);
+		c->ev_what = 0;
+	}
+}
+
+static void
+on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct dbc *c = arg;
+
+	if (c->state == DBC_BUSY)
+		on_readable(c);
+}
+
 static void
 send_prepare(struct dbc *c)
 {
@@ -242,11 +303,32 @@ send_prepare(struct dbc *c)
 }
 
 static void
+serve_streams(struct db *db)
+{
+	struct query *q;
+
+	while ((q = TAILQ_FIRST(&db->swaiting)) != NULL &&
+	    db->nstreams < db->max_streams) {
+		struct dbc *c = NULL;
+		for (int i = 0; i < db->size && c == NULL; i++)
+			if (dbc_quiet(&db->c[i]))
+				c = &db->c[i];
+		if (c == NULL)
+			return;
+		TAILQ_REMOVE(&db->swaiting, q, entry);
+		db->nswaiting--;
+		dbc_start(c, q);
+	}
+}
+
+static void
 serve_waiting(struct dbc *c)
 {
 	struct db *db = c->db;
 	struct query *q;
 	uint64_t now = mono_ms();
+
+	serve_streams(db);
 
 	while ((q = TAILQ_FIRST(&db->waiting)) != NULL && dbc_can_take(c, now)) {
 		TAILQ_REMOVE(&db->waiting, q, entry);
@@ -263,6 +345,13 @@ fail_waiting(struct db *db)
 	while ((q = TAILQ_FIRST(&db->waiting)) != NULL) {
 		TAILQ_REMOVE(&db->waiting, q, entry);
 		db->nwaiting--;
+		db->inflight--;
+		q->cb(q->arg, NULL);
+		query_free(q);
+	}
+	while ((q = TAILQ_FIRST(&db->swaiting)) != NULL) {
+		TAILQ_REMOVE(&db->swaiting, q, entry);
+		db->nswaiting--;
 		db->inflight--;
 		q->cb(q->arg, NULL);
 		query_free(q);
@@ -381,6 +470,10 @@ finish(struct dbc *c)
 	TAILQ_REMOVE(&c->inflight, q, entry);
 	c->ninflight--;
 	q->res = NULL;
+	if (q->row != NULL) {
+		c->streaming = false;
+		c->db->nstreams--;
+	}
 	if (c->ninflight == 0)
 		c->state = DBC_IDLE;
 	/* Refill before the callback, so the queue stays first-in
@@ -505,8 +598,12 @@ result_fits(struct dbc *c, const struct query *q, const PGresult *r,
 		*why = "a second result for a finished query";
 		return false;
 	}
-	if ((st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) &&
-	    !shape_fits(c->db, q->st, r)) {
+	if (st == PGRES_SINGLE_TUPLE && q->row == NULL) {
+		*why = "a single row for a query that is no stream";
+		return false;
+	}
+	if ((st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK ||
+	    st == PGRES_SINGLE_TUPLE) && !shape_fits(c->db, q->st, r)) {
 		*why = "columns other than its statement's";
 		return false;
 	}
@@ -560,6 +657,8 @@ on_readable(struct dbc *c)
 	while (c->state == DBC_BUSY && !PQisBusy(c->pg)) {
 		struct query *q = TAILQ_FIRST(&c->inflight);
 
+		if (q != NULL && q->paused)
+			break;		/* its reader is behind: wait */
 		r = PQgetResult(c->pg);
 		if (r == NULL && q != NULL && q->ended && nulls++ == 0)
 			continue;	/* after a commit error: its sync next */
@@ -619,6 +718,18 @@ on_readable(struct dbc *c)
 			PQclear(r);
 			goto mismatch;
 		}
+		if (q->row != NULL && (PQresultStatus(r) == PGRES_SINGLE_TUPLE ||
+		    (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0))) {
+			/* A stream's rows go to its owner as they come; the
+			 * last result (no rows, or all of them when single-row
+			 * mode could not be set) still ends it. */
+			if (!q->row(q->arg, r))
+				q->paused = true;
+			if (PQresultStatus(r) == PGRES_SINGLE_TUPLE) {
+				PQclear(r);
+				continue;
+			}
+		}
 		keep_result(q, r);
 	}
 	if (c->state == DBC_IDLE) {
@@ -626,8 +737,15 @@ on_readable(struct dbc *c)
 		while ((n = PQnotifies(c->pg)) != NULL)
 			PQfreemem(n);
 	}
-	if (c->state != DBC_DOWN)
-		arm_flush(c);
+	if (c->state != DBC_DOWN) {
+		struct query *h = TAILQ_FIRST(&c->inflight);
+		if (h != NULL && h->paused)
+			disarm(c);
+		else
+			arm_flush(c);
+	}
+	if (!TAILQ_EMPTY(&c->db->swaiting))
+		serve_streams(c->db);
 out:
 	requeue_done(c->db, &aside);
 	return;
@@ -826,6 +944,7 @@ dbc_lost(struct dbc *c, const char *why)
 	c->sync_due = false;
 	c->syncs_sent = c->syncs_seen = 0;
 	event_del(c->sync_ev);
+	event_del(c->resume_ev);
 	c->state = DBC_DOWN;
 	if (was_up)
 		db->nup--;
@@ -833,6 +952,10 @@ dbc_lost(struct dbc *c, const char *why)
 	c->backoff_ms *= 2;
 	if (c->backoff_ms > BACKOFF_MAX_MS)
 		c->backoff_ms = BACKOFF_MAX_MS;
+	if (c->streaming) {
+		c->streaming = false;
+		db->nstreams--;
+	}
 	while ((q = TAILQ_FIRST(&lost)) != NULL) {
 		TAILQ_REMOVE(&lost, q, entry);
 		db->inflight--;
@@ -867,6 +990,18 @@ dbc_start(struct dbc *c, struct query *q)
 	if (!PQsendQueryPrepared(c->pg, c->db->tab[q->st].name, q->n,
 	    (const char *const *)q->params, NULL, NULL, 0))
 		goto fail;
+	if (q->row != NULL) {
+		/* Alone on a quiet connection, so the query is at the head of
+		 * libpq's queue and single-row mode can be set.  If it cannot,
+		 * the rows still come, in one result (and memory). */
+		c->streaming = true;
+		c->db->nstreams++;
+		q->own_sync = true;
+		if (!PQsetSingleRowMode(c->pg))
+			log_warnx("db: connection %d: single-row mode refused;"
+			    " the result comes whole", c->idx);
+		read = false;
+	}
 	if (read) {
 		if (!c->sync_due) {
 			c->sync_due = true;
@@ -953,6 +1088,8 @@ db_new_table(struct event_base *base, const char *conninfo, int size,
 	db->statement_timeout = 30000;
 	db->pipeline = 32;
 	TAILQ_INIT(&db->waiting);
+	TAILQ_INIT(&db->swaiting);
+	db->max_streams = size / 2 > 0 ? size / 2 : 1;
 	db->c = xcalloc(size, sizeof *db->c);
 	for (int i = 0; i < size; i++) {
 		struct dbc *c = &db->c[i];
@@ -962,6 +1099,7 @@ db_new_table(struct event_base *base, const char *conninfo, int size,
 		TAILQ_INIT(&c->inflight);
 		c->timer = evtimer_new(base, on_timer, c);
 		c->sync_ev = event_new(base, -1, 0, on_sync_due, c);
+		c->resume_ev = event_new(base, -1, 0, on_resume, c);
 		dbc_connect(c);
 	}
 	return db;
@@ -1010,6 +1148,7 @@ db_free(struct db *db)
 			event_free(c->ev);
 		event_free(c->timer);
 		event_free(c->sync_ev);
+		event_free(c->resume_ev);
 		PQclear(c->res);
 		struct query *q;
 		while ((q = TAILQ_FIRST(&c->inflight)) != NULL) {
@@ -1021,6 +1160,10 @@ db_free(struct db *db)
 	struct query *w;
 	while ((w = TAILQ_FIRST(&db->waiting)) != NULL) {
 		TAILQ_REMOVE(&db->waiting, w, entry);
+		query_free(w);
+	}
+	while ((w = TAILQ_FIRST(&db->swaiting)) != NULL) {
+		TAILQ_REMOVE(&db->swaiting, w, entry);
 		query_free(w);
 	}
 	for (int i = 0; i < db->ntab; i++)
@@ -1046,22 +1189,15 @@ db_busy(const struct db *db)
 	return db->inflight;
 }
 
-bool
-db_query(struct db *db, enum stmt st, int n, const char *const *params,
-    db_cb *cb, void *arg, enum wire_err *why)
+/* A query with its own copy of the parameters (one allocation). */
+static struct query *
+query_new(enum stmt st, int n, const char *const *params, db_cb *cb,
+    void *arg)
 {
 	struct query *q;
 	size_t total = n * sizeof(char *);
 	char *p;
 
-	if (db->closing || (db->nup == 0 && !db_holding(db))) {
-		*why = E_UNAVAILABLE;
-		return false;
-	}
-	if (db->nwaiting >= db->max_waiting) {
-		*why = E_LIMIT;
-		return false;
-	}
 	for (int i = 0; i < n; i++)
 		if (params[i] != NULL)
 			total += strlen(params[i]) + 1;
@@ -1082,6 +1218,32 @@ db_query(struct db *db, enum stmt st, int n, const char *const *params,
 		q->params[i] = p;
 		p += l;
 	}
+	return q;
+}
+
+static bool
+db_can_queue(const struct db *db, size_t nwaiting, enum wire_err *why)
+{
+	if (db->closing || (db->nup == 0 && !db_holding(db))) {
+		*why = E_UNAVAILABLE;
+		return false;
+	}
+	if (nwaiting >= db->max_waiting) {
+		*why = E_LIMIT;
+		return false;
+	}
+	return true;
+}
+
+bool
+db_query(struct db *db, enum stmt st, int n, const char *const *params,
+    db_cb *cb, void *arg, enum wire_err *why)
+{
+	struct query *q;
+
+	if (!db_can_queue(db, db->nwaiting, why))
+		return false;
+	q = query_new(st, n, params, cb, arg);
 	db->inflight++;
 	if (TAILQ_EMPTY(&db->waiting)) {
 		/* An idle connection first; else the least loaded one that
@@ -1090,12 +1252,13 @@ db_query(struct db *db, enum stmt st, int n, const char *const *params,
 		uint64_t now = mono_ms();
 		for (int i = 0; i < db->size; i++) {
 			struct dbc *c = &db->c[i];
+			if (!dbc_can_take(c, now))
+				continue;
 			if (c->state == DBC_IDLE) {
 				best = c;
 				break;
 			}
-			if (dbc_can_take(c, now) && (best == NULL ||
-			    c->ninflight < best->ninflight))
+			if (best == NULL || c->ninflight < best->ninflight)
 				best = c;
 		}
 		if (best != NULL) {
@@ -1106,6 +1269,35 @@ db_query(struct db *db, enum stmt st, int n, const char *const *params,
 	TAILQ_INSERT_TAIL(&db->waiting, q, entry);
 	db->nwaiting++;
 	return true;
+}
+
+struct dbq *
+db_stream(struct db *db, enum stmt st, int n, const char *const *params,
+    db_row_cb *row, db_cb *done, void *arg, enum wire_err *why)
+{
+	struct query *q;
+
+	if (!db_can_queue(db, db->nswaiting, why))
+		return NULL;
+	q = query_new(st, n, params, done, arg);
+	q->row = row;
+	db->inflight++;
+	TAILQ_INSERT_TAIL(&db->swaiting, q, entry);
+	db->nswaiting++;
+	serve_streams(db);
+	return (struct dbq *)q;
+}
+
+void
+db_stream_resume(struct dbq *h)
+{
+	struct query *q = (struct query *)h;
+
+	if (!q->paused)
+		return;
+	q->paused = false;
+	if (q->owner != NULL)
+		event_active(q->owner->resume_ev, EV_TIMEOUT, 0);
 }
 
 bool

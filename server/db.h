@@ -46,6 +46,23 @@ bool		 db_query(struct db *, enum stmt, int nparams,
 		    const char *const *params, db_cb *, void *arg,
 		    enum wire_err *why);
 
+/*
+ * A query whose rows are handed over as they arrive (libpq's single-row
+ * mode), for results too large to hold: row(arg, res) for each result
+ * holding rows (one row, or all of them if single-row mode could not be
+ * set), returning false to pause until db_stream_resume(); then done(arg,
+ * res) once with the final result (no rows), an error, or NULL when the
+ * connection was lost.  A stream runs alone on a connection, so a paused
+ * one delays nobody else; at most half the pool streams at once, and the
+ * others wait.  NULL: not queued (*why).
+ */
+struct dbq;
+typedef bool db_row_cb(void *arg, const PGresult *res);
+struct dbq	*db_stream(struct db *, enum stmt, int nparams,
+		    const char *const *params, db_row_cb *row, db_cb *done,
+		    void *arg, enum wire_err *why);
+void		 db_stream_resume(struct dbq *);
+
 /* Map a failed result to a wire error; rule gets a rule name for E_RULE. */
 enum wire_err	 db_error(const PGresult *, const char **rule,
 		    const char **msg);

@@ -5,6 +5,7 @@
 #include "change.h"
 #include "goals.h"
 #include "fields.h"
+#include "stream.h"
 
 static void
 on_settings(void *arg, const PGresult *res)
@@ -76,12 +77,16 @@ op_settings_set(struct request *req)
 	req_db(req, ST_SETTINGS_SET, 3, p, on_setting_set);
 }
 
+#define AUDIT_LIMIT_MAX	1000000	/* entries in one answer */
+
 /* before/after are the table rows as maps: their shape is the row's,
- * which later migrations may widen. */
+ * which later migrations may widen.  The entries are streamed: a long
+ * audit trail comes in parts to a client that asks for them. */
 static void
-on_audit(void *arg, const PGresult *res)
+on_audit_done(struct request *req)
 {
-	reply_list(arg, res, &FS_AUDIT);
+	(void)req_result_sets(req, 0);
+	req_reply(req);
 }
 
 void
@@ -96,7 +101,7 @@ op_audit_list(struct request *req)
 	mp_get_str(a, "since", MP_OPTIONAL, 1, 10, &since);
 	mp_get_str(a, "user", MP_OPTIONAL, 1, 200, &login);
 	mp_get_str(a, "entity", MP_OPTIONAL, 3, 60, &entity);
-	mp_get_int(a, "limit", MP_OPTIONAL, 1, 1000, &limit);
+	mp_get_int(a, "limit", MP_OPTIONAL, 1, AUDIT_LIMIT_MAX, &limit);
 	if (!req_args_done(req))
 		return;
 	if (since != NULL && !valid_date(since)) {
@@ -125,5 +130,6 @@ op_audit_list(struct request *req)
 	}
 	snprintf(limtext, sizeof limtext, "%lld", (long long)limit);
 	p[4] = limtext;
-	req_db(req, ST_AUDIT_LIST, 5, p, on_audit);
+	(void)req_stream(req, ST_AUDIT_LIST, 5, p, "entries", &FS_AUDIT,
+	    on_audit_done);
 }

@@ -73,7 +73,7 @@ req_decode(struct request *req)
 	const msgpack_object *root, *v;
 	enum mp_status st;
 	char msg[128];
-	int seen[3] = { 0, 0, 0 };
+	int seen[4] = { 0, 0, 0, 0 };
 
 	if (req->decoded)
 		return;
@@ -121,11 +121,19 @@ req_decode(struct request *req)
 			seen[1]++;
 		else if (mp_str_eq(k, WIRE_ARGS))
 			seen[2]++;
-		else
+		else if (mp_str_eq(k, WIRE_PARTS)) {
+			const msgpack_object *pv = &root->via.map.ptr[i].val;
+			seen[3]++;
+			if (pv->type != MSGPACK_OBJECT_BOOLEAN)
+				req_preset(req, E_BAD_REQUEST,
+				    "'parts' must be a boolean");
+			else
+				req->parts = pv->via.boolean;
+		} else
 			req_preset(req, E_BAD_REQUEST,
 			    "unknown key in request envelope");
 	}
-	if (seen[0] > 1 || seen[1] > 1 || seen[2] > 1)
+	if (seen[0] > 1 || seen[1] > 1 || seen[2] > 1 || seen[3] > 1)
 		req_preset(req, E_BAD_REQUEST,
 		    "duplicate key in request envelope");
 }
@@ -166,6 +174,8 @@ req_free(struct request *req)
 {
 	if (req->state_free != NULL)
 		req->state_free(req->state);
+	if (req->stream_free != NULL)
+		req->stream_free(req->stream);
 	if (req->delay != NULL)
 		event_free(req->delay);
 	for (int i = 0; i < 3; i++)

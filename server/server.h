@@ -74,6 +74,9 @@ struct request {
 	struct idem		*idem;		/* in state: idem_begin() */
 	PGresult		*kept[3];	/* results kept for later steps */
 	void			(*state_free)(void *);
+	bool			 parts;		/* may answer in parts */
+	struct stream		*stream;	/* stream.c's, or NULL */
+	void			(*stream_free)(void *);
 	struct event		*delay;		/* deferred reply */
 	int			 defer_ms;	/* delay the next reply */
 	uint64_t		 started_ms;

@@ -50,5 +50,9 @@ bool		 req_stream(struct request *, enum stmt, int n,
 msgpack_packer	*req_result_sets(struct request *, int nextra);
 /* Whether the client asked for parts. */
 bool		 req_parts(const struct request *);
+/* conn.c: the output of c drained (its write callback) ... */
+void		 stream_drained(struct conn *);
+/* ... or c was closed: a paused stream reads on, to its end. */
+void		 stream_release(struct conn *);
 
 #endif

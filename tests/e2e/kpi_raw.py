@@ -103,4 +103,5 @@ def main():
         e = r['error']
         print(e.get('code'), e.get('field', '-'))
 
-main()
+if __name__ == "__main__":
+    main()
