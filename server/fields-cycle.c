@@ -46,7 +46,7 @@ static const struct field carry_ctx_fields[] = {
 	{ "team_id", F_HIDDEN }, { "team_found", F_HIDDEN },
 	{ "private_team", F_HIDDEN }, { "lead_here", F_HIDDEN },
 	{ "lead_above", F_HIDDEN }, { "member_here", F_HIDDEN },
-	{ "misfits", F_HIDDEN },
+	{ "misfits", F_HIDDEN }, { "candidates", F_HIDDEN },
 };
 const struct fieldset FS_CARRY_CTX = FIELDSET("period", carry_ctx_fields);
 

@@ -20,6 +20,8 @@
 
 #define RETRO_NOTE_MAX	4000	/* bytes of a note (sql/013: characters) */
 #define RETRO_MAX	100	/* notes per team and period (retros_check) */
+#define CARRY_MAX	2000	/* objectives one carry copies (period_carry):
+				 * its reply stays well within a frame */
 
 /* retro.set: a note appended, in the team's context. ------------------ */
 
@@ -287,6 +289,12 @@ carry_check(struct change *c, const PGresult *ctx)
 		req_fail_rule(c->req, "period.not_active", "period %s is in "
 		    "%s: objectives are carried into a draft or active "
 		    "period", k->to, to);
+		return false;
+	}
+	if (row_int(ctx, 0, "candidates") > CARRY_MAX) {
+		req_fail_rule(c->req, "limit.carry", "%lld objectives to "
+		    "carry: at most %d in one carry (carry team by team)",
+		    (long long)row_int(ctx, 0, "candidates"), CARRY_MAX);
 		return false;
 	}
 	if (misfits != NULL) {

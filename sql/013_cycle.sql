@@ -232,13 +232,17 @@ BEGIN
 	PERFORM pg_advisory_xact_lock(7270004, hashtext(x.team_id || ':' || t))
 	    FROM (SELECT DISTINCT team_id FROM carry_candidates(f, t, tm)
 		ORDER BY 1) x;
+	SELECT array_agg(id) INTO ids FROM carry_candidates(f, t, tm);
+	IF array_length(ids, 1) > 2000 THEN
+		PERFORM cairn_refuse('limit.carry', array_length(ids, 1) ||
+		    ' objectives to carry: at most 2000 in one carry');
+	END IF;
 	misfit := carry_misfits(f, t, tm);
 	IF misfit IS NOT NULL THEN
 		PERFORM cairn_refuse('limit.objectives', 'these do not fit the '
 		    'objective limit of their team (max_objectives): ' ||
 		    misfit);
 	END IF;
-	SELECT array_agg(id) INTO ids FROM carry_candidates(f, t, tm);
 	-- Level by level: those whose parent is not to be copied (or is
 	-- copied already) first.
 	WHILE ids IS NOT NULL AND array_length(ids, 1) > coalesce(

@@ -413,4 +413,28 @@ expect_exit "close: text with auto-grade" 0 as admin period close cy-q4 --auto-g
 expect_eq "close: the text counts the grades" "$OUT" "cy-q4: closed ($cy_unmet objectives graded with their progress)"
 cy_rule "carry: from cy-q4 into the closed cy-q1" period.closed admin period carry cy-q4 cy-q1
 
+# limit.carry: 2001 unmet objectives are too many for one carry.
+expect_exit "cycle: period cy-big" 0 as admin period add cy-big --start 2033-01-01 --end 2033-03-31
+expect_exit "cycle: open cy-big" 0 as admin period open cy-big
+expect_exit "cycle: max_objectives 1000" 0 as admin settings set max_objectives 1000
+cy_q "INSERT INTO objectives (team_id, period_id, title, owner_id)
+    SELECT t.id, p.id, 'bulk ' || g, u.id FROM teams t, periods p, users u,
+    generate_series(1, 1000) g WHERE p.name = 'cy-big'
+    AND ((t.slug = 'cy-eng' AND u.login = 'cy-lead')
+	OR (t.slug = 'cy-web' AND u.login = 'cy-mem')
+	OR (t.slug = 'cy-ops' AND u.login = 'cy-up' AND g = 1))" >/dev/null
+expect_exit "cycle: review cy-big" 0 as admin period review cy-big
+cy_q "UPDATE objectives SET grade = 0 WHERE period_id = (SELECT id FROM periods WHERE name = 'cy-big')" >/dev/null
+expect_exit "cycle: period cy-next" 0 as admin period add cy-next --start 2033-04-01 --end 2033-06-30
+cy_rule "carry: more than 2000 in one carry" limit.carry admin period carry cy-big cy-next
+expect_match "carry: says how many" "2001 objectives to carry" "$ERR"
+cy_db_refuses "carry: the database refuses more than 2000" limit.carry \
+    "SELECT period_carry(1, f.id, t.id, NULL, NULL, NULL) FROM periods f, periods t WHERE f.name = 'cy-big' AND t.name = 'cy-next'"
+cy_t0=$(date +%s%N)
+expect_exit "carry: team by team, 1000 at once" 0 as admin --json period carry cy-big cy-next --team cy-eng
+cy_t1=$(date +%s%N)
+expect_match "carry: the 1000 copied" '"count":1000' "$OUT"
+echo "# cycle: a carry of 1000 objectives took $(( (cy_t1 - cy_t0) / 1000000 )) ms end to end"
+expect_exit "cycle: max_objectives back" 0 as admin settings set max_objectives "$cy_max"
+
 echo "# cycle: $(cy_q "SELECT count(*) FROM objectives WHERE carried_from IS NOT NULL") objectives carried"
