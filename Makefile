@@ -108,7 +108,7 @@ $(BIN)/test_rules: $(BUILD)/server/rules.o
 $(BIN)/test_json_print: $(BUILD)/client/json.o
 # The pool against the end-to-end run's PostgreSQL, with its own statements
 # (sql.o's table names the fieldsets its statements return).
-$(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/resolve.o \
+$(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/db-conn.o $(BUILD)/server/db-error.o $(BUILD)/server/resolve.o \
     $(BUILD)/server/sql.o $(BUILD)/server/row.o \
     $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/fields-*.c))
 $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o

@@ -28,102 +28,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "db.h"
+#include "db-int.h"
 #include "log.h"
 #include "resolve.h"
 #include "xmalloc.h"
 
-#define BACKOFF_MIN_MS	100
-#define BACKOFF_MAX_MS	5000
 #define DB_STALL_MS	10
 
-struct query {
-	TAILQ_ENTRY(query)	 entry;
-	struct dbc		*owner;		/* the connection it was sent on */
-	uint64_t		 seg;		/* the sync that closes it */
-	enum stmt		 st;
-	int			 n;
-	char			**params;	/* one allocation */
-	db_cb			*cb;
-	void			*arg;
-	PGresult		*res;		/* its result (an error wins) */
-	bool			 ended;		/* results done, sync next */
-	bool			 own_sync;	/* a write: wait for its sync */
-	bool			 aborted;	/* PIPELINE_ABORTED: send again */
-	uint64_t		 sent_ms;
-	db_row_cb		*row;		/* a stream: rows as they come */
-	bool			 paused;	/* a stream waiting for its reader */
-};
-TAILQ_HEAD(queryq, query);
-
-enum dbc_state { DBC_DOWN, DBC_RESOLVING, DBC_CONNECTING, DBC_PREPARING,
-	DBC_IDLE, DBC_BUSY };
-enum dbc_timer { T_NONE, T_RECONNECT, T_CONNECT_TIMEOUT, T_FAIL };
-
-struct dbc {
-	struct db	*db;
-	int		 idx;
-	PGconn		*pg;
-	enum dbc_state	 state;
-	struct event	*ev;
-	int		 ev_fd;
-	short		 ev_what;
-	struct event	*timer;
-	enum dbc_timer	 timer_why;
-	int		 prep;		/* -1: settings, then 2i: prepare
-					 * statement i, 2i+1: describe it */
-	struct lookup	*lookup;	/* host name lookup pending */
-	int		 backoff_ms;
-	struct queryq	 inflight;	/* sent, in order */
-	int		 ninflight;
-	bool		 sync_due;	/* reads sent without a sync yet */
-	uint64_t	 syncs_sent;	/* pipeline syncs sent ... */
-	uint64_t	 syncs_seen;	/* ... and answered, since connecting */
-	struct event	*sync_ev;	/* sends it at the end of the turn */
-	bool		 streaming;	/* a stream holds the connection */
-	struct event	*resume_ev;	/* a paused stream reads again */
-	PGresult	*res;		/* while PREPARING */
-};
-
-/* What a statement returns, as PostgreSQL described it when it was
- * prepared: every result is checked against it before it is delivered. */
-struct shape {
-	bool			 known;
-	int			 nfields;
-	Oid			*types;
-};
-
-struct db {
-	struct event_base	*base;
-	char			*conninfo;
-	PQconninfoOption	*opts;		/* conninfo, parsed */
-	char			*lookup_host;	/* a name to resolve, or NULL */
-	const struct stmt_def	*tab;		/* the statements */
-	int			 ntab;
-	struct shape		*shapes;	/* one per statement */
-	uint64_t		 hold_until_ms;	/* start-up: hold queries */
-	struct event		*hold_ev;
-	bool			 ever_up;
-	bool			 closing;	/* db_free() is running */
-	int			 size;
-	struct dbc		*c;
-	struct queryq		 waiting;
-	size_t			 nwaiting, max_waiting;
-	struct queryq		 swaiting;	/* streams, for a quiet dbc */
-	size_t			 nswaiting;
-	int			 nstreams, max_streams;
-	int			 connect_timeout;
-	int			 nup;
-	size_t			 inflight;
-	int			 statement_timeout;
-	int			 pipeline;	/* queries per connection */
-};
-
-static uint64_t	mono_ms(void);
-static void	on_event(evutil_socket_t, short, void *);
 static void	on_timer(evutil_socket_t, short, void *);
-static void	dbc_connect(struct dbc *);
-static void	dbc_lost(struct dbc *, const char *);
 static void	dbc_start(struct dbc *, struct query *);
 static void	on_readable(struct dbc *);
 
@@ -132,7 +44,7 @@ static void	on_readable(struct dbc *);
 static bool
 db_holding(const struct db *db)
 {
-	return !db->ever_up && mono_ms() < db->hold_until_ms;
+	return !db->ever_up && db_mono_ms() < db->hold_until_ms;
 }
 
 static void
@@ -143,8 +55,8 @@ query_free(struct query *q)
 	free(q);
 }
 
-static uint64_t
-mono_ms(void)
+uint64_t
+db_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -199,8 +111,8 @@ dbc_can_take(const struct dbc *c, uint64_t now)
 	return head == NULL || now - head->sent_ms < DB_STALL_MS;
 }
 
-static void
-arm(struct dbc *c, short what)
+void
+dbc_arm(struct dbc *c, short what)
 {
 	int fd = PQsocket(c->pg);
 
@@ -216,20 +128,20 @@ arm(struct dbc *c, short what)
 		c->ev = NULL;
 	}
 	if (c->ev == NULL)
-		c->ev = event_new(c->db->base, fd, what | EV_PERSIST, on_event,
+		c->ev = event_new(c->db->base, fd, what | EV_PERSIST, dbc_on_event,
 		    c);
 	else {
 		event_del(c->ev);
 		event_assign(c->ev, c->db->base, fd, what | EV_PERSIST,
-		    on_event, c);
+		    dbc_on_event, c);
 	}
 	c->ev_fd = fd;
 	c->ev_what = what;
 	event_add(c->ev, NULL);
 }
 
-static void
-set_timer(struct dbc *c, enum dbc_timer why, int ms)
+void
+dbc_set_timer(struct dbc *c, enum dbc_timer why, int ms)
 {
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
@@ -237,23 +149,23 @@ set_timer(struct dbc *c, enum dbc_timer why, int ms)
 	evtimer_add(c->timer, &tv);
 }
 
-static void
-clear_timer(struct dbc *c)
+void
+dbc_clear_timer(struct dbc *c)
 {
 	c->timer_why = T_NONE;
 	evtimer_del(c->timer);
 }
 
 /* After sending: flush, then wait for the reply. */
-static void
-arm_flush(struct dbc *c)
+void
+dbc_arm_flush(struct dbc *c)
 {
 	int r = PQflush(c->pg);
 
 	if (r == -1)
 		dbc_lost(c, PQerrorMessage(c->pg));
 	else
-		arm(c, r == 1 ? EV_READ | EV_WRITE : EV_READ);
+		dbc_arm(c, r == 1 ? EV_READ | EV_WRITE : EV_READ);
 }
 
 /* A paused stream: read nothing more until db_stream_resume(); PostgreSQL
@@ -276,31 +188,6 @@ on_resume(evutil_socket_t fd, short what, void *arg)
 		on_readable(c);
 }
 
-static void
-send_prepare(struct dbc *c)
-{
-	int ok;
-
-	if (c->prep < 0) {
-		char v[32];
-		const char *p[1] = { v };
-
-		snprintf(v, sizeof v, "%d", c->db->statement_timeout);
-		ok = PQsendQueryParams(c->pg, "SELECT set_config("
-		    "'statement_timeout', $1, false)", 1, NULL, p, NULL, NULL,
-		    0);
-	} else if (c->prep % 2 == 0)
-		ok = PQsendPrepare(c->pg, c->db->tab[c->prep / 2].name,
-		    c->db->tab[c->prep / 2].sql, 0, NULL);
-	else
-		ok = PQsendDescribePrepared(c->pg,
-		    c->db->tab[c->prep / 2].name);
-	if (!ok) {
-		dbc_lost(c, PQerrorMessage(c->pg));
-		return;
-	}
-	arm_flush(c);
-}
 
 static void
 serve_streams(struct db *db)
@@ -321,12 +208,12 @@ serve_streams(struct db *db)
 	}
 }
 
-static void
-serve_waiting(struct dbc *c)
+void
+dbc_serve_waiting(struct dbc *c)
 {
 	struct db *db = c->db;
 	struct query *q;
-	uint64_t now = mono_ms();
+	uint64_t now = db_mono_ms();
 
 	serve_streams(db);
 
@@ -358,107 +245,9 @@ fail_waiting(struct db *db)
 	}
 }
 
-/*
- * Remember what statement i returns (from its description); a later
- * connection must see the same, or the schema changed under us.
- */
-static bool
-shape_learn(struct db *db, int i, const PGresult *desc)
-{
-	struct shape *sh = &db->shapes[i];
-	int n = PQnfields(desc);
 
-	if (sh->known) {
-		if (sh->nfields != n)
-			return false;
-		for (int f = 0; f < n; f++)
-			if (sh->types[f] != PQftype(desc, f))
-				return false;
-		return true;
-	}
-	sh->nfields = n;
-	sh->types = xcalloc(n > 0 ? n : 1, sizeof *sh->types);
-	for (int f = 0; f < n; f++)
-		sh->types[f] = PQftype(desc, f);
-	sh->known = true;
-	return true;
-}
 
-/* Does a successful result have the columns its statement returns? */
-static bool
-shape_fits(const struct db *db, enum stmt st, const PGresult *r)
-{
-	const struct shape *sh = &db->shapes[st];
-	int n = PQnfields(r);
 
-	if (!sh->known || n != sh->nfields)
-		return false;
-	for (int f = 0; f < n; f++)
-		if (PQftype(r, f) != sh->types[f])
-			return false;
-	return true;
-}
-
-/*
- * A statement returns the columns it declares (stmt_def.returns), by name:
- * anything else is a bug in this binary, found at its first connection
- * rather than by a client.
- */
-static void
-returns_check(const struct stmt_def *sd, const PGresult *desc)
-{
-	const char *missing;
-
-	if (sd->returns != NULL && !fieldset_fits(sd->returns, desc, &missing))
-		fatalx("statement %s declares column %s (%s) but does not "
-		    "return it", sd->name, missing, sd->returns->what);
-}
-
-/* Preparation step done (PQgetResult returned NULL). */
-static void
-prepared(struct dbc *c)
-{
-	PGresult *res = c->res;
-	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-
-	c->res = NULL;
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		log_warnx("db: preparing %s: %s", c->prep < 0 ? "settings" :
-		    c->db->tab[c->prep / 2].name, res ?
-		    PQresultErrorMessage(res) : "no result");
-		PQclear(res);
-		dbc_lost(c, "statement preparation failed");
-		return;
-	}
-	if (c->prep >= 0 && c->prep % 2 == 1)
-		returns_check(&c->db->tab[c->prep / 2], res);
-	if (c->prep >= 0 && c->prep % 2 == 1 && !shape_learn(c->db,
-	    c->prep / 2, res)) {
-		PQclear(res);
-		dbc_lost(c, "a statement's columns changed between "
-		    "connections");
-		return;
-	}
-	PQclear(res);
-	if (++c->prep < 2 * c->db->ntab) {
-		send_prepare(c);
-		return;
-	}
-	if (PQenterPipelineMode(c->pg) != 1) {
-		dbc_lost(c, "cannot enter pipeline mode");
-		return;
-	}
-	c->state = DBC_IDLE;
-	c->backoff_ms = BACKOFF_MIN_MS;
-	c->db->nup++;
-	c->db->ever_up = true;
-	log_debug("db: connection %d ready (%d up)", c->idx, c->db->nup);
-	if (c->db->nup == 1 || c->db->nup == c->db->size)
-		log_info("db: %d of %d connections up", c->db->nup,
-		    c->db->size);
-	arm(c, EV_READ);
-	serve_waiting(c);
-}
 
 /* The head query is done: deliver its result. */
 static void
@@ -478,7 +267,7 @@ finish(struct dbc *c)
 		c->state = DBC_IDLE;
 	/* Refill before the callback, so the queue stays first-in
 	 * first-out even if the callback queries again. */
-	serve_waiting(c);
+	dbc_serve_waiting(c);
 	c->db->inflight--;
 	q->cb(q->arg, res);
 	PQclear(res);
@@ -530,7 +319,7 @@ requeue_done(struct db *db, struct queryq *aside)
 	for (int i = 0; i < db->size && !TAILQ_EMPTY(&db->waiting); i++) {
 		c = &db->c[i];
 		if (c->state == DBC_IDLE || c->state == DBC_BUSY)
-			serve_waiting(c);
+			dbc_serve_waiting(c);
 	}
 }
 
@@ -557,7 +346,7 @@ on_sync_due(evutil_socket_t fd, short what, void *arg)
 		dbc_lost(c, PQerrorMessage(c->pg));
 		return;
 	}
-	arm_flush(c);
+	dbc_arm_flush(c);
 }
 
 static bool
@@ -603,7 +392,7 @@ result_fits(struct dbc *c, const struct query *q, const PGresult *r,
 		return false;
 	}
 	if ((st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK ||
-	    st == PGRES_SINGLE_TUPLE) && !shape_fits(c->db, q->st, r)) {
+	    st == PGRES_SINGLE_TUPLE) && !db_shape_fits(c->db, q->st, r)) {
 		*why = "columns other than its statement's";
 		return false;
 	}
@@ -639,7 +428,7 @@ on_readable(struct dbc *c)
 	if (c->state == DBC_PREPARING) {
 		while (!PQisBusy(c->pg)) {
 			if ((r = PQgetResult(c->pg)) == NULL) {
-				prepared(c);
+				dbc_prepared(c);
 				return;
 			}
 			if (c->res == NULL)
@@ -647,7 +436,7 @@ on_readable(struct dbc *c)
 			else
 				PQclear(r);
 		}
-		arm(c, EV_READ);
+		dbc_arm(c, EV_READ);
 		return;
 	}
 	/* Pipeline: per query, its result(s) then NULL; syncs come between
@@ -742,7 +531,7 @@ on_readable(struct dbc *c)
 		if (h != NULL && h->paused)
 			disarm(c);
 		else
-			arm_flush(c);
+			dbc_arm_flush(c);
 	}
 	if (!TAILQ_EMPTY(&c->db->swaiting))
 		serve_streams(c->db);
@@ -756,8 +545,8 @@ mismatch:
 	requeue_done(c->db, &aside);
 }
 
-static void
-on_event(evutil_socket_t fd, short what, void *arg)
+void
+dbc_on_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct dbc *c = arg;
 
@@ -765,20 +554,20 @@ on_event(evutil_socket_t fd, short what, void *arg)
 	case DBC_CONNECTING:
 		switch (PQconnectPoll(c->pg)) {
 		case PGRES_POLLING_READING:
-			arm(c, EV_READ);
+			dbc_arm(c, EV_READ);
 			break;
 		case PGRES_POLLING_WRITING:
-			arm(c, EV_WRITE);
+			dbc_arm(c, EV_WRITE);
 			break;
 		case PGRES_POLLING_OK:
-			clear_timer(c);
+			dbc_clear_timer(c);
 			if (PQsetnonblocking(c->pg, 1) != 0) {
 				dbc_lost(c, "cannot set non-blocking");
 				break;
 			}
 			c->state = DBC_PREPARING;
 			c->prep = -1;
-			send_prepare(c);
+			dbc_send_prepare(c);
 			break;
 		default:
 			dbc_lost(c, PQerrorMessage(c->pg));
@@ -795,14 +584,14 @@ on_event(evutil_socket_t fd, short what, void *arg)
 				return;
 			}
 			if (r == 1 && !(what & EV_READ)) {
-				arm(c, EV_READ | EV_WRITE);
+				dbc_arm(c, EV_READ | EV_WRITE);
 				return;
 			}
 		}
 		if (what & EV_READ)
 			on_readable(c);
 		else
-			arm(c, EV_READ);
+			dbc_arm(c, EV_READ);
 		return;
 	case DBC_DOWN:
 	case DBC_RESOLVING:
@@ -832,89 +621,11 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void
-on_notice(void *arg, const char *msg)
-{
-	struct dbc *c = arg;
 
-	log_debug("db: connection %d: %.*s", c->idx, (int)strcspn(msg, "\n"),
-	    msg);
-}
 
-/*
- * Start libpq's connection.  With addr (the database host's name resolved
- * off the loop), libpq is given hostaddr and never resolves a name itself:
- * PQconnectStart would call getaddrinfo() on the loop thread.
- */
-static void
-dbc_start_pg(struct dbc *c, const char *addr)
-{
-	const char *keys[64], *vals[64];
-	int n = 0;
 
-	for (PQconninfoOption *o = c->db->opts; o->keyword != NULL &&
-	    n < 62; o++) {
-		if (o->val == NULL || (addr != NULL &&
-		    strcmp(o->keyword, "hostaddr") == 0))
-			continue;
-		keys[n] = o->keyword;
-		vals[n++] = o->val;
-	}
-	if (addr != NULL) {
-		keys[n] = "hostaddr";
-		vals[n++] = addr;
-	}
-	keys[n] = vals[n] = NULL;
-	c->pg = PQconnectStartParams(keys, vals, 0);
-	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
-		dbc_lost(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
-		return;
-	}
-	/* libpq would print notices on stderr itself: log them instead. */
-	PQsetNoticeProcessor(c->pg, on_notice, c);
-	c->state = DBC_CONNECTING;
-	arm(c, EV_WRITE);
-}
 
-static void
-on_resolved(void *arg, const char *addr, const char *err)
-{
-	struct dbc *c = arg;
-
-	c->lookup = NULL;
-	if (c->state != DBC_RESOLVING)
-		return;		/* timed out meanwhile: a retry is due */
-	if (addr == NULL) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "cannot resolve %s: %s",
-		    c->db->lookup_host, err);
-		dbc_lost(c, msg);
-		return;
-	}
-	dbc_start_pg(c, addr);
-}
-
-static void
-dbc_connect(struct dbc *c)
-{
-	struct db *db = c->db;
-
-	/* The connect timeout covers the lookup too: a resolver that does
-	 * not answer costs a retry, never the loop. */
-	set_timer(c, T_CONNECT_TIMEOUT, db->connect_timeout * 1000);
-	if (db->lookup_host == NULL) {
-		dbc_start_pg(c, NULL);
-		return;
-	}
-	c->state = DBC_RESOLVING;
-	/* One lookup per connection at a time: a slow one is waited for. */
-	if (c->lookup == NULL &&
-	    (c->lookup = lookup_start(db->base, db->lookup_host, on_resolved,
-	    c)) == NULL)
-		dbc_lost(c, "cannot start a host name lookup");
-}
-
-static void
+void
 dbc_lost(struct dbc *c, const char *why)
 {
 	struct db *db = c->db;
@@ -933,7 +644,7 @@ dbc_lost(struct dbc *c, const char *why)
 		event_free(c->ev);
 		c->ev = NULL;
 	}
-	clear_timer(c);
+	dbc_clear_timer(c);
 	PQclear(c->res);
 	c->res = NULL;
 	PQfinish(c->pg);
@@ -948,7 +659,7 @@ dbc_lost(struct dbc *c, const char *why)
 	c->state = DBC_DOWN;
 	if (was_up)
 		db->nup--;
-	set_timer(c, T_RECONNECT, c->backoff_ms);
+	dbc_set_timer(c, T_RECONNECT, c->backoff_ms);
 	c->backoff_ms *= 2;
 	if (c->backoff_ms > BACKOFF_MAX_MS)
 		c->backoff_ms = BACKOFF_MAX_MS;
@@ -977,7 +688,7 @@ dbc_start(struct dbc *c, struct query *q)
 	c->ninflight++;
 	c->state = DBC_BUSY;
 	q->owner = c;
-	q->sent_ms = mono_ms();
+	q->sent_ms = db_mono_ms();
 	q->own_sync = !read;
 	/* A write never joins the implicit transaction of pending reads:
 	 * close their batch first. */
@@ -1011,11 +722,11 @@ dbc_start(struct dbc *c, struct query *q)
 	}
 	if (!send_sync(c))
 		goto fail;
-	arm_flush(c);
+	dbc_arm_flush(c);
 	return;
 fail:
 	/* Report from the loop, never from inside db_query(). */
-	set_timer(c, T_FAIL, 0);
+	dbc_set_timer(c, T_FAIL, 0);
 }
 
 /* End of the start-up hold: whoever still waits gets E_UNAVAILABLE. */
@@ -1031,27 +742,6 @@ on_hold_end(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Which host name, if any, must be resolved before connecting. */
-static char *
-lookup_host(const PQconninfoOption *opts)
-{
-	const char *host = NULL, *hostaddr = NULL;
-
-	for (const PQconninfoOption *o = opts; o->keyword != NULL; o++) {
-		if (strcmp(o->keyword, "host") == 0)
-			host = o->val;
-		else if (strcmp(o->keyword, "hostaddr") == 0)
-			hostaddr = o->val;
-	}
-	if (host == NULL || (hostaddr != NULL && *hostaddr != '\0') ||
-	    host_is_literal(host))
-		return NULL;
-	if (strchr(host, ',') != NULL)
-		fatalx("db: a list of host names is not supported (each would "
-		    "be resolved on the event loop): give one host, or "
-		    "hostaddr");
-	return xstrdup(host);
-}
 
 struct db *
 db_new(struct event_base *base, const char *conninfo, int size,
@@ -1075,11 +765,11 @@ db_new_table(struct event_base *base, const char *conninfo, int size,
 	if ((db->opts = PQconninfoParse(conninfo, &err)) == NULL)
 		fatalx("db: bad connection string: %s", err ? err :
 		    "out of memory");
-	db->lookup_host = lookup_host(db->opts);
+	db->lookup_host = db_lookup_host(db->opts);
 	db->tab = tab;
 	db->ntab = ntab;
 	db->shapes = xcalloc(ntab, sizeof *db->shapes);
-	db->hold_until_ms = mono_ms() + (uint64_t)connect_timeout * 1000;
+	db->hold_until_ms = db_mono_ms() + (uint64_t)connect_timeout * 1000;
 	db->hold_ev = evtimer_new(base, on_hold_end, db);
 	evtimer_add(db->hold_ev, &hold);
 	db->size = size;
@@ -1249,7 +939,7 @@ db_query(struct db *db, enum stmt st, int n, const char *const *params,
 		/* An idle connection first; else the least loaded one that
 		 * can take another query without waiting behind a slow one. */
 		struct dbc *best = NULL;
-		uint64_t now = mono_ms();
+		uint64_t now = db_mono_ms();
 		for (int i = 0; i < db->size; i++) {
 			struct dbc *c = &db->c[i];
 			if (!dbc_can_take(c, now))
@@ -1300,60 +990,4 @@ db_stream_resume(struct dbq *h)
 		event_active(q->owner->resume_ev, EV_TIMEOUT, 0);
 }
 
-bool
-db_ok(const PGresult *res)
-{
-	ExecStatusType st;
 
-	if (res == NULL)
-		return false;
-	st = PQresultStatus(res);
-	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-}
-
-enum wire_err
-db_error(const PGresult *res, const char **rule, const char **msg)
-{
-	const char *state, *m;
-
-	*rule = NULL;
-	if (res == NULL) {
-		*msg = "database unavailable, try again later";
-		return E_UNAVAILABLE;
-	}
-	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	if (state == NULL)
-		state = "XX000";
-	if (strncmp(state, "CA", 2) == 0) {
-		/* Our triggers: the message is the rule's name. */
-		const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-		*rule = m ? m : "unknown";
-		*msg = d ? d : "refused by a rule";
-		return E_RULE;
-	}
-	if (strcmp(state, "23505") == 0) {
-		*msg = "already exists";
-		return E_CONFLICT;
-	}
-	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
-		*msg = "concurrent change, try again";
-		return E_CONFLICT;
-	}
-	if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0) {
-		*msg = m ? m : "invalid value";
-		return E_INVALID;
-	}
-	if (strcmp(state, "57014") == 0) {
-		*msg = "database statement timeout";
-		return E_UNAVAILABLE;
-	}
-	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
-	    strncmp(state, "53", 2) == 0) {
-		*msg = "database unavailable, try again later";
-		return E_UNAVAILABLE;
-	}
-	log_warnx("db: unexpected error %s: %s", state, m ? m : "");
-	*msg = "internal error";
-	return E_INTERNAL;
-}

@@ -1,0 +1,249 @@
+/*
+ * db-conn.c: bringing a pool connection up (see db.c): resolving the host
+ * name in a thread (resolve.c), PQconnectStart with hostaddr, the session
+ * settings, then one PQsendPrepare and one describe per statement.  What
+ * each statement returns is learnt from its description and checked
+ * against what it declares (stmt_def.returns), and every later connection
+ * must describe the same.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db-int.h"
+#include "log.h"
+#include "resolve.h"
+#include "row.h"
+#include "xmalloc.h"
+
+void
+dbc_send_prepare(struct dbc *c)
+{
+	int ok;
+
+	if (c->prep < 0) {
+		char v[32];
+		const char *p[1] = { v };
+
+		snprintf(v, sizeof v, "%d", c->db->statement_timeout);
+		ok = PQsendQueryParams(c->pg, "SELECT set_config("
+		    "'statement_timeout', $1, false)", 1, NULL, p, NULL, NULL,
+		    0);
+	} else if (c->prep % 2 == 0)
+		ok = PQsendPrepare(c->pg, c->db->tab[c->prep / 2].name,
+		    c->db->tab[c->prep / 2].sql, 0, NULL);
+	else
+		ok = PQsendDescribePrepared(c->pg,
+		    c->db->tab[c->prep / 2].name);
+	if (!ok) {
+		dbc_lost(c, PQerrorMessage(c->pg));
+		return;
+	}
+	dbc_arm_flush(c);
+}
+
+/*
+ * Remember what statement i returns (from its description); a later
+ * connection must see the same, or the schema changed under us.
+ */
+static bool
+shape_learn(struct db *db, int i, const PGresult *desc)
+{
+	struct shape *sh = &db->shapes[i];
+	int n = PQnfields(desc);
+
+	if (sh->known) {
+		if (sh->nfields != n)
+			return false;
+		for (int f = 0; f < n; f++)
+			if (sh->types[f] != PQftype(desc, f))
+				return false;
+		return true;
+	}
+	sh->nfields = n;
+	sh->types = xcalloc(n > 0 ? n : 1, sizeof *sh->types);
+	for (int f = 0; f < n; f++)
+		sh->types[f] = PQftype(desc, f);
+	sh->known = true;
+	return true;
+}
+
+/* Does a successful result have the columns its statement returns? */
+bool
+db_shape_fits(const struct db *db, enum stmt st, const PGresult *r)
+{
+	const struct shape *sh = &db->shapes[st];
+	int n = PQnfields(r);
+
+	if (!sh->known || n != sh->nfields)
+		return false;
+	for (int f = 0; f < n; f++)
+		if (PQftype(r, f) != sh->types[f])
+			return false;
+	return true;
+}
+
+/*
+ * A statement returns the columns it declares (stmt_def.returns), by name:
+ * anything else is a bug in this binary, found at its first connection
+ * rather than by a client.
+ */
+static void
+returns_check(const struct stmt_def *sd, const PGresult *desc)
+{
+	const char *missing;
+
+	if (sd->returns != NULL && !fieldset_fits(sd->returns, desc, &missing))
+		fatalx("statement %s declares column %s (%s) but does not "
+		    "return it", sd->name, missing, sd->returns->what);
+}
+
+/* Preparation step done (PQgetResult returned NULL). */
+void
+dbc_prepared(struct dbc *c)
+{
+	PGresult *res = c->res;
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	c->res = NULL;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		log_warnx("db: preparing %s: %s", c->prep < 0 ? "settings" :
+		    c->db->tab[c->prep / 2].name, res ?
+		    PQresultErrorMessage(res) : "no result");
+		PQclear(res);
+		dbc_lost(c, "statement preparation failed");
+		return;
+	}
+	if (c->prep >= 0 && c->prep % 2 == 1)
+		returns_check(&c->db->tab[c->prep / 2], res);
+	if (c->prep >= 0 && c->prep % 2 == 1 && !shape_learn(c->db,
+	    c->prep / 2, res)) {
+		PQclear(res);
+		dbc_lost(c, "a statement's columns changed between "
+		    "connections");
+		return;
+	}
+	PQclear(res);
+	if (++c->prep < 2 * c->db->ntab) {
+		dbc_send_prepare(c);
+		return;
+	}
+	if (PQenterPipelineMode(c->pg) != 1) {
+		dbc_lost(c, "cannot enter pipeline mode");
+		return;
+	}
+	c->state = DBC_IDLE;
+	c->backoff_ms = BACKOFF_MIN_MS;
+	c->db->nup++;
+	c->db->ever_up = true;
+	log_debug("db: connection %d ready (%d up)", c->idx, c->db->nup);
+	if (c->db->nup == 1 || c->db->nup == c->db->size)
+		log_info("db: %d of %d connections up", c->db->nup,
+		    c->db->size);
+	dbc_arm(c, EV_READ);
+	dbc_serve_waiting(c);
+}
+
+static void
+on_notice(void *arg, const char *msg)
+{
+	struct dbc *c = arg;
+
+	log_debug("db: connection %d: %.*s", c->idx, (int)strcspn(msg, "\n"),
+	    msg);
+}
+
+/*
+ * Start libpq's connection.  With addr (the database host's name resolved
+ * off the loop), libpq is given hostaddr and never resolves a name itself:
+ * PQconnectStart would call getaddrinfo() on the loop thread.
+ */
+static void
+dbc_start_pg(struct dbc *c, const char *addr)
+{
+	const char *keys[64], *vals[64];
+	int n = 0;
+
+	for (PQconninfoOption *o = c->db->opts; o->keyword != NULL &&
+	    n < 62; o++) {
+		if (o->val == NULL || (addr != NULL &&
+		    strcmp(o->keyword, "hostaddr") == 0))
+			continue;
+		keys[n] = o->keyword;
+		vals[n++] = o->val;
+	}
+	if (addr != NULL) {
+		keys[n] = "hostaddr";
+		vals[n++] = addr;
+	}
+	keys[n] = vals[n] = NULL;
+	c->pg = PQconnectStartParams(keys, vals, 0);
+	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
+		dbc_lost(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
+		return;
+	}
+	/* libpq would print notices on stderr itself: log them instead. */
+	PQsetNoticeProcessor(c->pg, on_notice, c);
+	c->state = DBC_CONNECTING;
+	dbc_arm(c, EV_WRITE);
+}
+
+static void
+on_resolved(void *arg, const char *addr, const char *err)
+{
+	struct dbc *c = arg;
+
+	c->lookup = NULL;
+	if (c->state != DBC_RESOLVING)
+		return;		/* timed out meanwhile: a retry is due */
+	if (addr == NULL) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "cannot resolve %s: %s",
+		    c->db->lookup_host, err);
+		dbc_lost(c, msg);
+		return;
+	}
+	dbc_start_pg(c, addr);
+}
+
+void
+dbc_connect(struct dbc *c)
+{
+	struct db *db = c->db;
+
+	/* The connect timeout covers the lookup too: a resolver that does
+	 * not answer costs a retry, never the loop. */
+	dbc_set_timer(c, T_CONNECT_TIMEOUT, db->connect_timeout * 1000);
+	if (db->lookup_host == NULL) {
+		dbc_start_pg(c, NULL);
+		return;
+	}
+	c->state = DBC_RESOLVING;
+	/* One lookup per connection at a time: a slow one is waited for. */
+	if (c->lookup == NULL &&
+	    (c->lookup = lookup_start(db->base, db->lookup_host, on_resolved,
+	    c)) == NULL)
+		dbc_lost(c, "cannot start a host name lookup");
+}
+
+/* Which host name, if any, must be resolved before connecting. */
+char *
+db_lookup_host(const PQconninfoOption *opts)
+{
+	const char *host = NULL, *hostaddr = NULL;
+
+	for (const PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+		if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "hostaddr") == 0)
+			hostaddr = o->val;
+	}
+	if (host == NULL || (hostaddr != NULL && *hostaddr != '\0') ||
+	    host_is_literal(host))
+		return NULL;
+	if (strchr(host, ',') != NULL)
+		fatalx("db: a list of host names is not supported (each would "
+		    "be resolved on the event loop): give one host, or "
+		    "hostaddr");
+	return xstrdup(host);
+}

@@ -1,0 +1,116 @@
+/*
+ * db-int.h: the insides of the pool (db.c), shared with the code that
+ * brings a connection up (db-conn.c).  Nothing else includes it.
+ */
+#ifndef CAIRN_DB_INT_H
+#define CAIRN_DB_INT_H
+
+#include <sys/queue.h>
+
+#include <stdint.h>
+
+#include "db.h"
+
+#define BACKOFF_MIN_MS	100
+#define BACKOFF_MAX_MS	5000
+
+struct query {
+	TAILQ_ENTRY(query)	 entry;
+	struct dbc		*owner;		/* the connection it was sent on */
+	uint64_t		 seg;		/* the sync that closes it */
+	enum stmt		 st;
+	int			 n;
+	char			**params;	/* one allocation */
+	db_cb			*cb;
+	void			*arg;
+	PGresult		*res;		/* its result (an error wins) */
+	bool			 ended;		/* results done, sync next */
+	bool			 own_sync;	/* a write: wait for its sync */
+	bool			 aborted;	/* PIPELINE_ABORTED: send again */
+	uint64_t		 sent_ms;
+	db_row_cb		*row;		/* a stream: rows as they come */
+	bool			 paused;	/* a stream waiting for its reader */
+};
+TAILQ_HEAD(queryq, query);
+
+enum dbc_state { DBC_DOWN, DBC_RESOLVING, DBC_CONNECTING, DBC_PREPARING,
+	DBC_IDLE, DBC_BUSY };
+enum dbc_timer { T_NONE, T_RECONNECT, T_CONNECT_TIMEOUT, T_FAIL };
+
+struct dbc {
+	struct db	*db;
+	int		 idx;
+	PGconn		*pg;
+	enum dbc_state	 state;
+	struct event	*ev;
+	int		 ev_fd;
+	short		 ev_what;
+	struct event	*timer;
+	enum dbc_timer	 timer_why;
+	int		 prep;		/* -1: settings, then 2i: prepare
+					 * statement i, 2i+1: describe it */
+	struct lookup	*lookup;	/* host name lookup pending */
+	int		 backoff_ms;
+	struct queryq	 inflight;	/* sent, in order */
+	int		 ninflight;
+	bool		 sync_due;	/* reads sent without a sync yet */
+	uint64_t	 syncs_sent;	/* pipeline syncs sent ... */
+	uint64_t	 syncs_seen;	/* ... and answered, since connecting */
+	struct event	*sync_ev;	/* sends it at the end of the turn */
+	bool		 streaming;	/* a stream holds the connection */
+	struct event	*resume_ev;	/* a paused stream reads again */
+	PGresult	*res;		/* while PREPARING */
+};
+
+/* What a statement returns, as PostgreSQL described it when it was
+ * prepared: every result is checked against it before it is delivered. */
+struct shape {
+	bool			 known;
+	int			 nfields;
+	Oid			*types;
+};
+
+struct db {
+	struct event_base	*base;
+	char			*conninfo;
+	PQconninfoOption	*opts;		/* conninfo, parsed */
+	char			*lookup_host;	/* a name to resolve, or NULL */
+	const struct stmt_def	*tab;		/* the statements */
+	int			 ntab;
+	struct shape		*shapes;	/* one per statement */
+	uint64_t		 hold_until_ms;	/* start-up: hold queries */
+	struct event		*hold_ev;
+	bool			 ever_up;
+	bool			 closing;	/* db_free() is running */
+	int			 size;
+	struct dbc		*c;
+	struct queryq		 waiting;
+	size_t			 nwaiting, max_waiting;
+	struct queryq		 swaiting;	/* streams, for a quiet dbc */
+	size_t			 nswaiting;
+	int			 nstreams, max_streams;
+	int			 connect_timeout;
+	int			 nup;
+	size_t			 inflight;
+	int			 statement_timeout;
+	int			 pipeline;	/* queries per connection */
+};
+
+/* db.c */
+uint64_t db_mono_ms(void);
+void	 dbc_arm(struct dbc *, short);
+void	 dbc_arm_flush(struct dbc *);
+void	 dbc_set_timer(struct dbc *, enum dbc_timer, int);
+void	 dbc_clear_timer(struct dbc *);
+void	 dbc_lost(struct dbc *, const char *);
+void	 dbc_serve_waiting(struct dbc *);
+void	 dbc_on_event(evutil_socket_t, short, void *);
+
+/* db-conn.c */
+void	 dbc_connect(struct dbc *);
+void	 dbc_send_prepare(struct dbc *);
+void	 dbc_prepared(struct dbc *);
+bool	 db_shape_fits(const struct db *, enum stmt, const PGresult *);
+char	*db_lookup_host(const PQconninfoOption *);
+
+#endif
