@@ -211,12 +211,18 @@ cy_obj cy-ops cy-q1 cy-up "O: ops, met" --aspirational
 OO=$CY
 cy_obj cy-web cy-q1 cy-mem "F: web, under O" --parent "$OO"
 OF=$CY
+cy_kr "$OE" cy-lead "E1" 10
+KE1=$CY
+cy_kr "$OF" cy-mem "F1" 4
+KF1=$CY
 cy_obj cy-sec cy-q1 cy-lead "S: private"
 OS=$CY
 expect_exit "cycle: contributor to A" 0 as admin obj grant "$OA" cy-out
 expect_exit "cycle: check in A1" 0 as cy-lead kr checkin "$KA1" 40
 expect_exit "cycle: check in A2" 0 as cy-mem kr checkin "$KA2" 7
 expect_exit "cycle: check in C1" 0 as cy-lead kr checkin "$KC1" 8
+expect_exit "cycle: check in E1" 0 as cy-lead kr checkin "$KE1" 3
+expect_exit "cycle: check in F1" 0 as cy-mem kr checkin "$KF1" 1
 expect_exit "cycle: A3 removed" 0 as admin kr rm "$KA3"
 expect_exit "cycle: D archived" 0 as admin obj archive "$OD"
 
@@ -253,6 +259,8 @@ expect_match "close: two graded automatically" '"auto_graded":2' "$OUT"
 expect_eq "close: the period is closed" "$(cy_q "SELECT state FROM periods WHERE name = 'cy-q1'")" closed
 expect_eq "close: E graded with its progress" "$(cy_obj_col "$OE" "grade = $prog_e")" t
 expect_eq "close: F graded with its progress" "$(cy_obj_col "$OF" "grade = $prog_f")" t
+expect_eq "close: E's grade is its KR's 3 of 10" "$(cy_obj_col "$OE" "abs(grade - 0.3) < 1e-9")" t
+expect_eq "close: F's grade is its KR's 1 of 4" "$(cy_obj_col "$OF" "abs(grade - 0.25) < 1e-9")" t
 expect_match "close: the note says automatic" "automatically" "$(cy_obj_col "$OE" grade_note)"
 expect_eq "close: met follows the grade" "$(cy_obj_col "$OE" "met = (grade >= 1)")" t
 expect_eq "close: grades by hand are kept" "$(cy_obj_col "$OA" grade)" 0.4
