@@ -356,6 +356,10 @@ int	 cmd_kpi_history(struct client *, struct cmd_args *);
 int	 cmd_roi_set(struct client *, struct cmd_args *);
 int	 cmd_roi_show(struct client *, struct cmd_args *);
 
+/* cmd-export.c, cmd-import.c */
+int	 cmd_export(struct client *, struct cmd_args *);
+int	 cmd_import(struct client *, struct cmd_args *);
+
 /* cmd-admin.c */
 int	 cmd_settings(struct client *, struct cmd_args *);
 int	 cmd_audit(struct client *, struct cmd_args *);

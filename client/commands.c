@@ -323,6 +323,19 @@ const struct cmd_entry cmd_table[] = {
 	  OPTS(OPT_SREQ("period", "period"), OPT_F("org", "org")), 0, 1,
 	  CMD_SESSION, cmd_roi_show },
 
+	{ "export", NULL, "--period NAME [--format json|csv] [--out FILE]",
+	  "everything of a period you may read: one JSON document (stdout or "
+	  "FILE), or with csv a directory FILE of NAME.csv tables",
+	  "export", NULL, OPTS(OPT_SREQ("period", NULL),
+	  OPT_S("format", NULL), OPT_S("out", NULL)), 0, 0, CMD_SESSION,
+	  cmd_export },
+	{ "import", NULL, "FILE|- [--chunk N]",
+	  "(admin) load a JSON export into an empty or new period, all or "
+	  "nothing; users and teams must exist (by login and slug); N rows "
+	  "a request at most (default and server's limit 1000)",
+	  "import.commit", NULL, OPTS(OPT_I("chunk", NULL)), 1, 1,
+	  CMD_SESSION, cmd_import },
+
 	{ "assess", NULL, "TEAM [--set KEY=VALUE ...] [--answers FILE] "
 	  "[--apply]",
 	  "assess a team: the guide's decision matrix and KPI checklist "

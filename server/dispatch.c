@@ -88,6 +88,14 @@ static const struct op ops[] = {
 	{ "assessment.get",	op_assessment_get,	OP_SESSION },
 	{ "assessment.set_weight", op_assessment_set_weight,
 	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "export",		op_export,		OP_SESSION },
+	{ "import.begin",	op_import_begin,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "import.rows",	op_import_rows,	OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "import.commit",	op_import_commit,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "import.abort",	op_import_abort,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
 };
 
 const struct op *

@@ -101,6 +101,12 @@ void	op_assessment_set_weight(struct request *);
 void	op_objective_guard(struct request *);
 void	op_objective_unguard(struct request *);
 
+/* op-export.c, op-import.c */
+void	op_export(struct request *);
+void	op_import_begin(struct request *);
+void	op_import_rows(struct request *);
+void	op_import_commit(struct request *);
+void	op_import_abort(struct request *);
 /* Shared by the op files. */
 /* FS_USER's columns in res (a statement returning users), or answered
  * (E_INTERNAL): pack each user with rowpack_row. */

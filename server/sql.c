@@ -16,4 +16,5 @@ const struct stmt_def stmts[ST_MAX] = {
 #include "sql-roi.inc"
 #include "sql-tiers.inc"
 #include "sql-cycle.inc"
+#include "sql-export.inc"
 };
