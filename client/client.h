@@ -327,6 +327,7 @@ int	 cmd_period_carry(struct client *, struct cmd_args *);
 int	 cmd_obj_add(struct client *, struct cmd_args *);
 int	 cmd_obj_list(struct client *, struct cmd_args *);
 int	 cmd_obj_show(struct client *, struct cmd_args *);
+int	 cmd_grade(struct client *, struct cmd_args *);
 int	 cmd_obj_change(struct client *, struct cmd_args *);
 
 /* cmd-kr.c */

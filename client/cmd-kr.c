@@ -23,6 +23,7 @@ cmd_kr_show(struct client *c, struct cmd_args *a)
 		{ "progress", "progress", out_percent },
 		{ "attainment", "attainment", out_percent },
 		{ "confidence", "confidence", NULL },
+		{ "stale", "stale", NULL },
 		{ "version", "version", NULL },
 		{ NULL, NULL, NULL }
 	};

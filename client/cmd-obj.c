@@ -18,6 +18,7 @@ cmd_obj_list(struct client *c, struct cmd_args *a)
 		{ "TITLE", "title", NULL },
 		{ "OWNER", "owner", NULL },
 		{ "PROGRESS", "progress", out_percent },
+		{ "STATUS", "status", NULL },
 		{ NULL, NULL, NULL }
 	};
 
@@ -53,6 +54,18 @@ print_contributors(const msgpack_object *obj)
 	}
 }
 
+/* While the period is in review the server suggests the final progress
+ * as the grade (nil otherwise: nothing printed). */
+static void
+print_suggested(const msgpack_object *obj)
+{
+	double d;
+
+	if (!mp_num(mp_map_get(obj, "suggested_grade"), &d))
+		return;
+	printf("suggested grade: %.2f\n", d);
+}
+
 /* obj show ID: fields, then key results, children, contributors. */
 int
 cmd_obj_show(struct client *c, struct cmd_args *a)
@@ -68,6 +81,11 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 		{ "weight", "weight", NULL },
 		{ "rollup", "rollup", NULL },
 		{ "progress", "progress", out_percent },
+		{ "expected", "expected", out_percent },
+		{ "status", "status", NULL },
+		{ "grade", "grade", NULL },
+		{ "grade_note", "grade_note", NULL },
+		{ "met", "met", NULL },
 		{ "version", "version", NULL },
 		{ "archived", "archived", NULL },
 		{ "guardrail_breach", "guardrail_breach", NULL },
@@ -84,6 +102,7 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 		{ "UNIT", "unit", NULL },
 		{ "PROGRESS", "progress", out_percent },
 		{ "CONF", "confidence", NULL },
+		{ "STALE", "stale", NULL },
 		{ NULL, NULL, NULL }
 	};
 	static const struct column children[] = {
@@ -99,6 +118,7 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 	if ((rc = cmd_fetch(c, a, NULL, &res)) != CX_OK || res == NULL)
 		return rc;
 	out_fields(fields, res);
+	print_suggested(res);
 	out_section("KEY RESULTS", krs, res, "key_results");
 	out_section("CHILDREN", children, res, "children");
 	print_guardrails(res);
@@ -134,5 +154,23 @@ cmd_obj_change(struct client *c, struct cmd_args *a)
 		if (strcmp(c->cmd->sub, says[i].sub) == 0)
 			break;
 	out_id_says(res, "id", &says[i].col);
+	return CX_OK;
+}
+
+/* grade OBJ_ID SCORE: "ID: grade G, met yes|no". */
+int
+cmd_grade(struct client *c, struct cmd_args *a)
+{
+	const msgpack_object *res;
+	int rc;
+
+	if ((rc = cmd_fetch(c, a, NULL, &res)) != CX_OK || res == NULL)
+		return rc;
+	out_field(stdout, res, "id");
+	fputs(": grade ", stdout);
+	out_field(stdout, res, "grade");
+	fputs(", met ", stdout);
+	out_field(stdout, res, "met");
+	putchar('\n');
 	return CX_OK;
 }

@@ -200,6 +200,14 @@ const struct cmd_entry cmd_table[] = {
 	  "objective.unguard", KEYS(ARG_ID("id")),
 	  OPTS(OPT_IDREQ("kpi", "kpi")), 1, 1, CMD_SESSION, cmd_obj_guard },
 
+	{ "grade", NULL, "OBJ_ID SCORE [--note TEXT] [--if-version N] "
+	  "[--idempotency-key K]",
+	  "grade an objective (SCORE 0.0 to 1.0) while its period is in "
+	  "review; --note \"\" removes the note",
+	  "objective.grade", KEYS(ARG_ID("id"), ARG_N("score")),
+	  OPTS(OPT_S("note", "note"), OPT_I("if-version", "version"),
+	  OPT_IDEM), 2, 2, CMD_SESSION | CMD_IDEM, cmd_grade },
+
 	{ "kr", "add", "OBJ_ID --title TEXT --type "
 	  "increase|decrease|above|below|boolean --target N [--start N] "
 	  "[--unit U] [--weight W] [--owner LOGIN] [--kpi KPI_ID] "

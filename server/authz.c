@@ -17,6 +17,7 @@ authz_allows(enum action a, const struct authz_facts *f)
 	case ACT_OBJ_CREATE:
 		return admin || lead;
 	case ACT_OBJ_EDIT:
+	case ACT_OBJ_GRADE:
 		return admin || f->obj_owner || lead;
 	case ACT_CHECKIN:
 		return admin || f->kr_owner || f->obj_owner ||
@@ -55,6 +56,7 @@ authz_action_name(enum action a)
 		    "or ROI inputs",
 		[ACT_ROI_READ] = "read this team's ROI",
 		[ACT_RETRO] = "write this team's retrospective",
+		[ACT_OBJ_GRADE] = "grade this objective",
 	};
 
 	return a < ACT_MAX ? names[a] : "?";

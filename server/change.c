@@ -89,6 +89,13 @@ period_allows(struct change *c, const PGresult *ctx)
 	if (c->op->period == PR_NONE || !row_has(ctx, "period_state") ||
 	    (st = row_str(ctx, 0, "period_state")) == NULL)
 		return true;
+	if (c->op->period == PR_REVIEW) {
+		if (strcmp(st, "review") == 0)
+			return true;
+		req_fail_rule(c->req, "period.not_review", "the %s's period "
+		    "is %s: grades are given while it is in review", what, st);
+		return false;
+	}
 	if (strcmp(st, "closed") == 0) {
 		req_fail_rule(c->req, "period.closed", "the %s's period is "
 		    "closed", what);

@@ -31,7 +31,8 @@ enum period_rule {
 	PR_NONE,	/* no period involved */
 	PR_OPEN,	/* anything but closed: edits */
 	PR_NEW,		/* draft or active: new key results, objectives */
-	PR_STARTED	/* active or review: check-ins */
+	PR_STARTED,	/* active or review: check-ins */
+	PR_REVIEW	/* review only: grades (else period.not_review) */
 };
 
 #define CHANGE_MAXP	24

@@ -62,6 +62,7 @@ static const struct op ops[] = {
 	{ "objective.archive",	op_objective_archive,	OP_SESSION | OP_WRITE },
 	{ "objective.grant",	op_objective_grant,	OP_SESSION | OP_WRITE },
 	{ "objective.revoke",	op_objective_revoke,	OP_SESSION | OP_WRITE },
+	{ "objective.grade",	op_objective_grade,	OP_SESSION | OP_WRITE },
 
 	{ "kr.create",		op_kr_create,		OP_SESSION | OP_WRITE },
 	{ "kr.get",		op_kr_get,		OP_SESSION },

@@ -64,10 +64,19 @@ op_settings_set(struct request *req)
 	    strcmp(name, "roi_minutes_checkin") != 0 &&
 	    strcmp(name, "roi_minutes_reading") != 0 &&
 	    strcmp(name, "roi_minutes_assessment") != 0 &&
-	    strcmp(name, "roi_minutes_edit") != 0) {
+	    strcmp(name, "roi_minutes_edit") != 0 &&
+	    /* sql/012: staleness and status by pace */
+	    strcmp(name, "stale_days") != 0 &&
+	    strcmp(name, "due_days") != 0 &&
+	    strcmp(name, "pace_off_pct") != 0 &&
+	    strcmp(name, "pace_risk_pct") != 0 &&
+	    strcmp(name, "pace_off_confidence") != 0 &&
+	    strcmp(name, "pace_risk_confidence") != 0) {
 		req_fail(req, E_INVALID, "name", "settings are max_objectives, "
-		    "max_key_results, max_depth and roi_minutes_checkin, "
-		    "_reading, _assessment, _edit");
+		    "max_key_results, max_depth, roi_minutes_checkin, "
+		    "_reading, _assessment, _edit, stale_days, due_days, "
+		    "pace_off_pct, pace_risk_pct, pace_off_confidence and "
+		    "pace_risk_confidence");
 		return;
 	}
 	/* Parameters are copied by req_db: locals will do. */

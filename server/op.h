@@ -66,6 +66,8 @@ void	op_objective_unalign(struct request *);
 void	op_objective_archive(struct request *);
 void	op_objective_grant(struct request *);
 void	op_objective_revoke(struct request *);
+/* issue 8: the review's grade (op-objective-grade.c) */
+void	op_objective_grade(struct request *);
 /* op-kr.c */
 void	op_kr_create(struct request *);
 void	op_kr_get(struct request *);

@@ -34,26 +34,42 @@
  * An objective (FS_OBJECTIVE), from a row o of objectives: the stored row
  * or the one an INSERT or UPDATE returned, so that a write answers with
  * the objective as it left it (progress from o.rollup, not from the row
- * before the statement: sql/006).
+ * before the statement: sql/006).  prog is its progress: computed for a
+ * write's reply (OBJ_COLS), the stored roll-up (sql/012) for reads
+ * (OBJ_READ_COLS), which the triggers keep equal to it.  Status by pace
+ * (docs/rules.md) from that progress, the period's elapsed fraction and
+ * the lowest confidence of its key results; while the period is in
+ * review, the suggested grade is that progress.
  */
-#define OBJ_COLS_G(ids)							\
+#define OBJ_COLS_PG(prog, ids)						\
 	"o.id AS id, (SELECT slug FROM teams WHERE id = o.team_id) AS team,"	\
 	" (SELECT name FROM periods WHERE id = o.period_id) AS period,"	\
 	" o.title AS title, o.description AS description,"		\
 	" (SELECT login FROM users WHERE id = o.owner_id) AS owner,"	\
 	" o.type AS type, o.parent_id AS parent, o.weight AS weight,"	\
 	" o.rollup AS rollup,"						\
-	" objective_progress_as(o.id, o.rollup) AS progress,"		\
+	" " prog " AS progress,"					\
+	" period_expected(o.period_id, now()) AS expected,"		\
+	" objective_status(" prog ", period_expected(o.period_id, now()),"	\
+	" objective_min_confidence(o.id)) AS status,"			\
+	" o.grade AS grade, o.grade_note AS grade_note, o.met AS met,"	\
+	" CASE WHEN (SELECT state FROM periods WHERE id = o.period_id)"	\
+	" = 'review' THEN " prog " END AS suggested_grade,"		\
 	" o.version AS version, o.archived AS archived,"		\
 	GUARD_COLS(ids)
+#define OBJ_COLS_G(ids)							\
+	OBJ_COLS_PG("objective_progress_as(o.id, o.rollup)", ids)
 #define OBJ_COLS	OBJ_COLS_G("objective_guardrail_ids(o.id)")
+#define OBJ_READ_COLS							\
+	OBJ_COLS_PG("o.progress", "objective_guardrail_ids(o.id)")
 
 /*
  * A key result (FS_KR), from a row k of key_results, with its current
- * value, confidence and version given (a check-in answers with the values
- * its trigger sets, which this statement cannot read back).
+ * value, confidence, version and time of the last check-in given (a
+ * check-in answers with the values its trigger sets, which this statement
+ * cannot read back).  stale: sql/012's kr_stale, with its period's state.
  */
-#define KR_COLS_WITH(cur, conf, ver)					\
+#define KR_COLS_WITH(cur, conf, ver, chk)				\
 	"k.id AS id, k.objective_id AS objective, k.title AS title,"	\
 	" k.type AS type, k.start_value AS start, k.target AS target,"	\
 	" " cur " AS current, k.unit AS unit, k.weight AS weight,"	\
@@ -62,8 +78,12 @@
 	" AS progress,"							\
 	" kr_attainment(k.type, k.start_value, k.target, " cur ")"	\
 	" AS attainment, " conf " AS confidence, " ver " AS version,"	\
-	" k.kpi_id AS kpi"
-#define KR_COLS	KR_COLS_WITH("k.current", "k.confidence", "k.version")
+	" k.kpi_id AS kpi,"						\
+	" kr_stale(" chk ", k.created_at, (SELECT p.state FROM"		\
+	" objectives x JOIN periods p ON p.id = x.period_id"		\
+	" WHERE x.id = k.objective_id)) AS stale"
+#define KR_COLS	KR_COLS_WITH("k.current", "k.confidence", "k.version",	\
+	"k.checked_at")
 
 /*
  * The caller's relation to objective o (columns named as change.c reads

@@ -17,4 +17,5 @@ const struct stmt_def stmts[ST_MAX] = {
 #include "sql-tiers.inc"
 #include "sql-cycle.inc"
 #include "sql-export.inc"
+#include "sql-pace.inc"
 };

@@ -133,6 +133,8 @@ enum stmt {
 	ST_IMPORT_MISSING,
 	ST_IMPORT_COMMIT,
 	ST_IMPORT_ABORT,
+	/* pace and grading (sql/012, sql-pace.inc) */
+	ST_OBJ_GRADE,
 	ST_MAX
 };
 

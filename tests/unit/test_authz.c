@@ -57,6 +57,7 @@ static const bool expect[ACT_MAX][W_MAX] = {
 	[ACT_TEAM_GOVERN] = { 1, 0, 1,   1,   0,   0,   0,   0,   0,   0,   0 },
 	[ACT_ROI_READ] = { 1,  1,   1,   1,   0,   0,   0,   0,   0,   0,   0 },
 	[ACT_RETRO] =	{ 1,   0,   1,   1,   0,   0,   0,   0,   0,   0,   0 },
+	[ACT_OBJ_GRADE] = { 1, 0,   1,   1,   0,   1,   0,   0,   0,   0,   0 },
 };
 
 static void
