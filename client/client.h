@@ -321,6 +321,12 @@ int	 cmd_period_add(struct client *, struct cmd_args *);
 int	 cmd_period_list(struct client *, struct cmd_args *);
 int	 cmd_period_state(struct client *, struct cmd_args *);
 
+/* cmd-cycle.c */
+int	 cmd_retro(struct client *, struct cmd_args *);
+int	 cmd_retro_show(struct client *, struct cmd_args *);
+int	 cmd_period_close(struct client *, struct cmd_args *);
+int	 cmd_period_carry(struct client *, struct cmd_args *);
+
 /* cmd-obj.c */
 int	 cmd_obj_add(struct client *, struct cmd_args *);
 int	 cmd_obj_list(struct client *, struct cmd_args *);

@@ -28,6 +28,7 @@ authz_allows(enum action a, const struct authz_facts *f)
 		    f->lead_above || f->contributor;
 	case ACT_KPI_EDIT:
 	case ACT_TEAM_GOVERN:
+	case ACT_RETRO:
 		return admin || lead;
 	case ACT_KPI_RECORD:
 		return admin || f->kpi_owner || f->member_here || lead;
@@ -54,6 +55,7 @@ authz_action_name(enum action a)
 		[ACT_TEAM_GOVERN] = "set this team's framework, assessment "
 		    "or ROI inputs",
 		[ACT_ROI_READ] = "read this team's ROI",
+		[ACT_RETRO] = "write this team's retrospective",
 		[ACT_OBJ_GRADE] = "grade this objective",
 	};
 

@@ -21,6 +21,7 @@ enum action {
 	ACT_KPI_RECORD,		/* record a KPI reading */
 	ACT_TEAM_GOVERN,	/* framework mode, assessment, ROI inputs */
 	ACT_ROI_READ,		/* read the team's ROI */
+	ACT_RETRO,		/* write the team's retrospective */
 	ACT_OBJ_GRADE,		/* grade an objective in review */
 	ACT_MAX
 };

@@ -42,6 +42,11 @@ static const struct op ops[] = {
 	{ "period.list",	op_period_list,		OP_SESSION },
 	{ "period.set_state",	op_period_set_state,
 	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "period.close",	op_period_close,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "period.carry",	op_period_carry,	OP_SESSION | OP_WRITE },
+	{ "retro.set",		op_retro_set,		OP_SESSION | OP_WRITE },
+	{ "retro.get",		op_retro_get,		OP_SESSION },
 
 	{ "settings.get",	op_settings_get,	OP_SESSION },
 	{ "settings.set",	op_settings_set,

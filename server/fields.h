@@ -7,6 +7,7 @@
 #define CAIRN_FIELDS_H
 
 #include "fields-admin.h"
+#include "fields-cycle.h"
 #include "fields-export.h"
 #include "fields-goals.h"
 #include "fields-kpi.h"

@@ -87,6 +87,12 @@ void	op_kpi_record(struct request *);
 void	op_roi_set(struct request *);
 void	op_roi_get(struct request *);
 
+/* op-cycle.c: the end of the review */
+void	op_retro_set(struct request *);
+void	op_retro_get(struct request *);
+void	op_period_close(struct request *);
+void	op_period_carry(struct request *);
+
 /* op-tiers.c */
 void	op_team_framework(struct request *);
 void	op_assessment_questions(struct request *);

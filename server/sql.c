@@ -15,6 +15,7 @@ const struct stmt_def stmts[ST_MAX] = {
 #include "sql-kpi.inc"
 #include "sql-roi.inc"
 #include "sql-tiers.inc"
+#include "sql-cycle.inc"
 #include "sql-export.inc"
 #include "sql-pace.inc"
 #include "sql-rollup.inc"

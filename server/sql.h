@@ -105,6 +105,16 @@ enum stmt {
 	ST_GUARD_CTX,
 	ST_GUARD_ADD,
 	ST_GUARD_REMOVE,
+	/* the end of the review: retros, close, carry (sql/013, op-cycle.c) */
+	ST_RETRO_CTX,
+	ST_RETRO_ADD,
+	ST_RETRO_GET,
+	ST_RETRO_SHOW,
+	ST_PERIOD_CLOSE_CTX,
+	ST_PERIOD_CLOSE,
+	ST_CARRY_CTX,
+	ST_CARRY,
+	ST_CARRY_GET,
 	/* export and import (sql-export.inc) */
 	ST_EXPORT_CTX,
 	ST_EXPORT_PERIOD,

@@ -993,7 +993,7 @@ allowed "reopened for a late fix" admin period reopen q3
 allowed "kweb checks in 8" kweb kr checkin "$WK1" 8
 expect_progress "company: (2*.8 + 1)/3" "$CO1" "$(frac "2.6/3")"
 allowed "review again" admin period review q3
-allowed "closed" admin period close q3
+allowed "closed" admin period close q3 --auto-grade
 expect_eq "q3 is closed" "$(echo "$OUT" | json_field state)" closed
 expect_exit "kr history after the quarter" 0 as lweb --json kr history "$WK1"
 expect_eq "three check-ins, by kweb, cops, kweb" "$(echo "$OUT" | grep -o '"author":"[a-z]*"' | tr '\n' ' ')" '"author":"kweb" "author":"cops" "author":"kweb" '

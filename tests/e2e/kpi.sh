@@ -613,7 +613,7 @@ expect_eq "... no check-in stored" "$(psql_cairn -c "SELECT count(*) FROM checki
 expect_exit "kr edit --unit on a bound key result" 7 as admin kr edit "$BKR" --unit days
 
 k_quiet "review kpi-old" as admin period review kpi-old &&
-    k_quiet "close kpi-old" as admin period close kpi-old
+    k_quiet "close kpi-old" as admin period close kpi-old --auto-grade
 n0=$(k_readings "$BKPI")
 expect_exit "a reading is taken while a bound key result's period is closed" 0 \
     as admin kpi record "$BKPI" 99

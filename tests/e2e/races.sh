@@ -61,13 +61,14 @@ for round in $(seq 1 $((RACE_ROUNDS / 2))); do
 		pids="$pids $!"
 	done
 	XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" period close "$pr" \
-	    >/dev/null 2>"$T/close.err"
+	    --auto-grade >/dev/null 2>"$T/close.err"
 	crc=$?
 	wait $pids
 	n=$(psql_cairn -c "SELECT count(*) FROM audit_log c
 	    WHERE c.op = 'kr.checkin' AND c.entity_id = $K
 	    AND c.id > (SELECT max(p.id) FROM audit_log p
-		WHERE p.op = 'period.set_state' AND p.entity_type = 'period'
+		WHERE p.op IN ('period.set_state', 'period.close')
+		AND p.entity_type = 'period'
 		AND p.after->>'name' = '$pr' AND p.after->>'state' = 'closed')")
 	rows=$(psql_cairn -c "SELECT count(*) FROM checkins WHERE kr_id = $K")
 	logged=$(psql_cairn -c "SELECT count(*) FROM audit_log

@@ -341,7 +341,7 @@ expect_exit "roi: a period to close" 0 as admin period add roi-old --start 2026-
 expect_exit "roi: open it" 0 as admin period open roi-old
 expect_exit "roi set: while it is open" 0 as roi-lead --json roi set roi-eng --period roi-old --tool-cost 100
 expect_exit "roi: review" 0 as admin period review roi-old
-expect_exit "roi: close" 0 as admin period close roi-old
+expect_exit "roi: close" 0 as admin period close roi-old --auto-grade
 roi_refused "roi set: a closed period refuses" 7 roi-lead roi set roi-eng --period roi-old --tool-cost 200
 expect_match "... E_RULE period.closed" '"rule":"period.closed"' "$ERR"
 expect_exit "roi show: a closed period still reads" 0 as roi-lead --json roi show roi-eng --period roi-old

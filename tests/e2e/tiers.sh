@@ -226,7 +226,7 @@ t_quietly "objective in tclosed" as admin obj add --team tops --period tclosed \
 OC=$OUT
 t_quietly "guard it" as admin obj guard "$OC" --kpi "$K1"
 t_quietly "review tclosed" as admin period review tclosed
-t_quietly "close tclosed" as admin period close tclosed
+t_quietly "close tclosed" as admin period close tclosed --auto-grade
 t_refused_rule "no guard in a closed period" period.closed admin obj guard "$OC" --kpi "$K2"
 t_refused_rule "no unguard in a closed period" period.closed admin obj unguard "$OC" --kpi "$K1"
 expect_eq "a closed objective still shows its guardrail" "$(guard_field "$OC" '{guardrails,0,kpi}')" "$K1"

@@ -56,6 +56,7 @@ static const bool expect[ACT_MAX][W_MAX] = {
 	[ACT_KPI_RECORD] = { 1, 0,  1,   1,   0,   1,   0,   0,   1,   0,   1 },
 	[ACT_TEAM_GOVERN] = { 1, 0, 1,   1,   0,   0,   0,   0,   0,   0,   0 },
 	[ACT_ROI_READ] = { 1,  1,   1,   1,   0,   0,   0,   0,   0,   0,   0 },
+	[ACT_RETRO] =	{ 1,   0,   1,   1,   0,   0,   0,   0,   0,   0,   0 },
 	[ACT_OBJ_GRADE] = { 1, 0,   1,   1,   0,   1,   0,   0,   0,   0,   0 },
 };
 
