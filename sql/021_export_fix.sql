@@ -29,3 +29,17 @@ LANGUAGE sql STABLE AS $$
 	    OR EXISTS (SELECT 1 FROM objective_guardrails g
 		WHERE g.kpi_id = k.id AND g.objective_id IN (SELECT id FROM o)))
 $$;
+
+-- The retrospective notes (set retros: team, author, note, at), added
+-- while the imported period is still active; import_missing checks their
+-- slugs and logins already.
+CREATE OR REPLACE FUNCTION import_apply_more(imp bigint, u bigint, pid bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO retros (team_id, period_id, author_id, note, at)
+	    SELECT t.id, pid, au.id, r.doc->>'note', (r.doc->>'at')::timestamptz
+	    FROM import_rows r
+	    JOIN teams t ON t.slug = r.doc->>'team'
+	    JOIN users au ON au.login = r.doc->>'author'
+	    WHERE r.import_id = imp AND r.kind = 'retros' ORDER BY r.n;
+END $$;
