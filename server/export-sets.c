@@ -114,6 +114,14 @@ static const struct icol reading_cols[] = {
 	{ "recorded_at", IC_TIME, REQ, 0, 0, NULL },
 };
 
+/* The limits of sql/013's retros. */
+static const struct icol retro_cols[] = {
+	{ "team", IC_SLUG, REQ, 0, 0, NULL },
+	{ "author", IC_LOGIN, REQ, 0, 0, NULL },
+	{ "note", IC_STR, REQ, 1, 4000, NULL },
+	{ "at", IC_TIME, REQ, 0, 0, NULL },
+};
+
 #define COLS(a)	(a), (sizeof(a) / sizeof((a)[0]))
 
 /* In the order of the document; an import applies them in its own. */
@@ -133,6 +141,7 @@ const struct xset xsets[] = {
 	    COLS(checkin_cols) },
 	{ "readings", ST_EXPORT_READINGS, &FS_EXPORT_READINGS,
 	    COLS(reading_cols) },
+	{ "retros", ST_EXPORT_RETROS, &FS_EXPORT_RETROS, COLS(retro_cols) },
 };
 const size_t nxsets = sizeof xsets / sizeof xsets[0];
 

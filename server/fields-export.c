@@ -84,6 +84,13 @@ static const struct field reading_fields[] = {
 const struct fieldset FS_EXPORT_READINGS = FIELDSET("reading",
     reading_fields);
 
+static const struct field retro_fields[] = {
+	{ "team", F_STR }, { "author", F_STR }, { "note", F_STR },
+	{ "at", F_STR },
+};
+const struct fieldset FS_EXPORT_RETROS = FIELDSET("retrospective note",
+    retro_fields);
+
 static const struct field begin_ctx_fields[] = {
 	{ "found", F_HIDDEN }, { "state", F_HIDDEN }, { "start_date", F_HIDDEN },
 	{ "end_date", F_HIDDEN }, { "has_objectives", F_HIDDEN },

@@ -19,6 +19,7 @@ extern const struct fieldset FS_EXPORT_GUARDRAILS;
 extern const struct fieldset FS_EXPORT_KRS;
 extern const struct fieldset FS_EXPORT_CHECKINS;
 extern const struct fieldset FS_EXPORT_READINGS;
+extern const struct fieldset FS_EXPORT_RETROS;
 
 extern const struct fieldset FS_IMPORT_BEGIN_CTX;
 extern const struct fieldset FS_IMPORT_BEGIN;

@@ -123,6 +123,7 @@ x_quiet "checkin 3" as xout kr checkin "$K2" 1
 x_quiet "checkin 4" as admin kr checkin "$K4" 30 --confidence 3 \
     --note "$(printf 'multi\nline "q", done')"
 x_quiet "guard A" as admin obj guard "$A" --kpi "$K"
+x_quiet "retro xops" as admin retro xops --period x-q1 --note "$(printf 'went well\nline 2')"
 
 # Export ------------------------------------------------------------------
 
@@ -166,6 +167,9 @@ expect_eq "... contributors and guardrails" \
 expect_eq "... the teams of the period and their ancestors" \
     "$(x_py "$T/x1.json" '[t["slug"] for t in d["teams"]]')" \
     "['$XROOT', 'xorg', 'xops', 'xsec']"
+expect_eq "... the retrospective notes of its teams" \
+    "$(x_py "$T/x1.json" '[(r["team"], r["author"], r["note"]) for r in d["retros"]]')" \
+    "[('xops', 'root', 'went well\\nline 2')]"
 expect_eq "... the users it names, by login" \
     "$(x_py "$T/x1.json" '[u["login"] for u in d["users"]]')" \
     "['root', 'xkpi', 'xlead', 'xmem', 'xout']"
@@ -183,7 +187,7 @@ expect_exit "CSV to stdout is refused" 2 as admin export --period x-q1 --format 
 expect_exit "an unknown format is refused" 2 as admin export --period x-q1 --format xml
 expect_exit "CSV into a directory" 0 as admin export --period x-q1 --format csv --out "$T/xcsv"
 expect_eq "... one file per set" "$(cd "$T/xcsv" && ls | tr '\n' ' ')" \
-    "checkins.csv contributors.csv guardrails.csv key_results.csv kpis.csv objectives.csv period.csv readings.csv teams.csv users.csv "
+    "checkins.csv contributors.csv guardrails.csv key_results.csv kpis.csv objectives.csv period.csv readings.csv retros.csv teams.csv users.csv "
 x_csv_same() {	# every CSV table holds the JSON set's rows, cell by cell
 	python3 - "$T/x1.json" "$T/xcsv" <<'PY'
 import csv, json, sys

@@ -1,0 +1,45 @@
+-- 021_export_fix.sql: an export holds the KPIs of the period's teams
+-- only.  018's export_kpi_ids took every readable KPI with a reading in
+-- the period, so that on a server with other teams an export held the
+-- KPIs of the whole organisation, their teams and the users who recorded
+-- their readings, and an import of it into another database failed.
+--
+-- The KPIs of an export of period p: those of a team that has an
+-- objective of the export (the ancestors the document carries are there
+-- for the tree, not for their KPIs) with a reading in the period, and,
+-- of any team u may read, those bound by one of its key results or
+-- guarding one of its objectives.
+
+CREATE OR REPLACE FUNCTION export_kpi_ids(p bigint, u bigint, r text)
+RETURNS TABLE (id bigint)
+LANGUAGE sql STABLE AS $$
+	WITH rt AS MATERIALIZED (SELECT id FROM export_teams(u, r)),
+	o AS MATERIALIZED (SELECT o.id, o.team_id FROM objectives o
+	    WHERE o.period_id = p AND (o.team_id IN (SELECT id FROM rt)
+	    OR EXISTS (SELECT 1 FROM objective_contributors c
+		WHERE c.objective_id = o.id AND c.user_id = u)))
+	SELECT k.id FROM kpis k, periods pp WHERE pp.id = p
+	AND k.team_id IN (SELECT id FROM rt)
+	AND ((k.team_id IN (SELECT team_id FROM o)
+		AND EXISTS (SELECT 1 FROM kpi_readings x WHERE x.kpi_id = k.id
+		AND x.at >= pp.start_date::timestamptz
+		AND x.at < (pp.end_date + 1)::timestamptz))
+	    OR EXISTS (SELECT 1 FROM key_results kr WHERE kr.kpi_id = k.id
+		AND NOT kr.removed AND kr.objective_id IN (SELECT id FROM o))
+	    OR EXISTS (SELECT 1 FROM objective_guardrails g
+		WHERE g.kpi_id = k.id AND g.objective_id IN (SELECT id FROM o)))
+$$;
+
+-- The retrospective notes (set retros: team, author, note, at), added
+-- while the imported period is still active; import_missing checks their
+-- slugs and logins already.
+CREATE OR REPLACE FUNCTION import_apply_more(imp bigint, u bigint, pid bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO retros (team_id, period_id, author_id, note, at)
+	    SELECT t.id, pid, au.id, r.doc->>'note', (r.doc->>'at')::timestamptz
+	    FROM import_rows r
+	    JOIN teams t ON t.slug = r.doc->>'team'
+	    JOIN users au ON au.login = r.doc->>'author'
+	    WHERE r.import_id = imp AND r.kind = 'retros' ORDER BY r.n;
+END $$;
