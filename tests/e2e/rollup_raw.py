@@ -5,63 +5,31 @@
 #          error code
 #   parts  with "parts": prints "parts P" then "SET ROWS" per set in the
 #          order the parts came, "max FRAME", and "server_ms" if present
-import socket, ssl, struct, sys
-from kpi_raw import mp, unmp
+import sys
+from rawconn import Raw
 
 def main():
     addr, ca, login, pw, mode, op, period = sys.argv[1:8]
-    host, port = addr.rsplit(':', 1)
-    ctx = ssl.create_default_context(cafile=ca)
-    ctx.check_hostname = False
-    s = ctx.wrap_socket(socket.create_connection((host, int(port))))
-    rid = [0]
-
-    def send(op, args, parts=False):
-        rid[0] += 1
-        env = {'id': rid[0], 'op': op, 'args': args}
-        if parts:
-            env['parts'] = True
-        body = mp(env)
-        s.sendall(struct.pack('>I', len(body)) + body)
-
-    def recv_exact(n):
-        data = b''
-        while len(data) < n:
-            chunk = s.recv(n - len(data))
-            if not chunk:
-                raise EOFError('connection closed')
-            data += chunk
-        return data
-
-    def frame():
-        ln = struct.unpack('>I', recv_exact(4))[0]
-        return unmp(recv_exact(ln))[0], ln
-
-    def call(op, args):
-        send(op, args)
-        return frame()[0]
-
-    call('hello', {'proto': 1, 'client': 'rollup_raw'})
-    r = call('session.login', {'login': login, 'password': pw})
-    if not r.get('ok'):
-        print('login failed', r)
+    c = Raw(addr, ca, 'rollup_raw')
+    if not c.login(login, pw):
+        print('login failed')
         return
     args = {'period': period}
     if mode == 'whole':
-        r = call(op, args)
+        r = c.call(op, args)
         if r.get('ok'):
             print('ok', ' '.join('%s %d' % (k, len(v))
                 for k, v in r['result'].items() if isinstance(v, list)))
         else:
             print(r['error']['code'])
         return
-    send(op, args, parts=True)
+    rid = c.send(op, args, parts=True)
     parts = biggest = 0
     sets = []
     while True:
-        r, ln = frame()
+        r, ln = c.frame()
         biggest = max(biggest, ln)
-        if r.get('id') != rid[0]:
+        if r.get('id') != rid:
             print('wrong id', r.get('id'))
             return
         if 'part' in r:
