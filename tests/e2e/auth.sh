@@ -61,7 +61,7 @@ expect_eq "housekeeping: live and recently ended sessions stay" \
 expect_exit "housekeeping: the live session still works" 0 hk_as 1 whoami
 expect_exit "housekeeping: the revoked one is still refused" 3 hk_as 2 whoami
 expect_exit "housekeeping: the expired one is still refused" 3 hk_as 6 whoami
-if grep -q "housekeeping: deleted 1000 ended sessions (a full batch" "$T"/cairnd*.log; then
+if wait_log 10 "housekeeping: deleted 1000 ended sessions \\(a full batch" "$T"/cairnd*.log; then
 	ok "housekeeping: deletes in batches of 1000, logged at debug"
 else
 	not_ok "housekeeping: deletes in batches of 1000, logged at debug" \

@@ -51,6 +51,47 @@ expect_eq() {
 	fi
 }
 
+# wait_log SECONDS PATTERN FILE...: poll until grep -E PATTERN matches one
+# of FILEs, for at most SECONDS.  A line that cairnd writes "soon" after
+# something (a supervisor tick, a housekeeping run, a held-back warning)
+# is read this way, never once right after the event.
+wait_log() {
+	local secs=$1 pat=$2 end
+	shift 2
+	end=$(( $(date +%s%N) + secs * 1000000000 ))
+	while :; do
+		grep -Eq -- "$pat" "$@" 2>/dev/null && return 0
+		[ "$(date +%s%N)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# expect_log NAME PATTERN FILE [SECONDS]: the line appears within SECONDS
+# (10 unless told).
+expect_log() {
+	if wait_log "${4:-10}" "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1" "'$2' not in $3 after ${4:-10} s: $(tail -5 "$3")"
+	fi
+}
+
+# eventually SECONDS CMD...: run CMD every 0.2 s until it succeeds, for at
+# most SECONDS; the status is CMD's last.  OUT and ERR hold its output.
+eventually() {
+	local secs=$1 end rc
+	shift
+	end=$(( $(date +%s%N) + secs * 1000000000 ))
+	while :; do
+		OUT=$("$@" 2>"$T/stderr")
+		rc=$?
+		ERR=$(cat "$T/stderr")
+		[ "$rc" = 0 ] && return 0
+		[ "$(date +%s%N)" -ge "$end" ] && return "$rc"
+		sleep 0.2
+	done
+}
+
 # JSON field from stdin, without jq: good enough for flat objects we print.
 json_field() {
 	sed -n "s/.*\"$1\":\(\"\([^\"]*\)\"\|\([^,}]*\)\).*/\2\3/p" | head -1

@@ -65,9 +65,13 @@ expect_exit "the mode check constraint" 1 psql_cairn -c "UPDATE teams SET framew
 # the mode from before the change and slipping through.
 psql_cairn -c "UPDATE teams SET framework = 'hybrid' WHERE slug = 'tops'"
 ( echo "BEGIN; UPDATE teams SET framework = 'kpi' WHERE slug = 'tops';"
-  sleep 2; echo "COMMIT;" ) | psql_cairn >/dev/null 2>&1 &
+  sleep 3; echo "COMMIT;" ) | psql_cairn >/dev/null 2>&1 &
 RACE=$!
-sleep 0.7
+# Start the insert once the change holds the row (polled, not a guess).
+for i in $(seq 1 100); do
+	[ "$(psql_cairn -c "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND query LIKE 'UPDATE teams SET framework%'")" = 1 ] && break
+	sleep 0.05
+done
 START=$(date +%s%N)
 expect_exit "an objective created while the mode changes" 7 as admin --json obj add \
     --team tops --period tq4 --owner tlead --title 'Racing the mode'
