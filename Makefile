@@ -107,6 +107,7 @@ $(BIN)/test_authz: $(BUILD)/server/authz.o
 $(BIN)/test_rules: $(BUILD)/server/rules.o
 $(BIN)/test_json_print: $(BUILD)/client/json.o
 $(BIN)/test_csv: $(BUILD)/client/csv.o
+$(BIN)/test_file: $(BUILD)/client/file.o
 $(BIN)/test_text: $(BUILD)/client/output.o $(BUILD)/client/json.o
 $(BIN)/test_report: $(BUILD)/client/report.o $(BUILD)/client/html.o \
     $(BUILD)/client/output.o $(BUILD)/client/json.o
