@@ -27,6 +27,10 @@ if [ "$(id -u)" = 0 ] && [ -z "${CAIRN_DATA_DIR:-}" ] &&
 	echo "cairn: keeping the development database in $DATA instead"
 fi
 mkdir -p "$DATA"
+# DATA-secrets must be beside DATA, not in it: no trailing "/".
+while [ "${DATA%/}" != "$DATA" ] && [ "$DATA" != / ]; do
+	DATA=${DATA%/}
+done
 SECRETS=$DATA-secrets
 ME=$(id -u)
 if [ ! -e "$SECRETS" ] && [ ! -L "$SECRETS" ]; then
