@@ -106,6 +106,9 @@ $(BIN)/test_%: $(BUILD)/tests/e2e/test_%.o $(COMMON_OBJ)
 $(BIN)/test_authz: $(BUILD)/server/authz.o
 $(BIN)/test_rules: $(BUILD)/server/rules.o
 $(BIN)/test_json_print: $(BUILD)/client/json.o
+$(BIN)/test_csv: $(BUILD)/client/csv.o
+$(BIN)/test_file: $(BUILD)/client/file.o
+$(BIN)/test_text: $(BUILD)/client/output.o $(BUILD)/client/json.o
 $(BIN)/test_report: $(BUILD)/client/report.o $(BUILD)/client/html.o \
     $(BUILD)/client/output.o $(BUILD)/client/json.o
 # The pool against the end-to-end run's PostgreSQL, with its own statements
@@ -160,7 +163,8 @@ FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	   -Icommon -Iclient $(shell pkg-config --cflags msgpack 2>/dev/null)
 FUZZ_LIBS = $(shell pkg-config --libs msgpack 2>/dev/null) -lm
 FUZZ_SRC = common/frame.c common/mpack.c common/wire.c common/xmalloc.c \
-	   common/log.c common/json2mp.c common/utf8.c client/json.c
+	   common/log.c common/json2mp.c common/utf8.c client/json.c \
+	   client/csv.c
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,\
 	   $(wildcard tests/fuzz/fuzz_*.c))
 

@@ -270,7 +270,10 @@ void	 client_close(struct client *);
  * none (v NULL) or anything else. */
 bool	 mp_num(const msgpack_object *, double *);
 int	 out_json(const msgpack_object *);
+/* Text for a terminal: controls and invalid bytes '?', the format
+ * characters of out_is_format_char as "<U+XXXX>". */
 void	 out_text(FILE *, const char *, size_t);
+bool	 out_is_format_char(uint32_t);
 void	 out_value(FILE *, const msgpack_object *);
 void	 out_kv(const msgpack_object *);
 /* A cell (or field) shows row[key], through fmt if not NULL. */

@@ -1,27 +1,32 @@
 /*
- * cmd-export.c: cairn export --period NAME [--format json|csv] [--out FILE]
+ * cmd-export.c: cairn export --period NAME [--format json|csv]
+ *     [--out FILE [--mode OCTAL]]
  *
  * The export arrives in parts (client_call_parts), set by set, and each
  * part's rows are written as they come: memory stays that of one part
  * whatever the size of the period.
  *
  * JSON: one document {"format": "cairn-export", "version": 1, "period":
- * {...}, "teams": [...], ...}, to FILE (written as FILE.tmp and renamed
- * once complete, so that a failed export leaves no half file) or stdout.
- * CSV: a directory FILE (made; an existing one must be empty) holding one
- * NAME.csv per set, header line first (docs/protocol.md, "Export as
- * CSV"); CSV needs --out.
+ * {...}, "teams": [...], ...}, to FILE or stdout.  CSV: a directory FILE
+ * (made; an existing one must be ours, empty and not a link) holding one
+ * NAME.csv per set, header line first, each cell through csv_text
+ * (docs/protocol.md, "Export as CSV"); CSV needs --out.  Every file is
+ * written by file.c (a temporary file beside it, never through a link,
+ * renamed once complete so a failed export leaves no half file), mode
+ * 0600 unless --mode says otherwise.
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "client.h"
+#include "csv.h"
+#include "file.h"
 #include "json.h"
 
 #define EXPORT_FORMAT	"cairn-export"
@@ -32,6 +37,9 @@ struct xout {
 	bool		 csv;
 	const char	*dir;
 	FILE		*f;		/* JSON: the document; CSV: this set's */
+	int		 dirfd;		/* CSV: the directory, else -1 */
+	struct file_out	 fo;		/* CSV: this set's table */
+	mode_t		 mode;		/* of the files (--mode) */
 	char		 set[48];	/* the set being written, "" none */
 	bool		 first_row;
 	char		 seen[32][48];	/* sets written, for the empty ones */
@@ -51,12 +59,15 @@ safe_set_name(const char *s, size_t n)
 	return true;
 }
 
-/* A CSV cell: nil empty, "" for an empty string, quoted when needed. */
+/* A CSV cell: nil empty, numbers as they are (never prefixed), text
+ * through csv_text (quoted, its controls dropped, a formula neutralised);
+ * a nested value is its JSON, as text. */
 static void
 csv_cell(FILE *f, const msgpack_object *v)
 {
-	const char *s;
-	size_t n;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
 
 	switch (v->type) {
 	case MSGPACK_OBJECT_NIL:
@@ -76,34 +87,35 @@ csv_cell(FILE *f, const msgpack_object *v)
 		    v->type == MSGPACK_OBJECT_FLOAT32);
 		return;
 	case MSGPACK_OBJECT_STR:
-		s = v->via.str.ptr;
-		n = v->via.str.size;
-		fputc('"', f);
-		for (size_t i = 0; i < n; i++) {
-			if (s[i] == '"')
-				fputc('"', f);
-			fputc(s[i], f);
-		}
-		fputc('"', f);
+		csv_text(f, v->via.str.ptr, v->via.str.size);
 		return;
-	default:	/* nested: its JSON, quoted */
-		fputc('"', f);
-		{
-			char *buf = NULL;
-			size_t len = 0;
-			FILE *m = open_memstream(&buf, &len);
-
-			json_print(m, v);
-			fclose(m);
-			for (size_t i = 0; i < len; i++) {
-				if (buf[i] == '"')
-					fputc('"', f);
-				fputc(buf[i], f);
-			}
-			free(buf);
-		}
-		fputc('"', f);
+	default:
+		if ((m = open_memstream(&buf, &len)) == NULL)
+			return;
+		json_print(m, v);
+		fclose(m);
+		csv_text(f, buf, len);
+		free(buf);
 	}
+}
+
+/* A header name: the server's column names are plain words; anything
+ * else goes through csv_text like any cell. */
+static void
+csv_name(FILE *f, const msgpack_object *k)
+{
+	if (k->type != MSGPACK_OBJECT_STR)
+		return;
+	for (uint32_t i = 0; i < k->via.str.size; i++) {
+		char ch = k->via.str.ptr[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    ch == '_')) {
+			csv_text(f, k->via.str.ptr, k->via.str.size);
+			return;
+		}
+	}
+	fwrite(k->via.str.ptr, 1, k->via.str.size, f);
 }
 
 static void
@@ -114,42 +126,59 @@ csv_header_names(FILE *f, const msgpack_object *names)
 
 		if (i > 0)
 			fputc(',', f);
-		if (k->type == MSGPACK_OBJECT_STR)
-			fwrite(k->via.str.ptr, 1, k->via.str.size, f);
+		csv_name(f, k);
 	}
 	fputc('\n', f);
 }
 
+/* This set's NAME.csv, inside the directory (file.c: no link followed). */
 static int
 csv_open(struct xout *x, const char *set)
 {
-	char path[4096];
+	char name[64], err[512];
 
-	snprintf(path, sizeof path, "%s/%s.csv", x->dir, set);
-	if ((x->f = fopen(path, "w")) == NULL)
-		return client_fail(x->c, CE_CLIENT, "%s: %s", path,
-		    strerror(errno));
+	snprintf(name, sizeof name, "%s.csv", set);
+	if (!file_open(&x->fo, x->dirfd, name, x->mode, err, sizeof err))
+		return client_fail(x->c, CE_CLIENT, "%s/%s", x->dir, err);
+	x->f = x->fo.f;
 	return CX_OK;
 }
 
-static void
-set_close(struct xout *x)
+/* Ends the set being written: a CSV table is committed (renamed into
+ * place) only if everything went well (ok), else removed. */
+static int
+set_close(struct xout *x, bool ok)
 {
+	char err[512];
+
 	if (x->set[0] == '\0')
-		return;
-	if (x->csv) {
-		if (x->f != NULL)
-			fclose(x->f);
-		x->f = NULL;
-	} else if (strcmp(x->set, "period") != 0)
-		fputs("\n]", x->f);
+		return CX_OK;
+	if (!x->csv) {
+		if (strcmp(x->set, "period") != 0)
+			fputs("\n]", x->f);
+		x->set[0] = '\0';
+		return CX_OK;
+	}
 	x->set[0] = '\0';
+	x->f = NULL;
+	if (x->fo.f == NULL)
+		return CX_OK;
+	if (!ok) {
+		file_abort(&x->fo);
+		return CX_OK;
+	}
+	if (!file_commit(&x->fo, err, sizeof err))
+		return client_fail(x->c, CE_CLIENT, "%s/%s", x->dir, err);
+	return CX_OK;
 }
 
 static int
 set_open(struct xout *x, const char *set)
 {
-	set_close(x);
+	int rc;
+
+	if ((rc = set_close(x, true)) != CX_OK)
+		return rc;
 	snprintf(x->set, sizeof x->set, "%s", set);
 	if (x->nseen < 32)
 		snprintf(x->seen[x->nseen++], 48, "%s", set);
@@ -197,9 +226,7 @@ on_part(void *arg, const char *set, size_t setlen, const msgpack_object *rows)
 
 					if (k > 0)
 						fputc(',', x->f);
-					if (key->type == MSGPACK_OBJECT_STR)
-						fwrite(key->via.str.ptr, 1,
-						    key->via.str.size, x->f);
+					csv_name(x->f, key);
 				}
 				fputc('\n', x->f);
 			}
@@ -261,58 +288,47 @@ write_empty(struct xout *x, const msgpack_object *cols)
 			return rc;
 		if (x->csv)
 			csv_header_names(x->f, v);
-		set_close(x);
+		if ((rc = set_close(x, true)) != CX_OK)
+			return rc;
 	}
 	return CX_OK;
-}
-
-static bool
-dir_empty(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	bool empty = true;
-
-	if (d == NULL)
-		return false;
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			empty = false;
-	closedir(d);
-	return empty;
 }
 
 int
 cmd_export(struct client *c, struct cmd_args *a)
 {
 	const char *fmt = args_get(a, "format"), *out = args_get(a, "out");
+	const char *mode = args_get(a, "mode");
 	const msgpack_object *res, *v, *cols;
 	struct reqargs ra = { 0 };
-	struct xout x = { 0 };
-	char tmp[4096];
-	int rc;
+	struct xout x = { .c = c, .dirfd = -1, .mode = FILE_MODE_DEFAULT,
+	    .fo = { .dirfd = AT_FDCWD } };
+	struct file_out doc = { .dirfd = AT_FDCWD };
+	char err[512];
+	int rc, rc2;
 
 	if (fmt == NULL)
 		fmt = "json";
 	if (strcmp(fmt, "json") != 0 && strcmp(fmt, "csv") != 0)
 		return usage_error(c->cmd, "--format is json or csv");
-	x.c = c;
+	if (mode != NULL && !file_mode_parse(mode, &x.mode))
+		return usage_error(c->cmd, "--mode is octal permissions, "
+		    "000 to 777 (e.g. 0640)");
+	if (mode != NULL && out == NULL)
+		return usage_error(c->cmd, "--mode needs --out");
 	x.csv = strcmp(fmt, "csv") == 0;
 	if (x.csv) {
 		if (out == NULL)
 			return usage_error(c->cmd, "CSV is a directory of "
 			    "files: give --out DIR");
-		if (mkdir(out, 0755) != 0 && (errno != EEXIST ||
-		    !dir_empty(out)))
-			return client_fail(c, CE_CLIENT, "%s: %s", out,
-			    errno == EEXIST ? "exists and is not an empty "
-			    "directory" : strerror(errno));
+		if ((x.dirfd = file_dir_open(out, x.mode, err, sizeof err)) ==
+		    -1)
+			return client_fail(c, CE_CLIENT, "%s", err);
 		x.dir = out;
 	} else if (out != NULL) {
-		snprintf(tmp, sizeof tmp, "%s.tmp", out);
-		if ((x.f = fopen(tmp, "w")) == NULL)
-			return client_fail(c, CE_CLIENT, "%s: %s", tmp,
-			    strerror(errno));
+		if (!file_open(&doc, AT_FDCWD, out, x.mode, err, sizeof err))
+			return client_fail(c, CE_CLIENT, "%s", err);
+		x.f = doc.f;
 	} else
 		x.f = stdout;
 	if (!x.csv)
@@ -331,22 +347,20 @@ cmd_export(struct client *c, struct cmd_args *a)
 		else
 			rc = write_empty(&x, cols);
 	}
-	set_close(&x);
+	if ((rc2 = set_close(&x, rc == CX_OK)) != CX_OK && rc == CX_OK)
+		rc = rc2;
+	if (x.dirfd != -1)
+		close(x.dirfd);
 	if (!x.csv) {
 		fputs("\n}\n", x.f);
-		if (fflush(x.f) != 0 && rc == CX_OK) {
-			rc = client_fail(c, CE_CLIENT, "write: %s",
-			    strerror(errno));
-		}
-		if (out != NULL) {
-			fclose(x.f);
-			if (rc == CX_OK && rename(tmp, out) != 0) {
-				rc = client_fail(c, CE_CLIENT, "%s: %s", out,
+		if (out == NULL) {
+			if (fflush(x.f) != 0 && rc == CX_OK)
+				rc = client_fail(c, CE_CLIENT, "write: %s",
 				    strerror(errno));
-			}
-			if (rc != CX_OK)
-				unlink(tmp);
-		}
+		} else if (rc != CX_OK)
+			file_abort(&doc);
+		else if (!file_commit(&doc, err, sizeof err))
+			rc = client_fail(c, CE_CLIENT, "%s", err);
 	}
 	if (rc != CX_OK || out == NULL)
 		return rc;
@@ -359,7 +373,9 @@ cmd_export(struct client *c, struct cmd_args *a)
 			    x.rows[i]);
 		printf("}}\n");
 	} else {
-		printf("exported to %s:", out);
+		printf("exported to ");
+		out_text(stdout, out, strlen(out));
+		putchar(':');
 		for (size_t i = 0; i < x.nseen; i++)
 			printf("%s %lu %s", i ? "," : "", x.rows[i], x.seen[i]);
 		printf("\n");

@@ -3,9 +3,10 @@
  * page shows (tree and health in parts, whatever the organisation's size;
  * kpi.list and objective.list, for the grades, in one frame each; the
  * retros with one retro.get a team), keeps each reply, and lets report.c
- * lay the page out.  FILE is written as config_save writes: a new temporary file
+ * lay the page out.  FILE is written by file.c: a new temporary file
  * beside it (O_EXCL, O_NOFOLLOW), flushed to disk, then renamed over it,
- * so a reader never sees half a page; "-" writes to stdout.
+ * so a reader never sees half a page; mode 0600 (it shows what this user
+ * may read) unless --mode says otherwise; "-" writes to stdout.
  */
 #include <sys/stat.h>
 
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "file.h"
 #include "json.h"
 #include "report.h"
 #include "xmalloc.h"
@@ -134,41 +136,22 @@ out:
 }
 
 static int
-write_page(struct client *c, const char *path, const struct report *r)
+write_page(struct client *c, const char *path, mode_t mode,
+    const struct report *r)
 {
-	char tmp[4096];
-	FILE *f;
-	int fd;
+	struct file_out fo;
+	char err[512];
 
 	if (strcmp(path, "-") == 0) {
 		report_page(stdout, r);
 		return fflush(stdout) == 0 ? CX_OK :
 		    client_fail(c, CE_CLIENT, "stdout: %s", strerror(errno));
 	}
-	if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >=
-	    (int)sizeof tmp)
-		return client_fail(c, CE_CLIENT, "%s: name too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd == -1)
-		return client_fail(c, CE_CLIENT, "%s: %s", tmp, strerror(errno));
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		unlink(tmp);
-		return client_fail(c, CE_CLIENT, "%s: %s", tmp, strerror(errno));
-	}
-	report_page(f, r);
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-		int e = errno;
-		fclose(f);
-		unlink(tmp);
-		return client_fail(c, CE_CLIENT, "%s: %s", path, strerror(e));
-	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return client_fail(c, CE_CLIENT, "%s: %s", path, strerror(e));
-	}
+	if (!file_open(&fo, AT_FDCWD, path, mode, err, sizeof err))
+		return client_fail(c, CE_CLIENT, "%s", err);
+	report_page(fo.f, r);
+	if (!file_commit(&fo, err, sizeof err))
+		return client_fail(c, CE_CLIENT, "%s", err);
 	return CX_OK;
 }
 
@@ -176,6 +159,8 @@ int
 cmd_report(struct client *c, struct cmd_args *a)
 {
 	const char *period = args_get(a, "period"), *path = args_get(a, "html");
+	const char *mode_arg = args_get(a, "mode");
+	mode_t mode = FILE_MODE_DEFAULT;
 	struct kept tree = { 0 }, health = { 0 }, kpis = { 0 }, objs = { 0 };
 	struct kept retro = { 0 };
 	struct reqargs ra = { 0 }, none = { 0 };
@@ -184,6 +169,9 @@ cmd_report(struct client *c, struct cmd_args *a)
 	time_t now = time(NULL);
 	int rc;
 
+	if (mode_arg != NULL && !file_mode_parse(mode_arg, &mode))
+		return usage_error(c->cmd, "--mode is octal permissions, "
+		    "000 to 777 (e.g. 0640)");
 	req_str(&ra, "period", period);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
 	if ((rc = fetch(c, "tree", &ra, false, true, &tree)) != CX_OK ||
@@ -199,7 +187,7 @@ cmd_report(struct client *c, struct cmd_args *a)
 	r.kpis = kpis.res;
 	r.objectives = objs.res;
 	r.retros = retro.res;
-	if ((rc = write_page(c, path, &r)) != CX_OK)
+	if ((rc = write_page(c, path, mode, &r)) != CX_OK)
 		client_report(c);
 	else if (c->json && strcmp(path, "-") != 0) {
 		fputs("{\"period\":", stdout);

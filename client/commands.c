@@ -331,16 +331,21 @@ const struct cmd_entry cmd_table[] = {
 	  OPTS(OPT_SREQ("period", "period"), OPT_F("org", "org")), 0, 1,
 	  CMD_SESSION, cmd_roi_show },
 
-	{ "report", NULL, "--period NAME --html FILE|-",
+	{ "report", NULL, "--period NAME --html FILE|- [--mode OCTAL]",
 	  "write one self-contained HTML page for executives: the alignment "
-	  "tree, team health, KPIs with sparklines, grades and retros",
-	  NULL, NULL, OPTS(OPT_SREQ("period", NULL), OPT_SREQ("html", NULL)),
+	  "tree, team health, KPIs with sparklines, grades and retros (FILE "
+	  "0600 unless --mode)",
+	  NULL, NULL, OPTS(OPT_SREQ("period", NULL), OPT_SREQ("html", NULL),
+	  OPT_S("mode", NULL)),
 	  0, 0, CMD_SESSION, cmd_report },
-	{ "export", NULL, "--period NAME [--format json|csv] [--out FILE]",
+	{ "export", NULL, "--period NAME [--format json|csv] [--out FILE "
+	  "[--mode OCTAL]]",
 	  "everything of a period you may read: one JSON document (stdout or "
-	  "FILE), or with csv a directory FILE of NAME.csv tables",
+	  "FILE), or with csv a directory FILE of NAME.csv tables (files "
+	  "0600 unless --mode)",
 	  "export", NULL, OPTS(OPT_SREQ("period", NULL),
-	  OPT_S("format", NULL), OPT_S("out", NULL)), 0, 0, CMD_SESSION,
+	  OPT_S("format", NULL), OPT_S("out", NULL), OPT_S("mode", NULL)),
+	  0, 0, CMD_SESSION,
 	  cmd_export },
 	{ "import", NULL, "FILE|- [--chunk N]",
 	  "(admin) load a JSON export into an empty or new period, all or "

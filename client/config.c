@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "file.h"
 #include "xmalloc.h"
 
 /* The directory holding the session file (allocated), or NULL. */
@@ -174,10 +175,9 @@ put(FILE *f, const char *key, const char *val)
 bool
 config_save(const struct config *cfg, char *err, size_t errlen)
 {
-	char *dir, *path = NULL, *tmp = NULL;
+	struct file_out fo;
+	char *dir, *path = NULL;
 	bool ok = false;
-	FILE *f = NULL;
-	int fd = -1, tries;
 
 	if (has_newline(cfg->server) || has_newline(cfg->ca) ||
 	    has_newline(cfg->token) || has_newline(cfg->login)) {
@@ -189,44 +189,16 @@ config_save(const struct config *cfg, char *err, size_t errlen)
 	if (!make_dirs(dir, err, errlen))
 		goto out;
 	xasprintf(&path, "%s/session", dir);
-	xasprintf(&tmp, "%s/.session.%ld", dir, (long)getpid());
-	/* O_EXCL: never write through a link or into someone's file. */
-	for (tries = 0; tries < 2; tries++) {
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
-		if (fd != -1 || errno != EEXIST)
-			break;
-		unlink(tmp);	/* left by a dead cairn with our pid */
-	}
-	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	/* file.c: never written through a link or into someone's file. */
+	if (!file_open(&fo, AT_FDCWD, path, 0600, err, errlen))
 		goto out;
-	}
-	if (fchmod(fd, 0600) != 0 || (f = fdopen(fd, "w")) == NULL) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	fputs("# cairn session: holds a credential, keep private\n", f);
-	put(f, "server", cfg->server);
-	put(f, "ca", cfg->ca);
-	put(f, "token", cfg->token);
-	put(f, "login", cfg->login);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		goto out;
-	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	ok = true;
+	fputs("# cairn session: holds a credential, keep private\n", fo.f);
+	put(fo.f, "server", cfg->server);
+	put(fo.f, "ca", cfg->ca);
+	put(fo.f, "token", cfg->token);
+	put(fo.f, "login", cfg->login);
+	ok = file_commit(&fo, err, errlen);
 out:
-	free(tmp);
 	free(path);
 	free(dir);
 	return ok;

@@ -2,7 +2,9 @@
  * output.c: human-readable output.  Everything shown comes from the
  * server, so text goes through out_text(), which keeps valid UTF-8 and
  * replaces control characters and invalid bytes with '?': a user name must
- * not be able to move the cursor or retitle the terminal.
+ * not be able to move the cursor or retitle the terminal.  Invisible and
+ * bidirectional format characters are shown as "<U+202E>": a title must
+ * not read differently from what it is (--json keeps them as they are).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -31,6 +33,23 @@ out_json(const msgpack_object *o)
 	return CX_OK;
 }
 
+/*
+ * Characters a terminal draws as nothing, or that reorder what follows:
+ * bidirectional embeddings, overrides and isolates, zero-width spaces and
+ * joiners, the direction marks, line and paragraph separators, invisible
+ * operators, the byte order mark, interlinear annotation and tags.
+ */
+bool
+out_is_format_char(uint32_t cp)
+{
+	return cp == 0x00ad || cp == 0x061c || cp == 0x180e ||
+	    (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff ||
+	    (cp >= 0xfff9 && cp <= 0xfffb) ||
+	    (cp >= 0xe0000 && cp <= 0xe007f);
+}
+
 void
 out_text(FILE *f, const char *str, size_t n)
 {
@@ -43,6 +62,11 @@ out_text(FILE *f, const char *str, size_t n)
 		if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
 			putc('?', f);
 			i += len ? len : 1;
+			continue;
+		}
+		if (out_is_format_char(cp)) {
+			fprintf(f, "<U+%04" PRIX32 ">", cp);
+			i += len;
 			continue;
 		}
 		fwrite(s + i, 1, len, f);

@@ -2,7 +2,16 @@
 # make run: serve cairnd on 127.0.0.1:7443 with its embedded PostgreSQL,
 # bootstrapping an administrator and loading the demo organisation
 # (cairnd --demo) the first time.  Usage: run-dev.sh BIN
-# CAIRN_DEMO=0 leaves a new database empty.
+# CAIRN_DEMO=0 leaves a new database empty.  CAIRN_DEV_SETUP_ONLY=1 stops
+# before serving (tests/e2e/devrun.sh tests the file handling with it).
+#
+# As root, cairnd hands the data directory to the cluster's account
+# (docs/operations.md, "The embedded cluster"): that account may put links
+# anywhere in it.  So the files this script writes and reads as root, the
+# administrator's password and the demo's logins, live in DATA-secrets
+# beside it (e.g. var-secrets), a directory of ours, mode 0700, that no
+# other account can enter or rename things in; nothing here opens a path
+# inside DATA.
 set -e
 BIN=$(cd "$1" && pwd)
 ROOT=$(pwd)
@@ -18,13 +27,44 @@ if [ "$(id -u)" = 0 ] && [ -z "${CAIRN_DATA_DIR:-}" ] &&
 	echo "cairn: keeping the development database in $DATA instead"
 fi
 mkdir -p "$DATA"
-PWFILE=$DATA/admin-password
-DEMOFILE=$DATA/demo-logins
+# DATA-secrets must be beside DATA, not in it: no trailing "/".
+while [ "${DATA%/}" != "$DATA" ] && [ "$DATA" != / ]; do
+	DATA=${DATA%/}
+done
+SECRETS=$DATA-secrets
+ME=$(id -u)
+if [ ! -e "$SECRETS" ] && [ ! -L "$SECRETS" ]; then
+	mkdir -m 700 "$SECRETS"
+fi
+if [ -L "$SECRETS" ] || [ ! -d "$SECRETS" ] ||
+    [ "$(stat -c %u "$SECRETS")" != "$ME" ]; then
+	echo "cairn: $SECRETS must be a directory of $(id -un), not a link;" \
+	    "remove it" >&2
+	exit 1
+fi
+chmod 700 "$SECRETS"
+# From before DATA-secrets: the files move (a rename moves a link, never
+# what it points to), then only a plain file of ours is kept.
+for f in admin-password demo-logins; do
+	if { [ -e "$DATA/$f" ] || [ -L "$DATA/$f" ]; } &&
+	    [ ! -e "$SECRETS/$f" ] && [ ! -L "$SECRETS/$f" ]; then
+		mv "$DATA/$f" "$SECRETS/$f"
+		if [ -L "$SECRETS/$f" ] || [ ! -f "$SECRETS/$f" ] ||
+		    [ "$(stat -c %u "$SECRETS/$f")" != "$ME" ]; then
+			rm -rf -- "$SECRETS/$f"
+			echo "cairn: $DATA/$f was a link or not $(id -un)'s:" \
+			    "removed unread" >&2
+		fi
+	fi
+done
+PWFILE=$SECRETS/admin-password
+DEMOFILE=$SECRETS/demo-logins
 NEW=
 [ -f "$DATA/pgdata/PG_VERSION" ] || NEW=1
 if [ ! -f "$DATA/pgdata/PG_VERSION" ] || [ ! -f "$PWFILE" ]; then
 	umask 077
-	openssl rand -base64 18 > "$PWFILE.tmp"
+	rm -f "$PWFILE.tmp"
+	(set -C && openssl rand -base64 18 > "$PWFILE.tmp")
 	if "$BIN/cairnd" --data-dir "$DATA" --init-admin admin \
 	    --password-stdin < "$PWFILE.tmp"; then
 		mv "$PWFILE.tmp" "$PWFILE"
@@ -39,7 +79,8 @@ fi
 # refuse any other: it exits 3 on a database that is not empty).
 if [ -n "$NEW" ] && [ "${CAIRN_DEMO:-1}" != 0 ]; then
 	umask 077
-	if "$BIN/cairnd" --data-dir "$DATA" --demo > "$DEMOFILE.tmp"; then
+	rm -f "$DEMOFILE.tmp"
+	if (set -C && "$BIN/cairnd" --data-dir "$DATA" --demo > "$DEMOFILE.tmp"); then
 		mv "$DEMOFILE.tmp" "$DEMOFILE"
 	else
 		rm -f "$DEMOFILE.tmp"
@@ -81,6 +122,7 @@ $(sed 's/^/  /' "$DEMOFILE")
 
 MSG
 fi
+[ "${CAIRN_DEV_SETUP_ONLY:-}" = 1 ] && exit 0
 echo "  Stop the server with Ctrl-C."
 echo
 exec "$BIN/cairnd" --data-dir "$DATA" --listen "$LISTEN" \
