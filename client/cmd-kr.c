@@ -44,7 +44,7 @@ cmd_kr_show(struct client *c, struct cmd_args *a)
 		{ "objective", "objective", NULL },
 		{ "title", "title", NULL },
 		{ "type", "type", NULL },
-		{ "start", "start", NULL },
+		{ "start", "start", out_kr_seen },
 		{ "target", "target", NULL },
 		{ "current", "current", out_kr_seen },
 		{ "unit", "unit", NULL },

@@ -110,7 +110,7 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 		{ "ID", "id", NULL },
 		{ "TITLE", "title", NULL },
 		{ "TYPE", "type", NULL },
-		{ "START", "start", NULL },
+		{ "START", "start", out_kr_seen },
 		{ "TARGET", "target", NULL },
 		{ "CURRENT", "current", out_kr_seen },
 		{ "UNIT", "unit", NULL },

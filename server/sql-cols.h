@@ -81,15 +81,17 @@
  * check-in answers with the values its trigger sets, which this statement
  * cannot read back).  stale: sql/012's kr_stale, with its period's state.
  * A key result bound to a KPI that reader u (role r) may not read shows
- * neither the KPI's id nor its current value, progress or attainment,
- * each of which would give that KPI's latest reading (sql/022,
+ * neither the KPI's id nor its start (by default the KPI's reading when
+ * it was bound), current value, progress or attainment, each of which
+ * would give one of that KPI's readings (sql/022,
  * docs/rules.md "Reading: private teams").
  */
 #define KR_SEEN(u, r, x)						\
 	" CASE WHEN kpi_readable(" u ", " r ", k.kpi_id) THEN " x " END"
 #define KR_COLS_WITH(cur, conf, ver, chk, u, r)				\
 	"k.id AS id, k.objective_id AS objective, k.title AS title,"	\
-	" k.type AS type, k.start_value AS start, k.target AS target,"	\
+	" k.type AS type," KR_SEEN(u, r, "k.start_value") " AS start,"	\
+	" k.target AS target,"						\
 	KR_SEEN(u, r, cur) " AS current, k.unit AS unit,"		\
 	" k.weight AS weight,"						\
 	" (SELECT login FROM users WHERE id = k.owner_id) AS owner,"	\
