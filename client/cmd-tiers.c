@@ -66,7 +66,7 @@ void
 print_guardrails(const msgpack_object *obj)
 {
 	static const struct column cols[] = {
-		{ "KPI", "kpi", NULL },
+		{ "KPI", "kpi", out_or_hidden },
 		{ "NAME", "name", out_or_hidden },
 		{ "HEALTH", "health", NULL },
 		{ NULL, NULL, NULL }
