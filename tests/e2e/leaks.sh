@@ -90,7 +90,7 @@ quietly "its reading" as admin kpi record "$SK" 42
 expect_exit "admin: obj show SQ" 0 as admin --json obj show "$SQ"
 expect_eq "admin: SQ's parent, guardrail and bound KR name the private ends" \
     "$(lk_py 'd["parent"], d["parent_hidden"], [g["kpi"] for g in d["guardrails"]], d["guardrail_breach"], [(k["kpi"], k["kpi_hidden"], k["start"], k["current"]) for k in d["key_results"]]')" \
-    "$PY False [$PK] True [($PK, False, 987.25, 986.5)]"
+    "($PY, False, [$PK], True, [($PK, False, 987.25, 986.5)])"
 expect_exit "admin: export lk-q" 0 as admin export --period lk-q
 expect_eq "admin: the export holds the private notes, parents and KPI" \
     "$(lk_py '[r["note"] for r in d["retros"]], sorted(o["parent_title"] or "" for o in d["objectives"]), [k["name"] for k in d["kpis"] if k["id"] == '"$PK"']')" \
