@@ -54,7 +54,7 @@ cmd_kr_show(struct client *c, struct cmd_args *a)
 		{ "attainment", "attainment", out_kr_seen_percent },
 		{ "kpi", "kpi", out_kr_seen },
 		{ "confidence", "confidence", NULL },
-		{ "stale", "stale", NULL },
+		{ "stale", "stale", out_kr_seen },
 		{ "version", "version", NULL },
 		{ NULL, NULL, NULL }
 	};

@@ -116,7 +116,7 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 		{ "UNIT", "unit", NULL },
 		{ "PROGRESS", "progress", out_kr_seen_percent },
 		{ "CONF", "confidence", NULL },
-		{ "STALE", "stale", NULL },
+		{ "STALE", "stale", out_kr_seen },
 		{ NULL, NULL, NULL }
 	};
 	static const struct column children[] = {

@@ -82,8 +82,8 @@
  * cannot read back).  stale: sql/012's kr_stale, with its period's state.
  * A key result bound to a KPI that reader u (role r) may not read shows
  * neither the KPI's id nor its start (by default the KPI's reading when
- * it was bound), current value, progress or attainment, each of which
- * would give one of that KPI's readings (sql/022,
+ * it was bound), current value, progress, attainment or staleness, each
+ * of which would give one of that KPI's readings or their times (sql/022,
  * docs/rules.md "Reading: private teams").
  */
 #define KR_SEEN(u, r, x)						\
@@ -101,9 +101,9 @@
 	cur ")") " AS attainment, " conf " AS confidence, " ver		\
 	" AS version," KR_SEEN(u, r, "k.kpi_id") " AS kpi,"		\
 	" NOT kpi_readable(" u ", " r ", k.kpi_id) AS kpi_hidden,"	\
-	" kr_stale(" chk ", k.created_at, (SELECT p.state FROM"		\
-	" objectives x JOIN periods p ON p.id = x.period_id"		\
-	" WHERE x.id = k.objective_id)) AS stale"
+	KR_SEEN(u, r, "kr_stale(" chk ", k.created_at, (SELECT p.state"	\
+	" FROM objectives x JOIN periods p ON p.id = x.period_id"	\
+	" WHERE x.id = k.objective_id))") " AS stale"
 #define KR_COLS_FOR(u, r)						\
 	KR_COLS_WITH("k.current", "k.confidence", "k.version",		\
 	"k.checked_at", u, r)

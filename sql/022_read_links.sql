@@ -61,7 +61,9 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- As sql/014, with the guardrail_breach item counting (and naming) only
--- the guardrail KPIs the caller may read.
+-- the guardrail KPIs the caller may read, and no stale_kr item for a key
+-- result bound to a KPI the caller may not read (its date is that KPI's
+-- latest reading's).
 CREATE OR REPLACE FUNCTION review_items(u bigint, r text, p bigint,
     root bigint)
 RETURNS TABLE (kind text, team text, owner text, id bigint, message text)
@@ -89,7 +91,7 @@ LANGUAGE sql STABLE AS $$
 		o.id IN (SELECT objective_id FROM objective_contributors
 		    WHERE user_id = u))),
 	    kr AS MATERIALIZED (SELECT k.id, k.objective_id, k.title,
-		k.owner_id, k.checked_at, k.confidence,
+		k.owner_id, k.checked_at, k.confidence, k.kpi_id,
 		kr_stale(k.checked_at, k.created_at, per.state,
 		    lim.stale_days) AS stale
 		FROM key_results k JOIN ob ON ob.id = k.objective_id
@@ -126,6 +128,8 @@ LANGUAGE sql STABLE AS $$
 		    'YYYY-MM-DD') END || ' (inadequate tracking)'
 		FROM kr k JOIN ob ON ob.id = k.objective_id
 		JOIN users kw ON kw.id = k.owner_id WHERE k.stale
+		AND (k.kpi_id IS NULL OR k.kpi_id IN (SELECT x.id FROM kpis x
+		    WHERE x.team_id IN (SELECT id FROM rt)))
 		UNION ALL
 		SELECT CASE st.status WHEN 'off_track' THEN 4 ELSE 5 END,
 		    st.status, st.team_id, st.owner, st.id,

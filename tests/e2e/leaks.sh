@@ -133,9 +133,9 @@ for who in lkout lksub lkcon; do
 	    "$(lk_py 'd["parent"], d["parent_hidden"]')" "(None, True)"
 	expect_eq "$who: obj show SQ: the guardrail is hidden (no id, name, health), its breach not counted" \
 	    "$(lk_py 'd["guardrails"], d["guardrail_breach"]')" "([{'hidden': True}], False)"
-	expect_eq "$who: obj show SQ: the bound KR shows no KPI, start, current or progress" \
-	    "$(lk_py '[(k["kpi"], k["kpi_hidden"], k["start"], k["current"], k["progress"], k["attainment"], k["target"]) for k in d["key_results"]]')" \
-	    "[(None, True, None, None, None, None, 2000)]"
+	expect_eq "$who: obj show SQ: the bound KR shows no KPI, start, current, progress or staleness" \
+	    "$(lk_py '[(k["kpi"], k["kpi_hidden"], k["start"], k["current"], k["progress"], k["attainment"], k["stale"], k["target"]) for k in d["key_results"]]')" \
+	    "[(None, True, None, None, None, None, None, 2000)]"
 	expect_exit "$who: obj list lk-q" 0 as "$who" --json obj list --period lk-q
 	lk_secret "$who: obj list"
 	expect_eq "$who: obj list: SQ's parent and guardrail hidden" \
@@ -144,7 +144,7 @@ for who in lkout lksub lkcon; do
 	expect_exit "$who: kr show BK" 0 as "$who" --json kr show "$BK"
 	lk_secret "$who: kr show BK"
 	expect_eq "$who: kr show BK: no KPI id, no value" \
-	    "$(lk_py 'd["kpi"], d["kpi_hidden"], d["start"], d["current"], d["progress"]')" "(None, True, None, None, None)"
+	    "$(lk_py 'd["kpi"], d["kpi_hidden"], d["start"], d["current"], d["progress"], d["stale"]')" "(None, True, None, None, None, None)"
 	expect_exit "$who: review lk-q" 0 as "$who" --json review --period lk-q
 	lk_secret "$who: review"
 	expect_eq "$who: review: no guardrail breach of a KPI they may not read, no private KPI item" \
