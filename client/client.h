@@ -344,6 +344,10 @@ int	 cmd_kr_edit(struct client *, struct cmd_args *);
 int	 cmd_kr_rm(struct client *, struct cmd_args *);
 int	 cmd_kr_checkin(struct client *, struct cmd_args *);
 int	 cmd_kr_history(struct client *, struct cmd_args *);
+/* A key result's field that the server withholds when its KPI is hidden
+ * to the caller (kpi_hidden): "(hidden)" then. */
+out_fmt	 out_kr_seen;
+out_fmt	 out_kr_seen_percent;
 
 /* cmd-assess.c */
 int	 cmd_assess(struct client *, struct cmd_args *);
@@ -354,6 +358,8 @@ int	 cmd_assess_questions(struct client *, struct cmd_args *);
 int	 cmd_obj_guard(struct client *, struct cmd_args *);
 int	 cmd_team_framework(struct client *, struct cmd_args *);
 void	 print_guardrails(const msgpack_object *);
+/* row[key], or "(hidden)" when the row is {"hidden": true}. */
+out_fmt	 out_or_hidden;
 /* cmd-kpi.c */
 int	 cmd_kpi_list(struct client *, struct cmd_args *);
 int	 cmd_kpi_show(struct client *, struct cmd_args *);

@@ -5,6 +5,36 @@
  */
 #include "client.h"
 
+static bool
+kpi_hidden(const msgpack_object *row)
+{
+	const msgpack_object *h;
+
+	h = map_get_type(row, "kpi_hidden", MSGPACK_OBJECT_BOOLEAN);
+	return h != NULL && h->via.boolean;
+}
+
+/* Bound to a KPI the caller may not read: the KPI, the current value,
+ * progress and attainment are withheld (docs/rules.md, "Reading: private
+ * teams"), shown as such rather than as a missing value. */
+void
+out_kr_seen(FILE *f, const msgpack_object *row, const char *key)
+{
+	if (kpi_hidden(row))
+		fputs("(hidden)", f);
+	else
+		out_field(f, row, key);
+}
+
+void
+out_kr_seen_percent(FILE *f, const msgpack_object *row, const char *key)
+{
+	if (kpi_hidden(row))
+		fputs("(hidden)", f);
+	else
+		out_percent(f, row, key);
+}
+
 /* kr show KR_ID: its fields, progress and attainment as percentages. */
 int
 cmd_kr_show(struct client *c, struct cmd_args *a)
@@ -14,16 +44,17 @@ cmd_kr_show(struct client *c, struct cmd_args *a)
 		{ "objective", "objective", NULL },
 		{ "title", "title", NULL },
 		{ "type", "type", NULL },
-		{ "start", "start", NULL },
+		{ "start", "start", out_kr_seen },
 		{ "target", "target", NULL },
-		{ "current", "current", NULL },
+		{ "current", "current", out_kr_seen },
 		{ "unit", "unit", NULL },
 		{ "weight", "weight", NULL },
 		{ "owner", "owner", NULL },
-		{ "progress", "progress", out_percent },
-		{ "attainment", "attainment", out_percent },
+		{ "progress", "progress", out_kr_seen_percent },
+		{ "attainment", "attainment", out_kr_seen_percent },
+		{ "kpi", "kpi", out_kr_seen },
 		{ "confidence", "confidence", NULL },
-		{ "stale", "stale", NULL },
+		{ "stale", "stale", out_kr_seen },
 		{ "version", "version", NULL },
 		{ NULL, NULL, NULL }
 	};

@@ -25,9 +25,10 @@ cmd_obj_list(struct client *c, struct cmd_args *a)
 	return cmd_fetch_table(c, a, cols);
 }
 
-/* A child objective the caller may not see has only id and progress. */
-static void
-child_title(FILE *f, const msgpack_object *row, const char *key)
+/* A child objective the caller may not see has only id and progress; so
+ * does a guardrail KPI they may not read. */
+void
+out_or_hidden(FILE *f, const msgpack_object *row, const char *key)
 {
 	const msgpack_object *hidden;
 
@@ -66,6 +67,19 @@ print_suggested(const msgpack_object *obj)
 	printf("suggested grade: %.2f\n", d);
 }
 
+/* A parent the caller may not read is named by no id: "(hidden)". */
+static void
+out_parent(FILE *f, const msgpack_object *row, const char *key)
+{
+	const msgpack_object *h;
+
+	h = map_get_type(row, "parent_hidden", MSGPACK_OBJECT_BOOLEAN);
+	if (h != NULL && h->via.boolean)
+		fputs("(hidden)", f);
+	else
+		out_field(f, row, key);
+}
+
 /* obj show ID: fields, then key results, children, contributors. */
 int
 cmd_obj_show(struct client *c, struct cmd_args *a)
@@ -77,7 +91,7 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 		{ "period", "period", NULL },
 		{ "owner", "owner", NULL },
 		{ "type", "type", NULL },
-		{ "parent", "parent", NULL },
+		{ "parent", "parent", out_parent },
 		{ "weight", "weight", NULL },
 		{ "rollup", "rollup", NULL },
 		{ "progress", "progress", out_percent },
@@ -96,18 +110,18 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 		{ "ID", "id", NULL },
 		{ "TITLE", "title", NULL },
 		{ "TYPE", "type", NULL },
-		{ "START", "start", NULL },
+		{ "START", "start", out_kr_seen },
 		{ "TARGET", "target", NULL },
-		{ "CURRENT", "current", NULL },
+		{ "CURRENT", "current", out_kr_seen },
 		{ "UNIT", "unit", NULL },
-		{ "PROGRESS", "progress", out_percent },
+		{ "PROGRESS", "progress", out_kr_seen_percent },
 		{ "CONF", "confidence", NULL },
-		{ "STALE", "stale", NULL },
+		{ "STALE", "stale", out_kr_seen },
 		{ NULL, NULL, NULL }
 	};
 	static const struct column children[] = {
 		{ "ID", "id", NULL },
-		{ "TITLE", "title", child_title },
+		{ "TITLE", "title", out_or_hidden },
 		{ "TEAM", "team", NULL },
 		{ "PROGRESS", "progress", out_percent },
 		{ NULL, NULL, NULL }

@@ -33,6 +33,10 @@ out_guardrails(FILE *f, const msgpack_object *row, const char *key)
 	}
 	for (uint32_t i = 0; i < g->via.array.size; i++) {
 		fputs(i > 0 ? ", " : "", f);
+		if (mp_map_get(&g->via.array.ptr[i], "hidden") != NULL) {
+			fputs("(hidden)", f);
+			continue;
+		}
 		out_field(f, &g->via.array.ptr[i], "kpi");
 		fputc(' ', f);
 		out_field(f, &g->via.array.ptr[i], "name");
@@ -62,8 +66,8 @@ void
 print_guardrails(const msgpack_object *obj)
 {
 	static const struct column cols[] = {
-		{ "KPI", "kpi", NULL },
-		{ "NAME", "name", NULL },
+		{ "KPI", "kpi", out_or_hidden },
+		{ "NAME", "name", out_or_hidden },
 		{ "HEALTH", "health", NULL },
 		{ NULL, NULL, NULL }
 	};

@@ -30,8 +30,9 @@ const struct fieldset FS_PERIOD = FIELDSET("period", period);
 static const struct field objective[] = {
 	{ "id", F_INT }, { "team", F_STR }, { "period", F_STR },
 	{ "title", F_STR }, { "description", F_STR }, { "owner", F_STR },
-	{ "type", F_STR }, { "parent", F_INT }, { "weight", F_NUM },
-	{ "rollup", F_STR }, { "progress", F_NUM }, { "expected", F_NUM },
+	{ "type", F_STR }, { "parent", F_INT }, { "parent_hidden", F_BOOL },
+	{ "weight", F_NUM }, { "rollup", F_STR }, { "progress", F_NUM },
+	{ "expected", F_NUM },
 	{ "status", F_STR }, { "grade", F_NUM }, { "grade_note", F_STR },
 	{ "met", F_BOOL }, { "suggested_grade", F_NUM }, { "version", F_INT },
 	{ "archived", F_BOOL }, { "guardrails", F_JSON },
@@ -64,7 +65,7 @@ static const struct field kr[] = {
 	{ "current", F_NUM }, { "unit", F_STR }, { "weight", F_NUM },
 	{ "owner", F_STR }, { "progress", F_NUM }, { "attainment", F_NUM },
 	{ "confidence", F_INT }, { "version", F_INT }, { "kpi", F_INT },
-	{ "stale", F_BOOL },
+	{ "kpi_hidden", F_BOOL }, { "stale", F_BOOL },
 };
 const struct fieldset FS_KR = FIELDSET("key result", kr);
 

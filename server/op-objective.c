@@ -99,12 +99,12 @@ on_obj_row(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 	struct reader *g = req->state;
-	const char *p[1] = { g->id };
+	const char *p[3] = { g->id, g->caller, g->role };
 
 	if (!read_found(req, res, "objective"))
 		return;
 	req_keep_result(req, 0, res);
-	req_db(req, ST_OBJ_KRS, 1, p, on_obj_krs);
+	req_db(req, ST_OBJ_KRS, 3, p, on_obj_krs);
 }
 
 void

@@ -24,11 +24,19 @@
 	"id, name, to_char(start_date, 'YYYY-MM-DD') AS start,"		\
 	" to_char(end_date, 'YYYY-MM-DD') AS \"end\", state"
 
+/* The reader of a reply: u the caller's id and r their role, as SQL.  A
+ * write's statement has the caller in $1 and no role parameter: the role
+ * as stored (a session's role is its user's). */
+#define WRITER_U	"$1::bigint"
+#define WRITER_R	"(SELECT role FROM users WHERE id = $1::bigint)"
+
 /* An objective's guardrails (sql/008), given the array of their KPI
- * ids: a statement that guards or unguards passes the set it leaves. */
-#define GUARD_COLS(ids)							\
-	" guardrails_json(" ids ") AS guardrails,"			\
-	" guardrail_breach(" ids ") AS guardrail_breach"
+ * ids: a statement that guards or unguards passes the set it leaves.
+ * Those reader u (role r) may not read are hidden, and their health does
+ * not count in the breach (sql/022). */
+#define GUARD_COLS(ids, u, r)						\
+	" guardrails_json_for(" ids ", " u ", " r ") AS guardrails,"	\
+	" guardrail_breach_for(" ids ", " u ", " r ") AS guardrail_breach"
 
 /*
  * An objective (FS_OBJECTIVE), from a row o of objectives: the stored row
@@ -41,12 +49,15 @@
  * the lowest confidence of its key results; while the period is in
  * review, the suggested grade is that progress.
  */
-#define OBJ_COLS_PG(prog, ids)						\
+#define OBJ_COLS_PG(prog, ids, u, r)					\
 	"o.id AS id, (SELECT slug FROM teams WHERE id = o.team_id) AS team,"	\
 	" (SELECT name FROM periods WHERE id = o.period_id) AS period,"	\
 	" o.title AS title, o.description AS description,"		\
 	" (SELECT login FROM users WHERE id = o.owner_id) AS owner,"	\
-	" o.type AS type, o.parent_id AS parent, o.weight AS weight,"	\
+	" o.type AS type,"						\
+	" objective_parent_for(o.parent_id, " u ", " r ") AS parent,"	\
+	" objective_parent_hidden(o.parent_id, " u ", " r ")"		\
+	" AS parent_hidden, o.weight AS weight,"			\
 	" o.rollup AS rollup,"						\
 	" " prog " AS progress,"					\
 	" period_expected(o.period_id, now()) AS expected,"		\
@@ -56,34 +67,47 @@
 	" CASE WHEN (SELECT state FROM periods WHERE id = o.period_id)"	\
 	" = 'review' THEN " prog " END AS suggested_grade,"		\
 	" o.version AS version, o.archived AS archived,"		\
-	GUARD_COLS(ids)
+	GUARD_COLS(ids, u, r)
 #define OBJ_COLS_G(ids)							\
-	OBJ_COLS_PG("objective_progress_as(o.id, o.rollup)", ids)
+	OBJ_COLS_PG("objective_progress_as(o.id, o.rollup)", ids,	\
+	WRITER_U, WRITER_R)
 #define OBJ_COLS	OBJ_COLS_G("objective_guardrail_ids(o.id)")
-#define OBJ_READ_COLS							\
-	OBJ_COLS_PG("o.progress", "objective_guardrail_ids(o.id)")
+#define OBJ_READ_COLS(u, r)						\
+	OBJ_COLS_PG("o.progress", "objective_guardrail_ids(o.id)", u, r)
 
 /*
  * A key result (FS_KR), from a row k of key_results, with its current
  * value, confidence, version and time of the last check-in given (a
  * check-in answers with the values its trigger sets, which this statement
  * cannot read back).  stale: sql/012's kr_stale, with its period's state.
+ * A key result bound to a KPI that reader u (role r) may not read shows
+ * neither the KPI's id nor its start (by default the KPI's reading when
+ * it was bound), current value, progress, attainment or staleness, each
+ * of which would give one of that KPI's readings or their times (sql/022,
+ * docs/rules.md "Reading: private teams").
  */
-#define KR_COLS_WITH(cur, conf, ver, chk)				\
+#define KR_SEEN(u, r, x)						\
+	" CASE WHEN kpi_readable(" u ", " r ", k.kpi_id) THEN " x " END"
+#define KR_COLS_WITH(cur, conf, ver, chk, u, r)				\
 	"k.id AS id, k.objective_id AS objective, k.title AS title,"	\
-	" k.type AS type, k.start_value AS start, k.target AS target,"	\
-	" " cur " AS current, k.unit AS unit, k.weight AS weight,"	\
+	" k.type AS type," KR_SEEN(u, r, "k.start_value") " AS start,"	\
+	" k.target AS target,"						\
+	KR_SEEN(u, r, cur) " AS current, k.unit AS unit,"		\
+	" k.weight AS weight,"						\
 	" (SELECT login FROM users WHERE id = k.owner_id) AS owner,"	\
-	" kr_progress(k.type, k.start_value, k.target, " cur ")"	\
-	" AS progress,"							\
-	" kr_attainment(k.type, k.start_value, k.target, " cur ")"	\
-	" AS attainment, " conf " AS confidence, " ver " AS version,"	\
-	" k.kpi_id AS kpi,"						\
-	" kr_stale(" chk ", k.created_at, (SELECT p.state FROM"		\
-	" objectives x JOIN periods p ON p.id = x.period_id"		\
-	" WHERE x.id = k.objective_id)) AS stale"
-#define KR_COLS	KR_COLS_WITH("k.current", "k.confidence", "k.version",	\
-	"k.checked_at")
+	KR_SEEN(u, r, "kr_progress(k.type, k.start_value, k.target, "	\
+	cur ")") " AS progress,"					\
+	KR_SEEN(u, r, "kr_attainment(k.type, k.start_value, k.target, "	\
+	cur ")") " AS attainment, " conf " AS confidence, " ver		\
+	" AS version," KR_SEEN(u, r, "k.kpi_id") " AS kpi,"		\
+	" NOT kpi_readable(" u ", " r ", k.kpi_id) AS kpi_hidden,"	\
+	KR_SEEN(u, r, "kr_stale(" chk ", k.created_at, (SELECT p.state"	\
+	" FROM objectives x JOIN periods p ON p.id = x.period_id"	\
+	" WHERE x.id = k.objective_id))") " AS stale"
+#define KR_COLS_FOR(u, r)						\
+	KR_COLS_WITH("k.current", "k.confidence", "k.version",		\
+	"k.checked_at", u, r)
+#define KR_COLS		KR_COLS_FOR(WRITER_U, WRITER_R)
 
 /*
  * The caller's relation to objective o (columns named as change.c reads
