@@ -1,6 +1,11 @@
 /*
- * hashpool.c: a fixed set of pthreads and two queues.  Passwords are wiped
- * from memory as soon as a job is done with them.
+ * hashpool.c: a fixed set of pthreads, a ring of sources each with its own
+ * queue of jobs, and a queue of jobs done.  Passwords are wiped from memory
+ * as soon as a job is done with them.
+ *
+ * A source is in the ring only while it has jobs waiting, so the ring never
+ * holds more sources than jobs (at most `queue`); it is searched linearly
+ * on submission, which costs microseconds next to the hash that follows.
  */
 #include <sys/queue.h>
 
@@ -30,11 +35,21 @@ struct hashjob {
 };
 TAILQ_HEAD(jobq, hashjob);
 
+/* One address's jobs waiting, in the order they came. */
+struct source {
+	TAILQ_ENTRY(source)	 entry;		/* in the ring */
+	struct addrkey		 key;
+	struct jobq		 jobs;
+	size_t			 n;
+};
+TAILQ_HEAD(sourceq, source);
+
 struct hashpool {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 cond;
-	struct jobq		 todo, done;
-	size_t			 ntodo, max_todo, outstanding;
+	struct sourceq		 ring;		/* taken from the head */
+	struct jobq		 done;
+	size_t			 ntodo, max_todo, per_source, outstanding;
 	bool			 stopping;
 	int			 nthreads;
 	pthread_t		*threads;
@@ -75,6 +90,27 @@ job_free(struct hashjob *j)
 	free(j);
 }
 
+/*
+ * The next job, under the lock: the first of the source at the head of the
+ * ring, which then goes to the back of the ring if it has more.
+ */
+static struct hashjob *
+take_next(struct hashpool *hp)
+{
+	struct source *s = TAILQ_FIRST(&hp->ring);
+	struct hashjob *j = TAILQ_FIRST(&s->jobs);
+
+	TAILQ_REMOVE(&s->jobs, j, entry);
+	s->n--;
+	hp->ntodo--;
+	TAILQ_REMOVE(&hp->ring, s, entry);
+	if (s->n > 0)
+		TAILQ_INSERT_TAIL(&hp->ring, s, entry);
+	else
+		free(s);
+	return j;
+}
+
 static void *
 worker(void *arg)
 {
@@ -83,15 +119,13 @@ worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&hp->lock);
-		while (TAILQ_EMPTY(&hp->todo) && !hp->stopping)
+		while (TAILQ_EMPTY(&hp->ring) && !hp->stopping)
 			pthread_cond_wait(&hp->cond, &hp->lock);
 		if (hp->stopping) {
 			pthread_mutex_unlock(&hp->lock);
 			return NULL;
 		}
-		j = TAILQ_FIRST(&hp->todo);
-		TAILQ_REMOVE(&hp->todo, j, entry);
-		hp->ntodo--;
+		j = take_next(hp);
 		pthread_mutex_unlock(&hp->lock);
 
 		if (j->kind == JOB_HASH)
@@ -129,15 +163,17 @@ on_done(evutil_socket_t fd, short what, void *arg)
 }
 
 struct hashpool *
-hashpool_new(struct event_base *base, int threads, size_t queue)
+hashpool_new(struct event_base *base, int threads, size_t queue,
+    size_t per_source)
 {
 	struct hashpool *hp = xcalloc(1, sizeof *hp);
 
 	pthread_mutex_init(&hp->lock, NULL);
 	pthread_cond_init(&hp->cond, NULL);
-	TAILQ_INIT(&hp->todo);
+	TAILQ_INIT(&hp->ring);
 	TAILQ_INIT(&hp->done);
 	hp->max_todo = queue;
+	hp->per_source = per_source;
 	hp->done_ev = event_new(base, -1, EV_PERSIST, on_done, hp);
 	hp->nthreads = threads;
 	hp->threads = xcalloc(threads, sizeof *hp->threads);
@@ -160,10 +196,8 @@ hashpool_free(struct hashpool *hp)
 	pthread_mutex_unlock(&hp->lock);
 	for (int i = 0; i < hp->nthreads; i++)
 		pthread_join(hp->threads[i], NULL);
-	while ((j = TAILQ_FIRST(&hp->todo)) != NULL) {
-		TAILQ_REMOVE(&hp->todo, j, entry);
-		job_free(j);
-	}
+	while (!TAILQ_EMPTY(&hp->ring))
+		job_free(take_next(hp));
 	while ((j = TAILQ_FIRST(&hp->done)) != NULL) {
 		TAILQ_REMOVE(&hp->done, j, entry);
 		job_free(j);
@@ -182,24 +216,50 @@ hashpool_busy(struct hashpool *hp)
 }
 
 static bool
-submit(struct hashpool *hp, struct hashjob *j)
+same_source(const struct addrkey *a, const struct addrkey *b)
 {
+	/* An address we do not count is a source of its own. */
+	return a->family != 0 && a->family == b->family &&
+	    memcmp(a->b, b->b, sizeof a->b) == 0;
+}
+
+static enum hash_refusal
+submit(struct hashpool *hp, const struct addrkey *src, struct hashjob *j)
+{
+	struct source *s;
+
 	pthread_mutex_lock(&hp->lock);
+	TAILQ_FOREACH(s, &hp->ring, entry)
+		if (same_source(&s->key, src))
+			break;
+	if (s != NULL && s->n >= hp->per_source) {
+		pthread_mutex_unlock(&hp->lock);
+		job_free(j);
+		return HASH_SOURCE_FULL;
+	}
 	if (hp->ntodo >= hp->max_todo) {
 		pthread_mutex_unlock(&hp->lock);
 		job_free(j);
-		return false;
+		return HASH_FULL;
 	}
-	TAILQ_INSERT_TAIL(&hp->todo, j, entry);
+	if (s == NULL) {
+		s = xcalloc(1, sizeof *s);
+		s->key = *src;
+		TAILQ_INIT(&s->jobs);
+		TAILQ_INSERT_TAIL(&hp->ring, s, entry);
+	}
+	TAILQ_INSERT_TAIL(&s->jobs, j, entry);
+	s->n++;
 	hp->ntodo++;
 	hp->outstanding++;
 	pthread_cond_signal(&hp->cond);
 	pthread_mutex_unlock(&hp->lock);
-	return true;
+	return HASH_QUEUED;
 }
 
-bool
-hashpool_hash(struct hashpool *hp, const char *pw, hashjob_cb *cb, void *arg)
+enum hash_refusal
+hashpool_hash(struct hashpool *hp, const struct addrkey *src, const char *pw,
+    hashjob_cb *cb, void *arg)
 {
 	struct hashjob *j = xcalloc(1, sizeof *j);
 
@@ -207,12 +267,12 @@ hashpool_hash(struct hashpool *hp, const char *pw, hashjob_cb *cb, void *arg)
 	j->password = xstrdup(pw);
 	j->cb = cb;
 	j->arg = arg;
-	return submit(hp, j);
+	return submit(hp, src, j);
 }
 
-bool
-hashpool_verify(struct hashpool *hp, const char *pw, const char *encoded,
-    hashjob_cb *cb, void *arg)
+enum hash_refusal
+hashpool_verify(struct hashpool *hp, const struct addrkey *src,
+    const char *pw, const char *encoded, hashjob_cb *cb, void *arg)
 {
 	struct hashjob *j = xcalloc(1, sizeof *j);
 
@@ -221,5 +281,20 @@ hashpool_verify(struct hashpool *hp, const char *pw, const char *encoded,
 	j->encoded = xstrdup(encoded);
 	j->cb = cb;
 	j->arg = arg;
-	return submit(hp, j);
+	return submit(hp, src, j);
+}
+
+const char *
+hash_refusal_str(enum hash_refusal r)
+{
+	switch (r) {
+	case HASH_SOURCE_FULL:
+		return "too many password checks from your address at once "
+		    "(hash_queue_per_addr), try again";
+	case HASH_FULL:
+		return "server busy, try again";
+	case HASH_QUEUED:
+		break;
+	}
+	return "queued";
 }

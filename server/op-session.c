@@ -189,9 +189,8 @@ on_auth_row(void *arg, const PGresult *res)
 		if (row_bool(res, 0, "enabled"))
 			ls->user_id = row_int(res, 0, "id");
 	}
-	if (!hashpool_verify(req->conn->srv->hp, ls->password, encoded,
-	    on_verified, req))
-		req_fail(req, E_LIMIT, NULL, "server busy, try again");
+	hash_or_fail(req, hashpool_verify(req->conn->srv->hp,
+	    &req->conn->akey, ls->password, encoded, on_verified, req));
 }
 
 static void
