@@ -1,11 +1,22 @@
 /*
- * hashpool.c: a fixed set of pthreads, a ring of sources each with its own
+ * hashpool.c: a fixed set of pthreads, a line of sources each with its own
  * queue of jobs, and a queue of jobs done.  Passwords are wiped from memory
  * as soon as a job is done with them.
  *
- * A source is in the ring only while it has jobs waiting, so the ring never
- * holds more sources than jobs (at most `queue`); it is searched linearly
- * on submission, which costs microseconds next to the hash that follows.
+ * The line is ordered by when each source was last served (its tag: a
+ * counter of jobs taken; 0 for a source never served), oldest first, and
+ * among equals by arrival.  A source served goes to the back.  So sources
+ * that keep jobs waiting take turns (round-robin), and a source that comes
+ * back after a while, or for the first time, goes ahead of those served
+ * since: a genuine login during a flood waits for the hashes running and
+ * at most one job of each source served less recently than it, never for
+ * a source's backlog.
+ *
+ * Sources with no job waiting are remembered (up to IDLE_MAX, the oldest
+ * forgotten first), so that leaving the line does not put a source back at
+ * its head; a forgotten one only counts as never served.  Both lists are
+ * searched linearly on submission, which costs microseconds next to the
+ * hash that follows.
  */
 #include <sys/queue.h>
 
@@ -35,19 +46,25 @@ struct hashjob {
 };
 TAILQ_HEAD(jobq, hashjob);
 
+#define IDLE_MAX	1024
+
 /* One address's jobs waiting, in the order they came. */
 struct source {
-	TAILQ_ENTRY(source)	 entry;		/* in the ring */
+	TAILQ_ENTRY(source)	 entry;		/* in the line, or idle */
 	struct addrkey		 key;
 	struct jobq		 jobs;
 	size_t			 n;
+	uint64_t		 tag;		/* when last served; 0: never */
 };
 TAILQ_HEAD(sourceq, source);
 
 struct hashpool {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 cond;
-	struct sourceq		 ring;		/* taken from the head */
+	struct sourceq		 ring;		/* the line, taken from the head */
+	struct sourceq		 idle;		/* no job waiting, oldest first */
+	size_t			 nidle;
+	uint64_t		 served;	/* jobs taken: the tags */
 	struct jobq		 done;
 	size_t			 ntodo, max_todo, per_source, outstanding;
 	bool			 stopping;
@@ -90,9 +107,26 @@ job_free(struct hashjob *j)
 	free(j);
 }
 
+/* Into the line, behind every source served before it or at the same
+ * time (tags only grow, so a source just served goes straight to the
+ * back). */
+static void
+line_insert(struct hashpool *hp, struct source *s)
+{
+	struct source *before = TAILQ_LAST(&hp->ring, sourceq);
+
+	while (before != NULL && before->tag > s->tag)
+		before = TAILQ_PREV(before, sourceq, entry);
+	if (before == NULL)
+		TAILQ_INSERT_HEAD(&hp->ring, s, entry);
+	else
+		TAILQ_INSERT_AFTER(&hp->ring, before, s, entry);
+}
+
 /*
  * The next job, under the lock: the first of the source at the head of the
- * ring, which then goes to the back of the ring if it has more.
+ * line, which then goes to the back of the line if it has more, or to the
+ * idle sources.
  */
 static struct hashjob *
 take_next(struct hashpool *hp)
@@ -104,10 +138,18 @@ take_next(struct hashpool *hp)
 	s->n--;
 	hp->ntodo--;
 	TAILQ_REMOVE(&hp->ring, s, entry);
-	if (s->n > 0)
+	s->tag = ++hp->served;
+	if (s->n > 0) {
 		TAILQ_INSERT_TAIL(&hp->ring, s, entry);
-	else
-		free(s);
+		return j;
+	}
+	TAILQ_INSERT_TAIL(&hp->idle, s, entry);
+	if (++hp->nidle > IDLE_MAX) {
+		struct source *old = TAILQ_FIRST(&hp->idle);
+		TAILQ_REMOVE(&hp->idle, old, entry);
+		hp->nidle--;
+		free(old);
+	}
 	return j;
 }
 
@@ -171,6 +213,7 @@ hashpool_new(struct event_base *base, int threads, size_t queue,
 	pthread_mutex_init(&hp->lock, NULL);
 	pthread_cond_init(&hp->cond, NULL);
 	TAILQ_INIT(&hp->ring);
+	TAILQ_INIT(&hp->idle);
 	TAILQ_INIT(&hp->done);
 	hp->max_todo = queue;
 	hp->per_source = per_source;
@@ -187,6 +230,7 @@ void
 hashpool_free(struct hashpool *hp)
 {
 	struct hashjob *j;
+	struct source *s;
 
 	if (hp == NULL)
 		return;
@@ -198,6 +242,10 @@ hashpool_free(struct hashpool *hp)
 		pthread_join(hp->threads[i], NULL);
 	while (!TAILQ_EMPTY(&hp->ring))
 		job_free(take_next(hp));
+	while ((s = TAILQ_FIRST(&hp->idle)) != NULL) {
+		TAILQ_REMOVE(&hp->idle, s, entry);
+		free(s);
+	}
 	while ((j = TAILQ_FIRST(&hp->done)) != NULL) {
 		TAILQ_REMOVE(&hp->done, j, entry);
 		job_free(j);
@@ -226,12 +274,16 @@ same_source(const struct addrkey *a, const struct addrkey *b)
 static enum hash_refusal
 submit(struct hashpool *hp, const struct addrkey *src, struct hashjob *j)
 {
-	struct source *s;
+	struct source *s, *idle = NULL;
 
 	pthread_mutex_lock(&hp->lock);
 	TAILQ_FOREACH(s, &hp->ring, entry)
 		if (same_source(&s->key, src))
 			break;
+	if (s == NULL)
+		TAILQ_FOREACH(idle, &hp->idle, entry)
+			if (same_source(&idle->key, src))
+				break;
 	if (s != NULL && s->n >= hp->per_source) {
 		pthread_mutex_unlock(&hp->lock);
 		job_free(j);
@@ -243,10 +295,15 @@ submit(struct hashpool *hp, const struct addrkey *src, struct hashjob *j)
 		return HASH_FULL;
 	}
 	if (s == NULL) {
-		s = xcalloc(1, sizeof *s);
-		s->key = *src;
-		TAILQ_INIT(&s->jobs);
-		TAILQ_INSERT_TAIL(&hp->ring, s, entry);
+		if ((s = idle) != NULL) {
+			TAILQ_REMOVE(&hp->idle, s, entry);
+			hp->nidle--;
+		} else {
+			s = xcalloc(1, sizeof *s);
+			s->key = *src;
+			TAILQ_INIT(&s->jobs);
+		}
+		line_insert(hp, s);
 	}
 	TAILQ_INSERT_TAIL(&s->jobs, j, entry);
 	s->n++;

@@ -6,11 +6,11 @@
  * The workers are shared fairly between sources (an IPv4 address or an
  * IPv6 /64, as addrcount.h counts them): each source has its own queue, of
  * at most per_source jobs, and the workers take one job from each source
- * in turn.  A job from a source with nothing queued therefore waits for at
- * most one job of each other source (and those already running), however
- * many one source sends; a source's excess is refused at once, and only
- * its own.  The total is bounded too (queue), so memory is: a job holds a
- * password of 1 KiB at most.
+ * in turn, the source served least recently first.  A job from a source
+ * with nothing queued therefore waits for the jobs running and at most one
+ * job of each other source, however many one source sends; a source's
+ * excess is refused at once, and only its own.  The total is bounded too
+ * (queue), so memory is: a job holds a password of 1 KiB at most.
  */
 #ifndef CAIRN_HASHPOOL_H
 #define CAIRN_HASHPOOL_H
