@@ -28,6 +28,7 @@
 #include <openssl/rand.h>
 
 #include "frame.h"
+#include "hashpool.h"
 #include "log.h"
 #include "op.h"
 #include "server.h"
@@ -558,6 +559,13 @@ conn_close(struct conn *c, const char *reason)
 		startup_uncount(c);
 	conn_drop_queue(c);
 	stream_release(c);
+	/* A login whose hash has not started is dropped with the connection
+	 * (a flood that hangs up costs no hashing); the request ends here,
+	 * its answer going nowhere, and conn_kick() frees the conn. */
+	if (c->active != NULL && hashpool_cancel(srv->hp, c->active)) {
+		req_fail(c->active, E_UNAVAILABLE, NULL, "connection closed");
+		return;
+	}
 	/* A request still waiting on the database keeps the struct alive;
 	 * its reply goes nowhere and conn_kick() frees it. */
 	if (c->active == NULL && !c->in_kick)

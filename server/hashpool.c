@@ -43,6 +43,7 @@ struct hashjob {
 	bool			 match;
 	hashjob_cb		*cb;
 	void			*arg;
+	struct addrkey		 src;
 };
 TAILQ_HEAD(jobq, hashjob);
 
@@ -55,7 +56,28 @@ struct source {
 	struct jobq		 jobs;
 	size_t			 n;
 	uint64_t		 tag;		/* when last served; 0: never */
+	int			 failed;	/* verifications failed in a
+						 * row */
 };
+
+/* After this many failed verifications in a row, a source waits behind
+ * every source that has not failed so (until one succeeds). */
+#define SUSPECT_AFTER	3
+
+static bool
+suspect(const struct source *s)
+{
+	return s->failed >= SUSPECT_AFTER;
+}
+
+/* Is a served before b? */
+static bool
+goes_before(const struct source *a, const struct source *b)
+{
+	if (suspect(a) != suspect(b))
+		return !suspect(a);
+	return a->tag <= b->tag;
+}
 TAILQ_HEAD(sourceq, source);
 
 struct hashpool {
@@ -74,6 +96,37 @@ struct hashpool {
 };
 
 #define ENCODED_MAX	128
+
+static void	source_idle(struct hashpool *, struct source *);
+static bool	same_source(const struct addrkey *, const struct addrkey *);
+static void	line_insert(struct hashpool *, struct source *);
+
+/*
+ * Under the lock: a verification of src's has failed or succeeded.  A
+ * source that becomes a suspect, or stops being one, moves in the line.
+ */
+static void
+source_outcome(struct hashpool *hp, const struct addrkey *src, bool match)
+{
+	struct source *s;
+	bool was;
+
+	TAILQ_FOREACH(s, &hp->ring, entry)
+		if (same_source(&s->key, src)) {
+			was = suspect(s);
+			s->failed = match ? 0 : s->failed + 1;
+			if (was != suspect(s)) {
+				TAILQ_REMOVE(&hp->ring, s, entry);
+				line_insert(hp, s);
+			}
+			return;
+		}
+	TAILQ_FOREACH(s, &hp->idle, entry)
+		if (same_source(&s->key, src)) {
+			s->failed = match ? 0 : s->failed + 1;
+			return;
+		}
+}
 
 char *
 password_hash_now(const char *pw)
@@ -107,15 +160,14 @@ job_free(struct hashjob *j)
 	free(j);
 }
 
-/* Into the line, behind every source served before it or at the same
- * time (tags only grow, so a source just served goes straight to the
- * back). */
+/* Into the line, behind every source that goes before it (tags only
+ * grow, so a source just served walks back over the suspects at most). */
 static void
 line_insert(struct hashpool *hp, struct source *s)
 {
 	struct source *before = TAILQ_LAST(&hp->ring, sourceq);
 
-	while (before != NULL && before->tag > s->tag)
+	while (before != NULL && !goes_before(before, s))
 		before = TAILQ_PREV(before, sourceq, entry);
 	if (before == NULL)
 		TAILQ_INSERT_HEAD(&hp->ring, s, entry);
@@ -140,16 +192,10 @@ take_next(struct hashpool *hp)
 	TAILQ_REMOVE(&hp->ring, s, entry);
 	s->tag = ++hp->served;
 	if (s->n > 0) {
-		TAILQ_INSERT_TAIL(&hp->ring, s, entry);
+		line_insert(hp, s);
 		return j;
 	}
-	TAILQ_INSERT_TAIL(&hp->idle, s, entry);
-	if (++hp->nidle > IDLE_MAX) {
-		struct source *old = TAILQ_FIRST(&hp->idle);
-		TAILQ_REMOVE(&hp->idle, old, entry);
-		hp->nidle--;
-		free(old);
-	}
+	source_idle(hp, s);
 	return j;
 }
 
@@ -178,6 +224,8 @@ worker(void *arg)
 		OPENSSL_cleanse(j->password, strlen(j->password));
 
 		pthread_mutex_lock(&hp->lock);
+		if (j->kind == JOB_VERIFY)
+			source_outcome(hp, &j->src, j->match);
 		TAILQ_INSERT_TAIL(&hp->done, j, entry);
 		pthread_mutex_unlock(&hp->lock);
 		event_active(hp->done_ev, EV_READ, 0);
@@ -271,6 +319,68 @@ same_source(const struct addrkey *a, const struct addrkey *b)
 	    memcmp(a->b, b->b, sizeof a->b) == 0;
 }
 
+/* Under the lock: a source with nothing left waiting leaves the line. */
+static void
+source_idle(struct hashpool *hp, struct source *s)
+{
+	TAILQ_INSERT_TAIL(&hp->idle, s, entry);
+	if (++hp->nidle > IDLE_MAX) {
+		struct source *old = TAILQ_FIRST(&hp->idle);
+		TAILQ_REMOVE(&hp->idle, old, entry);
+		hp->nidle--;
+		free(old);
+	}
+}
+
+bool
+hashpool_cancel(struct hashpool *hp, const void *arg)
+{
+	struct source *s;
+	struct hashjob *j = NULL;
+
+	pthread_mutex_lock(&hp->lock);
+	TAILQ_FOREACH(s, &hp->ring, entry) {
+		TAILQ_FOREACH(j, &s->jobs, entry)
+			if (j->arg == arg)
+				break;
+		if (j != NULL)
+			break;
+	}
+	if (j != NULL) {
+		TAILQ_REMOVE(&s->jobs, j, entry);
+		s->n--;
+		hp->ntodo--;
+		hp->outstanding--;
+		if (s->n == 0) {
+			TAILQ_REMOVE(&hp->ring, s, entry);
+			source_idle(hp, s);
+		}
+	}
+	pthread_mutex_unlock(&hp->lock);
+	if (j == NULL)
+		return false;
+	job_free(j);
+	return true;
+}
+
+enum hash_refusal
+hashpool_room(struct hashpool *hp, const struct addrkey *src)
+{
+	enum hash_refusal r = HASH_QUEUED;
+	struct source *s;
+
+	pthread_mutex_lock(&hp->lock);
+	TAILQ_FOREACH(s, &hp->ring, entry)
+		if (same_source(&s->key, src))
+			break;
+	if (s != NULL && s->n >= hp->per_source)
+		r = HASH_SOURCE_FULL;
+	else if (hp->ntodo >= hp->max_todo)
+		r = HASH_FULL;
+	pthread_mutex_unlock(&hp->lock);
+	return r;
+}
+
 static enum hash_refusal
 submit(struct hashpool *hp, const struct addrkey *src, struct hashjob *j)
 {
@@ -294,6 +404,7 @@ submit(struct hashpool *hp, const struct addrkey *src, struct hashjob *j)
 		job_free(j);
 		return HASH_FULL;
 	}
+	j->src = *src;
 	if (s == NULL) {
 		if ((s = idle) != NULL) {
 			TAILQ_REMOVE(&hp->idle, s, entry);

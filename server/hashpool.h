@@ -50,6 +50,15 @@ enum hash_refusal hashpool_verify(struct hashpool *,
 		    const struct addrkey *src, const char *password,
 		    const char *encoded, hashjob_cb *, void *)
 		    __attribute__((warn_unused_result));
+/* The job queued for arg, if it has not started: dropped (its callback
+ * never runs) and true.  For a connection that closed while its login
+ * waited: its hash would be work for nobody. */
+bool		 hashpool_cancel(struct hashpool *, const void *arg)
+		    __attribute__((warn_unused_result));
+/* Would a job from src be queued now?  Asked before a login's database
+ * work, so that a source's excess is refused before it costs anything. */
+enum hash_refusal hashpool_room(struct hashpool *, const struct addrkey *src)
+		    __attribute__((warn_unused_result));
 /* The words of an E_LIMIT answer for a refusal. */
 const char	*hash_refusal_str(enum hash_refusal);
 /* request.c: answer E_LIMIT for a refusal; nothing for HASH_QUEUED. */

@@ -209,11 +209,19 @@ op_session_login(struct request *req)
 	struct mp_reader *a = &req->args;
 	struct login_state *ls;
 	const char *login, *password;
+	enum hash_refusal r;
 
 	mp_get_str(a, "login", MP_REQUIRED, 1, 200, &login);
 	mp_get_str(a, "password", MP_REQUIRED, 1, 1024, &password);
 	if (!req_args_done(req))
 		return;
+	/* This address's hashes are all waiting: refused before any work,
+	 * so that its excess costs nobody else a database query. */
+	if ((r = hashpool_room(req->conn->srv->hp, &req->conn->akey)) !=
+	    HASH_QUEUED) {
+		hash_or_fail(req, r);
+		return;
+	}
 	ls = xcalloc(1, sizeof *ls);
 	ls->login = xstrdup(login);
 	ls->password = xstrdup(password);
