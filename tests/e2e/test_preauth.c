@@ -451,7 +451,7 @@ genuine_under_flood(const char *what, struct flooder *fl, int nfl,
 {
 	uint64_t worst = 0, ms;
 	long sent = 0, refused = 0, denied = 0, other = 0, lost = 0;
-	int failed = 0;
+	int failed = 0, slow = 0;
 
 	atomic_store(&stop, 0);
 	for (int i = 0; i < nfl; i++)
@@ -490,8 +490,10 @@ genuine_under_flood(const char *what, struct flooder *fl, int nfl,
 		printf("# %s: genuine login %d: %s in %llu ms %s\n", what,
 		    k + 1, attempts ? "ok" : "FAILED",
 		    (unsigned long long)ms, msg);
-		if (!attempts || ms > 2000)
+		if (!attempts)
 			failed++;
+		else if (ms > 2000)
+			slow++;
 		if (ms > worst)
 			worst = ms;
 		usleep(100 * 1000);
@@ -508,12 +510,19 @@ genuine_under_flood(const char *what, struct flooder *fl, int nfl,
 	printf("# %s: %ld connections lost\n", what, lost);
 	printf("# %s: %ld failing logins sent: %ld hashed and answered "
 	    "E_AUTH, %ld refused E_LIMIT, %ld other; genuine worst %llu ms, "
-	    "%d of 10 failed or over 2 s\n", what, sent, denied, refused,
-	    other, (unsigned long long)worst, failed);
+	    "%d of 10 failed, %d over 2 s\n", what, sent, denied, refused,
+	    other, (unsigned long long)worst, failed, slow);
 	/* The flood did keep the workers busy (about 3 s of it at least). */
 	assert_true(denied >= 20);
 	assert_int_equal(other, 0);
 	assert_int_equal(failed, 0);
+#if defined(__SANITIZE_ADDRESS__)
+	/* Under ASan cairnd itself is several times slower: the latency is
+	 * a figure of the plain build. */
+	printf("# AddressSanitizer build: the 2 s bound is not checked\n");
+#else
+	assert_int_equal(slow, 0);
+#endif
 }
 
 static void

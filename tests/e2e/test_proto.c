@@ -219,6 +219,7 @@ test_hello_result(void **st)
 	assert_true(mp_str_eq(mp_map_get(r, "server"), "cairnd"));
 	assert_int_equal(mp_map_get(r, "max_frame")->via.u64, 65536);
 	/* The limit until login (startup_max_frame, default 8192). */
+	assert_non_null(mp_map_get(r, "startup_max_frame"));
 	assert_int_equal(mp_map_get(r, "startup_max_frame")->via.u64, 8192);
 	mp_doc_free(&doc);
 	peer_close(&p);
