@@ -180,3 +180,25 @@ addr_default_reserve(size_t max_conns)
 {
 	return max_conns / 8;
 }
+
+enum admit
+startup_admit(size_t n, size_t held, size_t max_startups, size_t per_addr,
+    uint32_t rnd)
+{
+	size_t start = max_startups / 2;
+	size_t cap = max_startups - max_startups / 8;
+
+	if (n >= max_startups)
+		return ADMIT_STARTUPS_FULL;
+	if (held >= per_addr)
+		return ADMIT_STARTUPS_PER_ADDR;
+	if (held == 0)
+		return ADMIT_OK;
+	if (n >= cap)
+		return ADMIT_STARTUPS_DROP;
+	/* n in [start, cap): drop with probability (n - start + 1) /
+	 * (cap - start + 1). */
+	if (n >= start && rnd % (cap - start + 1) < n - start + 1)
+		return ADMIT_STARTUPS_DROP;
+	return ADMIT_OK;
+}

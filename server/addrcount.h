@@ -41,7 +41,8 @@ void		 addrcount_inc(struct addrcount *, const struct addrkey *);
 void		 addrcount_dec(struct addrcount *, const struct addrkey *);
 size_t		 addrcount_addrs(const struct addrcount *);
 
-enum admit { ADMIT_OK, ADMIT_FULL, ADMIT_PER_ADDR, ADMIT_RESERVED };
+enum admit { ADMIT_OK, ADMIT_FULL, ADMIT_PER_ADDR, ADMIT_RESERVED,
+    ADMIT_STARTUPS_FULL, ADMIT_STARTUPS_PER_ADDR, ADMIT_STARTUPS_DROP };
 
 /*
  * May an address that holds `held` connections open one more, with
@@ -54,5 +55,30 @@ enum admit	 addr_admit(size_t total, size_t held, size_t max_conns,
 		    size_t per_addr, size_t reserve);
 /* The reserve when the setting is left to its default: max_conns / 8. */
 size_t		 addr_default_reserve(size_t max_conns);
+
+/*
+ * Connections not logged in yet ("startups", as OpenSSH calls them): may an
+ * address that holds `held` of them open one more, with `n` open in all?
+ * rnd is a uniformly random number.
+ *
+ *   n >= max_startups                   ADMIT_STARTUPS_FULL
+ *   held >= per_addr                    ADMIT_STARTUPS_PER_ADDR
+ *   held == 0                           ADMIT_OK: an address holding none
+ *                                       (someone about to log in) is never
+ *                                       dropped at random, and alone may
+ *                                       take the last max_startups / 8
+ *   n >= max_startups - max_startups/8  ADMIT_STARTUPS_DROP
+ *   n >= max_startups / 2               ADMIT_STARTUPS_DROP with a
+ *                                       probability rising linearly from
+ *                                       1 / (1 + the gap) to 1 across the
+ *                                       gap (random early drop)
+ *
+ * So addresses that already hold startups share at most 7/8 of them, and
+ * lose more of their attempts the fuller it is, while an address that
+ * holds none finds a slot as long as fewer than max_startups / 8 other
+ * such addresses came first.
+ */
+enum admit	 startup_admit(size_t n, size_t held, size_t max_startups,
+		    size_t per_addr, uint32_t rnd);
 
 #endif

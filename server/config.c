@@ -58,7 +58,8 @@ static const struct setting settings[] = {
 	S(db_statement_timeout, C_INT, 0, 86400000, "statement timeout, ms"),
 	S(db_connect_timeout, C_INT, 1, 3600, "database connect timeout, s"),
 	S(hash_threads, C_INT, 1, 256, "password hashing threads"),
-	S(hash_queue, C_SIZE, 1, 100000, "password hashes waiting"),
+	S(hash_queue, C_SIZE, 1, 1000000,
+	    "password hashes waiting in all (max_conns)"),
 	S(session_idle, C_INT, 60, 86400 * 365, "session idle expiry, s"),
 	S(session_max, C_INT, 60, 86400 * 365, "session absolute expiry, s"),
 	S(session_recheck, C_INT, 0, 3600, "s between session re-checks"),
@@ -71,6 +72,22 @@ static const struct setting settings[] = {
 	    "s an ended session's row is kept"),
 	S(housekeep_interval, C_INT, 1, 86400, "s between housekeeping runs"),
 	S(shutdown_grace, C_INT, 1, 3600, "time to answer and flush at stop, s"),
+	/* Before login (issue 13, docs/operations.md "Before login"). */
+	S(login_grace, C_INT, 1, 3600, "s from accept to logging in"),
+	S(max_startups, C_SIZE, 1, 1000000,
+	    "connections not logged in (max_conns/4)"),
+	S(max_startups_per_addr, C_SIZE, 1, 1000000,
+	    "connections not logged in per IPv4 address or IPv6 /64"),
+	S(startup_max_frame, C_SIZE, 64, 256 << 20,
+	    "largest frame payload before login, bytes"),
+	S(startup_max_elements, C_SIZE, 16, 1 << 28,
+	    "MessagePack elements in one request before login"),
+	S(startup_max_queue, C_SIZE, 1, 100000,
+	    "unanswered requests per connection before login"),
+	S(startup_max_output, C_SIZE, 4096, 1LL << 32,
+	    "unsent reply bytes per connection before login"),
+	S(hash_queue_per_addr, C_SIZE, 1, 100000,
+	    "password hashes waiting per IPv4 address or IPv6 /64"),
 	/* The old name, kept so that existing config files still work. */
 	{ "shutdown_timeout", C_INT, offsetof(struct config, shutdown_grace),
 	    1, 3600, "the same as --shutdown-grace" },
@@ -106,7 +123,7 @@ config_defaults(struct config *c)
 	c->db_statement_timeout = 30000;
 	c->db_connect_timeout = 5;
 	c->hash_threads = 2;
-	c->hash_queue = 64;
+	c->hash_queue = HASH_QUEUE_AUTO;
 	c->session_idle = 86400;
 	c->session_max = 7 * 86400;
 	c->session_recheck = 2;
@@ -117,6 +134,14 @@ config_defaults(struct config *c)
 	c->session_keep = 86400;
 	c->housekeep_interval = 60;
 	c->shutdown_grace = 10;
+	c->login_grace = 30;
+	c->max_startups = MAX_STARTUPS_AUTO;
+	c->max_startups_per_addr = 8;
+	c->startup_max_frame = 8192;
+	c->startup_max_elements = 512;
+	c->startup_max_queue = 8;
+	c->startup_max_output = 32768;
+	c->hash_queue_per_addr = 4;
 }
 
 static const struct setting *
@@ -306,6 +331,19 @@ config_parse_args(struct config *c, int argc, char **argv)
 		    c->max_frame + FRAME_HEADER_SIZE);
 		return false;
 	}
+	if (c->max_startups == MAX_STARTUPS_AUTO)
+		c->max_startups = c->max_conns / 4 > 0 ? c->max_conns / 4 : 1;
+	if (c->hash_queue == HASH_QUEUE_AUTO)
+		c->hash_queue = c->max_conns;
+	/* The limits before login never exceed those after. */
+	if (c->startup_max_frame > c->max_frame)
+		c->startup_max_frame = c->max_frame;
+	if (c->startup_max_elements > c->max_elements)
+		c->startup_max_elements = c->max_elements;
+	if (c->startup_max_queue > c->max_queue)
+		c->startup_max_queue = c->max_queue;
+	if (c->startup_max_output > c->max_output)
+		c->startup_max_output = c->max_output;
 	return true;
 }
 

@@ -58,10 +58,25 @@ struct config {
 	int	 session_keep;		/* s an ended session's row is kept */
 	int	 housekeep_interval;	/* s between housekeeping runs */
 	int	 shutdown_grace;	/* s; shutdown_timeout is an alias */
+
+	/* Before login (issue 13): startups, their grace and their memory,
+	 * and the hash workers shared between sources. */
+	int	 login_grace;		/* s from accept to a session */
+	size_t	 max_startups;		/* connections not logged in */
+	size_t	 max_startups_per_addr;
+	size_t	 startup_max_frame;	/* frame limit before login */
+	size_t	 startup_max_elements;
+	size_t	 startup_max_queue;
+	size_t	 startup_max_output;
+	size_t	 hash_queue_per_addr;	/* hashes waiting per source */
 };
 
 /* conns_reserve left to its default: max_conns / 8. */
 #define CONNS_RESERVE_AUTO	((size_t)-1)
+/* max_startups left to its default: max_conns / 4. */
+#define MAX_STARTUPS_AUTO	((size_t)-1)
+/* hash_queue left to its default: max_conns (one job per connection). */
+#define HASH_QUEUE_AUTO		((size_t)-1)
 
 void	config_defaults(struct config *);
 /* Both return false after printing why. */

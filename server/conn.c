@@ -25,8 +25,10 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/bufferevent_struct.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 
 #include "frame.h"
+#include "hashpool.h"
 #include "log.h"
 #include "op.h"
 #include "server.h"
@@ -34,7 +36,50 @@
 #include "xmalloc.h"
 
 static void	conn_free(struct conn *);
+static void	conn_sync_login(struct conn *);
 
+/*
+ * Until it logs in, a connection is under the startup_* limits, far lower
+ * than the others: anyone can open one, so what it may make cairnd hold is
+ * kept to about 200 KiB (docs/operations.md, "Before login").
+ */
+size_t
+conn_max_frame(const struct conn *c)
+{
+	return c->startup ? c->srv->cf->startup_max_frame :
+	    c->srv->cf->max_frame;
+}
+
+size_t
+conn_max_elements(const struct conn *c)
+{
+	return c->startup ? c->srv->cf->startup_max_elements :
+	    c->srv->cf->max_elements;
+}
+
+static size_t
+conn_max_queue(const struct conn *c)
+{
+	return c->startup ? c->srv->cf->startup_max_queue :
+	    c->srv->cf->max_queue;
+}
+
+static size_t
+conn_max_output(const struct conn *c)
+{
+	return c->startup ? c->srv->cf->startup_max_output :
+	    c->srv->cf->max_output;
+}
+
+/* Room for one whole frame being read while one waits its turn. */
+static size_t
+conn_max_buffered(const struct conn *c)
+{
+	size_t b = 2 * (c->srv->cf->startup_max_frame + FRAME_HEADER_SIZE);
+
+	return c->startup && b < c->srv->cf->max_buffered ? b :
+	    c->srv->cf->max_buffered;
+}
 
 void
 conn_drop_queue(struct conn *c)
@@ -94,12 +139,12 @@ static bool
 read_frames(struct conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
-	size_t max_frame = c->srv->cf->max_frame, n;
+	size_t max_frame = conn_max_frame(c), n;
 	unsigned char hdr[FRAME_HEADER_SIZE];
 	char msg[128];
 	bool any = false;
 
-	while (c->state == CONN_OPEN && c->nqueue < c->srv->cf->max_queue) {
+	while (c->state == CONN_OPEN && c->nqueue < conn_max_queue(c)) {
 		size_t avail = evbuffer_get_length(in);
 
 		if (avail < FRAME_HEADER_SIZE)
@@ -113,7 +158,8 @@ read_frames(struct conn *c)
 			return true;
 		case FRAME_TOO_BIG:
 			snprintf(msg, sizeof msg, "frame of %zu bytes exceeds "
-			    "the limit of %zu", n, max_frame);
+			    "the limit of %zu%s", n, max_frame, c->startup ?
+			    " before login (startup_max_frame)" : "");
 			bad_frame(c, msg);
 			return true;
 		case FRAME_OK:
@@ -137,13 +183,13 @@ read_frames(struct conn *c)
 static void
 conn_reading(struct conn *c)
 {
-	const struct config *cf = c->srv->cf;
-	size_t room = c->buffered < cf->max_buffered ?
-	    cf->max_buffered - c->buffered : 0;
+	size_t max_buffered = conn_max_buffered(c);
+	size_t room = c->buffered < max_buffered ?
+	    max_buffered - c->buffered : 0;
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	SSL *ssl;
 
-	if (c->nqueue >= cf->max_queue || room == 0) {
+	if (c->nqueue >= conn_max_queue(c) || room == 0) {
 		if (!c->read_paused) {
 			c->read_paused = true;
 			bufferevent_disable(c->bev, EV_READ);
@@ -181,13 +227,14 @@ conn_kick(struct conn *c)
 	if (c->in_kick)
 		return;
 	c->in_kick = true;
+	conn_sync_login(c);
 	do {
 		progress = false;
 		while (c->active == NULL && c->state != CONN_DEAD) {
 			struct request *req = TAILQ_FIRST(&c->queue);
 			if (req == NULL || evbuffer_get_length(
 			    bufferevent_get_output(c->bev)) >
-			    srv->cf->max_output)
+			    conn_max_output(c))
 				break;
 			c->active = req;
 			req_decode(req);
@@ -235,6 +282,59 @@ on_hello_timeout(evutil_socket_t fd, short what, void *arg)
 	if (c->state == CONN_DEAD || c->hello_done)
 		return;
 	conn_close(c, "hello timeout");
+}
+
+/* login_grace after accept and no session: closed, whatever it sent. */
+static void
+on_login_grace(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state == CONN_DEAD || !c->startup)
+		return;
+	conn_close(c, "not logged in within login_grace");
+}
+
+static void
+startup_count(struct conn *c)
+{
+	struct timeval grace = { c->srv->cf->login_grace, 0 };
+
+	c->startup = true;
+	c->srv->nstartups++;
+	addrcount_inc(c->srv->startups, &c->akey);
+	if (c->grace_timer == NULL)
+		c->grace_timer = evtimer_new(c->srv->base, on_login_grace, c);
+	evtimer_add(c->grace_timer, &grace);
+}
+
+static void
+startup_uncount(struct conn *c)
+{
+	c->startup = false;
+	c->srv->nstartups--;
+	addrcount_dec(c->srv->startups, &c->akey);
+	if (c->grace_timer != NULL)
+		evtimer_del(c->grace_timer);
+}
+
+/*
+ * A session begins or ends only inside a request, and conn_kick() runs
+ * after each one: the connection leaves the startups when it has logged in
+ * (or resumed), and comes back to them, with a new login_grace, when its
+ * session has ended (logout, expiry, revocation).  Coming back may take
+ * nstartups past max_startups for a while; that bounds nobody's memory
+ * more than the same connection held a moment before.
+ */
+static void
+conn_sync_login(struct conn *c)
+{
+	if (c->state == CONN_DEAD)
+		return;
+	if (c->startup && c->sess.valid)
+		startup_uncount(c);
+	else if (!c->startup && !c->sess.valid)
+		startup_count(c);
 }
 
 static void
@@ -322,6 +422,22 @@ refuse(struct server *srv, const char *host, enum admit why, size_t held)
 		    "(conns_reserve)", host, held, srv->conns_reserve,
 		    ADDR_RESERVE_HELD_MAX);
 		break;
+	case ADMIT_STARTUPS_FULL:
+		log_warnx_rl("refused: max_startups", "refusing connection "
+		    "from %s: %zu connections not logged in (max_startups)",
+		    host, srv->nstartups);
+		break;
+	case ADMIT_STARTUPS_PER_ADDR:
+		log_warnx_rl("refused: max_startups_per_addr", "refusing "
+		    "connection from %s: it holds %zu connections not logged "
+		    "in (max_startups_per_addr)", host, held);
+		break;
+	case ADMIT_STARTUPS_DROP:
+		log_warnx_rl("refused: startups early drop", "refusing "
+		    "connection from %s: it holds %zu connections not logged "
+		    "in, with %zu in all (max_startups, random early drop)",
+		    host, held, srv->nstartups);
+		break;
 	case ADMIT_OK:
 		break;
 	}
@@ -351,6 +467,15 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	held = addrcount_get(srv->addrs, &key);
 	why = addr_admit(srv->nconns, held, srv->cf->max_conns,
 	    srv->cf->max_conns_per_addr, srv->conns_reserve);
+	if (why == ADMIT_OK) {
+		uint32_t rnd = 0;
+
+		if (RAND_bytes((unsigned char *)&rnd, sizeof rnd) != 1)
+			rnd = (uint32_t)now_ms();
+		held = addrcount_get(srv->startups, &key);
+		why = startup_admit(srv->nstartups, held, srv->cf->max_startups,
+		    srv->cf->max_startups_per_addr, rnd);
+	}
 	if (why != ADMIT_OK) {
 		refuse(srv, host, why, held);
 		evutil_closesocket(fd);
@@ -389,6 +514,8 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
 	addrcount_inc(srv->addrs, &c->akey);
+	/* login_grace counts from here, as OpenSSH's LoginGraceTime. */
+	startup_count(c);
 	log_debug("conn %llu: accepted from %s", (unsigned long long)c->serial,
 	    host);
 }
@@ -401,6 +528,8 @@ conn_free(struct conn *c)
 	conn_drop_queue(c);
 	if (c->hello_timer != NULL)
 		event_free(c->hello_timer);
+	if (c->grace_timer != NULL)
+		event_free(c->grace_timer);
 	free(c);
 	server_maybe_done(srv);
 }
@@ -426,8 +555,17 @@ conn_close(struct conn *c, const char *reason)
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
 	addrcount_dec(srv->addrs, &c->akey);
+	if (c->startup)
+		startup_uncount(c);
 	conn_drop_queue(c);
 	stream_release(c);
+	/* A login whose hash has not started is dropped with the connection
+	 * (a flood that hangs up costs no hashing); the request ends here,
+	 * its answer going nowhere, and conn_kick() frees the conn. */
+	if (c->active != NULL && hashpool_cancel(srv->hp, c->active)) {
+		req_fail(c->active, E_UNAVAILABLE, NULL, "connection closed");
+		return;
+	}
 	/* A request still waiting on the database keeps the struct alive;
 	 * its reply goes nowhere and conn_kick() frees it. */
 	if (c->active == NULL && !c->in_kick)
@@ -449,7 +587,7 @@ queue_received(struct conn *c)
 
 	while ((avail = evbuffer_get_length(in)) >= FRAME_HEADER_SIZE) {
 		evbuffer_copyout(in, hdr, sizeof hdr);
-		if (frame_peek(hdr, avail, c->srv->cf->max_frame, &n) !=
+		if (frame_peek(hdr, avail, conn_max_frame(c), &n) !=
 		    FRAME_OK)
 			break;
 		enqueue(c, take_frame(c, n));

@@ -246,6 +246,7 @@ serve(struct config *cf, const char *conninfo)
 	}
 	cluster_supervise(srv.base);
 	srv.addrs = addrcount_new(cf->max_conns);
+	srv.startups = addrcount_new(cf->max_startups);
 	srv.accept_pause = evtimer_new(srv.base, on_accept_resume, NULL);
 	srv.log_timer = event_new(srv.base, -1, EV_PERSIST, on_log_timer,
 	    NULL);
@@ -254,7 +255,8 @@ serve(struct config *cf, const char *conninfo)
 	    cf->db_connect_timeout);
 	db_set_statement_timeout(srv.db, cf->db_statement_timeout);
 	db_set_pipeline(srv.db, cf->db_pipeline);
-	srv.hp = hashpool_new(srv.base, cf->hash_threads, cf->hash_queue);
+	srv.hp = hashpool_new(srv.base, cf->hash_threads, cf->hash_queue,
+	    cf->hash_queue_per_addr);
 	srv.throttle = throttle_new(cf);
 	hk = housekeep_start(&srv);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, NULL);
@@ -265,9 +267,11 @@ serve(struct config *cf, const char *conninfo)
 	evsignal_add(srv.sig_hup, NULL);
 
 	log_info("cairnd %s listening on %s (TLS %s+; max_conns %zu, "
-	    "max_conns_per_addr %zu, conns_reserve %zu)", CAIRN_VERSION,
+	    "max_conns_per_addr %zu, conns_reserve %zu, max_startups %zu, "
+	    "max_startups_per_addr %zu, login_grace %d s)", CAIRN_VERSION,
 	    cf->listen, cf->tls_min_version, cf->max_conns,
-	    cf->max_conns_per_addr, srv.conns_reserve);
+	    cf->max_conns_per_addr, srv.conns_reserve, cf->max_startups,
+	    cf->max_startups_per_addr, cf->login_grace);
 	event_base_dispatch(srv.base);
 	loop_done = true;
 
@@ -288,6 +292,7 @@ serve(struct config *cf, const char *conninfo)
 	event_free(srv.accept_pause);
 	event_free(srv.log_timer);
 	addrcount_free(srv.addrs);
+	addrcount_free(srv.startups);
 	log_rl_flush();
 	event_base_free(srv.base);
 	SSL_CTX_free(srv.ssl_ctx);

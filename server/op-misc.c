@@ -29,11 +29,13 @@ op_hello(struct request *req)
 	}
 	c->hello_done = true;
 	pk = req_result(req);
-	msgpack_pack_map(pk, 5);
+	msgpack_pack_map(pk, 6);
 	mp_kv_int(pk, "proto", CAIRN_PROTO_VERSION);
 	mp_kv_str(pk, "server", "cairnd");
 	mp_kv_str(pk, "version", CAIRN_VERSION);
 	mp_kv_uint(pk, "max_frame", c->srv->cf->max_frame);
+	/* The limit until this connection has logged in. */
+	mp_kv_uint(pk, "startup_max_frame", c->srv->cf->startup_max_frame);
 	/* So that a client can name the argument that is too long. */
 	mp_kv_uint(pk, "max_string", c->srv->cf->max_string);
 	req_reply(req);

@@ -189,9 +189,8 @@ on_auth_row(void *arg, const PGresult *res)
 		if (row_bool(res, 0, "enabled"))
 			ls->user_id = row_int(res, 0, "id");
 	}
-	if (!hashpool_verify(req->conn->srv->hp, ls->password, encoded,
-	    on_verified, req))
-		req_fail(req, E_LIMIT, NULL, "server busy, try again");
+	hash_or_fail(req, hashpool_verify(req->conn->srv->hp,
+	    &req->conn->akey, ls->password, encoded, on_verified, req));
 }
 
 static void
@@ -210,11 +209,19 @@ op_session_login(struct request *req)
 	struct mp_reader *a = &req->args;
 	struct login_state *ls;
 	const char *login, *password;
+	enum hash_refusal r;
 
 	mp_get_str(a, "login", MP_REQUIRED, 1, 200, &login);
 	mp_get_str(a, "password", MP_REQUIRED, 1, 1024, &password);
 	if (!req_args_done(req))
 		return;
+	/* This address's hashes are all waiting: refused before any work,
+	 * so that its excess costs nobody else a database query. */
+	if ((r = hashpool_room(req->conn->srv->hp, &req->conn->akey)) !=
+	    HASH_QUEUED) {
+		hash_or_fail(req, r);
+		return;
+	}
 	ls = xcalloc(1, sizeof *ls);
 	ls->login = xstrdup(login);
 	ls->password = xstrdup(password);

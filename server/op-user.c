@@ -224,8 +224,8 @@ op_user_create(struct request *req)
 	us->role = xstrdup(role);
 	if (password == NULL)
 		password = us->password = generate_password();
-	if (!hashpool_hash(req->conn->srv->hp, password, on_new_hash, req))
-		req_fail(req, E_LIMIT, NULL, "server busy, try again");
+	hash_or_fail(req, hashpool_hash(req->conn->srv->hp, &req->conn->akey,
+	    password, on_new_hash, req));
 }
 
 /* user.list, user.get */
@@ -459,9 +459,8 @@ on_old_verified(void *arg, bool match, const char *encoded)
 		throttle_fail(req, us->login, on_old_failure_counted);
 		return;
 	}
-	if (!hashpool_hash(req->conn->srv->hp, us->new_password,
-	    on_password_hashed, req))
-		req_fail(req, E_LIMIT, NULL, "server busy, try again");
+	hash_or_fail(req, hashpool_hash(req->conn->srv->hp, &req->conn->akey,
+	    us->new_password, on_password_hashed, req));
 }
 
 static void
@@ -469,7 +468,7 @@ on_password_target(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 	struct user_state *us = req->state;
-	bool ok;
+	enum hash_refusal r;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
@@ -481,13 +480,13 @@ on_password_target(void *arg, const PGresult *res)
 	}
 	us->user_id = row_int(res, 0, "id");
 	if (us->self)
-		ok = hashpool_verify(req->conn->srv->hp, us->old_password,
-		    row_text(res, 0, "password_hash"), on_old_verified, req);
+		r = hashpool_verify(req->conn->srv->hp, &req->conn->akey,
+		    us->old_password, row_text(res, 0, "password_hash"),
+		    on_old_verified, req);
 	else
-		ok = hashpool_hash(req->conn->srv->hp, us->new_password,
-		    on_password_hashed, req);
-	if (!ok)
-		req_fail(req, E_LIMIT, NULL, "server busy, try again");
+		r = hashpool_hash(req->conn->srv->hp, &req->conn->akey,
+		    us->new_password, on_password_hashed, req);
+	hash_or_fail(req, r);
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <event2/buffer.h>
 
 #include "frame.h"
+#include "hashpool.h"
 #include "log.h"
 #include "op.h"
 #include "server.h"
@@ -69,7 +70,7 @@ void
 req_decode(struct request *req)
 {
 	struct conn *c = req->conn;
-	size_t max_elements = c->srv->cf->max_elements;
+	size_t max_elements = conn_max_elements(c);
 	const msgpack_object *root, *v;
 	enum mp_status st;
 	char msg[128];
@@ -351,3 +352,10 @@ req_db(struct request *req, enum stmt st, int n, const char *const *p,
 	return false;
 }
 
+
+void
+hash_or_fail(struct request *req, enum hash_refusal r)
+{
+	if (r != HASH_QUEUED)
+		req_fail(req, E_LIMIT, NULL, "%s", hash_refusal_str(r));
+}

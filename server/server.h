@@ -102,6 +102,10 @@ struct conn {
 	size_t			 buffered;	/* bytes of frames not decoded */
 	size_t			 wm_high;	/* read watermark in force */
 	struct event		*hello_timer;	/* hello_timeout */
+	bool			 startup;	/* not logged in: counted in
+						 * srv->nstartups, under the
+						 * startup_* limits */
+	struct event		*grace_timer;	/* login_grace */
 	struct request		*active;	/* head, being executed */
 	uint64_t		 last_reply_ms;	/* for the idle timeout */
 };
@@ -119,6 +123,8 @@ struct server {
 	size_t			 nconns;
 	struct addrcount	*addrs;		/* connections per address */
 	size_t			 conns_reserve;	/* resolved from the config */
+	size_t			 nstartups;	/* conns not logged in */
+	struct addrcount	*startups;	/* ... per address */
 	uint64_t		 next_serial;
 	bool			 stopping;
 	struct event		*sig_term, *sig_int, *sig_hup;
@@ -139,6 +145,10 @@ void	 conn_stop(struct conn *);
 /* Free the queued requests that have not started. */
 void	 conn_drop_queue(struct conn *);
 void	 server_maybe_done(struct server *);
+/* The limits a connection is under now: the startup_* ones until it has
+ * logged in (docs/operations.md, "Before login"). */
+size_t	 conn_max_frame(const struct conn *);
+size_t	 conn_max_elements(const struct conn *);
 /* Mark sessions to be re-checked at their next op (revocation, role). */
 void	 conns_session_stale(struct server *, int64_t user_id,
 	    int64_t session_id);

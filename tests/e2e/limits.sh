@@ -13,6 +13,11 @@ key = $T/certs/server.key
 db = host=$DATA user=cairn dbname=cairn
 max_conns = 1024
 max_conns_per_addr = 256
+# This server tests the limits on all connections; preauth.sh tests those on
+# connections not logged in (4096: never reached, nor its random early drop
+# from half of it), which would otherwise come first.
+max_startups = 4096
+max_startups_per_addr = 256
 handshake_timeout = 60
 db_pool = 2
 log_level = info

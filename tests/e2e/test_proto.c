@@ -160,6 +160,17 @@ raw_frame(struct peer *p, const void *payload, size_t n)
 	assert_true(peer_send_frame(p, payload, n));
 }
 
+/* Log in as the admin: the limits after login apply from then on. */
+static void
+login(struct peer *p, uint64_t id)
+{
+	msgpack_sbuffer sb;
+
+	pack_req(&sb, id, "session.login", "login", admin, "password",
+	    admin_pw, NULL);
+	assert_int_equal(call(p, id, &sb), E_OK);
+}
+
 static void
 test_hello_first(void **st)
 {
@@ -207,6 +218,9 @@ test_hello_result(void **st)
 	assert_int_equal(mp_map_get(r, "proto")->via.u64, 1);
 	assert_true(mp_str_eq(mp_map_get(r, "server"), "cairnd"));
 	assert_int_equal(mp_map_get(r, "max_frame")->via.u64, 65536);
+	/* The limit until login (startup_max_frame, default 8192). */
+	assert_non_null(mp_map_get(r, "startup_max_frame"));
+	assert_int_equal(mp_map_get(r, "startup_max_frame")->via.u64, 8192);
 	mp_doc_free(&doc);
 	peer_close(&p);
 }
@@ -662,6 +676,7 @@ test_max_elements(void **st)
 
 	conn(&p);
 	hello(&p);
+	login(&p, 30);
 	/* 8192 elements in all: decoded, refused by ping for its argument. */
 	pack_nils(&sb, 31, "ping", 8192 - 9);
 	assert_int_equal(call(&p, 31, &sb), E_BAD_REQUEST);
@@ -823,6 +838,7 @@ test_big_pipeline(void **st)
 	memset(pad, 'p', sizeof pad);
 	conn(&p);
 	hello(&p);
+	login(&p, 199);
 	msgpack_sbuffer_init(&all);
 	for (uint64_t id = 200; id < 200 + N; id++) {
 		msgpack_sbuffer_init(&sb);
@@ -853,6 +869,66 @@ test_big_pipeline(void **st)
 	peer_close(&p);
 }
 
+/*
+ * Before login, the startup_* limits (8192-byte frames, 512 elements):
+ * anyone can open a connection (issue 13, item 7).  After login, the
+ * same requests pass these checks.
+ */
+static void
+test_startup_limits(void **st)
+{
+	struct peer p;
+	msgpack_sbuffer sb;
+	struct mp_doc doc;
+	const msgpack_object *err;
+	unsigned char hdr[4];
+	char msg[200];
+
+	conn(&p);
+	hello(&p);
+	/* 513 elements: refused whole before login ... */
+	pack_nils(&sb, 40, "ping", 513 - 8);
+	raw_frame(&p, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	assert_int_equal(read_resp(&p, 0, &doc), E_LIMIT);
+	err = mp_map_get(mp_map_get(doc.root, "error"), "message");
+	snprintf(msg, sizeof msg, "%.*s", (int)err->via.str.size,
+	    err->via.str.ptr);
+	assert_non_null(strstr(msg, "more than 512 MessagePack elements"));
+	mp_doc_free(&doc);
+	/* ... decoded after it (and refused by ping for its argument). */
+	login(&p, 41);
+	pack_nils(&sb, 42, "ping", 513 - 8);
+	assert_int_equal(call(&p, 42, &sb), E_BAD_REQUEST);
+	peer_close(&p);
+
+	/* A frame over 8192 bytes before login: E_BAD_FRAME, naming the
+	 * setting, and the connection closed. */
+	conn(&p);
+	hello(&p);
+	frame_put_header(hdr, 8193);
+	assert_true(peer_write(&p, hdr, 4));
+	assert_int_equal(read_resp(&p, 0, &doc), E_BAD_FRAME);
+	err = mp_map_get(mp_map_get(doc.root, "error"), "message");
+	snprintf(msg, sizeof msg, "%.*s", (int)err->via.str.size,
+	    err->via.str.ptr);
+	assert_string_equal(msg, "frame of 8193 bytes exceeds the limit of "
+	    "8192 before login (startup_max_frame)");
+	mp_doc_free(&doc);
+	assert_closed(&p);
+	peer_close(&p);
+
+	/* After login the frame limit is max_frame (65536). */
+	conn(&p);
+	hello(&p);
+	login(&p, 2);
+	pack_nils(&sb, 3, "ping", 8192 - 9);
+	assert_true(sb.size > 8192);
+	assert_int_equal(call(&p, 3, &sb), E_BAD_REQUEST);
+	ping_ok(&p, 4);
+	peer_close(&p);
+}
+
 int
 main(void)
 {
@@ -862,6 +938,7 @@ main(void)
 		cmocka_unit_test(test_hello_result),
 		cmocka_unit_test(test_zero_frame),
 		cmocka_unit_test(test_oversized_frame),
+		cmocka_unit_test(test_startup_limits),
 		cmocka_unit_test(test_bad_payloads),
 		cmocka_unit_test(test_limits_in_frame),
 		cmocka_unit_test(test_requests_refused),

@@ -123,6 +123,48 @@ test_admit(void **st)
 	assert_int_equal(addr_default_reserve(1024), 128);
 }
 
+/* Startups (issue 13, item 6): max_startups 256, 8 per address. */
+static void
+test_startup_admit(void **st)
+{
+	size_t dropped = 0;
+
+	/* Below half: every address gets in, up to its 8. */
+	assert_int_equal(startup_admit(0, 0, 256, 8, 0), ADMIT_OK);
+	assert_int_equal(startup_admit(127, 7, 256, 8, 0), ADMIT_OK);
+	assert_int_equal(startup_admit(100, 8, 256, 8, 0),
+	    ADMIT_STARTUPS_PER_ADDR);
+	/* From half (128) to 224, an address holding some is dropped at
+	 * random, more often the fuller it is ... */
+	for (uint32_t r = 0; r < 97; r++)
+		dropped += startup_admit(128, 1, 256, 8, r) ==
+		    ADMIT_STARTUPS_DROP;
+	assert_int_equal(dropped, 1);
+	dropped = 0;
+	for (uint32_t r = 0; r < 97; r++)
+		dropped += startup_admit(176, 1, 256, 8, r) ==
+		    ADMIT_STARTUPS_DROP;
+	assert_int_equal(dropped, 49);
+	dropped = 0;
+	for (uint32_t r = 0; r < 97; r++)
+		dropped += startup_admit(223, 1, 256, 8, r) ==
+		    ADMIT_STARTUPS_DROP;
+	assert_int_equal(dropped, 96);
+	/* ... and always from 224. */
+	assert_int_equal(startup_admit(224, 1, 256, 8, 96),
+	    ADMIT_STARTUPS_DROP);
+	/* An address holding none is never dropped, up to 256. */
+	for (uint32_t r = 0; r < 97; r++) {
+		assert_int_equal(startup_admit(200, 0, 256, 8, r), ADMIT_OK);
+		assert_int_equal(startup_admit(255, 0, 256, 8, r), ADMIT_OK);
+	}
+	assert_int_equal(startup_admit(256, 0, 256, 8, 0),
+	    ADMIT_STARTUPS_FULL);
+	/* Tiny settings do not divide by zero. */
+	assert_int_equal(startup_admit(0, 0, 1, 1, 5), ADMIT_OK);
+	assert_int_equal(startup_admit(1, 0, 1, 1, 5), ADMIT_STARTUPS_FULL);
+}
+
 int
 main(void)
 {
@@ -131,6 +173,7 @@ main(void)
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_ipv6_by_64),
 		cmocka_unit_test(test_admit),
+		cmocka_unit_test(test_startup_admit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
