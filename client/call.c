@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -18,6 +19,9 @@
 #include "client.h"
 #include "json.h"
 #include "wire.h"
+
+/* Retries of a connection cairnd closed before TLS. */
+#define CONNECT_RETRIES	5
 
 static const msgpack_object nil_object = { .type = MSGPACK_OBJECT_NIL };
 
@@ -262,6 +266,32 @@ client_send_parts(struct client *c, const char *op, const struct reqargs *ra,
 	return send_request(c, *id, op, ra, true, result);
 }
 
+/*
+ * Connect; a connection that cairnd closes before TLS (over its limits on
+ * connections not yet logged in, which drop at random from half of them,
+ * as OpenSSH's MaxStartups) is tried again after a growing, jittered
+ * pause: 0.1 s to 1.6 s, about 3 s in all.  Nothing was sent, so a retry
+ * is always safe.
+ */
+static bool
+connect_retrying(struct client *c)
+{
+	unsigned int r;
+	int i, ms;
+
+	for (i = 0; ; i++) {
+		if (peer_connect(&c->peer, c->server, c->ca, CAIRN_TIMEOUT_MS))
+			return true;
+		if (c->peer.fail != PEER_ECLOSED || i == CONNECT_RETRIES)
+			return false;
+		peer_close(&c->peer);
+		if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+			r = 0;
+		ms = (100 << i) / 2 + (int)(r % (100U << i)) / 2;
+		usleep((useconds_t)ms * 1000);
+	}
+}
+
 /* Connect, hello and, if the command needs it, resume; not reported. */
 int
 open_quiet(struct client *c)
@@ -272,9 +302,9 @@ open_quiet(struct client *c)
 
 	if (c->open)
 		return CX_OK;
-	if (!peer_connect(&c->peer, c->server, c->ca, CAIRN_TIMEOUT_MS)) {
-		rc = local_errorf(c, c->peer.fail == PEER_ETLS ? CE_TLS :
-		    CE_CONNECT, "%s", c->peer.err);
+	if (!connect_retrying(c)) {
+		rc = local_errorf(c, c->peer.fail == PEER_ECONNECT ?
+		    CE_CONNECT : CE_TLS, "%s", c->peer.err);
 		peer_close(&c->peer);
 		return rc;
 	}

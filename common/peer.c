@@ -100,6 +100,18 @@ connect_timeout(const char *host, const char *port, int timeout_ms,
 	return fd;
 }
 
+/* Did SSL_connect fail because the peer closed the socket at once? */
+static bool
+early_close(int sslerr)
+{
+	unsigned long e = ERR_peek_error();
+
+	if (sslerr == SSL_ERROR_SYSCALL && e == 0)
+		return true;	/* EOF or ECONNRESET, nothing in the queue */
+	return sslerr == SSL_ERROR_SSL &&
+	    ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+}
+
 bool
 peer_connect(struct peer *p, const char *hostport, const char *ca_file,
     int timeout_ms)
@@ -107,7 +119,7 @@ peer_connect(struct peer *p, const char *hostport, const char *ca_file,
 	char host[256], port[32], why[256];
 	struct timeval tv;
 	long vr;
-	int one = 1;
+	int one = 1, rc;
 
 	memset(p, 0, sizeof *p);
 	p->fd = -1;
@@ -132,8 +144,14 @@ peer_connect(struct peer *p, const char *hostport, const char *ca_file,
 		return fail(p, PEER_ETLS, "TLS set-up: %s", why);
 	}
 	SSL_set_fd(p->ssl, p->fd);
-	if (SSL_connect(p->ssl) != 1) {
+	if ((rc = SSL_connect(p->ssl)) != 1) {
 		vr = SSL_get_verify_result(p->ssl);
+		/* cairnd refuses a connection over its limits by closing it
+		 * before any TLS byte: an end of file (or a reset) with nothing
+		 * received says so, and is not a handshake failure. */
+		if (vr == X509_V_OK && early_close(SSL_get_error(p->ssl, rc)))
+			return fail(p, PEER_ECLOSED, "%s", "the server closed "
+			    "the connection before TLS (too many connections?)");
 		if (vr != X509_V_OK)
 			snprintf(why, sizeof why, "certificate verify failed: %s",
 			    X509_verify_cert_error_string(vr));

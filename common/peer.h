@@ -17,7 +17,9 @@ enum peer_fail {
 	PEER_ECONNECT,	/* resolve/connect/timeout */
 	PEER_ETLS,	/* handshake or certificate verification */
 	PEER_EIO,	/* connection lost */
-	PEER_EPROTO	/* bad frame or MessagePack from the server */
+	PEER_EPROTO,	/* bad frame or MessagePack from the server */
+	PEER_ECLOSED	/* closed at once, before TLS: cairnd refused it
+			 * (its limits on connections); worth a retry */
 };
 
 struct peer {

@@ -66,6 +66,17 @@ if p_start; then
 	expect_match "... refusals name max_startups_per_addr or the early drop" \
 	    'refusing connection from 127\.0\.1\.[0-9]+: it holds [0-9]+ connections not logged in' \
 	    "$(cat "$T/cairnd-preauth.log")"
+	# The client tries again a connection refused before TLS: 8 hello'd
+	# sockets from 127.0.0.1 (max_startups_per_addr) held for 1.5 s, and
+	# a ping started meanwhile gets through once they go.
+	python3 "$HERE/hold_startups.py" "$P_ADDR" "$T/certs/ca.pem" 8 1.5 \
+	    "$T/held-ready" > "$T/held.out" 2>&1 &
+	P_HOLD=$!
+	wait_log 10 ready "$T/held-ready"
+	expect_exit "a cairn command started while its address holds max_startups_per_addr waits and gets through" \
+	    0 "$BIN/cairn" --server "$P_ADDR" --ca "$T/certs/ca.pem" ping
+	wait "$P_HOLD"
+	expect_match "... the holders were there when it started" "held 8" "$(cat "$T/held.out")"
 	if p_env "$BIN/test_preauth" hashflood; then
 		ok "failing logins from 100 connections of one address, then 25 addresses x 4: 10 genuine logins each succeed within 2 s"
 	else
