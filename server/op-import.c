@@ -246,6 +246,8 @@ struct imp {
 	struct jbuf	 json;
 	/* import.begin */
 	char		 name[48], start[16], end[16], state[16];
+	/* import.commit */
+	struct idem	 idem;
 };
 
 static void
@@ -447,6 +449,9 @@ op_import_rows(struct request *req)
 static void
 on_committed(void *arg, const PGresult *res)
 {
+	/* A twin with the same key committed first: answered from it. */
+	if (idem_write_failed(arg, res))
+		return;
 	reply_row(arg, res, &FS_IMPORT_COMMIT);
 }
 
@@ -480,8 +485,9 @@ on_missing(void *arg, const PGresult *res)
 		    o ? "unknown parent objectives: " : "", o ? o : "");
 		return;
 	}
-	const char *p[2] = { x->id, x->caller };
-	req_db(req, ST_IMPORT_COMMIT, 2, p, on_committed);
+	const char *p[4] = { x->id, x->caller, idem_key(&x->idem),
+	    idem_hash(&x->idem) };
+	req_db(req, ST_IMPORT_COMMIT, 4, p, on_committed);
 }
 
 static bool
@@ -497,15 +503,39 @@ read_id(struct request *req, struct imp **xp)
 	return true;
 }
 
+static void
+commit_fresh(struct request *req)
+{
+	struct imp *x = req->state;
+	const char *p[2] = { x->id, x->caller };
+
+	req_db(req, ST_IMPORT_MISSING, 2, p, on_missing);
+}
+
+/* A retry of a commit that committed: the counts it recorded (the import
+ * itself is gone by then). */
+static void
+commit_replay(struct request *req, int64_t audit_id)
+{
+	reply_get(req, &FS_IMPORT_COMMIT, ST_IMPORT_REPLAY, audit_id,
+	    "import");
+}
+
 void
 op_import_commit(struct request *req)
 {
 	struct imp *x;
+	struct idem idem;
+	int64_t id = 0;
 
-	if (!read_id(req, &x))
+	mp_get_int(&req->args, "import", MP_REQUIRED, 1, INT64_MAX, &id);
+	idem_read(req, &idem);
+	if (!req_args_done(req))
 		return;
-	const char *p[2] = { x->id, x->caller };
-	req_db(req, ST_IMPORT_MISSING, 2, p, on_missing);
+	x = imp_new(req);
+	snprintf(x->id, sizeof x->id, "%lld", (long long)id);
+	x->idem = idem;
+	idem_begin(req, &x->idem, commit_replay, commit_fresh);
 }
 
 static void
