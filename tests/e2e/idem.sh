@@ -138,7 +138,7 @@ expect_eq "... one audit entry" "$(idem_q "SELECT count(*) FROM audit_log WHERE 
 expect_exit "the same key with other answers" 6 as admin --json assess idem --set rapid_growth=1 --idempotency-key "$K"
 expect_match "... is E_CONFLICT naming the key" '"code":"E_CONFLICT".*"field":"idempotency_key"' "$ERR"
 expect_exit "assess without a key" 0 as admin --json assess idem $A_SET
-expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys WHERE op = 'assessment.create'")" 2
+expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys k JOIN assessments a ON a.id = k.result_id JOIN teams t ON t.id = a.team_id WHERE k.op = 'assessment.create' AND t.slug = 'idem'")" 2
 
 K=roi-$$-a
 expect_exit "roi set with a key" 0 as admin --json roi set idem --period idemp --headcount 7 --hourly-cost 55.5 --idempotency-key "$K"
@@ -151,11 +151,11 @@ expect_eq "... the inputs written once (set_at unchanged)" "$(idem_q "SELECT cou
 expect_exit "the same key with another value" 6 as admin --json roi set idem --period idemp --headcount 8 --idempotency-key "$K"
 expect_match "... is E_CONFLICT naming the key" '"code":"E_CONFLICT".*"field":"idempotency_key"' "$ERR"
 expect_exit "roi set without a key" 0 as admin --json roi set idem --period idemp --headcount 9
-expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys WHERE op = 'roi.set'")" 2
+expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys k JOIN audit_log a ON a.id = k.result_id JOIN teams t ON t.id = a.entity_id WHERE k.op = 'roi.set' AND t.slug = 'idem'")" 2
 idem_race 8 as admin --json roi set idem --period idemp --tool-cost 100 --idempotency-key "race-roi-$$"
 expect_eq "8 concurrent roi set with one key: one answer" "$(cat "$T"/race.* | sort -u | wc -l)" 1
 [ "$(cat "$T"/race.* | sort -u | wc -l)" = 1 ] || cat "$T"/race.*
-expect_eq "... one audit entry" "$(idem_q "SELECT count(*) FROM audit_log WHERE op = 'roi.set' AND after->'inputs' ? 'tool_cost'")" 1
+expect_eq "... one audit entry" "$(idem_q "SELECT count(*) FROM audit_log WHERE op = 'roi.set' AND entity_id = (SELECT id FROM teams WHERE slug = 'idem') AND after->'inputs' ? 'tool_cost'")" 1
 
 K=retro-$$-a
 expect_exit "retro with a key" 0 as admin --json retro idem --period idemp --note "retro $$" --idempotency-key "$K"
@@ -164,7 +164,7 @@ expect_exit "retro retried with the same key" 0 as admin --json retro idem --per
 expect_eq "... the same answer" "$OUT" "$T1"
 expect_eq "... one note" "$(idem_q "SELECT count(*) FROM retros WHERE note = 'retro $$'")" 1
 expect_exit "retro without a key" 0 as admin --json retro idem --period idemp --note "retro2 $$"
-expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys WHERE op = 'retro.set'")" 2
+expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys k JOIN retros r ON r.id = k.result_id WHERE k.op = 'retro.set' AND r.note LIKE 'retro% $$'")" 2
 
 # import.commit: the period idemp exported, renamed, imported twice with
 # one key; the retry is answered from the first commit's counts.
@@ -227,4 +227,4 @@ for s in d.values():
 json.dump(d, sys.stdout)
 PY
 expect_exit "import without a key" 0 as admin --json import "$T/idem-x3.json"
-expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys WHERE op = 'import.commit'")" 2
+expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys k JOIN audit_log a ON a.id = k.result_id JOIN periods p ON p.id = a.entity_id WHERE k.op = 'import.commit' AND p.name IN ('idemc-$$', 'idemd-$$')")" 2
