@@ -163,6 +163,7 @@ FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	   -Icommon -Iclient $(shell pkg-config --cflags msgpack 2>/dev/null)
 FUZZ_LIBS = $(shell pkg-config --libs msgpack 2>/dev/null) -lm
 FUZZ_SRC = common/frame.c common/mpack.c common/wire.c common/xmalloc.c \
+	   common/date.c \
 	   common/log.c common/json2mp.c common/utf8.c client/json.c \
 	   client/csv.c
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,\

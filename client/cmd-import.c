@@ -176,15 +176,18 @@ abort_quietly(struct client *c, int64_t id)
 	(void)client_try(c, "import.abort", &ra, &res);
 }
 
+/* Upload doc in chunks and commit it, with idempotency key idem (NULL:
+ * a fresh one). */
 static int
-upload(struct client *c, const msgpack_object *doc, uint32_t chunk)
+upload(struct client *c, const msgpack_object *doc, uint32_t chunk,
+    const char *idem)
 {
 	const msgpack_object *v, *period, *res, *id;
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	struct reqargs ra = { 0 };
 	struct upload u = { 0 };
-	char set[64];
+	char set[64], key[33];
 	int rc;
 
 	v = map_get_type(doc, "format", MSGPACK_OBJECT_STR);
@@ -241,9 +244,18 @@ upload(struct client *c, const msgpack_object *doc, uint32_t chunk)
 		rc = send_set(&u, set, &doc->via.map.ptr[i].val);
 	}
 	if (rc == CX_OK) {
+		/* Keyed: a commit retried after a lost reply is answered from
+		 * the first, and applies nothing twice. */
+		if (idem == NULL)
+			rc = client_new_idem_key(c, key, sizeof key);
+	}
+	if (rc == CX_OK) {
 		ra.n = 0;
 		req_int(&ra, "import", u.id);
-		rc = client_call(c, "import.commit", &ra, &res);
+		req_str(&ra, "idempotency_key", idem != NULL ? idem : key);
+		if ((rc = client_try_idem(c, "import.commit", &ra, &res)) !=
+		    CX_OK)
+			client_report(c);
 	}
 	if (rc != CX_OK) {
 		abort_quietly(c, u.id);
@@ -302,7 +314,8 @@ cmd_import(struct client *c, struct cmd_args *a)
 		rc = client_fail(c, "E_INVALID", "%s: not a JSON object",
 		    a->argv[0]);
 	else
-		rc = upload(c, &up.data, (uint32_t)chunk);
+		rc = upload(c, &up.data, (uint32_t)chunk,
+		    args_get(a, "idempotency-key"));
 	msgpack_unpacked_destroy(&up);
 	msgpack_sbuffer_destroy(&sb);
 	return rc;

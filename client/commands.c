@@ -312,7 +312,8 @@ const struct cmd_entry cmd_table[] = {
 	  "[--output-value N] [--productivity-pct N] "
 	  "[--hours-saved-per-week N] [--retention-change-pct N] "
 	  "[--replacement-cost N] [--efficiency-savings N] "
-	  "[--framework-hours-per-week N] [--tool-cost N]",
+	  "[--framework-hours-per-week N] [--tool-cost N] "
+	  "[--idempotency-key K]",
 	  "set a team's ROI inputs for a period; shows its ROI",
 	  "roi.set", KEYS(ARG_S("team")),
 	  OPTS(OPT_SREQ("period", "period"), OPT_N("headcount", "headcount"),
@@ -324,7 +325,8 @@ const struct cmd_entry cmd_table[] = {
 	  OPT_N("replacement-cost", "replacement_cost"),
 	  OPT_N("efficiency-savings", "efficiency_savings"),
 	  OPT_N("framework-hours-per-week", "framework_hours_per_week"),
-	  OPT_N("tool-cost", "tool_cost")), 1, 1, CMD_SESSION, cmd_roi_set },
+	  OPT_N("tool-cost", "tool_cost"), OPT_IDEM), 1, 1,
+	  CMD_SESSION | CMD_IDEM, cmd_roi_set },
 	{ "roi", "show", "TEAM --period NAME | --org --period NAME",
 	  "show the framework's ROI for a team, or the organisation",
 	  "roi.get", KEYS(ARG_S("team")),
@@ -347,12 +349,12 @@ const struct cmd_entry cmd_table[] = {
 	  OPT_S("format", NULL), OPT_S("out", NULL), OPT_S("mode", NULL)),
 	  0, 0, CMD_SESSION,
 	  cmd_export },
-	{ "import", NULL, "FILE|- [--chunk N]",
+	{ "import", NULL, "FILE|- [--chunk N] [--idempotency-key K]",
 	  "(admin) load a JSON export into an empty or new period, all or "
 	  "nothing; users and teams must exist (by login and slug); N rows "
 	  "a request at most (default and server's limit 1000)",
-	  "import.commit", NULL, OPTS(OPT_I("chunk", NULL)), 1, 1,
-	  CMD_SESSION, cmd_import },
+	  "import.commit", NULL, OPTS(OPT_I("chunk", NULL),
+	  OPT_S("idempotency-key", NULL)), 1, 1, CMD_SESSION, cmd_import },
 	{ "tree", NULL, "[--period NAME] [--team SLUG] [--depth N]",
 	  "the period's alignment tree and its team tree (default period: "
 	  "the active one containing today)",
@@ -375,12 +377,13 @@ const struct cmd_entry cmd_table[] = {
 	  "due", NULL, NULL, 0, 0, CMD_SESSION, cmd_due },
 
 	{ "assess", NULL, "TEAM [--set KEY=VALUE ...] [--answers FILE] "
-	  "[--apply]",
+	  "[--apply] [--idempotency-key K]",
 	  "assess a team: the guide's decision matrix and KPI checklist "
 	  "(asked at the terminal unless answered with --set or --answers)",
 	  "assessment.create", KEYS(ARG_S("team")),
 	  OPTS(OPT_SM("set"), { "answers", OPT_STR, NULL, false, NULL, "set" },
-	  OPT_F("apply", "apply")), 1, 1, CMD_SESSION, cmd_assess },
+	  OPT_F("apply", "apply"), OPT_IDEM), 1, 1, CMD_SESSION | CMD_IDEM,
+	  cmd_assess },
 	{ "assess", "show", "TEAM [--history]",
 	  "show a team's latest assessment, or all of them, newest first",
 	  "assessment.get", KEYS(ARG_S("team")),

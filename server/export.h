@@ -29,7 +29,7 @@ enum icheck {
 	IC_SLUG,	/* a team's slug */
 	IC_PERIOD,	/* a period's name */
 	IC_DATE,	/* YYYY-MM-DD */
-	IC_TIME,	/* YYYY-MM-DDTHH:MM:SS[.ffffff]Z, as exported */
+	IC_TIME,	/* RFC 3339 (exports write ...Z), stored in UTC */
 	IC_CHOICE	/* one of choices (a "|"-separated list) */
 };
 

@@ -50,7 +50,7 @@ static const struct field kpi_record_ctx[] = {
 	{ "id", F_HIDDEN }, { "archived", F_HIDDEN },
 	{ "private_team", F_HIDDEN }, { "lead_here", F_HIDDEN },
 	{ "lead_above", F_HIDDEN }, { "member_here", F_HIDDEN },
-	{ "kpi_owner", F_HIDDEN },
+	{ "kpi_owner", F_HIDDEN }, { "closed_periods", F_HIDDEN },
 };
 const struct fieldset FS_KPI_RECORD_CTX = FIELDSET("KPI", kpi_record_ctx);
 

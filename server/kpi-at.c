@@ -10,76 +10,33 @@
 #include "date.h"
 #include "kpi.h"
 
-static bool
-digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
 bool
 kpi_at_parse(const char *s, time_t now, char out[KPI_AT_LEN],
     const char **why)
 {
-	char day[11];
-	const char *p, *frac = "";
-	size_t nfrac = 0;
-	int y, mo, d, h = 0, mi = 0, sec = 0;
-	struct tm tm;
-	time_t t;
+	static char msg[160];
+	int64_t t;
+	int y, mo, d;
+	enum time_status st;
 
-	*why = "at is a time 2026-11-30T09:00:00Z (UTC) or a date 2026-11-30";
-	if (strlen(s) < 10 || strlen(s) > 40)
+	*why = "at is a time 2026-11-30T09:00:00Z (or with an offset, "
+	    "+01:00) or a date 2026-11-30";
+	if (strlen(s) == 10) {
+		/* A date alone: its midnight UTC. */
+		if (date_check(s, &y, &mo, &d) != DATE_OK)
+			return false;
+		t = date_days(y, mo, d) * 86400;
+		snprintf(out, KPI_AT_LEN, "%sT00:00:00Z", s);
+	} else if ((st = time_parse(s, &t, out)) != TIME_OK) {
+		/* One static buffer: cairnd answers on its one thread. */
+		snprintf(msg, sizeof msg, "at %s", time_status_text(st));
+		*why = msg;
 		return false;
-	memcpy(day, s, 10);
-	day[10] = '\0';
-	if (date_check(day, &y, &mo, &d) != DATE_OK)
-		return false;
-	p = s + 10;
-	if (*p != '\0') {
-		if ((*p != 'T' && *p != 't' && *p != ' ') ||
-		    !digits(p + 1, 2, &h) || p[3] != ':' ||
-		    !digits(p + 4, 2, &mi) || p[6] != ':' ||
-		    !digits(p + 7, 2, &sec))
-			return false;
-		p += 9;
-		if (*p == '.') {
-			frac = ++p;
-			while (isdigit((unsigned char)*p))
-				p++;
-			nfrac = (size_t)(p - frac);
-			if (nfrac == 0 || nfrac > 6)
-				return false;
-		}
-		if ((*p != 'Z' && *p != 'z') || p[1] != '\0') {
-			*why = "at must be in UTC, ending in Z "
-			    "(2026-11-30T09:00:00Z)";
-			return false;
-		}
-		if (h > 23 || mi > 59 || sec > 59)
-			return false;
 	}
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t > now + KPI_FUTURE_S) {
+	if (t > (int64_t)now + KPI_FUTURE_S) {
 		*why = "at is more than 5 minutes in the future";
 		return false;
 	}
-	snprintf(out, KPI_AT_LEN, "%04d-%02d-%02dT%02d:%02d:%02d%s%.*sZ", y,
-	    mo, d, h, mi, sec, nfrac ? "." : "", (int)nfrac, frac);
 	return true;
 }
 

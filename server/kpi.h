@@ -11,15 +11,16 @@
 #define KPI_RECORD_MAX	1000	/* readings in one kpi.record */
 #define KPI_NOTE_MAX	2000	/* bytes of a reading's note */
 #define KPI_FUTURE_S	300	/* a reading may be this far ahead */
-#define KPI_AT_LEN	32	/* "2026-11-30T09:00:00.123456Z" and NUL */
+#define KPI_AT_LEN	32	/* TIME_TEXT_LEN (common/date.h) */
 #define KPI_VALUE_MAX	1e15	/* |value| and |threshold| */
 
 /*
- * A reading's time as the protocol writes it: "2026-11-30T09:00:00Z"
- * (fractions of a second allowed, a space for the T too) or a date
- * "2026-11-30" (its midnight UTC).  On success out holds it for
- * PostgreSQL, unambiguously UTC; false with why (for E_INVALID on "at")
- * if it is no such time or more than KPI_FUTURE_S after now.
+ * A reading's time as the protocol writes it: an RFC 3339 time
+ * "2026-11-30T09:00:00Z" or "2026-11-30T10:00:00+01:00" (time_parse in
+ * common/date.h says what is taken) or a date "2026-11-30" (its midnight
+ * UTC).  On success out holds it converted to UTC, as cairn stores it;
+ * false with why (for E_INVALID on "at") if it is no such time or more
+ * than KPI_FUTURE_S after now.
  */
 bool	 kpi_at_parse(const char *s, time_t now, char out[KPI_AT_LEN],
 	    const char **why) __attribute__((warn_unused_result));

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "change.h"
+#include "date.h"
 #include "export.h"
 #include "fields.h"
 #include "goals.h"
@@ -89,31 +90,6 @@ valid_period_name(const char *s)
 	return true;
 }
 
-/* YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z, the way exports write times. */
-static bool
-valid_time(const char *s)
-{
-	char day[11];
-	int h, m, sec, n = 0;
-	size_t len = strlen(s), i = 20;
-
-	if (len < 20 || len > 27 || s[10] != 'T' || s[len - 1] != 'Z')
-		return false;
-	memcpy(day, s, 10);
-	day[10] = '\0';
-	if (!valid_date(day) || sscanf(s + 11, "%2d:%2d:%2d%n", &h, &m, &sec,
-	    &n) != 3 || n != 8 || h > 23 || m > 59 || sec > 60 || h < 0 ||
-	    m < 0 || sec < 0)
-		return false;
-	if (s[19] == '.') {
-		for (; i < len - 1; i++)
-			if (s[i] < '0' || s[i] > '9')
-				return false;
-		return len - 1 > 20;
-	}
-	return len == 20;
-}
-
 static bool
 in_choices(const char *v, const char *choices)
 {
@@ -142,8 +118,10 @@ check_col(struct mp_reader *r, const struct icol *c, struct jbuf *b,
 	int64_t i;
 	double d;
 	bool v, ok = true, got = false;
-	char num[40];
+	char num[40], utc[TIME_TEXT_LEN];
 	int req = c->required ? MP_REQUIRED : MP_OPTIONAL;
+	enum time_status ts = TIME_OK;
+	int64_t epoch;
 
 	switch (c->check) {
 	case IC_ID:
@@ -172,7 +150,13 @@ check_col(struct mp_reader *r, const struct icol *c, struct jbuf *b,
 		case IC_SLUG:	ok = valid_slug(s); break;
 		case IC_PERIOD:	ok = valid_period_name(s); break;
 		case IC_DATE:	ok = valid_date(s); break;
-		case IC_TIME:	ok = valid_time(s); break;
+		case IC_TIME:
+			/* Any RFC 3339 time, stored as its UTC form. */
+			ts = time_parse(s, &epoch, utc);
+			ok = ts == TIME_OK;
+			if (ok)
+				s = utc;
+			break;
 		default:	ok = in_choices(s, c->choices); break;
 		}
 		if (!ok) {
@@ -180,14 +164,16 @@ check_col(struct mp_reader *r, const struct icol *c, struct jbuf *b,
 				mp_reader_fail(r, E_INVALID, c->name,
 				    "'%s' must be one of %s", c->name,
 				    c->choices);
+			else if (c->check == IC_TIME)
+				mp_reader_fail(r, E_INVALID, c->name,
+				    "'%s' %s", c->name, time_status_text(ts));
 			else
 				mp_reader_fail(r, E_INVALID, c->name,
 				    "'%s' is not a valid %s", c->name,
 				    c->check == IC_LOGIN ? "login" :
 				    c->check == IC_SLUG ? "team slug" :
 				    c->check == IC_PERIOD ? "period name" :
-				    c->check == IC_DATE ? "date (YYYY-MM-DD)" :
-				    "time (YYYY-MM-DDTHH:MM:SS[.ffffff]Z)");
+				    "date (YYYY-MM-DD)");
 			return false;
 		}
 	}
@@ -260,6 +246,8 @@ struct imp {
 	struct jbuf	 json;
 	/* import.begin */
 	char		 name[48], start[16], end[16], state[16];
+	/* import.commit */
+	struct idem	 idem;
 };
 
 static void
@@ -461,6 +449,9 @@ op_import_rows(struct request *req)
 static void
 on_committed(void *arg, const PGresult *res)
 {
+	/* A twin with the same key committed first: answered from it. */
+	if (idem_write_failed(arg, res))
+		return;
 	reply_row(arg, res, &FS_IMPORT_COMMIT);
 }
 
@@ -494,8 +485,9 @@ on_missing(void *arg, const PGresult *res)
 		    o ? "unknown parent objectives: " : "", o ? o : "");
 		return;
 	}
-	const char *p[2] = { x->id, x->caller };
-	req_db(req, ST_IMPORT_COMMIT, 2, p, on_committed);
+	const char *p[4] = { x->id, x->caller, idem_key(&x->idem),
+	    idem_hash(&x->idem) };
+	req_db(req, ST_IMPORT_COMMIT, 4, p, on_committed);
 }
 
 static bool
@@ -511,15 +503,39 @@ read_id(struct request *req, struct imp **xp)
 	return true;
 }
 
+static void
+commit_fresh(struct request *req)
+{
+	struct imp *x = req->state;
+	const char *p[2] = { x->id, x->caller };
+
+	req_db(req, ST_IMPORT_MISSING, 2, p, on_missing);
+}
+
+/* A retry of a commit that committed: the counts it recorded (the import
+ * itself is gone by then). */
+static void
+commit_replay(struct request *req, int64_t audit_id)
+{
+	reply_get(req, &FS_IMPORT_COMMIT, ST_IMPORT_REPLAY, audit_id,
+	    "import");
+}
+
 void
 op_import_commit(struct request *req)
 {
 	struct imp *x;
+	struct idem idem;
+	int64_t id = 0;
 
-	if (!read_id(req, &x))
+	mp_get_int(&req->args, "import", MP_REQUIRED, 1, INT64_MAX, &id);
+	idem_read(req, &idem);
+	if (!req_args_done(req))
 		return;
-	const char *p[2] = { x->id, x->caller };
-	req_db(req, ST_IMPORT_MISSING, 2, p, on_missing);
+	x = imp_new(req);
+	snprintf(x->id, sizeof x->id, "%lld", (long long)id);
+	x->idem = idem;
+	idem_begin(req, &x->idem, commit_replay, commit_fresh);
 }
 
 static void

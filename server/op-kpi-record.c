@@ -64,6 +64,7 @@ struct record {
 	char		 caller[24], role[16];
 	size_t		 n;
 	int64_t		*kpi;		/* of each reading, in order */
+	char		(*at)[KPI_AT_LEN];	/* each one's time, UTC */
 	int64_t		*ids;		/* the distinct KPIs, sorted */
 	size_t		 nids;
 	struct sbuf	 a_kpi, a_val, a_at, a_note, a_ids;
@@ -75,6 +76,7 @@ record_free(void *p)
 	struct record *r = p;
 
 	free(r->kpi);
+	free(r->at);
 	free(r->ids);
 	free(r->a_kpi.s);
 	free(r->a_val.s);
@@ -133,6 +135,11 @@ read_one(struct request *req, struct record *r, size_t i,
 		return false;
 	}
 	r->kpi[i] = kpi;
+	if (at != NULL)
+		memcpy(r->at[i], when, KPI_AT_LEN);
+	else		/* now, as the database will take it */
+		strftime(r->at[i], KPI_AT_LEN, "%Y-%m-%dT%H:%M:%SZ",
+		    gmtime(&now));
 	sb_str(&r->a_kpi, i ? "," : "{");
 	sb_str(&r->a_val, i ? "," : "{");
 	sb_str(&r->a_at, i ? "," : "{");
@@ -192,6 +199,31 @@ ctx_row(const PGresult *ctx, const int64_t *rowid, int nrows, int64_t id)
 	return -1;
 }
 
+/*
+ * The closed period of a KPI that time at (UTC text) falls in, from the
+ * context's closed_periods ("START END NAME ...", sql/024): its name in
+ * name, or false.  A reading falls in a period when its UTC day is one of
+ * the period's days (docs/rules.md, "period.closed").
+ */
+static bool
+in_closed(const char *closed, const char *at, char *name, size_t len)
+{
+	char start[11], end[11], nm[41];
+	int used;
+
+	if (closed == NULL)
+		return false;
+	while (sscanf(closed, " %10s %10s %40s%n", start, end, nm, &used) ==
+	    3) {
+		if (strncmp(at, start, 10) >= 0 && strncmp(at, end, 10) <= 0) {
+			snprintf(name, len, "%s", nm);
+			return true;
+		}
+		closed += used;
+	}
+	return false;
+}
+
 /* Every reading against its KPI, in order; false after answering. */
 static bool
 check_all(struct request *req, struct record *r, const PGresult *ctx)
@@ -199,7 +231,7 @@ check_all(struct request *req, struct record *r, const PGresult *ctx)
 	int nrows = PQntuples(ctx), *order, row;
 	int64_t *rowid;
 	struct authz_facts f;
-	char field[48];
+	char field[48], period[48];
 	bool ok = true;
 
 	/* The rows in the order of r->ids (both sorted by id). */
@@ -247,6 +279,18 @@ check_all(struct request *req, struct record *r, const PGresult *ctx)
 		} else if (row_bool(ctx, row, "archived")) {
 			req_fail_rule(req, "kpi.archived", "reading %zu: KPI "
 			    "%lld is archived: it takes no readings", i,
+			    (long long)r->kpi[i]);
+			ok = false;
+		} else if (in_closed(row_null(ctx, row, "closed_periods") ?
+		    NULL : row_text(ctx, row, "closed_periods"), r->at[i],
+		    period, sizeof period)) {
+			/* The database refuses it too (sql/024), under the
+			 * period's lock; this is the answer that names it. */
+			snprintf(field, sizeof field, "readings[%zu].at", i);
+			req_fail_rule_field(req, field, "period.closed",
+			    "reading %zu: at %s falls in period %s of KPI "
+			    "%lld, which is closed: a closed period is "
+			    "read-only", i, r->at[i], period,
 			    (long long)r->kpi[i]);
 			ok = false;
 		}
@@ -321,6 +365,7 @@ op_kpi_record(struct request *req)
 	caller_text(req, r->caller, r->role);
 	r->n = arr->via.array.size;
 	r->kpi = xcalloc(r->n, sizeof *r->kpi);
+	r->at = xcalloc(r->n, sizeof *r->at);
 	for (size_t i = 0; i < r->n; i++)
 		if (!read_one(req, r, i, &arr->via.array.ptr[i], now))
 			return;

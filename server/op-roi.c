@@ -233,7 +233,7 @@ roi_set_params(struct change *c, const PGresult *ctx, const char **p)
 	p[1] = row_str(ctx, 0, "team_id");
 	p[2] = row_str(ctx, 0, "period_id");
 	p[3] = a->json;
-	return 4;
+	return change_idem_params(c, p, 4);
 }
 
 /* No row from the write: the team went between the two statements. */
@@ -260,6 +260,9 @@ static const struct change_op roi_set_op = {
 	.params = roi_set_params,
 	.reply = &FS_ROI_WRITE,
 	.empty = roi_set_empty,
+	/* A retry with the key is answered from roi.set's audit entry. */
+	.get = ST_ROI_SET_REPLAY,
+	.keyed = true,
 };
 
 void
@@ -272,6 +275,7 @@ op_roi_set(struct request *req)
 	double d[ROI_NINPUTS];
 	struct change *c;
 	struct roi_set *g;
+	struct idem idem;
 	size_t n = 0, off;
 
 	mp_get_str(a, "team", MP_REQUIRED, 1, 40, &team);
@@ -279,6 +283,7 @@ op_roi_set(struct request *req)
 	for (size_t i = 0; i < ROI_NINPUTS; i++)
 		given[i] = mp_get_double(a, roi_inputs[i].name, MP_OPTIONAL,
 		    0, roi_inputs[i].max, &d[i]);
+	idem_read(req, &idem);
 	if (!req_args_done(req))
 		return;
 	for (size_t i = 0; i < ROI_NINPUTS; i++) {
@@ -301,6 +306,7 @@ op_roi_set(struct request *req)
 		return;
 	}
 	c = change_new(req, &roi_set_op, sizeof *g);
+	c->idem = idem;
 	g = c->arg;
 	g->team = team;
 	g->period = period;

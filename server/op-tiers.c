@@ -318,7 +318,7 @@ assess_params(struct change *c, const PGresult *ctx, const char **p)
 	(void)ctx;
 	p[2] = a->json;
 	p[3] = a->apply ? "t" : "f";
-	return 4;
+	return change_idem_params(c, p, 4);
 }
 
 static const struct change_op assess_op = {
@@ -333,6 +333,9 @@ static const struct change_op assess_op = {
 	.params = assess_params,
 	.reply = &FS_ASSESSMENT,
 	.empty = team_gone,
+	/* A retry with the key is answered from the assessment it made. */
+	.get = ST_ASSESS_REPLAY,
+	.keyed = true,
 };
 
 void
@@ -344,14 +347,17 @@ op_assessment_create(struct request *req)
 	bool apply = false;
 	struct assess_arg *a;
 	struct change *c;
+	struct idem idem;
 
 	mp_get_str(r, "team", MP_REQUIRED, 1, 40, &team);
 	mp_get_map(r, "scenarios", MP_OPTIONAL, &m[0]);
 	mp_get_map(r, "checklist", MP_OPTIONAL, &m[1]);
 	mp_get_bool(r, "apply", MP_OPTIONAL, &apply);
+	idem_read(req, &idem);
 	if (!req_args_done(req))
 		return;
 	c = change_new(req, &assess_op, sizeof *a);
+	c->idem = idem;
 	a = c->arg;
 	a->apply = apply;
 	for (int kind = 0; kind < 2; kind++) {

@@ -293,6 +293,17 @@ req_fail_rule(struct request *req, const char *rule, const char *fmt, ...)
 }
 
 void
+req_fail_rule_field(struct request *req, const char *field, const char *rule,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(req, E_RULE, field, rule, fmt, ap);
+	va_end(ap);
+}
+
+void
 req_fail_args(struct request *req)
 {
 	req_fail(req, req->args.err, req->args.field, "%s", req->args.msg);

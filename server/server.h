@@ -168,6 +168,10 @@ void	 req_fail(struct request *, enum wire_err, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	 req_fail_rule(struct request *, const char *rule, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
+/* The same, naming the argument that trips the rule. */
+void	 req_fail_rule_field(struct request *, const char *field,
+	    const char *rule, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
 void	 req_fail_args(struct request *);
 /* True when every argument was read and valid; else answers and false. */
 bool	 req_args_done(struct request *);

@@ -93,6 +93,7 @@ enum stmt {
 	ST_ROI_ORG,
 	ST_ROI_SET_CTX,
 	ST_ROI_SET,
+	ST_ROI_SET_REPLAY,
 	/* the two tiers: framework mode, assessment (sql/008, sql/009) */
 	ST_TEAM_GOV_CTX,
 	ST_TEAM_SET_FRAMEWORK,
@@ -101,6 +102,7 @@ enum stmt {
 	ST_ASSESS_Q_CTX,
 	ST_ASSESS_SET_WEIGHT,
 	ST_ASSESS_CREATE,
+	ST_ASSESS_REPLAY,
 	ST_ASSESS_GET,
 	ST_GUARD_CTX,
 	ST_GUARD_ADD,
@@ -133,6 +135,7 @@ enum stmt {
 	ST_IMPORT_ROWS,
 	ST_IMPORT_MISSING,
 	ST_IMPORT_COMMIT,
+	ST_IMPORT_REPLAY,
 	ST_IMPORT_ABORT,
 	/* pace and grading (sql/012, sql-pace.inc) */
 	ST_OBJ_GRADE,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "goals.h"
 
 /* Shortest text that reads back as the same double. */
@@ -30,16 +31,13 @@ valid_slug(const char *s)
 	return true;
 }
 
+/* A day of the calendar: 2026-02-30 and 2026-04-31 are not (common/date.c
+ * is the one check, shared with the client). */
 bool
 valid_date(const char *s)
 {
 	int y, m, d;
-	char extra;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
-		return false;
-	return y >= 1900 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
-	    d <= 31;
+	return date_check(s, &y, &m, &d) == DATE_OK;
 }
 

@@ -121,3 +121,110 @@ if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem CAIRN_TEST_ADMIN=root \
 else
 	not_ok "idempotency keys over raw frames (test_idem)"
 fi
+
+# The writes keyed by issue 13 (item 11): assessment.create, roi.set,
+# retro.set and import.commit.  A retry with the same key records nothing
+# more and gets the same answer; the CLI sends a key of its own when none
+# is given (so that its one retry after a lost connection is safe).
+
+K=assess-$$-a
+A_SET="--set rapid_growth=4 --set cross_functional=3 --set stable=yes"
+expect_exit "assess with a key" 0 as admin --json assess idem $A_SET --idempotency-key "$K"
+A1=$OUT
+expect_exit "assess retried with the same key" 0 as admin --json assess idem $A_SET --idempotency-key "$K"
+expect_eq "... the same answer" "$OUT" "$A1"
+expect_eq "... one assessment" "$(idem_q "SELECT count(*) FROM assessments a JOIN teams t ON t.id = a.team_id WHERE t.slug = 'idem'")" 1
+expect_eq "... one audit entry" "$(idem_q "SELECT count(*) FROM audit_log WHERE op = 'assessment.create' AND after->>'team_id' = (SELECT id::text FROM teams WHERE slug = 'idem')")" 1
+expect_exit "the same key with other answers" 6 as admin --json assess idem --set rapid_growth=1 --idempotency-key "$K"
+expect_match "... is E_CONFLICT naming the key" '"code":"E_CONFLICT".*"field":"idempotency_key"' "$ERR"
+expect_exit "assess without a key" 0 as admin --json assess idem $A_SET
+expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys k JOIN assessments a ON a.id = k.result_id JOIN teams t ON t.id = a.team_id WHERE k.op = 'assessment.create' AND t.slug = 'idem'")" 2
+
+K=roi-$$-a
+expect_exit "roi set with a key" 0 as admin --json roi set idem --period idemp --headcount 7 --hourly-cost 55.5 --idempotency-key "$K"
+R1=$OUT
+psql_cairn -c "SELECT pg_sleep(1.1)" >/dev/null	# set_at would move
+expect_exit "roi set retried with the same key" 0 as admin --json roi set idem --period idemp --headcount 7 --hourly-cost 55.5 --idempotency-key "$K"
+expect_eq "... the same answer" "$OUT" "$R1"
+expect_eq "... one audit entry" "$(idem_q "SELECT count(*) FROM audit_log WHERE op = 'roi.set' AND entity_id = (SELECT id FROM teams WHERE slug = 'idem')")" 1
+expect_eq "... the inputs written once (set_at unchanged)" "$(idem_q "SELECT count(DISTINCT set_at) FROM roi_inputs i JOIN teams t ON t.id = i.team_id WHERE t.slug = 'idem'") $(idem_q "SELECT count(*) FROM roi_inputs i JOIN teams t ON t.id = i.team_id WHERE t.slug = 'idem'")" "1 2"
+expect_exit "the same key with another value" 6 as admin --json roi set idem --period idemp --headcount 8 --idempotency-key "$K"
+expect_match "... is E_CONFLICT naming the key" '"code":"E_CONFLICT".*"field":"idempotency_key"' "$ERR"
+expect_exit "roi set without a key" 0 as admin --json roi set idem --period idemp --headcount 9
+expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys k JOIN audit_log a ON a.id = k.result_id JOIN teams t ON t.id = a.entity_id WHERE k.op = 'roi.set' AND t.slug = 'idem'")" 2
+idem_race 8 as admin --json roi set idem --period idemp --tool-cost 100 --idempotency-key "race-roi-$$"
+expect_eq "8 concurrent roi set with one key: one answer" "$(cat "$T"/race.* | sort -u | wc -l)" 1
+[ "$(cat "$T"/race.* | sort -u | wc -l)" = 1 ] || cat "$T"/race.*
+expect_eq "... one audit entry" "$(idem_q "SELECT count(*) FROM audit_log WHERE op = 'roi.set' AND entity_id = (SELECT id FROM teams WHERE slug = 'idem') AND after->'inputs' ? 'tool_cost'")" 1
+
+K=retro-$$-a
+expect_exit "retro with a key" 0 as admin --json retro idem --period idemp --note "retro $$" --idempotency-key "$K"
+T1=$OUT
+expect_exit "retro retried with the same key" 0 as admin --json retro idem --period idemp --note "retro $$" --idempotency-key "$K"
+expect_eq "... the same answer" "$OUT" "$T1"
+expect_eq "... one note" "$(idem_q "SELECT count(*) FROM retros WHERE note = 'retro $$'")" 1
+expect_exit "retro without a key" 0 as admin --json retro idem --period idemp --note "retro2 $$"
+expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys k JOIN retros r ON r.id = k.result_id WHERE k.op = 'retro.set' AND r.note LIKE 'retro% $$'")" 2
+
+# import.commit: the period idemp exported, renamed, imported twice with
+# one key; the retry is answered from the first commit's counts.
+expect_exit "idem: export idemp" 0 as admin export --period idemp --out "$T/idem-x.json"
+python3 - "$T/idem-x.json" "idemc-$$" > "$T/idem-x2.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["period"]["name"] = sys.argv[2]
+for s in d.values():
+    if isinstance(s, list):
+        for r in s:
+            if isinstance(r, dict) and r.get("period") == "idemp":
+                r["period"] = sys.argv[2]
+json.dump(d, sys.stdout)
+PY
+K=import-$$-a
+# The CLI retries import.commit alone, with the same import and key, when
+# the connection is lost: the same here, over a raw connection, so that
+# the retry is exactly the one the CLI would send.
+idem_import() {	# idem_import FILE KEY: "ANSWER1\nANSWER2" of two commits
+	CL_HERE=$HERE python3 - "$ADDR" "$T/certs/ca.pem" "$ADMIN_PW" "$1" "$2" <<'PY' 2>&1
+import json, os, sys
+sys.path.insert(0, os.environ["CL_HERE"])
+from rawconn import Raw
+addr, ca, pw, path, key = sys.argv[1:6]
+d = json.load(open(path))
+r = Raw(addr, ca, "idem.sh")
+assert r.login("root", pw)
+b = r.call("import.begin", {"period": d["period"]})
+imp = b["result"]["import"]
+for name, rows in d.items():
+    if isinstance(rows, list) and rows:
+        for i in range(0, len(rows), 500):
+            x = r.call("import.rows", {"import": imp, "set": name,
+                                       "rows": rows[i:i + 500]})
+            assert x.get("ok"), x
+for _ in range(2):
+    c = r.call("import.commit", {"import": imp, "idempotency_key": key})
+    print(json.dumps(c.get("result") or c.get("error"), sort_keys=True))
+PY
+}
+out=$(idem_import "$T/idem-x2.json" "$K")
+first=$(echo "$out" | sed -n 1p)
+expect_match "import.commit with a key" '"objectives": [1-9]' "$first"
+expect_eq "import.commit retried with the same key: the same answer" "$(echo "$out" | sed -n 2p)" "$first"
+expect_eq "... one import audited" "$(idem_q "SELECT count(*) FROM audit_log a JOIN periods p ON p.id = a.entity_id WHERE a.op = 'import' AND p.name = 'idemc-$$'")" 1
+expect_eq "... the objectives once" "$(idem_q "SELECT count(*) FROM objectives o JOIN periods p ON p.id = o.period_id WHERE p.name = 'idemc-$$'")" "$(idem_q "SELECT count(*) FROM objectives o JOIN periods p ON p.id = o.period_id WHERE p.name = 'idemp'")"
+expect_eq "... no import left open" "$(idem_q "SELECT count(*) FROM imports")" 0
+expect_eq "... the key kept" "$(idem_q "SELECT count(*) FROM idempotency_keys WHERE op = 'import.commit' AND key = '$K'")" 1
+python3 - "$T/idem-x2.json" "idemd-$$" > "$T/idem-x3.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+old = d["period"]["name"]
+d["period"]["name"] = sys.argv[2]
+for s in d.values():
+    if isinstance(s, list):
+        for r in s:
+            if isinstance(r, dict) and r.get("period") == old:
+                r["period"] = sys.argv[2]
+json.dump(d, sys.stdout)
+PY
+expect_exit "import without a key" 0 as admin --json import "$T/idem-x3.json"
+expect_eq "... the CLI sent one of its own" "$(idem_q "SELECT count(*) FROM idempotency_keys k JOIN audit_log a ON a.id = k.result_id JOIN periods p ON p.id = a.entity_id WHERE k.op = 'import.commit' AND p.name IN ('idemc-$$', 'idemd-$$')")" 2

@@ -279,7 +279,7 @@ expect_exit "a reading 2 minutes ahead (a clock a little fast) is taken" 0 \
     as admin kpi record "$WST" 1 --at "$(k_ago '+2 minutes')"
 expect_eq "... and only it" "$(k_readings "$WST")" "$((n0 + 1))"
 for bad in 2026-13-01 2026-02-30 '2026-11-30T25:00:00Z' '2026-11-30T09:00:00' \
-    '2026-11-30T09:00:00+01:00' yesterday '2026-11-30T09:00Z'; do
+    '2026-11-30T09:00:00+14:01' '2016-12-31T23:59:60Z' yesterday '2026-11-30T09:00Z'; do
 	expect_exit "at '$bad' is refused" 7 as admin --json kpi record "$WST" 1 --at "$bad"
 	expect_match "at '$bad': names at" '"field":"readings\[0\]\.at"' "$ERR"
 done

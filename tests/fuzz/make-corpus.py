@@ -181,6 +181,23 @@ JSON = {
              '"current": 42.5, "confidence": null, "title": "Ship it"}',
 }
 
+TIME = {
+    "utc": "2026-11-30T09:00:00Z",
+    "offset": "2026-12-05T08:00:00+01:00",
+    "negative": "2026-12-04T21:00:00-10:00",
+    "lowercase": "2026-11-30t09:00:00z",
+    "space": "2026-11-30 09:00:00Z",
+    "fraction": "2026-11-30T09:00:00.123456+05:30",
+    "max-offset": "2028-02-28T23:00:00+14:00",
+    "min-offset": "2028-02-28T13:00:00-12:00",
+    "leap-day": "2028-02-29T12:00:00Z",
+    "bad-day": "2026-02-30T12:00:00Z",
+    "leap-second": "2026-12-31T23:59:60Z",
+    "no-offset": "2026-11-30T09:00:00",
+    "year-edge": "9999-12-31T23:59:59-00:00",
+    "year-low": "1900-01-01T00:00:00+01:00",
+}
+
 
 def write(base, target, seeds):
     d = os.path.join(base, target)
@@ -197,6 +214,7 @@ def main():
     write(base, "frame", frame_seeds())
     write(base, "args", args_seeds())
     write(base, "json", JSON)
+    write(base, "time", TIME)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,13 @@ test_at_forms(void **st)
 	assert_true(kpi_at_parse("2026-11-30 09:00:00.25z", NOW, out, &why));
 	assert_string_equal(out, "2026-11-30T09:00:00.25Z");
 	assert_true(kpi_at_parse("2024-02-29T23:59:59Z", NOW, out, &why));
+	/* RFC 3339 offsets, stored in UTC. */
+	assert_true(kpi_at_parse("2026-11-30T09:00:00+00:00", NOW, out, &why));
+	assert_string_equal(out, "2026-11-30T09:00:00Z");
+	assert_true(kpi_at_parse("2026-11-30T08:00:00+01:00", NOW, out, &why));
+	assert_string_equal(out, "2026-11-30T07:00:00Z");
+	assert_true(kpi_at_parse("2026-11-29T23:30:00-05:00", NOW, out, &why));
+	assert_string_equal(out, "2026-11-30T04:30:00Z");
 }
 
 static void
@@ -35,7 +42,7 @@ test_at_refused(void **st)
 {
 	static const char *bad[] = { "2026-13-01", "2026-02-30", "yesterday",
 	    "2026-11-30T24:00:00Z", "2026-11-30T09:60:00Z", "2026-11-30T09:00Z",
-	    "2026-11-30T09:00:00", "2026-11-30T09:00:00+00:00",
+	    "2026-11-30T09:00:00", "2026-11-30T09:00:00+15:00",
 	    "2026-11-30T09:00:00.Z", "2026-11-30T09:00:00.1234567Z",
 	    "2026-11-30x", "", "2026-11-30T09:00:00ZZ" };
 	char out[KPI_AT_LEN];
@@ -57,6 +64,10 @@ test_at_future(void **st)
 	assert_false(kpi_at_parse("2026-12-01T12:05:01Z", NOW, out, &why));
 	assert_non_null(strstr(why, "future"));
 	assert_false(kpi_at_parse("2026-12-02", NOW, out, &why));
+	/* The offset counts: 13:05+01:00 is 12:05Z, taken; -01:00 is not. */
+	assert_true(kpi_at_parse("2026-12-01T13:05:00+01:00", NOW, out, &why));
+	assert_false(kpi_at_parse("2026-12-01T11:05:01-01:00", NOW, out,
+	    &why));
 }
 
 static const char *
