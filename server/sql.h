@@ -144,6 +144,7 @@ enum stmt {
 	ST_HEALTH,
 	ST_REVIEW,
 	ST_DUE,
+	ST_USER_BUDGET,		/* sql-budget.inc */
 	ST_MAX
 };
 
