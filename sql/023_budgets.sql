@@ -131,7 +131,7 @@ BEGIN
 	-- In user order, and writes before readings everywhere: two
 	-- statements of one user lock the buckets in the same order.
 	FOR r IN SELECT user_id, coalesce(sum((after->>'readings')::bigint)
-	    FILTER (WHERE op = 'import'), 0) AS readings
+	    FILTER (WHERE op = 'import'), 0)::bigint AS readings
 	    FROM budget_new WHERE user_id IS NOT NULL
 	    GROUP BY user_id ORDER BY user_id
 	LOOP
