@@ -309,6 +309,7 @@ int	 cmd_user_add(struct client *, struct cmd_args *);
 int	 cmd_user_list(struct client *, struct cmd_args *);
 int	 cmd_user_show(struct client *, struct cmd_args *);
 int	 cmd_user_change(struct client *, struct cmd_args *);
+int	 cmd_user_budget(struct client *, struct cmd_args *);
 int	 cmd_passwd(struct client *, struct cmd_args *);
 
 /* cmd-team.c */

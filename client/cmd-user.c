@@ -99,6 +99,32 @@ cmd_user_change(struct client *c, struct cmd_args *a)
 	return CX_OK;
 }
 
+/* user budget LOGIN --lift | --restore: "LOGIN: budgets lifted". */
+int
+cmd_user_budget(struct client *c, struct cmd_args *a)
+{
+	const msgpack_object *u, *lifted;
+	struct reqargs ra = { 0 };
+	bool lift = args_flag(a, "lift"), restore = args_flag(a, "restore");
+	int rc;
+
+	if (lift == restore) {
+		fputs("cairn: usage: user budget LOGIN --lift | --restore\n",
+		    stderr);
+		return CX_USAGE;
+	}
+	req_bool(&ra, "lifted", lift);
+	if ((rc = cmd_request(c, a, &ra, &u)) != CX_OK)
+		return rc;
+	if (c->json)
+		return out_json(u);
+	out_field(stdout, u, "login");
+	lifted = map_get_type(u, "lifted", MSGPACK_OBJECT_BOOLEAN);
+	printf(": budgets %s\n", lifted != NULL && lifted->via.boolean ?
+	    "lifted" : "apply");
+	return CX_OK;
+}
+
 /*
  * passwd [LOGIN]: one's own password needs the old one; another user's
  * (an admin's business, which the server checks) only the new one.

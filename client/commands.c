@@ -62,6 +62,11 @@ const struct cmd_entry cmd_table[] = {
 	  "enable a disabled user",
 	  "user.enable", KEYS(ARG_S("login")), NULL, 1, 1, CMD_SESSION,
 	  cmd_user_change },
+	{ "user", "budget", "LOGIN --lift | --restore",
+	  "exempt a user from the write budgets, or apply them again",
+	  "user.budget", KEYS(ARG_S("login")),
+	  OPTS(OPT_F("lift", NULL), OPT_F("restore", NULL)), 1, 1,
+	  CMD_SESSION, cmd_user_budget },
 
 	{ "team", "add", "SLUG --name NAME [--parent SLUG] [--private]",
 	  "create a team; prints its slug",

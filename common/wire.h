@@ -43,6 +43,8 @@
 #define WIRE_PART	"part"		/* a part frame's body */
 #define WIRE_SET	"set"
 #define WIRE_ROWS	"rows"
+#define WIRE_BUDGET	"budget"	/* E_LIMIT of a write budget: its name */
+#define WIRE_RETRY_AFTER "retry_after"	/* ... and seconds until it refills */
 
 /*
  * Error codes.  The numeric value is internal (and maps to the client's

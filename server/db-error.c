@@ -1,8 +1,11 @@
 /*
  * db-error.c: what a database result means for the client: success, or
  * the wire error (and rule) a failure is answered with.  Our triggers
- * raise SQLSTATE class CA with the rule's name as the message.
+ * raise SQLSTATE class CA with the rule's name as the message, and class
+ * CB (sql/023) for a write budget: its name, a sentence, the seconds
+ * until it refills as the hint.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -40,6 +43,13 @@ db_error(const PGresult *res, const char **rule, const char **msg)
 		*msg = d ? d : "refused by a rule";
 		return E_RULE;
 	}
+	if (strcmp(state, "CB001") == 0) {
+		/* A write budget: the message is its name. */
+		const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+		*rule = m ? m : "budget";
+		*msg = d ? d : "write budget exhausted";
+		return E_LIMIT;
+	}
 	if (strcmp(state, "23505") == 0) {
 		*msg = "already exists";
 		return E_CONFLICT;
@@ -64,4 +74,24 @@ db_error(const PGresult *res, const char **rule, const char **msg)
 	log_warnx("db: unexpected error %s: %s", state, m ? m : "");
 	*msg = "internal error";
 	return E_INTERNAL;
+}
+
+bool
+db_budget(const PGresult *res, int64_t *secs)
+{
+	const char *st, *hint;
+	char *end;
+	long long v;
+
+	if (res == NULL ||
+	    (st = PQresultErrorField(res, PG_DIAG_SQLSTATE)) == NULL ||
+	    strcmp(st, "CB001") != 0)
+		return false;
+	*secs = 1;
+	if ((hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL) {
+		v = strtoll(hint, &end, 10);
+		if (end != hint && *end == '\0' && v > 0)
+			*secs = v;
+	}
+	return true;
 }

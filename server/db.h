@@ -67,5 +67,9 @@ void		 db_stream_resume(struct dbq *);
 enum wire_err	 db_error(const PGresult *, const char **rule,
 		    const char **msg);
 bool		 db_ok(const PGresult *);
+/* A write budget's refusal (sql/023, SQLSTATE CB001): true with the whole
+ * seconds until it refills (at least 1). */
+bool		 db_budget(const PGresult *, int64_t *secs)
+		    __attribute__((warn_unused_result));
 
 #endif

@@ -25,6 +25,8 @@ static const struct op ops[] = {
 	    OP_SESSION | OP_ADMIN | OP_WRITE },
 	{ "user.enable",	op_user_enable,
 	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ "user.budget",	op_user_budget,
+	    OP_SESSION | OP_ADMIN | OP_WRITE },
 	{ "user.set_password",	op_user_set_password,
 	    OP_SESSION | OP_WRITE },
 

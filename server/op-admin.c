@@ -45,6 +45,25 @@ on_setting_set(void *arg, const PGresult *res)
 	req_db(req, ST_SETTINGS_GET, 0, NULL, on_settings);
 }
 
+/* sql/023: the write budgets' rates (per minute) and bursts, which may
+ * go higher than the other settings. */
+static bool
+budget_setting(const char *name)
+{
+	static const char *const names[] = {
+		"budget_writes_rate", "budget_writes_burst",
+		"budget_readings_rate", "budget_readings_burst",
+		"budget_readings_per_kpi_rate", "budget_readings_per_kpi_burst",
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+#define BUDGET_SETTING_MAX	1000000
+
 void
 op_settings_set(struct request *req)
 {
@@ -54,10 +73,17 @@ op_settings_set(struct request *req)
 	char caller[24], role[16], num[24];
 
 	mp_get_str(a, "name", MP_REQUIRED, 1, 40, &name);
-	mp_get_int(a, "value", MP_REQUIRED, 1, 1000, &value);
+	mp_get_int(a, "value", MP_REQUIRED, 1, BUDGET_SETTING_MAX, &value);
 	if (!req_args_done(req))
 		return;
-	if (strcmp(name, "max_objectives") != 0 &&
+	if (budget_setting(name))
+		;
+	else if (value > 1000) {
+		req_fail(req, E_INVALID, "value", "argument 'value' must be "
+		    "from 1 to 1000 (budget_* settings: to %d)",
+		    BUDGET_SETTING_MAX);
+		return;
+	} else if (strcmp(name, "max_objectives") != 0 &&
 	    strcmp(name, "max_key_results") != 0 &&
 	    strcmp(name, "max_depth") != 0 &&
 	    /* sql/011: the minutes an action counts for in the ROI */
@@ -82,8 +108,10 @@ op_settings_set(struct request *req)
 		    "max_key_results, max_depth, roi_minutes_checkin, "
 		    "_reading, _assessment, _edit, stale_days, due_days, "
 		    "pace_off_pct, pace_risk_pct, pace_off_confidence, "
-		    "pace_risk_confidence and health_w_checkins, _kpis, "
-		    "_alignment, _focus, _assessment");
+		    "pace_risk_confidence, health_w_checkins, _kpis, "
+		    "_alignment, _focus, _assessment and budget_writes_rate, "
+		    "_writes_burst, _readings_rate, _readings_burst, "
+		    "_readings_per_kpi_rate, _readings_per_kpi_burst");
 		return;
 	}
 	/* Parameters are copied by req_db: locals will do. */

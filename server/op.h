@@ -37,6 +37,7 @@ void	op_user_get(struct request *);
 void	op_user_set_role(struct request *);
 void	op_user_disable(struct request *);
 void	op_user_enable(struct request *);
+void	op_user_budget(struct request *);
 void	op_user_set_password(struct request *);
 
 /* op-team.c */

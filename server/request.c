@@ -336,11 +336,30 @@ req_reply_rows(struct request *req, const PGresult *res,
 }
 
 void
+req_fail_budget(struct request *req, const char *budget, int64_t retry_after,
+    const char *msg)
+{
+	envelope(req, false);
+	msgpack_pack_map(&req->pk, 4);
+	mp_kv_str(&req->pk, WIRE_CODE, wire_err_name(E_LIMIT));
+	mp_kv_str(&req->pk, WIRE_MESSAGE, msg);
+	mp_kv_str(&req->pk, WIRE_BUDGET, budget);
+	mp_kv_int(&req->pk, WIRE_RETRY_AFTER, retry_after);
+	req->result_open = false;
+	req_reply(req);
+}
+
+void
 req_fail_db(struct request *req, const PGresult *res)
 {
 	const char *rule, *msg;
 	enum wire_err e = db_error(res, &rule, &msg);
+	int64_t secs;
 
+	if (e == E_LIMIT && db_budget(res, &secs)) {
+		req_fail_budget(req, rule, secs, msg);
+		return;
+	}
 	if (e == E_RULE)
 		req_fail_rule(req, rule, "%s", msg);
 	else

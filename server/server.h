@@ -179,6 +179,10 @@ bool	 req_args_done(struct request *);
 void	 req_reply_rows(struct request *, const PGresult *,
 	    void (*)(msgpack_packer *, const PGresult *, int));
 void	 req_fail_db(struct request *, const PGresult *);
+/* E_LIMIT of a write budget (sql/023): the error map also names the
+ * budget and the whole seconds until the write would pass. */
+void	 req_fail_budget(struct request *, const char *budget,
+	    int64_t retry_after, const char *msg);
 /* Run a statement for this request; on failure to queue it, the request
  * has been answered (E_UNAVAILABLE or E_LIMIT) and false is returned. */
 bool	 req_db(struct request *, enum stmt, int n, const char *const *p,

@@ -19,4 +19,5 @@ const struct stmt_def stmts[ST_MAX] = {
 #include "sql-export.inc"
 #include "sql-pace.inc"
 #include "sql-rollup.inc"
+#include "sql-budget.inc"
 };

@@ -210,6 +210,12 @@ base_section() {
 	export HOME="$tmp" CAIRN_SERVER="127.0.0.1:$port" CAIRN_CA="$ca"
 	"$bin/cairn" login bench --password-stdin < "$tmp/password" >/dev/null ||
 	    die "cairn login failed"
+	# The benchmark writes far past any team's write budgets (sql/023):
+	# its user is exempt, as an admin exempts one for a large import.  The
+	# budget triggers still run (and find the exemption), so their cost
+	# stays in the figures.
+	"$bin/cairn" user budget bench --lift >/dev/null ||
+	    die "cairn user budget --lift failed"
 	"$bin/cairn" team add bench --name "Bench" >/dev/null ||
 	    die "cairn team add failed"
 	kpi=$("$bin/cairn" kpi add --team bench --name "Orders shipped" \
