@@ -344,8 +344,8 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 			evtimer_add(s->tick, &tv);
 			return;
 		}
-		stream_fail(s, E_LIMIT, "stream stalled: the client took "
-		    "nothing of the result for %d s (stream_stall_timeout); "
+		stream_fail(s, E_LIMIT, "stream stalled: the client read "
+		    "too little of the result in %d s (stream_stall_timeout); "
 		    "the parts sent are void", stall);
 		log_info("conn %llu %s: %s: stream of %s stalled for %d s, "
 		    "cancelled", (unsigned long long)req->conn->serial,
