@@ -65,11 +65,13 @@ hd_setup "admin login" sh -c "echo '$ADMIN_PW' | XDG_CONFIG_HOME=$T/home-hd-admi
     $BIN/cairn login root --password-stdin"
 hd_user hold1
 hd_user hdother
+hd_user hdthird
 hd_root=$(psql_cairn -c "SELECT slug FROM teams WHERE parent_id IS NULL ORDER BY id LIMIT 1")
 hd_setup "team hdteam" hd_as admin team add hdteam --name "Held streams" \
     ${hd_root:+--parent "$hd_root"}
 hd_setup "member hold1" hd_as admin team member add hdteam hold1
 hd_setup "member hdother" hd_as admin team member add hdteam hdother
+hd_setup "member hdthird" hd_as admin team member add hdteam hdthird
 for hd_p in "held 2029-01-01 2029-03-31" "hdq 2029-04-01 2029-06-30"; do
 	set -- $hd_p
 	hd_setup "period $1" hd_as admin period add "$1" --start "$2" --end "$3"
@@ -106,9 +108,16 @@ for hd_i in $(seq 1 300); do
 	grep -q '^held' "$T/held.out" 2>/dev/null && break
 	sleep 0.05
 done
-hd_t0=$(date +%s%N)
 expect_match "the member has its streams out" '^held' "$(cat "$T/held.out")"
-hd_w=$(hd_writers)
+# Held from the moment PostgreSQL blocks writing to cairnd (cairnd has
+# paused the streams just before): the clock of the checks below.
+hd_w=0
+for hd_i in $(seq 1 100); do
+	hd_w=$(hd_writers)
+	[ "$hd_w" -ge 2 ] && break
+	sleep 0.1
+done
+hd_t0=$(date +%s%N)
 if [ "$hd_w" -ge 2 ]; then
 	ok "its streams hold the database ($hd_w backends blocked writing to cairnd)"
 else
@@ -172,6 +181,49 @@ expect_match "a third stream at once is refused (max_streams_per_user)" \
 expect_match "cairnd logs the cancelled streams" "stream of objectives stalled for $HD_STALL s, cancelled" \
     "$(cat "$T/cairnd-held.log")"
 expect_exit "and cairnd serves on" 0 hd_as hdother whoami
+
+# Every slot held, by two users: a third one's stream waits at most until
+# a stall frees one.
+python3 "$HERE/held_raw.py" "$ADDR" "$T/certs/ca.pem" hold1 pw-hold1-held \
+    held 2 $((HD_STALL + 8)) > "$T/held2.out" 2>&1 &
+hd_pid=$!
+python3 "$HERE/held_raw.py" "$ADDR" "$T/certs/ca.pem" hdthird pw-hdthird-held \
+    held 1 $((HD_STALL + 8)) > "$T/held3.out" 2>&1 &
+hd_pid3=$!
+for hd_i in $(seq 1 300); do
+	grep -q '^held' "$T/held2.out" 2>/dev/null &&
+	    grep -q '^held' "$T/held3.out" 2>/dev/null && break
+	sleep 0.05
+done
+for hd_i in $(seq 1 100); do
+	hd_w=$(hd_writers)
+	[ "$hd_w" -ge 3 ] && break
+	sleep 0.1
+done
+if [ "$hd_w" -ge 3 ]; then
+	ok "two users hold every slot ($hd_w backends blocked writing to cairnd)"
+else
+	not_ok "two users hold every slot" "$hd_w backends in ClientWrite"
+fi
+hd_t=$(hd_ms hd_as hdother obj show "$hd_obj")
+hd_rc=$?
+if [ "$hd_rc" = 0 ] && [ "$hd_t" -lt 2000 ]; then
+	ok "with every slot held, a third user's obj show waits for no stream (${hd_t} ms)"
+else
+	not_ok "with every slot held, a third user's obj show waits for no stream" "exit $hd_rc after ${hd_t} ms"
+fi
+hd_t=$(hd_ms hd_as hdother tree --period hdq)
+hd_rc=$?
+if [ "$hd_rc" = 0 ] && [ "$hd_t" -le $(( (HD_STALL + 2) * 1000 )) ]; then
+	ok "a third user's tree waits for a slot at most a stall timeout (${hd_t} ms)"
+else
+	not_ok "a third user's tree waits for a slot at most a stall timeout" \
+	    "exit $hd_rc after ${hd_t} ms: $(head -c 300 "$T/held-cmd.out")"
+fi
+wait "$hd_pid" "$hd_pid3"
+expect_match "the held streams of both users are answered E_LIMIT" \
+    'final 1 E_LIMIT stream stalled.*final 2 E_LIMIT stream stalled.*final 1 E_LIMIT stream stalled' \
+    "$(cat "$T/held2.out" "$T/held3.out" | tr '\n' ' ')"
 
 psql_cairn -c "DELETE FROM objectives WHERE period_id =
     (SELECT id FROM periods WHERE name = 'held')" >/dev/null
