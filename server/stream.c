@@ -354,8 +354,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		return;
 	s->cancelled = true;
 	/* on_done runs (and may free the request) before this returns. */
-	db_stream_cancel(srv->db, s->q, "stream cancelled (stalled or no "
-	    "slot)");
+	db_stream_cancel(srv->db, s->q, "closed to cancel a stalled stream");
 }
 
 /* The streams in parts its user has at once, over all its connections.
