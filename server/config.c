@@ -57,6 +57,10 @@ static const struct setting settings[] = {
 	S(db_queue, C_SIZE, 1, 10000000, "queries waiting for a connection"),
 	S(db_statement_timeout, C_INT, 0, 86400000, "statement timeout, ms"),
 	S(db_connect_timeout, C_INT, 1, 3600, "database connect timeout, s"),
+	S(stream_stall_timeout, C_INT, 1, 3600, "s a result in parts may "
+	    "wait for its reader (or for a slot) before E_LIMIT"),
+	S(max_streams_per_user, C_INT, 1, 1000,
+	    "results in parts one user may stream at once"),
 	S(hash_threads, C_INT, 1, 256, "password hashing threads"),
 	S(hash_queue, C_SIZE, 1, 1000000,
 	    "password hashes waiting in all (max_conns)"),
@@ -122,6 +126,8 @@ config_defaults(struct config *c)
 	c->db_queue = 10000;
 	c->db_statement_timeout = 30000;
 	c->db_connect_timeout = 5;
+	c->stream_stall_timeout = 10;
+	c->max_streams_per_user = 2;
 	c->hash_threads = 2;
 	c->hash_queue = HASH_QUEUE_AUTO;
 	c->session_idle = 86400;

@@ -44,6 +44,8 @@ struct config {
 	size_t	 db_queue;		/* queries waiting for one */
 	int	 db_statement_timeout;	/* ms */
 	int	 db_connect_timeout;	/* s */
+	int	 stream_stall_timeout;	/* s a stream may wait for its reader */
+	int	 max_streams_per_user;	/* results in parts at once */
 
 	/* Passwords and sessions. */
 	int	 hash_threads;

@@ -30,6 +30,7 @@ struct query {
 	uint64_t		 sent_ms;
 	db_row_cb		*row;		/* a stream: rows as they come */
 	bool			 paused;	/* a stream waiting for its reader */
+	bool			 may_pause;	/* a stream that may pause: held */
 };
 TAILQ_HEAD(queryq, query);
 
@@ -58,6 +59,7 @@ struct dbc {
 	uint64_t	 syncs_seen;	/* ... and answered, since connecting */
 	struct event	*sync_ev;	/* sends it at the end of the turn */
 	bool		 streaming;	/* a stream holds the connection */
+	bool		 held;		/* ... one that may pause */
 	struct event	*resume_ev;	/* a paused stream reads again */
 	PGresult	*res;		/* while PREPARING */
 };
@@ -88,7 +90,9 @@ struct db {
 	size_t			 nwaiting, max_waiting;
 	struct queryq		 swaiting;	/* streams, for a quiet dbc */
 	size_t			 nswaiting;
-	int			 nstreams, max_streams;
+	size_t			 nswaiting_held;	/* of them, may pause */
+	int			 nstreams, max_all;	/* streams running */
+	int			 nheld, max_streams;	/* of them, may pause */
 	int			 connect_timeout;
 	int			 nup;
 	size_t			 inflight;

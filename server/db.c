@@ -66,16 +66,42 @@ db_mono_ms(void)
 
 /*
  * A stream runs alone on a connection with nothing else in flight (it may
- * pause for its reader, and nothing may wait behind it).  While streams
- * wait and may start, the first connection not streaming takes no new
- * queries, so that it drains and one of them gets it even under load.
+ * pause for its reader, and nothing may wait behind it).  Streams that may
+ * pause (results in parts) take at most max_streams connections, half the
+ * pool; all streams together at most max_all, so that one connection at
+ * least always serves ordinary queries.  A stream that never pauses (rows
+ * gathered for one reply) does not wait behind the ones that may: it
+ * needs only a quiet connection.
+ */
+static bool
+stream_startable(const struct db *db, const struct query *q)
+{
+	if (db->nstreams >= db->max_all)
+		return false;
+	return !q->may_pause || db->nheld < db->max_streams;
+}
+
+/* Some waiting stream could start if a connection were quiet. */
+static bool
+streams_startable(const struct db *db)
+{
+	if (db->nswaiting == 0 || db->nstreams >= db->max_all)
+		return false;
+	return db->nswaiting > db->nswaiting_held ||
+	    db->nheld < db->max_streams;
+}
+
+/*
+ * While a stream waits and may start, the first connection not streaming
+ * takes no new queries, so that it drains and the stream gets it even
+ * under load.
  */
 static bool
 dbc_reserved(const struct dbc *c)
 {
 	const struct db *db = c->db;
 
-	if (TAILQ_EMPTY(&db->swaiting) || db->nstreams >= db->max_streams)
+	if (!streams_startable(db))
 		return false;
 	for (int i = 0; i < db->size; i++) {
 		const struct dbc *o = &db->c[i];
@@ -190,20 +216,33 @@ on_resume(evutil_socket_t fd, short what, void *arg)
 
 
 static void
+swaiting_remove(struct db *db, struct query *q)
+{
+	TAILQ_REMOVE(&db->swaiting, q, entry);
+	db->nswaiting--;
+	if (q->may_pause)
+		db->nswaiting_held--;
+}
+
+/* Start the waiting streams that may start, first come first served
+ * within each kind. */
+static void
 serve_streams(struct db *db)
 {
-	struct query *q;
+	struct query *q, *next;
 
-	while ((q = TAILQ_FIRST(&db->swaiting)) != NULL &&
-	    db->nstreams < db->max_streams) {
+	for (q = TAILQ_FIRST(&db->swaiting); q != NULL &&
+	    streams_startable(db); q = next) {
+		next = TAILQ_NEXT(q, entry);
+		if (!stream_startable(db, q))
+			continue;
 		struct dbc *c = NULL;
 		for (int i = 0; i < db->size && c == NULL; i++)
 			if (dbc_quiet(&db->c[i]))
 				c = &db->c[i];
 		if (c == NULL)
 			return;
-		TAILQ_REMOVE(&db->swaiting, q, entry);
-		db->nswaiting--;
+		swaiting_remove(db, q);
 		dbc_start(c, q);
 	}
 }
@@ -237,8 +276,7 @@ fail_waiting(struct db *db)
 		query_free(q);
 	}
 	while ((q = TAILQ_FIRST(&db->swaiting)) != NULL) {
-		TAILQ_REMOVE(&db->swaiting, q, entry);
-		db->nswaiting--;
+		swaiting_remove(db, q);
 		db->inflight--;
 		q->cb(q->arg, NULL);
 		query_free(q);
@@ -248,6 +286,19 @@ fail_waiting(struct db *db)
 
 
 
+
+/* The stream on c is over (done, lost or cancelled): its slot is free. */
+static void
+dbc_stream_ended(struct dbc *c)
+{
+	if (!c->streaming)
+		return;
+	c->streaming = false;
+	c->db->nstreams--;
+	if (c->held)
+		c->db->nheld--;
+	c->held = false;
+}
 
 /* The head query is done: deliver its result. */
 static void
@@ -259,10 +310,8 @@ finish(struct dbc *c)
 	TAILQ_REMOVE(&c->inflight, q, entry);
 	c->ninflight--;
 	q->res = NULL;
-	if (q->row != NULL) {
-		c->streaming = false;
-		c->db->nstreams--;
-	}
+	if (q->row != NULL)
+		dbc_stream_ended(c);
 	if (c->ninflight == 0)
 		c->state = DBC_IDLE;
 	/* Refill before the callback, so the queue stays first-in
@@ -663,10 +712,7 @@ dbc_lost(struct dbc *c, const char *why)
 	c->backoff_ms *= 2;
 	if (c->backoff_ms > BACKOFF_MAX_MS)
 		c->backoff_ms = BACKOFF_MAX_MS;
-	if (c->streaming) {
-		c->streaming = false;
-		db->nstreams--;
-	}
+	dbc_stream_ended(c);
 	while ((q = TAILQ_FIRST(&lost)) != NULL) {
 		TAILQ_REMOVE(&lost, q, entry);
 		db->inflight--;
@@ -706,7 +752,10 @@ dbc_start(struct dbc *c, struct query *q)
 		 * libpq's queue and single-row mode can be set.  If it cannot,
 		 * the rows still come, in one result (and memory). */
 		c->streaming = true;
+		c->held = q->may_pause;
 		c->db->nstreams++;
+		if (c->held)
+			c->db->nheld++;
 		q->own_sync = true;
 		if (!PQsetSingleRowMode(c->pg))
 			log_warnx("db: connection %d: single-row mode refused;"
@@ -780,6 +829,7 @@ db_new_table(struct event_base *base, const char *conninfo, int size,
 	TAILQ_INIT(&db->waiting);
 	TAILQ_INIT(&db->swaiting);
 	db->max_streams = size / 2 > 0 ? size / 2 : 1;
+	db->max_all = size > 1 ? size - 1 : 1;
 	db->c = xcalloc(size, sizeof *db->c);
 	for (int i = 0; i < size; i++) {
 		struct dbc *c = &db->c[i];
@@ -963,7 +1013,8 @@ db_query(struct db *db, enum stmt st, int n, const char *const *params,
 
 struct dbq *
 db_stream(struct db *db, enum stmt st, int n, const char *const *params,
-    db_row_cb *row, db_cb *done, void *arg, enum wire_err *why)
+    bool may_pause, db_row_cb *row, db_cb *done, void *arg,
+    enum wire_err *why)
 {
 	struct query *q;
 
@@ -971,9 +1022,12 @@ db_stream(struct db *db, enum stmt st, int n, const char *const *params,
 		return NULL;
 	q = query_new(st, n, params, done, arg);
 	q->row = row;
+	q->may_pause = may_pause;
 	db->inflight++;
 	TAILQ_INSERT_TAIL(&db->swaiting, q, entry);
 	db->nswaiting++;
+	if (may_pause)
+		db->nswaiting_held++;
 	serve_streams(db);
 	return (struct dbq *)q;
 }
@@ -990,4 +1044,38 @@ db_stream_resume(struct dbq *h)
 		event_active(q->owner->resume_ev, EV_TIMEOUT, 0);
 }
 
+int
+db_stream_slots(const struct db *db)
+{
+	return db->max_streams;
+}
 
+bool
+db_stream_started(const struct dbq *h)
+{
+	return ((const struct query *)h)->owner != NULL;
+}
+
+/*
+ * PostgreSQL may be blocked writing to us, where neither statement_timeout
+ * nor a cancel request that waits for its reply helps at once (PQcancel
+ * also connects synchronously): the surest way out is to close the
+ * connection.  The backend's next write then fails and it ends; the pool
+ * reconnects in the background (BACKOFF_MIN_MS).  The stream is alone on
+ * its connection, so no other query is lost.
+ */
+void
+db_stream_cancel(struct db *db, struct dbq *h, const char *why)
+{
+	struct query *q = (struct query *)h;
+
+	if (q->owner != NULL) {
+		dbc_lost(q->owner, why);
+		return;
+	}
+	swaiting_remove(db, q);
+	db->inflight--;
+	q->cb(q->arg, NULL);
+	query_free(q);
+	serve_streams(db);
+}

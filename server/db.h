@@ -52,16 +52,25 @@ bool		 db_query(struct db *, enum stmt, int nparams,
  * holding rows (one row, or all of them if single-row mode could not be
  * set), returning false to pause until db_stream_resume(); then done(arg,
  * res) once with the final result (no rows), an error, or NULL when the
- * connection was lost.  A stream runs alone on a connection, so a paused
- * one delays nobody else; at most half the pool streams at once, and the
- * others wait.  NULL: not queued (*why).
+ * connection was lost or the stream cancelled.  A stream runs alone on a
+ * connection, so a paused one delays no other query.  Streams that may
+ * pause (may_pause) take at most half the pool at once, and the others
+ * wait; all streams together leave one connection to ordinary queries.
+ * NULL: not queued (*why).
  */
 struct dbq;
 typedef bool db_row_cb(void *arg, const PGresult *res);
 struct dbq	*db_stream(struct db *, enum stmt, int nparams,
-		    const char *const *params, db_row_cb *row, db_cb *done,
-		    void *arg, enum wire_err *why);
+		    const char *const *params, bool may_pause, db_row_cb *row,
+		    db_cb *done, void *arg, enum wire_err *why);
 void		 db_stream_resume(struct dbq *);
+/* How many streams that may pause run at once (half the pool). */
+int		 db_stream_slots(const struct db *);
+/* Whether the stream has its connection yet (else it waits for one). */
+bool		 db_stream_started(const struct dbq *);
+/* End the stream now: done(arg, NULL) runs before this returns, and its
+ * slot is free.  A running one loses its connection (see db.c). */
+void		 db_stream_cancel(struct db *, struct dbq *, const char *why);
 
 /* Map a failed result to a wire error; rule gets a rule name for E_RULE. */
 enum wire_err	 db_error(const PGresult *, const char **rule,

@@ -7,6 +7,18 @@
  * Otherwise rows are gathered per set, up to max_frame in all, for the one
  * final frame.  Either way, a failure is kept and answered when the query
  * ends: the request must outlive its query, whose rows keep coming.
+ *
+ * A stream in parts holds a pool connection, and PostgreSQL blocked
+ * writing to us is beyond statement_timeout, so a reader that stops
+ * reading would hold the connection as long as it liked.  Three limits
+ * keep one user from stalling the others (docs/protocol.md):
+ *   - a stream paused for its reader that does not drain for
+ *     stream_stall_timeout is cancelled (db_stream_cancel) and answered
+ *     E_LIMIT; its slot is free at once;
+ *   - a stream that waits that long for a slot is answered E_LIMIT, so that
+ *     nobody waits behind held streams for longer than one stall timeout;
+ *   - a user has at most max_streams_per_user requests in parts streaming
+ *     at once, and never every slot.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +28,7 @@
 #include <event2/buffer.h>
 
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 
 #include "frame.h"
 #include "log.h"
@@ -51,6 +64,12 @@ struct stream {
 	int			 nsets;
 	size_t			 gathered;	/* bytes in sets */
 	uint64_t		 nrows;
+	size_t			 out_peak;	/* most output held, bytes */
+	/* Results in parts only: the stall and slot-wait deadline. */
+	struct event		*tick;
+	uint64_t		 paused_ms;	/* since when paused */
+	bool			 counted;	/* one of its user's streams */
+	bool			 cancelled;	/* answer errmsg, E_LIMIT */
 };
 
 bool
@@ -68,6 +87,8 @@ stream_free(void *arg)
 		msgpack_sbuffer_destroy(&s->sets[i].rows);
 	msgpack_sbuffer_destroy(&s->part);
 	msgpack_sbuffer_destroy(&s->one);
+	if (s->tick != NULL)
+		event_free(s->tick);
 	free(s);
 }
 
@@ -153,6 +174,8 @@ send_part(struct stream *s, bool force)
 		evbuffer_add(out, env.data, env.size);
 		evbuffer_add(out, s->part.data, s->part.size);
 		c->last_reply_ms = now_ms();
+		if (evbuffer_get_length(out) > s->out_peak)
+			s->out_peak = evbuffer_get_length(out);
 	}
 	msgpack_sbuffer_destroy(&env);
 	s->part.size = 0;
@@ -238,7 +261,16 @@ on_rows(void *arg, const PGresult *res)
 	}
 	s->rp.res = NULL;
 	if (s->req->parts && s->err == E_OK && reader_behind(s)) {
+		struct conn *c = s->req->conn;
+		int stall = c->srv->cf->stream_stall_timeout;
+		struct timeval tv = { stall, 0 };
+
 		s->paused = true;
+		s->paused_ms = now_ms();
+		/* The write callback (stream_drained) once it is below the
+		 * low mark, not only once it is empty. */
+		bufferevent_setwatermark(c->bev, EV_WRITE, STREAM_OUT_LOW, 0);
+		evtimer_add(s->tick, &tv);
 		return false;
 	}
 	return true;
@@ -252,6 +284,12 @@ on_done(void *arg, const PGresult *res)
 
 	s->q = NULL;
 	s->paused = false;
+	if (s->tick != NULL)
+		evtimer_del(s->tick);
+	if (s->cancelled) {
+		req_fail(req, E_LIMIT, NULL, "%s", s->errmsg);
+		return;
+	}
 	if (res == NULL) {
 		req_fail(req, E_UNAVAILABLE, NULL,
 		    "database connection lost, try again");
@@ -267,10 +305,110 @@ on_done(void *arg, const PGresult *res)
 	}
 	if (req->parts)
 		send_part(s, s->nrows == 0);
-	log_debug("conn %llu: %s: %llu rows of %s",
+	/* The peak is what the pause bounds (STREAM_OUT_HIGH plus a part):
+	 * tests check it where RSS means little (under ASan). */
+	log_debug("conn %llu: %s: %llu rows of %s, output peaked at %zu KiB",
 	    (unsigned long long)req->conn->serial, req->op_name,
-	    (unsigned long long)s->nrows, s->set);
+	    (unsigned long long)s->nrows, s->set, s->out_peak / 1024);
 	s->done(req);
+}
+
+/*
+ * The stall and slot-wait deadline.  Waiting for a slot: the slots are held
+ * by streams that are either progressing or cancelled within a stall
+ * timeout, so one more is already too long.  Paused: the reader has not
+ * taken STREAM_OUT_HIGH - STREAM_OUT_LOW bytes in that time.
+ */
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct stream *s = arg;
+	struct request *req = s->req;
+	struct server *srv = req->conn->srv;
+	int stall = srv->cf->stream_stall_timeout;
+
+	if (s->q == NULL)
+		return;
+	if (!db_stream_started(s->q)) {
+		stream_fail(s, E_LIMIT, "all %d streaming slots stayed busy "
+		    "for %d s (stream_stall_timeout), try again",
+		    db_stream_slots(srv->db), stall);
+	} else if (s->paused) {
+		uint64_t held = now_ms() - s->paused_ms;
+		if (held < (uint64_t)stall * 1000) {
+			/* Paused again since: wait for the rest. */
+			struct timeval tv = { 0, 0 };
+			uint64_t left = (uint64_t)stall * 1000 - held;
+			tv.tv_sec = left / 1000;
+			tv.tv_usec = (left % 1000) * 1000;
+			evtimer_add(s->tick, &tv);
+			return;
+		}
+		stream_fail(s, E_LIMIT, "stream stalled: the client read "
+		    "too little of the result in %d s (stream_stall_timeout); "
+		    "the parts sent are void", stall);
+		log_info("conn %llu %s: %s: stream of %s stalled for %d s, "
+		    "cancelled", (unsigned long long)req->conn->serial,
+		    req->conn->peer, req->op_name, s->set, stall);
+	} else
+		return;
+	s->cancelled = true;
+	/* on_done runs (and may free the request) before this returns. */
+	db_stream_cancel(srv->db, s->q, "closed to cancel a stalled stream");
+}
+
+/* The streams in parts its user has at once, over all its connections.
+ * One request per connection runs at a time, so walking the connections
+ * finds them all (a closed one's stream reads on to its end unpaused). */
+static int
+user_streams(const struct server *srv, int64_t user_id)
+{
+	const struct conn *c;
+	int n = 0;
+
+	TAILQ_FOREACH(c, &srv->conns, entry) {
+		const struct stream *o;
+		if (!c->sess.valid || c->sess.user_id != user_id ||
+		    c->active == NULL || (o = c->active->stream) == NULL)
+			continue;
+		if (o->counted)
+			n++;
+	}
+	return n;
+}
+
+/* max_streams_per_user, and never every slot: someone else gets one. */
+static int
+user_stream_cap(const struct server *srv)
+{
+	int slots = db_stream_slots(srv->db);
+	int cap = srv->cf->max_streams_per_user;
+
+	if (slots > 1 && cap > slots - 1)
+		cap = slots - 1;
+	return cap;
+}
+
+/* A request in parts counts from its first set until it is answered. */
+static bool __attribute__((warn_unused_result))
+stream_admit(struct request *req, struct stream *s)
+{
+	struct server *srv = req->conn->srv;
+	int cap;
+
+	if (!req->parts || s->counted)
+		return true;
+	cap = user_stream_cap(srv);
+	if (req->conn->sess.valid &&
+	    user_streams(srv, req->conn->sess.user_id) >= cap) {
+		req_fail(req, E_LIMIT, NULL, "you have %d results in parts "
+		    "streaming already (max_streams_per_user %d): read them "
+		    "or close their connections first", cap, cap);
+		return false;
+	}
+	s->counted = true;
+	s->tick = evtimer_new(srv->base, on_tick, s);
+	return true;
 }
 
 bool
@@ -279,8 +417,11 @@ req_stream(struct request *req, enum stmt st, int n, const char *const *p,
     void (*done)(struct request *))
 {
 	struct stream *s = stream_of(req);
+	struct server *srv = req->conn->srv;
 	enum wire_err why;
 
+	if (!stream_admit(req, s))
+		return false;
 	if (!req->parts) {
 		if (s->nsets == STREAM_SETS_MAX) {
 			/* A bug of the op, but no reason to stop serving. */
@@ -300,10 +441,17 @@ req_stream(struct request *req, enum stmt st, int n, const char *const *p,
 	s->rp_ready = false;
 	s->nrows = 0;
 	s->done = done;
-	s->q = db_stream(req->conn->srv->db, st, n, p, on_rows, on_done, s,
+	s->q = db_stream(srv->db, st, n, p, req->parts, on_rows, on_done, s,
 	    &why);
-	if (s->q != NULL)
+	if (s->q != NULL) {
+		if (s->tick != NULL) {
+			/* The deadline for a slot (each set waits anew). */
+			struct timeval tv = {
+				.tv_sec = srv->cf->stream_stall_timeout };
+			evtimer_add(s->tick, &tv);
+		}
 		return true;
+	}
 	if (why == E_LIMIT)
 		req_fail(req, E_LIMIT, NULL, "server busy, try again");
 	else

@@ -19,7 +19,10 @@
  * the client keeps up: when the connection's output holds more than
  * STREAM_OUT_HIGH bytes, reading stops until it drains below
  * STREAM_OUT_LOW.  Memory per streaming request is one part buffer plus
- * that output, whatever the size of the result.
+ * that output, whatever the size of the result.  A paused stream holds a
+ * pool connection, so one that stays paused for stream_stall_timeout is
+ * cancelled, one that waits that long for a slot is refused, and a user
+ * streams at most max_streams_per_user results in parts at once (stream.c).
  */
 #ifndef CAIRN_STREAM_H
 #define CAIRN_STREAM_H
