@@ -68,6 +68,7 @@ struct stream {
 	/* Results in parts only: the stall and slot-wait deadline. */
 	struct event		*tick;
 	uint64_t		 paused_ms;	/* since when paused */
+	uint64_t		 waiting_ms;	/* since when waiting for a slot */
 	bool			 counted;	/* one of its user's streams */
 	bool			 cancelled;	/* answer errmsg, E_LIMIT */
 };
@@ -319,6 +320,32 @@ on_done(void *arg, const PGresult *res)
  * timeout, so one more is already too long.  Paused: the reader has not
  * taken STREAM_OUT_HIGH - STREAM_OUT_LOW bytes in that time.
  */
+/*
+ * When the first stream that holds a slot and is already paused on its
+ * reader reaches its stall deadline (and is cancelled, freeing its slot);
+ * 0 if none is paused.  A stream seen progressing when a set began to
+ * wait may pause just after: the waiter then waits for that deadline
+ * rather than being refused a moment before the slot comes free.
+ */
+static uint64_t
+stall_due_ms(const struct server *srv)
+{
+	uint64_t stall = (uint64_t)srv->cf->stream_stall_timeout * 1000;
+	uint64_t due = 0;
+	const struct conn *c;
+
+	TAILQ_FOREACH(c, &srv->conns, entry) {
+		const struct stream *o;
+		if (c->active == NULL || (o = c->active->stream) == NULL ||
+		    o->q == NULL || !o->paused || o->cancelled ||
+		    !db_stream_started(o->q))
+			continue;
+		if (due == 0 || o->paused_ms + stall < due)
+			due = o->paused_ms + stall;
+	}
+	return due;
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -330,6 +357,15 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	if (s->q == NULL)
 		return;
 	if (!db_stream_started(s->q)) {
+		/* Past one stall timeout, wait on only for a slot that a
+		 * stalled stream is about to free, and never past two. */
+		uint64_t due = stall_due_ms(srv), now = now_ms();
+		if (due != 0 && due + 100 <= s->waiting_ms + 2000ULL * stall) {
+			uint64_t left = due > now ? due - now + 100 : 100;
+			struct timeval tv = { left / 1000, (left % 1000) * 1000 };
+			evtimer_add(s->tick, &tv);
+			return;
+		}
 		stream_fail(s, E_LIMIT, "all %d streaming slots stayed busy "
 		    "for %d s (stream_stall_timeout), try again",
 		    db_stream_slots(srv->db), stall);
@@ -448,6 +484,7 @@ req_stream(struct request *req, enum stmt st, int n, const char *const *p,
 			/* The deadline for a slot (each set waits anew). */
 			struct timeval tv = {
 				.tv_sec = srv->cf->stream_stall_timeout };
+			s->waiting_ms = now_ms();
 			evtimer_add(s->tick, &tv);
 		}
 		return true;
