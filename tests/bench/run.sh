@@ -1,10 +1,20 @@
 #!/bin/sh
-# Benchmark cairnd against its own embedded PostgreSQL, beside pgbench -S on
-# the same cluster.  Run as root from the top of the tree (make bench):
+# Benchmark cairnd against its own embedded PostgreSQL, beside PostgreSQL's
+# own tools (pgbench, psql \copy) on the same cluster in the same run.  Run
+# as root from the top of the tree (make bench):
 #
 #	sh tests/bench/run.sh build/bin
 #
+# It ends with issue 14's table (table.sh): each row cairn's figure,
+# PostgreSQL's, their ratio, the aim and whether it is met.
+#
 # Environment:
+#	CAIRN_BENCH_SCALE	"full" (default) or "small": small changes the
+#				defaults below to a run of a few minutes on a
+#				loaded machine (3 s runs, 10,000 readings
+#				imported, 10 objectives a team, 3 and 11 runs
+#				of each command): for developing the bench, its
+#				figures not comparable with the aims
 #	CAIRN_BENCH_PORT	port cairnd listens on (127.0.0.1, default 7543)
 #	CAIRN_BENCH_CLIENTS	connections, for cairn-bench and pgbench (32)
 #	CAIRN_BENCH_SECONDS	length of each timed run (10)
@@ -15,8 +25,15 @@
 #	CAIRN_BENCH_SECTIONS	which parts run: "base" (ping, read, KPIs) and
 #				"org" (the generated organisation, org.sh);
 #				default "base org"
-#	CAIRN_BENCH_RUNS	runs of each roll-up command, median (5)
-#	CAIRN_BENCH_PGSCALE	pgbench -i scale beside kr.checkin (32)
+#	CAIRN_BENCH_RUNS	runs of each large roll-up command, median (5)
+#	CAIRN_BENCH_CLI_RUNS	runs of each small command (whoami, one team's
+#				subtree), median (21)
+#	CAIRN_BENCH_PER_TEAM	objectives per team in the organisation (100:
+#				100,000 objectives, gen-org.sql)
+#	CAIRN_BENCH_PGSCALE	pgbench -i scale beside kr.checkin (the clients)
+#	CAIRN_BENCH_PROFILE	1: also load pg_stat_statements and write where
+#				PostgreSQL's time goes per write (profile.sh);
+#				its overhead is in that run's figures
 #
 # Everything lives in a fresh directory under /tmp, removed at the end;
 # cairnd (and with it PostgreSQL) is always stopped.
@@ -31,16 +48,32 @@ die() {
 [ -d "$1" ] || die "$1: no such directory"
 bin=$(cd "$1" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
+scale=${CAIRN_BENCH_SCALE:-full}
+case $scale in
+full)	d_secs=10 d_import=100000 d_per_team=100 d_runs=5 d_cli_runs=21 ;;
+small)	d_secs=3 d_import=10000 d_per_team=10 d_runs=3 d_cli_runs=11 ;;
+*)	die "CAIRN_BENCH_SCALE: want full or small, not '$scale'" ;;
+esac
 port=${CAIRN_BENCH_PORT:-7543}
 clients=${CAIRN_BENCH_CLIENTS:-32}
-secs=${CAIRN_BENCH_SECONDS:-10}
+secs=${CAIRN_BENCH_SECONDS:-$d_secs}
 depth=${CAIRN_BENCH_DEPTH:-4}
-for v in "$port" "$clients" "$secs" "$depth"; do
+nimport=${CAIRN_BENCH_IMPORT:-$d_import}
+per_team=${CAIRN_BENCH_PER_TEAM:-$d_per_team}
+org_runs=${CAIRN_BENCH_RUNS:-$d_runs}
+cli_runs=${CAIRN_BENCH_CLI_RUNS:-$d_cli_runs}
+org_scale=${CAIRN_BENCH_PGSCALE:-$clients}
+profile=${CAIRN_BENCH_PROFILE:-0}
+for v in "$port" "$clients" "$secs" "$depth" "$nimport" "$per_team" \
+    "$org_runs" "$cli_runs" "$org_scale"; do
 	case $v in
-	''|*[!0-9]*|0) die "CAIRN_BENCH_PORT, _CLIENTS, _SECONDS and _DEPTH" \
-	    "must be positive integers" ;;
+	''|*[!0-9]*|0) die "CAIRN_BENCH_PORT, _CLIENTS, _SECONDS, _DEPTH," \
+	    "_IMPORT, _PER_TEAM, _RUNS, _CLI_RUNS and _PGSCALE must be" \
+	    "positive integers" ;;
 	esac
 done
+# gen-org.sql aligns a team's first half of objectives under its second.
+[ $((per_team % 2)) -eq 0 ] || die "CAIRN_BENCH_PER_TEAM must be even"
 
 [ "$(id -u)" = 0 ] || die "must run as root (cairnd runs its own PostgreSQL)"
 for f in cairnd cairn cairn-bench; do
@@ -123,13 +156,18 @@ start_cairnd() {
 		cat "$tmp/init.log" >&2
 		die "cairnd --init-admin failed"
 	}
+	serve_cairnd
+}
+
+# cairnd on the existing cluster in $data (log appended to $log).
+serve_cairnd() {
 	# Every load connection comes from 127.0.0.1 and starts by resuming
 	# a session at once: the limits on connections not logged in yet
 	# (max_startups_per_addr, 8) are for strangers, not for the bench.
 	"$bin/cairnd" --data-dir "$data" --listen "127.0.0.1:$port" \
 	    --cert "$tmp/server.pem" --key "$tmp/server.key" \
 	    --max-startups 100000 --max-startups-per-addr 100000 \
-	    ${CAIRN_BENCH_CAIRND_ARGS:-} 2> "$log" &
+	    ${CAIRN_BENCH_CAIRND_ARGS:-} 2>> "$log" &
 	pid=$!
 	# Wait until it answers a ping over verified TLS.
 	i=0
@@ -151,6 +189,66 @@ model=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null |
 # key=value lookup in a cairn-bench line: kv KEY LINE
 kv() {
 	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# The figures of issue 14's table, "KEY VALUE" lines in $tmp/results, read
+# by table.sh; a later line for a key replaces an earlier one.
+result() {
+	echo "$1 ${2:--}" >> "$tmp/results"
+}
+
+# tps of a pgbench log (without the initial connection time).
+pgbench_tps() {
+	sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$1"
+}
+
+# Transactions a pgbench log counts.
+pgbench_n() {
+	sed -n 's/^number of transactions actually processed: //p' "$1" |
+	    cut -d' ' -f1
+}
+
+# CPU time so far, in clock ticks: "postgres cairnd".  postgres: the
+# postmaster of the cluster in $data, with the backends it has reaped
+# (cutime, cstime) and those alive, background processes included; cairnd:
+# all its threads.  The same sum is taken around cairnd's runs and
+# pgbench's, so that their CPU per transaction compare.
+pg_cpu() {
+	pm=$(head -n 1 "$data/pgdata/postmaster.pid")
+	{
+		awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+		for c in $(pgrep -P "$pm"); do
+			awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null
+		done
+	} | awk -v d="$(awk '{ print $14 + $15 }' "/proc/$pid/stat")" \
+	    '{ s += $1 } END { print s, d }'
+}
+
+pg_wal() {
+	"$psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn \
+	    -c "SELECT pg_current_wal_insert_lsn()"
+}
+
+# cost_start; ...the run...; cost_end LABEL TRANSACTIONS: appends "LABEL
+# pg_ms cairnd_ms wal_bytes", per transaction over the run, to $tmp/costs,
+# and records pg_ms as the result cpu-LABEL.
+cost_start() {
+	cost_cpu0=$(pg_cpu)
+	cost_wal0=$(pg_wal)
+}
+
+cost_end() {
+	set -- "$1" "$2" $cost_cpu0 $(pg_cpu) "$(pg_wal)"
+	walb=$("$psql" -X -q -A -t -h "$data" -U cairn -d cairn \
+	    -c "SELECT pg_wal_lsn_diff('$7', '$cost_wal0')")
+	tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
+	l=$(echo "$1 $2 $3 $4 $5 $6 $walb $tck" | awk '{
+		n = $2 > 0 ? $2 : 1
+		printf "%s %.3f %.3f %.0f\n", $1, ($5 - $3) * 1000 / $8 / n,
+		    ($6 - $4) * 1000 / $8 / n, $7 / n
+	}')
+	echo "$l" >> "$tmp/costs"
+	result "cpu-$1" "$(echo "$l" | cut -d' ' -f2)"
 }
 
 failed=0
@@ -221,8 +319,11 @@ base_section() {
 	kpi=$("$bin/cairn" kpi add --team bench --name "Orders shipped" \
 	    --unit orders --direction up --green 500 --amber 300) ||
 	    die "cairn kpi add failed"
+	cost_start
 	run_bench record --login bench --password-file "$tmp/password" --kpi "$kpi"
 	record_line=$line
+	cost_end record "$(kv requests "$line")"
+	result record "$(kv rps "$line")"
 
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
 	    "CREATE TABLE bench_readings (id bigint GENERATED ALWAYS AS IDENTITY
@@ -232,27 +333,30 @@ base_section() {
 	printf 'INSERT INTO bench_readings (kpi_id, value) VALUES (1, random() * 1000);\n' \
 	    > "$tmp/insert.sql"
 	echo "bench: pgbench one INSERT, $clients clients, ${secs} s" >&2
+	cost_start
 	"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert.sql" -c "$clients" \
 	    -j "$jobs" -T "$secs" pgbench > "$tmp/pgbench-insert.log" 2>&1 || {
 		cat "$tmp/pgbench-insert.log" >&2
 		die "pgbench INSERT failed"
 	}
-	pg_ins=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
-	    "$tmp/pgbench-insert.log")
+	cost_end insert "$(pgbench_n "$tmp/pgbench-insert.log")"
+	pg_ins=$(pgbench_tps "$tmp/pgbench-insert.log")
+	result insert "$pg_ins"
 	# The same INSERT into cairn's own kpi_readings, with its foreign keys,
 	# index and triggers (sql/007): how much of the gap is the schema's rules.
 	printf 'INSERT INTO kpi_readings (kpi_id, value, author_id) VALUES (%s, random() * 1000, 1);\n' \
 	    "$kpi" > "$tmp/insert-kpi.sql"
 	echo "bench: pgbench one INSERT into kpi_readings, $clients clients" >&2
+	cost_start
 	"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert-kpi.sql" -c "$clients" \
 	    -j "$jobs" -T "$secs" cairn > "$tmp/pgbench-insert-kpi.log" 2>&1 || {
 		cat "$tmp/pgbench-insert-kpi.log" >&2
 		die "pgbench INSERT into kpi_readings failed"
 	}
-	pg_ins_kpi=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
-	    "$tmp/pgbench-insert-kpi.log")
+	cost_end insert-kpi "$(pgbench_n "$tmp/pgbench-insert-kpi.log")"
+	pg_ins_kpi=$(pgbench_tps "$tmp/pgbench-insert-kpi.log")
+	result insert-kpi "$pg_ins_kpi"
 
-	nimport=${CAIRN_BENCH_IMPORT:-100000}
 	awk -v n="$nimport" -v k="$kpi" 'BEGIN {
 		print "kpi,value,at,note"
 		for (i = 0; i < n; i++)
@@ -261,29 +365,37 @@ base_section() {
 	tail -n +2 "$tmp/readings.csv" | cut -d, -f2,4 > "$tmp/readings.copy"
 	ms() { date +%s%N | awk '{ printf "%.0f", $1 / 1000000 }'; }
 	echo "bench: cairn kpi import of $nimport readings" >&2
+	cost_start
 	t0=$(ms)
 	"$bin/cairn" kpi import "$tmp/readings.csv" > "$tmp/import.log" 2>&1 || {
 		cat "$tmp/import.log" >&2
 		die "cairn kpi import failed"
 	}
 	t1=$(ms)
+	cost_end import "$nimport"
 	printf 'bench: psql \\copy of the same %s rows\n' "$nimport" >&2
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
 	    "CREATE TABLE bench_copy (kpi_id bigint NOT NULL DEFAULT 1,
 	    value double precision NOT NULL, at timestamptz NOT NULL DEFAULT now(),
 	    note text NOT NULL, author_id bigint NOT NULL DEFAULT 1)" ||
 	    die "CREATE TABLE bench_copy failed"
+	cost_start
 	t2=$(ms)
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
 	    "\\copy bench_copy (value, note) FROM '$tmp/readings.copy' CSV" ||
 	    die "psql \\copy failed"
 	t3=$(ms)
+	cost_end copy "$nimport"
 	stored=$("$psql" -X -A -t -h "$data" -U cairn -d cairn -c \
 	    "SELECT count(*) FROM kpi_readings WHERE note LIKE 'bench %'")
 	[ "$stored" = "$nimport" ] ||
 	    die "the import stored $stored readings, not $nimport"
 	import_ms=$((t1 - t0))
 	copy_ms=$((t3 - t2))
+	result import "$(awk -v n="$nimport" -v t="$import_ms" \
+	    'BEGIN { if (t > 0) printf "%.1f", n * 1000 / t }')"
+	result copy "$(awk -v n="$nimport" -v t="$copy_ms" \
+	    'BEGIN { if (t > 0) printf "%.1f", n * 1000 / t }')"
 
 	# The table.
 	row() {
@@ -333,6 +445,11 @@ base_section() {
 		printf " psql \\copy %.2f s (%.0f/s); ratio %.2f of COPY\n", c / 1000,
 		    (c > 0 ? n * 1000 / c : 0), (i > 0 ? c / i : 0)
 	}'
+	echo "per transaction (import, copy: per reading): postgres CPU ms," \
+	    "cairnd CPU ms, WAL bytes"
+	while read -r lab pgms cdms walb; do
+		printf '  %-20s %8s %8s %8s\n' "$lab" "$pgms" "$cdms" "$walb"
+	done < "$tmp/costs"
 	for l in "$ping_line" "$read_line" "$record_line"; do
 		e=$(kv errors "$l")
 		lost=$(kv lost "$l")
@@ -350,6 +467,9 @@ base_section() {
 	fi
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+: > "$tmp/results"
+: > "$tmp/costs"
 case " $sections " in
 *" base "*)
 	start_cairnd
@@ -363,5 +483,8 @@ case " $sections " in
 	org_section
 	;;
 esac
+
+. "$root/tests/bench/table.sh"
+bench_table
 
 [ $failed -eq 0 ] || die "some runs failed"
