@@ -138,6 +138,7 @@ cleanup() {
 	exit $rc
 }
 trap cleanup EXIT
+. "$root/tests/bench/profile.sh"
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -197,6 +198,20 @@ result() {
 	echo "$1 ${2:--}" >> "$tmp/results"
 }
 
+# result_run KEY LINE: the requests per second of a cairn-bench line, or
+# "failed:CODE" when the run saw error answers or lost connections (its
+# rate would count refusals as work done).
+result_run() {
+	if [ -z "$(kv rps "$2")" ]; then
+		result "$1" failed
+	elif [ "$(kv errors "$2")" != 0 ] || [ "$(kv lost "$2")" != 0 ]; then
+		code=$(kv first_error "$2")
+		result "$1" "failed:${code:-lost}"
+	else
+		result "$1" "$(kv rps "$2")"
+	fi
+}
+
 # tps of a pgbench log (without the initial connection time).
 pgbench_tps() {
 	sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$1"
@@ -208,20 +223,40 @@ pgbench_n() {
 	    cut -d' ' -f1
 }
 
-# CPU time so far, in clock ticks: "postgres cairnd".  postgres: the
-# postmaster of the cluster in $data, with the backends it has reaped
-# (cutime, cstime) and those alive, background processes included; cairnd:
-# all its threads.  The same sum is taken around cairnd's runs and
-# pgbench's, so that their CPU per transaction compare.
+# CPU time so far, in clock ticks: "postgres background cairnd".
+# postgres: the postmaster of the cluster in $data, with the backends it
+# has reaped (cutime, cstime) and those alive, background processes
+# included; background: of that, the background processes alive now
+# (checkpointer, writers, autovacuum), whose work a run may leave to later
+# or inherit from earlier; cairnd: all its threads.  The same sums are
+# taken around cairnd's runs and pgbench's, so that their CPU per
+# transaction compare.
 pg_cpu() {
 	pm=$(head -n 1 "$data/pgdata/postmaster.pid")
 	{
-		awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+		awk '{ print "fg", $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
 		for c in $(pgrep -P "$pm"); do
-			awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null
+			kind=fg
+			case $(tr '\0' ' ' < "/proc/$c/cmdline" 2>/dev/null) in
+			"postgres: checkpointer"*|"postgres: background writer"*|\
+			"postgres: walwriter"*|"postgres: autovacuum"*|\
+			"postgres: logical replication"*) kind=bg ;;
+			esac
+			awk -v k=$kind '{ print k, $14 + $15 }' \
+			    "/proc/$c/stat" 2>/dev/null
 		done
 	} | awk -v d="$(awk '{ print $14 + $15 }' "/proc/$pid/stat")" \
-	    '{ s += $1 } END { print s, d }'
+	    '{ s += $2; if ($1 == "bg") b += $2 } END { print s, b + 0, d }'
+}
+
+# cost_report REGEX NOTE: the lines of $tmp/costs whose label matches.
+cost_report() {
+	echo "per transaction${2:+ $2}: postgres CPU ms (of which background" \
+	    "processes), cairnd CPU ms, WAL bytes"
+	grep -E "$1" "$tmp/costs" | while read -r lab pgms bgms cdms walb; do
+		printf '  %-20s %8s (%6s) %8s %8s\n' "$lab" "$pgms" "$bgms" \
+		    "$cdms" "$walb"
+	done
 }
 
 pg_wal() {
@@ -230,22 +265,30 @@ pg_wal() {
 }
 
 # cost_start; ...the run...; cost_end LABEL TRANSACTIONS: appends "LABEL
-# pg_ms cairnd_ms wal_bytes", per transaction over the run, to $tmp/costs,
-# and records pg_ms as the result cpu-LABEL.
+# pg_ms pg_bg_ms cairnd_ms wal_bytes", per transaction over the run, to
+# $tmp/costs, and records pg_ms as the result cpu-LABEL.  A CHECKPOINT
+# first, so that no run pays for the pages an earlier one (or pgbench -i,
+# or gen-org.sql) left dirty, and each starts alike: its first write to
+# each page after the checkpoint logs the whole page, for cairnd's runs and
+# pgbench's.
 cost_start() {
+	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn \
+	    -c CHECKPOINT || die "CHECKPOINT failed"
 	cost_cpu0=$(pg_cpu)
 	cost_wal0=$(pg_wal)
 }
 
 cost_end() {
-	set -- "$1" "$2" $cost_cpu0 $(pg_cpu) "$(pg_wal)"
+	cost_cpu1=$(pg_cpu)
+	cost_wal1=$(pg_wal)
 	walb=$("$psql" -X -q -A -t -h "$data" -U cairn -d cairn \
-	    -c "SELECT pg_wal_lsn_diff('$7', '$cost_wal0')")
+	    -c "SELECT pg_wal_lsn_diff('$cost_wal1', '$cost_wal0')")
 	tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
-	l=$(echo "$1 $2 $3 $4 $5 $6 $walb $tck" | awk '{
+	l=$(echo "$1 $2 $cost_cpu0 $cost_cpu1 $walb $tck" | awk '{
 		n = $2 > 0 ? $2 : 1
-		printf "%s %.3f %.3f %.0f\n", $1, ($5 - $3) * 1000 / $8 / n,
-		    ($6 - $4) * 1000 / $8 / n, $7 / n
+		t = $10 * n / 1000
+		printf "%s %.3f %.3f %.3f %.0f\n", $1, ($6 - $3) / t,
+		    ($7 - $4) / t, ($8 - $5) / t, $9 / n
 	}')
 	echo "$l" >> "$tmp/costs"
 	result "cpu-$1" "$(echo "$l" | cut -d' ' -f2)"
@@ -319,11 +362,13 @@ base_section() {
 	kpi=$("$bin/cairn" kpi add --team bench --name "Orders shipped" \
 	    --unit orders --direction up --green 500 --amber 300) ||
 	    die "cairn kpi add failed"
+	profile_reset
 	cost_start
 	run_bench record --login bench --password-file "$tmp/password" --kpi "$kpi"
 	record_line=$line
 	cost_end record "$(kv requests "$line")"
-	result record "$(kv rps "$line")"
+	profile_dump record "$(kv requests "$line")"
+	result_run record "$line"
 
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
 	    "CREATE TABLE bench_readings (id bigint GENERATED ALWAYS AS IDENTITY
@@ -347,6 +392,7 @@ base_section() {
 	printf 'INSERT INTO kpi_readings (kpi_id, value, author_id) VALUES (%s, random() * 1000, 1);\n' \
 	    "$kpi" > "$tmp/insert-kpi.sql"
 	echo "bench: pgbench one INSERT into kpi_readings, $clients clients" >&2
+	profile_reset
 	cost_start
 	"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert-kpi.sql" -c "$clients" \
 	    -j "$jobs" -T "$secs" cairn > "$tmp/pgbench-insert-kpi.log" 2>&1 || {
@@ -354,6 +400,7 @@ base_section() {
 		die "pgbench INSERT into kpi_readings failed"
 	}
 	cost_end insert-kpi "$(pgbench_n "$tmp/pgbench-insert-kpi.log")"
+	profile_dump insert-kpi "$(pgbench_n "$tmp/pgbench-insert-kpi.log")"
 	pg_ins_kpi=$(pgbench_tps "$tmp/pgbench-insert-kpi.log")
 	result insert-kpi "$pg_ins_kpi"
 
@@ -365,6 +412,7 @@ base_section() {
 	tail -n +2 "$tmp/readings.csv" | cut -d, -f2,4 > "$tmp/readings.copy"
 	ms() { date +%s%N | awk '{ printf "%.0f", $1 / 1000000 }'; }
 	echo "bench: cairn kpi import of $nimport readings" >&2
+	profile_reset
 	cost_start
 	t0=$(ms)
 	"$bin/cairn" kpi import "$tmp/readings.csv" > "$tmp/import.log" 2>&1 || {
@@ -373,6 +421,7 @@ base_section() {
 	}
 	t1=$(ms)
 	cost_end import "$nimport"
+	profile_dump import "$nimport"
 	printf 'bench: psql \\copy of the same %s rows\n' "$nimport" >&2
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
 	    "CREATE TABLE bench_copy (kpi_id bigint NOT NULL DEFAULT 1,
@@ -445,11 +494,8 @@ base_section() {
 		printf " psql \\copy %.2f s (%.0f/s); ratio %.2f of COPY\n", c / 1000,
 		    (c > 0 ? n * 1000 / c : 0), (i > 0 ? c / i : 0)
 	}'
-	echo "per transaction (import, copy: per reading): postgres CPU ms," \
-	    "cairnd CPU ms, WAL bytes"
-	while read -r lab pgms cdms walb; do
-		printf '  %-20s %8s %8s %8s\n' "$lab" "$pgms" "$cdms" "$walb"
-	done < "$tmp/costs"
+	cost_report "^(record|insert|insert-kpi|import|copy) " \
+	    "(import, copy: per reading)"
 	for l in "$ping_line" "$read_line" "$record_line"; do
 		e=$(kv errors "$l")
 		lost=$(kv lost "$l")
@@ -473,6 +519,7 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 case " $sections " in
 *" base "*)
 	start_cairnd
+	profile_enable
 	base_section
 	;;
 esac
@@ -484,6 +531,7 @@ case " $sections " in
 	;;
 esac
 
+profile_report
 . "$root/tests/bench/table.sh"
 bench_table
 
