@@ -22,6 +22,8 @@
 # port, clients, secs, depth, per_team, org_runs, cli_runs, org_scale,
 # psql, pgbench, start_cairnd, stop_server, run_bench, kv, result,
 # cost_start, cost_end, pgbench_tps, pgbench_n, die).
+# shellcheck shell=sh disable=SC2154
+# (SC2154: the variables named above are set by run.sh, which sources this.)
 
 # Milliseconds since the epoch.
 org_ms() {
@@ -51,13 +53,14 @@ org_time() {
 	runs=$1
 	shift
 	label=$1
-	echo "bench: cairn --json $2, $runs runs" >&2
+	echo "bench: cairn $2, $runs runs" >&2
 	: > "$tmp/org-server"
 	: > "$tmp/org-e2e"
 	bytes=-
 	callwhy=
 	r=0
 	while [ -n "${3:-}" ] && [ $r -lt "$runs" ]; do
+		# shellcheck disable=SC2086 # $3: cairn-bench's options
 		l=$("$bin/cairn-bench" --server "127.0.0.1:$port" --ca "$ca" \
 		    --login bench --password-file "$tmp/password" --op call \
 		    $3 --duration 120 2>> "$tmp/org-err.log") || {
@@ -73,6 +76,7 @@ org_time() {
 	# --version takes no --json: the process alone, no connection.
 	json=--json
 	[ "$2" != --version ] || json=
+	# shellcheck disable=SC2086 # $json and $2: the command's arguments
 	if ! l=$("$bin/cairn-bench" time "$runs" "$bin/cairn" $json $2 \
 	    2> "$tmp/org-err.log"); then
 		why=$(grep -o '"code": *"[A-Z_]*"' "$tmp/org-err.log" |
@@ -164,6 +168,7 @@ org_section() {
 	    (SELECT count(*) FROM objectives),
 	    (SELECT count(*) FROM key_results),
 	    (SELECT count(*) FROM checkins)")
+	# shellcheck disable=SC2086 # four counts, split on purpose
 	set -- $org_counts
 	org_teams=$1 org_objs=$2 org_krs=$3 org_cis=$4
 
@@ -198,8 +203,8 @@ org_section() {
 	for spread in own random; do
 		f=$tmp/krs.txt
 		[ $spread = own ] || f=$tmp/krs-random.txt
-		profile_reset
 		cost_start
+		profile_reset
 		run_bench checkin --login bench --password-file \
 		    "$tmp/password" --kr-file "$f"
 		cost_end "checkin-$spread" "$(kv requests "$line")"
@@ -252,6 +257,7 @@ org_report() {
 	printf '%-22s %10s %10s %12s %10s\n' command "server ms" "e2e ms" \
 	    bytes "aim e2e"
 	while read -r l; do
+		# shellcheck disable=SC2086 # the fields of the line
 		set -- $l
 		case $l in
 		"tree --team"*) lab="$1 $2 $3"; shift 3 ;;
@@ -306,8 +312,6 @@ org_report() {
 		    " (aim >= 1.0)\n", (b > 0 ? a / b : 0)
 	}'
 	cost_report "^(checkin-[a-z]+|tpcb) " ""
-$(grep -E '^(checkin-|tpcb )' "$tmp/costs")
-EOF
 	n=$(grep -c -E '^[^ ]+ [^ ]+ (warn|error): ' "$log" || true)
 	if [ "$n" -gt 0 ]; then
 		echo "cairnd logged $n warnings or errors; the first ones:"

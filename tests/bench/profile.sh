@@ -10,6 +10,8 @@
 #
 # Uses run.sh's variables and functions (tmp, data, psql, stop_server,
 # serve_cairnd, die).
+# shellcheck shell=sh disable=SC2154
+# (SC2154: the variables named above are set by run.sh, which sources this.)
 
 profile_sql() {
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn "$@"
@@ -21,13 +23,14 @@ profile_enable() {
 	echo "bench: profiling: pg_stat_statements, a restart" >&2
 	profile_sql -c "ALTER SYSTEM SET shared_preload_libraries =
 	    'pg_stat_statements'" \
-	    -c "ALTER SYSTEM SET pg_stat_statements.track = 'all'" \
-	    -c "ALTER SYSTEM SET pg_stat_statements.max = 10000" \
 	    -c "ALTER SYSTEM SET track_functions = 'all'" ||
 	    die "profiling: ALTER SYSTEM failed"
 	stop_server
 	serve_cairnd
-	profile_sql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" ||
+	# The module's own settings exist only once it is loaded.
+	profile_sql -c "ALTER SYSTEM SET pg_stat_statements.track = 'all'" \
+	    -c "SELECT pg_reload_conf()" \
+	    -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null ||
 	    die "profiling: CREATE EXTENSION pg_stat_statements failed"
 }
 
@@ -38,34 +41,42 @@ profile_reset() {
 	    die "profiling: reset failed"
 }
 
-# profile_dump LABEL TRANSACTIONS
+# profile_dump LABEL UNITS [UNIT]: the figures divided by UNITS (the
+# run's requests or transactions; UNIT names them, "transaction" unless
+# given).
 profile_dump() {
 	[ "$profile" = 1 ] || return 0
 	# Backends flush their function counts within a second of going idle.
 	sleep 2
 	{
-		echo "== $1: PostgreSQL's time per transaction ($2" \
-		    "transactions), by statement (top: sent by the client;" \
-		    "nested: run inside a function or trigger)"
-		profile_sql -v n="$2" -P pager=off -P footer=off -c "
+		echo "== $1: PostgreSQL's time per ${3:-transaction} ($2)," \
+		    "by statement (top: sent by the client; nested: run" \
+		    "inside a function or trigger; ms: execution, lock waits" \
+		    "included, planning not)"
+		# psql interpolates :n in a script, not in -c.
+		profile_sql -v n="$2" -P pager=off -P footer=off <<-'SQL' ||
 		SELECT round((total_exec_time / :n)::numeric, 3) AS ms,
 		    round((calls::numeric / :n), 3) AS calls,
 		    round((rows::numeric / greatest(calls, 1)), 1)
 			AS rows_per_call,
 		    CASE WHEN toplevel THEN 'top' ELSE 'nested' END AS level,
-		    left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query
+		    left(regexp_replace(query, '\s+', ' ', 'g'), 100) AS query
 		FROM pg_stat_statements
 		WHERE dbid = (SELECT oid FROM pg_database
 		    WHERE datname = current_database())
-		ORDER BY total_exec_time DESC LIMIT 25"
+		ORDER BY total_exec_time DESC LIMIT 25;
+		SQL
+		    echo "(pg_stat_statements failed)"
 		echo "== $1: by function (self: without the functions it calls)"
-		profile_sql -v n="$2" -P pager=off -P footer=off -c "
+		profile_sql -v n="$2" -P pager=off -P footer=off <<-'SQL' ||
 		SELECT funcname,
 		    round((calls::numeric / :n), 3) AS calls,
 		    round((self_time / :n)::numeric, 3) AS self_ms,
 		    round((total_time / :n)::numeric, 3) AS total_ms
 		FROM pg_stat_user_functions
-		ORDER BY self_time DESC LIMIT 15"
+		ORDER BY self_time DESC LIMIT 15;
+		SQL
+		    echo "(pg_stat_user_functions failed)"
 	} > "$tmp/profile-$1.txt" 2>&1
 }
 

@@ -165,6 +165,7 @@ serve_cairnd() {
 	# Every load connection comes from 127.0.0.1 and starts by resuming
 	# a session at once: the limits on connections not logged in yet
 	# (max_startups_per_addr, 8) are for strangers, not for the bench.
+	# shellcheck disable=SC2086 # CAIRND_ARGS: options, split on purpose
 	"$bin/cairnd" --data-dir "$data" --listen "127.0.0.1:$port" \
 	    --cert "$tmp/server.pem" --key "$tmp/server.key" \
 	    --max-startups 100000 --max-startups-per-addr 100000 \
@@ -236,11 +237,11 @@ pg_cpu() {
 	{
 		awk '{ print "fg", $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
 		for c in $(pgrep -P "$pm"); do
-			kind=fg
+			kind='fg'
 			case $(tr '\0' ' ' < "/proc/$c/cmdline" 2>/dev/null) in
 			"postgres: checkpointer"*|"postgres: background writer"*|\
 			"postgres: walwriter"*|"postgres: autovacuum"*|\
-			"postgres: logical replication"*) kind=bg ;;
+			"postgres: logical replication"*) kind='bg' ;;
 			esac
 			awk -v k=$kind '{ print k, $14 + $15 }' \
 			    "/proc/$c/stat" 2>/dev/null
@@ -362,8 +363,8 @@ base_section() {
 	kpi=$("$bin/cairn" kpi add --team bench --name "Orders shipped" \
 	    --unit orders --direction up --green 500 --amber 300) ||
 	    die "cairn kpi add failed"
-	profile_reset
 	cost_start
+	profile_reset
 	run_bench record --login bench --password-file "$tmp/password" --kpi "$kpi"
 	record_line=$line
 	cost_end record "$(kv requests "$line")"
@@ -392,8 +393,8 @@ base_section() {
 	printf 'INSERT INTO kpi_readings (kpi_id, value, author_id) VALUES (%s, random() * 1000, 1);\n' \
 	    "$kpi" > "$tmp/insert-kpi.sql"
 	echo "bench: pgbench one INSERT into kpi_readings, $clients clients" >&2
-	profile_reset
 	cost_start
+	profile_reset
 	"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert-kpi.sql" -c "$clients" \
 	    -j "$jobs" -T "$secs" cairn > "$tmp/pgbench-insert-kpi.log" 2>&1 || {
 		cat "$tmp/pgbench-insert-kpi.log" >&2
@@ -412,8 +413,8 @@ base_section() {
 	tail -n +2 "$tmp/readings.csv" | cut -d, -f2,4 > "$tmp/readings.copy"
 	ms() { date +%s%N | awk '{ printf "%.0f", $1 / 1000000 }'; }
 	echo "bench: cairn kpi import of $nimport readings" >&2
-	profile_reset
 	cost_start
+	profile_reset
 	t0=$(ms)
 	"$bin/cairn" kpi import "$tmp/readings.csv" > "$tmp/import.log" 2>&1 || {
 		cat "$tmp/import.log" >&2
@@ -421,7 +422,8 @@ base_section() {
 	}
 	t1=$(ms)
 	cost_end import "$nimport"
-	profile_dump import "$nimport"
+	profile_dump import "$(awk -v n="$nimport" 'BEGIN { print n / 1000 }')" \
+	    "1,000 readings"
 	printf 'bench: psql \\copy of the same %s rows\n' "$nimport" >&2
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
 	    "CREATE TABLE bench_copy (kpi_id bigint NOT NULL DEFAULT 1,

@@ -8,6 +8,8 @@
 #
 # Uses run.sh's variables (tmp, clients, secs, depth, scale, nimport,
 # per_team, org_runs, cli_runs, cores, model, load0).
+# shellcheck shell=sh disable=SC2154
+# (SC2154: the variables named above are set by run.sh, which sources this.)
 
 # The last value recorded for KEY, or nothing.
 table_get() {
