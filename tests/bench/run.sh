@@ -238,7 +238,7 @@ pg_cpu() {
 		awk '{ print "fg", $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
 		for c in $(pgrep -P "$pm"); do
 			kind='fg'
-			case $(tr '\0' ' ' < "/proc/$c/cmdline" 2>/dev/null) in
+			case $(tr '\0' ' ' 2>/dev/null < "/proc/$c/cmdline") in
 			"postgres: checkpointer"*|"postgres: background writer"*|\
 			"postgres: walwriter"*|"postgres: autovacuum"*|\
 			"postgres: logical replication"*) kind='bg' ;;
