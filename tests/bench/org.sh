@@ -21,7 +21,7 @@
 # Uses run.sh's variables and functions (bin, root, tmp, data, log, ca,
 # port, clients, secs, depth, per_team, org_runs, cli_runs, org_scale,
 # psql, pgbench, start_cairnd, stop_server, run_bench, kv, result,
-# cost_start, cost_end, pgbench_tps, pgbench_n, die).
+# cost_start, cost_end, pgbench_run, die).
 # shellcheck shell=sh disable=SC2154
 # (SC2154: the variables named above are set by run.sh, which sources this.)
 
@@ -138,8 +138,8 @@ org_memory() {
 }
 
 org_section() {
-	jobs=2
-	[ "$clients" -ge 2 ] || jobs=1
+	# shellcheck disable=SC2034 # read by pgbench_run (run.sh)
+	jobs=$((clients >= 2 ? 2 : 1))
 	stop_server
 	data=$tmp/org
 	log=$tmp/org-cairnd.log
@@ -221,15 +221,9 @@ org_section() {
 		die "pgbench -i failed"
 	}
 	echo "bench: pgbench (TPC-B-like), $clients clients, ${secs} s" >&2
-	cost_start
-	"$pgbench" -h "$data" -U cairn -c "$clients" -j "$jobs" -T "$secs" \
-	    pgbench > "$tmp/pgbench-tpcb.log" 2>&1 || {
-		cat "$tmp/pgbench-tpcb.log" >&2
-		die "pgbench (TPC-B-like) failed"
-	}
-	cost_end tpcb "$(pgbench_n "$tmp/pgbench-tpcb.log")"
-	org_tpcb=$(pgbench_tps "$tmp/pgbench-tpcb.log")
-	result tpcb "$org_tpcb"
+	# Each TPC-B-like transaction inserts one row into pgbench_history.
+	pgbench_run tpcb pgbench pgbench_history "$tmp/pgbench-tpcb.log"
+	org_tpcb=$pgbench_rate
 	org_tpcb_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' \
 	    "$tmp/pgbench-tpcb.log")
 	org_load1=$(cut -d' ' -f1-3 /proc/loadavg)

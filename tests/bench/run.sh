@@ -31,6 +31,8 @@
 #	CAIRN_BENCH_PER_TEAM	objectives per team in the organisation (100:
 #				100,000 objectives, gen-org.sql)
 #	CAIRN_BENCH_PGSCALE	pgbench -i scale beside kr.checkin (the clients)
+#	CAIRN_BENCH_WARMUP	seconds each pgbench write run runs before its
+#				measured window opens (2; pgbench_run)
 #	CAIRN_BENCH_PROFILE	1: also load pg_stat_statements and write where
 #				PostgreSQL's time goes per write (profile.sh);
 #				its overhead is in that run's figures
@@ -64,12 +66,13 @@ org_runs=${CAIRN_BENCH_RUNS:-$d_runs}
 cli_runs=${CAIRN_BENCH_CLI_RUNS:-$d_cli_runs}
 org_scale=${CAIRN_BENCH_PGSCALE:-$clients}
 profile=${CAIRN_BENCH_PROFILE:-0}
+warmup=${CAIRN_BENCH_WARMUP:-2}
 for v in "$port" "$clients" "$secs" "$depth" "$nimport" "$per_team" \
-    "$org_runs" "$cli_runs" "$org_scale"; do
+    "$org_runs" "$cli_runs" "$org_scale" "$warmup"; do
 	case $v in
 	''|*[!0-9]*|0) die "CAIRN_BENCH_PORT, _CLIENTS, _SECONDS, _DEPTH," \
-	    "_IMPORT, _PER_TEAM, _RUNS, _CLI_RUNS and _PGSCALE must be" \
-	    "positive integers" ;;
+	    "_IMPORT, _PER_TEAM, _RUNS, _CLI_RUNS, _PGSCALE and _WARMUP" \
+	    "must be positive integers" ;;
 	esac
 done
 # gen-org.sql aligns a team's first half of objectives under its second.
@@ -275,8 +278,67 @@ pg_wal() {
 cost_start() {
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn \
 	    -c CHECKPOINT || die "CHECKPOINT failed"
+	cost_snap
+}
+
+# The snapshot alone, for a window opened in the middle of a run.
+cost_snap() {
 	cost_cpu0=$(pg_cpu)
 	cost_wal0=$(pg_wal)
+}
+
+# Milliseconds since the epoch.
+now_ms() {
+	date +%s%N | awk '{ printf "%.0f", $1 / 1000000 }'
+}
+
+# pgbench_run LABEL DB TABLE LOG [PGBENCH OPTIONS]: pgbench with $clients
+# clients, measured over a window of $secs that opens after $warmup s:
+# its transactions are the rows TABLE gained in the window (each of the
+# scripts run this way inserts exactly one row per transaction), its rate
+# those over the window's length (set in pgbench_rate), PostgreSQL's CPU
+# that of the window (cost_end LABEL).  pgbench's backends are new, their
+# catalog caches and compiled trigger functions cold, where cairnd's pool
+# connections have been serving since start-up: counted from pgbench's
+# start, 32 backends warming up cost the INSERT into kpi_readings (four
+# PL/pgSQL triggers) 0.25 ms a transaction in a 10 s run, and 30 ms in a
+# 3 s run on a loaded machine.
+pgbench_run() {
+	pr_label=$1 pr_db=$2 pr_table=$3 pr_log=$4
+	shift 4
+	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn \
+	    -c CHECKPOINT || die "CHECKPOINT failed"
+	# It runs on 2 s past the window, which its own clock (started once
+	# it has connected) cannot close early.
+	"$pgbench" -h "$data" -U cairn -c "$clients" -j "$jobs" \
+	    -T $((warmup + secs + 2)) "$@" "$pr_db" > "$pr_log" 2>&1 &
+	pr_pid=$!
+	sleep "$warmup"
+	pr_n0=$(pr_rows) || die "counting $pr_table failed"
+	pr_t0=$(now_ms)
+	cost_snap
+	profile_reset
+	sleep "$secs"
+	pr_n1=$(pr_rows) || die "counting $pr_table failed"
+	pr_t1=$(now_ms)
+	cost_end "$pr_label" $((pr_n1 - pr_n0))
+	profile_dump "$pr_label" $((pr_n1 - pr_n0))
+	wait "$pr_pid" || {
+		cat "$pr_log" >&2
+		die "pgbench ($pr_label) failed"
+	}
+	pgbench_rate=$(awk -v n=$((pr_n1 - pr_n0)) -v t=$((pr_t1 - pr_t0)) \
+	    'BEGIN { if (t > 0) printf "%.1f", n * 1000 / t }')
+	echo "bench: pgbench ($pr_label): $((pr_n1 - pr_n0)) transactions" \
+	    "in $((pr_t1 - pr_t0)) ms after ${warmup} s of warm-up:" \
+	    "$pgbench_rate/s" >&2
+	result "$pr_label" "$pgbench_rate"
+}
+
+# The rows of pgbench_run's table so far.
+pr_rows() {
+	"$psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$data" -U cairn \
+	    -d "$pr_db" -c "SELECT count(*) FROM $pr_table"
 }
 
 cost_end() {
@@ -379,31 +441,17 @@ base_section() {
 	printf 'INSERT INTO bench_readings (kpi_id, value) VALUES (1, random() * 1000);\n' \
 	    > "$tmp/insert.sql"
 	echo "bench: pgbench one INSERT, $clients clients, ${secs} s" >&2
-	cost_start
-	"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert.sql" -c "$clients" \
-	    -j "$jobs" -T "$secs" pgbench > "$tmp/pgbench-insert.log" 2>&1 || {
-		cat "$tmp/pgbench-insert.log" >&2
-		die "pgbench INSERT failed"
-	}
-	cost_end insert "$(pgbench_n "$tmp/pgbench-insert.log")"
-	pg_ins=$(pgbench_tps "$tmp/pgbench-insert.log")
-	result insert "$pg_ins"
+	pgbench_run insert pgbench bench_readings "$tmp/pgbench-insert.log" \
+	    -n -f "$tmp/insert.sql"
+	pg_ins=$pgbench_rate
 	# The same INSERT into cairn's own kpi_readings, with its foreign keys,
 	# index and triggers (sql/007): how much of the gap is the schema's rules.
 	printf 'INSERT INTO kpi_readings (kpi_id, value, author_id) VALUES (%s, random() * 1000, 1);\n' \
 	    "$kpi" > "$tmp/insert-kpi.sql"
 	echo "bench: pgbench one INSERT into kpi_readings, $clients clients" >&2
-	cost_start
-	profile_reset
-	"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert-kpi.sql" -c "$clients" \
-	    -j "$jobs" -T "$secs" cairn > "$tmp/pgbench-insert-kpi.log" 2>&1 || {
-		cat "$tmp/pgbench-insert-kpi.log" >&2
-		die "pgbench INSERT into kpi_readings failed"
-	}
-	cost_end insert-kpi "$(pgbench_n "$tmp/pgbench-insert-kpi.log")"
-	profile_dump insert-kpi "$(pgbench_n "$tmp/pgbench-insert-kpi.log")"
-	pg_ins_kpi=$(pgbench_tps "$tmp/pgbench-insert-kpi.log")
-	result insert-kpi "$pg_ins_kpi"
+	pgbench_run insert-kpi cairn kpi_readings \
+	    "$tmp/pgbench-insert-kpi.log" -n -f "$tmp/insert-kpi.sql"
+	pg_ins_kpi=$pgbench_rate
 
 	awk -v n="$nimport" -v k="$kpi" 'BEGIN {
 		print "kpi,value,at,note"
