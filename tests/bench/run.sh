@@ -293,11 +293,14 @@ now_ms() {
 }
 
 # pgbench_run LABEL DB TABLE LOG [PGBENCH OPTIONS]: pgbench with $clients
-# clients, measured over a window of $secs that opens after $warmup s:
-# its transactions are the rows TABLE gained in the window (each of the
+# clients, measured over a window of about $secs that opens after $warmup
+# s: its transactions are the rows TABLE gained in the window (each of the
 # scripts run this way inserts exactly one row per transaction), its rate
-# those over the window's length (set in pgbench_rate), PostgreSQL's CPU
-# that of the window (cost_end LABEL).  pgbench's backends are new, their
+# those over the window's length as measured (set in pgbench_rate),
+# PostgreSQL's CPU that of the window (cost_end LABEL).  pgbench is asked
+# for far longer and stopped once the window has closed: on a loaded
+# machine the snapshots themselves (psql, /proc) can take seconds, and the
+# window must not outlive the run.  pgbench's backends are new, their
 # catalog caches and compiled trigger functions cold, where cairnd's pool
 # connections have been serving since start-up: counted from pgbench's
 # start, 32 backends warming up cost the INSERT into kpi_readings (four
@@ -308,12 +311,11 @@ pgbench_run() {
 	shift 4
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn \
 	    -c CHECKPOINT || die "CHECKPOINT failed"
-	# It runs on 2 s past the window, which its own clock (started once
-	# it has connected) cannot close early.
 	"$pgbench" -h "$data" -U cairn -c "$clients" -j "$jobs" \
-	    -T $((warmup + secs + 2)) "$@" "$pr_db" > "$pr_log" 2>&1 &
+	    -T $((warmup + secs + 600)) "$@" "$pr_db" > "$pr_log" 2>&1 &
 	pr_pid=$!
 	sleep "$warmup"
+	pr_alive "during its warm-up"
 	pr_n0=$(pr_rows) || die "counting $pr_table failed"
 	pr_t0=$(now_ms)
 	cost_snap
@@ -322,17 +324,29 @@ pgbench_run() {
 	pr_n1=$(pr_rows) || die "counting $pr_table failed"
 	pr_t1=$(now_ms)
 	cost_end "$pr_label" $((pr_n1 - pr_n0))
-	profile_dump "$pr_label" $((pr_n1 - pr_n0))
-	wait "$pr_pid" || {
+	pr_alive "before its window closed"
+	kill -INT "$pr_pid" 2>/dev/null || true
+	wait "$pr_pid" 2>/dev/null || true
+	# A client that failed says so (pgbench: "client N aborted ...").
+	if grep -q -i -E 'abort|error|fatal' "$pr_log"; then
 		cat "$pr_log" >&2
 		die "pgbench ($pr_label) failed"
-	}
+	fi
+	profile_dump "$pr_label" $((pr_n1 - pr_n0))
 	pgbench_rate=$(awk -v n=$((pr_n1 - pr_n0)) -v t=$((pr_t1 - pr_t0)) \
 	    'BEGIN { if (t > 0) printf "%.1f", n * 1000 / t }')
 	echo "bench: pgbench ($pr_label): $((pr_n1 - pr_n0)) transactions" \
 	    "in $((pr_t1 - pr_t0)) ms after ${warmup} s of warm-up:" \
 	    "$pgbench_rate/s" >&2
 	result "$pr_label" "$pgbench_rate"
+}
+
+# pr_alive WHEN: pgbench_run's pgbench must still be running.
+pr_alive() {
+	kill -0 "$pr_pid" 2>/dev/null && return 0
+	wait "$pr_pid" 2>/dev/null || true
+	cat "$pr_log" >&2
+	die "pgbench ($pr_label) ended $1"
 }
 
 # The rows of pgbench_run's table so far.
