@@ -325,7 +325,8 @@ pgbench_run() {
 	pr_t1=$(now_ms)
 	cost_end "$pr_label" $((pr_n1 - pr_n0))
 	pr_alive "before its window closed"
-	kill -INT "$pr_pid" 2>/dev/null || true
+	# TERM: a background job of a non-interactive shell ignores INT.
+	kill -TERM "$pr_pid" 2>/dev/null || true
 	wait "$pr_pid" 2>/dev/null || true
 	# A client that failed says so (pgbench: "client N aborted ...").
 	if grep -q -i -E 'abort|error|fatal' "$pr_log"; then
