@@ -224,8 +224,6 @@ org_section() {
 	# Each TPC-B-like transaction inserts one row into pgbench_history.
 	pgbench_run tpcb pgbench pgbench_history "$tmp/pgbench-tpcb.log"
 	org_tpcb=$pgbench_rate
-	org_tpcb_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' \
-	    "$tmp/pgbench-tpcb.log")
 	org_load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 	org_report
@@ -297,9 +295,8 @@ org_report() {
 	echo "(own: each request in flight on an alignment tree of its own;" \
 	    "random: key results drawn across the organisation;" \
 	    "$clients connections, depth $depth, $org_nkrs key results)"
-	printf '%-22s %10.1f/s average latency %s ms (scale %s, %s clients)\n' \
-	    "pgbench TPC-B-like" "$org_tpcb" "${org_tpcb_lat:-?}" \
-	    "$org_scale" "$clients"
+	printf '%-22s %10.1f/s (scale %s, %s clients, after %s s of warm-up)\n' \
+	    "pgbench TPC-B-like" "$org_tpcb" "$org_scale" "$clients" "$warmup"
 	rps=$(kv rps "$org_checkin_own")
 	[ -z "$rps" ] || awk -v a="$rps" -v b="$org_tpcb" 'BEGIN {
 		printf "ratio kr.checkin (own) / pgbench TPC-B-like: %.2f" \

@@ -303,9 +303,9 @@ now_ms() {
 # window must not outlive the run.  pgbench's backends are new, their
 # catalog caches and compiled trigger functions cold, where cairnd's pool
 # connections have been serving since start-up: counted from pgbench's
-# start, 32 backends warming up cost the INSERT into kpi_readings (four
-# PL/pgSQL triggers) 0.25 ms a transaction in a 10 s run, and 30 ms in a
-# 3 s run on a loaded machine.
+# start, 32 backends warming up had doubled the CPU per INSERT into
+# kpi_readings (four PL/pgSQL triggers) in 10 s runs, and cost it 30 ms
+# a transaction in a 3 s run, on a loaded machine.
 pgbench_run() {
 	pr_label=$1 pr_db=$2 pr_table=$3 pr_log=$4
 	shift 4
