@@ -109,4 +109,7 @@ void	conn_free(struct conn *);
 void	stop_cb(evutil_socket_t, short, void *);
 void	deadline_cb(evutil_socket_t, short, void *);
 
+/* cairn-bench time RUNS COMMAND [ARG ...] (bench-time.c): the exit status. */
+int	bench_time(int, char **);
+
 #endif

@@ -1,10 +1,20 @@
 #!/bin/sh
-# Benchmark cairnd against its own embedded PostgreSQL, beside pgbench -S on
-# the same cluster.  Run as root from the top of the tree (make bench):
+# Benchmark cairnd against its own embedded PostgreSQL, beside PostgreSQL's
+# own tools (pgbench, psql \copy) on the same cluster in the same run.  Run
+# as root from the top of the tree (make bench):
 #
 #	sh tests/bench/run.sh build/bin
 #
+# It ends with issue 14's table (table.sh): each row cairn's figure,
+# PostgreSQL's, their ratio, the aim and whether it is met.
+#
 # Environment:
+#	CAIRN_BENCH_SCALE	"full" (default) or "small": small changes the
+#				defaults below to a run of a few minutes on a
+#				loaded machine (3 s runs, 10,000 readings
+#				imported, 10 objectives a team, 3 and 11 runs
+#				of each command): for developing the bench, its
+#				figures not comparable with the aims
 #	CAIRN_BENCH_PORT	port cairnd listens on (127.0.0.1, default 7543)
 #	CAIRN_BENCH_CLIENTS	connections, for cairn-bench and pgbench (32)
 #	CAIRN_BENCH_SECONDS	length of each timed run (10)
@@ -15,8 +25,17 @@
 #	CAIRN_BENCH_SECTIONS	which parts run: "base" (ping, read, KPIs) and
 #				"org" (the generated organisation, org.sh);
 #				default "base org"
-#	CAIRN_BENCH_RUNS	runs of each roll-up command, median (5)
-#	CAIRN_BENCH_PGSCALE	pgbench -i scale beside kr.checkin (32)
+#	CAIRN_BENCH_RUNS	runs of each large roll-up command, median (5)
+#	CAIRN_BENCH_CLI_RUNS	runs of each small command (whoami, one team's
+#				subtree), median (21)
+#	CAIRN_BENCH_PER_TEAM	objectives per team in the organisation (100:
+#				100,000 objectives, gen-org.sql)
+#	CAIRN_BENCH_PGSCALE	pgbench -i scale beside kr.checkin (the clients)
+#	CAIRN_BENCH_WARMUP	seconds each pgbench write run runs before its
+#				measured window opens (2; pgbench_run)
+#	CAIRN_BENCH_PROFILE	1: also load pg_stat_statements and write where
+#				PostgreSQL's time goes per write (profile.sh);
+#				its overhead is in that run's figures
 #
 # Everything lives in a fresh directory under /tmp, removed at the end;
 # cairnd (and with it PostgreSQL) is always stopped.
@@ -31,16 +50,33 @@ die() {
 [ -d "$1" ] || die "$1: no such directory"
 bin=$(cd "$1" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
+scale=${CAIRN_BENCH_SCALE:-full}
+case $scale in
+full)	d_secs=10 d_import=100000 d_per_team=100 d_runs=5 d_cli_runs=21 ;;
+small)	d_secs=3 d_import=10000 d_per_team=10 d_runs=3 d_cli_runs=11 ;;
+*)	die "CAIRN_BENCH_SCALE: want full or small, not '$scale'" ;;
+esac
 port=${CAIRN_BENCH_PORT:-7543}
 clients=${CAIRN_BENCH_CLIENTS:-32}
-secs=${CAIRN_BENCH_SECONDS:-10}
+secs=${CAIRN_BENCH_SECONDS:-$d_secs}
 depth=${CAIRN_BENCH_DEPTH:-4}
-for v in "$port" "$clients" "$secs" "$depth"; do
+nimport=${CAIRN_BENCH_IMPORT:-$d_import}
+per_team=${CAIRN_BENCH_PER_TEAM:-$d_per_team}
+org_runs=${CAIRN_BENCH_RUNS:-$d_runs}
+cli_runs=${CAIRN_BENCH_CLI_RUNS:-$d_cli_runs}
+org_scale=${CAIRN_BENCH_PGSCALE:-$clients}
+profile=${CAIRN_BENCH_PROFILE:-0}
+warmup=${CAIRN_BENCH_WARMUP:-2}
+for v in "$port" "$clients" "$secs" "$depth" "$nimport" "$per_team" \
+    "$org_runs" "$cli_runs" "$org_scale" "$warmup"; do
 	case $v in
-	''|*[!0-9]*|0) die "CAIRN_BENCH_PORT, _CLIENTS, _SECONDS and _DEPTH" \
+	''|*[!0-9]*|0) die "CAIRN_BENCH_PORT, _CLIENTS, _SECONDS, _DEPTH," \
+	    "_IMPORT, _PER_TEAM, _RUNS, _CLI_RUNS, _PGSCALE and _WARMUP" \
 	    "must be positive integers" ;;
 	esac
 done
+# gen-org.sql aligns a team's first half of objectives under its second.
+[ $((per_team % 2)) -eq 0 ] || die "CAIRN_BENCH_PER_TEAM must be even"
 
 [ "$(id -u)" = 0 ] || die "must run as root (cairnd runs its own PostgreSQL)"
 for f in cairnd cairn cairn-bench; do
@@ -105,6 +141,7 @@ cleanup() {
 	exit $rc
 }
 trap cleanup EXIT
+. "$root/tests/bench/profile.sh"
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -123,13 +160,19 @@ start_cairnd() {
 		cat "$tmp/init.log" >&2
 		die "cairnd --init-admin failed"
 	}
+	serve_cairnd
+}
+
+# cairnd on the existing cluster in $data (log appended to $log).
+serve_cairnd() {
 	# Every load connection comes from 127.0.0.1 and starts by resuming
 	# a session at once: the limits on connections not logged in yet
 	# (max_startups_per_addr, 8) are for strangers, not for the bench.
+	# shellcheck disable=SC2086 # CAIRND_ARGS: options, split on purpose
 	"$bin/cairnd" --data-dir "$data" --listen "127.0.0.1:$port" \
 	    --cert "$tmp/server.pem" --key "$tmp/server.key" \
 	    --max-startups 100000 --max-startups-per-addr 100000 \
-	    ${CAIRN_BENCH_CAIRND_ARGS:-} 2> "$log" &
+	    ${CAIRN_BENCH_CAIRND_ARGS:-} 2>> "$log" &
 	pid=$!
 	# Wait until it answers a ping over verified TLS.
 	i=0
@@ -151,6 +194,182 @@ model=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null |
 # key=value lookup in a cairn-bench line: kv KEY LINE
 kv() {
 	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# The figures of issue 14's table, "KEY VALUE" lines in $tmp/results, read
+# by table.sh; a later line for a key replaces an earlier one.
+result() {
+	echo "$1 ${2:--}" >> "$tmp/results"
+}
+
+# result_run KEY LINE: the requests per second of a cairn-bench line, or
+# "failed:CODE" when the run saw error answers or lost connections (its
+# rate would count refusals as work done).
+result_run() {
+	if [ -z "$(kv rps "$2")" ]; then
+		result "$1" failed
+	elif [ "$(kv errors "$2")" != 0 ] || [ "$(kv lost "$2")" != 0 ]; then
+		code=$(kv first_error "$2")
+		result "$1" "failed:${code:-lost}"
+	else
+		result "$1" "$(kv rps "$2")"
+	fi
+}
+
+# tps of a pgbench log (without the initial connection time).
+pgbench_tps() {
+	sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$1"
+}
+
+# Transactions a pgbench log counts.
+pgbench_n() {
+	sed -n 's/^number of transactions actually processed: //p' "$1" |
+	    cut -d' ' -f1
+}
+
+# CPU time so far, in clock ticks: "postgres background cairnd".
+# postgres: the postmaster of the cluster in $data, with the backends it
+# has reaped (cutime, cstime) and those alive, background processes
+# included; background: of that, the background processes alive now
+# (checkpointer, writers, autovacuum), whose work a run may leave to later
+# or inherit from earlier; cairnd: all its threads.  The same sums are
+# taken around cairnd's runs and pgbench's, so that their CPU per
+# transaction compare.
+pg_cpu() {
+	pm=$(head -n 1 "$data/pgdata/postmaster.pid")
+	{
+		awk '{ print "fg", $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+		for c in $(pgrep -P "$pm"); do
+			kind='fg'
+			case $(tr '\0' ' ' 2>/dev/null < "/proc/$c/cmdline") in
+			"postgres: checkpointer"*|"postgres: background writer"*|\
+			"postgres: walwriter"*|"postgres: autovacuum"*|\
+			"postgres: logical replication"*) kind='bg' ;;
+			esac
+			awk -v k=$kind '{ print k, $14 + $15 }' \
+			    "/proc/$c/stat" 2>/dev/null
+		done
+	} | awk -v d="$(awk '{ print $14 + $15 }' "/proc/$pid/stat")" \
+	    '{ s += $2; if ($1 == "bg") b += $2 } END { print s, b + 0, d }'
+}
+
+# cost_report REGEX NOTE: the lines of $tmp/costs whose label matches.
+cost_report() {
+	echo "per transaction${2:+ $2}: postgres CPU ms (of which background" \
+	    "processes), cairnd CPU ms, WAL bytes"
+	grep -E "$1" "$tmp/costs" | while read -r lab pgms bgms cdms walb; do
+		printf '  %-20s %8s (%6s) %8s %8s\n' "$lab" "$pgms" "$bgms" \
+		    "$cdms" "$walb"
+	done
+}
+
+pg_wal() {
+	"$psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn \
+	    -c "SELECT pg_current_wal_insert_lsn()"
+}
+
+# cost_start; ...the run...; cost_end LABEL TRANSACTIONS: appends "LABEL
+# pg_ms pg_bg_ms cairnd_ms wal_bytes", per transaction over the run, to
+# $tmp/costs, and records pg_ms as the result cpu-LABEL.  A CHECKPOINT
+# first, so that no run pays for the pages an earlier one (or pgbench -i,
+# or gen-org.sql) left dirty, and each starts alike: its first write to
+# each page after the checkpoint logs the whole page, for cairnd's runs and
+# pgbench's.
+cost_start() {
+	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn \
+	    -c CHECKPOINT || die "CHECKPOINT failed"
+	cost_snap
+}
+
+# The snapshot alone, for a window opened in the middle of a run.
+cost_snap() {
+	cost_cpu0=$(pg_cpu)
+	cost_wal0=$(pg_wal)
+}
+
+# Milliseconds since the epoch.
+now_ms() {
+	date +%s%N | awk '{ printf "%.0f", $1 / 1000000 }'
+}
+
+# pgbench_run LABEL DB TABLE LOG [PGBENCH OPTIONS]: pgbench with $clients
+# clients, measured over a window of about $secs that opens after $warmup
+# s: its transactions are the rows TABLE gained in the window (each of the
+# scripts run this way inserts exactly one row per transaction), its rate
+# those over the window's length as measured (set in pgbench_rate),
+# PostgreSQL's CPU that of the window (cost_end LABEL).  pgbench is asked
+# for far longer and stopped once the window has closed: on a loaded
+# machine the snapshots themselves (psql, /proc) can take seconds, and the
+# window must not outlive the run.  pgbench's backends are new, their
+# catalog caches and compiled trigger functions cold, where cairnd's pool
+# connections have been serving since start-up: counted from pgbench's
+# start, 32 backends warming up had doubled the CPU per INSERT into
+# kpi_readings (four PL/pgSQL triggers) in 10 s runs, and cost it 30 ms
+# a transaction in a 3 s run, on a loaded machine.
+pgbench_run() {
+	pr_label=$1 pr_db=$2 pr_table=$3 pr_log=$4
+	shift 4
+	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d cairn \
+	    -c CHECKPOINT || die "CHECKPOINT failed"
+	"$pgbench" -h "$data" -U cairn -c "$clients" -j "$jobs" \
+	    -T $((warmup + secs + 600)) "$@" "$pr_db" > "$pr_log" 2>&1 &
+	pr_pid=$!
+	sleep "$warmup"
+	pr_alive "during its warm-up"
+	pr_n0=$(pr_rows) || die "counting $pr_table failed"
+	pr_t0=$(now_ms)
+	cost_snap
+	profile_reset
+	sleep "$secs"
+	pr_n1=$(pr_rows) || die "counting $pr_table failed"
+	pr_t1=$(now_ms)
+	cost_end "$pr_label" $((pr_n1 - pr_n0))
+	pr_alive "before its window closed"
+	# TERM: a background job of a non-interactive shell ignores INT.
+	kill -TERM "$pr_pid" 2>/dev/null || true
+	wait "$pr_pid" 2>/dev/null || true
+	# A client that failed says so (pgbench: "client N aborted ...").
+	if grep -q -i -E 'abort|error|fatal' "$pr_log"; then
+		cat "$pr_log" >&2
+		die "pgbench ($pr_label) failed"
+	fi
+	profile_dump "$pr_label" $((pr_n1 - pr_n0))
+	pgbench_rate=$(awk -v n=$((pr_n1 - pr_n0)) -v t=$((pr_t1 - pr_t0)) \
+	    'BEGIN { if (t > 0) printf "%.1f", n * 1000 / t }')
+	echo "bench: pgbench ($pr_label): $((pr_n1 - pr_n0)) transactions" \
+	    "in $((pr_t1 - pr_t0)) ms after ${warmup} s of warm-up:" \
+	    "$pgbench_rate/s" >&2
+	result "$pr_label" "$pgbench_rate"
+}
+
+# pr_alive WHEN: pgbench_run's pgbench must still be running.
+pr_alive() {
+	kill -0 "$pr_pid" 2>/dev/null && return 0
+	wait "$pr_pid" 2>/dev/null || true
+	cat "$pr_log" >&2
+	die "pgbench ($pr_label) ended $1"
+}
+
+# The rows of pgbench_run's table so far.
+pr_rows() {
+	"$psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$data" -U cairn \
+	    -d "$pr_db" -c "SELECT count(*) FROM $pr_table"
+}
+
+cost_end() {
+	cost_cpu1=$(pg_cpu)
+	cost_wal1=$(pg_wal)
+	walb=$("$psql" -X -q -A -t -h "$data" -U cairn -d cairn \
+	    -c "SELECT pg_wal_lsn_diff('$cost_wal1', '$cost_wal0')")
+	tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
+	l=$(echo "$1 $2 $cost_cpu0 $cost_cpu1 $walb $tck" | awk '{
+		n = $2 > 0 ? $2 : 1
+		t = $10 * n / 1000
+		printf "%s %.3f %.3f %.3f %.0f\n", $1, ($6 - $3) / t,
+		    ($7 - $4) / t, ($8 - $5) / t, $9 / n
+	}')
+	echo "$l" >> "$tmp/costs"
+	result "cpu-$1" "$(echo "$l" | cut -d' ' -f2)"
 }
 
 failed=0
@@ -221,8 +440,13 @@ base_section() {
 	kpi=$("$bin/cairn" kpi add --team bench --name "Orders shipped" \
 	    --unit orders --direction up --green 500 --amber 300) ||
 	    die "cairn kpi add failed"
+	cost_start
+	profile_reset
 	run_bench record --login bench --password-file "$tmp/password" --kpi "$kpi"
 	record_line=$line
+	cost_end record "$(kv requests "$line")"
+	profile_dump record "$(kv requests "$line")"
+	result_run record "$line"
 
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
 	    "CREATE TABLE bench_readings (id bigint GENERATED ALWAYS AS IDENTITY
@@ -232,27 +456,18 @@ base_section() {
 	printf 'INSERT INTO bench_readings (kpi_id, value) VALUES (1, random() * 1000);\n' \
 	    > "$tmp/insert.sql"
 	echo "bench: pgbench one INSERT, $clients clients, ${secs} s" >&2
-	"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert.sql" -c "$clients" \
-	    -j "$jobs" -T "$secs" pgbench > "$tmp/pgbench-insert.log" 2>&1 || {
-		cat "$tmp/pgbench-insert.log" >&2
-		die "pgbench INSERT failed"
-	}
-	pg_ins=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
-	    "$tmp/pgbench-insert.log")
+	pgbench_run insert pgbench bench_readings "$tmp/pgbench-insert.log" \
+	    -n -f "$tmp/insert.sql"
+	pg_ins=$pgbench_rate
 	# The same INSERT into cairn's own kpi_readings, with its foreign keys,
 	# index and triggers (sql/007): how much of the gap is the schema's rules.
 	printf 'INSERT INTO kpi_readings (kpi_id, value, author_id) VALUES (%s, random() * 1000, 1);\n' \
 	    "$kpi" > "$tmp/insert-kpi.sql"
 	echo "bench: pgbench one INSERT into kpi_readings, $clients clients" >&2
-	"$pgbench" -h "$data" -U cairn -n -f "$tmp/insert-kpi.sql" -c "$clients" \
-	    -j "$jobs" -T "$secs" cairn > "$tmp/pgbench-insert-kpi.log" 2>&1 || {
-		cat "$tmp/pgbench-insert-kpi.log" >&2
-		die "pgbench INSERT into kpi_readings failed"
-	}
-	pg_ins_kpi=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' \
-	    "$tmp/pgbench-insert-kpi.log")
+	pgbench_run insert-kpi cairn kpi_readings \
+	    "$tmp/pgbench-insert-kpi.log" -n -f "$tmp/insert-kpi.sql"
+	pg_ins_kpi=$pgbench_rate
 
-	nimport=${CAIRN_BENCH_IMPORT:-100000}
 	awk -v n="$nimport" -v k="$kpi" 'BEGIN {
 		print "kpi,value,at,note"
 		for (i = 0; i < n; i++)
@@ -261,29 +476,40 @@ base_section() {
 	tail -n +2 "$tmp/readings.csv" | cut -d, -f2,4 > "$tmp/readings.copy"
 	ms() { date +%s%N | awk '{ printf "%.0f", $1 / 1000000 }'; }
 	echo "bench: cairn kpi import of $nimport readings" >&2
+	cost_start
+	profile_reset
 	t0=$(ms)
 	"$bin/cairn" kpi import "$tmp/readings.csv" > "$tmp/import.log" 2>&1 || {
 		cat "$tmp/import.log" >&2
 		die "cairn kpi import failed"
 	}
 	t1=$(ms)
+	cost_end import "$nimport"
+	profile_dump import "$(awk -v n="$nimport" 'BEGIN { print n / 1000 }')" \
+	    "1,000 readings"
 	printf 'bench: psql \\copy of the same %s rows\n' "$nimport" >&2
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
 	    "CREATE TABLE bench_copy (kpi_id bigint NOT NULL DEFAULT 1,
 	    value double precision NOT NULL, at timestamptz NOT NULL DEFAULT now(),
 	    note text NOT NULL, author_id bigint NOT NULL DEFAULT 1)" ||
 	    die "CREATE TABLE bench_copy failed"
+	cost_start
 	t2=$(ms)
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h "$data" -U cairn -d pgbench -c \
 	    "\\copy bench_copy (value, note) FROM '$tmp/readings.copy' CSV" ||
 	    die "psql \\copy failed"
 	t3=$(ms)
+	cost_end copy "$nimport"
 	stored=$("$psql" -X -A -t -h "$data" -U cairn -d cairn -c \
 	    "SELECT count(*) FROM kpi_readings WHERE note LIKE 'bench %'")
 	[ "$stored" = "$nimport" ] ||
 	    die "the import stored $stored readings, not $nimport"
 	import_ms=$((t1 - t0))
 	copy_ms=$((t3 - t2))
+	result import "$(awk -v n="$nimport" -v t="$import_ms" \
+	    'BEGIN { if (t > 0) printf "%.1f", n * 1000 / t }')"
+	result copy "$(awk -v n="$nimport" -v t="$copy_ms" \
+	    'BEGIN { if (t > 0) printf "%.1f", n * 1000 / t }')"
 
 	# The table.
 	row() {
@@ -333,6 +559,8 @@ base_section() {
 		printf " psql \\copy %.2f s (%.0f/s); ratio %.2f of COPY\n", c / 1000,
 		    (c > 0 ? n * 1000 / c : 0), (i > 0 ? c / i : 0)
 	}'
+	cost_report "^(record|insert|insert-kpi|import|copy) " \
+	    "(import, copy: per reading)"
 	for l in "$ping_line" "$read_line" "$record_line"; do
 		e=$(kv errors "$l")
 		lost=$(kv lost "$l")
@@ -350,9 +578,13 @@ base_section() {
 	fi
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+: > "$tmp/results"
+: > "$tmp/costs"
 case " $sections " in
 *" base "*)
 	start_cairnd
+	profile_enable
 	base_section
 	;;
 esac
@@ -363,5 +595,9 @@ case " $sections " in
 	org_section
 	;;
 esac
+
+profile_report
+. "$root/tests/bench/table.sh"
+bench_table
 
 [ $failed -eq 0 ] || die "some runs failed"
