@@ -395,7 +395,7 @@ ALTER TABLE teams ADD COLUMN framework text NOT NULL DEFAULT 'hybrid'
 --
 -- KPIs that must stay healthy while an objective is pursued ("cut cost
 -- without breaking on-time delivery").  An objective shows each with its
--- KPI's health (kpi_health, sql/007) and is in breach when any is red.
+-- KPI's health (kpi_health, sql/logic/kpi.sql) and is in breach when any is red.
 -- Guarding and unguarding follow the objective's rules: nothing changes in
 -- a closed period (the period's row is read FOR SHARE, as period_state()
 -- does since sql/003, so a close waits for a guard in flight and a guard

@@ -1,4 +1,7 @@
--- assessment.sql: HEADER
+-- assessment.sql: the assessment (docs/rules.md, "The assessment"):
+-- scoring in one place, assessment_score(), which the insert trigger of
+-- assessments fills every computed column from; assessments are
+-- append-only.  Rules held here: assessment.answers.
 
 -- The first answer that names no question of its kind or holds a value
 -- its kind does not take, as the argument's name ('scenarios.KEY' or

@@ -1,4 +1,7 @@
--- budget.sql: HEADER
+-- budget.sql: per-user write budgets (sql/001_baseline's budgets and
+-- budget_lifts; docs/rules.md, "Write budgets"): token buckets taken from
+-- in the write's own statement, by triggers on audit_log (writes) and
+-- kpi_readings (readings), refusing with SQLSTATE CB001.
 
 -- Take n tokens from user u's budget b (of KPI k, 0 for none), or raise
 -- CB001.  One upsert: the bucket is refilled for the time since it was

@@ -1,4 +1,7 @@
--- carry.sql: HEADER
+-- carry.sql: carrying unmet objectives of a closed period into the next
+-- (period.carry; docs/rules.md, "Carry-over").  Rules held here:
+-- period.carry, objective.carry, limit.carry, limit.objectives (for the
+-- carried copies).
 
 -- The team and every team below it.
 CREATE OR REPLACE FUNCTION carry_teams(tm bigint) RETURNS TABLE (id bigint)

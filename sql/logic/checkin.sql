@@ -1,4 +1,7 @@
--- checkin.sql: HEADER
+-- checkin.sql: check-ins: append-only (checkins.append_only), applied
+-- to their key result (current value, checked_at) by checkins_apply, which
+-- holds period.closed and period.not_active for check-ins; a key result
+-- bound to a KPI takes none (kr.bound).
 
 -- checked_at ---------------------------------------------------------------
 

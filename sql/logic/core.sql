@@ -1,4 +1,7 @@
--- core.sql: HEADER
+-- core.sql: what every entity's logic uses: cairn_refuse(), the one
+-- way a rule refuses (SQLSTATE CA001, the rule's name as the message,
+-- which cairnd answers as E_RULE), and the trigger function of every
+-- append-only table.  Applied before the entities' files.
 
 CREATE OR REPLACE FUNCTION cairn_refuse(rule text, detail text) RETURNS void
 LANGUAGE plpgsql AS $$

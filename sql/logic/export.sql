@@ -1,4 +1,5 @@
--- export.sql: HEADER
+-- export.sql: what the export reads with (docs/protocol.md, "export"):
+-- its time format, the teams a reader may export, the KPIs of a period.
 
 -- A time as the export writes it: UTC, microseconds, ISO 8601.
 CREATE OR REPLACE FUNCTION export_time(t timestamptz) RETURNS text

@@ -1,4 +1,6 @@
--- grade.sql: HEADER
+-- grade.sql: grading objectives in review: a grade only while the
+-- period is in review (period.not_review), met follows from the grade and
+-- the objective's type.
 
 -- Grading ------------------------------------------------------------------
 

@@ -1,4 +1,6 @@
--- guardrail.sql: HEADER
+-- guardrail.sql: objectives' guardrails (KPIs that must stay healthy):
+-- the rules of guarding (period.closed, kpi.archived, limit.guardrails)
+-- and the guardrails as a reader sees them.
 
 CREATE OR REPLACE FUNCTION objective_guardrails_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -61,7 +63,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- An objective's guardrails (ids) as reader u (role r) may see them: the
--- readable ones as sql/008's guardrails_json shows them, in id order,
+-- readable ones as guardrails_json above shows them, in id order,
 -- then one {"hidden": true} per KPI they may not read (after the others,
 -- so that their place tells nothing of their ids).
 CREATE OR REPLACE FUNCTION guardrails_json_for(ids bigint[], u bigint,

@@ -1,4 +1,7 @@
--- import.sql: HEADER
+-- import.sql: import (docs/protocol.md, "import"): the staged rows'
+-- bound (limit.import) and their application in one transaction
+-- (import.missing, import.unknown, import.reference, import.period,
+-- import.cycle, import.commit).
 
 -- limit.import: the stage of one import stays bounded whatever a client
 -- sends (cairnd checks each chunk; this holds under concurrent chunks).

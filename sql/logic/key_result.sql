@@ -1,4 +1,7 @@
--- key_result.sql: HEADER
+-- key_result.sql: key results: their rules (period.closed,
+-- period.not_active, limit.key_results, owner.member), attainment and
+-- progress of one key result, staleness, and the checked_at of a key
+-- result bound to a KPI.
 
 CREATE OR REPLACE FUNCTION key_results_check() RETURNS trigger
 LANGUAGE plpgsql AS $$

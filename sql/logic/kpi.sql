@@ -1,4 +1,6 @@
--- kpi.sql: HEADER
+-- kpi.sql: KPIs: health and staleness of a KPI, who may record it,
+-- who may read it, its closed periods, and the kpi_status view.  The rules
+-- of its readings are in reading.sql.
 
 -- Health -----------------------------------------------------------------
 
@@ -118,7 +120,7 @@ LANGUAGE sql STABLE AS $$
 	FROM periods p WHERE p.state = 'closed' AND period_holds_kpi(p.id, k)
 $$;
 
--- Every KPI's state, set-based: its health (as kpi_health_of, sql/007:
+-- Every KPI's state, set-based: its health (as kpi_health_of above:
 -- the best of its last breach_after readings, 'none' before the first),
 -- its latest reading's time, stale (as kpi_stale_of: no reading, or the
 -- latest older than a window and a half) and due (no reading within its

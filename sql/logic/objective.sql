@@ -1,4 +1,8 @@
--- objective.sql: HEADER
+-- objective.sql: objectives: their rules (alignment.team,
+-- alignment.period, alignment.cycle, alignment.depth, limit.objectives,
+-- owner.member, period.closed, period.not_active, framework.kpi_only),
+-- contributors, who may read one, and its status by pace.  Progress and
+-- its roll-up are in rollup.sql, grades in grade.sql.
 
 -- The objective and its ancestors along the alignment chain.
 CREATE OR REPLACE FUNCTION objective_ancestors(o bigint) RETURNS TABLE (id bigint,

@@ -1,4 +1,7 @@
--- period.sql: HEADER
+-- period.sql: periods: their state machine (period.transition,
+-- period.closed), period_state() (which locks the period's row FOR SHARE
+-- for every rule that depends on it), closing (period.ungraded,
+-- period.close) and the days a period holds.  Carrying is in carry.sql.
 
 CREATE OR REPLACE FUNCTION periods_check_state() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -109,7 +112,7 @@ CREATE OR REPLACE TRIGGER periods_check_zgraded BEFORE UPDATE OF state ON period
 -- calling this).  With auto, the objectives still ungraded are graded
 -- first with their progress, each with its audit entry, then the period
 -- closes; without, the trigger above refuses while any is ungraded.
--- (met follows the grade by sql/012's objectives_met trigger.)
+-- (met follows the grade by the objectives_met trigger, grade.sql.)
 -- Returns the number graded automatically.  The period's row is locked
 -- first, as the UPDATE would: changes in flight are waited for, and none
 -- starts until the close commits or fails.
@@ -169,7 +172,7 @@ $$;
 --
 -- A KPI is tied to no period; periods are the organisation's.  The
 -- closed periods of KPI k are those whose export can hold k's readings
--- (export_kpi_ids in sql/021): the periods in which k's team has an
+-- (export_kpi_ids in export.sql): the periods in which k's team has an
 -- objective, or in which an objective has a key result bound to k or is
 -- guarded by k.  A reading falls in period p when its time, in UTC, is on
 -- one of p's days: p.start_date 00:00Z <= at < (p.end_date + 1) 00:00Z,
@@ -180,7 +183,7 @@ $$;
 -- periods of a KPI only grows, and only when a period closes.  That is
 -- the race to close: the trigger below locks FOR SHARE every period whose
 -- days hold one of the new readings, in id order, before it looks at
--- their state; period_close() (sql/013) takes the period's row FOR NO KEY
+-- their state; period_close() (above) takes the period's row FOR NO KEY
 -- UPDATE first.  So a close waits for the readings already past that
 -- lock and its export holds them, and a reading that comes later waits
 -- for the close and is then refused.

@@ -1,4 +1,6 @@
--- reading.sql: HEADER
+-- reading.sql: KPI readings: append-only (kpi_readings.append_only),
+-- their rules (kpi.archived, kpi.permission, period.closed for a reading
+-- dated in a closed period) and bound key results following them.
 
 -- Readings: checked and followed once per statement ----------------------
 --

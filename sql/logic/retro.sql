@@ -1,4 +1,5 @@
--- retro.sql: HEADER
+-- retro.sql: retrospective notes of a team and period (period.closed,
+-- limit.retros, retros.append_only).
 
 CREATE OR REPLACE FUNCTION retros_check() RETURNS trigger
 LANGUAGE plpgsql AS $$

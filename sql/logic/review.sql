@@ -1,4 +1,5 @@
--- review.sql: HEADER
+-- review.sql: what a review reads: the framework health of teams
+-- (team_health) and a reader's review and due items.
 
 -- Framework health ---------------------------------------------------------
 --

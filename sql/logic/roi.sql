@@ -1,7 +1,9 @@
--- roi.sql: HEADER
+-- roi.sql: ROI inputs and reports (docs/rules.md, "ROI").  The
+-- inputs' limits are roi_input_refusal(), kept in sql/001_baseline.sql as
+-- the CHECK of roi_inputs calls it; period.closed for inputs is here.
 
 -- period.closed: a closed period is read-only, its ROI inputs too.
--- period_state() (sql/003) locks the period's row FOR SHARE, so a close
+-- period_state() (period.sql) locks the period's row FOR SHARE, so a close
 -- waits for an input being written, and a write waits for a close.
 CREATE OR REPLACE FUNCTION roi_inputs_check() RETURNS trigger
 LANGUAGE plpgsql AS $$

@@ -1,4 +1,5 @@
--- session.sql: HEADER
+-- session.sql: logins and sessions: the failed-login throttle shared by
+-- every cairnd on the database.
 
 -- Record one failure for (login, addr) and say what it costs.  The reply
 -- is delayed by one second per failure of the login from every address

@@ -1,4 +1,5 @@
--- settings.sql: HEADER
+-- settings.sql: reading settings (the known names are the rows of
+-- setting_names, sql/001_baseline.sql).
 
 CREATE OR REPLACE FUNCTION cairn_setting(n text) RETURNS integer
 LANGUAGE sql STABLE AS $$ SELECT value FROM settings WHERE name = n $$;

@@ -1,4 +1,6 @@
--- team.sql: HEADER
+-- team.sql: teams and their members: the tree (team.root, team.cycle,
+-- alignment.team on a move), removal (team.not_empty), members
+-- (owner.member), and who may read a team.
 
 -- The team and all its ancestors, with their distance (0 = the team).
 CREATE OR REPLACE FUNCTION team_ancestors(t bigint) RETURNS TABLE (id bigint, dist int)
@@ -169,7 +171,7 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY c.id
 $$;
 
--- The teams a user reads the objectives of (can_read_team, sql/002, for
+-- The teams a user reads the objectives of (can_read_team above, for
 -- every team at once): public teams; for admins and executives all; the
 -- user's own teams; every team below one the user leads.
 CREATE OR REPLACE FUNCTION teams_readable(u bigint, r text) RETURNS TABLE (id bigint)

@@ -1,4 +1,4 @@
--- user.sql: HEADER
+-- user.sql: users: at least one enabled admin stays (user.last_admin).
 
 -- user.last_admin: once there are users, at least one enabled admin stays.
 -- The advisory lock serialises concurrent changes so that two requests
