@@ -16,8 +16,7 @@ BEGIN
 	SELECT period_state(o.period_id) INTO st FROM key_results k
 	    JOIN objectives o ON o.id = k.objective_id WHERE k.id = NEW.kr_id;
 	IF st = 'closed' THEN
-		PERFORM cairn_refuse('period.closed',
-		    'nothing in a closed period changes');
+		PERFORM period_closed_refuse();
 	END IF;
 	IF st = 'draft' THEN
 		PERFORM cairn_refuse('period.not_active',

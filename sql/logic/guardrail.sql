@@ -12,8 +12,7 @@ DECLARE
 BEGIN
 	SELECT period_id INTO per FROM objectives WHERE id = o FOR UPDATE;
 	IF period_state(per) = 'closed' THEN
-		PERFORM cairn_refuse('period.closed',
-		    'nothing in a closed period changes');
+		PERFORM period_closed_refuse();
 	END IF;
 	IF TG_OP = 'INSERT' THEN
 		SELECT archived INTO arch FROM kpis WHERE id = NEW.kpi_id

@@ -11,8 +11,7 @@ BEGIN
 	SELECT * INTO obj FROM objectives WHERE id = CASE WHEN TG_OP = 'DELETE'
 	    THEN OLD.objective_id ELSE NEW.objective_id END FOR UPDATE;
 	IF period_state(obj.period_id) = 'closed' THEN
-		PERFORM cairn_refuse('period.closed',
-		    'nothing in a closed period changes');
+		PERFORM period_closed_refuse();
 	END IF;
 	IF TG_OP = 'DELETE' THEN
 		RETURN OLD;

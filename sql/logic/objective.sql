@@ -78,8 +78,7 @@ DECLARE
 BEGIN
 	IF period_state(NEW.period_id) = 'closed' OR (TG_OP = 'UPDATE' AND
 	    period_state(OLD.period_id) = 'closed') THEN
-		PERFORM cairn_refuse('period.closed',
-		    'nothing in a closed period changes');
+		PERFORM period_closed_refuse();
 	END IF;
 	IF TG_OP = 'INSERT' AND period_state(NEW.period_id) = 'review' THEN
 		PERFORM cairn_refuse('period.not_active',
@@ -142,8 +141,7 @@ DECLARE
 BEGIN
 	SELECT * INTO obj FROM objectives WHERE id = o;
 	IF period_state(obj.period_id) = 'closed' THEN
-		PERFORM cairn_refuse('period.closed',
-		    'nothing in a closed period changes');
+		PERFORM period_closed_refuse();
 	END IF;
 	IF TG_OP = 'DELETE' THEN
 		-- Then, in READ COMMITTED, the statements below see a removal

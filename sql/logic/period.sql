@@ -54,6 +54,19 @@ BEGIN
 	RETURN st;
 END $$;
 
+-- period.closed: nothing in a closed period changes.  The one refusal of
+-- the rule for what belongs to a period (objectives, contributors, key
+-- results, check-ins, guardrails, ROI inputs, retros): each entity's
+-- trigger finds its row's period state with period_state() and calls this
+-- when it is closed.  (A closed period itself refuses in
+-- periods_check_state above; a reading dated in one in reading.sql.)
+CREATE OR REPLACE FUNCTION period_closed_refuse() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM cairn_refuse('period.closed',
+	    'nothing in a closed period changes');
+END $$;
+
 -- Pace -------------------------------------------------------------------
 
 -- The elapsed fraction of a period from start_date 00:00 to the end of

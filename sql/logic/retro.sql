@@ -9,8 +9,7 @@ BEGIN
 		    'note is never changed: add another');
 	END IF;
 	IF period_state(NEW.period_id) = 'closed' THEN
-		PERFORM cairn_refuse('period.closed',
-		    'nothing in a closed period changes');
+		PERFORM period_closed_refuse();
 	END IF;
 	PERFORM pg_advisory_xact_lock(7270013,
 	    hashtext(NEW.team_id || ':' || NEW.period_id));

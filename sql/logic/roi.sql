@@ -10,8 +10,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
 	IF period_state(NEW.period_id) = 'closed' OR (TG_OP = 'UPDATE' AND
 	    period_state(OLD.period_id) = 'closed') THEN
-		PERFORM cairn_refuse('period.closed',
-		    'nothing in a closed period changes');
+		PERFORM period_closed_refuse();
 	END IF;
 	IF TG_OP = 'UPDATE' THEN
 		NEW.set_at := now();
