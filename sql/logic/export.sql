@@ -14,11 +14,11 @@ LANGUAGE sql STABLE AS $$
 	SELECT t.id FROM teams t WHERE can_read_team(u, r, t.id)
 $$;
 
--- 021_export_fix.sql: an export holds the KPIs of the period's teams
--- only.  018's export_kpi_ids took every readable KPI with a reading in
--- the period, so that on a server with other teams an export held the
+-- An export holds the KPIs of the period's teams only: taking every
+-- readable KPI with a reading in the period (as before issue 13) put the
 -- KPIs of the whole organisation, their teams and the users who recorded
--- their readings, and an import of it into another database failed.
+-- their readings into an export, and its import into another database
+-- failed.
 --
 -- The KPIs of an export of period p: those of a team that has an
 -- objective of the export (the ancestors the document carries are there

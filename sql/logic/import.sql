@@ -359,11 +359,8 @@ BEGIN
 	    WHERE r.import_id = imp AND r.kind = 'retros' ORDER BY r.n;
 END $$;
 
--- 018: export and import, second step (issue 8): grades come over, and
--- the export's KPIs are found without functions returning ids.
---
--- sql/015 left import_apply_review() empty for the grades of sql/012:
--- they are given only in review (period.not_review), so import_apply()
+-- Grades come over in an import (issue 8), set by import_apply_review().
+-- They are given only in review (period.not_review), so import_apply()
 -- calls it once the period is in review for an export in review or
 -- closed; an export of a period reopened after its review (active, with
 -- grades) passes through review here and back to active.  Progress and
@@ -390,8 +387,8 @@ BEGIN
 	END IF;
 END $$;
 
--- 025: import.commit takes an idempotency key (issue 13, item 11), as
--- objective.create and the other writes that create things do (sql/004).
+-- import.commit takes an idempotency key (issue 13, item 11), as
+-- objective.create and the other writes that create things do (idempotency_keys).
 --
 -- A commit applies a whole staged import and deletes it, so that a retry
 -- after a lost reply used to find no open import.  With a key, the key's

@@ -86,11 +86,9 @@ BEGIN
 	    cairn_setting('stale_days'));
 END $$;
 
--- 017: a key result bound to a KPI is checked in by the KPI's latest
--- reading from the moment it is bound (issue 8; sql/012 set checked_at
--- only from the readings that came after the binding, so a key result
--- bound to a KPI unread for weeks did not look stale).  A new migration,
--- as 012 is merged; 013 to 016 are other parts of issue 8.
+-- A key result bound to a KPI is checked in by the KPI's latest reading
+-- from the moment it is bound (issue 8: a key result bound to a KPI
+-- unread for weeks must look stale, not fresh from its binding).
 CREATE OR REPLACE FUNCTION key_results_bound_checked() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -90,7 +90,7 @@ BEGIN
 	    FROM kpis x, users us WHERE x.id = k AND us.id = u);
 END $$;
 
--- 022_read_links.sql: links from what a reader may read to what they may
+-- Links from what a reader may read to what they may
 -- not (issue 13, "Links from what you may read to what you may not").
 --
 -- A link is made by someone who may read both ends (objective.guard,

@@ -31,7 +31,7 @@ LANGUAGE sql STABLE AS $$
 	FROM periods pp, periods cc WHERE pp.id = p AND cc.id = c
 $$;
 
--- 003: rules that hold under races (issue 6 items 3, 4, 5).
+-- Rules that hold under races (issue 6 items 3, 4, 5).
 --
 -- owner.member: removing a membership and revoking a contribution of the
 -- same user at once could each see the other row still there; both take
@@ -178,7 +178,7 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY end_date - start_date, start_date DESC, id LIMIT 1
 $$;
 
--- 024: no reading is dated in a closed period of its KPI (issue 13, item
+-- No reading is dated in a closed period of its KPI (issue 13, item
 -- 9; docs/rules.md, "period.closed").  A member recorded a reading dated
 -- inside a closed quarter, and that quarter's export changed after its
 -- close.

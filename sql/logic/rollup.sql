@@ -13,7 +13,7 @@ BEGIN
 	    WHERE id = o), lvl);
 END $$;
 
--- 006: what the one change path (server/change.c) needs from the schema.
+-- What the one change path (server/change.c) needs from the schema.
 --
 -- A write answers with the row its reply shows, computed in the same
 -- statement.  That statement's final SELECT sees the tables as they were
