@@ -47,6 +47,13 @@ SERVER_SRC = $(wildcard server/*.c)
 CLIENT_SRC = $(wildcard client/*.c)
 BENCH_SRC  = $(wildcard tests/bench/*.c)
 SQL	   = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+# gone.sql drops first, core.sql (cairn_refuse, the append-only trigger
+# function) next, then the entities in any order: each file's triggers call
+# its own functions or core's (docs/operations.md, "Migrations").
+LOGIC	   = sql/logic/gone.sql sql/logic/core.sql \
+	   $(filter-out sql/logic/gone.sql sql/logic/core.sql, \
+	   $(sort $(wildcard sql/logic/*.sql)))
+LEGACY	   = sql/legacy/6e09e4c.sql
 
 COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ = $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
@@ -68,11 +75,15 @@ $(BUILD)/%.o: %.c $(wildcard common/*.h server/*.h server/*.inc client/*.h tests
 	@echo "CC $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
-# Migrations are compiled in, so cairnd never depends on its working
-# directory to find them.
-$(BUILD)/gen/migrations.c: $(SQL) tests/embed-sql.sh
+# Migrations and logic are compiled in, so cairnd never depends on its
+# working directory to find them.  sql-defs.sh first: each function,
+# trigger and view is created in one place only.
+$(BUILD)/gen/migrations.c: $(SQL) $(LOGIC) $(LEGACY) tests/embed-sql.sh \
+    tests/sql-defs.sh
 	@mkdir -p $(dir $@)
-	sh tests/embed-sql.sh $(SQL) > $@.tmp && mv $@.tmp $@
+	@sh tests/sql-defs.sh $(SQL) $(LOGIC)
+	sh tests/embed-sql.sh -m $(SQL) -l $(LOGIC) -u $(LEGACY) > $@.tmp && \
+	    mv $@.tmp $@
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
 	@$(CC) $(CFLAGS) -c -o $@ $<

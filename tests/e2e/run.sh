@@ -81,7 +81,7 @@ ok "cairnd starts and answers ping"
 
 # CAIRN_SUITES="goals cli" runs only those suites (the protocol suite is
 # "proto"); the default is every suite.
-SUITES=${CAIRN_SUITES:-proto cli goals kpi tiers assess roi demo stream held pace rollup cycle closed export leaks files races concurrency idem budgets outage crash cluster startup devrun limits preauth priv auth}
+SUITES=${CAIRN_SUITES:-proto schema cli goals kpi tiers assess roi demo stream held pace rollup cycle closed export leaks files races concurrency idem budgets outage crash cluster startup devrun limits preauth priv auth}
 case " $SUITES " in *" proto "*)
 echo "== protocol (cmocka, raw frames over TLS)"
 if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \

@@ -1,15 +1,30 @@
--- 021_export_fix.sql: an export holds the KPIs of the period's teams
--- only.  018's export_kpi_ids took every readable KPI with a reading in
--- the period, so that on a server with other teams an export held the
+-- export.sql: what the export reads with (docs/protocol.md, "export"):
+-- its time format, the teams a reader may export, the KPIs of a period.
+
+-- A time as the export writes it: UTC, microseconds, ISO 8601.
+CREATE OR REPLACE FUNCTION export_time(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+$$;
+
+-- The teams whose objectives and KPIs user u (role r) may read: the
+-- read rule once per team, not once per objective.
+CREATE OR REPLACE FUNCTION export_teams(u bigint, r text) RETURNS TABLE (id bigint)
+LANGUAGE sql STABLE AS $$
+	SELECT t.id FROM teams t WHERE can_read_team(u, r, t.id)
+$$;
+
+-- An export holds the KPIs of the period's teams only: taking every
+-- readable KPI with a reading in the period (as before issue 13) put the
 -- KPIs of the whole organisation, their teams and the users who recorded
--- their readings, and an import of it into another database failed.
+-- their readings into an export, and its import into another database
+-- failed.
 --
 -- The KPIs of an export of period p: those of a team that has an
 -- objective of the export (the ancestors the document carries are there
 -- for the tree, not for their KPIs) with a reading in the period, and,
 -- of any team u may read, those bound by one of its key results or
 -- guarding one of its objectives.
-
 CREATE OR REPLACE FUNCTION export_kpi_ids(p bigint, u bigint, r text)
 RETURNS TABLE (id bigint)
 LANGUAGE sql STABLE AS $$
@@ -29,17 +44,3 @@ LANGUAGE sql STABLE AS $$
 	    OR EXISTS (SELECT 1 FROM objective_guardrails g
 		WHERE g.kpi_id = k.id AND g.objective_id IN (SELECT id FROM o)))
 $$;
-
--- The retrospective notes (set retros: team, author, note, at), added
--- while the imported period is still active; import_missing checks their
--- slugs and logins already.
-CREATE OR REPLACE FUNCTION import_apply_more(imp bigint, u bigint, pid bigint)
-RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-	INSERT INTO retros (team_id, period_id, author_id, note, at)
-	    SELECT t.id, pid, au.id, r.doc->>'note', (r.doc->>'at')::timestamptz
-	    FROM import_rows r
-	    JOIN teams t ON t.slug = r.doc->>'team'
-	    JOIN users au ON au.login = r.doc->>'author'
-	    WHERE r.import_id = imp AND r.kind = 'retros' ORDER BY r.n;
-END $$;

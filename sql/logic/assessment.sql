@@ -1,56 +1,13 @@
--- 009: the assessment (issue 7): the guide's decision matrix (twelve OKR
--- scenarios, each weighted, answered 0 to 5) and its KPI checklist (six
--- yes/no questions), scored into an OKR index, a KPI index and a
--- recommendation, kept per team with its history.
---
--- The scoring lives in one place, assessment_score() below: the insert
--- trigger of assessments fills every computed column from it, so a stored
--- result always agrees with its answers and the weights of its time, and
--- cairnd never computes a score itself.  docs/rules.md ("The assessment")
--- states the formulas and the drivers rule in words.
-
-CREATE TABLE assessment_questions (
-	key		text PRIMARY KEY CHECK (key ~ '^[a-z_]{1,40}$'),
-	kind		text NOT NULL CHECK (kind IN ('scenario', 'checklist')),
-	wording		text NOT NULL CHECK (length(wording) BETWEEN 1 AND 200),
-	weight		integer NOT NULL CHECK (weight BETWEEN 1 AND 10),
-	-- The order the questions are asked in; also the entity id of a
-	-- weight change in the audit log.
-	position	integer NOT NULL UNIQUE CHECK (position > 0)
-);
-
--- The guide's decision matrix, with its scores as the weights.
-INSERT INTO assessment_questions (key, kind, wording, weight, position) VALUES
-	('rapid_growth', 'scenario', 'Rapid Growth', 5, 1),
-	('cross_functional', 'scenario', 'Cross-Functional Coordination', 4, 2),
-	('innovation', 'scenario', 'Innovation-Driven Improvements', 5, 3),
-	('alignment_challenges', 'scenario', 'Team Alignment Challenges', 3, 4),
-	('flexibility', 'scenario', 'Need for Flexibility', 4, 5),
-	('strategic_alignment', 'scenario', 'Strategic Alignment', 5, 6),
-	('focus_on_change', 'scenario', 'Focus on Change', 5, 7),
-	('engagement', 'scenario', 'High Team Engagement', 4, 8),
-	('short_term', 'scenario', 'Short Term Goals', 5, 9),
-	('cross_departmental', 'scenario', 'Cross-Departmental Initiatives',
-	    4, 10),
-	('aspiration', 'scenario', 'Aspiration Over Tradition', 5, 11),
-	('innovation_culture', 'scenario', 'Innovation Culture', 5, 12),
-	-- The guide's KPI checklist; each yes counts the same (weight 1).
-	('stable', 'checklist', 'Are operations stable?', 1, 13),
-	('compliance', 'checklist', 'Is compliance a major concern?', 1, 14),
-	-- The guide prints "resource improve": its meaning, as the issue
-	-- words it.
-	('resource_focus', 'checklist',
-	    'Is the focus on improving resource use?', 1, 15),
-	('maintenance', 'checklist',
-	    'Are performance maintenance goals a priority?', 1, 16),
-	('monitoring', 'checklist', 'Do you require ongoing monitoring?', 1, 17),
-	('incremental', 'checklist', 'Are improvements incremental?', 1, 18);
+-- assessment.sql: the assessment (docs/rules.md, "The assessment"):
+-- scoring in one place, assessment_score(), which the insert trigger of
+-- assessments fills every computed column from; assessments are
+-- append-only.  Rules held here: assessment.answers.
 
 -- The first answer that names no question of its kind or holds a value
 -- its kind does not take, as the argument's name ('scenarios.KEY' or
 -- 'checklist.KEY', keys in text order), or NULL.  sc and ck are JSON
 -- objects (NULL: none).
-CREATE FUNCTION assessment_bad_answer(sc jsonb, ck jsonb) RETURNS text
+CREATE OR REPLACE FUNCTION assessment_bad_answer(sc jsonb, ck jsonb) RETURNS text
 LANGUAGE sql STABLE AS $$
 	SELECT f FROM (
 		SELECT 1 AS o, e.key AS k, 'scenarios.' || e.key AS f
@@ -91,7 +48,7 @@ $$;
 -- more than any one scenario, so ranking both together would hide the OKR
 -- side).  Drivers are listed by share, largest first.  An answer that adds
 -- nothing (0, no) never drives, so there may be fewer than three.
-CREATE FUNCTION assessment_score(sc jsonb, ck jsonb)
+CREATE OR REPLACE FUNCTION assessment_score(sc jsonb, ck jsonb)
 RETURNS TABLE (okr_index double precision, kpi_index double precision,
     recommendation text, drivers jsonb, unanswered jsonb, weights jsonb)
 LANGUAGE sql STABLE AS $$
@@ -142,32 +99,7 @@ LANGUAGE sql STABLE AS $$
 	FROM r
 $$;
 
-CREATE TABLE assessments (
-	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	team_id		bigint NOT NULL REFERENCES teams (id),
-	author_id	bigint NOT NULL REFERENCES users (id),
-	at		timestamptz NOT NULL DEFAULT clock_timestamp(),
-	-- {"scenarios": {KEY: 0..5}, "checklist": {KEY: bool}}, as given.
-	answers		jsonb NOT NULL,
-	-- The rest is filled by the insert trigger from assessment_score().
-	okr_index	double precision NOT NULL DEFAULT 0,
-	kpi_index	double precision NOT NULL DEFAULT 0,
-	recommendation	text NOT NULL DEFAULT 'hybrid'
-			CHECK (recommendation IN ('okr', 'kpi', 'hybrid')),
-	drivers		jsonb NOT NULL DEFAULT '[]',
-	unanswered	jsonb NOT NULL DEFAULT '[]',
-	weights		jsonb NOT NULL DEFAULT '{}',	-- those in force
-	applied		boolean NOT NULL DEFAULT false
-);
-CREATE INDEX assessments_team ON assessments (team_id, id);
-
--- Earlier assessments stay as history: nothing is changed or removed.
-CREATE TRIGGER assessments_append_only BEFORE UPDATE OR DELETE
-	ON assessments FOR EACH ROW EXECUTE FUNCTION cairn_append_only();
-CREATE TRIGGER assessments_no_truncate BEFORE TRUNCATE ON assessments
-	FOR EACH STATEMENT EXECUTE FUNCTION cairn_append_only();
-
-CREATE FUNCTION assessments_score() RETURNS trigger
+CREATE OR REPLACE FUNCTION assessments_score() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
 	bad text;
@@ -201,23 +133,13 @@ BEGIN
 	NEW.weights := s.weights;
 	RETURN NEW;
 END $$;
-CREATE TRIGGER assessments_score BEFORE INSERT ON assessments
+
+CREATE OR REPLACE TRIGGER assessments_score BEFORE INSERT ON assessments
 	FOR EACH ROW EXECUTE FUNCTION assessments_score();
 
--- team.not_empty: a team with KPIs (sql/007) or assessments is not empty
--- either (until now their foreign keys refused the delete with a bare
--- constraint error).  ROI inputs go with the team (ON DELETE CASCADE).
-CREATE OR REPLACE FUNCTION teams_check_delete() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF EXISTS (SELECT 1 FROM team_members WHERE team_id = OLD.id)
-	    OR EXISTS (SELECT 1 FROM teams WHERE parent_id = OLD.id)
-	    OR EXISTS (SELECT 1 FROM objectives WHERE team_id = OLD.id)
-	    OR EXISTS (SELECT 1 FROM kpis WHERE team_id = OLD.id)
-	    OR EXISTS (SELECT 1 FROM assessments WHERE team_id = OLD.id) THEN
-		PERFORM cairn_refuse('team.not_empty', 'team ' || OLD.slug ||
-		    ' still has members, sub-teams, objectives, KPIs or '
-		    'assessments');
-	END IF;
-	RETURN OLD;
-END $$;
+-- Earlier assessments stay as history: nothing is changed or removed.
+CREATE OR REPLACE TRIGGER assessments_append_only BEFORE UPDATE OR DELETE
+	ON assessments FOR EACH ROW EXECUTE FUNCTION cairn_append_only();
+
+CREATE OR REPLACE TRIGGER assessments_no_truncate BEFORE TRUNCATE ON assessments
+	FOR EACH STATEMENT EXECUTE FUNCTION cairn_append_only();

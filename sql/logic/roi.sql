@@ -1,98 +1,28 @@
--- 011: the framework's ROI, per team and period (issue 7).
---
--- Ten inputs per (team, period), one row each, so that every input carries
--- who set it and when (set_by, set_at); an input never set has no row and
--- counts as 0 (it is listed in `missing`).  roi.set upserts the inputs it
--- is given and writes its audit entry in the same statement (server/sql.c).
---
--- The arithmetic lives here, once: roi_parts() (one team's parts, in
--- numeric, each rounded to the cent) and roi_ratio().  roi_report() adds
--- the inputs, what is missing and the observed hours for one team; the
--- organisation's figures (server/sql.c, roi_org) sum roi_parts() over the
--- teams, so that its ROI is the sum of net over the sum of cost.
-
--- Settings: the minutes one recorded action is taken to cost, for the
--- observed hours.  The name check of settings is widened, not replaced,
--- so that names added by earlier migrations stay allowed.
-DO $$
-DECLARE
-	c record;
-BEGIN
-	FOR c IN SELECT conname, pg_get_constraintdef(oid) AS def
-	    FROM pg_constraint WHERE conrelid = 'settings'::regclass
-	    AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%name%'
-	LOOP
-		EXECUTE format('ALTER TABLE settings DROP CONSTRAINT %I',
-		    c.conname);
-		EXECUTE format('ALTER TABLE settings ADD CONSTRAINT %I CHECK '
-		    '(%s OR name IN (''roi_minutes_checkin'', '
-		    '''roi_minutes_reading'', ''roi_minutes_assessment'', '
-		    '''roi_minutes_edit''))', c.conname,
-		    regexp_replace(c.def, '^CHECK ', ''));
-	END LOOP;
-END $$;
-INSERT INTO settings VALUES ('roi_minutes_checkin', 5),
-	('roi_minutes_reading', 2), ('roi_minutes_assessment', 30),
-	('roi_minutes_edit', 5);
-
--- The inputs, their limits and their precision.  cairnd checks the same
--- limits first (server/op-roi.c) for an E_INVALID naming the input; this
--- is the second line.  Money is to the cent, hours to 0.01, percentages
--- to 0.0001 point, headcount whole.
-CREATE FUNCTION roi_input_refusal(n text, v numeric) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE
-	    WHEN n = 'headcount' THEN CASE WHEN v < 0 OR v > 1000000
-		OR v <> trunc(v) THEN 'a whole number from 0 to 1000000' END
-	    WHEN n IN ('hourly_cost', 'output_value', 'replacement_cost',
-		'efficiency_savings', 'tool_cost') THEN CASE WHEN v < 0
-		OR v > 1e12 OR v <> round(v, 2)
-		THEN 'an amount from 0 to 1e12, to the cent' END
-	    WHEN n IN ('hours_saved_per_week', 'framework_hours_per_week')
-		THEN CASE WHEN v < 0 OR v > 168 OR v <> round(v, 2)
-		THEN 'hours a week from 0 to 168, to 0.01' END
-	    WHEN n = 'productivity_pct' THEN CASE WHEN v < 0 OR v > 1000
-		OR v <> round(v, 4) THEN 'a percentage from 0 to 1000' END
-	    WHEN n = 'retention_change_pct' THEN CASE WHEN v < 0 OR v > 100
-		OR v <> round(v, 4) THEN 'percentage points from 0 to 100' END
-	    ELSE 'not an ROI input' END
-$$;
-
-CREATE TABLE roi_inputs (
-	-- A team is removed only when empty (team.not_empty); its inputs go
-	-- with it, their history stays in the audit log.
-	team_id		bigint NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
-	period_id	bigint NOT NULL REFERENCES periods (id),
-	name		text NOT NULL,
-	value		numeric NOT NULL,
-	set_by		bigint NOT NULL REFERENCES users (id),
-	set_at		timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (team_id, period_id, name),
-	CONSTRAINT roi_inputs_value CHECK (roi_input_refusal(name, value) IS NULL)
-);
-CREATE INDEX roi_inputs_period ON roi_inputs (period_id);
+-- roi.sql: ROI inputs and reports (docs/rules.md, "ROI").  The
+-- inputs' limits are roi_input_refusal(), kept in sql/001_baseline.sql as
+-- the CHECK of roi_inputs calls it; period.closed for inputs is here.
 
 -- period.closed: a closed period is read-only, its ROI inputs too.
--- period_state() (sql/003) locks the period's row FOR SHARE, so a close
+-- period_state() (period.sql) locks the period's row FOR SHARE, so a close
 -- waits for an input being written, and a write waits for a close.
-CREATE FUNCTION roi_inputs_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION roi_inputs_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
 	IF period_state(NEW.period_id) = 'closed' OR (TG_OP = 'UPDATE' AND
 	    period_state(OLD.period_id) = 'closed') THEN
-		PERFORM cairn_refuse('period.closed',
-		    'nothing in a closed period changes');
+		PERFORM period_closed_refuse();
 	END IF;
 	IF TG_OP = 'UPDATE' THEN
 		NEW.set_at := now();
 	END IF;
 	RETURN NEW;
 END $$;
-CREATE TRIGGER roi_inputs_check BEFORE INSERT OR UPDATE ON roi_inputs
+
+CREATE OR REPLACE TRIGGER roi_inputs_check BEFORE INSERT OR UPDATE ON roi_inputs
 	FOR EACH ROW EXECUTE FUNCTION roi_inputs_check();
 
 -- The names, in the order replies show them.
-CREATE FUNCTION roi_input_names() RETURNS text[]
+CREATE OR REPLACE FUNCTION roi_input_names() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT ARRAY['headcount', 'hourly_cost', 'output_value',
 	    'productivity_pct', 'hours_saved_per_week', 'retention_change_pct',
@@ -104,7 +34,7 @@ $$;
 -- period's length in days.  W = days / 7 weeks; the division by 7 comes
 -- last so that a period whose length is not whole weeks is still exact to
 -- the cent (each part rounded half away from zero).
-CREATE FUNCTION roi_parts(days integer, headcount numeric,
+CREATE OR REPLACE FUNCTION roi_parts(days integer, headcount numeric,
     hourly_cost numeric, output_value numeric, productivity_pct numeric,
     hours_saved_per_week numeric, retention_change_pct numeric,
     replacement_cost numeric, efficiency_savings numeric,
@@ -131,12 +61,12 @@ BEGIN
 END $$;
 
 -- (benefits - cost) / cost, NULL when there is no cost.
-CREATE FUNCTION roi_ratio(net numeric, cost numeric) RETURNS numeric
+CREATE OR REPLACE FUNCTION roi_ratio(net numeric, cost numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE WHEN cost <> 0 THEN net / cost END
 $$;
 
-CREATE FUNCTION roi_ratio_message(cost numeric) RETURNS text
+CREATE OR REPLACE FUNCTION roi_ratio_message(cost numeric) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE WHEN cost = 0 THEN 'the cost is 0, so the ROI is '
 	    'undefined: set framework_hours_per_week (with headcount and '
@@ -144,7 +74,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- One input as the replies show it.
-CREATE FUNCTION roi_input_entry(v numeric, by_user bigint, at timestamptz)
+CREATE OR REPLACE FUNCTION roi_input_entry(v numeric, by_user bigint, at timestamptz)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object('value', v,
@@ -155,7 +85,7 @@ $$;
 
 -- The stored inputs of team t in period p: {name: {"value", "set_by",
 -- "set_at"}}; an input never set is absent.
-CREATE FUNCTION roi_inputs_json(t bigint, p bigint) RETURNS jsonb
+CREATE OR REPLACE FUNCTION roi_inputs_json(t bigint, p bigint) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
 	SELECT coalesce(jsonb_object_agg(i.name,
 	    roi_input_entry(i.value, i.set_by, i.set_at)), '{}'::jsonb)
@@ -163,7 +93,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The value of input n in such a map, NULL when missing.
-CREATE FUNCTION roi_value(inputs jsonb, n text) RETURNS numeric
+CREATE OR REPLACE FUNCTION roi_value(inputs jsonb, n text) RETURNS numeric
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT (inputs -> n ->> 'value')::numeric
 $$;
@@ -178,7 +108,7 @@ $$;
 -- binds late, and each count runs only when its table exists.  Without
 -- the assessments table, assessments are the audit entries
 -- assessment.create on team:ID.
-CREATE FUNCTION roi_observed(t bigint, p bigint, OUT checkins bigint,
+CREATE OR REPLACE FUNCTION roi_observed(t bigint, p bigint, OUT checkins bigint,
     OUT readings bigint, OUT assessments bigint, OUT edits bigint,
     OUT minutes bigint)
 LANGUAGE plpgsql STABLE AS $$
@@ -222,7 +152,7 @@ BEGIN
 END $$;
 
 -- Observed hours per person per week: NULL without a headcount.
-CREATE FUNCTION roi_observed_per_person(minutes numeric, headcount numeric,
+CREATE OR REPLACE FUNCTION roi_observed_per_person(minutes numeric, headcount numeric,
     days integer) RETURNS numeric
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE WHEN coalesce(headcount, 0) > 0 AND days > 0
@@ -232,7 +162,7 @@ $$;
 -- One team's report from its inputs (as roi_inputs_json gives them: a
 -- write passes the map with its new values, as the statement cannot read
 -- back what it wrote).
-CREATE FUNCTION roi_report(inputs jsonb, t bigint, p bigint)
+CREATE OR REPLACE FUNCTION roi_report(inputs jsonb, t bigint, p bigint)
 RETURNS TABLE (days integer, weeks numeric, inputs_shown jsonb,
     missing jsonb, productivity numeric, time_savings numeric,
     engagement numeric, efficiency numeric, benefits numeric,
@@ -272,7 +202,7 @@ $$;
 -- each team's parts summed, so that its ROI is the sum of net over the
 -- sum of cost (hourly costs and percentages are not summed: they only
 -- make sense within their team).  `missing` names "team.input".
-CREATE FUNCTION roi_org_report(p bigint)
+CREATE OR REPLACE FUNCTION roi_org_report(p bigint)
 RETURNS TABLE (days integer, weeks numeric, teams jsonb, headcount numeric,
     missing jsonb, productivity numeric, time_savings numeric,
     engagement numeric, efficiency numeric, benefits numeric,

@@ -1,25 +1,5 @@
--- 005: failed password checks, counted per login name and source address.
---
--- Kept in the database so that every cairnd serving it counts together.
--- A row is one (login, address) pair with failures in its current streak;
--- it is live until expires_at, after which it counts for nothing (every
--- read checks expires_at) and housekeeping deletes it.  Logins are stored as
--- sent, known or not, so that the table tells nothing about which exist.
--- An IPv6 address is counted by its /64, the block one host usually has.
-
-CREATE TABLE login_throttle (
-	login		text NOT NULL CHECK (length(login) BETWEEN 1 AND 200),
-	addr		inet NOT NULL,
-	failures	integer NOT NULL CHECK (failures > 0),
-	last_failure	timestamptz NOT NULL DEFAULT now(),
-	locked_until	timestamptz,
-	expires_at	timestamptz NOT NULL,
-	PRIMARY KEY (login, addr),
-	CHECK (locked_until IS NULL OR expires_at >= locked_until)
-);
--- The logins one address is failing (its cap), and housekeeping's scan.
-CREATE INDEX login_throttle_by_addr ON login_throttle (addr, expires_at);
-CREATE INDEX login_throttle_by_expiry ON login_throttle (expires_at);
+-- session.sql: logins and sessions: the failed-login throttle shared by
+-- every cairnd on the database.
 
 -- Record one failure for (login, addr) and say what it costs.  The reply
 -- is delayed by one second per failure of the login from every address
@@ -31,7 +11,7 @@ CREATE INDEX login_throttle_by_expiry ON login_throttle (expires_at);
 -- lock-out.  The upsert takes the row's lock, so concurrent failures from
 -- several cairnd all count; the total from other addresses is read as
 -- committed and may miss one in flight, which only shortens a delay.
-CREATE FUNCTION login_throttle_fail(p_login text, p_addr inet,
+CREATE OR REPLACE FUNCTION login_throttle_fail(p_login text, p_addr inet,
     p_slow_after integer, p_max_failures integer, p_lockout integer,
     p_delay_max integer, OUT failures integer, OUT total integer,
     OUT delay_ms integer, OUT locked boolean)

@@ -1,163 +1,10 @@
--- 013: the end of the quarterly review (issue 8): retrospectives, closing
--- a graded period, and carrying unmet objectives over to the next one.
---
--- Rules live twice: cairnd checks them first for the friendly error
--- (server/op-cycle.c), the triggers and functions here make the bad state
--- impossible under races.  See docs/rules.md, "The end of the review".
-
--- Retrospectives -----------------------------------------------------------
---
--- A team's notes for a period, appended: each retro.set adds a note with
--- its author and time, none is edited or removed (a correction is a new
--- note), so the retrospective keeps what every lead said.  At most
--- RETRO_MAX (100) notes per team and period, counted under a lock per
--- (team, period) so that two writers cannot pass it together; nothing is
--- added in a closed period (its row read FOR SHARE by period_state(), so
--- a close waits for a note in flight and a note then sees the close).
--- The notes go with their team (a team is removed only when empty).
-
-CREATE TABLE retros (
-	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	team_id		bigint NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
-	period_id	bigint NOT NULL REFERENCES periods (id),
-	author_id	bigint NOT NULL REFERENCES users (id),
-	note		text NOT NULL CHECK (length(note) BETWEEN 1 AND 4000),
-	at		timestamptz NOT NULL DEFAULT clock_timestamp()
-);
-CREATE INDEX retros_team_period ON retros (team_id, period_id, id);
-
-CREATE FUNCTION retros_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF TG_OP = 'UPDATE' THEN
-		PERFORM cairn_refuse('retros.append_only', 'a retrospective '
-		    'note is never changed: add another');
-	END IF;
-	IF period_state(NEW.period_id) = 'closed' THEN
-		PERFORM cairn_refuse('period.closed',
-		    'nothing in a closed period changes');
-	END IF;
-	PERFORM pg_advisory_xact_lock(7270013,
-	    hashtext(NEW.team_id || ':' || NEW.period_id));
-	IF (SELECT count(*) FROM retros WHERE team_id = NEW.team_id
-	    AND period_id = NEW.period_id) >= 100 THEN
-		PERFORM cairn_refuse('limit.retros', 'this team has the most '
-		    'retrospective notes a period allows (100)');
-	END IF;
-	RETURN NEW;
-END $$;
-CREATE TRIGGER retros_check BEFORE INSERT OR UPDATE ON retros
-	FOR EACH ROW EXECUTE FUNCTION retros_check();
-
--- Closing ----------------------------------------------------------------
---
--- period.ungraded: a period closes only when every objective of it that
--- is not archived has a grade.  The trigger runs after the period's row is
--- locked by the UPDATE itself (FOR NO KEY UPDATE, which conflicts with the
--- FOR SHARE every change in the period takes through period_state()), so
--- no grade can be undone and no objective added under it; in review no
--- objective is created anyway (objectives_check).
-
-CREATE FUNCTION period_ungraded(p bigint, n integer) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT string_agg('#' || id || ' ' || title, ', ' ORDER BY id)
-	FROM (SELECT id, title FROM objectives WHERE period_id = p
-	    AND NOT archived AND grade IS NULL ORDER BY id LIMIT n) s
-$$;
-
-CREATE FUNCTION periods_check_graded() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-	first text;
-BEGIN
-	first := period_ungraded(NEW.id, 5);
-	IF first IS NOT NULL THEN
-		PERFORM cairn_refuse('period.ungraded', 'period ' || NEW.name ||
-		    ' has objectives not graded yet: ' || first);
-	END IF;
-	RETURN NEW;
-END $$;
--- After periods_check_state (triggers fire in name order): a transition
--- that is refused anyway says so first.
-CREATE TRIGGER periods_check_zgraded BEFORE UPDATE OF state ON periods
-	FOR EACH ROW WHEN (NEW.state = 'closed' AND OLD.state <> 'closed')
-	EXECUTE FUNCTION periods_check_graded();
-
--- Close period p for the caller u, in one transaction (one statement
--- calling this).  With auto, the objectives still ungraded are graded
--- first with their progress, each with its audit entry, then the period
--- closes; without, the trigger above refuses while any is ungraded.
--- (met follows the grade by sql/012's objectives_met trigger.)
--- Returns the number graded automatically.  The period's row is locked
--- first, as the UPDATE would: changes in flight are waited for, and none
--- starts until the close commits or fails.
-CREATE FUNCTION period_close(p bigint, u bigint, auto boolean)
-RETURNS integer
-LANGUAGE plpgsql AS $$
-DECLARE
-	before jsonb;
-	n integer := 0;
-BEGIN
-	SELECT to_jsonb(x) INTO before FROM periods x WHERE id = p
-	    FOR NO KEY UPDATE;
-	IF before IS NULL THEN
-		RETURN NULL;
-	END IF;
-	IF before->>'state' <> 'review' THEN
-		-- periods_check_state says why (closed, or not yet reviewed)
-		-- before any objective is touched.
-		UPDATE periods SET state = 'closed' WHERE id = p;
-	END IF;
-	IF auto THEN
-		WITH g AS (UPDATE objectives o
-		    SET grade = least(greatest(o.progress, 0), 1),
-			grade_note = 'graded automatically at the close of '
-			    'the period, with its progress',
-			version = o.version + 1
-		    WHERE o.period_id = p AND NOT o.archived
-		    AND o.grade IS NULL RETURNING o.*),
-		a AS (INSERT INTO audit_log (user_id, op, entity_type,
-		    entity_id, before, after)
-		    SELECT u, 'objective.grade', 'objective', g.id, NULL,
-		    jsonb_build_object('grade', g.grade, 'met', g.met,
-		    'grade_note', g.grade_note, 'auto', true) FROM g)
-		SELECT count(*) INTO n FROM g;
-	END IF;
-	UPDATE periods SET state = 'closed' WHERE id = p;
-	INSERT INTO audit_log (user_id, op, entity_type, entity_id, before,
-	    after) SELECT u, 'period.close', 'period', p, before,
-	    to_jsonb(x) || jsonb_build_object('auto_graded', n)
-	    FROM periods x WHERE id = p;
-	RETURN n;
-END $$;
-
--- Carry-over ---------------------------------------------------------------
---
--- objectives.carried_from: the objective of an earlier period a copy was
--- carried from.  One copy per origin and period (the unique index), so a
--- carry run twice copies nothing the second time, and two carries racing
--- cannot both copy one objective.
-
-ALTER TABLE objectives ADD COLUMN carried_from bigint
-	REFERENCES objectives (id);
-CREATE UNIQUE INDEX objectives_carried_once ON objectives (carried_from,
-	period_id) WHERE carried_from IS NOT NULL;
-
--- One row per carry: what it copied, so that a retry with the carry's
--- idempotency key is answered as the first was.
-CREATE TABLE period_carries (
-	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	from_period	bigint NOT NULL REFERENCES periods (id),
-	to_period	bigint NOT NULL REFERENCES periods (id),
-	team_id		bigint REFERENCES teams (id) ON DELETE SET NULL,
-	by_id		bigint NOT NULL REFERENCES users (id),
-	at		timestamptz NOT NULL DEFAULT now(),
-	copied		jsonb NOT NULL,	-- [{"from", "to", "team", "title"}]
-	CHECK (from_period <> to_period)
-);
+-- carry.sql: carrying unmet objectives of a closed period into the next
+-- (period.carry; docs/rules.md, "Carry-over").  Rules held here:
+-- period.carry, objective.carry, limit.carry, limit.objectives (for the
+-- carried copies).
 
 -- The team and every team below it.
-CREATE FUNCTION carry_teams(tm bigint) RETURNS TABLE (id bigint)
+CREATE OR REPLACE FUNCTION carry_teams(tm bigint) RETURNS TABLE (id bigint)
 LANGUAGE sql STABLE AS $$
 	WITH RECURSIVE d (id, lvl) AS (
 		SELECT id, 0 FROM teams WHERE id = tm
@@ -172,7 +19,7 @@ $$;
 -- (graded with met false; in a closed period also those never graded,
 -- which only a period closed before this migration can hold) and have no
 -- copy in t yet.
-CREATE FUNCTION carry_candidates(f bigint, t bigint, tm bigint)
+CREATE OR REPLACE FUNCTION carry_candidates(f bigint, t bigint, tm bigint)
 RETURNS SETOF objectives
 LANGUAGE sql STABLE AS $$
 	SELECT o.* FROM objectives o
@@ -187,7 +34,7 @@ $$;
 -- The candidates that would not fit t's objective limit (max_objectives
 -- per team and period, the archived not counted), each as "team #id" (the
 -- later ids of a team are the ones left out), in order; NULL when all fit.
-CREATE FUNCTION carry_misfits(f bigint, t bigint, tm bigint) RETURNS text
+CREATE OR REPLACE FUNCTION carry_misfits(f bigint, t bigint, tm bigint) RETURNS text
 LANGUAGE sql STABLE AS $$
 	SELECT string_agg(s.slug || ' #' || s.id, ', ' ORDER BY s.slug, s.id)
 	FROM (SELECT c.id, c.title, x.slug, row_number() OVER (PARTITION BY
@@ -212,7 +59,7 @@ $$;
 -- year's objective above two quarters), else none (the copy is
 -- unaligned).  A key result's owner who is no longer in the team and does
 -- not contribute gives it to the objective's owner.
-CREATE FUNCTION period_carry(u bigint, f bigint, t bigint, tm bigint,
+CREATE OR REPLACE FUNCTION period_carry(u bigint, f bigint, t bigint, tm bigint,
     key text, hash text) RETURNS period_carries
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -1,45 +1,11 @@
--- 015: export and import of a period (issue 8, "Export, import").
---
--- An export is streamed by cairnd straight from the tables (server/
--- sql-export.inc).  An import is larger than a frame, so it is uploaded
--- in bounded steps: import.begin makes a row of `imports` (the handle),
--- import.rows adds up to 1000 checked rows at a time to `import_rows`
--- (the stage, one jsonb per row as cairnd checked it), and import.commit
--- calls import_apply(), which applies the whole stage in ONE statement,
--- hence one transaction, and drops it.  Nothing outside the stage changes
--- before the commit; a failed commit changes nothing and leaves the stage
--- for import.abort (or for the next import.begin, an hour later).
---
--- Rows of the stage are keyed by the ids of the exporting database (the
--- document's ids); import_apply maps them onto new ids taken in the same
--- order, so the imported rows keep the order of the exported ones.  Users
--- and teams are mapped by login and slug and never created; KPIs by their
--- team and name (created when missing, so that the KPIs of a team come
--- over with its first period).  The triggers of 002 to 013 check every
--- row again as it is inserted.
-
-CREATE TABLE imports (
-	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	user_id		bigint NOT NULL REFERENCES users (id),
-	period		jsonb NOT NULL,
-	nrows		integer NOT NULL DEFAULT 0,
-	bytes		bigint NOT NULL DEFAULT 0,
-	created_at	timestamptz NOT NULL DEFAULT now()
-);
-
-CREATE TABLE import_rows (
-	import_id	bigint NOT NULL REFERENCES imports (id)
-			ON DELETE CASCADE,
-	kind		text NOT NULL,
-	n		integer NOT NULL,	-- order within the import
-	doc		jsonb NOT NULL,
-	PRIMARY KEY (import_id, n)
-);
-CREATE INDEX import_rows_set ON import_rows (import_id, kind, n);
+-- import.sql: import (docs/protocol.md, "import"): the staged rows'
+-- bound (limit.import) and their application in one transaction
+-- (import.missing, import.unknown, import.reference, import.period,
+-- import.cycle, import.commit).
 
 -- limit.import: the stage of one import stays bounded whatever a client
 -- sends (cairnd checks each chunk; this holds under concurrent chunks).
-CREATE FUNCTION imports_check_size() RETURNS trigger
+CREATE OR REPLACE FUNCTION imports_check_size() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
 	IF NEW.nrows > 2000000 OR NEW.bytes > 1073741824 THEN
@@ -48,26 +14,14 @@ BEGIN
 	END IF;
 	RETURN NEW;
 END $$;
-CREATE TRIGGER imports_check_size BEFORE UPDATE ON imports
+
+CREATE OR REPLACE TRIGGER imports_check_size BEFORE UPDATE ON imports
 	FOR EACH ROW EXECUTE FUNCTION imports_check_size();
-
--- A time as the export writes it: UTC, microseconds, ISO 8601.
-CREATE FUNCTION export_time(t timestamptz) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-$$;
-
--- The teams whose objectives and KPIs user u (role r) may read: the
--- read rule once per team, not once per objective.
-CREATE FUNCTION export_teams(u bigint, r text) RETURNS TABLE (id bigint)
-LANGUAGE sql STABLE AS $$
-	SELECT t.id FROM teams t WHERE can_read_team(u, r, t.id)
-$$;
 
 -- What import_apply would not find: the logins and slugs the stage names
 -- that the database lacks (each list sorted, NULL when none), and the
 -- objectives outside the period it aligns to that do not exist.
-CREATE FUNCTION import_missing(imp bigint) RETURNS TABLE (users text,
+CREATE OR REPLACE FUNCTION import_missing(imp bigint) RETURNS TABLE (users text,
     teams text, parents text)
 LANGUAGE sql STABLE AS $$
 	WITH l AS (
@@ -116,7 +70,7 @@ $$;
 -- not empty, or is past active, or has other dates), import.reference (a
 -- row names an id the document lacks), import.cycle; then whatever the
 -- triggers refuse.
-CREATE FUNCTION import_apply(imp bigint, u bigint) RETURNS TABLE (
+CREATE OR REPLACE FUNCTION import_apply(imp bigint, u bigint) RETURNS TABLE (
     r_period text, r_objectives bigint, r_key_results bigint,
     r_checkins bigint, r_kpis bigint, r_readings bigint)
 LANGUAGE plpgsql AS $$
@@ -391,79 +345,82 @@ BEGIN
 	RETURN QUERY SELECT p->>'name', n_obj, n_kr, n_ci, n_kpi, n_rd;
 END $$;
 
--- Sets that later migrations add (retros, ...) are applied by these two,
--- replaced when they land: import_apply_more while the period is active,
--- import_apply_review once it is in review (grades).
-CREATE FUNCTION import_apply_more(imp bigint, u bigint, pid bigint)
-RETURNS void LANGUAGE plpgsql AS $$ BEGIN END $$;
-CREATE FUNCTION import_apply_review(imp bigint, u bigint, pid bigint)
-RETURNS void LANGUAGE plpgsql AS $$ BEGIN END $$;
+-- The retrospective notes (set retros: team, author, note, at), added
+-- while the imported period is still active; import_missing checks their
+-- slugs and logins already.
+CREATE OR REPLACE FUNCTION import_apply_more(imp bigint, u bigint, pid bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO retros (team_id, period_id, author_id, note, at)
+	    SELECT t.id, pid, au.id, r.doc->>'note', (r.doc->>'at')::timestamptz
+	    FROM import_rows r
+	    JOIN teams t ON t.slug = r.doc->>'team'
+	    JOIN users au ON au.login = r.doc->>'author'
+	    WHERE r.import_id = imp AND r.kind = 'retros' ORDER BY r.n;
+END $$;
 
--- The objectives of period p that user u (role r) may read, and the KPIs
--- (of the teams u may read): what an export holds.
-CREATE FUNCTION export_objective_ids(p bigint, u bigint, r text)
-RETURNS TABLE (id bigint)
-LANGUAGE sql STABLE AS $$
-	SELECT o.id FROM objectives o WHERE o.period_id = p
-	    AND (o.team_id IN (SELECT id FROM export_teams(u, r))
-	    OR EXISTS (SELECT 1 FROM objective_contributors c
-		WHERE c.objective_id = o.id AND c.user_id = u))
-$$;
+-- Grades come over in an import (issue 8), set by import_apply_review().
+-- They are given only in review (period.not_review), so import_apply()
+-- calls it once the period is in review for an export in review or
+-- closed; an export of a period reopened after its review (active, with
+-- grades) passes through review here and back to active.  Progress and
+-- met are not imported: the triggers compute them.
+CREATE OR REPLACE FUNCTION import_apply_review(imp bigint, u bigint,
+    pid bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	st text := (SELECT state FROM periods WHERE id = pid);
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM imp_obj WHERE doc->>'grade' IS NOT NULL
+	    OR doc->>'grade_note' IS NOT NULL) THEN
+		RETURN;
+	END IF;
+	IF st = 'active' THEN
+		UPDATE periods SET state = 'review' WHERE id = pid;
+	END IF;
+	UPDATE objectives o SET grade = (x.doc->>'grade')::float8,
+	    grade_note = x.doc->>'grade_note' FROM imp_obj x
+	    WHERE o.id = x.new AND (x.doc->>'grade' IS NOT NULL
+	    OR x.doc->>'grade_note' IS NOT NULL);
+	IF st = 'active' THEN
+		UPDATE periods SET state = 'active' WHERE id = pid;
+	END IF;
+END $$;
 
--- The KPIs of an export: of the teams u may read, those with a reading
--- in the period, bound by one of its key results or guarding one of its
--- objectives.
-CREATE FUNCTION export_kpi_ids(p bigint, u bigint, r text)
-RETURNS TABLE (id bigint)
-LANGUAGE sql STABLE AS $$
-	WITH o AS (SELECT id FROM export_objective_ids(p, u, r))
-	SELECT k.id FROM kpis k WHERE k.team_id IN
-	    (SELECT id FROM export_teams(u, r))
-	AND (EXISTS (SELECT 1 FROM kpi_readings x, periods pp
-		WHERE pp.id = p AND x.kpi_id = k.id
-		AND x.at >= pp.start_date::timestamptz
-		AND x.at < (pp.end_date + 1)::timestamptz)
-	    OR EXISTS (SELECT 1 FROM key_results kr WHERE kr.kpi_id = k.id
-		AND NOT kr.removed AND kr.objective_id IN (SELECT id FROM o))
-	    OR EXISTS (SELECT 1 FROM objective_guardrails g
-		WHERE g.kpi_id = k.id AND g.objective_id IN (SELECT id FROM o)))
-$$;
-
--- The teams of an export: those of its objectives and KPIs, and their
--- ancestors (so that the document holds the tree they hang in).
-CREATE FUNCTION export_team_ids(p bigint, u bigint, r text)
-RETURNS TABLE (id bigint)
-LANGUAGE sql STABLE AS $$
-	WITH RECURSIVE up (id, depth) AS (
-		SELECT team_id, 0 FROM objectives
-		    WHERE id IN (SELECT id FROM export_objective_ids(p, u, r))
-		UNION SELECT team_id, 0 FROM kpis
-		    WHERE id IN (SELECT id FROM export_kpi_ids(p, u, r))
-		UNION SELECT t.parent_id, up.depth + 1 FROM teams t
-		    JOIN up ON t.id = up.id
-		    WHERE t.parent_id IS NOT NULL AND up.depth < 1000)
-	SELECT DISTINCT id FROM up
-$$;
-
--- The users an export of period p names.
-CREATE FUNCTION export_user_ids(p bigint, u bigint, r text)
-RETURNS TABLE (id bigint)
-LANGUAGE sql STABLE AS $$
-	WITH o AS (SELECT id FROM export_objective_ids(p, u, r)),
-	k AS (SELECT id FROM export_kpi_ids(p, u, r)),
-	kr AS (SELECT x.id, x.owner_id FROM key_results x
-	    WHERE x.objective_id IN (SELECT id FROM o) AND NOT x.removed)
-	SELECT owner_id FROM objectives WHERE id IN (SELECT id FROM o)
-	UNION SELECT owner_id FROM kr
-	UNION SELECT user_id FROM objective_contributors
-	    WHERE objective_id IN (SELECT id FROM o)
-	UNION SELECT author_id FROM checkins WHERE kr_id IN (SELECT id FROM kr)
-	UNION SELECT owner_id FROM kpis WHERE id IN (SELECT id FROM k)
-	    AND owner_id IS NOT NULL
-	UNION SELECT added_by FROM objective_guardrails
-	    WHERE objective_id IN (SELECT id FROM o)
-	UNION SELECT author_id FROM kpi_readings kr2, periods pp
-	    WHERE pp.id = p AND kr2.kpi_id IN (SELECT id FROM k)
-	    AND kr2.at >= pp.start_date::timestamptz
-	    AND kr2.at < (pp.end_date + 1)::timestamptz
-$$;
+-- import.commit takes an idempotency key (issue 13, item 11), as
+-- objective.create and the other writes that create things do (idempotency_keys).
+--
+-- A commit applies a whole staged import and deletes it, so that a retry
+-- after a lost reply used to find no open import.  With a key, the key's
+-- row is written in the same transaction as what the import made, and
+-- keeps the id of the import's audit entry (op 'import', whose "after"
+-- holds the counts the reply shows): a retry is answered from it, and
+-- records nothing more.  The audit entry is written inside import_apply,
+-- after the statement's snapshot, so the key is written here, in the
+-- function, where it is visible (a CTE beside the call would not see it).
+--
+-- Logic, not schema: CREATE OR REPLACE.
+CREATE OR REPLACE FUNCTION import_commit(imp bigint, u bigint, k text,
+    h bytea)
+RETURNS TABLE (r_period text, r_objectives bigint, r_key_results bigint,
+    r_checkins bigint, r_kpis bigint, r_readings bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+	x record;
+BEGIN
+	SELECT * INTO x FROM import_apply(imp, u);
+	IF k IS NOT NULL THEN
+		-- The primary key (user_id, key) makes a racing twin fail
+		-- here, after waiting for the first to commit; cairnd then
+		-- answers it from the key (idem_write_failed).  The audit
+		-- entry is the one of the period this import made (period
+		-- names are unique).
+		INSERT INTO idempotency_keys (user_id, key, op, args_hash,
+		    result_id)
+		    SELECT u, k, 'import.commit', h, max(a.id)
+		    FROM audit_log a JOIN periods p ON p.id = a.entity_id
+		    WHERE a.op = 'import' AND p.name = x.r_period;
+	END IF;
+	RETURN QUERY SELECT x.r_period, x.r_objectives, x.r_key_results,
+	    x.r_checkins, x.r_kpis, x.r_readings;
+END $$;

@@ -1,140 +1,5 @@
--- 014: the executive roll-up (issue 8): the alignment tree, framework
--- health, the review list and what is due (server/sql-rollup.inc).
---
--- Everything here reads the whole organisation set-based: one pass per
--- table, joined, never a query per objective or a recursive function per
--- row.  Progress is the stored objectives.progress, status and staleness
--- the functions of sql/012 (period_expected, objective_status, kr_stale).
-
--- Settings: the weights of the framework health's parts (docs/rules.md,
--- "Framework health").  The name check is widened as sql/011 does.
-DO $$
-DECLARE
-	c record;
-BEGIN
-	FOR c IN SELECT conname, pg_get_constraintdef(oid) AS def
-	    FROM pg_constraint WHERE conrelid = 'settings'::regclass
-	    AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%name%'
-	LOOP
-		EXECUTE format('ALTER TABLE settings DROP CONSTRAINT %I',
-		    c.conname);
-		EXECUTE format('ALTER TABLE settings ADD CONSTRAINT %I CHECK '
-		    '(%s OR name IN (''health_w_checkins'', '
-		    '''health_w_kpis'', ''health_w_alignment'', '
-		    '''health_w_focus'', ''health_w_assessment''))',
-		    c.conname, regexp_replace(c.def, '^CHECK ', ''));
-	END LOOP;
-END $$;
-INSERT INTO settings VALUES ('health_w_checkins', 30), ('health_w_kpis', 20),
-	('health_w_alignment', 20), ('health_w_focus', 15),
-	('health_w_assessment', 15);
-
--- No JIT for cairn's sessions: the roll-up's statements over the whole
--- organisation are estimated above jit_above_cost, and compiling them
--- took 1 to 5 s against some 100 ms of execution (a 100,000-objective
--- organisation).  A database setting, so it holds for the pool's
--- connections (opened after the migrations); a role that does not own
--- the database keeps its setting, with a notice (docs/operations.md).
-DO $$
-BEGIN
-	EXECUTE format('ALTER DATABASE %I SET jit = off', current_database());
-EXCEPTION WHEN insufficient_privilege THEN
-	RAISE NOTICE 'jit stays as configured: % does not own the database',
-	    current_user;
-END $$;
-
--- Indexes the roll-up reads by: a period's objectives, what a user owns
--- or contributes to (due), the readings a user recorded (due).
-CREATE INDEX objectives_period_parent ON objectives (period_id, parent_id)
-	WHERE NOT archived;
-CREATE INDEX objectives_owner ON objectives (owner_id);
-CREATE INDEX key_results_owner ON key_results (owner_id) WHERE NOT removed;
-CREATE INDEX objective_contributors_user ON objective_contributors (user_id);
-CREATE INDEX kpi_readings_author ON kpi_readings (author_id, kpi_id);
-
--- The settings the roll-up reads, in one row: joined once per statement,
--- they are passed to the forms of objective_status() and kr_stale() that
--- take them (sql/012), which the planner inlines; the forms that read
--- them at each call cost seconds over 300,000 key results.
-CREATE VIEW rollup_settings AS
-SELECT max(value) FILTER (WHERE name = 'stale_days') AS stale_days,
-    max(value) FILTER (WHERE name = 'due_days') AS due_days,
-    max(value) FILTER (WHERE name = 'max_objectives') AS max_objectives,
-    max(value) FILTER (WHERE name = 'pace_off_pct') AS off_pct,
-    max(value) FILTER (WHERE name = 'pace_risk_pct') AS risk_pct,
-    max(value) FILTER (WHERE name = 'pace_off_confidence') AS off_conf,
-    max(value) FILTER (WHERE name = 'pace_risk_confidence') AS risk_conf,
-    max(value) FILTER (WHERE name = 'health_w_checkins') AS w_checkins,
-    max(value) FILTER (WHERE name = 'health_w_kpis') AS w_kpis,
-    max(value) FILTER (WHERE name = 'health_w_alignment') AS w_alignment,
-    max(value) FILTER (WHERE name = 'health_w_focus') AS w_focus,
-    max(value) FILTER (WHERE name = 'health_w_assessment') AS w_assessment
-FROM settings;
-
--- Every KPI's state, set-based: its health (as kpi_health_of, sql/007:
--- the best of its last breach_after readings, 'none' before the first),
--- its latest reading's time, stale (as kpi_stale_of: no reading, or the
--- latest older than a window and a half) and due (no reading within its
--- window: the next one is expected).  A view, so that a filter on the
--- team or the id reaches the scan of kpis and the readings are read by
--- index, a few per KPI.
-CREATE VIEW kpi_status AS
-SELECT k.id AS kpi_id, k.team_id, k.owner_id, k.name, k.archived,
-    k.frequency,
-    coalesce((SELECT CASE min(CASE x.h WHEN 'green' THEN 0
-	WHEN 'amber' THEN 1 ELSE 2 END)
-	WHEN 0 THEN 'green' WHEN 1 THEN 'amber' WHEN 2 THEN 'red' END
-	FROM (SELECT kpi_reading_health(k.direction, k.green, k.amber,
-	    k.green_high, k.amber_high, r.value) AS h
-	    FROM kpi_readings r WHERE r.kpi_id = k.id
-	    ORDER BY r.at DESC, r.id DESC
-	    LIMIT greatest(k.breach_after, 1)) x), 'none') AS health,
-    l.at AS latest_at,
-    coalesce(l.at < now() - kpi_window(k.frequency) * 1.5, true) AS stale,
-    coalesce(l.at <= now() - kpi_window(k.frequency), true) AS due
-FROM kpis k
-LEFT JOIN LATERAL (SELECT r.at FROM kpi_readings r WHERE r.kpi_id = k.id
-    ORDER BY r.at DESC, r.id DESC LIMIT 1) l ON true;
-
--- The teams a user reads the objectives of (can_read_team, sql/002, for
--- every team at once): public teams; for admins and executives all; the
--- user's own teams; every team below one the user leads.
-CREATE FUNCTION teams_readable(u bigint, r text) RETURNS TABLE (id bigint)
-LANGUAGE sql STABLE AS $$
-	WITH RECURSIVE led (id) AS (
-		SELECT team_id FROM team_members
-		WHERE user_id = u AND role = 'lead'
-		UNION
-		SELECT c.id FROM teams c JOIN led ON c.parent_id = led.id)
-	SELECT t.id FROM teams t WHERE NOT t.private
-	    OR r IN ('admin', 'executive')
-	UNION SELECT team_id FROM team_members WHERE user_id = u
-	UNION SELECT id FROM led
-$$;
-
--- A team and the teams below it (root NULL: the whole organisation), in
--- preorder, with their depth (1 for the top) and the path that orders
--- them (slugs, so that siblings come in slug order).
-CREATE FUNCTION team_tree(root bigint) RETURNS TABLE (id bigint,
-    parent_id bigint, depth integer, path text[])
-LANGUAGE sql STABLE AS $$
-	WITH RECURSIVE s (id, parent_id, depth, path) AS (
-		SELECT t.id, t.parent_id, 1, ARRAY[t.slug] FROM teams t
-		WHERE (root IS NULL AND t.parent_id IS NULL) OR t.id = root
-		UNION ALL
-		SELECT c.id, c.parent_id, s.depth + 1, s.path || c.slug
-		FROM teams c JOIN s ON c.parent_id = s.id WHERE s.depth < 1000)
-	SELECT id, parent_id, depth, path FROM s
-$$;
-
--- The period a roll-up reads when none is named: the active one that
--- contains today, the shortest such (then the latest start, then id).
-CREATE FUNCTION period_default() RETURNS bigint
-LANGUAGE sql STABLE AS $$
-	SELECT id FROM periods WHERE state = 'active'
-	    AND current_date BETWEEN start_date AND end_date
-	ORDER BY end_date - start_date, start_date DESC, id LIMIT 1
-$$;
+-- review.sql: what a review reads: the framework health of teams
+-- (team_health) and a reader's review and due items.
 
 -- Framework health ---------------------------------------------------------
 --
@@ -156,7 +21,7 @@ $$;
 --              of p minus p's length) and the team's mode is the one it
 --              recommends, 0.5 when fresh but the mode differs, 0 when
 --              older or none.
-CREATE FUNCTION team_health(p bigint, root bigint DEFAULT NULL)
+CREATE OR REPLACE FUNCTION team_health(p bigint, root bigint DEFAULT NULL)
 RETURNS TABLE (team_id bigint, score integer, checkins double precision,
     kpis double precision, alignment double precision,
     focus double precision, assessment double precision)
@@ -241,7 +106,7 @@ $$;
 
 -- The weakest part of a health row (for the text output and the review):
 -- the lowest that applies, the first in the listed order on a tie.
-CREATE FUNCTION health_weakest(checkins double precision,
+CREATE OR REPLACE FUNCTION health_weakest(checkins double precision,
     kpis double precision, alignment double precision,
     focus double precision, assessment double precision) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -251,15 +116,12 @@ LANGUAGE sql IMMUTABLE AS $$
 	WHERE x IS NOT NULL ORDER BY x, i LIMIT 1
 $$;
 
--- The review -----------------------------------------------------------------
---
--- What needs attention in period p before or during its review, for user
--- u with role r, in the subtree of team root (NULL: the organisation), in
--- the order of the team tree, then of the kinds below, then of the ids.
--- Items about objectives, key results and KPIs of a team u may not read
--- are left out (u's contributions excepted); those about teams are public
--- as teams are.  docs/rules.md, "The review", lists the kinds.
-CREATE FUNCTION review_items(u bigint, r text, p bigint, root bigint)
+-- As sql/014, with the guardrail_breach item counting (and naming) only
+-- the guardrail KPIs the caller may read, and no stale_kr item for a key
+-- result bound to a KPI the caller may not read (its date is that KPI's
+-- latest reading's).
+CREATE OR REPLACE FUNCTION review_items(u bigint, r text, p bigint,
+    root bigint)
 RETURNS TABLE (kind text, team text, owner text, id bigint, message text)
 LANGUAGE sql STABLE AS $$
 	WITH per AS (SELECT x.id, x.state, x.end_date,
@@ -269,12 +131,13 @@ LANGUAGE sql STABLE AS $$
 		FROM periods x WHERE x.id = p),
 	    lim AS (SELECT max_objectives AS n, rollup_settings.*
 		FROM rollup_settings),
+	    rt AS MATERIALIZED (SELECT id FROM teams_readable(u, r)),
 	    tt AS (SELECT s.id, row_number() OVER (ORDER BY s.path) AS pos,
 		t.slug, t.parent_id, t.framework,
 		(SELECT lu.login FROM team_members m JOIN users lu
 		    ON lu.id = m.user_id WHERE m.team_id = s.id
 		    AND m.role = 'lead' ORDER BY lu.login LIMIT 1) AS lead,
-		s.id IN (SELECT id FROM teams_readable(u, r)) AS readable
+		s.id IN (SELECT id FROM rt) AS readable
 		FROM team_tree(root) s JOIN teams t ON t.id = s.id),
 	    ob AS (SELECT o.id, o.team_id, o.title, o.parent_id, o.progress,
 		o.grade, ow.login AS owner, tt.parent_id IS NULL AS root_team
@@ -283,9 +146,8 @@ LANGUAGE sql STABLE AS $$
 		WHERE o.period_id = p AND NOT o.archived AND (tt.readable OR
 		o.id IN (SELECT objective_id FROM objective_contributors
 		    WHERE user_id = u))),
-	    -- One pass over the key results: staleness and confidence.
 	    kr AS MATERIALIZED (SELECT k.id, k.objective_id, k.title,
-		k.owner_id, k.checked_at, k.confidence,
+		k.owner_id, k.checked_at, k.confidence, k.kpi_id,
 		kr_stale(k.checked_at, k.created_at, per.state,
 		    lim.stale_days) AS stale
 		FROM key_results k JOIN ob ON ob.id = k.objective_id
@@ -322,6 +184,8 @@ LANGUAGE sql STABLE AS $$
 		    'YYYY-MM-DD') END || ' (inadequate tracking)'
 		FROM kr k JOIN ob ON ob.id = k.objective_id
 		JOIN users kw ON kw.id = k.owner_id WHERE k.stale
+		AND (k.kpi_id IS NULL OR k.kpi_id IN (SELECT x.id FROM kpis x
+		    WHERE x.team_id IN (SELECT id FROM rt)))
 		UNION ALL
 		SELECT CASE st.status WHEN 'off_track' THEN 4 ELSE 5 END,
 		    st.status, st.team_id, st.owner, st.id,
@@ -353,7 +217,7 @@ LANGUAGE sql STABLE AS $$
 		    || ' (red)'
 		FROM ob JOIN objective_guardrails g ON g.objective_id = ob.id
 		JOIN kpi_status s ON s.kpi_id = g.kpi_id
-		WHERE s.health = 'red'
+		WHERE s.health = 'red' AND s.team_id IN (SELECT id FROM rt)
 		GROUP BY ob.team_id, ob.owner, ob.id, ob.title
 		UNION ALL
 		SELECT 10, 'assessment_due', tt.id, tt.lead, tt.id,
@@ -380,18 +244,20 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY tt.pos, i.ord, i.id
 $$;
 
--- What is due for user u (docs/rules.md, "What is due"): check-ins of
--- the key results u owns or contributes to (not bound to a KPI) in active
--- periods with none for due_days (counted from creation when never
--- checked in); readings of the live KPIs u owns or has recorded whose
--- latest is a window old (kpi_window: a day, a week, 31 days) or missing;
--- grades of the live objectives u owns or whose team u leads, in periods
--- under review.
-CREATE FUNCTION due_items(u bigint)
+-- As sql/014, with the read rules of the get ops: a key result whose
+-- objective u may no longer read (kr.get), a KPI of a team u may no
+-- longer read (kpi.get), an objective u may no longer read (objective.get)
+-- is not u's to do.  Owning or having recorded gives no read right: a
+-- member who leaves a private team keeps neither.  The role is the one
+-- stored (due has no role parameter; a session's role is the user's).
+CREATE OR REPLACE FUNCTION due_items(u bigint)
 RETURNS TABLE (kind text, id bigint, team text, period text, title text,
     last text, message text)
 LANGUAGE sql STABLE AS $$
-	WITH mine AS (SELECT k.id FROM key_results k
+	WITH me AS (SELECT role FROM users WHERE users.id = u),
+	    rt AS MATERIALIZED (SELECT t.id FROM me,
+		teams_readable(u, me.role) t),
+	    mine AS (SELECT k.id FROM key_results k
 		WHERE k.owner_id = u AND NOT k.removed
 		UNION
 		SELECT k.id FROM objective_contributors c
@@ -408,6 +274,9 @@ LANGUAGE sql STABLE AS $$
 		JOIN teams t ON t.id = o.team_id
 		WHERE k.id IN (SELECT mine.id FROM mine) AND k.kpi_id IS NULL
 		AND NOT o.archived AND p.state = 'active'
+		AND (o.team_id IN (SELECT rt.id FROM rt) OR EXISTS (SELECT 1
+		    FROM objective_contributors c WHERE c.objective_id = o.id
+		    AND c.user_id = u))
 		AND coalesce(k.checked_at, k.created_at) < now() -
 		    make_interval(days => (SELECT due_days
 		    FROM rollup_settings))
@@ -417,7 +286,8 @@ LANGUAGE sql STABLE AS $$
 		    THEN 'no reading yet' ELSE 'the ' || s.frequency ||
 		    ' reading is due' END
 		FROM kpi_status s JOIN teams t ON t.id = s.team_id
-		WHERE NOT s.archived AND s.due AND (s.owner_id = u OR
+		WHERE NOT s.archived AND s.due
+		AND s.team_id IN (SELECT rt.id FROM rt) AND (s.owner_id = u OR
 		s.kpi_id IN (SELECT r.kpi_id FROM kpi_readings r
 		    WHERE r.author_id = u))
 		UNION ALL
@@ -429,7 +299,10 @@ LANGUAGE sql STABLE AS $$
 		WHERE p.state = 'review' AND NOT o.archived
 		AND o.grade IS NULL AND (o.owner_id = u OR o.team_id IN
 		    (SELECT m.team_id FROM team_members m
-		    WHERE m.user_id = u AND m.role = 'lead')))
+		    WHERE m.user_id = u AND m.role = 'lead'))
+		AND (o.team_id IN (SELECT rt.id FROM rt) OR EXISTS (SELECT 1
+		    FROM objective_contributors c WHERE c.objective_id = o.id
+		    AND c.user_id = u)))
 	SELECT kind, id, team, period, title,
 	    to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
 	    message

@@ -1,0 +1,51 @@
+-- checkin.sql: check-ins: append-only (checkins.append_only), applied
+-- to their key result (current value, checked_at) by checkins_apply, which
+-- holds period.closed and period.not_active for check-ins; a key result
+-- bound to a KPI takes none (kr.bound).
+
+-- checked_at ---------------------------------------------------------------
+
+-- As in sql/002, and the check-in's time is the key result's checked_at
+-- (a check-in given a past time, as a loader writes them, leaves it
+-- stale).
+CREATE OR REPLACE FUNCTION checkins_apply() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	st text;
+BEGIN
+	SELECT period_state(o.period_id) INTO st FROM key_results k
+	    JOIN objectives o ON o.id = k.objective_id WHERE k.id = NEW.kr_id;
+	IF st = 'closed' THEN
+		PERFORM period_closed_refuse();
+	END IF;
+	IF st = 'draft' THEN
+		PERFORM cairn_refuse('period.not_active',
+		    'no check-ins while the period is a draft');
+	END IF;
+	UPDATE key_results SET current = NEW.value,
+	    confidence = coalesce(NEW.confidence, confidence),
+	    checked_at = NEW.at, version = version + 1
+	    WHERE id = NEW.kr_id;
+	RETURN NEW;
+END $$;
+
+CREATE OR REPLACE TRIGGER checkins_apply AFTER INSERT ON checkins
+	FOR EACH ROW EXECUTE FUNCTION checkins_apply();
+
+-- kr.bound: a bound KR's value comes from its KPI's readings only.
+CREATE OR REPLACE FUNCTION checkins_check_bound() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM key_results
+	    WHERE id = NEW.kr_id AND kpi_id IS NOT NULL) THEN
+		PERFORM cairn_refuse('kr.bound', 'this key result follows a '
+		    'KPI: record a reading of the KPI instead');
+	END IF;
+	RETURN NEW;
+END $$;
+
+CREATE OR REPLACE TRIGGER checkins_check_bound BEFORE INSERT ON checkins
+	FOR EACH ROW EXECUTE FUNCTION checkins_check_bound();
+
+CREATE OR REPLACE TRIGGER checkins_append_only BEFORE UPDATE OR DELETE ON checkins
+	FOR EACH ROW EXECUTE FUNCTION cairn_append_only();

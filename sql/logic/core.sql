@@ -1,0 +1,19 @@
+-- core.sql: what every entity's logic uses: cairn_refuse(), the one
+-- way a rule refuses (SQLSTATE CA001, the rule's name as the message,
+-- which cairnd answers as E_RULE), and the trigger function of every
+-- append-only table.  Applied before the entities' files.
+
+CREATE OR REPLACE FUNCTION cairn_refuse(rule text, detail text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION USING ERRCODE = 'CA001', MESSAGE = rule,
+	    DETAIL = detail;
+END $$;
+
+CREATE OR REPLACE FUNCTION cairn_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM cairn_refuse(TG_TABLE_NAME || '.append_only',
+	    TG_TABLE_NAME || ' is append-only: rows are never changed or removed');
+	RETURN NULL;
+END $$;

@@ -1,0 +1,152 @@
+# schema.sh: schema and logic apart (issue 14, property 2; sourced by
+# run.sh, runs alone: CAIRN_SUITES=schema).  On databases of its own on the
+# run's cluster, driven by cairnd --db ... --init-admin (which migrates,
+# creates an administrator and exits):
+# - a database made by cairn at 6e09e4c (tests/fixtures/db-6e09e4c.sql:
+#   migrations 001..025, the demo's rows) upgrades to the baseline and
+#   then has the same pg_dump --schema-only as a fresh one, its rows kept;
+# - the fresh one's functions, triggers and views are 6e09e4c's, text for
+#   text, but for period.closed's refusal, now in one function;
+# - a second start applies no logic; a changed logic (hash) is applied;
+# - a pre-squash database not at its last migration is refused;
+# - tests/sql-defs.sh refuses a function defined twice.
+
+sc_psql() {	# sc_psql DB args...
+	local db=$1
+	shift
+	"$PGBIN/psql" -X -q -t -A -h "$DATA" -U cairn -d "$db" \
+	    -v ON_ERROR_STOP=1 "$@"
+}
+sc_url() { echo "postgresql:///$1?host=$DATA&user=cairn"; }
+sc_init() {	# sc_init DB LOGIN LOG: migrate DB, create LOGIN
+	echo "pw-$2-12345678" | "$BIN/cairnd" --db "$(sc_url "$1")" \
+	    --init-admin "$2" --password-stdin >"$3" 2>&1
+}
+sc_dump() {	# the schema, without the lines pg_dump makes random
+	"$PGBIN/pg_dump" -h "$DATA" -U cairn --schema-only --restrict-key=cairn "$1"
+}
+sc_logic() {	# sc_logic DUMPFILE: its functions, triggers and views only
+	awk '/^-- Name: .*Type: (FUNCTION|TRIGGER|VIEW);/ { on = 1 }
+	    /^-- Name: / && !/Type: (FUNCTION|TRIGGER|VIEW);/ { on = 0 }
+	    on' "$1"
+}
+
+for db in sc_legacy sc_fresh sc_partial; do
+	sc_psql postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+	sc_psql postgres -c "CREATE DATABASE $db" >/dev/null
+done
+
+# Today's main's database, then upgraded.
+sc_psql sc_legacy -f "$ROOT/tests/fixtures/db-6e09e4c.sql" >/dev/null 2>"$T/sc-load.err" ||
+    not_ok "schema: the 6e09e4c fixture loads" "$(cat "$T/sc-load.err")"
+sc_dump sc_legacy >"$T/sc-before.sql"
+counts="SELECT (SELECT count(*) FROM users) || ' ' ||
+    (SELECT count(*) FROM objectives) || ' ' ||
+    (SELECT count(*) FROM key_results) || ' ' ||
+    (SELECT count(*) FROM checkins) || ' ' ||
+    (SELECT count(*) FROM kpi_readings) || ' ' ||
+    (SELECT count(*) FROM audit_log) || ' ' ||
+    (SELECT sum(progress) FROM objectives) || ' ' ||
+    (SELECT string_agg(name || '=' || value, ',' ORDER BY name) FROM settings)"
+before=$(sc_psql sc_legacy -c "$counts")
+if sc_init sc_legacy old-admin "$T/sc-legacy.log"; then
+	ok "schema: cairnd upgrades a database made by 6e09e4c"
+else
+	not_ok "schema: cairnd upgrades a database made by 6e09e4c" "$(tail -5 "$T/sc-legacy.log")"
+fi
+expect_log "schema: ... saying so" "upgrading a database made before the schema squash" "$T/sc-legacy.log" 1
+after=$(sc_psql sc_legacy -c "$counts")
+# The administrator just created is one user and one audit entry more.
+want=$(echo "$before" | awk '{ $1 += 1; $6 += 1; print }')
+expect_eq "schema: ... keeping its rows (users, objectives, KRs, check-ins, readings, audit, progress, settings)" "$after" "$want"
+expect_eq "schema: ... whose schema_migrations holds the baseline only" \
+    "$(sc_psql sc_legacy -c "SELECT string_agg(version || ' ' || name, ',') FROM schema_migrations")" \
+    "1 001_baseline"
+
+# A fresh database, by today's cairnd.
+sc_init sc_fresh new-admin "$T/sc-fresh.log" ||
+    not_ok "schema: cairnd creates a fresh database" "$(tail -5 "$T/sc-fresh.log")"
+sc_dump sc_legacy >"$T/sc-legacy.sql"
+sc_dump sc_fresh >"$T/sc-fresh.sql"
+if diff -u "$T/sc-legacy.sql" "$T/sc-fresh.sql" >"$T/sc-diff"; then
+	ok "schema: upgraded and fresh databases have the same pg_dump --schema-only ($(wc -l <"$T/sc-fresh.sql") lines)"
+else
+	not_ok "schema: upgraded and fresh databases have the same pg_dump --schema-only" "$(head -40 "$T/sc-diff")"
+fi
+# The logic moved, not changed: 6e09e4c's own functions, triggers and
+# views (before the upgrade) are the fresh database's, text for text, but
+# for what issue 14 changed on purpose: period.closed's refusal has one
+# home, period_closed_refuse(), called where the text was repeated.
+sc_logic "$T/sc-before.sql" | perl -0pe "s/PERFORM cairn_refuse\('period\.closed',\n\t\t    'nothing in a closed period changes'\);/PERFORM period_closed_refuse();/g" >"$T/sc-logic-before"
+sc_logic "$T/sc-fresh.sql" |
+    awk '/^-- Name: / { skip = /^-- Name: period_closed_refuse\(\); Type: FUNCTION;/ } !skip' >"$T/sc-logic-fresh"
+if [ -s "$T/sc-logic-fresh" ] && diff -u "$T/sc-logic-before" "$T/sc-logic-fresh" >"$T/sc-diff"; then
+	ok "schema: the functions, triggers and views are 6e09e4c's, text for text ($(grep -c '^-- Name' "$T/sc-logic-fresh") of them; period.closed's refusal in one function)"
+else
+	not_ok "schema: the functions, triggers and views are 6e09e4c's, text for text" "$(head -40 "$T/sc-diff")"
+fi
+# The upgraded rows agree with the logic now in place: every stored
+# progress is what objectives_progress_rebuild() computes again from the
+# key results.
+sc_psql sc_legacy -c "CREATE TEMP TABLE p AS SELECT id, progress FROM objectives;
+    SELECT objectives_progress_rebuild();
+    SELECT count(*) FROM objectives o JOIN p USING (id)
+    WHERE abs(o.progress - p.progress) > 1e-9" >"$T/sc-rollup" 2>&1
+expect_eq "schema: ... and the upgraded roll-up agrees with a rebuild" "$(tail -1 "$T/sc-rollup")" "0"
+
+# A second start applies no logic: a function changed by hand stays so.
+sc_psql sc_fresh -c "CREATE OR REPLACE FUNCTION cairn_setting(n text)
+    RETURNS integer LANGUAGE sql STABLE AS \$\$ SELECT 42 \$\$" >/dev/null
+sc_init sc_fresh second-admin "$T/sc-second.log" ||
+    not_ok "schema: a second start" "$(tail -5 "$T/sc-second.log")"
+if grep -q "applied logic\|applying migration" "$T/sc-second.log"; then
+	not_ok "schema: a second start applies no migration and no logic" "$(cat "$T/sc-second.log")"
+else
+	ok "schema: a second start applies no migration and no logic"
+fi
+expect_eq "schema: ... (the hand-changed function is left alone)" \
+    "$(sc_psql sc_fresh -c "SELECT cairn_setting('max_depth')")" "42"
+# A logic whose hash differs from the one recorded (as after an edit of
+# sql/logic) is applied again, whole: the function is the tree's again.
+sc_psql sc_fresh -c "UPDATE schema_logic SET hash = 'an older logic'" >/dev/null
+sc_init sc_fresh third-admin "$T/sc-third.log" ||
+    not_ok "schema: a start with another logic" "$(tail -5 "$T/sc-third.log")"
+expect_log "schema: a changed logic is applied at start-up" "applied logic [0-9a-f]{12} \([0-9]+ files\)" "$T/sc-third.log" 1
+expect_eq "schema: ... restoring the tree's function" \
+    "$(sc_psql sc_fresh -c "SELECT cairn_setting('max_depth')")" "8"
+expect_eq "schema: ... and recording its hash" \
+    "$(sc_psql sc_fresh -c "SELECT length(hash) FROM schema_logic")" "64"
+
+# A database from before the squash but not at its last migration.
+sc_psql sc_partial -f "$ROOT/tests/fixtures/db-6e09e4c.sql" >/dev/null 2>&1
+sc_psql sc_partial -c "DELETE FROM schema_migrations WHERE version = 25" >/dev/null
+if sc_init sc_partial someone "$T/sc-partial.log"; then
+	not_ok "schema: a pre-squash database not at 025_keyed_writes is refused" "$(tail -5 "$T/sc-partial.log")"
+else
+	expect_match "schema: a pre-squash database not at 025_keyed_writes is refused" \
+	    "not at its last migration" "$(cat "$T/sc-partial.log")"
+fi
+expect_eq "schema: ... and left as it was" \
+    "$(sc_psql sc_partial -c "SELECT count(*) FROM schema_migrations")" "20"
+
+# Each function, trigger and view is created once in sql/ (sql-defs.sh,
+# run by make): it refuses a second definition.
+mkdir -p "$T/sc-defs"
+cp "$ROOT"/sql/[0-9][0-9][0-9]_*.sql "$ROOT"/sql/logic/*.sql "$T/sc-defs/"
+if sh "$ROOT/tests/sql-defs.sh" "$T"/sc-defs/*.sql 2>"$T/sc-defs.err"; then
+	ok "schema: sql-defs.sh finds no definition twice in sql/"
+else
+	not_ok "schema: sql-defs.sh finds no definition twice in sql/" "$(cat "$T/sc-defs.err")"
+fi
+sed -n '/^CREATE OR REPLACE FUNCTION kpi_window/,/^\$\$;/p' \
+    "$ROOT/sql/logic/kpi.sql" >"$T/sc-defs/zz_copy.sql"
+if sh "$ROOT/tests/sql-defs.sh" "$T"/sc-defs/*.sql 2>"$T/sc-defs.err"; then
+	not_ok "schema: sql-defs.sh refuses a function defined twice"
+else
+	expect_match "schema: sql-defs.sh refuses a function defined twice" \
+	    "function kpi_window\(frequency text\)" "$(cat "$T/sc-defs.err")"
+fi
+
+for db in sc_legacy sc_fresh sc_partial; do
+	sc_psql postgres -c "DROP DATABASE $db" >/dev/null
+done
