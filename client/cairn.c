@@ -23,17 +23,16 @@ static const struct opt_spec global_opts[] = {
 	OPT_S("ca", NULL),
 	OPT_F("json", NULL),
 	OPT_F("help", NULL),	/* also -h */
-	{ NULL, OPT_FLAG, NULL, false, NULL, NULL }
+	OPT_END
 };
 
 /* Options that only make sense before any command. */
 static const struct opt_spec lead_opts[] = {
 	OPT_F("version", NULL),
-	{ NULL, OPT_FLAG, NULL, false, NULL, NULL }
+	OPT_END
 };
 
-#define NO_OPTS	((const struct opt_spec []){ \
-	    { NULL, OPT_FLAG, NULL, false, NULL, NULL } })
+#define NO_OPTS	((const struct opt_spec []){ OPT_END })
 
 /* The commands: commands.c. */
 #define NCMDS	ncmds

@@ -1,13 +1,14 @@
 /*
  * client.h: the cairn command-line client.
  *
- * cairn is thin: every command is one line in the table in cairn.c, which
- * says what it is called, how it is used, which op it sends, which
- * positional arguments and options it takes and which of them go into the
- * request.  main() parses the command line against that entry, so exec
- * functions receive checked arguments and only build a request, call and
- * print.  Adding a family of commands (team, period, ...) means a new
- * cmd-*.c file and some table lines; nothing else changes.
+ * cairn is thin: every command is one entry in the table in commands.c
+ * (designated initialisers, as tmux's cmd_entry), which says what it is
+ * called, how it is used, which op it sends, which positional arguments
+ * and options it takes and which of them go into the request.  main()
+ * parses the command line against that entry, so exec functions receive
+ * checked arguments and only build a request, call and print.  Adding a
+ * family of commands (team, period, ...) means a new cmd-*.c file and
+ * some table entries; nothing else changes.
  *
  * Nothing is checked client side beyond what a value's type can hold (an
  * integer that fits, a number a double holds, a date that exists) and the
@@ -71,7 +72,8 @@ struct opt_spec {
 	const char	*excludes;	/* an option it cannot go with */
 };
 
-#define OPT_(n, t, k, r)	{ (n), (t), (k), (r), NULL, NULL }
+#define OPT_(n, t, k, r)	{ .name = (n), .type = (t), .key = (k), \
+			    .required = (r) }
 #define OPT_S(n, k)	OPT_((n), OPT_STR, (k), false)
 #define OPT_SREQ(n, k)	OPT_((n), OPT_STR, (k), true)
 #define OPT_I(n, k)	OPT_((n), OPT_INT, (k), false)
@@ -83,13 +85,16 @@ struct opt_spec {
 #define OPT_DREQ(n, k)	OPT_((n), OPT_DATE, (k), true)
 #define OPT_F(n, k)	OPT_((n), OPT_FLAG, (k), false)
 /* A flag that sends the string v under k; flags sharing k exclude. */
-#define OPT_FV(n, k, v)	{ (n), OPT_FLAG, (k), false, (v), NULL }
+#define OPT_FV(n, k, v)	{ .name = (n), .type = OPT_FLAG, .key = (k), \
+			    .value = (v) }
 /* A flag that cannot be given with option x. */
-#define OPT_FX(n, k, x)	{ (n), OPT_FLAG, (k), false, NULL, (x) }
+#define OPT_FX(n, k, x)	{ .name = (n), .type = OPT_FLAG, .key = (k), \
+			    .excludes = (x) }
 /* A string option that may be repeated, read by the command itself. */
 #define OPT_SM(n)	OPT_((n), OPT_MULTI, NULL, false)
-#define OPTS(...)	((const struct opt_spec []){ __VA_ARGS__, \
-			    { NULL, OPT_FLAG, NULL, false, NULL, NULL } })
+/* The end of a list of specs. */
+#define OPT_END		{ .name = NULL }
+#define OPTS(...)	((const struct opt_spec []){ __VA_ARGS__, OPT_END })
 
 /* Positional arguments, in order, each sent under its name. */
 #define ARG_S(k)	OPT_((k), OPT_STR, (k), false)
