@@ -254,7 +254,7 @@ help_command(FILE *f, const struct cmd_entry *cmd)
 }
 
 static int	family_usage(const char *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
+		    __attribute__((format(printf, 2, 3))) MUST_CHECK;
 
 static int
 family_usage(const char *family, const char *fmt, ...)
@@ -307,7 +307,7 @@ wants_help(int argc, char **argv)
 }
 
 /* Name the first positional argument missing, when the table does. */
-static int
+static MUST_CHECK int
 missing_argument(const struct cmd_entry *cmd, int given)
 {
 	const struct opt_spec *k = cmd->keys;
@@ -353,7 +353,7 @@ pick(const char *opt, const char *envname, const char *remembered)
 }
 
 /* Where to connect and how to verify: option, env, session, default. */
-static int
+static MUST_CHECK int
 settle(struct client *c, const struct globals *g)
 {
 	char err[512];
@@ -376,7 +376,7 @@ settle(struct client *c, const struct globals *g)
 }
 
 /* Output that cannot be written is a failure, except to a closed pipe. */
-static int
+static MUST_CHECK int
 finish(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {

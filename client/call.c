@@ -28,7 +28,7 @@ static const msgpack_object nil_object = { .type = MSGPACK_OBJECT_NIL };
 int	open_quiet(struct client *);
 
 /* Record a locally found error (not reported); returns its exit status. */
-static int
+static MUST_CHECK int
 local_error(struct client *c, const char *code, const char *fmt, va_list ap)
 {
 	c->err = NULL;
@@ -152,7 +152,7 @@ client_check_reply(struct client *c, uint64_t id, const msgpack_object **result)
  * server has read any argument's name: say which one it was, and the
  * limit when the server announced it (then without sending anything).
  */
-static int
+static MUST_CHECK int
 check_strings(struct client *c, const struct reqargs *ra, bool refused)
 {
 	const char *key;
@@ -190,7 +190,7 @@ string_too_long(const struct client *c)
  * (first) reply into c->doc.  A part frame is left there for the caller
  * (client_call_parts) to handle and read on; anything else is checked.
  */
-static int
+static MUST_CHECK int
 send_request(struct client *c, uint64_t id, const char *op,
     const struct reqargs *ra, bool parts, const msgpack_object **result)
 {
@@ -199,7 +199,7 @@ send_request(struct client *c, uint64_t id, const char *op,
 	msgpack_packer pk;
 	bool args = ra != NULL && ra->n > 0, ok;
 	size_t size;
-	int rc;
+	int rc, named;
 
 	client_parts_free(c);
 	mp_doc_free(&c->doc);
@@ -240,13 +240,15 @@ send_request(struct client *c, uint64_t id, const char *op,
 	if (parts && client_is_part(c, id))
 		return CX_OK;
 	rc = client_check_reply(c, id, result);
-	/* Name the argument the server could not (the exit status stays). */
-	if (rc != CX_OK && string_too_long(c))
-		(void)check_strings(c, ra, true);
+	/* Name the argument the server could not: E_LIMIT either way, so
+	 * the exit status stays what the server's error gives. */
+	if (rc != CX_OK && string_too_long(c) &&
+	    (named = check_strings(c, ra, true)) != CX_OK)
+		rc = named;
 	return rc;
 }
 
-static int
+static MUST_CHECK int
 roundtrip(struct client *c, const char *op, const struct reqargs *ra,
     const msgpack_object **result)
 {
@@ -273,7 +275,7 @@ client_send_parts(struct client *c, const char *op, const struct reqargs *ra,
  * pause: 0.1 s to 1.6 s, about 3 s in all.  Nothing was sent, so a retry
  * is always safe.
  */
-static bool
+static MUST_CHECK bool
 connect_retrying(struct client *c)
 {
 	unsigned int r;
@@ -404,7 +406,7 @@ client_try_idem(struct client *c, const char *op, const struct reqargs *ra,
 	return client_try(c, op, ra, result);
 }
 
-static int
+static MUST_CHECK int
 call_idempotent(struct client *c, const char *op, const struct reqargs *ra,
     const msgpack_object **result)
 {
