@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "client.h"
 #include "log.h"
 #include "wire.h"
@@ -407,6 +409,14 @@ main(int argc, char **argv)
 	/* A server that hangs up must give an error, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	log_init("cairn", LOG_LVL_WARN);
+	/* OpenSSL frees everything it built at exit (about a millisecond
+	 * of every run): the process is ending, so let the kernel do it.
+	 * Secrets are wiped where they are used (the token, passwords), not
+	 * by this clean-up. */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) != 1) {
+		fprintf(stderr, "cairn: cannot initialise OpenSSL\n");
+		return CX_ERROR;
+	}
 	memset(&c, 0, sizeof c);
 
 	if (args_parse(&lead, argc - 1, argv + 1, lead_specs, true, err,
