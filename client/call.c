@@ -373,9 +373,9 @@ send_packed(struct client *c, msgpack_sbuffer *sb)
  * answers pipelined requests in order, docs/protocol.md): one round trip
  * less for every command that needs a session, and nothing else changes.
  * hello's reply is read and checked first, and if hello failed the server
- * never ran the resume behind it (it needs a successful hello).  Both are
- * tiny, far below any max_frame; the token is still checked against the
- * max_string that hello announces before the resume's reply is read.
+ * never ran the resume behind it (it needs a successful hello).  The
+ * resume is checked against the max_frame and max_string that hello
+ * announces, as before, ahead of its reply.
  */
 int
 open_quiet(struct client *c)
@@ -384,6 +384,7 @@ open_quiet(struct client *c)
 	struct reqargs hello = { 0 }, resume = { 0 };
 	msgpack_sbuffer sb;
 	uint64_t hello_id, resume_id = 0;
+	size_t resume_size = 0;
 	int rc, why = CX_OK;
 	bool ok;
 
@@ -405,6 +406,7 @@ open_quiet(struct client *c)
 		req_str(&resume, "token", c->cfg.token);
 		resume_id = ++c->next_id;
 		pack_request(&sb, resume_id, "session.resume", &resume, false);
+		resume_size = sb.size;
 		ok = send_packed(c, &sb);
 	}
 	if (!ok)
@@ -424,9 +426,14 @@ open_quiet(struct client *c)
 		return CX_OK;
 	if (resume_id == 0)
 		return why;
-	/* What the client would have said instead of sending it. */
+	/* What send_request would have said instead of sending it (the
+	 * server answers hello before any frame too large behind it). */
 	if ((rc = check_strings(c, &resume, false)) != CX_OK)
 		return rc;
+	if (c->max_frame != 0 && resume_size > c->max_frame)
+		return local_errorf(c, "E_LIMIT", "request too large (%zu "
+		    "bytes; the server takes %llu)", resume_size,
+		    (unsigned long long)c->max_frame);
 	return read_reply(c, resume_id, &resume, NULL);
 }
 
