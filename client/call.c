@@ -17,8 +17,10 @@
 #include <openssl/rand.h>
 
 #include "client.h"
+#include "frame.h"
 #include "json.h"
 #include "wire.h"
+#include "xmalloc.h"
 
 /* Retries of a connection cairnd closed before TLS. */
 #define CONNECT_RETRIES	5
@@ -355,14 +357,32 @@ may_resume(struct client *c, int *rc)
 	return true;
 }
 
-/* Send one packed request and wipe it (it may hold a token). */
+/*
+ * Send n packed requests as frames in one write, so one TLS record: a
+ * server that answers the first and closes (hello refused) has read them
+ * all, and a later write cannot meet its reset and lose that answer.
+ * Wipes them (the resume holds a token).
+ */
 static MUST_CHECK bool
-send_packed(struct client *c, msgpack_sbuffer *sb)
+send_packed(struct client *c, msgpack_sbuffer *sb, size_t n)
 {
-	bool ok = peer_send_frame(&c->peer, sb->data, sb->size);
+	unsigned char *buf, *p;
+	size_t len = 0, i;
+	bool ok;
 
-	OPENSSL_cleanse(sb->data, sb->size);
-	msgpack_sbuffer_destroy(sb);
+	for (i = 0; i < n; i++)
+		len += FRAME_HEADER_SIZE + sb[i].size;
+	p = buf = xmalloc(len);
+	for (i = 0; i < n; i++) {
+		frame_put_header(p, (uint32_t)sb[i].size);
+		memcpy(p + FRAME_HEADER_SIZE, sb[i].data, sb[i].size);
+		p += FRAME_HEADER_SIZE + sb[i].size;
+		OPENSSL_cleanse(sb[i].data, sb[i].size);
+		msgpack_sbuffer_destroy(&sb[i]);
+	}
+	ok = peer_write(&c->peer, buf, len);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
 	return ok;
 }
 
@@ -382,11 +402,10 @@ open_quiet(struct client *c)
 {
 	const msgpack_object *res, *mf, *ms;
 	struct reqargs hello = { 0 }, resume = { 0 };
-	msgpack_sbuffer sb;
+	msgpack_sbuffer sb[2];
 	uint64_t hello_id, resume_id = 0;
-	size_t resume_size = 0;
+	size_t resume_size = 0, n = 1;
 	int rc, why = CX_OK;
-	bool ok;
 
 	if (c->open)
 		return CX_OK;
@@ -400,16 +419,15 @@ open_quiet(struct client *c)
 	req_int(&hello, "proto", CAIRN_PROTO_VERSION);
 	req_str(&hello, "client", "cairn/" CAIRN_VERSION);
 	hello_id = ++c->next_id;
-	pack_request(&sb, hello_id, "hello", &hello, false);
-	ok = send_packed(c, &sb);
-	if (ok && (c->cmd->flags & CMD_RESUME) && may_resume(c, &why)) {
+	pack_request(&sb[0], hello_id, "hello", &hello, false);
+	if ((c->cmd->flags & CMD_RESUME) && may_resume(c, &why)) {
 		req_str(&resume, "token", c->cfg.token);
 		resume_id = ++c->next_id;
-		pack_request(&sb, resume_id, "session.resume", &resume, false);
-		resume_size = sb.size;
-		ok = send_packed(c, &sb);
+		pack_request(&sb[n++], resume_id, "session.resume", &resume,
+		    false);
+		resume_size = sb[1].size;
 	}
-	if (!ok)
+	if (!send_packed(c, sb, n))
 		return local_errorf(c, CE_CONNECT, "%s", c->peer.err);
 	if ((rc = read_reply(c, hello_id, &hello, &res)) != CX_OK)
 		return rc;
