@@ -120,6 +120,8 @@ $(BIN)/test_json_print: $(BUILD)/client/json.o
 $(BIN)/test_csv: $(BUILD)/client/csv.o
 $(BIN)/test_file: $(BUILD)/client/file.o
 $(BIN)/test_text: $(BUILD)/client/output.o $(BUILD)/client/json.o
+# The command table, with every client module but main's.
+$(BIN)/test_commands: $(filter-out $(BUILD)/client/cairn.o,$(CLIENT_OBJ))
 $(BIN)/test_report: $(BUILD)/client/report.o $(BUILD)/client/html.o \
     $(BUILD)/client/output.o $(BUILD)/client/json.o
 # The pool against the end-to-end run's PostgreSQL, with its own statements

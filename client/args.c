@@ -59,7 +59,7 @@ int_syntax(const char *s, bool sign)
 }
 
 /* An int64, or false (syntax or range: see int_syntax). */
-static bool
+static MUST_CHECK bool
 parse_int(const char *s, int64_t *out)
 {
 	long long v;
@@ -127,7 +127,7 @@ parse_double(const char *s, double *out)
  * that was missed, in err.  An integer too large for int64 is still a
  * number, sent as a double.
  */
-static bool
+static MUST_CHECK bool
 value_ok(enum opt_type t, const char *label, const char *s, char *err,
     size_t errlen)
 {

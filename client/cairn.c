@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "client.h"
 #include "log.h"
 #include "wire.h"
@@ -23,17 +25,16 @@ static const struct opt_spec global_opts[] = {
 	OPT_S("ca", NULL),
 	OPT_F("json", NULL),
 	OPT_F("help", NULL),	/* also -h */
-	{ NULL, OPT_FLAG, NULL, false, NULL, NULL }
+	OPT_END
 };
 
 /* Options that only make sense before any command. */
 static const struct opt_spec lead_opts[] = {
 	OPT_F("version", NULL),
-	{ NULL, OPT_FLAG, NULL, false, NULL, NULL }
+	OPT_END
 };
 
-#define NO_OPTS	((const struct opt_spec []){ \
-	    { NULL, OPT_FLAG, NULL, false, NULL, NULL } })
+#define NO_OPTS	((const struct opt_spec []){ OPT_END })
 
 /* The commands: commands.c. */
 #define NCMDS	ncmds
@@ -255,7 +256,7 @@ help_command(FILE *f, const struct cmd_entry *cmd)
 }
 
 static int	family_usage(const char *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
+		    __attribute__((format(printf, 2, 3))) MUST_CHECK;
 
 static int
 family_usage(const char *family, const char *fmt, ...)
@@ -308,7 +309,7 @@ wants_help(int argc, char **argv)
 }
 
 /* Name the first positional argument missing, when the table does. */
-static int
+static MUST_CHECK int
 missing_argument(const struct cmd_entry *cmd, int given)
 {
 	const struct opt_spec *k = cmd->keys;
@@ -354,7 +355,7 @@ pick(const char *opt, const char *envname, const char *remembered)
 }
 
 /* Where to connect and how to verify: option, env, session, default. */
-static int
+static MUST_CHECK int
 settle(struct client *c, const struct globals *g)
 {
 	char err[512];
@@ -377,7 +378,7 @@ settle(struct client *c, const struct globals *g)
 }
 
 /* Output that cannot be written is a failure, except to a closed pipe. */
-static int
+static MUST_CHECK int
 finish(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -408,6 +409,14 @@ main(int argc, char **argv)
 	/* A server that hangs up must give an error, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	log_init("cairn", LOG_LVL_WARN);
+	/* OpenSSL frees everything it built at exit (about a millisecond
+	 * of every run): the process is ending, so let the kernel do it.
+	 * Secrets are wiped where they are used (the token, passwords), not
+	 * by this clean-up. */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) != 1) {
+		fprintf(stderr, "cairn: cannot initialise OpenSSL\n");
+		return CX_ERROR;
+	}
 	memset(&c, 0, sizeof c);
 
 	if (args_parse(&lead, argc - 1, argv + 1, lead_specs, true, err,

@@ -17,8 +17,10 @@
 #include <openssl/rand.h>
 
 #include "client.h"
+#include "frame.h"
 #include "json.h"
 #include "wire.h"
+#include "xmalloc.h"
 
 /* Retries of a connection cairnd closed before TLS. */
 #define CONNECT_RETRIES	5
@@ -28,7 +30,7 @@ static const msgpack_object nil_object = { .type = MSGPACK_OBJECT_NIL };
 int	open_quiet(struct client *);
 
 /* Record a locally found error (not reported); returns its exit status. */
-static int
+static MUST_CHECK int
 local_error(struct client *c, const char *code, const char *fmt, va_list ap)
 {
 	c->err = NULL;
@@ -152,7 +154,7 @@ client_check_reply(struct client *c, uint64_t id, const msgpack_object **result)
  * server has read any argument's name: say which one it was, and the
  * limit when the server announced it (then without sending anything).
  */
-static int
+static MUST_CHECK int
 check_strings(struct client *c, const struct reqargs *ra, bool refused)
 {
 	const char *key;
@@ -185,29 +187,16 @@ string_too_long(const struct client *c)
 	    mp_str_eq(msg, "string too long");
 }
 
-/*
- * Send op as request id, asking for parts if parts is set, and read the
- * (first) reply into c->doc.  A part frame is left there for the caller
- * (client_call_parts) to handle and read on; anything else is checked.
- */
-static int
-send_request(struct client *c, uint64_t id, const char *op,
-    const struct reqargs *ra, bool parts, const msgpack_object **result)
+/* Pack request id (op, ra, asking for parts if parts is set) into sb. */
+static void
+pack_request(msgpack_sbuffer *sb, uint64_t id, const char *op,
+    const struct reqargs *ra, bool parts)
 {
-	struct timespec t0, t1;
-	msgpack_sbuffer sb;
 	msgpack_packer pk;
-	bool args = ra != NULL && ra->n > 0, ok;
-	size_t size;
-	int rc;
+	bool args = ra != NULL && ra->n > 0;
 
-	client_parts_free(c);
-	mp_doc_free(&c->doc);
-	c->err = NULL;
-	if ((rc = check_strings(c, ra, false)) != CX_OK)
-		return rc;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_sbuffer_init(sb);
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 2 + args + parts);
 	mp_kv_uint(&pk, WIRE_ID, id);
 	mp_kv_str(&pk, WIRE_OP, op);
@@ -217,6 +206,65 @@ send_request(struct client *c, uint64_t id, const char *op,
 	}
 	if (parts)
 		mp_kv_bool(&pk, WIRE_PARTS, true);
+}
+
+/* Forget the last reply before reading the next one into c->doc. */
+static void
+reply_clear(struct client *c)
+{
+	client_parts_free(c);
+	mp_doc_free(&c->doc);
+	c->err = NULL;
+}
+
+/* Check the reply to request id, now in c->doc; name the argument the
+ * server could not when it is one of ra's. */
+static MUST_CHECK int
+check_reply(struct client *c, uint64_t id, const struct reqargs *ra,
+    const msgpack_object **result)
+{
+	int rc, named;
+
+	rc = client_check_reply(c, id, result);
+	/* E_LIMIT either way, so the exit status stays what the server's
+	 * error gives. */
+	if (rc != CX_OK && string_too_long(c) &&
+	    (named = check_strings(c, ra, true)) != CX_OK)
+		rc = named;
+	return rc;
+}
+
+/* Read the reply to request id (sent already) and check it. */
+static MUST_CHECK int
+read_reply(struct client *c, uint64_t id, const struct reqargs *ra,
+    const msgpack_object **result)
+{
+	reply_clear(c);
+	if (!peer_read_doc(&c->peer, &c->doc))
+		return local_errorf(c, c->peer.fail == PEER_EPROTO ?
+		    "E_PROTO" : CE_CONNECT, "%s", c->peer.err);
+	return check_reply(c, id, ra, result);
+}
+
+/*
+ * Send op as request id, asking for parts if parts is set, and read the
+ * (first) reply into c->doc.  A part frame is left there for the caller
+ * (client_call_parts) to handle and read on; anything else is checked.
+ */
+static MUST_CHECK int
+send_request(struct client *c, uint64_t id, const char *op,
+    const struct reqargs *ra, bool parts, const msgpack_object **result)
+{
+	struct timespec t0, t1;
+	msgpack_sbuffer sb;
+	size_t size;
+	bool ok;
+	int rc;
+
+	reply_clear(c);
+	if ((rc = check_strings(c, ra, false)) != CX_OK)
+		return rc;
+	pack_request(&sb, id, op, ra, parts);
 	size = sb.size;
 	if (c->max_frame != 0 && size > c->max_frame)
 		ok = false;
@@ -239,14 +287,10 @@ send_request(struct client *c, uint64_t id, const char *op,
 	    (t1.tv_nsec - t0.tv_nsec) + 500) / 1000 / 1000.0;
 	if (parts && client_is_part(c, id))
 		return CX_OK;
-	rc = client_check_reply(c, id, result);
-	/* Name the argument the server could not (the exit status stays). */
-	if (rc != CX_OK && string_too_long(c))
-		(void)check_strings(c, ra, true);
-	return rc;
+	return check_reply(c, id, ra, result);
 }
 
-static int
+static MUST_CHECK int
 roundtrip(struct client *c, const char *op, const struct reqargs *ra,
     const msgpack_object **result)
 {
@@ -273,7 +317,7 @@ client_send_parts(struct client *c, const char *op, const struct reqargs *ra,
  * pause: 0.1 s to 1.6 s, about 3 s in all.  Nothing was sent, so a retry
  * is always safe.
  */
-static bool
+static MUST_CHECK bool
 connect_retrying(struct client *c)
 {
 	unsigned int r;
@@ -292,13 +336,76 @@ connect_retrying(struct client *c)
 	}
 }
 
-/* Connect, hello and, if the command needs it, resume; not reported. */
+/* Whether the saved session may be resumed on c->server; if not, *rc is
+ * the error (reported after hello's, as ever). */
+static bool
+may_resume(struct client *c, int *rc)
+{
+	if (c->cfg.token == NULL) {
+		*rc = local_errorf(c, "E_AUTH",
+		    "not logged in: run cairn login LOGIN");
+		return false;
+	}
+	/* A token is a credential for the server that issued it: never
+	 * hand it to another one named by --server or CAIRN_SERVER. */
+	if (c->cfg.server != NULL && strcmp(c->cfg.server, c->server) != 0) {
+		*rc = local_errorf(c, "E_AUTH", "not logged in to %s (the "
+		    "saved session is for %s): run cairn login LOGIN",
+		    c->server, c->cfg.server);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Send n packed requests as frames in one write, so one TLS record: a
+ * server that answers the first and closes (hello refused) has read them
+ * all, and a later write cannot meet its reset and lose that answer.
+ * Wipes them (the resume holds a token).
+ */
+static MUST_CHECK bool
+send_packed(struct client *c, msgpack_sbuffer *sb, size_t n)
+{
+	unsigned char *buf, *p;
+	size_t len = 0, i;
+	bool ok;
+
+	for (i = 0; i < n; i++)
+		len += FRAME_HEADER_SIZE + sb[i].size;
+	p = buf = xmalloc(len);
+	for (i = 0; i < n; i++) {
+		frame_put_header(p, (uint32_t)sb[i].size);
+		memcpy(p + FRAME_HEADER_SIZE, sb[i].data, sb[i].size);
+		p += FRAME_HEADER_SIZE + sb[i].size;
+		OPENSSL_cleanse(sb[i].data, sb[i].size);
+		msgpack_sbuffer_destroy(&sb[i]);
+	}
+	ok = peer_write(&c->peer, buf, len);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	return ok;
+}
+
+/*
+ * Connect, hello and, if the command needs it, resume; not reported.
+ *
+ * hello and session.resume go out together (the server executes and
+ * answers pipelined requests in order, docs/protocol.md): one round trip
+ * less for every command that needs a session, and nothing else changes.
+ * hello's reply is read and checked first, and if hello failed the server
+ * never ran the resume behind it (it needs a successful hello).  The
+ * resume is checked against the max_frame and max_string that hello
+ * announces, as before, ahead of its reply.
+ */
 int
 open_quiet(struct client *c)
 {
 	const msgpack_object *res, *mf, *ms;
-	struct reqargs ra = { 0 };
-	int rc;
+	struct reqargs hello = { 0 }, resume = { 0 };
+	msgpack_sbuffer sb[2];
+	uint64_t hello_id, resume_id = 0;
+	size_t resume_size = 0, n = 1;
+	int rc, why = CX_OK;
 
 	if (c->open)
 		return CX_OK;
@@ -309,9 +416,20 @@ open_quiet(struct client *c)
 		return rc;
 	}
 	c->open = true;
-	req_int(&ra, "proto", CAIRN_PROTO_VERSION);
-	req_str(&ra, "client", "cairn/" CAIRN_VERSION);
-	if ((rc = roundtrip(c, "hello", &ra, &res)) != CX_OK)
+	req_int(&hello, "proto", CAIRN_PROTO_VERSION);
+	req_str(&hello, "client", "cairn/" CAIRN_VERSION);
+	hello_id = ++c->next_id;
+	pack_request(&sb[0], hello_id, "hello", &hello, false);
+	if ((c->cmd->flags & CMD_RESUME) && may_resume(c, &why)) {
+		req_str(&resume, "token", c->cfg.token);
+		resume_id = ++c->next_id;
+		pack_request(&sb[n++], resume_id, "session.resume", &resume,
+		    false);
+		resume_size = sb[1].size;
+	}
+	if (!send_packed(c, sb, n))
+		return local_errorf(c, CE_CONNECT, "%s", c->peer.err);
+	if ((rc = read_reply(c, hello_id, &hello, &res)) != CX_OK)
 		return rc;
 	mf = map_get_type(res, "max_frame", MSGPACK_OBJECT_POSITIVE_INTEGER);
 	if (mf != NULL) {
@@ -324,18 +442,17 @@ open_quiet(struct client *c)
 		c->max_string = ms->via.u64;
 	if ((c->cmd->flags & CMD_RESUME) == 0)
 		return CX_OK;
-	if (c->cfg.token == NULL)
-		return local_errorf(c, "E_AUTH",
-		    "not logged in: run cairn login LOGIN");
-	/* A token is a credential for the server that issued it: never
-	 * hand it to another one named by --server or CAIRN_SERVER. */
-	if (c->cfg.server != NULL && strcmp(c->cfg.server, c->server) != 0)
-		return local_errorf(c, "E_AUTH", "not logged in to %s (the "
-		    "saved session is for %s): run cairn login LOGIN",
-		    c->server, c->cfg.server);
-	memset(&ra, 0, sizeof ra);
-	req_str(&ra, "token", c->cfg.token);
-	return roundtrip(c, "session.resume", &ra, NULL);
+	if (resume_id == 0)
+		return why;
+	/* What send_request would have said instead of sending it (the
+	 * server answers hello before any frame too large behind it). */
+	if ((rc = check_strings(c, &resume, false)) != CX_OK)
+		return rc;
+	if (c->max_frame != 0 && resume_size > c->max_frame)
+		return local_errorf(c, "E_LIMIT", "request too large (%zu "
+		    "bytes; the server takes %llu)", resume_size,
+		    (unsigned long long)c->max_frame);
+	return read_reply(c, resume_id, &resume, NULL);
 }
 
 int
@@ -404,7 +521,7 @@ client_try_idem(struct client *c, const char *op, const struct reqargs *ra,
 	return client_try(c, op, ra, result);
 }
 
-static int
+static MUST_CHECK int
 call_idempotent(struct client *c, const char *op, const struct reqargs *ra,
     const msgpack_object **result)
 {

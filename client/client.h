@@ -1,13 +1,14 @@
 /*
  * client.h: the cairn command-line client.
  *
- * cairn is thin: every command is one line in the table in cairn.c, which
- * says what it is called, how it is used, which op it sends, which
- * positional arguments and options it takes and which of them go into the
- * request.  main() parses the command line against that entry, so exec
- * functions receive checked arguments and only build a request, call and
- * print.  Adding a family of commands (team, period, ...) means a new
- * cmd-*.c file and some table lines; nothing else changes.
+ * cairn is thin: every command is one entry in the table in commands.c
+ * (designated initialisers, as tmux's cmd_entry), which says what it is
+ * called, how it is used, which op it sends, which positional arguments
+ * and options it takes and which of them go into the request.  main()
+ * parses the command line against that entry, so exec functions receive
+ * checked arguments and only build a request, call and print.  Adding a
+ * family of commands (team, period, ...) means a new cmd-*.c file and
+ * some table entries; nothing else changes.
  *
  * Nothing is checked client side beyond what a value's type can hold (an
  * integer that fits, a number a double holds, a date that exists) and the
@@ -23,6 +24,7 @@
 
 #include <msgpack.h>
 
+#include "attr.h"
 #include "config.h"
 #include "mpack.h"
 #include "peer.h"
@@ -71,7 +73,8 @@ struct opt_spec {
 	const char	*excludes;	/* an option it cannot go with */
 };
 
-#define OPT_(n, t, k, r)	{ (n), (t), (k), (r), NULL, NULL }
+#define OPT_(n, t, k, r)	{ .name = (n), .type = (t), .key = (k), \
+			    .required = (r) }
 #define OPT_S(n, k)	OPT_((n), OPT_STR, (k), false)
 #define OPT_SREQ(n, k)	OPT_((n), OPT_STR, (k), true)
 #define OPT_I(n, k)	OPT_((n), OPT_INT, (k), false)
@@ -83,13 +86,16 @@ struct opt_spec {
 #define OPT_DREQ(n, k)	OPT_((n), OPT_DATE, (k), true)
 #define OPT_F(n, k)	OPT_((n), OPT_FLAG, (k), false)
 /* A flag that sends the string v under k; flags sharing k exclude. */
-#define OPT_FV(n, k, v)	{ (n), OPT_FLAG, (k), false, (v), NULL }
+#define OPT_FV(n, k, v)	{ .name = (n), .type = OPT_FLAG, .key = (k), \
+			    .value = (v) }
 /* A flag that cannot be given with option x. */
-#define OPT_FX(n, k, x)	{ (n), OPT_FLAG, (k), false, NULL, (x) }
+#define OPT_FX(n, k, x)	{ .name = (n), .type = OPT_FLAG, .key = (k), \
+			    .excludes = (x) }
 /* A string option that may be repeated, read by the command itself. */
 #define OPT_SM(n)	OPT_((n), OPT_MULTI, NULL, false)
-#define OPTS(...)	((const struct opt_spec []){ __VA_ARGS__, \
-			    { NULL, OPT_FLAG, NULL, false, NULL, NULL } })
+/* The end of a list of specs. */
+#define OPT_END		{ .name = NULL }
+#define OPTS(...)	((const struct opt_spec []){ __VA_ARGS__, OPT_END })
 
 /* Positional arguments, in order, each sent under its name. */
 #define ARG_S(k)	OPT_((k), OPT_STR, (k), false)
@@ -190,14 +196,14 @@ struct reqargs {
 /* cairn.c */
 int	 cairn_exit_code(const char *, size_t);
 int	 usage_error(const struct cmd_entry *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-int	 cmd_help(struct client *, struct cmd_args *);
+	    __attribute__((format(printf, 2, 3))) MUST_CHECK;
+int	 cmd_help(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* args.c */
 int	 args_parse(struct cmd_args *, int, char **,
-	    const struct opt_spec *const *, bool, char *, size_t);
+	    const struct opt_spec *const *, bool, char *, size_t) MUST_CHECK;
 int	 args_check_positionals(const struct cmd_args *,
-	    const struct opt_spec *, char *, size_t);
+	    const struct opt_spec *, char *, size_t) MUST_CHECK;
 const char *args_get(const struct cmd_args *, const char *);
 bool	 args_flag(const struct cmd_args *, const char *);
 void	 req_str(struct reqargs *, const char *, const char *);
@@ -214,25 +220,26 @@ bool	 double_syntax(const char *);
 const char *req_longest_str(const struct reqargs *, size_t *);
 
 /* call.c */
-int	 client_open(struct client *);
-int	 open_quiet(struct client *);
+int	 client_open(struct client *) MUST_CHECK;
+int	 open_quiet(struct client *) MUST_CHECK;
 int	 local_errorf(struct client *, const char *, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
+	    __attribute__((format(printf, 3, 4))) MUST_CHECK;
 int	 client_check_reply(struct client *, uint64_t,
-	    const msgpack_object **);
+	    const msgpack_object **) MUST_CHECK;
 int	 client_send_parts(struct client *, const char *,
-	    const struct reqargs *, uint64_t *, const msgpack_object **);
+	    const struct reqargs *, uint64_t *, const msgpack_object **)
+	    MUST_CHECK;
 /* parts.c */
 int	 cmd_request_parts(struct client *, const struct cmd_args *,
-	    struct reqargs *, const msgpack_object **);
+	    struct reqargs *, const msgpack_object **) MUST_CHECK;
 bool	 client_is_part(const struct client *, uint64_t);
 void	 client_parts_free(struct client *);
 int	 client_try(struct client *, const char *, const struct reqargs *,
-	    const msgpack_object **);
+	    const msgpack_object **) MUST_CHECK;
 int	 client_call(struct client *, const char *, const struct reqargs *,
-	    const msgpack_object **);
+	    const msgpack_object **) MUST_CHECK;
 int	 client_try_idem(struct client *, const char *, const struct reqargs *,
-	    const msgpack_object **);
+	    const msgpack_object **) MUST_CHECK;
 /*
  * A result in parts (docs/protocol.md, "Results in parts"): the request
  * asks for parts; each part's rows go to cb as they arrive (cb returns
@@ -245,22 +252,22 @@ typedef int part_cb(void *, const char *set, size_t setlen,
 	    const msgpack_object *rows);
 int	 client_call_parts(struct client *, const char *,
 	    const struct reqargs *, part_cb *, void *,
-	    const msgpack_object **);
+	    const msgpack_object **) MUST_CHECK;
 /* client_call_parts without reporting the error (as client_try). */
 int	 client_try_parts(struct client *, const char *,
 	    const struct reqargs *, part_cb *, void *,
-	    const msgpack_object **);
-int	 client_new_idem_key(struct client *, char *, size_t);
+	    const msgpack_object **) MUST_CHECK;
+int	 client_new_idem_key(struct client *, char *, size_t) MUST_CHECK;
 int	 cmd_request(struct client *, const struct cmd_args *,
-	    struct reqargs *, const msgpack_object **);
+	    struct reqargs *, const msgpack_object **) MUST_CHECK;
 int	 cmd_fetch(struct client *, const struct cmd_args *,
-	    struct reqargs *, const msgpack_object **);
+	    struct reqargs *, const msgpack_object **) MUST_CHECK;
 int	 cmd_fetch_table(struct client *, struct cmd_args *,
-	    const struct column *);
-int	 cmd_created(struct client *, struct cmd_args *);
-int	 cmd_removed(struct client *, struct cmd_args *);
+	    const struct column *) MUST_CHECK;
+int	 cmd_created(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_removed(struct client *, struct cmd_args *) MUST_CHECK;
 int	 client_fail(struct client *, const char *, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
+	    __attribute__((format(printf, 3, 4))) MUST_CHECK;
 bool	 client_failed_with(const struct client *, const char *);
 void	 client_report(struct client *);
 void	 client_close(struct client *);
@@ -268,8 +275,8 @@ void	 client_close(struct client *);
 /* output.c */
 /* A number of a reply (integer or finite float) as a double; false for
  * none (v NULL) or anything else. */
-bool	 mp_num(const msgpack_object *, double *);
-int	 out_json(const msgpack_object *);
+bool	 mp_num(const msgpack_object *, double *) MUST_CHECK;
+int	 out_json(const msgpack_object *);	/* CX_OK, always */
 /* Text for a terminal: controls and invalid bytes '?', the format
  * characters of out_is_format_char as "<U+XXXX>". */
 void	 out_text(FILE *, const char *, size_t);
@@ -296,96 +303,97 @@ const msgpack_object *map_get_type(const msgpack_object *, const char *,
 	    msgpack_object_type);
 
 /* tty.c */
-int	 read_secret(struct client *, const char *, bool, char *, size_t);
+int	 read_secret(struct client *, const char *, bool, char *, size_t)
+	    MUST_CHECK;
 
 /* cmd-session.c */
-int	 cmd_login(struct client *, struct cmd_args *);
-int	 cmd_logout(struct client *, struct cmd_args *);
-int	 cmd_whoami(struct client *, struct cmd_args *);
-int	 cmd_ping(struct client *, struct cmd_args *);
+int	 cmd_login(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_logout(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_whoami(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_ping(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* cmd-user.c */
-int	 cmd_user_add(struct client *, struct cmd_args *);
-int	 cmd_user_list(struct client *, struct cmd_args *);
-int	 cmd_user_show(struct client *, struct cmd_args *);
-int	 cmd_user_change(struct client *, struct cmd_args *);
-int	 cmd_user_budget(struct client *, struct cmd_args *);
-int	 cmd_passwd(struct client *, struct cmd_args *);
+int	 cmd_user_add(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_user_list(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_user_show(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_user_change(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_user_budget(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_passwd(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* cmd-team.c */
-int	 cmd_team_add(struct client *, struct cmd_args *);
-int	 cmd_team_list(struct client *, struct cmd_args *);
-int	 cmd_team_show(struct client *, struct cmd_args *);
-int	 cmd_team_change(struct client *, struct cmd_args *);
-int	 cmd_team_rm(struct client *, struct cmd_args *);
-int	 cmd_team_member(struct client *, struct cmd_args *);
+int	 cmd_team_add(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_team_list(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_team_show(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_team_change(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_team_rm(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_team_member(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* cmd-period.c */
-int	 cmd_period_add(struct client *, struct cmd_args *);
-int	 cmd_period_list(struct client *, struct cmd_args *);
-int	 cmd_period_state(struct client *, struct cmd_args *);
+int	 cmd_period_add(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_period_list(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_period_state(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* cmd-cycle.c */
-int	 cmd_retro(struct client *, struct cmd_args *);
-int	 cmd_retro_show(struct client *, struct cmd_args *);
-int	 cmd_period_close(struct client *, struct cmd_args *);
-int	 cmd_period_carry(struct client *, struct cmd_args *);
+int	 cmd_retro(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_retro_show(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_period_close(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_period_carry(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* cmd-obj.c */
-int	 cmd_obj_add(struct client *, struct cmd_args *);
-int	 cmd_obj_list(struct client *, struct cmd_args *);
-int	 cmd_obj_show(struct client *, struct cmd_args *);
-int	 cmd_grade(struct client *, struct cmd_args *);
-int	 cmd_obj_change(struct client *, struct cmd_args *);
+int	 cmd_obj_add(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_obj_list(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_obj_show(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_grade(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_obj_change(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* cmd-kr.c */
-int	 cmd_kr_add(struct client *, struct cmd_args *);
-int	 cmd_kr_show(struct client *, struct cmd_args *);
-int	 cmd_kr_edit(struct client *, struct cmd_args *);
-int	 cmd_kr_rm(struct client *, struct cmd_args *);
-int	 cmd_kr_checkin(struct client *, struct cmd_args *);
-int	 cmd_kr_history(struct client *, struct cmd_args *);
+int	 cmd_kr_add(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_kr_show(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_kr_edit(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_kr_rm(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_kr_checkin(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_kr_history(struct client *, struct cmd_args *) MUST_CHECK;
 /* A key result's field that the server withholds when its KPI is hidden
  * to the caller (kpi_hidden): "(hidden)" then. */
 out_fmt	 out_kr_seen;
 out_fmt	 out_kr_seen_percent;
 
 /* cmd-assess.c */
-int	 cmd_assess(struct client *, struct cmd_args *);
-int	 cmd_assess_show(struct client *, struct cmd_args *);
-int	 cmd_assess_questions(struct client *, struct cmd_args *);
+int	 cmd_assess(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_assess_show(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_assess_questions(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* cmd-tiers.c */
-int	 cmd_obj_guard(struct client *, struct cmd_args *);
-int	 cmd_team_framework(struct client *, struct cmd_args *);
+int	 cmd_obj_guard(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_team_framework(struct client *, struct cmd_args *) MUST_CHECK;
 void	 print_guardrails(const msgpack_object *);
 /* row[key], or "(hidden)" when the row is {"hidden": true}. */
 out_fmt	 out_or_hidden;
 /* cmd-kpi.c */
-int	 cmd_kpi_list(struct client *, struct cmd_args *);
-int	 cmd_kpi_show(struct client *, struct cmd_args *);
-int	 cmd_kpi_record(struct client *, struct cmd_args *);
-int	 cmd_kpi_import(struct client *, struct cmd_args *);
-int	 cmd_kpi_history(struct client *, struct cmd_args *);
+int	 cmd_kpi_list(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_kpi_show(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_kpi_record(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_kpi_import(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_kpi_history(struct client *, struct cmd_args *) MUST_CHECK;
 /* cmd-roi.c */
-int	 cmd_roi_set(struct client *, struct cmd_args *);
-int	 cmd_roi_show(struct client *, struct cmd_args *);
+int	 cmd_roi_set(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_roi_show(struct client *, struct cmd_args *) MUST_CHECK;
 /* cmd-tree.c, cmd-rollup.c */
-int	 cmd_tree(struct client *, struct cmd_args *);
-int	 cmd_health(struct client *, struct cmd_args *);
-int	 cmd_review(struct client *, struct cmd_args *);
-int	 cmd_due(struct client *, struct cmd_args *);
+int	 cmd_tree(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_health(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_review(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_due(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* cmd-report.c */
-int	 cmd_report(struct client *, struct cmd_args *);
+int	 cmd_report(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* cmd-export.c, cmd-import.c */
-int	 cmd_export(struct client *, struct cmd_args *);
-int	 cmd_import(struct client *, struct cmd_args *);
+int	 cmd_export(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_import(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* cmd-admin.c */
-int	 cmd_settings(struct client *, struct cmd_args *);
-int	 cmd_audit(struct client *, struct cmd_args *);
+int	 cmd_settings(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_audit(struct client *, struct cmd_args *) MUST_CHECK;
 
 /* commands.c: the command table. */
 extern const struct cmd_entry cmd_table[];

@@ -45,7 +45,7 @@ struct answers {
 };
 
 /* Copy the questions out of the reply (the next call frees it). */
-static int
+static MUST_CHECK int
 get_questions(struct client *c, struct question *q, size_t *nq)
 {
 	const msgpack_object *res, *row, *k, *kind, *w, *wd;
@@ -96,7 +96,7 @@ find_question(const struct question *q, size_t nq, const char *key,
 }
 
 /* yes/no (y/n, true/false) as 1/0, or -1. */
-static int
+static MUST_CHECK int
 yes_no(const char *s)
 {
 	if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "y") == 0 ||
@@ -131,7 +131,7 @@ small_int(const char *s, int64_t *v)
  * checklist answer when its value is yes or no), for the server to refuse
  * by name.
  */
-static int
+static MUST_CHECK int
 take_set(struct client *c, const struct question *q, size_t nq,
     struct answers *ans, const char *arg)
 {
@@ -172,7 +172,7 @@ take_set(struct client *c, const struct question *q, size_t nq,
 }
 
 /* A line from the terminal, without its end; false at end of input. */
-static bool
+static MUST_CHECK bool
 tty_line(FILE *tty, char *buf, size_t len)
 {
 	size_t n;
@@ -193,7 +193,7 @@ tty_line(FILE *tty, char *buf, size_t len)
 }
 
 /* Ask every question on the terminal; an empty answer skips it. */
-static int
+static MUST_CHECK int
 ask(struct client *c, FILE *tty, const struct question *q, size_t nq,
     struct answers *ans)
 {
@@ -273,7 +273,7 @@ pack_answers(msgpack_sbuffer sb[2], const struct answers *ans)
  * "checklist": {...}}, packed as MessagePack into sb[0] and sb[1] (either
  * may be missing: then an empty map).  The server checks the values.
  */
-static int
+static MUST_CHECK int
 read_answers(struct client *c, const char *path, msgpack_sbuffer sb[2])
 {
 	msgpack_sbuffer tmp;

@@ -132,7 +132,7 @@ csv_header_names(FILE *f, const msgpack_object *names)
 }
 
 /* This set's NAME.csv, inside the directory (file.c: no link followed). */
-static int
+static MUST_CHECK int
 csv_open(struct xout *x, const char *set)
 {
 	char name[64], err[512];
@@ -146,7 +146,7 @@ csv_open(struct xout *x, const char *set)
 
 /* Ends the set being written: a CSV table is committed (renamed into
  * place) only if everything went well (ok), else removed. */
-static int
+static MUST_CHECK int
 set_close(struct xout *x, bool ok)
 {
 	char err[512];
@@ -172,7 +172,7 @@ set_close(struct xout *x, bool ok)
 	return CX_OK;
 }
 
-static int
+static MUST_CHECK int
 set_open(struct xout *x, const char *set)
 {
 	int rc;
@@ -191,7 +191,7 @@ set_open(struct xout *x, const char *set)
 	return CX_OK;
 }
 
-static int
+static MUST_CHECK int
 on_part(void *arg, const char *set, size_t setlen, const msgpack_object *rows)
 {
 	struct xout *x = arg;
@@ -263,7 +263,7 @@ seen(const struct xout *x, const char *s, size_t n)
 }
 
 /* The sets that had no rows, from the final result's "columns". */
-static int
+static MUST_CHECK int
 write_empty(struct xout *x, const msgpack_object *cols)
 {
 	char name[48];

@@ -32,7 +32,7 @@ struct upload {
 	unsigned long	 sent;
 };
 
-static int
+static MUST_CHECK int
 read_all(struct client *c, const char *path, char **buf, size_t *len)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
@@ -73,7 +73,7 @@ read_all(struct client *c, const char *path, char **buf, size_t *len)
 
 /* Send rows [from, to) of set as one import.rows (errors kept, not
  * reported). */
-static int
+static MUST_CHECK int
 send_chunk(struct upload *u, const char *set, const msgpack_object *rows,
     uint32_t from, uint32_t to)
 {
@@ -137,7 +137,7 @@ packed_size(const msgpack_object *o)
 /* A set's rows in chunks of at most u->chunk rows and u->limit bytes (a
  * row larger than that alone, for the server to refuse); halved when the
  * server finds a chunk too large. */
-static int
+static MUST_CHECK int
 send_set(struct upload *u, const char *set, const msgpack_object *rows)
 {
 	uint32_t from = 0, to, n = rows->via.array.size;
@@ -173,12 +173,16 @@ abort_quietly(struct client *c, int64_t id)
 	const msgpack_object *res;
 
 	req_int(&ra, "import", id);
-	(void)client_try(c, "import.abort", &ra, &res);
+	/* Best effort: the user is told the error that made us abort, not
+	 * this one, and a stage left behind is dropped by the server within
+	 * the hour anyway (docs/protocol.md, import.begin). */
+	if (client_try(c, "import.abort", &ra, &res) != CX_OK)
+		return;
 }
 
 /* Upload doc in chunks and commit it, with idempotency key idem (NULL:
  * a fresh one). */
-static int
+static MUST_CHECK int
 upload(struct client *c, const msgpack_object *doc, uint32_t chunk,
     const char *idem)
 {

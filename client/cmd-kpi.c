@@ -250,7 +250,7 @@ reading_free(struct reading *r)
  * Send readings r[0..n) in one kpi.record with a fresh idempotency key
  * (retried once on a lost connection).  The error, if any, is kept.
  */
-static int
+static MUST_CHECK int
 send_readings(struct client *c, const struct reading *r, size_t n,
     const char *key, const msgpack_object **res)
 {
@@ -323,7 +323,7 @@ struct csv {
 	char		 err[128];
 };
 
-static bool
+static MUST_CHECK bool
 csv_put(struct csv *v, char ch)
 {
 	if (v->len + 1 >= CSV_RECORD_MAX) {
@@ -339,7 +339,7 @@ csv_put(struct csv *v, char ch)
 	return true;
 }
 
-static bool
+static MUST_CHECK bool
 csv_next_field(struct csv *v)
 {
 	if (!csv_put(v, '\0'))
@@ -354,7 +354,7 @@ csv_next_field(struct csv *v)
 }
 
 /* One record: 1, 0 at the end, -1 with v->err. */
-static int
+static MUST_CHECK int
 csv_read(struct csv *v)
 {
 	bool inq = false, quoted = false;
@@ -473,7 +473,7 @@ csv_header(struct csv *v, int col[COL_N])
 }
 
 /* A record as a reading; false with v->err. */
-static bool
+static MUST_CHECK bool
 csv_reading(struct csv *v, const int col[COL_N], int nhead, struct reading *r)
 {
 	const char *kpi = csv_field(v, col[COL_KPI]);
@@ -579,7 +579,7 @@ import_done(struct import *im, unsigned long bad_line, unsigned long first,
 
 /* Send the pending readings (all of them with drain, else whole
  * batches); CX_OK or the exit status, reported. */
-static int
+static MUST_CHECK int
 import_flush(struct import *im, bool drain)
 {
 	struct client *c = im->c;

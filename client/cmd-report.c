@@ -29,7 +29,7 @@ struct kept {
 	const msgpack_object	*res;
 };
 
-static int
+static MUST_CHECK int
 keep(struct client *c, const msgpack_object *res, struct kept *k)
 {
 	struct mp_limits lim = { MP_DEPTH_HARD_MAX, (size_t)-1 };
@@ -52,7 +52,7 @@ keep(struct client *c, const msgpack_object *res, struct kept *k)
 /* op's result in k; with optional, a server without the op (or, for one
  * frame, a result over max_frame) leaves k->res NULL and the page goes
  * without it, instead of failing.  parts: the op answers in parts. */
-static int
+static MUST_CHECK int
 fetch(struct client *c, const char *op, const struct reqargs *ra,
     bool optional, bool parts, struct kept *k)
 {
@@ -75,7 +75,7 @@ fetch(struct client *c, const char *op, const struct reqargs *ra,
 /* Each team's retrospective of the period (retro.get), gathered into one
  * array of the replies that have notes.  Teams the caller may not read
  * are left out; a server without retros gives none. */
-static int
+static MUST_CHECK int
 fetch_retros(struct client *c, const char *period, const struct kept *tree,
     struct kept *k)
 {
@@ -135,7 +135,7 @@ out:
 	return rc;
 }
 
-static int
+static MUST_CHECK int
 write_page(struct client *c, const char *path, mode_t mode,
     const struct report *r)
 {

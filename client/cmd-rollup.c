@@ -11,7 +11,7 @@
 #include "client.h"
 
 /* The list of the result (set `set`), gathered from its parts. */
-static int
+static MUST_CHECK int
 fetch_list(struct client *c, struct cmd_args *a, const char *set,
     const msgpack_object **list, const msgpack_object **res)
 {

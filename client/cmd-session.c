@@ -12,7 +12,7 @@
 #include "xmalloc.h"
 
 /* msgpack-c may leave ptr NULL for "": strndup must not see it. */
-static char *
+static MUST_CHECK char *
 strdup_obj(const msgpack_object *o)
 {
 	return o->via.str.size == 0 ? xstrdup("") :

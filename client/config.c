@@ -18,7 +18,7 @@
 #include "xmalloc.h"
 
 /* The directory holding the session file (allocated), or NULL. */
-static char *
+static MUST_CHECK char *
 config_dir(char *err, size_t errlen)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");
@@ -131,7 +131,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 }
 
 /* mkdir -p, with 0700 for what we create: the session is private. */
-static bool
+static MUST_CHECK bool
 make_dirs(char *dir, char *err, size_t errlen)
 {
 	struct stat sb;

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "attr.h"
+
 struct config {
 	char	*server;	/* HOST:PORT logged in to */
 	char	*ca;		/* absolute path of the CA file */
@@ -21,12 +23,13 @@ struct config {
 };
 
 /* The session file's path (allocated), or NULL with err set. */
-char	*config_path(char *err, size_t errlen);
+char	*config_path(char *err, size_t errlen) MUST_CHECK;
 /* A missing file is not an error: cfg is then left empty. */
-bool	 config_load(struct config *, char *err, size_t errlen);
-bool	 config_save(const struct config *, char *err, size_t errlen);
+bool	 config_load(struct config *, char *err, size_t errlen) MUST_CHECK;
+bool	 config_save(const struct config *, char *err, size_t errlen)
+	    MUST_CHECK;
 /* Removing a file that is not there succeeds. */
-bool	 config_remove(char *err, size_t errlen);
+bool	 config_remove(char *err, size_t errlen) MUST_CHECK;
 void	 config_free(struct config *);
 
 #endif

@@ -122,7 +122,7 @@ file_dir_mode(mode_t mode)
 	return mode | (mode & 0444) >> 2;
 }
 
-static bool
+static MUST_CHECK bool
 empty_dir(int fd)
 {
 	struct dirent *e;

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "attr.h"
+
 /* What the client's files are made with unless --mode says otherwise:
  * they hold what the server lets this user read, often private. */
 #define FILE_MODE_DEFAULT	0600
@@ -31,11 +33,11 @@ struct file_out {
 /* Opens a temporary file for name (relative to dirfd, which may be
  * AT_FDCWD); err says why not. */
 bool	file_open(struct file_out *, int dirfd, const char *name, mode_t,
-	    char *err, size_t errlen) __attribute__((warn_unused_result));
+	    char *err, size_t errlen) MUST_CHECK;
 /* Flushes, syncs and renames it into place; on failure the temporary
  * file is removed.  Either way fo is finished with. */
 bool	file_commit(struct file_out *, char *err, size_t errlen)
-	    __attribute__((warn_unused_result));
+	    MUST_CHECK;
 /* Closes and removes the temporary file: nothing is written. */
 void	file_abort(struct file_out *);
 
@@ -46,13 +48,13 @@ void	file_abort(struct file_out *);
  * -1 with err set.
  */
 int	file_dir_open(const char *path, mode_t, char *err, size_t errlen)
-	    __attribute__((warn_unused_result));
+	    MUST_CHECK;
 /* The directory mode that goes with a file mode: x wherever r is. */
 mode_t	file_dir_mode(mode_t);
 
 /* "--mode": octal permission bits, 3 or 4 digits ("600", "0640"); no
  * setuid, setgid or sticky bit.  False for anything else. */
 bool	file_mode_parse(const char *, mode_t *)
-	    __attribute__((warn_unused_result));
+	    MUST_CHECK;
 
 #endif

@@ -219,7 +219,7 @@ text_width(const char *s)
 	return w;
 }
 
-static char *
+static MUST_CHECK char *
 cell_text(const msgpack_object *row, const struct column *col)
 {
 	char *text = NULL;

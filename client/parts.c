@@ -75,7 +75,7 @@ keep_part(struct client *c)
 }
 
 /* The final map with every kept part's rows merged in, set by set. */
-static int
+static MUST_CHECK int
 merge(struct client *c, const msgpack_object *final,
     const msgpack_object **result)
 {
@@ -141,7 +141,7 @@ merge(struct client *c, const msgpack_object *final,
 	return CX_OK;
 }
 
-static int
+static MUST_CHECK int
 call_parts(struct client *c, const char *op, const struct reqargs *ra,
     part_cb *cb, void *arg, const msgpack_object **result)
 {

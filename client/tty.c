@@ -23,7 +23,7 @@ on_signal(int sig)
 }
 
 /* Keep the end of a line out of the password; refuse what won't fit. */
-static int
+static MUST_CHECK int
 finish(struct client *c, char *buf, size_t len, size_t n, bool overflow)
 {
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
@@ -40,7 +40,7 @@ finish(struct client *c, char *buf, size_t len, size_t n, bool overflow)
 	return CX_OK;
 }
 
-static int
+static MUST_CHECK int
 read_stdin(struct client *c, char *buf, size_t len)
 {
 	size_t n = 0;

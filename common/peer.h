@@ -10,6 +10,7 @@
 
 #include <openssl/ssl.h>
 
+#include "attr.h"
 #include "mpack.h"
 
 enum peer_fail {
@@ -34,21 +35,22 @@ struct peer {
 	char		 err[512];
 };
 
-bool	parse_hostport(const char *, char *, size_t, char *, size_t);
+bool	parse_hostport(const char *, char *, size_t, char *, size_t)
+	    MUST_CHECK;
 
 /* Connect, handshake and verify host against the CA in ca_file. */
 bool	peer_connect(struct peer *, const char *hostport, const char *ca_file,
-	    int timeout_ms);
+	    int timeout_ms) MUST_CHECK;
 void	peer_close(struct peer *);
 
-bool	peer_write(struct peer *, const void *, size_t);
-bool	peer_send_frame(struct peer *, const void *, size_t);
+bool	peer_write(struct peer *, const void *, size_t) MUST_CHECK;
+bool	peer_send_frame(struct peer *, const void *, size_t) MUST_CHECK;
 /* The payload stays valid until the next peer_read_frame or peer_close. */
-bool	peer_read_frame(struct peer *, const char **, size_t *);
+bool	peer_read_frame(struct peer *, const char **, size_t *) MUST_CHECK;
 /* Read one response and decode it into doc (a map). */
-bool	peer_read_doc(struct peer *, struct mp_doc *);
+bool	peer_read_doc(struct peer *, struct mp_doc *) MUST_CHECK;
 /* Send a packed request, read one response and decode it into doc. */
 bool	peer_roundtrip(struct peer *, const msgpack_sbuffer *,
-	    struct mp_doc *);
+	    struct mp_doc *) MUST_CHECK;
 
 #endif
