@@ -187,6 +187,9 @@ void	 req_fail_budget(struct request *, const char *budget,
  * has been answered (E_UNAVAILABLE or E_LIMIT) and false is returned. */
 bool	 req_db(struct request *, enum stmt, int n, const char *const *p,
 	    db_cb *);
+/* The same for a statement with named parameters (stmt.h): one left unset
+ * or not declared is answered E_INTERNAL and logged with its name. */
+bool	 req_db_named(struct request *, const struct stmt_params *, db_cb *);
 void	 req_free(struct request *);
 /* Keep a copy of res until the request ends (for multi-step ops). */
 const PGresult *req_keep_result(struct request *, int slot, const PGresult *);

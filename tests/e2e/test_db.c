@@ -148,7 +148,7 @@ static const struct field declared_f[] = {
 };
 static const struct fieldset declared = FIELDSET("test row", declared_f);
 static const struct stmt_def bad_tab[1] = {
-	{ "t_bad", STMT_READ, "SELECT $1::int AS v, $2::text AS tag",
+	[0] = { "t_bad", STMT_READ, "SELECT $1::int AS v, $2::text AS tag",
 	    &declared },
 };
 static const struct field good_f[] = {
@@ -156,7 +156,7 @@ static const struct field good_f[] = {
 };
 static const struct fieldset good = FIELDSET("test row", good_f);
 static const struct stmt_def good_tab[1] = {
-	{ "t_good", STMT_READ, "SELECT $1::int AS v, $2::text AS tag", &good },
+	[0] = { "t_good", STMT_READ, "SELECT $1::int AS v, $2::text AS tag", &good },
 };
 
 static void
