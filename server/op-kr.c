@@ -370,7 +370,7 @@ static void
 on_history_kr(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct reader *h = req->state;
+	struct reader *h = req->reader;
 	const char *p[1] = { h->id };
 
 	if (read_found(req, res, "key result"))

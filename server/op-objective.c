@@ -68,7 +68,7 @@ static void
 on_obj_children(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct reader *g = req->state;
+	struct reader *g = req->reader;
 	const char *p[1] = { g->id };
 
 	if (!db_ok(res)) {
@@ -83,7 +83,7 @@ static void
 on_obj_krs(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct reader *g = req->state;
+	struct reader *g = req->reader;
 	const char *p[3] = { g->id, g->caller, g->role };
 
 	if (!db_ok(res)) {
@@ -98,7 +98,7 @@ static void
 on_obj_row(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct reader *g = req->state;
+	struct reader *g = req->reader;
 	const char *p[3] = { g->id, g->caller, g->role };
 
 	if (!read_found(req, res, "objective"))

@@ -175,6 +175,8 @@ req_free(struct request *req)
 {
 	if (req->state_free != NULL)
 		req->state_free(req->state);
+	if (req->path_free != NULL)
+		req->path_free(req);
 	if (req->stream_free != NULL)
 		req->stream_free(req->stream);
 	if (req->delay != NULL)

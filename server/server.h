@@ -70,8 +70,14 @@ struct request {
 	enum wire_err		 preset;	/* decode error to answer */
 	char			 preset_msg[200];
 	bool			 close_after;	/* E_PROTO etc. */
-	void			*state;		/* the handler's */
-	struct idem		*idem;		/* in state: idem_begin() */
+	/* The change path's state (change.h), one typed member each: a
+	 * change, and the read that may answer it (reply_get); both freed
+	 * by path_free.  state is the op's own, one struct type per op. */
+	struct change		*change;
+	struct reader		*reader;
+	void			(*path_free)(struct request *);
+	void			*state;		/* the op's own */
+	struct idem		*idem;		/* in change: idem_begin() */
 	PGresult		*kept[3];	/* results kept for later steps */
 	void			(*state_free)(void *);
 	bool			 parts;		/* may answer in parts */
