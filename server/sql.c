@@ -14,6 +14,7 @@
 
 #include "db.h"
 #include "fields.h"
+#include "kr.h"
 #include "log.h"
 #include "sql.h"
 #include "sql-cols.h"
@@ -42,6 +43,7 @@ entity_tables(void)
 {
 	static const struct stmt_def *const tabs[] = {
 		legacy,
+		kr_stmts,
 		NULL
 	};
 
