@@ -124,11 +124,11 @@ $(BIN)/test_text: $(BUILD)/client/output.o $(BUILD)/client/json.o
 $(BIN)/test_commands: $(filter-out $(BUILD)/client/cairn.o,$(CLIENT_OBJ))
 $(BIN)/test_report: $(BUILD)/client/report.o $(BUILD)/client/html.o \
     $(BUILD)/client/output.o $(BUILD)/client/json.o
-# The pool against the end-to-end run's PostgreSQL, with its own statements
-# (sql.o's table names the fieldsets its statements return).
+# The pool against the end-to-end run's PostgreSQL, with its own statements.
 $(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/db-conn.o $(BUILD)/server/db-error.o $(BUILD)/server/resolve.o \
-    $(BUILD)/server/sql.o $(BUILD)/server/row.o \
-    $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/fields-*.c))
+    $(BUILD)/server/stmt.o $(BUILD)/server/row.o
+# Named parameters: compiling a statement and filling it by name.
+$(BIN)/test_stmt: $(BUILD)/server/stmt.o
 $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 $(BIN)/test_kpi_at: $(BUILD)/server/kpi-at.o
 

@@ -11,16 +11,21 @@
 #include <string.h>
 
 #include "change.h"
+#include "log.h"
 #include "op.h"
 #include "xmalloc.h"
 
+/* The change path's state of req (req->change, req->reader). */
 static void
-change_free(void *p)
+path_free(struct request *req)
 {
-	struct change *c = p;
-
-	free(c->arg);
-	free(c);
+	if (req->change != NULL) {
+		free(req->change->arg);
+		free(req->change);
+		req->change = NULL;
+	}
+	free(req->reader);
+	req->reader = NULL;
 }
 
 void
@@ -44,8 +49,17 @@ change_new(struct request *req, const struct change_op *op, size_t argsize)
 	caller_text(req, c->caller, c->role);
 	c->f.role = req->conn->sess.role;
 	c->version = -1;
-	req->state = c;
-	req->state_free = change_free;
+	/* One change per request: a second one is a bug, logged; the first
+	 * is freed so that nothing reads it by mistake. */
+	if (req->change != NULL) {
+		log_warnx("%s: a second change in one request", req->op_name);
+		if (req->idem == &req->change->idem)
+			req->idem = NULL;
+		free(req->change->arg);
+		free(req->change);
+	}
+	req->change = c;
+	req->path_free = path_free;
 	return c;
 }
 
@@ -114,11 +128,27 @@ period_allows(struct change *c, const PGresult *ctx)
 	return true;
 }
 
+/*
+ * The parameters every change knows, filled when the statement declares
+ * them: the entity's key, the caller and role, the expected version (NULL:
+ * any) and the idempotency key and hash (NULL: none given).
+ */
+static void
+common_args(const struct change *c, struct stmt_params *sp)
+{
+	sp_set_if(sp, "key", c->key);
+	sp_set_if(sp, "caller", c->caller);
+	sp_set_if(sp, "role", c->role);
+	sp_set_if(sp, "version", change_version(c));
+	sp_set_if(sp, "idem_key", idem_key(&c->idem));
+	sp_set_if(sp, "idem_hash", idem_hash(&c->idem));
+}
+
 static void
 on_write(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct change *c = req->state;
+	struct change *c = req->change;
 	const char *st;
 	struct rowpack rp;
 
@@ -158,7 +188,7 @@ static void
 on_ctx(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct change *c = req->state;
+	struct change *c = req->change;
 	const struct change_op *op = c->op;
 	int n;
 
@@ -196,34 +226,53 @@ on_ctx(void *arg, const PGresult *res)
 	}
 	if (op->check != NULL && !op->check(c, res))
 		return;
-	/* By convention every write takes the caller as $1 (for its audit
-	 * entry) and the entity's key as $2. */
+	if (stmts[op->write].params != NULL) {
+		struct stmt_params sp;
+
+		stmt_params_init(&sp, op->write);
+		common_args(c, &sp);
+		if (op->args != NULL)
+			op->args(c, res, &sp);
+		(void)req_db_named(req, &sp, on_write);
+		return;
+	}
+	/* A positional write takes the caller as $1 (for its audit entry)
+	 * and the entity's key as $2. */
 	memset(c->p, 0, sizeof c->p);
 	c->p[0] = c->caller;
 	c->p[1] = c->key;
 	n = op->params(c, res, c->p);
-	req_db(req, op->write, n, c->p, on_write);
+	(void)req_db(req, op->write, n, c->p, on_write);
 }
 
 static void
 fresh(struct request *req)
 {
-	struct change *c = req->state;
+	struct change *c = req->change;
 	const char *q[CHANGE_MAXP] = { c->key, c->caller, c->role };
 	int n = c->op->nctx;
 
-	/* The hook may keep the first three or set its own. */
+	if (stmts[c->op->ctx].params != NULL) {
+		struct stmt_params sp;
 
+		stmt_params_init(&sp, c->op->ctx);
+		common_args(c, &sp);
+		if (c->op->ctx_args != NULL)
+			c->op->ctx_args(c, &sp);
+		(void)req_db_named(req, &sp, on_ctx);
+		return;
+	}
+	/* The hook may keep the first three or set its own. */
 	if (c->op->ctx_params != NULL)
 		n = c->op->ctx_params(c, q);
-	req_db(req, c->op->ctx, n, q, on_ctx);
+	(void)req_db(req, c->op->ctx, n, q, on_ctx);
 }
 
 /* A retry with a known idempotency key: answered as the first was. */
 static void
 replay(struct request *req, int64_t id)
 {
-	struct change *c = req->state;
+	struct change *c = req->change;
 
 	reply_get(req, c->op->reply, c->op->get, id, c->op->id_field);
 }
@@ -359,8 +408,9 @@ reader_new(struct request *req, int64_t id)
 {
 	struct reader *r = xcalloc(1, sizeof *r);
 
-	if (req->state_free != NULL)
-		req->state_free(req->state);
+	/* A change answered by a read (a replayed create) keeps its
+	 * change: only the reader is replaced. */
+	free(req->reader);
 	req->idem = NULL;
 	snprintf(r->id, sizeof r->id, "%lld", (long long)id);
 	caller_text(req, r->caller, r->role);
@@ -368,9 +418,24 @@ reader_new(struct request *req, int64_t id)
 	r->p[1] = r->caller;
 	r->p[2] = r->role;
 	r->field = "id";
-	req->state = r;
-	req->state_free = free;
+	req->reader = r;
+	req->path_free = path_free;
 	return r;
+}
+
+bool
+reader_db(struct request *req, enum stmt st, db_cb *cb)
+{
+	struct reader *r = req->reader;
+	struct stmt_params sp;
+
+	if (stmts[st].params == NULL)
+		return req_db(req, st, 3, r->p, cb);
+	stmt_params_init(&sp, st);
+	sp_set_if(&sp, "id", r->id);
+	sp_set_if(&sp, "caller", r->caller);
+	sp_set_if(&sp, "role", r->role);
+	return req_db_named(req, &sp, cb);
 }
 
 void
@@ -391,13 +456,14 @@ read_by_id(struct request *req, enum stmt st, db_cb *cb)
 	mp_get_int(&req->args, "id", MP_REQUIRED, 1, INT64_MAX, &id);
 	if (!req_args_done(req))
 		return;
-	req_db(req, st, 3, reader_new(req, id)->p, cb);
+	(void)reader_new(req, id);
+	(void)reader_db(req, st, cb);
 }
 
 bool
 read_found(struct request *req, const PGresult *res, const char *what)
 {
-	struct reader *r = req->state;
+	struct reader *r = req->reader;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
@@ -415,7 +481,7 @@ static void
 on_get(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct reader *g = req->state;
+	struct reader *g = req->reader;
 	struct rowpack rp;
 
 	if (!read_found(req, res, g->fs->what))
@@ -438,7 +504,7 @@ reply_get(struct request *req, const struct fieldset *fs, enum stmt st,
 
 	g->fs = fs;
 	g->field = field;
-	req_db(req, st, 3, g->p, on_get);
+	(void)reader_db(req, st, on_get);
 }
 
 static void
@@ -446,15 +512,15 @@ on_list(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 
-	reply_list(req, res, ((struct reader *)req->state)->fs);
+	reply_list(req, res, req->reader->fs);
 }
 
 void
 read_list(struct request *req, enum stmt st, int n, const char *const *p,
     const struct fieldset *fs)
 {
-	((struct reader *)req->state)->fs = fs;
-	req_db(req, st, n, p, on_list);
+	req->reader->fs = fs;
+	(void)req_db(req, st, n, p, on_list);
 }
 
 void

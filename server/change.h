@@ -2,8 +2,8 @@
  * change.h: the one path every change to a stored entity takes
  * (objectives, key results, KPIs and whatever comes next):
  *
- *   1. the context: one statement, one row ($1 the id or key, $2 the
- *      caller, $3 the caller's role), or no row for a missing entity;
+ *   1. the context: one statement, one row, or no row for a missing
+ *      entity;
  *   2. the checks, in a fixed order: readable (else answered as missing),
  *      permission (authz.c), the period's state, the expected version,
  *      then the op's own rules;
@@ -12,6 +12,16 @@
  *
  * So a change is two round trips.  An op is a struct change_op: a table of
  * its statements and checks, not a handler of its own.
+ *
+ * Parameters by name (stmt.h): when the context or the write is a named
+ * statement, the path fills whichever of these it declares -- $key (the
+ * entity's id or key), $caller (the caller's user id), $role (the caller's
+ * role name), $version (the expected version, NULL for any), $idem_key and
+ * $idem_hash (the idempotency key and the hash of the arguments) -- and the
+ * op's hooks (ctx_args, args) fill the rest by name.  Positional
+ * statements (not yet converted) keep the older convention: the context
+ * takes ($1 key, $2 caller, $3 role), the write ($1 caller, $2 key, ...)
+ * from the params hook.
  *
  * Context columns read by name (each optional): obj_owner, kr_owner,
  * kpi_owner, private_team, lead_here, lead_above, member_here,
@@ -44,10 +54,14 @@ struct change_op {
 	const char		*id_field;	/* the argument the context is
 						 * read by: "id", "objective" */
 	enum stmt		 ctx;
-	int			 nctx;		/* its parameters: 2 or 3 */
-	/* Context parameters other than (key, caller, role), which p
-	 * holds when it is called; returns how many.  NULL: nctx of those
-	 * three. */
+	/* A named context: its parameters other than the common ones.
+	 * NULL: none. */
+	void			(*ctx_args)(struct change *,
+				    struct stmt_params *);
+	/* A positional context: its parameters, 2 or 3 of (key, caller,
+	 * role); ctx_params sets others in p (which holds those three) and
+	 * returns how many.  NULL: nctx of those three. */
+	int			 nctx;
 	int			(*ctx_params)(struct change *, const char **p);
 	/* For a context row that may name nothing (LEFT JOINs): before any
 	 * other check, false after answering.  NULL: a row means found. */
@@ -58,8 +72,12 @@ struct change_op {
 	 * none. */
 	bool			(*check)(struct change *, const PGresult *ctx);
 	enum stmt		 write;
-	/* Fill the write's parameters from $3 on ($1 c->caller and $2
-	 * c->key are set); returns how many in all. */
+	/* A named write: its parameters other than the common ones, from
+	 * the op's arguments and the context.  NULL: none. */
+	void			(*args)(struct change *, const PGresult *ctx,
+				    struct stmt_params *);
+	/* A positional write: fill its parameters from $3 on ($1 c->caller
+	 * and $2 c->key are set); returns how many in all. */
 	int			(*params)(struct change *, const PGresult *ctx,
 				    const char **p);
 	/* The write's row as the reply; NULL: the reply is true. */
@@ -67,8 +85,8 @@ struct change_op {
 	/* What an empty write result means; NULL: changed meanwhile
 	 * (E_CONFLICT on version). */
 	void			(*empty)(struct change *);
-	/* Idempotent creates: the statement ($1 id, $2 caller, $3 role)
-	 * whose row answers a retry, as the first reply did. */
+	/* Idempotent creates: the statement (id, caller, role) whose row
+	 * answers a retry, as the first reply did. */
 	enum stmt		 get;
 	bool			 keyed;
 };
@@ -87,7 +105,8 @@ struct change {
 	const char		*p[CHANGE_MAXP];
 };
 
-/* A change for req, freed with it; arg is argsize zeroed bytes. */
+/* A change for req (req->change), freed with it; arg is argsize zeroed
+ * bytes. */
 struct change	*change_new(struct request *, const struct change_op *,
 		    size_t argsize);
 /* Run it on the entity key (an id or slug as text).  With op->keyed the
@@ -133,8 +152,9 @@ const char	*change_version(const struct change *);
 /* The caller's user id and role name as statement parameters. */
 void		 caller_text(struct request *, char caller[24], char role[16]);
 
-/* A read's state (req->state, replacing any): the id and the caller as
- * its first three parameters. */
+/* A read's state (req->reader, replacing any): the id and the caller,
+ * as a named statement's $id, $caller, $role or a positional one's first
+ * three parameters. */
 struct reader {
 	char			 id[24], caller[24], role[16];
 	const char		*p[3];		/* id, caller, role */
@@ -142,23 +162,26 @@ struct reader {
 	const char		*field;
 };
 struct reader	*reader_new(struct request *, int64_t id);
+/* Run st for the request's reader: a named one with whichever of $id,
+ * $caller, $role it declares (and nothing else), a positional one with
+ * ($1 id, $2 caller, $3 role). */
+bool		 reader_db(struct request *, enum stmt, db_cb *);
 /* The op's only argument is "id": answer with reply_get. */
 void		 get_by_id(struct request *, const struct fieldset *, enum stmt);
-/* The op's only argument is "id": run st ($1 id, $2 caller, $3 role)
- * with a reader for it, then cb. */
+/* The op's only argument is "id": run st (reader_db) with a reader for
+ * it, then cb. */
 void		 read_by_id(struct request *, enum stmt, db_cb *);
 /* After a get statement (with its boolean column "readable") for the
  * reader's id: true if found and readable, else answered (E_NOT_FOUND,
  * as for a missing one) and false. */
 bool		 read_found(struct request *, const PGresult *, const char *what);
 
-/* Reads: the row of a get statement ($1 id, $2 caller, $3 role, with a
- * boolean column "readable"), packed with fs, or E_NOT_FOUND naming
- * field. */
+/* Reads: the row of a get statement (reader_db, with a boolean column
+ * "readable"), packed with fs, or E_NOT_FOUND naming field. */
 void		 reply_get(struct request *, const struct fieldset *,
 		    enum stmt, int64_t id, const char *field);
-/* Run st and answer with its rows packed with fs; req->state must be a
- * reader (reader_new). */
+/* Run st and answer with its rows packed with fs; req->reader must be
+ * set (reader_new). */
 void		 read_list(struct request *, enum stmt, int n,
 		    const char *const *p, const struct fieldset *);
 /* Answer with every row of res packed with fs (an array). */

@@ -31,7 +31,7 @@ dbc_send_prepare(struct dbc *c)
 		    0);
 	} else if (c->prep % 2 == 0)
 		ok = PQsendPrepare(c->pg, c->db->tab[c->prep / 2].name,
-		    c->db->tab[c->prep / 2].sql, 0, NULL);
+		    c->db->sql[c->prep / 2], 0, NULL);
 	else
 		ok = PQsendDescribePrepared(c->pg,
 		    c->db->tab[c->prep / 2].name);
@@ -96,6 +96,12 @@ returns_check(const struct stmt_def *sd, const PGresult *desc)
 	if (sd->returns != NULL && !fieldset_fits(sd->returns, desc, &missing))
 		fatalx("statement %s declares column %s (%s) but does not "
 		    "return it", sd->name, missing, sd->returns->what);
+	/* What PostgreSQL counted is what the declaration says: compiled
+	 * text and declaration cannot drift apart unnoticed. */
+	if (sd->params != NULL && PQnparams(desc) != stmt_nparams(sd->params))
+		fatalx("statement %s declares %d parameters (%s) but "
+		    "PostgreSQL counts %d", sd->name,
+		    stmt_nparams(sd->params), sd->params, PQnparams(desc));
 }
 
 /* Preparation step done (PQgetResult returned NULL). */

@@ -80,6 +80,8 @@ struct db {
 	const struct stmt_def	*tab;		/* the statements */
 	int			 ntab;
 	struct shape		*shapes;	/* one per statement */
+	char			**sql;		/* the text prepared, named
+						 * parameters as $1..$n */
 	uint64_t		 hold_until_ms;	/* start-up: hold queries */
 	struct event		*hold_ev;
 	bool			 ever_up;

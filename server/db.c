@@ -792,12 +792,26 @@ on_hold_end(evutil_socket_t fd, short what, void *arg)
 }
 
 
-struct db *
-db_new(struct event_base *base, const char *conninfo, int size,
-    size_t max_waiting, int connect_timeout)
+/*
+ * Each statement's text as prepared: a named one compiled (stmt.h), which
+ * stops cairnd when its declaration and its text disagree; a positional
+ * one as written.
+ */
+static char **
+db_compile(const struct stmt_def *tab, int ntab)
 {
-	return db_new_table(base, conninfo, size, max_waiting,
-	    connect_timeout, stmts, ST_MAX);
+	char **sql = xcalloc(ntab > 0 ? ntab : 1, sizeof *sql);
+	char err[256];
+
+	for (int i = 0; i < ntab; i++) {
+		if (tab[i].params == NULL) {
+			sql[i] = xstrdup(tab[i].sql);
+			continue;
+		}
+		if (!stmt_compile(&tab[i], &sql[i], err, sizeof err))
+			fatalx("db: %s", err);
+	}
+	return sql;
 }
 
 struct db *
@@ -818,6 +832,7 @@ db_new_table(struct event_base *base, const char *conninfo, int size,
 	db->tab = tab;
 	db->ntab = ntab;
 	db->shapes = xcalloc(ntab, sizeof *db->shapes);
+	db->sql = db_compile(tab, ntab);
 	db->hold_until_ms = db_mono_ms() + (uint64_t)connect_timeout * 1000;
 	db->hold_ev = evtimer_new(base, on_hold_end, db);
 	evtimer_add(db->hold_ev, &hold);
@@ -908,6 +923,9 @@ db_free(struct db *db)
 	}
 	for (int i = 0; i < db->ntab; i++)
 		free(db->shapes[i].types);
+	for (int i = 0; i < db->ntab; i++)
+		free(db->sql[i]);
+	free(db->sql);
 	free(db->shapes);
 	event_free(db->hold_ev);
 	PQconninfoFree(db->opts);

@@ -1,117 +1,215 @@
 /*
  * dispatch.c: the op table, and the checks every op gets in one place:
- * hello first, a live session, the admin role, then the handler.
+ * hello first, a live session, the admin role, then the handler.  The
+ * entities' own tables (kr.c's kr_ops ...) are gathered here; the ops not
+ * yet moved to their entity's file are listed below.
  */
 #include <string.h>
 
+#include "kr.h"
 #include "log.h"
 #include "op.h"
 #include "server.h"
 
+static const struct op *op_find_in(const char *, const struct op *, size_t);
+
 static const struct op ops[] = {
-	{ "hello",		op_hello,		OP_NO_HELLO },
-	{ "ping",		op_ping,		0 },
-	{ "session.login",	op_session_login,	OP_WRITE },
-	{ "session.resume",	op_session_resume,	0 },
-	{ "session.logout",	op_session_logout,	OP_SESSION | OP_WRITE },
-	{ "session.whoami",	op_session_whoami,	OP_SESSION },
-	{ "user.create",	op_user_create,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "user.list",		op_user_list,		OP_SESSION },
-	{ "user.get",		op_user_get,		OP_SESSION },
-	{ "user.set_role",	op_user_set_role,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "user.disable",	op_user_disable,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "user.enable",	op_user_enable,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "user.budget",	op_user_budget,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "user.set_password",	op_user_set_password,
-	    OP_SESSION | OP_WRITE },
+	{ .name = "hello", .fn = op_hello,
+	    .flags = OP_NO_HELLO },
+	{ .name = "ping", .fn = op_ping,
+	    .flags = 0 },
+	{ .name = "session.login", .fn = op_session_login,
+	    .flags = OP_WRITE },
+	{ .name = "session.resume", .fn = op_session_resume,
+	    .flags = 0 },
+	{ .name = "session.logout", .fn = op_session_logout,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "session.whoami", .fn = op_session_whoami,
+	    .flags = OP_SESSION },
+	{ .name = "user.create", .fn = op_user_create,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "user.list", .fn = op_user_list,
+	    .flags = OP_SESSION },
+	{ .name = "user.get", .fn = op_user_get,
+	    .flags = OP_SESSION },
+	{ .name = "user.set_role", .fn = op_user_set_role,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "user.disable", .fn = op_user_disable,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "user.enable", .fn = op_user_enable,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "user.budget", .fn = op_user_budget,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "user.set_password", .fn = op_user_set_password,
+	    .flags = OP_SESSION | OP_WRITE },
 
-	{ "team.create",	op_team_create,	OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "team.list",		op_team_list,		OP_SESSION },
-	{ "team.get",		op_team_get,		OP_SESSION },
-	{ "team.move",		op_team_move,	OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "team.rename",	op_team_rename,	OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "team.remove",	op_team_remove,	OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "team.add_member",	op_team_add_member,	OP_SESSION | OP_WRITE },
-	{ "team.remove_member",	op_team_remove_member,	OP_SESSION | OP_WRITE },
+	{ .name = "team.create", .fn = op_team_create,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "team.list", .fn = op_team_list,
+	    .flags = OP_SESSION },
+	{ .name = "team.get", .fn = op_team_get,
+	    .flags = OP_SESSION },
+	{ .name = "team.move", .fn = op_team_move,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "team.rename", .fn = op_team_rename,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "team.remove", .fn = op_team_remove,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "team.add_member", .fn = op_team_add_member,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "team.remove_member", .fn = op_team_remove_member,
+	    .flags = OP_SESSION | OP_WRITE },
 
-	{ "period.create",	op_period_create,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "period.list",	op_period_list,		OP_SESSION },
-	{ "period.set_state",	op_period_set_state,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "period.close",	op_period_close,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "period.carry",	op_period_carry,	OP_SESSION | OP_WRITE },
-	{ "retro.set",		op_retro_set,		OP_SESSION | OP_WRITE },
-	{ "retro.get",		op_retro_get,		OP_SESSION },
+	{ .name = "period.create", .fn = op_period_create,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "period.list", .fn = op_period_list,
+	    .flags = OP_SESSION },
+	{ .name = "period.set_state", .fn = op_period_set_state,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "period.close", .fn = op_period_close,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "period.carry", .fn = op_period_carry,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "retro.set", .fn = op_retro_set,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "retro.get", .fn = op_retro_get,
+	    .flags = OP_SESSION },
 
-	{ "settings.get",	op_settings_get,	OP_SESSION },
-	{ "settings.set",	op_settings_set,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "audit.list",		op_audit_list,		OP_SESSION | OP_ADMIN },
+	{ .name = "settings.get", .fn = op_settings_get,
+	    .flags = OP_SESSION },
+	{ .name = "settings.set", .fn = op_settings_set,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "audit.list", .fn = op_audit_list,
+	    .flags = OP_SESSION | OP_ADMIN },
 
-	{ "objective.create",	op_objective_create,	OP_SESSION | OP_WRITE },
-	{ "objective.list",	op_objective_list,	OP_SESSION },
-	{ "objective.get",	op_objective_get,	OP_SESSION },
-	{ "objective.update",	op_objective_update,	OP_SESSION | OP_WRITE },
-	{ "objective.align",	op_objective_align,	OP_SESSION | OP_WRITE },
-	{ "objective.unalign",	op_objective_unalign,	OP_SESSION | OP_WRITE },
-	{ "objective.archive",	op_objective_archive,	OP_SESSION | OP_WRITE },
-	{ "objective.grant",	op_objective_grant,	OP_SESSION | OP_WRITE },
-	{ "objective.revoke",	op_objective_revoke,	OP_SESSION | OP_WRITE },
-	{ "objective.grade",	op_objective_grade,	OP_SESSION | OP_WRITE },
+	{ .name = "objective.create", .fn = op_objective_create,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "objective.list", .fn = op_objective_list,
+	    .flags = OP_SESSION },
+	{ .name = "objective.get", .fn = op_objective_get,
+	    .flags = OP_SESSION },
+	{ .name = "objective.update", .fn = op_objective_update,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "objective.align", .fn = op_objective_align,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "objective.unalign", .fn = op_objective_unalign,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "objective.archive", .fn = op_objective_archive,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "objective.grant", .fn = op_objective_grant,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "objective.revoke", .fn = op_objective_revoke,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "objective.grade", .fn = op_objective_grade,
+	    .flags = OP_SESSION | OP_WRITE },
 
-	{ "kr.create",		op_kr_create,		OP_SESSION | OP_WRITE },
-	{ "kr.get",		op_kr_get,		OP_SESSION },
-	{ "kr.update",		op_kr_update,		OP_SESSION | OP_WRITE },
-	{ "kr.remove",		op_kr_remove,		OP_SESSION | OP_WRITE },
-	{ "kr.checkin",		op_kr_checkin,		OP_SESSION | OP_WRITE },
-	{ "kr.history",		op_kr_history,		OP_SESSION },
-	{ "kpi.create",		op_kpi_create,		OP_SESSION | OP_WRITE },
-	{ "kpi.update",		op_kpi_update,		OP_SESSION | OP_WRITE },
-	{ "kpi.archive",	op_kpi_archive,		OP_SESSION | OP_WRITE },
-	{ "kpi.get",		op_kpi_get,		OP_SESSION },
-	{ "kpi.list",		op_kpi_list,		OP_SESSION },
-	{ "kpi.history",	op_kpi_history,		OP_SESSION },
-	{ "kpi.record",		op_kpi_record,		OP_SESSION | OP_WRITE },
+	{ .name = "kpi.create", .fn = op_kpi_create,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "kpi.update", .fn = op_kpi_update,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "kpi.archive", .fn = op_kpi_archive,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "kpi.get", .fn = op_kpi_get,
+	    .flags = OP_SESSION },
+	{ .name = "kpi.list", .fn = op_kpi_list,
+	    .flags = OP_SESSION },
+	{ .name = "kpi.history", .fn = op_kpi_history,
+	    .flags = OP_SESSION },
+	{ .name = "kpi.record", .fn = op_kpi_record,
+	    .flags = OP_SESSION | OP_WRITE },
 
-	{ "roi.set",		op_roi_set,		OP_SESSION | OP_WRITE },
-	{ "roi.get",		op_roi_get,		OP_SESSION },
+	{ .name = "roi.set", .fn = op_roi_set,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "roi.get", .fn = op_roi_get,
+	    .flags = OP_SESSION },
 
-	{ "team.framework",	op_team_framework,	OP_SESSION | OP_WRITE },
-	{ "objective.guard",	op_objective_guard,	OP_SESSION | OP_WRITE },
-	{ "objective.unguard",	op_objective_unguard,	OP_SESSION | OP_WRITE },
-	{ "assessment.questions", op_assessment_questions, OP_SESSION },
-	{ "assessment.create",	op_assessment_create,	OP_SESSION | OP_WRITE },
-	{ "assessment.get",	op_assessment_get,	OP_SESSION },
-	{ "assessment.set_weight", op_assessment_set_weight,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "export",		op_export,		OP_SESSION },
-	{ "import.begin",	op_import_begin,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "import.rows",	op_import_rows,	OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "import.commit",	op_import_commit,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ "import.abort",	op_import_abort,
-	    OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "team.framework", .fn = op_team_framework,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "objective.guard", .fn = op_objective_guard,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "objective.unguard", .fn = op_objective_unguard,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "assessment.questions", .fn = op_assessment_questions,
+	    .flags = OP_SESSION },
+	{ .name = "assessment.create", .fn = op_assessment_create,
+	    .flags = OP_SESSION | OP_WRITE },
+	{ .name = "assessment.get", .fn = op_assessment_get,
+	    .flags = OP_SESSION },
+	{ .name = "assessment.set_weight", .fn = op_assessment_set_weight,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "export", .fn = op_export,
+	    .flags = OP_SESSION },
+	{ .name = "import.begin", .fn = op_import_begin,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "import.rows", .fn = op_import_rows,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "import.commit", .fn = op_import_commit,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
+	{ .name = "import.abort", .fn = op_import_abort,
+	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
 
-	{ "tree",		op_tree,		OP_SESSION },
-	{ "health",		op_health,		OP_SESSION },
-	{ "review",		op_review,		OP_SESSION },
-	{ "due",		op_due,			OP_SESSION },
+	{ .name = "tree", .fn = op_tree,
+	    .flags = OP_SESSION },
+	{ .name = "health", .fn = op_health,
+	    .flags = OP_SESSION },
+	{ .name = "review", .fn = op_review,
+	    .flags = OP_SESSION },
+	{ .name = "due", .fn = op_due,
+	    .flags = OP_SESSION },
 };
+
+/* The entity tables, each ended by a NULL name (one line per entity
+ * file). */
+static const struct op *const entity_ops[] = {
+	kr_ops,
+};
+
+/* Every op name once: checked at the first look-up (start-up's first
+ * request), as the statement table is checked when it is gathered. */
+static void
+ops_check(void)
+{
+	static bool done;
+	const struct op *a, *b;
+	size_t n = sizeof entity_ops / sizeof *entity_ops;
+
+	if (done)
+		return;
+	for (size_t t = 0; t < n; t++)
+		for (a = entity_ops[t]; a->name != NULL; a++) {
+			if (op_find_in(a->name, ops, sizeof ops / sizeof *ops))
+				fatalx("op %s is declared twice", a->name);
+			for (size_t u = t; u < n; u++)
+				for (b = u == t ? a + 1 : entity_ops[u];
+				    b->name != NULL; b++)
+					if (strcmp(a->name, b->name) == 0)
+						fatalx("op %s is declared "
+						    "twice", a->name);
+		}
+	done = true;
+}
+
+static const struct op *
+op_find_in(const char *name, const struct op *tab, size_t n)
+{
+	for (size_t i = 0; i < n && tab[i].name != NULL; i++)
+		if (strcmp(tab[i].name, name) == 0)
+			return &tab[i];
+	return NULL;
+}
 
 const struct op *
 op_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
-		if (strcmp(ops[i].name, name) == 0)
-			return &ops[i];
+	const struct op *op;
+
+	ops_check();
+	if ((op = op_find_in(name, ops, sizeof ops / sizeof *ops)) != NULL)
+		return op;
+	for (size_t t = 0; t < sizeof entity_ops / sizeof *entity_ops; t++)
+		for (op = entity_ops[t]; op->name != NULL; op++)
+			if (strcmp(op->name, name) == 0)
+				return op;
 	return NULL;
 }
 

@@ -59,29 +59,7 @@ static const struct field login[] = {
 };
 const struct fieldset FS_LOGIN = FIELDSET("user", login);
 
-static const struct field kr[] = {
-	{ "id", F_INT }, { "objective", F_INT }, { "title", F_STR },
-	{ "type", F_STR }, { "start", F_NUM }, { "target", F_NUM },
-	{ "current", F_NUM }, { "unit", F_STR }, { "weight", F_NUM },
-	{ "owner", F_STR }, { "progress", F_NUM }, { "attainment", F_NUM },
-	{ "confidence", F_INT }, { "version", F_INT }, { "kpi", F_INT },
-	{ "kpi_hidden", F_BOOL }, { "stale", F_BOOL },
-};
-const struct fieldset FS_KR = FIELDSET("key result", kr);
-
-static const struct field checkin[] = {
-	{ "id", F_INT }, { "value", F_NUM }, { "confidence", F_INT },
-	{ "note", F_STR }, { "author", F_STR }, { "at", F_STR },
-};
-const struct fieldset FS_CHECKIN = FIELDSET("check-in", checkin);
-
 /* Contexts: every column is read by the checks, none is packed. */
-
-#define OBJ_FACT_FIELDS							\
-	{ "period_state", F_HIDDEN }, { "obj_owner", F_HIDDEN },	\
-	{ "private_team", F_HIDDEN }, { "lead_here", F_HIDDEN },	\
-	{ "lead_above", F_HIDDEN }, { "member_here", F_HIDDEN },	\
-	{ "contributor", F_HIDDEN }
 
 static const struct field obj_ctx[] = {
 	OBJ_FACT_FIELDS, { "version", F_HIDDEN }, { "archived", F_HIDDEN },
@@ -106,12 +84,6 @@ static const struct field obj_new_ctx[] = {
 	{ "refusal", F_HIDDEN },
 };
 const struct fieldset FS_OBJ_NEW_CTX = FIELDSET("objective", obj_new_ctx);
-
-static const struct field kr_ctx[] = {
-	OBJ_FACT_FIELDS, { "version", F_HIDDEN }, { "type", F_HIDDEN },
-	{ "kr_owner", F_HIDDEN }, { "bound", F_HIDDEN },
-};
-const struct fieldset FS_KR_CTX = FIELDSET("key result", kr_ctx);
 
 static const struct field team_ctx[] = {
 	{ "id", F_HIDDEN }, { "private_team", F_HIDDEN },

@@ -9,6 +9,14 @@
 
 #include "row.h"
 
+/* The caller's relation to an objective, as sql-cols.h's OBJ_FACTS
+ * returns it: every context of a change in an objective has them. */
+#define OBJ_FACT_FIELDS							\
+	{ "period_state", F_HIDDEN }, { "obj_owner", F_HIDDEN },	\
+	{ "private_team", F_HIDDEN }, { "lead_here", F_HIDDEN },	\
+	{ "lead_above", F_HIDDEN }, { "member_here", F_HIDDEN },	\
+	{ "contributor", F_HIDDEN }
+
 extern const struct fieldset FS_TEAM;		/* team.* replies */
 extern const struct fieldset FS_TEAM_GET;	/* with its children */
 extern const struct fieldset FS_MEMBER;		/* team members */
@@ -17,14 +25,11 @@ extern const struct fieldset FS_OBJECTIVE;
 extern const struct fieldset FS_OBJ_CHILD;	/* children of an objective */
 extern const struct fieldset FS_OBJ_CONTRIBUTORS;	/* grant, revoke */
 extern const struct fieldset FS_LOGIN;		/* a list of logins */
-extern const struct fieldset FS_KR;
-extern const struct fieldset FS_CHECKIN;
 
 /* Contexts of changes (change.h): the facts and the rules' inputs. */
 extern const struct fieldset FS_OBJ_CTX;
 extern const struct fieldset FS_OBJ_ALIGN_CTX;
 extern const struct fieldset FS_OBJ_NEW_CTX;
-extern const struct fieldset FS_KR_CTX;
 extern const struct fieldset FS_TEAM_CTX;
 extern const struct fieldset FS_TEAM_TREE;	/* team.create, team.move */
 extern const struct fieldset FS_TEAM_EMPTY;	/* team.remove */

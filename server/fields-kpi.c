@@ -54,13 +54,3 @@ static const struct field kpi_record_ctx[] = {
 };
 const struct fieldset FS_KPI_RECORD_CTX = FIELDSET("KPI", kpi_record_ctx);
 
-static const struct field kr_new_ctx[] = {
-	{ "period_state", F_HIDDEN }, { "obj_owner", F_HIDDEN },
-	{ "private_team", F_HIDDEN }, { "lead_here", F_HIDDEN },
-	{ "lead_above", F_HIDDEN }, { "member_here", F_HIDDEN },
-	{ "contributor", F_HIDDEN }, { "krs", F_HIDDEN },
-	{ "max_krs", F_HIDDEN }, { "kpi_found", F_HIDDEN },
-	{ "kpi_archived", F_HIDDEN }, { "kpi_unit", F_HIDDEN },
-	{ "kpi_latest", F_HIDDEN },
-};
-const struct fieldset FS_KR_NEW_CTX = FIELDSET("objective", kr_new_ctx);

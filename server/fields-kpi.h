@@ -15,6 +15,5 @@ extern const struct fieldset FS_KPI_RECORDED;	/* kpi.record */
 extern const struct fieldset FS_KPI_NEW_CTX;
 extern const struct fieldset FS_KPI_CTX;
 extern const struct fieldset FS_KPI_RECORD_CTX;
-extern const struct fieldset FS_KR_NEW_CTX;	/* kr.create with a KPI */
 
 #endif

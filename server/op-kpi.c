@@ -297,9 +297,8 @@ on_history(void *arg, const PGresult *res)
 	reply_list(arg, res, &FS_KPI_READING);
 }
 
-/* A reader (change.h) with the history's limit. */
+/* The history's own state beside its reader (req->reader). */
 struct kpi_history {
-	struct reader	 r;		/* first: read_found() reads it */
 	char		 limit[16];
 };
 
@@ -308,7 +307,7 @@ on_history_kpi(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 	struct kpi_history *h = req->state;
-	const char *p[2] = { h->r.id, h->limit };
+	const char *p[2] = { req->reader->id, h->limit };
 
 	if (read_found(req, res, "KPI"))
 		req_db(req, ST_KPI_HISTORY, 2, p, on_history);
@@ -326,14 +325,9 @@ op_kpi_history(struct request *req)
 	if (!req_args_done(req))
 		return;
 	h = xcalloc(1, sizeof *h);
-	snprintf(h->r.id, sizeof h->r.id, "%lld", (long long)id);
-	caller_text(req, h->r.caller, h->r.role);
-	h->r.p[0] = h->r.id;
-	h->r.p[1] = h->r.caller;
-	h->r.p[2] = h->r.role;
-	h->r.field = "id";
 	snprintf(h->limit, sizeof h->limit, "%lld", (long long)limit);
 	req->state = h;
 	req->state_free = free;
-	req_db(req, ST_KPI_GET, 3, h->r.p, on_history_kpi);
+	(void)reader_new(req, id);
+	(void)reader_db(req, ST_KPI_GET, on_history_kpi);
 }

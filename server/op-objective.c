@@ -13,6 +13,7 @@
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
+#include "kr.h"
 #include "rules.h"
 #include "xmalloc.h"
 
@@ -68,7 +69,7 @@ static void
 on_obj_children(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct reader *g = req->state;
+	struct reader *g = req->reader;
 	const char *p[1] = { g->id };
 
 	if (!db_ok(res)) {
@@ -83,7 +84,7 @@ static void
 on_obj_krs(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct reader *g = req->state;
+	struct reader *g = req->reader;
 	const char *p[3] = { g->id, g->caller, g->role };
 
 	if (!db_ok(res)) {
@@ -98,13 +99,11 @@ static void
 on_obj_row(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct reader *g = req->state;
-	const char *p[3] = { g->id, g->caller, g->role };
 
 	if (!read_found(req, res, "objective"))
 		return;
 	req_keep_result(req, 0, res);
-	req_db(req, ST_OBJ_KRS, 3, p, on_obj_krs);
+	(void)reader_db(req, ST_OBJ_KRS, on_obj_krs);
 }
 
 void

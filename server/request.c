@@ -175,6 +175,8 @@ req_free(struct request *req)
 {
 	if (req->state_free != NULL)
 		req->state_free(req->state);
+	if (req->path_free != NULL)
+		req->path_free(req);
 	if (req->stream_free != NULL)
 		req->stream_free(req->stream);
 	if (req->delay != NULL)
@@ -372,7 +374,39 @@ req_db(struct request *req, enum stmt st, int n, const char *const *p,
 {
 	enum wire_err why;
 
+	/* A named statement is filled by name (req_db_named), never by
+	 * position: a shifted value is a bug to stop here. */
+	if (stmts[st].params != NULL) {
+		log_warnx("conn %llu %s: statement %s is named but was filled "
+		    "by position", (unsigned long long)req->conn->serial,
+		    req->op_name, stmts[st].name);
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return false;
+	}
 	if (db_query(req->conn->srv->db, st, n, p, cb, req, &why))
+		return true;
+	if (why == E_LIMIT)
+		req_fail(req, E_LIMIT, NULL, "server busy, try again");
+	else
+		req_fail(req, E_UNAVAILABLE, NULL,
+		    "database unavailable, try again later");
+	return false;
+}
+
+bool
+req_db_named(struct request *req, const struct stmt_params *sp, db_cb *cb)
+{
+	enum wire_err why;
+	char msg[200];
+
+	if (!sp_ready(sp, msg, sizeof msg)) {
+		log_warnx("conn %llu %s: %s",
+		    (unsigned long long)req->conn->serial, req->op_name, msg);
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return false;
+	}
+	if (db_query(req->conn->srv->db, (enum stmt)sp->st, sp->n, sp->v, cb,
+	    req, &why))
 		return true;
 	if (why == E_LIMIT)
 		req_fail(req, E_LIMIT, NULL, "server busy, try again");

@@ -70,8 +70,14 @@ struct request {
 	enum wire_err		 preset;	/* decode error to answer */
 	char			 preset_msg[200];
 	bool			 close_after;	/* E_PROTO etc. */
-	void			*state;		/* the handler's */
-	struct idem		*idem;		/* in state: idem_begin() */
+	/* The change path's state (change.h), one typed member each: a
+	 * change, and the read that may answer it (reply_get); both freed
+	 * by path_free.  state is the op's own, one struct type per op. */
+	struct change		*change;
+	struct reader		*reader;
+	void			(*path_free)(struct request *);
+	void			*state;		/* the op's own */
+	struct idem		*idem;		/* in change: idem_begin() */
 	PGresult		*kept[3];	/* results kept for later steps */
 	void			(*state_free)(void *);
 	bool			 parts;		/* may answer in parts */
@@ -187,6 +193,9 @@ void	 req_fail_budget(struct request *, const char *budget,
  * has been answered (E_UNAVAILABLE or E_LIMIT) and false is returned. */
 bool	 req_db(struct request *, enum stmt, int n, const char *const *p,
 	    db_cb *);
+/* The same for a statement with named parameters (stmt.h): one left unset
+ * or not declared is answered E_INTERNAL and logged with its name. */
+bool	 req_db_named(struct request *, const struct stmt_params *, db_cb *);
 void	 req_free(struct request *);
 /* Keep a copy of res until the request ends (for multi-step ops). */
 const PGresult *req_keep_result(struct request *, int slot, const PGresult *);

@@ -3,7 +3,7 @@
  * table (sql.c and its sql-*.inc parts) shares: each reply object's columns
  * named as its fieldset (fields-*.c) reads them, the caller's facts as
  * change.c reads them, and the audit and idempotency CTEs every write
- * carries.  Included by sql.c only.
+ * carries.  Included by sql.c and the entity files (kr.c) only.
  */
 #ifndef CAIRN_SQL_COLS_H
 #define CAIRN_SQL_COLS_H
@@ -26,9 +26,12 @@
 
 /* The reader of a reply: u the caller's id and r their role, as SQL.  A
  * write's statement has the caller in $1 and no role parameter: the role
- * as stored (a session's role is its user's). */
+ * as stored (a session's role is its user's).  WRITER_* of a statement
+ * with named parameters read $caller. */
 #define WRITER_U	"$1::bigint"
 #define WRITER_R	"(SELECT role FROM users WHERE id = $1::bigint)"
+#define WRITER_NAMED_U	"$caller::bigint"
+#define WRITER_NAMED_R	"(SELECT role FROM users WHERE id = $caller::bigint)"
 
 /* An objective's guardrails (sql/008), given the array of their KPI
  * ids: a statement that guards or unguards passes the set it leaves.
@@ -76,40 +79,6 @@
 	OBJ_COLS_PG("o.progress", "objective_guardrail_ids(o.id)", u, r)
 
 /*
- * A key result (FS_KR), from a row k of key_results, with its current
- * value, confidence, version and time of the last check-in given (a
- * check-in answers with the values its trigger sets, which this statement
- * cannot read back).  stale: sql/012's kr_stale, with its period's state.
- * A key result bound to a KPI that reader u (role r) may not read shows
- * neither the KPI's id nor its start (by default the KPI's reading when
- * it was bound), current value, progress, attainment or staleness, each
- * of which would give one of that KPI's readings or their times (sql/022,
- * docs/rules.md "Reading: private teams").
- */
-#define KR_SEEN(u, r, x)						\
-	" CASE WHEN kpi_readable(" u ", " r ", k.kpi_id) THEN " x " END"
-#define KR_COLS_WITH(cur, conf, ver, chk, u, r)				\
-	"k.id AS id, k.objective_id AS objective, k.title AS title,"	\
-	" k.type AS type," KR_SEEN(u, r, "k.start_value") " AS start,"	\
-	" k.target AS target,"						\
-	KR_SEEN(u, r, cur) " AS current, k.unit AS unit,"		\
-	" k.weight AS weight,"						\
-	" (SELECT login FROM users WHERE id = k.owner_id) AS owner,"	\
-	KR_SEEN(u, r, "kr_progress(k.type, k.start_value, k.target, "	\
-	cur ")") " AS progress,"					\
-	KR_SEEN(u, r, "kr_attainment(k.type, k.start_value, k.target, "	\
-	cur ")") " AS attainment, " conf " AS confidence, " ver		\
-	" AS version," KR_SEEN(u, r, "k.kpi_id") " AS kpi,"		\
-	" NOT kpi_readable(" u ", " r ", k.kpi_id) AS kpi_hidden,"	\
-	KR_SEEN(u, r, "kr_stale(" chk ", k.created_at, (SELECT p.state"	\
-	" FROM objectives x JOIN periods p ON p.id = x.period_id"	\
-	" WHERE x.id = k.objective_id))") " AS stale"
-#define KR_COLS_FOR(u, r)						\
-	KR_COLS_WITH("k.current", "k.confidence", "k.version",		\
-	"k.checked_at", u, r)
-#define KR_COLS		KR_COLS_FOR(WRITER_U, WRITER_R)
-
-/*
  * The caller's relation to objective o (columns named as change.c reads
  * them), from objectives o joined to teams t, periods p and
  * team_relation r; caller is the parameter holding the caller's id.
@@ -126,9 +95,11 @@
 	" team_relation(" caller ", o.team_id) r"
 
 /* Every change writes its audit entry in the same statement: $1 is always
- * the caller. */
+ * the caller (AUDIT_NAMED: $caller). */
 #define AUDIT(op, type, idexpr, before, after, from)			\
 	AUDIT_BY("$1", op, type, idexpr, before, after, from)
+#define AUDIT_NAMED(op, type, idexpr, before, after, from)		\
+	AUDIT_BY("$caller", op, type, idexpr, before, after, from)
 #define AUDIT_BY(caller, op, type, idexpr, before, after, from)		\
 	" a AS (INSERT INTO audit_log (user_id, op, entity_type,"	\
 	" entity_id, before, after) SELECT " caller "::bigint, '" op	\
@@ -146,8 +117,14 @@
  */
 #define IDEM_KEEP	"24 hours"
 #define IDEM(op, k, h, idexpr, from)					\
+	IDEM_BY("$1", op, k, h, idexpr, from)
+/* The same in a statement with named parameters: $caller, $idem_key and
+ * $idem_hash, which the change path fills (change.h). */
+#define IDEM_NAMED(op, idexpr, from)					\
+	IDEM_BY("$caller", op, "$idem_key", "$idem_hash", idexpr, from)
+#define IDEM_BY(caller, op, k, h, idexpr, from)				\
 	" i AS (INSERT INTO idempotency_keys (user_id, key, op,"	\
-	" args_hash, result_id) SELECT $1::bigint, " k "::text, '" op	\
+	" args_hash, result_id) SELECT " caller "::bigint, " k "::text, '" op	\
 	"', decode(" h "::text, 'hex'), " idexpr " FROM " from		\
 	" WHERE " k "::text IS NOT NULL),"				\
 	" x AS (DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid"	\

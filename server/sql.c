@@ -1,14 +1,28 @@
 /*
  * sql.c: the statement table.  Multi-row changes that must be atomic are
  * single statements with data-modifying CTEs, so that no transaction is ever
- * left open across event-loop turns.  The entries live in one sql-*.inc
- * per area, the shared column lists in sql-cols.h.
+ * left open across event-loop turns.
+ *
+ * An entity's statements live in its own file (kr.c: kr_stmts), as a
+ * sparse table indexed by enum stmt; the ones not yet moved live in one
+ * sql-*.inc per area, the shared column lists in sql-cols.h.  The table is
+ * gathered here once at start-up: a slot filled twice or never stops
+ * cairnd, so a statement added to the enum and forgotten, or moved and
+ * left behind, is found before any client.
  */
+#include <string.h>
+
+#include "db.h"
 #include "fields.h"
+#include "kr.h"
+#include "log.h"
 #include "sql.h"
 #include "sql-cols.h"
 
-const struct stmt_def stmts[ST_MAX] = {
+static const struct stmt_def *const *entity_tables(void);
+
+/* The statements not yet moved to their entity's file. */
+static const stmt_table legacy = {
 #include "sql-people.inc"
 #include "sql-goals.inc"
 #include "sql-sys.inc"
@@ -21,3 +35,56 @@ const struct stmt_def stmts[ST_MAX] = {
 #include "sql-rollup.inc"
 #include "sql-budget.inc"
 };
+
+struct stmt_def stmts[ST_MAX];
+
+static const struct stmt_def *const *
+entity_tables(void)
+{
+	static const struct stmt_def *const tabs[] = {
+		legacy,
+		kr_stmts,
+		NULL
+	};
+
+	return tabs;
+}
+
+void
+stmts_init(void)
+{
+	static bool done;
+	const struct stmt_def *const *t;
+
+	if (done)
+		return;
+	for (t = entity_tables(); *t != NULL; t++) {
+		for (int i = 0; i < ST_MAX; i++) {
+			if ((*t)[i].name == NULL)
+				continue;
+			if (stmts[i].name != NULL)
+				fatalx("statement %d is defined twice (%s, %s)",
+				    i, stmts[i].name, (*t)[i].name);
+			stmts[i] = (*t)[i];
+		}
+	}
+	for (int i = 0; i < ST_MAX; i++)
+		if (stmts[i].name == NULL || stmts[i].sql == NULL)
+			fatalx("statement %d has no definition", i);
+	done = true;
+}
+
+void
+stmt_params_init(struct stmt_params *sp, enum stmt st)
+{
+	sp_init(sp, &stmts[st], (int)st);
+}
+
+struct db *
+db_new(struct event_base *base, const char *conninfo, int size,
+    size_t max_waiting, int connect_timeout)
+{
+	stmts_init();
+	return db_new_table(base, conninfo, size, max_waiting,
+	    connect_timeout, stmts, ST_MAX);
+}

@@ -6,6 +6,7 @@
 #define CAIRN_SQL_H
 
 #include "row.h"
+#include "stmt.h"
 
 enum stmt {
 	/* sessions */
@@ -152,23 +153,17 @@ enum stmt {
 };
 
 /*
- * What a statement does, declared with it (never guessed from its text):
- * a read may share a sync point with other reads and is answered as soon as
- * its rows are in; a write gets its own sync and is answered only once that
- * sync confirms its commit.
+ * The table, gathered at start-up (stmts_init) from the entity files'
+ * tables (kr.c's kr_stmts ...) and the sql-*.inc ones not yet moved: each
+ * slot filled exactly once, else cairnd stops.
  */
-enum stmt_kind { STMT_READ, STMT_WRITE };
+extern struct stmt_def stmts[ST_MAX];
+void	stmts_init(void);
+/* An entity's table: a sparse array indexed by enum stmt. */
+typedef struct stmt_def stmt_table[ST_MAX];
 
-struct stmt_def {
-	const char		*name;
-	enum stmt_kind		 kind;
-	const char		*sql;
-	/* The columns the code reads by name (row.h), checked at prepare
-	 * time; NULL: none declared. */
-	const struct fieldset	*returns;
-};
-
-extern const struct stmt_def stmts[ST_MAX];
+/* Start filling statement st's named parameters (stmt.h). */
+void	stmt_params_init(struct stmt_params *, enum stmt);
 
 /* Columns of a team, a period, an objective and a key result, in the
  * order the pack_*() functions read them. */

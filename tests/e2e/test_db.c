@@ -148,7 +148,7 @@ static const struct field declared_f[] = {
 };
 static const struct fieldset declared = FIELDSET("test row", declared_f);
 static const struct stmt_def bad_tab[1] = {
-	{ "t_bad", STMT_READ, "SELECT $1::int AS v, $2::text AS tag",
+	[0] = { "t_bad", STMT_READ, "SELECT $1::int AS v, $2::text AS tag",
 	    &declared },
 };
 static const struct field good_f[] = {
@@ -156,7 +156,7 @@ static const struct field good_f[] = {
 };
 static const struct fieldset good = FIELDSET("test row", good_f);
 static const struct stmt_def good_tab[1] = {
-	{ "t_good", STMT_READ, "SELECT $1::int AS v, $2::text AS tag", &good },
+	[0] = { "t_good", STMT_READ, "SELECT $1::int AS v, $2::text AS tag", &good },
 };
 
 static void
@@ -452,6 +452,40 @@ test_declared_columns_checked(void **st)
 		fail_msg("no message naming the column: '%s'", err);
 }
 
+/* Statements declare their parameters by name; one whose text and
+ * declaration disagree stops the server before it serves, naming the
+ * statement and the parameter.  A good one is prepared, and PostgreSQL's
+ * count of its parameters matches the declaration (db-conn.c). */
+static const struct stmt_def named_good[1] = {
+	[0] = { .name = "t_named", .kind = STMT_READ, .params = "tag v",
+	    .sql = "SELECT $v::int AS v, $tag::text AS tag, $v::int + 1 AS w",
+	    .returns = &good },
+};
+static const struct stmt_def named_undeclared[1] = {
+	[0] = { .name = "t_named_bad", .kind = STMT_READ, .params = "v",
+	    .sql = "SELECT $v::int AS v, $tag::text AS tag",
+	    .returns = &good },
+};
+static const struct stmt_def named_unused[1] = {
+	[0] = { .name = "t_named_unused", .kind = STMT_READ,
+	    .params = "v tag", .sql = "SELECT $v::int AS v, 'x' AS tag",
+	    .returns = &good },
+};
+
+static void
+test_declared_params_checked(void **st)
+{
+	char err[2048];
+
+	assert_int_equal(pool_child(named_good, err, sizeof err), 0);
+	assert_int_not_equal(pool_child(named_undeclared, err, sizeof err), 0);
+	if (strstr(err, "t_named_bad: parameter $tag is not declared") == NULL)
+		fail_msg("no message naming the parameter: '%s'", err);
+	assert_int_not_equal(pool_child(named_unused, err, sizeof err), 0);
+	if (strstr(err, "declared parameter tag is never used") == NULL)
+		fail_msg("no message naming the parameter: '%s'", err);
+}
+
 int
 main(void)
 {
@@ -461,6 +495,7 @@ main(void)
 		cmocka_unit_test(test_error_at_commit_fails_the_write),
 		cmocka_unit_test(test_unanswered_lookup_does_not_stall),
 		cmocka_unit_test(test_declared_columns_checked),
+		cmocka_unit_test(test_declared_params_checked),
 	};
 	int rc;
 
