@@ -6,159 +6,6 @@
 # Every refused request is also checked to have changed nothing: db_state
 # is a digest of every goal table, the users and the audit log's size.
 
-# Helpers ------------------------------------------------------------------
-
-login_of() {	# the login behind a config directory name
-	if [ "$1" = admin ]; then echo root; else echo "$1"; fi
-}
-
-# quietly NAME CMD...: a setup step; prints only when it fails.
-quietly() {
-	local name=$1
-	shift
-	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(cat "$T/stderr")"
-	return 1
-}
-
-db_state() {
-	local d
-	d=$(db_digest)
-	# A failed query must not make two states look the same.
-	case "$d" in
-	[0-9a-f]*) [ ${#d} = 32 ] && echo "$d" && return ;;
-	esac
-	echo "db_state failed: $RANDOM$RANDOM"
-}
-
-db_digest() {
-	psql_cairn -c "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
-	    SELECT 't' || t::text r FROM teams t
-	    UNION ALL SELECT 'm' || m::text FROM team_members m
-	    UNION ALL SELECT 'p' || p::text FROM periods p
-	    UNION ALL SELECT 'o' || o::text FROM objectives o
-	    UNION ALL SELECT 'c' || c::text FROM objective_contributors c
-	    UNION ALL SELECT 'k' || k::text FROM key_results k
-	    UNION ALL SELECT 'i' || i::text FROM checkins i
-	    UNION ALL SELECT 's' || s::text FROM settings s
-	    UNION ALL SELECT 'u' || (u.id, u.login, u.role, u.enabled,
-		u.password_hash)::text FROM users u
-	    UNION ALL SELECT 'a' || count(*)::text FROM audit_log) x"
-}
-
-# refused NAME CODE WHO CAIRN-ARGS...: the request fails with exit CODE and
-# changes nothing.  The --json error is left in $ERR.
-refused() {
-	local name=$1 code=$2 who=$3 before
-	shift 3
-	before=$(db_state)
-	expect_exit "$name" "$code" as "$who" --json "$@"
-	expect_eq "$name: nothing changed" "$(db_state)" "$before"
-}
-
-# refused_rule NAME RULE WHO CAIRN-ARGS...: E_RULE RULE, nothing changed.
-refused_rule() {
-	local name=$1 rule=$2
-	shift 2
-	refused "$name" 7 "$@"
-	expect_match "$name: E_RULE $rule" \
-	    "\"code\":\"E_RULE\".*\"rule\":\"$rule\"|\"rule\":\"$rule\".*\"code\":\"E_RULE\"" \
-	    "$ERR"
-}
-
-# allowed NAME WHO CAIRN-ARGS...: the request succeeds and changes something.
-# The id of what it returned (if any) is left in $NEW.
-allowed() {
-	local name=$1 who=$2 before
-	shift 2
-	before=$(db_state)
-	expect_exit "$name" 0 as "$who" --json "$@"
-	NEW=$(echo "$OUT" | json_field id)
-	if [ "$(db_state)" != "$before" ]; then
-		ok "$name: the change is stored"
-	else
-		not_ok "$name: the change is stored" "the database did not change"
-	fi
-}
-
-# expect_op NAME CODE WHO CAIRN-ARGS...: allowed when CODE is 0, else refused.
-expect_op() {
-	local name=$1 code=$2
-	shift 2
-	if [ "$code" = 0 ]; then
-		allowed "$name" "$@"
-	else
-		refused "$name" "$code" "$@"
-	fi
-}
-
-frac() {	# frac AWK-EXPR: its value, exactly enough for expect_num
-	awk "BEGIN { printf \"%.17g\", $1 }"
-}
-
-# expect_num NAME GOT WANT: numbers equal within 1e-9.
-expect_num() {
-	if awk -v g="$2" -v w="$3" 'BEGIN { d = g - w
-	    exit !(g ~ /^-?[0-9][0-9.eE+-]*$/ && d < 1e-9 && d > -1e-9) }'; then
-		ok "$1"
-	else
-		not_ok "$1" "got '$2', want $3"
-	fi
-}
-
-# The top-level fields of an objective / key result, as WHO sees them.
-obj_json() {	# obj_json ID [WHO]
-	as "${2:-admin}" --json obj show "$1" 2>/dev/null
-}
-obj_field() {	# obj_field ID FIELD [WHO]
-	obj_json "$1" "${3:-admin}" | sed 's/,"key_results":.*//' | json_field "$2"
-}
-obj_children() {	# obj_children ID [WHO]: the "children" array
-	obj_json "$1" "${2:-admin}" | sed -n 's/.*"children":\(\[[^]]*\]\).*/\1/p'
-}
-kr_field() {	# kr_field ID FIELD
-	as admin --json kr show "$1" 2>/dev/null | json_field "$2"
-}
-expect_obj() {	# expect_obj NAME ID FIELD WANT: exact value
-	expect_eq "$1" "$(obj_field "$2" "$3")" "$4"
-}
-expect_progress() {	# expect_progress NAME ID WANT [WHO]
-	expect_num "$1" "$(obj_field "$2" progress "${4:-admin}")" "$3"
-}
-
-# new_obj TEAM PERIOD OWNER TITLE [obj add args...]: create as admin;
-# the id is left in $NEW.
-new_obj() {
-	local team=$1 period=$2 owner=$3 title=$4
-	shift 4
-	NEW=
-	quietly "objective '$title'" as admin obj add --team "$team" \
-	    --period "$period" --owner "$owner" --title "$title" "$@" &&
-	    NEW=$OUT
-}
-
-# new_kr OBJ OWNER TYPE TARGET [kr add args...]: create as admin; id in $NEW.
-new_kr() {
-	local obj=$1 owner=$2 type=$3 target=$4
-	shift 4
-	NEW=
-	quietly "key result on $obj" as admin kr add "$obj" --title "kr $type" \
-	    --type "$type" --target "$target" --owner "$owner" "$@" &&
-	    NEW=$OUT
-}
-
-checkin() {	# checkin KR VALUE: as admin, quietly
-	quietly "check-in $1 $2" as admin kr checkin "$1" "$2"
-}
-
-setting() {	# setting NAME VALUE
-	quietly "setting $1=$2" as admin settings set "$1" "$2"
-}
-
-count_sql() {	# count_sql WHERE-SQL-ON-objectives
-	psql_cairn -c "SELECT count(*) FROM objectives WHERE $1"
-}
-
 N=0	# a counter for fresh names
 
 # Setup: users, the team tree, periods, members ------------------------------
@@ -174,13 +21,6 @@ declare -A KIND=([admin]="admin" [exec1]="executive"
     [lops]="lead of the private team's parent"
     [spare]="user in no team")
 
-mkuser() {	# mkuser LOGIN ROLE: created by the admin, logged in
-	expect_exit "admin creates $1 ($2)" 0 sh -c "echo 'pw-$1-goals' |
-	    XDG_CONFIG_HOME=$T/home-admin $BIN/cairn --json user add $1 \
-	    --name 'User $1' --role $2 --password-stdin"
-	quietly "login $1" sh -c "echo 'pw-$1-goals' |
-	    XDG_CONFIG_HOME=$T/home-$1 $BIN/cairn login $1 --password-stdin"
-}
 
 mkuser exec1 executive
 for u in lroot leng meng lweb oweb kweb mweb lapp lops mops cops lsec msec \
@@ -206,9 +46,6 @@ expect_exit "team add sec under ops, private" 0 as admin --json team add sec --n
 expect_eq "sec is private" "$(echo "$OUT" | json_field private)" "true"
 expect_eq "sec's parent" "$(echo "$OUT" | json_field parent)" "ops"
 
-add_member() {	# add_member TEAM LOGIN [--lead]
-	quietly "member $2 of $1" as admin team member add "$@"
-}
 add_member co lroot --lead
 add_member eng leng --lead
 add_member eng meng
@@ -899,28 +736,7 @@ quietly "mv1 back under eng" as admin team move mv1 --parent eng
 
 # The races -------------------------------------------------------------------
 
-# race CMD-A CMD-B: run both at once as admin; $RACE is their exit codes,
-# sorted, and $RACE_ERR their stderr.
-race() {
-	XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" --json $1 >/dev/null 2>"$T/race.a" &
-	local pa=$!
-	XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" --json $2 >/dev/null 2>"$T/race.b" &
-	local pb=$! ra rb
-	wait $pa
-	ra=$?
-	wait $pb
-	rb=$?
-	RACE=$(printf '%s\n%s\n' $ra $rb | sort -n | tr '\n' ' ')
-	RACE_ERR=$(cat "$T/race.a" "$T/race.b")
-}
 
-race_result() {	# race_result NAME: from $bad and $badmsg
-	if [ "$bad" = 0 ]; then
-		ok "$1"
-	else
-		not_ok "$1" "$bad bad rounds; the last: $badmsg"
-	fi
-}
 
 # (a) A under B and B under A at once: one wins, no cycle.
 bad=0 badmsg=
@@ -1016,22 +832,6 @@ allowed "the company goal itself still changes" lroot obj edit "$CO1" --title "G
 
 # The audit log -----------------------------------------------------------------
 
-# audited NAME OP ENTITY-TYPE WHO CAIRN-ARGS...: the change writes exactly
-# one audit entry, the newest: OP on ENTITY-TYPE:ID by WHO.  Leaves the
-# entity in $AUDIT_ENTITY (and the id in $AUDIT_ID).
-audited() {
-	local name=$1 op=$2 etype=$3 who=$4 n0 newest
-	shift 4
-	n0=$(psql_cairn -c "SELECT count(*) FROM audit_log")
-	expect_exit "$name" 0 as "$who" --json "$@"
-	expect_eq "$name: one audit entry" "$(psql_cairn -c "SELECT count(*) - $n0 FROM audit_log")" 1
-	newest=$(as admin --json audit --limit 1 | sed 's/,"before":.*//')
-	expect_eq "$name: audited as $op" "$(echo "$newest" | json_field op)" "$op"
-	expect_eq "$name: audited as done by $(login_of "$who")" "$(echo "$newest" | json_field user)" "$(login_of "$who")"
-	AUDIT_ENTITY=$(echo "$newest" | json_field entity)
-	AUDIT_ID=${AUDIT_ENTITY#*:}
-	expect_match "$name: entity is a $etype" "^$etype:[0-9]+$" "$AUDIT_ENTITY"
-}
 audited "user add" user.create user admin user add aud1 --name Aud
 AU=$AUDIT_ID
 audited "user set-role" user.set_role user admin user set-role aud1 executive

@@ -4,7 +4,7 @@
 
 # A second cairnd on the same database, with room for 1,024 connections and
 # handshakes that do not time out during the test.
-L_PORT=$((20000 + $$ % 2000))
+L_PORT=$((PORT + 3))	# in the block of ports run.sh gave this suite
 L_ADDR=127.0.0.1:$L_PORT
 cat > "$T/limits.conf" <<CONF
 listen = $L_ADDR
