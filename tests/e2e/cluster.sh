@@ -11,6 +11,9 @@ db_up() {
 	done
 }
 
+# A user whose data must survive the crashes below (cli.sh's alice).
+quietly "cluster: user alice" as admin user add alice --name "Alice A"
+
 nmig=$(ls "$ROOT"/sql/[0-9][0-9][0-9]_*.sql | wc -l)
 la=$(psql_cairn -c "SHOW listen_addresses")
 expect_eq "the private cluster listens on no TCP address" "$la" ""

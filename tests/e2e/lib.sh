@@ -383,6 +383,16 @@ mkuser() {	# mkuser LOGIN ROLE: created by the admin, logged in
 	    XDG_CONFIG_HOME=$T/home-$1 $BIN/cairn login $1 --password-stdin"
 }
 
+# quiet_user LOGIN ROLE: created by the admin and logged in, quietly (a
+# fixture; mkuser is the same with its creation checked).
+quiet_user() {
+	quietly "user $1" sh -c "echo 'pw-$1-goals' |
+	    XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add $1 \
+	    --name 'User $1' --role $2 --password-stdin" &&
+	    quietly "login $1" sh -c "echo 'pw-$1-goals' |
+	    XDG_CONFIG_HOME=$T/home-$1 $BIN/cairn login $1 --password-stdin"
+}
+
 add_member() {	# add_member TEAM LOGIN [--lead]
 	quietly "member $2 of $1" as admin team member add "$@"
 }
