@@ -28,7 +28,7 @@ b_drain() {	# b_drain WHO KR: check in until refused (at most 50 times)
 }
 
 b_json_int() {	# b_json_int FIELD TEXT: an integer field of a JSON text
-	printf '%s' "$2" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -1
+	printf '%s' "$2" | json_all "$1" | tail -1
 }
 
 # The defaults, as documented in docs/operations.md.

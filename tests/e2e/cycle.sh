@@ -138,7 +138,7 @@ R2=$(echo "$OUT" | json_field id)
 expect_exit "retro: the admin adds one" 0 as admin retro cy-eng --period cy-q1 --note "Noted"
 expect_exit "retro show: the member reads them" 0 as cy-mem --json retro show cy-eng --period cy-q1
 expect_match "retro show: oldest first, appended" "\"id\":$R1.*\"author\":\"cy-lead\".*\"id\":$R2.*\"author\":\"cy-up\".*\"author\":\"root\"" "$OUT"
-expect_eq "retro show: three notes" "$(echo "$OUT" | grep -o '"author"' | wc -l)" 3
+expect_eq "retro show: three notes" "$(echo "$OUT" | json_all author | wc -l)" 3
 expect_exit "retro show: text" 0 as cy-exec retro show cy-eng --period cy-q1
 expect_match "retro show: text names author and note" "cy-lead \(#$R1\):" "$OUT"
 expect_match "retro show: the note's text" "We shipped late: scope grew" "$OUT"
@@ -248,7 +248,7 @@ cy_grade "$OS" 0.1
 cy_grade "$OO" 0.9
 cy_rule "close: still two ungraded" period.ungraded admin period close cy-q1
 expect_match "close: names the rest only" "#$OE E: under the year, #$OF F: web" "$ERR"
-expect_match "close: ... not the graded" "^[^#]*#$OE[^#]*#$OF[^#]*$" "$(echo "$ERR" | sed -n 's/.*"message":"\([^"]*\)".*/\1/p')"
+expect_match "close: ... not the graded" "^[^#]*#$OE[^#]*#$OF[^#]*$" "$(echo "$ERR" | json_all message | tail -1)"
 
 prog_e=$(cy_obj_col "$OE" progress)
 prog_f=$(cy_obj_col "$OF" progress)

@@ -104,6 +104,13 @@ json_field() {
 	    else tojson end' 2>/dev/null | head -1
 }
 
+# json_all NAME: every member NAME at any depth of the JSON document on
+# stdin, in document order, one per line (strings raw, the rest as JSON).
+json_all() {
+	jq -r --arg k "$1" '.. | objects | select(has($k)) | .[$k]
+	    | if type == "string" then . else tojson end' 2>/dev/null
+}
+
 # jqr JQ-ARGS...: the filter over the JSON on stdin, raw, one line
 # per result (-r); empty and a failed status when stdin is no JSON.
 jqr() {

@@ -24,9 +24,9 @@ roi_refused() {
 	expect_eq "$name: nothing changed" "$(roi_state)" "$before"
 }
 
-# A number from a flat JSON object (top-level, or the first match).
+# A number from a flat JSON object (a top-level member).
 jnum() {	# jnum KEY: from $OUT
-	echo "$OUT" | sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9.eE+-]*\|null\).*/\1/p" | head -1
+	echo "$OUT" | json_field "$1"
 }
 
 # expect_cents NAME GOT WANT: equal to the cent.
@@ -182,11 +182,10 @@ expect_cents "... time savings summed" "$(jnum time_savings)" "$2"
 expect_cents "... engagement summed" "$(jnum engagement)" "$3"
 expect_cents "... efficiency summed" "$(jnum efficiency)" "$4"
 expect_cents "... benefits summed" "$(jnum benefits | tail -1)" "$5"
-J=$(echo "$OUT" | sed 's/"teams":\[[^]]*\]//')
-expect_cents "... cost summed" "$(echo "$J" | sed -n 's/.*"cost":\([0-9.e+]*\).*/\1/p')" "$6"
-expect_cents "... net summed" "$(echo "$J" | sed -n 's/.*"net":\([0-9.e+]*\).*/\1/p')" "$7"
-expect_num "... roi = sum of net / sum of cost" "$(echo "$J" | sed -n 's/.*"roi":\([0-9.e+-]*\).*/\1/p')" "$(frac "$7 / $6")"
-expect_num "... headcount summed" "$(echo "$J" | sed -n 's/.*"headcount":\([0-9.]*\).*/\1/p')" 50
+expect_cents "... cost summed" "$(jnum cost)" "$6"
+expect_cents "... net summed" "$(jnum net)" "$7"
+expect_num "... roi = sum of net / sum of cost" "$(jnum roi)" "$(frac "$7 / $6")"
+expect_num "... headcount summed" "$(jnum headcount)" 50
 expect_match "... both teams listed" '"team":"roi-eng".*"team":"roi-web"' "$OUT"
 expect_exit "roi show --org: the table" 0 as admin roi show --org --period roi-q4
 expect_match "... a row per team" "roi-web +10 " "$OUT"
@@ -214,7 +213,7 @@ expect_num "... roi" "$(jnum roi)" "$(frac "$7 / $6")"
 # Observed hours follow what happens ----------------------------------------------
 
 obs() {	# obs KEY: from the observed map of $OUT
-	echo "$OUT" | sed -n "s/.*\"observed\":{[^}]*\"$1\":\([0-9]*\).*/\1/p"
+	echo "$OUT" | json_all observed | tail -1 | json_field "$1"
 }
 setting() {
 	roi_q "SELECT value FROM settings WHERE name = '$1'"
@@ -360,4 +359,4 @@ expect_exit "roi: team rm" 0 as admin team rm roi-tmp
 expect_eq "... its inputs are gone" "$(roi_q "SELECT count(*) FROM roi_inputs i WHERE NOT EXISTS (SELECT 1 FROM teams t WHERE t.id = i.team_id)")" 0
 expect_eq "... the audit entry stays" "$(roi_q "SELECT count(*) FROM audit_log WHERE op = 'roi.set' AND after -> 'inputs' ->> 'tool_cost' = '10'")" 1
 expect_exit "roi show --org: without it" 0 as admin --json roi show --org --period roi-q4
-expect_eq "... two teams still" "$(echo "$OUT" | grep -o '"team":"[a-z-]*"' | sort -u | tr '\n' ' ')" '"team":"roi-eng" "team":"roi-web" '
+expect_eq "... two teams still" "$(echo "$OUT" | json_all team | sort -u | tr '\n' ' ')" 'roi-eng roi-web '
