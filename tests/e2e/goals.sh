@@ -722,13 +722,13 @@ refused_rule "move mv2 under ops" alignment.team admin team move mv2 --parent op
 expect_match "... names M2 and M3" "objectives $M2, $M3 aligned" "$ERR"
 allowed "move mv1 under web: eng stays in its line" admin team move mv1 --parent web
 allowed "... and back under eng" admin team move mv1 --parent eng
-before=$(db_state)
+db_state; before=$DB_STATE
 if psql_cairn -c "UPDATE teams SET parent_id = (SELECT id FROM teams WHERE slug = 'ops') WHERE slug = 'mv1'" 2>"$T/psql.err"; then
 	not_ok "the database refuses the move too"
 else
 	expect_match "the database refuses the move too" "alignment.team" "$(cat "$T/psql.err")"
 fi
-expect_eq "... nothing changed" "$(db_state)" "$before"
+db_state; expect_eq "... nothing changed" "$DB_STATE" "$before"
 quietly "unalign M1" as admin obj unalign "$M1"
 quietly "unalign M2" as admin obj unalign "$M2"
 allowed "with only M3 aligned (inside the subtree), mv1 moves under ops" admin team move mv1 --parent ops

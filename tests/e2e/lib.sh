@@ -243,18 +243,45 @@ quietly() {
 	return 1
 }
 
+# db_state: DB_STATE is a digest of the goal tables (db_digest), or a
+# value no other call returns if the query failed: a failed query must not
+# make two states look the same.  It runs in the suite's shell, not in $(),
+# so that its psql (db_query) stays up between calls.
 db_state() {
-	local d
-	d=$(db_digest)
-	# A failed query must not make two states look the same.
-	case "$d" in
-	[0-9a-f]*) [ ${#d} = 32 ] && echo "$d" && return ;;
+	db_query "$(db_digest_sql)"
+	case "$DBQ" in
+	[0-9a-f]*) [ ${#DBQ} = 32 ] && DB_STATE=$DBQ && return ;;
 	esac
-	echo "db_state failed: $RANDOM$RANDOM"
+	DB_STATE="db_state failed: $RANDOM$RANDOM: $DBQ"
 }
 
-db_digest() {
-	psql_cairn -c "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+# db_query SQL: DBQ is its one-line result (or psql's error), through one
+# psql kept running beside the suite.  refused and allowed take a digest
+# before and after every request (some 1,500 in goals.sh): a psql started
+# for each was a third of that suite's time.  A psql that died (a restarted
+# cluster) is started again; one that does not answer in 30 s is stopped.
+db_query() {
+	local line
+	DBQ=
+	if [ -z "${DBQ_PID:-}" ] || [ -z "${DBQ_CO[1]:-}" ] ||
+	    ! kill -0 "$DBQ_PID" 2>/dev/null; then
+		[ -n "${DBQ_PID:-}" ] && kill "$DBQ_PID" 2>/dev/null && wait "$DBQ_PID" 2>/dev/null
+		coproc DBQ_CO { exec "$PGBIN/psql" -X -q -t -A -h "$DATA" -U cairn -d cairn 2>&1; }
+		DBQ_PID=$DBQ_CO_PID
+	fi
+	printf '%s;\n\\echo __dbq_end__\n' "$1" >&"${DBQ_CO[1]}"
+	while IFS= read -r -t 30 line <&"${DBQ_CO[0]}"; do
+		[ "$line" = __dbq_end__ ] && return 0
+		DBQ=$DBQ$line
+	done
+	kill "$DBQ_PID" 2>/dev/null
+	DBQ_PID=
+	DBQ="db_query: no answer: $DBQ"
+	return 1
+}
+
+db_digest_sql() {
+	echo "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
 	    SELECT 't' || t::text r FROM teams t
 	    UNION ALL SELECT 'm' || m::text FROM team_members m
 	    UNION ALL SELECT 'p' || p::text FROM periods p
@@ -268,14 +295,20 @@ db_digest() {
 	    UNION ALL SELECT 'a' || count(*)::text FROM audit_log) x"
 }
 
+db_digest() {
+	psql_cairn -c "$(db_digest_sql)"
+}
+
 # refused NAME CODE WHO CAIRN-ARGS...: the request fails with exit CODE and
 # changes nothing.  The --json error is left in $ERR.
 refused() {
 	local name=$1 code=$2 who=$3 before
 	shift 3
-	before=$(db_state)
+	db_state
+	before=$DB_STATE
 	expect_exit "$name" "$code" as "$who" --json "$@"
-	expect_eq "$name: nothing changed" "$(db_state)" "$before"
+	db_state
+	expect_eq "$name: nothing changed" "$DB_STATE" "$before"
 }
 
 # refused_rule NAME RULE WHO CAIRN-ARGS...: E_RULE RULE, nothing changed.
@@ -293,10 +326,12 @@ refused_rule() {
 allowed() {
 	local name=$1 who=$2 before
 	shift 2
-	before=$(db_state)
+	db_state
+	before=$DB_STATE
 	expect_exit "$name" 0 as "$who" --json "$@"
 	NEW=$(echo "$OUT" | json_field id)
-	if [ "$(db_state)" != "$before" ]; then
+	db_state
+	if [ "$DB_STATE" != "$before" ]; then
 		ok "$name: the change is stored"
 	else
 		not_ok "$name: the change is stored" "the database did not change"
