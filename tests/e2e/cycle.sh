@@ -12,8 +12,8 @@ cy_q() {	# cy_q SQL: one value from the database
 }
 
 # What a refusal must leave alone.
-cy_state() {
-	cy_q "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+cy_state() {	# DIGEST: of every table these ops write
+	digest "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
 	    SELECT 'p' || p::text r FROM periods p
 	    UNION ALL SELECT 'o' || o::text FROM objectives o
 	    UNION ALL SELECT 'k' || k::text FROM key_results k
@@ -31,9 +31,9 @@ cy_state() {
 cy_refused() {
 	local name=$1 code=$2 who=$3 before
 	shift 3
-	before=$(cy_state)
+	cy_state; before=$DIGEST
 	expect_exit "$name" "$code" as "$who" --json "$@"
-	expect_eq "$name: nothing changed" "$(cy_state)" "$before"
+	cy_state; expect_eq "$name: nothing changed" "$DIGEST" "$before"
 }
 
 # cy_rule NAME RULE WHO ARGS...: E_RULE RULE, nothing changed.
@@ -55,13 +55,13 @@ cy_field() {
 # cy_db_refuses NAME RULE SQL: the database itself refuses with RULE.
 cy_db_refuses() {
 	local before
-	before=$(cy_state)
+	cy_state; before=$DIGEST
 	if psql_cairn -c "$3" >/dev/null 2>"$T/cy.err"; then
 		not_ok "$1" "the database took it"
 	else
 		expect_match "$1" "$2" "$(cat "$T/cy.err")"
 	fi
-	expect_eq "$1: nothing changed" "$(cy_state)" "$before"
+	cy_state; expect_eq "$1: nothing changed" "$DIGEST" "$before"
 }
 
 cy_login() {	# cy_login USER ROLE

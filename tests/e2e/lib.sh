@@ -243,16 +243,24 @@ quietly() {
 	return 1
 }
 
-# db_state: DB_STATE is a digest of the goal tables (db_digest), or a
-# value no other call returns if the query failed: a failed query must not
-# make two states look the same.  It runs in the suite's shell, not in $(),
-# so that its psql (db_query) stays up between calls.
-db_state() {
-	db_query "$(db_digest_sql)"
+# digest SQL: DIGEST is the SQL's one value, an md5 (a digest of what a
+# refused request must not change), or a value no other call returns if
+# the query failed: a failed query must not make two states look the same.
+# It runs in the suite's shell, not in $(), so that its psql (db_query)
+# stays up between calls.
+digest() {
+	db_query "$1"
 	case "$DBQ" in
-	[0-9a-f]*) [ ${#DBQ} = 32 ] && DB_STATE=$DBQ && return ;;
+	[0-9a-f]*) [ ${#DBQ} = 32 ] && DIGEST=$DBQ && return 0 ;;
 	esac
-	DB_STATE="db_state failed: $RANDOM$RANDOM: $DBQ"
+	DIGEST="digest failed: $RANDOM$RANDOM: $DBQ"
+	return 1
+}
+
+# db_state: DB_STATE is a digest of the goal tables (db_digest_sql).
+db_state() {
+	digest "$(db_digest_sql)"
+	DB_STATE=$DIGEST
 }
 
 # db_query SQL: DBQ is its one-line result (or psql's error), through one

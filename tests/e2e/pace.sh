@@ -17,20 +17,20 @@ pace_quietly() {	# pace_quietly NAME CMD...: a setup step, loud on failure
 	return 1
 }
 
-pace_state() {	# a digest of what a pace_refused request must not change
-	psql_cairn -c "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+pace_state() {	# DIGEST: of what a pace_refused request must not change
+	digest "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
 	    SELECT 'o' || o::text r FROM objectives o
 	    UNION ALL SELECT 'k' || k::text FROM key_results k
 	    UNION ALL SELECT 'i' || count(*)::text FROM idempotency_keys
-	    UNION ALL SELECT 'a' || count(*)::text FROM audit_log) x" 2>&1
+	    UNION ALL SELECT 'a' || count(*)::text FROM audit_log) x"
 }
 
 pace_refused() {	# pace_refused NAME CODE WHO ARGS...: fails, changes nothing
 	local name=$1 code=$2 who=$3 before
 	shift 3
-	before=$(pace_state)
+	pace_state; before=$DIGEST
 	expect_exit "$name" "$code" as "$who" --json "$@"
-	expect_eq "$name: nothing changed" "$(pace_state)" "$before"
+	pace_state; expect_eq "$name: nothing changed" "$DIGEST" "$before"
 }
 
 pace_refused_rule() {	# pace_refused_rule NAME RULE WHO ARGS...
@@ -44,9 +44,9 @@ pace_refused_rule() {	# pace_refused_rule NAME RULE WHO ARGS...
 pace_allowed() {	# pace_allowed NAME WHO ARGS...: succeeds, changes something
 	local name=$1 who=$2 before
 	shift 2
-	before=$(pace_state)
+	pace_state; before=$DIGEST
 	expect_exit "$name" 0 as "$who" --json "$@"
-	if [ "$(pace_state)" != "$before" ]; then
+	pace_state; if [ "$DIGEST" != "$before" ]; then
 		ok "$name: the change is stored"
 	else
 		not_ok "$name: the change is stored" "the database did not change"

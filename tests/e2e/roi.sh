@@ -9,8 +9,8 @@ roi_q() {	# roi_q SQL: one value from the database
 }
 
 # What a refusal must leave alone: the inputs and the audit log's size.
-roi_state() {
-	roi_q "SELECT md5(coalesce(string_agg(i::text, ',' ORDER BY team_id,
+roi_state() {	# DIGEST: of the ROI inputs and the audit log's size
+	digest "SELECT md5(coalesce(string_agg(i::text, ',' ORDER BY team_id,
 	    period_id, name), '') || (SELECT count(*) FROM audit_log)::text)
 	    FROM roi_inputs i"
 }
@@ -19,9 +19,9 @@ roi_state() {
 roi_refused() {
 	local name=$1 code=$2 who=$3 before
 	shift 3
-	before=$(roi_state)
+	roi_state; before=$DIGEST
 	expect_exit "$name" "$code" as "$who" --json "$@"
-	expect_eq "$name: nothing changed" "$(roi_state)" "$before"
+	roi_state; expect_eq "$name: nothing changed" "$DIGEST" "$before"
 }
 
 # A number from a flat JSON object (a top-level member).
@@ -321,7 +321,7 @@ expect_match "... stored to the cent" '"tool_cost":\{"value":0.01' "$OUT"
 expect_exit "roi set: the largest amount short of the limit" 0 as roi-lead --json roi set roi-eng --period roi-oct --output-value 999999999999.99 --hourly-cost 0.07
 expect_eq "... stored exactly, not as the nearest double" "$(roi_q "SELECT string_agg(value::text, ' ' ORDER BY name) FROM roi_inputs WHERE name IN ('output_value', 'hourly_cost') AND period_id = (SELECT id FROM periods WHERE name = 'roi-oct') AND team_id = (SELECT id FROM teams WHERE slug = 'roi-eng')")" "0.07 999999999999.99"
 expect_exit "roi set: an unknown option is a usage error" 2 as roi-lead --json roi set roi-eng --period roi-q4 --bogus 1
-before=$(roi_state)
+roi_state; before=$DIGEST
 if roi_q "INSERT INTO roi_inputs (team_id, period_id, name, value, set_by) SELECT t.id, p.id, 'headcount', 1.5, 1 FROM teams t, periods p WHERE t.slug = 'roi-web' AND p.name = 'roi-oct'" 2>/dev/null; then
 	not_ok "the database refuses headcount 1.5" "the insert passed"
 else
@@ -332,7 +332,7 @@ if roi_q "INSERT INTO roi_inputs (team_id, period_id, name, value, set_by) SELEC
 else
 	ok "the database refuses an unknown input"
 fi
-expect_eq "... nothing stored" "$(roi_state)" "$before"
+roi_state; expect_eq "... nothing stored" "$DIGEST" "$before"
 
 # A closed period is read-only --------------------------------------------------
 

@@ -17,6 +17,8 @@ T=$(mktemp -d /tmp/cairn-e2e-$NAME.XXXXXX)
 chmod 755 "$T"
 SERVER_PID=
 cleanup() {
+	# db_query's psql, if the suite started one.
+	[ -n "${DBQ_PID:-}" ] && kill "$DBQ_PID" 2>/dev/null
 	[ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"
 	# A cluster left by a failed test: stop it before removing its files.
 	[ -f "$T/data/pgdata/postmaster.pid" ] &&
