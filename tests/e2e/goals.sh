@@ -886,3 +886,6 @@ for sql in "UPDATE audit_log SET op = 'x'" "DELETE FROM audit_log" "TRUNCATE aud
 	fi
 done
 expect_eq "the audit log is intact" "$(psql_cairn -c "SELECT count(*) FROM audit_log WHERE op <> 'x'")" "$n"
+
+# pace.sh's invariant over everything this suite built.
+progress_consistent "goals: stored progress equals objective_progress"

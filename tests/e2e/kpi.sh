@@ -664,3 +664,6 @@ expect_eq "... the team stays" \
 expect_exit "... refused by the database too" 1 \
     sh -c "$PGBIN/psql -X -q -h $DATA -U cairn -d cairn -v ON_ERROR_STOP=1 -c \"DELETE FROM teams WHERE slug = 'kempty'\""
 expect_match "... team.not_empty" "team.not_empty" "$ERR"
+
+# pace.sh's invariant over everything this suite built.
+progress_consistent "kpi: stored progress equals objective_progress"

@@ -486,3 +486,22 @@ audited() {
 	AUDIT_ID=${AUDIT_ENTITY#*:}
 	expect_match "$name: entity is a $etype" "^$etype:[0-9]+$" "$AUDIT_ENTITY"
 }
+
+# progress_consistent NAME: the stored objectives.progress equals
+# objective_progress(id), the recursive computation, for every objective
+# (pace.sh's invariant, also checked at the end of goals.sh and kpi.sh over
+# what they built, now that pace.sh no longer runs after them).
+progress_mismatch() {
+	psql_cairn -c "SELECT count(*) FILTER (WHERE
+	    abs(progress - objective_progress(id)) > 1e-9) || ' of ' ||
+	    count(*) FROM objectives"
+}
+progress_consistent() {
+	local got
+	got=$(progress_mismatch 2>&1)
+	case "$got" in
+	"0 of 0") ok "$1 (no objectives yet)" ;;
+	"0 of "*) ok "$1 ($got objectives differ)" ;;
+	*) not_ok "$1" "stored and computed progress differ: $got" ;;
+	esac
+}
