@@ -41,6 +41,12 @@ write_cairnd_conf "$T/cairnd.conf" "$ADDR"
 
 start_server "$T/cairnd.log" || { not_ok "$NAME: cairnd starts"; summary "$NAME"; exit 1; }
 ok "$NAME: cairnd starts and answers ping"
+# ping needs no database; a suite's first request does.  On a loaded
+# machine the pool's first connection may take longer than a request
+# waits for it (db_connect_timeout): wait for the pool, as the suites run
+# after cli.sh always did.
+wait_log 60 "db: [0-9]+ of [0-9]+ connections up" "$T/cairnd.log" ||
+    not_ok "$NAME: the pool is up within 60 s" "$(tail -5 "$T/cairnd.log")"
 
 case $NAME in
 proto)
