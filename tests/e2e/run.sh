@@ -17,6 +17,9 @@
 # Each suite's output is printed whole when it ends; the failures are
 # listed again at the end, and the status is 1 if any check failed.
 set -u
+# All of it one compound command, read whole before it runs: a suite may
+# be edited while a long run is going.
+{
 BIN=$(cd "${1:-build/bin}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -67,8 +70,10 @@ else
 	exit 1
 fi
 
-# Ports: 16 per suite from a base of this run's own.
-BASE=${CAIRN_TEST_PORT:-$((20000 + $$ % 16 * 700))}
+# Ports: 16 per suite from a base of this run's own, from 24000 up to
+# 32300 (below Linux's ephemeral ports; the suites' old ports were 17000 to
+# 24000).
+BASE=${CAIRN_TEST_PORT:-$((24000 + $$ % 14 * 560))}
 export ADMIN_PW CAIRN_E2E_TEMPLATE=$T
 
 declare -A PID_OF START_OF
@@ -120,3 +125,5 @@ done
 echo "e2e: $(echo $SUITES | wc -w) suites, $JOBS at once, in $(( $(date +%s) - start_wall )) s"
 [ -n "$failed_suites" ] && echo "suites with failures:$failed_suites"
 summary e2e
+exit
+}

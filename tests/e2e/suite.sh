@@ -7,6 +7,9 @@
 # another's data, settings, restarts or load on its database.  Its last
 # line is "NAME: P passed, F failed", which run.sh adds up.
 set -u
+# All of it one compound command, read whole before it runs: a suite may
+# be edited while a long run is going.
+{
 BIN=$(cd "$1" && pwd)
 NAME=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +29,7 @@ cleanup() {
 	[ -n "${CAIRN_TEST_KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 # Ports PORT to PORT + 15 are this suite's (a second cairnd takes PORT + 1,
 # PORT + 3, PORT + 5 or PORT + 11).
@@ -112,3 +116,5 @@ if [ "$FAIL" -gt 0 ]; then
 	tail -n 20 "$T"/cairnd*.log
 fi
 summary "$NAME"
+exit
+}
