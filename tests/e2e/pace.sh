@@ -91,8 +91,7 @@ pace_day() {	# pace_day OFFSET: today + OFFSET days, YYYY-MM-DD (UTC)
 }
 
 pace_field() {	# pace_field ID FIELD [WHO]: an objective's top-level field
-	as "${3:-admin}" --json obj show "$1" 2>/dev/null |
-	    sed 's/,"key_results":.*//' | json_field "$2"
+	as "${3:-admin}" --json obj show "$1" 2>/dev/null | json_field "$2"
 }
 
 pace_kr_field() {	# pace_kr_field KR FIELD
