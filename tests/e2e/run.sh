@@ -32,6 +32,14 @@ stream auth batch db outage concurrency startup priv devrun"
 SUITES=${CAIRN_SUITES:-$ALL}
 JOBS=${CAIRN_JOBS:-4}
 
+# The suites read JSON with jq (tests/deps.sh installs it): without it
+# every such check would fail one by one; say why once instead.
+if ! command -v jq >/dev/null 2>&1; then
+	not_ok "jq is installed (tests/deps.sh installs it)"
+	summary e2e
+	exit 1
+fi
+
 R=$(mktemp -d /tmp/cairn-e2e.XXXXXX)
 chmod 755 "$R"
 T=$R/tmpl
