@@ -132,6 +132,37 @@ psql_cairn() {
 	"$PGBIN/psql" -X -q -t -A -h "$DATA" -U cairn -d cairn -v ON_ERROR_STOP=1 "$@"
 }
 
+# claim_ports: PORT, the first of 16 ports reserved for this suite while
+# the shell that claimed them lives.  Blocks start at 24000 + 16k (below
+# Linux's ephemeral ports, 32768); a block is free when no live process
+# holds its file under /tmp/cairn-e2e-ports and nothing listens on its
+# ports.  Files are taken under flock, so runs started at once on one
+# machine (several engineers, several suites) never share a block.
+claim_ports() {
+	local dir=/tmp/cairn-e2e-ports k n p owner listening
+	mkdir -p "$dir" && chmod 1777 "$dir" 2>/dev/null
+	listening=" $(ss -Hltn 2>/dev/null | awk '{ n = split($4, a, ":"); printf "%s ", a[n] }')"
+	exec {CLAIM_FD}>"$dir/lock"
+	flock "$CLAIM_FD"
+	for n in $(seq 0 499); do
+		k=$(( ($$ + n) % 500 ))
+		PORT=$((24000 + k * 16))
+		owner=$(cat "$dir/$PORT" 2>/dev/null)
+		[ -n "$owner" ] && kill -0 "$owner" 2>/dev/null && continue
+		for p in $(seq "$PORT" $((PORT + 15))); do
+			case $listening in *" $p "*) continue 2 ;; esac
+		done
+		echo $$ >"$dir/$PORT"
+		flock -u "$CLAIM_FD"
+		exec {CLAIM_FD}>&-
+		return 0
+	done
+	flock -u "$CLAIM_FD"
+	exec {CLAIM_FD}>&-
+	echo "claim_ports: no free block of 16 ports from 24000" >&2
+	return 1
+}
+
 # write_cairnd_conf FILE ADDR: the suites' cairnd.conf, listening on ADDR,
 # with the certificates in $T/certs and the cluster in $DATA.
 write_cairnd_conf() {

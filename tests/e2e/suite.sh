@@ -27,13 +27,18 @@ cleanup() {
 	[ -f "$T/data/pgdata/postmaster.pid" ] &&
 	    pg_as_owner "$PGBIN/pg_ctl" stop -D "$T/data/pgdata" -m immediate >/dev/null 2>&1
 	[ -n "${CAIRN_TEST_KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
+	[ -z "${CAIRN_TEST_PORT:-}" ] && [ -n "${PORT:-}" ] && rm -f "/tmp/cairn-e2e-ports/$PORT"
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 
 # Ports PORT to PORT + 15 are this suite's (a second cairnd takes PORT + 1,
-# PORT + 3, PORT + 5 or PORT + 11).
-PORT=${CAIRN_TEST_PORT:-$((17000 + $$ % 2000))}
+# PORT + 3, PORT + 5 or PORT + 11): given, or claimed.
+if [ -n "${CAIRN_TEST_PORT:-}" ]; then
+	PORT=$CAIRN_TEST_PORT
+else
+	claim_ports || { not_ok "$NAME: 16 free ports"; summary "$NAME"; exit 1; }
+fi
 ADDR=127.0.0.1:$PORT
 DATA=$T/data
 export CAIRN_SERVER=$ADDR CAIRN_CA=$T/certs/ca.pem
