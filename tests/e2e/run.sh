@@ -109,7 +109,8 @@ finish() {
 	FAIL=$((FAIL + f))
 	if [ "$f" -gt 0 ]; then
 		failed_suites="$failed_suites $name"
-		FAILED_NAMES="$FAILED_NAMES$(sed -n '/^failed:$/,$p' "$out" | sed 1d | sed "s/^  /  $name: /")"
+		FAILED_NAMES="$FAILED_NAMES
+$(sed -n '/^failed:$/,$p' "$out" | sed 1d | sed "s/^  /  $name: /")"
 	fi
 }
 
