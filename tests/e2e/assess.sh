@@ -1,6 +1,5 @@
 # assess.sh: the assessment (the guide's decision matrix and KPI
-# checklist) through the real cairn command line (sourced by run.sh after
-# cli.sh).  Expected indices are computed here, by hand, from the guide's
+# checklist) through the real cairn command line (sourced by suite.sh, after login_admin).  Expected indices are computed here, by hand, from the guide's
 # weights as the issue lists them, never read back from the server.
 . "$HERE/tiers-lib.sh"
 

@@ -1,5 +1,5 @@
 # budgets.sh: per-user write budgets (issue 13 item 8, sql/023; sourced by
-# run.sh after cli.sh and goals.sh: uses as(), mkuser, quietly).
+# suite.sh: uses lib.sh's as(), mkuser, quietly).
 #
 # Small budgets are set through settings.set, exhausted, seen refused with
 # E_LIMIT naming the budget and its refill time, seen to refill, lifted by

@@ -1,4 +1,4 @@
-# cli.sh: the cairn command line against the live server (sourced by run.sh).
+# cli.sh: the cairn command line against the live server (sourced by suite.sh).
 
 
 expect_exit "ping needs no login" 0 as nobody ping

@@ -1,5 +1,5 @@
 # cluster.sh: the embedded cluster across restarts and crashes, migrations,
-# and --init-admin (sourced by run.sh).
+# and --init-admin (sourced by suite.sh).
 
 # start_server returns once ping answers, which needs no database; these
 # tests are about what the database holds, so wait for the pool too

@@ -1,5 +1,5 @@
 # concurrency.sh: a database request held by a lock must not delay another
-# client (sourced by run.sh).
+# client (sourced by suite.sh).
 
 # The lock is held by a psql of its own until the checks below are done
 # (not for a fixed time, which a loaded machine could outlast).

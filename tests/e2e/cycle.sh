@@ -1,6 +1,6 @@
 # cycle.sh: the end of the quarterly review (retrospectives, closing a
 # graded period, carrying unmet objectives over) through the real cairn
-# command line (sourced by run.sh after cli.sh: uses its `as` helper and
+# command line (sourced by suite.sh, after login_admin: uses lib.sh's `as` and
 # the admin session it left in home-admin).
 #
 # Every refusal is checked to name its field or rule and to change nothing

@@ -1,4 +1,4 @@
-# demo.sh: cairnd --demo (sourced by run.sh).  Loads the demo organisation
+# demo.sh: cairnd --demo (sourced by suite.sh).  Loads the demo organisation
 # into databases of its own in the run's cluster (the shared one is not
 # empty), checks what it holds against what the loader said and against
 # the list (counts, twelve weekly readings per KPI, stale key

@@ -1,6 +1,6 @@
 # goals.sh: the goal hierarchy (teams, periods, objectives, key results,
 # progress, rules, permissions, audit) through the real cairn command line
-# (sourced by run.sh after cli.sh: uses its `as` helper and the admin
+# (sourced by suite.sh, after login_admin: uses lib.sh's `as` and the admin
 # session it left in home-admin).
 #
 # Every refused request is also checked to have changed nothing: db_state

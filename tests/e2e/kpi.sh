@@ -1,6 +1,6 @@
 # kpi.sh: KPIs, their readings and health, bulk import, key results bound
 # to KPIs, and who may do what, through the real cairn command line
-# (sourced by run.sh after cli.sh: uses its `as` helper and the admin
+# (sourced by suite.sh, after login_admin: uses lib.sh's `as` and the admin
 # session it left in home-admin; makes its own users, teams and periods,
 # so that it runs with or without goals.sh before it).
 

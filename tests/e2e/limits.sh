@@ -1,6 +1,6 @@
 # limits.sh: connections per address and the reserve, the file-descriptor
 # limit, rate-limited log lines, and answering everything at SIGTERM
-# (sourced by run.sh; issue 6: "Connections from one address", items 9, 17).
+# (sourced by suite.sh; issue 6: "Connections from one address", items 9, 17).
 
 # A second cairnd on the same database, with room for 1,024 connections and
 # handshakes that do not time out during the test.

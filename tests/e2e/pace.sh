@@ -1,6 +1,6 @@
 # pace.sh: status by pace, stale key results, the stored roll-up under
 # races, and grading (issue 8), through the real cairn and PostgreSQL
-# (sourced by run.sh after cli.sh: uses its `as` and the admin session it
+# (sourced by suite.sh, after login_admin: uses lib.sh's `as` and the admin session it
 # left in home-admin; its other helpers are its own, prefixed pace_).
 #
 # The stored objectives.progress must equal objective_progress(id), the

@@ -1,4 +1,4 @@
-# preauth.sh: what anyone can do before logging in (sourced by run.sh;
+# preauth.sh: what anyone can do before logging in (sourced by suite.sh;
 # issue 13, items 5, 6 and 7): startups and login_grace, the hash workers
 # shared between addresses under a flood of failing logins, and the memory
 # a connection may hold before login.

@@ -1,6 +1,5 @@
 # roi.sh: the framework's ROI per team and period (roi set, roi show) through
-# the real cairn command line (sourced by run.sh after cli.sh: uses its `as`
-# helper and the admin session it left in home-admin).  Expected figures are
+# the real cairn command line (sourced by suite.sh, after login_admin: uses lib.sh's `as` and the admin session it left in home-admin).  Expected figures are
 # computed here from the inputs (roi_expect, in awk), never copied from a
 # reply.
 
