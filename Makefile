@@ -3,6 +3,9 @@
 #   make          build bin/cairnd and bin/cairn
 #   make run      install what is missing, build, serve on 127.0.0.1:7443
 #   make test     install what is missing, build, run every test
+#   make unit     the cmocka unit tests
+#   make e2e      the end-to-end suites, each on a cairnd and cluster of its
+#                 own, CAIRN_JOBS (4) at once; CAIRN_SUITES="NAME ..." for some
 #   make asan     the same tests under AddressSanitizer and UBSan
 #   make bench    load generator against the embedded server, beside pgbench
 #   make fuzz     libFuzzer targets (clang), each run FUZZ_SECONDS (60)

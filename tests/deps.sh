@@ -6,8 +6,10 @@ set -e
 
 PKGS="gcc make pkg-config openssl libevent-dev libssl-dev libmsgpack-dev
 libpq-dev libcmocka-dev libargon2-dev postgresql-15 postgresql-client-15
-chromium"
+chromium jq python3"
 # chromium: tests/e2e/demo-report.sh renders cairn report's page headless.
+# jq: the end-to-end suites read cairn's --json output with it (lib.sh);
+# python3: their raw-protocol clients and export comparisons.
 # "deps.sh fuzz" (make fuzz) adds clang and its sanitizer and libFuzzer
 # runtimes, which clang only recommends.
 if [ "${1:-}" = fuzz ]; then

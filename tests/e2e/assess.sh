@@ -1,6 +1,5 @@
 # assess.sh: the assessment (the guide's decision matrix and KPI
-# checklist) through the real cairn command line (sourced by run.sh after
-# cli.sh).  Expected indices are computed here, by hand, from the guide's
+# checklist) through the real cairn command line (sourced by suite.sh, after login_admin).  Expected indices are computed here, by hand, from the guide's
 # weights as the issue lists them, never read back from the server.
 . "$HERE/tiers-lib.sh"
 
@@ -260,7 +259,7 @@ expect_match "it says how to answer instead" "no terminal.*--set KEY=VALUE or --
 # A pseudo-terminal (script(1)): 18 answers, an empty one skipping, and a
 # wrong one asked again.
 if command -v script >/dev/null 2>&1; then
-	before=$(t_db_state)
+	t_db_state; before=$DIGEST
 	OUT=$( { printf '5\n'; for i in $(seq 2 9); do printf '0\n'; done
 	    printf '\n9\n4\n0\n'; printf 'yes\n'; printf 'maybe\nno\n'
 	    for i in 1 2 3 4; do printf 'no\n'; done; sleep 2; } |
@@ -272,6 +271,6 @@ if command -v script >/dev/null 2>&1; then
 	# again) then 4, the rest 0: (5*5 + 5*4) / 270.
 	expect_match "the result is printed" "okr_index: $(awk 'BEGIN { printf "%.3f", 45 / 270 }')" "$OUT"
 	expect_match "the skipped one is unanswered" "unanswered: cross_departmental" "$OUT"
-	if [ "$(t_db_state)" != "$before" ]; then ok "the terminal's answers are stored"
+	t_db_state; if [ "$DIGEST" != "$before" ]; then ok "the terminal's answers are stored"
 	else not_ok "the terminal's answers are stored"; fi
 fi

@@ -1,5 +1,5 @@
 # budgets.sh: per-user write budgets (issue 13 item 8, sql/023; sourced by
-# run.sh after cli.sh and goals.sh: uses as(), mkuser, quietly).
+# suite.sh: uses lib.sh's as(), mkuser, quietly).
 #
 # Small budgets are set through settings.set, exhausted, seen refused with
 # E_LIMIT naming the budget and its refill time, seen to refill, lifted by
@@ -28,7 +28,7 @@ b_drain() {	# b_drain WHO KR: check in until refused (at most 50 times)
 }
 
 b_json_int() {	# b_json_int FIELD TEXT: an integer field of a JSON text
-	printf '%s' "$2" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -1
+	printf '%s' "$2" | json_all "$1" | tail -1
 }
 
 # The defaults, as documented in docs/operations.md.

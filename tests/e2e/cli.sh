@@ -1,10 +1,5 @@
-# cli.sh: the cairn command line against the live server (sourced by run.sh).
+# cli.sh: the cairn command line against the live server (sourced by suite.sh).
 
-as() {	# as USER cairn-args...: run cairn with USER's config directory
-	local who=$1
-	shift
-	XDG_CONFIG_HOME=$T/home-$who "$BIN/cairn" "$@"
-}
 
 expect_exit "ping needs no login" 0 as nobody ping
 expect_match "ping prints the round trip" "time=[0-9.]+ ms" "$OUT"

@@ -3,8 +3,7 @@
 # in the database under the period's lock, raced against period.close;
 # and times as RFC 3339 writes them (item 10: offsets taken and stored in
 # UTC, 2026-02-30 refused naming the field), through the real cairn
-# command line and a raw connection.  Sourced by run.sh after cli.sh (its
-# `as` helper and admin session); makes its own users, teams and periods.
+# command line and a raw connection.  Sourced by suite.sh, after login_admin (lib.sh's `as` helper and admin session); makes its own users, teams and periods.
 
 cl_q() {	# cl_q SQL: one value from the database
 	psql_cairn -c "$1"

@@ -1,5 +1,5 @@
 # cluster.sh: the embedded cluster across restarts and crashes, migrations,
-# and --init-admin (sourced by run.sh).
+# and --init-admin (sourced by suite.sh).
 
 # start_server returns once ping answers, which needs no database; these
 # tests are about what the database holds, so wait for the pool too
@@ -10,6 +10,9 @@ db_up() {
 		sleep 0.1
 	done
 }
+
+# A user whose data must survive the crashes below (cli.sh's alice).
+quietly "cluster: user alice" as admin user add alice --name "Alice A"
 
 nmig=$(ls "$ROOT"/sql/[0-9][0-9][0-9]_*.sql | wc -l)
 la=$(psql_cairn -c "SHOW listen_addresses")

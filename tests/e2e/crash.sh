@@ -1,6 +1,6 @@
 # crash.sh: check-ins streamed while PostgreSQL is stopped with
 # "pg_ctl -m immediate" and restarted, and while cairnd is killed with
-# kill -9 and restarted (sourced by run.sh, after cli.sh: uses its as()
+# kill -9 and restarted (sourced by suite.sh, after login_admin: uses lib.sh's as()
 # and the admin's session).  Each check-in carries a known idempotency key
 # (also its note); afterwards every acknowledged one must be in the
 # database exactly once (none lost), every one reported as failed absent

@@ -1,6 +1,6 @@
 # cycle.sh: the end of the quarterly review (retrospectives, closing a
 # graded period, carrying unmet objectives over) through the real cairn
-# command line (sourced by run.sh after cli.sh: uses its `as` helper and
+# command line (sourced by suite.sh, after login_admin: uses lib.sh's `as` and
 # the admin session it left in home-admin).
 #
 # Every refusal is checked to name its field or rule and to change nothing
@@ -12,8 +12,8 @@ cy_q() {	# cy_q SQL: one value from the database
 }
 
 # What a refusal must leave alone.
-cy_state() {
-	cy_q "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+cy_state() {	# DIGEST: of every table these ops write
+	digest "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
 	    SELECT 'p' || p::text r FROM periods p
 	    UNION ALL SELECT 'o' || o::text FROM objectives o
 	    UNION ALL SELECT 'k' || k::text FROM key_results k
@@ -31,9 +31,9 @@ cy_state() {
 cy_refused() {
 	local name=$1 code=$2 who=$3 before
 	shift 3
-	before=$(cy_state)
+	cy_state; before=$DIGEST
 	expect_exit "$name" "$code" as "$who" --json "$@"
-	expect_eq "$name: nothing changed" "$(cy_state)" "$before"
+	cy_state; expect_eq "$name: nothing changed" "$DIGEST" "$before"
 }
 
 # cy_rule NAME RULE WHO ARGS...: E_RULE RULE, nothing changed.
@@ -55,13 +55,13 @@ cy_field() {
 # cy_db_refuses NAME RULE SQL: the database itself refuses with RULE.
 cy_db_refuses() {
 	local before
-	before=$(cy_state)
+	cy_state; before=$DIGEST
 	if psql_cairn -c "$3" >/dev/null 2>"$T/cy.err"; then
 		not_ok "$1" "the database took it"
 	else
 		expect_match "$1" "$2" "$(cat "$T/cy.err")"
 	fi
-	expect_eq "$1: nothing changed" "$(cy_state)" "$before"
+	cy_state; expect_eq "$1: nothing changed" "$DIGEST" "$before"
 }
 
 cy_login() {	# cy_login USER ROLE
@@ -138,7 +138,7 @@ R2=$(echo "$OUT" | json_field id)
 expect_exit "retro: the admin adds one" 0 as admin retro cy-eng --period cy-q1 --note "Noted"
 expect_exit "retro show: the member reads them" 0 as cy-mem --json retro show cy-eng --period cy-q1
 expect_match "retro show: oldest first, appended" "\"id\":$R1.*\"author\":\"cy-lead\".*\"id\":$R2.*\"author\":\"cy-up\".*\"author\":\"root\"" "$OUT"
-expect_eq "retro show: three notes" "$(echo "$OUT" | grep -o '"author"' | wc -l)" 3
+expect_eq "retro show: three notes" "$(echo "$OUT" | json_all author | wc -l)" 3
 expect_exit "retro show: text" 0 as cy-exec retro show cy-eng --period cy-q1
 expect_match "retro show: text names author and note" "cy-lead \(#$R1\):" "$OUT"
 expect_match "retro show: the note's text" "We shipped late: scope grew" "$OUT"
@@ -248,7 +248,7 @@ cy_grade "$OS" 0.1
 cy_grade "$OO" 0.9
 cy_rule "close: still two ungraded" period.ungraded admin period close cy-q1
 expect_match "close: names the rest only" "#$OE E: under the year, #$OF F: web" "$ERR"
-expect_match "close: ... not the graded" "^[^#]*#$OE[^#]*#$OF[^#]*$" "$(echo "$ERR" | sed -n 's/.*"message":"\([^"]*\)".*/\1/p')"
+expect_match "close: ... not the graded" "^[^#]*#$OE[^#]*#$OF[^#]*$" "$(echo "$ERR" | json_all message | tail -1)"
 
 prog_e=$(cy_obj_col "$OE" progress)
 prog_f=$(cy_obj_col "$OF" progress)

@@ -1,4 +1,4 @@
-# demo.sh: cairnd --demo (sourced by run.sh).  Loads the demo organisation
+# demo.sh: cairnd --demo (sourced by suite.sh).  Loads the demo organisation
 # into databases of its own in the run's cluster (the shared one is not
 # empty), checks what it holds against what the loader said and against
 # the issue's list (counts, twelve weekly readings per KPI, stale key
@@ -197,7 +197,7 @@ expect_exit "... as an executive" 0 demo_as erin --json whoami
 expect_match "... whoami says so" '"role":"executive"' "$OUT"
 expect_exit "the executive reads the quarter's objectives" 0 \
     demo_as erin --json obj list --period "$DEMO_Q"
-expect_eq "... all of them" "$(echo "$OUT" | grep -o '"id":' | wc -l)" \
+expect_eq "... all of them" "$(echo "$OUT" | json_all id | wc -l)" \
     "$(demo_q $DB "SELECT count(*) FROM objectives o JOIN periods p
 	ON p.id = o.period_id WHERE p.name = '$DEMO_Q'")"
 expect_exit "a demo lead logs in" 0 demo_login lena

@@ -4,7 +4,7 @@
 # to make make run overwrite a root-only file, one in place of demo-logins
 # to make it print one.  run-dev.sh runs here with CAIRN_DEV_SETUP_ONLY=1,
 # which stops it before it serves; nothing else differs from make run.
-# Sourced by run.sh; needs no other suite.
+# Sourced by suite.sh; needs no other suite.
 
 if [ "$(id -u)" != 0 ] || ! id postgres >/dev/null 2>&1; then
 	echo "# devrun: needs root and the postgres account; skipped"

@@ -1,5 +1,5 @@
-# export.sh: cairn export and cairn import (sourced by run.sh after cli.sh:
-# uses its `as` helper and the admin session in home-admin).  The round
+# export.sh: cairn export and cairn import (sourced by suite.sh, after login_admin:
+# uses lib.sh's `as` and the admin session in home-admin).  The round
 # trip runs against a second cairnd on a fresh database of its own (a
 # second embedded cluster): export, import there, export again, and the
 # two documents must be the same but for ids (export_cmp.py).

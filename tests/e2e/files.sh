@@ -3,11 +3,6 @@
 # run.sh; needs no other suite (it logs the admin in itself and builds its
 # own users, teams, period and objectives).
 
-as() {	# as USER cairn-args...: cairn with USER's config directory (cli.sh's)
-	local who=$1
-	shift
-	XDG_CONFIG_HOME=$T/home-$who "$BIN/cairn" "$@"
-}
 
 f_quiet() {	# f_quiet NAME CMD...: a setup step; prints only when it fails
 	local name=$1

@@ -4,7 +4,7 @@
 # tree, export and obj show are answered within 2 s meanwhile; the held
 # streams are cancelled (E_LIMIT naming the stall) and their slots are back
 # within stream_stall_timeout + 2 s; one stream more than
-# max_streams_per_user is refused.  (Sourced by run.sh; needs no other
+# max_streams_per_user is refused.  (Sourced by suite.sh; needs no other
 # suite: CAIRN_SUITES=held runs it alone.)
 #
 # cairnd runs here with idle_timeout long, as in production: with the

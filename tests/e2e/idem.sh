@@ -1,5 +1,5 @@
-# idem.sh: idempotency keys on the writes that create things (sourced by
-# run.sh, after cli.sh: uses its as() and the admin's session).
+# idem.sh: idempotency keys on the writes that create things (run alone by
+# suite.sh, with the admin logged in).
 
 idem_q() {	# idem_q SQL: one value from the database
 	psql_cairn -c "$1"
@@ -47,7 +47,9 @@ expect_match "... naming the key" '"field":"idempotency_key"' "$ERR"
 expect_exit "the same key for another op" 6 as admin --json obj add --team idem --period idemp --title "other $$" --idempotency-key "$K"
 expect_match "... is E_CONFLICT naming the op" '"code":"E_CONFLICT".*kr.checkin|kr.checkin.*"code":"E_CONFLICT"' "$ERR"
 expect_eq "... and creates nothing" "$(idem_q "SELECT count(*) FROM objectives WHERE title = 'other $$'") $(idem_q "SELECT count(*) FROM checkins WHERE kr_id = $KR")" "0 1"
-# cli.sh leaves bob logged in under home-carol.
+# bob, logged in under home-carol (where cli.sh leaves him).
+quietly "idem: user bob" sh -c "echo bob-password-idem | XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add bob --name Bob --password-stdin"
+quietly "idem: bob logs in" sh -c "echo bob-password-idem | XDG_CONFIG_HOME=$T/home-carol $BIN/cairn login bob --password-stdin"
 expect_exit "idem: bob leads the team" 0 as admin team member add idem bob --lead
 expect_exit "another user's same key is their own" 0 as carol obj add --team idem --period idemp --title "bob's $$" --idempotency-key "$K"
 expect_eq "... bob's objective exists" "$(idem_q "SELECT count(*) FROM objectives WHERE title = 'bob''s $$'")" 1

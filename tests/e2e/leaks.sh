@@ -1,7 +1,6 @@
 # leaks.sh: nothing of a private team reaches a reader who may not read it,
 # by any read or link (issue 13, items 1 to 3; docs/rules.md "Reading:
-# private teams", docs/protocol.md "export").  Sourced by run.sh after
-# cli.sh (its `as` and admin session); its own helpers otherwise.
+# private teams", docs/protocol.md "export").  Sourced by suite.sh, after login_admin (lib.sh's `as` and admin session); its own helpers otherwise.
 #
 # A private team lkp has a public sub-team lks.  What no reader below may
 # learn is marked LKSECRET in its title, name or note, and the private

@@ -1,10 +1,10 @@
 # limits.sh: connections per address and the reserve, the file-descriptor
 # limit, rate-limited log lines, and answering everything at SIGTERM
-# (sourced by run.sh; issue 6: "Connections from one address", items 9, 17).
+# (sourced by suite.sh; issue 6: "Connections from one address", items 9, 17).
 
 # A second cairnd on the same database, with room for 1,024 connections and
 # handshakes that do not time out during the test.
-L_PORT=$((20000 + $$ % 2000))
+L_PORT=$((PORT + 3))	# in the block of ports run.sh gave this suite
 L_ADDR=127.0.0.1:$L_PORT
 cat > "$T/limits.conf" <<CONF
 listen = $L_ADDR

@@ -1,5 +1,5 @@
 # outage.sh: the database goes away and comes back; cairnd keeps serving
-# (sourced by run.sh).
+# (sourced by suite.sh).
 
 pg_as_owner "$PGBIN/pg_ctl" stop -D "$DATA/pgdata" -m fast -w -s
 t0=$(date +%s%N)

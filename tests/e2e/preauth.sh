@@ -1,4 +1,4 @@
-# preauth.sh: what anyone can do before logging in (sourced by run.sh;
+# preauth.sh: what anyone can do before logging in (sourced by suite.sh;
 # issue 13, items 5, 6 and 7): startups and login_grace, the hash workers
 # shared between addresses under a flood of failing logins, and the memory
 # a connection may hold before login.
@@ -10,7 +10,7 @@
 # login_addr_logins high so that the flood of new names is hashed all
 # along instead of being refused by the failed-login throttle.
 
-P_PORT=$((22000 + $$ % 2000))
+P_PORT=$((PORT + 5))	# in the block of ports run.sh gave this suite
 P_ADDR=127.0.0.1:$P_PORT
 P_GRACE=6
 cat > "$T/preauth.conf" <<CONF

@@ -1,11 +1,27 @@
 # races.sh: rules that two requests at once must not break together (issue
-# 6 items 3, 4 and 5).  Sourced by run.sh after cli.sh and goals.sh: uses
-# their helpers (as, quietly, new_obj, new_kr, add_member, race, ...), the
-# users lroot and spare and the periods they made.  Each race runs the
+# 6 items 3, 4 and 5), on an organisation of its own, with lib.sh's
+# helpers (as, quietly, new_obj, new_kr, add_member, race, ...).  Each race runs the
 # opposing operations at once, many times, then checks the invariant in the
 # database.
 
 RACE_ROUNDS=${CAIRN_RACE_ROUNDS:-30}
+
+# Its own organisation, as goals.sh builds it: the root team co with eng
+# and ops under it, lroot leading co, leng leading eng, spare in no team,
+# the open period q1, and goals.sh's generous limits.
+quiet_user lroot member
+quiet_user leng member
+quiet_user spare member
+quietly "team co" as admin team add co --name Company
+quietly "team eng" as admin team add eng --name Engineering --parent co
+quietly "team ops" as admin team add ops --name Operations --parent co
+add_member co lroot --lead
+add_member eng leng --lead
+quietly "period q1" as admin period add q1 --start 2026-01-01 --end 2026-03-31
+quietly "open q1" as admin period open q1
+setting max_objectives 1000
+setting max_key_results 5
+setting max_depth 8
 
 quietly "team rc" as admin team add rc --name "Race rules" --parent co
 add_member rc lroot --lead

@@ -1,6 +1,5 @@
 # roi.sh: the framework's ROI per team and period (roi set, roi show) through
-# the real cairn command line (sourced by run.sh after cli.sh: uses its `as`
-# helper and the admin session it left in home-admin).  Expected figures are
+# the real cairn command line (sourced by suite.sh, after login_admin: uses lib.sh's `as` and the admin session it left in home-admin).  Expected figures are
 # computed here from the inputs (roi_expect, in awk), never copied from a
 # reply.
 
@@ -9,8 +8,8 @@ roi_q() {	# roi_q SQL: one value from the database
 }
 
 # What a refusal must leave alone: the inputs and the audit log's size.
-roi_state() {
-	roi_q "SELECT md5(coalesce(string_agg(i::text, ',' ORDER BY team_id,
+roi_state() {	# DIGEST: of the ROI inputs and the audit log's size
+	digest "SELECT md5(coalesce(string_agg(i::text, ',' ORDER BY team_id,
 	    period_id, name), '') || (SELECT count(*) FROM audit_log)::text)
 	    FROM roi_inputs i"
 }
@@ -19,14 +18,14 @@ roi_state() {
 roi_refused() {
 	local name=$1 code=$2 who=$3 before
 	shift 3
-	before=$(roi_state)
+	roi_state; before=$DIGEST
 	expect_exit "$name" "$code" as "$who" --json "$@"
-	expect_eq "$name: nothing changed" "$(roi_state)" "$before"
+	roi_state; expect_eq "$name: nothing changed" "$DIGEST" "$before"
 }
 
-# A number from a flat JSON object (top-level, or the first match).
+# A number from a flat JSON object (a top-level member).
 jnum() {	# jnum KEY: from $OUT
-	echo "$OUT" | sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9.eE+-]*\|null\).*/\1/p" | head -1
+	echo "$OUT" | json_field "$1"
 }
 
 # expect_cents NAME GOT WANT: equal to the cent.
@@ -182,11 +181,10 @@ expect_cents "... time savings summed" "$(jnum time_savings)" "$2"
 expect_cents "... engagement summed" "$(jnum engagement)" "$3"
 expect_cents "... efficiency summed" "$(jnum efficiency)" "$4"
 expect_cents "... benefits summed" "$(jnum benefits | tail -1)" "$5"
-J=$(echo "$OUT" | sed 's/"teams":\[[^]]*\]//')
-expect_cents "... cost summed" "$(echo "$J" | sed -n 's/.*"cost":\([0-9.e+]*\).*/\1/p')" "$6"
-expect_cents "... net summed" "$(echo "$J" | sed -n 's/.*"net":\([0-9.e+]*\).*/\1/p')" "$7"
-expect_num "... roi = sum of net / sum of cost" "$(echo "$J" | sed -n 's/.*"roi":\([0-9.e+-]*\).*/\1/p')" "$(frac "$7 / $6")"
-expect_num "... headcount summed" "$(echo "$J" | sed -n 's/.*"headcount":\([0-9.]*\).*/\1/p')" 50
+expect_cents "... cost summed" "$(jnum cost)" "$6"
+expect_cents "... net summed" "$(jnum net)" "$7"
+expect_num "... roi = sum of net / sum of cost" "$(jnum roi)" "$(frac "$7 / $6")"
+expect_num "... headcount summed" "$(jnum headcount)" 50
 expect_match "... both teams listed" '"team":"roi-eng".*"team":"roi-web"' "$OUT"
 expect_exit "roi show --org: the table" 0 as admin roi show --org --period roi-q4
 expect_match "... a row per team" "roi-web +10 " "$OUT"
@@ -214,7 +212,7 @@ expect_num "... roi" "$(jnum roi)" "$(frac "$7 / $6")"
 # Observed hours follow what happens ----------------------------------------------
 
 obs() {	# obs KEY: from the observed map of $OUT
-	echo "$OUT" | sed -n "s/.*\"observed\":{[^}]*\"$1\":\([0-9]*\).*/\1/p"
+	echo "$OUT" | json_all observed | tail -1 | json_field "$1"
 }
 setting() {
 	roi_q "SELECT value FROM settings WHERE name = '$1'"
@@ -322,7 +320,7 @@ expect_match "... stored to the cent" '"tool_cost":\{"value":0.01' "$OUT"
 expect_exit "roi set: the largest amount short of the limit" 0 as roi-lead --json roi set roi-eng --period roi-oct --output-value 999999999999.99 --hourly-cost 0.07
 expect_eq "... stored exactly, not as the nearest double" "$(roi_q "SELECT string_agg(value::text, ' ' ORDER BY name) FROM roi_inputs WHERE name IN ('output_value', 'hourly_cost') AND period_id = (SELECT id FROM periods WHERE name = 'roi-oct') AND team_id = (SELECT id FROM teams WHERE slug = 'roi-eng')")" "0.07 999999999999.99"
 expect_exit "roi set: an unknown option is a usage error" 2 as roi-lead --json roi set roi-eng --period roi-q4 --bogus 1
-before=$(roi_state)
+roi_state; before=$DIGEST
 if roi_q "INSERT INTO roi_inputs (team_id, period_id, name, value, set_by) SELECT t.id, p.id, 'headcount', 1.5, 1 FROM teams t, periods p WHERE t.slug = 'roi-web' AND p.name = 'roi-oct'" 2>/dev/null; then
 	not_ok "the database refuses headcount 1.5" "the insert passed"
 else
@@ -333,7 +331,7 @@ if roi_q "INSERT INTO roi_inputs (team_id, period_id, name, value, set_by) SELEC
 else
 	ok "the database refuses an unknown input"
 fi
-expect_eq "... nothing stored" "$(roi_state)" "$before"
+roi_state; expect_eq "... nothing stored" "$DIGEST" "$before"
 
 # A closed period is read-only --------------------------------------------------
 
@@ -360,4 +358,4 @@ expect_exit "roi: team rm" 0 as admin team rm roi-tmp
 expect_eq "... its inputs are gone" "$(roi_q "SELECT count(*) FROM roi_inputs i WHERE NOT EXISTS (SELECT 1 FROM teams t WHERE t.id = i.team_id)")" 0
 expect_eq "... the audit entry stays" "$(roi_q "SELECT count(*) FROM audit_log WHERE op = 'roi.set' AND after -> 'inputs' ->> 'tool_cost' = '10'")" 1
 expect_exit "roi show --org: without it" 0 as admin --json roi show --org --period roi-q4
-expect_eq "... two teams still" "$(echo "$OUT" | grep -o '"team":"[a-z-]*"' | sort -u | tr '\n' ' ')" '"team":"roi-eng" "team":"roi-web" '
+expect_eq "... two teams still" "$(echo "$OUT" | json_all team | sort -u | tr '\n' ' ')" 'roi-eng roi-web '

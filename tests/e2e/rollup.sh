@@ -1,5 +1,5 @@
 # rollup.sh: the executive roll-up (issue 8): cairn tree, health, review and
-# due through the real command line (sourced by run.sh after cli.sh: uses
+# due through the real command line (sourced by suite.sh, after login_admin: uses
 # its `as` helper and the admin session in home-admin).  A small
 # organisation of its own (teams rl-*, periods rl-*) whose expected trees,
 # health parts and review items follow from how it was built, here.

@@ -1,29 +1,65 @@
 #!/bin/bash
-# run.sh BIN: the end-to-end suites.  Starts a private PostgreSQL through
-# cairnd's embedded mode (as root this runs the cluster as 'postgres', the
-# path CI takes), then drives the real binaries over TLS.
+# run.sh BIN: the end-to-end suites, each alone on a cairnd and a private
+# PostgreSQL of its own (suite.sh), CAIRN_JOBS of them at once.
+#
+# One cluster is made first, through cairnd's embedded mode and
+# --init-admin (as root it runs as 'postgres', the path CI takes); every
+# suite then starts from a copy of it, so that a suite needs no other to
+# have run before it and may restart cairnd, stop PostgreSQL, change the
+# settings or fill max_conns without disturbing its neighbours.
+#
+#   CAIRN_SUITES="cli goals"  only those suites (proto: the protocol and
+#                             memory cmocka suites; batch, db: the others)
+#   CAIRN_JOBS=N              suites at once (default 4)
+#   CAIRN_SOLO="NAME ..."     suites run last, one at a time (default
+#                             "concurrency db": they time replies in ms)
+#   CAIRN_TEST_PORT=P         first port (each suite takes 16 from there)
+#   CAIRN_TEST_KEEP=1         keep the temporary directories
+#
+# Each suite's output is printed whole when it ends; the failures are
+# listed again at the end, and the status is 1 if any check failed.
 set -u
+# All of it one compound command, read whole before it runs: a suite may
+# be edited while a long run is going.
+{
 BIN=$(cd "${1:-build/bin}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/lib.sh"
 
-T=$(mktemp -d /tmp/cairn-e2e.XXXXXX)
-chmod 755 "$T"
-SERVER_PID=
+# The longest first, so that the short ones fill in beside them.
+ALL="goals kpi pace cycle export roi crash leaks cli tiers closed rollup
+assess idem races proto held budgets preauth limits cluster files demo
+stream auth batch db outage concurrency startup priv devrun schema"
+SUITES=${CAIRN_SUITES:-$ALL}
+JOBS=${CAIRN_JOBS:-4}
+SOLO=${CAIRN_SOLO-concurrency db}
+
+# The suites read JSON with jq (tests/deps.sh installs it): without it
+# every such check would fail one by one; say why once instead.
+if ! command -v jq >/dev/null 2>&1; then
+	not_ok "jq is installed (tests/deps.sh installs it)"
+	summary e2e
+	exit 1
+fi
+
+R=$(mktemp -d /tmp/cairn-e2e.XXXXXX)
+chmod 755 "$R"
+T=$R/tmpl
+DATA=$T/data
+mkdir -p "$T" && chmod 755 "$T"
 cleanup() {
-	[ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"
-	# A cluster left by a failed test: stop it before removing its files.
-	[ -f "$T/data/pgdata/postmaster.pid" ] &&
-	    pg_as_owner "$PGBIN/pg_ctl" stop -D "$T/data/pgdata" -m immediate >/dev/null 2>&1
-	[ -n "${CAIRN_TEST_KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
+	local p
+	for p in $(jobs -p); do
+		kill -TERM "$p" 2>/dev/null
+	done
+	wait
+	[ -f "$DATA/pgdata/postmaster.pid" ] &&
+	    pg_as_owner "$PGBIN/pg_ctl" stop -D "$DATA/pgdata" -m immediate >/dev/null 2>&1
+	[ -n "${CAIRN_TEST_KEEP:-}" ] && echo "kept $R" || rm -rf "$R"
 }
 trap cleanup EXIT
-
-PORT=${CAIRN_TEST_PORT:-$((17000 + $$ % 2000))}
-ADDR=127.0.0.1:$PORT
-DATA=$T/data
-export CAIRN_SERVER=$ADDR CAIRN_CA=$T/certs/ca.pem
+trap 'exit 130' INT TERM
 
 sh "$ROOT/certs/make-dev-certs.sh" "$T/certs" >/dev/null
 sh "$ROOT/certs/make-dev-certs.sh" "$T/other" >/dev/null	# a CA we don't trust
@@ -32,38 +68,7 @@ sh "$ROOT/certs/make-dev-certs.sh" "$T/other" >/dev/null	# a CA we don't trust
 if [ "$(id -u)" = 0 ]; then
 	chgrp postgres "$T/certs/server.key" && chmod 640 "$T/certs/server.key"
 fi
-cat > "$T/cairnd.conf" <<CONF
-# small limits so that the tests reach them quickly
-listen = $ADDR
-cert = $T/certs/server.pem
-key = $T/certs/server.key
-data_dir = $DATA
-max_frame = 65536
-max_string = 4096
-max_depth = 8
-max_queue = 8
-max_elements = 8192
-max_output = 65536
-max_conns = 64
-# test_proto fills max_conns from one address; limits.sh tests the reserve
-conns_reserve = 0
-# ... and the parallel suites start many clients at once from 127.0.0.1:
-# connections not logged in are limited as on any server only in
-# preauth.sh (128: never reached, nor its random early drop from 64)
-max_startups = 128
-max_startups_per_addr = 64
-handshake_timeout = 2
-hello_timeout = 2
-idle_timeout = 4
-login_slow_after = 2
-login_max_failures = 4
-login_lockout = 3
-login_addr_logins = 8
-housekeep_interval = 1
-session_recheck = 1
-db_pool = 4
-log_level = debug
-CONF
+write_cairnd_conf "$T/cairnd.conf" 127.0.0.1:1
 
 ADMIN_PW=admin-pw-$$-secret
 echo "== init-admin on an empty data directory"
@@ -76,67 +81,74 @@ else
 	exit 1
 fi
 
-start_server "$T/cairnd.log" || { not_ok "cairnd starts"; summary e2e; exit 1; }
-ok "cairnd starts and answers ping"
+# Ports: each suite claims 16 of its own (claim_ports), unless
+# CAIRN_TEST_PORT gives the first, 16 a suite from there.
+BASE=${CAIRN_TEST_PORT:-}
+export ADMIN_PW CAIRN_E2E_TEMPLATE=$T
 
-# CAIRN_SUITES="goals cli" runs only those suites (the protocol suite is
-# "proto"); the default is every suite.
-SUITES=${CAIRN_SUITES:-proto schema cli goals kpi tiers assess roi demo stream held pace rollup cycle closed export leaks files races concurrency idem budgets outage crash cluster startup devrun limits preauth priv auth}
-case " $SUITES " in *" proto "*)
-echo "== protocol (cmocka, raw frames over TLS)"
-if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
-    CAIRN_TEST_OTHER_CA=$T/other/ca.pem CAIRN_TEST_ADMIN=root \
-    CAIRN_TEST_ADMIN_PW=$ADMIN_PW "$BIN/test_proto"; then
-	ok "protocol suite"
-	# How often a failed read made cairnd resend the rest of its batch
-	# (timing decides; reported, not asserted).
-	echo "# reads resent after a failed read in their batch: $(grep -c 'sent again' "$T/cairnd.log")"
-else
-	not_ok "protocol suite"
-fi
-echo "== memory per connection under a flood (cmocka, cairnd's RSS)"
-if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
-    CAIRN_TEST_PID=$SERVER_PID "$BIN/test_memory"; then
-	ok "memory suite"
-else
-	not_ok "memory suite"
-fi
-;; esac
-case " $SUITES " in *" proto "*|*" batch "*)
-echo "== answers belong to their requests (cmocka, 30 connections)"
-if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
-    CAIRN_TEST_ADMIN=root CAIRN_TEST_ADMIN_PW=$ADMIN_PW "$BIN/test_batch"; then
-	ok "batch suite"
-else
-	not_ok "batch suite"
-fi
-;; esac
-case " $SUITES " in *" proto "*|*" db "*)
-echo "== database pool (cmocka, db.c against this cluster)"
-if CAIRN_TEST_PGHOST=$DATA "$BIN/test_db"; then
-	ok "database pool suite"
-else
-	not_ok "database pool suite"
-fi
-;; esac
+declare -A PID_OF START_OF
+running=0 i=0 failed_suites=
+start_wall=$(date +%s)
 
-for suite in $SUITES; do
-	case $suite in proto|db|batch) continue;; esac
-	echo "== $suite"
-	. "$HERE/$suite.sh"
-done
-
-if [ -n "$SERVER_PID" ]; then
-	if stop_server; then
-		ok "SIGTERM stops cairnd with status 0"
-	else
-		not_ok "SIGTERM stops cairnd with status 0" "$(tail -20 "$T/cairnd.log")"
+# finish PID: print the suite's output whole and add up its checks.
+finish() {
+	local pid=$1 name=${PID_OF[$1]} out last p f
+	out=$R/$name.out
+	unset "PID_OF[$pid]"
+	echo "== $name ($(( $(date +%s) - START_OF[$name] )) s)"
+	cat "$out"
+	last=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$out" | tail -1)
+	if [ -z "$last" ]; then
+		not_ok "$name: the suite ended with its summary"
+		failed_suites="$failed_suites $name"
+		return
 	fi
-fi
-if [ "$FAIL" -gt 0 ]; then
-	echo "--- server log lines about closed connections and warnings"
-	grep -hE "warn|error|closed: [^c]|timeout" "$T"/cairnd*.log | grep -v "handshake" | tail -40
-	echo "--- last server log lines"
-	tail -n 20 "$T"/cairnd*.log
-fi
+	p=${last#*: }; p=${p%% passed*}
+	f=${last#*passed, }; f=${f%% failed}
+	PASS=$((PASS + p))
+	FAIL=$((FAIL + f))
+	if [ "$f" -gt 0 ]; then
+		failed_suites="$failed_suites $name"
+		FAILED_NAMES="$FAILED_NAMES
+$(sed -n '/^failed:$/,$p' "$out" | sed 1d | sed "s/^  /  $name: /")"
+	fi
+}
+
+# launch NAME: start the suite in the background.
+launch() {
+	START_OF[$1]=$(date +%s)
+	CAIRN_TEST_PORT=${BASE:+$((BASE + i * 16))} \
+	    bash "$HERE/suite.sh" "$BIN" "$1" >"$R/$1.out" 2>&1 &
+	PID_OF[$!]=$1
+	running=$((running + 1))
+	i=$((i + 1))
+}
+
+# reap N: wait until at most N suites run, printing each that ends.
+reap() {
+	while [ "$running" -gt "$1" ]; do
+		wait -n -p done_pid "${!PID_OF[@]}"
+		finish "$done_pid"
+		running=$((running - 1))
+	done
+}
+
+# The suites whose checks time a reply in milliseconds run last, one at a
+# time with nothing else of this run beside them.
+solo=
+for name in $SUITES; do
+	case " $SOLO " in *" $name "*) solo="$solo $name"; continue ;; esac
+	reap $((JOBS - 1))
+	launch "$name"
+done
+for name in $solo; do
+	reap 0
+	launch "$name"
+done
+reap 0
+
+echo "e2e: $(echo $SUITES | wc -w) suites, $JOBS at once, in $(( $(date +%s) - start_wall )) s"
+[ -n "$failed_suites" ] && echo "suites with failures:$failed_suites"
 summary e2e
+exit
+}

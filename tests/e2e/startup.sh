@@ -1,7 +1,7 @@
 # startup.sh: a client that logs in the moment cairnd's port opens must
 # not be told the database is unavailable: until the pool's first
 # connection is ready (within db_connect_timeout), requests wait for it
-# (sourced by run.sh).
+# (sourced by suite.sh).
 
 stop_server
 unavailable=0

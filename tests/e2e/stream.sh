@@ -3,7 +3,7 @@
 # max_frame as the database delivers the rows; one that does not gets
 # E_LIMIT when the result is larger than a frame; a reader that does not
 # keep up holds the database back instead of cairnd's memory; a slow or
-# vanished reader delays nobody else.  (Sourced by run.sh after cli.sh.)
+# vanished reader delays nobody else.  (Sourced by suite.sh, after login_admin.)
 
 st_raw() {	# st_raw MODE LIMIT [SLEEP]
 	python3 "$HERE/stream_raw.py" "$ADDR" "$T/certs/ca.pem" root "$ADMIN_PW" "$@"

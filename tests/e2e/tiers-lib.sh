@@ -12,24 +12,24 @@ t_quietly() {
 }
 
 # A digest of everything these suites can change.
-t_db_state() {
+t_db_state() {	# DIGEST: of what a t_refused request must not change
 	local d
-	d=$(psql_cairn -c "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
+	digest "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
 	    SELECT 't' || t::text r FROM teams t
 	    UNION ALL SELECT 'o' || o::text FROM objectives o
 	    UNION ALL SELECT 'q' || q::text FROM assessment_questions q
 	    UNION ALL SELECT 'n' || n::text FROM assessments n
 	    UNION ALL SELECT 'g' || (SELECT count(*) FROM pg_class
 		WHERE relname = 'objective_guardrails')::text
-	    UNION ALL SELECT 'a' || count(*)::text FROM audit_log) x" 2>&1)
-	if [ -n "$(psql_cairn -c "SELECT to_regclass('objective_guardrails')")" ]; then
-		d=$d$(psql_cairn -c "SELECT md5(coalesce(string_agg(g::text, ','
-		    ORDER BY g::text), '')) FROM objective_guardrails g")
+	    UNION ALL SELECT 'a' || count(*)::text FROM audit_log) x" || return
+	d=$DIGEST
+	db_query "SELECT to_regclass('objective_guardrails')"
+	if [ -n "$DBQ" ]; then
+		digest "SELECT md5(coalesce(string_agg(g::text, ','
+		    ORDER BY g::text), '')) FROM objective_guardrails g" || return
+		d=$d$DIGEST
 	fi
-	case "$d" in
-	[0-9a-f]*) echo "$d"; return ;;
-	esac
-	echo "t_db_state failed: $RANDOM$RANDOM"
+	DIGEST=$d
 }
 
 # t_refused NAME CODE WHO CAIRN-ARGS...: exit CODE, nothing changed; the
@@ -37,9 +37,9 @@ t_db_state() {
 t_refused() {
 	local name=$1 code=$2 who=$3 before
 	shift 3
-	before=$(t_db_state)
+	t_db_state; before=$DIGEST
 	expect_exit "$name" "$code" as "$who" --json "$@"
-	expect_eq "$name: nothing changed" "$(t_db_state)" "$before"
+	t_db_state; expect_eq "$name: nothing changed" "$DIGEST" "$before"
 }
 
 # t_refused_rule NAME RULE WHO CAIRN-ARGS...: E_RULE RULE, nothing changed.
@@ -63,9 +63,9 @@ t_refused_field() {
 t_allowed() {
 	local name=$1 who=$2 before
 	shift 2
-	before=$(t_db_state)
+	t_db_state; before=$DIGEST
 	expect_exit "$name" 0 as "$who" --json "$@"
-	if [ "$(t_db_state)" != "$before" ]; then
+	t_db_state; if [ "$DIGEST" != "$before" ]; then
 		ok "$name: the change is stored"
 	else
 		not_ok "$name: the change is stored" "the database did not change"

@@ -1,6 +1,6 @@
 # tiers.sh: where the two tiers join: each team's framework mode
 # (framework.kpi_only) and an objective's guardrails, through the real
-# cairn command line (sourced by run.sh after cli.sh).
+# cairn command line (sourced by suite.sh, after login_admin).
 . "$HERE/tiers-lib.sh"
 
 # Framework mode -------------------------------------------------------------
