@@ -57,7 +57,8 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BIN)/%,$(wildcard tests/unit/test_*.c))
 E2E_TESTS  = $(patsubst tests/e2e/%.c,$(BIN)/%,$(wildcard tests/e2e/test_*.c))
 
 .SECONDARY:
-.PHONY: all deps run test unit e2e asan bench install clean certs fuzz
+.PHONY: all deps run test unit e2e asan bench install clean certs fuzz \
+	check-deps
 all: $(BIN)/cairnd $(BIN)/cairn $(BIN)/cairn-bench $(UNIT_TESTS) $(E2E_TESTS)
 
 deps:
@@ -130,6 +131,14 @@ run: deps
 
 unit: all
 	@sh tests/run-unit.sh $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory check-deps
+
+# No two of cairnd's files may call each other, even through others
+# (tests/check-deps.py; the allow list names the knots still to untie).
+check-deps: all
+	@python3 tests/check-deps.py --self-test
+	@python3 tests/check-deps.py --allow tests/check-deps.allow \
+	    $(SERVER_OBJ) $(COMMON_OBJ)
 
 e2e: all
 	@bash tests/e2e/run.sh $(BIN)

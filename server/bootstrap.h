@@ -6,7 +6,5 @@
 
 /* Returns the process exit status. */
 int	bootstrap_admin(const struct config *, const char *conninfo);
-/* 20 random characters of an unambiguous alphabet (xmalloc'ed). */
-char	*password_generate(void);
 
 #endif

@@ -30,7 +30,6 @@
 #include "frame.h"
 #include "hashpool.h"
 #include "log.h"
-#include "op.h"
 #include "server.h"
 #include "stream.h"
 #include "xmalloc.h"
@@ -238,7 +237,7 @@ conn_kick(struct conn *c)
 				break;
 			c->active = req;
 			req_decode(req);
-			dispatch(req);
+			c->srv->dispatch(req);
 			progress = true;
 		}
 		if (c->state == CONN_OPEN && read_frames(c))
@@ -518,6 +517,16 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	startup_count(c);
 	log_debug("conn %llu: accepted from %s", (unsigned long long)c->serial,
 	    host);
+}
+
+void
+server_maybe_done(struct server *s)
+{
+	if (s->loop_done)
+		return;
+	if (s->stopping && s->nconns == 0 && db_busy(s->db) == 0 &&
+	    hashpool_busy(s->hp) == 0)
+		event_base_loopexit(s->base, NULL);
 }
 
 static void

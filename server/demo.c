@@ -22,7 +22,7 @@
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
 
-#include "bootstrap.h"
+#include "login.h"
 #include "demo.h"
 #include "hashpool.h"
 #include "log.h"

@@ -23,6 +23,7 @@
 #include "export.h"
 #include "fields.h"
 #include "goals.h"
+#include "login.h"
 #include "op.h"
 #include "xmalloc.h"
 

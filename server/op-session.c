@@ -16,8 +16,10 @@
 #include "hashpool.h"
 #include "log.h"
 #include "op.h"
+#include "roles.h"
 #include "server.h"
 #include "throttle.h"
+#include "users.h"
 #include "xmalloc.h"
 
 #define TOKEN_BYTES	32

@@ -30,6 +30,7 @@
 #include "config.h"
 #include "db.h"
 #include "mpack.h"
+#include "roles.h"
 #include "wire.h"
 
 struct db;
@@ -37,8 +38,6 @@ struct hashpool;
 struct throttle;
 struct op;
 struct idem;
-
-enum role { ROLE_NONE = 0, ROLE_MEMBER, ROLE_EXECUTIVE, ROLE_ADMIN };
 
 struct session {
 	bool		 valid;
@@ -127,6 +126,14 @@ struct server {
 	struct addrcount	*startups;	/* ... per address */
 	uint64_t		 next_serial;
 	bool			 stopping;
+	/* The loop has returned: what is torn down after it may answer
+	 * requests (db_free fails what is left), but there is nothing left
+	 * to wait for. */
+	bool			 loop_done;
+	/* Runs a decoded request (dispatch.c's dispatch(), set by main.c):
+	 * conn.c calls the op table through this, so that the connection
+	 * layer does not depend on the handlers that depend on it. */
+	void			(*dispatch)(struct request *);
 	struct event		*sig_term, *sig_int, *sig_hup;
 	struct event		*stop_timer;
 	struct event		*log_timer;	/* log_rl_flush() each second */
@@ -144,6 +151,8 @@ void	 conn_kick(struct conn *);
 void	 conn_stop(struct conn *);
 /* Free the queued requests that have not started. */
 void	 conn_drop_queue(struct conn *);
+/* Shutdown: end the loop once the server is stopping and nothing is left
+ * (no connection, no query, no hash job). */
 void	 server_maybe_done(struct server *);
 /* The limits a connection is under now: the startup_* ones until it has
  * logged in (docs/operations.md, "Before login"). */
