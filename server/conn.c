@@ -356,8 +356,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 			evtimer_add(c->hello_timer, &hello);
 			conn_reading(c);
 		}
-		log_debug("conn %llu %s: TLS %s established",
-		    (unsigned long long)c->serial, c->peer,
+		log_conn(LOG_LVL_DEBUG, c, "TLS %s established",
 		    SSL_get_version(bufferevent_openssl_get_ssl(bev)));
 		if (c->state == CONN_CLOSING)
 			conn_kick(c);
@@ -515,8 +514,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	addrcount_inc(srv->addrs, &c->akey);
 	/* login_grace counts from here, as OpenSSH's LoginGraceTime. */
 	startup_count(c);
-	log_debug("conn %llu: accepted from %s", (unsigned long long)c->serial,
-	    host);
+	log_conn(LOG_LVL_DEBUG, c, "accepted");
 }
 
 void
@@ -552,12 +550,10 @@ conn_close(struct conn *c, const char *reason)
 		return;
 	/* Anyone can fail handshakes in bulk: one line a second at most. */
 	if (c->state == CONN_HANDSHAKE)
-		log_info_rl("TLS handshake failed", "conn %llu %s: TLS "
-		    "handshake failed: %s", (unsigned long long)c->serial,
-		    c->peer, reason);
+		log_conn_rl(LOG_LVL_INFO, "TLS handshake failed", c,
+		    "TLS handshake failed: %s", reason);
 	else
-		log_info("conn %llu %s: closed: %s",
-		    (unsigned long long)c->serial, c->peer, reason);
+		log_conn(LOG_LVL_INFO, c, "closed: %s", reason);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	c->state = CONN_DEAD;

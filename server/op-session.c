@@ -112,8 +112,7 @@ login_failed(struct request *req)
 {
 	struct login_state *ls = req->state;
 
-	log_info("conn %llu %s: failed login for '%s'",
-	    (unsigned long long)req->conn->serial, req->conn->peer, ls->login);
+	log_conn(LOG_LVL_INFO, req->conn, "failed login for '%s'", ls->login);
 	throttle_fail(req, ls->login, on_failure_counted);
 }
 
@@ -132,8 +131,7 @@ on_session_created(void *arg, const PGresult *res)
 	if (!user_rowpack(req, &rp, res))
 		return;
 	session_set(req->conn, res, ls->token_hash);
-	log_info("conn %llu %s: '%s' logged in",
-	    (unsigned long long)req->conn->serial, req->conn->peer, ls->login);
+	log_conn(LOG_LVL_INFO, req->conn, "'%s' logged in", ls->login);
 	pk = req_result(req);
 	msgpack_pack_map(pk, 3);
 	mp_kv_str(pk, "token", ls->token);
@@ -296,8 +294,7 @@ on_logged_out(void *arg, const PGresult *res)
 	}
 	/* Other connections sharing the token notice at their next op. */
 	conns_session_stale(c->srv, 0, c->sess.id);
-	log_info("conn %llu %s: '%s' logged out", (unsigned long long)c->serial,
-	    c->peer, c->sess.login);
+	log_conn(LOG_LVL_INFO, c, "'%s' logged out", c->sess.login);
 	memset(&c->sess, 0, sizeof c->sess);
 	msgpack_pack_true(req_result(req));
 	req_reply(req);

@@ -102,9 +102,8 @@ on_user_created(void *arg, const PGresult *res)
 			req_fail_db(req, res);
 		return;
 	}
-	log_info("conn %llu: user '%s' created by '%s'",
-	    (unsigned long long)req->conn->serial, us->login,
-	    req->conn->sess.login);
+	log_conn(LOG_LVL_INFO, req->conn, "user '%s' created by '%s'",
+	    us->login, req->conn->sess.login);
 	if (!user_rowpack(req, &rp, res))
 		return;
 	pk = req_result(req);
@@ -345,9 +344,8 @@ on_password_set(void *arg, const PGresult *res)
 		return;
 	}
 	conns_session_stale(req->conn->srv, us->user_id, 0);
-	log_info("conn %llu: password of '%s' changed by '%s'",
-	    (unsigned long long)req->conn->serial, us->login,
-	    req->conn->sess.login);
+	log_conn(LOG_LVL_INFO, req->conn, "password of '%s' changed by '%s'",
+	    us->login, req->conn->sess.login);
 	msgpack_pack_true(req_result(req));
 	/* The old password was right: its streak of failures ends. */
 	if (us->self && us->failures > 0)
@@ -391,9 +389,8 @@ on_old_verified(void *arg, bool match, const char *encoded)
 	if (!match) {
 		/* Guessing through a stolen session counts with login
 		 * guesses: same login, same address, same counter. */
-		log_info("conn %llu %s: wrong old password for '%s'",
-		    (unsigned long long)req->conn->serial, req->conn->peer,
-		    us->login);
+		log_conn(LOG_LVL_INFO, req->conn,
+		    "wrong old password for '%s'", us->login);
 		throttle_fail(req, us->login, on_old_failure_counted);
 		return;
 	}

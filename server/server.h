@@ -29,6 +29,7 @@
 #include "addrcount.h"
 #include "config.h"
 #include "db.h"
+#include "log.h"
 #include "mpack.h"
 #include "roles.h"
 #include "wire.h"
@@ -109,6 +110,23 @@ struct conn {
 	uint64_t		 last_reply_ms;	/* for the idle timeout */
 };
 TAILQ_HEAD(connq, conn);
+
+/*
+ * Logging about a connection or a request: every line names the connection
+ * (its serial and address) the same way, "conn 12 10.0.0.7: ", and a
+ * request's lines add the op, "conn 12 10.0.0.7: kr.checkin: ".  The format
+ * must be a string literal (it is joined to the prefix, and printf-checked).
+ * lvl is LOG_LVL_WARN, LOG_LVL_INFO or LOG_LVL_DEBUG.
+ */
+#define CONN_FMT	"conn %llu %s: "
+#define CONN_ARGS(c)	(unsigned long long)(c)->serial, (c)->peer
+#define log_conn(lvl, c, fmt, ...)					\
+	log_at(lvl, CONN_FMT fmt, CONN_ARGS(c), ##__VA_ARGS__)
+#define log_req(lvl, r, fmt, ...)					\
+	log_conn(lvl, (r)->conn, "%s: " fmt, (r)->op_name, ##__VA_ARGS__)
+/* Rate-limited (log.h's log_rl), for what a peer can cause in bulk. */
+#define log_conn_rl(lvl, key, c, fmt, ...)				\
+	log_rl(lvl, key, CONN_FMT fmt, CONN_ARGS(c), ##__VA_ARGS__)
 
 struct server {
 	struct config		*cf;
