@@ -6,6 +6,8 @@
 #ifndef CAIRN_JSON2MP_H
 #define CAIRN_JSON2MP_H
 
+#include "attr.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,6 +21,6 @@
  * with nothing packed, if it is not strict JSON (see json2mp.c) or nests
  * deeper than JSON_MAX_DEPTH.  Time and memory are linear in len.
  */
-bool	json_to_msgpack(msgpack_packer *, const char *, size_t);
+bool	json_to_msgpack(msgpack_packer *, const char *, size_t) MUST_CHECK;
 
 #endif

@@ -14,6 +14,8 @@
 #ifndef CAIRN_ADDRCOUNT_H
 #define CAIRN_ADDRCOUNT_H
 
+#include "attr.h"
+
 #include <sys/socket.h>
 
 #include <stdbool.h>
@@ -32,7 +34,8 @@ struct addrkey {
 struct addrcount;
 
 /* False (and family 0) for an address family we do not count. */
-bool		 addrkey_from_sa(struct addrkey *, const struct sockaddr *);
+bool		 addrkey_from_sa(struct addrkey *, const struct sockaddr *)
+	    MUST_CHECK;
 struct addrcount *addrcount_new(size_t max_conns);
 void		 addrcount_free(struct addrcount *);
 size_t		 addrcount_get(const struct addrcount *,

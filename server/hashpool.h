@@ -20,6 +20,7 @@
 
 #include <event2/event.h>
 
+#include "attr.h"
 #include "addrcount.h"
 
 /* OWASP's minimum for argon2id: m = 19 MiB, t = 2, p = 1. */
@@ -67,6 +68,7 @@ void		 hash_or_fail(struct request *, enum hash_refusal);
 
 /* Blocking versions for start-up (--init-admin). */
 char		*password_hash_now(const char *password);
-bool		 password_verify_now(const char *password, const char *encoded);
+bool		 password_verify_now(const char *password, const char *encoded)
+	    MUST_CHECK;
 
 #endif

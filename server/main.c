@@ -14,6 +14,7 @@
 
 #include <event2/thread.h>
 
+#include "attr.h"
 #include "bootstrap.h"
 #include "cluster.h"
 #include "demo.h"
@@ -142,7 +143,7 @@ parse_level(const char *s)
  */
 #define FD_SLACK	64
 
-static bool
+static bool MUST_CHECK
 fd_limit(const struct config *cf)
 {
 	rlim_t need = (rlim_t)cf->max_conns + (rlim_t)cf->db_pool +

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "attr.h"
 #include "hashpool.h"
 #include "log.h"
 #include "op.h"
@@ -60,7 +61,7 @@ hex(const unsigned char *b, size_t n, char *out)
 }
 
 /* SHA-256 of the token's 32 bytes, as hex; false if it is malformed. */
-static bool
+static bool MUST_CHECK
 token_hash(const char *token, char out[2 * TOKEN_BYTES + 1])
 {
 	unsigned char raw[TOKEN_BYTES], md[32];
@@ -165,7 +166,11 @@ on_verified(void *arg, bool match, const char *encoded)
 	}
 	hex(raw, sizeof raw, ls->token);
 	OPENSSL_cleanse(raw, sizeof raw);
-	token_hash(ls->token, ls->token_hash);
+	if (!token_hash(ls->token, ls->token_hash)) {
+		/* hex() just wrote it: a malformed token is our bug. */
+		req_fail(req, E_INTERNAL, NULL, "a new token is malformed");
+		return;
+	}
 	snprintf(uid, sizeof uid, "%lld", (long long)ls->user_id);
 	snprintf(life, sizeof life, "%d", req->conn->srv->cf->session_max);
 	req_db(req, ST_SESSION_CREATE, 3, p, on_session_created);

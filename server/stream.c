@@ -30,6 +30,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "attr.h"
 #include "frame.h"
 #include "log.h"
 #include "stream.h"
@@ -184,7 +185,7 @@ send_part(struct stream *s, bool force)
 }
 
 /* Whether the client is behind: its output holds more than we allow. */
-static bool
+static bool MUST_CHECK
 reader_behind(const struct stream *s)
 {
 	struct conn *c = s->req->conn;
@@ -233,7 +234,7 @@ add_to_set(struct stream *s)
 	g->n++;
 }
 
-static bool
+static bool MUST_CHECK
 on_rows(void *arg, const PGresult *res)
 {
 	struct stream *s = arg;
