@@ -6,12 +6,12 @@
 #ifndef CAIRN_JSON2MP_H
 #define CAIRN_JSON2MP_H
 
-#include "attr.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <msgpack.h>
+
+#include "attr.h"
 
 /* Containers nested deeper than this are refused. */
 #define JSON_MAX_DEPTH	32

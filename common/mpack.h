@@ -47,11 +47,11 @@ enum mp_status {
 };
 
 enum mp_status	 mp_check(const unsigned char *, size_t,
-		    const struct mp_limits *);
+		    const struct mp_limits *) MUST_CHECK;
 /* The same, refusing (MP_TOO_MANY) a value of more than max_elements
  * objects, every key and value counted (0: no limit). */
 enum mp_status	 mp_check_elements(const unsigned char *, size_t,
-		    const struct mp_limits *, size_t max_elements);
+		    const struct mp_limits *, size_t max_elements) MUST_CHECK;
 const char	*mp_status_str(enum mp_status);
 
 struct mp_doc {
@@ -62,15 +62,16 @@ struct mp_doc {
 };
 
 enum mp_status	 mp_decode(struct mp_doc *, const char *, size_t,
-		    const struct mp_limits *);
+		    const struct mp_limits *) MUST_CHECK;
 /* The same, taking a malloc'd buffer that the doc then owns (freed by
  * mp_doc_free, or at once if decoding fails): no second copy; and with
  * mp_check_elements()'s limit. */
 enum mp_status	 mp_decode_take(struct mp_doc *, char *, size_t,
-		    const struct mp_limits *, size_t max_elements);
+		    const struct mp_limits *, size_t max_elements) MUST_CHECK;
 void		 mp_doc_free(struct mp_doc *);
 
-const msgpack_object *mp_map_get(const msgpack_object *, const char *);
+const msgpack_object *mp_map_get(const msgpack_object *, const char *)
+	    MUST_CHECK;
 /* Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
  * above U+10FFFF, no truncated sequence. */
 bool		 mp_utf8_valid(const char *, size_t) MUST_CHECK;

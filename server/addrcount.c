@@ -9,8 +9,8 @@
 
 #include <openssl/rand.h>
 
-#include "attr.h"
 #include "addrcount.h"
+#include "attr.h"
 #include "log.h"
 #include "xmalloc.h"
 

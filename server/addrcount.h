@@ -14,13 +14,13 @@
 #ifndef CAIRN_ADDRCOUNT_H
 #define CAIRN_ADDRCOUNT_H
 
-#include "attr.h"
-
 #include <sys/socket.h>
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "attr.h"
 
 /* An address that holds this many connections or more gets no slot from
  * the reserve (see addr_admit). */
@@ -36,7 +36,7 @@ struct addrcount;
 /* False (and family 0) for an address family we do not count. */
 bool		 addrkey_from_sa(struct addrkey *, const struct sockaddr *)
 	    MUST_CHECK;
-struct addrcount *addrcount_new(size_t max_conns);
+struct addrcount *addrcount_new(size_t max_conns) MUST_CHECK;
 void		 addrcount_free(struct addrcount *);
 size_t		 addrcount_get(const struct addrcount *,
 		    const struct addrkey *);

@@ -5,10 +5,10 @@
 #ifndef CAIRN_CONFIG_H
 #define CAIRN_CONFIG_H
 
-#include "attr.h"
-
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "attr.h"
 
 struct config {
 	char	*listen;		/* HOST:PORT */

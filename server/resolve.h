@@ -9,11 +9,11 @@
 #ifndef CAIRN_RESOLVE_H
 #define CAIRN_RESOLVE_H
 
-#include "attr.h"
-
 #include <stdbool.h>
 
 #include <event2/event.h>
+
+#include "attr.h"
 
 struct lookup;
 
