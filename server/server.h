@@ -27,6 +27,7 @@
 #include <openssl/ssl.h>
 
 #include "addrcount.h"
+#include "attr.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -201,7 +202,7 @@ void	 req_fail_rule_field(struct request *, const char *field,
 	    __attribute__((format(printf, 4, 5)));
 void	 req_fail_args(struct request *);
 /* True when every argument was read and valid; else answers and false. */
-bool	 req_args_done(struct request *);
+bool	 req_args_done(struct request *) MUST_CHECK;
 /* Answer with an array: pack(pk, res, row) for each row. */
 void	 req_reply_rows(struct request *, const PGresult *,
 	    void (*)(msgpack_packer *, const PGresult *, int));
@@ -211,13 +212,15 @@ void	 req_fail_db(struct request *, const PGresult *);
 void	 req_fail_budget(struct request *, const char *budget,
 	    int64_t retry_after, const char *msg);
 /* Run a statement for this request; on failure to queue it, the request
- * has been answered (E_UNAVAILABLE or E_LIMIT) and false is returned. */
+ * has been answered (E_UNAVAILABLE or E_LIMIT) and false is returned.  Not
+ * MUST_CHECK: the request is answered either way, and in about sixty
+ * handlers it is the last statement; one that goes on must check it. */
 bool	 req_db(struct request *, enum stmt, int n, const char *const *p,
 	    db_cb *);
 void	 req_free(struct request *);
 /* Keep a copy of res until the request ends (for multi-step ops). */
 const PGresult *req_keep_result(struct request *, int slot, const PGresult *);
-bool	 req_alive(const struct request *);
+bool	 req_alive(const struct request *) MUST_CHECK;
 
 /* dispatch.c */
 void	 dispatch(struct request *);
