@@ -87,7 +87,7 @@ become_account(void)
 	return true;
 }
 
-static int
+static int MUST_CHECK
 wait_child(pid_t pid)
 {
 	int st;
@@ -128,7 +128,7 @@ as_account(bool (*fn)(void *), void *arg)
  * at any component: one swapped in since then by whoever owns a parent
  * would otherwise send our fchown and fchmod elsewhere.
  */
-static int
+static int MUST_CHECK
 open_dir_nofollow(const char *path)
 {
 	char buf[PATH_MAX], *comp, *save;
@@ -210,7 +210,7 @@ find_bindir(const struct config *cf)
 }
 
 /* Run a PostgreSQL program as the cluster's account; returns exit status. */
-static int
+static int MUST_CHECK
 run_as(const char *prog, char *const argv[], bool quiet)
 {
 	char path[PATH_MAX];
@@ -508,9 +508,10 @@ cluster_stop(void)
 	char *argv[] = { "pg_ctl", "stop", "-w", "-s", "-m", "fast", "-D",
 	    c_pgdata, NULL };
 
-	/* The loop is gone: a restart under way may finish first. */
+	/* The loop is gone: a restart under way may finish first (reaped
+	 * only; how it ended no longer matters, we stop the cluster next). */
 	if (w_child > 0) {
-		(void)wait_child(w_child);
+		IGNORE_RESULT(wait_child(w_child));
 		w_child = -1;
 	}
 	w_base = NULL;

@@ -178,7 +178,7 @@ fd_limit(const struct config *cf)
 	return true;
 }
 
-static int
+static int MUST_CHECK
 serve(struct config *cf, const char *conninfo)
 {
 	struct sockaddr_storage ss;
