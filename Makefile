@@ -119,6 +119,7 @@ $(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/db-conn.o $(BUILD)/server/d
     $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/fields-*.c))
 $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 $(BIN)/test_kpi_at: $(BUILD)/server/kpi-at.o
+$(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
 
 certs: certs/ca.pem
 certs/ca.pem:
