@@ -67,7 +67,8 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BIN)/%,$(wildcard tests/unit/test_*.c))
 E2E_TESTS  = $(patsubst tests/e2e/%.c,$(BIN)/%,$(wildcard tests/e2e/test_*.c))
 
 .SECONDARY:
-.PHONY: all deps run test unit e2e asan bench install clean certs fuzz
+.PHONY: all deps run test unit e2e asan bench install clean certs fuzz \
+	check-deps
 all: $(BIN)/cairnd $(BIN)/cairn $(BIN)/cairn-bench $(UNIT_TESTS) $(E2E_TESTS)
 
 deps:
@@ -134,6 +135,7 @@ $(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/db-conn.o $(BUILD)/server/d
 $(BIN)/test_stmt: $(BUILD)/server/stmt.o
 $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 $(BIN)/test_kpi_at: $(BUILD)/server/kpi-at.o
+$(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
 
 certs: certs/ca.pem
 certs/ca.pem:
@@ -146,6 +148,14 @@ run: deps
 
 unit: all
 	@sh tests/run-unit.sh $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory check-deps
+
+# No two of cairnd's files may call each other, even through others
+# (tests/check-deps.py; the allow list names the knots still to untie).
+check-deps: all
+	@python3 tests/check-deps.py --self-test
+	@python3 tests/check-deps.py --allow tests/check-deps.allow \
+	    $(SERVER_OBJ) $(COMMON_OBJ)
 
 e2e: all
 	@bash tests/e2e/run.sh $(BIN)

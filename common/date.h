@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "attr.h"
+
 /* The years a date may have (what cairnd accepts). */
 #define DATE_YEAR_MIN	1900
 #define DATE_YEAR_MAX	9999
@@ -24,7 +26,7 @@ enum date_status {
 /* Days in month m (1-12) of year y, leap years included. */
 int	date_days_in_month(int y, int m);
 /* Checks s; on DATE_OK and DATE_NO_SUCH_DAY sets *y, *m and *d. */
-enum date_status date_check(const char *s, int *y, int *m, int *d);
+enum date_status date_check(const char *s, int *y, int *m, int *d) MUST_CHECK;
 
 /*
  * Times: RFC 3339's date-time, YYYY-MM-DDTHH:MM:SS[.f]Z or with an offset

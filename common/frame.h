@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attr.h"
+
 enum frame_status {
 	FRAME_OK,		/* a whole frame is available */
 	FRAME_NEED_MORE,	/* not yet: wait for more bytes */
@@ -21,7 +23,7 @@ enum frame_status {
  * FRAME_TOO_BIG *payload_len holds the announced size (for the log).
  */
 enum frame_status frame_peek(const unsigned char *buf, size_t avail,
-		    size_t max_payload, size_t *payload_len);
+		    size_t max_payload, size_t *payload_len) MUST_CHECK;
 
 void	frame_put_header(unsigned char hdr[4], uint32_t len);
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "json2mp.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -35,7 +36,8 @@ struct jr {
 	size_t		 tmpcap;
 };
 
-static bool	value(struct jr *, int);
+static bool MUST_CHECK
+value(struct jr *, int);
 
 static void
 ws(struct jr *r)
@@ -45,7 +47,7 @@ ws(struct jr *r)
 		r->p++;
 }
 
-static bool
+static bool MUST_CHECK
 lit(struct jr *r, const char *w)
 {
 	size_t n = strlen(w);
@@ -115,7 +117,7 @@ utf8_put(char *o, uint32_t cp)
 
 /* The \u escape (four hex digits) at q, after the backslash; a surrogate
  * pair if it is one. */
-static bool
+static bool MUST_CHECK
 uescape(const char **qp, const char *end, uint32_t *cp)
 {
 	const char *q = *qp;
@@ -139,7 +141,7 @@ uescape(const char **qp, const char *end, uint32_t *cp)
 	return true;
 }
 
-static bool
+static bool MUST_CHECK
 string(struct jr *r)
 {
 	const char *s, *q, *close;
@@ -199,7 +201,7 @@ string(struct jr *r)
 	return true;
 }
 
-static bool
+static bool MUST_CHECK
 digits(struct jr *r)
 {
 	const char *s = r->p;
@@ -210,7 +212,7 @@ digits(struct jr *r)
 }
 
 /* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-static bool
+static bool MUST_CHECK
 number(struct jr *r)
 {
 	const char *s = r->p;
@@ -270,7 +272,7 @@ number(struct jr *r)
 	return true;
 }
 
-static bool
+static bool MUST_CHECK
 container(struct jr *r, char close, bool pairs, int depth)
 {
 	size_t idx = 0;
@@ -365,7 +367,7 @@ value(struct jr *r, int depth)
 	}
 }
 
-static bool
+static bool MUST_CHECK
 pass(struct jr *r, const char *text, size_t len, msgpack_packer *pk)
 {
 	r->p = text;

@@ -11,6 +11,8 @@
 
 #include <msgpack.h>
 
+#include "attr.h"
+
 /* Containers nested deeper than this are refused. */
 #define JSON_MAX_DEPTH	32
 
@@ -19,6 +21,6 @@
  * with nothing packed, if it is not strict JSON (see json2mp.c) or nests
  * deeper than JSON_MAX_DEPTH.  Time and memory are linear in len.
  */
-bool	json_to_msgpack(msgpack_packer *, const char *, size_t);
+bool	json_to_msgpack(msgpack_packer *, const char *, size_t) MUST_CHECK;
 
 #endif

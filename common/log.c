@@ -85,6 +85,16 @@ LOGFN(log_info, LOG_LVL_INFO, 0)
 LOGFN(log_debug, LOG_LVL_DEBUG, 0)
 
 void
+log_at(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(lvl, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
 fatal(const char *fmt, ...)
 {
 	va_list ap;

@@ -15,6 +15,10 @@ void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* The same at a level given at run time: the primitive of the macros that
+ * put a context before the message (server.h's log_conn, log_req). */
+void	log_at(enum log_level, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...)

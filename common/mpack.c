@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "mpack.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -26,7 +27,7 @@ be(const unsigned char *p, int n)
  * follow it (str/bin/scalars) and how many child elements it opens.
  * Returns false if the type byte is invalid or not accepted.
  */
-static bool
+static bool MUST_CHECK
 item_shape(const unsigned char *p, size_t avail, size_t *hdr, uint64_t *body,
     uint64_t *children, bool *is_container, bool *is_str)
 {

@@ -27,6 +27,7 @@
 
 #include <msgpack.h>
 
+#include "attr.h"
 #include "wire.h"
 
 struct mp_limits {
@@ -46,11 +47,11 @@ enum mp_status {
 };
 
 enum mp_status	 mp_check(const unsigned char *, size_t,
-		    const struct mp_limits *);
+		    const struct mp_limits *) MUST_CHECK;
 /* The same, refusing (MP_TOO_MANY) a value of more than max_elements
  * objects, every key and value counted (0: no limit). */
 enum mp_status	 mp_check_elements(const unsigned char *, size_t,
-		    const struct mp_limits *, size_t max_elements);
+		    const struct mp_limits *, size_t max_elements) MUST_CHECK;
 const char	*mp_status_str(enum mp_status);
 
 struct mp_doc {
@@ -61,19 +62,20 @@ struct mp_doc {
 };
 
 enum mp_status	 mp_decode(struct mp_doc *, const char *, size_t,
-		    const struct mp_limits *);
+		    const struct mp_limits *) MUST_CHECK;
 /* The same, taking a malloc'd buffer that the doc then owns (freed by
  * mp_doc_free, or at once if decoding fails): no second copy; and with
  * mp_check_elements()'s limit. */
 enum mp_status	 mp_decode_take(struct mp_doc *, char *, size_t,
-		    const struct mp_limits *, size_t max_elements);
+		    const struct mp_limits *, size_t max_elements) MUST_CHECK;
 void		 mp_doc_free(struct mp_doc *);
 
-const msgpack_object *mp_map_get(const msgpack_object *, const char *);
+const msgpack_object *mp_map_get(const msgpack_object *, const char *)
+	    MUST_CHECK;
 /* Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
  * above U+10FFFF, no truncated sequence. */
-bool		 mp_utf8_valid(const char *, size_t);
-bool		 mp_str_eq(const msgpack_object *, const char *);
+bool		 mp_utf8_valid(const char *, size_t) MUST_CHECK;
+bool		 mp_str_eq(const msgpack_object *, const char *) MUST_CHECK;
 
 /* Typed, checked access to an argument map. */
 #define MP_OPTIONAL	0
@@ -89,14 +91,20 @@ struct mp_reader {
 	size_t			 narena;
 };
 
+/* Not MUST_CHECK: a refused map leaves its error in the reader, where the
+ * getters and mp_reader_end() find it (the nested readers of import rows
+ * and readings rely on that). */
 bool	 mp_reader_init(struct mp_reader *, const msgpack_object *);
 void	 mp_reader_free(struct mp_reader *);
-bool	 mp_reader_ok(const struct mp_reader *);
-bool	 mp_reader_end(struct mp_reader *);
+bool	 mp_reader_ok(const struct mp_reader *) MUST_CHECK;
+bool	 mp_reader_end(struct mp_reader *) MUST_CHECK;
 void	 mp_reader_fail(struct mp_reader *, enum wire_err, const char *,
 	    const char *, ...) __attribute__((format(printf, 4, 5)));
 
-/* Each returns false when absent (optional) or on error (see r->err). */
+/* Each returns false when absent (optional) or on error (see r->err).
+ * Not MUST_CHECK, on purpose: an error is sticky in the reader, so a
+ * handler reads every argument and then checks them all at once with
+ * req_args_done() (the expect-end); the result only says "present". */
 bool	 mp_get_str(struct mp_reader *, const char *, int, size_t, size_t,
 	    const char **);
 bool	 mp_get_int(struct mp_reader *, const char *, int, int64_t, int64_t,

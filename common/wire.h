@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attr.h"
+
 #define CAIRN_PROTO_VERSION	1
 #define CAIRN_VERSION		"0.1.0"
 #define CAIRN_DEFAULT_PORT	7443
@@ -69,6 +71,6 @@ enum wire_err {
 };
 
 const char	*wire_err_name(enum wire_err);
-enum wire_err	 wire_err_parse(const char *, size_t);
+enum wire_err	 wire_err_parse(const char *, size_t) MUST_CHECK;
 
 #endif

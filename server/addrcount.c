@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include "addrcount.h"
+#include "attr.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -69,7 +70,7 @@ hash(const struct addrcount *t, const struct addrkey *k)
 	return (size_t)h & (t->nbuckets - 1);
 }
 
-static bool
+static bool MUST_CHECK
 key_eq(const struct addrkey *a, const struct addrkey *b)
 {
 	return a->family == b->family && memcmp(a->b, b->b, sizeof a->b) == 0;

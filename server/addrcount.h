@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attr.h"
+
 /* An address that holds this many connections or more gets no slot from
  * the reserve (see addr_admit). */
 #define ADDR_RESERVE_HELD_MAX	4
@@ -32,8 +34,9 @@ struct addrkey {
 struct addrcount;
 
 /* False (and family 0) for an address family we do not count. */
-bool		 addrkey_from_sa(struct addrkey *, const struct sockaddr *);
-struct addrcount *addrcount_new(size_t max_conns);
+bool		 addrkey_from_sa(struct addrkey *, const struct sockaddr *)
+	    MUST_CHECK;
+struct addrcount *addrcount_new(size_t max_conns) MUST_CHECK;
 void		 addrcount_free(struct addrcount *);
 size_t		 addrcount_get(const struct addrcount *,
 		    const struct addrkey *);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "attr.h"
 #include "server.h"
 
 enum action {
@@ -39,7 +40,8 @@ struct authz_facts {
 	bool		 private_team;	/* the team is private */
 };
 
-bool		 authz_allows(enum action, const struct authz_facts *);
+bool		 authz_allows(enum action, const struct authz_facts *)
+	    MUST_CHECK;
 const char	*authz_action_name(enum action);
 
 #endif

@@ -8,12 +8,11 @@
 
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "bootstrap.h"
 #include "hashpool.h"
 #include "log.h"
-#include "op.h"
+#include "login.h"
 #include "xmalloc.h"
 
 static char *
@@ -28,22 +27,6 @@ read_password_stdin(void)
 	buf[n] = '\0';
 	char *pw = xstrdup(buf);
 	OPENSSL_cleanse(buf, sizeof buf);
-	return pw;
-}
-
-char *
-password_generate(void)
-{
-	static const char alphabet[] =
-	    "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-	unsigned char raw[20];
-	char *pw = xmalloc(sizeof raw + 1);
-
-	if (RAND_bytes(raw, sizeof raw) != 1)
-		fatalx("no randomness");
-	for (size_t i = 0; i < sizeof raw; i++)
-		pw[i] = alphabet[raw[i] % (sizeof alphabet - 1)];
-	pw[sizeof raw] = '\0';
 	return pw;
 }
 

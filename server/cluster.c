@@ -38,6 +38,7 @@
 #include <event2/event.h>
 #include <libpq-fe.h>
 
+#include "attr.h"
 #include "cluster.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -66,14 +67,14 @@ static time_t	 w_next;		/* monotonic s of the next attempt */
 #define W_START_WAIT	"60"		/* s pg_ctl start -w may take */
 
 /* True when the cluster's programs must be run through a setuid child. */
-static bool
+static bool MUST_CHECK
 need_switch(void)
 {
 	return c_uid != (uid_t)-1 && geteuid() != c_uid;
 }
 
 /* In a child: become the cluster's account for good (groups included). */
-static bool
+static bool MUST_CHECK
 become_account(void)
 {
 	if (!need_switch())
@@ -86,7 +87,7 @@ become_account(void)
 	return true;
 }
 
-static int
+static int MUST_CHECK
 wait_child(pid_t pid)
 {
 	int st;
@@ -101,7 +102,7 @@ wait_child(pid_t pid)
  * Run fn as the cluster's account: in a child when we are root (start-up
  * only, no threads yet), directly otherwise.
  */
-static bool
+static bool MUST_CHECK
 as_account(bool (*fn)(void *), void *arg)
 {
 	pid_t pid;
@@ -127,7 +128,7 @@ as_account(bool (*fn)(void *), void *arg)
  * at any component: one swapped in since then by whoever owns a parent
  * would otherwise send our fchown and fchmod elsewhere.
  */
-static int
+static int MUST_CHECK
 open_dir_nofollow(const char *path)
 {
 	char buf[PATH_MAX], *comp, *save;
@@ -152,7 +153,7 @@ open_dir_nofollow(const char *path)
  * process, so a second server (or --init-admin) cannot adopt and later stop
  * a cluster that a live cairnd is using.  A cairnd that died released it.
  */
-static bool
+static bool MUST_CHECK
 lock_dir(void)
 {
 	char path[PATH_MAX];
@@ -209,7 +210,7 @@ find_bindir(const struct config *cf)
 }
 
 /* Run a PostgreSQL program as the cluster's account; returns exit status. */
-static int
+static int MUST_CHECK
 run_as(const char *prog, char *const argv[], bool quiet)
 {
 	char path[PATH_MAX];
@@ -241,7 +242,7 @@ run_as(const char *prog, char *const argv[], bool quiet)
  * account (as_account): a fresh file, then rename, which replaces whatever
  * was there (a link included) without following it.
  */
-static bool
+static bool MUST_CHECK
 write_conf_cb(void *arg)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
@@ -284,14 +285,14 @@ write_conf_cb(void *arg)
 	return true;
 }
 
-static bool
+static bool MUST_CHECK
 write_conf(void)
 {
 	return as_account(write_conf_cb, NULL);
 }
 
 /* As the cluster's account: make postgresql.conf read cairn.conf. */
-static bool
+static bool MUST_CHECK
 include_conf_cb(void *arg)
 {
 	static const char line[] = "\ninclude_if_exists = 'cairn.conf'\n";
@@ -312,7 +313,7 @@ include_conf_cb(void *arg)
 	return ok;
 }
 
-static bool
+static bool MUST_CHECK
 init_cluster(void)
 {
 	char *argv[] = { "initdb", "-D", c_pgdata, "-U", CLUSTER_ROLE,
@@ -329,7 +330,7 @@ init_cluster(void)
 }
 
 /* Start-up only, before the event loop exists: blocking libpq is fine. */
-static bool
+static bool MUST_CHECK
 create_database(const char *conninfo_admin)
 {
 	PGconn *pg = PQconnectdb(conninfo_admin);
@@ -507,9 +508,10 @@ cluster_stop(void)
 	char *argv[] = { "pg_ctl", "stop", "-w", "-s", "-m", "fast", "-D",
 	    c_pgdata, NULL };
 
-	/* The loop is gone: a restart under way may finish first. */
+	/* The loop is gone: a restart under way may finish first (reaped
+	 * only; how it ended no longer matters, we stop the cluster next). */
 	if (w_child > 0) {
-		(void)wait_child(w_child);
+		IGNORE_RESULT(wait_child(w_child));
 		w_child = -1;
 	}
 	w_base = NULL;
@@ -551,7 +553,7 @@ read_pm_pid(void)
 
 /* A killed postmaster is a zombie until its parent (init, or whoever
  * pg_ctl left it to) reaps it, and kill(pid, 0) still succeeds. */
-static bool
+static bool MUST_CHECK
 zombie(long pid)
 {
 	char path[64], buf[256], *p;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "config.h"
 #include "wire.h"
 #include "xmalloc.h"
@@ -168,7 +169,7 @@ find(const char *name, size_t len)
 	return NULL;
 }
 
-static bool
+static bool MUST_CHECK
 set(struct config *c, const struct setting *s, const char *val,
     const char *where)
 {

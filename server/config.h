@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "attr.h"
+
 struct config {
 	char	*listen;		/* HOST:PORT */
 	char	*cert, *key;		/* PEM files */
@@ -82,8 +84,8 @@ struct config {
 
 void	config_defaults(struct config *);
 /* Both return false after printing why. */
-bool	config_parse_args(struct config *, int, char **);
-bool	config_load_file(struct config *, const char *);
+bool	config_parse_args(struct config *, int, char **) MUST_CHECK;
+bool	config_load_file(struct config *, const char *) MUST_CHECK;
 void	config_free(struct config *);
 void	config_usage(void);
 

@@ -27,10 +27,10 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
+#include "attr.h"
 #include "frame.h"
 #include "hashpool.h"
 #include "log.h"
-#include "op.h"
 #include "server.h"
 #include "stream.h"
 #include "xmalloc.h"
@@ -135,7 +135,7 @@ take_frame(struct conn *c, size_t n)
  * one decoded request at most, however many wait behind it.  True if any
  * were added.
  */
-static bool
+static bool MUST_CHECK
 read_frames(struct conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -238,7 +238,7 @@ conn_kick(struct conn *c)
 				break;
 			c->active = req;
 			req_decode(req);
-			dispatch(req);
+			c->srv->dispatch(req);
 			progress = true;
 		}
 		if (c->state == CONN_OPEN && read_frames(c))
@@ -357,8 +357,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 			evtimer_add(c->hello_timer, &hello);
 			conn_reading(c);
 		}
-		log_debug("conn %llu %s: TLS %s established",
-		    (unsigned long long)c->serial, c->peer,
+		log_conn(LOG_LVL_DEBUG, c, "TLS %s established",
 		    SSL_get_version(bufferevent_openssl_get_ssl(bev)));
 		if (c->state == CONN_CLOSING)
 			conn_kick(c);
@@ -462,8 +461,10 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr,
 		    host, sizeof host);
 	/* Counted from accept to close, TLS finished or not: a socket that
-	 * never says a word holds a slot until handshake_timeout. */
-	addrkey_from_sa(&key, sa);
+	 * never says a word holds a slot until handshake_timeout.  Ignoring
+	 * false is right: a family we do not count (the listener is TCP, so
+	 * none today) gets family 0, one count shared by all such peers. */
+	IGNORE_RESULT(addrkey_from_sa(&key, sa));
 	held = addrcount_get(srv->addrs, &key);
 	why = addr_admit(srv->nconns, held, srv->cf->max_conns,
 	    srv->cf->max_conns_per_addr, srv->conns_reserve);
@@ -516,8 +517,17 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	addrcount_inc(srv->addrs, &c->akey);
 	/* login_grace counts from here, as OpenSSH's LoginGraceTime. */
 	startup_count(c);
-	log_debug("conn %llu: accepted from %s", (unsigned long long)c->serial,
-	    host);
+	log_conn(LOG_LVL_DEBUG, c, "accepted");
+}
+
+void
+server_maybe_done(struct server *s)
+{
+	if (s->loop_done)
+		return;
+	if (s->stopping && s->nconns == 0 && db_busy(s->db) == 0 &&
+	    hashpool_busy(s->hp) == 0)
+		event_base_loopexit(s->base, NULL);
 }
 
 static void
@@ -543,12 +553,10 @@ conn_close(struct conn *c, const char *reason)
 		return;
 	/* Anyone can fail handshakes in bulk: one line a second at most. */
 	if (c->state == CONN_HANDSHAKE)
-		log_info_rl("TLS handshake failed", "conn %llu %s: TLS "
-		    "handshake failed: %s", (unsigned long long)c->serial,
-		    c->peer, reason);
+		log_conn_rl(LOG_LVL_INFO, "TLS handshake failed", c,
+		    "TLS handshake failed: %s", reason);
 	else
-		log_info("conn %llu %s: closed: %s",
-		    (unsigned long long)c->serial, c->peer, reason);
+		log_conn(LOG_LVL_INFO, c, "closed: %s", reason);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	c->state = CONN_DEAD;

@@ -22,7 +22,8 @@
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
 
-#include "bootstrap.h"
+#include "attr.h"
+#include "login.h"
 #include "demo.h"
 #include "hashpool.h"
 #include "log.h"
@@ -135,7 +136,7 @@ kpi_id(struct load *l, const char *name)
 }
 
 /* The database is empty, or says why not (1 when the check failed). */
-static int
+static int MUST_CHECK
 check_empty(struct load *l)
 {
 	long long n;

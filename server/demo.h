@@ -14,6 +14,8 @@
 
 #include <stdbool.h>
 
+#include "attr.h"
+
 /* The periods, as days from the day of the load (UTC): a 13-week quarter
  * 8 weeks old, the third of a 52-week fiscal year. */
 #define DEMO_Q_START	(-56)
@@ -120,7 +122,7 @@ extern const struct demo_org demo_org;
 /* Loads demo_org into the database at conninfo and prints the logins and
  * their passwords.  Returns the exit status: 0 loaded, 1 failed (nothing
  * changed), 3 the database is not empty (nothing changed). */
-int	demo_load(const char *conninfo);
+int	demo_load(const char *conninfo) MUST_CHECK;
 
 #define DEMO_NOT_EMPTY	3
 

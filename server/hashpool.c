@@ -29,6 +29,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "attr.h"
 #include "hashpool.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -64,14 +65,14 @@ struct source {
  * every source that has not failed so (until one succeeds). */
 #define SUSPECT_AFTER	3
 
-static bool
+static bool MUST_CHECK
 suspect(const struct source *s)
 {
 	return s->failed >= SUSPECT_AFTER;
 }
 
 /* Is a served before b? */
-static bool
+static bool MUST_CHECK
 goes_before(const struct source *a, const struct source *b)
 {
 	if (suspect(a) != suspect(b))
@@ -98,7 +99,8 @@ struct hashpool {
 #define ENCODED_MAX	128
 
 static void	source_idle(struct hashpool *, struct source *);
-static bool	same_source(const struct addrkey *, const struct addrkey *);
+static bool MUST_CHECK
+same_source(const struct addrkey *, const struct addrkey *);
 static void	line_insert(struct hashpool *, struct source *);
 
 /*

@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "addrcount.h"
+#include "attr.h"
 
 /* OWASP's minimum for argon2id: m = 19 MiB, t = 2, p = 1. */
 #define ARGON2_M_KIB	19456
@@ -35,7 +36,7 @@ struct hashjob;
 typedef void hashjob_cb(void *arg, bool match, const char *encoded);
 
 struct hashpool	*hashpool_new(struct event_base *, int threads, size_t queue,
-		    size_t per_source);
+		    size_t per_source) MUST_CHECK;
 void		 hashpool_free(struct hashpool *);
 size_t		 hashpool_busy(struct hashpool *);
 
@@ -66,7 +67,8 @@ struct request;
 void		 hash_or_fail(struct request *, enum hash_refusal);
 
 /* Blocking versions for start-up (--init-admin). */
-char		*password_hash_now(const char *password);
-bool		 password_verify_now(const char *password, const char *encoded);
+char		*password_hash_now(const char *password) MUST_CHECK;
+bool		 password_verify_now(const char *password, const char *encoded)
+	    MUST_CHECK;
 
 #endif

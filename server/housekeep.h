@@ -11,13 +11,15 @@
 #ifndef CAIRN_HOUSEKEEP_H
 #define CAIRN_HOUSEKEEP_H
 
+#include "attr.h"
+
 #define HOUSEKEEP_BATCH		1000
 #define HOUSEKEEP_CATCHUP_S	1
 
 struct server;
 struct housekeep;
 
-struct housekeep	*housekeep_start(struct server *);
+struct housekeep	*housekeep_start(struct server *) MUST_CHECK;
 void			 housekeep_stop(struct housekeep *);
 
 #endif

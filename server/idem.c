@@ -205,8 +205,7 @@ on_idem_row(void *arg, const PGresult *res)
 		    "used for %s with other arguments", op);
 		return;
 	}
-	log_debug("conn %llu: %s: idempotency key seen, replaying result %s",
-	    (unsigned long long)req->conn->serial, req->op_name,
+	log_req(LOG_LVL_DEBUG, req, "idempotency key seen, replaying result %s",
 	    row_text(res, 0, "result_id"));
 	id->replay(req, row_int(res, 0, "result_id"));
 }

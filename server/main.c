@@ -14,6 +14,7 @@
 
 #include <event2/thread.h>
 
+#include "attr.h"
 #include "bootstrap.h"
 #include "cluster.h"
 #include "demo.h"
@@ -28,19 +29,6 @@
 #include "xmalloc.h"
 
 static struct server	srv;
-/* The loop has returned: what is torn down after it may answer requests
- * (db_free fails what is left), but there is nothing left to wait for. */
-static bool		loop_done;
-
-void
-server_maybe_done(struct server *s)
-{
-	if (loop_done)
-		return;
-	if (s->stopping && s->nconns == 0 && db_busy(s->db) == 0 &&
-	    hashpool_busy(s->hp) == 0)
-		event_base_loopexit(s->base, NULL);
-}
 
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
@@ -155,7 +143,7 @@ parse_level(const char *s)
  */
 #define FD_SLACK	64
 
-static bool
+static bool MUST_CHECK
 fd_limit(const struct config *cf)
 {
 	rlim_t need = (rlim_t)cf->max_conns + (rlim_t)cf->db_pool +
@@ -190,7 +178,7 @@ fd_limit(const struct config *cf)
 	return true;
 }
 
-static int
+static int MUST_CHECK
 serve(struct config *cf, const char *conninfo)
 {
 	struct sockaddr_storage ss;
@@ -221,6 +209,7 @@ serve(struct config *cf, const char *conninfo)
 		return 1;
 	}
 	srv.cf = cf;
+	srv.dispatch = dispatch;
 	srv.limits.max_depth = cf->max_depth;
 	srv.limits.max_string = cf->max_string;
 	TAILQ_INIT(&srv.conns);
@@ -273,7 +262,7 @@ serve(struct config *cf, const char *conninfo)
 	    cf->max_conns_per_addr, srv.conns_reserve, cf->max_startups,
 	    cf->max_startups_per_addr, cf->login_grace);
 	event_base_dispatch(srv.base);
-	loop_done = true;
+	srv.loop_done = true;
 
 	/* Whatever is left after the grace period is cut off. */
 	while (!TAILQ_EMPTY(&srv.conns))

@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attr.h"
 #include "change.h"
 #include "goals.h"
 #include "fields.h"
 #include "stream.h"
+#include "values.h"
 
 static void
 on_settings(void *arg, const PGresult *res)
@@ -47,7 +49,7 @@ on_setting_set(void *arg, const PGresult *res)
 
 /* sql/023: the write budgets' rates (per minute) and bursts, which may
  * go higher than the other settings. */
-static bool
+static bool MUST_CHECK
 budget_setting(const char *name)
 {
 	static const char *const names[] = {
@@ -174,6 +176,6 @@ op_audit_list(struct request *req)
 	}
 	snprintf(limtext, sizeof limtext, "%lld", (long long)limit);
 	p[4] = limtext;
-	(void)req_stream(req, ST_AUDIT_LIST, 5, p, "entries", &FS_AUDIT,
+	req_stream(req, ST_AUDIT_LIST, 5, p, "entries", &FS_AUDIT,
 	    on_audit_done);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
@@ -37,7 +38,7 @@ retro_ctx_params(struct change *c, const char **p)
 	return 3;
 }
 
-static bool
+static bool MUST_CHECK
 retro_found(struct change *c, const PGresult *ctx)
 {
 	struct retro_new *r = c->arg;
@@ -46,7 +47,7 @@ retro_found(struct change *c, const PGresult *ctx)
 	    ctx_found(c, ctx, "period_id", "period", "period", r->period);
 }
 
-static bool
+static bool MUST_CHECK
 retro_check(struct change *c, const PGresult *ctx)
 {
 	if (row_int(ctx, 0, "notes") >= RETRO_MAX) {
@@ -171,7 +172,7 @@ struct period_close {
 	bool		 autograde;
 };
 
-static bool
+static bool MUST_CHECK
 close_check(struct change *c, const PGresult *ctx)
 {
 	struct period_close *pc = c->arg;
@@ -242,7 +243,7 @@ carry_ctx_params(struct change *c, const char **p)
 	return 4;
 }
 
-static bool
+static bool MUST_CHECK
 carry_found(struct change *c, const PGresult *ctx)
 {
 	struct carry *k = c->arg;
@@ -265,7 +266,7 @@ carry_found(struct change *c, const PGresult *ctx)
 	return true;
 }
 
-static bool
+static bool MUST_CHECK
 carry_check(struct change *c, const PGresult *ctx)
 {
 	struct carry *k = c->arg;

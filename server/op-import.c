@@ -18,12 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "change.h"
 #include "date.h"
 #include "export.h"
 #include "fields.h"
 #include "goals.h"
+#include "login.h"
 #include "op.h"
+#include "values.h"
 #include "xmalloc.h"
 
 #define IMPORTS_OPEN_MAX	8	/* begun within the hour, server-wide */
@@ -76,7 +79,7 @@ jb_str(struct jbuf *b, const char *s, size_t n)
 	jb_add(b, "\"", 1);
 }
 
-static bool
+static bool MUST_CHECK
 valid_period_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -90,7 +93,7 @@ valid_period_name(const char *s)
 	return true;
 }
 
-static bool
+static bool MUST_CHECK
 in_choices(const char *v, const char *choices)
 {
 	size_t n = strlen(v);
@@ -110,7 +113,7 @@ in_choices(const char *v, const char *choices)
  * Check one column of a row and write it as "name":value; false when it
  * is refused (r's error set, naming the column).
  */
-static bool
+static bool MUST_CHECK
 check_col(struct mp_reader *r, const struct icol *c, struct jbuf *b,
     bool first)
 {
@@ -205,7 +208,7 @@ check_col(struct mp_reader *r, const struct icol *c, struct jbuf *b,
 }
 
 /* Row i of set s as a JSON object; false after answering. */
-static bool
+static bool MUST_CHECK
 check_row(struct request *req, const struct xset *s, size_t i,
     const msgpack_object *o, struct jbuf *b)
 {
@@ -490,7 +493,7 @@ on_missing(void *arg, const PGresult *res)
 	req_db(req, ST_IMPORT_COMMIT, 4, p, on_committed);
 }
 
-static bool
+static bool MUST_CHECK
 read_id(struct request *req, struct imp **xp)
 {
 	int64_t id = 0;

@@ -15,10 +15,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "attr.h"
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
 #include "kpi.h"
+#include "values.h"
 #include "xmalloc.h"
 
 /* A growing string, for the array parameters. */
@@ -95,7 +97,7 @@ cmp_id(const void *a, const void *b)
 }
 
 /* Reading i: false after answering, naming readings[i].FIELD. */
-static bool
+static bool MUST_CHECK
 read_one(struct request *req, struct record *r, size_t i,
     const msgpack_object *o, time_t now)
 {
@@ -205,7 +207,7 @@ ctx_row(const PGresult *ctx, const int64_t *rowid, int nrows, int64_t id)
  * name, or false.  A reading falls in a period when its UTC day is one of
  * the period's days (docs/rules.md, "period.closed").
  */
-static bool
+static bool MUST_CHECK
 in_closed(const char *closed, const char *at, char *name, size_t len)
 {
 	char start[11], end[11], nm[41];
@@ -225,7 +227,7 @@ in_closed(const char *closed, const char *at, char *name, size_t len)
 }
 
 /* Every reading against its KPI, in order; false after answering. */
-static bool
+static bool MUST_CHECK
 check_all(struct request *req, struct record *r, const PGresult *ctx)
 {
 	int nrows = PQntuples(ctx), *order, row;

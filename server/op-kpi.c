@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
 #include "kpi.h"
+#include "values.h"
 #include "xmalloc.h"
 
 static const char *const directions[] = { "up", "down", "range", NULL };
@@ -61,7 +63,7 @@ kpi_def_read(struct request *req, void *arg, bool create)
 }
 
 /* The kinds named; false after answering E_INVALID. */
-static bool
+static bool MUST_CHECK
 kpi_kinds_ok(struct request *req, const void *arg)
 {
 	const struct kpi_def *d = arg;
@@ -76,7 +78,7 @@ kpi_kinds_ok(struct request *req, const void *arg)
  * naming the field.  Changing the direction away from range drops the
  * stored high thresholds.
  */
-static bool
+static bool MUST_CHECK
 kpi_def_merge(struct request *req, struct kpi_def *d, const PGresult *ctx)
 {
 	const char *dir = d->dir, *bad, *why;
@@ -143,7 +145,7 @@ kpi_ctx_params(struct change *c, const char **p)
 	return 3;
 }
 
-static bool
+static bool MUST_CHECK
 owner_found(struct change *c, const PGresult *ctx)
 {
 	struct kpi_def *d = c->arg;
@@ -151,7 +153,7 @@ owner_found(struct change *c, const PGresult *ctx)
 	return ctx_found(c, ctx, "owner_found", "owner", "user", d->owner);
 }
 
-static bool
+static bool MUST_CHECK
 not_archived(struct change *c, const PGresult *ctx)
 {
 	return ctx_rule(c, ctx, "archived", "kpi.archived", "KPI %s is "
@@ -199,7 +201,7 @@ op_kpi_create(struct request *req)
 
 /* kpi.update and kpi.archive: in the KPI's context. */
 
-static bool
+static bool MUST_CHECK
 kpi_update_check(struct change *c, const PGresult *ctx)
 {
 	struct kpi_def *d = c->arg;

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
+#include "values.h"
 
 /* objective.update */
 
@@ -75,7 +77,7 @@ align_ctx_params(struct change *c, const char **p)
 	return 4;
 }
 
-static bool
+static bool MUST_CHECK
 align_check(struct change *c, const PGresult *ctx)
 {
 	struct obj_align *al = c->arg;

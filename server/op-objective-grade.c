@@ -13,6 +13,7 @@
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
+#include "values.h"
 
 struct obj_grade {
 	char		 score[32];

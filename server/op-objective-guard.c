@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attr.h"
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
@@ -24,7 +25,7 @@ struct guard_arg {
 	char	 skpi[24];
 };
 
-static bool
+static bool MUST_CHECK
 guard_check(struct change *c, const PGresult *ctx, bool add)
 {
 	struct guard_arg *a = c->arg;
@@ -51,13 +52,13 @@ guard_check(struct change *c, const PGresult *ctx, bool add)
 	return true;
 }
 
-static bool
+static bool MUST_CHECK
 guard_add_check(struct change *c, const PGresult *ctx)
 {
 	return guard_check(c, ctx, true);
 }
 
-static bool
+static bool MUST_CHECK
 guard_remove_check(struct change *c, const PGresult *ctx)
 {
 	return guard_check(c, ctx, false);

@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
 #include "kr.h"
 #include "rules.h"
+#include "values.h"
 #include "xmalloc.h"
 
 /* objective.get: the row, then key results, children and contributors. */
@@ -157,7 +159,7 @@ obj_new_ctx_params(struct change *c, const char **p)
 }
 
 /* The team and the period must exist before permission means anything. */
-static bool
+static bool MUST_CHECK
 obj_new_found(struct change *c, const PGresult *ctx)
 {
 	struct obj_new *n = c->arg;
@@ -166,7 +168,7 @@ obj_new_found(struct change *c, const PGresult *ctx)
 	    ctx_found(c, ctx, "period_id", "period", "period", n->period);
 }
 
-static bool
+static bool MUST_CHECK
 obj_new_check(struct change *c, const PGresult *ctx)
 {
 	struct obj_new *n = c->arg;

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
 #include "rules.h"
+#include "values.h"
 #include "xmalloc.h"
 
 struct period_new {
@@ -94,7 +96,7 @@ struct period_state {
 	const char	*state;
 };
 
-static bool
+static bool MUST_CHECK
 transition_check(struct change *c, const PGresult *ctx)
 {
 	struct period_state *ps = c->arg;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "change.h"
 #include "fields.h"
 #include "op.h"
@@ -165,7 +166,7 @@ op_roi_get(struct request *req)
  * it has more decimals than the input keeps.  The scaled value is an
  * integer below 2^53, so it is printed exactly and the point placed by
  * hand: no binary rounding reaches the database. */
-static bool
+static bool MUST_CHECK
 roi_decimal(const struct roi_input *in, double d, char *buf, size_t len)
 {
 	static const double ten[] = { 1, 10, 100, 1000, 10000 };
@@ -207,7 +208,7 @@ roi_set_ctx_params(struct change *c, const char **p)
 	return 3;
 }
 
-static bool
+static bool MUST_CHECK
 roi_set_found(struct change *c, const PGresult *ctx)
 {
 	struct roi_set *a = c->arg;

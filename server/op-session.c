@@ -13,11 +13,14 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "attr.h"
 #include "hashpool.h"
 #include "log.h"
 #include "op.h"
+#include "roles.h"
 #include "server.h"
 #include "throttle.h"
+#include "users.h"
 #include "xmalloc.h"
 
 #define TOKEN_BYTES	32
@@ -58,7 +61,7 @@ hex(const unsigned char *b, size_t n, char *out)
 }
 
 /* SHA-256 of the token's 32 bytes, as hex; false if it is malformed. */
-static bool
+static bool MUST_CHECK
 token_hash(const char *token, char out[2 * TOKEN_BYTES + 1])
 {
 	unsigned char raw[TOKEN_BYTES], md[32];
@@ -110,8 +113,7 @@ login_failed(struct request *req)
 {
 	struct login_state *ls = req->state;
 
-	log_info("conn %llu %s: failed login for '%s'",
-	    (unsigned long long)req->conn->serial, req->conn->peer, ls->login);
+	log_conn(LOG_LVL_INFO, req->conn, "failed login for '%s'", ls->login);
 	throttle_fail(req, ls->login, on_failure_counted);
 }
 
@@ -130,8 +132,7 @@ on_session_created(void *arg, const PGresult *res)
 	if (!user_rowpack(req, &rp, res))
 		return;
 	session_set(req->conn, res, ls->token_hash);
-	log_info("conn %llu %s: '%s' logged in",
-	    (unsigned long long)req->conn->serial, req->conn->peer, ls->login);
+	log_conn(LOG_LVL_INFO, req->conn, "'%s' logged in", ls->login);
 	pk = req_result(req);
 	msgpack_pack_map(pk, 3);
 	mp_kv_str(pk, "token", ls->token);
@@ -165,7 +166,11 @@ on_verified(void *arg, bool match, const char *encoded)
 	}
 	hex(raw, sizeof raw, ls->token);
 	OPENSSL_cleanse(raw, sizeof raw);
-	token_hash(ls->token, ls->token_hash);
+	if (!token_hash(ls->token, ls->token_hash)) {
+		/* hex() just wrote it: a malformed token is our bug. */
+		req_fail(req, E_INTERNAL, NULL, "a new token is malformed");
+		return;
+	}
 	snprintf(uid, sizeof uid, "%lld", (long long)ls->user_id);
 	snprintf(life, sizeof life, "%d", req->conn->srv->cf->session_max);
 	req_db(req, ST_SESSION_CREATE, 3, p, on_session_created);
@@ -294,8 +299,7 @@ on_logged_out(void *arg, const PGresult *res)
 	}
 	/* Other connections sharing the token notice at their next op. */
 	conns_session_stale(c->srv, 0, c->sess.id);
-	log_info("conn %llu %s: '%s' logged out", (unsigned long long)c->serial,
-	    c->peer, c->sess.login);
+	log_conn(LOG_LVL_INFO, c, "'%s' logged out", c->sess.login);
 	memset(&c->sess, 0, sizeof c->sess);
 	msgpack_pack_true(req_result(req));
 	req_reply(req);

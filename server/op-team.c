@@ -13,6 +13,7 @@
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
+#include "values.h"
 #include "xmalloc.h"
 
 /* What a team op keeps between its steps. */

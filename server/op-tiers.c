@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "change.h"
 #include "fields.h"
 #include "goals.h"
@@ -25,7 +26,7 @@
 #define WEIGHT_MAX	10
 #define HISTORY_MAX	1000
 
-static bool
+static bool MUST_CHECK
 valid_mode(const char *m)
 {
 	return strcmp(m, "okr") == 0 || strcmp(m, "kpi") == 0 ||
@@ -185,7 +186,7 @@ struct assess_arg {
 static const char *const kind_arg[2] = { "scenarios", "checklist" };
 static const char *const kind_name[2] = { "scenario", "checklist" };
 
-static bool
+static bool MUST_CHECK
 valid_key(const char *s, size_t n)
 {
 	if (n < 1 || n > ANSWER_KEY_MAX)
@@ -212,7 +213,7 @@ append(struct assess_arg *a, const char *s)
  * Read one of the answer maps (kind 0: scenarios 0..5, 1: checklist
  * booleans) into a, its keys and its JSON.  False after answering.
  */
-static bool
+static bool MUST_CHECK
 read_answers(struct request *req, struct assess_arg *a, int kind,
     const msgpack_object *m)
 {
@@ -271,7 +272,7 @@ read_answers(struct request *req, struct assess_arg *a, int kind,
 }
 
 /* Whether "kind:key" is among the context's questions ("k:a,k:b"). */
-static bool
+static bool MUST_CHECK
 known(const char *list, const char *kind, const char *key)
 {
 	size_t kl = strlen(kind), n = strlen(key);
@@ -289,7 +290,7 @@ known(const char *list, const char *kind, const char *key)
 }
 
 /* Every key names a question of its kind (as the context read them). */
-static bool
+static bool MUST_CHECK
 assess_check(struct change *c, const PGresult *ctx)
 {
 	struct assess_arg *a = c->arg;

@@ -8,64 +8,20 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "fields-user.h"
 #include "hashpool.h"
 #include "log.h"
+#include "login.h"
 #include "op.h"
+#include "roles.h"
 #include "server.h"
 #include "throttle.h"
+#include "users.h"
 #include "xmalloc.h"
 
 #define PASSWORD_MIN	8
 #define PASSWORD_MAX	1024
-#define GENERATED_LEN	20
-
-static const char *const role_names[] = {
-	[ROLE_NONE] = NULL, [ROLE_MEMBER] = "member",
-	[ROLE_EXECUTIVE] = "executive", [ROLE_ADMIN] = "admin",
-};
-
-enum role
-role_parse(const char *s)
-{
-	for (size_t i = 1; i < sizeof role_names / sizeof *role_names; i++)
-		if (strcmp(s, role_names[i]) == 0)
-			return (enum role)i;
-	return ROLE_NONE;
-}
-
-const char *
-role_name(enum role r)
-{
-	return role_names[r];
-}
-
-bool
-valid_login(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n > 63 || !((*s >= 'a' && *s <= 'z') ||
-	    (*s >= '0' && *s <= '9')))
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		    *s == '.' || *s == '_' || *s == '-'))
-			return false;
-	return true;
-}
-
-bool
-user_rowpack(struct request *req, struct rowpack *rp, const PGresult *res)
-{
-	if (rowpack_init(rp, &FS_USER, res))
-		return true;
-	/* db.c checks every statement's columns at prepare time. */
-	req_fail(req, E_INTERNAL, NULL, "a user's columns are missing");
-	return false;
-}
 
 /* Reply with the one user in res, or E_NOT_FOUND. */
 static void
@@ -126,24 +82,6 @@ user_state(struct request *req)
 	return us;
 }
 
-static char *
-generate_password(void)
-{
-	/* No look-alikes (0/O, 1/l/I): it is read off a screen. */
-	static const char alphabet[] =
-	    "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-	unsigned char raw[GENERATED_LEN];
-	char *pw = xmalloc(GENERATED_LEN + 1);
-
-	if (RAND_bytes(raw, sizeof raw) != 1)
-		fatalx("no randomness");
-	for (int i = 0; i < GENERATED_LEN; i++)
-		pw[i] = alphabet[raw[i] % (sizeof alphabet - 1)];
-	pw[GENERATED_LEN] = '\0';
-	OPENSSL_cleanse(raw, sizeof raw);
-	return pw;
-}
-
 /* user.create */
 
 static void
@@ -164,9 +102,8 @@ on_user_created(void *arg, const PGresult *res)
 			req_fail_db(req, res);
 		return;
 	}
-	log_info("conn %llu: user '%s' created by '%s'",
-	    (unsigned long long)req->conn->serial, us->login,
-	    req->conn->sess.login);
+	log_conn(LOG_LVL_INFO, req->conn, "user '%s' created by '%s'",
+	    us->login, req->conn->sess.login);
 	if (!user_rowpack(req, &rp, res))
 		return;
 	pk = req_result(req);
@@ -223,7 +160,7 @@ op_user_create(struct request *req)
 	us->name = xstrdup(name);
 	us->role = xstrdup(role);
 	if (password == NULL)
-		password = us->password = generate_password();
+		password = us->password = password_generate();
 	hash_or_fail(req, hashpool_hash(req->conn->srv->hp, &req->conn->akey,
 	    password, on_new_hash, req));
 }
@@ -407,9 +344,8 @@ on_password_set(void *arg, const PGresult *res)
 		return;
 	}
 	conns_session_stale(req->conn->srv, us->user_id, 0);
-	log_info("conn %llu: password of '%s' changed by '%s'",
-	    (unsigned long long)req->conn->serial, us->login,
-	    req->conn->sess.login);
+	log_conn(LOG_LVL_INFO, req->conn, "password of '%s' changed by '%s'",
+	    us->login, req->conn->sess.login);
 	msgpack_pack_true(req_result(req));
 	/* The old password was right: its streak of failures ends. */
 	if (us->self && us->failures > 0)
@@ -453,9 +389,8 @@ on_old_verified(void *arg, bool match, const char *encoded)
 	if (!match) {
 		/* Guessing through a stolen session counts with login
 		 * guesses: same login, same address, same counter. */
-		log_info("conn %llu %s: wrong old password for '%s'",
-		    (unsigned long long)req->conn->serial, req->conn->peer,
-		    us->login);
+		log_conn(LOG_LVL_INFO, req->conn,
+		    "wrong old password for '%s'", us->login);
 		throttle_fail(req, us->login, on_old_failure_counted);
 		return;
 	}

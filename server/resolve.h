@@ -13,6 +13,8 @@
 
 #include <event2/event.h>
 
+#include "attr.h"
+
 struct lookup;
 
 /* Runs on the loop thread.  addr is the numeric address (NULL: failed,
@@ -21,7 +23,7 @@ typedef void lookup_cb(void *arg, const char *addr, const char *err);
 
 /* True when host needs no lookup: empty, a socket directory (starts with
  * '/' or '@'), or already a numeric IPv4/IPv6 address. */
-bool		 host_is_literal(const char *host);
+bool		 host_is_literal(const char *host) MUST_CHECK;
 
 /* NULL if no thread could be started (err set). */
 struct lookup	*lookup_start(struct event_base *, const char *host,

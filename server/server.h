@@ -27,9 +27,12 @@
 #include <openssl/ssl.h>
 
 #include "addrcount.h"
+#include "attr.h"
 #include "config.h"
 #include "db.h"
+#include "log.h"
 #include "mpack.h"
+#include "roles.h"
 #include "wire.h"
 
 struct db;
@@ -37,8 +40,6 @@ struct hashpool;
 struct throttle;
 struct op;
 struct idem;
-
-enum role { ROLE_NONE = 0, ROLE_MEMBER, ROLE_EXECUTIVE, ROLE_ADMIN };
 
 struct session {
 	bool		 valid;
@@ -117,6 +118,23 @@ struct conn {
 };
 TAILQ_HEAD(connq, conn);
 
+/*
+ * Logging about a connection or a request: every line names the connection
+ * (its serial and address) the same way, "conn 12 10.0.0.7: ", and a
+ * request's lines add the op, "conn 12 10.0.0.7: kr.checkin: ".  The format
+ * must be a string literal (it is joined to the prefix, and printf-checked).
+ * lvl is LOG_LVL_WARN, LOG_LVL_INFO or LOG_LVL_DEBUG.
+ */
+#define CONN_FMT	"conn %llu %s: "
+#define CONN_ARGS(c)	(unsigned long long)(c)->serial, (c)->peer
+#define log_conn(lvl, c, fmt, ...)					\
+	log_at(lvl, CONN_FMT fmt, CONN_ARGS(c), ##__VA_ARGS__)
+#define log_req(lvl, r, fmt, ...)					\
+	log_conn(lvl, (r)->conn, "%s: " fmt, (r)->op_name, ##__VA_ARGS__)
+/* Rate-limited (log.h's log_rl), for what a peer can cause in bulk. */
+#define log_conn_rl(lvl, key, c, fmt, ...)				\
+	log_rl(lvl, key, CONN_FMT fmt, CONN_ARGS(c), ##__VA_ARGS__)
+
 struct server {
 	struct config		*cf;
 	struct event_base	*base;
@@ -133,6 +151,14 @@ struct server {
 	struct addrcount	*startups;	/* ... per address */
 	uint64_t		 next_serial;
 	bool			 stopping;
+	/* The loop has returned: what is torn down after it may answer
+	 * requests (db_free fails what is left), but there is nothing left
+	 * to wait for. */
+	bool			 loop_done;
+	/* Runs a decoded request (dispatch.c's dispatch(), set by main.c):
+	 * conn.c calls the op table through this, so that the connection
+	 * layer does not depend on the handlers that depend on it. */
+	void			(*dispatch)(struct request *);
 	struct event		*sig_term, *sig_int, *sig_hup;
 	struct event		*stop_timer;
 	struct event		*log_timer;	/* log_rl_flush() each second */
@@ -150,6 +176,8 @@ void	 conn_kick(struct conn *);
 void	 conn_stop(struct conn *);
 /* Free the queued requests that have not started. */
 void	 conn_drop_queue(struct conn *);
+/* Shutdown: end the loop once the server is stopping and nothing is left
+ * (no connection, no query, no hash job). */
 void	 server_maybe_done(struct server *);
 /* The limits a connection is under now: the startup_* ones until it has
  * logged in (docs/operations.md, "Before login"). */
@@ -180,7 +208,7 @@ void	 req_fail_rule_field(struct request *, const char *field,
 	    __attribute__((format(printf, 4, 5)));
 void	 req_fail_args(struct request *);
 /* True when every argument was read and valid; else answers and false. */
-bool	 req_args_done(struct request *);
+bool	 req_args_done(struct request *) MUST_CHECK;
 /* Answer with an array: pack(pk, res, row) for each row. */
 void	 req_reply_rows(struct request *, const PGresult *,
 	    void (*)(msgpack_packer *, const PGresult *, int));
@@ -190,7 +218,9 @@ void	 req_fail_db(struct request *, const PGresult *);
 void	 req_fail_budget(struct request *, const char *budget,
 	    int64_t retry_after, const char *msg);
 /* Run a statement for this request; on failure to queue it, the request
- * has been answered (E_UNAVAILABLE or E_LIMIT) and false is returned. */
+ * has been answered (E_UNAVAILABLE or E_LIMIT) and false is returned.  Not
+ * MUST_CHECK: the request is answered either way, and in about sixty
+ * handlers it is the last statement; one that goes on must check it. */
 bool	 req_db(struct request *, enum stmt, int n, const char *const *p,
 	    db_cb *);
 /* The same for a statement with named parameters (stmt.h): one left unset
@@ -199,7 +229,7 @@ bool	 req_db_named(struct request *, const struct stmt_params *, db_cb *);
 void	 req_free(struct request *);
 /* Keep a copy of res until the request ends (for multi-step ops). */
 const PGresult *req_keep_result(struct request *, int slot, const PGresult *);
-bool	 req_alive(const struct request *);
+bool	 req_alive(const struct request *) MUST_CHECK;
 
 /* dispatch.c */
 void	 dispatch(struct request *);

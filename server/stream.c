@@ -30,6 +30,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "attr.h"
 #include "frame.h"
 #include "log.h"
 #include "stream.h"
@@ -184,7 +185,7 @@ send_part(struct stream *s, bool force)
 }
 
 /* Whether the client is behind: its output holds more than we allow. */
-static bool
+static bool MUST_CHECK
 reader_behind(const struct stream *s)
 {
 	struct conn *c = s->req->conn;
@@ -233,7 +234,7 @@ add_to_set(struct stream *s)
 	g->n++;
 }
 
-static bool
+static bool MUST_CHECK
 on_rows(void *arg, const PGresult *res)
 {
 	struct stream *s = arg;
@@ -308,8 +309,7 @@ on_done(void *arg, const PGresult *res)
 		send_part(s, s->nrows == 0);
 	/* The peak is what the pause bounds (STREAM_OUT_HIGH plus a part):
 	 * tests check it where RSS means little (under ASan). */
-	log_debug("conn %llu: %s: %llu rows of %s, output peaked at %zu KiB",
-	    (unsigned long long)req->conn->serial, req->op_name,
+	log_req(LOG_LVL_DEBUG, req, "%llu rows of %s, output peaked at %zu KiB",
 	    (unsigned long long)s->nrows, s->set, s->out_peak / 1024);
 	s->done(req);
 }
@@ -383,9 +383,8 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		stream_fail(s, E_LIMIT, "stream stalled: the client read "
 		    "too little of the result in %d s (stream_stall_timeout); "
 		    "the parts sent are void", stall);
-		log_info("conn %llu %s: %s: stream of %s stalled for %d s, "
-		    "cancelled", (unsigned long long)req->conn->serial,
-		    req->conn->peer, req->op_name, s->set, stall);
+		log_req(LOG_LVL_INFO, req, "stream of %s stalled for %d s, "
+		    "cancelled", s->set, stall);
 	} else
 		return;
 	s->cancelled = true;
@@ -461,8 +460,8 @@ req_stream(struct request *req, enum stmt st, int n, const char *const *p,
 	if (!req->parts) {
 		if (s->nsets == STREAM_SETS_MAX) {
 			/* A bug of the op, but no reason to stop serving. */
-			log_warnx("%s: more than %d sets in one result",
-			    req->op_name, STREAM_SETS_MAX);
+			log_req(LOG_LVL_WARN, req,
+			    "more than %d sets in one result", STREAM_SETS_MAX);
 			req_fail(req, E_LIMIT, NULL, "too many sets for one "
 			    "frame: ask for the result in parts");
 			return false;

@@ -27,6 +27,7 @@
 #ifndef CAIRN_STREAM_H
 #define CAIRN_STREAM_H
 
+#include "attr.h"
 #include "db.h"
 #include "row.h"
 #include "server.h"
@@ -43,7 +44,9 @@
  * req_reply().  On failure (database error or loss, a row larger than a
  * frame, a result over max_frame without parts) the request has been
  * answered and freed, and done is not called.  False: the query could not
- * even be queued (the request has been answered).
+ * even be queued (the request has been answered).  Not MUST_CHECK, as
+ * req_db(): the request is answered either way, so a handler whose last
+ * statement this is may ignore it; one that goes on must check it.
  */
 bool		 req_stream(struct request *, enum stmt, int n,
 		    const char *const *p, const char *set,
@@ -52,7 +55,7 @@ bool		 req_stream(struct request *, enum stmt, int n,
  * plus nextra entries the caller packs next. */
 msgpack_packer	*req_result_sets(struct request *, int nextra);
 /* Whether the client asked for parts. */
-bool		 req_parts(const struct request *);
+bool		 req_parts(const struct request *) MUST_CHECK;
 /* conn.c: the output of c drained (its write callback) ... */
 void		 stream_drained(struct conn *);
 /* ... or c was closed: a paused stream reads on, to its end. */

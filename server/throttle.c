@@ -118,9 +118,8 @@ on_checked(void *arg, const PGresult *res)
 		return;
 	}
 	if (failures == 0 && names >= srv->cf->login_addr_logins) {
-		log_info("conn %llu %s: refused: failing for %d names",
-		    (unsigned long long)req->conn->serial, req->conn->peer,
-		    names);
+		log_conn(LOG_LVL_INFO, req->conn,
+		    "refused: failing for %d names", names);
 		req_fail(req, E_LIMIT, s->field, "too many %s from your "
 		    "address: try again in %d s", s->what, wait > 0 ? wait : 1);
 		free(s);
@@ -177,17 +176,16 @@ on_failed(void *arg, const PGresult *res)
 	if (db_ok(res) && PQntuples(res) == 1) {
 		delay = row_int(res, 0, "delay_ms");
 		if (row_bool(res, 0, "locked"))
-			log_info("conn %llu %s: locked out after %s failures",
-			    (unsigned long long)req->conn->serial,
-			    req->conn->peer, row_text(res, 0, "failures"));
+			log_conn(LOG_LVL_INFO, req->conn,
+			    "locked out after %s failures",
+			    row_text(res, 0, "failures"));
 	} else {
 		/* Uncounted, the failure still gets the longest delay, so
 		 * that an overloaded database does not speed up guessing. */
 		const char *rule, *msg;
 		db_error(res, &rule, &msg);
-		log_warnx("conn %llu %s: failed password check not counted: "
-		    "%s", (unsigned long long)req->conn->serial,
-		    req->conn->peer, msg);
+		log_conn(LOG_LVL_WARN, req->conn,
+		    "failed password check not counted: %s", msg);
 	}
 	s->cb.fail(req, delay);
 	free(s);
@@ -223,9 +221,8 @@ on_cleared(void *arg, const PGresult *res)
 	struct tstep *s = arg;
 
 	if (!db_ok(res))
-		log_warnx("conn %llu %s: failed password checks not cleared",
-		    (unsigned long long)s->req->conn->serial,
-		    s->req->conn->peer);
+		log_conn(LOG_LVL_WARN, s->req->conn,
+		    "failed password checks not cleared");
 	s->cb.ok(s->req);
 	free(s);
 }

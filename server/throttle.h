@@ -20,13 +20,14 @@
 
 #include <stddef.h>
 
+#include "attr.h"
 #include "server.h"
 
 #define THROTTLE_DELAY_MAX_MS	5000
 
 struct throttle;
 
-struct throttle	*throttle_new(const struct config *);
+struct throttle	*throttle_new(const struct config *) MUST_CHECK;
 void		 throttle_free(struct throttle *);
 
 /*

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "date.h"
-#include "goals.h"
+#include "values.h"
 
 /* Shortest text that reads back as the same double. */
 void

@@ -1,4 +1,5 @@
-/* test_log.c: the rate limiter in log.c, with a clock the test moves. */
+/* test_log.c: the rate limiter in log.c, with a clock the test moves, and
+ * the context prefixes of server.h's log_conn and log_req. */
 #include <sys/stat.h>
 
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "log.h"
+#include "server.h"
 
 static uint64_t	 fake_now;
 static FILE	*captured;
@@ -200,6 +202,31 @@ test_many_keys(void **st)
 	free(out);
 }
 
+/* One prefix for every line about a connection or a request, at the
+ * level asked for. */
+static void
+test_conn_prefix(void **st)
+{
+	struct conn c = { .serial = 42, .peer = "192.0.2.7" };
+	struct request r = { .conn = &c, .op_name = "kr.checkin" };
+	char *out;
+	int n;
+
+	log_conn(LOG_LVL_INFO, &c, "closed: %s", "idle");
+	log_req(LOG_LVL_WARN, &r, "stream of %s stalled", "tree");
+	log_req(LOG_LVL_DEBUG, &r, "not shown at level info");
+	log_conn_rl(LOG_LVL_INFO, "hs", &c, "TLS handshake failed: %d", 1);
+	out = lines(&n);
+	assert_int_equal(n, 3);
+	assert_non_null(strstr(out, "conn 42 192.0.2.7: closed: idle\n"));
+	assert_non_null(strstr(out,
+	    "conn 42 192.0.2.7: kr.checkin: stream of tree stalled\n"));
+	assert_non_null(strstr(out,
+	    "conn 42 192.0.2.7: TLS handshake failed: 1\n"));
+	assert_null(strstr(out, "not shown"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -214,6 +241,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_keys, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_conn_prefix, setup,
 		    teardown),
 	};
 	int saved = dup(2), rc;
