@@ -30,6 +30,7 @@
 #include "kr.h"
 #include "op.h"
 #include "rules.h"
+#include "values.h"
 #include "sql-cols.h"
 
 /* Reply objects and contexts. */

@@ -149,13 +149,4 @@ void	op_health(struct request *);
 void	op_review(struct request *);
 void	op_due(struct request *);
 
-/* Shared by the op files. */
-/* FS_USER's columns in res (a statement returning users), or answered
- * (E_INTERNAL): pack each user with rowpack_row. */
-bool	user_rowpack(struct request *, struct rowpack *, const PGresult *)
-	    __attribute__((warn_unused_result));
-enum role role_parse(const char *);
-const char *role_name(enum role);
-bool	valid_login(const char *);
-
 #endif

@@ -17,8 +17,8 @@ schema(struct request *req, const char *name, enum arg_type t)
 	for (; a != NULL && a->name != NULL; a++)
 		if (strcmp(a->name, name) == 0 && a->type == t)
 			return a;
-	log_warnx("conn %llu %s: argument %s is not in the op's schema",
-	    (unsigned long long)req->conn->serial, req->op_name, name);
+	log_req(LOG_LVL_WARN, req, "argument %s is not in the op's schema",
+	    name);
 	mp_reader_fail(&req->args, E_INTERNAL, name, "internal error");
 	return NULL;
 }

@@ -231,8 +231,8 @@ req_reply(struct request *req)
 		evbuffer_add(out, req->out.data, req->out.size);
 		c->last_reply_ms = now_ms();
 	}
-	log_debug("conn %llu: %s id=%llu %llums", (unsigned long long)c->serial,
-	    req->op_name, (unsigned long long)req->id,
+	log_req(LOG_LVL_DEBUG, req, "id=%llu %llums",
+	    (unsigned long long)req->id,
 	    (unsigned long long)(now_ms() - req->started_ms));
 	TAILQ_REMOVE(&c->queue, req, entry);
 	c->nqueue--;
@@ -268,8 +268,7 @@ vfail(struct request *req, enum wire_err code, const char *field,
 		mp_kv_str(&req->pk, WIRE_RULE, rule);
 	req->result_open = false;
 	if (code == E_INTERNAL)
-		log_warnx("conn %llu: %s: internal error: %s",
-		    (unsigned long long)req->conn->serial, req->op_name, msg);
+		log_req(LOG_LVL_WARN, req, "internal error: %s", msg);
 	req_reply(req);
 }
 
@@ -377,9 +376,8 @@ req_db(struct request *req, enum stmt st, int n, const char *const *p,
 	/* A named statement is filled by name (req_db_named), never by
 	 * position: a shifted value is a bug to stop here. */
 	if (stmts[st].params != NULL) {
-		log_warnx("conn %llu %s: statement %s is named but was filled "
-		    "by position", (unsigned long long)req->conn->serial,
-		    req->op_name, stmts[st].name);
+		log_req(LOG_LVL_WARN, req, "statement %s is named but was "
+		    "filled by position", stmts[st].name);
 		req_fail(req, E_INTERNAL, NULL, "internal error");
 		return false;
 	}
@@ -400,8 +398,7 @@ req_db_named(struct request *req, const struct stmt_params *sp, db_cb *cb)
 	char msg[200];
 
 	if (!sp_ready(sp, msg, sizeof msg)) {
-		log_warnx("conn %llu %s: %s",
-		    (unsigned long long)req->conn->serial, req->op_name, msg);
+		log_req(LOG_LVL_WARN, req, "%s", msg);
 		req_fail(req, E_INTERNAL, NULL, "internal error");
 		return false;
 	}

@@ -14,15 +14,12 @@
 
 #include "db.h"
 #include "fields.h"
-#include "kr.h"
 #include "log.h"
 #include "sql.h"
 #include "sql-cols.h"
 
-static const struct stmt_def *const *entity_tables(void);
-
 /* The statements not yet moved to their entity's file. */
-static const stmt_table legacy = {
+const stmt_table sql_legacy_stmts = {
 #include "sql-people.inc"
 #include "sql-goals.inc"
 #include "sql-sys.inc"
@@ -38,27 +35,15 @@ static const stmt_table legacy = {
 
 struct stmt_def stmts[ST_MAX];
 
-static const struct stmt_def *const *
-entity_tables(void)
-{
-	static const struct stmt_def *const tabs[] = {
-		legacy,
-		kr_stmts,
-		NULL
-	};
-
-	return tabs;
-}
-
 void
-stmts_init(void)
+stmts_init(const struct stmt_def *const *tables)
 {
 	static bool done;
 	const struct stmt_def *const *t;
 
 	if (done)
 		return;
-	for (t = entity_tables(); *t != NULL; t++) {
+	for (t = tables; *t != NULL; t++) {
 		for (int i = 0; i < ST_MAX; i++) {
 			if ((*t)[i].name == NULL)
 				continue;
@@ -78,13 +63,4 @@ void
 stmt_params_init(struct stmt_params *sp, enum stmt st)
 {
 	sp_init(sp, &stmts[st], (int)st);
-}
-
-struct db *
-db_new(struct event_base *base, const char *conninfo, int size,
-    size_t max_waiting, int connect_timeout)
-{
-	stmts_init();
-	return db_new_table(base, conninfo, size, max_waiting,
-	    connect_timeout, stmts, ST_MAX);
 }
