@@ -94,6 +94,7 @@ stmt_compile(const struct stmt_def *sd, char **out, char *err, size_t errlen)
 	bool used[STMT_MAXP] = { false };
 	enum lex lx = L_SQL;
 	char *buf, *w;
+	size_t cap;
 	int n;
 
 	*out = NULL;
@@ -103,8 +104,10 @@ stmt_compile(const struct stmt_def *sd, char **out, char *err, size_t errlen)
 		    sd->name, sd->params ? sd->params : "(none)", STMT_MAXP);
 		return false;
 	}
-	/* "$name" never grows as "$NN". */
-	w = buf = xmalloc(strlen(q) + 1);
+	/* "$name" (two bytes at least) becomes "$N" or "$NN" (STMT_MAXP is
+	 * under 100): at most half as long again, as for "$a" -> "$10". */
+	cap = strlen(q) * 3 / 2 + 2;
+	w = buf = xmalloc(cap);
 	while (*q != '\0') {
 		switch (lx) {
 		case L_QUOTE:
@@ -176,7 +179,7 @@ stmt_compile(const struct stmt_def *sd, char **out, char *err, size_t errlen)
 				goto fail;
 			}
 			used[i] = true;
-			w += sprintf(w, "$%d", i + 1);
+			w += snprintf(w, cap - (size_t)(w - buf), "$%d", i + 1);
 		}
 	}
 	*w = '\0';
