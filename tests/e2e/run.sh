@@ -28,7 +28,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/lib.sh"
 
 # The longest first, so that the short ones fill in beside them.
-ALL="goals kpi pace cycle export roi crash leaks cli tiers closed rollup
+ALL="goals-perm-obj goals-rules goals goals-perm kpi pace cycle export roi crash leaks cli tiers closed rollup
 assess idem races proto held budgets preauth limits cluster files demo
 stream auth batch db outage concurrency startup priv devrun schema"
 SUITES=${CAIRN_SUITES:-$ALL}
