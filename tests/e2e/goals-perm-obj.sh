@@ -2,9 +2,10 @@
 # results (each row builds a fresh objective and key result per caller),
 # through the real cairn command line.  The rest of the matrix is
 # goals-perm.sh.
-# (sourced by suite.sh, after login_admin: uses lib.sh's `as` and the admin
-# session it left in home-admin; the organisation is goals-lib.sh's
-# goals_setup).
+#
+# Sourced by suite.sh after login_admin (lib.sh's `as` and the admin session
+# in home-admin); the organisation it starts from is goals-lib.sh's
+# goals_setup, so that it runs alone, on a cluster of its own.
 . "$HERE/goals-lib.sh"
 goals_setup
 

@@ -3,9 +3,10 @@
 # members, and for the private team's goals; an executive's writes; an
 # unreadable objective reading like a missing one.  The matrix for
 # objectives and key results is goals-perm-obj.sh.
-# (sourced by suite.sh, after login_admin: uses lib.sh's `as` and the admin
-# session it left in home-admin; the organisation is goals-lib.sh's
-# goals_setup).
+#
+# Sourced by suite.sh after login_admin (lib.sh's `as` and the admin session
+# in home-admin); the organisation it starts from is goals-lib.sh's
+# goals_setup, so that it runs alone, on a cluster of its own.
 . "$HERE/goals-lib.sh"
 goals_setup
 

@@ -2,9 +2,10 @@
 # last admin, periods), stale versions, team moves that would break a
 # line, and the races on alignment and limits, through the real cairn
 # command line.
-# (sourced by suite.sh, after login_admin: uses lib.sh's `as` and the admin
-# session it left in home-admin; the organisation is goals-lib.sh's
-# goals_setup).
+#
+# Sourced by suite.sh after login_admin (lib.sh's `as` and the admin session
+# in home-admin); the organisation it starts from is goals-lib.sh's
+# goals_setup, so that it runs alone, on a cluster of its own.
 . "$HERE/goals-lib.sh"
 goals_setup
 

@@ -3,9 +3,10 @@
 # private team, members, objective types and filters, progress, a whole
 # quarter and the audit log.  Its siblings: goals-rules.sh, goals-perm.sh,
 # goals-perm-obj.sh (goals-lib.sh says what each holds).
-# (sourced by suite.sh, after login_admin: uses lib.sh's `as` and the admin
-# session it left in home-admin; the organisation is goals-lib.sh's
-# goals_setup).
+#
+# Sourced by suite.sh after login_admin (lib.sh's `as` and the admin session
+# in home-admin); the organisation it starts from is goals-lib.sh's
+# goals_setup, so that it runs alone, on a cluster of its own.
 . "$HERE/goals-lib.sh"
 goals_setup
 
