@@ -278,7 +278,8 @@ void	 client_close(struct client *);
 bool	 mp_num(const msgpack_object *, double *) MUST_CHECK;
 int	 out_json(const msgpack_object *);	/* CX_OK, always */
 /* Text for a terminal: controls and invalid bytes '?', the format
- * characters of out_is_format_char as "<U+XXXX>". */
+ * characters of out_is_format_char as "<U+" and four hex digits ">"
+ * (a zero-width space prints "<U+200B>"). */
 void	 out_text(FILE *, const char *, size_t);
 bool	 out_is_format_char(uint32_t);
 void	 out_value(FILE *, const msgpack_object *);
