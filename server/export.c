@@ -152,6 +152,12 @@ static const struct fieldset FS_EXPORT_RETROS = FIELDSET("retrospective note",
 	" UNION SELECT t.parent_id FROM teams t JOIN up ON t.id = up.id"	\
 	" WHERE t.parent_id IS NOT NULL)"
 
+/* A set's statement: every one takes the same three parameters. */
+#define SET_STMT(nm, text, fields)					\
+	{ .name = (nm), .kind = STMT_READ,				\
+	    .params = "period caller role", .sql = text,		\
+	    .returns = &(fields) }
+
 const stmt_table export_stmts = {
 	/* The period to export, if any: always a row, its id NULL when
 	 * there is none (the name answers either way). */
@@ -168,19 +174,17 @@ const stmt_table export_stmts = {
 	    " FROM periods p WHERE p.id = $period::bigint",
 	    .returns = &FS_EXPORT_PERIOD },
 
-	[ST_EXPORT_TEAMS] = { .name = "export_teams", .kind = STMT_READ,
-	    .params = "period caller role",
-	    .sql = X_UP
+	[ST_EXPORT_TEAMS] = SET_STMT("export_teams",
+	    X_UP
 	    " SELECT t.slug AS slug, t.name AS name, pt.slug AS parent,"
 	    " t.private AS private, t.framework AS framework"
 	    " FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id"
 	    " WHERE t.id IN (SELECT id FROM up) ORDER BY t.id",
-	    .returns = &FS_EXPORT_TEAMS },
+	    FS_EXPORT_TEAMS),
 
 	/* Every user a row of the export names. */
-	[ST_EXPORT_USERS] = { .name = "export_users", .kind = STMT_READ,
-	    .params = "period caller role",
-	    .sql = X_UP
+	[ST_EXPORT_USERS] = SET_STMT("export_users",
+	    X_UP
 	    " SELECT u.login AS login, u.name AS name FROM users u"
 	    " WHERE u.id IN ("
 	    " SELECT o.owner_id FROM objectives o WHERE" X_OBJ("o")
@@ -203,13 +207,13 @@ const stmt_table export_stmts = {
 	    " AND r.at >= p.start_date::timestamptz"
 	    " AND r.at < (p.end_date + 1)::timestamptz"
 	    " UNION SELECT r.author_id FROM retros r"
-	    " WHERE r.period_id = $period::bigint AND r.team_id IN" X_RETRO_TEAMS ")"
+	    " WHERE r.period_id = $period::bigint"
+	    " AND r.team_id IN" X_RETRO_TEAMS ")"
 	    " ORDER BY u.login",
-	    .returns = &FS_EXPORT_USERS },
+	    FS_EXPORT_USERS),
 
-	[ST_EXPORT_KPIS] = { .name = "export_kpis", .kind = STMT_READ,
-	    .params = "period caller role",
-	    .sql = "SELECT k.id AS id, t.slug AS team, k.name AS name,"
+	[ST_EXPORT_KPIS] = SET_STMT("export_kpis",
+	    "SELECT k.id AS id, t.slug AS team, k.name AS name,"
 	    " k.description AS description, k.unit AS unit,"
 	    " k.direction AS direction, k.green AS green, k.amber AS amber,"
 	    " k.green_high AS green_high, k.amber_high AS amber_high,"
@@ -219,16 +223,15 @@ const stmt_table export_stmts = {
 	    " FROM kpis k JOIN teams t ON t.id = k.team_id"
 	    " LEFT JOIN users ow ON ow.id = k.owner_id"
 	    " WHERE k.id IN" X_KPIS " ORDER BY k.id",
-	    .returns = &FS_EXPORT_KPIS },
+	    FS_EXPORT_KPIS),
 
 	/* A parent in the period is named by its id; one in an enclosing
 	 * period (a year's objective) by period, team and title, which the
 	 * importing database must hold; one the caller may not read
 	 * (objective.get's rule, in the period or not) not at all: no id,
 	 * title, team or period. */
-	[ST_EXPORT_OBJECTIVES] = { .name = "export_objectives", .kind = STMT_READ,
-	    .params = "period caller role",
-	    .sql = "SELECT o.id AS id, t.slug AS team, o.title AS title,"
+	[ST_EXPORT_OBJECTIVES] = SET_STMT("export_objectives",
+	    "SELECT o.id AS id, t.slug AS team, o.title AS title,"
 	    " o.description AS description, ow.login AS owner,"
 	    " o.type AS type,"
 	    " CASE WHEN par.period_id = o.period_id THEN o.parent_id END"
@@ -251,35 +254,32 @@ const stmt_table export_stmts = {
 	    " LEFT JOIN periods pp ON pp.id = par.period_id"
 	    " LEFT JOIN teams pt ON pt.id = par.team_id"
 	    " WHERE" X_OBJ("o") " ORDER BY o.id",
-	    .returns = &FS_EXPORT_OBJECTIVES },
+	    FS_EXPORT_OBJECTIVES),
 
-	[ST_EXPORT_CONTRIBUTORS] = { .name = "export_contributors", .kind = STMT_READ,
-	    .params = "period caller role",
-	    .sql = "SELECT c.objective_id AS objective, u.login AS login"
+	[ST_EXPORT_CONTRIBUTORS] = SET_STMT("export_contributors",
+	    "SELECT c.objective_id AS objective, u.login AS login"
 	    " FROM objective_contributors c JOIN users u ON u.id = c.user_id"
 	    " JOIN objectives o ON o.id = c.objective_id WHERE" X_OBJ("o")
 	    " ORDER BY c.objective_id, u.login",
-	    .returns = &FS_EXPORT_CONTRIBUTORS },
+	    FS_EXPORT_CONTRIBUTORS),
 
 	/* Guardrails on KPIs the export holds. */
-	[ST_EXPORT_GUARDRAILS] = { .name = "export_guardrails", .kind = STMT_READ,
-	    .params = "period caller role",
-	    .sql = "SELECT g.objective_id AS objective, g.kpi_id AS kpi,"
+	[ST_EXPORT_GUARDRAILS] = SET_STMT("export_guardrails",
+	    "SELECT g.objective_id AS objective, g.kpi_id AS kpi,"
 	    " u.login AS added_by, export_time(g.added_at) AS added_at"
 	    " FROM objective_guardrails g JOIN users u ON u.id = g.added_by"
 	    " JOIN objectives o ON o.id = g.objective_id"
 	    " WHERE g.kpi_id IN" X_KPIS " AND" X_OBJ("o")
 	    " ORDER BY g.objective_id, g.kpi_id",
-	    .returns = &FS_EXPORT_GUARDRAILS },
+	    FS_EXPORT_GUARDRAILS),
 
 	/* Removed key results are left out, with their check-ins; a binding
 	 * to a KPI the export does not hold is nil.  One bound to a KPI the
 	 * caller may not read is left out too: kr.get withholds its start,
 	 * current value and progress (sql/022), which are that KPI's
 	 * readings, and the import needs them. */
-	[ST_EXPORT_KRS] = { .name = "export_key_results", .kind = STMT_READ,
-	    .params = "period caller role",
-	    .sql = "SELECT k.id AS id, k.objective_id AS objective, k.title AS title,"
+	[ST_EXPORT_KRS] = SET_STMT("export_key_results",
+	    "SELECT k.id AS id, k.objective_id AS objective, k.title AS title,"
 	    " k.type AS type, k.start_value AS start_value,"
 	    " k.target AS target, k.current AS current, k.unit AS unit,"
 	    " k.weight AS weight, ow.login AS owner,"
@@ -291,11 +291,10 @@ const stmt_table export_stmts = {
 	    " WHERE NOT k.removed AND" X_OBJ("o")
 	    " AND kpi_readable($caller, $role, k.kpi_id)"
 	    " ORDER BY k.id",
-	    .returns = &FS_EXPORT_KRS },
+	    FS_EXPORT_KRS),
 
-	[ST_EXPORT_CHECKINS] = { .name = "export_checkins", .kind = STMT_READ,
-	    .params = "period caller role",
-	    .sql = "SELECT c.kr_id AS kr, c.value AS value,"
+	[ST_EXPORT_CHECKINS] = SET_STMT("export_checkins",
+	    "SELECT c.kr_id AS kr, c.value AS value,"
 	    " c.confidence AS confidence, c.note AS note,"
 	    " u.login AS author, export_time(c.at) AS at"
 	    " FROM checkins c JOIN key_results k ON k.id = c.kr_id"
@@ -303,12 +302,11 @@ const stmt_table export_stmts = {
 	    " JOIN users u ON u.id = c.author_id"
 	    " WHERE NOT k.removed AND" X_OBJ("o")
 	    " ORDER BY c.id",
-	    .returns = &FS_EXPORT_CHECKINS },
+	    FS_EXPORT_CHECKINS),
 
 	/* The readings taken within the period's days. */
-	[ST_EXPORT_READINGS] = { .name = "export_readings", .kind = STMT_READ,
-	    .params = "period caller role",
-	    .sql = "SELECT r.kpi_id AS kpi, r.value AS value, export_time(r.at) AS at,"
+	[ST_EXPORT_READINGS] = SET_STMT("export_readings",
+	    "SELECT r.kpi_id AS kpi, r.value AS value, export_time(r.at) AS at,"
 	    " r.note AS note, u.login AS author,"
 	    " export_time(r.recorded_at) AS recorded_at"
 	    " FROM kpi_readings r JOIN users u ON u.id = r.author_id,"
@@ -316,21 +314,21 @@ const stmt_table export_stmts = {
 	    " AND r.at >= p.start_date::timestamptz"
 	    " AND r.at < (p.end_date + 1)::timestamptz"
 	    " ORDER BY r.id",
-	    .returns = &FS_EXPORT_READINGS },
+	    FS_EXPORT_READINGS),
 
 	/* The retrospective notes of the period's exported teams that the
 	 * caller may read (retro.get's rule): an ancestor of a readable team,
 	 * or the team of an objective contributed to, may be private. */
-	[ST_EXPORT_RETROS] = { .name = "export_retros", .kind = STMT_READ,
-	    .params = "period caller role",
-	    .sql = X_UP
+	[ST_EXPORT_RETROS] = SET_STMT("export_retros",
+	    X_UP
 	    " SELECT t.slug AS team, u.login AS author, r.note AS note,"
 	    " export_time(r.at) AS at"
 	    " FROM retros r JOIN teams t ON t.id = r.team_id"
 	    " JOIN users u ON u.id = r.author_id"
-	    " WHERE r.period_id = $period::bigint AND r.team_id IN" X_RETRO_TEAMS
+	    " WHERE r.period_id = $period::bigint"
+	    " AND r.team_id IN" X_RETRO_TEAMS
 	    " ORDER BY r.id",
-	    .returns = &FS_EXPORT_RETROS },
+	    FS_EXPORT_RETROS),
 
 };
 
@@ -375,7 +373,8 @@ static const struct icol objective_cols[] = {
 	COL("id", IC_ID), COL("team", IC_SLUG), COL("title", TEXT(1, 200)),
 	COL("description", TEXT(0, 4000)), COL("owner", IC_LOGIN),
 	COL("type", IC_CHOICE, .choices = "committed|aspirational"),
-	COL("parent", IC_ID, OPTIONAL), COL("parent_period", IC_PERIOD, OPTIONAL),
+	COL("parent", IC_ID, OPTIONAL),
+	COL("parent_period", IC_PERIOD, OPTIONAL),
 	COL("parent_team", IC_SLUG, OPTIONAL),
 	COL("parent_title", TEXT(1, 200), OPTIONAL),
 	COL("weight", WEIGHT),
@@ -420,7 +419,8 @@ static const struct icol reading_cols[] = {
 
 /* The limits of the retros table. */
 static const struct icol retro_cols[] = {
-	COL("team", IC_SLUG), COL("author", IC_LOGIN), COL("note", TEXT(1, 4000)),
+	COL("team", IC_SLUG), COL("author", IC_LOGIN),
+	COL("note", TEXT(1, 4000)),
 	COL("at", IC_TIME),
 };
 
@@ -522,17 +522,15 @@ on_ctx(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 
-	if (!db_ok(res)) {
+	if (!db_ok(res))
 		req_fail_db(req, res);
-		return;
-	}
-	if (row_null(res, 0, "id")) {
+	else if (row_null(res, 0, "id"))
 		req_fail(req, E_NOT_FOUND, "period", "no period %s",
 		    row_text(res, 0, "name"));
-		return;
+	else {
+		(void)reader_new(req, row_int(res, 0, "id"));
+		next_set(req);
 	}
-	(void)reader_new(req, row_int(res, 0, "id"));
-	next_set(req);
 }
 
 static void
