@@ -7,6 +7,8 @@
  * same way.
  */
 #include "db.h"
+#include "export.h"
+#include "import.h"
 #include "kr.h"
 #include "sql.h"
 
@@ -14,6 +16,8 @@
 static const struct stmt_def *const entity_stmts[] = {
 	sql_legacy_stmts,
 	kr_stmts,
+	export_stmts,
+	import_stmts,
 	NULL
 };
 

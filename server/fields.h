@@ -8,7 +8,6 @@
 
 #include "fields-admin.h"
 #include "fields-cycle.h"
-#include "fields-export.h"
 #include "fields-goals.h"
 #include "fields-kpi.h"
 #include "fields-roi.h"
