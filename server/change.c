@@ -184,16 +184,22 @@ on_write(void *arg, const PGresult *res)
 	req_reply(req);
 }
 
+static void	run_write(struct change *, const PGresult *);
+
 static void
 on_ctx(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 	struct change *c = req->change;
 	const struct change_op *op = c->op;
-	int n;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
+		return;
+	}
+	if (op->batch) {
+		if (op->check(c, res))
+			run_write(c, res);
 		return;
 	}
 	if (PQntuples(res) != 1) {
@@ -226,6 +232,17 @@ on_ctx(void *arg, const PGresult *res)
 	}
 	if (op->check != NULL && !op->check(c, res))
 		return;
+	run_write(c, res);
+}
+
+/* The write, once every check passed. */
+static void
+run_write(struct change *c, const PGresult *res)
+{
+	struct request *req = c->req;
+	const struct change_op *op = c->op;
+	int n;
+
 	if (stmts[op->write].params != NULL) {
 		struct stmt_params sp;
 
@@ -274,6 +291,10 @@ replay(struct request *req, int64_t id)
 {
 	struct change *c = req->change;
 
+	if (c->op->replay != NULL) {
+		c->op->replay(c, id);
+		return;
+	}
 	reply_get(req, c->op->reply, c->op->get, id, c->op->id_field);
 }
 

@@ -89,6 +89,14 @@ struct change_op {
 	 * answers a retry, as the first reply did. */
 	enum stmt		 get;
 	bool			 keyed;
+	/* A retry answered from the request itself, given the stored result
+	 * id (a batch's reply is what it carried).  NULL: by get. */
+	void			(*replay)(struct change *, int64_t id);
+	/* A batch: the context is one row per entity the request names, in
+	 * any number, so the generic checks (found, readable, permission,
+	 * period, version) are per row and the check's to make; the path
+	 * runs only check, then the write. */
+	bool			 batch;
 };
 
 struct change {
