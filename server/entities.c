@@ -7,13 +7,17 @@
  * same way.
  */
 #include "db.h"
+#include "kpi.h"
 #include "kr.h"
+#include "reading.h"
 #include "sql.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
 static const struct stmt_def *const entity_stmts[] = {
 	sql_legacy_stmts,
 	kr_stmts,
+	kpi_stmts,
+	reading_stmts,
 	NULL
 };
 

@@ -10,7 +10,6 @@
 #include "fields-cycle.h"
 #include "fields-export.h"
 #include "fields-goals.h"
-#include "fields-kpi.h"
 #include "fields-roi.h"
 #include "fields-rollup.h"
 #include "fields-sys.h"
