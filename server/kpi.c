@@ -90,6 +90,17 @@ static const struct fieldset FS_KPI_CTX = FIELDSET("KPI", kpi_ctx_f);
 	" $owner::text IS NULL OR EXISTS (SELECT 1 FROM users"		\
 	" WHERE login = $owner::text) AS owner_found"
 
+/*
+ * A change of KPI $key by the statement upd (an UPDATE of kpis, after the
+ * CTEs in pre), audited as op with the row before and after, answering
+ * with the KPI as it left it.
+ */
+#define KPI_CHANGE(op, pre, upd)					\
+	"WITH" pre " b AS (SELECT to_jsonb(x) j FROM kpis x"		\
+	" WHERE id = $key), k AS (" upd " RETURNING *),"		\
+	AUDIT_NAMED(op, "kpi", "k.id", "(SELECT j FROM b)",		\
+	"to_jsonb(k)", "k") " SELECT " KPI_COLS " FROM k"
+
 /* The definition a write sets: NULL fields keep what is stored (an
  * update) or take the default (a creation). */
 #define KPI_DEF_PARAMS							\
@@ -142,9 +153,8 @@ const stmt_table kpi_stmts = {
 	 * the context read.  No row: changed meanwhile. */
 	[ST_KPI_UPDATE] = { .name = "kpi_update", .kind = STMT_WRITE,
 	    .params = "caller key " KPI_DEF_PARAMS " read_version",
-	    .sql = "WITH b AS (SELECT to_jsonb(x) j FROM kpis x"
-	    " WHERE id = $key),"
-	    " k AS (UPDATE kpis SET name = coalesce($name, name),"
+	    .sql = KPI_CHANGE("kpi.update", "",
+	    "UPDATE kpis SET name = coalesce($name, name),"
 	    " description = coalesce($description, description),"
 	    " unit = coalesce($unit, unit), direction = $direction,"
 	    " green = $green::float8, amber = $amber::float8,"
@@ -155,11 +165,7 @@ const stmt_table kpi_stmts = {
 	    " ELSE (SELECT id FROM users WHERE login = $owner) END,"
 	    " breach_after = coalesce($breach_after::integer, breach_after),"
 	    " version = version + 1, updated_at = now()"
-	    " WHERE id = $key AND version = $read_version::integer"
-	    " RETURNING *),"
-	    AUDIT_NAMED("kpi.update", "kpi", "k.id", "(SELECT j FROM b)",
-	    "to_jsonb(k)", "k")
-	    " SELECT " KPI_COLS " FROM k",
+	    " WHERE id = $key AND version = $read_version::integer"),
 	    .returns = &FS_KPI },
 
 	/* The row FOR UPDATE first: that waits for the readings in flight,
@@ -167,15 +173,11 @@ const stmt_table kpi_stmts = {
 	 * wait (sql/logic/reading.sql, kpi_readings_check). */
 	[ST_KPI_ARCHIVE] = { .name = "kpi_archive", .kind = STMT_WRITE,
 	    .params = "caller key version",
-	    .sql = "WITH l AS (SELECT id FROM kpis WHERE id = $key FOR UPDATE),"
-	    " b AS (SELECT to_jsonb(x) j FROM kpis x WHERE id = $key),"
-	    " k AS (UPDATE kpis SET archived = true, version = version + 1,"
+	    .sql = KPI_CHANGE("kpi.archive",
+	    " l AS (SELECT id FROM kpis WHERE id = $key FOR UPDATE),",
+	    "UPDATE kpis SET archived = true, version = version + 1,"
 	    " updated_at = now() WHERE id = (SELECT id FROM l) AND NOT archived"
-	    " AND ($version::integer IS NULL OR version = $version::integer)"
-	    " RETURNING *),"
-	    AUDIT_NAMED("kpi.archive", "kpi", "k.id", "(SELECT j FROM b)",
-	    "to_jsonb(k)", "k")
-	    " SELECT " KPI_COLS " FROM k",
+	    " AND ($version::integer IS NULL OR version = $version::integer)"),
 	    .returns = &FS_KPI },
 
 	[ST_KPI_GET] = { .name = "kpi_get", .kind = STMT_READ,

@@ -22,6 +22,7 @@
 #include "kpi.h"
 #include "op.h"
 #include "reading.h"
+#include "strbuf.h"
 #include "values.h"
 #include "xmalloc.h"
 #include "sql-cols.h"
@@ -81,51 +82,12 @@ static const struct op_arg record_schema[] = {
 	A_END
 };
 
-/* A growing string, for the array parameters. */
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-};
-
-static void
-sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		while (b->len + n + 1 > b->cap)
-			b->cap = b->cap ? b->cap * 2 : 256;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-/* An element of a PostgreSQL array literal: quoted, \ and " escaped. */
-static void
-sb_elem(struct sbuf *b, const char *s)
-{
-	sb_add(b, "\"", 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			sb_add(b, "\\", 1);
-		sb_add(b, s, 1);
-	}
-	sb_add(b, "\"", 1);
-}
-
-
 /* The readings as they are read, before the change holds them. */
 struct batch {
 	size_t		 n;
 	int64_t		*kpi;		/* of each reading, in order */
 	char		(*at)[KPI_AT_LEN];	/* each one's time, UTC */
-	struct sbuf	 a_kpi, a_val, a_at, a_note, a_ids;
+	struct strbuf	 a_kpi, a_val, a_at, a_note, a_ids;
 };
 
 static void
@@ -207,22 +169,22 @@ read_one(struct request *req, struct batch *r, size_t i,
 	else		/* now, as the database will take it */
 		strftime(r->at[i], KPI_AT_LEN, "%Y-%m-%dT%H:%M:%SZ",
 		    gmtime(&now));
-	sb_str(&r->a_kpi, i ? "," : "{");
-	sb_str(&r->a_val, i ? "," : "{");
-	sb_str(&r->a_at, i ? "," : "{");
-	sb_str(&r->a_note, i ? "," : "{");
+	strbuf_str(&r->a_kpi, i ? "," : "{");
+	strbuf_str(&r->a_val, i ? "," : "{");
+	strbuf_str(&r->a_at, i ? "," : "{");
+	strbuf_str(&r->a_note, i ? "," : "{");
 	snprintf(num, sizeof num, "%lld", (long long)kpi);
-	sb_str(&r->a_kpi, num);
+	strbuf_str(&r->a_kpi, num);
 	fmt_num(num, sizeof num, value);
-	sb_str(&r->a_val, num);
+	strbuf_str(&r->a_val, num);
 	if (at != NULL)
-		sb_elem(&r->a_at, when);
+		strbuf_pg_elem(&r->a_at, when);
 	else
-		sb_str(&r->a_at, "NULL");
+		strbuf_str(&r->a_at, "NULL");
 	if (note != NULL)
-		sb_elem(&r->a_note, note);
+		strbuf_pg_elem(&r->a_note, note);
 	else
-		sb_str(&r->a_note, "NULL");
+		strbuf_str(&r->a_note, "NULL");
 	mp_reader_free(&sub);
 	return true;
 }
@@ -390,7 +352,7 @@ static const struct change_op kpi_record = {
 
 /* Copy s into the block at *at (moved past it). */
 static const char *
-put(char **at, const struct sbuf *s)
+put(char **at, const struct strbuf *s)
 {
 	const char *out = memcpy(*at, s->s, s->len + 1);
 
@@ -441,22 +403,22 @@ batch_read(struct request *req, struct batch *b, const msgpack_object *arr)
 	for (size_t i = 0; i < b->n; i++)
 		if (!read_one(req, b, i, &arr->via.array.ptr[i], now))
 			return false;
-	sb_str(&b->a_kpi, "}");
-	sb_str(&b->a_val, "}");
-	sb_str(&b->a_at, "}");
-	sb_str(&b->a_note, "}");
+	strbuf_str(&b->a_kpi, "}");
+	strbuf_str(&b->a_val, "}");
+	strbuf_str(&b->a_at, "}");
+	strbuf_str(&b->a_note, "}");
 	ids = xcalloc(b->n, sizeof *ids);
 	memcpy(ids, b->kpi, b->n * sizeof *ids);
 	qsort(ids, b->n, sizeof *ids, cmp_id);
-	sb_str(&b->a_ids, "{");
+	strbuf_str(&b->a_ids, "{");
 	for (size_t i = 0; i < b->n; i++) {
 		if (i > 0 && ids[i] == ids[i - 1])
 			continue;
 		snprintf(num, sizeof num, "%s%lld", nids++ ? "," : "",
 		    (long long)ids[i]);
-		sb_str(&b->a_ids, num);
+		strbuf_str(&b->a_ids, num);
 	}
-	sb_str(&b->a_ids, "}");
+	strbuf_str(&b->a_ids, "}");
 	free(ids);
 	return true;
 }
