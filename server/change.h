@@ -3,7 +3,7 @@
  * (objectives, key results, KPIs and whatever comes next):
  *
  *   1. the context: one statement, one row, or no row for a missing
- *      entity;
+ *      entity (a batch, .batch: a row per entity named, kpi.record);
  *   2. the checks, in a fixed order: readable (else answered as missing),
  *      permission (authz.c), the period's state, the expected version,
  *      then the op's own rules;
