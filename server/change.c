@@ -197,6 +197,11 @@ on_ctx(void *arg, const PGresult *res)
 		req_fail_db(req, res);
 		return;
 	}
+	if (op->batch) {
+		if (op->check(c, res))
+			write_run(c, res);
+		return;
+	}
 	if (PQntuples(res) != 1) {
 		req_fail(req, E_NOT_FOUND, op->id_field, "no %s %s", op->what,
 		    c->key);
@@ -230,7 +235,7 @@ on_ctx(void *arg, const PGresult *res)
 	write_run(c, res);
 }
 
-/* The write, after the checks on ctx (NULL: op->no_ctx). */
+/* The write, once every check passed on ctx (NULL: op->no_ctx). */
 static void
 write_run(struct change *c, const PGresult *res)
 {
@@ -290,6 +295,10 @@ replay(struct request *req, int64_t id)
 {
 	struct change *c = req->change;
 
+	if (c->op->replay != NULL) {
+		c->op->replay(c, id);
+		return;
+	}
 	reply_get(req, c->op->reply, c->op->get, id, c->op->id_field);
 }
 

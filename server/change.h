@@ -3,7 +3,7 @@
  * (objectives, key results, KPIs and whatever comes next):
  *
  *   1. the context: one statement, one row, or no row for a missing
- *      entity;
+ *      entity (a batch, .batch: a row per entity named, kpi.record);
  *   2. the checks, in a fixed order: readable (else answered as missing),
  *      permission (authz.c), the period's state, the expected version,
  *      then the op's own rules;
@@ -94,6 +94,14 @@ struct change_op {
 	 * answers a retry, as the first reply did. */
 	enum stmt		 get;
 	bool			 keyed;
+	/* A retry answered from the request itself, given the stored result
+	 * id (a batch's reply is what it carried).  NULL: by get. */
+	void			(*replay)(struct change *, int64_t id);
+	/* A batch: the context is one row per entity the request names, in
+	 * any number, so the generic checks (found, readable, permission,
+	 * period, version) are per row and the check's to make; the path
+	 * runs only check, then the write. */
+	bool			 batch;
 };
 
 struct change {

@@ -8,9 +8,11 @@
 
 #include "export.h"
 #include "import.h"
+#include "kpi.h"
 #include "kr.h"
 #include "log.h"
 #include "op.h"
+#include "reading.h"
 #include "server.h"
 
 static const struct op *op_find_in(const char *, const struct op *, size_t);
@@ -105,21 +107,6 @@ static const struct op ops[] = {
 	{ .name = "objective.grade", .fn = op_objective_grade,
 	    .flags = OP_SESSION | OP_WRITE },
 
-	{ .name = "kpi.create", .fn = op_kpi_create,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "kpi.update", .fn = op_kpi_update,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "kpi.archive", .fn = op_kpi_archive,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "kpi.get", .fn = op_kpi_get,
-	    .flags = OP_SESSION },
-	{ .name = "kpi.list", .fn = op_kpi_list,
-	    .flags = OP_SESSION },
-	{ .name = "kpi.history", .fn = op_kpi_history,
-	    .flags = OP_SESSION },
-	{ .name = "kpi.record", .fn = op_kpi_record,
-	    .flags = OP_SESSION | OP_WRITE },
-
 	{ .name = "roi.set", .fn = op_roi_set,
 	    .flags = OP_SESSION | OP_WRITE },
 	{ .name = "roi.get", .fn = op_roi_get,
@@ -156,6 +143,8 @@ static const struct op *const entity_ops[] = {
 	kr_ops,
 	export_ops,
 	import_ops,
+	kpi_ops,
+	reading_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

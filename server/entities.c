@@ -9,7 +9,9 @@
 #include "db.h"
 #include "export.h"
 #include "import.h"
+#include "kpi.h"
 #include "kr.h"
+#include "reading.h"
 #include "sql.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
@@ -18,6 +20,8 @@ static const struct stmt_def *const entity_stmts[] = {
 	kr_stmts,
 	export_stmts,
 	import_stmts,
+	kpi_stmts,
+	reading_stmts,
 	NULL
 };
 

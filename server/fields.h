@@ -9,7 +9,6 @@
 #include "fields-admin.h"
 #include "fields-cycle.h"
 #include "fields-goals.h"
-#include "fields-kpi.h"
 #include "fields-roi.h"
 #include "fields-rollup.h"
 #include "fields-sys.h"

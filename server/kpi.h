@@ -1,5 +1,8 @@
 /*
- * kpi.h: what the KPI ops (op-kpi.c, op-kpi-record.c) share.
+ * kpi.h: what the KPI entity (kpi.c) shows to the rest of cairnd, its op
+ * table and its statements, and what KPIs and their readings (reading.c,
+ * export-sets.c) share: the bounds of a reading, and the checks of its
+ * time and of a KPI's thresholds (kpi-at.c).
  */
 #ifndef CAIRN_KPI_H
 #define CAIRN_KPI_H
@@ -7,6 +10,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
+
+#include "op.h"
+#include "sql.h"
+
+extern const struct op		kpi_ops[];	/* ended by a NULL name */
+extern const stmt_table		kpi_stmts;
 
 #define KPI_RECORD_MAX	1000	/* readings in one kpi.record */
 #define KPI_NOTE_MAX	2000	/* bytes of a reading's note */

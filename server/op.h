@@ -109,14 +109,6 @@ void	op_objective_grant(struct request *);
 void	op_objective_revoke(struct request *);
 /* issue 8: the review's grade (op-objective-grade.c) */
 void	op_objective_grade(struct request *);
-/* op-kpi.c, op-kpi-record.c */
-void	op_kpi_create(struct request *);
-void	op_kpi_update(struct request *);
-void	op_kpi_archive(struct request *);
-void	op_kpi_get(struct request *);
-void	op_kpi_list(struct request *);
-void	op_kpi_history(struct request *);
-void	op_kpi_record(struct request *);
 /* op-roi.c */
 void	op_roi_set(struct request *);
 void	op_roi_get(struct request *);

@@ -132,33 +132,8 @@
 	IDEM_KEEP "' ORDER BY created_at LIMIT 16"			\
 	" FOR UPDATE SKIP LOCKED))"
 
-/*
- * A KPI's reply columns, from a row k of kpis or of a write's RETURNING:
- * health and staleness are computed from k's own columns (the readings
- * are not what the write changes), so a write answers with its new
- * definition, not the snapshot from before the statement.
- */
-#define KPI_TIME(x)							\
-	"to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* The latest reading of a KPI first (kpi.c, kr.c). */
 #define KPI_LATEST_FIRST	"ORDER BY r.at DESC, r.id DESC"
-#define KPI_COLS							\
-	"k.id AS id, (SELECT slug FROM teams WHERE id = k.team_id) AS team,"	\
-	" k.name AS name, k.description AS description, k.unit AS unit,"	\
-	" k.direction AS direction, k.green AS green, k.amber AS amber,"	\
-	" k.green_high AS green_high, k.amber_high AS amber_high,"	\
-	" k.frequency AS frequency,"					\
-	" (SELECT login FROM users WHERE id = k.owner_id) AS owner,"	\
-	" k.breach_after AS breach_after, k.archived AS archived,"	\
-	" k.version AS version,"					\
-	" (SELECT json_build_object('value', r.value, 'at', "		\
-	KPI_TIME("r.at") ") FROM kpi_readings r WHERE r.kpi_id = k.id "	\
-	KPI_LATEST_FIRST " LIMIT 1) AS latest,"				\
-	" kpi_health_of(k.id, k.direction, k.green, k.amber, k.green_high,"	\
-	" k.amber_high, k.breach_after) AS health,"			\
-	" kpi_stale_of(k.id, k.frequency) AS stale,"			\
-	" (SELECT coalesce(json_agg(s.value ORDER BY s.at, s.id), '[]')"	\
-	" FROM (SELECT r.value, r.at, r.id FROM kpi_readings r"		\
-	" WHERE r.kpi_id = k.id " KPI_LATEST_FIRST " LIMIT 12) s) AS recent"
 /* The facts of the caller (caller) about KPI k of team t (change.c's
  * column names). */
 #define KPI_FACTS(caller)						\

@@ -491,6 +491,10 @@ expect_exit "kpi history --limit 3" 0 as admin --json kpi history "$RGK" --limit
 expect_match "... the last 3, oldest first, each with its health" '^\[\{"id":[0-9]+,"value":0.99,"at":"[^"]*","health":"red","author":"root","note":""\},\{[^}]*"value":8.01[^}]*"health":"red"[^}]*\},\{[^}]*"value":5,[^}]*"health":"green"[^}]*\}\]$' "$OUT"
 expect_exit "kpi history --limit 1001" 7 as admin kpi history "$RGK" --limit 1001
 expect_exit "kpi history of a private team's KPI, as an outsider" 5 as kout kpi history "$SECRET"
+expect_exit "kpi history of a KPI without readings" 0 as admin --json kpi history "$OTD"
+expect_eq "... an empty list" "$OUT" "[]"
+expect_exit "kpi history of a missing KPI" 5 as admin kpi history 999999999
+expect_match "... answered as missing" 'no KPI 999999999' "$ERR"
 expect_exit "kpi history (text)" 0 as admin kpi history "$RGK" --limit 2
 expect_match "... a table" '^AT +VALUE +HEALTH +AUTHOR' "$OUT"
 
