@@ -20,6 +20,7 @@ static void
 path_free(struct request *req)
 {
 	if (req->change != NULL) {
+		explicit_bzero(req->change->arg, req->change->argsize);
 		free(req->change->arg);
 		free(req->change);
 		req->change = NULL;
@@ -46,6 +47,7 @@ change_new(struct request *req, const struct change_op *op, size_t argsize)
 	c->req = req;
 	c->op = op;
 	c->arg = xcalloc(1, argsize > 0 ? argsize : 1);
+	c->argsize = argsize;
 	caller_text(req, c->caller, c->role);
 	c->f.role = req->conn->sess.role;
 	c->version = -1;
@@ -171,6 +173,8 @@ on_write(void *arg, const PGresult *res)
 			    "meanwhile: reload and retry", c->op->what, c->key);
 		return;
 	}
+	if (c->op->done != NULL && c->op->done(c, res))
+		return;
 	if (c->op->reply == NULL) {
 		msgpack_pack_true(req_result(req));
 		req_reply(req);
@@ -184,13 +188,45 @@ on_write(void *arg, const PGresult *res)
 	req_reply(req);
 }
 
+/* The write, after the checks (ctx NULL: resumed, change_resume). */
+static void
+write_step(struct change *c, const PGresult *ctx)
+{
+	struct request *req = c->req;
+	const struct change_op *op = c->op;
+	int n;
+
+	if (stmts[op->write].params != NULL) {
+		struct stmt_params sp;
+
+		stmt_params_init(&sp, op->write);
+		common_args(c, &sp);
+		if (op->args != NULL)
+			op->args(c, ctx, &sp);
+		(void)req_db_named(req, &sp, on_write);
+		return;
+	}
+	/* A positional write takes the caller as $1 (for its audit entry)
+	 * and the entity's key as $2. */
+	memset(c->p, 0, sizeof c->p);
+	c->p[0] = c->caller;
+	c->p[1] = c->key;
+	n = op->params(c, ctx, c->p);
+	(void)req_db(req, op->write, n, c->p, on_write);
+}
+
+void
+change_resume(struct change *c)
+{
+	write_step(c, NULL);
+}
+
 static void
 on_ctx(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 	struct change *c = req->change;
 	const struct change_op *op = c->op;
-	int n;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
@@ -226,23 +262,7 @@ on_ctx(void *arg, const PGresult *res)
 	}
 	if (op->check != NULL && !op->check(c, res))
 		return;
-	if (stmts[op->write].params != NULL) {
-		struct stmt_params sp;
-
-		stmt_params_init(&sp, op->write);
-		common_args(c, &sp);
-		if (op->args != NULL)
-			op->args(c, res, &sp);
-		(void)req_db_named(req, &sp, on_write);
-		return;
-	}
-	/* A positional write takes the caller as $1 (for its audit entry)
-	 * and the entity's key as $2. */
-	memset(c->p, 0, sizeof c->p);
-	c->p[0] = c->caller;
-	c->p[1] = c->key;
-	n = op->params(c, res, c->p);
-	(void)req_db(req, op->write, n, c->p, on_write);
+	write_step(c, res);
 }
 
 static void
@@ -252,6 +272,10 @@ fresh(struct request *req)
 	const char *q[CHANGE_MAXP] = { c->key, c->caller, c->role };
 	int n = c->op->nctx;
 
+	if (c->op->no_ctx) {
+		write_step(c, NULL);
+		return;
+	}
 	if (stmts[c->op->ctx].params != NULL) {
 		struct stmt_params sp;
 

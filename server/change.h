@@ -54,6 +54,10 @@ struct change_op {
 	const char		*id_field;	/* the argument the context is
 						 * read by: "id", "objective" */
 	enum stmt		 ctx;
+	/* No context: nothing to check (a write that answers a missing
+	 * entity by its empty result), so straight to the write, its args
+	 * hook given a NULL context; ctx is then unused. */
+	bool			 no_ctx;
 	/* A named context: its parameters other than the common ones.
 	 * NULL: none. */
 	void			(*ctx_args)(struct change *,
@@ -89,6 +93,11 @@ struct change_op {
 	 * answers a retry, as the first reply did. */
 	enum stmt		 get;
 	bool			 keyed;
+	/* After a write that returned its row, before the reply: the op's
+	 * side effects (sessions to re-check, a log line).  True when it
+	 * answered (or will answer) itself; false: answered with reply as
+	 * above.  NULL: none. */
+	bool			(*done)(struct change *, const PGresult *res);
 };
 
 struct change {
@@ -102,6 +111,8 @@ struct change {
 	struct authz_facts	 f;
 	struct idem		 idem;
 	void			*arg;		/* the op's own arguments */
+	size_t			 argsize;	/* zeroed before it is freed:
+						 * it may hold a secret */
 	const char		*p[CHANGE_MAXP];
 };
 
@@ -113,6 +124,11 @@ struct change	*change_new(struct request *, const struct change_op *,
  * request's idempotency key (read by change_new) is honoured. */
 void		 change_run(struct change *, const char *key);
 void		 change_run_id(struct change *, int64_t id);
+/* The write of a change whose check hook returned false without
+ * answering, to wait for work off the event loop (a password hash): the
+ * args hook is then given a NULL context, so what it needs of the
+ * context is kept in c->arg by the check. */
+void		 change_resume(struct change *);
 /* change_new with a copy of arg (size bytes), the expected version (-1:
  * any), then change_run_id. */
 void		 change_start(struct request *, const struct change_op *,
