@@ -8,12 +8,16 @@
  */
 #include "db.h"
 #include "kr.h"
+#include "session.h"
+#include "user.h"
 #include "sql.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
 static const struct stmt_def *const entity_stmts[] = {
 	sql_legacy_stmts,
 	kr_stmts,
+	user_stmts,
+	session_stmts,
 	NULL
 };
 
