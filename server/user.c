@@ -694,7 +694,7 @@ on_password_throttle(struct request *req, int failures)
 	struct change *c = req->change;
 
 	UARG(c)->failures = failures;
-	change_run(c, c->key);
+	change_run(c, UARG(c)->login);
 }
 
 static void
@@ -728,8 +728,7 @@ op_user_set_password(struct request *req)
 	}
 	/* Locked from this address: refused before any hashing. */
 	u->login = login;
-	snprintf(c->key, sizeof c->key, "%s", login);
-	throttle_check(req, c->key, "old_password", "wrong passwords",
+	throttle_check(req, login, "old_password", "wrong passwords",
 	    on_password_throttle);
 }
 
