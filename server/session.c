@@ -228,6 +228,31 @@ session_set(struct conn *c, const PGresult *res)
 	s->checked_ms = now_ms();
 }
 
+/* The session of a row of FS_SESSION, on the connection and packed as the
+ * reply of a login (with its token) or a resume (token NULL): its expiry
+ * and its user.  False: answered (E_INTERNAL). */
+static bool MUST_CHECK
+session_reply(struct request *req, const PGresult *res, const char *token)
+{
+	struct rowpack rp;
+	msgpack_packer *pk;
+
+	if (!user_rowpack(req, &rp, res))
+		return false;
+	session_set(req->conn, res);
+	pk = req_result(req);
+	msgpack_pack_map(pk, token != NULL ? 3 : 2);
+	if (token != NULL)
+		mp_kv_str(pk, "token", token);
+	mp_kv_int(pk, "expires", req->conn->sess.expires);
+	mp_pack_key(pk, "user");
+	rowpack_row(pk, &rp, 0, 0);
+	if (token != NULL)
+		log_conn(LOG_LVL_INFO, req->conn, "'%s' logged in",
+		    req->conn->sess.login);
+	return true;
+}
+
 bool
 session_check(struct request *req, const char *token_hash, db_cb *cb)
 {
@@ -331,19 +356,9 @@ login_done(struct change *c, const PGresult *res)
 {
 	struct request *req = c->req;
 	struct login_arg *l = c->arg;
-	struct rowpack rp;
-	msgpack_packer *pk;
 
-	if (!user_rowpack(req, &rp, res))
+	if (!session_reply(req, res, l->token))
 		return true;
-	session_set(req->conn, res);
-	log_conn(LOG_LVL_INFO, req->conn, "'%s' logged in", l->login);
-	pk = req_result(req);
-	msgpack_pack_map(pk, 3);
-	mp_kv_str(pk, "token", l->token);
-	mp_kv_int(pk, "expires", req->conn->sess.expires);
-	mp_pack_key(pk, "user");
-	rowpack_row(pk, &rp, 0, 0);
 	/* The reply waits for the count to go: a client that logs in again
 	 * at once must not find itself still counted. */
 	if (l->failures > 0)
@@ -409,8 +424,6 @@ static void
 on_resumed(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct rowpack rp;
-	msgpack_packer *pk;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
@@ -421,15 +434,8 @@ on_resumed(void *arg, const PGresult *res)
 		    "in again");
 		return;
 	}
-	if (!user_rowpack(req, &rp, res))
-		return;
-	session_set(req->conn, res);
-	pk = req_result(req);
-	msgpack_pack_map(pk, 2);
-	mp_kv_int(pk, "expires", req->conn->sess.expires);
-	mp_pack_key(pk, "user");
-	rowpack_row(pk, &rp, 0, 0);
-	req_reply(req);
+	if (session_reply(req, res, NULL))
+		req_reply(req);
 }
 
 static void
@@ -481,23 +487,15 @@ op_session_logout(struct request *req)
 /* session.whoami */
 
 static void
+user_gone(struct request *req, const PGresult *res)
+{
+	req_fail(req, E_AUTH, NULL, "session user is gone");
+}
+
+static void
 on_whoami(void *arg, const PGresult *res)
 {
-	struct request *req = arg;
-	struct rowpack rp;
-
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
-	if (!row_bool(res, 0, "found")) {
-		req_fail(req, E_AUTH, NULL, "session user is gone");
-		return;
-	}
-	if (!user_rowpack(req, &rp, res))
-		return;
-	rowpack_row(req_result(req), &rp, 0, 0);
-	req_reply(req);
+	user_reply(arg, res, user_gone);
 }
 
 static void

@@ -444,10 +444,10 @@ user_get(struct request *req, const char *login, db_cb *cb)
 	return req_db_named(req, &sp, cb);
 }
 
-static void
-on_user_get(void *arg, const PGresult *res)
+void
+user_reply(struct request *req, const PGresult *res,
+    void (*none)(struct request *, const PGresult *))
 {
-	struct request *req = arg;
 	struct rowpack rp;
 
 	if (!db_ok(res)) {
@@ -455,13 +455,25 @@ on_user_get(void *arg, const PGresult *res)
 		return;
 	}
 	if (!row_bool(res, 0, "found")) {
-		no_user(req, row_text(res, 0, "asked"));
+		none(req, res);
 		return;
 	}
 	if (!user_rowpack(req, &rp, res))
 		return;
 	rowpack_row(req_result(req), &rp, 0, 0);
 	req_reply(req);
+}
+
+static void
+user_none(struct request *req, const PGresult *res)
+{
+	no_user(req, row_text(res, 0, "asked"));
+}
+
+static void
+on_user_get(void *arg, const PGresult *res)
+{
+	user_reply(arg, res, user_none);
 }
 
 static void

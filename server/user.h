@@ -30,5 +30,9 @@ bool	user_rowpack(struct request *, struct rowpack *, const PGresult *)
 /* Run user_get (one row: asked, found, then FS_USER's columns) for the
  * user login, then cb.  False: not sent, answered (as req_db_named). */
 bool	user_get(struct request *, const char *login, db_cb *cb);
+/* Answer with the user of a user_get result; none answers when it names
+ * no user. */
+void	user_reply(struct request *, const PGresult *,
+	    void (*none)(struct request *, const PGresult *));
 
 #endif
