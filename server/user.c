@@ -333,8 +333,9 @@ create_free(struct change *c, const PGresult *ctx)
 	return false;
 }
 
+/* A new password hashed (user.create, user.set_password): the write. */
 static void
-on_create_hash(void *arg, bool match, const char *encoded)
+on_new_hash(void *arg, bool match, const char *encoded)
 {
 	struct request *req = arg;
 
@@ -348,7 +349,7 @@ create_hash(struct change *c, const PGresult *ctx)
 	struct request *req = c->req;
 
 	hash_or_fail(req, hashpool_hash(req->conn->srv->hp, &req->conn->akey,
-	    UARG(c)->password, on_create_hash, req));
+	    UARG(c)->password, on_new_hash, req));
 	return false;
 }
 
@@ -612,15 +613,6 @@ op_user_budget(struct request *req)
  */
 
 static void
-on_password_hashed(void *arg, bool match, const char *encoded)
-{
-	struct request *req = arg;
-
-	if (hash_kept(req->change, encoded))
-		change_resume(req->change);
-}
-
-static void
 on_old_failure_counted(struct request *req, int delay_ms)
 {
 	req->defer_ms = delay_ms;
@@ -640,7 +632,7 @@ on_old_verified(void *arg, bool match, const char *encoded)
 		return;
 	}
 	hash_or_fail(req, hashpool_hash(req->conn->srv->hp, &req->conn->akey,
-	    UARG(c)->password, on_password_hashed, req));
+	    UARG(c)->password, on_new_hash, req));
 }
 
 static bool
@@ -657,7 +649,7 @@ password_check(struct change *c, const PGresult *ctx)
 		    on_old_verified, req);
 	else
 		r = hashpool_hash(req->conn->srv->hp, &req->conn->akey,
-		    u->password, on_password_hashed, req);
+		    u->password, on_new_hash, req);
 	hash_or_fail(req, r);
 	return false;
 }
