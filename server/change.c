@@ -20,6 +20,7 @@ static void
 path_free(struct request *req)
 {
 	if (req->change != NULL) {
+		explicit_bzero(req->change->arg, req->change->argsize);
 		free(req->change->arg);
 		free(req->change);
 		req->change = NULL;
@@ -46,6 +47,7 @@ change_new(struct request *req, const struct change_op *op, size_t argsize)
 	c->req = req;
 	c->op = op;
 	c->arg = xcalloc(1, argsize > 0 ? argsize : 1);
+	c->argsize = argsize;
 	caller_text(req, c->caller, c->role);
 	c->f.role = req->conn->sess.role;
 	c->version = -1;
@@ -171,6 +173,8 @@ on_write(void *arg, const PGresult *res)
 			    "meanwhile: reload and retry", c->op->what, c->key);
 		return;
 	}
+	if (c->op->done != NULL && c->op->done(c, res))
+		return;
 	if (c->op->reply == NULL) {
 		msgpack_pack_true(req_result(req));
 		req_reply(req);
@@ -260,6 +264,14 @@ write_run(struct change *c, const PGresult *res)
 	c->p[1] = c->key;
 	n = op->params(c, res, c->p);
 	(void)req_db(req, op->write, n, c->p, on_write);
+}
+
+/* The write of a change whose check is waiting for something (a password
+ * hash): run it now, with no context (the args hook gets NULL). */
+void
+change_resume(struct change *c)
+{
+	write_run(c, NULL);
 }
 
 static void

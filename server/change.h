@@ -54,6 +54,11 @@ struct change_op {
 	const char		*id_field;	/* the argument the context is
 						 * read by: "id", "objective" */
 	enum stmt		 ctx;
+	/* No context: the write finds the entity and checks what it must
+	 * itself (no row: .empty), after only the op's flags (OP_ADMIN ...);
+	 * its hooks get ctx NULL; ctx is then unused.  One round trip (an
+	 * import's stage, user.enable). */
+	bool			 no_ctx;
 	/* A named context: its parameters other than the common ones.
 	 * NULL: none. */
 	void			(*ctx_args)(struct change *,
@@ -63,11 +68,6 @@ struct change_op {
 	 * returns how many.  NULL: nctx of those three. */
 	int			 nctx;
 	int			(*ctx_params)(struct change *, const char **p);
-	/* No context: the write finds the entity and checks what it must
-	 * itself (no row: .empty), after only the op's flags (OP_ADMIN ...);
-	 * the hooks get ctx NULL.  One round trip for a change whose
-	 * target is the caller's own (an import's stage). */
-	bool			 no_ctx;
 	/* For a context row that may name nothing (LEFT JOINs): before any
 	 * other check, false after answering.  NULL: a row means found. */
 	bool			(*found)(struct change *, const PGresult *ctx);
@@ -102,6 +102,11 @@ struct change_op {
 	 * period, version) are per row and the check's to make; the path
 	 * runs only check, then the write. */
 	bool			 batch;
+	/* After a write that returned its row, before the reply: the op's
+	 * side effects (sessions to re-check, a log line).  True when it
+	 * answered (or will answer) itself; false: answered with reply as
+	 * above.  NULL: none. */
+	bool			(*done)(struct change *, const PGresult *res);
 };
 
 struct change {
@@ -115,6 +120,8 @@ struct change {
 	struct authz_facts	 f;
 	struct idem		 idem;
 	void			*arg;		/* the op's own arguments */
+	size_t			 argsize;	/* zeroed before it is freed:
+						 * it may hold a secret */
 	const char		*p[CHANGE_MAXP];
 };
 
@@ -126,6 +133,11 @@ struct change	*change_new(struct request *, const struct change_op *,
  * request's idempotency key (read by change_new) is honoured. */
 void		 change_run(struct change *, const char *key);
 void		 change_run_id(struct change *, int64_t id);
+/* The write of a change whose check hook returned false without
+ * answering, to wait for work off the event loop (a password hash): the
+ * args hook is then given a NULL context, so what it needs of the
+ * context is kept in c->arg by the check. */
+void		 change_resume(struct change *);
 /* change_new with a copy of arg (size bytes), the expected version (-1:
  * any), then change_run_id. */
 void		 change_start(struct request *, const struct change_op *,

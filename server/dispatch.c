@@ -10,6 +10,8 @@
 #include "import.h"
 #include "kpi.h"
 #include "kr.h"
+#include "session.h"
+#include "user.h"
 #include "log.h"
 #include "op.h"
 #include "reading.h"
@@ -18,35 +20,6 @@
 static const struct op *op_find_in(const char *, const struct op *, size_t);
 
 static const struct op ops[] = {
-	{ .name = "hello", .fn = op_hello,
-	    .flags = OP_NO_HELLO },
-	{ .name = "ping", .fn = op_ping,
-	    .flags = 0 },
-	{ .name = "session.login", .fn = op_session_login,
-	    .flags = OP_WRITE },
-	{ .name = "session.resume", .fn = op_session_resume,
-	    .flags = 0 },
-	{ .name = "session.logout", .fn = op_session_logout,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "session.whoami", .fn = op_session_whoami,
-	    .flags = OP_SESSION },
-	{ .name = "user.create", .fn = op_user_create,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "user.list", .fn = op_user_list,
-	    .flags = OP_SESSION },
-	{ .name = "user.get", .fn = op_user_get,
-	    .flags = OP_SESSION },
-	{ .name = "user.set_role", .fn = op_user_set_role,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "user.disable", .fn = op_user_disable,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "user.enable", .fn = op_user_enable,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "user.budget", .fn = op_user_budget,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "user.set_password", .fn = op_user_set_password,
-	    .flags = OP_SESSION | OP_WRITE },
-
 	{ .name = "team.create", .fn = op_team_create,
 	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
 	{ .name = "team.list", .fn = op_team_list,
@@ -145,6 +118,8 @@ static const struct op *const entity_ops[] = {
 	import_ops,
 	kpi_ops,
 	reading_ops,
+	user_ops,
+	session_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first
@@ -280,11 +255,7 @@ dispatch(struct request *req)
 	 * than session_recheck seconds (changes made by another server). */
 	if (s->stale || now_ms() - s->checked_ms >=
 	    (uint64_t)c->srv->cf->session_recheck * 1000) {
-		char idle[16];
-		const char *p[2] = { s->token_hex, idle };
-
-		snprintf(idle, sizeof idle, "%d", c->srv->cf->session_idle);
-		req_db(req, ST_SESSION_CHECK, 2, p, on_session_check);
+		(void)session_check(req, s->token_hex, on_session_check);
 		return;
 	}
 	run(req);

@@ -12,6 +12,8 @@
 #include "kpi.h"
 #include "kr.h"
 #include "reading.h"
+#include "session.h"
+#include "user.h"
 #include "sql.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
@@ -22,6 +24,8 @@ static const struct stmt_def *const entity_stmts[] = {
 	import_stmts,
 	kpi_stmts,
 	reading_stmts,
+	user_stmts,
+	session_stmts,
 	NULL
 };
 

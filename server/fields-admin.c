@@ -16,8 +16,3 @@ static const struct field audit_f[] = {
 	{ "entity", F_STR }, { "before", F_JSON }, { "after", F_JSON }
 };
 const struct fieldset FS_AUDIT = FIELDSET("audit entry", audit_f);
-
-static const struct field user_budget_f[] = {
-	{ "login", F_STR }, { "lifted", F_BOOL }
-};
-const struct fieldset FS_USER_BUDGET = FIELDSET("user budget", user_budget_f);

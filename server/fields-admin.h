@@ -11,7 +11,5 @@
 extern const struct fieldset FS_SETTING;
 /* An audit entry: id, at, user, op, entity, before, after. */
 extern const struct fieldset FS_AUDIT;
-/* user_budget: login, lifted. */
-extern const struct fieldset FS_USER_BUDGET;
 
 #endif

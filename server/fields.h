@@ -13,6 +13,5 @@
 #include "fields-rollup.h"
 #include "fields-sys.h"
 #include "fields-tiers.h"
-#include "fields-user.h"
 
 #endif

@@ -62,24 +62,6 @@ bool	 op_str(struct request *, const char *name, const char **);
 
 const struct op	*op_find(const char *);
 
-/* op-misc.c */
-void	op_hello(struct request *);
-void	op_ping(struct request *);
-/* op-session.c */
-void	op_session_login(struct request *);
-void	op_session_resume(struct request *);
-void	op_session_logout(struct request *);
-void	op_session_whoami(struct request *);
-/* op-user.c */
-void	op_user_create(struct request *);
-void	op_user_list(struct request *);
-void	op_user_get(struct request *);
-void	op_user_set_role(struct request *);
-void	op_user_disable(struct request *);
-void	op_user_enable(struct request *);
-void	op_user_budget(struct request *);
-void	op_user_set_password(struct request *);
-
 /* op-team.c */
 void	op_team_create(struct request *);
 void	op_team_list(struct request *);

@@ -8,11 +8,6 @@
 #ifndef CAIRN_SQL_COLS_H
 #define CAIRN_SQL_COLS_H
 
-#define USER_COLS(u)							\
-	u "id, " u "login, " u "name, " u "role, " u "enabled, "	\
-	"to_char(" u "created_at AT TIME ZONE 'UTC', "			\
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created"
-
 /* A team (FS_TEAM), from teams t. */
 #define TEAM_COLS(t)							\
 	t "id AS id, " t "slug AS slug, " t "name AS name,"		\
@@ -142,9 +137,6 @@
 #define KPI_FACTS_FROM(caller)						\
 	" FROM kpis k JOIN teams t ON t.id = k.team_id,"		\
 	" team_relation(" caller ", k.team_id) r"
-
-/* A user row for the audit log: never the password hash. */
-#define USER_JSON(u)	"(to_jsonb(" u ") - 'password_hash')"
 
 /* The caller's relation to team t (row.h facts), from teams t. */
 #define TEAM_FACTS(caller)						\

@@ -20,7 +20,6 @@
 
 /* The statements not yet moved to their entity's file. */
 const stmt_table sql_legacy_stmts = {
-#include "sql-people.inc"
 #include "sql-goals.inc"
 #include "sql-sys.inc"
 #include "sql-roi.inc"
@@ -28,7 +27,6 @@ const stmt_table sql_legacy_stmts = {
 #include "sql-cycle.inc"
 #include "sql-pace.inc"
 #include "sql-rollup.inc"
-#include "sql-budget.inc"
 };
 
 struct stmt_def stmts[ST_MAX];

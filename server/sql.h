@@ -148,7 +148,7 @@ enum stmt {
 	ST_HEALTH,
 	ST_REVIEW,
 	ST_DUE,
-	ST_USER_BUDGET,		/* sql-budget.inc */
+	ST_USER_BUDGET,		/* user.c */
 	ST_MAX
 };
 
