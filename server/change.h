@@ -82,6 +82,9 @@ struct change_op {
 				    const char **p);
 	/* The write's row as the reply; NULL: the reply is true. */
 	const struct fieldset	*reply;
+	/* After a write that returned its row: the op answers instead of
+	 * .reply (a reply that needs another read).  NULL: .reply. */
+	void			(*done)(struct change *, const PGresult *);
 	/* What an empty write result means; NULL: changed meanwhile
 	 * (E_CONFLICT on version). */
 	void			(*empty)(struct change *);
