@@ -10,6 +10,7 @@
 #include "log.h"
 #include "op.h"
 #include "server.h"
+#include "team.h"
 
 static const struct op *op_find_in(const char *, const struct op *, size_t);
 
@@ -41,23 +42,6 @@ static const struct op ops[] = {
 	{ .name = "user.budget", .fn = op_user_budget,
 	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
 	{ .name = "user.set_password", .fn = op_user_set_password,
-	    .flags = OP_SESSION | OP_WRITE },
-
-	{ .name = "team.create", .fn = op_team_create,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "team.list", .fn = op_team_list,
-	    .flags = OP_SESSION },
-	{ .name = "team.get", .fn = op_team_get,
-	    .flags = OP_SESSION },
-	{ .name = "team.move", .fn = op_team_move,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "team.rename", .fn = op_team_rename,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "team.remove", .fn = op_team_remove,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "team.add_member", .fn = op_team_add_member,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "team.remove_member", .fn = op_team_remove_member,
 	    .flags = OP_SESSION | OP_WRITE },
 
 	{ .name = "period.create", .fn = op_period_create,
@@ -162,6 +146,7 @@ static const struct op ops[] = {
  * file). */
 static const struct op *const entity_ops[] = {
 	kr_ops,
+	team_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

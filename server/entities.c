@@ -9,11 +9,13 @@
 #include "db.h"
 #include "kr.h"
 #include "sql.h"
+#include "team.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
 static const struct stmt_def *const entity_stmts[] = {
 	sql_legacy_stmts,
 	kr_stmts,
+	team_stmts,
 	NULL
 };
 

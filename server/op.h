@@ -83,15 +83,6 @@ void	op_user_enable(struct request *);
 void	op_user_budget(struct request *);
 void	op_user_set_password(struct request *);
 
-/* op-team.c */
-void	op_team_create(struct request *);
-void	op_team_list(struct request *);
-void	op_team_get(struct request *);
-void	op_team_move(struct request *);
-void	op_team_rename(struct request *);
-void	op_team_remove(struct request *);
-void	op_team_add_member(struct request *);
-void	op_team_remove_member(struct request *);
 /* op-period.c */
 void	op_period_create(struct request *);
 void	op_period_list(struct request *);
