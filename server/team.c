@@ -224,29 +224,40 @@ static const struct op_arg remove_member_args[] = {
 	SLUG_ARG, LOGIN_ARG, A_END
 };
 
-/* The arguments of a change of the tree (create, move, rename, remove),
- * beside its slug (the change's key); each means the same in every op. */
+/* A team change's arguments beside its slug (the change's key), read by
+ * the op's schema: each field means the same in every op. */
 struct team_args {
 	const char	*name;		/* create, rename */
 	const char	*parent;	/* create (NULL: the root), move */
+	const char	*login;		/* add_member, remove_member */
 	bool		 priv;		/* create */
-};
-
-/* A change of a team's members, beside its slug. */
-struct member_args {
-	const char	*login;
 	bool		 lead;		/* add_member */
 };
 
-/* Run op on the team slug with a copy of its arguments. */
-static void
-team_change(struct request *req, const struct change_op *op,
-    const void *arg, size_t size, const char *slug)
+/* The op's arguments in its schema's order (so the first error is the
+ * first argument's); returns the slug. */
+static const char *
+team_args_read(struct request *req, struct team_args *a)
 {
-	struct change *c = change_new(req, op, size);
+	const char *slug = NULL;
 
-	memcpy(c->arg, arg, size);
-	change_run(c, slug);
+	for (const struct op_arg *x = req->op->args; x->name != NULL; x++) {
+		const char *n = x->name;
+
+		if (strcmp(n, "slug") == 0)
+			(void)op_str(req, n, &slug);
+		else if (strcmp(n, "name") == 0)
+			(void)op_str(req, n, &a->name);
+		else if (strcmp(n, "parent") == 0)
+			(void)op_str(req, n, &a->parent);
+		else if (strcmp(n, "login") == 0)
+			(void)op_str(req, n, &a->login);
+		else if (strcmp(n, "private") == 0)
+			(void)op_bool(req, n, &a->priv);
+		else if (strcmp(n, "lead") == 0)
+			(void)op_bool(req, n, &a->lead);
+	}
+	return slug;
 }
 
 static void
@@ -280,27 +291,24 @@ op_team_list(struct request *req)
 		team_read(req, ST_TEAM_LIST, NULL, on_team_list);
 }
 
-/* The team, its children and its members. */
+/* The team, its children and its members; a missing one is named by the
+ * slug asked for. */
 static void
 on_team_get(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 	struct rowpack rp;
 
-	if (!db_ok(res)) {
+	if (!db_ok(res))
 		req_fail_db(req, res);
-		return;
-	}
-	if (PQntuples(res) != 1 || !rowpack_init(&rp, &FS_TEAM_GET, res)) {
+	else if (PQntuples(res) != 1 || !rowpack_init(&rp, &FS_TEAM_GET, res))
 		req_fail(req, E_INTERNAL, NULL, "internal error");
-		return;
-	}
-	if (row_null(res, 0, "id")) {
+	else if (row_null(res, 0, "id"))
 		no_team(req, row_text(res, 0, "asked"));
-		return;
+	else {
+		rowpack_row(req_result(req), &rp, 0, 0);
+		req_reply(req);
 	}
-	rowpack_row(req_result(req), &rp, 0, 0);
-	req_reply(req);
 }
 
 static void
@@ -324,6 +332,23 @@ team_gone(struct change *c)
 		    c->key, a->parent);
 	else
 		no_team(c->req, c->key);
+}
+
+/* Every write's own parameters, by name: those it declares.  team: the
+ * team's id, from its context (team_ctx). */
+static void
+team_args_write(struct change *c, const PGresult *ctx,
+    struct stmt_params *sp)
+{
+	const struct team_args *a = c->arg;
+
+	sp_set_if(sp, "name", a->name);
+	sp_set_if(sp, "parent", a->parent);
+	sp_set_if(sp, "private", a->priv ? "t" : "f");
+	sp_set_if(sp, "login", a->login);
+	sp_set_if(sp, "role", a->lead ? "lead" : "member");
+	if (sp_has(sp, "team"))
+		sp_set(sp, "team", row_text(ctx, 0, "id"));
 }
 
 /* team.create and team.move: the tree check (team_tree_check). */
@@ -352,43 +377,13 @@ create_check(struct change *c, const PGresult *ctx)
 	    "a root team: give a parent");
 }
 
-static void
-create_args_write(struct change *c, const PGresult *ctx,
-    struct stmt_params *sp)
-{
-	const struct team_args *a = c->arg;
-
-	sp_set(sp, "name", a->name);
-	sp_set(sp, "parent", a->parent);
-	sp_set(sp, "private", a->priv ? "t" : "f");
-}
-
 static const struct change_op team_create = {
 	.what = "team", .id_field = "slug",
 	.ctx = ST_TEAM_TREE_CHECK, .ctx_args = create_ctx_args,
 	.found = parent_found, .act = ACT_ADMIN, .check = create_check,
-	.write = ST_TEAM_CREATE, .args = create_args_write, .reply = &FS_TEAM,
+	.write = ST_TEAM_CREATE, .args = team_args_write, .reply = &FS_TEAM,
 	.empty = team_gone,
 };
-
-static void
-op_team_create(struct request *req)
-{
-	struct team_args a = { .name = NULL };
-	const char *slug = NULL;
-
-	(void)op_str(req, "slug", &slug);
-	(void)op_str(req, "name", &a.name);
-	(void)op_str(req, "parent", &a.parent);
-	(void)op_bool(req, "private", &a.priv);
-	if (!req_args_done(req))
-		return;
-	if (!valid_slug(slug)) {
-		req_fail(req, E_INVALID, "slug", "a slug is 2 to 40 of a-z 0-9 -");
-		return;
-	}
-	team_change(req, &team_create, &a, sizeof a, slug);
-}
 
 static void
 move_ctx_args(struct change *c, struct stmt_params *sp)
@@ -427,32 +422,13 @@ move_check(struct change *c, const PGresult *ctx)
 	return false;
 }
 
-static void
-move_args_write(struct change *c, const PGresult *ctx,
-    struct stmt_params *sp)
-{
-	sp_set(sp, "parent", ((const struct team_args *)c->arg)->parent);
-}
-
 static const struct change_op team_move = {
 	.what = "team", .id_field = "slug",
 	.ctx = ST_TEAM_TREE_CHECK, .ctx_args = move_ctx_args,
 	.found = move_found, .act = ACT_ADMIN, .check = move_check,
-	.write = ST_TEAM_MOVE, .args = move_args_write, .reply = &FS_TEAM,
+	.write = ST_TEAM_MOVE, .args = team_args_write, .reply = &FS_TEAM,
 	.empty = team_gone,
 };
-
-static void
-op_team_move(struct request *req)
-{
-	struct team_args a = { .name = NULL };
-	const char *slug = NULL;
-
-	(void)op_str(req, "slug", &slug);
-	(void)op_str(req, "parent", &a.parent);
-	if (req_args_done(req))
-		team_change(req, &team_move, &a, sizeof a, slug);
-}
 
 /* team.rename, team.remove and the members: in the team's context
  * (team_ctx). */
@@ -463,31 +439,12 @@ team_found(struct change *c, const PGresult *ctx)
 	return ctx_found(c, ctx, "id", "slug", "team", c->key);
 }
 
-static void
-rename_args_write(struct change *c, const PGresult *ctx,
-    struct stmt_params *sp)
-{
-	sp_set(sp, "name", ((const struct team_args *)c->arg)->name);
-}
-
 static const struct change_op team_rename = {
 	.what = "team", .id_field = "slug",
 	.ctx = ST_TEAM_CTX, .found = team_found, .act = ACT_ADMIN,
-	.write = ST_TEAM_RENAME, .args = rename_args_write, .reply = &FS_TEAM,
+	.write = ST_TEAM_RENAME, .args = team_args_write, .reply = &FS_TEAM,
 	.empty = team_gone,
 };
-
-static void
-op_team_rename(struct request *req)
-{
-	struct team_args a = { .name = NULL };
-	const char *slug = NULL;
-
-	(void)op_str(req, "slug", &slug);
-	(void)op_str(req, "name", &a.name);
-	if (req_args_done(req))
-		team_change(req, &team_rename, &a, sizeof a, slug);
-}
 
 /* team.not_empty, checked first; the delete trigger checks it again. */
 static bool
@@ -504,30 +461,8 @@ static const struct change_op team_remove = {
 	.empty = team_gone,
 };
 
-static void
-op_team_remove(struct request *req)
-{
-	struct team_args a = { .name = NULL };
-	const char *slug = NULL;
-
-	(void)op_str(req, "slug", &slug);
-	if (req_args_done(req))
-		team_change(req, &team_remove, &a, sizeof a, slug);
-}
-
 /* team.add_member, team.remove_member: answered with the team as team.get
  * shows it. */
-
-static void
-member_args_write(struct change *c, const PGresult *ctx,
-    struct stmt_params *sp)
-{
-	const struct member_args *m = c->arg;
-
-	sp_set(sp, "team", row_text(ctx, 0, "id"));
-	sp_set(sp, "login", m->login);
-	sp_set_if(sp, "role", m->lead ? "lead" : "member");	/* add_member */
-}
 
 static void
 member_done(struct change *c, const PGresult *res)
@@ -539,73 +474,87 @@ static void
 no_user(struct change *c)
 {
 	req_fail(c->req, E_NOT_FOUND, "login", "no user '%s'",
-	    ((const struct member_args *)c->arg)->login);
+	    ((const struct team_args *)c->arg)->login);
 }
 
 static void
 not_member(struct change *c)
 {
 	req_fail(c->req, E_NOT_FOUND, "login", "'%s' is not a member of this "
-	    "team", ((const struct member_args *)c->arg)->login);
+	    "team", ((const struct team_args *)c->arg)->login);
 }
 
 static const struct change_op team_add_member = {
 	.what = "team", .id_field = "slug",
 	.ctx = ST_TEAM_CTX, .found = team_found, .act = ACT_TEAM_MEMBERS,
-	.write = ST_TEAM_MEMBER_SET, .args = member_args_write,
+	.write = ST_TEAM_MEMBER_SET, .args = team_args_write,
 	.done = member_done, .empty = no_user,
 };
 
 static const struct change_op team_remove_member = {
 	.what = "team", .id_field = "slug",
 	.ctx = ST_TEAM_CTX, .found = team_found, .act = ACT_TEAM_MEMBERS,
-	.write = ST_TEAM_MEMBER_DEL, .args = member_args_write,
+	.write = ST_TEAM_MEMBER_DEL, .args = team_args_write,
 	.done = member_done, .empty = not_member,
 };
 
-static void
-member_op(struct request *req, const struct change_op *op)
-{
-	struct member_args m = { .login = NULL };
-	const char *slug = NULL;
-
-	(void)op_str(req, "slug", &slug);
-	(void)op_str(req, "login", &m.login);
-	if (op == &team_add_member)
-		(void)op_bool(req, "lead", &m.lead);
-	if (req_args_done(req))
-		team_change(req, op, &m, sizeof m, slug);
-}
-
-static void
-op_team_add_member(struct request *req)
-{
-	member_op(req, &team_add_member);
-}
+/* The change each writing op makes. */
+static const struct {
+	const char		*op;
+	const struct change_op	*change;
+} team_changes[] = {
+	{ "team.create", &team_create },
+	{ "team.move", &team_move },
+	{ "team.rename", &team_rename },
+	{ "team.remove", &team_remove },
+	{ "team.add_member", &team_add_member },
+	{ "team.remove_member", &team_remove_member },
+};
 
 static void
-op_team_remove_member(struct request *req)
+op_team_change(struct request *req)
 {
-	member_op(req, &team_remove_member);
+	const struct change_op *op = NULL;
+	struct team_args a = { .name = NULL };
+	const char *slug = team_args_read(req, &a);
+	struct change *c;
+
+	for (size_t i = 0; i < sizeof team_changes / sizeof *team_changes; i++)
+		if (strcmp(team_changes[i].op, req->op->name) == 0)
+			op = team_changes[i].change;
+	if (!req_args_done(req))
+		return;
+	if (op == NULL) {	/* an op of team_ops missing above: a bug */
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return;
+	}
+	/* A new team's slug is checked here; any other is looked up. */
+	if (op == &team_create && !valid_slug(slug)) {
+		req_fail(req, E_INVALID, "slug", "a slug is 2 to 40 of a-z 0-9 -");
+		return;
+	}
+	c = change_new(req, op, sizeof a);
+	*(struct team_args *)c->arg = a;
+	change_run(c, slug);
 }
 
 /* The ops, gathered by dispatch.c. */
 const struct op team_ops[] = {
-	{ .name = "team.create", .fn = op_team_create,
+	{ .name = "team.create", .fn = op_team_change,
 	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE, .args = create_args },
 	{ .name = "team.list", .fn = op_team_list, .flags = OP_SESSION,
 	    .args = no_args },
 	{ .name = "team.get", .fn = op_team_get, .flags = OP_SESSION,
 	    .args = slug_args },
-	{ .name = "team.move", .fn = op_team_move,
+	{ .name = "team.move", .fn = op_team_change,
 	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE, .args = move_args },
-	{ .name = "team.rename", .fn = op_team_rename,
+	{ .name = "team.rename", .fn = op_team_change,
 	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE, .args = rename_args },
-	{ .name = "team.remove", .fn = op_team_remove,
+	{ .name = "team.remove", .fn = op_team_change,
 	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE, .args = slug_args },
-	{ .name = "team.add_member", .fn = op_team_add_member,
+	{ .name = "team.add_member", .fn = op_team_change,
 	    .flags = OP_SESSION | OP_WRITE, .args = add_member_args },
-	{ .name = "team.remove_member", .fn = op_team_remove_member,
+	{ .name = "team.remove_member", .fn = op_team_change,
 	    .flags = OP_SESSION | OP_WRITE, .args = remove_member_args },
 	{ .name = NULL }
 };
