@@ -16,27 +16,11 @@
 #include "op.h"
 #include "reading.h"
 #include "server.h"
+#include "team.h"
 
 static const struct op *op_find_in(const char *, const struct op *, size_t);
 
 static const struct op ops[] = {
-	{ .name = "team.create", .fn = op_team_create,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "team.list", .fn = op_team_list,
-	    .flags = OP_SESSION },
-	{ .name = "team.get", .fn = op_team_get,
-	    .flags = OP_SESSION },
-	{ .name = "team.move", .fn = op_team_move,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "team.rename", .fn = op_team_rename,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "team.remove", .fn = op_team_remove,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "team.add_member", .fn = op_team_add_member,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "team.remove_member", .fn = op_team_remove_member,
-	    .flags = OP_SESSION | OP_WRITE },
-
 	{ .name = "period.create", .fn = op_period_create,
 	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
 	{ .name = "period.list", .fn = op_period_list,
@@ -120,6 +104,7 @@ static const struct op *const entity_ops[] = {
 	reading_ops,
 	user_ops,
 	session_ops,
+	team_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

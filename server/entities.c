@@ -15,6 +15,7 @@
 #include "session.h"
 #include "user.h"
 #include "sql.h"
+#include "team.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
 static const struct stmt_def *const entity_stmts[] = {
@@ -26,6 +27,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	reading_stmts,
 	user_stmts,
 	session_stmts,
+	team_stmts,
 	NULL
 };
 
