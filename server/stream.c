@@ -33,6 +33,7 @@
 #include "attr.h"
 #include "frame.h"
 #include "log.h"
+#include "stmt.h"
 #include "stream.h"
 #include "xmalloc.h"
 
@@ -494,6 +495,21 @@ req_stream(struct request *req, enum stmt st, int n, const char *const *p,
 		req_fail(req, E_UNAVAILABLE, NULL,
 		    "database unavailable, try again later");
 	return false;
+}
+
+bool
+req_stream_named(struct request *req, const struct stmt_params *sp,
+    const char *set, const struct fieldset *fs,
+    void (*done)(struct request *))
+{
+	char msg[200];
+
+	if (!sp_ready(sp, msg, sizeof msg)) {
+		log_req(LOG_LVL_WARN, req, "%s", msg);
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return false;
+	}
+	return req_stream(req, (enum stmt)sp->st, sp->n, sp->v, set, fs, done);
 }
 
 msgpack_packer *
