@@ -9,6 +9,7 @@
 #include "kr.h"
 #include "log.h"
 #include "op.h"
+#include "rollup.h"
 #include "server.h"
 
 static const struct op *op_find_in(const char *, const struct op *, size_t);
@@ -147,21 +148,13 @@ static const struct op ops[] = {
 	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
 	{ .name = "import.abort", .fn = op_import_abort,
 	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-
-	{ .name = "tree", .fn = op_tree,
-	    .flags = OP_SESSION },
-	{ .name = "health", .fn = op_health,
-	    .flags = OP_SESSION },
-	{ .name = "review", .fn = op_review,
-	    .flags = OP_SESSION },
-	{ .name = "due", .fn = op_due,
-	    .flags = OP_SESSION },
 };
 
 /* The entity tables, each ended by a NULL name (one line per entity
  * file). */
 static const struct op *const entity_ops[] = {
 	kr_ops,
+	rollup_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

@@ -143,10 +143,5 @@ void	op_import_begin(struct request *);
 void	op_import_rows(struct request *);
 void	op_import_commit(struct request *);
 void	op_import_abort(struct request *);
-/* op-rollup.c */
-void	op_tree(struct request *);
-void	op_health(struct request *);
-void	op_review(struct request *);
-void	op_due(struct request *);
 
 #endif

@@ -29,7 +29,6 @@ const stmt_table sql_legacy_stmts = {
 #include "sql-cycle.inc"
 #include "sql-export.inc"
 #include "sql-pace.inc"
-#include "sql-rollup.inc"
 #include "sql-budget.inc"
 };
 
