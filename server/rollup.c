@@ -373,11 +373,39 @@ rollup_scope(struct request *req, const PGresult *res)
 	return true;
 }
 
-/* The arguments every scoped op takes (period, team, and the tree's
- * depth, read again when its statements are filled), then its scope,
- * then cb. */
+/* The tree's objectives are out: its teams next. */
 static void
-rollup_start(struct request *req, db_cb *cb)
+tree_objectives_done(struct request *req)
+{
+	rollup_stream(req, ST_TREE_TEAMS, "teams", &FS_TREE_TEAM,
+	    rollup_finish);
+}
+
+/* The scope found: the op's first set (the tree's objectives, of one
+ * team or of the organisation). */
+static void
+on_scope(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+
+	if (!rollup_scope(req, res))
+		return;
+	if (strcmp(req->op->name, "tree") == 0)
+		rollup_stream(req, row_null(res, 0, "team_id") ? ST_TREE_ORG :
+		    ST_TREE_TEAM, "objectives", &FS_TREE_NODE,
+		    tree_objectives_done);
+	else if (strcmp(req->op->name, "health") == 0)
+		rollup_stream(req, ST_HEALTH, "teams", &FS_HEALTH,
+		    rollup_finish);
+	else
+		rollup_stream(req, ST_REVIEW, "items", &FS_REVIEW,
+		    rollup_finish);
+}
+
+/* tree, health and review: the arguments (period, team, and the tree's
+ * depth, read again when its statements are filled), then the scope. */
+static void
+op_scoped(struct request *req)
 {
 	const char *period = NULL, *team = NULL;
 	struct stmt_params sp;
@@ -392,65 +420,7 @@ rollup_start(struct request *req, db_cb *cb)
 	stmt_params_init(&sp, ST_ROLLUP_CTX);
 	sp_set(&sp, "period", period);
 	sp_set(&sp, "team", team);
-	(void)req_db_named(req, &sp, cb);
-}
-
-/* tree: the objectives, then the teams. */
-
-static void
-tree_objectives_done(struct request *req)
-{
-	rollup_stream(req, ST_TREE_TEAMS, "teams", &FS_TREE_TEAM,
-	    rollup_finish);
-}
-
-static void
-on_tree_scope(void *arg, const PGresult *res)
-{
-	struct request *req = arg;
-
-	if (rollup_scope(req, res))
-		rollup_stream(req, row_null(res, 0, "team_id") ? ST_TREE_ORG :
-		    ST_TREE_TEAM, "objectives", &FS_TREE_NODE,
-		    tree_objectives_done);
-}
-
-static void
-op_tree(struct request *req)
-{
-	rollup_start(req, on_tree_scope);
-}
-
-static void
-on_health_scope(void *arg, const PGresult *res)
-{
-	struct request *req = arg;
-
-	if (rollup_scope(req, res))
-		rollup_stream(req, ST_HEALTH, "teams", &FS_HEALTH,
-		    rollup_finish);
-}
-
-static void
-op_health(struct request *req)
-{
-	rollup_start(req, on_health_scope);
-}
-
-static void
-on_review_scope(void *arg, const PGresult *res)
-{
-	struct request *req = arg;
-
-	if (rollup_scope(req, res))
-		rollup_stream(req, ST_REVIEW, "items", &FS_REVIEW,
-		    rollup_finish);
-}
-
-static void
-op_review(struct request *req)
-{
-	rollup_start(req, on_review_scope);
+	(void)req_db_named(req, &sp, on_scope);
 }
 
 /* What is due for the caller, across periods: no scope, no period in the
@@ -464,11 +434,11 @@ op_due(struct request *req)
 
 /* The ops, gathered by dispatch.c. */
 const struct op rollup_ops[] = {
-	{ .name = "tree", .fn = op_tree, .flags = OP_SESSION,
+	{ .name = "tree", .fn = op_scoped, .flags = OP_SESSION,
 	    .args = tree_args },
-	{ .name = "health", .fn = op_health, .flags = OP_SESSION,
+	{ .name = "health", .fn = op_scoped, .flags = OP_SESSION,
 	    .args = scope_args },
-	{ .name = "review", .fn = op_review, .flags = OP_SESSION,
+	{ .name = "review", .fn = op_scoped, .flags = OP_SESSION,
 	    .args = scope_args },
 	{ .name = "due", .fn = op_due, .flags = OP_SESSION,
 	    .args = no_args },
