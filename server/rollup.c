@@ -2,9 +2,10 @@
  * rollup.c: the executive roll-up (issue 8), in one place: the reads
  * tree, health, review and due, with their argument schemas, their
  * statements (parameters and columns by name) and their reply rows.  The
- * database side: the tree's paths in sql/logic/tree.sql, team health and
- * the team tree in team.sql, review_items and due_items in review.sql,
- * status and staleness in objective.sql and key_result.sql.
+ * database side, under sql/logic/: the read rule (teams_readable) and the
+ * team tree in team.sql, team health, review_items and due_items in
+ * review.sql, status and staleness in objective.sql and key_result.sql,
+ * the stored progress the tree shows in rollup.sql.
  *
  * Each reads the organisation (or a team's subtree) in a few set-based
  * statements and streams the rows (stream.h): the tree its objectives then
