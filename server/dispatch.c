@@ -15,6 +15,7 @@
 #include "log.h"
 #include "op.h"
 #include "reading.h"
+#include "rollup.h"
 #include "server.h"
 #include "team.h"
 
@@ -83,15 +84,6 @@ static const struct op ops[] = {
 	    .flags = OP_SESSION },
 	{ .name = "assessment.set_weight", .fn = op_assessment_set_weight,
 	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-
-	{ .name = "tree", .fn = op_tree,
-	    .flags = OP_SESSION },
-	{ .name = "health", .fn = op_health,
-	    .flags = OP_SESSION },
-	{ .name = "review", .fn = op_review,
-	    .flags = OP_SESSION },
-	{ .name = "due", .fn = op_due,
-	    .flags = OP_SESSION },
 };
 
 /* The entity tables, each ended by a NULL name (one line per entity
@@ -105,6 +97,7 @@ static const struct op *const entity_ops[] = {
 	user_ops,
 	session_ops,
 	team_ops,
+	rollup_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

@@ -14,6 +14,7 @@
 #include "reading.h"
 #include "session.h"
 #include "user.h"
+#include "rollup.h"
 #include "sql.h"
 #include "team.h"
 
@@ -28,6 +29,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	user_stmts,
 	session_stmts,
 	team_stmts,
+	rollup_stmts,
 	NULL
 };
 

@@ -10,7 +10,6 @@
 #include "fields-cycle.h"
 #include "fields-goals.h"
 #include "fields-roi.h"
-#include "fields-rollup.h"
 #include "fields-sys.h"
 #include "fields-tiers.h"
 

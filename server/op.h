@@ -105,10 +105,5 @@ void	op_assessment_set_weight(struct request *);
 void	op_objective_guard(struct request *);
 void	op_objective_unguard(struct request *);
 
-/* op-rollup.c */
-void	op_tree(struct request *);
-void	op_health(struct request *);
-void	op_review(struct request *);
-void	op_due(struct request *);
 
 #endif

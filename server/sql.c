@@ -26,7 +26,6 @@ const stmt_table sql_legacy_stmts = {
 #include "sql-tiers.inc"
 #include "sql-cycle.inc"
 #include "sql-pace.inc"
-#include "sql-rollup.inc"
 };
 
 struct stmt_def stmts[ST_MAX];

@@ -138,7 +138,7 @@ enum stmt {
 	ST_IMPORT_ABORT,
 	/* pace and grading (sql/012, sql-pace.inc) */
 	ST_OBJ_GRADE,
-	/* the roll-up: tree, health, review, due (sql/014, op-rollup.c) */
+	/* the roll-up: tree, health, review, due (rollup.c) */
 	ST_ROLLUP_CTX,
 	ST_TREE_ORG,
 	ST_TREE_TEAM,

@@ -33,6 +33,7 @@
 #include "attr.h"
 #include "frame.h"
 #include "log.h"
+#include "stmt.h"
 #include "stream.h"
 #include "xmalloc.h"
 

@@ -84,12 +84,45 @@ test_scalar_keys(void **st)
 	msgpack_unpacked_destroy(&up);
 }
 
+/* Strings: plain runs kept whole between escapes, at the start, in the
+ * middle and at the end; a bad UTF-8 byte, DEL and C1 escaped. */
+static void
+test_string_runs(void **st)
+{
+	static const struct {
+		const char	*in, *out;
+	} cases[] = {
+		{ "", "\"\"" },
+		{ "plain", "\"plain\"" },
+		{ "\"a\\b\"", "\"\\\"a\\\\b\\\"\"" },
+		{ "x\ny\tz", "\"x\\ny\\tz\"" },
+		{ "caf\xc3\xa9 \xe2\x82\xac", "\"caf\xc3\xa9 \xe2\x82\xac\"" },
+		{ "a\xff" "b", "\"a\\ufffdb\"" },
+		{ "\x7f" "del\xc2\x80", "\"\\u007fdel\\u0080\"" },
+		{ "\x01", "\"\\u0001\"" },
+	};
+	char *text;
+	size_t n;
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		text = NULL;
+		f = open_memstream(&text, &n);
+		assert_non_null(f);
+		json_print_str(f, cases[i].in, strlen(cases[i].in));
+		fclose(f);
+		assert_string_equal(text, cases[i].out);
+		free(text);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_container_keys_stay_linear),
 		cmocka_unit_test(test_scalar_keys),
+		cmocka_unit_test(test_string_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
