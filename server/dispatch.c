@@ -6,8 +6,11 @@
  */
 #include <string.h>
 
+#include "grade.h"
+#include "guardrail.h"
 #include "kr.h"
 #include "log.h"
+#include "objective.h"
 #include "op.h"
 #include "server.h"
 
@@ -82,27 +85,6 @@ static const struct op ops[] = {
 	{ .name = "audit.list", .fn = op_audit_list,
 	    .flags = OP_SESSION | OP_ADMIN },
 
-	{ .name = "objective.create", .fn = op_objective_create,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.list", .fn = op_objective_list,
-	    .flags = OP_SESSION },
-	{ .name = "objective.get", .fn = op_objective_get,
-	    .flags = OP_SESSION },
-	{ .name = "objective.update", .fn = op_objective_update,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.align", .fn = op_objective_align,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.unalign", .fn = op_objective_unalign,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.archive", .fn = op_objective_archive,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.grant", .fn = op_objective_grant,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.revoke", .fn = op_objective_revoke,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.grade", .fn = op_objective_grade,
-	    .flags = OP_SESSION | OP_WRITE },
-
 	{ .name = "kpi.create", .fn = op_kpi_create,
 	    .flags = OP_SESSION | OP_WRITE },
 	{ .name = "kpi.update", .fn = op_kpi_update,
@@ -124,10 +106,6 @@ static const struct op ops[] = {
 	    .flags = OP_SESSION },
 
 	{ .name = "team.framework", .fn = op_team_framework,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.guard", .fn = op_objective_guard,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.unguard", .fn = op_objective_unguard,
 	    .flags = OP_SESSION | OP_WRITE },
 	{ .name = "assessment.questions", .fn = op_assessment_questions,
 	    .flags = OP_SESSION },
@@ -162,6 +140,9 @@ static const struct op ops[] = {
  * file). */
 static const struct op *const entity_ops[] = {
 	kr_ops,
+	objective_ops,
+	guardrail_ops,
+	grade_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

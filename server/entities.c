@@ -7,13 +7,19 @@
  * same way.
  */
 #include "db.h"
+#include "grade.h"
+#include "guardrail.h"
 #include "kr.h"
+#include "objective.h"
 #include "sql.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
 static const struct stmt_def *const entity_stmts[] = {
 	sql_legacy_stmts,
 	kr_stmts,
+	objective_stmts,
+	guardrail_stmts,
+	grade_stmts,
 	NULL
 };
 

@@ -28,7 +28,6 @@ const stmt_table sql_legacy_stmts = {
 #include "sql-tiers.inc"
 #include "sql-cycle.inc"
 #include "sql-export.inc"
-#include "sql-pace.inc"
 #include "sql-rollup.inc"
 #include "sql-budget.inc"
 };

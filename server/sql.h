@@ -138,7 +138,7 @@ enum stmt {
 	ST_IMPORT_COMMIT,
 	ST_IMPORT_REPLAY,
 	ST_IMPORT_ABORT,
-	/* pace and grading (sql/012, sql-pace.inc) */
+	/* grading (grade.c) */
 	ST_OBJ_GRADE,
 	/* the roll-up: tree, health, review, due (sql/014, op-rollup.c) */
 	ST_ROLLUP_CTX,
