@@ -20,17 +20,10 @@
 const stmt_table grade_stmts = {
 	[ST_OBJ_GRADE] = { .name = "obj_grade", .kind = STMT_WRITE,
 	    .params = "caller key score note version idem_key idem_hash",
-	    .sql = "WITH b AS (SELECT to_jsonb(x) j FROM objectives x"
-	    " WHERE id = $key),"
-	    " o AS (UPDATE objectives SET grade = $score::float8,"
+	    .sql = OBJ_UPDATE_CTE("grade = $score::float8,"
 	    " grade_note = CASE WHEN $note::text IS NULL THEN grade_note"
-	    " WHEN $note::text = '' THEN NULL ELSE $note::text END,"
-	    " version = version + 1 WHERE id = $key"
-	    " AND ($version::integer IS NULL OR version = $version::integer)"
-	    " RETURNING *),"
-	    AUDIT_NAMED("objective.grade", "objective", "o.id",
-	    "(SELECT j FROM b)", "to_jsonb(o)", "o")
-	    "," IDEM_NAMED("objective.grade", "o.id", "o")
+	    " WHEN $note::text = '' THEN NULL ELSE $note::text END", "")
+	    OBJ_AUDIT("objective.grade") "," IDEM_NAMED("objective.grade", "o.id", "o")
 	    " SELECT " OBJ_COLS " FROM o",
 	    .returns = &FS_OBJECTIVE },
 };

@@ -31,6 +31,18 @@ static const struct field guard_ctx_f[] = {
 static const struct fieldset FS_GUARD_CTX = FIELDSET("objective",
     guard_ctx_f);
 
+/*
+ * A guardrail's write (nm): the row g inserted or deleted by change, with
+ * its audit entry (before and after: g or NULL), answering with the
+ * objective and ids, the KPIs that guard it after the change.
+ */
+#define GUARD_WRITE(nm, op, change, before, after, ids) {		\
+	.name = nm, .kind = STMT_WRITE, .params = "caller key kpi",	\
+	.sql = "WITH g AS (" change " RETURNING *),"			\
+	AUDIT_NAMED(op, "objective", "g.objective_id", before, after, "g")	\
+	" SELECT " OBJ_COLS_G(ids) " FROM objectives o"			\
+	" WHERE o.id = $key::bigint", .returns = &FS_OBJECTIVE }
+
 /* The statements, with their parameters by name (stmt.h). */
 const stmt_table guardrail_stmts = {
 	/* The objective's facts and period, the KPI (NULL: none), whether
@@ -38,44 +50,29 @@ const stmt_table guardrail_stmts = {
 	 * many guardrails the objective has. */
 	[ST_GUARD_CTX] = { .name = "guard_ctx", .kind = STMT_READ,
 	    .params = "key kpi caller role",
-	    .sql = "SELECT o.id AS id," OBJ_FACTS("$caller::bigint") ","
-	    " k.id AS kpi_id, k.archived AS kpi_archived,"
+	    .sql = OBJ_CTX_SQL("k.id AS kpi_id, k.archived AS kpi_archived,"
 	    " coalesce(can_read_team($caller::bigint, $role::text,"
 	    " k.team_id), false) AS kpi_readable,"
 	    " EXISTS (SELECT 1 FROM objective_guardrails g"
 	    " WHERE g.objective_id = o.id AND g.kpi_id = k.id) AS guarded,"
 	    " (SELECT count(*) FROM objective_guardrails g"
-	    " WHERE g.objective_id = o.id) AS nguards"
-	    OBJ_FACTS_FROM("$caller::bigint")
-	    " LEFT JOIN kpis k ON k.id = $kpi::bigint"
-	    " WHERE o.id = $key::bigint",
+	    " WHERE g.objective_id = o.id) AS nguards",
+	    " LEFT JOIN kpis k ON k.id = $kpi::bigint"),
 	    .returns = &FS_GUARD_CTX },
 
 	/* A KPI that guards already: no row inserted, no audit entry, the
 	 * same reply. */
-	[ST_GUARD_ADD] = { .name = "guard_add", .kind = STMT_WRITE,
-	    .params = "caller key kpi",
-	    .sql = "WITH g AS (INSERT INTO objective_guardrails (objective_id,"
-	    " kpi_id, added_by) VALUES ($key::bigint, $kpi::bigint,"
-	    " $caller::bigint) ON CONFLICT DO NOTHING RETURNING *),"
-	    AUDIT_NAMED("objective.guard", "objective", "g.objective_id",
-	    "NULL", "to_jsonb(g)", "g")
-	    " SELECT " OBJ_COLS_G("(SELECT array_agg(DISTINCT x)"
-	    " FROM unnest(objective_guardrail_ids(o.id) || $kpi::bigint) x)")
-	    " FROM objectives o WHERE o.id = $key::bigint",
-	    .returns = &FS_OBJECTIVE },
-
-	[ST_GUARD_REMOVE] = { .name = "guard_remove", .kind = STMT_WRITE,
-	    .params = "caller key kpi",
-	    .sql = "WITH g AS (DELETE FROM objective_guardrails"
-	    " WHERE objective_id = $key::bigint AND kpi_id = $kpi::bigint"
-	    " RETURNING *),"
-	    AUDIT_NAMED("objective.unguard", "objective", "g.objective_id",
-	    "to_jsonb(g)", "NULL", "g")
-	    " SELECT " OBJ_COLS_G("array_remove("
-	    "objective_guardrail_ids(o.id), $kpi::bigint)")
-	    " FROM objectives o WHERE o.id = $key::bigint",
-	    .returns = &FS_OBJECTIVE },
+	[ST_GUARD_ADD] = GUARD_WRITE("guard_add", "objective.guard",
+	    "INSERT INTO objective_guardrails (objective_id, kpi_id, added_by)"
+	    " VALUES ($key::bigint, $kpi::bigint, $caller::bigint)"
+	    " ON CONFLICT DO NOTHING",
+	    "NULL", "to_jsonb(g)", "(SELECT array_agg(DISTINCT x)"
+	    " FROM unnest(objective_guardrail_ids(o.id) || $kpi::bigint) x)"),
+	[ST_GUARD_REMOVE] = GUARD_WRITE("guard_remove", "objective.unguard",
+	    "DELETE FROM objective_guardrails"
+	    " WHERE objective_id = $key::bigint AND kpi_id = $kpi::bigint",
+	    "to_jsonb(g)", "NULL", "array_remove("
+	    "objective_guardrail_ids(o.id), $kpi::bigint)"),
 };
 
 static const struct op_arg guard_args[] = {

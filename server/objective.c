@@ -86,37 +86,28 @@ static const struct field new_ctx_f[] = {
 static const struct fieldset FS_OBJ_NEW_CTX = FIELDSET("objective",
     new_ctx_f);
 
-/* The "before" image of the objective $key, for a write's audit entry. */
-#define OBJ_BEFORE							\
-	"WITH b AS (SELECT to_jsonb(x) j FROM objectives x WHERE id = $key),"
-/* The write's row only at the expected version (NULL: any). */
-#define AT_VERSION	" AND ($version::integer IS NULL"		\
-	" OR version = $version::integer)"
-
 /* The statements, with their parameters by name (stmt.h). */
 const stmt_table objective_stmts = {
 	/* The context of a change to objective key or to its key results
 	 * (kr.create). */
 	[ST_OBJ_CTX] = { .name = "obj_ctx", .kind = STMT_READ,
 	    .params = "key caller",
-	    .sql = "SELECT o.id, o.team_id," OBJ_FACTS("$caller") ","
-	    " o.version, o.archived, (SELECT count(*) FROM key_results k"
+	    .sql = OBJ_CTX_SQL("o.team_id, o.version, o.archived,"
+	    " (SELECT count(*) FROM key_results k"
 	    " WHERE k.objective_id = o.id AND NOT k.removed) AS krs,"
-	    " cairn_setting('max_key_results') AS max_krs"
-	    OBJ_FACTS_FROM("$caller") " WHERE o.id = $key",
+	    " cairn_setting('max_key_results') AS max_krs", ""),
 	    .returns = &FS_OBJ_CTX },
 
 	/* obj_ctx and the alignment check under parent (NULL: unalign).  A
 	 * parent the caller may not read counts as missing. */
 	[ST_OBJ_ALIGN_CTX] = { .name = "obj_align_ctx", .kind = STMT_READ,
 	    .params = "key caller role parent",
-	    .sql = "SELECT o.id," OBJ_FACTS("$caller") ", o.version,"
-	    " $parent::bigint IS NULL OR EXISTS (SELECT 1 FROM objectives"
-	    " WHERE id = $parent::bigint"
+	    .sql = OBJ_CTX_SQL("o.version, $parent::bigint IS NULL"
+	    " OR EXISTS (SELECT 1 FROM objectives WHERE id = $parent::bigint"
 	    " AND can_read_objective($caller, $role, id)) AS parent_found,"
 	    " CASE WHEN $parent::bigint IS NOT NULL THEN alignment_refusal("
-	    "o.id, o.team_id, o.period_id, $parent::bigint) END AS refusal"
-	    OBJ_FACTS_FROM("$caller") " WHERE o.id = $key",
+	    "o.id, o.team_id, o.period_id, $parent::bigint) END AS refusal",
+	    ""),
 	    .returns = &FS_OBJ_ALIGN_CTX },
 
 	/* team slug, period name, owner login, parent id: everything
@@ -204,17 +195,13 @@ const stmt_table objective_stmts = {
 	[ST_OBJ_UPDATE] = { .name = "obj_update", .kind = STMT_WRITE,
 	    .params = "caller key title description owner type rollup"
 	    " version",
-	    .sql = OBJ_BEFORE
-	    " o AS (UPDATE objectives SET title = coalesce($title, title),"
+	    .sql = OBJ_UPDATE_CTE("title = coalesce($title, title),"
 	    " description = coalesce($description, description),"
 	    " owner_id = CASE WHEN $owner::text IS NULL THEN owner_id"
 	    " ELSE (SELECT id FROM users WHERE login = $owner) END,"
 	    " type = coalesce($type, type),"
-	    " rollup = coalesce($rollup, rollup), version = version + 1"
-	    " WHERE id = $key" AT_VERSION " RETURNING *),"
-	    AUDIT_NAMED("objective.update", "objective", "o.id",
-	    "(SELECT j FROM b)", "to_jsonb(o)", "o")
-	    " SELECT " OBJ_COLS " FROM o",
+	    " rollup = coalesce($rollup, rollup)", "")
+	    OBJ_AUDIT("objective.update") " SELECT " OBJ_COLS " FROM o",
 	    .returns = &FS_OBJECTIVE },
 
 	/* parent NULL: unalign; audit_op the op's name for the audit log.
@@ -224,12 +211,9 @@ const stmt_table objective_stmts = {
 	 * racing alignment's own row. */
 	[ST_OBJ_ALIGN] = { .name = "obj_align", .kind = STMT_WRITE,
 	    .params = "caller key parent weight version audit_op",
-	    .sql = OBJ_BEFORE
-	    " o AS (UPDATE objectives SET parent_id = $parent::bigint,"
-	    " weight = coalesce($weight::float8, weight),"
-	    " version = version + 1 WHERE id = $key" AT_VERSION
-	    " AND (SELECT pg_advisory_xact_lock(7270005)) IS NOT NULL"
-	    " RETURNING *),"
+	    .sql = OBJ_UPDATE_CTE("parent_id = $parent::bigint,"
+	    " weight = coalesce($weight::float8, weight)",
+	    " AND (SELECT pg_advisory_xact_lock(7270005)) IS NOT NULL")
 	    " a AS (INSERT INTO audit_log (user_id, op, entity_type,"
 	    " entity_id, before, after) SELECT $caller, $audit_op,"
 	    " 'objective', o.id, (SELECT j FROM b), to_jsonb(o) FROM o)"
@@ -238,13 +222,8 @@ const stmt_table objective_stmts = {
 
 	[ST_OBJ_ARCHIVE] = { .name = "obj_archive", .kind = STMT_WRITE,
 	    .params = "caller key version",
-	    .sql = OBJ_BEFORE
-	    " o AS (UPDATE objectives SET archived = true,"
-	    " version = version + 1 WHERE id = $key" AT_VERSION
-	    " RETURNING *),"
-	    AUDIT_NAMED("objective.archive", "objective", "o.id",
-	    "(SELECT j FROM b)", "to_jsonb(o)", "o")
-	    " SELECT " OBJ_COLS " FROM o",
+	    .sql = OBJ_UPDATE_CTE("archived = true", "")
+	    OBJ_AUDIT("objective.archive") " SELECT " OBJ_COLS " FROM o",
 	    .returns = &FS_OBJECTIVE },
 
 	/* No row: no such user.  The contributors after the grant: those

@@ -67,4 +67,25 @@ extern const struct fieldset	FS_OBJECTIVE;		/* an objective */
 	OBJ_COLS_PG("o.progress", "objective_guardrail_ids(o.id)",	\
 	"$caller::bigint", "$role::text")
 
+/* The context of a change to objective $key: its id, the caller's facts
+ * (OBJ_FACTS, change.c) and cols; joins between its FROM and WHERE. */
+#define OBJ_CTX_SQL(cols, joins)					\
+	"SELECT o.id," OBJ_FACTS("$caller") ", " cols			\
+	OBJ_FACTS_FROM("$caller") joins " WHERE o.id = $key"
+
+/*
+ * A change of objective $key at the expected $version (NULL: any): its
+ * row before as b (for the audit entry), the updated row as o, with its
+ * version bumped; sets the columns changed, where more conditions.  Then
+ * OBJ_AUDIT(op), the audit entry of o.
+ */
+#define OBJ_UPDATE_CTE(sets, where)					\
+	"WITH b AS (SELECT to_jsonb(x) j FROM objectives x WHERE id = $key),"	\
+	" o AS (UPDATE objectives SET " sets ", version = version + 1"	\
+	" WHERE id = $key AND ($version::integer IS NULL"		\
+	" OR version = $version::integer)" where " RETURNING *),"
+#define OBJ_AUDIT(op)							\
+	AUDIT_NAMED(op, "objective", "o.id", "(SELECT j FROM b)",	\
+	"to_jsonb(o)", "o")
+
 #endif
