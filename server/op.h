@@ -23,7 +23,7 @@
  * the bounds are written once, in the table, as tmux's cmd_entry carries
  * its argument spec.
  */
-enum arg_type { ARG_INT, ARG_NUM, ARG_STR };
+enum arg_type { ARG_INT, ARG_NUM, ARG_STR, ARG_BOOL };
 
 struct op_arg {
 	const char	*name;
@@ -36,6 +36,8 @@ struct op_arg {
 #define A_INT(n, req, lo, hi)							{ .name = (n), .type = ARG_INT, .required = (req), .min = (lo),		    .max = (hi) }
 #define A_NUM(n, req, lo, hi)							{ .name = (n), .type = ARG_NUM, .required = (req), .dmin = (lo),		    .dmax = (hi) }
 #define A_STR(n, req, lo, hi)							{ .name = (n), .type = ARG_STR, .required = (req), .min = (lo),		    .max = (hi) }
+/* A boolean: no bounds. */
+#define A_BOOL(n, req)	{ .name = (n), .type = ARG_BOOL, .required = (req) }
 /* An id argument: 1 and up. */
 #define A_ID(n, req)	A_INT(n, req, 1, INT64_MAX)
 #define A_END		{ .name = NULL }
@@ -59,6 +61,7 @@ struct op {
 bool	 op_int(struct request *, const char *name, int64_t *);
 bool	 op_num(struct request *, const char *name, double *);
 bool	 op_str(struct request *, const char *name, const char **);
+bool	 op_bool(struct request *, const char *name, bool *);
 
 const struct op	*op_find(const char *);
 

@@ -49,3 +49,12 @@ op_str(struct request *req, const char *name, const char **out)
 	return a != NULL && mp_get_str(&req->args, name, a->required ?
 	    MP_REQUIRED : MP_OPTIONAL, (size_t)a->min, (size_t)a->max, out);
 }
+
+bool
+op_bool(struct request *req, const char *name, bool *out)
+{
+	const struct op_arg *a = schema(req, name, ARG_BOOL);
+
+	return a != NULL && mp_get_bool(&req->args, name, a->required ?
+	    MP_REQUIRED : MP_OPTIONAL, out);
+}
