@@ -269,10 +269,10 @@ static const struct op_arg create_args[] = {
 	A_STR("title", true, 1, 200), A_ID("parent", false),
 	A_NUM("weight", false, 1e-9, 1000), OBJ_TEXT_ARGS, A_END
 };
-/* "mine" and "archived" are booleans, read as such (no bounds). */
 static const struct op_arg list_args[] = {
 	A_STR("team", false, 1, 40), A_STR("period", false, 1, 40),
-	A_STR("owner", false, 1, 200), A_END
+	A_STR("owner", false, 1, 200), A_BOOL("mine", false),
+	A_BOOL("archived", false), A_END
 };
 static const struct op_arg id_args[] = {
 	A_ID("id", true), A_END
@@ -399,8 +399,8 @@ op_objective_list(struct request *req)
 	(void)op_str(req, "team", &team);
 	(void)op_str(req, "period", &period);
 	(void)op_str(req, "owner", &owner);
-	mp_get_bool(&req->args, "mine", MP_OPTIONAL, &mine);
-	mp_get_bool(&req->args, "archived", MP_OPTIONAL, &archived);
+	(void)op_bool(req, "mine", &mine);
+	(void)op_bool(req, "archived", &archived);
 	if (!req_args_done(req))
 		return;
 	caller_text(req, caller, role);
