@@ -9,10 +9,13 @@
 #include "export.h"
 #include "import.h"
 #include "kpi.h"
+#include "grade.h"
+#include "guardrail.h"
 #include "kr.h"
 #include "session.h"
 #include "user.h"
 #include "log.h"
+#include "objective.h"
 #include "op.h"
 #include "reading.h"
 #include "rollup.h"
@@ -44,37 +47,12 @@ static const struct op ops[] = {
 	{ .name = "audit.list", .fn = op_audit_list,
 	    .flags = OP_SESSION | OP_ADMIN },
 
-	{ .name = "objective.create", .fn = op_objective_create,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.list", .fn = op_objective_list,
-	    .flags = OP_SESSION },
-	{ .name = "objective.get", .fn = op_objective_get,
-	    .flags = OP_SESSION },
-	{ .name = "objective.update", .fn = op_objective_update,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.align", .fn = op_objective_align,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.unalign", .fn = op_objective_unalign,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.archive", .fn = op_objective_archive,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.grant", .fn = op_objective_grant,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.revoke", .fn = op_objective_revoke,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.grade", .fn = op_objective_grade,
-	    .flags = OP_SESSION | OP_WRITE },
-
 	{ .name = "roi.set", .fn = op_roi_set,
 	    .flags = OP_SESSION | OP_WRITE },
 	{ .name = "roi.get", .fn = op_roi_get,
 	    .flags = OP_SESSION },
 
 	{ .name = "team.framework", .fn = op_team_framework,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.guard", .fn = op_objective_guard,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "objective.unguard", .fn = op_objective_unguard,
 	    .flags = OP_SESSION | OP_WRITE },
 	{ .name = "assessment.questions", .fn = op_assessment_questions,
 	    .flags = OP_SESSION },
@@ -98,6 +76,9 @@ static const struct op *const entity_ops[] = {
 	session_ops,
 	team_ops,
 	rollup_ops,
+	objective_ops,
+	guardrail_ops,
+	grade_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

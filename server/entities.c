@@ -10,11 +10,14 @@
 #include "export.h"
 #include "import.h"
 #include "kpi.h"
+#include "grade.h"
+#include "guardrail.h"
 #include "kr.h"
 #include "reading.h"
 #include "session.h"
 #include "user.h"
 #include "rollup.h"
+#include "objective.h"
 #include "sql.h"
 #include "team.h"
 
@@ -30,6 +33,9 @@ static const struct stmt_def *const entity_stmts[] = {
 	session_stmts,
 	team_stmts,
 	rollup_stmts,
+	objective_stmts,
+	guardrail_stmts,
+	grade_stmts,
 	NULL
 };
 

@@ -19,14 +19,7 @@
 
 extern const struct fieldset FS_TEAM;		/* team.* replies */
 extern const struct fieldset FS_PERIOD;
-extern const struct fieldset FS_OBJECTIVE;
-extern const struct fieldset FS_OBJ_CHILD;	/* children of an objective */
-extern const struct fieldset FS_OBJ_CONTRIBUTORS;	/* grant, revoke */
-extern const struct fieldset FS_LOGIN;		/* a list of logins */
 
 /* Contexts of changes (change.h): the facts and the rules' inputs. */
-extern const struct fieldset FS_OBJ_CTX;
-extern const struct fieldset FS_OBJ_ALIGN_CTX;
-extern const struct fieldset FS_OBJ_NEW_CTX;
 
 #endif

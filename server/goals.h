@@ -12,9 +12,4 @@
 #include "idem.h"
 #include "op.h"
 
-/* The kinds of objective.create and objective.update (NULL: not given);
- * false after answering E_INVALID. */
-bool		 objective_kinds_ok(struct request *, const char *type,
-		    const char *rollup) MUST_CHECK;
-
 #endif

@@ -351,7 +351,7 @@ kr_no_owner(struct change *c)
 
 static const struct change_op kr_create = {
 	.what = "objective", .id_field = "objective",
-	.ctx = ST_OBJ_CTX, .nctx = 2, .act = ACT_OBJ_EDIT, .period = PR_NEW,
+	.ctx = ST_OBJ_CTX, .act = ACT_OBJ_EDIT, .period = PR_NEW,
 	.check = kr_create_check,
 	.write = ST_KR_CREATE, .args = kr_create_args, .reply = &FS_KR,
 	.empty = kr_no_owner, .get = ST_KR_GET, .keyed = true,

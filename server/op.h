@@ -73,18 +73,6 @@ void	op_period_set_state(struct request *);
 void	op_settings_get(struct request *);
 void	op_settings_set(struct request *);
 void	op_audit_list(struct request *);
-/* op-objective.c, op-objective-edit.c */
-void	op_objective_create(struct request *);
-void	op_objective_list(struct request *);
-void	op_objective_get(struct request *);
-void	op_objective_update(struct request *);
-void	op_objective_align(struct request *);
-void	op_objective_unalign(struct request *);
-void	op_objective_archive(struct request *);
-void	op_objective_grant(struct request *);
-void	op_objective_revoke(struct request *);
-/* issue 8: the review's grade (op-objective-grade.c) */
-void	op_objective_grade(struct request *);
 /* op-roi.c */
 void	op_roi_set(struct request *);
 void	op_roi_get(struct request *);
@@ -101,9 +89,6 @@ void	op_assessment_questions(struct request *);
 void	op_assessment_create(struct request *);
 void	op_assessment_get(struct request *);
 void	op_assessment_set_weight(struct request *);
-/* op-objective-guard.c */
-void	op_objective_guard(struct request *);
-void	op_objective_unguard(struct request *);
 
 
 #endif

@@ -28,51 +28,6 @@
 #define WRITER_NAMED_U	"$caller::bigint"
 #define WRITER_NAMED_R	"(SELECT role FROM users WHERE id = $caller::bigint)"
 
-/* An objective's guardrails (sql/008), given the array of their KPI
- * ids: a statement that guards or unguards passes the set it leaves.
- * Those reader u (role r) may not read are hidden, and their health does
- * not count in the breach (sql/022). */
-#define GUARD_COLS(ids, u, r)						\
-	" guardrails_json_for(" ids ", " u ", " r ") AS guardrails,"	\
-	" guardrail_breach_for(" ids ", " u ", " r ") AS guardrail_breach"
-
-/*
- * An objective (FS_OBJECTIVE), from a row o of objectives: the stored row
- * or the one an INSERT or UPDATE returned, so that a write answers with
- * the objective as it left it (progress from o.rollup, not from the row
- * before the statement: sql/006).  prog is its progress: computed for a
- * write's reply (OBJ_COLS), the stored roll-up (sql/012) for reads
- * (OBJ_READ_COLS), which the triggers keep equal to it.  Status by pace
- * (docs/rules.md) from that progress, the period's elapsed fraction and
- * the lowest confidence of its key results; while the period is in
- * review, the suggested grade is that progress.
- */
-#define OBJ_COLS_PG(prog, ids, u, r)					\
-	"o.id AS id, (SELECT slug FROM teams WHERE id = o.team_id) AS team,"	\
-	" (SELECT name FROM periods WHERE id = o.period_id) AS period,"	\
-	" o.title AS title, o.description AS description,"		\
-	" (SELECT login FROM users WHERE id = o.owner_id) AS owner,"	\
-	" o.type AS type,"						\
-	" objective_parent_for(o.parent_id, " u ", " r ") AS parent,"	\
-	" objective_parent_hidden(o.parent_id, " u ", " r ")"		\
-	" AS parent_hidden, o.weight AS weight,"			\
-	" o.rollup AS rollup,"						\
-	" " prog " AS progress,"					\
-	" period_expected(o.period_id, now()) AS expected,"		\
-	" objective_status(" prog ", period_expected(o.period_id, now()),"	\
-	" objective_min_confidence(o.id)) AS status,"			\
-	" o.grade AS grade, o.grade_note AS grade_note, o.met AS met,"	\
-	" CASE WHEN (SELECT state FROM periods WHERE id = o.period_id)"	\
-	" = 'review' THEN " prog " END AS suggested_grade,"		\
-	" o.version AS version, o.archived AS archived,"		\
-	GUARD_COLS(ids, u, r)
-#define OBJ_COLS_G(ids)							\
-	OBJ_COLS_PG("objective_progress_as(o.id, o.rollup)", ids,	\
-	WRITER_U, WRITER_R)
-#define OBJ_COLS	OBJ_COLS_G("objective_guardrail_ids(o.id)")
-#define OBJ_READ_COLS(u, r)						\
-	OBJ_COLS_PG("o.progress", "objective_guardrail_ids(o.id)", u, r)
-
 /*
  * The caller's relation to objective o (columns named as change.c reads
  * them), from objectives o joined to teams t, periods p and

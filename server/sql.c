@@ -25,7 +25,6 @@ const stmt_table sql_legacy_stmts = {
 #include "sql-roi.inc"
 #include "sql-tiers.inc"
 #include "sql-cycle.inc"
-#include "sql-pace.inc"
 };
 
 struct stmt_def stmts[ST_MAX];

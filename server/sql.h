@@ -136,7 +136,7 @@ enum stmt {
 	ST_IMPORT_COMMIT,
 	ST_IMPORT_REPLAY,
 	ST_IMPORT_ABORT,
-	/* pace and grading (sql/012, sql-pace.inc) */
+	/* grading (grade.c) */
 	ST_OBJ_GRADE,
 	/* the roll-up: tree, health, review, due (rollup.c) */
 	ST_ROLLUP_CTX,
