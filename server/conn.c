@@ -96,6 +96,21 @@ conn_drop_queue(struct conn *c)
 	}
 }
 
+/* A request's reply is written and the request freed (c->req_done). */
+static void
+conn_req_done(struct conn *c, bool close_after)
+{
+	if (close_after) {
+		/* Answer this one, run nothing more, close once flushed. */
+		if (c->state == CONN_OPEN || c->state == CONN_CLOSING) {
+			c->state = CONN_CLOSING;
+			bufferevent_disable(c->bev, EV_READ);
+		}
+		conn_drop_queue(c);
+	}
+	conn_kick(c);
+}
+
 static void
 enqueue(struct conn *c, struct request *req)
 {
@@ -237,7 +252,7 @@ conn_kick(struct conn *c)
 			    conn_max_output(c))
 				break;
 			c->active = req;
-			req_decode(req);
+			req_decode(req, conn_max_elements(c));
 			c->srv->dispatch(req);
 			progress = true;
 		}
@@ -492,6 +507,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa,
 	c = xcalloc(1, sizeof *c);
 	c->srv = srv;
 	c->serial = ++srv->next_serial;
+	c->req_done = conn_req_done;
 	snprintf(c->peer, sizeof c->peer, "%s", host);
 	c->akey = key;
 	TAILQ_INIT(&c->queue);

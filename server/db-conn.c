@@ -4,7 +4,10 @@
  * settings, then one PQsendPrepare and one describe per statement.  What
  * each statement returns is learnt from its description and checked
  * against what it declares (stmt_def.returns), and every later connection
- * must describe the same.
+ * must describe the same.  Also the socket's event and the timer of a
+ * connection (dbc_arm ...).  It is the lower layer: what happens to a
+ * connection reaches the pool through the hooks db.c sets in struct db
+ * (on_event, lost, ready), never by calling into db.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,66 @@
 #include "resolve.h"
 #include "row.h"
 #include "xmalloc.h"
+
+/* The socket and timer of a connection. */
+
+void
+dbc_arm(struct dbc *c, short what)
+{
+	int fd = PQsocket(c->pg);
+
+	/*
+	 * The event is persistent and changed only when the socket or the
+	 * wanted events change: most queries need no epoll_ctl at all.  The
+	 * socket may change across reconnects: re-read it each time.
+	 */
+	if (c->ev != NULL && c->ev_fd == fd && c->ev_what == what)
+		return;
+	if (c->ev != NULL && c->ev_fd != fd) {
+		event_free(c->ev);
+		c->ev = NULL;
+	}
+	if (c->ev == NULL)
+		c->ev = event_new(c->db->base, fd, what | EV_PERSIST, c->db->on_event,
+		    c);
+	else {
+		event_del(c->ev);
+		event_assign(c->ev, c->db->base, fd, what | EV_PERSIST,
+		    c->db->on_event, c);
+	}
+	c->ev_fd = fd;
+	c->ev_what = what;
+	event_add(c->ev, NULL);
+}
+
+void
+dbc_set_timer(struct dbc *c, enum dbc_timer why, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	c->timer_why = why;
+	evtimer_add(c->timer, &tv);
+}
+
+void
+dbc_clear_timer(struct dbc *c)
+{
+	c->timer_why = T_NONE;
+	evtimer_del(c->timer);
+}
+
+/* After sending: flush, then wait for the reply. */
+void
+dbc_arm_flush(struct dbc *c)
+{
+	int r = PQflush(c->pg);
+
+	if (r == -1)
+		c->db->lost(c, PQerrorMessage(c->pg));
+	else
+		dbc_arm(c, r == 1 ? EV_READ | EV_WRITE : EV_READ);
+}
+
 
 void
 dbc_send_prepare(struct dbc *c)
@@ -36,7 +99,7 @@ dbc_send_prepare(struct dbc *c)
 		ok = PQsendDescribePrepared(c->pg,
 		    c->db->tab[c->prep / 2].name);
 	if (!ok) {
-		dbc_lost(c, PQerrorMessage(c->pg));
+		c->db->lost(c, PQerrorMessage(c->pg));
 		return;
 	}
 	dbc_arm_flush(c);
@@ -117,7 +180,7 @@ dbc_prepared(struct dbc *c)
 		    c->db->tab[c->prep / 2].name, res ?
 		    PQresultErrorMessage(res) : "no result");
 		PQclear(res);
-		dbc_lost(c, "statement preparation failed");
+		c->db->lost(c, "statement preparation failed");
 		return;
 	}
 	if (c->prep >= 0 && c->prep % 2 == 1)
@@ -125,7 +188,7 @@ dbc_prepared(struct dbc *c)
 	if (c->prep >= 0 && c->prep % 2 == 1 && !shape_learn(c->db,
 	    c->prep / 2, res)) {
 		PQclear(res);
-		dbc_lost(c, "a statement's columns changed between "
+		c->db->lost(c, "a statement's columns changed between "
 		    "connections");
 		return;
 	}
@@ -135,7 +198,7 @@ dbc_prepared(struct dbc *c)
 		return;
 	}
 	if (PQenterPipelineMode(c->pg) != 1) {
-		dbc_lost(c, "cannot enter pipeline mode");
+		c->db->lost(c, "cannot enter pipeline mode");
 		return;
 	}
 	c->state = DBC_IDLE;
@@ -147,7 +210,7 @@ dbc_prepared(struct dbc *c)
 		log_info("db: %d of %d connections up", c->db->nup,
 		    c->db->size);
 	dbc_arm(c, EV_READ);
-	dbc_serve_waiting(c);
+	c->db->ready(c);
 }
 
 static void
@@ -185,7 +248,7 @@ dbc_start_pg(struct dbc *c, const char *addr)
 	keys[n] = vals[n] = NULL;
 	c->pg = PQconnectStartParams(keys, vals, 0);
 	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
-		dbc_lost(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
+		c->db->lost(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
 		return;
 	}
 	/* libpq would print notices on stderr itself: log them instead. */
@@ -206,7 +269,7 @@ on_resolved(void *arg, const char *addr, const char *err)
 		char msg[256];
 		snprintf(msg, sizeof msg, "cannot resolve %s: %s",
 		    c->db->lookup_host, err);
-		dbc_lost(c, msg);
+		c->db->lost(c, msg);
 		return;
 	}
 	dbc_start_pg(c, addr);
@@ -229,7 +292,7 @@ dbc_connect(struct dbc *c)
 	if (c->lookup == NULL &&
 	    (c->lookup = lookup_start(db->base, db->lookup_host, on_resolved,
 	    c)) == NULL)
-		dbc_lost(c, "cannot start a host name lookup");
+		c->db->lost(c, "cannot start a host name lookup");
 }
 
 /* Which host name, if any, must be resolved before connecting. */

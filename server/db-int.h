@@ -100,19 +100,23 @@ struct db {
 	size_t			 inflight;
 	int			 statement_timeout;
 	int			 pipeline;	/* queries per connection */
+	/* What a connection tells its pool (db.c sets them): its socket is
+	 * ready (on_event), it is lost (lost), it is up and may take queries
+	 * (ready).  db-conn.c calls back through these, so that it depends
+	 * on nothing of db.c (tests/check-deps.py). */
+	void			(*on_event)(evutil_socket_t, short, void *);
+	void			(*lost)(struct dbc *, const char *);
+	void			(*ready)(struct dbc *);
 };
 
 /* db.c */
 uint64_t db_mono_ms(void);
+
+/* db-conn.c: a connection's socket and timer, its start-up */
 void	 dbc_arm(struct dbc *, short);
 void	 dbc_arm_flush(struct dbc *);
 void	 dbc_set_timer(struct dbc *, enum dbc_timer, int);
 void	 dbc_clear_timer(struct dbc *);
-void	 dbc_lost(struct dbc *, const char *);
-void	 dbc_serve_waiting(struct dbc *);
-void	 dbc_on_event(evutil_socket_t, short, void *);
-
-/* db-conn.c */
 void	 dbc_connect(struct dbc *);
 void	 dbc_send_prepare(struct dbc *);
 void	 dbc_prepared(struct dbc *);

@@ -36,6 +36,9 @@
 #define DB_STALL_MS	10
 
 static void	on_timer(evutil_socket_t, short, void *);
+static void	dbc_lost(struct dbc *, const char *);
+static void	dbc_serve_waiting(struct dbc *);
+static void	dbc_on_event(evutil_socket_t, short, void *);
 static void	dbc_start(struct dbc *, struct query *);
 static void	on_readable(struct dbc *);
 
@@ -137,63 +140,6 @@ dbc_can_take(const struct dbc *c, uint64_t now)
 	return head == NULL || now - head->sent_ms < DB_STALL_MS;
 }
 
-void
-dbc_arm(struct dbc *c, short what)
-{
-	int fd = PQsocket(c->pg);
-
-	/*
-	 * The event is persistent and changed only when the socket or the
-	 * wanted events change: most queries need no epoll_ctl at all.  The
-	 * socket may change across reconnects: re-read it each time.
-	 */
-	if (c->ev != NULL && c->ev_fd == fd && c->ev_what == what)
-		return;
-	if (c->ev != NULL && c->ev_fd != fd) {
-		event_free(c->ev);
-		c->ev = NULL;
-	}
-	if (c->ev == NULL)
-		c->ev = event_new(c->db->base, fd, what | EV_PERSIST, dbc_on_event,
-		    c);
-	else {
-		event_del(c->ev);
-		event_assign(c->ev, c->db->base, fd, what | EV_PERSIST,
-		    dbc_on_event, c);
-	}
-	c->ev_fd = fd;
-	c->ev_what = what;
-	event_add(c->ev, NULL);
-}
-
-void
-dbc_set_timer(struct dbc *c, enum dbc_timer why, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	c->timer_why = why;
-	evtimer_add(c->timer, &tv);
-}
-
-void
-dbc_clear_timer(struct dbc *c)
-{
-	c->timer_why = T_NONE;
-	evtimer_del(c->timer);
-}
-
-/* After sending: flush, then wait for the reply. */
-void
-dbc_arm_flush(struct dbc *c)
-{
-	int r = PQflush(c->pg);
-
-	if (r == -1)
-		dbc_lost(c, PQerrorMessage(c->pg));
-	else
-		dbc_arm(c, r == 1 ? EV_READ | EV_WRITE : EV_READ);
-}
-
 /* A paused stream: read nothing more until db_stream_resume(); PostgreSQL
  * then waits on its socket, and cairnd holds no more than libpq's buffer. */
 static void
@@ -247,7 +193,7 @@ serve_streams(struct db *db)
 	}
 }
 
-void
+static void
 dbc_serve_waiting(struct dbc *c)
 {
 	struct db *db = c->db;
@@ -594,7 +540,7 @@ mismatch:
 	requeue_done(c->db, &aside);
 }
 
-void
+static void
 dbc_on_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct dbc *c = arg;
@@ -674,7 +620,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 
 
 
-void
+static void
 dbc_lost(struct dbc *c, const char *why)
 {
 	struct db *db = c->db;
@@ -841,6 +787,9 @@ db_new_table(struct event_base *base, const char *conninfo, int size,
 	db->connect_timeout = connect_timeout;
 	db->statement_timeout = 30000;
 	db->pipeline = 32;
+	db->on_event = dbc_on_event;
+	db->lost = dbc_lost;
+	db->ready = dbc_serve_waiting;
 	TAILQ_INIT(&db->waiting);
 	TAILQ_INIT(&db->swaiting);
 	db->max_streams = size / 2 > 0 ? size / 2 : 1;

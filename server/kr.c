@@ -76,10 +76,14 @@ static const struct fieldset FS_KR_NEW_CTX = FIELDSET("objective",
  * neither the KPI's id nor its start (by default the KPI's reading when
  * it was bound), current value, progress, attainment or staleness, each
  * of which would give one of that KPI's readings or their times (sql/022,
- * docs/rules.md "Reading: private teams").
+ * docs/rules.md "Reading: private teams").  kpi_readable is a SQL function
+ * with a subquery, which PostgreSQL cannot inline: it is asked only for a
+ * bound key result (CASE and OR evaluate left to right), not seven times
+ * per row for every key result.
  */
 #define KR_SEEN(u, r, x)						\
-	" CASE WHEN kpi_readable(" u ", " r ", k.kpi_id) THEN " x " END"
+	" CASE WHEN k.kpi_id IS NULL OR kpi_readable(" u ", " r ","	\
+	" k.kpi_id) THEN " x " END"
 #define KR_COLS_WITH(cur, conf, ver, chk, u, r)				\
 	"k.id AS id, k.objective_id AS objective, k.title AS title,"	\
 	" k.type AS type," KR_SEEN(u, r, "k.start_value") " AS start,"	\
@@ -92,7 +96,8 @@ static const struct fieldset FS_KR_NEW_CTX = FIELDSET("objective",
 	KR_SEEN(u, r, "kr_attainment(k.type, k.start_value, k.target, "	\
 	cur ")") " AS attainment, " conf " AS confidence, " ver		\
 	" AS version," KR_SEEN(u, r, "k.kpi_id") " AS kpi,"		\
-	" NOT kpi_readable(" u ", " r ", k.kpi_id) AS kpi_hidden,"	\
+	" (k.kpi_id IS NOT NULL AND NOT kpi_readable(" u ", " r ","	\
+	" k.kpi_id)) AS kpi_hidden,"					\
 	KR_SEEN(u, r, "kr_stale(" chk ", k.created_at, (SELECT p.state"	\
 	" FROM objectives x JOIN periods p ON p.id = x.period_id"	\
 	" WHERE x.id = k.objective_id))") " AS stale"

@@ -67,10 +67,9 @@ take_raw(struct request *req)
 }
 
 void
-req_decode(struct request *req)
+req_decode(struct request *req, size_t max_elements)
 {
 	struct conn *c = req->conn;
-	size_t max_elements = conn_max_elements(c);
 	const msgpack_object *root, *v;
 	enum mp_status st;
 	char msg[128];
@@ -206,6 +205,7 @@ req_reply(struct request *req)
 {
 	struct conn *c = req->conn;
 	unsigned char hdr[FRAME_HEADER_SIZE];
+	bool close_after;
 
 	if (req->defer_ms > 0) {
 		/* Answer later: slows password guessing without blocking
@@ -238,16 +238,9 @@ req_reply(struct request *req)
 	c->nqueue--;
 	if (c->active == req)
 		c->active = NULL;
-	if (req->close_after) {
-		/* Answer this one, run nothing more, close once flushed. */
-		if (c->state == CONN_OPEN || c->state == CONN_CLOSING) {
-			c->state = CONN_CLOSING;
-			bufferevent_disable(c->bev, EV_READ);
-		}
-		conn_drop_queue(c);
-	}
+	close_after = req->close_after;
 	req_free(req);
-	conn_kick(c);
+	c->req_done(c, close_after);
 }
 
 static void

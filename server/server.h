@@ -115,6 +115,11 @@ struct conn {
 	struct event		*grace_timer;	/* login_grace */
 	struct request		*active;	/* head, being executed */
 	uint64_t		 last_reply_ms;	/* for the idle timeout */
+	/* Set by conn.c: request.c calls it once a reply is written and its
+	 * request freed (close_after: run nothing more, close once flushed),
+	 * so that the request layer never calls into the connection that
+	 * owns it (tests/check-deps.py). */
+	void			(*req_done)(struct conn *, bool close_after);
 };
 TAILQ_HEAD(connq, conn);
 
@@ -189,9 +194,9 @@ void	 conns_session_stale(struct server *, int64_t user_id,
 
 /* request.c */
 /* Decode the frame and check the envelope (once; errors are kept in
- * req->preset to be answered in order).  conn_kick() calls it just before
+ * req->preset to be answered in order), at most max_elements in all.  conn_kick() calls it just before
  * dispatch, so that one decoded request at most exists per connection. */
-void	 req_decode(struct request *);
+void	 req_decode(struct request *, size_t max_elements);
 /* A request of c, not queued; raw (malloc'd, rawlen bytes) becomes its
  * own, NULL for one answered from preset alone. */
 struct request	*req_new(struct conn *, char *raw, size_t rawlen);

@@ -24,7 +24,7 @@ BEGIN
 	END IF;
 	UPDATE key_results SET current = NEW.value,
 	    confidence = coalesce(NEW.confidence, confidence),
-	    checked_at = NEW.at, version = version + 1
+	    checked_at = NEW.at, version = version + 1, updated_at = now()
 	    WHERE id = NEW.kr_id;
 	RETURN NEW;
 END $$;

@@ -59,18 +59,6 @@ BEGIN
 	RETURN NULL;
 END $$;
 
--- The roll-up's own updates change progress only: they are no edit of the
--- objective (no updated_at, allowed in a closed period whose objective
--- sums children of an open one), so objectives_check below skips
--- them.  Any other change still passes it.
-CREATE OR REPLACE FUNCTION objectives_more_than_progress(o objectives, n objectives)
-RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-	o.progress := n.progress;
-	RETURN o IS DISTINCT FROM n;
-END $$;
-
 CREATE OR REPLACE FUNCTION objectives_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -127,10 +115,18 @@ END $$;
 CREATE OR REPLACE TRIGGER objectives_check BEFORE INSERT ON objectives
 	FOR EACH ROW EXECUTE FUNCTION objectives_check();
 
-CREATE OR REPLACE TRIGGER objectives_check_update BEFORE UPDATE ON objectives
-	FOR EACH ROW WHEN (OLD.progress IS NOT DISTINCT FROM NEW.progress
-	    OR objectives_more_than_progress(OLD, NEW))
-	EXECUTE FUNCTION objectives_check();
+-- The roll-up's own updates set progress only: they are no edit of the
+-- objective (no updated_at, allowed in a closed period whose objective
+-- sums children of an open one), so this trigger leaves them out by its
+-- column list, which names every column but progress (a WHEN comparing
+-- the rows cost a function call per objective walked up).  Any other
+-- change still passes it; tests/e2e/schema.sh fails when a column of
+-- objectives is left out of the list.
+CREATE OR REPLACE TRIGGER objectives_check_update BEFORE UPDATE OF id, team_id,
+	period_id, title, description, owner_id, type, parent_id, weight,
+	rollup, archived, version, created_at, updated_at, grade, grade_note,
+	met, carried_from ON objectives
+	FOR EACH ROW EXECUTE FUNCTION objectives_check();
 
 CREATE OR REPLACE FUNCTION contributors_check() RETURNS trigger
 LANGUAGE plpgsql AS $$

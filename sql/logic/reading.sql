@@ -70,7 +70,7 @@ BEGIN
 	    FROM key_results WHERE kpi_id IN (SELECT kpi_id FROM new_rows)
 	    AND NOT removed));
 	UPDATE key_results kr SET current = l.value, checked_at = l.at,
-	    version = kr.version + 1
+	    version = kr.version + 1, updated_at = now()
 	    FROM (SELECT DISTINCT ON (r.kpi_id) r.kpi_id, r.id, r.value, r.at
 		FROM kpi_readings r
 		WHERE r.kpi_id IN (SELECT kpi_id FROM new_rows)

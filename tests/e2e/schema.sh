@@ -6,7 +6,10 @@
 #   migrations 001..025, the demo's rows) upgrades to the baseline and
 #   then has the same pg_dump --schema-only as a fresh one, its rows kept;
 # - the fresh one's functions, triggers and views are 6e09e4c's, text for
-#   text, but for period.closed's refusal, now in one function;
+#   text, but for period.closed's refusal, now in one function, and the
+#   performance changes it names;
+# - the triggers that skip value-only updates by column list name every
+#   other column;
 # - a second start applies no logic; a changed logic (hash) is applied;
 # - a pre-squash database not at its last migration is refused;
 # - tests/sql-defs.sh refuses a function defined twice.
@@ -83,14 +86,39 @@ fi
 # views (before the upgrade) are the fresh database's, text for text, but
 # for what issue 14 changed on purpose: period.closed's refusal has one
 # home, period_closed_refuse(), called where the text was repeated.
-sc_logic "$T/sc-before.sql" | perl -0pe "s/PERFORM cairn_refuse\('period\.closed',\n\t\t    'nothing in a closed period changes'\);/PERFORM period_closed_refuse();/g" >"$T/sc-logic-before"
+# And for what issue 14's performance work changed on purpose, each named
+# here (a "-- Name: " line of pg_dump), left out of both sides; the e2e
+# suites check what they do:
+# - checkins_apply, kpi_readings_follow: set updated_at themselves, as the
+#   key_results_check trigger no longer runs on their value-only updates;
+# - key_results_check, objectives_check_update: triggers by column list;
+# - objectives_more_than_progress: gone (was that trigger's WHEN).
+sc_changed='^-- Name: (period_closed_refuse\(\); Type: FUNCTION|checkins_apply\(\); Type: FUNCTION|kpi_readings_follow\(\); Type: FUNCTION|objectives_more_than_progress\(public\.objectives, public\.objectives\); Type: FUNCTION|key_results key_results_check; Type: TRIGGER|objectives objectives_check_update; Type: TRIGGER);'
+sc_logic "$T/sc-before.sql" | perl -0pe "s/PERFORM cairn_refuse\('period\.closed',\n\t\t    'nothing in a closed period changes'\);/PERFORM period_closed_refuse();/g" |
+    awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-before"
 sc_logic "$T/sc-fresh.sql" |
-    awk '/^-- Name: / { skip = /^-- Name: period_closed_refuse\(\); Type: FUNCTION;/ } !skip' >"$T/sc-logic-fresh"
+    awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-fresh"
+expect_eq "schema: every object changed on purpose is named as it is in the dump" \
+    "$(grep -cE "$sc_changed" "$T/sc-before.sql" "$T/sc-fresh.sql" | sed 's/.*://' | tr '\n' ' ')" "5 5 "
 if [ -s "$T/sc-logic-fresh" ] && diff -u "$T/sc-logic-before" "$T/sc-logic-fresh" >"$T/sc-diff"; then
-	ok "schema: the functions, triggers and views are 6e09e4c's, text for text ($(grep -c '^-- Name' "$T/sc-logic-fresh") of them; period.closed's refusal in one function)"
+	ok "schema: the functions, triggers and views are 6e09e4c's, text for text ($(grep -c '^-- Name' "$T/sc-logic-fresh") of them; period.closed's refusal in one function; the performance changes named)"
 else
 	not_ok "schema: the functions, triggers and views are 6e09e4c's, text for text" "$(head -40 "$T/sc-diff")"
 fi
+# The two triggers that leave value-only updates out by a column list
+# must list every other column: a column added to the table and to
+# neither list fails here.
+sc_cols_out() {	# sc_cols_out TABLE TRIGGER: the columns the trigger leaves out
+	sc_psql sc_fresh -c "SELECT string_agg(a.attname, ' ' ORDER BY a.attname)
+	    FROM pg_attribute a JOIN pg_trigger t ON t.tgrelid = a.attrelid
+	    WHERE a.attrelid = '$1'::regclass AND t.tgname = '$2'
+	    AND a.attnum > 0 AND NOT a.attisdropped
+	    AND NOT a.attnum = ANY (t.tgattr::int2[])"
+}
+expect_eq "schema: key_results_check runs on every change but a value's (current, confidence, checked_at, version, updated_at)" \
+    "$(sc_cols_out key_results key_results_check)" "checked_at confidence current updated_at version"
+expect_eq "schema: objectives_check_update runs on every change but the roll-up's (progress)" \
+    "$(sc_cols_out objectives objectives_check_update)" "progress"
 # The upgraded rows agree with the logic now in place: every stored
 # progress is what objectives_progress_rebuild() computes again from the
 # key results.
