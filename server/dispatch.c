@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "kr.h"
+#include "period.h"
+#include "retro.h"
 #include "log.h"
 #include "op.h"
 #include "server.h"
@@ -60,20 +62,6 @@ static const struct op ops[] = {
 	{ .name = "team.remove_member", .fn = op_team_remove_member,
 	    .flags = OP_SESSION | OP_WRITE },
 
-	{ .name = "period.create", .fn = op_period_create,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "period.list", .fn = op_period_list,
-	    .flags = OP_SESSION },
-	{ .name = "period.set_state", .fn = op_period_set_state,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "period.close", .fn = op_period_close,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "period.carry", .fn = op_period_carry,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "retro.set", .fn = op_retro_set,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "retro.get", .fn = op_retro_get,
-	    .flags = OP_SESSION },
 
 	{ .name = "settings.get", .fn = op_settings_get,
 	    .flags = OP_SESSION },
@@ -162,6 +150,8 @@ static const struct op ops[] = {
  * file). */
 static const struct op *const entity_ops[] = {
 	kr_ops,
+	period_ops,
+	retro_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

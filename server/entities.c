@@ -8,12 +8,16 @@
  */
 #include "db.h"
 #include "kr.h"
+#include "period.h"
+#include "retro.h"
 #include "sql.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
 static const struct stmt_def *const entity_stmts[] = {
 	sql_legacy_stmts,
 	kr_stmts,
+	period_stmts,
+	retro_stmts,
 	NULL
 };
 

@@ -21,12 +21,6 @@ static const struct field member[] = {
 };
 const struct fieldset FS_MEMBER = FIELDSET("member", member);
 
-static const struct field period[] = {
-	{ "id", F_INT }, { "name", F_STR }, { "start", F_STR },
-	{ "end", F_STR }, { "state", F_STR },
-};
-const struct fieldset FS_PERIOD = FIELDSET("period", period);
-
 static const struct field objective[] = {
 	{ "id", F_INT }, { "team", F_STR }, { "period", F_STR },
 	{ "title", F_STR }, { "description", F_STR }, { "owner", F_STR },

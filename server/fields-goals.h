@@ -20,7 +20,6 @@
 extern const struct fieldset FS_TEAM;		/* team.* replies */
 extern const struct fieldset FS_TEAM_GET;	/* with its children */
 extern const struct fieldset FS_MEMBER;		/* team members */
-extern const struct fieldset FS_PERIOD;
 extern const struct fieldset FS_OBJECTIVE;
 extern const struct fieldset FS_OBJ_CHILD;	/* children of an objective */
 extern const struct fieldset FS_OBJ_CONTRIBUTORS;	/* grant, revoke */

@@ -89,10 +89,6 @@ void	op_team_rename(struct request *);
 void	op_team_remove(struct request *);
 void	op_team_add_member(struct request *);
 void	op_team_remove_member(struct request *);
-/* op-period.c */
-void	op_period_create(struct request *);
-void	op_period_list(struct request *);
-void	op_period_set_state(struct request *);
 /* op-admin.c */
 void	op_settings_get(struct request *);
 void	op_settings_set(struct request *);
@@ -120,12 +116,6 @@ void	op_kpi_record(struct request *);
 /* op-roi.c */
 void	op_roi_set(struct request *);
 void	op_roi_get(struct request *);
-
-/* op-cycle.c: the end of the review */
-void	op_retro_set(struct request *);
-void	op_retro_get(struct request *);
-void	op_period_close(struct request *);
-void	op_period_carry(struct request *);
 
 /* op-tiers.c */
 void	op_team_framework(struct request *);

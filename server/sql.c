@@ -26,7 +26,6 @@ const stmt_table sql_legacy_stmts = {
 #include "sql-kpi.inc"
 #include "sql-roi.inc"
 #include "sql-tiers.inc"
-#include "sql-cycle.inc"
 #include "sql-export.inc"
 #include "sql-pace.inc"
 #include "sql-rollup.inc"
