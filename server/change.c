@@ -171,6 +171,10 @@ on_write(void *arg, const PGresult *res)
 			    "meanwhile: reload and retry", c->op->what, c->key);
 		return;
 	}
+	if (c->op->done != NULL) {
+		c->op->done(c, res);
+		return;
+	}
 	if (c->op->reply == NULL) {
 		msgpack_pack_true(req_result(req));
 		req_reply(req);

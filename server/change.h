@@ -82,6 +82,9 @@ struct change_op {
 				    const char **p);
 	/* The write's row as the reply; NULL: the reply is true. */
 	const struct fieldset	*reply;
+	/* Answer the write's row (res) oneself instead, as when the reply
+	 * is a further read.  NULL: reply. */
+	void			(*done)(struct change *, const PGresult *res);
 	/* What an empty write result means; NULL: changed meanwhile
 	 * (E_CONFLICT on version). */
 	void			(*empty)(struct change *);
