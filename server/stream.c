@@ -496,6 +496,15 @@ req_stream(struct request *req, enum stmt st, int n, const char *const *p,
 	return false;
 }
 
+bool
+req_stream_named(struct request *req, const struct stmt_params *sp,
+    const char *set, const struct fieldset *fs,
+    void (*done)(struct request *))
+{
+	return req_params_ready(req, sp) && req_stream(req, (enum stmt)sp->st,
+	    sp->n, sp->v, set, fs, done);
+}
+
 msgpack_packer *
 req_result_sets(struct request *req, int nextra)
 {

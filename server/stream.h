@@ -51,6 +51,11 @@
 bool		 req_stream(struct request *, enum stmt, int n,
 		    const char *const *p, const char *set,
 		    const struct fieldset *fs, void (*done)(struct request *));
+/* The same for a statement with named parameters (stmt.h), filled as
+ * req_db_named() checks them. */
+bool		 req_stream_named(struct request *, const struct stmt_params *,
+		    const char *set, const struct fieldset *fs,
+		    void (*done)(struct request *));
 /* Open the final result: a map of the sets gathered (none in parts mode)
  * plus nextra entries the caller packs next. */
 msgpack_packer	*req_result_sets(struct request *, int nextra);
