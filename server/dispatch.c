@@ -9,6 +9,7 @@
 #include "kr.h"
 #include "period.h"
 #include "retro.h"
+#include "settings.h"
 #include "log.h"
 #include "op.h"
 #include "server.h"
@@ -62,13 +63,6 @@ static const struct op ops[] = {
 	{ .name = "team.remove_member", .fn = op_team_remove_member,
 	    .flags = OP_SESSION | OP_WRITE },
 
-
-	{ .name = "settings.get", .fn = op_settings_get,
-	    .flags = OP_SESSION },
-	{ .name = "settings.set", .fn = op_settings_set,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "audit.list", .fn = op_audit_list,
-	    .flags = OP_SESSION | OP_ADMIN },
 
 	{ .name = "objective.create", .fn = op_objective_create,
 	    .flags = OP_SESSION | OP_WRITE },
@@ -152,6 +146,7 @@ static const struct op *const entity_ops[] = {
 	kr_ops,
 	period_ops,
 	retro_ops,
+	settings_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

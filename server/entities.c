@@ -10,6 +10,7 @@
 #include "kr.h"
 #include "period.h"
 #include "retro.h"
+#include "settings.h"
 #include "sql.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
@@ -18,6 +19,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	kr_stmts,
 	period_stmts,
 	retro_stmts,
+	settings_stmts,
 	NULL
 };
 

@@ -89,10 +89,6 @@ void	op_team_rename(struct request *);
 void	op_team_remove(struct request *);
 void	op_team_add_member(struct request *);
 void	op_team_remove_member(struct request *);
-/* op-admin.c */
-void	op_settings_get(struct request *);
-void	op_settings_set(struct request *);
-void	op_audit_list(struct request *);
 /* op-objective.c, op-objective-edit.c */
 void	op_objective_create(struct request *);
 void	op_objective_list(struct request *);

@@ -45,6 +45,7 @@ enum stmt {
 	ST_PERIOD_SET_STATE,
 	/* settings and audit */
 	ST_SETTINGS_GET,
+	ST_SETTING_CTX,
 	ST_SETTINGS_SET,
 	ST_AUDIT_LIST,
 	/* objectives */
