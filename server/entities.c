@@ -7,11 +7,14 @@
  * same way.
  */
 #include "db.h"
+#include "housekeep.h"
+#include "idem.h"
 #include "kr.h"
 #include "period.h"
 #include "retro.h"
 #include "settings.h"
 #include "sql.h"
+#include "throttle.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
 static const struct stmt_def *const entity_stmts[] = {
@@ -20,6 +23,9 @@ static const struct stmt_def *const entity_stmts[] = {
 	period_stmts,
 	retro_stmts,
 	settings_stmts,
+	idem_stmts,
+	throttle_stmts,
+	housekeep_stmts,
 	NULL
 };
 

@@ -12,7 +12,6 @@
 #include "fields-kpi.h"
 #include "fields-roi.h"
 #include "fields-rollup.h"
-#include "fields-sys.h"
 #include "fields-tiers.h"
 #include "fields-user.h"
 

@@ -22,7 +22,6 @@
 const stmt_table sql_legacy_stmts = {
 #include "sql-people.inc"
 #include "sql-goals.inc"
-#include "sql-sys.inc"
 #include "sql-kpi.inc"
 #include "sql-roi.inc"
 #include "sql-tiers.inc"
