@@ -195,6 +195,24 @@ op_retro_set(struct request *req)
 /* retro.get: the team's notes for the period.  The row names what was
  * asked for, so the callback needs no request state. ------------------ */
 
+/* The statement's one row names a team the caller may read and a period;
+ * else answered (a team the caller may not read as a missing one). */
+static bool MUST_CHECK
+retro_show_found(struct request *req, const PGresult *res)
+{
+	if (PQntuples(res) != 1)
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+	else if (row_null(res, 0, "team_id") || !row_bool(res, 0, "readable"))
+		req_fail(req, E_NOT_FOUND, "team", "no team '%s'",
+		    row_text(res, 0, "team"));
+	else if (row_null(res, 0, "period_id"))
+		req_fail(req, E_NOT_FOUND, "period", "no period '%s'",
+		    row_text(res, 0, "period"));
+	else
+		return true;
+	return false;
+}
+
 static void
 on_retro_show(void *arg, const PGresult *res)
 {
@@ -205,21 +223,8 @@ on_retro_show(void *arg, const PGresult *res)
 		req_fail_db(req, res);
 		return;
 	}
-	/* A team the caller may not read is answered as a missing one. */
-	if (PQntuples(res) != 1) {
-		req_fail(req, E_INTERNAL, NULL, "internal error");
+	if (!retro_show_found(req, res))
 		return;
-	}
-	if (row_null(res, 0, "team_id") || !row_bool(res, 0, "readable")) {
-		req_fail(req, E_NOT_FOUND, "team", "no team '%s'",
-		    row_text(res, 0, "team"));
-		return;
-	}
-	if (row_null(res, 0, "period_id")) {
-		req_fail(req, E_NOT_FOUND, "period", "no period '%s'",
-		    row_text(res, 0, "period"));
-		return;
-	}
 	if (!rowpack_init(&rp, &FS_RETRO_SHOW, res)) {
 		req_fail(req, E_INTERNAL, NULL, "internal error");
 		return;

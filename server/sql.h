@@ -110,7 +110,7 @@ enum stmt {
 	ST_GUARD_CTX,
 	ST_GUARD_ADD,
 	ST_GUARD_REMOVE,
-	/* the end of the review: retros, close, carry (sql/013, op-cycle.c) */
+	/* the end of the review: retros, close, carry (retro.c, period.c) */
 	ST_RETRO_CTX,
 	ST_RETRO_ADD,
 	ST_RETRO_GET,
