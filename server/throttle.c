@@ -83,6 +83,7 @@ struct throttle {
 /* A step under way: the request and where to go on. */
 struct tstep {
 	struct request	*req;
+	char		 addr[INET6_ADDRSTRLEN + 4];	/* throttle_addr_key */
 	const char	*field, *what;
 	union {
 		throttle_check_cb	*check;
@@ -143,12 +144,19 @@ throttle_addr_key(const char *peer, char *out, size_t outlen)
 	snprintf(out, outlen, "%s/64", buf);
 }
 
+/* A step of req for login, with statement st's common parameters (each
+ * declares $login and $addr) set in sp. */
 static struct tstep *
-step_new(struct request *req)
+step_new(struct request *req, const char *login, enum stmt st,
+    struct stmt_params *sp)
 {
 	struct tstep *s = xcalloc(1, sizeof *s);
 
 	s->req = req;
+	throttle_addr_key(req->conn->peer, s->addr, sizeof s->addr);
+	stmt_params_init(sp, st);
+	sp_set(sp, "login", login);
+	sp_set(sp, "addr", s->addr);
 	return s;
 }
 
@@ -194,18 +202,13 @@ throttle_check(struct request *req, const char *login, const char *field,
     const char *what, throttle_check_cb *cb)
 {
 	struct throttle *t = req->conn->srv->throttle;
-	struct tstep *s = step_new(req);
-	char addr[INET6_ADDRSTRLEN + 4];
 	struct stmt_params sp;
+	struct tstep *s = step_new(req, login, ST_THROTTLE_CHECK, &sp);
 	enum wire_err why;
 
-	throttle_addr_key(req->conn->peer, addr, sizeof addr);
 	s->field = field;
 	s->what = what;
 	s->cb.check = cb;
-	stmt_params_init(&sp, ST_THROTTLE_CHECK);
-	sp_set(&sp, "login", login);
-	sp_set(&sp, "addr", addr);
 	sp_set(&sp, "cap", t->addr_logins);
 	if (db_query_named(req->conn->srv->db, &sp, on_checked, s, &why))
 		return;
@@ -264,16 +267,11 @@ void
 throttle_fail(struct request *req, const char *login, throttle_fail_cb *cb)
 {
 	struct throttle *t = req->conn->srv->throttle;
-	struct tstep *s = step_new(req);
-	char addr[INET6_ADDRSTRLEN + 4];
 	struct stmt_params sp;
+	struct tstep *s = step_new(req, login, ST_THROTTLE_FAIL, &sp);
 	enum wire_err why;
 
-	throttle_addr_key(req->conn->peer, addr, sizeof addr);
 	s->cb.fail = cb;
-	stmt_params_init(&sp, ST_THROTTLE_FAIL);
-	sp_set(&sp, "login", login);
-	sp_set(&sp, "addr", addr);
 	sp_set(&sp, "slow_after", t->slow_after);
 	sp_set(&sp, "max_failures", t->max_failures);
 	sp_set(&sp, "lockout", t->lockout);
@@ -304,16 +302,11 @@ cleared_later(evutil_socket_t fd, short what, void *arg)
 void
 throttle_ok(struct request *req, const char *login, throttle_ok_cb *cb)
 {
-	struct tstep *s = step_new(req);
-	char addr[INET6_ADDRSTRLEN + 4];
 	struct stmt_params sp;
+	struct tstep *s = step_new(req, login, ST_THROTTLE_OK, &sp);
 	enum wire_err why;
 
-	throttle_addr_key(req->conn->peer, addr, sizeof addr);
 	s->cb.ok = cb;
-	stmt_params_init(&sp, ST_THROTTLE_OK);
-	sp_set(&sp, "login", login);
-	sp_set(&sp, "addr", addr);
 	if (!db_query_named(req->conn->srv->db, &sp, on_cleared, s, &why))
 		later(s, cleared_later);
 }
