@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "kr.h"
-#include "period.h"
-#include "retro.h"
-#include "settings.h"
 #include "log.h"
 #include "op.h"
+#include "period.h"
+#include "retro.h"
 #include "server.h"
+#include "settings.h"
 
 static const struct op *op_find_in(const char *, const struct op *, size_t);
 
@@ -62,7 +62,6 @@ static const struct op ops[] = {
 	    .flags = OP_SESSION | OP_WRITE },
 	{ .name = "team.remove_member", .fn = op_team_remove_member,
 	    .flags = OP_SESSION | OP_WRITE },
-
 
 	{ .name = "objective.create", .fn = op_objective_create,
 	    .flags = OP_SESSION | OP_WRITE },
