@@ -188,13 +188,14 @@ on_write(void *arg, const PGresult *res)
 	req_reply(req);
 }
 
+static void	write_run(struct change *, const PGresult *);
+
 static void
 on_ctx(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 	struct change *c = req->change;
 	const struct change_op *op = c->op;
-	int n;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
@@ -230,6 +231,17 @@ on_ctx(void *arg, const PGresult *res)
 	}
 	if (op->check != NULL && !op->check(c, res))
 		return;
+	write_run(c, res);
+}
+
+/* The write, after the checks on ctx (NULL: op->no_ctx). */
+static void
+write_run(struct change *c, const PGresult *res)
+{
+	struct request *req = c->req;
+	const struct change_op *op = c->op;
+	int n;
+
 	if (stmts[op->write].params != NULL) {
 		struct stmt_params sp;
 
@@ -256,6 +268,10 @@ fresh(struct request *req)
 	const char *q[CHANGE_MAXP] = { c->key, c->caller, c->role };
 	int n = c->op->nctx;
 
+	if (c->op->no_ctx) {
+		write_run(c, NULL);
+		return;
+	}
 	if (stmts[c->op->ctx].params != NULL) {
 		struct stmt_params sp;
 

@@ -63,6 +63,11 @@ struct change_op {
 	 * returns how many.  NULL: nctx of those three. */
 	int			 nctx;
 	int			(*ctx_params)(struct change *, const char **p);
+	/* No context: the write finds the entity and checks what it must
+	 * itself (no row: .empty), after only the op's flags (OP_ADMIN ...);
+	 * the hooks get ctx NULL.  One round trip for a change whose
+	 * target is the caller's own (an import's stage). */
+	bool			 no_ctx;
 	/* For a context row that may name nothing (LEFT JOINs): before any
 	 * other check, false after answering.  NULL: a row means found. */
 	bool			(*found)(struct change *, const PGresult *ctx);

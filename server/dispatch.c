@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include "export.h"
+#include "import.h"
 #include "kr.h"
 #include "log.h"
 #include "op.h"
@@ -118,16 +120,6 @@ static const struct op ops[] = {
 	    .flags = OP_SESSION },
 	{ .name = "assessment.set_weight", .fn = op_assessment_set_weight,
 	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "export", .fn = op_export,
-	    .flags = OP_SESSION },
-	{ .name = "import.begin", .fn = op_import_begin,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "import.rows", .fn = op_import_rows,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "import.commit", .fn = op_import_commit,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "import.abort", .fn = op_import_abort,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
 
 	{ .name = "tree", .fn = op_tree,
 	    .flags = OP_SESSION },
@@ -143,6 +135,8 @@ static const struct op ops[] = {
  * file). */
 static const struct op *const entity_ops[] = {
 	kr_ops,
+	export_ops,
+	import_ops,
 	period_ops,
 	retro_ops,
 	settings_ops,

@@ -7,8 +7,10 @@
  * same way.
  */
 #include "db.h"
+#include "export.h"
 #include "housekeep.h"
 #include "idem.h"
+#include "import.h"
 #include "kr.h"
 #include "period.h"
 #include "retro.h"
@@ -20,6 +22,8 @@
 static const struct stmt_def *const entity_stmts[] = {
 	sql_legacy_stmts,
 	kr_stmts,
+	export_stmts,
+	import_stmts,
 	period_stmts,
 	retro_stmts,
 	settings_stmts,

@@ -1,9 +1,11 @@
 /*
- * export.h: the sets of an export, in one table (export-sets.c) that the
- * export op streams in order and the import ops check rows against.  A
- * new set (retros, grades of another kind ...) is a statement, a
- * fieldset, the checks of its columns and one line of the table; the
- * client writes whatever sets the server sends.
+ * export.h: what the export entity (export.c) shows to the rest of
+ * cairnd: its op table, its statements, and the sets of an export, in one
+ * table that the export op streams in order and the import ops (import.c)
+ * check rows against.  A new set (retros, grades of another kind ...) is
+ * a statement, a fieldset, the checks of its columns and one line of the
+ * table, all in export.c; the client writes whatever sets the server
+ * sends.
  */
 #ifndef CAIRN_EXPORT_H
 #define CAIRN_EXPORT_H
@@ -11,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "op.h"
 #include "row.h"
 #include "sql.h"
 
@@ -36,7 +39,7 @@ enum icheck {
 struct icol {
 	const char	*name;
 	enum icheck	 check;
-	bool		 required;	/* else nil or absent: SQL NULL */
+	bool		 optional;	/* nil or absent: SQL NULL */
 	double		 min, max;
 	const char	*choices;
 };
@@ -48,6 +51,9 @@ struct xset {
 	const struct icol	*cols;	/* NULL: not imported (the period) */
 	size_t			 ncols;
 };
+
+extern const struct op		export_ops[];	/* ended by a NULL name */
+extern const stmt_table		export_stmts;
 
 extern const struct xset xsets[];
 extern const size_t nxsets;

@@ -7,7 +7,6 @@
 #define CAIRN_FIELDS_H
 
 #include "fields-admin.h"
-#include "fields-export.h"
 #include "fields-goals.h"
 #include "fields-kpi.h"
 #include "fields-roi.h"

@@ -123,12 +123,6 @@ void	op_assessment_set_weight(struct request *);
 void	op_objective_guard(struct request *);
 void	op_objective_unguard(struct request *);
 
-/* op-export.c, op-import.c */
-void	op_export(struct request *);
-void	op_import_begin(struct request *);
-void	op_import_rows(struct request *);
-void	op_import_commit(struct request *);
-void	op_import_abort(struct request *);
 /* op-rollup.c */
 void	op_tree(struct request *);
 void	op_health(struct request *);

@@ -25,7 +25,6 @@ const stmt_table sql_legacy_stmts = {
 #include "sql-kpi.inc"
 #include "sql-roi.inc"
 #include "sql-tiers.inc"
-#include "sql-export.inc"
 #include "sql-pace.inc"
 #include "sql-rollup.inc"
 #include "sql-budget.inc"

@@ -120,7 +120,7 @@ enum stmt {
 	ST_CARRY_CTX,
 	ST_CARRY,
 	ST_CARRY_GET,
-	/* export and import (sql-export.inc) */
+	/* export and import (export.c, import.c) */
 	ST_EXPORT_CTX,
 	ST_EXPORT_PERIOD,
 	ST_EXPORT_TEAMS,

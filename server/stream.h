@@ -51,8 +51,8 @@
 bool		 req_stream(struct request *, enum stmt, int n,
 		    const char *const *p, const char *set,
 		    const struct fieldset *fs, void (*done)(struct request *));
-/* The same for a statement with named parameters (stmt.h), filled as
- * req_db_named() checks them. */
+/* req_stream of a named statement, filled by name (stmt.h); one not
+ * filled as declared is answered E_INTERNAL (logged), as req_db_named. */
 bool		 req_stream_named(struct request *, const struct stmt_params *,
 		    const char *set, const struct fieldset *fs,
 		    void (*done)(struct request *));

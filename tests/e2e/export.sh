@@ -225,6 +225,40 @@ expect_exit "CSV into a directory that is not empty is refused" 1 as admin \
 expect_exit "import by a member is forbidden" 4 as xlead import "$T/x1.json"
 expect_exit "import into a period that is not empty" 7 as admin --json import "$T/x1.json"
 expect_match "... E_RULE import.period, saying so" '"E_RULE","message":"period x-q1 is not empty","rule":"import.period"' "$ERR"
+# An import is its admin's until committed or aborted: each step on one
+# that is not open (never begun, aborted) names it, as the CLI never
+# shows (it begins its own).
+out=$(CL_HERE=$HERE python3 - "$ADDR" "$T/certs/ca.pem" "$ADMIN_PW" "$(x_day '+400 days')" <<'PY' 2>&1
+import json, os, sys
+sys.path.insert(0, os.environ["CL_HERE"])
+from rawconn import Raw
+addr, ca, pw, day = sys.argv[1:5]
+r = Raw(addr, ca, "export.sh")
+assert r.login("root", pw)
+def show(x):
+    print(json.dumps(x.get("result") if x.get("ok") else x.get("error"),
+                     sort_keys=True))
+b = r.call("import.begin", {"period": {"name": "x-open", "start_date": day,
+                                      "end_date": day, "state": "draft"}})
+imp = b["result"]["import"]
+show(r.call("import.rows", {"import": imp + 1000, "set": "users",
+                            "rows": [{"login": "x-nobody", "name": "N"}]}))
+show(r.call("import.rows", {"import": imp, "set": "users",
+                            "rows": [{"login": "x-nobody", "name": "N"}]}))
+show(r.call("import.abort", {"import": imp}))
+show(r.call("import.abort", {"import": imp}))
+show(r.call("import.rows", {"import": imp, "set": "users", "rows": []}))
+show(r.call("import.commit", {"import": imp}))
+print(imp)
+PY
+)
+imp=$(echo "$out" | sed -n 7p)
+expect_eq "import.rows into an import never begun: E_NOT_FOUND, named" "$(echo "$out" | sed -n 1p)" '{"code": "E_NOT_FOUND", "field": "import", "message": "no import '$((imp + 1000))' of yours is open"}'
+expect_eq "import.rows into one's own: staged" "$(echo "$out" | sed -n 2p)" '{"staged": 1, "total": 1}'
+expect_eq "import.abort: aborted" "$(echo "$out" | sed -n 3p)" '{"aborted": true}'
+expect_eq "... again: E_NOT_FOUND, named" "$(echo "$out" | sed -n 4p)" '{"code": "E_NOT_FOUND", "field": "import", "message": "no import '"$imp"' of yours is open"}'
+expect_eq "import.rows after abort: E_NOT_FOUND" "$(echo "$out" | sed -n 5p)" "$(echo "$out" | sed -n 4p)"
+expect_eq "import.commit after abort: E_NOT_FOUND" "$(echo "$out" | sed -n 6p)" "$(echo "$out" | sed -n 4p)"
 printf '{"format": "cairn-export", "version": 1, "period": ' > "$T/x-bad.json"
 expect_exit "a file that is not JSON" 7 as admin import "$T/x-bad.json"
 expect_match "... E_INVALID" "E_INVALID|not JSON" "$ERR"
