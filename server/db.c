@@ -31,6 +31,7 @@
 #include "db-int.h"
 #include "log.h"
 #include "resolve.h"
+#include "stmt.h"
 #include "xmalloc.h"
 
 #define DB_STALL_MS	10
@@ -976,6 +977,20 @@ db_query(struct db *db, enum stmt st, int n, const char *const *params,
 	TAILQ_INSERT_TAIL(&db->waiting, q, entry);
 	db->nwaiting++;
 	return true;
+}
+
+bool
+db_query_named(struct db *db, const struct stmt_params *sp, db_cb *cb,
+    void *arg, enum wire_err *why)
+{
+	char msg[200];
+
+	if (!sp_ready(sp, msg, sizeof msg)) {
+		log_warnx("%s", msg);
+		*why = E_INTERNAL;
+		return false;
+	}
+	return db_query(db, (enum stmt)sp->st, sp->n, sp->v, cb, arg, why);
 }
 
 struct dbq *

@@ -46,6 +46,14 @@ bool		 db_query(struct db *, enum stmt, int nparams,
 		    const char *const *params, db_cb *, void *arg,
 		    enum wire_err *why);
 
+/* The same for a statement with named parameters (stmt.h): one left
+ * unset or not declared is logged with its name and refused (E_INTERNAL
+ * in *why). */
+struct stmt_params;
+bool		 db_query_named(struct db *, const struct stmt_params *,
+		    db_cb *, void *arg, enum wire_err *why)
+		    __attribute__((warn_unused_result));
+
 /*
  * A query whose rows are handed over as they arrive (libpq's single-row
  * mode), for results too large to hold: row(arg, res) for each result

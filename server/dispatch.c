@@ -19,34 +19,15 @@
 #include "op.h"
 #include "reading.h"
 #include "rollup.h"
+#include "period.h"
+#include "retro.h"
 #include "server.h"
 #include "team.h"
+#include "settings.h"
 
 static const struct op *op_find_in(const char *, const struct op *, size_t);
 
 static const struct op ops[] = {
-	{ .name = "period.create", .fn = op_period_create,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "period.list", .fn = op_period_list,
-	    .flags = OP_SESSION },
-	{ .name = "period.set_state", .fn = op_period_set_state,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "period.close", .fn = op_period_close,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "period.carry", .fn = op_period_carry,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "retro.set", .fn = op_retro_set,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "retro.get", .fn = op_retro_get,
-	    .flags = OP_SESSION },
-
-	{ .name = "settings.get", .fn = op_settings_get,
-	    .flags = OP_SESSION },
-	{ .name = "settings.set", .fn = op_settings_set,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
-	{ .name = "audit.list", .fn = op_audit_list,
-	    .flags = OP_SESSION | OP_ADMIN },
-
 	{ .name = "roi.set", .fn = op_roi_set,
 	    .flags = OP_SESSION | OP_WRITE },
 	{ .name = "roi.get", .fn = op_roi_get,
@@ -79,6 +60,9 @@ static const struct op *const entity_ops[] = {
 	objective_ops,
 	guardrail_ops,
 	grade_ops,
+	period_ops,
+	retro_ops,
+	settings_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

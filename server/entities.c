@@ -8,6 +8,8 @@
  */
 #include "db.h"
 #include "export.h"
+#include "housekeep.h"
+#include "idem.h"
 #include "import.h"
 #include "kpi.h"
 #include "grade.h"
@@ -18,8 +20,12 @@
 #include "user.h"
 #include "rollup.h"
 #include "objective.h"
+#include "period.h"
+#include "retro.h"
+#include "settings.h"
 #include "sql.h"
 #include "team.h"
+#include "throttle.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
 static const struct stmt_def *const entity_stmts[] = {
@@ -36,6 +42,12 @@ static const struct stmt_def *const entity_stmts[] = {
 	objective_stmts,
 	guardrail_stmts,
 	grade_stmts,
+	period_stmts,
+	retro_stmts,
+	settings_stmts,
+	idem_stmts,
+	throttle_stmts,
+	housekeep_stmts,
 	NULL
 };
 

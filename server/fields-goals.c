@@ -9,9 +9,4 @@ static const struct field team[] = {
 };
 const struct fieldset FS_TEAM = FIELDSET("team", team);
 
-static const struct field period[] = {
-	{ "id", F_INT }, { "name", F_STR }, { "start", F_STR },
-	{ "end", F_STR }, { "state", F_STR },
-};
-const struct fieldset FS_PERIOD = FIELDSET("period", period);
 

@@ -18,7 +18,6 @@
 	{ "contributor", F_HIDDEN }
 
 extern const struct fieldset FS_TEAM;		/* team.* replies */
-extern const struct fieldset FS_PERIOD;
 
 /* Contexts of changes (change.h): the facts and the rules' inputs. */
 

@@ -7,10 +7,8 @@
 #define CAIRN_FIELDS_H
 
 #include "fields-admin.h"
-#include "fields-cycle.h"
 #include "fields-goals.h"
 #include "fields-roi.h"
-#include "fields-sys.h"
 #include "fields-tiers.h"
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * housekeep.c: the background deletes (see housekeep.h).  Adding a job is
- * a statement in sql.c and a line in jobs[] below.
+ * a statement in housekeep_stmts and a line in jobs[] below.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,37 +10,51 @@
 #include "server.h"
 #include "xmalloc.h"
 
+/* How many rows a delete removed. */
+static const struct field housekeep_f[] = { { "deleted", F_HIDDEN } };
+static const struct fieldset FS_HOUSEKEEP = FIELDSET("housekeeping",
+    housekeep_f);
+
+/*
+ * The statements, with their parameters by name (stmt.h), gathered by
+ * entities.c: bounded deletes, at most $batch rows each, skipping rows
+ * another cairnd is deleting at the same moment.
+ */
+const stmt_table housekeep_stmts = {
+	/* Sessions revoked, expired or idle for more than $keep seconds
+	 * ($idle: session_idle). */
+	[ST_HOUSEKEEP_SESSIONS] = { .name = "housekeep_sessions",
+	    .kind = STMT_WRITE, .params = "keep idle batch",
+	    .sql = "WITH d AS (DELETE FROM sessions WHERE id IN (SELECT id"
+	    " FROM sessions WHERE revoked_at < now() - make_interval(secs =>"
+	    " $keep::integer) OR expires_at < now() - make_interval(secs =>"
+	    " $keep::integer) OR last_seen < now() - make_interval(secs =>"
+	    " $keep::integer + $idle::integer)"
+	    " LIMIT $batch::integer FOR UPDATE SKIP LOCKED) RETURNING 1)"
+	    " SELECT count(*) AS deleted FROM d",
+	    .returns = &FS_HOUSEKEEP },
+
+	/* Failure counts that no longer count. */
+	[ST_HOUSEKEEP_THROTTLE] = { .name = "housekeep_throttle",
+	    .kind = STMT_WRITE, .params = "batch",
+	    .sql = "WITH d AS (DELETE FROM login_throttle WHERE (login, addr)"
+	    " IN (SELECT login, addr FROM login_throttle"
+	    " WHERE expires_at < now() ORDER BY expires_at"
+	    " LIMIT $batch::integer FOR UPDATE SKIP LOCKED) RETURNING 1)"
+	    " SELECT count(*) AS deleted FROM d",
+	    .returns = &FS_HOUSEKEEP },
+};
+
 struct job {
 	const char	*what;
 	enum stmt	 st;
-	/* Fill p[] (text in buf[]); returns how many parameters. */
-	int		(*params)(const struct config *, char buf[][16],
-			    const char **p);
 };
-
-static int
-sessions_params(const struct config *cf, char buf[][16], const char **p)
-{
-	snprintf(buf[0], 16, "%d", cf->session_keep);
-	snprintf(buf[1], 16, "%d", cf->session_idle);
-	snprintf(buf[2], 16, "%d", HOUSEKEEP_BATCH);
-	for (int i = 0; i < 3; i++)
-		p[i] = buf[i];
-	return 3;
-}
-
-static int
-batch_param(const struct config *cf, char buf[][16], const char **p)
-{
-	snprintf(buf[0], 16, "%d", HOUSEKEEP_BATCH);
-	p[0] = buf[0];
-	return 1;
-}
 
 static const struct job jobs[] = {
-	{ "ended sessions", ST_HOUSEKEEP_SESSIONS, sessions_params },
-	{ "expired failed-login counts", ST_HOUSEKEEP_THROTTLE, batch_param },
+	{ "ended sessions", ST_HOUSEKEEP_SESSIONS },
+	{ "expired failed-login counts", ST_HOUSEKEEP_THROTTLE },
 };
+
 #define NJOBS	(sizeof jobs / sizeof *jobs)
 
 struct housekeep {
@@ -105,18 +119,24 @@ on_deleted(void *arg, const PGresult *res)
 static void
 run_next(struct housekeep *hk)
 {
-	char buf[4][16];
-	const char *p[4];
+	const struct config *cf = hk->srv->cf;
+	char keep[16], idle[16], batch[16];
+	struct stmt_params sp;
 	enum wire_err why;
-	int n;
 
 	if (hk->next >= NJOBS) {
 		round_done(hk);
 		return;
 	}
-	n = jobs[hk->next].params(hk->srv->cf, buf, p);
-	if (!db_query(hk->srv->db, jobs[hk->next].st, n, p, on_deleted, hk,
-	    &why)) {
+	/* Each job's statement takes those of these it declares. */
+	snprintf(keep, sizeof keep, "%d", cf->session_keep);
+	snprintf(idle, sizeof idle, "%d", cf->session_idle);
+	snprintf(batch, sizeof batch, "%d", HOUSEKEEP_BATCH);
+	stmt_params_init(&sp, jobs[hk->next].st);
+	sp_set_if(&sp, "keep", keep);
+	sp_set_if(&sp, "idle", idle);
+	sp_set_if(&sp, "batch", batch);
+	if (!db_query_named(hk->srv->db, &sp, on_deleted, hk, &why)) {
 		/* No database now (or a full queue): try next time. */
 		log_debug("housekeeping: skipped (%s)", why == E_LIMIT ?
 		    "database queue full" : "database unavailable");

@@ -12,12 +12,16 @@
 #define CAIRN_HOUSEKEEP_H
 
 #include "attr.h"
+#include "sql.h"
 
 #define HOUSEKEEP_BATCH		1000
 #define HOUSEKEEP_CATCHUP_S	1
 
 struct server;
 struct housekeep;
+
+/* Its statements (the deletes), gathered by entities.c. */
+extern const stmt_table	housekeep_stmts;
 
 struct housekeep	*housekeep_start(struct server *) MUST_CHECK;
 void			 housekeep_stop(struct housekeep *);

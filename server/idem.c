@@ -25,6 +25,26 @@
 #include "idem.h"
 #include "log.h"
 
+/* A key's row, read by lookup() below: the op, the hex hash of its
+ * arguments, the id its reply reads. */
+static const struct field idem_f[] = {
+	{ "op", F_HIDDEN }, { "args_hash", F_HIDDEN }, { "result_id", F_HIDDEN }
+};
+static const struct fieldset FS_IDEM = FIELDSET("idempotency key", idem_f);
+
+/* The statements, with their parameters by name (stmt.h), gathered by
+ * entities.c.  The keys themselves are written by each create's own
+ * statement (IDEM_NAMED, sql-cols.h). */
+const stmt_table idem_stmts = {
+	/* A key is honoured for as long as it is kept, at least IDEM_KEEP. */
+	[ST_IDEM_GET] = { .name = "idem_get", .kind = STMT_READ,
+	    .params = "caller key",
+	    .sql = "SELECT op, encode(args_hash, 'hex') AS args_hash,"
+	    " result_id FROM idempotency_keys"
+	    " WHERE user_id = $caller AND key = $key",
+	    .returns = &FS_IDEM },
+};
+
 static void
 put_bytes(EVP_MD_CTX *md, char type, const void *p, size_t n)
 {
@@ -213,9 +233,12 @@ on_idem_row(void *arg, const PGresult *res)
 static void
 lookup(struct request *req)
 {
-	const char *p[2] = { req->idem->caller, req->idem->key };
+	struct stmt_params sp;
 
-	req_db(req, ST_IDEM_GET, 2, p, on_idem_row);
+	stmt_params_init(&sp, ST_IDEM_GET);
+	sp_set(&sp, "caller", req->idem->caller);
+	sp_set(&sp, "key", req->idem->key);
+	(void)req_db_named(req, &sp, on_idem_row);
 }
 
 void

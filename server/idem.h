@@ -19,9 +19,13 @@
 #include <libpq-fe.h>
 #include <msgpack.h>
 
+#include "sql.h"
 #include "wire.h"
 
 struct request;
+
+/* Its statement (the look-up of a key), gathered by entities.c. */
+extern const stmt_table	idem_stmts;
 
 #define IDEM_ARG	"idempotency_key"
 #define IDEM_KEY_MAX	64

@@ -65,23 +65,9 @@ bool	 op_bool(struct request *, const char *name, bool *);
 
 const struct op	*op_find(const char *);
 
-/* op-period.c */
-void	op_period_create(struct request *);
-void	op_period_list(struct request *);
-void	op_period_set_state(struct request *);
-/* op-admin.c */
-void	op_settings_get(struct request *);
-void	op_settings_set(struct request *);
-void	op_audit_list(struct request *);
 /* op-roi.c */
 void	op_roi_set(struct request *);
 void	op_roi_get(struct request *);
-
-/* op-cycle.c: the end of the review */
-void	op_retro_set(struct request *);
-void	op_retro_get(struct request *);
-void	op_period_close(struct request *);
-void	op_period_carry(struct request *);
 
 /* op-tiers.c */
 void	op_team_framework(struct request *);

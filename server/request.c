@@ -385,16 +385,24 @@ req_db(struct request *req, enum stmt st, int n, const char *const *p,
 }
 
 bool
+req_params_ready(struct request *req, const struct stmt_params *sp)
+{
+	char msg[200];
+
+	if (sp_ready(sp, msg, sizeof msg))
+		return true;
+	log_req(LOG_LVL_WARN, req, "%s", msg);
+	req_fail(req, E_INTERNAL, NULL, "internal error");
+	return false;
+}
+
+bool
 req_db_named(struct request *req, const struct stmt_params *sp, db_cb *cb)
 {
 	enum wire_err why;
-	char msg[200];
 
-	if (!sp_ready(sp, msg, sizeof msg)) {
-		log_req(LOG_LVL_WARN, req, "%s", msg);
-		req_fail(req, E_INTERNAL, NULL, "internal error");
+	if (!req_params_ready(req, sp))
 		return false;
-	}
 	if (db_query(req->conn->srv->db, (enum stmt)sp->st, sp->n, sp->v, cb,
 	    req, &why))
 		return true;

@@ -231,6 +231,9 @@ bool	 req_db(struct request *, enum stmt, int n, const char *const *p,
 /* The same for a statement with named parameters (stmt.h): one left unset
  * or not declared is answered E_INTERNAL and logged with its name. */
 bool	 req_db_named(struct request *, const struct stmt_params *, db_cb *);
+/* Whether sp is filled (sp_ready); else answered as req_db_named does. */
+bool	 req_params_ready(struct request *, const struct stmt_params *)
+	    __attribute__((warn_unused_result));
 void	 req_free(struct request *);
 /* Keep a copy of res until the request ends (for multi-step ops). */
 const PGresult *req_keep_result(struct request *, int slot, const PGresult *);

@@ -14,11 +14,6 @@
 	" (SELECT x.slug FROM teams x WHERE x.id = " t "parent_id)"	\
 	" AS parent, " t "private AS private, " t "framework AS framework"
 
-/* A period (FS_PERIOD). */
-#define PERIOD_COLS							\
-	"id, name, to_char(start_date, 'YYYY-MM-DD') AS start,"		\
-	" to_char(end_date, 'YYYY-MM-DD') AS \"end\", state"
-
 /* The reader of a reply: u the caller's id and r their role, as SQL.  A
  * write's statement has the caller in $1 and no role parameter: the role
  * as stored (a session's role is its user's).  WRITER_* of a statement

@@ -21,10 +21,8 @@
 /* The statements not yet moved to their entity's file. */
 const stmt_table sql_legacy_stmts = {
 #include "sql-goals.inc"
-#include "sql-sys.inc"
 #include "sql-roi.inc"
 #include "sql-tiers.inc"
-#include "sql-cycle.inc"
 };
 
 struct stmt_def stmts[ST_MAX];

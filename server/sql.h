@@ -36,12 +36,14 @@ enum stmt {
 	ST_TEAM_MEMBER_SET,
 	ST_TEAM_MEMBER_DEL,
 	/* periods */
+	ST_PERIOD_NEW_CTX,
 	ST_PERIOD_CREATE,
 	ST_PERIOD_LIST,
 	ST_PERIOD_GET,
 	ST_PERIOD_SET_STATE,
 	/* settings and audit */
 	ST_SETTINGS_GET,
+	ST_SETTING_CTX,
 	ST_SETTINGS_SET,
 	ST_AUDIT_LIST,
 	/* objectives */
@@ -106,7 +108,7 @@ enum stmt {
 	ST_GUARD_CTX,
 	ST_GUARD_ADD,
 	ST_GUARD_REMOVE,
-	/* the end of the review: retros, close, carry (sql/013, op-cycle.c) */
+	/* the end of the review: retros, close, carry (retro.c, period.c) */
 	ST_RETRO_CTX,
 	ST_RETRO_ADD,
 	ST_RETRO_GET,

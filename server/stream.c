@@ -502,14 +502,8 @@ req_stream_named(struct request *req, const struct stmt_params *sp,
     const char *set, const struct fieldset *fs,
     void (*done)(struct request *))
 {
-	char msg[200];
-
-	if (!sp_ready(sp, msg, sizeof msg)) {
-		log_req(LOG_LVL_WARN, req, "%s", msg);
-		req_fail(req, E_INTERNAL, NULL, "internal error");
-		return false;
-	}
-	return req_stream(req, (enum stmt)sp->st, sp->n, sp->v, set, fs, done);
+	return req_params_ready(req, sp) && req_stream(req, (enum stmt)sp->st,
+	    sp->n, sp->v, set, fs, done);
 }
 
 msgpack_packer *

@@ -15,6 +15,66 @@
 #include "throttle.h"
 #include "xmalloc.h"
 
+/* What the statements return, read by the steps below. */
+static const struct field throttle_check_f[] = {
+	{ "failures", F_HIDDEN }, { "locked_s", F_HIDDEN },
+	{ "other_logins", F_HIDDEN }, { "other_wait_s", F_HIDDEN }
+};
+static const struct fieldset FS_THROTTLE_CHECK = FIELDSET("throttle check",
+    throttle_check_f);
+
+static const struct field throttle_fail_f[] = {
+	{ "failures", F_HIDDEN }, { "total", F_HIDDEN },
+	{ "delay_ms", F_HIDDEN }, { "locked", F_HIDDEN }
+};
+static const struct fieldset FS_THROTTLE_FAIL = FIELDSET("throttle failure",
+    throttle_fail_f);
+
+/*
+ * The statements, with their parameters by name (stmt.h), gathered by
+ * entities.c.  Bookkeeping, not data: no audit entry (a failed login is
+ * logged instead), or anyone could grow the audit log without limit.
+ * $addr is always throttle_addr_key()'s.
+ */
+const stmt_table throttle_stmts = {
+	/* The pair's live failures, seconds it stays locked, the address's
+	 * other live names (up to $cap) and seconds until the first of
+	 * them expires. */
+	[ST_THROTTLE_CHECK] = { .name = "throttle_check", .kind = STMT_READ,
+	    .params = "login addr cap",
+	    .sql = "SELECT coalesce(p.failures, 0) AS failures,"
+	    " coalesce(ceil(extract(epoch FROM p.locked_until - now())), 0)"
+	    " AS locked_s, a.n AS other_logins,"
+	    " coalesce(ceil(extract(epoch FROM a.until - now())), 0)"
+	    " AS other_wait_s"
+	    " FROM (SELECT 1) one"
+	    " LEFT JOIN login_throttle p ON p.login = $login"
+	    " AND p.addr = $addr::inet AND p.expires_at > now()"
+	    " CROSS JOIN LATERAL (SELECT count(*) AS n, min(x.expires_at)"
+	    " AS until FROM (SELECT expires_at FROM login_throttle"
+	    " WHERE addr = $addr::inet AND login <> $login"
+	    " AND expires_at > now()"
+	    " ORDER BY expires_at LIMIT $cap::integer) x) a",
+	    .returns = &FS_THROTTLE_CHECK },
+
+	/* One more failure of the pair: failures, total, delay_ms,
+	 * locked. */
+	[ST_THROTTLE_FAIL] = { .name = "throttle_fail", .kind = STMT_WRITE,
+	    .params = "login addr slow_after max_failures lockout delay_max",
+	    .sql = "SELECT failures, total, delay_ms, locked"
+	    " FROM login_throttle_fail($login, $addr::inet,"
+	    " $slow_after::integer, $max_failures::integer,"
+	    " $lockout::integer, $delay_max::integer)",
+	    .returns = &FS_THROTTLE_FAIL },
+
+	/* The right password ends its streak (other addresses' failures
+	 * stay). */
+	[ST_THROTTLE_OK] = { .name = "throttle_ok", .kind = STMT_WRITE,
+	    .params = "login addr",
+	    .sql = "DELETE FROM login_throttle WHERE login = $login"
+	    " AND addr = $addr::inet" },
+};
+
 struct throttle {
 	char	slow_after[16], max_failures[16], lockout[16], addr_logins[16];
 	char	delay_max[16];
@@ -23,6 +83,7 @@ struct throttle {
 /* A step under way: the request and where to go on. */
 struct tstep {
 	struct request	*req;
+	char		 addr[INET6_ADDRSTRLEN + 4];	/* throttle_addr_key */
 	const char	*field, *what;
 	union {
 		throttle_check_cb	*check;
@@ -83,12 +144,19 @@ throttle_addr_key(const char *peer, char *out, size_t outlen)
 	snprintf(out, outlen, "%s/64", buf);
 }
 
+/* A step of req for login, with statement st's common parameters (each
+ * declares $login and $addr) set in sp. */
 static struct tstep *
-step_new(struct request *req)
+step_new(struct request *req, const char *login, enum stmt st,
+    struct stmt_params *sp)
 {
 	struct tstep *s = xcalloc(1, sizeof *s);
 
 	s->req = req;
+	throttle_addr_key(req->conn->peer, s->addr, sizeof s->addr);
+	stmt_params_init(sp, st);
+	sp_set(sp, "login", login);
+	sp_set(sp, "addr", s->addr);
 	return s;
 }
 
@@ -134,17 +202,15 @@ throttle_check(struct request *req, const char *login, const char *field,
     const char *what, throttle_check_cb *cb)
 {
 	struct throttle *t = req->conn->srv->throttle;
-	struct tstep *s = step_new(req);
-	char addr[INET6_ADDRSTRLEN + 4];
-	const char *p[3] = { login, addr, t->addr_logins };
+	struct stmt_params sp;
+	struct tstep *s = step_new(req, login, ST_THROTTLE_CHECK, &sp);
 	enum wire_err why;
 
-	throttle_addr_key(req->conn->peer, addr, sizeof addr);
 	s->field = field;
 	s->what = what;
 	s->cb.check = cb;
-	if (db_query(req->conn->srv->db, ST_THROTTLE_CHECK, 3, p, on_checked,
-	    s, &why))
+	sp_set(&sp, "cap", t->addr_logins);
+	if (db_query_named(req->conn->srv->db, &sp, on_checked, s, &why))
 		return;
 	free(s);
 	if (why == E_LIMIT)
@@ -201,17 +267,17 @@ void
 throttle_fail(struct request *req, const char *login, throttle_fail_cb *cb)
 {
 	struct throttle *t = req->conn->srv->throttle;
-	struct tstep *s = step_new(req);
-	char addr[INET6_ADDRSTRLEN + 4];
-	const char *p[6] = { login, addr, t->slow_after, t->max_failures,
-	    t->lockout, t->delay_max };
+	struct stmt_params sp;
+	struct tstep *s = step_new(req, login, ST_THROTTLE_FAIL, &sp);
 	enum wire_err why;
 
-	throttle_addr_key(req->conn->peer, addr, sizeof addr);
 	s->cb.fail = cb;
+	sp_set(&sp, "slow_after", t->slow_after);
+	sp_set(&sp, "max_failures", t->max_failures);
+	sp_set(&sp, "lockout", t->lockout);
+	sp_set(&sp, "delay_max", t->delay_max);
 	/* Not req_db(): whatever happens, the caller gives its own answer. */
-	if (!db_query(req->conn->srv->db, ST_THROTTLE_FAIL, 6, p, on_failed,
-	    s, &why))
+	if (!db_query_named(req->conn->srv->db, &sp, on_failed, s, &why))
 		later(s, failed_later);
 }
 
@@ -236,14 +302,11 @@ cleared_later(evutil_socket_t fd, short what, void *arg)
 void
 throttle_ok(struct request *req, const char *login, throttle_ok_cb *cb)
 {
-	struct tstep *s = step_new(req);
-	char addr[INET6_ADDRSTRLEN + 4];
-	const char *p[2] = { login, addr };
+	struct stmt_params sp;
+	struct tstep *s = step_new(req, login, ST_THROTTLE_OK, &sp);
 	enum wire_err why;
 
-	throttle_addr_key(req->conn->peer, addr, sizeof addr);
 	s->cb.ok = cb;
-	if (!db_query(req->conn->srv->db, ST_THROTTLE_OK, 2, p, on_cleared, s,
-	    &why))
+	if (!db_query_named(req->conn->srv->db, &sp, on_cleared, s, &why))
 		later(s, cleared_later);
 }

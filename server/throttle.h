@@ -22,8 +22,12 @@
 
 #include "attr.h"
 #include "server.h"
+#include "sql.h"
 
 #define THROTTLE_DELAY_MAX_MS	5000
+
+/* Its statements (the failures' table), gathered by entities.c. */
+extern const stmt_table	throttle_stmts;
 
 struct throttle;
 

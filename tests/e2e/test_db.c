@@ -29,6 +29,7 @@
 #include <libpq-fe.h>
 
 #include "db.h"
+#include "stmt.h"
 #include "log.h"
 
 enum { T_ECHO, T_FAIL, T_DEFER, T_COUNT, T_WRITE, T_N };
@@ -486,6 +487,50 @@ test_declared_params_checked(void **st)
 		fail_msg("no message naming the parameter: '%s'", err);
 }
 
+/* A named statement's query (db_query_named) goes out only when every
+ * declared parameter is set, each in its declared place whatever the order
+ * it was set in. */
+static void
+on_named(void *arg, const PGresult *res)
+{
+	char *got = arg;
+	bool row = db_ok(res) && PQntuples(res) == 1;
+
+	outstanding--;
+	if (outstanding == 0)
+		event_base_loopbreak(base);
+	snprintf(got, 64, "%s/%s", row ? PQgetvalue(res, 0, 0) : "error",
+	    row ? PQgetvalue(res, 0, 1) : "");
+}
+
+static void
+test_named_query_filled_by_name(void **st)
+{
+	struct db *db = db_new_table(base, conninfo, 1, 100, 5, named_good, 1);
+	struct timeval tick = { 0, 20000 };
+	struct stmt_params sp;
+	enum wire_err why = E_OK;
+	char got[64] = "";
+
+	for (int i = 0; i < 250 && !db_any_up(db); i++) {
+		event_base_loopexit(base, &tick);
+		event_base_dispatch(base);
+	}
+	assert_true(db_any_up(db));
+	/* $tag left unset: refused, nothing sent. */
+	sp_init(&sp, &named_good[0], 0);
+	sp_set(&sp, "v", "7");
+	assert_false(db_query_named(db, &sp, on_named, got, &why));
+	assert_int_equal(why, E_INTERNAL);
+	/* Set after $v though declared before it: $1 all the same. */
+	sp_set(&sp, "tag", "seven");
+	assert_true(db_query_named(db, &sp, on_named, got, &why));
+	outstanding++;
+	run_until_done();
+	assert_string_equal(got, "7/seven");
+	db_free(db);
+}
+
 int
 main(void)
 {
@@ -496,6 +541,7 @@ main(void)
 		cmocka_unit_test(test_unanswered_lookup_does_not_stall),
 		cmocka_unit_test(test_declared_columns_checked),
 		cmocka_unit_test(test_declared_params_checked),
+		cmocka_unit_test(test_named_query_filled_by_name),
 	};
 	int rc;
 
