@@ -6,9 +6,11 @@
  */
 #include <string.h>
 
+#include "assessment.h"
 #include "kr.h"
 #include "log.h"
 #include "op.h"
+#include "roi.h"
 #include "server.h"
 
 static const struct op *op_find_in(const char *, const struct op *, size_t);
@@ -118,25 +120,10 @@ static const struct op ops[] = {
 	{ .name = "kpi.record", .fn = op_kpi_record,
 	    .flags = OP_SESSION | OP_WRITE },
 
-	{ .name = "roi.set", .fn = op_roi_set,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "roi.get", .fn = op_roi_get,
-	    .flags = OP_SESSION },
-
-	{ .name = "team.framework", .fn = op_team_framework,
-	    .flags = OP_SESSION | OP_WRITE },
 	{ .name = "objective.guard", .fn = op_objective_guard,
 	    .flags = OP_SESSION | OP_WRITE },
 	{ .name = "objective.unguard", .fn = op_objective_unguard,
 	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "assessment.questions", .fn = op_assessment_questions,
-	    .flags = OP_SESSION },
-	{ .name = "assessment.create", .fn = op_assessment_create,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "assessment.get", .fn = op_assessment_get,
-	    .flags = OP_SESSION },
-	{ .name = "assessment.set_weight", .fn = op_assessment_set_weight,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
 	{ .name = "export", .fn = op_export,
 	    .flags = OP_SESSION },
 	{ .name = "import.begin", .fn = op_import_begin,
@@ -162,6 +149,8 @@ static const struct op ops[] = {
  * file). */
 static const struct op *const entity_ops[] = {
 	kr_ops,
+	roi_ops,
+	assessment_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

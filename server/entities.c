@@ -6,14 +6,18 @@
  * (tests/check-deps.py); dispatch.c gathers the entities' op tables the
  * same way.
  */
+#include "assessment.h"
 #include "db.h"
 #include "kr.h"
+#include "roi.h"
 #include "sql.h"
 
 /* One line per entity file; the legacy table until the last is moved. */
 static const struct stmt_def *const entity_stmts[] = {
 	sql_legacy_stmts,
 	kr_stmts,
+	roi_stmts,
+	assessment_stmts,
 	NULL
 };
 

@@ -11,7 +11,6 @@
 #include "fields-export.h"
 #include "fields-goals.h"
 #include "fields-kpi.h"
-#include "fields-roi.h"
 #include "fields-rollup.h"
 #include "fields-sys.h"
 #include "fields-tiers.h"

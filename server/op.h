@@ -117,9 +117,6 @@ void	op_kpi_get(struct request *);
 void	op_kpi_list(struct request *);
 void	op_kpi_history(struct request *);
 void	op_kpi_record(struct request *);
-/* op-roi.c */
-void	op_roi_set(struct request *);
-void	op_roi_get(struct request *);
 
 /* op-cycle.c: the end of the review */
 void	op_retro_set(struct request *);
@@ -127,12 +124,6 @@ void	op_retro_get(struct request *);
 void	op_period_close(struct request *);
 void	op_period_carry(struct request *);
 
-/* op-tiers.c */
-void	op_team_framework(struct request *);
-void	op_assessment_questions(struct request *);
-void	op_assessment_create(struct request *);
-void	op_assessment_get(struct request *);
-void	op_assessment_set_weight(struct request *);
 /* op-objective-guard.c */
 void	op_objective_guard(struct request *);
 void	op_objective_unguard(struct request *);

@@ -24,7 +24,6 @@ const stmt_table sql_legacy_stmts = {
 #include "sql-goals.inc"
 #include "sql-sys.inc"
 #include "sql-kpi.inc"
-#include "sql-roi.inc"
 #include "sql-tiers.inc"
 #include "sql-cycle.inc"
 #include "sql-export.inc"
