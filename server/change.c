@@ -558,6 +558,20 @@ read_list(struct request *req, enum stmt st, int n, const char *const *p,
 }
 
 void
+reply_first(struct request *req, const PGresult *res,
+    const struct fieldset *fs)
+{
+	struct rowpack rp;
+
+	if (!rowpack_init(&rp, fs, res)) {
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return;
+	}
+	rowpack_row(req_result(req), &rp, 0, 0);
+	req_reply(req);
+}
+
+void
 reply_list(struct request *req, const PGresult *res,
     const struct fieldset *fs)
 {

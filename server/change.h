@@ -199,6 +199,9 @@ void		 reply_get(struct request *, const struct fieldset *,
  * set (reader_new). */
 void		 read_list(struct request *, enum stmt, int n,
 		    const char *const *p, const struct fieldset *);
+/* Answer with row 0 of res (a result with rows) packed with fs. */
+void		 reply_first(struct request *, const PGresult *,
+		    const struct fieldset *);
 /* Answer with every row of res packed with fs (an array). */
 void		 reply_list(struct request *, const PGresult *,
 		    const struct fieldset *);
