@@ -81,6 +81,20 @@ static const struct fieldset FS_ASSESS_Q_CTX = FIELDSET("question",
 	" n.kpi_index AS kpi_index, n.recommendation AS recommendation,"	\
 	" n.drivers AS drivers, n.unanswered AS unanswered,"		\
 	" n.weights AS weights, n.applied AS applied"
+/* An assessment n of team t as reader $caller ($role) sees it. */
+#define ASSESSMENT_READ_COLS						\
+	"SELECT " ASSESSMENT_COLS ", t.framework AS framework,"		\
+	" coalesce(can_read_team($caller::bigint, $role::text, t.id),"	\
+	" false) AS readable"
+/* The row of table whose column col is $key, updated (set) as the row a,
+ * with its audit entry (op on type idexpr, before and after). */
+#define SET_BY_KEY(table, col, set, a, op, type, idexpr)		\
+	"WITH b AS (SELECT to_jsonb(x) j FROM " table " x"		\
+	" WHERE " col " = $key),"					\
+	" " a " AS (UPDATE " table " SET " set " WHERE " col " = $key"	\
+	" RETURNING *),"						\
+	AUDIT_NAMED(op, type, idexpr, "(SELECT j FROM b)",		\
+	"to_jsonb(" a ")", a)
 #define QUESTION_COLS							\
 	"key AS key, kind AS kind, wording AS wording, weight AS weight,"	\
 	" position AS position"
@@ -106,12 +120,8 @@ const stmt_table assessment_stmts = {
 	/* key: the team's slug. */
 	[ST_TEAM_SET_FRAMEWORK] = { .name = "team_set_framework",
 	    .kind = STMT_WRITE, .params = "caller key mode",
-	    .sql = "WITH b AS (SELECT to_jsonb(x) j FROM teams x"
-	    " WHERE slug = $key),"
-	    " t AS (UPDATE teams SET framework = $mode WHERE slug = $key"
-	    " RETURNING *),"
-	    AUDIT_NAMED("team.framework", "team", "t.id", "(SELECT j FROM b)",
-	    "to_jsonb(t)", "t")
+	    .sql = SET_BY_KEY("teams", "slug", "framework = $mode", "t",
+	    "team.framework", "team", "t.id")
 	    " SELECT " TEAM_COLS("t.") " FROM t",
 	    .returns = &FS_TEAM },
 
@@ -130,12 +140,9 @@ const stmt_table assessment_stmts = {
 
 	[ST_ASSESS_SET_WEIGHT] = { .name = "assess_set_weight",
 	    .kind = STMT_WRITE, .params = "caller key weight",
-	    .sql = "WITH b AS (SELECT to_jsonb(x) j FROM assessment_questions x"
-	    " WHERE key = $key),"
-	    " q AS (UPDATE assessment_questions SET weight = $weight::integer"
-	    " WHERE key = $key RETURNING *),"
-	    AUDIT_NAMED("assessment.set_weight", "assessment_question",
-	    "q.position", "(SELECT j FROM b)", "to_jsonb(q)", "q")
+	    .sql = SET_BY_KEY("assessment_questions", "key",
+	    "weight = $weight::integer", "q", "assessment.set_weight",
+	    "assessment_question", "q.position")
 	    " SELECT " QUESTION_COLS " FROM q",
 	    .returns = &FS_QUESTION },
 
@@ -168,9 +175,7 @@ const stmt_table assessment_stmts = {
 	 * idempotency key, answered from the assessment it made. */
 	[ST_ASSESS_REPLAY] = { .name = "assess_replay", .kind = STMT_READ,
 	    .params = "id caller role",
-	    .sql = "SELECT " ASSESSMENT_COLS ", t.framework AS framework,"
-	    " coalesce(can_read_team($caller::bigint, $role::text, t.id),"
-	    " false) AS readable"
+	    .sql = ASSESSMENT_READ_COLS
 	    " FROM assessments n JOIN teams t ON t.id = n.team_id"
 	    " WHERE n.id = $id::bigint",
 	    .returns = &FS_ASSESSMENT },
@@ -179,9 +184,7 @@ const stmt_table assessment_stmts = {
 	 * none; no row, no team. */
 	[ST_ASSESS_GET] = { .name = "assess_get", .kind = STMT_READ,
 	    .params = "team caller role limit",
-	    .sql = "SELECT " ASSESSMENT_COLS ", t.framework AS framework,"
-	    " can_read_team($caller::bigint, $role::text, t.id) AS readable"
-	    " FROM teams t LEFT JOIN LATERAL (SELECT * FROM assessments x"
+	    .sql = ASSESSMENT_READ_COLS " FROM teams t LEFT JOIN LATERAL (SELECT * FROM assessments x"
 	    " WHERE x.team_id = t.id ORDER BY x.id DESC"
 	    " LIMIT $limit::integer) n"
 	    " ON true WHERE t.slug = $team ORDER BY n.id DESC",
@@ -535,16 +538,9 @@ static void
 on_assessment_latest(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
-	struct rowpack rp;
 
-	if (!assessment_found(req, res, false))
-		return;
-	if (!rowpack_init(&rp, &FS_ASSESSMENT, res)) {
-		req_fail(req, E_INTERNAL, NULL, "internal error");
-		return;
-	}
-	rowpack_row(req_result(req), &rp, 0, 0);
-	req_reply(req);
+	if (assessment_found(req, res, false))
+		reply_first(req, res, &FS_ASSESSMENT);
 }
 
 static void

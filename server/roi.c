@@ -212,20 +212,6 @@ static const struct op_arg get_args[] = {
 
 /* roi.get ---------------------------------------------------------------- */
 
-static void
-roi_reply(struct request *req, const PGresult *res,
-    const struct fieldset *fs)
-{
-	struct rowpack rp;
-
-	if (!rowpack_init(&rp, fs, res)) {
-		req_fail(req, E_INTERNAL, NULL, "internal error");
-		return;
-	}
-	rowpack_row(req_result(req), &rp, 0, 0);
-	req_reply(req);
-}
-
 /* The period named is missing: E_NOT_FOUND, as every ROI op says it. */
 static void
 no_period(struct request *req, const char *period)
@@ -240,16 +226,13 @@ no_team(struct request *req, const char *team)
 	req_fail(req, E_NOT_FOUND, "team", "no team '%s'", team);
 }
 
-static void
-on_roi_team(void *arg, const PGresult *res)
+/* The team of roi.get's row (res) exists and the caller may read its
+ * ROI; false after answering. */
+static bool MUST_CHECK
+roi_team_readable(struct request *req, const PGresult *res)
 {
-	struct request *req = arg;
 	struct authz_facts f = { .role = req->conn->sess.role };
 
-	if (!db_ok(res)) {
-		req_fail_db(req, res);
-		return;
-	}
 	if (PQntuples(res) == 1) {
 		f.private_team = row_bool(res, 0, "private_team");
 		f.lead_here = row_bool(res, 0, "lead_here");
@@ -259,34 +242,34 @@ on_roi_team(void *arg, const PGresult *res)
 	if (PQntuples(res) != 1 || row_null(res, 0, "team_id") ||
 	    !authz_allows(ACT_READ, &f)) {
 		no_team(req, reader_arg(req, "team"));
-		return;
+		return false;
 	}
 	if (!authz_allows(ACT_ROI_READ, &f)) {
 		req_fail(req, E_FORBIDDEN, "team", "you may not %s",
 		    authz_action_name(ACT_ROI_READ));
-		return;
+		return false;
 	}
-	if (row_null(res, 0, "period_id")) {
-		no_period(req, reader_arg(req, "period"));
-		return;
-	}
-	roi_reply(req, res, &FS_ROI);
+	return true;
 }
 
+/* A team's report (a reader with a team) or the organisation's. */
 static void
-on_roi_org(void *arg, const PGresult *res)
+on_roi(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
+	bool org = reader_arg(req, "team") == NULL;
 
 	if (!db_ok(res)) {
 		req_fail_db(req, res);
 		return;
 	}
+	if (!org && !roi_team_readable(req, res))
+		return;
 	if (PQntuples(res) != 1 || row_null(res, 0, "period_id")) {
 		no_period(req, reader_arg(req, "period"));
 		return;
 	}
-	roi_reply(req, res, &FS_ROI_ORG);
+	reply_first(req, res, org ? &FS_ROI_ORG : &FS_ROI);
 }
 
 static void
@@ -316,12 +299,9 @@ op_roi_get(struct request *req)
 	/* Read by team and period, not by an id. */
 	r = reader_new(req, 0);
 	reader_set(r, "period", period);
-	if (org) {
-		(void)reader_db(req, ST_ROI_ORG, on_roi_org);
-		return;
-	}
-	reader_set(r, "team", team);
-	(void)reader_db(req, ST_ROI_GET, on_roi_team);
+	if (!org)
+		reader_set(r, "team", team);
+	(void)reader_db(req, org ? ST_ROI_ORG : ST_ROI_GET, on_roi);
 }
 
 /* roi.set ---------------------------------------------------------------- */
