@@ -4,7 +4,8 @@
  * roi.get reports one team or the organisation), its statements with
  * parameters by name, its reply objects and roi.set's change (change.h).
  * The arithmetic is the database's, in numeric and in one place
- * (sql/logic/roi.sql: roi_report, roi_org_report, roi_input_refusal): this
+ * (sql/logic/roi.sql: roi_report, roi_org_report; the inputs' limits in
+ * roi_input_refusal, sql/001_baseline.sql, the table's CHECK): this
  * file reads and checks the arguments, applies the permission table and
  * packs the row the statement returns.
  */
@@ -73,6 +74,10 @@ static const struct fieldset FS_ROI_SET_CTX = FIELDSET("ROI inputs",
 	" x.observed_hours AS observed_hours,"				\
 	" x.observed_hours_total AS observed_hours_total,"		\
 	" x.observed AS observed"
+/* A team's report x, of team t in period p (FS_ROI_WRITE). */
+#define ROI_TEAM_COLS							\
+	"t.slug AS team, p.name AS period, x.inputs_shown AS inputs, "	\
+	ROI_PARTS_COLS
 /* Team slug team and period name period, each NULL when it names none,
  * and the caller's relation to the team. */
 #define ROI_TEAM_PERIOD(team, period)					\
@@ -85,11 +90,10 @@ const stmt_table roi_stmts = {
 	 * before it is sent). */
 	[ST_ROI_GET] = { .name = "roi_get", .kind = STMT_READ,
 	    .params = "team period caller",
-	    .sql = "SELECT t.id AS team_id, p.id AS period_id, t.slug AS team,"
-	    " p.name AS period, t.private AS private_team,"
-	    " r.lead_here AS lead_here, r.lead_above AS lead_above,"
-	    " r.member_here AS member_here, x.inputs_shown AS inputs, "
-	    ROI_PARTS_COLS ROI_TEAM_PERIOD("$team", "$period")
+	    .sql = "SELECT t.id AS team_id, p.id AS period_id,"
+	    " t.private AS private_team, r.lead_here AS lead_here,"
+	    " r.lead_above AS lead_above, r.member_here AS member_here, "
+	    ROI_TEAM_COLS ROI_TEAM_PERIOD("$team", "$period")
 	    " LEFT JOIN LATERAL roi_report(roi_inputs_json(t.id, p.id), t.id,"
 	    " p.id) x ON t.id IS NOT NULL AND p.id IS NOT NULL",
 	    .returns = &FS_ROI },
@@ -144,9 +148,7 @@ const stmt_table roi_stmts = {
 	    " v AS (SELECT roi_inputs_json($team_id, $period_id) || coalesce("
 	    "(SELECT jsonb_object_agg(w.name, roi_input_entry(w.value,"
 	    " w.set_by, w.set_at)) FROM w), '{}') AS j)"
-	    " SELECT t.slug AS team, p.name AS period,"
-	    " x.inputs_shown AS inputs, " ROI_PARTS_COLS
-	    " FROM t, p, v, LATERAL roi_report(v.j, $team_id, $period_id) x"
+	    " SELECT " ROI_TEAM_COLS " FROM t, p, v, LATERAL roi_report(v.j, $team_id, $period_id) x"
 	    " WHERE EXISTS (SELECT 1 FROM w)",
 	    .returns = &FS_ROI_WRITE },
 
@@ -156,9 +158,7 @@ const stmt_table roi_stmts = {
 	 * caller may still read the team. */
 	[ST_ROI_SET_REPLAY] = { .name = "roi_set_replay", .kind = STMT_READ,
 	    .params = "id caller role",
-	    .sql = "SELECT t.slug AS team, p.name AS period,"
-	    " x.inputs_shown AS inputs, " ROI_PARTS_COLS ","
-	    " coalesce(can_read_team($caller::bigint, $role::text, t.id),"
+	    .sql = "SELECT " ROI_TEAM_COLS ", coalesce(can_read_team($caller::bigint, $role::text, t.id),"
 	    " false) AS readable FROM audit_log a"
 	    " JOIN teams t ON t.id = a.entity_id"
 	    " JOIN periods p ON p.name = a.after->>'period',"
@@ -168,7 +168,7 @@ const stmt_table roi_stmts = {
 };
 
 /*
- * The inputs and their limits, as sql/logic/roi.sql's roi_input_refusal()
+ * The inputs and their limits, as roi_input_refusal() (sql/001_baseline.sql)
  * has them (the database refuses what slips past these): headcount whole,
  * money to the cent, hours to 0.01, percentages to 0.0001 point.  One
  * list gives both roi.set's argument schema (the bounds) and what
