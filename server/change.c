@@ -15,6 +15,16 @@
 #include "op.h"
 #include "xmalloc.h"
 
+static void
+reader_free(struct reader *r)
+{
+	if (r == NULL)
+		return;
+	for (int i = 0; i < r->nargs; i++)
+		free(r->args[i].value);
+	free(r);
+}
+
 /* The change path's state of req (req->change, req->reader). */
 static void
 path_free(struct request *req)
@@ -25,7 +35,7 @@ path_free(struct request *req)
 		free(req->change);
 		req->change = NULL;
 	}
-	free(req->reader);
+	reader_free(req->reader);
 	req->reader = NULL;
 }
 
@@ -447,7 +457,7 @@ reader_new(struct request *req, int64_t id)
 
 	/* A change answered by a read (a replayed create) keeps its
 	 * change: only the reader is replaced. */
-	free(req->reader);
+	reader_free(req->reader);
 	req->idem = NULL;
 	snprintf(r->id, sizeof r->id, "%lld", (long long)id);
 	caller_text(req, r->caller, r->role);
@@ -458,6 +468,28 @@ reader_new(struct request *req, int64_t id)
 	req->reader = r;
 	req->path_free = path_free;
 	return r;
+}
+
+void
+reader_set(struct reader *r, const char *name, const char *value)
+{
+	/* The callers are the ops' own code, with their few names. */
+	if (r->nargs == READER_MAXARGS)
+		fatalx("reader: more than %d parameters", READER_MAXARGS);
+	r->args[r->nargs].name = name;
+	r->args[r->nargs].value = value != NULL ? xstrdup(value) : NULL;
+	r->nargs++;
+}
+
+const char *
+reader_arg(const struct request *req, const char *name)
+{
+	const struct reader *r = req->reader;
+
+	for (int i = 0; r != NULL && i < r->nargs; i++)
+		if (strcmp(r->args[i].name, name) == 0)
+			return r->args[i].value;
+	return NULL;
 }
 
 bool
@@ -472,6 +504,8 @@ reader_db(struct request *req, enum stmt st, db_cb *cb)
 	sp_set_if(&sp, "id", r->id);
 	sp_set_if(&sp, "caller", r->caller);
 	sp_set_if(&sp, "role", r->role);
+	for (int i = 0; i < r->nargs; i++)
+		sp_set_if(&sp, r->args[i].name, r->args[i].value);
 	return req_db_named(req, &sp, cb);
 }
 
@@ -558,6 +592,20 @@ read_list(struct request *req, enum stmt st, int n, const char *const *p,
 {
 	req->reader->fs = fs;
 	(void)req_db(req, st, n, p, on_list);
+}
+
+void
+reply_first(struct request *req, const PGresult *res,
+    const struct fieldset *fs)
+{
+	struct rowpack rp;
+
+	if (!rowpack_init(&rp, fs, res)) {
+		req_fail(req, E_INTERNAL, NULL, "internal error");
+		return;
+	}
+	rowpack_row(req_result(req), &rp, 0, 0);
+	req_reply(req);
 }
 
 void

@@ -179,17 +179,32 @@ void		 caller_text(struct request *, char caller[24], char role[16]);
 
 /* A read's state (req->reader, replacing any): the id and the caller,
  * as a named statement's $id, $caller, $role or a positional one's first
- * three parameters. */
+ * three parameters, and the read's own parameters (reader_set). */
+#define READER_MAXARGS	4
 struct reader {
 	char			 id[24], caller[24], role[16];
 	const char		*p[3];		/* id, caller, role */
 	const struct fieldset	*fs;		/* reply_get */
 	const char		*field;
+	/* The read's own parameters by name (reader_set): a read by
+	 * something else than an id (a team's slug, a period's name, a
+	 * limit), kept for its statements and its callbacks' messages. */
+	struct {
+		const char	*name;
+		char		*value;		/* NULL: SQL NULL */
+	}			 args[READER_MAXARGS];
+	int			 nargs;
 };
 struct reader	*reader_new(struct request *, int64_t id);
+/* Set the reader's own parameter name (a string that outlives it) to a
+ * copy of value: reader_db fills $name in a statement that declares it. */
+void		 reader_set(struct reader *, const char *name,
+		    const char *value);
+/* The value of the reader's own parameter name; NULL when not set. */
+const char	*reader_arg(const struct request *, const char *name);
 /* Run st for the request's reader: a named one with whichever of $id,
- * $caller, $role it declares (and nothing else), a positional one with
- * ($1 id, $2 caller, $3 role). */
+ * $caller, $role and the reader's own parameters it declares (and
+ * nothing else), a positional one with ($1 id, $2 caller, $3 role). */
 bool		 reader_db(struct request *, enum stmt, db_cb *);
 /* The op's only argument is "id": answer with reply_get. */
 void		 get_by_id(struct request *, const struct fieldset *, enum stmt);
@@ -209,6 +224,9 @@ void		 reply_get(struct request *, const struct fieldset *,
  * set (reader_new). */
 void		 read_list(struct request *, enum stmt, int n,
 		    const char *const *p, const struct fieldset *);
+/* Answer with row 0 of res (a result with rows) packed with fs. */
+void		 reply_first(struct request *, const PGresult *,
+		    const struct fieldset *);
 /* Answer with every row of res packed with fs (an array). */
 void		 reply_list(struct request *, const PGresult *,
 		    const struct fieldset *);

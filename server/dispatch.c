@@ -11,6 +11,7 @@
 #include "kpi.h"
 #include "grade.h"
 #include "guardrail.h"
+#include "assessment.h"
 #include "kr.h"
 #include "session.h"
 #include "user.h"
@@ -21,6 +22,7 @@
 #include "rollup.h"
 #include "period.h"
 #include "retro.h"
+#include "roi.h"
 #include "server.h"
 #include "team.h"
 #include "settings.h"
@@ -28,21 +30,7 @@
 static const struct op *op_find_in(const char *, const struct op *, size_t);
 
 static const struct op ops[] = {
-	{ .name = "roi.set", .fn = op_roi_set,
 	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "roi.get", .fn = op_roi_get,
-	    .flags = OP_SESSION },
-
-	{ .name = "team.framework", .fn = op_team_framework,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "assessment.questions", .fn = op_assessment_questions,
-	    .flags = OP_SESSION },
-	{ .name = "assessment.create", .fn = op_assessment_create,
-	    .flags = OP_SESSION | OP_WRITE },
-	{ .name = "assessment.get", .fn = op_assessment_get,
-	    .flags = OP_SESSION },
-	{ .name = "assessment.set_weight", .fn = op_assessment_set_weight,
-	    .flags = OP_SESSION | OP_ADMIN | OP_WRITE },
 };
 
 /* The entity tables, each ended by a NULL name (one line per entity
@@ -63,6 +51,8 @@ static const struct op *const entity_ops[] = {
 	period_ops,
 	retro_ops,
 	settings_ops,
+	roi_ops,
+	assessment_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

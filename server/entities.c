@@ -6,6 +6,7 @@
  * (tests/check-deps.py); dispatch.c gathers the entities' op tables the
  * same way.
  */
+#include "assessment.h"
 #include "db.h"
 #include "export.h"
 #include "housekeep.h"
@@ -23,6 +24,7 @@
 #include "period.h"
 #include "retro.h"
 #include "settings.h"
+#include "roi.h"
 #include "sql.h"
 #include "team.h"
 #include "throttle.h"
@@ -48,6 +50,8 @@ static const struct stmt_def *const entity_stmts[] = {
 	idem_stmts,
 	throttle_stmts,
 	housekeep_stmts,
+	roi_stmts,
+	assessment_stmts,
 	NULL
 };
 

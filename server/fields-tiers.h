@@ -1,6 +1,8 @@
 /*
- * fields-tiers.h: the fieldsets of the two tiers joined (sql/008,
- * sql/009): the assessment's questions and results, and the contexts of
+ * fields-tiers.h: the fieldsets of the two tiers joined (sql/008): the
+ * context of objective.guard and unguard.  An objective's guardrails are
+ * fields of FS_OBJECTIVE (fields-goals.c); the assessment's fieldsets are
+ * in assessment.c.
  * team.framework and assessment.*.  A team's mode and an objective's
  * guardrails are fields of FS_TEAM (fields-goals.c) and FS_OBJECTIVE
  * (objective.c).
@@ -10,12 +12,6 @@
 
 #include "row.h"
 
-extern const struct fieldset FS_QUESTION;	/* assessment.questions */
-extern const struct fieldset FS_ASSESSMENT;	/* assessment.create, get */
-
 /* Contexts of changes (change.h). */
-extern const struct fieldset FS_TEAM_GOV_CTX;
-extern const struct fieldset FS_ASSESS_CTX;
-extern const struct fieldset FS_ASSESS_Q_CTX;
 
 #endif

@@ -8,7 +8,6 @@
 
 #include "fields-admin.h"
 #include "fields-goals.h"
-#include "fields-roi.h"
 #include "fields-tiers.h"
 
 #endif

@@ -65,16 +65,7 @@ bool	 op_bool(struct request *, const char *name, bool *);
 
 const struct op	*op_find(const char *);
 
-/* op-roi.c */
-void	op_roi_set(struct request *);
-void	op_roi_get(struct request *);
 
-/* op-tiers.c */
-void	op_team_framework(struct request *);
-void	op_assessment_questions(struct request *);
-void	op_assessment_create(struct request *);
-void	op_assessment_get(struct request *);
-void	op_assessment_set_weight(struct request *);
 
 
 #endif

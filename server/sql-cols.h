@@ -94,16 +94,4 @@
 	" r.lead_above AS lead_above, r.member_here AS member_here"	\
 	" FROM teams t, team_relation(" caller "::bigint, t.id) r"
 
-/* An assessment, from the row n. */
-#define ASSESSMENT_COLS							\
-	"n.id AS id, (SELECT slug FROM teams WHERE id = n.team_id)"	\
-	" AS team, (SELECT login FROM users WHERE id = n.author_id)"	\
-	" AS author, to_char(n.at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at,"			\
-	" n.answers AS answers, n.okr_index AS okr_index,"		\
-	" n.kpi_index AS kpi_index, n.recommendation AS recommendation,"	\
-	" n.drivers AS drivers, n.unanswered AS unanswered,"		\
-	" n.weights AS weights, n.applied AS applied"
-
-
 #endif

@@ -21,7 +21,6 @@
 /* The statements not yet moved to their entity's file. */
 const stmt_table sql_legacy_stmts = {
 #include "sql-goals.inc"
-#include "sql-roi.inc"
 #include "sql-tiers.inc"
 };
 

@@ -89,7 +89,7 @@ enum stmt {
 	ST_KPI_RECORD_CTX,
 	ST_KPI_RECORD,
 	ST_KR_NEW_CTX,
-	/* ROI of the framework (sql/011, op-roi.c) */
+	/* ROI of the framework (roi.c) */
 	ST_ROI_GET,
 	ST_ROI_ORG,
 	ST_ROI_SET_CTX,
