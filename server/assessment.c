@@ -20,6 +20,7 @@
 #include "log.h"
 #include "op.h"
 #include "sql-cols.h"
+#include "team.h"
 
 #define ANSWERS_MAX	64	/* entries in scenarios or checklist */
 #define ANSWER_KEY_MAX	40

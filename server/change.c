@@ -253,27 +253,14 @@ on_ctx(void *arg, const PGresult *res)
 static void
 write_run(struct change *c, const PGresult *res)
 {
-	struct request *req = c->req;
 	const struct change_op *op = c->op;
-	int n;
+	struct stmt_params sp;
 
-	if (stmts[op->write].params != NULL) {
-		struct stmt_params sp;
-
-		stmt_params_init(&sp, op->write);
-		common_args(c, &sp);
-		if (op->args != NULL)
-			op->args(c, res, &sp);
-		(void)req_db_named(req, &sp, on_write);
-		return;
-	}
-	/* A positional write takes the caller as $1 (for its audit entry)
-	 * and the entity's key as $2. */
-	memset(c->p, 0, sizeof c->p);
-	c->p[0] = c->caller;
-	c->p[1] = c->key;
-	n = op->params(c, res, c->p);
-	(void)req_db(req, op->write, n, c->p, on_write);
+	stmt_params_init(&sp, op->write);
+	common_args(c, &sp);
+	if (op->args != NULL)
+		op->args(c, res, &sp);
+	(void)req_db_named(c->req, &sp, on_write);
 }
 
 /* The write of a change whose check is waiting for something (a password
@@ -288,27 +275,17 @@ static void
 fresh(struct request *req)
 {
 	struct change *c = req->change;
-	const char *q[CHANGE_MAXP] = { c->key, c->caller, c->role };
-	int n = c->op->nctx;
+	struct stmt_params sp;
 
 	if (c->op->no_ctx) {
 		write_run(c, NULL);
 		return;
 	}
-	if (stmts[c->op->ctx].params != NULL) {
-		struct stmt_params sp;
-
-		stmt_params_init(&sp, c->op->ctx);
-		common_args(c, &sp);
-		if (c->op->ctx_args != NULL)
-			c->op->ctx_args(c, &sp);
-		(void)req_db_named(req, &sp, on_ctx);
-		return;
-	}
-	/* The hook may keep the first three or set its own. */
-	if (c->op->ctx_params != NULL)
-		n = c->op->ctx_params(c, q);
-	(void)req_db(req, c->op->ctx, n, q, on_ctx);
+	stmt_params_init(&sp, c->op->ctx);
+	common_args(c, &sp);
+	if (c->op->ctx_args != NULL)
+		c->op->ctx_args(c, &sp);
+	(void)req_db_named(req, &sp, on_ctx);
 }
 
 /* A retry with a known idempotency key: answered as the first was. */
@@ -347,21 +324,6 @@ change_start(struct request *req, const struct change_op *op,
 		memcpy(c->arg, arg, size);
 	c->version = version;
 	change_run_id(c, id);
-}
-
-int
-change_version_param(struct change *c, const PGresult *ctx, const char **p)
-{
-	p[2] = change_version(c);
-	return 3;
-}
-
-int
-change_idem_params(const struct change *c, const char **p, int i)
-{
-	p[i] = idem_key(&c->idem);
-	p[i + 1] = idem_hash(&c->idem);
-	return i + 2;
 }
 
 bool
@@ -461,9 +423,6 @@ reader_new(struct request *req, int64_t id)
 	req->idem = NULL;
 	snprintf(r->id, sizeof r->id, "%lld", (long long)id);
 	caller_text(req, r->caller, r->role);
-	r->p[0] = r->id;
-	r->p[1] = r->caller;
-	r->p[2] = r->role;
 	r->field = "id";
 	req->reader = r;
 	req->path_free = path_free;
@@ -498,8 +457,6 @@ reader_db(struct request *req, enum stmt st, db_cb *cb)
 	struct reader *r = req->reader;
 	struct stmt_params sp;
 
-	if (stmts[st].params == NULL)
-		return req_db(req, st, 3, r->p, cb);
 	stmt_params_init(&sp, st);
 	sp_set_if(&sp, "id", r->id);
 	sp_set_if(&sp, "caller", r->caller);
@@ -576,22 +533,6 @@ reply_get(struct request *req, const struct fieldset *fs, enum stmt st,
 	g->fs = fs;
 	g->field = field;
 	(void)reader_db(req, st, on_get);
-}
-
-static void
-on_list(void *arg, const PGresult *res)
-{
-	struct request *req = arg;
-
-	reply_list(req, res, req->reader->fs);
-}
-
-void
-read_list(struct request *req, enum stmt st, int n, const char *const *p,
-    const struct fieldset *fs)
-{
-	req->reader->fs = fs;
-	(void)req_db(req, st, n, p, on_list);
 }
 
 void

@@ -45,8 +45,6 @@ enum period_rule {
 	PR_REVIEW	/* review only: grades (else period.not_review) */
 };
 
-#define CHANGE_MAXP	24
-
 struct change;
 
 struct change_op {
@@ -59,15 +57,10 @@ struct change_op {
 	 * its hooks get ctx NULL; ctx is then unused.  One round trip (an
 	 * import's stage, user.enable). */
 	bool			 no_ctx;
-	/* A named context: its parameters other than the common ones.
-	 * NULL: none. */
+	/* The context's parameters other than the common ones ($key,
+	 * $caller, $role ... filled by name).  NULL: none. */
 	void			(*ctx_args)(struct change *,
 				    struct stmt_params *);
-	/* A positional context: its parameters, 2 or 3 of (key, caller,
-	 * role); ctx_params sets others in p (which holds those three) and
-	 * returns how many.  NULL: nctx of those three. */
-	int			 nctx;
-	int			(*ctx_params)(struct change *, const char **p);
 	/* For a context row that may name nothing (LEFT JOINs): before any
 	 * other check, false after answering.  NULL: a row means found. */
 	bool			(*found)(struct change *, const PGresult *ctx);
@@ -77,14 +70,10 @@ struct change_op {
 	 * none. */
 	bool			(*check)(struct change *, const PGresult *ctx);
 	enum stmt		 write;
-	/* A named write: its parameters other than the common ones, from
-	 * the op's arguments and the context.  NULL: none. */
+	/* The write's parameters other than the common ones, from the op's
+	 * arguments and the context, by name.  NULL: none. */
 	void			(*args)(struct change *, const PGresult *ctx,
 				    struct stmt_params *);
-	/* A positional write: fill its parameters from $3 on ($1 c->caller
-	 * and $2 c->key are set); returns how many in all. */
-	int			(*params)(struct change *, const PGresult *ctx,
-				    const char **p);
 	/* The write's row as the reply; NULL: the reply is true. */
 	const struct fieldset	*reply;
 	/* What an empty write result means; NULL: changed meanwhile
@@ -122,7 +111,6 @@ struct change {
 	void			*arg;		/* the op's own arguments */
 	size_t			 argsize;	/* zeroed before it is freed:
 						 * it may hold a secret */
-	const char		*p[CHANGE_MAXP];
 };
 
 /* A change for req (req->change), freed with it; arg is argsize zeroed
@@ -142,13 +130,6 @@ void		 change_resume(struct change *);
  * any), then change_run_id. */
 void		 change_start(struct request *, const struct change_op *,
 		    const void *arg, size_t size, int64_t id, int64_t version);
-/* A params hook for writes that take only ($1 caller, $2 key,) $3 the
- * expected version. */
-int		 change_version_param(struct change *, const PGresult *,
-		    const char **p);
-/* The idempotency key and its hash as p[i] and p[i + 1]: returns i + 2. */
-int		 change_idem_params(const struct change *, const char **p,
-		    int i);
 /* Column col of the context names something (not NULL, not false); else
  * E_NOT_FOUND naming field ("no WHAT 'NAME'") and false. */
 bool		 ctx_found(struct change *, const PGresult *ctx,
@@ -178,12 +159,11 @@ const char	*change_version(const struct change *);
 void		 caller_text(struct request *, char caller[24], char role[16]);
 
 /* A read's state (req->reader, replacing any): the id and the caller,
- * as a named statement's $id, $caller, $role or a positional one's first
- * three parameters, and the read's own parameters (reader_set). */
+ * as a statement's $id, $caller, $role, and the read's own parameters
+ * (reader_set). */
 #define READER_MAXARGS	4
 struct reader {
 	char			 id[24], caller[24], role[16];
-	const char		*p[3];		/* id, caller, role */
 	const struct fieldset	*fs;		/* reply_get */
 	const char		*field;
 	/* The read's own parameters by name (reader_set): a read by
@@ -204,7 +184,7 @@ void		 reader_set(struct reader *, const char *name,
 const char	*reader_arg(const struct request *, const char *name);
 /* Run st for the request's reader: a named one with whichever of $id,
  * $caller, $role and the reader's own parameters it declares (and
- * nothing else), a positional one with ($1 id, $2 caller, $3 role). */
+ * nothing else). */
 bool		 reader_db(struct request *, enum stmt, db_cb *);
 /* The op's only argument is "id": answer with reply_get. */
 void		 get_by_id(struct request *, const struct fieldset *, enum stmt);
@@ -220,10 +200,6 @@ bool		 read_found(struct request *, const PGresult *, const char *what);
  * "readable"), packed with fs, or E_NOT_FOUND naming field. */
 void		 reply_get(struct request *, const struct fieldset *,
 		    enum stmt, int64_t id, const char *field);
-/* Run st and answer with its rows packed with fs; req->reader must be
- * set (reader_new). */
-void		 read_list(struct request *, enum stmt, int n,
-		    const char *const *p, const struct fieldset *);
 /* Answer with row 0 of res (a result with rows) packed with fs. */
 void		 reply_first(struct request *, const PGresult *,
 		    const struct fieldset *);

@@ -1,37 +1,30 @@
 /*
  * dispatch.c: the op table, and the checks every op gets in one place:
- * hello first, a live session, the admin role, then the handler.  The
- * entities' own tables (kr.c's kr_ops ...) are gathered here; the ops not
- * yet moved to their entity's file are listed below.
+ * hello first, a live session, the admin role, then the handler.  Each
+ * entity's file holds its ops (kr.c's kr_ops ...), gathered here.
  */
 #include <string.h>
 
+#include "assessment.h"
 #include "export.h"
-#include "import.h"
-#include "kpi.h"
 #include "grade.h"
 #include "guardrail.h"
-#include "assessment.h"
+#include "import.h"
+#include "kpi.h"
 #include "kr.h"
-#include "session.h"
-#include "user.h"
 #include "log.h"
 #include "objective.h"
 #include "op.h"
-#include "reading.h"
-#include "rollup.h"
 #include "period.h"
+#include "reading.h"
 #include "retro.h"
 #include "roi.h"
+#include "rollup.h"
 #include "server.h"
-#include "team.h"
+#include "session.h"
 #include "settings.h"
-
-static const struct op *op_find_in(const char *, const struct op *, size_t);
-
-static const struct op ops[] = {
-	    .flags = OP_SESSION | OP_WRITE },
-};
+#include "team.h"
+#include "user.h"
 
 /* The entity tables, each ended by a NULL name (one line per entity
  * file). */
@@ -68,8 +61,6 @@ ops_check(void)
 		return;
 	for (size_t t = 0; t < n; t++)
 		for (a = entity_ops[t]; a->name != NULL; a++) {
-			if (op_find_in(a->name, ops, sizeof ops / sizeof *ops))
-				fatalx("op %s is declared twice", a->name);
 			for (size_t u = t; u < n; u++)
 				for (b = u == t ? a + 1 : entity_ops[u];
 				    b->name != NULL; b++)
@@ -80,23 +71,12 @@ ops_check(void)
 	done = true;
 }
 
-static const struct op *
-op_find_in(const char *name, const struct op *tab, size_t n)
-{
-	for (size_t i = 0; i < n && tab[i].name != NULL; i++)
-		if (strcmp(tab[i].name, name) == 0)
-			return &tab[i];
-	return NULL;
-}
-
 const struct op *
 op_find(const char *name)
 {
 	const struct op *op;
 
 	ops_check();
-	if ((op = op_find_in(name, ops, sizeof ops / sizeof *ops)) != NULL)
-		return op;
 	for (size_t t = 0; t < sizeof entity_ops / sizeof *entity_ops; t++)
 		for (op = entity_ops[t]; op->name != NULL; op++)
 			if (strcmp(op->name, name) == 0)

@@ -1,7 +1,6 @@
 /*
  * entities.c: the statement tables of the entity files (kr.c's kr_stmts
- * ...) and of the sql-*.inc parts not yet moved, gathered into the pool's
- * table at start-up.  It sits above them all, so that sql.c, which the
+ * ...), gathered into the pool's table at start-up.  It sits above them all, so that sql.c, which the
  * change path and the request layer use, never depends on an entity file
  * (tests/check-deps.py); dispatch.c gathers the entities' op tables the
  * same way.
@@ -9,29 +8,29 @@
 #include "assessment.h"
 #include "db.h"
 #include "export.h"
+#include "grade.h"
+#include "guardrail.h"
 #include "housekeep.h"
 #include "idem.h"
 #include "import.h"
 #include "kpi.h"
-#include "grade.h"
-#include "guardrail.h"
 #include "kr.h"
-#include "reading.h"
-#include "session.h"
-#include "user.h"
-#include "rollup.h"
 #include "objective.h"
 #include "period.h"
+#include "reading.h"
 #include "retro.h"
-#include "settings.h"
 #include "roi.h"
+#include "rollup.h"
+#include "session.h"
+#include "settings.h"
 #include "sql.h"
 #include "team.h"
 #include "throttle.h"
+#include "user.h"
 
-/* One line per entity file; the legacy table until the last is moved. */
+/* One line per entity file (and per module that runs statements of its
+ * own: idem.c, throttle.c, housekeep.c). */
 static const struct stmt_def *const entity_stmts[] = {
-	sql_legacy_stmts,
 	kr_stmts,
 	export_stmts,
 	import_stmts,

@@ -17,8 +17,6 @@
 	{ "lead_above", F_HIDDEN }, { "member_here", F_HIDDEN },	\
 	{ "contributor", F_HIDDEN }
 
-extern const struct fieldset FS_TEAM;		/* team.* replies */
 
-/* Contexts of changes (change.h): the facts and the rules' inputs. */
 
 #endif

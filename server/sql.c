@@ -4,8 +4,8 @@
  * left open across event-loop turns.
  *
  * An entity's statements live in its own file (kr.c: kr_stmts), as a
- * sparse table indexed by enum stmt; the ones not yet moved live in one
- * sql-*.inc per area, the shared column lists in sql-cols.h.  The table is
+ * sparse table indexed by enum stmt; the shared column lists in
+ * sql-cols.h.  The table is
  * gathered here once at start-up: a slot filled twice or never stops
  * cairnd, so a statement added to the enum and forgotten, or moved and
  * left behind, is found before any client.
@@ -17,12 +17,6 @@
 #include "log.h"
 #include "sql.h"
 #include "sql-cols.h"
-
-/* The statements not yet moved to their entity's file. */
-const stmt_table sql_legacy_stmts = {
-#include "sql-goals.inc"
-#include "sql-tiers.inc"
-};
 
 struct stmt_def stmts[ST_MAX];
 
@@ -44,9 +38,15 @@ stmts_init(const struct stmt_def *const *tables)
 			stmts[i] = (*t)[i];
 		}
 	}
-	for (int i = 0; i < ST_MAX; i++)
+	for (int i = 0; i < ST_MAX; i++) {
 		if (stmts[i].name == NULL || stmts[i].sql == NULL)
 			fatalx("statement %d has no definition", i);
+		/* Every statement is filled by name (an empty list: none):
+		 * nothing in cairnd fills one by position. */
+		if (stmts[i].params == NULL)
+			fatalx("statement %s declares no parameters by name "
+			    "(.params)", stmts[i].name);
+	}
 	done = true;
 }
 

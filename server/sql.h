@@ -163,7 +163,6 @@ typedef struct stmt_def stmt_table[ST_MAX];
 /* Gather tables (NULL-terminated; entities.c lists them) into stmts. */
 void	stmts_init(const struct stmt_def *const *tables);
 /* The statements of the sql-*.inc parts not yet moved to an entity. */
-extern const stmt_table	sql_legacy_stmts;
 
 /* Start filling statement st's named parameters (stmt.h). */
 void	stmt_params_init(struct stmt_params *, enum stmt);

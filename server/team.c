@@ -11,10 +11,6 @@
  * inside the change itself (under a lock, so that two moves cannot make a
  * cycle together, nor a move and an alignment a misaligned objective).
  * Membership changes are checked against the permission table (authz.c).
- *
- * A team's reply object FS_TEAM stays in fields-goals.c for now: the
- * statement of team.framework (sql-tiers.inc, gathered by sql.c) returns
- * it too, and sql.c may not depend on an entity file.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +23,13 @@
 #include "sql-cols.h"
 
 /* Reply objects and contexts. */
+
+/* A team (team.h: team.framework answers with it too). */
+static const struct field team_f[] = {
+	{ "id", F_INT }, { "slug", F_STR }, { "name", F_STR },
+	{ "parent", F_STR }, { "private", F_BOOL }, { "framework", F_STR },
+};
+const struct fieldset FS_TEAM = FIELDSET("team", team_f);
 
 /* team.get: the team, its children's slugs and its members.  asked: the
  * slug asked for, so that a missing team is named without keeping it. */

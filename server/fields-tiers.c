@@ -1,5 +1,0 @@
-/*
- * fields-tiers.c: the fieldsets of fields-tiers.h.
- */
-#include "fields-tiers.h"
-
