@@ -21,8 +21,9 @@
 
 #include <openssl/evp.h>
 
-#include "goals.h"
+#include "attr.h"
 #include "idem.h"
+#include "op.h"
 #include "log.h"
 
 /* A key's row, read by lookup() below: the op, the hex hash of its

@@ -1,7 +1,7 @@
 /*
  * kpi.h: what the KPI entity (kpi.c) shows to the rest of cairnd, its op
  * table and its statements, and what KPIs and their readings (reading.c,
- * export-sets.c) share: the bounds of a reading, and the checks of its
+ * export.c) share: the bounds of a reading, and the checks of its
  * time and of a KPI's thresholds (kpi-at.c).
  */
 #ifndef CAIRN_KPI_H

@@ -26,7 +26,8 @@
 
 #include "change.h"
 #include "fields.h"
-#include "goals.h"
+#include "authz.h"
+#include "idem.h"
 #include "kr.h"
 #include "op.h"
 #include "rules.h"

@@ -15,9 +15,9 @@ each with the move that will remove it: a known knot waiting for its owner.
 An allowed edge that no longer exists is an error too, so that the list
 only shrinks.
 
-Why: a helper that lives in a handler file (role_name in op-user.c, used by
-the dispatcher that calls op-user.c) ties modules into a knot that can only
-be understood, tested or replaced whole.  Helpers belong in the module they
+Why: a helper that lives in a handler file (as role_name once lived in the
+handler file op-user.c, used by the dispatcher that called it) ties modules
+into a knot that can only be understood, tested or replaced whole.  Helpers belong in the module they
 serve; handlers depend on modules, never the other way round.
 """
 
