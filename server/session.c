@@ -276,6 +276,9 @@ struct login_arg {
 	int		 failures;	/* this address's, before this try */
 	char		 token[2 * TOKEN_BYTES + 1];
 	char		 token_hash[2 * TOKEN_BYTES + 1];
+	/* The write's parameters as text: sp_set keeps pointers, which must
+	 * outlive the args hook (the statement is sent after it returns). */
+	char		 uid[24], life[16];
 };
 
 #define LARG(c)	((struct login_arg *)(c)->arg)
@@ -342,13 +345,14 @@ login_verify(struct change *c, const PGresult *ctx)
 static void
 login_args_set(struct change *c, const PGresult *ctx, struct stmt_params *sp)
 {
-	char uid[24], life[16];
+	struct login_arg *l = LARG(c);
 
-	snprintf(uid, sizeof uid, "%lld", (long long)LARG(c)->user_id);
-	snprintf(life, sizeof life, "%d", c->req->conn->srv->cf->session_max);
-	sp_set(sp, "user", uid);
-	sp_set(sp, "token_hash", LARG(c)->token_hash);
-	sp_set(sp, "life", life);
+	snprintf(l->uid, sizeof l->uid, "%lld", (long long)l->user_id);
+	snprintf(l->life, sizeof l->life, "%d",
+	    c->req->conn->srv->cf->session_max);
+	sp_set(sp, "user", l->uid);
+	sp_set(sp, "token_hash", l->token_hash);
+	sp_set(sp, "life", l->life);
 }
 
 static bool

@@ -79,7 +79,10 @@ struct stmt_params {
 };
 
 void	 sp_init(struct stmt_params *, const struct stmt_def *, int st);
-/* Set name to value (NULL: SQL NULL, set explicitly). */
+/* Set name to value (NULL: SQL NULL, set explicitly).  The pointer is
+ * kept, not the text: value must live until the statement is sent (a
+ * change's args hook writes its texts into the change's arg, never into
+ * its own locals, as the statement is sent after the hook returns). */
 void	 sp_set(struct stmt_params *, const char *name, const char *value);
 /* Whether the statement declares name. */
 bool	 sp_has(const struct stmt_params *, const char *name)

@@ -229,6 +229,9 @@ struct user_arg {
 	bool		 lifted;	/* user.budget */
 	bool		 self;		/* one's own password */
 	int		 failures;	/* old_password failures, this address */
+	char		 sid[24];	/* the session kept, as the write's
+					 * parameter (sp_set keeps the pointer:
+					 * it must outlive the args hook) */
 };
 
 #define UARG(c)	((struct user_arg *)(c)->arg)
@@ -657,11 +660,12 @@ password_check(struct change *c, const PGresult *ctx)
 static void
 password_write_args(struct change *c, const PGresult *ctx, struct stmt_params *sp)
 {
-	char sid[24];
+	struct user_arg *u = UARG(c);
 
-	snprintf(sid, sizeof sid, "%lld", (long long)c->req->conn->sess.id);
-	sp_set(sp, "hash", UARG(c)->hash);
-	sp_set(sp, "keep", UARG(c)->self ? sid : NULL);
+	snprintf(u->sid, sizeof u->sid, "%lld",
+	    (long long)c->req->conn->sess.id);
+	sp_set(sp, "hash", u->hash);
+	sp_set(sp, "keep", u->self ? u->sid : NULL);
 }
 
 static bool
