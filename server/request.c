@@ -172,8 +172,6 @@ req_alive(const struct request *req)
 void
 req_free(struct request *req)
 {
-	if (req->state_free != NULL)
-		req->state_free(req->state);
 	if (req->path_free != NULL)
 		req->path_free(req);
 	if (req->stream_free != NULL)

@@ -72,15 +72,14 @@ struct request {
 	char			 preset_msg[200];
 	bool			 close_after;	/* E_PROTO etc. */
 	/* The change path's state (change.h), one typed member each: a
-	 * change, and the read that may answer it (reply_get); both freed
-	 * by path_free.  state is the op's own, one struct type per op. */
+	 * change (the op's own arguments in its arg), and the read that may
+	 * answer it (reply_get); both freed by path_free.  No op keeps a
+	 * state of its own beside them. */
 	struct change		*change;
 	struct reader		*reader;
 	void			(*path_free)(struct request *);
-	void			*state;		/* the op's own */
 	struct idem		*idem;		/* in change: idem_begin() */
 	PGresult		*kept[3];	/* results kept for later steps */
-	void			(*state_free)(void *);
 	bool			 parts;		/* may answer in parts */
 	struct stream		*stream;	/* stream.c's, or NULL */
 	void			(*stream_free)(void *);
