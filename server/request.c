@@ -359,30 +359,6 @@ req_fail_db(struct request *req, const PGresult *res)
 }
 
 bool
-req_db(struct request *req, enum stmt st, int n, const char *const *p,
-    db_cb *cb)
-{
-	enum wire_err why;
-
-	/* A named statement is filled by name (req_db_named), never by
-	 * position: a shifted value is a bug to stop here. */
-	if (stmts[st].params != NULL) {
-		log_req(LOG_LVL_WARN, req, "statement %s is named but was "
-		    "filled by position", stmts[st].name);
-		req_fail(req, E_INTERNAL, NULL, "internal error");
-		return false;
-	}
-	if (db_query(req->conn->srv->db, st, n, p, cb, req, &why))
-		return true;
-	if (why == E_LIMIT)
-		req_fail(req, E_LIMIT, NULL, "server busy, try again");
-	else
-		req_fail(req, E_UNAVAILABLE, NULL,
-		    "database unavailable, try again later");
-	return false;
-}
-
-bool
 req_params_ready(struct request *req, const struct stmt_params *sp)
 {
 	char msg[200];

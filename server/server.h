@@ -221,14 +221,12 @@ void	 req_fail_db(struct request *, const PGresult *);
  * budget and the whole seconds until the write would pass. */
 void	 req_fail_budget(struct request *, const char *budget,
 	    int64_t retry_after, const char *msg);
-/* Run a statement for this request; on failure to queue it, the request
- * has been answered (E_UNAVAILABLE or E_LIMIT) and false is returned.  Not
- * MUST_CHECK: the request is answered either way, and in about sixty
- * handlers it is the last statement; one that goes on must check it. */
-bool	 req_db(struct request *, enum stmt, int n, const char *const *p,
-	    db_cb *);
-/* The same for a statement with named parameters (stmt.h): one left unset
- * or not declared is answered E_INTERNAL and logged with its name. */
+/* Run a statement for this request, its parameters filled by name
+ * (stmt.h): one left unset or not declared is answered E_INTERNAL and
+ * logged with its name; on failure to queue it, the request has been
+ * answered (E_UNAVAILABLE or E_LIMIT).  False in both cases.  Not
+ * MUST_CHECK: the request is answered either way, and in many handlers it
+ * is the last statement; one that goes on must check it. */
 bool	 req_db_named(struct request *, const struct stmt_params *, db_cb *);
 /* Whether sp is filled (sp_ready); else answered as req_db_named does. */
 bool	 req_params_ready(struct request *, const struct stmt_params *)

@@ -10,8 +10,9 @@
  * parameter.  The caller fills a struct stmt_params by name (sp_set); a
  * name the statement does not declare, or a declared one left unset, fails
  * the request (request.c, req_db_named) rather than shift a value into the
- * wrong place.  A statement without .params is of the older, positional
- * kind, filled by position with req_db(): kept while entities move over.
+ * wrong place.  cairnd's own table has no statement without .params
+ * (sql.c's stmts_init refuses one); the pool (db.c) still takes such a
+ * positional statement, for its unit tests.
  *
  * This file needs no server around it (tests/unit/test_stmt.c).
  */
@@ -40,7 +41,7 @@ struct stmt_def {
 	const struct fieldset	*returns;
 	/* The parameters by name, separated by spaces, in the order they
 	 * are sent; "" for none.  NULL: a positional statement ($1..$n,
-	 * filled by position). */
+	 * filled by position), which only the pool's unit tests use. */
 	const char		*params;
 };
 

@@ -45,7 +45,7 @@
  * frame, a result over max_frame without parts) the request has been
  * answered and freed, and done is not called.  False: the query could not
  * even be queued (the request has been answered).  Not MUST_CHECK, as
- * req_db(): the request is answered either way, so a handler whose last
+ * req_db_named(): the request is answered either way, so a handler whose last
  * statement this is may ignore it; one that goes on must check it.
  */
 bool		 req_stream(struct request *, enum stmt, int n,
