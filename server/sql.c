@@ -24,29 +24,12 @@ void
 stmts_init(const struct stmt_def *const *tables)
 {
 	static bool done;
-	const struct stmt_def *const *t;
+	char err[256];
 
 	if (done)
 		return;
-	for (t = tables; *t != NULL; t++) {
-		for (int i = 0; i < ST_MAX; i++) {
-			if ((*t)[i].name == NULL)
-				continue;
-			if (stmts[i].name != NULL)
-				fatalx("statement %d is defined twice (%s, %s)",
-				    i, stmts[i].name, (*t)[i].name);
-			stmts[i] = (*t)[i];
-		}
-	}
-	for (int i = 0; i < ST_MAX; i++) {
-		if (stmts[i].name == NULL || stmts[i].sql == NULL)
-			fatalx("statement %d has no definition", i);
-		/* Every statement is filled by name (an empty list: none):
-		 * nothing in cairnd fills one by position. */
-		if (stmts[i].params == NULL)
-			fatalx("statement %s declares no parameters by name "
-			    "(.params)", stmts[i].name);
-	}
+	if (!stmt_gather(tables, stmts, ST_MAX, err, sizeof err))
+		fatalx("%s", err);
 	done = true;
 }
 

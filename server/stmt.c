@@ -264,3 +264,37 @@ sp_ready(const struct stmt_params *sp, char *why, size_t len)
 	}
 	return true;
 }
+
+bool
+stmt_gather(const struct stmt_def *const *tables, struct stmt_def *out,
+    int n, char *err, size_t errlen)
+{
+	for (const struct stmt_def *const *t = tables; *t != NULL; t++) {
+		for (int i = 0; i < n; i++) {
+			if ((*t)[i].name == NULL)
+				continue;
+			if (out[i].name != NULL) {
+				snprintf(err, errlen, "statement %d is defined "
+				    "twice (%s, %s)", i, out[i].name,
+				    (*t)[i].name);
+				return false;
+			}
+			out[i] = (*t)[i];
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		if (out[i].name == NULL || out[i].sql == NULL) {
+			snprintf(err, errlen, "statement %d has no definition",
+			    i);
+			return false;
+		}
+		/* Every statement is filled by name (an empty list: none):
+		 * nothing in cairnd fills one by position. */
+		if (out[i].params == NULL) {
+			snprintf(err, errlen, "statement %s declares no "
+			    "parameters by name (.params)", out[i].name);
+			return false;
+		}
+	}
+	return true;
+}

@@ -57,6 +57,15 @@ struct stmt_def {
  */
 bool	 stmt_compile(const struct stmt_def *, char **out, char *err,
 	    size_t errlen) __attribute__((warn_unused_result));
+/*
+ * Gather the sparse tables (each indexed by statement, ended by a NULL
+ * table) into out[n]: false with a message in err when a slot is filled
+ * twice or never, or a statement declares no parameters by name (cairnd
+ * fills none by position).
+ */
+bool	 stmt_gather(const struct stmt_def *const *tables,
+	    struct stmt_def *out, int n, char *err, size_t errlen)
+	    __attribute__((warn_unused_result));
 /* The number of names in a declaration, -1 when one is malformed, too
  * long, repeated or there are more than STMT_MAXP. */
 int	 stmt_nparams(const char *params) __attribute__((warn_unused_result));

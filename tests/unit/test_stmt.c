@@ -185,6 +185,48 @@ test_fill_positional(void **st)
 	assert_non_null(strstr(why, "no named parameters"));
 }
 
+/* The table cairnd gathers at start-up: each refusal of stmt_gather. */
+static void
+test_gather(void **st)
+{
+	static const struct stmt_def a[3] = {
+		[0] = { .name = "a0", .sql = "SELECT $x", .params = "x" },
+		[2] = { .name = "a2", .sql = "SELECT 1", .params = "" },
+	};
+	static const struct stmt_def b[3] = {
+		[1] = { .name = "b1", .sql = "SELECT 2", .params = "" },
+	};
+	static const struct stmt_def twice[3] = {
+		[2] = { .name = "again", .sql = "SELECT 3", .params = "" },
+	};
+	static const struct stmt_def pos[3] = {
+		[1] = { .name = "old", .sql = "SELECT $1" },
+	};
+	const struct stmt_def *const good[] = { a, b, NULL };
+	const struct stmt_def *const dup[] = { a, b, twice, NULL };
+	const struct stmt_def *const hole[] = { a, NULL };
+	const struct stmt_def *const positional[] = { a, pos, NULL };
+	struct stmt_def out[3];
+	char err[200];
+
+	(void)st;
+	memset(out, 0, sizeof out);
+	assert_true(stmt_gather(good, out, 3, err, sizeof err));
+	assert_string_equal(out[1].name, "b1");
+
+	memset(out, 0, sizeof out);
+	assert_false(stmt_gather(dup, out, 3, err, sizeof err));
+	assert_non_null(strstr(err, "defined twice (a2, again)"));
+
+	memset(out, 0, sizeof out);
+	assert_false(stmt_gather(hole, out, 3, err, sizeof err));
+	assert_non_null(strstr(err, "statement 1 has no definition"));
+
+	memset(out, 0, sizeof out);
+	assert_false(stmt_gather(positional, out, 3, err, sizeof err));
+	assert_non_null(strstr(err, "old declares no parameters by name"));
+}
+
 int
 main(void)
 {
@@ -194,6 +236,7 @@ main(void)
 		cmocka_unit_test(test_nparams),
 		cmocka_unit_test(test_fill),
 		cmocka_unit_test(test_fill_positional),
+		cmocka_unit_test(test_gather),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
