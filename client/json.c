@@ -15,6 +15,15 @@
  * write per character was a third of the client's work printing the
  * organisation's tree (callgrind).
  */
+/* The run s[from, to), if any: an empty string may come with s NULL
+ * (msgpack-c's), and NULL + 0 is undefined (found by fuzz_json). */
+static void
+put_run(FILE *f, const unsigned char *s, size_t from, size_t to)
+{
+	if (to > from)
+		fwrite(s + from, 1, to - from, f);
+}
+
 void
 json_print_str(FILE *f, const char *str, size_t n)
 {
@@ -30,7 +39,7 @@ json_print_str(FILE *f, const char *str, size_t n)
 			i += len;
 			continue;
 		}
-		fwrite(s + run, 1, i - run, f);
+		put_run(f, s, run, i);
 		if (len == 0) {
 			fputs("\\ufffd", f);
 			i++;
@@ -53,7 +62,7 @@ json_print_str(FILE *f, const char *str, size_t n)
 		i += len;
 		run = i;
 	}
-	fwrite(s + run, 1, i - run, f);
+	put_run(f, s, run, i);
 	putc('"', f);
 }
 

@@ -114,6 +114,14 @@ test_string_runs(void **st)
 		assert_string_equal(text, cases[i].out);
 		free(text);
 	}
+	/* An empty MessagePack string may come as NULL and 0 (fuzz_json). */
+	text = NULL;
+	f = open_memstream(&text, &n);
+	assert_non_null(f);
+	json_print_str(f, NULL, 0);
+	fclose(f);
+	assert_string_equal(text, "\"\"");
+	free(text);
 }
 
 int
