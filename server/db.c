@@ -670,6 +670,11 @@ dbc_lost(struct dbc *c, const char *why)
 	 * (except at start-up, until the first one is up or the hold ends). */
 	if (db->nup == 0 && !db_holding(db))
 		fail_waiting(db);
+	else
+		/* The lost stream's slot is free now: a stream waiting for
+		 * one starts on a quiet connection without waiting for some
+		 * other query to end (a stalled stream cancelled, held.sh). */
+		serve_streams(db);
 }
 
 static void

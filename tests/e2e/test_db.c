@@ -32,7 +32,7 @@
 #include "stmt.h"
 #include "log.h"
 
-enum { T_ECHO, T_FAIL, T_DEFER, T_COUNT, T_WRITE, T_N };
+enum { T_ECHO, T_FAIL, T_DEFER, T_COUNT, T_WRITE, T_SERIES, T_N };
 
 static const struct stmt_def tab[T_N] = {
 	[T_ECHO] = { "t_echo", STMT_READ,
@@ -47,6 +47,8 @@ static const struct stmt_def tab[T_N] = {
 	    "SELECT count(*) FROM cairn_dbtest.t WHERE v = $1::int" },
 	[T_WRITE] = { "t_write", STMT_WRITE,
 	    "INSERT INTO cairn_dbtest.t (v) VALUES ($1::int) RETURNING v" },
+	[T_SERIES] = { "t_series", STMT_READ,
+	    "SELECT generate_series(1, $1::int) AS v" },
 };
 
 static char conninfo[512];
@@ -531,6 +533,75 @@ test_named_query_filled_by_name(void **st)
 	db_free(db);
 }
 
+/* A stream of test_cancel_frees_slot: pauses after its first row if
+ * told to, counts the rows and how it ended. */
+struct strm {
+	bool		 pause;
+	int		 rows;
+	bool		 done, lost;
+};
+
+static bool
+strm_row(void *arg, const PGresult *res)
+{
+	struct strm *s = arg;
+
+	s->rows += PQntuples(res);
+	if (s->pause)
+		event_base_loopbreak(base);
+	return !s->pause;
+}
+
+static void
+strm_done(void *arg, const PGresult *res)
+{
+	struct strm *s = arg;
+
+	s->done = true;
+	s->lost = res == NULL;
+	outstanding--;
+	if (outstanding == 0)
+		event_base_loopbreak(base);
+}
+
+/*
+ * Every stream slot held by a paused stream, another waiting: cancelling
+ * the paused one must hand its slot over at once, not when some other
+ * query ends or the lost connection is back (held.sh once waited a whole
+ * stall timeout for it under load).
+ */
+static void
+test_cancel_frees_slot(void **st)
+{
+	struct db *db = pool(2, 8);	/* one slot for streams that pause */
+	const char *p[1] = { "1000" };
+	struct strm a = { .pause = true }, b = { 0 };
+	struct dbq *qa, *qb;
+	enum wire_err why;
+
+	assert_int_equal(db_stream_slots(db), 1);
+	qa = db_stream(db, (enum stmt)T_SERIES, 1, p, true, strm_row, strm_done, &a,
+	    &why);
+	assert_non_null(qa);
+	outstanding++;
+	run_until_done();		/* breaks at a's first row */
+	assert_true(a.rows > 0);
+	assert_false(a.done);
+	qb = db_stream(db, (enum stmt)T_SERIES, 1, p, true, strm_row, strm_done, &b,
+	    &why);
+	assert_non_null(qb);
+	outstanding++;
+	assert_false(db_stream_started(qb));
+	db_stream_cancel(db, qa, "test: cancelled");
+	assert_true(a.done && a.lost);
+	assert_true(db_stream_started(qb));
+	run_until_done();
+	assert_true(b.done);
+	assert_false(b.lost);
+	assert_int_equal(b.rows, 1000);
+	db_free(db);
+}
+
 int
 main(void)
 {
@@ -542,6 +613,7 @@ main(void)
 		cmocka_unit_test(test_declared_columns_checked),
 		cmocka_unit_test(test_declared_params_checked),
 		cmocka_unit_test(test_named_query_filled_by_name),
+		cmocka_unit_test(test_cancel_frees_slot),
 	};
 	int rc;
 
