@@ -89,7 +89,7 @@ expect_exit "demote alice again" 0 as admin user set-role alice member
 if psql_cairn -c "UPDATE users SET role = 'member' WHERE role = 'admin'" 2>"$T/psql.err"; then
 	not_ok "the trigger refuses to leave no admin"
 else
-	expect_match "the trigger refuses to leave no admin" "user.last_admin" "$(cat "$T/psql.err")"
+	expect_match "the trigger refuses to leave no admin" "user.last_admin" "$(< "$T/psql.err")"
 fi
 
 # Disabling revokes sessions.

@@ -13,7 +13,7 @@ cl_quiet() {	# cl_quiet NAME CMD...: a setup step, $OUT its output
 	local name=$1
 	shift
 	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "closed: setup: $name" "$(cat "$T/stderr")"
+	not_ok "closed: setup: $name" "$(< "$T/stderr")"
 	return 1
 }
 
@@ -121,12 +121,12 @@ cl_uid=$(cl_q "SELECT id FROM users WHERE login = 'cl-lead'")
 if psql_cairn -c "INSERT INTO kpi_readings (kpi_id, value, at, author_id) VALUES ($K_OPS, 1, '2025-05-11T00:00:00Z', $cl_uid)" >/dev/null 2>"$T/cl.err"; then
 	not_ok "closed: the database refuses a backdated reading" "it took it"
 else
-	expect_match "closed: the database refuses a backdated reading" "period.closed" "$(cat "$T/cl.err")"
+	expect_match "closed: the database refuses a backdated reading" "period.closed" "$(< "$T/cl.err")"
 fi
 if psql_cairn -c "INSERT INTO kpi_readings (kpi_id, value, at, author_id) SELECT $K_BOUND, 1, g, $cl_uid FROM generate_series('2025-07-05'::timestamptz, '2025-09-01', '1 day') g UNION ALL SELECT $K_BOUND, 2, '2025-06-15T12:00:00Z', $cl_uid" >/dev/null 2>"$T/cl.err"; then
 	not_ok "closed: ... one reading of a bulk insert" "it took it"
 else
-	expect_match "closed: ... one reading of a bulk insert" "period.closed" "$(cat "$T/cl.err")"
+	expect_match "closed: ... one reading of a bulk insert" "period.closed" "$(< "$T/cl.err")"
 fi
 expect_eq "closed: the closed quarter's readings did not change" "$(cl_x)" "$X_BEFORE"
 
@@ -172,7 +172,7 @@ for i in $(seq 1 "$CL_ROUNDS"); do
 	# Not a bare wait: cairnd is a child of this shell too.
 	wait $pids $!
 	for j in 1 2 3 4 5 6 7 8; do
-		case $(cat "$T/cl-race-$j.rc") in
+		case $(< "$T/cl-race-$j.rc") in
 		0) cl_ok=$((cl_ok + 1)) ;;
 		7) grep -q '"rule":"period.closed"' "$T/cl-race-$j.out" &&
 		    cl_refusals=$((cl_refusals + 1)) ;;

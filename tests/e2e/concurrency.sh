@@ -23,7 +23,7 @@ done
 if kill -0 "$BLOCKED_PID" 2>/dev/null; then
 	ok "the locked client is still waiting on the database"
 else
-	not_ok "the locked client is still waiting on the database" "$(cat "$T/blocked.out")"
+	not_ok "the locked client is still waiting on the database" "$(< "$T/blocked.out")"
 fi
 if awk -v m="$max" 'BEGIN { exit !(m > 0 && m < 100) }'; then
 	ok "another client's ping is answered in ${max} ms (< 100 ms) meanwhile"
@@ -38,7 +38,7 @@ rc=$?
 if [ "$rc" = 0 ]; then
 	ok "the locked client completes once the lock is gone"
 else
-	not_ok "the locked client completes once the lock is gone" "exit $rc: $(cat "$T/blocked.out")"
+	not_ok "the locked client completes once the lock is gone" "exit $rc: $(< "$T/blocked.out")"
 fi
 wait "$LOCK_PID"
 

@@ -59,7 +59,7 @@ cy_db_refuses() {
 	if psql_cairn -c "$3" >/dev/null 2>"$T/cy.err"; then
 		not_ok "$1" "the database took it"
 	else
-		expect_match "$1" "$2" "$(cat "$T/cy.err")"
+		expect_match "$1" "$2" "$(< "$T/cy.err")"
 	fi
 	cy_state; expect_eq "$1: nothing changed" "$DIGEST" "$before"
 }
@@ -74,13 +74,13 @@ cy_obj() {	# cy_obj TEAM PERIOD OWNER TITLE [obj add options]: id in $CY
 	shift 4
 	CY=$(as admin obj add --team "$team" --period "$period" \
 	    --owner "$owner" --title "$title" "$@" 2>"$T/stderr") ||
-	    not_ok "cycle: obj $title" "$(cat "$T/stderr")"
+	    not_ok "cycle: obj $title" "$(< "$T/stderr")"
 }
 
 cy_kr() {	# cy_kr OBJ OWNER TITLE TARGET: id in $CY
 	CY=$(as admin kr add "$1" --owner "$2" --title "$3" --type increase \
 	    --target "$4" 2>"$T/stderr") ||
-	    not_ok "cycle: kr $3" "$(cat "$T/stderr")"
+	    not_ok "cycle: kr $3" "$(< "$T/stderr")"
 }
 
 cy_grade() {	# cy_grade OBJ SCORE: graded by the admin (period in review)

@@ -23,7 +23,7 @@ else
 		    sh tests/run-dev.sh "$BIN")
 	}
 	expect_exit "make run's setup, postgres having linked admin-password.tmp to a root-only file" 0 dv_run
-	expect_eq "... the root-only file is untouched" "$(cat "$DV/root-only-a")" "root only A"
+	expect_eq "... the root-only file is untouched" "$(< "$DV/root-only-a")" "root only A"
 	expect_eq "... the admin's password is root's, 0600, in a root 0700 directory beside the data" \
 	    "$(stat -c '%U %a' "$DV/var-secrets/admin-password") $(stat -c '%U %a' "$DV/var-secrets")" \
 	    "root 600 root 700"
@@ -38,7 +38,7 @@ else
 	}
 	dv_printed "... the demo's logins are printed"
 	expect_match "... the password is the one generated (24 base64 characters)" \
-	    '^[A-Za-z0-9+/]{24}$' "$(cat "$DV/var-secrets/admin-password")"
+	    '^[A-Za-z0-9+/]{24}$' "$(< "$DV/var-secrets/admin-password")"
 
 	runuser -u postgres -- sh -c "rm -f '$DV/var/demo-logins' &&
 	    ln -s '$DV/root-only-b' '$DV/var/demo-logins'"

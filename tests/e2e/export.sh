@@ -8,7 +8,7 @@ x_quiet() {	# x_quiet NAME CMD...: a setup step; prints only when it fails
 	local name=$1
 	shift
 	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(cat "$T/stderr")"
+	not_ok "setup: $name" "$(< "$T/stderr")"
 	return 1
 }
 
@@ -39,7 +39,7 @@ x_start2() {
 	    > "$T/cairnd-x2.conf"
 	echo "$ADMIN_PW" | "$BIN/cairnd" --config "$T/cairnd-x2.conf" \
 	    --init-admin root --password-stdin >"$T/init-x2.log" 2>&1 ||
-	    { not_ok "setup: a second database" "$(cat "$T/init-x2.log")";
+	    { not_ok "setup: a second database" "$(< "$T/init-x2.log")";
 	    return 1; }
 	"$BIN/cairnd" --config "$T/cairnd-x2.conf" >"$T/cairnd-x2.log" 2>&1 &
 	X2_PID=$!

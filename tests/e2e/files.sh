@@ -8,7 +8,7 @@ f_quiet() {	# f_quiet NAME CMD...: a setup step; prints only when it fails
 	local name=$1
 	shift
 	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(cat "$T/stderr")"
+	not_ok "setup: $name" "$(< "$T/stderr")"
 	return 1
 }
 
@@ -117,9 +117,9 @@ expect_eq "... no cell starts a formula, no control byte in any file" \
     "$(echo "$F_CHECK" | head -1)" clean
 expect_eq "... each formula start (=, +, -, @, tab, CR, and = after an ESC) is text, prefixed with '" \
     "$(echo "$F_CHECK" | tail -1)" "missing: []"
-f_has "... ESC dropped from the text" '"Red [31malert[0m"' "$(cat "$T/fcsv/objectives.csv")"
+f_has "... ESC dropped from the text" '"Red [31malert[0m"' "$(< "$T/fcsv/objectives.csv")"
 expect_match "... the negative reading stays a number (-5, unquoted)" \
-    '(^|,)-5,' "$(cat "$T/fcsv/readings.csv")"
+    '(^|,)-5,' "$(< "$T/fcsv/readings.csv")"
 expect_eq "... the directory is 0700, though the umask is 022" "$(f_mode "$T/fcsv")" 700
 expect_eq "... its tables 0600" \
     "$(cd "$T/fcsv" && stat -c %a -- *.csv | sort -u | tr '\n' ' ')" "600 "
@@ -183,14 +183,14 @@ chmod 600 "$T/f-victim"
 ln -s "$T/f-victim" "$T/f-link.json.tmp"
 expect_exit "export --out FILE with a link planted at FILE.tmp" 0 \
     as admin export --period f-q --out "$T/f-link.json"
-expect_eq "... the link's target is untouched" "$(cat "$T/f-victim")" precious
+expect_eq "... the link's target is untouched" "$(< "$T/f-victim")" precious
 expect_eq "... the planted link is left as it was" "$(readlink "$T/f-link.json.tmp")" "$T/f-victim"
 expect_eq "... FILE holds the export" "$(f_py "$T/f-link.json" 'd["period"]["name"]')" f-q
 expect_eq "... FILE is 0600, though the umask is 022" "$(f_mode "$T/f-link.json")" 600
 ln -s "$T/f-victim" "$T/f-at.json"
 expect_exit "export --out FILE where FILE is a link" 0 \
     as admin export --period f-q --out "$T/f-at.json"
-expect_eq "... the link's target is untouched" "$(cat "$T/f-victim")" precious
+expect_eq "... the link's target is untouched" "$(< "$T/f-victim")" precious
 expect_eq "... FILE is now a file of its own, not the link" \
     "$(stat -c %F "$T/f-at.json")" "regular file"
 expect_eq "... no temporary file left beside it" \
@@ -217,7 +217,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 fi
 expect_exit "report --html" 0 as flead report --period f-q --html "$T/f-report.html"
 expect_eq "... written 0600, though the umask is 022" "$(f_mode "$T/f-report.html")" 600
-expect_match "... the page escapes what it shows" "Pay" "$(cat "$T/f-report.html")"
+expect_match "... the page escapes what it shows" "Pay" "$(< "$T/f-report.html")"
 expect_exit "report --html --mode 0644" 0 as flead report --period f-q --html "$T/f-report2.html" --mode 0644
 expect_eq "... gives 0644" "$(f_mode "$T/f-report2.html")" 644
 expect_exit "report --mode 8 is refused" 2 as flead report --period f-q --html "$T/f-report3.html" --mode 8

@@ -245,7 +245,7 @@ db_state; before=$DB_STATE
 if psql_cairn -c "UPDATE teams SET parent_id = (SELECT id FROM teams WHERE slug = 'ops') WHERE slug = 'mv1'" 2>"$T/psql.err"; then
 	not_ok "the database refuses the move too"
 else
-	expect_match "the database refuses the move too" "alignment.team" "$(cat "$T/psql.err")"
+	expect_match "the database refuses the move too" "alignment.team" "$(< "$T/psql.err")"
 fi
 db_state; expect_eq "... nothing changed" "$DB_STATE" "$before"
 quietly "unalign M1" as admin obj unalign "$M1"

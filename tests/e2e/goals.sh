@@ -47,7 +47,7 @@ expect_match "kr history: oldest first, with notes and authors" \
 if psql_cairn -c "UPDATE checkins SET value = 9" 2>"$T/psql.err"; then
 	not_ok "the database refuses to change a check-in"
 else
-	expect_match "the database refuses to change a check-in" "checkins.append_only" "$(cat "$T/psql.err")"
+	expect_match "the database refuses to change a check-in" "checkins.append_only" "$(< "$T/psql.err")"
 fi
 
 # Reading a private team -----------------------------------------------------
@@ -336,7 +336,7 @@ for sql in "UPDATE audit_log SET op = 'x'" "DELETE FROM audit_log" "TRUNCATE aud
 	if psql_cairn -c "$sql" 2>"$T/psql.err"; then
 		not_ok "the database refuses: $sql"
 	else
-		expect_match "the database refuses: $sql" "audit_log.append_only" "$(cat "$T/psql.err")"
+		expect_match "the database refuses: $sql" "audit_log.append_only" "$(< "$T/psql.err")"
 	fi
 done
 expect_eq "the audit log is intact" "$(psql_cairn -c "SELECT count(*) FROM audit_log WHERE op <> 'x'")" "$n"

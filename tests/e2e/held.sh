@@ -24,7 +24,7 @@ hd_setup() {	# hd_setup NAME CMD...: a setup step, quiet unless it fails
 	local name=$1
 	shift
 	"$@" >"$T/held-setup.out" 2>&1 && return 0
-	not_ok "setup: $name" "$(cat "$T/held-setup.out")"
+	not_ok "setup: $name" "$(< "$T/held-setup.out")"
 	return 1
 }
 
@@ -79,7 +79,7 @@ for hd_p in "held 2029-01-01 2029-03-31" "hdq 2029-04-01 2029-06-30"; do
 done
 hd_setup "an objective" hd_as admin obj add --team hdteam --period hdq \
     --owner hdother --title "Held-test objective"
-hd_obj=$(cat "$T/held-setup.out")
+hd_obj=$(< "$T/held-setup.out")
 
 # Some 24 MiB of export: far more than the socket buffers and cairnd's
 # output bound, so that a reader that does not read holds the query.  (A
@@ -108,7 +108,7 @@ for hd_i in $(seq 1 300); do
 	grep -q '^held' "$T/held.out" 2>/dev/null && break
 	sleep 0.05
 done
-expect_match "the member has its streams out" '^held' "$(cat "$T/held.out")"
+expect_match "the member has its streams out" '^held' "$(< "$T/held.out")"
 # Held from the moment PostgreSQL blocks writing to cairnd (cairnd has
 # paused the streams just before): the clock of the checks below.
 hd_w=0
@@ -171,7 +171,7 @@ else
 	not_ok "the member streams again at once" "exit $hd_rc after ${hd_t} ms: $(head -c 300 "$T/held-cmd.out")"
 fi
 wait "$hd_pid"
-hd_out=$(cat "$T/held.out")
+hd_out=$(< "$T/held.out")
 expect_match "the first held stream is answered E_LIMIT naming the stall" \
     '^final 1 E_LIMIT stream stalled: .*stream_stall_timeout' "$hd_out"
 expect_match "and the second" \
@@ -179,7 +179,7 @@ expect_match "and the second" \
 expect_match "a third stream at once is refused (max_streams_per_user)" \
     '^final 3 E_LIMIT .*max_streams_per_user 2' "$hd_out"
 expect_match "cairnd logs the cancelled streams" "stream of objectives stalled for $HD_STALL s, cancelled" \
-    "$(cat "$T/cairnd-held.log")"
+    "$(< "$T/cairnd-held.log")"
 expect_exit "and cairnd serves on" 0 hd_as hdother whoami
 
 # Every slot held, by two users: a third one's stream waits at most until

@@ -10,7 +10,7 @@ k_quiet() {	# k_quiet NAME CMD...: a setup step; prints only when it fails
 	local name=$1
 	shift
 	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(cat "$T/stderr")"
+	not_ok "setup: $name" "$(< "$T/stderr")"
 	return 1
 }
 

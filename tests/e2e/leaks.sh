@@ -29,7 +29,7 @@ quietly() {	# quietly NAME CMD...: a setup step, its output in $OUT
 	local name=$1
 	shift
 	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(cat "$T/stderr")"
+	not_ok "setup: $name" "$(< "$T/stderr")"
 	return 1
 }
 lk_user() {	# lk_user LOGIN: a member, created by the admin, logged in

@@ -17,8 +17,19 @@ PASS=0
 FAIL=0
 FAILED_NAMES=""
 
+# CAIRN_TEST_TIMES=1: each check's line starts with the milliseconds
+# since the last one (where a suite's time goes; no process is started).
+LAST_CHECK_US=${EPOCHREALTIME/./}
+check_time() {
+	local now=${EPOCHREALTIME/./}
+	[ -n "${CAIRN_TEST_TIMES:-}" ] &&
+	    printf '[%6d ms] ' $(( (now - LAST_CHECK_US) / 1000 ))
+	LAST_CHECK_US=$now
+}
+
 ok() {
 	PASS=$((PASS + 1))
+	check_time
 	echo "ok - $1"
 }
 
@@ -26,6 +37,7 @@ not_ok() {
 	FAIL=$((FAIL + 1))
 	FAILED_NAMES="$FAILED_NAMES
   $1"
+	check_time
 	echo "not ok - $1"
 	[ -n "${2:-}" ] && printf '    %s\n' "$2" | head -20
 }
@@ -36,7 +48,7 @@ expect_exit() {
 	shift 2
 	OUT=$("$@" 2>"$T/stderr")
 	got=$?
-	ERR=$(cat "$T/stderr")
+	ERR=$(< "$T/stderr")
 	if [ "$got" = "$want" ]; then
 		ok "$name"
 	else
@@ -45,8 +57,18 @@ expect_exit() {
 }
 
 # expect_match NAME PATTERN TEXT: grep -E PATTERN in TEXT.
+# One line is matched by bash itself (the same POSIX extended regular
+# expressions, through the C library; no process), several by grep.
 expect_match() {
-	if printf '%s' "$3" | grep -Eq -- "$2"; then
+	local m
+	if [[ $3 != *$'\n'* ]]; then
+		[[ $3 =~ $2 ]]
+		m=$?
+	else
+		grep -Eq -- "$2" <<< "$3"
+		m=$?
+	fi
+	if [ "$m" = 0 ]; then
 		ok "$1"
 	else
 		not_ok "$1" "'$2' not found in: $3"
@@ -68,10 +90,10 @@ expect_eq() {
 wait_log() {
 	local secs=$1 pat=$2 end
 	shift 2
-	end=$(( $(date +%s%N) + secs * 1000000000 ))
+	end=$(( ${EPOCHREALTIME/./} + secs * 1000000 ))
 	while :; do
 		grep -Eq -- "$pat" "$@" 2>/dev/null && return 0
-		[ "$(date +%s%N)" -ge "$end" ] && return 1
+		[ "${EPOCHREALTIME/./}" -ge "$end" ] && return 1
 		sleep 0.1
 	done
 }
@@ -91,13 +113,13 @@ expect_log() {
 eventually() {
 	local secs=$1 end rc
 	shift
-	end=$(( $(date +%s%N) + secs * 1000000000 ))
+	end=$(( ${EPOCHREALTIME/./} + secs * 1000000 ))
 	while :; do
 		OUT=$("$@" 2>"$T/stderr")
 		rc=$?
-		ERR=$(cat "$T/stderr")
+		ERR=$(< "$T/stderr")
 		[ "$rc" = 0 ] && return 0
-		[ "$(date +%s%N)" -ge "$end" ] && return "$rc"
+		[ "${EPOCHREALTIME/./}" -ge "$end" ] && return "$rc"
 		sleep 0.2
 	done
 }
@@ -108,10 +130,11 @@ eventually() {
 # or when stdin is no JSON.  Numbers pass through jq's double (ids, counts,
 # versions and progress fractions: all exact); compare fractions with
 # expect_num.
-json_field() {
-	jq -r --arg k "$1" 'if type == "array" then .[0] else . end
-	    | objects | select(has($k)) | .[$k] | if type == "string" then .
-	    else tojson end' 2>/dev/null | head -1
+json_field() {	# (the first line of the first found, without head)
+	jq -nr --arg k "$1" 'first(inputs | if type == "array" then .[0]
+	    else . end | objects | select(has($k)) | .[$k]
+	    | if type == "string" then (split("\n") | .[0] // "") else tojson end)' \
+	    2>/dev/null || :
 }
 
 # json_all NAME: every member NAME at any depth of the JSON document on
@@ -265,7 +288,7 @@ as() {
 login_admin() {
 	echo "$ADMIN_PW" | XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" \
 	    login root --password-stdin >/dev/null 2>"$T/stderr" && return 0
-	not_ok "setup: the admin logs in" "$(cat "$T/stderr")"
+	not_ok "setup: the admin logs in" "$(< "$T/stderr")"
 	return 1
 }
 
@@ -280,7 +303,7 @@ quietly() {
 	local name=$1
 	shift
 	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(cat "$T/stderr")"
+	not_ok "setup: $name" "$(< "$T/stderr")"
 	return 1
 }
 

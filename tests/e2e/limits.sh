@@ -47,7 +47,7 @@ rc=$?
 expect_eq "hard descriptor limit 512 < max_conns 1024: cairnd exits 1" "$rc" 1
 expect_match "... naming the limit and the fix" \
     'needs 1[0-9]{3} file descriptors.*RLIMIT_NOFILE, ulimit -Hn\) is 512: raise it' \
-    "$(cat "$T/cairnd-nofile.log")"
+    "$(< "$T/cairnd-nofile.log")"
 
 # A soft limit of 256 (hard higher) is raised to what max_conns needs.
 if l_start 256; then
@@ -59,7 +59,7 @@ if l_start 256; then
 		not_ok "soft descriptor limit raised" "soft limit $soft"
 	fi
 else
-	not_ok "limits server starts" "$(cat "$T/cairnd-limits.log")"
+	not_ok "limits server starts" "$(< "$T/cairnd-limits.log")"
 fi
 
 if [ -n "$L_PID" ]; then
@@ -119,11 +119,11 @@ if l_start 4096; then
 		not_ok "... after the grace period" "${ms} ms"
 	fi
 	expect_match "... saying so" 'did not finish in time \(shutdown_grace\)' \
-	    "$(cat "$T/cairnd-limits.log")"
+	    "$(< "$T/cairnd-limits.log")"
 	wait "$GRACE_CLIENT"
 	wait "$LOCK_PID"
 else
-	not_ok "limits server starts with --shutdown-timeout" "$(cat "$T/cairnd-limits.log")"
+	not_ok "limits server starts with --shutdown-timeout" "$(< "$T/cairnd-limits.log")"
 fi
 L_EXTRA=
 

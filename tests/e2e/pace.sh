@@ -13,7 +13,7 @@ pace_quietly() {	# pace_quietly NAME CMD...: a setup step, loud on failure
 	local name=$1
 	shift
 	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(cat "$T/stderr")"
+	not_ok "setup: $name" "$(< "$T/stderr")"
 	return 1
 }
 

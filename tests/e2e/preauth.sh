@@ -65,7 +65,7 @@ if p_start; then
 	fi
 	expect_match "... refusals name max_startups_per_addr or the early drop" \
 	    'refusing connection from 127\.0\.1\.[0-9]+: it holds [0-9]+ connections not logged in' \
-	    "$(cat "$T/cairnd-preauth.log")"
+	    "$(< "$T/cairnd-preauth.log")"
 	# The client tries again a connection refused before TLS: 8 hello'd
 	# sockets from 127.0.0.1 (max_startups_per_addr) held for 1.5 s, and
 	# a ping started meanwhile gets through once they go.
@@ -76,7 +76,7 @@ if p_start; then
 	expect_exit "a cairn command started while its address holds max_startups_per_addr waits and gets through" \
 	    0 "$BIN/cairn" --server "$P_ADDR" --ca "$T/certs/ca.pem" ping
 	wait "$P_HOLD"
-	expect_match "... the holders were there when it started" "held 8" "$(cat "$T/held.out")"
+	expect_match "... the holders were there when it started" "held 8" "$(< "$T/held.out")"
 	if p_env "$BIN/test_preauth" hashflood; then
 		ok "failing logins from 100 connections of one address, then 25 addresses x 4: 10 genuine logins each succeed within 2 s"
 	else
@@ -85,7 +85,7 @@ if p_start; then
 	p_stop
 	expect_eq "preauth server stops with status 0" "$P_RC" 0
 else
-	not_ok "preauth server starts" "$(cat "$T/cairnd-preauth.log")"
+	not_ok "preauth server starts" "$(< "$T/cairnd-preauth.log")"
 fi
 
 # test_memory connects from 127.0.0.1 only: let it hold 60 startups.
@@ -97,5 +97,5 @@ if p_start --max-startups-per-addr 64; then
 	fi
 	p_stop
 else
-	not_ok "preauth server starts again" "$(cat "$T/cairnd-preauth.log")"
+	not_ok "preauth server starts again" "$(< "$T/cairnd-preauth.log")"
 fi

@@ -26,7 +26,7 @@ if printf ' %s ' "$groups" | grep -q ' 0 '; then
 else
 	ok "... and root's group is gone (Groups:$groups)"
 fi
-expect_match "the log says so" "serving as postgres \\(uid $puid" "$(cat "$PLOG")"
+expect_match "the log says so" "serving as postgres \\(uid $puid" "$(< "$PLOG")"
 expect_exit "and it serves" 0 pping
 
 expect_exit "--user root is refused" 1 timeout 30 "$BIN/cairnd" --config "$T/cairnd.conf" --user root
@@ -68,10 +68,10 @@ expect_eq "the harness's key: group postgres, not world-readable" "$(stat -c '%a
 chmod 600 "$T/certs/server.key"
 kill -HUP "$SERVER_PID"
 for i in $(seq 1 50); do grep -q "keeping the old certificate" "$PLOG" && break; sleep 0.1; done
-expect_match "SIGHUP with a key postgres cannot read: a clear warning" "keeping the old certificate: key .*cairnd runs as postgres: the files must be readable by it" "$(cat "$PLOG")"
+expect_match "SIGHUP with a key postgres cannot read: a clear warning" "keeping the old certificate: key .*cairnd runs as postgres: the files must be readable by it" "$(< "$PLOG")"
 expect_exit "... and the old certificate still serves" 0 pping
 chmod 640 "$T/certs/server.key"
 kill -HUP "$SERVER_PID"
 for i in $(seq 1 50); do grep -q "certificate and key reloaded" "$PLOG" && break; sleep 0.1; done
-expect_match "with the key readable by postgres, SIGHUP reloads" "certificate and key reloaded" "$(cat "$PLOG")"
+expect_match "with the key readable by postgres, SIGHUP reloads" "certificate and key reloaded" "$(< "$PLOG")"
 expect_exit "... and serves" 0 pping

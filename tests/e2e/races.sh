@@ -92,7 +92,7 @@ for round in $(seq 1 $((RACE_ROUNDS / 2))); do
 	[ "$n" != 0 ] && late=$((late + 1))
 	if [ "$crc" != 0 ] || [ "$n" != 0 ] || [ "$rows" != "$logged" ]; then
 		bad=$((bad + 1))
-		badmsg="round $round: close exit $crc ($(cat "$T/close.err")), $n of $rows check-ins after the close"
+		badmsg="round $round: close exit $crc ($(< "$T/close.err")), $n of $rows check-ins after the close"
 	fi
 	# After the acknowledged close, a check-in is refused.
 	if [ "$round" = 1 ]; then

@@ -79,7 +79,7 @@ if echo "$ADMIN_PW" | "$BIN/cairnd" --config "$T/cairnd.conf" \
     --init-admin root --password-stdin >"$T/init.log" 2>&1; then
 	ok "init-admin creates the cluster and the first admin"
 else
-	not_ok "init-admin creates the cluster and the first admin" "$(cat "$T/init.log")"
+	not_ok "init-admin creates the cluster and the first admin" "$(< "$T/init.log")"
 	summary e2e
 	exit 1
 fi

@@ -41,7 +41,7 @@ done
 
 # Today's main's database, then upgraded.
 sc_psql sc_legacy -f "$ROOT/tests/fixtures/db-6e09e4c.sql" >/dev/null 2>"$T/sc-load.err" ||
-    not_ok "schema: the 6e09e4c fixture loads" "$(cat "$T/sc-load.err")"
+    not_ok "schema: the 6e09e4c fixture loads" "$(< "$T/sc-load.err")"
 sc_dump sc_legacy >"$T/sc-before.sql"
 counts="SELECT (SELECT count(*) FROM users) || ' ' ||
     (SELECT count(*) FROM objectives) || ' ' ||
@@ -134,7 +134,7 @@ sc_psql sc_fresh -c "CREATE OR REPLACE FUNCTION cairn_setting(n text)
 sc_init sc_fresh second-admin "$T/sc-second.log" ||
     not_ok "schema: a second start" "$(tail -5 "$T/sc-second.log")"
 if grep -q "applied logic\|applying migration" "$T/sc-second.log"; then
-	not_ok "schema: a second start applies no migration and no logic" "$(cat "$T/sc-second.log")"
+	not_ok "schema: a second start applies no migration and no logic" "$(< "$T/sc-second.log")"
 else
 	ok "schema: a second start applies no migration and no logic"
 fi
@@ -158,7 +158,7 @@ if sc_init sc_partial someone "$T/sc-partial.log"; then
 	not_ok "schema: a pre-squash database not at 025_keyed_writes is refused" "$(tail -5 "$T/sc-partial.log")"
 else
 	expect_match "schema: a pre-squash database not at 025_keyed_writes is refused" \
-	    "not at its last migration" "$(cat "$T/sc-partial.log")"
+	    "not at its last migration" "$(< "$T/sc-partial.log")"
 fi
 expect_eq "schema: ... and left as it was" \
     "$(sc_psql sc_partial -c "SELECT count(*) FROM schema_migrations")" "20"
@@ -170,7 +170,7 @@ cp "$ROOT"/sql/[0-9][0-9][0-9]_*.sql "$ROOT"/sql/logic/*.sql "$T/sc-defs/"
 if sh "$ROOT/tests/sql-defs.sh" "$T"/sc-defs/*.sql 2>"$T/sc-defs.err"; then
 	ok "schema: sql-defs.sh finds no definition twice in sql/"
 else
-	not_ok "schema: sql-defs.sh finds no definition twice in sql/" "$(cat "$T/sc-defs.err")"
+	not_ok "schema: sql-defs.sh finds no definition twice in sql/" "$(< "$T/sc-defs.err")"
 fi
 sed -n '/^CREATE OR REPLACE FUNCTION kpi_window/,/^\$\$;/p' \
     "$ROOT/sql/logic/kpi.sql" >"$T/sc-defs/zz_copy.sql"
@@ -178,7 +178,7 @@ if sh "$ROOT/tests/sql-defs.sh" "$T"/sc-defs/*.sql 2>"$T/sc-defs.err"; then
 	not_ok "schema: sql-defs.sh refuses a function defined twice"
 else
 	expect_match "schema: sql-defs.sh refuses a function defined twice" \
-	    "function kpi_window\(frequency text\)" "$(cat "$T/sc-defs.err")"
+	    "function kpi_window\(frequency text\)" "$(< "$T/sc-defs.err")"
 fi
 
 for db in sc_legacy sc_fresh sc_partial; do

@@ -70,7 +70,7 @@ else
 	not_ok "and not delayed" "${st_ms} ms"
 fi
 wait "$st_slow"
-expect_match "the slow reader gets everything in the end" "rows 60000 " "$(cat "$T/stream-slow.out")"
+expect_match "the slow reader gets everything in the end" "rows 60000 " "$(< "$T/stream-slow.out")"
 echo "# cairnd RSS before ${st_before} KiB, during ${st_during} KiB"
 st_grew=$(( (st_during - st_before) / 1024 ))
 # 60 MiB were to be sent; the bounds are a 512 KiB output and a part.

@@ -7,7 +7,7 @@ t_quietly() {
 	local name=$1
 	shift
 	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(cat "$T/stderr")"
+	not_ok "setup: $name" "$(< "$T/stderr")"
 	return 1
 }
 

@@ -56,7 +56,7 @@ if psql_cairn -c "INSERT INTO objectives (team_id, period_id, title, owner_id)
     >/dev/null 2>"$T/stderr"; then
 	not_ok "the trigger refuses an objective in a kpi team"
 else
-	expect_match "the trigger refuses an objective in a kpi team" framework.kpi_only "$(cat "$T/stderr")"
+	expect_match "the trigger refuses an objective in a kpi team" framework.kpi_only "$(< "$T/stderr")"
 fi
 expect_exit "the mode check constraint" 1 psql_cairn -c "UPDATE teams SET framework = 'x' WHERE slug = 'tops'"
 
@@ -213,13 +213,13 @@ if psql_cairn -c "INSERT INTO objective_guardrails (objective_id, kpi_id, added_
     SELECT $OL, $KPI, id FROM users WHERE login = 'root'" >/dev/null 2>"$T/stderr"; then
 	not_ok "the trigger refuses an eleventh guardrail"
 else
-	expect_match "the trigger refuses an eleventh guardrail" limit.guardrails "$(cat "$T/stderr")"
+	expect_match "the trigger refuses an eleventh guardrail" limit.guardrails "$(< "$T/stderr")"
 fi
 if psql_cairn -c "INSERT INTO objective_guardrails (objective_id, kpi_id, added_by)
     SELECT $OG, $KA, id FROM users WHERE login = 'root'" >/dev/null 2>"$T/stderr"; then
 	not_ok "the trigger refuses an archived KPI"
 else
-	expect_match "the trigger refuses an archived KPI" kpi.archived "$(cat "$T/stderr")"
+	expect_match "the trigger refuses an archived KPI" kpi.archived "$(< "$T/stderr")"
 fi
 
 # Nothing changes in a closed period.
@@ -237,5 +237,5 @@ expect_eq "a closed objective still shows its guardrail" "$(guard_field "$OC" '{
 if psql_cairn -c "DELETE FROM objective_guardrails WHERE objective_id = $OC" >/dev/null 2>"$T/stderr"; then
 	not_ok "the trigger refuses an unguard in a closed period"
 else
-	expect_match "the trigger refuses an unguard in a closed period" period.closed "$(cat "$T/stderr")"
+	expect_match "the trigger refuses an unguard in a closed period" period.closed "$(< "$T/stderr")"
 fi
