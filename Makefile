@@ -30,6 +30,9 @@ SAN	 =
 OPT	 = -O2 -g
 endif
 BIN	 = $(BUILD)/bin
+# run, test, asan and bench build with a job per core (42 s alone, 26 s
+# on two); a plain "make" stays serial unless given -j.
+JOBS	:= $(shell nproc 2>/dev/null || echo 2)
 
 # pkg-config runs only when something is compiled, so that "make deps" can
 # run before the -dev packages exist.
@@ -142,7 +145,7 @@ certs/ca.pem:
 	sh certs/make-dev-certs.sh certs
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@$(MAKE) --no-print-directory certs
 	@sh tests/run-dev.sh $(BIN)
 
@@ -161,7 +164,7 @@ e2e: all
 	@bash tests/e2e/run.sh $(BIN)
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 
@@ -172,7 +175,7 @@ asan: deps
 	    $(MAKE) --no-print-directory SANITIZE=1 test
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@sh tests/bench/run.sh $(BIN)
 
 install: $(BIN)/cairnd $(BIN)/cairn
