@@ -105,39 +105,29 @@ facts_read(struct authz_facts *f, const PGresult *ctx)
 			    row_bool(ctx, 0, facts[i].col);
 }
 
-/* The period rule; false after answering. */
+/* The period rule (rules.c decides); false after answering. */
 static bool
 period_allows(struct change *c, const PGresult *ctx)
 {
-	const char *st;
+	const char *st, *rule;
 	const char *what = c->op->what;
 
 	if (c->op->period == PR_NONE || !row_has(ctx, "period_state") ||
-	    (st = row_str(ctx, 0, "period_state")) == NULL)
+	    (st = row_str(ctx, 0, "period_state")) == NULL ||
+	    (rule = period_state_refusal(c->op->period, st)) == NULL)
 		return true;
-	if (c->op->period == PR_REVIEW) {
-		if (strcmp(st, "review") == 0)
-			return true;
-		req_fail_rule(c->req, "period.not_review", "the %s's period "
-		    "is %s: grades are given while it is in review", what, st);
-		return false;
-	}
-	if (strcmp(st, "closed") == 0) {
-		req_fail_rule(c->req, "period.closed", "the %s's period is "
-		    "closed", what);
-		return false;
-	}
-	if (c->op->period == PR_NEW && strcmp(st, "review") == 0) {
-		req_fail_rule(c->req, "period.not_active", "nothing new while "
-		    "the period is in review");
-		return false;
-	}
-	if (c->op->period == PR_STARTED && strcmp(st, "draft") == 0) {
-		req_fail_rule(c->req, "period.not_active", "no check-ins while "
-		    "the period is a draft");
-		return false;
-	}
-	return true;
+	if (strcmp(rule, "period.not_review") == 0)
+		req_fail_rule(c->req, rule, "the %s's period is %s: grades "
+		    "are given while it is in review", what, st);
+	else if (strcmp(rule, "period.closed") == 0)
+		req_fail_rule(c->req, rule, "the %s's period is closed", what);
+	else if (c->op->period == PR_NEW)
+		req_fail_rule(c->req, rule, "nothing new while the period is "
+		    "in review");
+	else
+		req_fail_rule(c->req, rule, "no check-ins while the period is "
+		    "a draft");
+	return false;
 }
 
 /*

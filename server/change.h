@@ -34,16 +34,10 @@
 #include "authz.h"
 #include "idem.h"
 #include "row.h"
+#include "rules.h"
 #include "server.h"
 
-/* What the period's state allows. */
-enum period_rule {
-	PR_NONE,	/* no period involved */
-	PR_OPEN,	/* anything but closed: edits */
-	PR_NEW,		/* draft or active: new key results, objectives */
-	PR_STARTED,	/* active or review: check-ins */
-	PR_REVIEW	/* review only: grades (else period.not_review) */
-};
+/* enum period_rule, what the period's state allows: rules.h. */
 
 struct change;
 

@@ -457,29 +457,26 @@ carry_check(struct change *c, const PGresult *ctx)
 	const char *from = row_text(ctx, 0, "from_state");
 	const char *to = row_text(ctx, 0, "to_state");
 	const char *misfits = row_str(ctx, 0, "misfits");
+	long long candidates = row_int(ctx, 0, "candidates");
+	const char *rule = carry_refusal(from, to, candidates, CARRY_MAX);
 	int n = 0;
 
-	if (strcmp(from, "review") != 0 && strcmp(from, "closed") != 0) {
-		req_fail_rule(c->req, "carry.from_open", "period %s is %s: "
-		    "objectives are carried from a period in review or "
-		    "closed", c->key, from);
-		return false;
-	}
-	if (strcmp(to, "closed") == 0) {
-		req_fail_rule(c->req, "period.closed", "period %s is closed: "
-		    "nothing is carried into it", k->to);
-		return false;
-	}
-	if (strcmp(to, "draft") != 0 && strcmp(to, "active") != 0) {
-		req_fail_rule(c->req, "period.not_active", "period %s is in "
-		    "%s: objectives are carried into a draft or active "
-		    "period", k->to, to);
-		return false;
-	}
-	if (row_int(ctx, 0, "candidates") > CARRY_MAX) {
-		req_fail_rule(c->req, "limit.carry", "%lld objectives to "
-		    "carry: at most %d in one carry (carry team by team)",
-		    (long long)row_int(ctx, 0, "candidates"), CARRY_MAX);
+	if (rule != NULL) {
+		if (strcmp(rule, "carry.from_open") == 0)
+			req_fail_rule(c->req, rule, "period %s is %s: objectives "
+			    "are carried from a period in review or closed",
+			    c->key, from);
+		else if (strcmp(rule, "period.closed") == 0)
+			req_fail_rule(c->req, rule, "period %s is closed: "
+			    "nothing is carried into it", k->to);
+		else if (strcmp(rule, "period.not_active") == 0)
+			req_fail_rule(c->req, rule, "period %s is in %s: "
+			    "objectives are carried into a draft or active "
+			    "period", k->to, to);
+		else
+			req_fail_rule(c->req, rule, "%lld objectives to carry: "
+			    "at most %d in one carry (carry team by team)",
+			    candidates, CARRY_MAX);
 		return false;
 	}
 	if (misfits != NULL) {

@@ -36,3 +36,45 @@ framework_objective_refusal(const char *m)
 	return m != NULL && strcmp(m, "kpi") == 0 ? "framework.kpi_only" :
 	    NULL;
 }
+
+const char *
+period_state_refusal(enum period_rule need, const char *st)
+{
+	if (need == PR_NONE || st == NULL)
+		return NULL;
+	if (need == PR_REVIEW)
+		return strcmp(st, "review") == 0 ? NULL : "period.not_review";
+	if (strcmp(st, "closed") == 0)
+		return "period.closed";
+	if ((need == PR_NEW && strcmp(st, "review") == 0) ||
+	    (need == PR_STARTED && strcmp(st, "draft") == 0))
+		return "period.not_active";
+	return NULL;
+}
+
+/* Only a change that takes away an enabled admin can leave none. */
+const char *
+last_admin_refusal(const char *role, bool enabled, long long other_admins,
+    const char *new_role)
+{
+	if (strcmp(role, "admin") != 0 || !enabled || other_admins != 0 ||
+	    (new_role != NULL && strcmp(new_role, "admin") == 0))
+		return NULL;
+	return "user.last_admin";
+}
+
+/* In the order docs/protocol.md gives for period.carry. */
+const char *
+carry_refusal(const char *from, const char *to, long long candidates,
+    long long max)
+{
+	if (strcmp(from, "review") != 0 && strcmp(from, "closed") != 0)
+		return "carry.from_open";
+	if (strcmp(to, "closed") == 0)
+		return "period.closed";
+	if (strcmp(to, "draft") != 0 && strcmp(to, "active") != 0)
+		return "period.not_active";
+	if (candidates > max)
+		return "limit.carry";
+	return NULL;
+}

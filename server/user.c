@@ -23,6 +23,7 @@
 #include "login.h"
 #include "op.h"
 #include "roles.h"
+#include "rules.h"
 #include "server.h"
 #include "sql-cols.h"
 #include "throttle.h"
@@ -497,14 +498,14 @@ last_admin(struct change *c, const PGresult *ctx)
 {
 	const char *role = UARG(c)->role;
 
-	/* The change removes an enabled admin if the target is one and
-	 * it is being disabled (role NULL) or demoted. */
-	if (strcmp(row_text(ctx, 0, "role"), "admin") != 0 ||
-	    !row_bool(ctx, 0, "enabled") ||
-	    row_int(ctx, 0, "other_admins") != 0 ||
-	    (role != NULL && strcmp(role, "admin") == 0))
+	const char *rule;
+
+	/* role NULL: the target is being disabled. */
+	if ((rule = last_admin_refusal(row_text(ctx, 0, "role"),
+	    row_bool(ctx, 0, "enabled"), row_int(ctx, 0, "other_admins"),
+	    role)) == NULL)
 		return true;
-	req_fail_rule(c->req, "user.last_admin", "'%s' is the last enabled "
+	req_fail_rule(c->req, rule, "'%s' is the last enabled "
 	    "admin: it cannot be %s", c->key, role == NULL ? "disabled" :
 	    "demoted");
 	return false;
