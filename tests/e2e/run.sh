@@ -14,6 +14,7 @@
 #   CAIRN_SOLO="NAME ..."     suites run last, one at a time (default
 #                             "concurrency db": they time replies in ms)
 #   CAIRN_TEST_PORT=P         first port (each suite takes 16 from there)
+#   CAIRN_TEST_TIMES=1        each check's line starts with its milliseconds
 #   CAIRN_TEST_KEEP=1         keep the temporary directories
 #
 # Each suite's output is printed whole when it ends; the failures are
