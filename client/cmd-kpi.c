@@ -113,6 +113,78 @@ out_latest_at(FILE *f, const msgpack_object *map, const char *key)
 	out_field(f, l, "at");
 }
 
+/* A number of a map as a double; false when absent or not a number. */
+static bool
+num_of(const msgpack_object *map, const char *key, double *d)
+{
+	const msgpack_object *o = mp_map_get(map, key);
+
+	if (o == NULL)
+		return false;
+	switch (o->type) {
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		*d = o->via.f64;
+		return true;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		*d = (double)o->via.u64;
+		return true;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		*d = (double)o->via.i64;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* forecast.breach_in_days, "-" when the trend stays out of red. */
+static void
+out_red_in(FILE *f, const msgpack_object *map, const char *key)
+{
+	const msgpack_object *fc = map_get_type(map, key, MSGPACK_OBJECT_MAP);
+	double d;
+
+	if (fc == NULL || !num_of(fc, "breach_in_days", &d))
+		putc('-', f);
+	else
+		fprintf(f, "%.0f", d);
+}
+
+/* "VALUE at TIME, red in D days (N readings, r2 R)", or "none". */
+static void
+out_forecast(FILE *f, const msgpack_object *map, const char *key)
+{
+	const msgpack_object *fc = map_get_type(map, key, MSGPACK_OBJECT_MAP);
+	double v, d, n, r2;
+	char num[512];	/* %.2f of the largest double fits */
+
+	if (fc == NULL || !num_of(fc, "value", &v)) {
+		fputs("none (fewer than 4 readings)", f);
+		return;
+	}
+	/* A projection: two decimals are all it is good for. */
+	snprintf(num, sizeof num, "%.2f", v);
+	if (strchr(num, '.') != NULL) {
+		char *e = num + strlen(num) - 1;
+		while (*e == '0')
+			*e-- = '\0';
+		if (*e == '.')
+			*e = '\0';
+	}
+	if (strcmp(num, "-0") == 0)
+		strcpy(num, "0");
+	fprintf(f, "%s at ", num);
+	out_field(f, fc, "at");
+	if (num_of(fc, "breach_in_days", &d))
+		fprintf(f, ", red in %.0f day%s", d, d == 1 ? "" : "s");
+	if (num_of(fc, "n", &n))
+		fprintf(f, " (%.0f readings", n);
+	if (num_of(fc, "r2", &r2))
+		fprintf(f, ", r2 %.2f", r2);
+	if (num_of(fc, "n", &n))
+		putc(')', f);
+}
+
 int
 cmd_kpi_list(struct client *c, struct cmd_args *a)
 {
@@ -124,6 +196,7 @@ cmd_kpi_list(struct client *c, struct cmd_args *a)
 		{ "UNIT", "unit", NULL },
 		{ "HEALTH", "health", NULL },
 		{ "STALE", "stale", NULL },
+		{ "RED IN", "forecast", out_red_in },
 		{ "LAST 12", "recent", out_sparkline },
 		{ NULL, NULL, NULL }
 	};
@@ -148,6 +221,7 @@ static const struct column kpi_fields[] = {
 	{ "health", "health", NULL },
 	{ "stale", "stale", NULL },
 	{ "last 12", "recent", out_sparkline },
+	{ "forecast", "forecast", out_forecast },
 	{ "archived", "archived", NULL },
 	{ "version", "version", NULL },
 	{ "description", "description", NULL },

@@ -22,6 +22,7 @@
 
 #define SETTING_MAX		1000	/* any setting but a budget's */
 #define BUDGET_SETTING_MAX	1000000	/* budget_*: rates and bursts */
+#define FORECAST_WINDOW_MIN	4	/* readings a KPI's trend goes through */
 #define AUDIT_LIMIT_MAX		1000000	/* entries in one answer */
 
 /* Reply objects and contexts. */
@@ -159,6 +160,8 @@ static const char *const small_settings[] = {
 	/* the weights of the framework health's parts (review.sql) */
 	"health_w_checkins", "health_w_kpis", "health_w_alignment",
 	"health_w_focus", "health_w_assessment",
+	/* KPI forecasts (kpi.sql, kpi_forecast_of) */
+	"forecast_window", "forecast_horizon",
 	NULL
 };
 
@@ -228,9 +231,18 @@ op_settings_set(struct request *req)
 		    "_reading, _assessment, _edit, stale_days, due_days, "
 		    "pace_off_pct, pace_risk_pct, pace_off_confidence, "
 		    "pace_risk_confidence, health_w_checkins, _kpis, "
-		    "_alignment, _focus, _assessment and budget_writes_rate, "
+		    "_alignment, _focus, _assessment, forecast_window, "
+		    "forecast_horizon and budget_writes_rate, "
 		    "_writes_burst, _readings_rate, _readings_burst, "
 		    "_readings_per_kpi_rate, _readings_per_kpi_burst");
+		return;
+	}
+	if (strcmp(name, "forecast_window") == 0 &&
+	    value < FORECAST_WINDOW_MIN) {
+		/* A line through fewer readings says little (and the
+		 * database's settings_forecast_window_min refuses it too). */
+		req_fail(req, E_INVALID, "value", "forecast_window must be "
+		    "from %d to %d readings", FORECAST_WINDOW_MIN, SETTING_MAX);
 		return;
 	}
 	snprintf(s.value, sizeof s.value, "%lld", (long long)value);

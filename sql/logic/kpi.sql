@@ -51,6 +51,55 @@ BEGIN
 	FROM kpis k WHERE k.id = kpi);
 END $$;
 
+-- The forecast of KPI k with the given thresholds (docs/rules.md,
+-- "Forecasts"): a least-squares line through its latest forecast_window
+-- readings, value against time in days from now, so that its intercept is
+-- the trend's value now.  value: the line's value forecast_horizon days
+-- from now; breach_in_days: when the latest reading is not red, the first
+-- whole day from now (1 to forecast_horizon) on which the line's value is
+-- red by the thresholds alone, else NULL.  NULL with fewer than 4 readings
+-- or readings spanning less than a day.
+CREATE OR REPLACE FUNCTION kpi_forecast_of(k bigint, direction text,
+    green double precision, amber double precision,
+    green_high double precision, amber_high double precision)
+RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	win integer := greatest(cairn_setting('forecast_window'), 4);
+	hor integer := cairn_setting('forecast_horizon');
+	t0 double precision := extract(epoch FROM now()) / 86400;
+	n bigint;
+	a double precision;
+	b double precision;
+	r2 double precision;
+	latest double precision;
+	span double precision;
+	breach integer;
+BEGIN
+	SELECT count(*), regr_intercept(w.v, w.d), regr_slope(w.v, w.d),
+	    regr_r2(w.v, w.d), (array_agg(w.v ORDER BY w.d DESC))[1],
+	    max(w.d) - min(w.d)
+	INTO n, a, b, r2, latest, span
+	FROM (SELECT r.value AS v, extract(epoch FROM r.at) / 86400 - t0 AS d
+	    FROM kpi_readings r WHERE r.kpi_id = k
+	    ORDER BY r.at DESC, r.id DESC LIMIT win) w;
+	-- Readings bunched within a day (a bulk load, a burst) give a slope
+	-- that says nothing of the trend.
+	IF n < 4 OR b IS NULL OR span < 1 THEN
+		RETURN NULL;
+	END IF;
+	IF kpi_reading_health(direction, green, amber, green_high, amber_high,
+	    latest) <> 'red' THEN
+		SELECT min(d) INTO breach FROM generate_series(1, hor) d
+		WHERE kpi_reading_health(direction, green, amber, green_high,
+		    amber_high, a + b * d) = 'red';
+	END IF;
+	RETURN json_build_object('value', a + b * hor,
+	    'at', to_char((now() + hor * interval '1 day') AT TIME ZONE 'UTC',
+		'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	    'breach_in_days', breach, 'n', n, 'r2', r2);
+END $$;
+
 -- The window a reading is expected in.
 CREATE OR REPLACE FUNCTION kpi_window(frequency text) RETURNS interval
 LANGUAGE sql IMMUTABLE AS $$
