@@ -202,6 +202,18 @@ LANGUAGE sql STABLE AS $$
 		    'KPI ''' || ks.name || ''' is ' || ks.health
 		FROM ks WHERE ks.health IN ('red', 'amber')
 		UNION ALL
+		SELECT 8, 'kpi_breach_forecast', ks.team_id,
+		    coalesce((SELECT login FROM users WHERE users.id =
+		    ks.owner_id), ks.lead), ks.kpi_id,
+		    'KPI ''' || ks.name || ''' will turn red in about '
+		    || fc.days || CASE fc.days WHEN 1 THEN ' day' ELSE ' days'
+		    END || ' at its current trend'
+		FROM ks JOIN kpis k ON k.id = ks.kpi_id
+		CROSS JOIN LATERAL (SELECT (kpi_forecast_of(k.id, k.direction,
+		    k.green, k.amber, k.green_high, k.amber_high)
+		    ->> 'breach_in_days')::int AS days) fc
+		WHERE fc.days IS NOT NULL
+		UNION ALL
 		SELECT 8, 'kpi_stale', ks.team_id,
 		    coalesce((SELECT login FROM users WHERE users.id =
 		    ks.owner_id), ks.lead), ks.kpi_id,

@@ -25,6 +25,10 @@ if [ -z "$FCROOT" ]; then
 	FCROOT=fcroot
 fi
 fc_quiet "team fc" as admin team add fc --name Forecasts --parent "$FCROOT"
+# review reads the active period that contains today.
+fc_quiet "period fcq" as admin period add fcq \
+    --start "$(date -u -d '-10 days' +%F)" --end "$(date -u -d '+80 days' +%F)" &&
+    fc_quiet "period fcq open" as admin period open fcq
 fc_quiet "kpi" as admin kpi add --team fc --name 'Line uptime' --unit % \
     --direction up --green 90 --amber 85 --frequency daily
 K=$OUT
@@ -61,6 +65,11 @@ expect_exit "kpi list" 0 as admin kpi list --team fc
 expect_match "kpi list: a RED IN column" 'RED IN' "$OUT"
 expect_match "kpi list: red in 5" "^$K +Line uptime +fc +94 +% +green +no +5 " "$OUT"
 
+expect_exit "review" 0 as admin --json review
+expect_eq "review: a kpi_breach_forecast item for the KPI" \
+    "$(printf '%s' "$OUT" | jqr ".[] | select(.kind == \"kpi_breach_forecast\" and .id == $K) | .message")" \
+    "KPI 'Line uptime' will turn red in about 5 days at its current trend"
+
 # The settings.
 expect_exit "forecast_horizon 3" 0 as admin settings set forecast_horizon 3
 expect_eq "in 3 days 88: not red, no breach" \
@@ -87,6 +96,10 @@ expect_eq "and through all 6 with 8" "$(fc_get "$K" .n)" 6
 fc_quiet "reading 80" as admin kpi record "$K" 80
 expect_eq "the latest reading red: breach_in_days null" \
     "$(fc_get "$K" .breach_in_days)" null
+expect_exit "review, the KPI red" 0 as admin --json review
+expect_eq "... no breach forecast for it, a kpi_red item instead" \
+    "$(printf '%s' "$OUT" | jqr "[.[] | select(.id == $K and (.kind | startswith(\"kpi_\"))) | .kind] | join(\",\")")" \
+    kpi_red
 expect_eq "but still a value" "$(fc_get "$K" '.value | type')" number
 
 # Readings bunched within a day say nothing of a trend.
@@ -97,8 +110,9 @@ for v in 99 95 91 87; do
 	fc_quiet "bunched $v" as admin kpi record "$B" "$v"
 done
 expect_eq "four readings within a day: no forecast" "$(fc_get "$B" .)" null
+# (a day and a minute: fc_ago's whole seconds may fall after the last)
 fc_quiet "bunched, a day before" as admin kpi record "$B" 99 \
-    --at "$(fc_ago '-1 day')"
+    --at "$(fc_ago '-1 day -1 minute')"
 expect_eq "... one a day earlier: a forecast of 5" "$(fc_get "$B" .n)" 5
 
 # A rising line never turns red.
