@@ -302,6 +302,9 @@ void	 out_id_says(const msgpack_object *, const char *,
 	    const struct column *);
 const msgpack_object *map_get_type(const msgpack_object *, const char *,
 	    msgpack_object_type);
+/* A number (integer or float) of a map as a double; false if none. */
+bool	 map_get_num(const msgpack_object *, const char *, double *)
+	    __attribute__((warn_unused_result));
 
 /* tty.c */
 int	 read_secret(struct client *, const char *, bool, char *, size_t)

@@ -113,30 +113,6 @@ out_latest_at(FILE *f, const msgpack_object *map, const char *key)
 	out_field(f, l, "at");
 }
 
-/* A number of a map as a double; false when absent or not a number. */
-static bool
-num_of(const msgpack_object *map, const char *key, double *d)
-{
-	const msgpack_object *o = mp_map_get(map, key);
-
-	if (o == NULL)
-		return false;
-	switch (o->type) {
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		*d = o->via.f64;
-		return true;
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		*d = (double)o->via.u64;
-		return true;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		*d = (double)o->via.i64;
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* forecast.breach_in_days, "-" when the trend stays out of red. */
 static void
 out_red_in(FILE *f, const msgpack_object *map, const char *key)
@@ -144,7 +120,7 @@ out_red_in(FILE *f, const msgpack_object *map, const char *key)
 	const msgpack_object *fc = map_get_type(map, key, MSGPACK_OBJECT_MAP);
 	double d;
 
-	if (fc == NULL || !num_of(fc, "breach_in_days", &d))
+	if (fc == NULL || !map_get_num(fc, "breach_in_days", &d))
 		putc('-', f);
 	else
 		fprintf(f, "%.0f", d);
@@ -158,7 +134,7 @@ out_forecast(FILE *f, const msgpack_object *map, const char *key)
 	double v, d, n, r2;
 	char num[512];	/* %.2f of the largest double fits */
 
-	if (fc == NULL || !num_of(fc, "value", &v)) {
+	if (fc == NULL || !map_get_num(fc, "value", &v)) {
 		fputs("none (fewer than 4 readings)", f);
 		return;
 	}
@@ -175,13 +151,13 @@ out_forecast(FILE *f, const msgpack_object *map, const char *key)
 		strcpy(num, "0");
 	fprintf(f, "%s at ", num);
 	out_field(f, fc, "at");
-	if (num_of(fc, "breach_in_days", &d))
+	if (map_get_num(fc, "breach_in_days", &d))
 		fprintf(f, ", red in %.0f day%s", d, d == 1 ? "" : "s");
-	if (num_of(fc, "n", &n))
+	if (map_get_num(fc, "n", &n))
 		fprintf(f, " (%.0f readings", n);
-	if (num_of(fc, "r2", &r2))
+	if (map_get_num(fc, "r2", &r2))
 		fprintf(f, ", r2 %.2f", r2);
-	if (num_of(fc, "n", &n))
+	if (map_get_num(fc, "n", &n))
 		putc(')', f);
 }
 

@@ -35,6 +35,34 @@ out_kr_seen_percent(FILE *f, const msgpack_object *row, const char *key)
 		out_percent(f, row, key);
 }
 
+/* "P% at the period's end (VALUE), target on DATE (N check-ins, r2 R)". */
+static void
+out_kr_forecast(FILE *f, const msgpack_object *row, const char *key)
+{
+	const msgpack_object *fc = map_get_type(row, key, MSGPACK_OBJECT_MAP);
+	const msgpack_object *on;
+	double v, p, n, r2;
+
+	if (fc == NULL || !map_get_num(fc, "value", &v) ||
+	    !map_get_num(fc, "progress", &p)) {
+		fputs("none (fewer than 3 check-ins over 7 days)", f);
+		return;
+	}
+	fprintf(f, "%.0f%% at the period's end (%.2f)", p * 100, v);
+	on = map_get_type(fc, "reaches_target_on", MSGPACK_OBJECT_STR);
+	if (on != NULL)
+		fprintf(f, ", target on %.*s", (int)on->via.str.size,
+		    on->via.str.ptr);
+	else
+		fputs(", target not within the period", f);
+	if (map_get_num(fc, "n", &n))
+		fprintf(f, " (%.0f check-ins", n);
+	if (map_get_num(fc, "r2", &r2))
+		fprintf(f, ", r2 %.2f", r2);
+	if (map_get_num(fc, "n", &n))
+		putc(')', f);
+}
+
 /* kr show KR_ID: its fields, progress and attainment as percentages. */
 int
 cmd_kr_show(struct client *c, struct cmd_args *a)
@@ -55,6 +83,7 @@ cmd_kr_show(struct client *c, struct cmd_args *a)
 		{ "kpi", "kpi", out_kr_seen },
 		{ "confidence", "confidence", NULL },
 		{ "stale", "stale", out_kr_seen },
+		{ "forecast", "forecast", out_kr_forecast },
 		{ "version", "version", NULL },
 		{ NULL, NULL, NULL }
 	};

@@ -25,6 +25,30 @@ map_get_type(const msgpack_object *map, const char *key,
 	return v != NULL && v->type == t ? v : NULL;
 }
 
+/* A number of a map as a double; false when absent or not a number. */
+bool
+map_get_num(const msgpack_object *map, const char *key, double *d)
+{
+	const msgpack_object *o = mp_map_get(map, key);
+
+	if (o == NULL)
+		return false;
+	switch (o->type) {
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		*d = o->via.f64;
+		return true;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		*d = (double)o->via.u64;
+		return true;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		*d = (double)o->via.i64;
+		return true;
+	default:
+		return false;
+	}
+}
+
 int
 out_json(const msgpack_object *o)
 {

@@ -36,15 +36,21 @@
 
 /* Reply objects and contexts. */
 
-static const struct field kr_f[] = {
-	{ "id", F_INT }, { "objective", F_INT }, { "title", F_STR },
-	{ "type", F_STR }, { "start", F_NUM }, { "target", F_NUM },
-	{ "current", F_NUM }, { "unit", F_STR }, { "weight", F_NUM },
-	{ "owner", F_STR }, { "progress", F_NUM }, { "attainment", F_NUM },
-	{ "confidence", F_INT }, { "version", F_INT }, { "kpi", F_INT },
-	{ "kpi_hidden", F_BOOL }, { "stale", F_BOOL },
-};
+#define KR_FIELDS							\
+	{ "id", F_INT }, { "objective", F_INT }, { "title", F_STR },	\
+	{ "type", F_STR }, { "start", F_NUM }, { "target", F_NUM },	\
+	{ "current", F_NUM }, { "unit", F_STR }, { "weight", F_NUM },	\
+	{ "owner", F_STR }, { "progress", F_NUM }, { "attainment", F_NUM }, \
+	{ "confidence", F_INT }, { "version", F_INT }, { "kpi", F_INT },	\
+	{ "kpi_hidden", F_BOOL }, { "stale", F_BOOL }
+static const struct field kr_f[] = { KR_FIELDS };
 const struct fieldset FS_KR = FIELDSET("key result", kr_f);
+/* kr.get's reply: the same and the forecast, which a change's reply (a
+ * check-in's above all) does not compute. */
+static const struct field kr_show_f[] = { KR_FIELDS,
+	{ "forecast", F_JSON } };
+static const struct fieldset FS_KR_SHOW = FIELDSET("key result",
+    kr_show_f);
 
 static const struct field checkin_f[] = {
 	{ "id", F_INT }, { "value", F_NUM }, { "confidence", F_INT },
@@ -160,7 +166,8 @@ const stmt_table kr_stmts = {
 	[ST_KR_GET] = { .name = "kr_get", .kind = STMT_READ,
 	    .params = "id caller role",
 	    .sql = "SELECT " KR_READ_COLS ","
-	    " can_read_objective($caller, $role, o.id) AS readable"
+	    " can_read_objective($caller, $role, o.id) AS readable,"
+	    " kr_forecast_of(k.id) AS forecast"
 	    " FROM key_results k JOIN objectives o ON o.id = k.objective_id"
 	    " WHERE k.id = $id AND NOT k.removed",
 	    .returns = &FS_KR },
@@ -321,7 +328,7 @@ kr_fields_read(struct request *req, void *arg, bool create)
 static void
 op_kr_get(struct request *req)
 {
-	get_by_id(req, &FS_KR, ST_KR_GET);
+	get_by_id(req, &FS_KR_SHOW, ST_KR_GET);
 }
 
 /* kr.create: in the objective's context. */

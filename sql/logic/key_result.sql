@@ -77,6 +77,69 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT greatest(0.0, least(1.0, kr_attainment(type, s, t, c)))
 $$;
 
+-- The forecast of key result kr (docs/rules.md, "Forecasts"): a
+-- least-squares line through its check-ins of its period, value against
+-- time in days from now.  value: the line at the period's end (midnight
+-- UTC after its last day); progress: that value's; reaches_target_on: the
+-- day the line reaches the target, today when the trend is there already,
+-- NULL when not within the period (or the line goes the other way).  NULL
+-- with fewer than 3 check-ins, check-ins spanning less than 7 days, a
+-- boolean key result or one bound to a KPI (it takes no check-ins).
+CREATE OR REPLACE FUNCTION kr_forecast_of(kr bigint) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	t0 double precision := extract(epoch FROM now()) / 86400;
+	typ text;
+	s double precision;
+	tg double precision;
+	bound boolean;
+	p_start timestamptz;
+	p_end timestamptz;
+	n bigint;
+	a double precision;
+	b double precision;
+	r2 double precision;
+	span double precision;
+	e double precision;
+	v double precision;
+	up boolean;
+	reach double precision;
+BEGIN
+	SELECT k.type, k.start_value, k.target, k.kpi_id IS NOT NULL,
+	    p.start_date::timestamp AT TIME ZONE 'UTC',
+	    (p.end_date + 1)::timestamp AT TIME ZONE 'UTC'
+	INTO typ, s, tg, bound, p_start, p_end
+	FROM key_results k JOIN objectives o ON o.id = k.objective_id
+	JOIN periods p ON p.id = o.period_id WHERE k.id = kr;
+	IF NOT FOUND OR bound OR typ = 'boolean' THEN
+		RETURN NULL;
+	END IF;
+	SELECT count(*), regr_intercept(w.v, w.d), regr_slope(w.v, w.d),
+	    regr_r2(w.v, w.d), max(w.d) - min(w.d)
+	INTO n, a, b, r2, span
+	FROM (SELECT c.value AS v, extract(epoch FROM c.at) / 86400 - t0 AS d
+	    FROM checkins c WHERE c.kr_id = kr AND c.at >= p_start
+	    AND c.at < p_end) w;
+	IF n < 3 OR b IS NULL OR span < 7 THEN
+		RETURN NULL;
+	END IF;
+	e := extract(epoch FROM p_end) / 86400 - t0;
+	v := a + b * e;
+	-- increase and above: higher is better; decrease and below: lower.
+	up := typ = 'above' OR (typ = 'increase' AND tg > s);
+	IF (up AND a >= tg) OR (NOT up AND a <= tg) THEN
+		reach := 0;
+	ELSIF (up AND b > 0) OR (NOT up AND b < 0) THEN
+		reach := (tg - a) / b;
+	END IF;
+	RETURN json_build_object('value', v,
+	    'progress', kr_progress(typ, s, tg, v),
+	    'reaches_target_on', CASE WHEN reach IS NOT NULL AND reach <= e
+		THEN to_char((now() + reach * interval '1 day')
+		AT TIME ZONE 'UTC', 'YYYY-MM-DD') END,
+	    'n', n, 'r2', r2);
+END $$;
+
 -- Stale: an active period and no check-in (bound: no reading) for more
 -- than stale_days days, counted from creation when never checked in.
 CREATE OR REPLACE FUNCTION kr_stale(checked_at timestamptz, created_at timestamptz,

@@ -1,7 +1,8 @@
-# forecast.sh: a KPI's forecast (issue 15; docs/rules.md, "Forecasts"):
-# the least-squares line through its latest readings, checked against the
-# numbers worked out by hand there, through the real cairn command line
-# (sourced by suite.sh, after login_admin).
+# forecast.sh: the forecasts of KPIs and key results (issue 15;
+# docs/rules.md, "Forecasts"): least-squares lines through their latest
+# readings and their check-ins, checked against numbers worked out by hand,
+# through the real cairn command line (sourced by suite.sh, after
+# login_admin).
 
 fc_quiet() {	# fc_quiet NAME CMD...: a setup step; prints only when it fails
 	local name=$1
@@ -127,3 +128,49 @@ fc_quiet "rising now" as admin kpi record "$R" 100
 expect_eq "a rising line: no breach" "$(fc_get "$R" .breach_in_days)" null
 expect_eq "a rising line: 114 in 14 days" \
     "$(fc_get "$R" '.value * 100 | round')" 11400
+
+# Key results: a line through the check-ins of the period. ------------------
+fc_quiet "user fcown" sh -c "echo pw-fcown-forecast | XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add fcown --name 'F own' --password-stdin"
+fc_quiet "fcown in fc" as admin team member add fc fcown
+fc_quiet "objective" as admin obj add --team fc --period fcq --owner fcown --title 'Faster answers'
+O=$OUT
+fc_quiet "kr" as admin kr add "$O" --title 'Answered' --type increase --start 0 --target 100 --owner fcown
+KR=$OUT
+fc_checkin_at() {	# fc_checkin_at KR VALUE DAYS_AGO: a check-in in the past
+	psql_cairn -c "INSERT INTO checkins (kr_id, value, author_id, at)
+	    SELECT $1, $2, id, now() - interval '$3 days' FROM users
+	    WHERE login = 'fcown'" >/dev/null
+}
+fc_kr() {	# fc_kr KR JQ: a member of kr show --json's forecast
+	as admin --json kr show "$1" 2>/dev/null | jqr ".forecast | $2"
+}
+fc_checkin_at "$KR" 10 9
+fc_checkin_at "$KR" 25 6
+expect_eq "two check-ins: no forecast" "$(fc_kr "$KR" .)" null
+fc_checkin_at "$KR" 40 3
+fc_quiet "check-in now" as admin kr checkin "$KR" 55
+# 10, 25, 40, 55 at 9, 6, 3 and 0 days ago: 5 a day, 55 now; the target
+# 100 in (100 - 55) / 5 = 9 days; the period's end 81 days away at most.
+expect_eq "four check-ins: n 4, r2 1" "$(fc_kr "$KR" '[.n, (.r2 * 100 | round)]' | tr -d ' \n')" '[4,100]'
+expect_eq "reaches the target in 9 days" "$(fc_kr "$KR" .reaches_target_on)" \
+    "$(date -u -d '+9 days' +%F)"
+expect_eq "at the period's end: progress 1 (capped)" "$(fc_kr "$KR" .progress)" 1
+expect_eq "... and the value past the target, 55 + 5 x days left" \
+    "$(fc_kr "$KR" '.value > 400')" true
+expect_exit "kr show" 0 as admin kr show "$KR"
+expect_match "kr show: the forecast in words" \
+    "^forecast: 100% at the period's end \\([0-9.]+\\), target on $(date -u -d '+9 days' +%F) \\(4 check-ins, r2 1\\.00\\)$" "$OUT"
+expect_eq "a check-in's reply carries no forecast (computed for kr show)" \
+    "$(as admin --json kr checkin "$KR" 56 | jqr 'has("forecast")')" false
+# Too short a span: three check-ins within a week.
+fc_quiet "kr short" as admin kr add "$O" --title 'Short' --type decrease --start 100 --target 0 --owner fcown
+KS=$OUT
+fc_checkin_at "$KS" 94 5
+fc_checkin_at "$KS" 93 3
+fc_checkin_at "$KS" 92 1
+expect_eq "check-ins spanning less than 7 days: no forecast" "$(fc_kr "$KS" .)" null
+fc_checkin_at "$KS" 95 9
+# 95, 94, 93, 92 at 9, 5, 3, 1 days ago: -13/35 a day, about 91.8 now, so
+# 0 in about 247 days, after the period's end (81 days at most): no date.
+expect_eq "a falling line that misses the target: no date" \
+    "$(fc_kr "$KS" '[.n, .reaches_target_on] | tostring')" '[4,null]'
