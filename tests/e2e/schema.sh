@@ -100,18 +100,19 @@ fi
 #   key_results_check trigger no longer runs on their value-only updates;
 # - key_results_check, objectives_check_update: triggers by column list;
 # - objectives_more_than_progress: gone (was that trigger's WHEN).
-sc_changed='^-- Name: (period_closed_refuse\(\); Type: FUNCTION|checkins_apply\(\); Type: FUNCTION|kpi_readings_follow\(\); Type: FUNCTION|objectives_more_than_progress\(public\.objectives, public\.objectives\); Type: FUNCTION|key_results key_results_check; Type: TRIGGER|objectives objectives_check_update; Type: TRIGGER);'
+# And for what issue 15 changed: review_items gains kpi_breach_forecast.
+sc_changed='^-- Name: (period_closed_refuse\(\); Type: FUNCTION|checkins_apply\(\); Type: FUNCTION|kpi_readings_follow\(\); Type: FUNCTION|objectives_more_than_progress\(public\.objectives, public\.objectives\); Type: FUNCTION|key_results key_results_check; Type: TRIGGER|objectives objectives_check_update; Type: TRIGGER|review_items\(bigint, text, bigint, bigint\); Type: FUNCTION);'
 sc_logic "$T/sc-before.sql" | perl -0pe "s/PERFORM cairn_refuse\('period\.closed',\n\t\t    'nothing in a closed period changes'\);/PERFORM period_closed_refuse();/g" |
     awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-before"
 # Objects new since 6e09e4c (issue 15's forecasts) are in the fresh
 # database only: left out of its side, and each checked to be there.
-sc_new='^-- Name: (kpi_forecast_of\(bigint, text, double precision, double precision, double precision, double precision\); Type: FUNCTION);'
+sc_new='^-- Name: (kpi_forecast_of\(bigint, text, double precision, double precision, double precision, double precision\)|kr_forecast_of\(bigint\)); Type: FUNCTION;'
 expect_eq "schema: the objects new since 6e09e4c are in the fresh database" \
-    "$(grep -cE "$sc_new" "$T/sc-fresh.sql")" 1
+    "$(grep -cE "$sc_new" "$T/sc-fresh.sql")" 2
 sc_logic "$T/sc-fresh.sql" | awk -v re="$sc_new" '/^-- Name: / { skip = $0 ~ re } !skip' |
     awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-fresh"
 expect_eq "schema: every object changed on purpose is named as it is in the dump" \
-    "$(grep -cE "$sc_changed" "$T/sc-before.sql" "$T/sc-fresh.sql" | sed 's/.*://' | tr '\n' ' ')" "5 5 "
+    "$(grep -cE "$sc_changed" "$T/sc-before.sql" "$T/sc-fresh.sql" | sed 's/.*://' | tr '\n' ' ')" "6 6 "
 if [ -s "$T/sc-logic-fresh" ] && diff -u "$T/sc-logic-before" "$T/sc-logic-fresh" >"$T/sc-diff"; then
 	ok "schema: the functions, triggers and views are 6e09e4c's, text for text ($(grep -c '^-- Name' "$T/sc-logic-fresh") of them; period.closed's refusal in one function; the performance changes named)"
 else
