@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "assessment.h"
+#include "contributor.h"
 #include "export.h"
 #include "grade.h"
 #include "guardrail.h"
@@ -39,6 +40,7 @@ static const struct op *const entity_ops[] = {
 	team_ops,
 	rollup_ops,
 	objective_ops,
+	contributor_ops,
 	guardrail_ops,
 	grade_ops,
 	period_ops,

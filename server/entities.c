@@ -6,6 +6,7 @@
  * same way.
  */
 #include "assessment.h"
+#include "contributor.h"
 #include "db.h"
 #include "export.h"
 #include "grade.h"
@@ -41,6 +42,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	team_stmts,
 	rollup_stmts,
 	objective_stmts,
+	contributor_stmts,
 	guardrail_stmts,
 	grade_stmts,
 	period_stmts,

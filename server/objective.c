@@ -2,8 +2,9 @@
  * objective.c: the objective entity, in one place (kr.c is the model):
  * its ops (with flags and argument schema), its statements (parameters
  * and columns by name), its reply objects and its changes (change.h):
- * objective.create, list, get, update, align, unalign, archive, grant and
- * revoke.  Its guardrails live in guardrail.c, its grade in grade.c; its
+ * objective.create, list, get, update, align, unalign and archive.  Its
+ * contributors (grant, revoke) live in contributor.c, its guardrails in
+ * guardrail.c, its grade in grade.c; its
  * database logic (alignment_refusal, objectives_check, the roll-up ...)
  * in sql/logic/objective.sql.
  *
@@ -52,7 +53,7 @@ static const struct fieldset FS_OBJ_CHILD = FIELDSET("objective", child_f);
 static const struct field contributors_f[] = {
 	{ "id", F_INT }, { "contributors", F_JSON },
 };
-static const struct fieldset FS_OBJ_CONTRIBUTORS = FIELDSET("objective",
+const struct fieldset FS_OBJ_CONTRIBUTORS = FIELDSET("objective",
     contributors_f);
 
 static const struct field login_f[] = {
@@ -225,35 +226,6 @@ const stmt_table objective_stmts = {
 	    .sql = OBJ_UPDATE_CTE("archived = true", "")
 	    OBJ_AUDIT("objective.archive") " SELECT " OBJ_COLS " FROM o",
 	    .returns = &FS_OBJECTIVE },
-
-	/* No row: no such user.  The contributors after the grant: those
-	 * before and the new one. */
-	[ST_OBJ_GRANT] = { .name = "obj_grant", .kind = STMT_WRITE,
-	    .params = "caller key login",
-	    .sql = "WITH u AS (SELECT id FROM users WHERE login = $login),"
-	    " c AS (INSERT INTO objective_contributors (objective_id, user_id)"
-	    " SELECT $key, u.id FROM u ON CONFLICT DO NOTHING RETURNING *),"
-	    AUDIT_NAMED("objective.grant", "objective", "c.objective_id",
-	    "NULL", "to_jsonb(c)", "c")
-	    " SELECT $key::bigint AS id, (SELECT json_agg(l ORDER BY l) FROM"
-	    " (SELECT x.login AS l FROM objective_contributors oc"
-	    " JOIN users x ON x.id = oc.user_id WHERE oc.objective_id = $key"
-	    " UNION SELECT $login) s) AS contributors FROM u",
-	    .returns = &FS_OBJ_CONTRIBUTORS },
-
-	/* No row: not a contributor. */
-	[ST_OBJ_REVOKE] = { .name = "obj_revoke", .kind = STMT_WRITE,
-	    .params = "caller key login",
-	    .sql = "WITH c AS (DELETE FROM objective_contributors"
-	    " WHERE objective_id = $key AND user_id ="
-	    " (SELECT id FROM users WHERE login = $login) RETURNING *),"
-	    AUDIT_NAMED("objective.revoke", "objective", "c.objective_id",
-	    "to_jsonb(c)", "NULL", "c")
-	    " SELECT $key::bigint AS id, (SELECT coalesce(json_agg(x.login"
-	    " ORDER BY x.login), '[]') FROM objective_contributors oc"
-	    " JOIN users x ON x.id = oc.user_id WHERE oc.objective_id = $key"
-	    " AND x.login <> $login) AS contributors FROM c",
-	    .returns = &FS_OBJ_CONTRIBUTORS },
 };
 
 /* The ops' arguments. */
@@ -287,9 +259,6 @@ static const struct op_arg align_args[] = {
 };
 static const struct op_arg version_args[] = {
 	A_ID("id", true), VERSION_ARG, A_END
-};
-static const struct op_arg login_args[] = {
-	A_ID("id", true), A_STR("login", true, 1, 63), A_END
 };
 
 /* objective.get: the row, then key results, children and contributors. */
@@ -612,11 +581,6 @@ obj_edit_args(struct change *c, const PGresult *ctx, struct stmt_params *sp)
 	sp_set(sp, "rollup", e->rollup);
 }
 
-/* The change_op of an edit in the objective's context (obj_ctx). */
-#define OBJ_EDIT(wr, ...)						\
-	.what = "objective", .id_field = "id", .ctx = ST_OBJ_CTX,	\
-	.act = ACT_OBJ_EDIT, .period = PR_OPEN, .write = (wr), __VA_ARGS__
-
 static const struct change_op obj_update = {
 	OBJ_EDIT(ST_OBJ_UPDATE, .args = obj_edit_args,
 	    .reply = &FS_OBJECTIVE)
@@ -731,68 +695,6 @@ op_objective_archive(struct request *req)
 		change_start(req, &obj_archive, NULL, 0, id, version);
 }
 
-/* objective.grant, objective.revoke: the reply names the contributors
- * after the change. */
-
-struct contributor {
-	const char	*login;
-};
-
-static void
-contributor_args(struct change *c, const PGresult *ctx,
-    struct stmt_params *sp)
-{
-	sp_set(sp, "login", ((struct contributor *)c->arg)->login);
-}
-
-static void
-no_such_user(struct change *c)
-{
-	req_fail(c->req, E_NOT_FOUND, "login", "no user '%s'",
-	    ((struct contributor *)c->arg)->login);
-}
-
-static void
-not_contributor(struct change *c)
-{
-	req_fail(c->req, E_NOT_FOUND, "login", "'%s' is not a contributor",
-	    ((struct contributor *)c->arg)->login);
-}
-
-static const struct change_op obj_grant = {
-	OBJ_EDIT(ST_OBJ_GRANT, .args = contributor_args,
-	    .reply = &FS_OBJ_CONTRIBUTORS, .empty = no_such_user)
-};
-
-static const struct change_op obj_revoke = {
-	OBJ_EDIT(ST_OBJ_REVOKE, .args = contributor_args,
-	    .reply = &FS_OBJ_CONTRIBUTORS, .empty = not_contributor)
-};
-
-static void
-contributor_op(struct request *req, const struct change_op *op)
-{
-	struct contributor ct;
-	int64_t id;
-
-	(void)op_int(req, "id", &id);
-	(void)op_str(req, "login", &ct.login);
-	if (req_args_done(req))
-		change_start(req, op, &ct, sizeof ct, id, -1);
-}
-
-static void
-op_objective_grant(struct request *req)
-{
-	contributor_op(req, &obj_grant);
-}
-
-static void
-op_objective_revoke(struct request *req)
-{
-	contributor_op(req, &obj_revoke);
-}
-
 /* The ops, gathered by dispatch.c. */
 const struct op objective_ops[] = {
 	{ .name = "objective.create", .fn = op_objective_create,
@@ -809,9 +711,5 @@ const struct op objective_ops[] = {
 	    .flags = OP_SESSION | OP_WRITE, .args = version_args },
 	{ .name = "objective.archive", .fn = op_objective_archive,
 	    .flags = OP_SESSION | OP_WRITE, .args = version_args },
-	{ .name = "objective.grant", .fn = op_objective_grant,
-	    .flags = OP_SESSION | OP_WRITE, .args = login_args },
-	{ .name = "objective.revoke", .fn = op_objective_revoke,
-	    .flags = OP_SESSION | OP_WRITE, .args = login_args },
 	{ .name = NULL }
 };

@@ -16,6 +16,15 @@
 extern const struct op		objective_ops[];	/* ended by a NULL name */
 extern const stmt_table		objective_stmts;
 extern const struct fieldset	FS_OBJECTIVE;		/* an objective */
+/* {id, contributors}: objective.get's contributors, and the reply of
+ * objective.grant and revoke (contributor.c). */
+extern const struct fieldset	FS_OBJ_CONTRIBUTORS;
+
+/* The change_op of an edit in the objective's context (obj_ctx), the
+ * permission to change the objective and a period not closed. */
+#define OBJ_EDIT(wr, ...)						\
+	.what = "objective", .id_field = "id", .ctx = ST_OBJ_CTX,	\
+	.act = ACT_OBJ_EDIT, .period = PR_OPEN, .write = (wr), __VA_ARGS__
 
 /* An objective's guardrails (logic/guardrail.sql), given the array of
  * their KPI ids: a statement that guards or unguards passes the set it
