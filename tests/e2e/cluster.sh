@@ -141,10 +141,13 @@ as admin ping >/dev/null 2>&1
 p1=$(date +%s%N)
 restarted=$(grep -c "PostgreSQL restarted after" "$log")
 pms=$(( (p1 - p0) / 1000000 ))
-if [ "$pms" -lt 2000 ]; then
+# Answered within 2 s, or before the restart had finished (which only a
+# loop that kept serving can do, however slow the machine: under make
+# asan with four suites at once a ping took 2,063 ms).
+if [ "$pms" -lt 2000 ] || [ "$restarted" = 0 ]; then
 	ok "ping answered while the cluster restarts (${pms} ms; restart finished before it: $restarted)"
 else
-	not_ok "ping answered while the cluster restarts" "${pms} ms"
+	not_ok "ping answered while the cluster restarts" "${pms} ms, after the restart had finished"
 fi
 back=no
 while [ $(($(date +%s) - t0)) -lt 40 ]; do
