@@ -311,6 +311,12 @@ int	 read_secret(struct client *, const char *, bool, char *, size_t)
 	    MUST_CHECK;
 
 /* cmd-session.c */
+/* cmd-feed.c */
+bool	 duration_parse(const char *, int64_t *) MUST_CHECK;
+void	 out_feed(FILE *, const msgpack_object *, const char *);
+void	 out_feed_short(FILE *, const msgpack_object *, const char *);
+int	 cmd_kpi_feed(struct client *, struct cmd_args *) MUST_CHECK;
+
 int	 cmd_login(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_logout(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_whoami(struct client *, struct cmd_args *) MUST_CHECK;

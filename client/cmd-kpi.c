@@ -173,6 +173,7 @@ cmd_kpi_list(struct client *c, struct cmd_args *a)
 		{ "HEALTH", "health", NULL },
 		{ "STALE", "stale", NULL },
 		{ "RED IN", "forecast", out_red_in },
+		{ "FEED", "feed", out_feed_short },
 		{ "LAST 12", "recent", out_sparkline },
 		{ NULL, NULL, NULL }
 	};
@@ -198,6 +199,7 @@ static const struct column kpi_fields[] = {
 	{ "stale", "stale", NULL },
 	{ "last 12", "recent", out_sparkline },
 	{ "forecast", "forecast", out_forecast },
+	{ "feed", "feed", out_feed },
 	{ "archived", "archived", NULL },
 	{ "version", "version", NULL },
 	{ "description", "description", NULL },

@@ -596,6 +596,20 @@ const struct cmd_entry cmd_table[] = {
 		.flags = CMD_SESSION, .exec = cmd_kpi_import,
 	},
 	{
+		.name = "kpi", .sub = "feed",
+		.usage = "ID --source NAME --query TEXT --every DURATION | "
+		    "ID --off | ID --now",
+		.summary = "read a KPI from a source on a schedule (--every "
+		    "1m to 7d), turn its feed off, or run it once now and "
+		    "print the reading or the error",
+		.op = "kpi.feed",
+		.opts = OPTS(OPT_S("source", NULL), OPT_S("query", NULL),
+		    OPT_S("every", NULL), OPT_F("off", NULL),
+		    OPT_F("now", NULL)),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_kpi_feed,
+	},
+	{
 		.name = "kpi", .sub = "history",
 		.usage = "ID [--limit N]",
 		.summary = "list a KPI's readings, oldest first (the last N, "

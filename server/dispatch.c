@@ -8,6 +8,7 @@
 #include "assessment.h"
 #include "contributor.h"
 #include "export.h"
+#include "feed.h"
 #include "grade.h"
 #include "guardrail.h"
 #include "import.h"
@@ -48,6 +49,7 @@ static const struct op *const entity_ops[] = {
 	settings_ops,
 	roi_ops,
 	assessment_ops,
+	feed_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

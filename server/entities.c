@@ -9,6 +9,8 @@
 #include "contributor.h"
 #include "db.h"
 #include "export.h"
+#include "feed.h"
+#include "feedrun.h"
 #include "grade.h"
 #include "guardrail.h"
 #include "housekeep.h"
@@ -53,6 +55,8 @@ static const struct stmt_def *const entity_stmts[] = {
 	housekeep_stmts,
 	roi_stmts,
 	assessment_stmts,
+	feed_stmts,
+	feedrun_stmts,
 	NULL
 };
 

@@ -27,7 +27,7 @@ static const struct field kpi_f[] = {
 	{ "amber_high", F_NUM }, { "frequency", F_STR }, { "owner", F_STR },
 	{ "breach_after", F_INT }, { "archived", F_BOOL }, { "version", F_INT },
 	{ "latest", F_JSON }, { "health", F_STR }, { "stale", F_BOOL },
-	{ "recent", F_JSON }, { "forecast", F_JSON },
+	{ "recent", F_JSON }, { "forecast", F_JSON }, { "feed", F_JSON },
 };
 static const struct fieldset FS_KPI = FIELDSET("KPI", kpi_f);
 
@@ -85,7 +85,7 @@ static const struct fieldset FS_KPI_CTX = FIELDSET("KPI", kpi_ctx_f);
 	" FROM (SELECT r.value, r.at, r.id FROM kpi_readings r"		\
 	" WHERE r.kpi_id = k.id " KPI_LATEST_FIRST " LIMIT 12) s) AS recent,"	\
 	" kpi_forecast_of(k.id, k.direction, k.green, k.amber, k.green_high,"	\
-	" k.amber_high) AS forecast"
+	" k.amber_high) AS forecast, kpi_feed_of(k.id) AS feed"
 
 /* A new owner's login ($owner, NULL: none given) names a user. */
 #define OWNER_FOUND							\

@@ -19,6 +19,7 @@
 #include "cluster.h"
 #include "demo.h"
 #include "hashpool.h"
+#include "feedrun.h"
 #include "housekeep.h"
 #include "log.h"
 #include "migrate.h"
@@ -183,6 +184,7 @@ serve(struct config *cf, const char *conninfo)
 {
 	struct sockaddr_storage ss;
 	struct housekeep *hk;
+	struct feedrun *fr;
 	struct timeval second = { 1, 0 };
 	int sslen = sizeof ss;
 	char err[512];
@@ -248,6 +250,7 @@ serve(struct config *cf, const char *conninfo)
 	    cf->hash_queue_per_addr);
 	srv.throttle = throttle_new(cf);
 	hk = housekeep_start(&srv);
+	fr = feedrun_start(&srv);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, NULL);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_stop, NULL);
 	srv.sig_hup = evsignal_new(srv.base, SIGHUP, on_hup, NULL);
@@ -270,6 +273,7 @@ serve(struct config *cf, const char *conninfo)
 	if (srv.listener != NULL)
 		evconnlistener_free(srv.listener);
 	housekeep_stop(hk);
+	feedrun_stop(fr);
 	hashpool_free(srv.hp);
 	db_free(srv.db);
 	throttle_free(srv.throttle);

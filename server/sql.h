@@ -149,6 +149,13 @@ enum stmt {
 	ST_REVIEW,
 	ST_DUE,
 	ST_USER_BUDGET,		/* user.c */
+	/* feeds (feed.c, feedrun.c) */
+	ST_FEED_CTX,
+	ST_FEED_SET,
+	ST_FEED_OFF,
+	ST_FEED_RUN_DONE,
+	ST_FEED_CLAIM,
+	ST_FEED_DONE,
 	ST_MAX
 };
 

@@ -17,3 +17,10 @@ BEGIN
 	    TG_TABLE_NAME || ' is append-only: rows are never changed or removed');
 	RETURN NULL;
 END $$;
+
+-- A time as the protocol shows it (RFC 3339, UTC, to the second); NULL
+-- stays NULL.
+CREATE OR REPLACE FUNCTION cairn_time(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;

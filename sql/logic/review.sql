@@ -214,6 +214,16 @@ LANGUAGE sql STABLE AS $$
 		    ->> 'breach_in_days')::int AS days) fc
 		WHERE fc.days IS NOT NULL
 		UNION ALL
+		SELECT 8, 'feed_failing', ks.team_id,
+		    coalesce((SELECT login FROM users WHERE users.id =
+		    ks.owner_id), ks.lead), ks.kpi_id,
+		    'the feed of KPI ''' || ks.name || ''' (source '''
+		    || s.name || ''') has failed since '
+		    || to_char(f.failing_since AT TIME ZONE 'UTC',
+		    'YYYY-MM-DD HH24:MI') || ' UTC: ' || coalesce(f.last_error, '')
+		FROM ks JOIN feeds f ON f.kpi_id = ks.kpi_id
+		JOIN sources s ON s.id = f.source_id WHERE feed_failing(f)
+		UNION ALL
 		SELECT 8, 'kpi_stale', ks.team_id,
 		    coalesce((SELECT login FROM users WHERE users.id =
 		    ks.owner_id), ks.lead), ks.kpi_id,
