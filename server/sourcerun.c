@@ -122,34 +122,64 @@ on_prom(void *arg, const struct prom_result *p)
 	finish(r);
 }
 
+/* The source's sealed credential opened into out; false with why in err
+ * (never a byte of it). */
+static bool
+open_secret(const struct source_spec *s, char *out, size_t outcap,
+    size_t *outlen, char *err, size_t errlen)
+{
+	uint8_t *sealed;
+	size_t n;
+	bool ok;
+
+	if (!secret_bytea_parse(s->secret, &sealed, &n)) {
+		snprintf(err, errlen, "source '%s': its stored credential is "
+		    "not readable", s->name);
+		return false;
+	}
+	if (secret_current() == NULL) {
+		free(sealed);
+		snprintf(err, errlen, "source '%s' has a credential, and "
+		    "cairnd has no secret_key to open it", s->name);
+		return false;
+	}
+	ok = n <= outcap && secret_open(secret_current(), secret_previous(),
+	    s->name, sealed, n, out, outcap, outlen, err, errlen);
+	if (!ok && n > outcap)
+		snprintf(err, errlen, "source '%s': its stored credential is "
+		    "too long", s->name);
+	free(sealed);
+	return ok;
+}
+
 struct source_run *
 source_run_start(struct server *srv, const struct source_spec *s,
     const char *query, source_run_cb *cb, void *arg)
 {
 	struct source_run *r = xcalloc(1, sizeof *r);
-	char *secret = NULL;
+	char secret[SECRET_MAX + SECRET_OVERHEAD + 1] = "", err[200];
 	size_t secretlen = 0;
-	const char *why;
+	bool has_secret = s->secret != NULL;
 
 	r->cb = cb;
 	r->arg = arg;
-	if (s->secret != NULL && (why = secret_open_text(srv->secrets,
-	    s->name, s->secret, &secret, &secretlen)) != NULL)
-		return fail_soon(srv, r, why);
+	if (has_secret && !open_secret(s, secret, sizeof secret, &secretlen,
+	    err, sizeof err))
+		return fail_soon(srv, r, err);
 	if (strcmp(s->kind, "postgres") == 0) {
-		r->pg = pgsrc_start(srv->base, s->target, secret, query,
-		    s->timeout_ms, on_pg, r);
+		r->pg = pgsrc_start(srv->base, s->target,
+		    has_secret ? secret : NULL, query, s->timeout_ms, on_pg, r);
 	} else if (strcmp(s->kind, "prometheus") == 0) {
 		struct prom_source ps = { .url = s->target,
-		    .ca_pem = s->ca_pem, .bearer = secret,
-		    .timeout_ms = s->timeout_ms };
+		    .ca_pem = s->ca_pem, .bearer = has_secret ? secret : NULL };
 
 		r->prom = prom_query_start(srv->http, &ps, query, on_prom, r);
 	} else {
-		secret_wipe(secret, secretlen);
+		OPENSSL_cleanse(secret, sizeof secret);
 		return fail_soon(srv, r, "unknown source kind");
 	}
-	secret_wipe(secret, secretlen);
+	/* The readers copied it. */
+	OPENSSL_cleanse(secret, sizeof secret);
 	return r;
 }
 
