@@ -198,11 +198,12 @@ health_colour(const msgpack_object *h)
 
 void
 html_sparkline(FILE *f, const msgpack_object *v,
-    const msgpack_object *health, int w, int h)
+    const msgpack_object *health, const msgpack_object *forecast, int w,
+    int h)
 {
-	double lo = 0, hi = 0, d, x = 0, y = 0;
+	double lo = 0, hi = 0, d, x = 0, y = 0, fv = 0, xw;
 	uint32_t n, i, k = 0;
-	bool any = false;
+	bool any = false, proj;
 
 	if (v == NULL || v->type != MSGPACK_OBJECT_ARRAY ||
 	    (n = v->via.array.size) == 0) {
@@ -222,19 +223,35 @@ html_sparkline(FILE *f, const msgpack_object *v,
 		putc('-', f);
 		return;
 	}
+	/* The projection: its value widens the scale, and the readings
+	 * keep the first four fifths of the width. */
+	proj = forecast != NULL && forecast->type == MSGPACK_OBJECT_MAP &&
+	    mp_num(mp_map_get(forecast, "value"), &fv);
+	if (proj) {
+		lo = fv < lo ? fv : lo;
+		hi = fv > hi ? fv : hi;
+	}
+	xw = proj ? (w - 6) * 0.8 : w - 6;
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 	    "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-	    "aria-label=\"last %u readings\"><polyline fill=\"none\" "
+	    "aria-label=\"last %u readings%s\"><polyline fill=\"none\" "
 	    "stroke=\"#455a64\" stroke-width=\"1.5\" points=\"", w, h, w, h,
-	    (unsigned)n);
+	    (unsigned)n, proj ? " and their trend" : "");
 	for (i = 0; i < n; i++) {
 		if (!mp_num(&v->via.array.ptr[i], &d))
 			continue;
-		x = n > 1 ? 3 + (double)i * (w - 6) / (n - 1) : w / 2.0;
+		x = n > 1 ? 3 + (double)i * xw / (n - 1) : 3 + xw / 2.0;
 		y = hi > lo ? h - 3 - (d - lo) / (hi - lo) * (h - 6) : h / 2.0;
 		fprintf(f, "%s%.1f,%.1f", k++ ? " " : "", x, y);
 	}
-	fprintf(f, "\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+	fputs("\"/>", f);
+	if (proj)
+		fprintf(f, "<line class=\"trend\" x1=\"%.1f\" y1=\"%.1f\" "
+		    "x2=\"%.1f\" y2=\"%.1f\" stroke=\"#455a64\" "
+		    "stroke-width=\"1.5\" stroke-dasharray=\"3 2\"/>", x, y,
+		    (double)w - 3, hi > lo ? h - 3 - (fv - lo) / (hi - lo) *
+		    (h - 6) : h / 2.0);
+	fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
 	    "fill=\"%s\"/></svg>", x, y, health_colour(health));
 }
 

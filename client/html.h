@@ -33,8 +33,12 @@ void	html_bar(FILE *, double f, const msgpack_object *cls);
 /* <span class="badge CLS">TEXT</span> from a server string. */
 void	html_badge(FILE *, const msgpack_object *);
 /* Values (oldest first) as an inline SVG polyline, w by h pixels, with
- * the last point marked in the colour of health. */
+ * the last point marked in the colour of health; with a forecast (a KPI's
+ * "forecast" map with a numeric "value", else NULL or nil) its projection
+ * as a dashed segment from the last point over the last fifth of the
+ * width. */
 void	html_sparkline(FILE *, const msgpack_object *values,
-	    const msgpack_object *health, int w, int h);
+	    const msgpack_object *health, const msgpack_object *forecast,
+	    int w, int h);
 
 #endif

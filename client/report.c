@@ -359,7 +359,7 @@ kpis(FILE *f, const struct report *r)
 		html_field(f, k, "amber");
 		fputs("</td><td>", f);
 		html_sparkline(f, mp_map_get(k, "recent"), mp_map_get(k,
-		    "health"), 120, 28);
+		    "health"), mp_map_get(k, "forecast"), 120, 28);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);

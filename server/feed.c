@@ -33,7 +33,7 @@ static const struct fieldset FS_FEED = FIELDSET("feed", feed_f);
 
 static const struct field run_f[] = {
 	{ "kpi", F_INT }, { "reading", F_INT }, { "value", F_NUM },
-	{ "at", F_STR }, { "error", F_STR }, { "feed", F_JSON },
+	{ "at", F_STR }, { "error", F_STR }, { "failed", F_HIDDEN },
 };
 static const struct fieldset FS_FEED_RUN = FIELDSET("feed run", run_f);
 

@@ -71,6 +71,8 @@ expect_eq "... with no script and nothing loaded from elsewhere" \
     "$(grep -ciE '<script|src=|<link|@import|url\(|href="(https?:)?//' \
 	"$DEMO_HTML")" 0
 expect_match "... with inline SVG sparklines" "<svg .*<polyline" "$DEMO_PAGE"
+expect_match "... and the KPIs' trends as dashed segments" \
+    "<line class=\"trend\" [^>]*stroke-dasharray" "$DEMO_PAGE"
 if "$BIN/cairn" help 2>&1 | grep -q "^  cairn retro TEAM"; then
 	expect_match "... with the retrospective, escaped" \
 	    "<blockquote>Five objectives &amp; &lt;b&gt;too&lt;/b&gt; many<" \

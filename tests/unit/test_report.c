@@ -98,7 +98,9 @@ static const char kpis_json[] =
 	" \"unit\": \"h\", \"direction\": \"down\", \"green\": 2, \"amber\": 4,"
 	" \"latest\": {\"value\": 4.9, \"at\": \"2026-12-01T09:00:00Z\"},"
 	" \"health\": \"red\", \"stale\": false,"
-	" \"recent\": [1.8, 1.7, 2.9, 4.9]},"
+	" \"recent\": [1.8, 1.7, 2.9, 4.9],"
+	" \"forecast\": {\"value\": 9.5, \"at\": \"2026-12-16T09:00:00Z\","
+	" \"breach_in_days\": null, \"n\": 4, \"r2\": 0.8}},"
 	" {\"id\": 7, \"team\": \"x\", \"name\": \"Flat\", \"unit\": \"\","
 	" \"direction\": \"up\", \"green\": 1, \"amber\": 0, \"latest\": null,"
 	" \"health\": \"none\", \"stale\": true, \"recent\": []}]";
@@ -174,6 +176,11 @@ test_page(void **state)
 	assert_int_equal(count(s, "<svg"), 1);
 	assert_int_equal(count(s, "<polyline"), 1);
 	assert_non_null(strstr(s, "fill=\"#c62828\""));
+	/* Its forecast, 9.5, as a dashed segment to the right edge (117)
+	 * and the top (3): the highest value on the scale. */
+	assert_int_equal(count(s, "stroke-dasharray"), 1);
+	assert_non_null(strstr(s, "x2=\"117.0\" y2=\"3.0\""));
+	assert_non_null(strstr(s, "last 4 readings and their trend"));
 	assert_int_equal(count(s, "<h3>"), 1);	/* teams with notes only */
 	assert_non_null(strstr(s, "</html>"));
 	free(s);
