@@ -70,10 +70,12 @@ static const struct demo_kpi kpis[] = {
 	  "day", "%", "up", 95, 92, "lena", 1,
 	  { 96.1, 95.8, 96.4, 95.9, 96.2, 96.8, 96.5, 97.0, 96.7, 97.2, 96.9,
 	    97.1 } },
+	/* Creeping up since the carriers' new rates: amber, and red within
+	 * two weeks at this trend (review: kpi_breach_forecast). */
 	{ "logistics", "Supply-chain cost per order", "freight, storage and "
 	  "handling per order", "USD", "down", 38, 41, "omar", 2,
-	  { 42.3, 42.0, 41.8, 41.2, 40.9, 40.5, 40.2, 39.9, 39.8, 39.6, 39.5,
-	    39.4 } },
+	  { 38.4, 38.3, 38.5, 38.4, 38.9, 39.1, 39.4, 39.6, 39.9, 40.1, 40.4,
+	    40.6 } },
 	{ "service", "First response time (< 4 h)", "median hours to the "
 	  "first answer", "h", "down", 2, 4, "chen", 1,
 	  { 1.8, 1.7, 1.9, 1.8, 2.1, 2.4, 2.9, 3.3, 3.8, 4.2, 4.6, 4.9 } },
