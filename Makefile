@@ -16,7 +16,7 @@ DESTDIR	?=
 CC	?= cc
 
 PKGS	 = libevent libevent_openssl libevent_pthreads libssl libcrypto \
-	   msgpack libpq libargon2
+	   msgpack libpq libargon2 libcurl
 PKGS_TEST = cmocka
 
 ifeq ($(SANITIZE),1)
@@ -138,6 +138,7 @@ $(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/db-conn.o $(BUILD)/server/d
 $(BIN)/test_stmt: $(BUILD)/server/stmt.o
 $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 $(BIN)/test_kpi_at: $(BUILD)/server/kpi-at.o
+$(BIN)/test_prom_json: $(BUILD)/server/prom-json.o
 $(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
 
 certs: certs/ca.pem
