@@ -347,6 +347,12 @@ http_loop_settings(const struct http_loop *hl)
 	return &hl->set;
 }
 
+struct event_base *
+http_loop_base(const struct http_loop *hl)
+{
+	return hl->base;
+}
+
 /* The options every request gets, whatever it asked. */
 static bool MUST_CHECK
 set_common(struct http_req *r, const struct http_opts *o)

@@ -83,6 +83,7 @@ struct http_loop *http_loop_new(struct event_base *, const char *outgoing_ca,
 /* Ends every request still running, with no callback. */
 void		 http_loop_free(struct http_loop *);
 const struct http_settings *http_loop_settings(const struct http_loop *);
+struct event_base *http_loop_base(const struct http_loop *);
 
 /*
  * Start a request; cb runs once, later, on the loop (never from inside

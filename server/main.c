@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <event2/thread.h>
 
 #include "attr.h"
@@ -20,6 +21,7 @@
 #include "demo.h"
 #include "hashpool.h"
 #include "housekeep.h"
+#include "http-loop.h"
 #include "log.h"
 #include "migrate.h"
 #include "privdrop.h"
@@ -227,8 +229,17 @@ serve(struct config *cf, const char *conninfo)
 		return 1;
 	}
 	evconnlistener_set_error_cb(srv.listener, on_accept_error);
+	/* outgoing_ca is read now, once, while it may still need root. */
+	if ((srv.http = http_loop_new(srv.base, cf->outgoing_ca, NULL, err,
+	    sizeof err)) == NULL) {
+		log_warnx("%s", err);
+		evconnlistener_free(srv.listener);
+		event_base_free(srv.base);
+		return 1;
+	}
 	/* Bound and the key read: what needed root is done. */
 	if (!priv_drop()) {
+		http_loop_free(srv.http);
 		evconnlistener_free(srv.listener);
 		event_base_free(srv.base);
 		return 1;
@@ -271,6 +282,7 @@ serve(struct config *cf, const char *conninfo)
 		evconnlistener_free(srv.listener);
 	housekeep_stop(hk);
 	hashpool_free(srv.hp);
+	http_loop_free(srv.http);
 	db_free(srv.db);
 	throttle_free(srv.throttle);
 	event_free(srv.sig_term);
@@ -302,6 +314,10 @@ main(int argc, char **argv)
 	umask(077);
 	log_init("cairnd", LOG_LVL_INFO);
 	signal(SIGPIPE, SIG_IGN);
+	/* Not thread-safe: before the cluster's and the hash pool's threads
+	 * (http-loop.c's requests need it). */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("curl_global_init failed");
 	config_defaults(&cf);
 	if (!config_parse_args(&cf, argc, argv)) {
 		config_free(&cf);
@@ -349,5 +365,6 @@ main(int argc, char **argv)
 	cluster_stop();
 	free(conninfo);
 	config_free(&cf);
+	curl_global_cleanup();
 	return rc;
 }
