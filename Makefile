@@ -134,6 +134,9 @@ $(BIN)/test_report: $(BUILD)/client/report.o $(BUILD)/client/html.o \
 # The pool against the end-to-end run's PostgreSQL, with its own statements.
 $(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/db-conn.o $(BUILD)/server/db-error.o $(BUILD)/server/resolve.o \
     $(BUILD)/server/stmt.o $(BUILD)/server/row.o
+# The Prometheus reader against the real Prometheus prom.sh starts.
+$(BIN)/test_prom: $(BUILD)/server/prom.o $(BUILD)/server/prom-json.o \
+    $(BUILD)/server/http-loop.o
 # Named parameters: compiling a statement and filling it by name.
 $(BIN)/test_stmt: $(BUILD)/server/stmt.o
 $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
