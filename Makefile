@@ -196,17 +196,18 @@ FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	   -Wall -Wextra -Wno-unused-parameter -O1 -g $(FUZZ_SAN) \
-	   -Icommon -Iclient $(shell pkg-config --cflags msgpack 2>/dev/null)
+	   -Icommon -Iclient -Iserver \
+	   $(shell pkg-config --cflags msgpack 2>/dev/null)
 FUZZ_LIBS = $(shell pkg-config --libs msgpack 2>/dev/null) -lm
 FUZZ_SRC = common/frame.c common/mpack.c common/wire.c common/xmalloc.c \
 	   common/date.c \
 	   common/log.c common/json2mp.c common/utf8.c client/json.c \
-	   client/csv.c
+	   client/csv.c server/prom-json.c
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,\
 	   $(wildcard tests/fuzz/fuzz_*.c))
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) \
-	    $(wildcard common/*.h client/*.h)
+	    $(wildcard common/*.h client/*.h server/prom-json.h)
 	@mkdir -p $(FUZZ_BUILD)
 	@echo "FUZZ $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_SRC) \
