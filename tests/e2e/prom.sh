@@ -35,7 +35,7 @@ if prom_start "$T/prom" "$PROM_PORT" "$PUSH_PORT"; then
 		not_ok "Prometheus scraped the pushed values" \
 		    "$(tail -5 "$T/prom/prometheus.log")"
 	fi
-	prom_phase http "the reader over http: a value and its time, 2 series, none, NaN, a syntax error, the probe, no answer, too large, 503"
+	prom_phase http "the reader over http: a value and its time, 2 series, none, NaN, a syntax error, the probe, no answer, too large, 503, no redirect, a POST, connect timeout, a host name"
 
 	echo "== Prometheus stopped"
 	prom_stop prometheus

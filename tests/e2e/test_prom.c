@@ -159,7 +159,8 @@ listener(int *port)
 	return fd;
 }
 
-enum fake { F_BIG_LENGTH, F_BIG_CLOSE, F_503, F_ECHO, F_CHECK };
+enum fake { F_BIG_LENGTH, F_BIG_CLOSE, F_503, F_ECHO, F_CHECK, F_REDIRECT,
+	F_POST };
 
 /*
  * A child that answers one request as told, then exits.  F_CHECK answers
@@ -186,7 +187,9 @@ fake_server(enum fake how, int *port)
 	    sizeof req - 1 - n)) > 0) {
 		n += (size_t)k;
 		req[n] = '\0';
-		if (strstr(req, "\r\n\r\n") != NULL)
+		/* F_POST's body follows its head: wait for its 7 bytes. */
+		if (strstr(req, "\r\n\r\n") != NULL && (how != F_POST ||
+		    strlen(strstr(req, "\r\n\r\n")) >= 4 + 7))
 			break;
 	}
 	req[n] = '\0';
@@ -215,6 +218,16 @@ fake_server(enum fake how, int *port)
 		if (how == F_503) {
 			status = 503;
 			snprintf(body, sizeof body, "<html>busy</html>");
+		} else if (how == F_REDIRECT) {
+			status = 302;
+			snprintf(body, sizeof body, "elsewhere");
+		} else if (how == F_POST) {
+			bool good = strncmp(req, "POST /hook HTTP/1.1\r\n", 21)
+			    == 0 && strstr(req, "\r\nX-Cairn: 1\r\n") != NULL &&
+			    strcmp(strstr(req, "\r\n\r\n") + 4, "{\"a\":1}") == 0;
+
+			status = good ? 201 : 400;
+			snprintf(body, sizeof body, "%s", good ? "made" : req);
 		} else if (how == F_ECHO) {
 			/* A hostile server quoting the request back. */
 			status = 400;
@@ -241,7 +254,9 @@ fake_server(enum fake how, int *port)
 		}
 		snprintf(head, sizeof head, "HTTP/1.1 %d X\r\nContent-Type: "
 		    "application/json\r\nContent-Length: %zu\r\nConnection: "
-		    "close\r\n\r\n", status, strlen(body));
+		    "close\r\n%s\r\n", status, strlen(body),
+		    how == F_REDIRECT ? "Location: http://127.0.0.1:1/\r\n" :
+		    "");
 		if (write(fd, head, strlen(head)) < 0 ||
 		    write(fd, body, strlen(body)) < 0)
 			_exit(1);
@@ -463,6 +478,109 @@ test_fakes(void **st)
 	reap(pid);
 	expect_err(&o, "the request failed (the reason held the bearer "
 	    "token, so it is not shown)");
+	/* No redirect is followed. */
+	pid = fake_server(F_REDIRECT, &port);
+	ask(local_url(port, ""), NULL, "up", &o);
+	reap(pid);
+	expect_err(&o, "HTTP 302 from Prometheus");
+}
+
+/* http-loop.c alone: a POST with a header and a body (for webhooks). */
+
+struct posted {
+	bool	 done;
+	long	 status;
+	char	 body[64];
+};
+
+static void
+on_posted(void *arg, const struct http_result *h)
+{
+	struct posted *p = arg;
+
+	p->done = true;
+	p->status = h->fail == HTTP_OK ? h->status : -1;
+	snprintf(p->body, sizeof p->body, "%s", h->fail == HTTP_OK ? h->body :
+	    h->err);
+	event_base_loopbreak(base);
+}
+
+static void
+test_post(void **st)
+{
+	const char *headers[] = { "X-Cairn: 1", NULL };
+	struct http_opts o = { .method = "POST", .headers = headers,
+	    .body = "{\"a\":1}", .bodylen = 7 };
+	struct posted p = { false, 0, "" };
+	struct http_req *r;
+	char err[256];
+	int port;
+	pid_t pid = fake_server(F_POST, &port);
+
+	o.url = local_url(port, "/hook");
+	if ((r = http_start(hl, &o, on_posted, &p, err, sizeof err)) == NULL)
+		fail_msg("http_start: %s", err);
+	while (!p.done)
+		event_base_dispatch(base);
+	reap(pid);
+	assert_int_equal(p.status, 201);
+	assert_string_equal(p.body, "made");
+	/* A scheme curl is told not to speak is refused. */
+	o.url = "file:///etc/passwd";
+	p.done = false;
+	if ((r = http_start(hl, &o, on_posted, &p, err, sizeof err)) != NULL)
+		while (!p.done)
+			event_base_dispatch(base);
+	assert_true(r == NULL || p.status == -1);
+}
+
+/* A listener whose accept queue is full: the kernel drops new SYNs, so a
+ * connection never completes. */
+static void
+test_connect_timeout(void **st)
+{
+	struct http_settings set = { 800, 5000, 0 };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct http_loop *l;
+	struct outcome o;
+	char err[256], want[128];
+	double took;
+	int port, lfd = listener(&port), fill[12];
+
+	/* listen(fd, 8) above: Linux queues 9; the rest wait in SYN_SENT. */
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	for (int i = 0; i < 12; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		(void)connect(fill[i], (struct sockaddr *)&sin, sizeof sin);
+	}
+	usleep(100 * 1000);
+	if ((l = http_loop_new(base, NULL, &set, err, sizeof err)) == NULL)
+		fail_msg("http_loop_new: %s", err);
+	took = ask_on(l, local_url(port, ""), NULL, "up", &o);
+	snprintf(want, sizeof want, "cannot connect to 127.0.0.1:%d: no "
+	    "answer within 0.8 s", port);
+	expect_err(&o, want);
+	if (took < 0.7 || took > 2.5)
+		fail_msg("gave up after %.2f s, not 0.8", took);
+	http_loop_free(l);
+	for (int i = 0; i < 12; i++)
+		close(fill[i]);
+	close(lfd);
+}
+
+/* A host name goes through curl's threaded resolver. */
+static void
+test_name(void **st)
+{
+	struct outcome o;
+	char url[256];
+
+	snprintf(url, sizeof url, "http://localhost:%s",
+	    strrchr(prom_url, ':') + 1);
+	ask(url, NULL, "up_value", &o);
+	if (!o.res.ok)
+		fail_msg("by name: %s", o.res.err);
 }
 
 /* --- Prometheus stopped */
@@ -542,6 +660,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_fakes),
+		cmocka_unit_test(test_post),
+		cmocka_unit_test(test_connect_timeout),
+		cmocka_unit_test(test_name),
 	};
 	const struct CMUnitTest stopped[] = {
 		cmocka_unit_test(test_stopped),
