@@ -53,3 +53,22 @@ if prom_start "$T/prom" "$PROM_PORT" "$PUSH_PORT"; then
 	fi
 fi
 prom_stop
+
+echo "== cairnd's outgoing_ca"
+# Read once at start-up, before root is dropped: a bad one stops cairnd.
+stop_server >/dev/null
+if "$BIN/cairnd" --config "$T/cairnd.conf" --outgoing-ca "$T/none.pem" \
+    >"$T/cairnd-noca.log" 2>&1; then
+	not_ok "cairnd refuses an outgoing_ca it cannot read" "it started"
+elif grep -q "outgoing_ca $T/none.pem: No such file or directory" \
+    "$T/cairnd-noca.log"; then
+	ok "cairnd refuses an outgoing_ca it cannot read, saying why"
+else
+	not_ok "cairnd refuses an outgoing_ca it cannot read, saying why" \
+	    "$(tail -5 "$T/cairnd-noca.log")"
+fi
+if start_server "$T/cairnd-ca.log" --outgoing-ca "$T/certs/ca.pem"; then
+	ok "cairnd starts with outgoing_ca naming a PEM file"
+else
+	not_ok "cairnd starts with outgoing_ca naming a PEM file"
+fi
