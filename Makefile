@@ -16,7 +16,7 @@ DESTDIR	?=
 CC	?= cc
 
 PKGS	 = libevent libevent_openssl libevent_pthreads libssl libcrypto \
-	   msgpack libpq libargon2
+	   msgpack libpq libargon2 libcurl
 PKGS_TEST = cmocka
 
 ifeq ($(SANITIZE),1)
@@ -134,10 +134,14 @@ $(BIN)/test_report: $(BUILD)/client/report.o $(BUILD)/client/html.o \
 # The pool against the end-to-end run's PostgreSQL, with its own statements.
 $(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/db-conn.o $(BUILD)/server/db-error.o $(BUILD)/server/resolve.o \
     $(BUILD)/server/stmt.o $(BUILD)/server/row.o
+# The Prometheus reader against the real Prometheus prom.sh starts.
+$(BIN)/test_prom: $(BUILD)/server/prom.o $(BUILD)/server/prom-json.o \
+    $(BUILD)/server/http-loop.o
 # Named parameters: compiling a statement and filling it by name.
 $(BIN)/test_stmt: $(BUILD)/server/stmt.o
 $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 $(BIN)/test_kpi_at: $(BUILD)/server/kpi-at.o
+$(BIN)/test_prom_json: $(BUILD)/server/prom-json.o
 $(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
 
 certs: certs/ca.pem
@@ -192,17 +196,18 @@ FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	   -Wall -Wextra -Wno-unused-parameter -O1 -g $(FUZZ_SAN) \
-	   -Icommon -Iclient $(shell pkg-config --cflags msgpack 2>/dev/null)
+	   -Icommon -Iclient -Iserver \
+	   $(shell pkg-config --cflags msgpack 2>/dev/null)
 FUZZ_LIBS = $(shell pkg-config --libs msgpack 2>/dev/null) -lm
 FUZZ_SRC = common/frame.c common/mpack.c common/wire.c common/xmalloc.c \
 	   common/date.c \
 	   common/log.c common/json2mp.c common/utf8.c client/json.c \
-	   client/csv.c
+	   client/csv.c server/prom-json.c
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,\
 	   $(wildcard tests/fuzz/fuzz_*.c))
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) \
-	    $(wildcard common/*.h client/*.h)
+	    $(wildcard common/*.h client/*.h server/prom-json.h)
 	@mkdir -p $(FUZZ_BUILD)
 	@echo "FUZZ $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_SRC) \

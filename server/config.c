@@ -36,6 +36,8 @@ static const struct setting settings[] = {
 	S(user, C_STR, 0, 0, "account to serve as when started as root "
 	    "(default: cluster_user)"),
 	S(log_level, C_STR, 0, 0, "error, warn, info or debug"),
+	S(outgoing_ca, C_STR, 0, 0, "PEM file of CAs trusted for outgoing "
+	    "HTTPS (Prometheus sources), beside the system store"),
 	S(max_frame, C_SIZE, 64, 256 << 20, "largest frame payload, bytes"),
 	S(max_depth, C_SIZE, 2, MP_DEPTH_HARD_MAX, "MessagePack nesting"),
 	S(max_string, C_SIZE, 16, 256 << 20, "longest string, bytes"),

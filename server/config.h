@@ -24,6 +24,8 @@ struct config {
 	bool	 password_stdin;
 	bool	 demo;			/* --demo: load the demo and exit */
 	char	*log_level;
+	char	*outgoing_ca;		/* PEM CAs for outgoing HTTPS, beside
+					 * the system store (NULL: none) */
 
 	/* Limits. */
 	size_t	 max_frame;

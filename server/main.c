@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <event2/thread.h>
 
 #include "attr.h"
@@ -21,6 +22,7 @@
 #include "hashpool.h"
 #include "feedrun.h"
 #include "housekeep.h"
+#include "http-loop.h"
 #include "log.h"
 #include "migrate.h"
 #include "privdrop.h"
@@ -229,8 +231,17 @@ serve(struct config *cf, const char *conninfo)
 		return 1;
 	}
 	evconnlistener_set_error_cb(srv.listener, on_accept_error);
+	/* outgoing_ca is read now, once, while it may still need root. */
+	if ((srv.http = http_loop_new(srv.base, cf->outgoing_ca, NULL, err,
+	    sizeof err)) == NULL) {
+		log_warnx("%s", err);
+		evconnlistener_free(srv.listener);
+		event_base_free(srv.base);
+		return 1;
+	}
 	/* Bound and the key read: what needed root is done. */
 	if (!priv_drop()) {
+		http_loop_free(srv.http);
 		evconnlistener_free(srv.listener);
 		event_base_free(srv.base);
 		return 1;
@@ -275,6 +286,7 @@ serve(struct config *cf, const char *conninfo)
 	housekeep_stop(hk);
 	feedrun_stop(fr);
 	hashpool_free(srv.hp);
+	http_loop_free(srv.http);
 	db_free(srv.db);
 	throttle_free(srv.throttle);
 	event_free(srv.sig_term);
@@ -306,6 +318,10 @@ main(int argc, char **argv)
 	umask(077);
 	log_init("cairnd", LOG_LVL_INFO);
 	signal(SIGPIPE, SIG_IGN);
+	/* Not thread-safe: before the cluster's and the hash pool's threads
+	 * (http-loop.c's requests need it). */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("curl_global_init failed");
 	config_defaults(&cf);
 	if (!config_parse_args(&cf, argc, argv)) {
 		config_free(&cf);
@@ -353,5 +369,6 @@ main(int argc, char **argv)
 	cluster_stop();
 	free(conninfo);
 	config_free(&cf);
+	curl_global_cleanup();
 	return rc;
 }

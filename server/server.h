@@ -147,6 +147,7 @@ struct server {
 	struct db		*db;
 	struct hashpool		*hp;
 	struct throttle		*throttle;
+	struct http_loop	*http;		/* outgoing HTTP(S), http-loop.h */
 	struct connq		 conns;
 	size_t			 nconns;
 	struct addrcount	*addrs;		/* connections per address */

@@ -199,6 +199,31 @@ TIME = {
 }
 
 
+# Prometheus's /api/v1/query answers (server/prom-json.c): each case
+# prom_parse names, as Prometheus 2.42 writes them.
+PROM_VEC = ('{"status":"success","data":{"resultType":"vector","result":[%s]}}')
+PROM_JSON = {
+    "vector-one": PROM_VEC % '{"metric":{"__name__":"up","job":"x"},'
+                  '"value":[1796126400.123,"42.5"]}',
+    "vector-two": PROM_VEC % ('{"metric":{"i":"a"},"value":[1,"1"]},'
+                              '{"metric":{"i":"b"},"value":[1,"2"]}'),
+    "vector-none": PROM_VEC % "",
+    "vector-nan": PROM_VEC % '{"metric":{},"value":[1796126400,"NaN"]}',
+    "vector-inf": PROM_VEC % '{"metric":{},"value":[1796126400,"-Inf"]}',
+    "scalar": '{"status":"success","data":{"resultType":"scalar",'
+              '"result":[1796126400.5,"3"]}}',
+    "string": '{"status":"success","data":{"resultType":"string",'
+              '"result":[1796126400.5,"x"]}}',
+    "matrix": '{"status":"success","data":{"resultType":"matrix","result":'
+              '[{"metric":{},"values":[[1,"1"],[2,"2"]]}]}}',
+    "error": '{"status":"error","errorType":"bad_data","error":"invalid '
+             'parameter \\"query\\": 1:5: parse error"}',
+    "buildinfo": '{"status":"success","data":{"version":"2.42.0+ds",'
+                 '"revision":"","branch":"debian/sid"}}',
+    "html": "<html>Service Unavailable</html>",
+}
+
+
 def write(base, target, seeds):
     d = os.path.join(base, target)
     os.makedirs(d, exist_ok=True)
@@ -215,6 +240,7 @@ def main():
     write(base, "args", args_seeds())
     write(base, "json", JSON)
     write(base, "time", TIME)
+    write(base, "prom_json", PROM_JSON)
 
 
 if __name__ == "__main__":
