@@ -40,4 +40,4 @@ CREATE UNIQUE INDEX kpi_readings_feed_slot ON kpi_readings (kpi_id, feed_slot)
 INSERT INTO setting_names VALUES ('feed_concurrency');
 INSERT INTO settings VALUES ('feed_concurrency', 8);
 ALTER TABLE settings ADD CONSTRAINT settings_feed_concurrency_range
-	CHECK (name <> 'feed_concurrency' OR value BETWEEN 1 AND 256);
+	CHECK (name <> 'feed_concurrency' OR value BETWEEN 1 AND 64);
