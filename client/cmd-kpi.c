@@ -224,6 +224,7 @@ cmd_kpi_history(struct client *c, struct cmd_args *a)
 		{ "VALUE", "value", NULL },
 		{ "HEALTH", "health", NULL },
 		{ "AUTHOR", "author", NULL },
+		{ "VIA", "via", NULL },
 		{ "NOTE", "note", NULL },
 		{ NULL, NULL, NULL }
 	};

@@ -27,6 +27,7 @@
 #include "sql.h"
 #include "team.h"
 #include "throttle.h"
+#include "token.h"
 #include "user.h"
 
 /* One line per entity file (and per module that runs statements of its
@@ -53,6 +54,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	housekeep_stmts,
 	roi_stmts,
 	assessment_stmts,
+	token_stmts,
 	NULL
 };
 

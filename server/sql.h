@@ -149,6 +149,11 @@ enum stmt {
 	ST_REVIEW,
 	ST_DUE,
 	ST_USER_BUDGET,		/* user.c */
+	/* API tokens (token.c) */
+	ST_TOKEN_AUTH,
+	ST_TOKEN_ADD,
+	ST_TOKEN_LIST,
+	ST_TOKEN_REMOVE,
 	ST_MAX
 };
 
