@@ -43,7 +43,7 @@ allowed "a check-in without confidence" admin kr checkin "$K_ENG" 2 --note secon
 expect_eq "... keeps the confidence" "$(kr_field "$K_ENG" confidence)" 10
 expect_exit "kr history" 0 as leng --json kr history "$K_ENG"
 expect_match "kr history: oldest first, with notes and authors" \
-    '^\[\{"id":[0-9]+,"value":1,"confidence":10,"note":"","author":"root","at":"[^"]+"\},\{"id":[0-9]+,"value":2,"confidence":null,"note":"second","author":"root","at":"[^"]+"\}\]$' "$OUT"
+    '^\[\{"id":[0-9]+,"value":1,"confidence":10,"note":"","author":"root","via":"user","at":"[^"]+"\},\{"id":[0-9]+,"value":2,"confidence":null,"note":"second","author":"root","via":"user","at":"[^"]+"\}\]$' "$OUT"
 if psql_cairn -c "UPDATE checkins SET value = 9" 2>"$T/psql.err"; then
 	not_ok "the database refuses to change a check-in"
 else
