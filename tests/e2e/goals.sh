@@ -324,7 +324,7 @@ expect_eq "the edit's before and after in the database" \
     "Audited|Audited, edited"
 expect_exit "audit --entity" 0 as admin --json audit --entity "objective:$AO"
 expect_eq "audit --entity lists the objective's 7 entries" "$(echo "$OUT" | json_all entity | grep -cx "objective:$AO")" 7
-expect_match "audit entries: newest first" '^\[\{"id":[0-9]+,"at":"[^"]+","user":"leng","op":"objective.archive"' "$OUT"
+expect_match "audit entries: newest first" '^\[\{"id":[0-9]+,"at":"[^"]+","user":"leng","via":"user","op":"objective.archive"' "$OUT"
 expect_match "audit before/after are maps" '"before":\{.*"after":\{' "$OUT"
 expect_exit "audit --user cops --entity kr:ID" 0 as admin --json audit --user cops --entity "kr:$AK"
 expect_eq "cops made one change to the KR" "$(echo "$OUT" | json_all op | tr '\n' ' ')" 'kr.checkin '
