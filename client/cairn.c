@@ -262,8 +262,8 @@ help_command(FILE *f, const struct cmd_entry *cmd)
 	fprintf(f, "%s\n", cmd->summary);
 	if (cmd->op != NULL)
 		fprintf(f, "Sends the %s request.\n", cmd->op);
-	fprintf(f, "Global options: --server HOST:PORT, --ca FILE, --json "
-	    "(see cairn help).\n");
+	fprintf(f, "Global options: --server HOST:PORT, --ca FILE, "
+	    "--token-file FILE, --json (see cairn help).\n");
 }
 
 static int	family_usage(const char *, const char *, ...)

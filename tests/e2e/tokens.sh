@@ -129,8 +129,9 @@ expect_exit "tokens: kr.checkin scope checks in" 0 tk "$CI" kr checkin "$TKR" 40
 expect_exit "tokens: kr.checkin scope may not record" 4 tk "$CI" kpi record "$TP1" 5
 expect_exit "tokens: kr.checkin scope may not edit the key result" 4 tk "$CI" kr edit "$TKR" --title "No"
 quietly "tokens: a check-in only token" as tmem token add ckonly --scope kr.checkin
-expect_exit "tokens: a kr.checkin-only token checks in" 0 tk "$OUT" kr checkin "$TKR" 41
-expect_exit "tokens: ... and reads nothing" 4 tk "$OUT" kr history "$TKR"
+CK=$OUT
+expect_exit "tokens: a kr.checkin-only token checks in" 0 tk "$CK" kr checkin "$TKR" 41
+expect_exit "tokens: ... and reads nothing" 4 tk "$CK" kr history "$TKR"
 printf 'kpi,value,at,note\n%s,3,,by csv\n' "$TP1" > "$T/tk-one.csv"
 expect_exit "tokens: kpi import (CSV) with the kpi.record token" 0 tk "$FD" kpi import "$T/tk-one.csv"
 
