@@ -128,6 +128,15 @@ expect_exit "tokens: kpi.record scope may not check in" 4 tk "$FD" kr checkin "$
 expect_exit "tokens: kr.checkin scope checks in" 0 tk "$CI" kr checkin "$TKR" 40
 expect_exit "tokens: kr.checkin scope may not record" 4 tk "$CI" kpi record "$TP1" 5
 expect_exit "tokens: kr.checkin scope may not edit the key result" 4 tk "$CI" kr edit "$TKR" --title "No"
+# The owner's write budgets: the token's check-in takes from tmem's bucket.
+b0=$(tq "SELECT b.at FROM budgets b JOIN users u ON u.id = b.user_id WHERE u.login = 'tmem' AND b.name = 'writes'")
+quietly "tokens: a check-in through the token" tk "$CI" kr checkin "$TKR" 39
+expect_eq "tokens: a token's write is charged to its owner's budget.writes" \
+    "$(tq "SELECT b.at > '$b0' FROM budgets b JOIN users u ON u.id = b.user_id WHERE u.login = 'tmem' AND b.name = 'writes'")" "t"
+rd0=$(tq "SELECT b.at FROM budgets b JOIN users u ON u.id = b.user_id WHERE u.login = 'tmem' AND b.name = 'readings'")
+quietly "tokens: a reading through the token" tk "$FD" kpi record "$TP1" 7
+expect_eq "... and its reading to the owner's budget.readings" \
+    "$(tq "SELECT b.at > '$rd0' FROM budgets b JOIN users u ON u.id = b.user_id WHERE u.login = 'tmem' AND b.name = 'readings'")" "t"
 quietly "tokens: a check-in only token" as tmem token add ckonly --scope kr.checkin
 CK=$OUT
 expect_exit "tokens: a kr.checkin-only token checks in" 0 tk "$CK" kr checkin "$TKR" 41
@@ -181,6 +190,9 @@ expect_eq "tokens: token rm holds at once on an open connection" "$out" "True Tr
 expect_eq "... deleted" "$(tq "SELECT count(*) FROM api_tokens WHERE name = 'reader'")" 0
 expect_eq "... audited" "$(tq "SELECT count(*) FROM audit_log WHERE op = 'token.remove' AND before->>'name' = 'reader'")" 1
 expect_exit "tokens: removing it again (E_NOT_FOUND)" 5 as tmem token rm reader
+expect_exit "tokens: a member may not remove another's token" 4 as tmem token rm x --user root
+expect_exit "tokens: an admin removes a member's token" 0 as admin token rm ckonly --user tmem
+expect_eq "... which is gone" "$(tq "SELECT count(*) FROM api_tokens WHERE name = 'ckonly'")" 0
 expect_exit "tokens: a removed token is refused" 3 tk "$RD" whoami
 sleep 3
 
