@@ -1,6 +1,7 @@
 /*
  * dispatch.c: the op table, and the checks every op gets in one place:
- * hello first, a live session, the admin role, then the handler.  Each
+ * hello first, a live session (an API token's checked again before every
+ * op), the token's scopes (scope.c), the admin role, then the handler.  Each
  * entity's file holds its ops (kr.c's kr_ops ...), gathered here.
  */
 #include <string.h>
