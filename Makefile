@@ -143,6 +143,7 @@ $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 $(BIN)/test_kpi_at: $(BUILD)/server/kpi-at.o
 $(BIN)/test_prom_json: $(BUILD)/server/prom-json.o
 $(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
+$(BIN)/test_scope: $(BUILD)/server/scope.o
 
 certs: certs/ca.pem
 certs/ca.pem:

@@ -2,27 +2,34 @@
  * cairn.c: the command-line client's main, its global options, help and
  * the exit statuses (the command table is commands.c).
  *
- *	cairn [--server HOST:PORT] [--ca FILE] [--json] COMMAND [ARGS]
+ *	cairn [--server HOST:PORT] [--ca FILE] [--token-file FILE] [--json]
+ *	    COMMAND [ARGS]
  *
  * See client.h for how a command is put together.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "client.h"
 #include "log.h"
 #include "wire.h"
+#include "xmalloc.h"
 
 /* Global options: before the command, or anywhere after it. */
 static const struct opt_spec global_opts[] = {
 	OPT_S("server", NULL),
 	OPT_S("ca", NULL),
+	OPT_S("token-file", NULL),
 	OPT_F("json", NULL),
 	OPT_F("help", NULL),	/* also -h */
 	OPT_END
@@ -40,7 +47,8 @@ static const struct opt_spec lead_opts[] = {
 #define NCMDS	ncmds
 
 static const char global_usage[] =
-    "cairn [--server HOST:PORT] [--ca FILE] [--json] COMMAND [ARGS]";
+    "cairn [--server HOST:PORT] [--ca FILE] [--token-file FILE] [--json]\n"
+    "       COMMAND [ARGS]";
 
 static const char global_help[] =
 "Global options (before or after the command):\n"
@@ -48,6 +56,9 @@ static const char global_help[] =
 "                      remembered session's, else " CAIRN_DEFAULT_SERVER "\n"
 "  --ca FILE           the CA certificate the server's must be signed by;\n"
 "                      default $CAIRN_CA, else the remembered session's\n"
+"  --token-file FILE   act with the API token in FILE (cairn token add),\n"
+"                      not the remembered session; FILE must not be\n"
+"                      readable by group or others.  Or $CAIRN_TOKEN.\n"
 "  --json              print the result on stdout, and errors on stderr,\n"
 "                      as JSON\n"
 "  --help, -h          show help (also: cairn COMMAND --help)\n"
@@ -251,8 +262,8 @@ help_command(FILE *f, const struct cmd_entry *cmd)
 	fprintf(f, "%s\n", cmd->summary);
 	if (cmd->op != NULL)
 		fprintf(f, "Sends the %s request.\n", cmd->op);
-	fprintf(f, "Global options: --server HOST:PORT, --ca FILE, --json "
-	    "(see cairn help).\n");
+	fprintf(f, "Global options: --server HOST:PORT, --ca FILE, "
+	    "--token-file FILE, --json (see cairn help).\n");
 }
 
 static int	family_usage(const char *, const char *, ...)
@@ -324,6 +335,7 @@ missing_argument(const struct cmd_entry *cmd, int given)
 struct globals {
 	const char	*server;
 	const char	*ca;
+	const char	*token_file;
 	bool		 json;
 	bool		 help;
 };
@@ -338,6 +350,8 @@ take_globals(struct globals *g, const struct cmd_args *a)
 		g->server = v;
 	if ((v = args_get(a, "ca")) != NULL)
 		g->ca = v;
+	if ((v = args_get(a, "token-file")) != NULL)
+		g->token_file = v;
 	g->json |= args_flag(a, "json");
 	g->help |= args_flag(a, "help");
 }
@@ -354,17 +368,78 @@ pick(const char *opt, const char *envname, const char *remembered)
 	return remembered;
 }
 
+/*
+ * The API token of --token-file or CAIRN_TOKEN, if any, in c->api_token.
+ * The file must be the user's alone, as ssh wants of a private key: a
+ * token readable by others is refused rather than used.
+ */
+static MUST_CHECK int
+api_token(struct client *c, const struct globals *g)
+{
+	const char *env = getenv("CAIRN_TOKEN");
+	char buf[256];
+	struct stat st;
+	size_t n;
+	FILE *f;
+	int fd;
+
+	if (g->token_file == NULL) {
+		if (env != NULL && env[0] != '\0')
+			c->api_token = xstrdup(env);
+		return CX_OK;
+	}
+	if ((fd = open(g->token_file, O_RDONLY | O_NOCTTY)) == -1)
+		return client_fail(c, CE_CLIENT, "cannot read the token file "
+		    "%s: %s", g->token_file, strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return client_fail(c, CE_CLIENT, "the token file %s is not a "
+		    "regular file", g->token_file);
+	}
+	if (st.st_mode & 077) {
+		close(fd);
+		return client_fail(c, CE_CLIENT, "permissions %04o for the "
+		    "token file %s are too open: it must not be readable by "
+		    "group or others (chmod 600)",
+		    (unsigned)(st.st_mode & 07777), g->token_file);
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return client_fail(c, CE_CLIENT, "cannot read the token file "
+		    "%s: %s", g->token_file, strerror(errno));
+	}
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
+	    buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		buf[--n] = '\0';
+	if (n == 0) {
+		OPENSSL_cleanse(buf, sizeof buf);
+		return client_fail(c, CE_CLIENT, "the token file %s is empty",
+		    g->token_file);
+	}
+	c->api_token = xstrdup(buf);
+	OPENSSL_cleanse(buf, sizeof buf);
+	return CX_OK;
+}
+
 /* Where to connect and how to verify: option, env, session, default. */
 static MUST_CHECK int
 settle(struct client *c, const struct globals *g)
 {
 	char err[512];
+	int rc;
 
 	if (!config_load(&c->cfg, err, sizeof err))
 		return client_fail(c, CE_CLIENT, "cannot read the session: %s",
 		    err);
-	/* Without a session there is no point in connecting. */
-	if ((c->cmd->flags & CMD_TOKEN) && c->cfg.token == NULL)
+	if ((rc = api_token(c, g)) != CX_OK)
+		return rc;
+	/* Without a session there is no point in connecting (an API token
+	 * replaces it for the commands that resume one). */
+	if ((c->cmd->flags & CMD_TOKEN) && c->cfg.token == NULL &&
+	    (c->api_token == NULL || !(c->cmd->flags & CMD_RESUME)))
 		return client_fail(c, "E_AUTH",
 		    "not logged in: run cairn login LOGIN");
 	c->server = pick(g->server, "CAIRN_SERVER", c->cfg.server);
@@ -488,5 +563,9 @@ main(int argc, char **argv)
 	if ((cmd->flags & CMD_NET) == 0 || (rc = settle(&c, &g)) == CX_OK)
 		rc = cmd->exec(&c, &a);
 	client_close(&c);
+	if (c.api_token != NULL) {
+		OPENSSL_cleanse(c.api_token, strlen(c.api_token));
+		free(c.api_token);
+	}
 	return finish(rc);
 }

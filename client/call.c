@@ -420,7 +420,14 @@ open_quiet(struct client *c)
 	req_str(&hello, "client", "cairn/" CAIRN_VERSION);
 	hello_id = ++c->next_id;
 	pack_request(&sb[0], hello_id, "hello", &hello, false);
-	if ((c->cmd->flags & CMD_RESUME) && may_resume(c, &why)) {
+	if ((c->cmd->flags & CMD_RESUME) && c->api_token != NULL) {
+		/* An API token instead of the saved session (cron, CI). */
+		req_str(&resume, "token", c->api_token);
+		resume_id = ++c->next_id;
+		pack_request(&sb[n++], resume_id, "session.token", &resume,
+		    false);
+		resume_size = sb[1].size;
+	} else if ((c->cmd->flags & CMD_RESUME) && may_resume(c, &why)) {
 		req_str(&resume, "token", c->cfg.token);
 		resume_id = ++c->next_id;
 		pack_request(&sb[n++], resume_id, "session.resume", &resume,

@@ -154,6 +154,10 @@ struct client {
 	const char		*server;	/* borrowed from argv, env, cfg */
 	const char		*ca;
 	struct config		 cfg;
+	/* An API token (CAIRN_TOKEN or --token-file): sent with
+	 * session.token instead of resuming the saved session, which is
+	 * then neither needed nor written.  Malloc'd, wiped when freed. */
+	char			*api_token;
 
 	struct peer		 peer;
 	bool			 open;
@@ -363,6 +367,9 @@ int	 cmd_kr_edit(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_kr_rm(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_kr_checkin(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_kr_history(struct client *, struct cmd_args *) MUST_CHECK;
+/* cmd-token.c */
+int	 cmd_token_add(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_token_list(struct client *, struct cmd_args *) MUST_CHECK;
 /* A key result's field that the server withholds when its KPI is hidden
  * to the caller (kpi_hidden): "(hidden)" then. */
 out_fmt	 out_kr_seen;

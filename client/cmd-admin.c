@@ -25,6 +25,7 @@ cmd_audit(struct client *c, struct cmd_args *a)
 	static const struct column cols[] = {
 		{ "AT", "at", NULL },
 		{ "USER", "user", NULL },
+		{ "VIA", "via", NULL },
 		{ "OP", "op", NULL },
 		{ "ENTITY", "entity", NULL },
 		{ NULL, NULL, NULL }

@@ -123,6 +123,7 @@ cmd_kr_history(struct client *c, struct cmd_args *a)
 		{ "VALUE", "value", NULL },
 		{ "CONF", "confidence", NULL },
 		{ "AUTHOR", "author", NULL },
+		{ "VIA", "via", NULL },
 		{ "NOTE", "note", NULL },
 		{ NULL, NULL, NULL }
 	};

@@ -503,6 +503,39 @@ const struct cmd_entry cmd_table[] = {
 	},
 
 	{
+		.name = "token", .sub = "add",
+		.usage = "NAME --scope read|kpi.record|kr.checkin ... "
+		    "[--kpi ID ...] [--expires DURATION]",
+		.summary = "make an API token for scripts and print it once "
+		    "(--expires 1h to 2y, default 90d; --kpi: the only KPIs "
+		    "its kpi.record may record)",
+		.op = "token.add",
+		.keys = KEYS(ARG_S("name")),
+		.opts = OPTS(OPT_SM("scope"), OPT_SM("kpi"),
+		    OPT_S("expires", NULL)),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_token_add,
+	},
+	{
+		.name = "token", .sub = "list",
+		.usage = "[--user LOGIN]",
+		.summary = "list your API tokens (an admin: another user's)",
+		.op = "token.list",
+		.opts = OPTS(OPT_S("user", "user")),
+		.flags = CMD_SESSION, .exec = cmd_token_list,
+	},
+	{
+		.name = "token", .sub = "rm",
+		.usage = "NAME [--user LOGIN]",
+		.summary = "revoke an API token at once",
+		.op = "token.remove",
+		.keys = KEYS(ARG_S("name")),
+		.opts = OPTS(OPT_S("user", "user")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_removed,
+	},
+
+	{
 		.name = "kpi", .sub = "add",
 		.usage = "--team SLUG --name TEXT --unit U --direction "
 		    "up|down|range --green N --amber N [--green-high N "

@@ -141,6 +141,7 @@ common_args(const struct change *c, struct stmt_params *sp)
 	sp_set_if(sp, "key", c->key);
 	sp_set_if(sp, "caller", c->caller);
 	sp_set_if(sp, "role", c->role);
+	sp_set_if(sp, "via", session_via(&c->req->conn->sess));
 	sp_set_if(sp, "version", change_version(c));
 	sp_set_if(sp, "idem_key", idem_key(&c->idem));
 	sp_set_if(sp, "idem_hash", idem_hash(&c->idem));

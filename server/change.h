@@ -16,8 +16,10 @@
  * Parameters by name (stmt.h): when the context or the write is a named
  * statement, the path fills whichever of these it declares -- $key (the
  * entity's id or key), $caller (the caller's user id), $role (the caller's
- * role name), $version (the expected version, NULL for any), $idem_key and
- * $idem_hash (the idempotency key and the hash of the arguments) -- and the
+ * role name), $via (where the change comes from: "user", or "token:NAME"
+ * on a connection of an API token, for kpi_readings.via, checkins.via and
+ * audit_log.via), $version (the expected version, NULL for any), $idem_key
+ * and $idem_hash (the idempotency key and the hash of the arguments) -- and the
  * op's hooks (ctx_args, args) fill the rest by name.  Positional
  * statements (not yet converted) keep the older convention: the context
  * takes ($1 key, $2 caller, $3 role), the write ($1 caller, $2 key, ...)

@@ -1,6 +1,7 @@
 /*
  * dispatch.c: the op table, and the checks every op gets in one place:
- * hello first, a live session, the admin role, then the handler.  Each
+ * hello first, a live session (an API token's checked again before every
+ * op), the token's scopes (scope.c), the admin role, then the handler.  Each
  * entity's file holds its ops (kr.c's kr_ops ...), gathered here.
  */
 #include <string.h>
@@ -25,7 +26,9 @@
 #include "server.h"
 #include "session.h"
 #include "settings.h"
+#include "scope.h"
 #include "team.h"
+#include "token.h"
 #include "user.h"
 
 /* The entity tables, each ended by a NULL name (one line per entity
@@ -50,6 +53,7 @@ static const struct op *const entity_ops[] = {
 	roi_ops,
 	assessment_ops,
 	feed_ops,
+	token_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first
@@ -94,6 +98,17 @@ run(struct request *req)
 	const struct op *op = req->op;
 	struct session *s = &req->conn->sess;
 
+	/* An API token's connection: only what its scopes allow (scope.h),
+	 * and then only what its owner may. */
+	if ((op->flags & OP_SESSION) && s->token_id != 0 &&
+	    !scope_allows(s->scopes, op->name, (op->flags & OP_WRITE) != 0)) {
+		char names[64];
+
+		scope_names(s->scopes, names, sizeof names);
+		req_fail(req, E_FORBIDDEN, NULL, "this token's scopes (%s) do "
+		    "not allow %s", names, op->name);
+		return;
+	}
 	if ((op->flags & OP_ADMIN) && s->role != ROLE_ADMIN) {
 		req_fail(req, E_FORBIDDEN, NULL, "%s needs the admin role",
 		    op->name);
@@ -104,6 +119,16 @@ run(struct request *req)
 		return;
 	}
 	op->fn(req);
+}
+
+/* A token's re-check came back. */
+static void
+on_token_check(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+
+	if (token_recheck(req, res))
+		run(req);
 }
 
 /* The session re-check came back. */
@@ -165,6 +190,13 @@ dispatch(struct request *req)
 	}
 	if (!s->valid) {
 		req_fail(req, E_AUTH, NULL, "not logged in");
+		return;
+	}
+	/* A token is checked again before every op, so that its removal,
+	 * its expiry and its owner's disabling hold at once on every
+	 * cairnd (docs/operations.md, "API tokens"). */
+	if (s->token_id != 0) {
+		(void)token_check(req, on_token_check);
 		return;
 	}
 	/* The session is cached on the connection and re-checked against the

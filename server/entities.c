@@ -29,6 +29,7 @@
 #include "sql.h"
 #include "team.h"
 #include "throttle.h"
+#include "token.h"
 #include "user.h"
 
 /* One line per entity file (and per module that runs statements of its
@@ -57,6 +58,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	assessment_stmts,
 	feed_stmts,
 	feedrun_stmts,
+	token_stmts,
 	NULL
 };
 

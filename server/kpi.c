@@ -33,7 +33,8 @@ static const struct fieldset FS_KPI = FIELDSET("KPI", kpi_f);
 
 static const struct field reading_f[] = {
 	{ "id", F_INT }, { "value", F_NUM }, { "at", F_STR },
-	{ "health", F_STR }, { "author", F_STR }, { "note", F_STR },
+	{ "health", F_STR }, { "author", F_STR }, { "via", F_STR },
+	{ "note", F_STR },
 };
 static const struct fieldset FS_KPI_READING = FIELDSET("reading",
     reading_f);
@@ -210,13 +211,14 @@ const stmt_table kpi_stmts = {
 	 */
 	[ST_KPI_HISTORY] = { .name = "kpi_history", .kind = STMT_READ,
 	    .params = "id caller role limit",
-	    .sql = "SELECT h.id, h.value, h.at, h.health, h.author, h.note,"
+	    .sql = "SELECT h.id, h.value, h.at, h.health, h.author, h.via,"
+	    " h.note,"
 	    " k.readable FROM (SELECT k.*, can_read_team($caller, $role,"
 	    " k.team_id) AS readable FROM kpis k WHERE k.id = $id) k"
 	    " LEFT JOIN LATERAL (SELECT r.id, r.value, " KPI_TIME("r.at")
 	    " AS at, r.at AS t, kpi_reading_health(k.direction, k.green,"
 	    " k.amber, k.green_high, k.amber_high, r.value) AS health,"
-	    " u.login AS author, r.note FROM kpi_readings r"
+	    " u.login AS author, r.via, r.note FROM kpi_readings r"
 	    " JOIN users u ON u.id = r.author_id WHERE r.kpi_id = k.id "
 	    KPI_LATEST_FIRST " LIMIT $limit::integer) h ON k.readable"
 	    " ORDER BY h.t, h.id",

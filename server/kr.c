@@ -54,7 +54,8 @@ static const struct fieldset FS_KR_SHOW = FIELDSET("key result",
 
 static const struct field checkin_f[] = {
 	{ "id", F_INT }, { "value", F_NUM }, { "confidence", F_INT },
-	{ "note", F_STR }, { "author", F_STR }, { "at", F_STR },
+	{ "note", F_STR }, { "author", F_STR }, { "via", F_STR },
+	{ "at", F_STR },
 };
 static const struct fieldset FS_CHECKIN = FIELDSET("check-in", checkin_f);
 
@@ -220,12 +221,12 @@ const stmt_table kr_stmts = {
 	 * shows what it set.  A retry's reply reads the key result, as the
 	 * first reply did. */
 	[ST_KR_CHECKIN] = { .name = "kr_checkin", .kind = STMT_WRITE,
-	    .params = "caller key value confidence note idem_key idem_hash",
+	    .params = "caller key value confidence note via idem_key idem_hash",
 	    .sql = "WITH c AS (INSERT INTO checkins (kr_id, value, confidence,"
-	    " note, author_id) VALUES ($key, $value::float8,"
-	    " $confidence::smallint, coalesce($note, ''), $caller)"
+	    " note, author_id, via) VALUES ($key, $value::float8,"
+	    " $confidence::smallint, coalesce($note, ''), $caller, $via)"
 	    " RETURNING *),"
-	    AUDIT_NAMED("kr.checkin", "kr", "c.kr_id", "NULL", "to_jsonb(c)",
+	    AUDIT_NAMED_VIA("kr.checkin", "kr", "c.kr_id", "NULL", "to_jsonb(c)",
 	    "c")
 	    "," IDEM_NAMED("kr.checkin", "c.kr_id", "c")
 	    " SELECT " KR_COLS_WITH("c.value",
@@ -237,7 +238,7 @@ const stmt_table kr_stmts = {
 	[ST_KR_HISTORY] = { .name = "kr_history", .kind = STMT_READ,
 	    .params = "id",
 	    .sql = "SELECT c.id, c.value, c.confidence, c.note,"
-	    " u.login AS author, to_char(c.at AT TIME ZONE 'UTC',"
+	    " u.login AS author, c.via, to_char(c.at AT TIME ZONE 'UTC',"
 	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at"
 	    " FROM checkins c JOIN users u ON u.id = c.author_id"
 	    " WHERE c.kr_id = $id ORDER BY c.id",

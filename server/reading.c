@@ -63,10 +63,11 @@ const stmt_table reading_stmts = {
 	 * triggers of sql/logic/reading.sql check and follow once per
 	 * statement. */
 	[ST_KPI_RECORD] = { .name = "kpi_record", .kind = STMT_WRITE,
-	    .params = "caller kpis vals ats notes idem_key idem_hash",
+	    .params = "caller kpis vals ats notes via idem_key idem_hash",
 	    .sql = "WITH r AS (INSERT INTO kpi_readings (kpi_id, value, at,"
-	    " note, author_id) SELECT u.kpi, u.value, coalesce(u.at, now()),"
-	    " coalesce(u.note, ''), $caller::bigint FROM unnest($kpis::bigint[],"
+	    " note, author_id, via) SELECT u.kpi, u.value,"
+	    " coalesce(u.at, now()), coalesce(u.note, ''), $caller::bigint,"
+	    " $via::text FROM unnest($kpis::bigint[],"
 	    " $vals::float8[], $ats::timestamptz[], $notes::text[])"
 	    " WITH ORDINALITY AS u (kpi, value, at, note, n) ORDER BY u.n"
 	    " RETURNING id),"
@@ -233,6 +234,20 @@ in_closed(const char *closed, const char *at, char *name, size_t len)
 	return false;
 }
 
+/* Whether the connection's token (if any) may record KPI id: a token
+ * limited to some KPIs records those only (docs/rules.md, "API
+ * tokens"); the owner's permission is checked after it all the same. */
+static bool
+token_may_record(const struct session *s, int64_t id)
+{
+	if (s->token_id == 0 || s->nkpis == 0)
+		return true;
+	for (int i = 0; i < s->nkpis; i++)
+		if (s->kpis[i] == id)
+			return true;
+	return false;
+}
+
 /* Every reading against its KPI, in order; false after answering. */
 static bool MUST_CHECK
 check_all(struct change *c, const PGresult *ctx)
@@ -276,8 +291,14 @@ check_all(struct change *c, const PGresult *ctx)
 			f.member_here = row_bool(ctx, row, "member_here");
 			f.kpi_owner = row_bool(ctx, row, "kpi_owner");
 		}
+		if (!token_may_record(&req->conn->sess, r->kpi[i])) {
+			req_fail(req, E_FORBIDDEN, field, "reading %zu: token "
+			    "'%s' may not record KPI %lld (not one of its "
+			    "KPIs)", i, req->conn->sess.via + 6,
+			    (long long)r->kpi[i]);
+			ok = false;
 		/* One the caller may not read is answered as missing. */
-		if (row < 0 || !authz_allows(ACT_READ, &f)) {
+		} else if (row < 0 || !authz_allows(ACT_READ, &f)) {
 			req_fail(req, E_NOT_FOUND, field, "reading %zu: no KPI "
 			    "%lld", i, (long long)r->kpi[i]);
 			ok = false;

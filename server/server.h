@@ -51,7 +51,23 @@ struct session {
 	int64_t		 expires;	/* unix seconds */
 	uint64_t	 checked_ms;	/* monotonic ms of last db check */
 	bool		 stale;		/* re-check before the next op */
+	/* An API token's connection (session.token, token.c): id 0 for a
+	 * session opened with a password.  Checked again before every op
+	 * (dispatch.c), within its scopes (scope.h); kpis: the only KPIs
+	 * its kpi.record may record (nkpis 0: any). */
+	int64_t		 token_id;
+	char		 via[48];	/* "token:NAME" */
+	unsigned	 scopes;
+	int		 nkpis;
+	int64_t		 kpis[64];
 };
+
+/* Where the connection's writes come from: its token, or "user". */
+static inline const char *
+session_via(const struct session *s)
+{
+	return s->token_id != 0 ? s->via : "user";
+}
 
 struct request {
 	TAILQ_ENTRY(request)	 entry;

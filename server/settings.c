@@ -40,8 +40,8 @@ static const struct fieldset FS_SETTING_CTX = FIELDSET("setting",
 /* before and after are the table rows as maps: their shape is the row's,
  * which later migrations may widen. */
 static const struct field audit_f[] = {
-	{ "id", F_INT }, { "at", F_STR }, { "user", F_STR }, { "op", F_STR },
-	{ "entity", F_STR }, { "before", F_JSON }, { "after", F_JSON }
+	{ "id", F_INT }, { "at", F_STR }, { "user", F_STR }, { "via", F_STR },
+	{ "op", F_STR }, { "entity", F_STR }, { "before", F_JSON }, { "after", F_JSON }
 };
 static const struct fieldset FS_AUDIT = FIELDSET("audit entry", audit_f);
 
@@ -76,7 +76,7 @@ const stmt_table settings_stmts = {
 	    .params = "since login type id limit",
 	    .sql = "SELECT a.id, to_char(a.at AT TIME ZONE 'UTC',"
 	    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS at, u.login AS \"user\","
-	    " a.op, a.entity_type || ':' || a.entity_id AS entity,"
+	    " a.via, a.op, a.entity_type || ':' || a.entity_id AS entity,"
 	    " a.before::text AS before, a.after::text AS after"
 	    " FROM audit_log a"
 	    " LEFT JOIN users u ON u.id = a.user_id"

@@ -45,6 +45,13 @@
 	AUDIT_BY("$1", op, type, idexpr, before, after, from)
 #define AUDIT_NAMED(op, type, idexpr, before, after, from)		\
 	AUDIT_BY("$caller", op, type, idexpr, before, after, from)
+/* The same with its source (audit_log.via) from $via (change.h), for the
+ * writes a token may make (kr.checkin); the others' entries are 'user'. */
+#define AUDIT_NAMED_VIA(op, type, idexpr, before, after, from)		\
+	" a AS (INSERT INTO audit_log (user_id, op, entity_type,"	\
+	" entity_id, before, after, via) SELECT $caller::bigint, '" op	\
+	"', '" type "', " idexpr ", " before ", " after ", $via::text"	\
+	" FROM " from ")"
 #define AUDIT_BY(caller, op, type, idexpr, before, after, from)		\
 	" a AS (INSERT INTO audit_log (user_id, op, entity_type,"	\
 	" entity_id, before, after) SELECT " caller "::bigint, '" op	\

@@ -156,6 +156,11 @@ enum stmt {
 	ST_FEED_RUN_DONE,
 	ST_FEED_CLAIM,
 	ST_FEED_DONE,
+	/* API tokens (token.c) */
+	ST_TOKEN_AUTH,
+	ST_TOKEN_ADD,
+	ST_TOKEN_LIST,
+	ST_TOKEN_REMOVE,
 	ST_MAX
 };
 

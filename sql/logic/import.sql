@@ -278,10 +278,11 @@ BEGIN
 	GET DIAGNOSTICS n_kr = ROW_COUNT;
 
 	-- Check-ins with their own times, in the order they were made.
-	INSERT INTO checkins (kr_id, value, confidence, note, author_id, at)
+	INSERT INTO checkins (kr_id, value, confidence, note, author_id, at,
+	    via)
 	    SELECT x.new, (r.doc->>'value')::float8,
 		(r.doc->>'confidence')::smallint, r.doc->>'note', au.id,
-		(r.doc->>'at')::timestamptz
+		(r.doc->>'at')::timestamptz, 'import'
 	    FROM import_rows r
 	    JOIN imp_kr x ON x.old = (r.doc->>'kr')::bigint
 	    JOIN users au ON au.login = r.doc->>'author'
@@ -295,10 +296,10 @@ BEGIN
 	-- Readings of the period; into a KPI that exists already, only
 	-- those it does not hold (same time and value).
 	INSERT INTO kpi_readings (kpi_id, value, at, note, author_id,
-	    recorded_at)
+	    recorded_at, via)
 	    SELECT k.new, (r.doc->>'value')::float8,
 		(r.doc->>'at')::timestamptz, r.doc->>'note', au.id,
-		(r.doc->>'recorded_at')::timestamptz
+		(r.doc->>'recorded_at')::timestamptz, 'import'
 	    FROM import_rows r
 	    JOIN imp_kpi k ON k.old = (r.doc->>'kpi')::bigint
 	    JOIN users au ON au.login = r.doc->>'author'
@@ -337,10 +338,11 @@ BEGIN
 		UPDATE periods SET state = 'closed' WHERE id = pid;
 	END IF;
 
-	INSERT INTO audit_log (user_id, op, entity_type, entity_id, after)
+	INSERT INTO audit_log (user_id, op, entity_type, entity_id, after,
+	    via)
 	    VALUES (u, 'import', 'period', pid, jsonb_build_object(
 	    'objectives', n_obj, 'key_results', n_kr, 'checkins', n_ci,
-	    'kpis_created', n_kpi, 'readings', n_rd));
+	    'kpis_created', n_kpi, 'readings', n_rd), 'import');
 	DELETE FROM imports WHERE id = imp;
 	RETURN QUERY SELECT p->>'name', n_obj, n_kr, n_ci, n_kpi, n_rd;
 END $$;

@@ -43,7 +43,7 @@ allowed "a check-in without confidence" admin kr checkin "$K_ENG" 2 --note secon
 expect_eq "... keeps the confidence" "$(kr_field "$K_ENG" confidence)" 10
 expect_exit "kr history" 0 as leng --json kr history "$K_ENG"
 expect_match "kr history: oldest first, with notes and authors" \
-    '^\[\{"id":[0-9]+,"value":1,"confidence":10,"note":"","author":"root","at":"[^"]+"\},\{"id":[0-9]+,"value":2,"confidence":null,"note":"second","author":"root","at":"[^"]+"\}\]$' "$OUT"
+    '^\[\{"id":[0-9]+,"value":1,"confidence":10,"note":"","author":"root","via":"user","at":"[^"]+"\},\{"id":[0-9]+,"value":2,"confidence":null,"note":"second","author":"root","via":"user","at":"[^"]+"\}\]$' "$OUT"
 if psql_cairn -c "UPDATE checkins SET value = 9" 2>"$T/psql.err"; then
 	not_ok "the database refuses to change a check-in"
 else
@@ -324,7 +324,7 @@ expect_eq "the edit's before and after in the database" \
     "Audited|Audited, edited"
 expect_exit "audit --entity" 0 as admin --json audit --entity "objective:$AO"
 expect_eq "audit --entity lists the objective's 7 entries" "$(echo "$OUT" | json_all entity | grep -cx "objective:$AO")" 7
-expect_match "audit entries: newest first" '^\[\{"id":[0-9]+,"at":"[^"]+","user":"leng","op":"objective.archive"' "$OUT"
+expect_match "audit entries: newest first" '^\[\{"id":[0-9]+,"at":"[^"]+","user":"leng","via":"user","op":"objective.archive"' "$OUT"
 expect_match "audit before/after are maps" '"before":\{.*"after":\{' "$OUT"
 expect_exit "audit --user cops --entity kr:ID" 0 as admin --json audit --user cops --entity "kr:$AK"
 expect_eq "cops made one change to the KR" "$(echo "$OUT" | json_all op | tr '\n' ' ')" 'kr.checkin '

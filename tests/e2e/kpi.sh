@@ -488,7 +488,7 @@ expect_exit "kpi list (text, not UTF-8)" 0 env LANG=C LC_ALL= LC_CTYPE= \
     XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" kpi list --team kops
 expect_match "... plain characters" 'range boundaries +kops +5 +% +green +no +- +\.\+~\._\+#_#=$' "$OUT"
 expect_exit "kpi history --limit 3" 0 as admin --json kpi history "$RGK" --limit 3
-expect_match "... the last 3, oldest first, each with its health" '^\[\{"id":[0-9]+,"value":0.99,"at":"[^"]*","health":"red","author":"root","note":""\},\{[^}]*"value":8.01[^}]*"health":"red"[^}]*\},\{[^}]*"value":5,[^}]*"health":"green"[^}]*\}\]$' "$OUT"
+expect_match "... the last 3, oldest first, each with its health" '^\[\{"id":[0-9]+,"value":0.99,"at":"[^"]*","health":"red","author":"root","via":"user","note":""\},\{[^}]*"value":8.01[^}]*"health":"red"[^}]*\},\{[^}]*"value":5,[^}]*"health":"green"[^}]*\}\]$' "$OUT"
 expect_exit "kpi history --limit 1001" 7 as admin kpi history "$RGK" --limit 1001
 expect_exit "kpi history of a private team's KPI, as an outsider" 5 as kout kpi history "$SECRET"
 expect_exit "kpi history of a KPI without readings" 0 as admin --json kpi history "$OTD"

@@ -78,6 +78,20 @@ done | paste -sd, -)
 expect_eq "schema: ... whose schema_migrations holds the baseline and what follows it" \
     "$(sc_psql sc_legacy -c "SELECT string_agg(version || ' ' || name, ',' ORDER BY version) FROM schema_migrations")" \
     "$sc_want"
+# sql/004_tokens.sql: the API tokens' table, and the source (via) of
+# readings, check-ins and audit entries, 'user' for every upgraded row.
+expect_eq "schema: 004_tokens: api_tokens' columns" \
+    "$(sc_psql sc_legacy -c "SELECT string_agg(column_name, ' ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'api_tokens'")" \
+    "id user_id name token_hash scopes kpis expires_at created_at last_used"
+expect_eq "schema: ... via on kpi_readings, checkins, audit_log, NOT NULL DEFAULT 'user'" \
+    "$(sc_psql sc_legacy -c "SELECT string_agg(table_name || ':' || is_nullable || ':' || column_default, ' ' ORDER BY table_name) FROM information_schema.columns WHERE column_name = 'via' AND table_name IN ('kpi_readings', 'checkins', 'audit_log')")" \
+    "audit_log:NO:'user'::text checkins:NO:'user'::text kpi_readings:NO:'user'::text"
+expect_eq "schema: ... the upgraded rows' via is 'user'" \
+    "$(sc_psql sc_legacy -c "SELECT (SELECT count(*) FROM kpi_readings WHERE via <> 'user') + (SELECT count(*) FROM checkins WHERE via <> 'user') + (SELECT count(*) FROM audit_log WHERE via <> 'user')")" "0"
+expect_exit "schema: ... a via that is none of user, import, token:NAME, feed:NAME is refused" 1 \
+    sc_psql sc_legacy -c "INSERT INTO audit_log (op, entity_type, entity_id, via) VALUES ('x', 'x', 1, 'somebody')"
+expect_exit "schema: ... an unknown scope is refused" 1 \
+    sc_psql sc_legacy -c "INSERT INTO api_tokens (user_id, name, token_hash, scopes) SELECT id, 'x', sha256('x'), '{write}' FROM users LIMIT 1"
 
 # A fresh database, by today's cairnd.
 sc_init sc_fresh new-admin "$T/sc-fresh.log" ||
@@ -100,8 +114,10 @@ fi
 #   key_results_check trigger no longer runs on their value-only updates;
 # - key_results_check, objectives_check_update: triggers by column list;
 # - objectives_more_than_progress: gone (was that trigger's WHEN).
-# And for what issue 15 changed: review_items gains kpi_breach_forecast.
-sc_changed='^-- Name: (period_closed_refuse\(\); Type: FUNCTION|checkins_apply\(\); Type: FUNCTION|kpi_readings_follow\(\); Type: FUNCTION|objectives_more_than_progress\(public\.objectives, public\.objectives\); Type: FUNCTION|key_results key_results_check; Type: TRIGGER|objectives objectives_check_update; Type: TRIGGER|review_items\(bigint, text, bigint, bigint\); Type: FUNCTION);'
+# And for what issue 15 changed: review_items gains kpi_breach_forecast;
+# import_apply marks its check-ins, readings and audit entry via 'import'
+# (sql/004_tokens.sql's column; tokens.sh checks it).
+sc_changed='^-- Name: (import_apply\(bigint, bigint\); Type: FUNCTION|period_closed_refuse\(\); Type: FUNCTION|checkins_apply\(\); Type: FUNCTION|kpi_readings_follow\(\); Type: FUNCTION|objectives_more_than_progress\(public\.objectives, public\.objectives\); Type: FUNCTION|key_results key_results_check; Type: TRIGGER|objectives objectives_check_update; Type: TRIGGER|review_items\(bigint, text, bigint, bigint\); Type: FUNCTION);'
 sc_logic "$T/sc-before.sql" | perl -0pe "s/PERFORM cairn_refuse\('period\.closed',\n\t\t    'nothing in a closed period changes'\);/PERFORM period_closed_refuse();/g" |
     awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-before"
 # Objects new since 6e09e4c (issue 15's forecasts) are in the fresh
@@ -112,7 +128,7 @@ expect_eq "schema: the objects new since 6e09e4c are in the fresh database" \
 sc_logic "$T/sc-fresh.sql" | awk -v re="$sc_new" '/^-- Name: / { skip = $0 ~ re } !skip' |
     awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-fresh"
 expect_eq "schema: every object changed on purpose is named as it is in the dump" \
-    "$(grep -cE "$sc_changed" "$T/sc-before.sql" "$T/sc-fresh.sql" | sed 's/.*://' | tr '\n' ' ')" "6 6 "
+    "$(grep -cE "$sc_changed" "$T/sc-before.sql" "$T/sc-fresh.sql" | sed 's/.*://' | tr '\n' ' ')" "7 7 "
 if [ -s "$T/sc-logic-fresh" ] && diff -u "$T/sc-logic-before" "$T/sc-logic-fresh" >"$T/sc-diff"; then
 	ok "schema: the functions, triggers and views are 6e09e4c's, text for text ($(grep -c '^-- Name' "$T/sc-logic-fresh") of them; period.closed's refusal in one function; the performance changes named)"
 else
