@@ -139,6 +139,7 @@ $(BIN)/test_stmt: $(BUILD)/server/stmt.o
 $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 $(BIN)/test_kpi_at: $(BUILD)/server/kpi-at.o
 $(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
+$(BIN)/test_secret: $(BUILD)/server/secret.o
 
 certs: certs/ca.pem
 certs/ca.pem:
