@@ -24,6 +24,7 @@
 #include "server.h"
 #include "session.h"
 #include "settings.h"
+#include "source.h"
 #include "team.h"
 #include "user.h"
 
@@ -48,6 +49,7 @@ static const struct op *const entity_ops[] = {
 	settings_ops,
 	roi_ops,
 	assessment_ops,
+	source_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

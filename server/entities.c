@@ -24,6 +24,7 @@
 #include "rollup.h"
 #include "session.h"
 #include "settings.h"
+#include "source.h"
 #include "sql.h"
 #include "team.h"
 #include "throttle.h"
@@ -53,6 +54,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	housekeep_stmts,
 	roi_stmts,
 	assessment_stmts,
+	source_stmts,
 	NULL
 };
 

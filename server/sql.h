@@ -149,6 +149,15 @@ enum stmt {
 	ST_REVIEW,
 	ST_DUE,
 	ST_USER_BUDGET,		/* user.c */
+	/* sources (source.c) */
+	ST_SOURCE_ADD,
+	ST_SOURCE_LIST,
+	ST_SOURCE_GET,
+	ST_SOURCE_CTX,
+	ST_SOURCE_REMOVE,
+	ST_SOURCE_ALLOW,
+	ST_SOURCE_DISALLOW,
+	ST_SOURCE_RUN,
 	ST_MAX
 };
 
