@@ -140,6 +140,8 @@ $(BIN)/test_addrcount: $(BUILD)/server/addrcount.o
 $(BIN)/test_kpi_at: $(BUILD)/server/kpi-at.o
 $(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
 $(BIN)/test_secret: $(BUILD)/server/secret.o
+# The query runner against the e2e run's database 'ops' (sources.sh).
+$(BIN)/test_pgsource: $(BUILD)/server/pgsource.o $(BUILD)/server/resolve.o
 
 certs: certs/ca.pem
 certs/ca.pem:

@@ -310,8 +310,9 @@ pg_ok(PGconn *pg, PGresult *r, ExecStatusType want, const char *what)
 	return ok;
 }
 
-/* Re-seal one secret sealed with the previous key: false on failure. */
-static bool
+/* Re-seal one secret sealed with the previous key: 1 done, 0 it does
+ * not open (left as it is, unusable: warned), -1 the update failed. */
+static int
 reseal(PGconn *pg, const char *id, const char *name, const uint8_t *in,
     size_t inlen)
 {
@@ -324,14 +325,15 @@ reseal(PGconn *pg, const char *id, const char *name, const uint8_t *in,
 
 	if (!secret_open(&prev_key, NULL, name, in, inlen, pt, sizeof pt,
 	    &ptlen, err, sizeof err)) {
-		log_warnx("secrets: source %s: %s", name, err);
-		return false;
+		log_warnx("secrets: source %s: %s: left as it is (set it "
+		    "again)", name, err);
+		return 0;
 	}
 	ok = secret_seal(&cur_key, name, pt, ptlen, out, sizeof out, &outlen);
 	OPENSSL_cleanse(pt, sizeof pt);
 	if (!ok) {
 		log_warnx("secrets: source %s: sealing failed", name);
-		return false;
+		return -1;
 	}
 	hex = secret_bytea_hex(out, outlen);
 	p[0] = hex;
@@ -340,7 +342,7 @@ reseal(PGconn *pg, const char *id, const char *name, const uint8_t *in,
 	    "$1::bytea WHERE id = $2::bigint", 2, NULL, p, NULL, NULL, 0),
 	    PGRES_COMMAND_OK, "update");
 	free(hex);
-	return ok;
+	return ok ? 1 : -1;
 }
 
 bool
@@ -386,8 +388,12 @@ secret_rotate(const char *conninfo)
 		if (secret_sealed_with(&cur_key, b, blen))
 			;
 		else if (have_prev && secret_sealed_with(&prev_key, b, blen)) {
-			ok = reseal(pg, PQgetvalue(r, i, 0), name, b, blen);
-			resealed += ok;
+			int done = reseal(pg, PQgetvalue(r, i, 0), name, b,
+			    blen);
+
+			ok = done >= 0;
+			resealed += done == 1;
+			unknown += done == 0;
 		} else {
 			log_warnx("secrets: source %s: sealed with a key that "
 			    "is neither secret_key nor secret_key_previous: "
@@ -405,8 +411,8 @@ secret_rotate(const char *conninfo)
 	}
 	PQfinish(pg);
 	if (have_prev || resealed > 0)
-		log_info("secrets: %d re-sealed with the current key "
-		    "(secret_key_previous), %d of %d sealed with neither key",
-		    resealed, unknown, n);
+		log_info("secrets: %d re-sealed with the current key, %d "
+		    "could not be opened or were sealed with neither key "
+		    "(of %d)", resealed, unknown, n);
 	return true;
 }

@@ -25,11 +25,12 @@ CREATE TABLE source_teams (
 );
 CREATE INDEX source_teams_team ON source_teams (team_id);
 
--- The time a source's query may take (server/pgsource.c), ms.
-INSERT INTO setting_names VALUES ('source_timeout_ms');
-INSERT INTO settings VALUES ('source_timeout_ms', 5000);
+-- The time a source's query may take (server/pgsource.c), ms: from 100
+-- to 60000, beyond the other settings' 1000.
 ALTER TABLE settings DROP CONSTRAINT settings_value_check;
 ALTER TABLE settings ADD CONSTRAINT settings_value_check
 	CHECK (value BETWEEN 1 AND 1000 OR
 	    (name LIKE 'budget\_%' AND value BETWEEN 1 AND 1000000) OR
 	    (name = 'source_timeout_ms' AND value BETWEEN 100 AND 60000));
+INSERT INTO setting_names VALUES ('source_timeout_ms');
+INSERT INTO settings VALUES ('source_timeout_ms', 5000);
