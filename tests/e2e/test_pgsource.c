@@ -27,6 +27,7 @@
 
 #include <cmocka.h>
 #include <event2/event.h>
+#include <event2/thread.h>
 #include <libpq-fe.h>
 
 #include "pgsource.h"
@@ -336,6 +337,8 @@ main(void)
 		    "CAIRN_TEST_FEEDER_PW (tests/e2e/sources.sh does)\n");
 		return 2;
 	}
+	/* resolve.c's thread activates an event of the loop, as in cairnd. */
+	evthread_use_pthreads();
 	snprintf(conninfo, sizeof conninfo, "host=%s dbname=ops user=feeder",
 	    host);
 	snprintf(admin, sizeof admin, "host=%s dbname=postgres user=cairn",
