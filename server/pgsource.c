@@ -36,7 +36,7 @@
 #define OID_NUMERIC	1700
 
 /* The pipeline's statements, in order. */
-enum step { S_BEGIN, S_SET, S_QUERY, S_ROLLBACK, S_SYNC };
+enum step { S_BEGIN, S_SET, S_QUERY, S_ROLLBACK, S_AWAIT_SYNC, S_SYNC };
 
 enum rstate { R_RESOLVING, R_CONNECTING, R_RUNNING, R_DONE };
 
@@ -371,11 +371,17 @@ read_results(struct pgsrc_run *r)
 	}
 	while (r->state == R_RUNNING && !PQisBusy(r->pg)) {
 		if ((res = PQgetResult(r->pg)) == NULL) {
-			/* The end of one statement's results. */
-			if (r->step < S_ROLLBACK)
-				r->step++;
-			else if (r->step == S_ROLLBACK)
-				r->step = S_ROLLBACK;	/* the sync is next */
+			/* The end of one statement's results; after the
+			 * last one only the sync may come, and a lost
+			 * connection gives NULL for ever: never spin. */
+			if (PQstatus(r->pg) == CONNECTION_BAD ||
+			    r->step == S_AWAIT_SYNC) {
+				fail(r, "the connection ended: %s",
+				    pq_message(NULL, r->pg));
+				finish(r);
+				return;
+			}
+			r->step++;
 			continue;
 		}
 		on_result(r, res);
