@@ -445,11 +445,34 @@ add_check(struct request *req, const char *name, struct source_args *a,
 	return true;
 }
 
+/* The secret's plaintext, wherever the request holds it (the decoded
+ * argument and the reader's copy), overwritten before the request is
+ * answered: what lingers in memory is the sealed form only. */
+static void
+wipe_secret(struct request *req, const char *copy)
+{
+	const msgpack_object *m = req->args_obj;
+
+	if (copy != NULL)
+		OPENSSL_cleanse((char *)copy, strlen(copy));
+	if (m == NULL || m->type != MSGPACK_OBJECT_MAP)
+		return;
+	for (uint32_t i = 0; i < m->via.map.size; i++) {
+		const msgpack_object *v = &m->via.map.ptr[i].val;
+
+		if (mp_str_eq(&m->via.map.ptr[i].key, "secret") &&
+		    v->type == MSGPACK_OBJECT_STR && v->via.str.size > 0)
+			OPENSSL_cleanse((char *)v->via.str.ptr,
+			    v->via.str.size);
+	}
+}
+
 static void
 op_source_add(struct request *req)
 {
 	struct source_args a = { .kind = NULL };
 	const char *name = NULL, *secret = NULL;
+	char plain[SECRET_MAX + 1];
 	struct change *c;
 
 	(void)op_str(req, "name", &name);
@@ -457,8 +480,17 @@ op_source_add(struct request *req)
 	(void)op_str(req, "target", &a.target);
 	(void)op_str(req, "ca", &a.ca);
 	(void)op_str(req, "secret", &secret);
-	if (!req_args_done(req) || !add_check(req, name, &a, secret))
+	/* Kept here only until it is sealed: the request's copies are
+	 * wiped before anything answers (and frees) the request. */
+	if (secret != NULL)
+		snprintf(plain, sizeof plain, "%s", secret);
+	wipe_secret(req, secret);
+	if (!req_args_done(req) || !add_check(req, name, &a, secret != NULL ?
+	    plain : NULL)) {
+		OPENSSL_cleanse(plain, sizeof plain);
 		return;
+	}
+	OPENSSL_cleanse(plain, sizeof plain);
 	c = change_new(req, &source_add, sizeof a);
 	*(struct source_args *)c->arg = a;
 	OPENSSL_cleanse(&a, sizeof a);
