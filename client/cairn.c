@@ -340,20 +340,33 @@ struct globals {
 	bool		 help;
 };
 
+/* The value of global option name: not a command's option of the same
+ * name (source add's --ca is the source's CA, not the server's). */
+static const char *
+global_get(const struct cmd_args *a, const char *name)
+{
+	for (size_t n = 0; n < a->nopt; n++)
+		if (a->opt[n].spec >= global_opts && a->opt[n].spec <
+		    global_opts + sizeof global_opts / sizeof *global_opts &&
+		    strcmp(a->opt[n].spec->name, name) == 0)
+			return a->opt[n].val;
+	return NULL;
+}
+
 /* Later on the line wins. */
 static void
 take_globals(struct globals *g, const struct cmd_args *a)
 {
 	const char *v;
 
-	if ((v = args_get(a, "server")) != NULL)
+	if ((v = global_get(a, "server")) != NULL)
 		g->server = v;
-	if ((v = args_get(a, "ca")) != NULL)
+	if ((v = global_get(a, "ca")) != NULL)
 		g->ca = v;
-	if ((v = args_get(a, "token-file")) != NULL)
+	if ((v = global_get(a, "token-file")) != NULL)
 		g->token_file = v;
-	g->json |= args_flag(a, "json");
-	g->help |= args_flag(a, "help");
+	g->json |= global_get(a, "json") != NULL;
+	g->help |= global_get(a, "help") != NULL;
 }
 
 static const char *

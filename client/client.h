@@ -408,6 +408,12 @@ int	 cmd_report(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_export(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_import(struct client *, struct cmd_args *) MUST_CHECK;
 
+/* cmd-source.c */
+int	 cmd_source_add(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_source_list(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_source_show(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_source_test(struct client *, struct cmd_args *) MUST_CHECK;
+
 /* cmd-admin.c */
 int	 cmd_settings(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_audit(struct client *, struct cmd_args *) MUST_CHECK;

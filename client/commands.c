@@ -858,5 +858,78 @@ const struct cmd_entry cmd_table[] = {
 		    OPT_S("entity", "entity"), OPT_I("limit", "limit")),
 		.flags = CMD_SESSION, .exec = cmd_audit,
 	},
+	{
+		.name = "source", .sub = "add",
+		.usage = "NAME --postgres DSN [--password-stdin] | NAME "
+		    "--prometheus URL [--ca FILE] [--bearer-token-stdin]",
+		.summary = "add a source feeds read from (admin); its "
+		    "password or token from standard input",
+		.op = "source.add",
+		.keys = KEYS(ARG_S("name")),
+		.opts = OPTS(
+		    { .name = "postgres", .type = OPT_STR,
+			.excludes = "prometheus" },
+		    OPT_S("prometheus", NULL), OPT_S("ca", NULL),
+		    OPT_F("password-stdin", NULL),
+		    OPT_F("bearer-token-stdin", NULL)),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_source_add,
+	},
+	{
+		.name = "source", .sub = "list",
+		.usage = "",
+		.summary = "list the sources (admin)",
+		.op = "source.list",
+		.flags = CMD_SESSION, .exec = cmd_source_list,
+	},
+	{
+		.name = "source", .sub = "show",
+		.usage = "NAME",
+		.summary = "show a source: its target, teams and whether a "
+		    "password is set (admin)",
+		.op = "source.get",
+		.keys = KEYS(ARG_S("name")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_source_show,
+	},
+	{
+		.name = "source", .sub = "rm",
+		.usage = "NAME",
+		.summary = "remove a source (admin)",
+		.op = "source.remove",
+		.keys = KEYS(ARG_S("name")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_removed,
+	},
+	{
+		.name = "source", .sub = "test",
+		.usage = "NAME",
+		.summary = "connect to a source and say what it found (admin)",
+		.op = "source.test",
+		.keys = KEYS(ARG_S("name")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_source_test,
+	},
+	{
+		.name = "source", .sub = "allow",
+		.usage = "NAME --team SLUG",
+		.summary = "let a team (and its sub-teams) use a source "
+		    "(admin)",
+		.op = "source.allow",
+		.keys = KEYS(ARG_S("name")),
+		.opts = OPTS(OPT_SREQ("team", "team")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_source_show,
+	},
+	{
+		.name = "source", .sub = "disallow",
+		.usage = "NAME --team SLUG",
+		.summary = "no longer let a team use a source (admin)",
+		.op = "source.disallow",
+		.keys = KEYS(ARG_S("name")),
+		.opts = OPTS(OPT_SREQ("team", "team")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_source_show,
+	},
 };
 const size_t ncmds = sizeof cmd_table / sizeof cmd_table[0];

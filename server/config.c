@@ -28,6 +28,10 @@ static const struct setting settings[] = {
 	S(listen, C_STR, 0, 0, "HOST:PORT to listen on"),
 	S(cert, C_STR, 0, 0, "server certificate chain (PEM)"),
 	S(key, C_STR, 0, 0, "server private key (PEM)"),
+	S(secret_key, C_STR, 0, 0, "key file (64 hex chars, mode 0400) "
+	    "sealing the sources' credentials"),
+	S(secret_key_previous, C_STR, 0, 0, "the key secret_key replaces: "
+	    "secrets it sealed are re-sealed at start"),
 	S(tls_min_version, C_STR, 0, 0, "1.3 (default) or 1.2"),
 	S(data_dir, C_STR, 0, 0, "run a private PostgreSQL cluster here"),
 	S(db, C_STR, 0, 0, "use this external PostgreSQL (URL or conninfo)"),

@@ -13,6 +13,8 @@
 struct config {
 	char	*listen;		/* HOST:PORT */
 	char	*cert, *key;		/* PEM files */
+	char	*secret_key;		/* sources' credentials (secret.h) */
+	char	*secret_key_previous;	/* ... the key being rotated out */
 	char	*tls_min_version;	/* "1.3" or "1.2" */
 	char	*data_dir;		/* embedded cluster (default) */
 	char	*db;			/* external PostgreSQL URL */

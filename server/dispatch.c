@@ -27,6 +27,7 @@
 #include "session.h"
 #include "settings.h"
 #include "scope.h"
+#include "source.h"
 #include "team.h"
 #include "token.h"
 #include "user.h"
@@ -54,6 +55,7 @@ static const struct op *const entity_ops[] = {
 	assessment_ops,
 	feed_ops,
 	token_ops,
+	source_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

@@ -26,6 +26,7 @@
 #include "rollup.h"
 #include "session.h"
 #include "settings.h"
+#include "source.h"
 #include "sql.h"
 #include "team.h"
 #include "throttle.h"
@@ -59,6 +60,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	feed_stmts,
 	feedrun_stmts,
 	token_stmts,
+	source_stmts,
 	NULL
 };
 

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "privdrop.h"
+#include "secret.h"
 #include "server.h"
 #include "throttle.h"
 #include "tls.h"
@@ -349,6 +350,12 @@ main(int argc, char **argv)
 		config_free(&cf);
 		return 1;
 	}
+	/* The sources' key, read while still root (as the TLS key). */
+	if (cf.init_admin == NULL && !cf.demo &&
+	    !secret_init(cf.secret_key, cf.secret_key_previous)) {
+		config_free(&cf);
+		return 1;
+	}
 	if (cf.data_dir != NULL) {
 		if (!cluster_start(&cf, &conninfo)) {
 			config_free(&cf);
@@ -358,6 +365,9 @@ main(int argc, char **argv)
 		conninfo = xstrdup(cf.db);
 
 	if (!migrate(conninfo))
+		rc = 1;
+	else if (cf.init_admin == NULL && !cf.demo &&
+	    !secret_rotate(conninfo))
 		rc = 1;
 	else if (cf.init_admin != NULL)
 		rc = bootstrap_admin(&cf, conninfo);

@@ -24,6 +24,8 @@
 #define BUDGET_SETTING_MAX	1000000	/* budget_*: rates and bursts */
 #define FORECAST_WINDOW_MIN	4	/* readings a KPI's trend goes through */
 #define AUDIT_LIMIT_MAX		1000000	/* entries in one answer */
+#define SOURCE_TIMEOUT_MIN	100	/* source_timeout_ms (pgsource.c) */
+#define SOURCE_TIMEOUT_MAX	60000
 
 /* Reply objects and contexts. */
 
@@ -220,7 +222,14 @@ op_settings_set(struct request *req)
 		return;
 	if (listed(name, budget_settings))
 		;
-	else if (value > SETTING_MAX) {
+	else if (strcmp(name, "source_timeout_ms") == 0) {
+		if (value < SOURCE_TIMEOUT_MIN || value > SOURCE_TIMEOUT_MAX) {
+			req_fail(req, E_INVALID, "value", "source_timeout_ms "
+			    "must be from %d to %d", SOURCE_TIMEOUT_MIN,
+			    SOURCE_TIMEOUT_MAX);
+			return;
+		}
+	} else if (value > SETTING_MAX) {
 		req_fail(req, E_INVALID, "value", "argument 'value' must be "
 		    "from 1 to %d (budget_* settings: to %d)", SETTING_MAX,
 		    BUDGET_SETTING_MAX);
@@ -232,7 +241,8 @@ op_settings_set(struct request *req)
 		    "pace_off_pct, pace_risk_pct, pace_off_confidence, "
 		    "pace_risk_confidence, health_w_checkins, _kpis, "
 		    "_alignment, _focus, _assessment, forecast_window, "
-		    "forecast_horizon and budget_writes_rate, "
+		    "forecast_horizon, source_timeout_ms and "
+		    "budget_writes_rate, "
 		    "_writes_burst, _readings_rate, _readings_burst, "
 		    "_readings_per_kpi_rate, _readings_per_kpi_burst");
 		return;

@@ -4,7 +4,6 @@
  * sealed form (secret.c), and wiped as soon as the reader has copied it:
  * it lives in cairnd's memory no longer than a run needs it.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "row.h"
 #include "secret.h"
 #include "server.h"
+#include "source.h"
 #include "sourcerun.h"
 #include "xmalloc.h"
 
@@ -48,9 +48,16 @@ source_spec_from(struct source_spec *s, const PGresult *res, int row)
 void
 source_time_text(char *buf, size_t len, double t)
 {
-	time_t s = (time_t)floor(t);
-	long us = lround((t - floor(t)) * 1e6);
+	/* floor and round by hand: cairnd links no libm. */
+	double fl = (double)(long long)t;
+	time_t s;
+	long us;
 	struct tm tm;
+
+	if (fl > t)
+		fl -= 1;
+	s = (time_t)fl;
+	us = (long)((t - fl) * 1e6 + 0.5);
 
 	if (us >= 1000000) {
 		s++;
@@ -122,50 +129,21 @@ on_prom(void *arg, const struct prom_result *p)
 	finish(r);
 }
 
-/* The source's sealed credential opened into out; false with why in err
- * (never a byte of it). */
-static bool
-open_secret(const struct source_spec *s, char *out, size_t outcap,
-    size_t *outlen, char *err, size_t errlen)
-{
-	uint8_t *sealed;
-	size_t n;
-	bool ok;
-
-	if (!secret_bytea_parse(s->secret, &sealed, &n)) {
-		snprintf(err, errlen, "source '%s': its stored credential is "
-		    "not readable", s->name);
-		return false;
-	}
-	if (secret_current() == NULL) {
-		free(sealed);
-		snprintf(err, errlen, "source '%s' has a credential, and "
-		    "cairnd has no secret_key to open it", s->name);
-		return false;
-	}
-	ok = n <= outcap && secret_open(secret_current(), secret_previous(),
-	    s->name, sealed, n, out, outcap, outlen, err, errlen);
-	if (!ok && n > outcap)
-		snprintf(err, errlen, "source '%s': its stored credential is "
-		    "too long", s->name);
-	free(sealed);
-	return ok;
-}
-
 struct source_run *
 source_run_start(struct server *srv, const struct source_spec *s,
     const char *query, source_run_cb *cb, void *arg)
 {
 	struct source_run *r = xcalloc(1, sizeof *r);
-	char secret[SECRET_MAX + SECRET_OVERHEAD + 1] = "", err[200];
-	size_t secretlen = 0;
+	char secret[SECRET_MAX + SECRET_OVERHEAD + 1], err[200];
 	bool has_secret = s->secret != NULL;
 
 	r->cb = cb;
 	r->arg = arg;
-	if (has_secret && !open_secret(s, secret, sizeof secret, &secretlen,
-	    err, sizeof err))
+	if (!source_secret_open(s->name, s->secret, secret, sizeof secret,
+	    err, sizeof err)) {
+		OPENSSL_cleanse(secret, sizeof secret);
 		return fail_soon(srv, r, err);
+	}
 	if (strcmp(s->kind, "postgres") == 0) {
 		r->pg = pgsrc_start(srv->base, s->target,
 		    has_secret ? secret : NULL, query, s->timeout_ms, on_pg, r);

@@ -58,6 +58,14 @@ for f in admin-password demo-logins; do
 	fi
 done
 PWFILE=$SECRETS/admin-password
+# The key sealing the sources' credentials (cairnd's secret_key): made
+# once, read by cairnd as root before it drops its privileges.
+KEYFILE=$SECRETS/secret.key
+if [ ! -e "$KEYFILE" ]; then
+	(umask 077 && rm -f "$KEYFILE.tmp" &&
+	    openssl rand -hex 32 > "$KEYFILE.tmp" && chmod 400 "$KEYFILE.tmp" &&
+	    mv "$KEYFILE.tmp" "$KEYFILE")
+fi
 DEMOFILE=$SECRETS/demo-logins
 NEW=
 [ -f "$DATA/pgdata/PG_VERSION" ] || NEW=1
@@ -126,4 +134,5 @@ fi
 echo "  Stop the server with Ctrl-C."
 echo
 exec "$BIN/cairnd" --data-dir "$DATA" --listen "$LISTEN" \
-    --cert "$ROOT/certs/server.pem" --key "$ROOT/certs/server.key"
+    --cert "$ROOT/certs/server.pem" --key "$ROOT/certs/server.key" \
+    --secret-key "$KEYFILE"

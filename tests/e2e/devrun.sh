@@ -39,6 +39,9 @@ else
 	dv_printed "... the demo's logins are printed"
 	expect_match "... the password is the one generated (24 base64 characters)" \
 	    '^[A-Za-z0-9+/]{24}$' "$(< "$DV/var-secrets/admin-password")"
+	expect_eq "... the sources' secret key is made there too: root's, 0400, 64 hex characters" \
+	    "$(stat -c '%U %a' "$DV/var-secrets/secret.key") $(grep -cE '^[0-9a-f]{64}$' "$DV/var-secrets/secret.key")" \
+	    "root 400 1"
 
 	runuser -u postgres -- sh -c "rm -f '$DV/var/demo-logins' &&
 	    ln -s '$DV/root-only-b' '$DV/var/demo-logins'"

@@ -196,14 +196,24 @@ claim_ports() {
 	return 1
 }
 
+# make_secret_key FILE: the key sealing the sources' credentials (64 hex
+# characters, mode 0400), unless FILE exists.
+make_secret_key() {
+	[ -e "$1" ] && return 0
+	(umask 077 && openssl rand -hex 32 > "$1.tmp" && chmod 400 "$1.tmp" &&
+	    mv "$1.tmp" "$1")
+}
+
 # write_cairnd_conf FILE ADDR: the suites' cairnd.conf, listening on ADDR,
-# with the certificates in $T/certs and the cluster in $DATA.
+# with the certificates (and the secret key) in $T/certs and the cluster
+# in $DATA.
 write_cairnd_conf() {
 	cat > "$1" <<CONF
 # small limits so that the tests reach them quickly
 listen = $2
 cert = $T/certs/server.pem
 key = $T/certs/server.key
+secret_key = $T/certs/secret.key
 data_dir = $DATA
 max_frame = 65536
 max_string = 4096

@@ -34,7 +34,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 ALL="goals races goals-perm-obj goals-perm goals-rules kpi rollup preauth
 held export auth assess stream cli leaks pace limits budgets cluster tiers
 proto cycle demo schema roi files closed crash idem devrun startup priv
-batch outage forecast tokens prom db concurrency"
+batch outage forecast tokens sources prom feeds db concurrency"
 SUITES=${CAIRN_SUITES:-$ALL}
 JOBS=${CAIRN_JOBS:-4}
 SOLO=${CAIRN_SOLO-concurrency db}
@@ -67,6 +67,7 @@ trap 'exit 130' INT TERM
 
 sh "$ROOT/certs/make-dev-certs.sh" "$T/certs" >/dev/null
 sh "$ROOT/certs/make-dev-certs.sh" "$T/other" >/dev/null	# a CA we don't trust
+make_secret_key "$T/certs/secret.key"	# sources' credentials (secret.c)
 # As root cairnd serves as postgres (the cluster's account) and re-reads the
 # key as postgres on SIGHUP: let that account read it, and nobody else.
 if [ "$(id -u)" = 0 ]; then
