@@ -26,6 +26,8 @@
 #define AUDIT_LIMIT_MAX		1000000	/* entries in one answer */
 #define SOURCE_TIMEOUT_MIN	100	/* source_timeout_ms (pgsource.c) */
 #define SOURCE_TIMEOUT_MAX	60000
+#define FEED_CONCURRENCY_MAX	64	/* feed runs in flight (feedrun.c):
+					 * each holds a socket */
 
 /* Reply objects and contexts. */
 
@@ -164,6 +166,8 @@ static const char *const small_settings[] = {
 	"health_w_focus", "health_w_assessment",
 	/* KPI forecasts (kpi.sql, kpi_forecast_of) */
 	"forecast_window", "forecast_horizon",
+	/* KPI feeds (feedrun.c) */
+	"feed_concurrency",
 	NULL
 };
 
@@ -241,7 +245,7 @@ op_settings_set(struct request *req)
 		    "pace_off_pct, pace_risk_pct, pace_off_confidence, "
 		    "pace_risk_confidence, health_w_checkins, _kpis, "
 		    "_alignment, _focus, _assessment, forecast_window, "
-		    "forecast_horizon, source_timeout_ms and "
+		    "forecast_horizon, feed_concurrency, source_timeout_ms and "
 		    "budget_writes_rate, "
 		    "_writes_burst, _readings_rate, _readings_burst, "
 		    "_readings_per_kpi_rate, _readings_per_kpi_burst");
@@ -253,6 +257,13 @@ op_settings_set(struct request *req)
 		 * database's settings_forecast_window_min refuses it too). */
 		req_fail(req, E_INVALID, "value", "forecast_window must be "
 		    "from %d to %d readings", FORECAST_WINDOW_MIN, SETTING_MAX);
+		return;
+	}
+	if (strcmp(name, "feed_concurrency") == 0 &&
+	    value > FEED_CONCURRENCY_MAX) {
+		/* The database's settings_feed_concurrency_range too. */
+		req_fail(req, E_INVALID, "value", "feed_concurrency must be "
+		    "from 1 to %d runs", FEED_CONCURRENCY_MAX);
 		return;
 	}
 	snprintf(s.value, sizeof s.value, "%lld", (long long)value);

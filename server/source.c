@@ -54,7 +54,7 @@ static const struct fieldset FS_SOURCE_GET = FIELDSET("source",
     source_get_f);
 
 static const struct field source_ctx_f[] = {
-	{ "id", F_HIDDEN }, { "team_id", F_HIDDEN },
+	{ "id", F_HIDDEN }, { "team_id", F_HIDDEN }, { "feeds", F_HIDDEN },
 };
 static const struct fieldset FS_SOURCE_CTX = FIELDSET("source",
     source_ctx_f);
@@ -105,7 +105,8 @@ const stmt_table source_stmts = {
 	/* The source named $key and the team $team (NULL: none asked). */
 	[ST_SOURCE_CTX] = { .name = "source_ctx", .kind = STMT_READ,
 	    .params = "key team",
-	    .sql = "SELECT s.id, t.id AS team_id FROM (SELECT 1) d"
+	    .sql = "SELECT s.id, t.id AS team_id, (SELECT count(*) FROM feeds f"
+	    " WHERE f.source_id = s.id) AS feeds FROM (SELECT 1) d"
 	    " LEFT JOIN sources s ON s.name = $key"
 	    " LEFT JOIN teams t ON t.slug = $team::text",
 	    .returns = &FS_SOURCE_CTX },
@@ -362,10 +363,27 @@ static const struct change_op source_add = {
 	.done = source_done, .empty = source_taken,
 };
 
+/* A source that feeds KPIs stays (and the feeds' foreign key refuses its
+ * removal under a race). */
+static bool MUST_CHECK
+source_unused(struct change *c, const PGresult *ctx)
+{
+	int64_t n = row_int(ctx, 0, "feeds");
+
+	if (n > 0) {
+		req_fail_rule_field(c->req, "name", "source.in_use", "source "
+		    "'%s' feeds %lld KPI%s: turn %s off first (cairn kpi feed "
+		    "ID --off)", c->key, (long long)n, n == 1 ? "" : "s",
+		    n == 1 ? "its feed" : "their feeds");
+		return false;
+	}
+	return true;
+}
+
 static const struct change_op source_remove = {
 	.what = "source", .id_field = "name",
 	.ctx = ST_SOURCE_CTX, .ctx_args = source_ctx_args,
-	.found = source_found, .act = ACT_ADMIN,
+	.found = source_found, .act = ACT_ADMIN, .check = source_unused,
 	.write = ST_SOURCE_REMOVE, .reply = NULL, .empty = source_gone,
 };
 
