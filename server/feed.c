@@ -69,7 +69,8 @@ const stmt_table feed_stmts = {
 	    " AS source_refused, f.kpi_id IS NOT NULL AS has_feed,"
 	    " f.query AS query, (SELECT value FROM settings"
 	    " WHERE name = 'source_timeout_ms') AS timeout_ms"
-	    KPI_FACTS_FROM("$caller")
+	    " FROM kpis k JOIN teams t ON t.id = k.team_id"
+	    " CROSS JOIN team_relation($caller, k.team_id) r"
 	    " LEFT JOIN feeds f ON f.kpi_id = k.id"
 	    " LEFT JOIN sources s ON s.id = CASE WHEN $source::text IS NULL"
 	    " THEN f.source_id ELSE (SELECT id FROM sources"
@@ -93,7 +94,8 @@ const stmt_table feed_stmts = {
 	    " failing_since = NULL RETURNING *),"
 	    AUDIT_NAMED("kpi.feed", "kpi", "f.kpi_id", "(SELECT j FROM b)",
 	    "to_jsonb(f) - 'lease_until' - 'lease_by'", "f")
-	    " SELECT f.kpi_id AS kpi, kpi_feed_of(f.kpi_id) AS feed FROM f",
+	    " SELECT f.kpi_id AS kpi, feed_json(f::feeds, s) AS feed FROM f"
+	    " JOIN sources s ON s.id = f.source_id",
 	    .returns = &FS_FEED },
 
 	/* No row: the KPI had no feed. */

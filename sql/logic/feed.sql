@@ -40,8 +40,9 @@ LANGUAGE sql STABLE AS $$
 	    now() - make_interval(secs => 2 * f.every)
 $$;
 
--- What a KPI shows of its feed (kpi.get, kpi.list): NULL for none.
-CREATE OR REPLACE FUNCTION kpi_feed_of(k bigint) RETURNS json
+-- What a KPI shows of its feed f on source s (kpi.get, kpi.list, the
+-- reply of kpi.feed, which has the row it wrote).
+CREATE OR REPLACE FUNCTION feed_json(f feeds, s sources) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_build_object('source', s.name, 'kind', s.kind,
 	    'query', f.query, 'every', f.every,
@@ -50,7 +51,13 @@ LANGUAGE sql STABLE AS $$
 	    'last_run', cairn_time(f.last_run),
 	    'last_ok', cairn_time(f.last_ok), 'last_error', f.last_error,
 	    'failures', f.failures, 'failing', feed_failing(f))
-	FROM feeds f JOIN sources s ON s.id = f.source_id WHERE f.kpi_id = k
+$$;
+
+-- A KPI's feed: NULL for none.
+CREATE OR REPLACE FUNCTION kpi_feed_of(k bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT feed_json(f, s) FROM feeds f JOIN sources s ON s.id = f.source_id
+	WHERE f.kpi_id = k
 $$;
 
 -- Record run's value v (at a: NULL is now) for KPI k's feed, for the slot

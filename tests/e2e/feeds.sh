@@ -60,6 +60,10 @@ if [ -z "$FDROOT" ]; then
 fi
 fd_quiet "team ops" as admin team add ops --name Operations --parent "$FDROOT"
 fd_quiet "team other" as admin team add other --name Other --parent "$FDROOT"
+# review reads the active period that contains today.
+fd_quiet "period fdq" as admin period add fdq \
+    --start "$(date -u -d '-10 days' +%F)" --end "$(date -u -d '+80 days' +%F)" &&
+    fd_quiet "period fdq open" as admin period open fdq
 mkuser olead member
 mkuser omember member
 add_member ops olead --lead
@@ -200,7 +204,7 @@ psql_cairn -c "UPDATE feeds SET failing_since = now() - interval '3 minutes' WHE
 expect_eq "failing after twice the interval" "$(fd_feed "$K" .failing)" true
 expect_exit "kpi show" 0 as olead kpi show "$K"
 expect_match "kpi show: FEED FAILING and the error" \
-    "^feed: source ops every 1m.*FEED FAILING; last error: .*value" "$OUT"
+    "^feed: source ops every 1m.*\(FEED FAILING\); last error: .*value" "$OUT"
 expect_exit "kpi list" 0 as olead kpi list --team ops
 expect_match "kpi list: FAILING" " ops FAILING " "$OUT"
 expect_exit "review" 0 as admin --json review
