@@ -45,7 +45,7 @@ sc_psql sc_legacy -f "$ROOT/tests/fixtures/db-6e09e4c.sql" >/dev/null 2>"$T/sc-l
 sc_dump sc_legacy >"$T/sc-before.sql"
 # Settings that migrations after the baseline add (002_forecast.sql), left
 # out of the rows compared and checked on their own below.
-sc_new_settings="'forecast_window', 'forecast_horizon', 'source_timeout_ms'"
+sc_new_settings="'forecast_window', 'forecast_horizon', 'source_timeout_ms', 'feed_concurrency'"
 counts="SELECT (SELECT count(*) FROM users) || ' ' ||
     (SELECT count(*) FROM objectives) || ' ' ||
     (SELECT count(*) FROM key_results) || ' ' ||
@@ -68,7 +68,7 @@ want=$(echo "$before" | awk '{ $1 += 1; $6 += 1; print }')
 expect_eq "schema: ... keeping its rows (users, objectives, KRs, check-ins, readings, audit, progress, settings)" "$after" "$want"
 expect_eq "schema: ... with the settings of the later migrations at their defaults" \
     "$(sc_psql sc_legacy -c "SELECT string_agg(name || '=' || value, ',' ORDER BY name) FROM settings WHERE name IN ($sc_new_settings)")" \
-    "forecast_horizon=14,forecast_window=8,source_timeout_ms=5000"
+    "feed_concurrency=8,forecast_horizon=14,forecast_window=8,source_timeout_ms=5000"
 # The baseline replaces 001..025; migrations after it are applied as on a
 # fresh database: the list is sql/'s, so adding one needs no change here.
 sc_want=$(for f in "$ROOT"/sql/[0-9][0-9][0-9]_*.sql; do
@@ -121,14 +121,16 @@ sc_changed='^-- Name: (import_apply\(bigint, bigint\); Type: FUNCTION|period_clo
 sc_logic "$T/sc-before.sql" | perl -0pe "s/PERFORM cairn_refuse\('period\.closed',\n\t\t    'nothing in a closed period changes'\);/PERFORM period_closed_refuse();/g" |
     awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-before"
 # Objects new since 6e09e4c (issue 15's forecasts; issue 15's sources:
-# source_public, source_usable_by_team in logic/source.sql) are in the
-# fresh database only: left out of its side, and each checked to be there.
-sc_new='^-- Name: (kpi_forecast_of\(bigint, text, double precision, double precision, double precision, double precision\)|kr_forecast_of\(bigint\)|source_public\(jsonb\)|source_usable_by_team\(bigint, bigint\)); Type: FUNCTION;'
+# source_public, source_usable_by_team in logic/source.sql; its feeds in
+# logic/feed.sql, and core.sql's cairn_time) are in the fresh database
+# only: left out of its side, and each checked to be there.
+sc_tz='timestamp with time zone'
+sc_new="^-- Name: (kpi_forecast_of\\(bigint, text, double precision, double precision, double precision, double precision\\)|kr_forecast_of\\(bigint\\)|source_public\\(jsonb\\)|source_usable_by_team\\(bigint, bigint\\)|cairn_time\\($sc_tz\\)|feed_next_due\\($sc_tz, integer\\)|feed_jitter\\(bigint, integer\\)|feed_backoff\\(integer, integer\\)|feed_failing\\(public\\.feeds\\)|feed_json\\(public\\.feeds, public\\.sources\\)|kpi_feed_of\\(bigint\\)|feed_record\\(bigint, $sc_tz, boolean, double precision, $sc_tz\\)|feed_failed\\(bigint, $sc_tz, boolean, text\\)); Type: FUNCTION;"
 expect_eq "schema: the objects new since 6e09e4c are in the fresh database" \
-    "$(grep -cE "$sc_new" "$T/sc-fresh.sql")" 4
+    "$(grep -cE "$sc_new" "$T/sc-fresh.sql")" 13
 # ... and issue 15's tables (sql/003_sources.sql).
 expect_eq "schema: the tables new since 6e09e4c are in the fresh database" \
-    "$(grep -cE '^CREATE TABLE public\.(sources|source_teams) \($' "$T/sc-fresh.sql")" 2
+    "$(grep -cE '^CREATE TABLE public\.(sources|source_teams|feeds) \($' "$T/sc-fresh.sql")" 3
 sc_logic "$T/sc-fresh.sql" | awk -v re="$sc_new" '/^-- Name: / { skip = $0 ~ re } !skip' |
     awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-fresh"
 expect_eq "schema: every object changed on purpose is named as it is in the dump" \
