@@ -459,6 +459,7 @@ demo_load(const char *conninfo)
 		rc = 1;
 	} else {
 		log_info("demo organisation loaded (%s, %s)", l.yname, l.qname);
+		(void)demo_feed_load(l.pg, conninfo);
 		print_logins(&l, pw);
 	}
 	for (int i = 0; i < o->nusers; i++)

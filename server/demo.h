@@ -14,6 +14,8 @@
 
 #include <stdbool.h>
 
+#include <libpq-fe.h>
+
 #include "attr.h"
 
 /* The periods, as days from the day of the load (UTC): a 13-week quarter
@@ -125,5 +127,9 @@ extern const struct demo_org demo_org;
 int	demo_load(const char *conninfo) MUST_CHECK;
 
 #define DEMO_NOT_EMPTY	3
+
+/* demo-feed.c: after the load, the demo_ops database, its source and the
+ * feed of "On-time delivery" (false, logged: the demo without it). */
+bool	demo_feed_load(PGconn *, const char *conninfo);
 
 #endif

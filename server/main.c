@@ -350,8 +350,9 @@ main(int argc, char **argv)
 		config_free(&cf);
 		return 1;
 	}
-	/* The sources' key, read while still root (as the TLS key). */
-	if (cf.init_admin == NULL && !cf.demo &&
+	/* The sources' key, read while still root (as the TLS key); the
+	 * demo seals its source's password with it. */
+	if (cf.init_admin == NULL &&
 	    !secret_init(cf.secret_key, cf.secret_key_previous)) {
 		config_free(&cf);
 		return 1;

@@ -88,7 +88,8 @@ fi
 if [ -n "$NEW" ] && [ "${CAIRN_DEMO:-1}" != 0 ]; then
 	umask 077
 	rm -f "$DEMOFILE.tmp"
-	if (set -C && "$BIN/cairnd" --data-dir "$DATA" --demo > "$DEMOFILE.tmp"); then
+	if (set -C && "$BIN/cairnd" --data-dir "$DATA" --secret-key "$KEYFILE" \
+	    --demo > "$DEMOFILE.tmp"); then
 		mv "$DEMOFILE.tmp" "$DEMOFILE"
 	else
 		rm -f "$DEMOFILE.tmp"
