@@ -203,6 +203,23 @@ expect_eq "... all of them" "$(echo "$OUT" | json_all id | wc -l)" \
 expect_exit "a demo lead logs in" 0 demo_login lena
 expect_exit "... and reads the KPIs" 0 demo_as lena --json kpi list
 expect_match "... the guardrail KPI among them" '"On-time delivery"' "$OUT"
+# The demo's feed: On-time delivery read from the demo_ops database.
+expect_eq "the demo feeds On-time delivery from its source demo-ops" \
+    "$(demo_q $DB "SELECT s.name || ' ' || f.every FROM feeds f
+	JOIN kpis k ON k.id = f.kpi_id JOIN sources s ON s.id = f.source_id
+	WHERE k.name = 'On-time delivery'")" "demo-ops 60"
+demo_fed() {
+	[ "$(demo_q $DB "SELECT count(*) FROM kpi_readings WHERE via = 'feed:demo-ops'")" -ge 1 ]
+}
+if eventually 20 demo_fed; then
+	ok "... which the serving cairnd reads on its own"
+else
+	not_ok "... which the serving cairnd reads on its own" \
+	    "$(demo_q $DB "SELECT last_error FROM feeds")"
+fi
+expect_exit "... and kpi show says so" 0 demo_as lena kpi show \
+    "$(demo_q $DB "SELECT id FROM kpis WHERE name = 'On-time delivery'")"
+expect_match "... its feed line" "^feed: source demo-ops every 1m, " "$OUT"
 expect_exit "a wrong password is refused" 3 sh -c \
     "echo not-the-password | XDG_CONFIG_HOME=$T/home-demo-x CAIRN_SERVER=$DEMO_ADDR $BIN/cairn login lena --password-stdin"
 
@@ -210,7 +227,7 @@ if "$BIN/cairn" help 2>&1 | grep -q "^  cairn review"; then
 	expect_exit "the executive's review of the demo" 0 \
 	    demo_as erin --json review
 	for kind in over_limit unaligned stale_kr guardrail_breach kpi_stale \
-	    off_track mode_mismatch assessment_due; do
+	    kpi_breach_forecast off_track mode_mismatch assessment_due; do
 		expect_match "... lists $kind" "\"kind\":\"$kind\"" "$OUT"
 	done
 else
