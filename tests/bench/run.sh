@@ -22,9 +22,12 @@
 #	CAIRN_BENCH_KEEP	1: keep the temporary directory (logs, cluster)
 #	CAIRN_BENCH_CAIRND_ARGS	extra cairnd options, e.g. "--db-pool 16"
 #	CAIRN_BENCH_IMPORT	readings in the bulk import run (100000)
-#	CAIRN_BENCH_SECTIONS	which parts run: "base" (ping, read, KPIs) and
-#				"org" (the generated organisation, org.sh);
-#				default "base org"
+#	CAIRN_BENCH_SECTIONS	which parts run: "base" (ping, read, KPIs),
+#				"feeds" (1,000 PostgreSQL feeds, feeds.sh;
+#				needs base) and "org" (the generated
+#				organisation, org.sh); default "base feeds org"
+#	CAIRN_BENCH_FEEDS	feeds in the feeds section (1000)
+#	CAIRN_BENCH_FEED_SECONDS	its window (60: every feed runs once)
 #	CAIRN_BENCH_RUNS	runs of each large roll-up command, median (5)
 #	CAIRN_BENCH_CLI_RUNS	runs of each small command (whoami, one team's
 #				subtree), median (21)
@@ -100,7 +103,7 @@ chmod 755 "$tmp"		# the postgres user must traverse it
 data=$tmp/data
 log=$tmp/cairnd.log
 pid=
-sections=${CAIRN_BENCH_SECTIONS:-base org}
+sections=${CAIRN_BENCH_SECTIONS:-base feeds org}
 
 stop_server() {
 	[ -n "$pid" ] || return 0
@@ -588,6 +591,13 @@ case " $sections " in
 	base_section
 	;;
 esac
+# The feeds, on the base section's cairnd.
+case " $sections " in
+*" base "*" feeds "*)
+	. "$root/tests/bench/feeds.sh"
+	feeds_section
+	;;
+esac
 # The second: the generated organisation, on a cluster of its own.
 case " $sections " in
 *" org "*)
@@ -599,5 +609,6 @@ esac
 profile_report
 . "$root/tests/bench/table.sh"
 bench_table
+[ -f "$tmp/feeds-report" ] && cat "$tmp/feeds-report"
 
 [ $failed -eq 0 ] || die "some runs failed"

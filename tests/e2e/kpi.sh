@@ -482,11 +482,11 @@ expect_match "... for the range KPI" "\"id\":$RGK,.*\"recent\":\\[2,6,4,1.99,1,6
 expect_match "... the last 12 of the bulk KPI" "\"id\":$BULK,.*\"recent\":\\[$(seq -s, $((rec - 11)) "$rec")\\]" "$OUT"
 expect_exit "kpi list (text, UTF-8)" 0 env LANG=C.UTF-8 LC_ALL= LC_CTYPE= \
     XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" kpi list --team kops
-expect_match "... a header" '^ID +NAME +TEAM +LATEST +UNIT +HEALTH +STALE +RED IN +LAST 12' "$OUT"
-expect_match "... the range KPI's sparkline" "range boundaries +kops +5 +% +green +no +- +▂▆▄▂▁▆█▁█▅$" "$OUT"
+expect_match "... a header" '^ID +NAME +TEAM +LATEST +UNIT +HEALTH +STALE +RED IN +FEED +LAST 12' "$OUT"
+expect_match "... the range KPI's sparkline" "range boundaries +kops +5 +% +green +no +- +- +▂▆▄▂▁▆█▁█▅$" "$OUT"
 expect_exit "kpi list (text, not UTF-8)" 0 env LANG=C LC_ALL= LC_CTYPE= \
     XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" kpi list --team kops
-expect_match "... plain characters" 'range boundaries +kops +5 +% +green +no +- +\.\+~\._\+#_#=$' "$OUT"
+expect_match "... plain characters" 'range boundaries +kops +5 +% +green +no +- +- +\.\+~\._\+#_#=$' "$OUT"
 expect_exit "kpi history --limit 3" 0 as admin --json kpi history "$RGK" --limit 3
 expect_match "... the last 3, oldest first, each with its health" '^\[\{"id":[0-9]+,"value":0.99,"at":"[^"]*","health":"red","author":"root","via":"user","note":""\},\{[^}]*"value":8.01[^}]*"health":"red"[^}]*\},\{[^}]*"value":5,[^}]*"health":"green"[^}]*\}\]$' "$OUT"
 expect_exit "kpi history --limit 1001" 7 as admin kpi history "$RGK" --limit 1001

@@ -130,8 +130,8 @@ expect_match "... saying none was given" "no password supplied|password authenti
 src_quiet "a source on a database that does not exist" as admin source add nodb --postgres "host=$DATA dbname=nosuchdb user=cairn"
 expect_exit "source test on a missing database fails" 8 as admin source test nodb
 expect_match "... naming it" "nosuchdb" "$ERR"
-expect_exit "source test prom: not before the Prometheus reader" 8 as admin source test prom
-expect_match "... saying so" "tested once the Prometheus reader is merged" "$ERR"
+expect_exit "source test prom: nothing listens there" 8 as admin source test prom
+expect_match "... saying it cannot connect" "cannot connect to 127.0.0.1:9" "$ERR"
 expect_exit "source test nothere: E_NOT_FOUND" 5 as admin source test nothere
 
 echo "== the password, only sealed"
