@@ -26,7 +26,8 @@
 #include "sql.h"
 #include "xmalloc.h"
 
-#define FEED_TICK_MS		1000
+#define FEED_TICK_MS		1000	/* at most between two looks */
+#define FEED_BUSY_MS		100	/* due feeds another cairnd holds */
 #define FEED_LEASE_SLACK_S	30
 
 /* The feeds taken, with what a run needs. */
@@ -37,6 +38,9 @@ static const struct field claim_f[] = {
 	{ "timeout_ms", F_HIDDEN },
 };
 static const struct fieldset FS_FEED_CLAIM = FIELDSET("feed", claim_f);
+
+static const struct field next_f[] = { { "ms", F_HIDDEN } };
+static const struct fieldset FS_FEED_NEXT = FIELDSET("feed", next_f);
 
 static const struct field done_f[] = { { "reading", F_HIDDEN } };
 static const struct fieldset FS_FEED_DONE = FIELDSET("feed run", done_f);
@@ -66,6 +70,16 @@ const stmt_table feedrun_stmts = {
 	    " f.query, s.name AS source_name, s.kind, s.target, s.ca_pem,"
 	    " s.secret, (SELECT t FROM cf) AS timeout_ms",
 	    .returns = &FS_FEED_CLAIM },
+
+	/* In how many ms the next feed not taken falls due (0: now; NULL:
+	 * none), so that a run starts at its slot, not at the next tick. */
+	[ST_FEED_NEXT] = { .name = "feed_next", .kind = STMT_READ,
+	    .params = "",
+	    .sql = "SELECT greatest(0, ceil(1000 * extract(epoch FROM"
+	    " min(coalesce(f.retry_at, f.due)) - clock_timestamp())))::integer"
+	    " AS ms FROM feeds f WHERE f.lease_until IS NULL"
+	    " OR f.lease_until < now()",
+	    .returns = &FS_FEED_NEXT },
 
 	/* The run's reading, or (value NULL) its error. */
 	[ST_FEED_DONE] = { .name = "feed_done", .kind = STMT_WRITE,
@@ -97,12 +111,14 @@ struct feedrun {
 	char		 me[96];
 	struct runq	 runs;		/* on their source */
 	int		 inflight;	/* runs + their final statements */
-	bool		 claiming;
+	bool		 claiming;	/* a claim or its look ahead */
+	bool		 took;		/* the last claim took feeds */
 	int		 pending;	/* statements in flight */
 	bool		 stopped;	/* freed when the last returns */
 };
 
 static void	claim(struct feedrun *);
+static void	look_ahead(struct feedrun *, bool took);
 
 static void
 tick(struct feedrun *fr, int ms)
@@ -227,10 +243,10 @@ on_claim(void *arg, const PGresult *res)
 
 	if (!returned(fr))
 		return;
-	fr->claiming = false;
 	if (!db_ok(res)) {
 		const char *rule, *msg;
 
+		fr->claiming = false;
 		(void)db_error(res, &rule, &msg);
 		log_warnx("feeds: taking the due feeds: %s", msg);
 		tick(fr, FEED_TICK_MS);
@@ -250,7 +266,46 @@ on_claim(void *arg, const PGresult *res)
 		r->sr = source_run_start(fr->srv, &s,
 		    row_text(res, i, "query"), on_run, r);
 	}
-	tick(fr, FEED_TICK_MS);
+	look_ahead(fr, n > 0);
+}
+
+static void
+on_next(void *arg, const PGresult *res)
+{
+	struct feedrun *fr = arg;
+	int ms = FEED_TICK_MS;
+
+	if (!returned(fr))
+		return;
+	fr->claiming = false;
+	if (db_ok(res) && PQntuples(res) == 1 && !row_null(res, 0, "ms"))
+		ms = (int)row_int(res, 0, "ms");
+	/* Due now yet not taken: held by another cairnd (or past this one's
+	 * feed_concurrency): look again soon, not at once. */
+	if (ms < FEED_BUSY_MS && fr->took == 0)
+		ms = FEED_BUSY_MS;
+	tick(fr, ms < FEED_TICK_MS ? ms : FEED_TICK_MS);
+}
+
+/*
+ * After a claim: when the next slot falls, so that the timer fires then
+ * (a feed's lag is then its run's time, not up to a tick's).  Claiming is
+ * kept set until the answer, so that no other claim starts between.
+ */
+static void
+look_ahead(struct feedrun *fr, bool took)
+{
+	struct stmt_params sp;
+	enum wire_err why;
+
+	fr->took = took;
+	stmt_params_init(&sp, ST_FEED_NEXT);
+	if (!db_query_named(fr->srv->db, &sp, on_next, fr, &why)) {
+		fr->claiming = false;
+		tick(fr, FEED_TICK_MS);
+		return;
+	}
+	fr->pending++;
 }
 
 static void

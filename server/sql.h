@@ -156,6 +156,7 @@ enum stmt {
 	ST_FEED_RUN_DONE,
 	ST_FEED_CLAIM,
 	ST_FEED_DONE,
+	ST_FEED_NEXT,
 	/* API tokens (token.c) */
 	ST_TOKEN_AUTH,
 	ST_TOKEN_ADD,

@@ -593,7 +593,11 @@ case " $sections " in
 esac
 # The feeds, on the base section's cairnd.
 case " $sections " in
-*" base "*" feeds "*)
+*" feeds "*)
+	case " $sections " in
+	*" base "*) ;;
+	*) die "the feeds section runs on the base section's cairnd" ;;
+	esac
 	. "$root/tests/bench/feeds.sh"
 	feeds_section
 	;;
