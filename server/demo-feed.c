@@ -54,7 +54,8 @@ static const char *const ops_schema[] = {
 	NULL
 };
 
-/* Run sql with n text parameters; false (logged) on an error. */
+/* Run sql with n text parameters; false (logged) on an error.  Blocking:
+ * cairnd --demo runs before any event loop exists. */
 static bool
 exec(PGconn *pg, const char *sql, int n, const char *const *p)
 {
@@ -79,7 +80,8 @@ ops_database(PGconn *pg, const char *conninfo, const char *pw)
 	PGconn *ops;
 	bool ok = true;
 
-	/* CREATE DATABASE takes no parameters, and names no user text. */
+	/* CREATE DATABASE takes no parameters, and names no user text
+	 * (blocking: start-up only, as exec above). */
 	r = PQexec(pg, "CREATE DATABASE " DEMO_FEED_DB);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
 	    strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE) != NULL ?

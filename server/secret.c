@@ -345,6 +345,8 @@ reseal(PGconn *pg, const char *id, const char *name, const uint8_t *in,
 	return ok ? 1 : -1;
 }
 
+/* Blocking libpq: start-up only, before the event loop exists (as
+ * migrate.c). */
 bool
 secret_rotate(const char *conninfo)
 {

@@ -584,26 +584,33 @@ struct source_test {
 	char		 name[NAME_MAX_LEN + 1];
 };
 
+/* A probe's answer, of either kind: what it found, or why not. */
 static void
-on_probe(void *arg, const struct pgsrc_result *r)
+probe_done(struct source_test *t, const char *kind, bool ok,
+    const char *info, const char *err)
 {
-	struct source_test *t = arg;
 	struct request *req = t->req;
 	msgpack_packer *pk;
 
-	if (!r->ok)
+	if (!ok)
 		req_fail(req, E_UNAVAILABLE, NULL, "source '%s': %s", t->name,
-		    r->err);
+		    err);
 	else {
 		pk = req_result(req);
 		msgpack_pack_map(pk, 4);
 		mp_kv_str(pk, "name", t->name);
-		mp_kv_str(pk, "kind", "postgres");
+		mp_kv_str(pk, "kind", kind);
 		mp_kv_bool(pk, "ok", true);
-		mp_kv_str(pk, "info", r->info);
+		mp_kv_str(pk, "info", info);
 		req_reply(req);
 	}
 	free(t);
+}
+
+static void
+on_probe(void *arg, const struct pgsrc_result *r)
+{
+	probe_done(arg, "postgres", r->ok, r->info, r->err);
 }
 
 static void
@@ -664,26 +671,11 @@ op_source_test(struct request *req)
 	(void)reader_db(req, ST_SOURCE_RUN, on_source_run);
 }
 
+/* A Prometheus probe's info ("Prometheus 2.42.0") is in its err. */
 static void
 on_prom_probe(void *arg, const struct prom_result *r)
 {
-	struct source_test *t = arg;
-	struct request *req = t->req;
-	msgpack_packer *pk;
-
-	if (!r->ok)
-		req_fail(req, E_UNAVAILABLE, NULL, "source '%s': %s", t->name,
-		    r->err);
-	else {
-		pk = req_result(req);
-		msgpack_pack_map(pk, 4);
-		mp_kv_str(pk, "name", t->name);
-		mp_kv_str(pk, "kind", "prometheus");
-		mp_kv_bool(pk, "ok", true);
-		mp_kv_str(pk, "info", r->err);	/* "Prometheus 2.42.0" */
-		req_reply(req);
-	}
-	free(t);
+	probe_done(arg, "prometheus", r->ok, r->err, r->err);
 }
 
 /* source.test of a Prometheus source: its build information
