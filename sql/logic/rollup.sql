@@ -1,7 +1,8 @@
--- rollup.sql: objectives' progress, stored and rolled up from key
--- results and child objectives by triggers, in ancestor order and under
--- the ancestors' row locks (docs/rules.md, "Progress"); a transaction may
--- defer it (cairn.defer_rollup) and rebuild.
+-- rollup.sql: objectives' progress and forecast, stored and rolled up
+-- from key results (their trends: key_result.sql) and child objectives by
+-- triggers, in ancestor order and under the ancestors' row locks
+-- (docs/rules.md, "Progress", "Forecasts"); a transaction may defer it
+-- (cairn.defer_rollup) and rebuild.
 
 -- PL/pgSQL, as before: a SQL function with a subquery is planned again
 -- at every call, and this one runs for every objective read.
