@@ -174,7 +174,7 @@ const stmt_table kr_stmts = {
 	    .returns = &FS_KR },
 
 	/* The key results of objective id, for objective.get, with their
-	 * forecasts (O(1) each from kr_trends). */
+	 * forecasts (O(1) each from their stored trend_* sums). */
 	[ST_OBJ_KRS] = { .name = "obj_krs", .kind = STMT_READ,
 	    .params = "id caller role",
 	    .sql = "SELECT " KR_READ_COLS ", kr_forecast_of(k.id) AS forecast"

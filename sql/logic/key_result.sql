@@ -48,7 +48,8 @@ END $$;
 
 -- Not on the updates that only move a key result's value (a check-in's
 -- checkins_apply, a reading's kpi_readings_follow: current, confidence,
--- checked_at, version, updated_at): those check the period themselves,
+-- checked_at, version, updated_at, the trend_* sums): those check the
+-- period themselves,
 -- and nothing this function checks can change with them.  Every other
 -- column is listed, so that any other change passes it; tests/e2e/schema.sh
 -- fails when a column of key_results is in neither list.
@@ -86,8 +87,8 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT extract(epoch FROM t - ps::timestamp AT TIME ZONE 'UTC') / 86400
 $$;
 
--- The trend's line at x (days since the period's start), from a
--- kr_trends row's sums as regr_intercept and regr_slope compute them;
+-- The trend's line at x (days since the period's start), from a key
+-- result's trend_* sums as regr_intercept and regr_slope compute them;
 -- NULL with fewer than 3 check-ins or check-ins spanning less than 7 days.
 CREATE OR REPLACE FUNCTION kr_trend_at(n bigint, sx double precision,
     sy double precision, sxx double precision, sxy double precision,
@@ -115,45 +116,53 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- The trends of key results krs (NULL: all) computed again from their
--- check-ins, set-based: for loads that bypass checkins_apply (the bench
--- generator) and for the tests' cross-check.
+-- check-ins, set-based, written where they differ: for loads that bypass
+-- checkins_apply (the bench generator, with the triggers off).  Each key
+-- result changed walks the roll-up up unless the transaction defers it
+-- (cairn.defer_rollup, then objectives_progress_rebuild()).
 CREATE OR REPLACE FUNCTION kr_trends_rebuild(krs bigint[] DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-	DELETE FROM kr_trends WHERE krs IS NULL OR kr_id = ANY (krs);
-	INSERT INTO kr_trends (kr_id, n, sx, sy, sxx, syy, sxy, xlo, xhi)
-	SELECT w.kr_id, count(*), sum(w.x), sum(w.y), regr_sxx(w.y, w.x),
-	    regr_syy(w.y, w.x), regr_sxy(w.y, w.x), min(w.x), max(w.x)
-	FROM (SELECT c.kr_id, c.value AS y, period_day(p.start_date, c.at) AS x,
-	    p.end_date + 1 - p.start_date AS len
-	    FROM checkins c JOIN key_results k ON k.id = c.kr_id
-	    JOIN objectives o ON o.id = k.objective_id
-	    JOIN periods p ON p.id = o.period_id
-	    WHERE krs IS NULL OR c.kr_id = ANY (krs)) w
-	WHERE w.x >= 0 AND w.x < w.len
-	GROUP BY w.kr_id;
+	UPDATE key_results k SET trend_n = coalesce(t.n, 0),
+	    trend_sx = coalesce(t.sx, 0), trend_sy = coalesce(t.sy, 0),
+	    trend_sxx = coalesce(t.sxx, 0), trend_syy = coalesce(t.syy, 0),
+	    trend_sxy = coalesce(t.sxy, 0), trend_xlo = t.xlo,
+	    trend_xhi = t.xhi
+	FROM key_results k0 LEFT JOIN (SELECT w.kr_id, count(*) AS n,
+	    sum(w.x) AS sx, sum(w.y) AS sy, regr_sxx(w.y, w.x) AS sxx,
+	    regr_syy(w.y, w.x) AS syy, regr_sxy(w.y, w.x) AS sxy,
+	    min(w.x) AS xlo, max(w.x) AS xhi
+	    FROM (SELECT c.kr_id, c.value AS y,
+		period_day(p.start_date, c.at) AS x,
+		p.end_date + 1 - p.start_date AS len
+		FROM checkins c JOIN key_results kk ON kk.id = c.kr_id
+		JOIN objectives o ON o.id = kk.objective_id
+		JOIN periods p ON p.id = o.period_id
+		WHERE krs IS NULL OR c.kr_id = ANY (krs)) w
+	    WHERE w.x >= 0 AND w.x < w.len
+	    GROUP BY w.kr_id) t ON t.kr_id = k0.id
+	WHERE k.id = k0.id AND (krs IS NULL OR k0.id = ANY (krs))
+	AND (k.trend_n, k.trend_sx, k.trend_sy, k.trend_sxx, k.trend_syy,
+	    k.trend_sxy, k.trend_xlo, k.trend_xhi) IS DISTINCT FROM
+	    (coalesce(t.n, 0), coalesce(t.sx, 0), coalesce(t.sy, 0),
+	    coalesce(t.sxx, 0), coalesce(t.syy, 0), coalesce(t.sxy, 0),
+	    t.xlo, t.xhi);
 END $$;
 
 -- The forecast of key result kr (docs/rules.md, "Forecasts"): a
 -- least-squares line through its check-ins of its period, read from its
--- stored sums (kr_trends, kept by checkins_apply) in O(1).  value: the
--- line at the period's end (midnight UTC after its last day); progress:
--- that value's; reaches_target_on: the day the line reaches the target,
--- today when the trend is there already, NULL when not within the period
--- (or the line goes the other way).  NULL with fewer than 3 check-ins,
+-- stored sums (trend_*, kept by checkins_apply) in O(1).  value: the line
+-- at the period's end (midnight UTC after its last day); progress: that
+-- value's; reaches_target_on: the day the line reaches the target, today
+-- when the trend is there already, NULL when not within the period (or
+-- the line goes the other way).  NULL with fewer than 3 check-ins,
 -- check-ins spanning less than 7 days, a boolean key result or one bound
 -- to a KPI (it takes no check-ins).
 CREATE OR REPLACE FUNCTION kr_forecast_of(kr bigint) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	typ text;
-	s double precision;
-	tg double precision;
-	bound boolean;
-	ps date;
-	len double precision;
-	t kr_trends;
+	k record;
 	now_x double precision;
 	a double precision;
 	b double precision;
@@ -163,38 +172,42 @@ DECLARE
 	up boolean;
 	reach double precision;
 BEGIN
-	SELECT k.type, k.start_value, k.target, k.kpi_id IS NOT NULL,
-	    p.start_date, p.end_date + 1 - p.start_date
-	INTO typ, s, tg, bound, ps, len
-	FROM key_results k JOIN objectives o ON o.id = k.objective_id
-	JOIN periods p ON p.id = o.period_id WHERE k.id = kr;
-	IF NOT FOUND OR bound OR typ = 'boolean' THEN
+	SELECT x.type, x.start_value, x.target, x.kpi_id, x.trend_n,
+	    x.trend_sx, x.trend_sy, x.trend_sxx, x.trend_syy, x.trend_sxy,
+	    x.trend_xlo, x.trend_xhi, p.start_date AS ps,
+	    p.end_date + 1 - p.start_date AS len
+	INTO k FROM key_results x JOIN objectives o ON o.id = x.objective_id
+	JOIN periods p ON p.id = o.period_id WHERE x.id = kr;
+	IF NOT FOUND OR k.kpi_id IS NOT NULL OR k.type = 'boolean' THEN
 		RETURN NULL;
 	END IF;
-	SELECT * INTO t FROM kr_trends WHERE kr_id = kr;
-	v := kr_trend_at(t.n, t.sx, t.sy, t.sxx, t.sxy, t.xlo, t.xhi, len);
+	v := kr_trend_at(k.trend_n, k.trend_sx, k.trend_sy, k.trend_sxx,
+	    k.trend_sxy, k.trend_xlo, k.trend_xhi, k.len);
 	IF v IS NULL THEN
 		RETURN NULL;
 	END IF;
 	-- The line in days from now, as before the sums: slope b, value now a.
-	now_x := period_day(ps, now());
-	b := t.sxy / t.sxx;
-	a := kr_trend_at(t.n, t.sx, t.sy, t.sxx, t.sxy, t.xlo, t.xhi, now_x);
-	e := len - now_x;
-	r2 := CASE WHEN t.syy = 0 THEN 1 ELSE t.sxy * t.sxy / (t.sxx * t.syy) END;
+	now_x := period_day(k.ps, now());
+	b := k.trend_sxy / k.trend_sxx;
+	a := kr_trend_at(k.trend_n, k.trend_sx, k.trend_sy, k.trend_sxx,
+	    k.trend_sxy, k.trend_xlo, k.trend_xhi, now_x);
+	e := k.len - now_x;
+	r2 := CASE WHEN k.trend_syy = 0 THEN 1
+	    ELSE k.trend_sxy ^ 2 / (k.trend_sxx * k.trend_syy) END;
 	-- increase and above: higher is better; decrease and below: lower.
-	up := typ = 'above' OR (typ = 'increase' AND tg > s);
-	IF (up AND a >= tg) OR (NOT up AND a <= tg) THEN
+	up := k.type = 'above' OR (k.type = 'increase'
+	    AND k.target > k.start_value);
+	IF (up AND a >= k.target) OR (NOT up AND a <= k.target) THEN
 		reach := 0;
 	ELSIF (up AND b > 0) OR (NOT up AND b < 0) THEN
-		reach := (tg - a) / b;
+		reach := (k.target - a) / b;
 	END IF;
 	RETURN json_build_object('value', v,
-	    'progress', kr_progress(typ, s, tg, v),
+	    'progress', kr_progress(k.type, k.start_value, k.target, v),
 	    'reaches_target_on', CASE WHEN reach IS NOT NULL AND reach <= e
 		THEN to_char((now() + reach * interval '1 day')
 		AT TIME ZONE 'UTC', 'YYYY-MM-DD') END,
-	    'n', t.n, 'r2', r2);
+	    'n', k.trend_n, 'r2', r2);
 END $$;
 
 -- Stale: an active period and no check-in (bound: no reading) for more

@@ -101,15 +101,13 @@ BEGIN
 	    JOIN periods p ON p.id = x.period_id WHERE x.id = o;
 	SELECT count(*), coalesce(sum(k.weight * kr_progress(k.type,
 	    k.start_value, k.target, k.current)), 0), coalesce(sum(k.weight), 0),
-	    coalesce(sum(k.weight * coalesce(kr_trend_progress(k.type,
-	    k.start_value, k.target, k.kpi_id IS NOT NULL, t.n, t.sx, t.sy,
-	    t.sxx, t.sxy, t.xlo, t.xhi, len), kr_progress(k.type,
-	    k.start_value, k.target, k.current))), 0),
-	    count(kr_trend_progress(k.type, k.start_value, k.target,
-	    k.kpi_id IS NOT NULL, t.n, t.sx, t.sy, t.sxx, t.sxy, t.xlo,
-	    t.xhi, len))
+	    coalesce(sum(k.weight * coalesce(f.p, kr_progress(k.type,
+	    k.start_value, k.target, k.current))), 0), count(f.p)
 	    INTO nk, ks, kw, kf, kn FROM key_results k
-	    LEFT JOIN kr_trends t ON t.kr_id = k.id
+	    CROSS JOIN LATERAL (SELECT kr_trend_progress(k.type,
+	    k.start_value, k.target, k.kpi_id IS NOT NULL, k.trend_n,
+	    k.trend_sx, k.trend_sy, k.trend_sxx, k.trend_sxy, k.trend_xlo,
+	    k.trend_xhi, len) AS p) f
 	    WHERE k.objective_id = o AND NOT k.removed;
 	SELECT coalesce(sum(c.weight * c.progress), 0),
 	    coalesce(sum(c.weight), 0),
@@ -242,9 +240,12 @@ END $$;
 CREATE OR REPLACE TRIGGER key_results_rollup AFTER INSERT OR DELETE ON key_results
 	FOR EACH ROW EXECUTE FUNCTION key_results_rollup();
 
+-- trend_n: a check-in that leaves the value as it was still moves the
+-- trend, and so the objectives' forecasts.
 CREATE OR REPLACE TRIGGER key_results_rollup_update AFTER UPDATE OF current, weight,
-	removed, type, start_value, target, objective_id ON key_results
+	removed, type, start_value, target, objective_id, trend_n ON key_results
 	FOR EACH ROW WHEN (OLD.current IS DISTINCT FROM NEW.current
+	    OR OLD.trend_n IS DISTINCT FROM NEW.trend_n
 	    OR OLD.weight IS DISTINCT FROM NEW.weight
 	    OR OLD.removed IS DISTINCT FROM NEW.removed
 	    OR OLD.type IS DISTINCT FROM NEW.type
@@ -332,11 +333,11 @@ BEGIN
 	    FROM (SELECT k.objective_id, k.weight, kr_progress(k.type,
 		k.start_value, k.target, k.current) AS p,
 		kr_trend_progress(k.type, k.start_value, k.target,
-		k.kpi_id IS NOT NULL, t.n, t.sx, t.sy, t.sxx, t.sxy, t.xlo,
-		t.xhi, p.end_date + 1 - p.start_date) AS f
+		k.kpi_id IS NOT NULL, k.trend_n, k.trend_sx, k.trend_sy,
+		k.trend_sxx, k.trend_sxy, k.trend_xlo, k.trend_xhi,
+		p.end_date + 1 - p.start_date) AS f
 		FROM key_results k JOIN objectives x ON x.id = k.objective_id
 		JOIN periods p ON p.id = x.period_id
-		LEFT JOIN kr_trends t ON t.kr_id = k.id
 		WHERE NOT k.removed) w
 	    GROUP BY w.objective_id) k ON k.objective_id = down.id;
 	CREATE INDEX ON pace_rebuild (depth);

@@ -284,14 +284,20 @@ fc_trends_bad() {
 	    FROM w WHERE x >= 0 AND x < len GROUP BY kr_id)
 	SELECT (SELECT count(*) FROM r JOIN key_results k ON k.id = r.kr_id
 	    WHERE NOT k.removed) || ' ' ||
-	(SELECT count(*) FROM kr_trends t FULL JOIN r USING (kr_id)
-	    WHERE t.n IS DISTINCT FROM r.n OR NOT (
-	    abs(t.sx - r.sx) <= 1e-9 * greatest(1, abs(r.sx))
-	    AND abs(t.sy - r.sy) <= 1e-9 * greatest(1, abs(r.sy))
-	    AND abs(t.sxx - r.sxx) <= 1e-9 * greatest(1, r.sxx)
-	    AND abs(t.syy - r.syy) <= 1e-9 * greatest(1, r.syy)
-	    AND abs(t.sxy - r.sxy) <= 1e-9 * greatest(1, abs(r.sxy))
-	    AND t.xlo = r.xlo AND t.xhi = r.xhi)) || ' ' ||
+	(SELECT count(*) FROM key_results k LEFT JOIN r ON r.kr_id = k.id
+	    WHERE k.trend_n <> coalesce(r.n, 0)
+	    OR k.trend_xlo IS DISTINCT FROM r.xlo
+	    OR k.trend_xhi IS DISTINCT FROM r.xhi OR NOT (
+	    abs(k.trend_sx - coalesce(r.sx, 0))
+		<= 1e-9 * greatest(1, abs(coalesce(r.sx, 0)))
+	    AND abs(k.trend_sy - coalesce(r.sy, 0))
+		<= 1e-9 * greatest(1, abs(coalesce(r.sy, 0)))
+	    AND abs(k.trend_sxx - coalesce(r.sxx, 0))
+		<= 1e-9 * greatest(1, coalesce(r.sxx, 0))
+	    AND abs(k.trend_syy - coalesce(r.syy, 0))
+		<= 1e-9 * greatest(1, coalesce(r.syy, 0))
+	    AND abs(k.trend_sxy - coalesce(r.sxy, 0))
+		<= 1e-9 * greatest(1, abs(coalesce(r.sxy, 0))))) || ' ' ||
 	(SELECT count(*) FROM objectives o JOIN f0 USING (id)
 	    WHERE (o.forecast IS NULL) <> (f0.forecast IS NULL)
 	    OR abs(o.forecast - f0.forecast) > 1e-9
