@@ -91,24 +91,26 @@ CREATE OR REPLACE FUNCTION objective_rollup_local(o bigint, m text,
     OUT forecast_n integer, OUT forecast_of integer)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	len double precision;
 	nk bigint; ks double precision; kw double precision;
 	kf double precision; kn bigint;
 	cs double precision; cw double precision; cf double precision;
 	cn bigint; co bigint;
 BEGIN
-	SELECT p.end_date + 1 - p.start_date INTO len FROM objectives x
-	    JOIN periods p ON p.id = x.period_id WHERE x.id = o;
-	SELECT count(*), coalesce(sum(k.weight * kr_progress(k.type,
-	    k.start_value, k.target, k.current)), 0), coalesce(sum(k.weight), 0),
-	    coalesce(sum(k.weight * coalesce(f.p, kr_progress(k.type,
-	    k.start_value, k.target, k.current))), 0), count(f.p)
-	    INTO nk, ks, kw, kf, kn FROM key_results k
-	    CROSS JOIN LATERAL (SELECT kr_trend_progress(k.type,
-	    k.start_value, k.target, k.kpi_id IS NOT NULL, k.trend_n,
-	    k.trend_sx, k.trend_sy, k.trend_sxx, k.trend_sxy, k.trend_xlo,
-	    k.trend_xhi, len) AS p) f
-	    WHERE k.objective_id = o AND NOT k.removed;
+	-- One statement for the key results and the period's length (len):
+	-- this runs at every level of every check-in's walk.
+	SELECT count(*), coalesce(sum(k.weight * k.p), 0),
+	    coalesce(sum(k.weight), 0),
+	    coalesce(sum(k.weight * coalesce(k.f, k.p)), 0), count(k.f)
+	    INTO nk, ks, kw, kf, kn
+	    FROM (SELECT k.weight, kr_progress(k.type, k.start_value, k.target,
+		k.current) AS p, kr_trend_progress(k.type, k.start_value,
+		k.target, k.kpi_id IS NOT NULL, k.trend_n, k.trend_sx,
+		k.trend_sy, k.trend_sxx, k.trend_sxy, k.trend_xlo, k.trend_xhi,
+		pl.len) AS f
+		FROM key_results k, (SELECT p.end_date + 1 - p.start_date AS len
+		FROM objectives x JOIN periods p ON p.id = x.period_id
+		WHERE x.id = o) pl
+		WHERE k.objective_id = o AND NOT k.removed) k;
 	SELECT coalesce(sum(c.weight * c.progress), 0),
 	    coalesce(sum(c.weight), 0),
 	    coalesce(sum(c.weight * coalesce(c.forecast, c.progress)), 0),
