@@ -80,6 +80,36 @@ out_parent(FILE *f, const msgpack_object *row, const char *key)
 		out_field(f, row, key);
 }
 
+/* The objective's forecast: "P% at the period's end (N of M key results
+ * with a trend)", the roll-up of its key results' projected progress. */
+static void
+out_obj_forecast(FILE *f, const msgpack_object *row, const char *key)
+{
+	const msgpack_object *fc = map_get_type(row, key, MSGPACK_OBJECT_MAP);
+	double p, n, m;
+
+	if (fc == NULL || !map_get_num(fc, "progress", &p)) {
+		fputs("none (no key result with a trend)", f);
+		return;
+	}
+	fprintf(f, "%.0f%% at the period's end", p * 100);
+	if (map_get_num(fc, "n_krs", &n) && map_get_num(fc, "krs", &m))
+		fprintf(f, " (%.0f of %.0f key results with a trend)", n, m);
+}
+
+/* A key result's projected progress at the period's end, "-" if none. */
+static void
+out_kr_projected(FILE *f, const msgpack_object *row, const char *key)
+{
+	const msgpack_object *fc = map_get_type(row, key, MSGPACK_OBJECT_MAP);
+	double p;
+
+	if (fc == NULL || !map_get_num(fc, "progress", &p))
+		putc('-', f);
+	else
+		fprintf(f, "%.0f%%", p * 100);
+}
+
 /* obj show ID: fields, then key results, children, contributors. */
 int
 cmd_obj_show(struct client *c, struct cmd_args *a)
@@ -96,6 +126,7 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 		{ "rollup", "rollup", NULL },
 		{ "progress", "progress", out_percent },
 		{ "expected", "expected", out_percent },
+		{ "forecast", "forecast", out_obj_forecast },
 		{ "status", "status", NULL },
 		{ "grade", "grade", NULL },
 		{ "grade_note", "grade_note", NULL },
@@ -115,6 +146,7 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 		{ "CURRENT", "current", out_kr_seen },
 		{ "UNIT", "unit", NULL },
 		{ "PROGRESS", "progress", out_kr_seen_percent },
+		{ "FORECAST", "forecast", out_kr_projected },
 		{ "CONF", "confidence", NULL },
 		{ "STALE", "stale", out_kr_seen },
 		{ NULL, NULL, NULL }

@@ -5,7 +5,9 @@
  * depth (1 for the top), in parts when large; the client nests them: in
  * --json as "children" arrays ({"objectives": [...], "teams": [...]}),
  * in text as indented lines.  An objective the caller may not read comes
- * with its depth, progress and weight only and is shown as hidden.
+ * with its depth, progress and weight only and is shown as hidden.  An
+ * objective with a forecast shows it after its progress: "→ 72%", the
+ * progress projected at the period's end.
  * Colours only when standard output is a terminal and NO_COLOR is not
  * set.
  */
@@ -23,7 +25,7 @@
 /* The fields an objective shows in --json, and a hidden one. */
 static const char *const node_keys[] = {
 	"id", "parent", "title", "team", "owner", "progress", "expected",
-	"status", "stale", "guardrail_breach", "weight", NULL
+	"status", "stale", "guardrail_breach", "weight", "forecast", NULL
 };
 static const char *const hidden_keys[] = { "hidden", "progress", "weight",
 	NULL };
@@ -164,7 +166,8 @@ flag(const msgpack_object *row, const char *key)
 static void
 text_objective(const struct paint *p, const msgpack_object *row, size_t d)
 {
-	const msgpack_object *st;
+	const msgpack_object *st, *fc;
+	double fp;
 
 	printf("%*s", (int)(2 * (d - 1)), "");
 	if (row_hidden(row)) {
@@ -183,6 +186,10 @@ text_objective(const struct paint *p, const msgpack_object *row, size_t d)
 	out_field(stdout, row, "owner");
 	fputs("  ", stdout);
 	bar(row, "progress");
+	/* The forecast: the progress projected at the period's end. */
+	fc = map_get_type(row, "forecast", MSGPACK_OBJECT_MAP);
+	if (fc != NULL && mp_num(mp_map_get(fc, "progress"), &fp))
+		printf(" \u2192 %.0f%%", fp * 100);
 	st = mp_map_get(row, "status");
 	printf("  %s", colour(p, status_colour(st)));
 	out_field(stdout, row, "status");

@@ -45,12 +45,12 @@
 	{ "kpi_hidden", F_BOOL }, { "stale", F_BOOL }
 static const struct field kr_f[] = { KR_FIELDS };
 const struct fieldset FS_KR = FIELDSET("key result", kr_f);
-/* kr.get's reply: the same and the forecast, which a change's reply (a
- * check-in's above all) does not compute. */
+/* kr.get's reply, and each key result of objective.get's: the same and
+ * the forecast, which a change's reply (a check-in's above all) does not
+ * compute. */
 static const struct field kr_show_f[] = { KR_FIELDS,
 	{ "forecast", F_JSON } };
-static const struct fieldset FS_KR_SHOW = FIELDSET("key result",
-    kr_show_f);
+const struct fieldset FS_KR_SHOW = FIELDSET("key result", kr_show_f);
 
 static const struct field checkin_f[] = {
 	{ "id", F_INT }, { "value", F_NUM }, { "confidence", F_INT },
@@ -173,13 +173,14 @@ const stmt_table kr_stmts = {
 	    " WHERE k.id = $id AND NOT k.removed",
 	    .returns = &FS_KR },
 
-	/* The key results of objective id, for objective.get. */
+	/* The key results of objective id, for objective.get, with their
+	 * forecasts (O(1) each from their stored trend_* sums). */
 	[ST_OBJ_KRS] = { .name = "obj_krs", .kind = STMT_READ,
 	    .params = "id caller role",
-	    .sql = "SELECT " KR_READ_COLS
+	    .sql = "SELECT " KR_READ_COLS ", kr_forecast_of(k.id) AS forecast"
 	    " FROM key_results k WHERE k.objective_id = $id"
 	    " AND NOT k.removed ORDER BY k.id",
-	    .returns = &FS_KR },
+	    .returns = &FS_KR_SHOW },
 
 	/* NULL fields are kept.  No row: stale version. */
 	[ST_KR_UPDATE] = { .name = "kr_update", .kind = STMT_WRITE,

@@ -13,5 +13,7 @@
 extern const struct op		kr_ops[];	/* ended by a NULL name */
 extern const stmt_table		kr_stmts;
 extern const struct fieldset	FS_KR;		/* a key result */
+/* ... with its forecast (kr.get, objective.get's key results) */
+extern const struct fieldset	FS_KR_SHOW;
 
 #endif

@@ -191,6 +191,11 @@ migrate(const char *conninfo)
 	    "applied_at timestamptz NOT NULL DEFAULT now())", "create") ||
 	    !legacy(pg) || !schema(pg, &ran) || !logic(pg, ran > 0))
 		goto unlock;
+	/* A migration may add what the stored roll-up keeps (006: the
+	 * objectives' forecasts): rebuilt once, by the logic now in place. */
+	if (ran > 0 && !run(pg, "SELECT objectives_progress_rebuild()",
+	    "rebuild the roll-up"))
+		goto unlock;
 	good = true;
 unlock:
 	PQclear(PQexec(pg, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")"));

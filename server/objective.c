@@ -29,18 +29,24 @@
 
 /* Reply objects and contexts. */
 
-static const struct field objective_f[] = {
-	{ "id", F_INT }, { "team", F_STR }, { "period", F_STR },
-	{ "title", F_STR }, { "description", F_STR }, { "owner", F_STR },
-	{ "type", F_STR }, { "parent", F_INT }, { "parent_hidden", F_BOOL },
-	{ "weight", F_NUM }, { "rollup", F_STR }, { "progress", F_NUM },
-	{ "expected", F_NUM },
-	{ "status", F_STR }, { "grade", F_NUM }, { "grade_note", F_STR },
-	{ "met", F_BOOL }, { "suggested_grade", F_NUM }, { "version", F_INT },
-	{ "archived", F_BOOL }, { "guardrails", F_JSON },
-	{ "guardrail_breach", F_BOOL },
-};
+#define OBJECTIVE_FIELDS						\
+	{ "id", F_INT }, { "team", F_STR }, { "period", F_STR },	\
+	{ "title", F_STR }, { "description", F_STR }, { "owner", F_STR }, \
+	{ "type", F_STR }, { "parent", F_INT }, { "parent_hidden", F_BOOL }, \
+	{ "weight", F_NUM }, { "rollup", F_STR }, { "progress", F_NUM },	\
+	{ "expected", F_NUM },						\
+	{ "status", F_STR }, { "grade", F_NUM }, { "grade_note", F_STR }, \
+	{ "met", F_BOOL }, { "suggested_grade", F_NUM }, { "version", F_INT }, \
+	{ "archived", F_BOOL }, { "guardrails", F_JSON },		\
+	{ "guardrail_breach", F_BOOL }
+static const struct field objective_f[] = { OBJECTIVE_FIELDS };
 const struct fieldset FS_OBJECTIVE = FIELDSET("objective", objective_f);
+/* objective.get's: the same and the forecast (the stored roll-up's,
+ * docs/rules.md "Forecasts"), which lists and changes do not carry. */
+static const struct field objective_show_f[] = { OBJECTIVE_FIELDS,
+	{ "forecast", F_JSON } };
+static const struct fieldset FS_OBJECTIVE_SHOW = FIELDSET("objective",
+    objective_show_f);
 
 /* A child the caller may not read shows only progress and weight
  * (on_obj_contributors packs it). */
@@ -153,13 +159,16 @@ const stmt_table objective_stmts = {
 	    " SELECT " OBJ_COLS " FROM o",
 	    .returns = &FS_OBJECTIVE },
 
-	/* The objective, readable or not. */
+	/* The objective, readable or not, with its stored forecast. */
 	[ST_OBJ_GET] = { .name = "obj_get", .kind = STMT_READ,
 	    .params = "id caller role",
 	    .sql = "SELECT " OBJ_READ_COLS ","
-	    " can_read_objective($caller, $role, o.id) AS readable"
+	    " can_read_objective($caller, $role, o.id) AS readable,"
+	    " CASE WHEN o.forecast IS NOT NULL THEN json_build_object("
+	    "'progress', o.forecast, 'n_krs', o.forecast_n,"
+	    " 'krs', o.forecast_of) END AS forecast"
 	    " FROM objectives o WHERE o.id = $id",
-	    .returns = &FS_OBJECTIVE },
+	    .returns = &FS_OBJECTIVE_SHOW },
 
 	/* Each filter NULL: any. */
 	[ST_OBJ_LIST] = { .name = "obj_list", .kind = STMT_READ,
@@ -276,8 +285,8 @@ on_obj_contributors(void *arg, const PGresult *res)
 		req_fail_db(req, res);
 		return;
 	}
-	if (!rowpack_init(&ro, &FS_OBJECTIVE, o) ||
-	    !rowpack_init(&rk, &FS_KR, krs) ||
+	if (!rowpack_init(&ro, &FS_OBJECTIVE_SHOW, o) ||
+	    !rowpack_init(&rk, &FS_KR_SHOW, krs) ||
 	    !rowpack_init(&rc, &FS_OBJ_CHILD, kids)) {
 		req_fail(req, E_INTERNAL, NULL, "internal error");
 		return;

@@ -42,7 +42,7 @@ static const struct field tree_node_f[] = {
 	{ "hidden", F_BOOL }, { "title", F_STR }, { "team", F_STR },
 	{ "owner", F_STR }, { "progress", F_NUM }, { "weight", F_NUM },
 	{ "expected", F_NUM }, { "status", F_STR }, { "stale", F_BOOL },
-	{ "guardrail_breach", F_BOOL },
+	{ "guardrail_breach", F_BOOL }, { "forecast", F_JSON },
 };
 static const struct fieldset FS_TREE_NODE = FIELDSET("objective",
     tree_node_f);
@@ -109,7 +109,10 @@ static const struct fieldset FS_DUE = FIELDSET("due item", due_f);
 	" END AS status,"						\
 	" CASE WHEN n.r THEN coalesce(ks.stale, false) END AS stale,"	\
 	" CASE WHEN n.r THEN gb.objective_id IS NOT NULL END"		\
-	" AS guardrail_breach"						\
+	" AS guardrail_breach,"						\
+	" CASE WHEN n.r AND n.forecast IS NOT NULL THEN"		\
+	" json_build_object('progress', n.forecast, 'n_krs',"		\
+	" n.forecast_n) END AS forecast"				\
 	" FROM n CROSS JOIN pe JOIN teams t ON t.id = n.team_id"	\
 	" LEFT JOIN ks ON ks.objective_id = n.id"			\
 	" LEFT JOIN gb ON gb.objective_id = n.id " po			\
@@ -118,7 +121,8 @@ static const struct fieldset FS_DUE = FIELDSET("due item", due_f);
 	" ORDER BY n.path"
 #define TREE_COLS(o)							\
 	o ".id, " o ".parent_id, " o ".team_id, " o ".owner_id, "	\
-	o ".title, " o ".progress, " o ".weight"
+	o ".title, " o ".progress, " o ".weight, " o ".forecast, "	\
+	o ".forecast_n"
 /* The period's expected progress and the roll-up settings. */
 #define TREE_PE								\
 	" pe AS (SELECT x.state, period_expected(x.id, now()) AS e,"	\
@@ -192,7 +196,7 @@ const stmt_table rollup_stmts = {
 	    .sql = "WITH RECURSIVE"
 	    TREE_READABLE
 	    " tr (id, parent_id, team_id, owner_id, title, progress, weight,"
-	    " depth, path) AS (SELECT " TREE_COLS("o") ", 1, ARRAY[o.id]"
+	    " forecast, forecast_n, depth, path) AS (SELECT " TREE_COLS("o") ", 1, ARRAY[o.id]"
 	    " FROM objectives o WHERE" ROLLUP_LIVE("o")
 	    " AND o.team_id = $team AND NOT EXISTS (SELECT 1"
 	    " FROM objectives q WHERE q.id = o.parent_id"

@@ -115,10 +115,11 @@ END $$;
 CREATE OR REPLACE TRIGGER objectives_check BEFORE INSERT ON objectives
 	FOR EACH ROW EXECUTE FUNCTION objectives_check();
 
--- The roll-up's own updates set progress only: they are no edit of the
+-- The roll-up's own updates set progress and forecast only (progress,
+-- forecast, forecast_n, forecast_of): they are no edit of the
 -- objective (no updated_at, allowed in a closed period whose objective
 -- sums children of an open one), so this trigger leaves them out by its
--- column list, which names every column but progress (a WHEN comparing
+-- column list, which names every column but those (a WHEN comparing
 -- the rows cost a function call per objective walked up).  Any other
 -- change still passes it; tests/e2e/schema.sh fails when a column of
 -- objectives is left out of the list.

@@ -291,6 +291,12 @@ FROM (VALUES ('periods', (SELECT max(id) FROM periods)),
 -- The stored progress (sql/012), level by level from the leaves, still
 -- without the triggers: its updates change progress only.
 \if :pace
+SELECT to_regproc('kr_trends_rebuild') IS NOT NULL AS trends \gset
+\if :trends
+-- The key results' trends (sql/006_kr_trend.sql), as checkins_apply would
+-- have kept them, before the roll-up that reads them.
+SELECT kr_trends_rebuild();
+\endif
 SELECT objectives_progress_rebuild();
 \endif
 

@@ -174,3 +174,167 @@ fc_checkin_at "$KS" 95 9
 # 0 in about 247 days, after the period's end (81 days at most): no date.
 expect_eq "a falling line that misses the target: no date" \
     "$(fc_kr "$KS" '[.n, .reaches_target_on] | tostring')" '[4,null]'
+
+# Objectives: the roll-up of their key results' projected progress. --------
+# Check-ins at whole days from the period's start (x), so that the lines
+# are worked out by hand.  fcq runs 91 days (today - 10 to today + 80):
+# the period's end is x = 91.
+fc_checkin_x() {	# fc_checkin_x KR VALUE X: a check-in X days after fcq's start
+	psql_cairn -c "INSERT INTO checkins (kr_id, value, author_id, at)
+	    SELECT $1, $2, u.id, p.start_date::timestamp AT TIME ZONE 'UTC'
+	    + interval '$3 days' FROM users u, periods p
+	    WHERE u.login = 'fcown' AND p.name = 'fcq'" >/dev/null
+}
+fc_obj() {	# fc_obj OBJ JQ: a member of obj show --json
+	as admin --json obj show "$1" 2>/dev/null | jqr "$2"
+}
+fc_tree() {	# fc_tree OBJ JQ: a member of OBJ's node in tree --json
+	as admin --json tree --period fcq --team fc 2>/dev/null |
+	    jqr "[.objectives | .. | objects | select(.id? == $1)] | first | $2"
+}
+fc_quiet "objective O2" as admin obj add --team fc --period fcq --owner fcown --title 'Projected'
+O2=$OUT
+# A: increase 0 to 1000, weight 1: 10, 50, 90 at x = 1, 5, 9: 10 a day
+# through 0 at x = 0, so 910 at x = 91: progress 0.91 (now 90: 0.09).
+fc_quiet "kr A" as admin kr add "$O2" --title 'A' --type increase --start 0 --target 1000 --owner fcown
+KA=$OUT
+fc_checkin_x "$KA" 10 1
+fc_checkin_x "$KA" 50 5
+fc_checkin_x "$KA" 90 9
+# B: decrease 100 to 0, weight 2: 99.5, 97.5, 95.5 at x = 1, 5, 9: -0.5
+# a day through 100, so 54.5 at x = 91: progress 0.455 (now 95.5: 0.045).
+fc_quiet "kr B" as admin kr add "$O2" --title 'B' --type decrease --start 100 --target 0 --weight 2 --owner fcown
+KB=$OUT
+fc_checkin_x "$KB" 99.5 1
+fc_checkin_x "$KB" 97.5 5
+fc_checkin_x "$KB" 95.5 9
+# C: increase 0 to 10, one check-in at 5: no trend, its progress 0.5.
+fc_quiet "kr C" as admin kr add "$O2" --title 'C' --type increase --start 0 --target 10 --owner fcown
+KC=$OUT
+fc_quiet "check-in C" as admin kr checkin "$KC" 5
+# (1 x 0.91 + 2 x 0.455 + 1 x 0.5) / 4 = 0.58, progress (0.09 + 2 x 0.045
+# + 0.5) / 4 = 0.17.
+expect_eq "obj show --json: forecast (0.91 + 2 x 0.455 + 0.5) / 4 = 0.58, 2 of 3 key results" \
+    "$(fc_obj "$O2" '[(.forecast.progress * 10000 | round), .forecast.n_krs, .forecast.krs, (.progress * 10000 | round)] | tostring')" \
+    '[5800,2,3,1700]'
+expect_eq "obj show --json: each key result's forecast (A 0.91, B 0.455, C none)" \
+    "$(fc_obj "$O2" '[.key_results[] | .forecast.progress // null | if . then (. * 1000 | round) else . end] | tostring')" \
+    '[910,455,null]'
+expect_exit "obj show" 0 as admin obj show "$O2"
+expect_match "obj show: the forecast in words" \
+    "^forecast: 58% at the period's end \\(2 of 3 key results with a trend\\)$" "$OUT"
+expect_match "obj show: A's projected progress in the key results' FORECAST column" \
+    "^$KA +A +increase +0 +1000 +90 +[^ ]* *9\\.0% +91% " "$OUT"
+expect_match "obj show: C has none" "^$KC +C +increase +0 +10 +5 +[^ ]* *50\\.0% +- " "$OUT"
+expect_eq "kr show is unchanged: A's forecast value 910 at the period's end" \
+    "$(fc_kr "$KA" '.value * 100 | round')" 91000
+# A parent rolling up its children: O2 and O3 (no trend, progress 0.2).
+fc_quiet "objective P" as admin obj add --team fc --period fcq --owner fcown --title 'Parent' --rollup children
+P=$OUT
+fc_quiet "objective O3" as admin obj add --team fc --period fcq --owner fcown --title 'No trend' --parent "$P"
+O3=$OUT
+fc_quiet "kr D" as admin kr add "$O3" --title 'D' --type increase --start 0 --target 10 --owner fcown
+fc_quiet "check-in D" as admin kr checkin "$OUT" 2
+fc_quiet "align O2 under P" as admin obj align "$O2" --to "$P"
+# (0.58 + 0.2) / 2 = 0.39 (a child without a forecast counts with its
+# progress); 2 of 4 key results; progress (0.17 + 0.2) / 2 = 0.185.
+expect_eq "a parent's forecast: (0.58 + 0.2) / 2 = 0.39, 2 of 4 key results" \
+    "$(fc_obj "$P" '[(.forecast.progress * 10000 | round), .forecast.n_krs, .forecast.krs, (.progress * 10000 | round)] | tostring')" \
+    '[3900,2,4,1850]'
+expect_eq "no key result with a trend: no forecast (O3)" "$(fc_obj "$O3" .forecast)" null
+expect_eq "tree --json: P's forecast {progress 0.39, n_krs 2}" \
+    "$(fc_tree "$P" '.forecast | [(.progress * 10000 | round), .n_krs] | tostring')" '[3900,2]'
+expect_eq "tree --json: O2's {progress 0.58, n_krs 2}" \
+    "$(fc_tree "$O2" '.forecast | [(.progress * 10000 | round), .n_krs] | tostring')" '[5800,2]'
+expect_eq "tree --json: O3's null" "$(fc_tree "$O3" '.forecast')" null
+expect_exit "tree" 0 as admin tree --period fcq --team fc
+expect_match "tree: P's line shows its forecast after its progress" \
+    "^#$P Parent  fc/fcown  \\[##\\.+\\]  1[89]% → 39%  " "$OUT"
+expect_match "tree: O2's, below it" "^  #$O2 Projected  fc/fcown  \\[##\\.+\\]  17% → 58%  " "$OUT"
+expect_match "tree: O3's line has none" "^  #$O3 No trend  fc/fcown  \\[##\\.+\\]  20%  [a-z_]+ " "$OUT"
+# A check-in at the same value moves no progress but the trend: the
+# forecast walks up all the same.  A: 90 again, at x = 8: 4 check-ins
+# and a line a little below 10 a day.
+fc_checkin_x "$KA" 90 8
+expect_eq "a check-in that leaves the value: the forecast moves (A's n 4)" \
+    "$(fc_kr "$KA" .n)" 4
+expect_eq "... up to P (stored as a rebuild computes it)" \
+    "$(fc_obj "$P" '.forecast.progress != 0.39')" true
+
+# The stored trends and forecasts against a recomputation. -----------------
+# fc_trends_bad: the key results whose stored sums differ from what the
+# check-ins give (n, x range exactly, sums to 1e-9 relative), and the
+# objectives whose stored forecast differs from what a rebuild computes
+# (rolled back): "TRENDS KRS_WITH_A_TREND BAD_OBJECTIVES".
+fc_trends_bad() {
+	psql_cairn -c "BEGIN;
+	CREATE TEMP TABLE f0 AS SELECT id, forecast, forecast_n, forecast_of
+	    FROM objectives;
+	SELECT objectives_progress_rebuild();
+	WITH w AS (SELECT c.kr_id, c.value AS y,
+	    extract(epoch FROM c.at - p.start_date::timestamp
+	    AT TIME ZONE 'UTC') / 86400 AS x,
+	    p.end_date + 1 - p.start_date AS len
+	    FROM checkins c JOIN key_results k ON k.id = c.kr_id
+	    JOIN objectives o ON o.id = k.objective_id
+	    JOIN periods p ON p.id = o.period_id),
+	r AS (SELECT kr_id, count(*) AS n, sum(x) AS sx, sum(y) AS sy,
+	    regr_sxx(y, x) AS sxx, regr_syy(y, x) AS syy,
+	    regr_sxy(y, x) AS sxy, min(x) AS xlo, max(x) AS xhi
+	    FROM w WHERE x >= 0 AND x < len GROUP BY kr_id)
+	SELECT (SELECT count(*) FROM r JOIN key_results k ON k.id = r.kr_id
+	    WHERE NOT k.removed) || ' ' ||
+	(SELECT count(*) FROM key_results k LEFT JOIN r ON r.kr_id = k.id
+	    WHERE k.trend_n <> coalesce(r.n, 0)
+	    OR k.trend_xlo IS DISTINCT FROM r.xlo
+	    OR k.trend_xhi IS DISTINCT FROM r.xhi OR NOT (
+	    abs(k.trend_sx - coalesce(r.sx, 0))
+		<= 1e-9 * greatest(1, abs(coalesce(r.sx, 0)))
+	    AND abs(k.trend_sy - coalesce(r.sy, 0))
+		<= 1e-9 * greatest(1, abs(coalesce(r.sy, 0)))
+	    AND abs(k.trend_sxx - coalesce(r.sxx, 0))
+		<= 1e-9 * greatest(1, coalesce(r.sxx, 0))
+	    AND abs(k.trend_syy - coalesce(r.syy, 0))
+		<= 1e-9 * greatest(1, coalesce(r.syy, 0))
+	    AND abs(k.trend_sxy - coalesce(r.sxy, 0))
+		<= 1e-9 * greatest(1, abs(coalesce(r.sxy, 0))))) || ' ' ||
+	(SELECT count(*) FROM objectives o JOIN f0 USING (id)
+	    WHERE (o.forecast IS NULL) <> (f0.forecast IS NULL)
+	    OR abs(o.forecast - f0.forecast) > 1e-9
+	    OR o.forecast_n <> f0.forecast_n
+	    OR o.forecast_of <> f0.forecast_of);
+	ROLLBACK;" | tail -1
+}
+fc_bad=$(fc_trends_bad)
+expect_match "after the check-ins: every stored trend as the check-ins give it, every forecast as a rebuild's" \
+    '^[1-9][0-9]* 0 0$' "$fc_bad"
+
+# An import: fcq exported and imported again as fcq-copy (its check-ins
+# through checkins_apply, with their own times).
+fc_quiet "export fcq" as admin export --period fcq --out "$T/fc.json"
+jq '(.. | objects | select(has("period")) | .period) |= (if type == "string" and . == "fcq" then "fcq-copy" else . end)
+    | (.. | objects | select(.name? == "fcq") | .name) |= "fcq-copy"' \
+    "$T/fc.json" >"$T/fc-copy.json"
+fc_quiet "import as fcq-copy" as admin import "$T/fc-copy.json"
+FCP=$(psql_cairn -c "SELECT o.id FROM objectives o JOIN periods p ON p.id = o.period_id WHERE p.name = 'fcq-copy' AND o.title = 'Projected'")
+expect_eq "the imported O2: the same forecast, as the original's" \
+    "$(fc_obj "$FCP" '.forecast | [(.progress * 10000 | round), .n_krs, .krs] | tostring')" \
+    "$(fc_obj "$O2" '.forecast | [(.progress * 10000 | round), .n_krs, .krs] | tostring')"
+fc_bad=$(fc_trends_bad)
+expect_match "after the import: every stored trend and forecast as recomputed" \
+    '^[1-9][0-9]* 0 0$' "$fc_bad"
+
+# A carry: the copy's key results keep their values but no check-ins, so
+# no trend and no forecast.
+fc_quiet "period fcq2" as admin period add fcq2 \
+    --start "$(date -u -d '+81 days' +%F)" --end "$(date -u -d '+170 days' +%F)"
+fc_quiet "fcq-copy to review" as admin period review fcq-copy
+fc_quiet "grade the copy unmet" as admin grade "$FCP" 0.3
+fc_quiet "carry" as admin period carry fcq-copy fcq2
+FCC=$(psql_cairn -c "SELECT id FROM objectives WHERE carried_from = $FCP")
+expect_eq "the carried objective: no forecast (no check-ins in its period)" \
+    "$(fc_obj "$FCC" '[.forecast, (.progress * 10000 | round)] | tostring')" \
+    "[null,$(fc_obj "$FCP" '.progress * 10000 | round')]"
+fc_bad=$(fc_trends_bad)
+expect_match "after the carry: every stored trend and forecast as recomputed" \
+    '^[1-9][0-9]* 0 0$' "$fc_bad"

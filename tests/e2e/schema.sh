@@ -116,25 +116,35 @@ fi
 # - objectives_more_than_progress: gone (was that trigger's WHEN).
 # And for what issue 15 changed: review_items gains kpi_breach_forecast;
 # import_apply marks its check-ins, readings and audit entry via 'import'
-# (sql/004_tokens.sql's column; tokens.sh checks it).
-sc_changed='^-- Name: (import_apply\(bigint, bigint\); Type: FUNCTION|period_closed_refuse\(\); Type: FUNCTION|checkins_apply\(\); Type: FUNCTION|kpi_readings_follow\(\); Type: FUNCTION|objectives_more_than_progress\(public\.objectives, public\.objectives\); Type: FUNCTION|key_results key_results_check; Type: TRIGGER|objectives objectives_check_update; Type: TRIGGER|review_items\(bigint, text, bigint, bigint\); Type: FUNCTION);'
+# (sql/004_tokens.sql's column; tokens.sh checks it); checkins_apply keeps
+# the key results' trends (sql/006_kr_trend.sql) and the stored roll-up
+# (objectives_walk_up, objectives_refresh, objectives_progress_rebuild,
+# key_results_rollup_update on trend_n too) the objectives' forecasts
+# beside their progress (forecast.sh checks them).
+sc_changed='^-- Name: (key_results key_results_rollup_update; Type: TRIGGER|objectives_walk_up\(bigint\); Type: FUNCTION|objectives_refresh\(bigint\[\]\); Type: FUNCTION|objectives_progress_rebuild\(\); Type: FUNCTION|import_apply\(bigint, bigint\); Type: FUNCTION|period_closed_refuse\(\); Type: FUNCTION|checkins_apply\(\); Type: FUNCTION|kpi_readings_follow\(\); Type: FUNCTION|objectives_more_than_progress\(public\.objectives, public\.objectives\); Type: FUNCTION|key_results key_results_check; Type: TRIGGER|objectives objectives_check_update; Type: TRIGGER|review_items\(bigint, text, bigint, bigint\); Type: FUNCTION);'
 sc_logic "$T/sc-before.sql" | perl -0pe "s/PERFORM cairn_refuse\('period\.closed',\n\t\t    'nothing in a closed period changes'\);/PERFORM period_closed_refuse();/g" |
     awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-before"
-# Objects new since 6e09e4c (issue 15's forecasts; issue 15's sources:
+# Objects new since 6e09e4c (issue 15's forecasts, of KPIs and key
+# results, and the key results' trends: period_day, kr_trend_at,
+# kr_trend_progress, kr_trends_rebuild in logic/key_result.sql, the
+# objectives' in logic/rollup.sql's objective_rollup_local; issue 15's sources:
 # source_public, source_usable_by_team in logic/source.sql; its feeds in
 # logic/feed.sql, and core.sql's cairn_time) are in the fresh database
 # only: left out of its side, and each checked to be there.
 sc_tz='timestamp with time zone'
-sc_new="^-- Name: (kpi_forecast_of\\(bigint, text, double precision, double precision, double precision, double precision\\)|kr_forecast_of\\(bigint\\)|source_public\\(jsonb\\)|source_usable_by_team\\(bigint, bigint\\)|cairn_time\\($sc_tz\\)|feed_next_due\\($sc_tz, integer\\)|feed_jitter\\(bigint, integer\\)|feed_backoff\\(integer, integer\\)|feed_failing\\(public\\.feeds\\)|feed_json\\(public\\.feeds, public\\.sources\\)|kpi_feed_of\\(bigint\\)|feed_record\\(bigint, $sc_tz, boolean, double precision, $sc_tz\\)|feed_failed\\(bigint, $sc_tz, boolean, text\\)); Type: FUNCTION;"
+sc_dp='double precision'
+# seven of them, spelt out (awk's regular expressions may lack {7})
+sc_dp7=", $sc_dp, $sc_dp, $sc_dp, $sc_dp, $sc_dp, $sc_dp, $sc_dp"
+sc_new="^-- Name: (kpi_forecast_of\\(bigint, text, double precision, double precision, double precision, double precision\\)|kr_forecast_of\\(bigint\\)|period_day\\(date, $sc_tz\\)|kr_trend_at\\(bigint$sc_dp7\\)|kr_trend_progress\\(text, $sc_dp, $sc_dp, boolean, bigint$sc_dp7\\)|kr_trends_rebuild\\(bigint\\[\\]\\)|objective_rollup_local\\(bigint, text\\)|source_public\\(jsonb\\)|source_usable_by_team\\(bigint, bigint\\)|cairn_time\\($sc_tz\\)|feed_next_due\\($sc_tz, integer\\)|feed_jitter\\(bigint, integer\\)|feed_backoff\\(integer, integer\\)|feed_failing\\(public\\.feeds\\)|feed_json\\(public\\.feeds, public\\.sources\\)|kpi_feed_of\\(bigint\\)|feed_record\\(bigint, $sc_tz, boolean, double precision, $sc_tz\\)|feed_failed\\(bigint, $sc_tz, boolean, text\\)); Type: FUNCTION;"
 expect_eq "schema: the objects new since 6e09e4c are in the fresh database" \
-    "$(grep -cE "$sc_new" "$T/sc-fresh.sql")" 13
-# ... and issue 15's tables (sql/003_sources.sql).
+    "$(grep -cE "$sc_new" "$T/sc-fresh.sql")" 18
+# ... and issue 15's tables (sql/003_sources.sql, 005_feeds.sql).
 expect_eq "schema: the tables new since 6e09e4c are in the fresh database" \
     "$(grep -cE '^CREATE TABLE public\.(sources|source_teams|feeds) \($' "$T/sc-fresh.sql")" 3
 sc_logic "$T/sc-fresh.sql" | awk -v re="$sc_new" '/^-- Name: / { skip = $0 ~ re } !skip' |
     awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-fresh"
 expect_eq "schema: every object changed on purpose is named as it is in the dump" \
-    "$(grep -cE "$sc_changed" "$T/sc-before.sql" "$T/sc-fresh.sql" | sed 's/.*://' | tr '\n' ' ')" "7 7 "
+    "$(grep -cE "$sc_changed" "$T/sc-before.sql" "$T/sc-fresh.sql" | sed 's/.*://' | tr '\n' ' ')" "11 11 "
 if [ -s "$T/sc-logic-fresh" ] && diff -u "$T/sc-logic-before" "$T/sc-logic-fresh" >"$T/sc-diff"; then
 	ok "schema: the functions, triggers and views are 6e09e4c's, text for text ($(grep -c '^-- Name' "$T/sc-logic-fresh") of them; period.closed's refusal in one function; the performance changes named)"
 else
@@ -150,10 +160,10 @@ sc_cols_out() {	# sc_cols_out TABLE TRIGGER: the columns the trigger leaves out
 	    AND a.attnum > 0 AND NOT a.attisdropped
 	    AND NOT a.attnum = ANY (t.tgattr::int2[])"
 }
-expect_eq "schema: key_results_check runs on every change but a value's (current, confidence, checked_at, version, updated_at)" \
-    "$(sc_cols_out key_results key_results_check)" "checked_at confidence current updated_at version"
-expect_eq "schema: objectives_check_update runs on every change but the roll-up's (progress)" \
-    "$(sc_cols_out objectives objectives_check_update)" "progress"
+expect_eq "schema: key_results_check runs on every change but a value's (current, confidence, checked_at, version, updated_at, the trend_* sums)" \
+    "$(sc_cols_out key_results key_results_check)" "checked_at confidence current trend_n trend_sx trend_sxx trend_sxy trend_sy trend_syy trend_xhi trend_xlo updated_at version"
+expect_eq "schema: objectives_check_update runs on every change but the roll-up's (progress, forecast, forecast_n, forecast_of)" \
+    "$(sc_cols_out objectives objectives_check_update)" "forecast forecast_n forecast_of progress"
 # The upgraded rows agree with the logic now in place: every stored
 # progress is what objectives_progress_rebuild() computes again from the
 # key results.
@@ -162,6 +172,45 @@ sc_psql sc_legacy -c "CREATE TEMP TABLE p AS SELECT id, progress FROM objectives
     SELECT count(*) FROM objectives o JOIN p USING (id)
     WHERE abs(o.progress - p.progress) > 1e-9" >"$T/sc-rollup" 2>&1
 expect_eq "schema: ... and the upgraded roll-up agrees with a rebuild" "$(tail -1 "$T/sc-rollup")" "0"
+# 006_kr_trend.sql's backfill: the key results' trends are those
+# kr_trends_rebuild() computes from the check-ins, and the objectives'
+# forecasts (filled by the rebuild cairnd runs after a migration) those a
+# second rebuild computes.
+sc_psql sc_legacy -c "CREATE TEMP TABLE t0 AS SELECT id, trend_n, trend_sx,
+    trend_sy, trend_sxx, trend_syy, trend_sxy, trend_xlo, trend_xhi
+    FROM key_results;
+    CREATE TEMP TABLE f0 AS SELECT id, forecast, forecast_n, forecast_of
+    FROM objectives;
+    SET cairn.defer_rollup = on;
+    SELECT kr_trends_rebuild(); SELECT objectives_progress_rebuild();
+    SELECT (SELECT count(*) FROM t0 WHERE trend_n > 0) || ' ' ||
+    (SELECT count(*) FROM key_results t JOIN t0 USING (id)
+    WHERE t.trend_n <> t0.trend_n OR t.trend_xlo IS DISTINCT FROM t0.trend_xlo
+    OR t.trend_xhi IS DISTINCT FROM t0.trend_xhi
+    OR NOT (abs(t.trend_sx - t0.trend_sx) <= 1e-9 * greatest(1, abs(t.trend_sx))
+    AND abs(t.trend_sy - t0.trend_sy) <= 1e-9 * greatest(1, abs(t.trend_sy))
+    AND abs(t.trend_sxx - t0.trend_sxx) <= 1e-9 * greatest(1, t.trend_sxx)
+    AND abs(t.trend_syy - t0.trend_syy) <= 1e-9 * greatest(1, t.trend_syy)
+    AND abs(t.trend_sxy - t0.trend_sxy) <= 1e-9 * greatest(1, abs(t.trend_sxy)))) || ' ' ||
+    (SELECT count(*) FROM objectives WHERE forecast IS NOT NULL) || ' ' ||
+    (SELECT count(*) FROM objectives o JOIN f0 USING (id)
+    WHERE (o.forecast IS NULL) <> (f0.forecast IS NULL)
+    OR abs(o.forecast - f0.forecast) > 1e-9
+    OR o.forecast_n <> f0.forecast_n OR o.forecast_of <> f0.forecast_of)" \
+    >"$T/sc-trends" 2>&1
+read -r sc_nt sc_bad sc_nf sc_fbad <<EOF2
+$(tail -1 "$T/sc-trends")
+EOF2
+if [ "${sc_nt:-0}" -gt 0 ] && [ "$sc_bad" = 0 ]; then
+	ok "schema: 006_kr_trend's backfill: $sc_nt key results' trends, as kr_trends_rebuild() computes them"
+else
+	not_ok "schema: 006_kr_trend's backfill agrees with kr_trends_rebuild()" "$(cat "$T/sc-trends")"
+fi
+if [ "${sc_nf:-0}" -gt 0 ] && [ "$sc_fbad" = 0 ]; then
+	ok "schema: ... and $sc_nf objectives' forecasts filled after the upgrade, as a rebuild computes them"
+else
+	not_ok "schema: the objectives' forecasts filled after the upgrade" "$(cat "$T/sc-trends")"
+fi
 
 # A second start applies no logic: a function changed by hand stays so.
 sc_psql sc_fresh -c "CREATE OR REPLACE FUNCTION cairn_setting(n text)
