@@ -137,6 +137,29 @@ org_memory() {
 	[ "$org_hwm_ok" = 0 ] || org_hwm_kb=$(org_vm VmHWM)
 }
 
+# The median of 5 runs of SQL in psql, in ms (\timing: the server's time
+# and the socket's, no cairnd).
+org_sql_ms() {
+	# printf, not echo: dash's echo reads "\t" as a tab.
+	for i in 1 2 3 4 5; do printf '%s\n' '\timing on' "$1;"; done |
+	    org_sql 2>/dev/null | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' |
+	    sort -n | sed -n 3p
+}
+
+# What KPI forecasts cost kpi list (issue 15): kpi_forecast_of over every
+# KPI, beside the list's health of them, in psql on the same cluster.
+# Key results' and objectives' forecasts are stored (sql/006_kr_trend.sql)
+# and cost the tree only their bytes.
+org_forecast_cost() {
+	org_nkpis=$(org_sql -c "SELECT count(*) FROM kpis")
+	org_fc_ms=$(org_sql_ms "SELECT count(kpi_forecast_of(k.id,
+	    k.direction, k.green, k.amber, k.green_high, k.amber_high))
+	    FROM kpis k")
+	org_health_ms=$(org_sql_ms "SELECT count(kpi_health_of(k.id,
+	    k.direction, k.green, k.amber, k.green_high, k.amber_high,
+	    k.breach_after)) FROM kpis k")
+}
+
 org_section() {
 	# shellcheck disable=SC2034 # read by pgbench_run (run.sh)
 	jobs=$((clients >= 2 ? 2 : 1))
@@ -186,6 +209,8 @@ org_section() {
 	    "--call tree --arg team=team-100"
 	org_time "$org_runs" review review "--call review"
 	org_time "$org_runs" health health "--call health"
+	org_time "$org_runs" "kpi list" "kpi list" "--call kpi.list"
+	org_forecast_cost
 
 	# kr.checkin: each connection its own key results, $depth alignment
 	# trees per connection (one per request in flight), leaves first, so
@@ -253,6 +278,7 @@ org_report() {
 		set -- $l
 		case $l in
 		"tree --team"*) lab="$1 $2 $3"; shift 3 ;;
+		"kpi list"*) lab="$1 $2"; shift 2 ;;
 		*) lab=$1; shift ;;
 		esac
 		case $lab in
@@ -281,6 +307,9 @@ org_report() {
 		printf " sampled peak +%.1f MiB (aim < 64 MiB above idle)\n",
 		    (s - i) / 1024
 	}'
+	echo "kpi list's forecasts: kpi_forecast_of over the $org_nkpis KPIs" \
+	    "${org_fc_ms:-?} ms, their health ${org_health_ms:-?} ms" \
+	    "(psql, median of 5)"
 	for spread in own random; do
 		eval "l=\$org_checkin_$spread"
 		if [ -n "$l" ]; then
