@@ -254,3 +254,10 @@ echo "# runs recorded: $runs1 by the first cairnd, $runs2 by the second"
 expect_eq "... each run recorded by one cairnd (no run twice)" \
     "$(grep -h "slot .* recorded before" "$T/cairnd.log" "$T/cairnd-2.log" | wc -l)" 0
 kill -TERM "$PID2" && wait "$PID2"
+
+# A source that feeds KPIs stays.
+expect_exit "source rm of a source that feeds $N KPIs is refused" 7 \
+    as admin source rm ops
+expect_match "... saying so" "source 'ops' feeds $N KPIs: turn their feeds off first" "$(< "$T/stderr")"
+expect_eq "... and it is still there" \
+    "$(psql_cairn -c "SELECT count(*) FROM sources WHERE name = 'ops'")" 1
