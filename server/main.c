@@ -25,6 +25,7 @@
 #include "http-loop.h"
 #include "log.h"
 #include "migrate.h"
+#include "pgsource.h"
 #include "privdrop.h"
 #include "secret.h"
 #include "server.h"
@@ -262,6 +263,9 @@ serve(struct config *cf, const char *conninfo)
 	    cf->hash_queue_per_addr);
 	srv.throttle = throttle_new(cf);
 	hk = housekeep_start(&srv);
+	/* PostgreSQL sources' connections kept between feed runs (16: a
+	 * socket each, within fd_limit's spare). */
+	pgsrc_keep(srv.base, 16);
 	fr = feedrun_start(&srv);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, NULL);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_stop, NULL);
@@ -286,6 +290,7 @@ serve(struct config *cf, const char *conninfo)
 		evconnlistener_free(srv.listener);
 	housekeep_stop(hk);
 	feedrun_stop(fr);
+	pgsrc_keep_end();
 	hashpool_free(srv.hp);
 	http_loop_free(srv.http);
 	db_free(srv.db);

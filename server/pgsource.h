@@ -51,6 +51,13 @@ struct pgsrc_run;
 struct pgsrc_run *pgsrc_start(struct event_base *, const char *conninfo,
 		    const char *password, const char *sql, int timeout_ms,
 		    pgsrc_cb *, void *arg);
+/* Keep (cairnd) up to max idle connections, those of queries that ended
+ * cleanly on base's loop, for the next query on the same source and
+ * credential; pgsrc_keep_end closes them (before base is freed).  Without
+ * pgsrc_keep, each run connects and closes. */
+void		 pgsrc_keep(struct event_base *, int max);
+void		 pgsrc_keep_end(void);
+
 /* Stop a run: no callback after. */
 void		 pgsrc_cancel(struct pgsrc_run *);
 

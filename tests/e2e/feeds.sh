@@ -134,6 +134,31 @@ expect_eq "two readings now" "$(fd_readings "$K")" 2
 expect_eq "--now leaves the schedule: next run an hour on" \
     "$(psql_cairn -c "SELECT due > now() + interval '50 minutes' FROM feeds WHERE kpi_id = $K")" t
 
+# A run's connection is kept for the next (pgsrc_keep): the query reads its
+# backend's pid, the same twice; one the server ends while idle is dropped,
+# and the next run connects again.
+fd_last() {	# fd_last KPI: the latest reading's value
+	psql_cairn -c "SELECT value FROM kpi_readings WHERE kpi_id = $1
+	    ORDER BY id DESC LIMIT 1"
+}
+expect_exit "setup: a query that reads its backend's pid" 0 \
+    as olead kpi feed "$K" --source ops --query "SELECT pg_backend_pid() AS value" --every 1h
+expect_exit "a run" 0 as olead kpi feed "$K" --now
+pid1=$(fd_last "$K")
+expect_exit "another run" 0 as olead kpi feed "$K" --now
+expect_eq "... on the same connection (the same backend)" "$(fd_last "$K")" "$pid1"
+ops_sql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'feeder'" >/dev/null
+sleep 0.3
+expect_exit "the kept connection ended by the server: the next run still records" 0 \
+    as olead kpi feed "$K" --now
+if [ "$(fd_last "$K")" != "$pid1" ]; then
+	ok "... on a new connection"
+else
+	not_ok "... on a new connection" "the same backend $pid1"
+fi
+expect_exit "setup: the view again" 0 \
+    as olead kpi feed "$K" --source ops --query "$Q" --every 1h
+
 # A slot is recorded once ----------------------------------------------------
 n=$(fd_readings "$K")
 psql_cairn -c "SELECT feed_record($K, '2026-01-01T00:00:00Z', false, 1, now())" >/dev/null
