@@ -281,8 +281,9 @@ on_next(void *arg, const PGresult *res)
 	if (db_ok(res) && PQntuples(res) == 1 && !row_null(res, 0, "ms"))
 		ms = (int)row_int(res, 0, "ms");
 	/* Due now yet not taken: held by another cairnd (or past this one's
-	 * feed_concurrency): look again soon, not at once. */
-	if (ms < FEED_BUSY_MS && fr->took == 0)
+	 * feed_concurrency): look again soon, not at once.  A slot a few ms
+	 * ahead (the timer fired just before it) is waited for exactly. */
+	if (ms == 0 && !fr->took)
 		ms = FEED_BUSY_MS;
 	tick(fr, ms < FEED_TICK_MS ? ms : FEED_TICK_MS);
 }

@@ -68,6 +68,7 @@ feeds_section() {
 	sleep $((61 - $(date +%S | sed 's/^0//')))
 	t0=$(feeds_sql cairn "SELECT now()")
 	c0=$(cairnd_cpu)
+	cost_start
 	sleep "$feed_secs"
 	c1=$(cairnd_cpu)
 	t1=$(feeds_sql cairn "SELECT now()")
@@ -81,6 +82,11 @@ feeds_section() {
 	    AND via = 'feed:bench-src'")
 	feeds_failed=$(feeds_sql cairn "SELECT count(*) FROM feeds
 	    WHERE failures > 0")
+	# PostgreSQL's CPU per run over the window (run.sh's cost_end: both
+	# ends of a run, the source's query and the recording, on one
+	# cluster).
+	cost_end feeds "$(echo "$feeds_lag" | cut -d' ' -f1)"
+	feeds_pgcpu=$(grep '^feeds ' "$tmp/costs" | tail -n 1 | cut -d' ' -f2)
 	feeds_cpu=$(awk -v a="$c0" -v b="$c1" -v s="$feed_secs" \
 	    'BEGIN { printf "%.1f", 100 * (b - a) / s }')
 
@@ -102,8 +108,10 @@ feeds_section() {
 		    "$1" "$feeds_failed"
 		printf '  lag slot -> reading committed: p50 %s ms, p99 %s ms, max %s ms\n' \
 		    "$2" "$3" "$4"
-		printf '  cairnd CPU with only the feeds running: %s%% of one core\n' \
+		printf '  cairnd CPU with only the feeds running: %s%% of one core;' \
 		    "$feeds_cpu"
+		printf ' PostgreSQL CPU per run (source query and recording): %s ms\n' \
+		    "$feeds_pgcpu"
 		printf '  read (user.get), %s clients: without feeds %s/s p99 %s ms;' \
 		    "$clients" "$(kv rps "$feeds_read0")" "$(kv p99_ms "$feeds_read0")"
 		printf ' with them %s/s p99 %s ms (p99 ratio %s, aim <= 1.10)\n' \
