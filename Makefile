@@ -146,7 +146,8 @@ $(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
 $(BIN)/test_scope: $(BUILD)/server/scope.o
 $(BIN)/test_secret: $(BUILD)/server/secret.o
 # The query runner against the e2e run's database 'ops' (sources.sh).
-$(BIN)/test_pgsource: $(BUILD)/server/pgsource.o $(BUILD)/server/resolve.o
+$(BIN)/test_pgsource: $(BUILD)/server/pgsource.o $(BUILD)/server/pgsource-dsn.o \
+    $(BUILD)/server/resolve.o
 
 certs: certs/ca.pem
 certs/ca.pem:
