@@ -45,7 +45,7 @@ sc_psql sc_legacy -f "$ROOT/tests/fixtures/db-6e09e4c.sql" >/dev/null 2>"$T/sc-l
 sc_dump sc_legacy >"$T/sc-before.sql"
 # Settings that migrations after the baseline add (002_forecast.sql), left
 # out of the rows compared and checked on their own below.
-sc_new_settings="'forecast_window', 'forecast_horizon', 'source_timeout_ms', 'feed_concurrency'"
+sc_new_settings="'forecast_window', 'forecast_horizon', 'source_timeout_ms', 'feed_concurrency', 'events_keep_days'"
 counts="SELECT (SELECT count(*) FROM users) || ' ' ||
     (SELECT count(*) FROM objectives) || ' ' ||
     (SELECT count(*) FROM key_results) || ' ' ||
@@ -68,7 +68,7 @@ want=$(echo "$before" | awk '{ $1 += 1; $6 += 1; print }')
 expect_eq "schema: ... keeping its rows (users, objectives, KRs, check-ins, readings, audit, progress, settings)" "$after" "$want"
 expect_eq "schema: ... with the settings of the later migrations at their defaults" \
     "$(sc_psql sc_legacy -c "SELECT string_agg(name || '=' || value, ',' ORDER BY name) FROM settings WHERE name IN ($sc_new_settings)")" \
-    "feed_concurrency=8,forecast_horizon=14,forecast_window=8,source_timeout_ms=5000"
+    "events_keep_days=30,feed_concurrency=8,forecast_horizon=14,forecast_window=8,source_timeout_ms=5000"
 # The baseline replaces 001..025; migrations after it are applied as on a
 # fresh database: the list is sql/'s, so adding one needs no change here.
 sc_want=$(for f in "$ROOT"/sql/[0-9][0-9][0-9]_*.sql; do
@@ -141,7 +141,14 @@ expect_eq "schema: the objects new since 6e09e4c are in the fresh database" \
 # ... and issue 15's tables (sql/003_sources.sql, 005_feeds.sql).
 expect_eq "schema: the tables new since 6e09e4c are in the fresh database" \
     "$(grep -cE '^CREATE TABLE public\.(sources|source_teams|feeds) \($' "$T/sc-fresh.sql")" 3
+# Issue 16's objects (events: sql/logic/event.sql; sign-off, comments,
+# notifications: their logic files) are named by their prefixes, left out
+# of the fresh side, and the event stream's checked to be there.
+sc_new16='^-- Name: ((event|events|audit_event|kpi_readings_event|comment|comments|signoff|notify|hook|hooks|outbox|inbox|alert)[a-z_]*\(|[a-z_]+ (audit_event|kpi_readings_event|[a-z_]*(comment|signoff|notify|hook|outbox|alert)[a-z_]*); Type: TRIGGER)'
+expect_eq "schema: the event stream's functions and triggers are in the fresh database" \
+    "$(grep -cE '^-- Name: (event_kind|event_of_objective|audit_event|kpi_readings_event|event_readable|event_sequence|event_prune|events_after)\(|^-- Name: (audit_log audit_event|kpi_readings kpi_readings_event); Type: TRIGGER' "$T/sc-fresh.sql")" 10
 sc_logic "$T/sc-fresh.sql" | awk -v re="$sc_new" '/^-- Name: / { skip = $0 ~ re } !skip' |
+    awk -v re="$sc_new16" '/^-- Name: / { skip = $0 ~ re } !skip' |
     awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-fresh"
 expect_eq "schema: every object changed on purpose is named as it is in the dump" \
     "$(grep -cE "$sc_changed" "$T/sc-before.sql" "$T/sc-fresh.sql" | sed 's/.*://' | tr '\n' ' ')" "11 11 "
