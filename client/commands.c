@@ -503,6 +503,21 @@ const struct cmd_entry cmd_table[] = {
 	},
 
 	{
+		.name = "watch", .sub = NULL,
+		.usage = "[--team SLUG] [--period NAME] [--mine] "
+		    "[--kind K ...] [--since SEQ]",
+		.summary = "print events as they happen, one line each "
+		    "(--since SEQ: from after that event; --kind checkin, "
+		    "kpi, kpi.health_changed ...; --mine: about what you own "
+		    "or addressed to you)",
+		.op = "event.watch",
+		.opts = OPTS(OPT_S("team", "team"), OPT_S("period", "period"),
+		    OPT_F("mine", "mine"), OPT_SM("kind"),
+		    OPT_I("since", "since")),
+		.min_args = 0, .max_args = 0,
+		.flags = CMD_SESSION, .exec = cmd_watch,
+	},
+	{
 		.name = "token", .sub = "add",
 		.usage = "NAME --scope read|kpi.record|kr.checkin ... "
 		    "[--kpi ID ...] [--expires DURATION]",

@@ -163,6 +163,15 @@ peer_connect(struct peer *p, const char *hostport, const char *ca_file,
 }
 
 void
+peer_set_timeout(struct peer *p, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	setsockopt(p->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(p->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+void
 peer_close(struct peer *p)
 {
 	if (p->ssl != NULL) {

@@ -42,6 +42,9 @@ bool	parse_hostport(const char *, char *, size_t, char *, size_t)
 bool	peer_connect(struct peer *, const char *hostport, const char *ca_file,
 	    int timeout_ms) MUST_CHECK;
 void	peer_close(struct peer *);
+/* Bound each later read and write by ms instead (cairn watch: longer than
+ * the server's heartbeat). */
+void	peer_set_timeout(struct peer *, int ms);
 
 bool	peer_write(struct peer *, const void *, size_t) MUST_CHECK;
 bool	peer_send_frame(struct peer *, const void *, size_t) MUST_CHECK;

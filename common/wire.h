@@ -47,6 +47,12 @@
 #define WIRE_ROWS	"rows"
 #define WIRE_BUDGET	"budget"	/* E_LIMIT of a write budget: its name */
 #define WIRE_RETRY_AFTER "retry_after"	/* ... and seconds until it refills */
+/* event.watch's frames (docs/protocol.md "Events"): {"id", "ok": true,
+ * "event": {...}} per event, {"id", "ok": true, "watching": {"seq"}} at
+ * the start and as a heartbeat; its error frame carries "seq" too. */
+#define WIRE_EVENT	"event"
+#define WIRE_WATCHING	"watching"
+#define WIRE_SEQ	"seq"
 
 /*
  * Error codes.  The numeric value is internal (and maps to the client's

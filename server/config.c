@@ -68,6 +68,8 @@ static const struct setting settings[] = {
 	    "wait for its reader (or for a slot) before E_LIMIT"),
 	S(max_streams_per_user, C_INT, 1, 1000,
 	    "results in parts one user may stream at once"),
+	S(watch_buffer, C_SIZE, 16384, 64 * 1024 * 1024, "bytes of events "
+	    "a watcher may fall behind by before E_LIMIT"),
 	S(hash_threads, C_INT, 1, 256, "password hashing threads"),
 	S(hash_queue, C_SIZE, 1, 1000000,
 	    "password hashes waiting in all (max_conns)"),
@@ -135,6 +137,7 @@ config_defaults(struct config *c)
 	c->db_connect_timeout = 5;
 	c->stream_stall_timeout = 10;
 	c->max_streams_per_user = 2;
+	c->watch_buffer = 256 * 1024;
 	c->hash_threads = 2;
 	c->hash_queue = HASH_QUEUE_AUTO;
 	c->session_idle = 86400;

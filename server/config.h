@@ -52,6 +52,7 @@ struct config {
 	int	 db_connect_timeout;	/* s */
 	int	 stream_stall_timeout;	/* s a stream may wait for its reader */
 	int	 max_streams_per_user;	/* results in parts at once */
+	size_t	 watch_buffer;		/* bytes a watcher may lag by */
 
 	/* Passwords and sessions. */
 	int	 hash_threads;

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "server.h"
 #include "stream.h"
+#include "watch.h"
 #include "xmalloc.h"
 
 static void	conn_free(struct conn *);
@@ -590,6 +591,9 @@ conn_close(struct conn *c, const char *reason)
 		req_fail(c->active, E_UNAVAILABLE, NULL, "connection closed");
 		return;
 	}
+	/* A watch waits on nothing: it ends with its connection. */
+	if (watch_release(c))
+		return;
 	/* A request still waiting on the database keeps the struct alive;
 	 * its reply goes nowhere and conn_kick() frees it. */
 	if (c->active == NULL && !c->in_kick)

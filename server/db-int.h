@@ -107,6 +107,7 @@ struct db {
 	void			(*on_event)(evutil_socket_t, short, void *);
 	void			(*lost)(struct dbc *, const char *);
 	void			(*ready)(struct dbc *);
+	struct db_hooks		 hooks;		/* db_set_hooks() */
 };
 
 /* db.c */

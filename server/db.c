@@ -265,6 +265,10 @@ finish(struct dbc *c)
 	 * first-out even if the callback queries again. */
 	dbc_serve_waiting(c);
 	c->db->inflight--;
+	if (q->own_sync && c->db->hooks.committed != NULL && res != NULL &&
+	    (PQresultStatus(res) == PGRES_TUPLES_OK ||
+	    PQresultStatus(res) == PGRES_COMMAND_OK))
+		c->db->hooks.committed(c->db->hooks.arg);
 	q->cb(q->arg, res);
 	PQclear(res);
 	query_free(q);
@@ -517,10 +521,14 @@ on_readable(struct dbc *c)
 		}
 		keep_result(q, r);
 	}
-	if (c->state == DBC_IDLE) {
+	if (c->state != DBC_DOWN) {
 		PGnotify *n;
-		while ((n = PQnotifies(c->pg)) != NULL)
+		while ((n = PQnotifies(c->pg)) != NULL) {
+			if (c->db->hooks.notified != NULL)
+				c->db->hooks.notified(c->db->hooks.arg,
+				    n->relname, n->extra);
 			PQfreemem(n);
+		}
 	}
 	if (c->state != DBC_DOWN) {
 		struct query *h = TAILQ_FIRST(&c->inflight);
@@ -766,6 +774,21 @@ db_compile(const struct stmt_def *tab, int ntab)
 	return sql;
 }
 
+/* A connection came up: serve what waits, then tell the hooks. */
+static void
+dbc_ready(struct dbc *c)
+{
+	dbc_serve_waiting(c);
+	if (c->db->hooks.up != NULL)
+		c->db->hooks.up(c->db->hooks.arg);
+}
+
+void
+db_set_hooks(struct db *db, const struct db_hooks *h)
+{
+	db->hooks = *h;
+}
+
 struct db *
 db_new_table(struct event_base *base, const char *conninfo, int size,
     size_t max_waiting, int connect_timeout, const struct stmt_def *tab,
@@ -795,7 +818,7 @@ db_new_table(struct event_base *base, const char *conninfo, int size,
 	db->pipeline = 32;
 	db->on_event = dbc_on_event;
 	db->lost = dbc_lost;
-	db->ready = dbc_serve_waiting;
+	db->ready = dbc_ready;
 	TAILQ_INIT(&db->waiting);
 	TAILQ_INIT(&db->swaiting);
 	db->max_streams = size / 2 > 0 ? size / 2 : 1;

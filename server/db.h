@@ -41,6 +41,22 @@ void		 db_set_pipeline(struct db *, int);
 bool		 db_any_up(const struct db *);
 size_t		 db_busy(const struct db *);	/* queries not yet answered */
 
+/*
+ * Hooks for the event stream (events.c), called from the loop: committed()
+ * after a write's sync confirmed its commit (any write statement, once
+ * per write); notified() for each NOTIFY a connection received; up() when
+ * a connection has come up and may take queries (a LISTEN is lost with
+ * its connection, so it is issued again there).  Any may be NULL.
+ */
+struct db_hooks {
+	void	(*committed)(void *arg);
+	void	(*notified)(void *arg, const char *channel,
+		    const char *payload);
+	void	(*up)(void *arg);
+	void	*arg;
+};
+void		 db_set_hooks(struct db *, const struct db_hooks *);
+
 /* Params are copied.  False: no connection up or queue full (*why). */
 bool		 db_query(struct db *, enum stmt, int nparams,
 		    const char *const *params, db_cb *, void *arg,

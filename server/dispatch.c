@@ -28,6 +28,7 @@
 #include "settings.h"
 #include "scope.h"
 #include "source.h"
+#include "watch.h"
 #include "team.h"
 #include "token.h"
 #include "user.h"
@@ -56,6 +57,7 @@ static const struct op *const entity_ops[] = {
 	feed_ops,
 	token_ops,
 	source_ops,
+	watch_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

@@ -9,6 +9,7 @@
 #include "contributor.h"
 #include "db.h"
 #include "export.h"
+#include "events.h"
 #include "feed.h"
 #include "feedrun.h"
 #include "grade.h"
@@ -32,6 +33,7 @@
 #include "throttle.h"
 #include "token.h"
 #include "user.h"
+#include "watch.h"
 
 /* One line per entity file (and per module that runs statements of its
  * own: idem.c, throttle.c, housekeep.c). */
@@ -61,6 +63,8 @@ static const struct stmt_def *const entity_stmts[] = {
 	feedrun_stmts,
 	token_stmts,
 	source_stmts,
+	events_stmts,
+	watch_stmts,
 	NULL
 };
 

@@ -43,6 +43,12 @@ const stmt_table housekeep_stmts = {
 	    " LIMIT $batch::integer FOR UPDATE SKIP LOCKED) RETURNING 1)"
 	    " SELECT count(*) AS deleted FROM d",
 	    .returns = &FS_HOUSEKEEP },
+
+	/* Events older than events_keep_days (sql/logic/event.sql). */
+	[ST_HOUSEKEEP_EVENTS] = { .name = "housekeep_events",
+	    .kind = STMT_WRITE, .params = "batch",
+	    .sql = "SELECT event_prune($batch::integer) AS deleted",
+	    .returns = &FS_HOUSEKEEP },
 };
 
 struct job {
@@ -53,6 +59,7 @@ struct job {
 static const struct job jobs[] = {
 	{ "ended sessions", ST_HOUSEKEEP_SESSIONS },
 	{ "expired failed-login counts", ST_HOUSEKEEP_THROTTLE },
+	{ "events older than events_keep_days", ST_HOUSEKEEP_EVENTS },
 };
 
 #define NJOBS	(sizeof jobs / sizeof *jobs)

@@ -19,8 +19,9 @@
 #include "bootstrap.h"
 #include "cluster.h"
 #include "demo.h"
-#include "hashpool.h"
+#include "events.h"
 #include "feedrun.h"
+#include "hashpool.h"
 #include "housekeep.h"
 #include "http-loop.h"
 #include "log.h"
@@ -31,6 +32,7 @@
 #include "server.h"
 #include "throttle.h"
 #include "tls.h"
+#include "watch.h"
 #include "xmalloc.h"
 
 static struct server	srv;
@@ -85,6 +87,13 @@ on_stop_timer(evutil_socket_t fd, short what, void *arg)
  * shutting down"), flushes and closes: see conn_stop().  The loop ends
  * when nothing is left, or after shutdown_grace seconds.
  */
+/* A write committed: its events are to be sequenced (events.h). */
+static void
+on_committed(void *arg)
+{
+	events_poke(arg);
+}
+
 static void
 on_stop(evutil_socket_t sig, short what, void *arg)
 {
@@ -96,6 +105,8 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	log_info("signal %d: stopping (answering what was received, "
 	    "at most %d s)", (int)sig, srv.cf->shutdown_grace);
 	srv.stopping = true;
+	/* Watches never end by themselves: each gets its seq to resume. */
+	watch_stop();
 	evconnlistener_free(srv.listener);
 	srv.listener = NULL;
 	evtimer_del(srv.accept_pause);
@@ -189,6 +200,7 @@ serve(struct config *cf, const char *conninfo)
 	struct sockaddr_storage ss;
 	struct housekeep *hk;
 	struct feedrun *fr;
+	struct events *events;
 	struct timeval second = { 1, 0 };
 	int sslen = sizeof ss;
 	char err[512];
@@ -259,6 +271,11 @@ serve(struct config *cf, const char *conninfo)
 	    cf->db_connect_timeout);
 	db_set_statement_timeout(srv.db, cf->db_statement_timeout);
 	db_set_pipeline(srv.db, cf->db_pipeline);
+	/* The event stream: its own connection, poked by every commit. */
+	events = events_new(srv.base, conninfo, cf->db_connect_timeout);
+	db_set_hooks(srv.db, &(struct db_hooks){ .committed = on_committed,
+	    .arg = events });
+	watch_init(&srv, events);
 	srv.hp = hashpool_new(srv.base, cf->hash_threads, cf->hash_queue,
 	    cf->hash_queue_per_addr);
 	srv.throttle = throttle_new(cf);
@@ -290,6 +307,8 @@ serve(struct config *cf, const char *conninfo)
 		evconnlistener_free(srv.listener);
 	housekeep_stop(hk);
 	feedrun_stop(fr);
+	watch_free();
+	events_free(events);
 	pgsrc_keep_end();
 	hashpool_free(srv.hp);
 	http_loop_free(srv.http);

@@ -176,6 +176,8 @@ req_free(struct request *req)
 		req->path_free(req);
 	if (req->stream_free != NULL)
 		req->stream_free(req->stream);
+	if (req->watch_free != NULL)
+		req->watch_free(req->watch);
 	if (req->delay != NULL)
 		event_free(req->delay);
 	for (int i = 0; i < 3; i++)
@@ -325,6 +327,18 @@ req_reply_rows(struct request *req, const PGresult *res,
 	for (int i = 0; i < PQntuples(res); i++)
 		pack(pk, res, i);
 	req_reply(req);
+}
+
+msgpack_packer *
+req_error(struct request *req, enum wire_err code, const char *msg,
+    int nextra)
+{
+	envelope(req, false);
+	msgpack_pack_map(&req->pk, 2 + nextra);
+	mp_kv_str(&req->pk, WIRE_CODE, wire_err_name(code));
+	mp_kv_str(&req->pk, WIRE_MESSAGE, msg);
+	req->result_open = false;
+	return &req->pk;
 }
 
 void

@@ -99,6 +99,8 @@ struct request {
 	bool			 parts;		/* may answer in parts */
 	struct stream		*stream;	/* stream.c's, or NULL */
 	void			(*stream_free)(void *);
+	void			*watch;		/* watch.c's watcher, or NULL */
+	void			(*watch_free)(void *);
 	struct event		*delay;		/* deferred reply */
 	int			 defer_ms;	/* delay the next reply */
 	uint64_t		 started_ms;
@@ -228,6 +230,10 @@ void	 req_fail_rule_field(struct request *, const char *field,
 	    const char *rule, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
 void	 req_fail_args(struct request *);
+/* Open an error frame of code and msg with nextra more entries in its
+ * error map, which the caller packs before req_reply(). */
+msgpack_packer	*req_error(struct request *, enum wire_err, const char *msg,
+	    int nextra);
 /* True when every argument was read and valid; else answers and false. */
 bool	 req_args_done(struct request *) MUST_CHECK;
 /* Answer with an array: pack(pk, res, row) for each row. */

@@ -370,11 +370,15 @@ DECLARE
 	n integer;
 BEGIN
 	SELECT last_seq INTO base FROM events_state FOR UPDATE;
-	WITH todo AS (SELECT id, row_number() OVER (ORDER BY id) AS rn
-		FROM events WHERE seq IS NULL ORDER BY id LIMIT lim),
-	    u AS (UPDATE events e SET seq = base + todo.rn FROM todo
+	-- Planned each time (EXECUTE of a constant text): a plan cached
+	-- while the table was small (a nested loop over a scan of events)
+	-- costs minutes once a burst of thousands waits.
+	EXECUTE 'WITH todo AS (SELECT id, row_number() OVER (ORDER BY id)
+		AS rn FROM events WHERE seq IS NULL ORDER BY id LIMIT $1),
+	    u AS (UPDATE events e SET seq = $2 + todo.rn FROM todo
 		WHERE e.id = todo.id AND e.seq IS NULL RETURNING e.seq)
-	SELECT count(*), coalesce(max(seq), base) INTO n, base FROM u;
+	    SELECT count(*), coalesce(max(seq), $2) FROM u'
+	    INTO n, base USING lim, base;
 	IF n > 0 THEN
 		UPDATE events_state SET last_seq = base;
 		PERFORM pg_notify('cairn_events', base::text);

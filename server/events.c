@@ -1,0 +1,416 @@
+/*
+ * events.c: the sequencer, the LISTEN connection and the ring of recent
+ * events (events.h).
+ *
+ * The connection is a pool of one (db.c) of its own: it comes up, prepares
+ * the statements, reconnects with backoff like the request pool's, and is
+ * never lent to a request, so a slow request never delays an event and a
+ * flood of events never takes a request's connection.  When it comes up
+ * (first time or after a loss) it LISTENs again and reads from the last
+ * seq it has: a NOTIFY sent while it was down is lost, the rows are not.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "log.h"
+#include "mpack.h"
+#include "row.h"
+#include "sql.h"
+#include "stmt.h"
+#include "xmalloc.h"
+
+/* What a frame shows of an event, and what the reading rule reads. */
+static const struct field ev_f[] = {
+	{ "seq", F_INT }, { "at", F_STR }, { "kind", F_STR },
+	{ "entity", F_STR }, { "id", F_INT }, { "team", F_STR },
+	{ "period", F_STR }, { "actor", F_STR }, { "source", F_STR },
+	{ "summary", F_STR },
+	{ "audience", F_HIDDEN }, { "team_id", F_HIDDEN },
+	{ "period_id", F_HIDDEN }, { "objective_id", F_HIDDEN },
+	{ "user_id", F_HIDDEN }, { "owner_id", F_HIDDEN },
+	{ "actor_id", F_HIDDEN },
+};
+static const struct fieldset FS_EVENT = FIELDSET("event", ev_f);
+
+static const struct field seq_f[] = { { "n", F_INT } };
+static const struct fieldset FS_SEQUENCED = FIELDSET("sequenced", seq_f);
+
+const stmt_table events_stmts = {
+	/* Issued again each time the connection comes up. */
+	[ST_EVENT_LISTEN] = { .name = "event_listen", .kind = STMT_READ,
+	    .params = "", .sql = "LISTEN cairn_events" },
+	/* Where a cairnd starts: the last seq given, so that it delivers
+	 * what happens from then on (older events are read from the table
+	 * by a watcher's --since). */
+	[ST_EVENT_TOP] = { .name = "event_top", .kind = STMT_READ,
+	    .params = "", .sql = "SELECT last_seq AS n FROM events_state",
+	    .returns = &FS_SEQUENCED },
+	[ST_EVENT_SEQUENCE] = { .name = "event_sequence",
+	    .kind = STMT_WRITE, .params = "lim",
+	    .sql = "SELECT event_sequence($lim::integer) AS n",
+	    .returns = &FS_SEQUENCED },
+	[ST_EVENT_FETCH] = { .name = "event_fetch", .kind = STMT_READ,
+	    .params = "after lim",
+	    .sql = "SELECT * FROM events_after($after::bigint,"
+	    " $lim::integer)",
+	    .returns = &FS_EVENT },
+};
+
+#define SEQUENCE_LIM	"5000"
+
+struct events {
+	struct event_base	*base;
+	struct db		*db;
+	struct event		*sweep;		/* EVENTS_SWEEP_MS */
+	struct event		*kick;		/* a poke, from the loop */
+	bool			 seq_running, seq_again;
+	bool			 fetch_running;
+	int64_t			 heard;		/* highest seq NOTIFYed */
+	int64_t			 top;		/* highest seq read */
+	bool			 top_known;	/* read from the table once */
+	struct ev		 ring[EVENTS_RING];
+	int			 head, n;	/* oldest at head */
+	events_sink		*sink;
+	void			*sink_arg;
+	char			 after[24];	/* fetch's parameter */
+};
+
+static void	fetch(struct events *);
+static void	sequence(struct events *);
+
+void
+ev_clear(struct ev *e)
+{
+	free(e->packed);
+	memset(e, 0, sizeof *e);
+}
+
+static enum ev_audience
+audience(const char *s)
+{
+	if (strcmp(s, "all") == 0)
+		return EVA_ALL;
+	if (strcmp(s, "team") == 0)
+		return EVA_TEAM;
+	if (strcmp(s, "user") == 0)
+		return EVA_USER;
+	return EVA_ADMIN;		/* the narrowest, for anything else */
+}
+
+static int64_t
+id_or_0(const PGresult *res, int row, const char *name)
+{
+	return row_null(res, row, name) ? 0 : row_int(res, row, name);
+}
+
+bool
+ev_from_row(struct ev *e, const PGresult *res, int row)
+{
+	struct rowpack rp;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+
+	memset(e, 0, sizeof *e);
+	if (!rowpack_init(&rp, &FS_EVENT, res))
+		return false;
+	e->seq = row_int(res, row, "seq");
+	e->audience = audience(row_text(res, row, "audience"));
+	e->team_id = id_or_0(res, row, "team_id");
+	e->period_id = id_or_0(res, row, "period_id");
+	e->objective_id = id_or_0(res, row, "objective_id");
+	e->user_id = id_or_0(res, row, "user_id");
+	e->owner_id = id_or_0(res, row, "owner_id");
+	e->actor_id = id_or_0(res, row, "actor_id");
+	snprintf(e->kind, sizeof e->kind, "%s", row_text(res, row, "kind"));
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	rowpack_row(&pk, &rp, row, 0);
+	e->packed = sb.data;		/* the sbuffer's, now ours */
+	e->size = sb.size;
+	return true;
+}
+
+/* Sequencing ------------------------------------------------------------ */
+
+static void
+on_sequenced(void *arg, const PGresult *res)
+{
+	struct events *ev = arg;
+	bool more = false;
+
+	ev->seq_running = false;
+	if (res == NULL || !db_ok(res))
+		log_warnx("events: sequencing failed: %s", res == NULL ?
+		    "connection lost" : PQresultErrorMessage(res));
+	else
+		more = row_int(res, 0, "n") >= atoi(SEQUENCE_LIM);
+	if (more || ev->seq_again) {
+		ev->seq_again = false;
+		sequence(ev);
+	}
+}
+
+static void
+sequence(struct events *ev)
+{
+	struct stmt_params sp;
+	enum wire_err why;
+
+	if (ev->seq_running) {
+		ev->seq_again = true;
+		return;
+	}
+	stmt_params_init(&sp, ST_EVENT_SEQUENCE);
+	sp_set(&sp, "lim", SEQUENCE_LIM);
+	if (db_query_named(ev->db, &sp, on_sequenced, ev, &why))
+		ev->seq_running = true;
+	/* else: the connection is down; the sweep or its coming up runs it */
+}
+
+static void
+on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	sequence(arg);
+}
+
+static void
+on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct events *ev = arg;
+	struct timeval tv = { EVENTS_SWEEP_MS / 1000,
+	    (EVENTS_SWEEP_MS % 1000) * 1000 };
+
+	sequence(ev);
+	if (!ev->fetch_running && ev->heard > ev->top)
+		fetch(ev);
+	evtimer_add(ev->sweep, &tv);
+}
+
+void
+events_poke(struct events *ev)
+{
+	/* From the pool's callback: run from the loop, after it returns. */
+	if (ev != NULL)
+		event_active(ev->kick, EV_TIMEOUT, 0);
+}
+
+/* Reading --------------------------------------------------------------- */
+
+static void
+ring_push(struct events *ev, struct ev *e)
+{
+	int slot;
+
+	if (ev->n == EVENTS_RING) {
+		ev_clear(&ev->ring[ev->head]);
+		ev->head = (ev->head + 1) % EVENTS_RING;
+		ev->n--;
+	}
+	slot = (ev->head + ev->n) % EVENTS_RING;
+	ev->ring[slot] = *e;
+	ev->n++;
+}
+
+static void
+on_fetched(void *arg, const PGresult *res)
+{
+	struct events *ev = arg;
+	int n;
+
+	ev->fetch_running = false;
+	if (res == NULL || !db_ok(res)) {
+		log_warnx("events: reading events failed: %s", res == NULL ?
+		    "connection lost" : PQresultErrorMessage(res));
+		return;			/* the sweep tries again */
+	}
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++) {
+		struct ev e;
+
+		if (!ev_from_row(&e, res, i)) {
+			log_warnx("events: a malformed event row");
+			return;
+		}
+		if (e.seq <= ev->top) {		/* cannot happen: seq > after */
+			ev_clear(&e);
+			continue;
+		}
+		ev->top = e.seq;
+		ring_push(ev, &e);
+		if (ev->sink != NULL)
+			ev->sink(ev->sink_arg, &ev->ring[(ev->head + ev->n - 1) %
+			    EVENTS_RING]);
+	}
+	ev->top_known = true;
+	if (n == EVENTS_PAGE || ev->heard > ev->top)
+		fetch(ev);
+}
+
+static void
+fetch(struct events *ev)
+{
+	struct stmt_params sp;
+	enum wire_err why;
+	static char lim[16];
+
+	if (ev->fetch_running || !ev->top_known)
+		return;
+	snprintf(lim, sizeof lim, "%d", EVENTS_PAGE);
+	snprintf(ev->after, sizeof ev->after, "%lld", (long long)ev->top);
+	stmt_params_init(&sp, ST_EVENT_FETCH);
+	sp_set(&sp, "after", ev->after);
+	sp_set(&sp, "lim", lim);
+	if (db_query_named(ev->db, &sp, on_fetched, ev, &why))
+		ev->fetch_running = true;
+}
+
+static void
+on_notified(void *arg, const char *channel, const char *payload)
+{
+	struct events *ev = arg;
+	long long s;
+	char *end;
+
+	if (strcmp(channel, "cairn_events") != 0)
+		return;
+	s = strtoll(payload, &end, 10);
+	if (*end != '\0' || s <= 0)
+		return;
+	if (s > ev->heard)
+		ev->heard = s;
+	if (ev->heard > ev->top)
+		fetch(ev);
+}
+
+static void
+on_listening(void *arg, const PGresult *res)
+{
+	struct events *ev = arg;
+
+	if (res == NULL || !db_ok(res)) {
+		log_warnx("events: LISTEN failed: %s", res == NULL ?
+		    "connection lost" : PQresultErrorMessage(res));
+		return;
+	}
+	log_debug("events: listening from seq %lld", (long long)ev->top);
+}
+
+static void
+on_top(void *arg, const PGresult *res)
+{
+	struct events *ev = arg;
+
+	if (res == NULL || !db_ok(res) || PQntuples(res) != 1) {
+		log_warnx("events: reading the last seq failed: %s",
+		    res == NULL ? "connection lost" :
+		    PQresultErrorMessage(res));
+		return;
+	}
+	if (!ev->top_known) {
+		ev->top = row_int(res, 0, "n");
+		ev->top_known = true;
+	}
+	fetch(ev);
+	sequence(ev);
+}
+
+/* The connection came up: LISTEN, then read what was missed (the first
+ * time: from the last seq given, see ST_EVENT_TOP), then sequence what
+ * waits. */
+static void
+on_up(void *arg)
+{
+	struct events *ev = arg;
+	struct stmt_params sp;
+	enum wire_err why;
+
+	ev->fetch_running = false;
+	ev->seq_running = false;
+	stmt_params_init(&sp, ST_EVENT_LISTEN);
+	if (!db_query_named(ev->db, &sp, on_listening, ev, &why))
+		return;
+	if (ev->top_known) {
+		fetch(ev);
+		sequence(ev);
+		return;
+	}
+	stmt_params_init(&sp, ST_EVENT_TOP);
+	if (!db_query_named(ev->db, &sp, on_top, ev, &why))
+		log_debug("events: the connection went down again");
+}
+
+/* Setting up ------------------------------------------------------------ */
+
+struct events *
+events_new(struct event_base *base, const char *conninfo,
+    int connect_timeout)
+{
+	struct events *ev = xcalloc(1, sizeof *ev);
+	struct db_hooks h = { .notified = on_notified, .up = on_up,
+	    .arg = ev };
+	struct timeval tv;
+
+	ev->base = base;
+	ev->db = db_new_table(base, conninfo, 1, 256, connect_timeout,
+	    stmts, ST_MAX);
+	db_set_hooks(ev->db, &h);
+	ev->kick = event_new(base, -1, 0, on_kick, ev);
+	ev->sweep = evtimer_new(base, on_sweep, ev);
+	if (ev->kick == NULL || ev->sweep == NULL)
+		fatalx("events: cannot make the timers");
+	tv.tv_sec = EVENTS_SWEEP_MS / 1000;
+	tv.tv_usec = (EVENTS_SWEEP_MS % 1000) * 1000;
+	evtimer_add(ev->sweep, &tv);
+	return ev;
+}
+
+void
+events_set_sink(struct events *ev, events_sink *fn, void *arg)
+{
+	ev->sink = fn;
+	ev->sink_arg = arg;
+}
+
+int64_t
+events_top(const struct events *ev)
+{
+	return ev->top;
+}
+
+bool
+events_replay(const struct events *ev, int64_t after,
+    void (*fn)(void *, const struct ev *), void *arg)
+{
+	int i;
+
+	if (after >= ev->top)
+		return true;
+	if (ev->n == 0 || ev->ring[ev->head].seq > after + 1) {
+		/* Seqs have gaps (a sequencer that rolled back): the ring
+		 * reaches back far enough when its oldest is the first seq
+		 * after `after` that exists; only the table can say, so
+		 * anything older than the ring is read from it. */
+		return false;
+	}
+	for (i = 0; i < ev->n; i++) {
+		const struct ev *e = &ev->ring[(ev->head + i) % EVENTS_RING];
+		if (e->seq > after)
+			fn(arg, e);
+	}
+	return true;
+}
+
+void
+events_free(struct events *ev)
+{
+	if (ev == NULL)
+		return;
+	db_free(ev->db);
+	event_free(ev->kick);
+	event_free(ev->sweep);
+	for (int i = 0; i < ev->n; i++)
+		ev_clear(&ev->ring[(ev->head + i) % EVENTS_RING]);
+	free(ev);
+}

@@ -1,0 +1,80 @@
+/*
+ * events.h: the event stream inside one cairnd (docs/protocol.md "Events").
+ *
+ * Changes write their events in their own transactions (sql/logic/
+ * event.sql); this module makes them reach the watchers (watch.c):
+ *
+ *   - the sequencer: after a write of this cairnd commits (the request
+ *     pool's committed hook, db.h), event_sequence() numbers the events
+ *     committed so far and NOTIFYs cairn_events with the highest seq; one
+ *     run at a time per cairnd, a poke during a run asks for one more, and
+ *     a timer runs it each EVENTS_SWEEP_MS for events written outside any
+ *     cairnd (psql, migrations);
+ *   - one connection of its own, outside the request pool, LISTENs to
+ *     cairn_events: every cairnd over the database hears every seq (its
+ *     own included: one path for all), and reads the rows after the last
+ *     one it has (events_after) into a ring of the latest EVENTS_RING;
+ *   - each row is packed once, as the map a watcher's frame carries, and
+ *     handed to the sink (watch.c) in seq order.
+ *
+ * Memory: the ring holds at most EVENTS_RING events of at most ~1.5 KiB
+ * each (a summary is at most 1000 bytes), whatever the rate.
+ */
+#ifndef CAIRN_EVENTS_H
+#define CAIRN_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "attr.h"
+#include "db.h"
+#include "sql.h"
+
+#define EVENTS_RING	4096	/* events kept in memory */
+#define EVENTS_PAGE	500	/* rows read at once */
+#define EVENTS_SWEEP_MS	1000	/* sequencer run without a poke */
+
+/* Who may read an event (event_readable() in sql/logic/event.sql). */
+enum ev_audience { EVA_ALL, EVA_TEAM, EVA_ADMIN, EVA_USER };
+
+/* One event, as read back: the facts the reading rule and the filters
+ * need, and the map a frame carries (packed, size bytes). */
+struct ev {
+	int64_t		 seq;
+	enum ev_audience audience;
+	int64_t		 team_id, period_id, objective_id, user_id;
+	int64_t		 owner_id, actor_id;
+	char		 kind[48];
+	char		*packed;
+	size_t		 size;
+};
+
+struct events;
+extern const stmt_table	events_stmts;
+
+/* Called with each new event, in seq order, once. */
+typedef void events_sink(void *arg, const struct ev *);
+
+struct events	*events_new(struct event_base *, const char *conninfo,
+		    int connect_timeout);
+void		 events_free(struct events *);
+void		 events_set_sink(struct events *, events_sink *, void *);
+/* A write committed somewhere in this cairnd: sequence soon. */
+void		 events_poke(struct events *);
+/* The highest seq read so far (0: none yet). */
+int64_t		 events_top(const struct events *);
+/* Call fn for each event in the ring with seq > after, in order.  False
+ * when the ring does not reach back to after + 1 (read the table). */
+bool		 events_replay(const struct events *, int64_t after,
+		    void (*fn)(void *, const struct ev *), void *arg)
+		    MUST_CHECK;
+/* Unpack a row of events_after (the columns of sql/logic/event.sql) into
+ * e (e->packed malloc'd).  False when the row is malformed. */
+bool		 ev_from_row(struct ev *, const PGresult *, int row)
+		    MUST_CHECK;
+void		 ev_clear(struct ev *);
+
+#endif

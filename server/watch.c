@@ -1,0 +1,835 @@
+/*
+ * watch.c: event.watch, the op behind `cairn watch` (docs/protocol.md
+ * "Events").
+ *
+ * A watcher is a request that does not end: after its first frame
+ * {"id", "ok": true, "watching": {"seq": N}} the server pushes one frame
+ * {"id", "ok": true, "event": {...}} per event the caller may read and
+ * asked for, in seq order, and a "watching" frame again after
+ * WATCH_HEARTBEAT_MS without one (so that a client can tell a quiet stream
+ * from a dead one, and a dead client is found by the writes failing).  It
+ * ends with an error frame only: E_LIMIT when the client fell behind by
+ * more than watch_buffer bytes of output, E_AUTH when its user was
+ * disabled, E_UNAVAILABLE when cairnd stops; each carries "seq", the last
+ * event sent, from which `--since` resumes without a gap.
+ *
+ * Reading rule: each event is checked against facts cached per watcher
+ * (the teams the user reads: teams_readable(); the objectives the user
+ * contributes to; the role), the same rule as event_readable() in
+ * sql/logic/event.sql.  An event that may change those facts (membership,
+ * a team moved, created or removed, a contributor, a role, a user
+ * disabled) makes every watcher catch up after it: the facts are read
+ * again first, then the events after it are replayed from the ring (or
+ * the table), so no event is judged on stale facts.
+ *
+ * Catching up (--since, a refresh, a client that was slow): from the ring
+ * of events.c when it reaches back far enough, else from the table in
+ * pages of WATCH_PAGE, each page only once the client's output is below
+ * WATCH_OUT_LOW: a catch-up is paced by the client, never dropped.
+ * Memory per watcher: the struct, its cached facts (8 bytes per readable
+ * team and contributed objective), and its connection's output, at most
+ * watch_buffer plus one page.
+ */
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "events.h"
+#include "frame.h"
+#include "mpack.h"
+#include "op.h"
+#include "row.h"
+#include "sql.h"
+#include "stmt.h"
+#include "watch.h"
+#include "xmalloc.h"
+
+#define WATCH_PAGE		100
+#define WATCH_OUT_LOW		(64 * 1024)
+#define WATCH_HEARTBEAT_MS	30000
+#define WATCH_TICK_MS		50
+#define WATCH_KINDS_MAX		16
+#define WATCH_IDS_MAX		100000	/* teams or objectives cached */
+
+/* The facts of a watcher (ctx) or of each watcher (refresh). */
+#define WATCH_FACTS							\
+	" u.role AS role, NOT u.enabled AS disabled,"			\
+	" array(SELECT id FROM teams_readable(u.id, u.role)"		\
+	" ORDER BY 1)::text AS teams,"					\
+	" array(SELECT objective_id FROM objective_contributors"	\
+	" WHERE user_id = u.id ORDER BY 1)::text AS objs"
+
+static const struct field ctx_f[] = {
+	{ "role", F_HIDDEN }, { "disabled", F_HIDDEN }, { "teams", F_HIDDEN },
+	{ "objs", F_HIDDEN }, { "team_id", F_HIDDEN }, { "subtree", F_HIDDEN },
+	{ "period_id", F_HIDDEN }, { "last_seq", F_HIDDEN },
+	{ "pruned_through", F_HIDDEN },
+};
+static const struct fieldset FS_WATCH_CTX = FIELDSET("watch", ctx_f);
+
+static const struct field refresh_f[] = {
+	{ "n", F_HIDDEN }, { "role", F_HIDDEN }, { "disabled", F_HIDDEN },
+	{ "teams", F_HIDDEN }, { "objs", F_HIDDEN }, { "subtree", F_HIDDEN },
+};
+static const struct fieldset FS_WATCH_REFRESH = FIELDSET("watcher",
+    refresh_f);
+
+const stmt_table watch_stmts = {
+	/* team, period: NULL for none; a name that does not exist gives
+	 * its id NULL (answered E_NOT_FOUND). */
+	[ST_WATCH_CTX] = { .name = "watch_ctx", .kind = STMT_READ,
+	    .params = "caller team period",
+	    .sql = "SELECT" WATCH_FACTS ","
+	    " t.id AS team_id, CASE WHEN t.id IS NULL THEN NULL ELSE"
+	    " array(SELECT id FROM team_subtree(t.id) ORDER BY 1)::text END"
+	    " AS subtree, p.id AS period_id, s.last_seq, s.pruned_through"
+	    " FROM users u CROSS JOIN events_state s"
+	    " LEFT JOIN teams t ON t.slug = $team::text"
+	    " LEFT JOIN periods p ON p.name = $period::text"
+	    " WHERE u.id = $caller::bigint",
+	    .returns = &FS_WATCH_CTX },
+	/* users, roots: one element per watcher (root 0: no --team). */
+	[ST_WATCH_REFRESH] = { .name = "watch_refresh", .kind = STMT_READ,
+	    .params = "users roots",
+	    .sql = "SELECT w.n," WATCH_FACTS ","
+	    " CASE WHEN w.root = 0 THEN NULL ELSE array(SELECT id"
+	    " FROM team_subtree(w.root) ORDER BY 1)::text END AS subtree"
+	    " FROM unnest($users::bigint[], $roots::bigint[])"
+	    " WITH ORDINALITY AS w (uid, root, n)"
+	    " JOIN users u ON u.id = w.uid ORDER BY w.n",
+	    .returns = &FS_WATCH_REFRESH },
+	[ST_WATCH_PAGE] = { .name = "watch_page", .kind = STMT_READ,
+	    .params = "after lim",
+	    .sql = "SELECT * FROM events_after($after::bigint,"
+	    " $lim::integer)" },
+};
+
+struct ids {
+	int64_t		*v;
+	int		 n;
+};
+
+struct watcher {
+	TAILQ_ENTRY(watcher)	 entry;
+	struct watch		*wt;
+	struct request		*req;
+	int64_t			 user_id;
+	enum role		 role;
+	struct ids		 teams, objs;	/* the reading rule's facts */
+	int64_t			 root;		/* --team: its id, or 0 */
+	struct ids		 subtree;	/* ... and the teams below */
+	int64_t			 period_id;	/* --period, or 0 */
+	bool			 mine;
+	int			 nkinds;
+	char			 kinds[WATCH_KINDS_MAX][48];
+	int64_t			 last;		/* last seq considered */
+	int64_t			 sent;		/* last seq sent */
+	bool			 live;		/* else catching up */
+	bool			 paging;	/* a page is being read */
+	bool			 stale;		/* facts to read again */
+	uint64_t		 last_frame_ms;
+	char			 after[24], lim[8];
+	char			 caller[24];	/* the ctx's parameters */
+	char			 team[65], period[65];
+	bool			 has_team, has_period, has_since;
+};
+TAILQ_HEAD(watcherq, watcher);
+
+struct watch {
+	struct server		*srv;
+	struct events		*ev;
+	struct watcherq		 list;
+	int			 n;
+	struct event		*tick;
+	bool			 refreshing;
+	struct watcher		**snap;		/* the refresh's watchers */
+	int			 nsnap;
+	struct strbuf_ish {
+		char		*users, *roots;
+	}			 arrays;
+};
+
+static struct watch *the_watch;		/* one per cairnd (watch_init) */
+
+static void	catch_up(struct watcher *);
+static void	refresh(struct watch *);
+
+/* Facts ----------------------------------------------------------------- */
+
+/* "{1,2,3}" (sorted by the statement) into ids; false when malformed. */
+static bool MUST_CHECK
+ids_parse(struct ids *ids, const char *s)
+{
+	const char *p = s;
+	char *end;
+	int cap = 0;
+
+	free(ids->v);
+	ids->v = NULL;
+	ids->n = 0;
+	if (s == NULL || *p++ != '{')
+		return false;
+	while (*p != '}' && *p != '\0') {
+		long long x = strtoll(p, &end, 10);
+		if (end == p || ids->n >= WATCH_IDS_MAX)
+			return false;
+		if (ids->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			ids->v = xrealloc(ids->v, (size_t)cap * sizeof *ids->v);
+		}
+		ids->v[ids->n++] = x;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return *p == '}';
+}
+
+static bool
+ids_has(const struct ids *ids, int64_t x)
+{
+	int lo = 0, hi = ids->n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (ids->v[mid] == x)
+			return true;
+		if (ids->v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
+/* The facts of one row (ctx or refresh); false when malformed. */
+static bool MUST_CHECK
+facts_read(struct watcher *w, const PGresult *res, int row)
+{
+	enum role r = role_parse(row_text(res, row, "role"));
+
+	if (r == ROLE_NONE)
+		return false;
+	w->role = r;
+	if (!ids_parse(&w->teams, row_str(res, row, "teams")) ||
+	    !ids_parse(&w->objs, row_str(res, row, "objs")))
+		return false;
+	if (w->root != 0 && !ids_parse(&w->subtree,
+	    row_str(res, row, "subtree")))
+		return false;
+	return true;
+}
+
+/* The reading rule (event_readable() in sql/logic/event.sql), then the
+ * watcher's own filters. */
+static bool
+wants(const struct watcher *w, const struct ev *e)
+{
+	bool ok = false;
+
+	switch (e->audience) {
+	case EVA_ALL:
+		ok = true;
+		break;
+	case EVA_ADMIN:
+		ok = w->role == ROLE_ADMIN;
+		break;
+	case EVA_USER:
+		ok = e->user_id == w->user_id;
+		break;
+	case EVA_TEAM:
+		ok = ids_has(&w->teams, e->team_id) || (e->objective_id != 0 &&
+		    ids_has(&w->objs, e->objective_id));
+		break;
+	}
+	if (!ok)
+		return false;
+	if (w->root != 0 && !ids_has(&w->subtree, e->team_id))
+		return false;
+	if (w->period_id != 0 && e->period_id != w->period_id)
+		return false;
+	if (w->mine && e->owner_id != w->user_id && e->user_id != w->user_id)
+		return false;
+	if (w->nkinds > 0) {
+		size_t n;
+		int i;
+		for (i = 0; i < w->nkinds; i++) {
+			n = strlen(w->kinds[i]);
+			/* "kpi" asks for kpi.health_changed as well as kpi */
+			if (strcmp(e->kind, w->kinds[i]) == 0 ||
+			    (strchr(w->kinds[i], '.') == NULL &&
+			    strncmp(e->kind, w->kinds[i], n) == 0 &&
+			    e->kind[n] == '.'))
+				break;
+		}
+		if (i == w->nkinds)
+			return false;
+	}
+	return true;
+}
+
+/* Whether an event may change what someone may read. */
+static bool
+changes_facts(const struct ev *e)
+{
+	static const char *const kinds[] = { "team.created", "team.move",
+	    "team.remove", "team.add_member", "team.remove_member",
+	    "objective.grant", "objective.revoke", "user.set_role",
+	    "user.disable", NULL };
+
+	for (int i = 0; kinds[i] != NULL; i++)
+		if (strcmp(e->kind, kinds[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Frames ---------------------------------------------------------------- */
+
+static size_t
+out_len(const struct watcher *w)
+{
+	const struct conn *c = w->req->conn;
+
+	if (c->state == CONN_DEAD || c->bev == NULL)
+		return 0;
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+/* One frame {"id", "ok": true, key: body}, body already packed. */
+static void
+frame(struct watcher *w, const char *key, const char *body, size_t blen)
+{
+	struct conn *c = w->req->conn;
+	unsigned char hdr[FRAME_HEADER_SIZE];
+	msgpack_sbuffer env;
+	msgpack_packer pk;
+	struct evbuffer *out;
+
+	if (c->state == CONN_DEAD || c->bev == NULL)
+		return;
+	msgpack_sbuffer_init(&env);
+	msgpack_packer_init(&pk, &env, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	mp_pack_key(&pk, WIRE_ID);
+	msgpack_pack_uint64(&pk, w->req->id);
+	mp_kv_bool(&pk, WIRE_OK, true);
+	mp_pack_key(&pk, key);
+	out = bufferevent_get_output(c->bev);
+	frame_put_header(hdr, (uint32_t)(env.size + blen));
+	evbuffer_add(out, hdr, sizeof hdr);
+	evbuffer_add(out, env.data, env.size);
+	evbuffer_add(out, body, blen);
+	msgpack_sbuffer_destroy(&env);
+	c->last_reply_ms = now_ms();
+	w->last_frame_ms = now_ms();
+}
+
+static void
+watching_frame(struct watcher *w)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	mp_kv_int(&pk, WIRE_SEQ, w->last);
+	frame(w, WIRE_WATCHING, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+watcher_free(struct watcher *w)
+{
+	struct watch *wt = w->wt;
+
+	TAILQ_REMOVE(&wt->list, w, entry);
+	wt->n--;
+	for (int i = 0; i < wt->nsnap; i++)
+		if (wt->snap[i] == w)
+			wt->snap[i] = NULL;
+	free(w->teams.v);
+	free(w->objs.v);
+	free(w->subtree.v);
+	free(w);
+}
+
+/* End the watch with an error frame carrying the last seq sent; the
+ * connection closes once it is flushed. */
+static void
+watcher_end(struct watcher *w, enum wire_err code, const char *msg)
+{
+	struct request *req = w->req;
+	msgpack_packer *pk;
+
+	req->watch = NULL;
+	req->watch_free = NULL;
+	pk = req_error(req, code, msg, 1);
+	mp_kv_int(pk, WIRE_SEQ, w->sent);
+	req->close_after = true;
+	watcher_free(w);
+	req_reply(req);
+}
+
+/* Consider event e for w: sent if it passes, and the client is dropped
+ * if it is too far behind. */
+static bool
+deliver(struct watcher *w, const struct ev *e)
+{
+	if (e->seq <= w->last)
+		return true;
+	w->last = e->seq;
+	if (!wants(w, e))
+		return true;
+	frame(w, WIRE_EVENT, e->packed, e->size);
+	w->sent = e->seq;
+	return true;
+}
+
+static void
+replay_one(void *arg, const struct ev *e)
+{
+	(void)deliver(arg, e);
+}
+
+/* From the sink: a new event, for every live watcher. */
+static void
+on_event(void *arg, const struct ev *e)
+{
+	struct watch *wt = arg;
+	struct watcher *w, *next;
+	size_t max = (size_t)wt->srv->cf->watch_buffer;
+
+	for (w = TAILQ_FIRST(&wt->list); w != NULL; w = next) {
+		next = TAILQ_NEXT(w, entry);
+		if (!w->live)
+			continue;
+		(void)deliver(w, e);
+		if (out_len(w) > max)
+			watcher_end(w, E_LIMIT, "this watcher fell behind "
+			    "(watch_buffer): resume with --since");
+	}
+	if (changes_facts(e)) {
+		TAILQ_FOREACH(w, &wt->list, entry) {
+			w->live = false;
+			w->stale = true;
+		}
+		refresh(wt);
+	}
+}
+
+/* Catching up ----------------------------------------------------------- */
+
+static void
+on_page(void *arg, const PGresult *res)
+{
+	struct watcher *w = arg;
+	struct watch *wt = the_watch;
+	int n;
+
+	/* The watcher may have ended while its page was read. */
+	struct watcher *x;
+	TAILQ_FOREACH(x, &wt->list, entry)
+		if (x == w)
+			break;
+	if (x == NULL)
+		return;
+	w->paging = false;
+	if (res == NULL || !db_ok(res)) {
+		watcher_end(w, E_UNAVAILABLE, "reading the events failed");
+		return;
+	}
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++) {
+		struct ev e;
+		if (!ev_from_row(&e, res, i)) {
+			watcher_end(w, E_INTERNAL, "a malformed event");
+			return;
+		}
+		(void)deliver(w, &e);
+		ev_clear(&e);
+	}
+	catch_up(w);
+}
+
+static void
+catch_up(struct watcher *w)
+{
+	struct stmt_params sp;
+	enum wire_err why;
+
+	if (w->live || w->paging || w->stale)
+		return;
+	if (out_len(w) > WATCH_OUT_LOW)
+		return;			/* the tick tries again */
+	if (events_replay(w->wt->ev, w->last, replay_one, w)) {
+		w->live = true;
+		return;
+	}
+	snprintf(w->after, sizeof w->after, "%lld", (long long)w->last);
+	snprintf(w->lim, sizeof w->lim, "%d", WATCH_PAGE);
+	stmt_params_init(&sp, ST_WATCH_PAGE);
+	sp_set(&sp, "after", w->after);
+	sp_set(&sp, "lim", w->lim);
+	/* Pages are paced by the client, so a stalled one holds nothing. */
+	if (db_query_named(w->wt->srv->db, &sp, on_page, w, &why))
+		w->paging = true;
+}
+
+/* Refreshing the facts -------------------------------------------------- */
+
+static void
+on_refresh(void *arg, const PGresult *res)
+{
+	struct watch *wt = arg;
+	struct watcher *w, *next;
+
+	wt->refreshing = false;
+	if (res == NULL || !db_ok(res)) {
+		log_warnx("watch: reading the watchers' facts failed");
+		/* Judge nothing on stale facts: end them all; they resume. */
+		for (w = TAILQ_FIRST(&wt->list); w != NULL; w = next) {
+			next = TAILQ_NEXT(w, entry);
+			if (w->stale)
+				watcher_end(w, E_UNAVAILABLE, "the watch "
+				    "could not be checked: resume with "
+				    "--since");
+		}
+		goto done;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		int64_t n = row_int(res, i, "n");
+		if (n < 1 || n > wt->nsnap || (w = wt->snap[n - 1]) == NULL)
+			continue;
+		if (row_bool(res, i, "disabled")) {
+			watcher_end(w, E_AUTH, "this user is disabled");
+			continue;
+		}
+		if (!facts_read(w, res, i)) {
+			watcher_end(w, E_INTERNAL, "malformed facts");
+			continue;
+		}
+		w->stale = false;
+	}
+	/* A watcher whose user is gone had no row: end it. */
+	for (int i = 0; i < wt->nsnap; i++)
+		if ((w = wt->snap[i]) != NULL && w->stale)
+			watcher_end(w, E_AUTH, "this user is gone");
+done:
+	free(wt->snap);
+	wt->snap = NULL;
+	wt->nsnap = 0;
+	TAILQ_FOREACH(w, &wt->list, entry)
+		if (w->stale) {
+			refresh(wt);		/* stale since: again */
+			return;
+		}
+	TAILQ_FOREACH(w, &wt->list, entry)
+		catch_up(w);
+}
+
+static void
+refresh(struct watch *wt)
+{
+	struct stmt_params sp;
+	struct watcher *w;
+	enum wire_err why;
+	size_t ulen = 2, rlen = 2;
+	int i = 0;
+
+	if (wt->refreshing || wt->n == 0)
+		return;
+	free(wt->arrays.users);
+	free(wt->arrays.roots);
+	wt->snap = xcalloc((size_t)wt->n, sizeof *wt->snap);
+	wt->arrays.users = xmalloc(24 * (size_t)wt->n + 3);
+	wt->arrays.roots = xmalloc(24 * (size_t)wt->n + 3);
+	strcpy(wt->arrays.users, "{");
+	strcpy(wt->arrays.roots, "{");
+	TAILQ_FOREACH(w, &wt->list, entry) {
+		if (!w->stale)
+			continue;
+		ulen += sprintf(wt->arrays.users + ulen - 1, "%s%lld",
+		    i ? "," : "", (long long)w->user_id);
+		rlen += sprintf(wt->arrays.roots + rlen - 1, "%s%lld",
+		    i ? "," : "", (long long)w->root);
+		wt->snap[i++] = w;
+	}
+	wt->nsnap = i;
+	strcat(wt->arrays.users, "}");
+	strcat(wt->arrays.roots, "}");
+	if (i == 0) {
+		free(wt->snap);
+		wt->snap = NULL;
+		return;
+	}
+	stmt_params_init(&sp, ST_WATCH_REFRESH);
+	sp_set(&sp, "users", wt->arrays.users);
+	sp_set(&sp, "roots", wt->arrays.roots);
+	if (db_query_named(wt->srv->db, &sp, on_refresh, wt, &why)) {
+		wt->refreshing = true;
+		return;
+	}
+	/* No connection: the tick tries again. */
+	free(wt->snap);
+	wt->snap = NULL;
+	wt->nsnap = 0;
+}
+
+/* The tick: catch-ups waiting on a slow client, refreshes waiting on a
+ * connection, heartbeats. */
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct watch *wt = arg;
+	struct watcher *w;
+	struct timeval tv = { 0, WATCH_TICK_MS * 1000 };
+	uint64_t now = now_ms();
+	bool stale = false;
+
+	TAILQ_FOREACH(w, &wt->list, entry) {
+		if (w->stale)
+			stale = true;
+		else if (!w->live)
+			catch_up(w);
+		if (now - w->last_frame_ms >= WATCH_HEARTBEAT_MS)
+			watching_frame(w);
+	}
+	if (stale)
+		refresh(wt);
+	evtimer_add(wt->tick, &tv);
+}
+
+/* The op ------------------------------------------------------------------ */
+
+static const struct op_arg watch_args[] = {
+	A_STR("team", false, 1, 64), A_STR("period", false, 1, 64),
+	A_BOOL("mine", false), A_INT("since", false, 0, INT64_MAX), A_END
+};
+
+/* The ctx's answer: the watch's facts, or why it cannot start. */
+static void
+on_ctx(void *arg, const PGresult *res)
+{
+	struct request *req = arg;
+	struct watcher *w = req->watch;
+	struct watch *wt = the_watch;
+	enum wire_err code = E_OK;
+	const char *field = NULL;
+	char msg[200];
+	int64_t top = 0, pruned = 0;
+
+	req->watch = NULL;		/* ours until registered */
+	if (!req_alive(req)) {
+		code = E_UNAVAILABLE;
+		snprintf(msg, sizeof msg, "connection closed");
+	} else if (!db_ok(res) || PQntuples(res) != 1) {
+		free(w);
+		req_fail_db(req, res);
+		return;
+	} else {
+		top = row_int(res, 0, "last_seq");
+		pruned = row_int(res, 0, "pruned_through");
+		w->root = row_null(res, 0, "team_id") ? 0 :
+		    row_int(res, 0, "team_id");
+		w->period_id = row_null(res, 0, "period_id") ? 0 :
+		    row_int(res, 0, "period_id");
+	}
+	if (code != E_OK)
+		;
+	else if (w->has_team && w->root == 0) {
+		code = E_NOT_FOUND;
+		field = "team";
+		snprintf(msg, sizeof msg, "no team '%s'", w->team);
+	} else if (w->has_period && w->period_id == 0) {
+		code = E_NOT_FOUND;
+		field = "period";
+		snprintf(msg, sizeof msg, "no period '%s'", w->period);
+	} else if (w->has_since && w->last > top) {
+		code = E_INVALID;
+		field = "since";
+		snprintf(msg, sizeof msg, "no event %lld yet (the last is "
+		    "%lld)", (long long)w->last, (long long)top);
+	} else if (w->has_since && w->last < pruned) {
+		code = E_INVALID;
+		field = "since";
+		snprintf(msg, sizeof msg, "the events up to %lld are no "
+		    "longer kept (events_keep_days): watch from %lld or later",
+		    (long long)pruned, (long long)pruned);
+	} else if (!facts_read(w, res, 0)) {
+		code = E_INTERNAL;
+		snprintf(msg, sizeof msg, "malformed facts");
+	}
+	if (code != E_OK) {
+		free(w->teams.v);
+		free(w->objs.v);
+		free(w->subtree.v);
+		free(w);
+		req_fail(req, code, field, "%s", msg);
+		return;
+	}
+	if (!w->has_since)
+		w->last = top;
+	w->sent = w->last;
+	w->wt = wt;
+	TAILQ_INSERT_TAIL(&wt->list, w, entry);
+	wt->n++;
+	req->watch = w;
+	req->watch_free = watch_stream_free;
+	log_req(LOG_LVL_INFO, req, "'%s' watching from seq %lld",
+	    req->conn->sess.login, (long long)w->last);
+	watching_frame(w);
+	catch_up(w);
+}
+
+static void
+op_event_watch(struct request *req)
+{
+	const char *team = NULL, *period = NULL;
+	const msgpack_object *kinds = NULL;
+	struct watcher *w;
+	struct stmt_params sp;
+	int64_t since = 0;
+	bool mine = false;
+
+	(void)op_str(req, "team", &team);
+	(void)op_str(req, "period", &period);
+	(void)op_bool(req, "mine", &mine);
+	bool has_since = op_int(req, "since", &since);
+	mp_get_array(&req->args, "kinds", MP_OPTIONAL, WATCH_KINDS_MAX,
+	    &kinds);
+	if (!req_args_done(req))
+		return;
+	if (the_watch == NULL) {
+		req_fail(req, E_UNAVAILABLE, NULL, "events are not served");
+		return;
+	}
+	w = xcalloc(1, sizeof *w);
+	w->req = req;
+	w->user_id = req->conn->sess.user_id;
+	w->mine = mine;
+	w->last = since;
+	w->has_since = has_since;
+	w->has_team = team != NULL;
+	w->has_period = period != NULL;
+	snprintf(w->team, sizeof w->team, "%s", team ? team : "");
+	snprintf(w->period, sizeof w->period, "%s", period ? period : "");
+	snprintf(w->caller, sizeof w->caller, "%lld", (long long)w->user_id);
+	for (uint32_t i = 0; kinds != NULL && i < kinds->via.array.size;
+	    i++) {
+		const msgpack_object *o = &kinds->via.array.ptr[i];
+		if (o->type != MSGPACK_OBJECT_STR || o->via.str.size == 0 ||
+		    o->via.str.size >= sizeof w->kinds[0] ||
+		    !watch_kind_valid(o->via.str.ptr, o->via.str.size)) {
+			free(w);
+			req_fail(req, E_INVALID, "kinds", "a kind is letters, "
+			    "'_' and at most one '.' (checkin, kpi, "
+			    "kpi.health_changed), at most 47 bytes");
+			return;
+		}
+		memcpy(w->kinds[w->nkinds], o->via.str.ptr, o->via.str.size);
+		w->kinds[w->nkinds++][o->via.str.size] = '\0';
+	}
+	req->watch = w;
+	stmt_params_init(&sp, ST_WATCH_CTX);
+	sp_set(&sp, "caller", w->caller);
+	sp_set(&sp, "team", w->has_team ? w->team : NULL);
+	sp_set(&sp, "period", w->has_period ? w->period : NULL);
+	if (!req_db_named(req, &sp, on_ctx))
+		free(w);	/* answered and freed; w was not registered */
+}
+
+bool
+watch_kind_valid(const char *s, size_t n)
+{
+	int dots = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (++dots > 1 || i == 0 || i == n - 1)
+				return false;
+		} else if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+			return false;
+	}
+	return n > 0;
+}
+
+const struct op watch_ops[] = {
+	{ .name = "event.watch", .fn = op_event_watch, .flags = OP_SESSION,
+	    .args = watch_args },
+	{ .name = NULL }
+};
+
+/* The request ends (its connection closed, cairnd stopping): the watcher
+ * goes with it. */
+void
+watch_stream_free(void *arg)
+{
+	struct watcher *w = arg;
+
+	if (w != NULL && w->wt != NULL)
+		watcher_free(w);
+}
+
+bool
+watch_release(struct conn *c)
+{
+	struct watcher *w;
+
+	if (the_watch == NULL || c->active == NULL)
+		return false;
+	TAILQ_FOREACH(w, &the_watch->list, entry)
+		if (w->req == c->active) {
+			req_fail(c->active, E_UNAVAILABLE, NULL,
+			    "connection closed");
+			return true;
+		}
+	return false;
+}
+
+void
+watch_stop(void)
+{
+	struct watcher *w;
+
+	if (the_watch == NULL)
+		return;
+	while ((w = TAILQ_FIRST(&the_watch->list)) != NULL)
+		watcher_end(w, E_UNAVAILABLE, "server shutting down: resume "
+		    "with --since");
+}
+
+void
+watch_init(struct server *srv, struct events *ev)
+{
+	struct watch *wt = xcalloc(1, sizeof *wt);
+	struct timeval tv = { 0, WATCH_TICK_MS * 1000 };
+
+	wt->srv = srv;
+	wt->ev = ev;
+	TAILQ_INIT(&wt->list);
+	wt->tick = evtimer_new(srv->base, on_tick, wt);
+	if (wt->tick == NULL)
+		fatalx("watch: cannot make the timer");
+	evtimer_add(wt->tick, &tv);
+	events_set_sink(ev, on_event, wt);
+	the_watch = wt;
+}
+
+void
+watch_free(void)
+{
+	struct watch *wt = the_watch;
+
+	if (wt == NULL)
+		return;
+	watch_stop();
+	event_free(wt->tick);
+	free(wt->snap);
+	free(wt->arrays.users);
+	free(wt->arrays.roots);
+	free(wt);
+	the_watch = NULL;
+}

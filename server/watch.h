@@ -1,0 +1,33 @@
+/*
+ * watch.h: event.watch, the watchers of one cairnd (watch.c).
+ */
+#ifndef CAIRN_WATCH_H
+#define CAIRN_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "attr.h"
+#include "op.h"
+#include "server.h"
+#include "sql.h"
+
+struct events;
+
+extern const struct op		watch_ops[];
+extern const stmt_table		watch_stmts;
+
+/* Serve events from ev to watchers (main.c, once). */
+void	 watch_init(struct server *, struct events *ev);
+/* End every watch (E_UNAVAILABLE with its seq): cairnd is stopping. */
+void	 watch_stop(void);
+void	 watch_free(void);
+/* conn_close(): c's active request is a watch; it is answered (nowhere)
+ * and freed.  False when it is not a watch. */
+bool	 watch_release(struct conn *c) MUST_CHECK;
+/* The request's watcher goes with it (request.watch_free). */
+void	 watch_stream_free(void *);
+/* A kind as --kind takes it: [a-z_]+ with at most one inner '.'. */
+bool	 watch_kind_valid(const char *, size_t) MUST_CHECK;
+
+#endif
