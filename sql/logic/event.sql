@@ -369,6 +369,11 @@ DECLARE
 	base bigint;
 	n integer;
 BEGIN
+	-- Nothing to number (the sweep's usual case): no lock, no commit
+	-- record to wait for.
+	IF NOT EXISTS (SELECT 1 FROM events WHERE seq IS NULL) THEN
+		RETURN 0;
+	END IF;
 	SELECT last_seq INTO base FROM events_state FOR UPDATE;
 	-- Planned each time (EXECUTE of a constant text): a plan cached
 	-- while the table was small (a nested loop over a scan of events)
@@ -407,16 +412,18 @@ BEGIN
 	RETURN n;
 END $$;
 
--- The events after seq s, at most lim, as watch sends them: the names of
--- the team, period and actor as they are now, and the facts the reading
--- rule needs (not sent).
+-- The events after seq s, at most lim, as watch sends them: the time to
+-- the millisecond (a watcher may measure its delay), the names of the
+-- team, period and actor as they are now, and the facts the reading rule
+-- needs (not sent).
 CREATE OR REPLACE FUNCTION events_after(s bigint, lim integer)
 RETURNS TABLE (seq bigint, at text, kind text, entity text, id bigint,
     team text, period text, actor text, source text, summary text,
     data jsonb, audience text, team_id bigint, period_id bigint,
     objective_id bigint, user_id bigint, owner_id bigint, actor_id bigint)
 LANGUAGE sql STABLE AS $$
-	SELECT e.seq, cairn_time(e.at), e.kind, e.entity, e.entity_id,
+	SELECT e.seq, to_char(e.at AT TIME ZONE 'UTC',
+	    'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), e.kind, e.entity, e.entity_id,
 	    t.slug, p.name, u.login, e.via, e.summary, e.data, e.audience,
 	    e.team_id, e.period_id, e.objective_id, e.user_id, e.owner_id,
 	    e.actor_id

@@ -123,7 +123,8 @@ static void	conn_eventcb(struct bufferevent *, short, void *);
 static void
 maybe_finish(struct bench *b)
 {
-	if (b->phase == PH_DRAIN && b->inflight == 0)
+	/* A watch never ends: the run ends at the stop. */
+	if (b->phase == PH_DRAIN && (b->inflight == 0 || b->op == OP_WATCH))
 		event_base_loopbreak(b->base);
 	else if (b->dead == b->nclients && b->phase != PH_SETUP) {
 		if (b->t_stop == 0)
@@ -209,6 +210,8 @@ conn_send_op(struct conn *c)
 		mp_kv_double(&pk, "value", (double)(id % 97));
 		mp_kv_int(&pk, "confidence", (int64_t)(1 + id % 10));
 		mp_kv_str(&pk, "idempotency_key", key);
+	} else if (b->op == OP_WATCH) {
+		pack_begin(&pk, id, "event.watch", 0);
 	} else if (b->op == OP_CALL) {
 		/* pack_begin's envelope, with "parts": true. */
 		msgpack_pack_map(&pk, 4);
@@ -222,6 +225,31 @@ conn_send_op(struct conn *c)
 	} else
 		pack_begin(&pk, id, "ping", 0);
 	conn_send(c, id);
+}
+
+/* --rate: this tick's share of the requests, round robin over the
+ * connections that have room. */
+static void
+rate_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bench *b = arg;
+
+	if (b->phase != PH_RUN)
+		return;
+	b->rate_acc += b->rate / 100;
+	for (int tries = 0; b->rate_acc >= 1 && tries < b->nclients;) {
+		struct conn *c = &b->conns[b->rate_next];
+		b->rate_next = (b->rate_next + 1) % b->nclients;
+		if (c->state != CS_READY || c->count >= (size_t)b->depth) {
+			tries++;
+			continue;
+		}
+		conn_send_op(c);
+		b->rate_acc -= 1;
+		tries = 0;
+	}
+	if (b->rate_acc > b->nclients)
+		b->rate_acc = b->nclients;	/* behind: do not burst */
 }
 
 static void
@@ -245,6 +273,12 @@ start_run(struct bench *b)
 	tv.tv_sec = (time_t)b->duration;
 	tv.tv_usec = (suseconds_t)((b->duration - (double)tv.tv_sec) * 1e6);
 	evtimer_add(b->stop_ev, &tv);
+	if (b->rate > 0) {
+		struct timeval tick = { 0, 10000 };
+		b->rate_ev = event_new(b->base, -1, EV_PERSIST, rate_cb, b);
+		event_add(b->rate_ev, &tick);
+		return;
+	}
 	for (int i = 0; i < b->nclients; i++)
 		conn_fill(&b->conns[i]);
 }
@@ -268,6 +302,59 @@ deadline_cb(evutil_socket_t fd, short what, void *arg)
 	    "s); giving up\n", GRACE_SECONDS);
 	b->failed = true;
 	event_base_loopbreak(b->base);
+}
+
+/* The wall-clock time of an event's "at" (YYYY-MM-DDTHH:MM:SS.mmmZ), ns;
+ * 0 when malformed. */
+static uint64_t
+at_ns(const msgpack_object *at)
+{
+	char s[40];
+	struct tm tm = { 0 };
+	int ms = 0;
+
+	if (at == NULL || at->type != MSGPACK_OBJECT_STR ||
+	    at->via.str.size >= sizeof s)
+		return 0;
+	memcpy(s, at->via.str.ptr, at->via.str.size);
+	s[at->via.str.size] = '\0';
+	if (sscanf(s, "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (uint64_t)timegm(&tm) * 1000000000ULL +
+	    (uint64_t)ms * 1000000ULL;
+}
+
+/* --op watch: a frame of the watch.  Each event's latency is from its
+ * "at" (written in the change's transaction, just before its commit) to
+ * now, by the wall clock of this machine. */
+static void
+watch_frame(struct conn *c, const msgpack_object *obj, bool ok,
+    const char *code, const char *msg)
+{
+	struct bench *b = c->b;
+	const msgpack_object *ev;
+	struct timespec ts;
+	uint64_t t, now;
+
+	if (!ok) {
+		char m[400];
+		snprintf(m, sizeof m, "event.watch: %s: %s", code, msg);
+		b->errors++;
+		conn_fail(c, "%s", m);
+		return;
+	}
+	if ((ev = mp_map_get(obj, WIRE_EVENT)) == NULL ||
+	    ev->type != MSGPACK_OBJECT_MAP || b->phase != PH_RUN)
+		return;			/* "watching", or outside the run */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	if ((t = at_ns(mp_map_get(ev, "at"))) == 0 || t > now)
+		t = now;
+	b->requests++;
+	add_sample(b, now - t);
 }
 
 /* One response, in order.  Returns false if the connection was closed. */
@@ -307,6 +394,11 @@ conn_response(struct conn *c, const char *payload, size_t len)
 		else if (ok && (ms = mp_map_get(result, "server_ms")) != NULL &&
 		    ms->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
 			b->server_ms = (int64_t)ms->via.u64;
+	}
+	if (parsed && b->op == OP_WATCH && c->state == CS_READY) {
+		watch_frame(c, &obj, ok, code, msg);
+		msgpack_zone_clear(&b->zone);
+		return c->state != CS_DEAD;
 	}
 	msgpack_zone_clear(&b->zone);
 	if (!parsed) {
@@ -374,7 +466,8 @@ conn_response(struct conn *c, const char *payload, size_t len)
 	} else if (b->phase == PH_RUN) {
 		b->requests++;
 		add_sample(b, now - sent);
-		conn_send_op(c);
+		if (b->rate == 0)
+			conn_send_op(c);
 	} else
 		maybe_finish(b);
 	return true;

@@ -25,7 +25,7 @@
 #define ID_RESUME	2
 #define ID_FIRST	3
 
-enum op { OP_PING, OP_READ, OP_RECORD, OP_CHECKIN, OP_CALL };
+enum op { OP_PING, OP_READ, OP_RECORD, OP_CHECKIN, OP_CALL, OP_WATCH };
 #define CALL_MAX_ARGS	8
 enum phase { PH_SETUP, PH_RUN, PH_DRAIN };
 enum cstate { CS_CONNECTING, CS_HELLO, CS_RESUME, CS_READY, CS_DEAD };
@@ -70,6 +70,11 @@ struct bench {
 	uint64_t		 parts, bytes;
 	int64_t			 server_ms;	/* -1: none in the result */
 	char			*token;
+	/* --rate: requests a second in all, sent by a 10 ms timer to the
+	 * connections with room (0: each keeps depth in flight). */
+	double			 rate, rate_acc;
+	int			 rate_next;
+	struct event		*rate_ev;
 
 	char			 host[256], port[32];
 	struct sockaddr_storage	 addr;

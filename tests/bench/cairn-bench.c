@@ -48,7 +48,7 @@ usage(void)
 	    "           [--duration SECONDS] [--depth D]\n"
 	    "           [--op ping|read|record|checkin|call] [--kpi ID] "
 	    "[--kr-file FILE]\n"
-	    "           [--call OP [--arg KEY=VALUE ...]]\n"
+	    "           [--call OP [--arg KEY=VALUE ...]] [--rate N]\n"
 	    "           [--login LOGIN --password-file FILE]\n"
 	    "       cairn-bench time RUNS COMMAND [ARG ...]\n"
 	    "  --server    cairnd address (default 127.0.0.1:7443)\n"
@@ -74,6 +74,11 @@ usage(void)
 	    "to its final\n"
 	    "              frame (ms=), with the result's server_ms, the "
 	    "parts and bytes\n"
+	    "  --op watch: event.watch on each connection; a sample per "
+	    "event, from its\n"
+	    "              \"at\" to its arrival (requests= events received)\n"
+	    "  --rate      N requests a second in all (default: depth in "
+	    "flight each)\n"
 	    "  --login, --password-file\n"
 	    "              log in once, then every connection resumes the "
 	    "session\n"
@@ -115,6 +120,7 @@ parse_args(struct bench *b, int argc, char **argv)
 		{ "kr-file",		required_argument, NULL, 'K' },
 		{ "call",		required_argument, NULL, 'C' },
 		{ "arg",		required_argument, NULL, 'A' },
+		{ "rate",		required_argument, NULL, 'r' },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -159,6 +165,8 @@ parse_args(struct bench *b, int argc, char **argv)
 				b->op = OP_CHECKIN;
 			else if (strcmp(optarg, "call") == 0)
 				b->op = OP_CALL;
+			else if (strcmp(optarg, "watch") == 0)
+				b->op = OP_WATCH;
 			else {
 				fprintf(stderr, "cairn-bench: --op: want ping, "
 				    "read, record or checkin, not '%s'\n",
@@ -173,6 +181,10 @@ parse_args(struct bench *b, int argc, char **argv)
 			break;
 		case 'K': b->kr_file = optarg; break;
 		case 'C': b->call_op = optarg; break;
+		case 'r':
+			b->rate = (double)parse_long("--rate", optarg, 1,
+			    1000000);
+			break;
 		case 'A': {
 			char *eq = strchr(optarg, '=');
 
@@ -219,6 +231,8 @@ parse_args(struct bench *b, int argc, char **argv)
 		b->nclients = 1;
 		b->depth = 1;
 	}
+	if (b->op == OP_WATCH)
+		b->depth = 1;		/* the one watch request */
 	if ((b->op == OP_CHECKIN) != (b->kr_file != NULL)) {
 		fprintf(stderr, "cairn-bench: --kr-file goes with --op "
 		    "checkin\n");
@@ -444,7 +458,7 @@ report(struct bench *b)
 	    "lost=%llu",
 	    b->op == OP_READ ? "read" : b->op == OP_RECORD ? "record" :
 	    b->op == OP_CHECKIN ? "checkin" : b->op == OP_CALL ? "call" :
-	    "ping",
+	    b->op == OP_WATCH ? "watch" : "ping",
 	    b->nclients, b->depth,
 	    (unsigned long long)b->requests, secs,
 	    secs > 0 ? (double)b->requests / secs : 0.0,

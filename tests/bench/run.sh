@@ -24,8 +24,12 @@
 #	CAIRN_BENCH_IMPORT	readings in the bulk import run (100000)
 #	CAIRN_BENCH_SECTIONS	which parts run: "base" (ping, read, KPIs),
 #				"feeds" (1,000 PostgreSQL feeds, feeds.sh;
-#				needs base) and "org" (the generated
-#				organisation, org.sh); default "base feeds org"
+#				needs base), "watch" (1,000 watchers of the
+#				event stream, watch.sh; needs base) and "org"
+#				(the generated organisation, org.sh); default
+#				"base feeds watch org"
+#	CAIRN_BENCH_WATCHERS	watchers in the watch section (1000)
+#	CAIRN_BENCH_WATCH_RATE	check-ins a second beside them (200)
 #	CAIRN_BENCH_FEEDS	feeds in the feeds section (1000)
 #	CAIRN_BENCH_FEED_SECONDS	its window (60: every feed runs once)
 #	CAIRN_BENCH_RUNS	runs of each large roll-up command, median (5)
@@ -103,7 +107,7 @@ chmod 755 "$tmp"		# the postgres user must traverse it
 data=$tmp/data
 log=$tmp/cairnd.log
 pid=
-sections=${CAIRN_BENCH_SECTIONS:-base feeds org}
+sections=${CAIRN_BENCH_SECTIONS:-base feeds watch org}
 
 stop_server() {
 	[ -n "$pid" ] || return 0
@@ -175,6 +179,7 @@ serve_cairnd() {
 	"$bin/cairnd" --data-dir "$data" --listen "127.0.0.1:$port" \
 	    --cert "$tmp/server.pem" --key "$tmp/server.key" \
 	    --max-startups 100000 --max-startups-per-addr 100000 \
+	    --max-conns 4096 --max-conns-per-addr 4096 \
 	    ${CAIRN_BENCH_CAIRND_ARGS:-} 2>> "$log" &
 	pid=$!
 	# Wait until it answers a ping over verified TLS.
@@ -602,6 +607,17 @@ case " $sections " in
 	feeds_section
 	;;
 esac
+# The event stream, on the base section's cairnd.
+case " $sections " in
+*" watch "*)
+	case " $sections " in
+	*" base "*) ;;
+	*) die "the watch section runs on the base section's cairnd" ;;
+	esac
+	. "$root/tests/bench/watch.sh"
+	watch_section
+	;;
+esac
 # The second: the generated organisation, on a cluster of its own.
 case " $sections " in
 *" org "*)
@@ -614,5 +630,6 @@ profile_report
 . "$root/tests/bench/table.sh"
 bench_table
 [ -f "$tmp/feeds-report" ] && cat "$tmp/feeds-report"
+[ -f "$tmp/watch-report" ] && cat "$tmp/watch-report"
 
 [ $failed -eq 0 ] || die "some runs failed"
