@@ -17,7 +17,10 @@ watch_section() {
 	wrate=${CAIRN_BENCH_WATCH_RATE:-200}
 	echo "bench: watch: $nw watchers, $wrate check-ins a second" >&2
 
-	# 200 key results under one objective of team bench.
+	# 200 key results under one objective of team bench (the limit of
+	# key results an objective raised for it).
+	"$bin/cairn" settings set max_key_results 200 >/dev/null ||
+	    die "watch: settings set failed"
 	"$bin/cairn" period add wbench --start "$(date -u -d '-30 days' +%Y-%m-%d)" \
 	    --end "$(date -u -d '+60 days' +%Y-%m-%d)" >/dev/null ||
 	    die "watch: period add failed"
