@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "events.h"
 #include "log.h"
@@ -66,6 +67,8 @@ struct events {
 	struct event		*sweep;		/* EVENTS_SWEEP_MS */
 	struct event		*kick;		/* a poke, from the loop */
 	bool			 seq_running, seq_again;
+	bool			 kick_pending;	/* kick is scheduled */
+	uint64_t		 seq_started_ms;	/* the last run's start */
 	bool			 fetch_running;
 	int64_t			 heard;		/* highest seq NOTIFYed */
 	int64_t			 top;		/* highest seq read */
@@ -78,6 +81,15 @@ struct events {
 };
 
 static void	fetch(struct events *);
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 static void	sequence(struct events *);
 
 void
@@ -164,15 +176,20 @@ sequence(struct events *ev)
 	}
 	stmt_params_init(&sp, ST_EVENT_SEQUENCE);
 	sp_set(&sp, "lim", SEQUENCE_LIM);
-	if (db_query_named(ev->db, &sp, on_sequenced, ev, &why))
+	if (db_query_named(ev->db, &sp, on_sequenced, ev, &why)) {
 		ev->seq_running = true;
+		ev->seq_started_ms = mono_ms();
+	}
 	/* else: the connection is down; the sweep or its coming up runs it */
 }
 
 static void
 on_kick(evutil_socket_t fd, short what, void *arg)
 {
-	sequence(arg);
+	struct events *ev = arg;
+
+	ev->kick_pending = false;
+	sequence(ev);
 }
 
 static void
@@ -188,12 +205,28 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(ev->sweep, &tv);
 }
 
+/*
+ * A write committed.  The run starts at once when the last one started
+ * EVENTS_BATCH_MS ago or more, else when that much has passed: the
+ * changes of those milliseconds are then numbered, read and sent
+ * together, one frame write per watcher for all of them instead of one
+ * per change (a watcher's cost is in its writes, 1,000 of them per
+ * batch), at the price of at most EVENTS_BATCH_MS of delay.  From the
+ * pool's callback: the run starts from the loop, after it returns.
+ */
 void
 events_poke(struct events *ev)
 {
-	/* From the pool's callback: run from the loop, after it returns. */
-	if (ev != NULL)
-		event_active(ev->kick, EV_TIMEOUT, 0);
+	uint64_t since;
+	struct timeval tv = { 0, 0 };
+
+	if (ev == NULL || ev->kick_pending)
+		return;
+	ev->kick_pending = true;
+	since = mono_ms() - ev->seq_started_ms;
+	if (since < EVENTS_BATCH_MS)
+		tv.tv_usec = (suseconds_t)(EVENTS_BATCH_MS - since) * 1000;
+	event_add(ev->kick, &tv);
 }
 
 /* Reading --------------------------------------------------------------- */
@@ -356,7 +389,7 @@ events_new(struct event_base *base, const char *conninfo,
 	ev->db = db_new_table(base, conninfo, 1, 256, connect_timeout,
 	    stmts, ST_MAX);
 	db_set_hooks(ev->db, &h);
-	ev->kick = event_new(base, -1, 0, on_kick, ev);
+	ev->kick = evtimer_new(base, on_kick, ev);
 	ev->sweep = evtimer_new(base, on_sweep, ev);
 	if (ev->kick == NULL || ev->sweep == NULL)
 		fatalx("events: cannot make the timers");

@@ -9,7 +9,8 @@
  *     committed so far and NOTIFYs cairn_events with the highest seq; one
  *     run at a time per cairnd, a poke during a run asks for one more, and
  *     a timer runs it each EVENTS_SWEEP_MS for events written outside any
- *     cairnd (psql, migrations);
+ *     cairnd (psql, migrations); runs start at most each EVENTS_BATCH_MS,
+ *     so that the changes of those milliseconds go out together;
  *   - one connection of its own, outside the request pool, LISTENs to
  *     cairn_events: every cairnd over the database hears every seq (its
  *     own included: one path for all), and reads the rows after the last
@@ -36,6 +37,7 @@
 #define EVENTS_RING	4096	/* events kept in memory */
 #define EVENTS_PAGE	500	/* rows read at once */
 #define EVENTS_SWEEP_MS	1000	/* sequencer run without a poke */
+#define EVENTS_BATCH_MS	10	/* runs start at most this often */
 
 /* Who may read an event (event_readable() in sql/logic/event.sql). */
 enum ev_audience { EVA_ALL, EVA_TEAM, EVA_ADMIN, EVA_USER };

@@ -297,19 +297,21 @@ out_len(const struct watcher *w)
 	return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
-/* One frame {"id", "ok": true, key: body}, body already packed. */
+/* One frame {"id", "ok": true, key: body}, body already packed: one
+ * event is packed once for all watchers, and only this envelope (its
+ * request's id) per watcher, in a buffer kept for the purpose. */
 static void
 frame(struct watcher *w, const char *key, const char *body, size_t blen)
 {
+	static msgpack_sbuffer env;
 	struct conn *c = w->req->conn;
 	unsigned char hdr[FRAME_HEADER_SIZE];
-	msgpack_sbuffer env;
 	msgpack_packer pk;
 	struct evbuffer *out;
 
 	if (c->state == CONN_DEAD || c->bev == NULL)
 		return;
-	msgpack_sbuffer_init(&env);
+	msgpack_sbuffer_clear(&env);
 	msgpack_packer_init(&pk, &env, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 3);
 	mp_pack_key(&pk, WIRE_ID);
@@ -321,9 +323,7 @@ frame(struct watcher *w, const char *key, const char *body, size_t blen)
 	evbuffer_add(out, hdr, sizeof hdr);
 	evbuffer_add(out, env.data, env.size);
 	evbuffer_add(out, body, blen);
-	msgpack_sbuffer_destroy(&env);
-	c->last_reply_ms = now_ms();
-	w->last_frame_ms = now_ms();
+	c->last_reply_ms = w->last_frame_ms = now_ms();
 }
 
 static void
