@@ -6,6 +6,7 @@
  * same way.
  */
 #include "assessment.h"
+#include "comment.h"
 #include "contributor.h"
 #include "db.h"
 #include "export.h"
@@ -61,6 +62,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	feedrun_stmts,
 	token_stmts,
 	source_stmts,
+	comment_stmts,
 	NULL
 };
 
