@@ -195,16 +195,18 @@ expect_eq "a mention of what its user may no longer read is not listed" \
 
 # Limits ---------------------------------------------------------------------------
 
-long=$(printf 'é%.0s' $(seq 1 4001))
-long4000=$(printf 'é%.0s' $(seq 1 4000))
+long=$(head -c 4001 /dev/zero | tr '\0' x)
 expect_exit "4001 characters are refused" 7 as calice --json comment add obj "$O" "$long"
 expect_match "... E_LIMIT naming the bound" '"E_LIMIT".*at most 4000 characters' "$ERR"
-expect_exit "4000 (of two bytes each) are taken" 0 as calice comment add obj "$O" "$long4000"
+expect_exit "4000 are taken" 0 as calice comment add obj "$O" "${long:1}"
 C4K=$OUT
 expect_exit "... and removed again" 0 as calice comment rm "$C4K"
+expect_exit "2000 characters of two bytes each are taken" 0 as calice comment add obj "$O" "$(printf 'é%.0s' $(seq 1 2000))"
+expect_eq "... counted as 2000 characters" "$(cq "SELECT length(body) FROM comments WHERE id = $OUT")" 2000
+quietly "... removed again" as calice comment rm "$OUT"
 before=$(cq "SELECT count(*) FROM comments")
-expect_exit "over 16000 bytes: refused before anything" 7 as calice --json comment add obj "$O" "$(head -c 16001 /dev/zero | tr '\0' x)"
-expect_match "... E_LIMIT" '"E_LIMIT"' "$ERR"
+expect_exit "more bytes than this suite's max_string (4096, lib.sh): refused before anything" 7 as calice --json comment add obj "$O" "$(printf 'é%.0s' $(seq 1 2049))"
+expect_match "... E_LIMIT" '"E_LIMIT".*max_string' "$ERR"
 expect_exit "a blank text is refused" 7 as calice --json comment add obj "$O" "$(printf ' \n\t ')"
 expect_match "... E_INVALID" '"E_INVALID".*blank' "$ERR"
 expect_exit "an empty one too" 7 as calice comment add obj "$O" ''
