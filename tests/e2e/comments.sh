@@ -230,6 +230,23 @@ PY
 )
 expect_eq "the server refuses an unknown kind, a bad id, no text, naming each" \
     "$(echo $out)" "E_INVALID on E_INVALID thing E_BAD_REQUEST text"
+out=$(cd "$HERE" && python3 - "$ADDR" "$CAIRN_CA" "$CS" "$C1" <<'PY' 2>&1
+import sys
+from rawconn import Raw
+addr, ca, cs, c1 = sys.argv[1:5]
+r = Raw(addr, ca, 'comments.sh')
+assert r.login('cout', 'pw-cout-goals')
+for c in (cs, '987654321', c1):
+    x = r.call('comment.get', {'id': int(c)})
+    e = x.get('error') or {}
+    print(e.get('code'), e.get('field'), (e.get('message') or '').replace(c, 'N'),
+          (x.get('result') or {}).get('author'))
+PY
+)
+expect_eq "comment.get of the private comment, as an outsider: as a missing one" \
+    "$(echo "$out" | sed -n 1p)" "$(echo "$out" | sed -n 2p)"
+expect_eq "... which is E_NOT_FOUND id; a public one is read" \
+    "$(echo "$out" | sed -n '2p;3p' | tr '\n' '|')" "E_NOT_FOUND id no comment N None|None None  calice|"
 expect_eq "the refused adds changed nothing" "$(cq "SELECT count(*) FROM comments")" "$before"
 expect_match "the table refuses a blank text of its own" "violates check constraint" \
     "$(psql_cairn -c "INSERT INTO comments (objective_id, author_id, body) VALUES ($O, $(uid calice), '  ')" 2>&1)"
