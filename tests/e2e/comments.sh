@@ -181,6 +181,17 @@ expect_eq "... records the lead, once" \
     "$(cq "SELECT string_agg(u.login, ' ' ORDER BY u.login) FROM comment_mentions m JOIN users u ON u.id = m.user_id WHERE m.comment_id = $CM")" \
     "cbob clead cout"
 
+# Bounded: the first 20 distinct logins of a text; a disabled user none.
+cq "INSERT INTO users (login, name, role, password_hash) SELECT 'cm' || i, 'M' || i, 'member', '\$argon2id\$unused' FROM generate_series(1, 25) i" >/dev/null
+cq "UPDATE users SET enabled = false WHERE login = 'cm1'" >/dev/null
+expect_exit "a comment mentioning 25 readers, the first disabled" 0 as calice comment add obj "$O" \
+    "$(for i in $(seq 1 25); do printf '@cm%d @cm%d ' "$i" "$i"; done)"
+expect_eq "... records the first 20 logins but the disabled one: 19" \
+    "$(cq "SELECT count(*) || ' ' || min(u.login) || ' ' || max(u.login) FROM comment_mentions m JOIN users u ON u.id = m.user_id WHERE m.comment_id = $OUT")" \
+    "19 cm10 cm9"
+expect_eq "... with as many events" \
+    "$(cq "SELECT count(*) FROM events WHERE kind = 'comment.mention' AND entity_id = $OUT")" 19
+
 # The inbox's functions
 expect_eq "comment_mentions_unseen: cbob's mention, with its thing and author" \
     "$(cq "SELECT string_agg(comment_id || ' ' || thing_kind || ' ' || thing_id || ' ' || author || ' ' || left(excerpt, 9), '|') FROM comment_mentions_unseen($(uid cbob))")" \
