@@ -3,12 +3,13 @@
 # quiet_user, quietly).  Add, list (paged), edit and remove, each refusal
 # seen; the read rule (a private team's comments answered as missing to an
 # outsider, in every op, and in no event or mention of theirs; a
-# contributor reads them); @login mentions recorded or not, with their
-# events; the events of comment.add/edit/remove and their audience; the
-# audit entries that keep edits and removals; the limits, refused with
-# nothing changed; objective.get's count and last one; the inbox's
-# functions; an edit racing a removal.  The export/import round trip is
-# export.sh's.
+# contributor reads them); an idempotent add; @login mentions recorded
+# or not (readers only, not the author, unknown or disabled logins, at
+# most 20), with their events; the events of comment.add/edit/remove and
+# their audience; the audit entries that keep edits and removals; the
+# limits, refused with nothing changed; pages; objective.get's count and
+# last one; the inbox's functions; an edit racing a removal.  The
+# export/import round trip is export.sh's; the demo's comments demo.sh's.
 
 cq() {	# cq SQL: one value from the database
 	psql_cairn -c "$1"
@@ -79,6 +80,13 @@ expect_match "... '#ID author time', the text indented line by line" \
 expect_eq "comments checkin, kpi" \
     "$(cjson cout --json comments checkin "$CI" | jq -r '.[0].text') $(cjson cout --json comments kpi "$K" | jq -r '.[0].author')" \
     "on the check-in clead"
+expect_exit "an add with an idempotency key" 0 as cout comment add kpi "$K" 'once' --idempotency-key cm-once-1
+CK1=$OUT
+expect_exit "... retried with the same key" 0 as cout comment add kpi "$K" 'once' --idempotency-key cm-once-1
+expect_eq "... answers the same comment, stored once" \
+    "$OUT $(cq "SELECT count(*) FROM comments WHERE body = 'once'")" "$CK1 1"
+expect_exit "... the key reused for another text is refused" 6 as cout comment add kpi "$K" 'twice' --idempotency-key cm-once-1
+quietly "... removed again" as cout comment rm "$CK1"
 expect_exit "obj show: the count and the last comment" 0 as cout obj show "$O"
 expect_match "... COMMENTS 1, the last by calice" "COMMENTS 1, the last:
 #$C1 calice [0-9T:Z-]+
