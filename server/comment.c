@@ -126,12 +126,25 @@ const stmt_table comment_stmts = {
 	    " FROM comment_thing($kind::text, $key::bigint) t" THING_FACTS_FROM,
 	    .returns = &FS_COMMENT_THING_CTX },
 
-	/* No row: the thing is gone, or the caller may no longer read it. */
+	/*
+	 * No row: the thing is gone, or the caller may no longer read it.
+	 * A key result's row (a check-in's too) is locked FOR SHARE and
+	 * read again once a concurrent kr.remove has committed, so that no
+	 * comment lands on a key result removed meanwhile (objectives and
+	 * KPIs are archived, never removed, and keep taking comments).
+	 */
 	[ST_COMMENT_ADD] = { .name = "comment_add", .kind = STMT_WRITE,
 	    .params = "caller role key kind text via idem_key idem_hash",
-	    .sql = "WITH t AS (SELECT 1 FROM comment_thing($kind::text,"
+	    .sql = "WITH k AS (SELECT k.id FROM key_results k"
+	    " WHERE $kind::text IN ('kr', 'checkin') AND NOT k.removed"
+	    " AND k.id = CASE WHEN $kind = 'kr' THEN $key::bigint"
+	    " ELSE (SELECT ci.kr_id FROM checkins ci"
+	    " WHERE ci.id = $key::bigint) END FOR SHARE OF k),"
+	    " t AS (SELECT 1 FROM comment_thing($kind::text,"
 	    " $key::bigint) t WHERE comment_readable($caller::bigint,"
-	    " $role::text, t.team_id, t.objective_id)),"
+	    " $role::text, t.team_id, t.objective_id)"
+	    " AND ($kind NOT IN ('kr', 'checkin') OR EXISTS (SELECT 1"
+	    " FROM k))),"
 	    " c AS (INSERT INTO comments (objective_id, kr_id, checkin_id,"
 	    " kpi_id, author_id, body, via)"
 	    " SELECT CASE WHEN $kind = 'objective' THEN $key::bigint END,"

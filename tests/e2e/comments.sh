@@ -283,6 +283,25 @@ first=$(cjson clead --json comments kpi "$K" --limit 2 | jq -r '.[0].id')
 expect_eq "--before the oldest shown: the page before" \
     "$(cjson clead --json comments kpi "$K" --limit 2 --before "$first" | jq -r '[.[].text] | join(",")')" "page 2,page 3"
 
+# Adds racing a key result's removal: none lands after it -----------------------
+
+quietly "race key result" as admin kr add "$O" --title 'Raced' --type increase --target 10 --owner calice
+RKR=$OUT
+for round in 1 2 3; do
+	pids=
+	for i in $(seq 1 12); do
+		as calice comment add kr "$RKR" "race add $i" >/dev/null 2>&1 &
+		pids="$pids $!"
+		[ "$i" = 6 ] && [ "$round" = 3 ] && { as admin kr rm "$RKR" >/dev/null 2>&1 & pids="$pids $!"; }
+	done
+	wait $pids
+done
+expect_eq "the key result was removed while comments were added" \
+    "$(cq "SELECT removed FROM key_results WHERE id = $RKR") $(cq "SELECT count(*) > 0 FROM comments WHERE kr_id = $RKR")" "t t"
+expect_eq "... no comment is later than its removal" \
+    "$(cq "SELECT count(*) FROM comments c WHERE c.kr_id = $RKR AND c.created_at > (SELECT at FROM audit_log WHERE op = 'kr.remove' AND entity_id = $RKR)")" 0
+expect_exit "... and a new one is refused as on a missing key result" 5 as calice comment add kr "$RKR" late
+
 # An edit racing a removal ---------------------------------------------------------
 
 ids=
