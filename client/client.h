@@ -369,6 +369,12 @@ int	 cmd_kr_edit(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_kr_rm(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_kr_checkin(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_kr_history(struct client *, struct cmd_args *) MUST_CHECK;
+/* cmd-comment.c */
+int	 cmd_comment_add(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_comment_edit(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_comments(struct client *, struct cmd_args *) MUST_CHECK;
+/* obj show's comments: their count and the last one. */
+void	 print_comments(const msgpack_object *);
 /* cmd-token.c */
 int	 cmd_token_add(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_token_list(struct client *, struct cmd_args *) MUST_CHECK;

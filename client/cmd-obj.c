@@ -169,6 +169,7 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 	out_section("CHILDREN", children, res, "children");
 	print_guardrails(res);
 	print_contributors(res);
+	print_comments(res);
 	return CX_OK;
 }
 

@@ -518,6 +518,48 @@ const struct cmd_entry cmd_table[] = {
 		.flags = CMD_SESSION, .exec = cmd_watch,
 	},
 	{
+		.name = "comment", .sub = "add",
+		.usage = "obj|kr|checkin|kpi ID [TEXT|-] "
+		    "[--idempotency-key K]",
+		.summary = "comment on an objective, key result, check-in or "
+		    "KPI (the text from standard input when TEXT is - or "
+		    "left out); @login mentions tell that user; prints the "
+		    "comment's id",
+		.op = "comment.add",
+		.opts = OPTS(OPT_IDEM),
+		.min_args = 2, .max_args = 3,
+		.flags = CMD_SESSION | CMD_IDEM, .exec = cmd_comment_add,
+	},
+	{
+		.name = "comment", .sub = "edit",
+		.usage = "CID [TEXT|-]",
+		.summary = "change the text of a comment of yours (standard "
+		    "input when TEXT is - or left out)",
+		.op = "comment.edit",
+		.min_args = 1, .max_args = 2,
+		.flags = CMD_SESSION, .exec = cmd_comment_edit,
+	},
+	{
+		.name = "comment", .sub = "rm",
+		.usage = "CID",
+		.summary = "remove a comment of yours",
+		.op = "comment.remove",
+		.keys = KEYS(ARG_ID("id")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_removed,
+	},
+	{
+		.name = "comments",
+		.usage = "obj|kr|checkin|kpi ID [--limit N] [--before CID]",
+		.summary = "list the comments on a thing, oldest first (the "
+		    "last N before comment CID, default the last 50)",
+		.op = "comment.list",
+		.opts = OPTS(OPT_I("limit", "limit"), OPT_ID("before", "before")),
+		.min_args = 2, .max_args = 2,
+		.flags = CMD_SESSION, .exec = cmd_comments,
+	},
+
+	{
 		.name = "token", .sub = "add",
 		.usage = "NAME --scope read|kpi.record|kr.checkin ... "
 		    "[--kpi ID ...] [--expires DURATION]",

@@ -39,7 +39,7 @@ struct load {
 	long long	 user[32], team[16], kpi[16], obj[32];
 	long long	 year, quarter;
 	char		 yname[41], qname[41];
-	int		 checkins, readings;
+	int		 checkins, readings, comments;
 };
 
 /*
@@ -340,6 +340,53 @@ load_objectives(struct load *l)
 			load_checkins(l, kr[i][j], &o->objectives[i].krs[j]);
 }
 
+/*
+ * A few comments (issue 16), one with a mention (@priya, who reads the
+ * manufacturing objective), so that `cairn comments obj` and the mentions
+ * of the inbox have something to show.  Through the table, so that its
+ * trigger records the mention and its event as for any comment.
+ */
+static const struct {
+	const char	*objective;	/* key; NULL: on the KPI */
+	const char	*kpi;
+	const char	*author;
+	const char	*text;
+	int		 days_ago;
+} demo_comments[] = {
+	{ "M1", NULL, "nadia", "Most of line 2's stops are feeder jams. "
+	  "@priya, can maintenance look at the feeder in Thursday's planned "
+	  "window?", 6 },
+	{ "M1", NULL, "priya", "Booked for Thursday; the spare belt is in "
+	  "stock.", 5 },
+	{ "L1", NULL, "omar", "Carrier consolidation is live on the northern "
+	  "routes; cost per order should show it from next week.", 3 },
+	{ NULL, "Supply-chain cost per order", "lena", "The fuel surcharge "
+	  "explains the last two weeks; the trend is still ours to fix.", 2 },
+};
+
+static void
+load_comments(struct load *l)
+{
+	const struct demo_org *o = &demo_org;
+
+	for (size_t i = 0; i < sizeof demo_comments / sizeof demo_comments[0];
+	    i++) {
+		long long obj = 0, kpi = 0;
+
+		if (demo_comments[i].objective != NULL)
+			obj = l->obj[FIND(o->objectives, o->nobjectives, key,
+			    demo_comments[i].objective)];
+		else
+			kpi = kpi_id(l, demo_comments[i].kpi);
+		run(l, "INSERT INTO comments (objective_id, kpi_id, author_id, "
+		    "body, created_at) VALUES ($1, $2, $3, $4, now() - "
+		    "$5::float8 * interval '1 day')", "iiisd", obj, kpi,
+		    user_id(l, demo_comments[i].author), demo_comments[i].text,
+		    (double)demo_comments[i].days_ago);
+		l->comments++;
+	}
+}
+
 static const char *const scenario_keys[12] = {
 	"rapid_growth", "cross_functional", "innovation",
 	"alignment_challenges", "flexibility", "strategic_alignment",
@@ -402,9 +449,9 @@ print_logins(struct load *l, char **pw)
 	const struct demo_org *o = &demo_org;
 
 	printf("demo organisation loaded: %d teams, %d objectives, %d KPIs "
-	    "with %d readings, %d check-ins; periods %s and %s (active)\n",
-	    o->nteams, o->nobjectives, o->nkpis, l->readings, l->checkins,
-	    l->yname, l->qname);
+	    "with %d readings, %d check-ins, %d comments; periods %s and %s "
+	    "(active)\n", o->nteams, o->nobjectives, o->nkpis, l->readings,
+	    l->checkins, l->comments, l->yname, l->qname);
 	printf("demo logins (passwords generated now; for demonstrations "
 	    "only):\n");
 	for (int i = 0; i < o->nusers; i++)
@@ -440,6 +487,7 @@ demo_load(const char *conninfo)
 	load_periods(&l);
 	load_kpis(&l);
 	load_objectives(&l);
+	load_comments(&l);
 	load_readings(&l);
 	load_assessments(&l);
 	load_roi(&l);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "assessment.h"
+#include "comment.h"
 #include "contributor.h"
 #include "export.h"
 #include "feed.h"
@@ -58,6 +59,7 @@ static const struct op *const entity_ops[] = {
 	token_ops,
 	source_ops,
 	watch_ops,
+	comment_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

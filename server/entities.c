@@ -6,6 +6,7 @@
  * same way.
  */
 #include "assessment.h"
+#include "comment.h"
 #include "contributor.h"
 #include "db.h"
 #include "export.h"
@@ -65,6 +66,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	source_stmts,
 	events_stmts,
 	watch_stmts,
+	comment_stmts,
 	NULL
 };
 

@@ -4,7 +4,8 @@
  * one table that import.c reads too) and the export op, which streams
  * everything of a period the caller may read set by set (stream.h) in the
  * table's order: the period, teams, users, KPIs, objectives,
- * contributors, guardrails, key results, check-ins, readings, retros.
+ * contributors, guardrails, key results, check-ins, readings, retros,
+ * comments.
  * Each set is one statement over the caller's read rule; no set is ever
  * held whole in cairnd.  The final result names the format and each
  * set's columns (for a CSV header of a set that had no rows).  A client
@@ -118,6 +119,16 @@ static const struct field retro_fields[] = {
 static const struct fieldset FS_EXPORT_RETROS = FIELDSET("retrospective note",
     retro_fields);
 
+/* A comment names its thing by the document's ids; a check-in (which the
+ * document gives no id) by its key result and its time. */
+static const struct field comment_fields[] = {
+	{ "thing", F_STR }, { "objective", F_INT }, { "kr", F_INT },
+	{ "kpi", F_INT }, { "checkin_at", F_STR }, { "author", F_STR },
+	{ "text", F_STR }, { "at", F_STR }, { "edited_at", F_STR },
+};
+static const struct fieldset FS_EXPORT_COMMENTS = FIELDSET("comment",
+    comment_fields);
+
 /*
  * The statements, with their parameters by name (stmt.h).  Each set is
  * one statement of $period (its id), $caller and $role, ordered by id so
@@ -208,7 +219,9 @@ const stmt_table export_stmts = {
 	    " AND r.at < (p.end_date + 1)::timestamptz"
 	    " UNION SELECT r.author_id FROM retros r"
 	    " WHERE r.period_id = $period::bigint"
-	    " AND r.team_id IN" X_RETRO_TEAMS ")"
+	    " AND r.team_id IN" X_RETRO_TEAMS
+	    " UNION SELECT x.author_id FROM comment_export($period::bigint,"
+	    " $caller::bigint, $role::text) x)"
 	    " ORDER BY u.login",
 	    FS_EXPORT_USERS),
 
@@ -330,6 +343,16 @@ const stmt_table export_stmts = {
 	    " ORDER BY r.id",
 	    FS_EXPORT_RETROS),
 
+	/* The comments the caller may read on what the export holds
+	 * (comment_export, sql/logic/comment.sql). */
+	[ST_EXPORT_COMMENTS] = SET_STMT("export_comments",
+	    "SELECT x.thing AS thing, x.objective AS objective, x.kr AS kr,"
+	    " x.kpi AS kpi, x.checkin_at AS checkin_at, u.login AS author,"
+	    " x.body AS text, x.at AS at, x.edited_at AS edited_at"
+	    " FROM comment_export($period::bigint, $caller::bigint,"
+	    " $role::text) x JOIN users u ON u.id = x.author_id"
+	    " ORDER BY x.id",
+	    FS_EXPORT_COMMENTS),
 };
 
 /*
@@ -424,6 +447,16 @@ static const struct icol retro_cols[] = {
 	COL("at", IC_TIME),
 };
 
+/* The limits of the comments table (sql/009_comments.sql): the thing's
+ * column that applies is checked by the import (import.reference). */
+static const struct icol comment_cols[] = {
+	COL("thing", IC_CHOICE, .choices = "objective|kr|checkin|kpi"),
+	COL("objective", IC_ID, OPTIONAL), COL("kr", IC_ID, OPTIONAL),
+	COL("kpi", IC_ID, OPTIONAL), COL("checkin_at", IC_TIME, OPTIONAL),
+	COL("author", IC_LOGIN), COL("text", TEXT(1, 16000)),
+	COL("at", IC_TIME), COL("edited_at", IC_TIME, OPTIONAL),
+};
+
 #define SET(n, stmt, fields, icols)					\
 	{ .name = (n), .st = (stmt), .fs = &(fields), .cols = (icols),	\
 	    .ncols = sizeof(icols) / sizeof((icols)[0]) }
@@ -444,6 +477,7 @@ const struct xset xsets[] = {
 	SET("checkins", ST_EXPORT_CHECKINS, FS_EXPORT_CHECKINS, checkin_cols),
 	SET("readings", ST_EXPORT_READINGS, FS_EXPORT_READINGS, reading_cols),
 	SET("retros", ST_EXPORT_RETROS, FS_EXPORT_RETROS, retro_cols),
+	SET("comments", ST_EXPORT_COMMENTS, FS_EXPORT_COMMENTS, comment_cols),
 };
 const size_t nxsets = sizeof xsets / sizeof xsets[0];
 

@@ -42,9 +42,11 @@
 static const struct field objective_f[] = { OBJECTIVE_FIELDS };
 const struct fieldset FS_OBJECTIVE = FIELDSET("objective", objective_f);
 /* objective.get's: the same and the forecast (the stored roll-up's,
- * docs/rules.md "Forecasts"), which lists and changes do not carry. */
+ * docs/rules.md "Forecasts") and its comments' count and last one
+ * (comment_digest, docs/rules.md "Comments"), which lists and changes do
+ * not carry. */
 static const struct field objective_show_f[] = { OBJECTIVE_FIELDS,
-	{ "forecast", F_JSON } };
+	{ "forecast", F_JSON }, { "comments", F_JSON } };
 static const struct fieldset FS_OBJECTIVE_SHOW = FIELDSET("objective",
     objective_show_f);
 
@@ -166,7 +168,8 @@ const stmt_table objective_stmts = {
 	    " can_read_objective($caller, $role, o.id) AS readable,"
 	    " CASE WHEN o.forecast IS NOT NULL THEN json_build_object("
 	    "'progress', o.forecast, 'n_krs', o.forecast_n,"
-	    " 'krs', o.forecast_of) END AS forecast"
+	    " 'krs', o.forecast_of) END AS forecast,"
+	    " comment_digest(o.id) AS comments"
 	    " FROM objectives o WHERE o.id = $id",
 	    .returns = &FS_OBJECTIVE_SHOW },
 

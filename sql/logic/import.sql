@@ -34,7 +34,7 @@ LANGUAGE sql STABLE AS $$
 		    WHERE import_id = imp AND kind = 'contributors'
 		UNION SELECT doc->>'author' FROM import_rows
 		    WHERE import_id = imp AND kind IN ('checkins', 'readings',
-		    'retros')
+		    'retros', 'comments')
 		UNION SELECT doc->>'added_by' FROM import_rows
 		    WHERE import_id = imp AND kind = 'guardrails'),
 	s AS (
@@ -347,7 +347,8 @@ BEGIN
 	RETURN QUERY SELECT p->>'name', n_obj, n_kr, n_ci, n_kpi, n_rd;
 END $$;
 
--- The retrospective notes (set retros: team, author, note, at), added
+-- The retrospective notes (set retros: team, author, note, at) and the
+-- comments (set comments, comment_import), added
 -- while the imported period is still active; import_missing checks their
 -- slugs and logins already.
 CREATE OR REPLACE FUNCTION import_apply_more(imp bigint, u bigint, pid bigint)
@@ -359,6 +360,8 @@ BEGIN
 	    JOIN teams t ON t.slug = r.doc->>'team'
 	    JOIN users au ON au.login = r.doc->>'author'
 	    WHERE r.import_id = imp AND r.kind = 'retros' ORDER BY r.n;
+	-- Comments, after the check-ins they may be on (comment.sql).
+	PERFORM comment_import(imp);
 END $$;
 
 -- Grades come over in an import (issue 8), set by import_apply_review().

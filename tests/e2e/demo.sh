@@ -67,6 +67,14 @@ expect_eq "readings as said" \
     "$(demo_q $DB "SELECT count(*) FROM kpi_readings")" "$(demo_said readings)"
 expect_eq "check-ins as said" \
     "$(demo_q $DB "SELECT count(*) FROM checkins")" "$(demo_said check-ins)"
+expect_eq "comments as said, a few" \
+    "$(demo_q $DB "SELECT count(*) || ' ' || (count(*) BETWEEN 2 AND 10) FROM comments")" \
+    "$(demo_said comments) true"
+expect_eq "... one with a mention of a reader, recorded with its event" \
+    "$(demo_q $DB "SELECT count(*) || ' ' || count(e.id) FROM comment_mentions m
+	JOIN comments c ON c.id = m.comment_id
+	LEFT JOIN events e ON e.kind = 'comment.mention' AND e.entity_id = c.id
+	AND e.user_id = m.user_id AND e.audience = 'user'")" "1 1"
 
 # The issue's list.
 expect_eq "the three case studies' departments, and the company above them" \

@@ -124,6 +124,13 @@ x_quiet "checkin 4" as admin kr checkin "$K4" 30 --confidence 3 \
     --note "$(printf 'multi\nline "q", done')"
 x_quiet "guard A" as admin obj guard "$A" --kpi "$K"
 x_quiet "retro xops" as admin retro xops --period x-q1 --note "$(printf 'went well\nline 2')"
+x_quiet "comment on A" as admin comment add obj "$A" "$(printf 'Top "comment"\nsecond line')"
+x_quiet "comment on K1" as xlead comment add kr "$K1" 'revenue @xmem?' && XC2=$OUT
+x_quiet "edit it" as xlead comment edit "$XC2" 'revenue, @xmem?'
+XCI=$(psql_cairn -c "SELECT min(id) FROM checkins WHERE kr_id = $K1")
+x_quiet "comment on a check-in" as admin comment add checkin "$XCI" 'first one'
+x_quiet "comment on the KPI" as xkpi comment add kpi "$K" 'uptime ok'
+x_quiet "comment on C (private)" as xmem comment add obj "$C" 'secret comment'
 
 # Export ------------------------------------------------------------------
 
@@ -170,6 +177,9 @@ expect_eq "... the teams of the period and their ancestors" \
 expect_eq "... the retrospective notes of its teams" \
     "$(x_py "$T/x1.json" '[(r["team"], r["author"], r["note"]) for r in d["retros"]]')" \
     "[('xops', 'root', 'went well\\nline 2')]"
+expect_eq "... the comments, naming their things by the document's ids" \
+    "$(x_py "$T/x1.json" '[(c["thing"], c["objective"], c["kr"], c["kpi"], c["checkin_at"] is not None, c["author"], c["text"], c["edited_at"] is not None) for c in d["comments"]]')" \
+    "[('objective', $A, None, None, False, 'root', 'Top \"comment\"\\nsecond line', False), ('kr', None, $K1, None, False, 'xlead', 'revenue, @xmem?', True), ('checkin', None, $K1, None, True, 'root', 'first one', False), ('kpi', None, None, $K, False, 'xkpi', 'uptime ok', False), ('objective', $C, None, None, False, 'xmem', 'secret comment', False)]"
 expect_eq "... the users it names, by login" \
     "$(x_py "$T/x1.json" '[u["login"] for u in d["users"]]')" \
     "['root', 'xkpi', 'xlead', 'xmem', 'xout']"
@@ -178,6 +188,9 @@ expect_exit "a member's export" 0 as xout export --period x-q1 --out "$T/x-out.j
 expect_eq "... leaves out the private team's objective and what hangs on it" \
     "$(x_py "$T/x-out.json" '(sorted(o["title"] for o in d["objectives"]), sorted(k["title"] for k in d["key_results"]), len(d["checkins"]))')" \
     "(['Archived', 'Ops goal', 'Top \"quoted\" goal, ünïcode'], ['Launch', 'Revenue', 'Uptime held'], 3)"
+expect_eq "... and the private objective's comments" \
+    "$(x_py "$T/x-out.json" 'sorted(c["text"] for c in d["comments"])')" \
+    "['Top \"comment\"\\nsecond line', 'first one', 'revenue, @xmem?', 'uptime ok']"
 
 expect_eq "an export asked without parts is E_LIMIT" \
     "$(python3 "$HERE/export_raw.py" "$ADDR" "$T/certs/ca.pem" xlead pw-xlead-export x-q1 2>&1)" E_LIMIT
@@ -187,7 +200,7 @@ expect_exit "CSV to stdout is refused" 2 as admin export --period x-q1 --format 
 expect_exit "an unknown format is refused" 2 as admin export --period x-q1 --format xml
 expect_exit "CSV into a directory" 0 as admin export --period x-q1 --format csv --out "$T/xcsv"
 expect_eq "... one file per set" "$(cd "$T/xcsv" && ls | tr '\n' ' ')" \
-    "checkins.csv contributors.csv guardrails.csv key_results.csv kpis.csv objectives.csv period.csv readings.csv retros.csv teams.csv users.csv "
+    "checkins.csv comments.csv contributors.csv guardrails.csv key_results.csv kpis.csv objectives.csv period.csv readings.csv retros.csv teams.csv users.csv "
 x_csv_same() {	# every CSV table holds the JSON set's rows, cell by cell
 	python3 - "$T/x1.json" "$T/xcsv" <<'PY'
 import csv, json, sys
@@ -391,6 +404,11 @@ PY
 	expect_eq "the check-ins kept their times" \
 	    "$(psql2 -c "SELECT string_agg(export_time(at), ',' ORDER BY id) FROM checkins")" \
 	    "$(psql_cairn -c "SELECT string_agg(export_time(c.at), ',' ORDER BY c.id) FROM checkins c JOIN key_results k ON k.id = c.kr_id JOIN objectives o ON o.id = k.objective_id JOIN periods p ON p.id = o.period_id WHERE p.name = 'x-q1'")"
+	expect_eq "the comments came over, on the same things, recording no mention again" \
+	    "$(psql2 -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE via = 'import') || ' ' || (SELECT count(*) FROM comment_mentions) || ' ' || (SELECT count(*) FROM events WHERE entity = 'comment') FROM comments")" "5 5 0 0"
+	expect_eq "... the check-in's on the check-in of that time" \
+	    "$(psql2 -c "SELECT export_time(ci.at) FROM comments c JOIN checkins ci ON ci.id = c.checkin_id")" \
+	    "$(psql_cairn -c "SELECT export_time(at) FROM checkins WHERE id = $XCI")"
 	expect_eq "the import is in the audit log" \
 	    "$(psql2 -c "SELECT count(*) FROM audit_log WHERE op = 'import'")" 1
 	expect_exit "a second import into the now full period" 7 x2 admin import "$T/x1.json"

@@ -19,6 +19,8 @@ REFS = {  # set -> {column: set whose ids it names}
                     "kpi": "kpis"},
     "checkins": {"kr": "key_results"},
     "readings": {"kpi": "kpis"},
+    "comments": {"objective": "objectives", "kr": "key_results",
+                 "kpi": "kpis"},
 }
 
 
