@@ -236,8 +236,10 @@ wants(const struct watcher *w, const struct ev *e)
 	case EVA_ADMIN:
 		ok = w->role == ROLE_ADMIN;
 		break;
-	case EVA_USER:
-		ok = e->user_id == w->user_id;
+	case EVA_USER:		/* and, about a team's thing, readable */
+		ok = e->user_id == w->user_id && (e->team_id == 0 ||
+		    ids_has(&w->teams, e->team_id) || (e->objective_id != 0 &&
+		    ids_has(&w->objs, e->objective_id)));
 		break;
 	case EVA_TEAM:
 		ok = ids_has(&w->teams, e->team_id) || (e->objective_id != 0 &&

@@ -348,7 +348,12 @@ LANGUAGE sql STABLE AS $$
 	SELECT CASE e.audience
 	    WHEN 'all' THEN true
 	    WHEN 'admin' THEN r = 'admin'
-	    WHEN 'user' THEN e.user_id = u
+	    -- addressed to one user (a mention, a token); when it is about
+	    -- a team's thing, only while that user may still read it
+	    WHEN 'user' THEN e.user_id = u AND (e.team_id IS NULL
+		OR e.team_id IN (SELECT id FROM teams_readable(u, r))
+		OR EXISTS (SELECT 1 FROM objective_contributors c
+		    WHERE c.objective_id = e.objective_id AND c.user_id = u))
 	    ELSE e.team_id IN (SELECT id FROM teams_readable(u, r))
 		OR EXISTS (SELECT 1 FROM objective_contributors c
 		    WHERE c.objective_id = e.objective_id AND c.user_id = u)
