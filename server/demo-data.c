@@ -47,8 +47,9 @@ static const struct demo_team teams[] = {
 	{ "company", "Northwind Industries", NULL, "hybrid", "erin", { NULL } },
 	{ "manufacturing", "Manufacturing", "company", "okr", "marco",
 	  { "nadia" } },
+	/* Its objectives need Marco's sign-off (manufacturing's lead). */
 	{ "maintenance", "Plant Maintenance", "manufacturing", "hybrid",
-	  "priya", { "tomas" } },
+	  "priya", { "tomas" }, true },
 	{ "logistics", "Logistics", "company", "hybrid", "lena",
 	  { "omar", "sara" } },
 	{ "service", "Customer Service", "company", "hybrid", "chen",
@@ -132,6 +133,13 @@ static const struct demo_objective objectives[] = {
 	    /* Last checked in 24 days ago: stale. */
 	    { "Mean time to repair from 6 h to 3 h", "decrease", 6, 3, 5.2, "h",
 	      "tomas", 4, NULL, { 47, 33, 24 }, "" } } },
+	/* Proposed by Priya, awaiting Marco's sign-off (his `cairn due`). */
+	{ "MT2", false, "maintenance", "Pilot predictive maintenance on line 2",
+	  "Vibration sensors on the two presses that stop most.", "priya",
+	  "aspirational", "M1", NULL, NULL, {
+	    { "Press stops predicted a day ahead from 0% to 50%", "increase",
+	      0, 50, 10, "%", "tomas", 6, NULL, { 12, 5 },
+	      "First sensor data in" } }, true },
 
 	/* Logistics: cost down, on-time delivery kept green. */
 	{ "L1", false, "logistics",

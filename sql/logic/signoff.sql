@@ -124,6 +124,33 @@ CREATE OR REPLACE TRIGGER objectives_signoff_check BEFORE UPDATE OF signoff,
 	title, proposed_at, signoff_by, signoff_at, signoff_note ON objectives
 	FOR EACH ROW EXECUTE FUNCTION signoff_check();
 
+-- The key results' half of "an edit returns it to proposed": a key result
+-- added, removed, or with a new title, type, start or target, of an
+-- approved objective refuses, unless the same transaction returned the
+-- objective to proposed first (SIGNOFF_REPROPOSE in cairnd's statements
+-- does, under the objective's row lock; AFTER, so it runs once the whole
+-- statement has).  What was approved is what stays approved.
+CREATE OR REPLACE FUNCTION signoff_kr_check() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'UPDATE' AND NEW.title = OLD.title AND NEW.type = OLD.type
+	    AND NEW.start_value = OLD.start_value AND NEW.target = OLD.target
+	    AND NEW.removed = OLD.removed THEN
+		RETURN NULL;
+	END IF;
+	IF (SELECT signoff FROM objectives WHERE id = NEW.objective_id)
+	    = 'approved' THEN
+		PERFORM cairn_refuse('signoff.state', 'a key result of an '
+		    'approved objective changes only as the objective is '
+		    'proposed again');
+	END IF;
+	RETURN NULL;
+END $$;
+
+CREATE OR REPLACE TRIGGER key_results_signoff_check AFTER INSERT OR UPDATE OF
+	title, type, start_value, target, removed ON key_results
+	FOR EACH ROW EXECUTE FUNCTION signoff_kr_check();
+
 -- For the coordinator's `cairn inbox` (and `due`): the objectives awaiting
 -- u's sign-off -- proposed, not archived, in a period not closed, that u
 -- may read and decide on and does not own.
