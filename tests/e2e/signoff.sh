@@ -347,6 +347,8 @@ so_refused "signoff_days 0 is refused" 7 - admin settings set signoff_days 0
 
 # Races: approve against edits --------------------------------------------------
 
+setting max_objectives 1000
+
 # so_race CMD-A WHO-A CMD-B WHO-B: both at once; RACE their sorted exits.
 so_race() {
 	XDG_CONFIG_HOME=$T/home-$2 "$BIN/cairn" --json $1 >/dev/null 2>"$T/race.a" &
