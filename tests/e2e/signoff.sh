@@ -213,6 +213,20 @@ expect_eq "... " "$(echo "$OUT" | jqr '.[] | select(.kind == "signoff") | .id')"
 expect_exit "the parent objective's owner approves" 0 as powner obj approve "$OCH"
 expect_eq "... approved" "$(signoff_of "$OCH")" approved
 
+# A private team: the parent objective's owner who may not read the
+# objective cannot decide on it, and is told nothing about it.
+quietly "private team sec" as admin team add sec --name Security --parent eng --private
+add_member sec lapi --lead
+quietly "sign-off in sec" as leng team signoff sec on
+expect_exit "a sec objective aligned to powner's" 0 as lapi --json obj add --team sec \
+    --period q1 --owner lapi --title "Secret child" --parent "$OPAR"
+OSEC=$(echo "$OUT" | json_field id)
+so_refused "powner may not read it: approve is answered as for a missing one" 5 - powner obj approve "$OSEC"
+expect_match "... E_NOT_FOUND" '"code":"E_NOT_FOUND"' "$ERR"
+expect_exit "powner's due" 0 as powner --json due
+expect_eq "... does not list it" "$(echo "$OUT" | jqr "[.[] | select(.id == $OSEC)] | length")" 0
+expect_exit "leng (lead above, so a reader) approves it" 0 as leng obj approve "$OSEC"
+
 # Edits that return it to proposed ---------------------------------------------
 
 so_back() {	# so_back NAME WANT WHO CAIRN-ARGS...: the edit, then the state
