@@ -387,6 +387,7 @@ int	 cmd_team_framework(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_team_signoff(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_obj_signoff(struct client *, struct cmd_args *) MUST_CHECK;
 out_fmt	 out_signoff;
+out_fmt	 out_on_off;
 void	 print_guardrails(const msgpack_object *);
 /* row[key], or "(hidden)" when the row is {"hidden": true}. */
 out_fmt	 out_or_hidden;

@@ -8,8 +8,8 @@
 
 #include "client.h"
 
-/* team signoff SLUG on|off: "SLUG: sign-off on". */
-static void
+/* A team's sign-off: "on" or "off" (team signoff, team show). */
+void
 out_on_off(FILE *f, const msgpack_object *row, const char *key)
 {
 	const msgpack_object *v = map_get_type(row, key,
@@ -18,6 +18,7 @@ out_on_off(FILE *f, const msgpack_object *row, const char *key)
 	fputs(v == NULL ? "-" : v->via.boolean ? "on" : "off", f);
 }
 
+/* team signoff SLUG on|off: "SLUG: sign-off on". */
 int
 cmd_team_signoff(struct client *c, struct cmd_args *a)
 {

@@ -20,20 +20,12 @@
 #include "rules.h"
 #include "signoff.h"
 #include "sql-cols.h"
+#include "team.h"
 
 /* A note is a sentence or a paragraph, not a document. */
 #define SIGNOFF_NOTE_MAX	1000
 
 /* Reply objects and contexts. */
-
-/* A team as team.* replies show it, with its sign-off. */
-static const struct field team_signoff_f[] = {
-	{ "id", F_INT }, { "slug", F_STR }, { "name", F_STR },
-	{ "parent", F_STR }, { "private", F_BOOL }, { "framework", F_STR },
-	{ "signoff", F_BOOL },
-};
-static const struct fieldset FS_TEAM_SIGNOFF = FIELDSET("team",
-    team_signoff_f);
 
 static const struct field team_ctx_f[] = {
 	{ "team_id", F_HIDDEN }, { "root", F_HIDDEN },
@@ -74,8 +66,8 @@ const stmt_table signoff_stmts = {
 	    " WHERE slug = $key RETURNING *),"
 	    AUDIT_NAMED("team.signoff", "team", "t.id", "(SELECT j FROM b)",
 	    "to_jsonb(t)", "t")
-	    " SELECT " TEAM_COLS("t.") ", t.signoff AS signoff FROM t",
-	    .returns = &FS_TEAM_SIGNOFF },
+	    " SELECT " TEAM_COLS("t.") " FROM t",
+	    .returns = &FS_TEAM },
 
 	/* The objective, the caller's facts, its sign-off state and whether
 	 * the caller may decide on it (signoff_approver, which the trigger
@@ -145,7 +137,7 @@ static const struct change_op team_signoff_op = {
 	.act = ACT_SIGNOFF_SET, .period = PR_NONE,
 	.check = team_signoff_check,
 	.write = ST_SIGNOFF_TEAM_SET, .args = team_signoff_args,
-	.reply = &FS_TEAM_SIGNOFF, .empty = team_gone,
+	.reply = &FS_TEAM, .empty = team_gone,
 };
 
 static void

@@ -97,6 +97,12 @@ expect_exit "an admin turns it off" 0 as admin --json team signoff api off
 expect_eq "... the reply says off" "$(echo "$OUT" | json_field signoff)" false
 expect_exit "... and on again" 0 as admin team signoff api on
 expect_exit "ops too, by co's lead (its parent lead)" 0 as lco team signoff ops on
+expect_exit "team show" 0 as mapi team show api
+expect_match "team show: sign-off on" "^signoff: on" "$OUT"
+expect_exit "team list --json" 0 as mapi --json team list
+expect_eq "team list: each team's sign-off" \
+    "$(echo "$OUT" | jqr '[.. | objects | select(has("slug")) | "\(.slug)=\(.signoff)"] | sort | join(" ")')" \
+    "api=true co=false eng=false ops=true"
 
 # The states --------------------------------------------------------------------
 
