@@ -391,6 +391,11 @@ int	 cmd_assess_questions(struct client *, struct cmd_args *) MUST_CHECK;
 /* cmd-tiers.c */
 int	 cmd_obj_guard(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_team_framework(struct client *, struct cmd_args *) MUST_CHECK;
+/* cmd-signoff.c */
+int	 cmd_team_signoff(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_obj_signoff(struct client *, struct cmd_args *) MUST_CHECK;
+out_fmt	 out_signoff;
+out_fmt	 out_on_off;
 void	 print_guardrails(const msgpack_object *);
 /* row[key], or "(hidden)" when the row is {"hidden": true}. */
 out_fmt	 out_or_hidden;

@@ -19,6 +19,7 @@ cmd_obj_list(struct client *c, struct cmd_args *a)
 		{ "OWNER", "owner", NULL },
 		{ "PROGRESS", "progress", out_percent },
 		{ "STATUS", "status", NULL },
+		{ "SIGNOFF", "signoff", out_signoff },
 		{ NULL, NULL, NULL }
 	};
 
@@ -110,6 +111,27 @@ out_kr_projected(FILE *f, const msgpack_object *row, const char *key)
 		fprintf(f, "%.0f%%", p * 100);
 }
 
+/* The sign-off with its story: "proposed since T", "approved by LOGIN at
+ * T", "sent back by LOGIN at T" ("-": none needed). */
+static void
+out_signoff_detail(FILE *f, const msgpack_object *row, const char *key)
+{
+	const msgpack_object *st = map_get_type(row, key, MSGPACK_OBJECT_STR);
+
+	out_signoff(f, row, key);
+	if (st == NULL)
+		return;
+	if (mp_str_eq(st, "proposed")) {
+		fputs(" since ", f);
+		out_field(f, row, "proposed_at");
+		return;
+	}
+	fputs(" by ", f);
+	out_field(f, row, "signoff_by");
+	fputs(" at ", f);
+	out_field(f, row, "signoff_at");
+}
+
 /* obj show ID: fields, then key results, children, contributors. */
 int
 cmd_obj_show(struct client *c, struct cmd_args *a)
@@ -128,6 +150,8 @@ cmd_obj_show(struct client *c, struct cmd_args *a)
 		{ "expected", "expected", out_percent },
 		{ "forecast", "forecast", out_obj_forecast },
 		{ "status", "status", NULL },
+		{ "signoff", "signoff", out_signoff_detail },
+		{ "signoff_note", "signoff_note", NULL },
 		{ "grade", "grade", NULL },
 		{ "grade_note", "grade_note", NULL },
 		{ "met", "met", NULL },
@@ -188,6 +212,8 @@ cmd_obj_change(struct client *c, struct cmd_args *a)
 		{ "align", { "parent", "parent", NULL } },
 		{ "unalign", { "parent", "parent", NULL } },
 		{ "archive", { "archived", "archived", NULL } },
+		{ "approve", { "signoff", "signoff", out_signoff } },
+		{ "send-back", { "signoff", "signoff", out_signoff } },
 		{ "grant", { "contributors", "contributors", out_list } },
 		{ "revoke", { "contributors", "contributors", out_list } },
 	};

@@ -117,6 +117,7 @@ cmd_team_show(struct client *c, struct cmd_args *a)
 		{ "parent", "parent", NULL },
 		{ "private", "private", NULL },
 		{ "framework", "framework", NULL },
+		{ "signoff", "signoff", out_on_off },
 		{ "children", "children", out_list },
 		{ NULL, NULL, NULL }
 	};

@@ -25,7 +25,8 @@
 /* The fields an objective shows in --json, and a hidden one. */
 static const char *const node_keys[] = {
 	"id", "parent", "title", "team", "owner", "progress", "expected",
-	"status", "stale", "guardrail_breach", "weight", "forecast", NULL
+	"status", "stale", "guardrail_breach", "weight", "forecast", "signoff",
+	NULL
 };
 static const char *const hidden_keys[] = { "hidden", "progress", "weight",
 	NULL };
@@ -166,7 +167,7 @@ flag(const msgpack_object *row, const char *key)
 static void
 text_objective(const struct paint *p, const msgpack_object *row, size_t d)
 {
-	const msgpack_object *st, *fc;
+	const msgpack_object *st, *fc, *so;
 	double fp;
 
 	printf("%*s", (int)(2 * (d - 1)), "");
@@ -202,6 +203,15 @@ text_objective(const struct paint *p, const msgpack_object *row, size_t d)
 	if (flag(row, "guardrail_breach"))
 		printf("  %sGUARDRAIL BREACH%s", colour(p, "\033[1;31m"),
 		    colour(p, "\033[0m"));
+	/* Not yet agreed above: proposed or sent back (approved is the
+	 * normal case, as is none). */
+	if ((so = map_get_type(row, "signoff", MSGPACK_OBJECT_STR)) != NULL &&
+	    !mp_str_eq(so, "approved")) {
+		printf("  %s", colour(p, "\033[1;35m"));
+		fputs(mp_str_eq(so, "proposed") ? "PROPOSED" : "SENT BACK",
+		    stdout);
+		fputs(colour(p, "\033[0m"), stdout);
+	}
 	putchar('\n');
 }
 

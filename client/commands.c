@@ -217,6 +217,16 @@ const struct cmd_entry cmd_table[] = {
 		.min_args = 2, .max_args = 2,
 		.flags = CMD_SESSION, .exec = cmd_team_framework,
 	},
+	{
+		.name = "team", .sub = "signoff",
+		.usage = "SLUG on|off",
+		.summary = "make the team's new objectives need the parent "
+		    "lead's sign-off (on), or not",
+		.op = "team.signoff",
+		.keys = KEYS(ARG_S("team"), ARG_S("mode")),
+		.min_args = 2, .max_args = 2,
+		.flags = CMD_SESSION, .exec = cmd_team_signoff,
+	},
 
 	{
 		.name = "period", .sub = "add",
@@ -373,6 +383,28 @@ const struct cmd_entry cmd_table[] = {
 		.opts = OPTS(OPT_I("if-version", "version")),
 		.min_args = 1, .max_args = 1,
 		.flags = CMD_SESSION, .exec = cmd_obj_change,
+	},
+	{
+		.name = "obj", .sub = "approve",
+		.usage = "ID [--note TEXT]",
+		.summary = "sign off a proposed objective (as the parent "
+		    "team's lead or the parent objective's owner)",
+		.op = "objective.approve",
+		.keys = KEYS(ARG_ID("id")),
+		.opts = OPTS(OPT_S("note", "note")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_obj_signoff,
+	},
+	{
+		.name = "obj", .sub = "send-back",
+		.usage = "ID --note TEXT",
+		.summary = "send a proposed objective back to its owner, "
+		    "saying why",
+		.op = "objective.send_back",
+		.keys = KEYS(ARG_ID("id")),
+		.opts = OPTS(OPT_SREQ("note", "note")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_obj_signoff,
 	},
 	{
 		.name = "obj", .sub = "grant",

@@ -43,6 +43,7 @@ static const char style[] =
 	".mark{font-size:12px;border:1px solid #c62828;color:#c62828;"
 	"border-radius:3px;padding:0 4px}"
 	".mark.stale{border-color:#8d6e63;color:#8d6e63}"
+	".mark.signoff{border-color:#6a1b9a;color:#6a1b9a}"
 	"table{border-collapse:collapse;margin:6px 0}"
 	"th,td{text-align:left;padding:4px 10px;border-bottom:1px solid #eef1f5;"
 	"vertical-align:middle}"

@@ -138,6 +138,8 @@ summary(FILE *f, const struct report *r)
 	    "done" };
 	static const char *const hl[] = { "green", "amber", "red" };
 	size_t nst[4] = { 0 }, nhl[3] = { 0 }, n = 0, stale = 0, breach = 0;
+	size_t proposed = 0;
+	const msgpack_object *so;
 	double top = 0;
 	size_t ntop = 0;
 
@@ -155,6 +157,8 @@ summary(FILE *f, const struct report *r)
 			nst[s] += mp_str_eq(mp_map_get(o, "status"), st[s]);
 		stale += flag(o, "stale");
 		breach += flag(o, "guardrail_breach");
+		proposed += (so = map_get_type(o, "signoff",
+		    MSGPACK_OBJECT_STR)) != NULL && mp_str_eq(so, "proposed");
 	}
 	for (uint32_t i = 0; kpi != NULL && i < kpi->via.array.size; i++)
 		for (int h = 0; h < 3; h++)
@@ -171,6 +175,8 @@ summary(FILE *f, const struct report *r)
 	    "</div>", stale);
 	fprintf(f, "<div class=\"card\"><b>%zu</b>guardrails breached</div>",
 	    breach);
+	fprintf(f, "<div class=\"card\"><b>%zu</b>awaiting sign-off</div>",
+	    proposed);
 	fprintf(f, "<div class=\"card\"><b>%zu / %zu / %zu</b>KPIs green / "
 	    "amber / red</div>", nhl[0], nhl[1], nhl[2]);
 	fputs("</div>\n", f);
@@ -179,7 +185,7 @@ summary(FILE *f, const struct report *r)
 static void
 tree_node(FILE *f, const msgpack_object *o, const struct grades *g)
 {
-	const msgpack_object *gr;
+	const msgpack_object *gr, *so;
 
 	fputs("<div class=\"node\">", f);
 	if (flag(o, "hidden")) {
@@ -206,6 +212,11 @@ tree_node(FILE *f, const msgpack_object *o, const struct grades *g)
 		fputs("<span class=\"mark stale\">stale</span>", f);
 	if (flag(o, "guardrail_breach"))
 		fputs("<span class=\"mark\">guardrail breached</span>", f);
+	/* Not yet agreed above (docs/rules.md "Sign-off"). */
+	if ((so = map_get_type(o, "signoff", MSGPACK_OBJECT_STR)) != NULL)
+		fputs(mp_str_eq(so, "proposed") ? "<span class=\"mark "
+		    "signoff\">proposed</span>" : mp_str_eq(so, "sent_back") ?
+		    "<span class=\"mark signoff\">sent back</span>" : "", f);
 	if ((gr = grade_of(g, id_of(o, "id"))) != NULL) {
 		fprintf(f, "<span class=\"badge %s\">grade %.2f</span>",
 		    flag(gr, "met") ? "done" : "none", num(gr, "grade"));

@@ -32,6 +32,10 @@ authz_allows(enum action a, const struct authz_facts *f)
 		return admin || lead;
 	case ACT_KPI_RECORD:
 		return admin || f->kpi_owner || f->member_here || lead;
+	case ACT_SIGNOFF_SET:
+		/* Sign-off is the parent's say over the team: not the team's
+		 * own lead's (docs/rules.md "Sign-off"). */
+		return admin || f->lead_parent;
 	case ACT_ROI_READ:
 		return admin || lead || f->role == ROLE_EXECUTIVE;
 	case ACT_MAX:
@@ -57,6 +61,7 @@ authz_action_name(enum action a)
 		[ACT_ROI_READ] = "read this team's ROI",
 		[ACT_RETRO] = "write this team's retrospective",
 		[ACT_OBJ_GRADE] = "grade this objective",
+		[ACT_SIGNOFF_SET] = "turn this team's sign-off on or off",
 	};
 
 	return a < ACT_MAX ? names[a] : "?";

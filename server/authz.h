@@ -24,6 +24,7 @@ enum action {
 	ACT_ROI_READ,		/* read the team's ROI */
 	ACT_RETRO,		/* write the team's retrospective */
 	ACT_OBJ_GRADE,		/* grade an objective in review */
+	ACT_SIGNOFF_SET,	/* turn the team's sign-off on or off */
 	ACT_MAX
 };
 
@@ -32,6 +33,7 @@ struct authz_facts {
 	enum role	 role;		/* global role */
 	bool		 lead_here;	/* lead of the team */
 	bool		 lead_above;	/* lead of an ancestor team */
+	bool		 lead_parent;	/* lead of the parent team */
 	bool		 member_here;	/* lead or member of the team */
 	bool		 obj_owner;	/* owns the objective */
 	bool		 kr_owner;	/* owns the key result */

@@ -95,6 +95,7 @@ facts_read(struct authz_facts *f, const PGresult *ctx)
 		{ "private_team", offsetof(struct authz_facts, private_team) },
 		{ "lead_here", offsetof(struct authz_facts, lead_here) },
 		{ "lead_above", offsetof(struct authz_facts, lead_above) },
+		{ "lead_parent", offsetof(struct authz_facts, lead_parent) },
 		{ "member_here", offsetof(struct authz_facts, member_here) },
 		{ "contributor", offsetof(struct authz_facts, contributor) },
 	};

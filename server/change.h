@@ -26,7 +26,7 @@
  * from the params hook.
  *
  * Context columns read by name (each optional): obj_owner, kr_owner,
- * kpi_owner, private_team, lead_here, lead_above, member_here,
+ * kpi_owner, private_team, lead_here, lead_above, lead_parent, member_here,
  * contributor (the authz facts), period_state (NULL or absent: no period
  * rule), version (absent: no version check).
  */

@@ -44,15 +44,16 @@ static const struct demo_user users[] = {
 };
 
 static const struct demo_team teams[] = {
-	{ "company", "Northwind Industries", NULL, "hybrid", "erin", { NULL } },
+	{ "company", "Northwind Industries", NULL, "hybrid", "erin", { NULL }, false },
 	{ "manufacturing", "Manufacturing", "company", "okr", "marco",
-	  { "nadia" } },
+	  { "nadia" }, false },
+	/* Its objectives need Marco's sign-off (manufacturing's lead). */
 	{ "maintenance", "Plant Maintenance", "manufacturing", "hybrid",
-	  "priya", { "tomas" } },
+	  "priya", { "tomas" }, true },
 	{ "logistics", "Logistics", "company", "hybrid", "lena",
-	  { "omar", "sara" } },
+	  { "omar", "sara" }, false },
 	{ "service", "Customer Service", "company", "hybrid", "chen",
-	  { "ruth", "dev" } },
+	  { "ruth", "dev" }, false },
 };
 
 static const struct demo_kpi kpis[] = {
@@ -97,14 +98,14 @@ static const struct demo_objective objectives[] = {
 	      "erin", 7, NULL, { 150, 120, 90, 60, 30, 9 },
 	      "Q2 survey: +4 after the delivery changes" },
 	    { "Operating margin from 8% to 11%", "increase", 8, 11, 9.6, "%",
-	      "erin", 6, NULL, { 120, 60, 12 }, "Finance estimate for Q3" } } },
+	      "erin", 6, NULL, { 120, 60, 12 }, "Finance estimate for Q3" } }, false },
 
 	{ "C1", false, "company", "Run operations customers can rely on",
 	  "Fewer stops, lower cost, deliveries on time.", "erin",
-	  "aspirational", "Y1", NULL, NULL, { { NULL } } },
+	  "aspirational", "Y1", NULL, NULL, { { NULL } }, false },
 	{ "C2", false, "company", "Win and keep customers through service",
 	  "Happier customers, more ways to reach us.", "erin", "aspirational",
-	  "Y1", NULL, NULL, { { NULL } } },
+	  "Y1", NULL, NULL, { { NULL } }, false },
 
 	/* Manufacturing: the OKR that replaced the KPIs. */
 	{ "M1", false, "manufacturing", "Cut production downtime",
@@ -117,12 +118,12 @@ static const struct demo_objective objectives[] = {
 	      "Two stops this week, both on line 2" },
 	    { "Revenue from recovered capacity to $200,000", "increase", 0,
 	      200000, 128000, "USD", "marco", 6, NULL, { 44, 30, 16, 9 },
-	      "Extra shift orders booked through month end" } } },
+	      "Extra shift orders booked through month end" } }, false },
 	{ "M2", false, "manufacturing", "Standard work on every line",
 	  "", "marco", "committed", "C1", NULL, NULL, {
 	    { "Lines with documented standard work from 2 to 8", "increase", 2,
 	      8, 7, "", "nadia", 8, NULL, { 45, 30, 16, 4 },
-	      "Line 7 signed off" } } },
+	      "Line 7 signed off" } }, false },
 	{ "MT1", false, "maintenance", "Fix machines before they break",
 	  "Planned maintenance instead of repairs.", "priya", "committed", "M1",
 	  NULL, NULL, {
@@ -131,7 +132,7 @@ static const struct demo_objective objectives[] = {
 	      "Spare parts for the presses still on order" },
 	    /* Last checked in 24 days ago: stale. */
 	    { "Mean time to repair from 6 h to 3 h", "decrease", 6, 3, 5.2, "h",
-	      "tomas", 4, NULL, { 47, 33, 24 }, "" } } },
+	      "tomas", 4, NULL, { 47, 33, 24 }, "" } }, false },
 
 	/* Logistics: cost down, on-time delivery kept green. */
 	{ "L1", false, "logistics",
@@ -142,13 +143,13 @@ static const struct demo_objective objectives[] = {
 	      37.8, 39.4, "USD", "lena", 7, NULL, { 50, 36, 22, 8 },
 	      "New regional carrier live in the north" },
 	    { "Carriers from 9 to 5", "decrease", 9, 5, 6, "", "omar", 8, NULL,
-	      { 40, 26, 12 }, "" } } },
+	      { 40, 26, 12 }, "" } }, false },
 	{ "L2", false, "logistics", "Customers are delighted by their deliveries",
 	  "Satisfaction up 25%.", "lena", "aspirational", "C2", NULL, NULL, {
 	    { "Customer satisfaction from 64 to 80 (+25%)", "increase", 64, 80,
 	      73, "", "sara", 7, NULL, { 50, 36, 22, 8 }, "" },
 	    { "Delivery complaints per 1,000 orders from 8 to 4", "decrease", 8,
-	      4, 5.5, "", "omar", 6, NULL, { 44, 30, 16, 5 }, "" } } },
+	      4, 5.5, "", "omar", 6, NULL, { 44, 30, 16, 5 }, "" } }, false },
 
 	/* Customer service: five objectives (one over the limit). */
 	{ "S1", false, "service", "Launch new service channels",
@@ -159,25 +160,32 @@ static const struct demo_objective objectives[] = {
 	    { "WhatsApp support launched", "boolean", 0, 1, 0, "", "dev", 5,
 	      NULL, { 20, 6 }, "Waiting for the provider's approval" },
 	    { "Contacts through the new channels from 0% to 25%", "increase", 0,
-	      25, 11, "%", "chen", 6, NULL, { 28, 14, 4 }, "" } } },
+	      25, 11, "%", "chen", 6, NULL, { 28, 14, 4 }, "" } }, false },
 	{ "S2", false, "service", "Lift customer engagement 30%",
 	  "Engagement score from 50 to 65.", "chen", "aspirational", "C2", NULL, NULL, {
 	    { "Engagement score from 50 to 65 (+30%)", "increase", 50, 65, 50,
-	      "pts", "chen", 0, "Customer engagement score", { 0 }, NULL } } },
+	      "pts", "chen", 0, "Customer engagement score", { 0 }, NULL } }, false },
 	{ "S3", false, "service", "Rewrite the help centre", "", "ruth",
 	  "committed", "C2", NULL, NULL, {
 	    /* Off track, and stale since 30 days. */
 	    { "Help articles rewritten from 0 to 200", "increase", 0, 200, 38,
-	      "", "ruth", 3, NULL, { 44, 30 }, "Writers moved to chat launch" } } },
+	      "", "ruth", 3, NULL, { 44, 30 }, "Writers moved to chat launch" } }, false },
 	{ "S4", false, "service", "Train every agent on the new CRM", "",
 	  "dev", "committed", "C2", NULL, NULL, {
 	    { "Agents trained from 0 to 30", "increase", 0, 30, 30, "", "dev",
-	      10, NULL, { 40, 25, 11 }, "All 30 certified" } } },
+	      10, NULL, { 40, 25, 11 }, "All 30 certified" } }, false },
 	/* Unaligned, never checked in. */
 	{ "S5", false, "service", "Clear the ticket backlog", "", "chen",
 	  "committed", NULL, NULL, NULL, {
 	    { "Open tickets from 450 to 100", "decrease", 450, 100, 450, "",
-	      "chen", 0, NULL, { 0 }, NULL } } },
+	      "chen", 0, NULL, { 0 }, NULL } }, false },
+	/* Proposed by Priya, awaiting Marco's sign-off (his `cairn due`). */
+	{ "MT2", false, "maintenance", "Pilot predictive maintenance on line 2",
+	  "Vibration sensors on the two presses that stop most.", "priya",
+	  "aspirational", "M1", NULL, NULL, {
+	    { "Press stops predicted a day ahead from 0% to 50%", "increase",
+	      0, 50, 10, "%", "tomas", 6, NULL, { 12, 5 },
+	      "First sensor data in" } }, true },
 };
 
 static const struct demo_assessment assessments[] = {

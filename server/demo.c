@@ -182,9 +182,10 @@ load_people(struct load *l, char **pw)
 		const struct demo_team *t = &o->teams[i];
 
 		l->team[i] = run(l, "INSERT INTO teams (slug, name, parent_id, "
-		    "framework) VALUES ($1, $2, $3, $4) RETURNING id", "ssis",
-		    t->slug, t->name, t->parent ? team_id(l, t->parent) : 0,
-		    t->framework);
+		    "framework, signoff) VALUES ($1, $2, $3, $4, $5) "
+		    "RETURNING id", "ssisb", t->slug, t->name,
+		    t->parent ? team_id(l, t->parent) : 0, t->framework,
+		    t->signoff);
 		run(l, "INSERT INTO team_members (team_id, user_id, role) "
 		    "VALUES ($1, $2, 'lead')", "ii", l->team[i],
 		    user_id(l, t->lead));
@@ -387,6 +388,26 @@ load_comments(struct load *l)
 	}
 }
 
+/* The objectives of sign-off teams started proposed (the insert's trigger):
+ * all but those left awaiting are approved by the parent team's lead, as
+ * the database's transitions allow (signoff.sql). */
+static void
+load_signoff(struct load *l)
+{
+	const struct demo_org *o = &demo_org;
+
+	for (int i = 0; i < o->nobjectives; i++) {
+		if (o->objectives[i].awaiting)
+			continue;
+		run(l, "UPDATE objectives x SET signoff = 'approved', "
+		    "signoff_by = (SELECT m.user_id FROM team_members m "
+		    "JOIN teams t ON t.parent_id = m.team_id "
+		    "WHERE t.id = x.team_id AND m.role = 'lead' LIMIT 1) "
+		    "WHERE x.id = $1 AND x.signoff = 'proposed'", "i",
+		    l->obj[i]);
+	}
+}
+
 static const char *const scenario_keys[12] = {
 	"rapid_growth", "cross_functional", "innovation",
 	"alignment_challenges", "flexibility", "strategic_alignment",
@@ -491,6 +512,7 @@ demo_load(const char *conninfo)
 	load_readings(&l);
 	load_assessments(&l);
 	load_roi(&l);
+	load_signoff(&l);
 	/* Lowered after the load: what exists stays (docs/rules.md). */
 	run(&l, "UPDATE settings SET value = $1 WHERE name = 'max_objectives'",
 	    "i", (long long)DEMO_MAX_OBJECTIVES);

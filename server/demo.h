@@ -51,6 +51,8 @@ struct demo_team {
 	const char	*framework;	/* okr, kpi, hybrid */
 	const char	*lead;
 	const char	*members[DEMO_MEMBERS];
+	bool		 signoff;	/* objectives need the parent lead's
+					 * sign-off (docs/rules.md) */
 };
 
 struct demo_kpi {
@@ -92,6 +94,9 @@ struct demo_objective {
 	const char	*guard;		/* guardrail KPI (name), or NULL */
 	const char	*rollup;	/* NULL: auto */
 	struct demo_kr	 krs[DEMO_KRS];
+	/* In a sign-off team: left awaiting the parent lead's sign-off;
+	 * the team's others are approved by that lead after the load. */
+	bool		 awaiting;
 };
 
 struct demo_assessment {

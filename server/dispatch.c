@@ -26,6 +26,7 @@
 #include "rollup.h"
 #include "server.h"
 #include "session.h"
+#include "signoff.h"
 #include "settings.h"
 #include "scope.h"
 #include "source.h"
@@ -47,6 +48,7 @@ static const struct op *const entity_ops[] = {
 	team_ops,
 	rollup_ops,
 	objective_ops,
+	signoff_ops,
 	contributor_ops,
 	guardrail_ops,
 	grade_ops,

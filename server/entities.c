@@ -28,6 +28,7 @@
 #include "rollup.h"
 #include "session.h"
 #include "settings.h"
+#include "signoff.h"
 #include "source.h"
 #include "sql.h"
 #include "team.h"
@@ -49,6 +50,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	team_stmts,
 	rollup_stmts,
 	objective_stmts,
+	signoff_stmts,
 	contributor_stmts,
 	guardrail_stmts,
 	grade_stmts,

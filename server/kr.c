@@ -31,6 +31,7 @@
 #include "kr.h"
 #include "op.h"
 #include "rules.h"
+#include "signoff.h"
 #include "values.h"
 #include "sql-cols.h"
 
@@ -159,6 +160,8 @@ const stmt_table kr_stmts = {
 	    " kpi_id) SELECT $key, $title, $type, $start::float8,"
 	    " $target::float8, $start::float8, $unit, $weight::float8, u.id,"
 	    " $kpi::bigint FROM users u WHERE u.login = $owner RETURNING *),"
+	    /* A key result added changes what was signed off. */
+	    SIGNOFF_REPROPOSE("SELECT objective_id FROM k", "true")
 	    AUDIT_NAMED("kr.create", "kr", "k.id", "NULL", "to_jsonb(k)", "k")
 	    "," IDEM_NAMED("kr.create", "k.id", "k")
 	    " SELECT " KR_COLS " FROM k",
@@ -200,6 +203,12 @@ const stmt_table kr_stmts = {
 	    " WHERE id = $key"
 	    " AND ($version::integer IS NULL OR version = $version::integer)"
 	    " RETURNING *),"
+	    /* Its title, type, start or target: what was signed off. */
+	    SIGNOFF_REPROPOSE("SELECT objective_id FROM k",
+	    "SELECT k.title <> x.title OR k.type <> x.type"
+	    " OR k.start_value <> x.start_value OR k.target <> x.target"
+	    " FROM k, jsonb_populate_record(NULL::key_results,"
+	    " (SELECT j FROM b)) x")
 	    AUDIT_NAMED("kr.update", "kr", "k.id", "(SELECT j FROM b)",
 	    "to_jsonb(k)", "k")
 	    " SELECT " KR_COLS " FROM k",
@@ -212,6 +221,7 @@ const stmt_table kr_stmts = {
 	    " k AS (UPDATE key_results SET removed = true,"
 	    " version = version + 1 WHERE id = $key AND NOT removed"
 	    " RETURNING *),"
+	    SIGNOFF_REPROPOSE("SELECT objective_id FROM k", "true")
 	    AUDIT_NAMED("kr.remove", "kr", "k.id", "(SELECT j FROM b)", "NULL",
 	    "k")
 	    " SELECT " KR_COLS " FROM k",

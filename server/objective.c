@@ -25,6 +25,7 @@
 #include "kr.h"
 #include "objective.h"
 #include "rules.h"
+#include "signoff.h"
 #include "values.h"
 
 /* Reply objects and contexts. */
@@ -37,7 +38,7 @@
 	{ "expected", F_NUM },						\
 	{ "status", F_STR }, { "grade", F_NUM }, { "grade_note", F_STR }, \
 	{ "met", F_BOOL }, { "suggested_grade", F_NUM }, { "version", F_INT }, \
-	{ "archived", F_BOOL }, { "guardrails", F_JSON },		\
+	{ "archived", F_BOOL }, SIGNOFF_FIELDS, { "guardrails", F_JSON },	\
 	{ "guardrail_breach", F_BOOL }
 static const struct field objective_f[] = { OBJECTIVE_FIELDS };
 const struct fieldset FS_OBJECTIVE = FIELDSET("objective", objective_f);
@@ -157,7 +158,8 @@ const stmt_table objective_stmts = {
 	    " $parent::bigint, $weight::float8, $rollup) RETURNING *),"
 	    AUDIT_NAMED("objective.create", "objective", "o.id", "NULL",
 	    "to_jsonb(o)", "o")
-	    "," IDEM_NAMED("objective.create", "o.id", "o")
+	    "," SIGNOFF_PROPOSE_AUDIT("o")
+	    IDEM_NAMED("objective.create", "o.id", "o")
 	    " SELECT " OBJ_COLS " FROM o",
 	    .returns = &FS_OBJECTIVE },
 
@@ -204,7 +206,11 @@ const stmt_table objective_stmts = {
 	    " ORDER BY u.login",
 	    .returns = &FS_LOGIN },
 
-	/* NULL fields are kept; owner a login.  No row: stale version. */
+	/* NULL fields are kept; owner a login.  No row: stale version.  A
+	 * new title returns an approved objective to proposed, any edit a
+	 * sent-back one (docs/rules.md "Sign-off"), with its audit entry:
+	 * the CASE reads the row as locked, so an approval committed
+	 * meanwhile is seen. */
 	[ST_OBJ_UPDATE] = { .name = "obj_update", .kind = STMT_WRITE,
 	    .params = "caller key title description owner type rollup"
 	    " version",
@@ -213,7 +219,11 @@ const stmt_table objective_stmts = {
 	    " owner_id = CASE WHEN $owner::text IS NULL THEN owner_id"
 	    " ELSE (SELECT id FROM users WHERE login = $owner) END,"
 	    " type = coalesce($type, type),"
-	    " rollup = coalesce($rollup, rollup)", "")
+	    " rollup = coalesce($rollup, rollup),"
+	    " signoff = CASE WHEN signoff = 'sent_back' OR (signoff ="
+	    " 'approved' AND $title::text IS DISTINCT FROM NULL"
+	    " AND $title::text <> title) THEN 'proposed' ELSE signoff END", "")
+	    SIGNOFF_PROPOSE_AUDIT("o")
 	    OBJ_AUDIT("objective.update") " SELECT " OBJ_COLS " FROM o",
 	    .returns = &FS_OBJECTIVE },
 

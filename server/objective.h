@@ -11,6 +11,7 @@
 #include "op.h"
 #include "row.h"
 #include "sql.h"
+#include "signoff.h"
 #include "sql-cols.h"
 
 extern const struct op		objective_ops[];	/* ended by a NULL name */
@@ -64,6 +65,7 @@ extern const struct fieldset	FS_OBJ_CONTRIBUTORS;
 	" CASE WHEN (SELECT state FROM periods WHERE id = o.period_id)"	\
 	" = 'review' THEN " prog " END AS suggested_grade,"		\
 	" o.version AS version, o.archived AS archived,"		\
+	SIGNOFF_COLS("o")						\
 	GUARD_COLS(ids, u, r)
 /* In a write's reply, with the guardrails ids: the caller ($caller) as
  * the reader. */

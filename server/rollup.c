@@ -43,6 +43,7 @@ static const struct field tree_node_f[] = {
 	{ "owner", F_STR }, { "progress", F_NUM }, { "weight", F_NUM },
 	{ "expected", F_NUM }, { "status", F_STR }, { "stale", F_BOOL },
 	{ "guardrail_breach", F_BOOL }, { "forecast", F_JSON },
+	{ "signoff", F_STR },
 };
 static const struct fieldset FS_TREE_NODE = FIELDSET("objective",
     tree_node_f);
@@ -112,7 +113,8 @@ static const struct fieldset FS_DUE = FIELDSET("due item", due_f);
 	" AS guardrail_breach,"						\
 	" CASE WHEN n.r AND n.forecast IS NOT NULL THEN"		\
 	" json_build_object('progress', n.forecast, 'n_krs',"		\
-	" n.forecast_n) END AS forecast"				\
+	" n.forecast_n) END AS forecast,"				\
+	" CASE WHEN n.r THEN n.signoff END AS signoff"			\
 	" FROM n CROSS JOIN pe JOIN teams t ON t.id = n.team_id"	\
 	" LEFT JOIN ks ON ks.objective_id = n.id"			\
 	" LEFT JOIN gb ON gb.objective_id = n.id " po			\
@@ -122,7 +124,7 @@ static const struct fieldset FS_DUE = FIELDSET("due item", due_f);
 #define TREE_COLS(o)							\
 	o ".id, " o ".parent_id, " o ".team_id, " o ".owner_id, "	\
 	o ".title, " o ".progress, " o ".weight, " o ".forecast, "	\
-	o ".forecast_n"
+	o ".forecast_n, " o ".signoff"
 /* The period's expected progress and the roll-up settings. */
 #define TREE_PE								\
 	" pe AS (SELECT x.state, period_expected(x.id, now()) AS e,"	\
@@ -196,7 +198,7 @@ const stmt_table rollup_stmts = {
 	    .sql = "WITH RECURSIVE"
 	    TREE_READABLE
 	    " tr (id, parent_id, team_id, owner_id, title, progress, weight,"
-	    " forecast, forecast_n, depth, path) AS (SELECT " TREE_COLS("o") ", 1, ARRAY[o.id]"
+	    " forecast, forecast_n, signoff, depth, path) AS (SELECT " TREE_COLS("o") ", 1, ARRAY[o.id]"
 	    " FROM objectives o WHERE" ROLLUP_LIVE("o")
 	    " AND o.team_id = $team AND NOT EXISTS (SELECT 1"
 	    " FROM objectives q WHERE q.id = o.parent_id"
@@ -266,18 +268,29 @@ const stmt_table rollup_stmts = {
 	    " JOIN teams t ON t.id = h.team_id ORDER BY s.path",
 	    .returns = &FS_HEALTH },
 
-	/* review_items() (review.sql): the readable ones only. */
+	/* review_items() (review.sql): the readable ones only; then the
+	 * objectives awaiting sign-off too long (signoff.sql), in the
+	 * order of the team tree. */
 	[ST_REVIEW] = { .name = "review", .kind = STMT_READ,
 	    .params = "caller role period team",
-	    .sql = "SELECT kind, team, owner, id, message"
+	    .sql = "SELECT kind, team, owner, id, message FROM ("
+	    " SELECT 1 AS part, row_number() OVER () AS n, r.*"
 	    " FROM review_items($caller, $role::text, $period,"
-	    " $team::bigint)",
+	    " $team::bigint) r"
+	    " UNION ALL SELECT 2, row_number() OVER (), s.*"
+	    " FROM signoff_review_items($caller, $role::text, $period,"
+	    " $team::bigint) s) x ORDER BY part, n",
 	    .returns = &FS_REVIEW },
 
+	/* due_items() (review.sql), then the sign-offs awaiting the
+	 * caller (signoff.sql). */
 	[ST_DUE] = { .name = "due", .kind = STMT_READ,
 	    .params = "caller",
 	    .sql = "SELECT kind, id, team, period, title, last, message"
-	    " FROM due_items($caller)",
+	    " FROM (SELECT 1 AS part, row_number() OVER () AS n, d.*"
+	    " FROM due_items($caller) d"
+	    " UNION ALL SELECT 2, row_number() OVER (), s.*"
+	    " FROM signoff_due_items($caller) s) x ORDER BY part, n",
 	    .returns = &FS_DUE },
 };
 

@@ -78,3 +78,16 @@ carry_refusal(const char *from, const char *to, long long candidates,
 		return "limit.carry";
 	return NULL;
 }
+
+const char *
+signoff_refusal(const char *st, bool approver, bool self)
+{
+	/* Who first: a caller with no say learns nothing of the state. */
+	if (!approver)
+		return "signoff.approver";
+	if (self)
+		return "signoff.self";
+	if (st == NULL || strcmp(st, "proposed") != 0)
+		return "signoff.state";
+	return NULL;
+}

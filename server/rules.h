@@ -42,4 +42,12 @@ const char	*kr_shape_refusal(const char *type, double start, double target);
  * (framework.kpi_only), or NULL. */
 const char	*framework_objective_refusal(const char *m);
 
+/* The rule a sign-off decision (approve or send back) on an objective in
+ * sign-off state st (NULL: none needed) breaks: signoff.approver (the
+ * caller is neither a lead of the parent team nor the owner of the parent
+ * objective), signoff.self (the caller owns it), signoff.state (it is not
+ * proposed), or NULL.  signoff.note, the send-back's note, is an argument's
+ * check. */
+const char	*signoff_refusal(const char *st, bool approver, bool self);
+
 #endif

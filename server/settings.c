@@ -168,6 +168,10 @@ static const char *const small_settings[] = {
 	"forecast_window", "forecast_horizon",
 	/* KPI feeds (feedrun.c) */
 	"feed_concurrency",
+	/* sign-off (signoff.sql: review's awaiting_signoff) */
+	"signoff_days",
+	/* the event stream (event.sql: event_prune) */
+	"events_keep_days",
 	NULL
 };
 
@@ -245,7 +249,9 @@ op_settings_set(struct request *req)
 		    "pace_off_pct, pace_risk_pct, pace_off_confidence, "
 		    "pace_risk_confidence, health_w_checkins, _kpis, "
 		    "_alignment, _focus, _assessment, forecast_window, "
-		    "forecast_horizon, feed_concurrency, source_timeout_ms and "
+		    "forecast_horizon, feed_concurrency, signoff_days, "
+		    "events_keep_days, "
+		    "source_timeout_ms and "
 		    "budget_writes_rate, "
 		    "_writes_burst, _readings_rate, _readings_burst, "
 		    "_readings_per_kpi_rate, _readings_per_kpi_burst");

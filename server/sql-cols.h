@@ -12,7 +12,8 @@
 #define TEAM_COLS(t)							\
 	t "id AS id, " t "slug AS slug, " t "name AS name,"		\
 	" (SELECT x.slug FROM teams x WHERE x.id = " t "parent_id)"	\
-	" AS parent, " t "private AS private, " t "framework AS framework"
+	" AS parent, " t "private AS private, " t "framework AS framework,"	\
+	" " t "signoff AS signoff"
 
 /* The reader of a reply: u the caller's id and r their role, as SQL.  A
  * write's statement has the caller in $1 and no role parameter: the role

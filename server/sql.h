@@ -189,6 +189,11 @@ enum stmt {
 	ST_COMMENT_REMOVE,
 	ST_COMMENT_LIST,
 	ST_EXPORT_COMMENTS,	/* export.c */
+	/* sign-off (signoff.c) */
+	ST_SIGNOFF_TEAM_CTX,
+	ST_SIGNOFF_TEAM_SET,
+	ST_SIGNOFF_CTX,
+	ST_SIGNOFF_DECIDE,
 	ST_MAX
 };
 

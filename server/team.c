@@ -28,6 +28,7 @@
 static const struct field team_f[] = {
 	{ "id", F_INT }, { "slug", F_STR }, { "name", F_STR },
 	{ "parent", F_STR }, { "private", F_BOOL }, { "framework", F_STR },
+	{ "signoff", F_BOOL },
 };
 const struct fieldset FS_TEAM = FIELDSET("team", team_f);
 
@@ -37,7 +38,7 @@ static const struct field team_get_f[] = {
 	{ "asked", F_HIDDEN },
 	{ "id", F_INT }, { "slug", F_STR }, { "name", F_STR },
 	{ "parent", F_STR }, { "private", F_BOOL }, { "framework", F_STR },
-	{ "children", F_JSON }, { "members", F_JSON },
+	{ "signoff", F_BOOL }, { "children", F_JSON }, { "members", F_JSON },
 };
 static const struct fieldset FS_TEAM_GET = FIELDSET("team", team_get_f);
 
@@ -112,7 +113,7 @@ const stmt_table team_stmts = {
 	    AUDIT_NAMED("team.create", "team", "t.id", "NULL", "to_jsonb(t)",
 	    "t")
 	    " SELECT t.id, t.slug, t.name, $parent::text AS parent,"
-	    " t.private, t.framework AS framework FROM t",
+	    " t.private, t.framework AS framework, t.signoff AS signoff FROM t",
 	    .returns = &FS_TEAM },
 
 	/* Parents before children: ordered by the path from the root. */
@@ -152,7 +153,7 @@ const stmt_table team_stmts = {
 	    AUDIT_NAMED("team.move", "team", "t.id", "(SELECT j FROM o)",
 	    "to_jsonb(t)", "t")
 	    " SELECT t.id, t.slug, t.name, $parent::text AS parent,"
-	    " t.private, t.framework AS framework FROM t",
+	    " t.private, t.framework AS framework, t.signoff AS signoff FROM t",
 	    .returns = &FS_TEAM },
 
 	[ST_TEAM_RENAME] = { .name = "team_rename", .kind = STMT_WRITE,

@@ -126,7 +126,8 @@ CREATE OR REPLACE TRIGGER objectives_check BEFORE INSERT ON objectives
 CREATE OR REPLACE TRIGGER objectives_check_update BEFORE UPDATE OF id, team_id,
 	period_id, title, description, owner_id, type, parent_id, weight,
 	rollup, archived, version, created_at, updated_at, grade, grade_note,
-	met, carried_from ON objectives
+	met, carried_from, signoff, proposed_at, signoff_by, signoff_at,
+	signoff_note ON objectives
 	FOR EACH ROW EXECUTE FUNCTION objectives_check();
 
 CREATE OR REPLACE FUNCTION contributors_check() RETURNS trigger

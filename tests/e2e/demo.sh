@@ -142,6 +142,13 @@ expect_eq "ROI inputs, all ten, for the three departments in the quarter" \
     "$(demo_q $DB "SELECT count(*) FROM (SELECT team_id FROM roi_inputs i
 	JOIN periods p ON p.id = i.period_id WHERE p.name = '$DEMO_Q'
 	GROUP BY team_id HAVING count(*) = 10) x")" 3
+expect_eq "sign-off: maintenance needs it; one objective approved by marco, one awaiting" \
+    "$(demo_q $DB "SELECT string_agg(coalesce(o.signoff, '-') || ' '
+	|| coalesce((SELECT login FROM users WHERE id = o.signoff_by), '-'), ', '
+	ORDER BY o.id) FROM objectives o JOIN teams t ON t.id = o.team_id
+	WHERE t.slug = 'maintenance' AND t.signoff")" "approved marco, proposed -"
+expect_eq "... and no other team needs it" \
+    "$(demo_q $DB "SELECT count(*) FROM teams WHERE signoff")" 1
 expect_eq "the load is in the audit log" \
     "$(demo_q $DB "SELECT count(*) FROM audit_log WHERE op = 'demo.load'")" 1
 expect_eq "stored progress is right after the load" \
@@ -228,6 +235,11 @@ fi
 expect_exit "... and kpi show says so" 0 demo_as lena kpi show \
     "$(demo_q $DB "SELECT id FROM kpis WHERE name = 'On-time delivery'")"
 expect_match "... its feed line" "^feed: source demo-ops every 1m, " "$OUT"
+expect_exit "marco (manufacturing's lead) logs in" 0 demo_login marco
+expect_exit "... his due" 0 demo_as marco --json due
+expect_eq "... lists the maintenance objective awaiting his sign-off" \
+    "$(echo "$OUT" | jqr '.[] | select(.kind == "signoff") | .title')" \
+    "Pilot predictive maintenance on line 2"
 expect_exit "a wrong password is refused" 3 sh -c \
     "echo not-the-password | XDG_CONFIG_HOME=$T/home-demo-x CAIRN_SERVER=$DEMO_ADDR $BIN/cairn login lena --password-stdin"
 

@@ -58,6 +58,9 @@ static const bool expect[ACT_MAX][W_MAX] = {
 	[ACT_ROI_READ] = { 1,  1,   1,   1,   0,   0,   0,   0,   0,   0,   0 },
 	[ACT_RETRO] =	{ 1,   0,   1,   1,   0,   0,   0,   0,   0,   0,   0 },
 	[ACT_OBJ_GRADE] = { 1, 0,   1,   1,   0,   1,   0,   0,   0,   0,   0 },
+	/* Only the parent team's lead (test_signoff_parent_lead) and admins:
+	 * an ancestor lead further up or the team's own lead may not. */
+	[ACT_SIGNOFF_SET] = { 1, 0, 0,   0,   0,   0,   0,   0,   0,   0,   0 },
 };
 
 static void
@@ -95,6 +98,21 @@ test_private_read(void **st)
 	}
 }
 
+/* The lead of the parent team turns the team's sign-off on or off; that
+ * fact grants nothing else. */
+static void
+test_signoff_parent_lead(void **st)
+{
+	struct authz_facts f = { .role = ROLE_MEMBER, .lead_parent = true,
+	    .lead_above = true };
+
+	assert_true(authz_allows(ACT_SIGNOFF_SET, &f));
+	f.lead_parent = false;
+	assert_false(authz_allows(ACT_SIGNOFF_SET, &f));
+	f.role = ROLE_EXECUTIVE;
+	assert_false(authz_allows(ACT_SIGNOFF_SET, &f));
+}
+
 static void
 test_names(void **st)
 {
@@ -110,6 +128,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix_public),
+		cmocka_unit_test(test_signoff_parent_lead),
 		cmocka_unit_test(test_private_read),
 		cmocka_unit_test(test_names),
 	};

@@ -70,7 +70,8 @@ static const char tree_json[] =
 	"{\"id\": 3, \"parent\": 2, \"depth\": 3, \"hidden\": false,"
 	" \"title\": \"Deep\", \"team\": \"t\", \"owner\": \"o\","
 	" \"progress\": 1, \"weight\": 1, \"expected\": 0.6,"
-	" \"status\": \"done\", \"stale\": false, \"guardrail_breach\": false},"
+	" \"status\": \"done\", \"stale\": false, \"guardrail_breach\": false,"
+	" \"signoff\": \"proposed\"},"
 	"{\"id\": null, \"parent\": null, \"depth\": 2, \"hidden\": true,"
 	" \"title\": null, \"team\": null, \"owner\": null, \"progress\": 0.25,"
 	" \"weight\": 1},"
@@ -78,7 +79,7 @@ static const char tree_json[] =
 	" \"title\": \"Second root\", \"team\": \"service\", \"owner\": \"chen\","
 	" \"progress\": 0, \"weight\": 1, \"expected\": 0.6,"
 	" \"status\": \"off_track\", \"stale\": false,"
-	" \"guardrail_breach\": false}],"
+	" \"guardrail_breach\": false, \"signoff\": \"sent_back\"}],"
 	"\"teams\": ["
 	"{\"slug\": \"company\", \"parent\": null, \"depth\": 1,"
 	" \"progress\": 0.5, \"objectives\": 2, \"limit\": 4,"
@@ -168,6 +169,11 @@ test_page(void **state)
 	assert_non_null(strstr(s, "class=\"badge done\""));
 	assert_non_null(strstr(s, "guardrail breached"));
 	assert_non_null(strstr(s, "grade 0.90"));
+	/* Sign-off: the proposed one and the sent-back one marked, the
+	 * proposed ones counted; an approved or absent one not. */
+	assert_int_equal(count(s, "mark signoff\">proposed"), 1);
+	assert_int_equal(count(s, "mark signoff\">sent back"), 1);
+	assert_non_null(strstr(s, "<b>1</b>awaiting sign-off"));
 	assert_non_null(strstr(s, "5 / 4 over the limit"));
 	/* Health from the health op where it has the team, else the tree. */
 	assert_non_null(strstr(s, "width:31%"));

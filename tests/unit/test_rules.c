@@ -137,11 +137,31 @@ test_carry(void **st)
 	    "carry.from_open");
 }
 
+/* Sign-off: who before what. */
+static void
+test_signoff(void **st)
+{
+	assert_null(signoff_refusal("proposed", true, false));
+	assert_string_equal(signoff_refusal("proposed", false, false),
+	    "signoff.approver");
+	assert_string_equal(signoff_refusal("approved", false, true),
+	    "signoff.approver");
+	assert_string_equal(signoff_refusal("proposed", true, true),
+	    "signoff.self");
+	assert_string_equal(signoff_refusal("approved", true, false),
+	    "signoff.state");
+	assert_string_equal(signoff_refusal("sent_back", true, false),
+	    "signoff.state");
+	assert_string_equal(signoff_refusal(NULL, true, false),
+	    "signoff.state");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_period_transitions),
+		cmocka_unit_test(test_signoff),
 		cmocka_unit_test(test_kr_shapes),
 		cmocka_unit_test(test_framework),
 		cmocka_unit_test(test_period_states),
