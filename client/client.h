@@ -322,6 +322,9 @@ void	 out_feed_short(FILE *, const msgpack_object *, const char *);
 int	 cmd_kpi_feed(struct client *, struct cmd_args *) MUST_CHECK;
 
 int	 cmd_login(struct client *, struct cmd_args *) MUST_CHECK;
+/* cmd-inbox.c */
+int	 cmd_inbox(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_inbox_seen(struct client *, struct cmd_args *) MUST_CHECK;
 /* cmd-watch.c */
 int	 cmd_watch(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_logout(struct client *, struct cmd_args *) MUST_CHECK;

@@ -535,6 +535,26 @@ const struct cmd_entry cmd_table[] = {
 	},
 
 	{
+		.name = "inbox", .sub = NULL,
+		.usage = "",
+		.summary = "what needs you, in one list: check-ins, KPI "
+		    "readings and grades that are due, sign-offs to give, "
+		    "objectives sent back to you, mentions not yet seen",
+		.op = "inbox.get",
+		.flags = CMD_SESSION, .exec = cmd_inbox,
+	},
+	{
+		.name = "inbox", .sub = "seen",
+		.usage = "ID|--all",
+		.summary = "mark a mention (or all of yours) seen: it leaves "
+		    "the inbox",
+		.op = "inbox.seen",
+		.keys = KEYS(ARG_ID("id")),
+		.opts = OPTS(OPT_F("all", NULL)),
+		.min_args = 0, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_inbox_seen,
+	},
+	{
 		.name = "watch", .sub = NULL,
 		.usage = "[--team SLUG] [--period NAME] [--mine] "
 		    "[--kind K ...] [--since SEQ]",

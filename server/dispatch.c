@@ -30,6 +30,7 @@
 #include "settings.h"
 #include "scope.h"
 #include "source.h"
+#include "inbox.h"
 #include "watch.h"
 #include "team.h"
 #include "token.h"
@@ -61,6 +62,7 @@ static const struct op *const entity_ops[] = {
 	token_ops,
 	source_ops,
 	watch_ops,
+	inbox_ops,
 	comment_ops,
 };
 

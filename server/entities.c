@@ -18,6 +18,7 @@
 #include "housekeep.h"
 #include "idem.h"
 #include "import.h"
+#include "inbox.h"
 #include "kpi.h"
 #include "kr.h"
 #include "objective.h"
@@ -68,6 +69,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	source_stmts,
 	events_stmts,
 	watch_stmts,
+	inbox_stmts,
 	comment_stmts,
 	NULL
 };

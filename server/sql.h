@@ -194,6 +194,9 @@ enum stmt {
 	ST_SIGNOFF_TEAM_SET,
 	ST_SIGNOFF_CTX,
 	ST_SIGNOFF_DECIDE,
+	/* the inbox (inbox.c) */
+	ST_INBOX,
+	ST_INBOX_SEEN,
 	ST_MAX
 };
 
