@@ -11,6 +11,8 @@
 #include "export.h"
 #include "feed.h"
 #include "grade.h"
+#include "hook.h"
+#include "notify.h"
 #include "guardrail.h"
 #include "import.h"
 #include "kpi.h"
@@ -56,6 +58,8 @@ static const struct op *const entity_ops[] = {
 	feed_ops,
 	token_ops,
 	source_ops,
+	notify_ops,
+	hook_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

@@ -18,6 +18,9 @@
 #include "import.h"
 #include "kpi.h"
 #include "kr.h"
+#include "hook.h"
+#include "notify.h"
+#include "notifyrun.h"
 #include "objective.h"
 #include "period.h"
 #include "reading.h"
@@ -61,6 +64,9 @@ static const struct stmt_def *const entity_stmts[] = {
 	feedrun_stmts,
 	token_stmts,
 	source_stmts,
+	notify_stmts,
+	hook_stmts,
+	notifyrun_stmts,
 	NULL
 };
 

@@ -168,6 +168,10 @@ static const char *const small_settings[] = {
 	"forecast_window", "forecast_horizon",
 	/* KPI feeds (feedrun.c) */
 	"feed_concurrency",
+	/* notifications (notify.sql, notifyrun.c) */
+	"notify_retry_hours", "hook_disable_after", "escalate_after",
+	"reminder_day", "reminder_hour", "digest_day", "digest_hour",
+	"alert_sweep_minutes",
 	NULL
 };
 
@@ -245,7 +249,10 @@ op_settings_set(struct request *req)
 		    "pace_off_pct, pace_risk_pct, pace_off_confidence, "
 		    "pace_risk_confidence, health_w_checkins, _kpis, "
 		    "_alignment, _focus, _assessment, forecast_window, "
-		    "forecast_horizon, feed_concurrency, source_timeout_ms and "
+		    "forecast_horizon, feed_concurrency, notify_retry_hours, "
+		    "hook_disable_after, escalate_after, reminder_day, "
+		    "reminder_hour, digest_day, digest_hour, "
+		    "alert_sweep_minutes, source_timeout_ms and "
 		    "budget_writes_rate, "
 		    "_writes_burst, _readings_rate, _readings_burst, "
 		    "_readings_per_kpi_rate, _readings_per_kpi_burst");
@@ -264,6 +271,20 @@ op_settings_set(struct request *req)
 		/* The database's settings_feed_concurrency_range too. */
 		req_fail(req, E_INVALID, "value", "feed_concurrency must be "
 		    "from 1 to %d runs", FEED_CONCURRENCY_MAX);
+		return;
+	}
+	if ((strcmp(name, "reminder_day") == 0 ||
+	    strcmp(name, "digest_day") == 0) && value > 7) {
+		/* The database's settings_notify_day_range too. */
+		req_fail(req, E_INVALID, "value", "%s is an ISO day, 1 "
+		    "(Monday) to 7 (Sunday)", name);
+		return;
+	}
+	if ((strcmp(name, "reminder_hour") == 0 ||
+	    strcmp(name, "digest_hour") == 0) && value > 24) {
+		/* The database's settings_notify_hour_range too. */
+		req_fail(req, E_INVALID, "value", "%s is a UTC hour, 1 to 24 "
+		    "(24: midnight)", name);
 		return;
 	}
 	snprintf(s.value, sizeof s.value, "%lld", (long long)value);

@@ -171,6 +171,17 @@ enum stmt {
 	ST_SOURCE_ALLOW,
 	ST_SOURCE_DISALLOW,
 	ST_SOURCE_RUN,
+	/* notifications (notify.c, hook.c, notifyrun.c; issue 16) */
+	ST_NOTIFY_SHOW,
+	ST_NOTIFY_SET,
+	ST_NOTIFY_RUN,
+	ST_HOOK_ADD,
+	ST_HOOK_LIST,
+	ST_HOOK_REMOVE,
+	ST_HOOK_TEST,
+	ST_OUTBOX_CLAIM,
+	ST_OUTBOX_DONE,
+	ST_NOTIFY_TICK,
 	ST_MAX
 };
 
