@@ -367,6 +367,14 @@ int	 cmd_kr_edit(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_kr_rm(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_kr_checkin(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_kr_history(struct client *, struct cmd_args *) MUST_CHECK;
+/* cmd-notify.c */
+int	 cmd_notify_show(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_notify_set(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_notify_run(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_hook_add(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_hook_list(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_hook_test(struct client *, struct cmd_args *) MUST_CHECK;
+
 /* cmd-token.c */
 int	 cmd_token_add(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_token_list(struct client *, struct cmd_args *) MUST_CHECK;

@@ -42,7 +42,7 @@
 #define NOTIFY_TICK_MS		1000	/* between two looks at the outbox */
 #define NOTIFY_SCHEDULE_S	60	/* between two looks at the schedules */
 #define NOTIFY_INFLIGHT		16	/* messages on their way at once */
-#define NOTIFY_LEASE_SLACK_S	20
+#define NOTIFY_LEASE_SLACK_S	5
 #define NOTIFY_PRUNE		1000	/* old messages deleted per minute */
 /* A sealed secret as bytea hex text. */
 #define SEALED_HEX	(2 * (SECRET_MAX + SECRET_OVERHEAD) + 3)
