@@ -268,8 +268,13 @@ on_added(void *arg, const PGresult *res)
 {
 	struct request *req = arg;
 	const char *secret = reader_arg(req, "secret");
+	char copy[SECRET_TEXT + 1];
 	msgpack_packer *pk;
 
+	/* The reader's copy is wiped now: answering frees the reader. */
+	snprintf(copy, sizeof copy, "%s", secret != NULL ? secret : "");
+	if (secret != NULL)
+		OPENSSL_cleanse((char *)secret, strlen(secret));
 	if (outcome(req, res, "team", reader_arg(req, "team"))) {
 		pk = req_result(req);
 		msgpack_pack_map(pk, 5);
@@ -278,14 +283,13 @@ on_added(void *arg, const PGresult *res)
 		mp_kv_str(pk, "url", reader_arg(req, "url"));
 		mp_kv_str(pk, "format", reader_arg(req, "format"));
 		/* The only time the secret is seen. */
-		mp_kv_str(pk, "secret", secret);
+		mp_kv_str(pk, "secret", copy);
 		log_req(LOG_LVL_INFO, req, "'%s' added hook %lld of team %s",
 		    req->conn->sess.login, (long long)row_int(res, 0, "id"),
 		    reader_arg(req, "team"));
 		req_reply(req);
 	}
-	if (secret != NULL)
-		OPENSSL_cleanse((char *)secret, strlen(secret));
+	OPENSSL_cleanse(copy, sizeof copy);
 }
 
 static void
