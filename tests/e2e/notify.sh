@@ -204,7 +204,8 @@ expect_match "hook: the payload names the KPI" 'kpi.health_changed KPI [0-9]+ "C
     "$(cat "$N/rx/kept")"
 expect_eq "hook: readings are not sent without --kind reading" \
     "$(grep -c ' reading ' "$N/rx/kept")" 0
-expect_eq "hook: no request had a bad signature" "$(grep -c badsig "$N/rx/log")" 0
+expect_eq "hook: no request of cairnd's had a bad signature (x: the test's own)" \
+    "$(grep -v '^401 x ' "$N/rx/log" | grep -c badsig)" 0
 nq "slack hook" as admin hook add --team nops "https://127.0.0.1:$RX_PORT/slack" --format slack --kind kpi.health_changed
 SLACK=$(echo "$OUT" | sed -n 1p)
 # The receiver checks one secret: the Slack hook's messages fail its
