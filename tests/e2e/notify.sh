@@ -9,6 +9,9 @@
 # login_admin.)
 
 N=$T/notify
+# The interpreter itself, not a wrapper (pyenv's shim forks): the PIDs
+# below must be the servers', for kill.
+PY=$(python3 -c 'import sys; print(sys.executable)')
 mkdir -p "$N/rx" "$N/maildir"
 SMTP_PORT=$((PORT + 1))		# OpenSMTPD, plain, loopback only
 TLS_PORT=$((PORT + 2))		# its STARTTLS front: cairnd's relay
@@ -76,10 +79,10 @@ elif smtpd -n -f "$N/smtpd.conf" >/dev/null 2>&1 && start_smtpd; then
 else
 	not_ok "notify: OpenSMTPD runs with its own config" "$(cat "$N/smtpd.log")"
 fi
-python3 "$HERE/smtp_tls.py" "$TLS_PORT" "$SMTP_PORT" "$T/certs/server.pem" \
+"$PY" "$HERE/smtp_tls.py" "$TLS_PORT" "$SMTP_PORT" "$T/certs/server.pem" \
     "$T/certs/server.key" >"$N/front.log" 2>&1 &
 FRONT_PID=$!
-python3 "$HERE/notify_rx.py" "$N/rx" "$RX_PORT" "$T/certs/server.pem" \
+"$PY" "$HERE/notify_rx.py" "$N/rx" "$RX_PORT" "$T/certs/server.pem" \
     "$T/certs/server.key" "$N/rx/secret" >"$N/rx.out" 2>&1 &
 RX_PID=$!
 eventually 10 test -e "$N/rx/ready" && grep -q ready "$N/front.log" ||
