@@ -397,6 +397,31 @@ expect_eq "digest: a member who leads nothing gets none" \
 expect_eq "digest: nothing of the private team reaches the lead of nops" \
     "$(mails | jq -r 'select(.to == "nlead@example.test" and (.subject | test("digest"))) | .text' | grep -c 'Vault')" 0
 
+echo "== notify: rotating secret_key re-seals the hooks' secrets"
+stop_server >/dev/null
+make_secret_key "$N/secret2.key"
+cat >>"$T/cairnd.conf" <<CONF
+secret_key = $N/secret2.key
+secret_key_previous = $T/certs/secret.key
+CONF
+if start_server "$T/cairnd-notify3.log" &&
+    wait_log 60 "db: [0-9]+ of [0-9]+ connections up" "$T/cairnd-notify3.log"; then
+	fresh_dbq
+	expect_log "rotation: the hook's secret re-sealed with the new key" \
+	    "secrets: [1-9][0-9]* re-sealed with the current key, 0 could not" "$T/cairnd-notify3.log"
+else
+	not_ok "rotation: cairnd starts with the new key"
+fi
+t=$(grep -c '^200 .* hook.test' "$N/rx/log")
+expect_exit "rotation: hook test after the rotation" 0 as nlead hook test "$HOOK"
+if eventually 20 sh -c "[ \$(grep -c '^200 .* hook.test' '$N/rx/log') -gt $t ]"; then
+	ok "rotation: the hook still signs with its secret (the receiver took it)"
+else
+	not_ok "rotation: the hook still signs with its secret" "$(tail -3 "$N/rx/log")"
+fi
+expect_eq "rotation: no request of cairnd's had a bad signature" \
+    "$(grep -v '^401 x ' "$N/rx/log" | grep -c badsig)" 0
+
 expect_eq "notify: every delivery id arrived once, in the end" \
     "$(mails | jq -r .delivery | sort | uniq -d | wc -l)" 0
 notify_cleanup
