@@ -326,7 +326,8 @@ static const struct sealed_table sealed_tables[] = {
 	{ "source", "SELECT id, name, secret, name AS label FROM sources"
 	    " WHERE secret IS NOT NULL ORDER BY id FOR UPDATE",
 	    "UPDATE sources SET secret = $1::bytea WHERE id = $2::bigint" },
-	{ "hook", "SELECT id, 'hook:' || url, secret, id::text AS label FROM hooks"
+	{ "hook", "SELECT id, 'hook:' || url, secret, id::text AS label"
+	    " FROM hooks"
 	    " WHERE secret IS NOT NULL ORDER BY id FOR UPDATE",
 	    "UPDATE hooks SET secret = $1::bytea WHERE id = $2::bigint" },
 };

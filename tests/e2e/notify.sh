@@ -422,6 +422,37 @@ fi
 expect_eq "rotation: no request of cairnd's had a bad signature" \
     "$(grep -v '^401 x ' "$N/rx/log" | grep -c badsig)" 0
 
+echo "== notify: two cairnd over one database"
+ADDR2=127.0.0.1:$((PORT + 4))
+sed -e "s|^listen = .*|listen = $ADDR2|" -e "/^data_dir = /d" \
+    "$T/cairnd.conf" > "$T/cairnd-n2.conf"
+"$BIN/cairnd" --config "$T/cairnd-n2.conf" \
+    --db "host=$DATA user=cairn dbname=cairn" >"$T/cairnd-n2.log" 2>&1 &
+PID2=$!
+wait_log 60 "db: [0-9]+ of [0-9]+ connections up" "$T/cairnd-n2.log" ||
+    not_ok "setup: the second cairnd" "$(tail -5 "$T/cairnd-n2.log")"
+t=$(grep -c ' hook.test' "$N/rx/kept")
+d0=$(grep -c '^dup ' "$N/rx/log")
+for i in $(seq 1 30); do
+	XDG_CONFIG_HOME=$T/home-nlead "$BIN/cairn" --server "$([ $((i % 2)) = 0 ] && echo "$ADDR2" || echo "$ADDR")" \
+	    hook test "$HOOK" >/dev/null 2>>"$T/stderr" || not_ok "setup: hook test $i"
+done
+if eventually 60 sh -c "[ \$(grep -c ' hook.test' '$N/rx/kept') -ge $((t + 30)) ]"; then
+	ok "two cairnd: 30 messages arrive"
+else
+	not_ok "two cairnd: 30 messages arrive" "$(tail -3 "$N/rx/log")"
+fi
+sleep 2
+expect_eq "two cairnd: each kept once, none sent twice (no dup at the receiver)" \
+    "$(grep ' hook.test' "$N/rx/kept" | cut -d' ' -f1 | sort | uniq -d | wc -l) $(grep -c '^dup ' "$N/rx/log")" \
+    "0 $d0"
+sent1=$(grep -c "notify: message .* (hook $HOOK) sent" "$T/cairnd-notify3.log")
+sent2=$(grep -c "notify: message .* (hook $HOOK) sent" "$T/cairnd-n2.log")
+echo "# messages sent: $sent1 by the first cairnd, $sent2 by the second"
+expect_eq "two cairnd: every message sent by one of them (ids in the logs once)" \
+    "$(grep -ho "notify: message [0-9]* (hook $HOOK) sent" "$T/cairnd-notify3.log" "$T/cairnd-n2.log" | sort | uniq -d | wc -l)" 0
+kill -TERM "$PID2" && wait "$PID2"
+
 expect_eq "notify: every delivery id arrived once, in the end" \
     "$(mails | jq -r .delivery | sort | uniq -d | wc -l)" 0
 notify_cleanup
