@@ -78,15 +78,15 @@ CREATE INDEX outbox_done ON outbox (created)
 	WHERE sent_at IS NOT NULL OR dropped_at IS NOT NULL;
 
 -- When each schedule last ran (its row lock makes one run at a time, with
--- several cairnd).  The weekly ones start as run now: a new install sends
--- at the next slot, not at once.
+-- several cairnd).  Each starts as run now: a new install sends at the
+-- next slot, and sweeps alert_sweep_minutes after it starts, not at once.
 CREATE TABLE notify_runs (
 	what		text PRIMARY KEY
 			CHECK (what IN ('reminders', 'digest', 'alerts')),
-	last_run	timestamptz
+	last_run	timestamptz NOT NULL
 );
 INSERT INTO notify_runs VALUES ('reminders', now()), ('digest', now()),
-	('alerts', NULL);
+	('alerts', now());
 
 -- How many reminders in a row listed an item still due (escalate_after).
 CREATE TABLE notify_reminded (

@@ -695,8 +695,8 @@ BEGIN
 	END IF;
 	SELECT last_run INTO last FROM notify_runs WHERE what = 'alerts'
 	    FOR UPDATE SKIP LOCKED;
-	IF FOUND AND (last IS NULL OR last < now() - make_interval(mins =>
-	    cairn_setting('alert_sweep_minutes'))) THEN
+	IF FOUND AND last < now() - make_interval(mins =>
+	    cairn_setting('alert_sweep_minutes')) THEN
 		PERFORM alert_sweep();
 		ran := ran || ' alerts';
 	END IF;
