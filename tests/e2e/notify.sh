@@ -359,6 +359,18 @@ sleep 3
 expect_eq "reminders: off means none" \
     "$(mail_count '.to == "nmem@example.test" and (.subject | test("reminder"))')" "$n"
 
+# The schedule's clock, as every cairnd's minute asks it, many at once:
+# the weekly run happens once.
+psql_cairn -c "UPDATE notify_runs SET last_run = now() - interval '8 days' WHERE what = 'reminders'" >/dev/null
+tick_pids=
+for i in $(seq 1 8); do
+	psql_cairn -c "SELECT notify_tick()" >"$N/tick.$i" 2>&1 &
+	tick_pids="$tick_pids $!"
+done
+wait $tick_pids
+expect_eq "schedules: 8 clocks at once, the reminders run once" \
+    "$(cat "$N"/tick.* | grep -c reminders) $(cat "$N"/tick.* | grep -vc '^reminders$\|^$')" "1 0"
+
 expect_exit "notify run alerts" 0 as admin --json notify run alerts
 expect_eq "alerts: the objective off track is written once" "$(echo "$OUT" | jq .written)" 1
 if eventually 30 has_mail '.to == "nmem@example.test" and (.subject | test("Objective off track"))'; then
@@ -415,7 +427,7 @@ uid() { psql_cairn -c "SELECT id FROM users WHERE login = '$1'"; }
 ev() {	# ev KIND ENTITY ID AUDIENCE TEAM OBJECTIVE USER SUMMARY
 	psql_cairn -c "INSERT INTO events (kind, entity, entity_id, audience,
 	    team_id, objective_id, user_id, actor_id, summary) VALUES ('$1',
-	    '$2', $3, '$4', $5, $6, $7, $(uid admin), '$8')" >/dev/null
+	    '$2', $3, '$4', $5, $6, $7, $(uid root), '$8')" >/dev/null
 }
 NOPS=$(psql_cairn -c "SELECT id FROM teams WHERE slug = 'nops'")
 ev comment.mention comment 1 user NULL NULL "$(uid nmem)" 'root mentioned you on objective 1'
