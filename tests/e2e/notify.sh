@@ -184,6 +184,10 @@ refused "hook add: user information in the URL is refused" 7 admin hook add --te
 refused "hook add: an unknown team is E_NOT_FOUND" 5 admin hook add --team nowhere "https://127.0.0.1:$RX_PORT/h"
 refused "hook add: a bad kind is E_INVALID" 7 admin hook add --team nops "https://127.0.0.1:$RX_PORT/h" --kind 'Bad Kind'
 refused "hook add: format xml is E_INVALID" 7 admin hook add --team nops "https://127.0.0.1:$RX_PORT/h" --format xml
+refused "hook add: a URL of 2001 bytes is refused (2000 at most)" 7 admin hook add --team nops \
+    "https://127.0.0.1:$RX_PORT/$(printf 'x%.0s' $(seq 1 1977))"
+refused "hook add: 21 kinds are refused (20 at most)" 7 admin hook add --team nops \
+    "https://127.0.0.1:$RX_PORT/h" $(for i in $(seq 1 21); do printf -- '--kind k%s ' "$(printf '%d' $i | tr 0-9 a-j)"; done)
 expect_exit "hook add: the team's lead" 0 as nlead hook add --team nops "https://127.0.0.1:$RX_PORT/h"
 HOOK=$(echo "$OUT" | sed -n 1p)
 SECRET=$(echo "$OUT" | sed -n 2p)
