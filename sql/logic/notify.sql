@@ -289,11 +289,24 @@ DECLARE
 	why text;
 	m record;
 	d record;
+	taken integer := 0;
+	hooks_taken bigint[] := '{}';
 BEGIN
+	-- One message at a time per hook (in order, and a hook that hangs
+	-- holds one of the sender's slots, not all): none of a hook that has
+	-- one on its way, and one per hook in a batch.
 	FOR o IN SELECT * FROM outbox x WHERE x.sent_at IS NULL
 	    AND x.dropped_at IS NULL AND x.next_try <= now()
 	    AND (x.lease_until IS NULL OR x.lease_until < now())
-	    ORDER BY x.next_try, x.id LIMIT n FOR UPDATE SKIP LOCKED LOOP
+	    AND (x.hook_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox y
+		WHERE y.hook_id = x.hook_id AND y.lease_until >= now()
+		AND y.sent_at IS NULL AND y.dropped_at IS NULL))
+	    ORDER BY x.next_try, x.id LIMIT 4 * n FOR UPDATE SKIP LOCKED LOOP
+		EXIT WHEN taken >= n;
+		IF o.hook_id IS NOT NULL THEN
+			CONTINUE WHEN o.hook_id = ANY (hooks_taken);
+			hooks_taken := hooks_taken || o.hook_id;
+		END IF;
 		why := NULL;
 		e := NULL;
 		id := o.id;
@@ -415,6 +428,7 @@ BEGIN
 		UPDATE outbox x SET lease_by = me, lease_until = now() +
 		    make_interval(secs => lease_s), tries = x.tries + 1
 		    WHERE x.id = o.id;
+		taken := taken + 1;
 		RETURN NEXT;
 	END LOOP;
 END $$;
@@ -457,6 +471,14 @@ BEGIN
 		UPDATE hooks SET failures = failures + 1,
 		    last_error = left(err, 500), last_error_at = now()
 		    WHERE id = o.hook_id RETURNING * INTO h;
+		-- The hook backs off, not only this message: its failures in
+		-- a row space its next tries (2 s, 4 s ... an hour), so that
+		-- a burst of messages to a hook that is down for a minute
+		-- counts a few failures, not one per message.
+		UPDATE outbox SET next_try = greatest(next_try, now() +
+		    outbox_backoff(h.failures))
+		    WHERE hook_id = h.id AND sent_at IS NULL
+		    AND dropped_at IS NULL;
 		IF h.disabled_at IS NULL AND
 		    h.failures >= cairn_setting('hook_disable_after') THEN
 			UPDATE hooks SET disabled_at = now() WHERE id = h.id;
@@ -483,16 +505,6 @@ BEGIN
 	END IF;
 	RETURN CASE WHEN gave_up THEN 'gave_up' ELSE 'retry' END;
 END $$;
-
--- In how many ms the next message falls due (NULL: none), so that the
--- sender wakes for it.
-CREATE OR REPLACE FUNCTION outbox_next_ms() RETURNS integer
-LANGUAGE sql STABLE AS $$
-	SELECT greatest(0, ceil(1000 * extract(epoch FROM min(next_try) -
-	    clock_timestamp())))::integer
-	FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL
-	AND (lease_until IS NULL OR lease_until < now())
-$$;
 
 -- The schedules --------------------------------------------------------
 

@@ -284,11 +284,13 @@ expect_eq "notify: no mail to nspy names the vault" \
     "$(mail_count '.to == "nspy@example.test"')" 0
 
 echo "== notify: kill -9 while messages are on their way"
-echo 4 > "$N/rx/slow"
+# A hook's messages go one at a time: the third is on its way (the
+# receiver has kept it and sleeps before answering) when cairnd dies.
+echo 3 > "$N/rx/slow"
 for i in 1 2 3; do
 	nq "hook test $i" as nlead hook test "$HOOK"
 done
-eventually 20 sh -c "[ \$(grep -c ' hook.test' '$N/rx/kept') -ge 4 ]" ||
+eventually 30 sh -c "[ \$(grep -c ' hook.test' '$N/rx/kept') -ge 4 ]" ||
     not_ok "notify: the three tests reached the receiver" "$(cat "$N/rx/log")"
 kill -KILL "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null
@@ -302,8 +304,8 @@ if start_server "$T/cairnd-notify2.log" &&
 else
 	not_ok "notify: cairnd restarts after kill -9"
 fi
-if eventually 60 sh -c "[ \$(grep -c '^dup .* hook.test' '$N/rx/log') -ge 3 ]"; then
-	ok "notify: after the restart the messages in flight are sent again (same delivery ids)"
+if eventually 60 sh -c "[ \$(grep -c '^dup .* hook.test' '$N/rx/log') -ge 1 ]"; then
+	ok "notify: after the restart the message in flight is sent again (same delivery id), and dropped"
 else
 	not_ok "notify: after the restart the messages in flight are sent again" "$(tail "$N/rx/log")"
 fi
