@@ -80,7 +80,7 @@ else
 	not_ok "notify: OpenSMTPD runs with its own config" "$(cat "$N/smtpd.log")"
 fi
 "$PY" "$HERE/smtp_tls.py" "$TLS_PORT" "$SMTP_PORT" "$T/certs/server.pem" \
-    "$T/certs/server.key" >"$N/front.log" 2>&1 &
+    "$T/certs/server.key" "$N/plain" >"$N/front.log" 2>&1 &
 FRONT_PID=$!
 "$PY" "$HERE/notify_rx.py" "$N/rx" "$RX_PORT" "$T/certs/server.pem" \
     "$T/certs/server.key" "$N/rx/secret" >"$N/rx.out" 2>&1 &
@@ -263,6 +263,47 @@ else
 fi
 expect_eq "notify: every delivery id arrived once" \
     "$(mails | jq -r .delivery | sort | uniq -d | wc -l)" 0
+
+echo "== notify: STARTTLS required, the relay's certificate verified"
+# A new front, so that no connection libcurl keeps from before (TLS
+# already up) is reused.
+touch "$N/plain"
+kill "$FRONT_PID"; wait "$FRONT_PID" 2>/dev/null
+"$PY" "$HERE/smtp_tls.py" "$TLS_PORT" "$SMTP_PORT" "$T/certs/server.pem" \
+    "$T/certs/server.key" "$N/plain" >>"$N/front.log" 2>&1 &
+FRONT_PID=$!
+eventually 10 sh -c "[ \$(grep -c '^ready' '$N/front.log') -ge 2 ]"
+before=$(mail_count 'true')
+nq "green" as admin kpi record "$KPI" 99.9
+nq "red to a relay without STARTTLS" as admin kpi record "$KPI" 61
+if eventually 20 sh -c "grep -q '^plain: no STARTTLS' '$N/front.log'" &&
+    eventually 20 sh -c "'$PGBIN/psql' -X -q -t -A -h '$DATA' -U cairn -d cairn -c \"SELECT last_error FROM outbox WHERE channel = 'email' AND sent_at IS NULL AND dropped_at IS NULL AND last_error IS NOT NULL\" | grep -q ."; then
+	ok "STARTTLS required: a relay that does not offer it gets nothing ($(psql_cairn -c "SELECT last_error FROM outbox WHERE channel = 'email' AND sent_at IS NULL AND last_error IS NOT NULL LIMIT 1"))"
+else
+	not_ok "STARTTLS required: a relay without it gets nothing" "$(cat "$N/front.log")"
+fi
+expect_eq "STARTTLS required: nothing was delivered in clear" "$(mail_count 'true')" "$before"
+rm -f "$N/plain"
+# The front again, with a certificate of a CA cairnd does not trust.
+kill "$FRONT_PID"; wait "$FRONT_PID" 2>/dev/null
+"$PY" "$HERE/smtp_tls.py" "$TLS_PORT" "$SMTP_PORT" "$T/other/server.pem" \
+    "$T/other/server.key" "$N/plain" >"$N/front-other.log" 2>&1 &
+FRONT_PID=$!
+if eventually 30 sh -c "'$PGBIN/psql' -X -q -t -A -h '$DATA' -U cairn -d cairn -c \"SELECT last_error FROM outbox WHERE channel = 'email' AND sent_at IS NULL AND dropped_at IS NULL\" | grep -qi 'certificate\|TLS'"; then
+	ok "STARTTLS: a relay whose certificate is not trusted gets nothing"
+else
+	not_ok "STARTTLS: an untrusted relay gets nothing" "$(cat "$N/front-other.log"; psql_cairn -c "SELECT last_error FROM outbox WHERE sent_at IS NULL")"
+fi
+expect_eq "STARTTLS: nothing was delivered through the untrusted relay" "$(mail_count 'true')" "$before"
+kill "$FRONT_PID"; wait "$FRONT_PID" 2>/dev/null
+"$PY" "$HERE/smtp_tls.py" "$TLS_PORT" "$SMTP_PORT" "$T/certs/server.pem" \
+    "$T/certs/server.key" "$N/plain" >>"$N/front.log" 2>&1 &
+FRONT_PID=$!
+if eventually 60 has_mail 'true' $((before + 1)); then
+	ok "STARTTLS: with the trusted relay back, the message arrives"
+else
+	not_ok "STARTTLS: with the trusted relay back, the message arrives" "$(psql_cairn -c "SELECT id, tries, last_error, next_try FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL")"
+fi
 
 echo "== notify: the read rule at sending time"
 stop_smtpd

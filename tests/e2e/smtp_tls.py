@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""smtp_tls.py PORT BACKEND_PORT CERT KEY: the STARTTLS half of the test
-MTA, in front of OpenSMTPD (tests/e2e/notify.sh).
+"""smtp_tls.py PORT BACKEND_PORT CERT KEY [PLAINFLAG]: the STARTTLS half
+of the test MTA, in front of OpenSMTPD (tests/e2e/notify.sh).
 
 Debian 12's OpenSMTPD (6.8.0p2) cannot do TLS with OpenSSL 3: every
 handshake fails with "EVP lib" (OpenSMTPD issues #1171, #1239).  So
@@ -10,14 +10,19 @@ refuses anything else before TLS (530), takes STARTTLS with the suite's
 certificate, and from then on relays the session to OpenSMTPD, which
 receives, queues and delivers the mail (the client's EHLO after TLS goes
 to it).  OpenSMTPD down: 421 at once, as a stopped MTA's port would
-refuse.  Each connection's outcome is logged on stdout.
+refuse.  While the file PLAINFLAG exists, the front offers no STARTTLS and
+relays the session in plain text from the start (a relay without TLS, or
+a man in the middle that strips it): a client that requires STARTTLS must
+send nothing.  Each connection's outcome is logged on stdout.
 """
+import os
 import socket
 import ssl
 import sys
 import threading
 
 PORT, BACKEND, CERT, KEY = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+PLAIN = sys.argv[5] if len(sys.argv) > 5 else None
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(CERT, KEY)
 
@@ -53,6 +58,11 @@ def serve(c):
         c.close()
         return
     back.settimeout(None)
+    if PLAIN is not None and os.path.exists(PLAIN):
+        print("plain: no STARTTLS offered", flush=True)
+        threading.Thread(target=pipe, args=(back, c), daemon=True).start()
+        pipe(c, back)
+        return
     bf = back.makefile("rb")
     # OpenSMTPD's greeting; the client has ours.
     while True:
