@@ -378,6 +378,14 @@ int	 cmd_comment_edit(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_comments(struct client *, struct cmd_args *) MUST_CHECK;
 /* obj show's comments: their count and the last one. */
 void	 print_comments(const msgpack_object *);
+/* cmd-notify.c */
+int	 cmd_notify_show(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_notify_set(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_notify_run(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_hook_add(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_hook_list(struct client *, struct cmd_args *) MUST_CHECK;
+int	 cmd_hook_test(struct client *, struct cmd_args *) MUST_CHECK;
+
 /* cmd-token.c */
 int	 cmd_token_add(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_token_list(struct client *, struct cmd_args *) MUST_CHECK;

@@ -610,6 +610,73 @@ const struct cmd_entry cmd_table[] = {
 		.min_args = 2, .max_args = 2,
 		.flags = CMD_SESSION, .exec = cmd_comments,
 	},
+	{
+		.name = "notify", .sub = "show",
+		.usage = "",
+		.summary = "show where your notifications go and which you get",
+		.op = "notify.show",
+		.flags = CMD_SESSION, .exec = cmd_notify_show,
+	},
+	{
+		.name = "notify", .sub = "set",
+		.usage = "[--email ADDR|none] [--reminders on|off] "
+		    "[--digest weekly|off] [--alerts on|off]",
+		.summary = "set your address and the notifications you get "
+		    "(each on by default)",
+		.op = "notify.set",
+		.opts = OPTS(OPT_S("email", NULL), OPT_S("reminders", NULL),
+		    OPT_S("digest", NULL), OPT_S("alerts", NULL)),
+		.flags = CMD_SESSION, .exec = cmd_notify_set,
+	},
+	{
+		.name = "notify", .sub = "run",
+		.usage = "reminders|digest|alerts",
+		.summary = "send what the schedule would send, now (admin)",
+		.op = "notify.run",
+		.keys = KEYS(ARG_S("what")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_notify_run,
+	},
+	{
+		.name = "hook", .sub = "add",
+		.usage = "--team SLUG URL [--format json|slack] [--kind K ...]",
+		.summary = "add a team webhook (admins, the team's leads); "
+		    "prints its id and its signing secret once",
+		.op = "hook.add",
+		.keys = KEYS(ARG_S("url")),
+		.opts = OPTS(OPT_SREQ("team", "team"),
+		    OPT_S("format", "format"), OPT_SM("kind")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_hook_add,
+	},
+	{
+		.name = "hook", .sub = "list",
+		.usage = "[--team SLUG]",
+		.summary = "list the webhooks you manage: failures, last "
+		    "error, disabled",
+		.op = "hook.list",
+		.opts = OPTS(OPT_S("team", "team")),
+		.flags = CMD_SESSION, .exec = cmd_hook_list,
+	},
+	{
+		.name = "hook", .sub = "rm",
+		.usage = "ID",
+		.summary = "remove a webhook",
+		.op = "hook.remove",
+		.keys = KEYS(ARG_ID("id")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_removed,
+	},
+	{
+		.name = "hook", .sub = "test",
+		.usage = "ID",
+		.summary = "send a webhook a test message (and enable it again "
+		    "if it was disabled)",
+		.op = "hook.test",
+		.keys = KEYS(ARG_ID("id")),
+		.min_args = 1, .max_args = 1,
+		.flags = CMD_SESSION, .exec = cmd_hook_test,
+	},
 
 	{
 		.name = "token", .sub = "add",

@@ -42,6 +42,15 @@ static const struct setting settings[] = {
 	S(log_level, C_STR, 0, 0, "error, warn, info or debug"),
 	S(outgoing_ca, C_STR, 0, 0, "PEM file of CAs trusted for outgoing "
 	    "HTTPS (Prometheus sources), beside the system store"),
+	/* Mail (issue 16, docs/operations.md "Notifications"). */
+	S(smtp_host, C_STR, 0, 0, "SMTP relay for notifications (unset: no "
+	    "mail)"),
+	S(smtp_port, C_INT, 1, 65535, "the relay's port (587)"),
+	S(smtp_starttls, C_STR, 0, 0, "required (default) or off"),
+	S(smtp_user, C_STR, 0, 0, "SMTP AUTH user (unset: no AUTH)"),
+	S(smtp_password_file, C_STR, 0, 0, "file holding the SMTP password "
+	    "(not readable by group or others)"),
+	S(smtp_from, C_STR, 0, 0, "the sender's address (cairn@HOSTNAME)"),
 	S(max_frame, C_SIZE, 64, 256 << 20, "largest frame payload, bytes"),
 	S(max_depth, C_SIZE, 2, MP_DEPTH_HARD_MAX, "MessagePack nesting"),
 	S(max_string, C_SIZE, 16, 256 << 20, "longest string, bytes"),
@@ -117,6 +126,8 @@ config_defaults(struct config *c)
 	c->tls_min_version = xstrdup("1.3");
 	c->cluster_user = xstrdup("postgres");
 	c->log_level = xstrdup("info");
+	c->smtp_port = 587;
+	c->smtp_starttls = xstrdup("required");
 	c->max_frame = DEFAULT_MAX_FRAME;
 	c->max_depth = DEFAULT_MAX_DEPTH;
 	c->max_string = DEFAULT_MAX_STRING;
@@ -347,6 +358,11 @@ config_parse_args(struct config *c, int argc, char **argv)
 		    c->max_frame + FRAME_HEADER_SIZE);
 		return false;
 	}
+	if (strcmp(c->smtp_starttls, "required") != 0 &&
+	    strcmp(c->smtp_starttls, "off") != 0) {
+		fprintf(stderr, "cairnd: smtp_starttls is required or off\n");
+		return false;
+	}
 	if (c->max_startups == MAX_STARTUPS_AUTO)
 		c->max_startups = c->max_conns / 4 > 0 ? c->max_conns / 4 : 1;
 	if (c->hash_queue == HASH_QUEUE_AUTO)
@@ -370,5 +386,9 @@ config_free(struct config *c)
 		if (settings[i].type == C_STR)
 			free(*(char **)((char *)c + settings[i].off));
 	free(c->init_admin);
+	if (c->smtp_password != NULL) {
+		explicit_bzero(c->smtp_password, strlen(c->smtp_password));
+		free(c->smtp_password);
+	}
 	memset(c, 0, sizeof *c);
 }

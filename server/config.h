@@ -28,6 +28,14 @@ struct config {
 	char	*log_level;
 	char	*outgoing_ca;		/* PEM CAs for outgoing HTTPS, beside
 					 * the system store (NULL: none) */
+	/* Mail (mail.h): NULL smtp_host, none. */
+	char	*smtp_host;
+	int	 smtp_port;
+	char	*smtp_starttls;		/* "required" or "off" */
+	char	*smtp_user;
+	char	*smtp_password_file;
+	char	*smtp_password;		/* read from the file at start */
+	char	*smtp_from;
 
 	/* Limits. */
 	size_t	 max_frame;

@@ -12,6 +12,8 @@
 #include "export.h"
 #include "feed.h"
 #include "grade.h"
+#include "hook.h"
+#include "notify.h"
 #include "guardrail.h"
 #include "import.h"
 #include "kpi.h"
@@ -64,6 +66,8 @@ static const struct op *const entity_ops[] = {
 	watch_ops,
 	inbox_ops,
 	comment_ops,
+	notify_ops,
+	hook_ops,
 };
 
 /* Every op name once: checked at the first look-up (start-up's first

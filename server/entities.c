@@ -21,6 +21,9 @@
 #include "inbox.h"
 #include "kpi.h"
 #include "kr.h"
+#include "hook.h"
+#include "notify.h"
+#include "notifyrun.h"
 #include "objective.h"
 #include "period.h"
 #include "reading.h"
@@ -71,6 +74,9 @@ static const struct stmt_def *const entity_stmts[] = {
 	watch_stmts,
 	inbox_stmts,
 	comment_stmts,
+	notify_stmts,
+	hook_stmts,
+	notifyrun_stmts,
 	NULL
 };
 

@@ -36,6 +36,9 @@ struct http_req {
 	struct http_loop	*hl;
 	CURL			*easy;
 	struct curl_slist	*headers;
+	struct curl_slist	*rcpt;		/* mail: the recipient */
+	char			*up;		/* mail: the message to upload */
+	size_t			 uplen, upoff;
 	char			*resp;		/* body so far, NUL-ended */
 	size_t			 len, cap;
 	bool			 too_large;
@@ -160,6 +163,20 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	return add;
 }
 
+/* CURLOPT_READFUNCTION: the message of a mail, in pieces. */
+static size_t
+on_upload(char *buf, size_t size, size_t n, void *arg)
+{
+	struct http_req *r = arg;
+	size_t left = r->uplen - r->upoff, take = size * n;
+
+	if (take > left)
+		take = left;
+	memcpy(buf, r->up + r->upoff, take);
+	r->upoff += take;
+	return take;
+}
+
 static void
 req_free(struct http_req *r)
 {
@@ -167,6 +184,8 @@ req_free(struct http_req *r)
 	(void)curl_multi_remove_handle(r->hl->multi, r->easy);
 	curl_easy_cleanup(r->easy);
 	curl_slist_free_all(r->headers);	/* may hold a token */
+	curl_slist_free_all(r->rcpt);
+	free(r->up);
 	free(r->resp);
 	free(r);
 }
@@ -202,6 +221,7 @@ classify(struct http_req *r, CURLcode rc, const char **why)
 	case CURLE_SSL_CIPHER:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_USE_SSL_FAILED:
 		return HTTP_TLS;
 	case CURLE_FILESIZE_EXCEEDED:
 		return HTTP_TOO_LARGE;
@@ -367,7 +387,8 @@ set_common(struct http_req *r, const struct http_opts *o)
 	SET(CURLOPT_PRIVATE, r);
 	SET(CURLOPT_URL, o->url);
 	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_PROTOCOLS_STR, o->mail_rcpt != NULL ? "smtp" :
+	    "http,https");
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	/* The environment's http_proxy is not cairnd's configuration. */
 	SET(CURLOPT_PROXY, "");
@@ -397,7 +418,25 @@ set_common(struct http_req *r, const struct http_opts *o)
 		blob.flags = CURL_BLOB_COPY;
 		SET(CURLOPT_CAINFO_BLOB, &blob);
 	}
-	if (o->method != NULL && strcmp(o->method, "POST") == 0) {
+	if (o->mail_rcpt != NULL) {
+		r->rcpt = curl_slist_append(NULL, o->mail_rcpt);
+		r->uplen = o->bodylen;
+		r->up = xmalloc(r->uplen + 1);
+		memcpy(r->up, o->body != NULL ? o->body : "", r->uplen);
+		SET(CURLOPT_MAIL_FROM, o->mail_from);
+		SET(CURLOPT_MAIL_RCPT, r->rcpt);
+		SET(CURLOPT_UPLOAD, 1L);
+		SET(CURLOPT_READFUNCTION, on_upload);
+		SET(CURLOPT_READDATA, r);
+		SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)r->uplen);
+		SET(CURLOPT_USE_SSL, o->require_tls ? (long)CURLUSESSL_ALL :
+		    (long)CURLUSESSL_NONE);
+		if (o->user != NULL) {
+			SET(CURLOPT_USERNAME, o->user);
+			SET(CURLOPT_PASSWORD, o->password != NULL ?
+			    o->password : "");
+		}
+	} else if (o->method != NULL && strcmp(o->method, "POST") == 0) {
 		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->bodylen);
 		SET(CURLOPT_COPYPOSTFIELDS, o->body != NULL ? o->body : "");
 	} else if (o->method != NULL && strcmp(o->method, "GET") != 0)

@@ -2,9 +2,10 @@
  * http-loop.h: outgoing HTTP(S) requests on cairnd's event loop, through
  * libcurl's multi-socket interface (libevent watches curl's sockets and
  * timer).  Generic on purpose: the Prometheus reader (prom.c) uses it for
- * GET, and webhooks and mail will use it for POST.
+ * GET, webhooks (notifyrun.c) for POST, and mail (mail.c) for SMTP.
  *
- * What every request gets, whatever the caller asks: http and https only,
+ * What every request gets, whatever the caller asks: http and https only
+ * (smtp only for mail),
  * no redirects, TLS peer and host verified, a connect and a total timeout,
  * a capped response body, no signals.  Nothing here blocks the loop:
  * Debian 12's libcurl (7.88, OpenSSL flavour) is built with the threaded
@@ -45,6 +46,15 @@ struct http_opts {
 	/* PEM text of the CAs to trust instead of the system store and
 	 * outgoing_ca; NULL: those two. */
 	const char		 *ca_pem;
+	/* Mail (url smtp://HOST:PORT): the envelope's sender and its one
+	 * recipient; body is the whole message, uploaded.  require_tls:
+	 * STARTTLS or fail (CURLUSESSL_ALL); user and password: AUTH (NULL:
+	 * none).  The result's status is the server's last reply code. */
+	const char		 *mail_from;
+	const char		 *mail_rcpt;
+	bool			  require_tls;
+	const char		 *user;
+	const char		 *password;
 };
 
 enum http_fail {

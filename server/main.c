@@ -23,6 +23,8 @@
 #include "feedrun.h"
 #include "hashpool.h"
 #include "housekeep.h"
+#include "mail.h"
+#include "notifyrun.h"
 #include "http-loop.h"
 #include "log.h"
 #include "migrate.h"
@@ -284,6 +286,7 @@ serve(struct config *cf, const char *conninfo)
 	 * socket each, within fd_limit's spare). */
 	pgsrc_keep(srv.base, 16);
 	fr = feedrun_start(&srv);
+	srv.notify = notifyrun_start(&srv);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, NULL);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_stop, NULL);
 	srv.sig_hup = evsignal_new(srv.base, SIGHUP, on_hup, NULL);
@@ -307,6 +310,8 @@ serve(struct config *cf, const char *conninfo)
 		evconnlistener_free(srv.listener);
 	housekeep_stop(hk);
 	feedrun_stop(fr);
+	notifyrun_stop(srv.notify);
+	srv.notify = NULL;
 	watch_free();
 	events_free(events);
 	pgsrc_keep_end();
@@ -335,7 +340,7 @@ int
 main(int argc, char **argv)
 {
 	struct config cf;
-	char *conninfo = NULL;
+	char *conninfo = NULL, err[512];
 	int rc;
 
 	/* Nothing cairnd creates (lock, cairn.conf, the cluster's log) is for
@@ -378,6 +383,13 @@ main(int argc, char **argv)
 	 * demo seals its source's password with it. */
 	if (cf.init_admin == NULL &&
 	    !secret_init(cf.secret_key, cf.secret_key_previous)) {
+		config_free(&cf);
+		return 1;
+	}
+	/* The SMTP password, read while still root. */
+	if (cf.init_admin == NULL && !cf.demo &&
+	    !mail_init(&cf, err, sizeof err)) {
+		log_warnx("%s", err);
 		config_free(&cf);
 		return 1;
 	}

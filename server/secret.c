@@ -312,9 +312,29 @@ pg_ok(PGconn *pg, PGresult *r, ExecStatusType want, const char *what)
 
 /* Re-seal one secret sealed with the previous key: 1 done, 0 it does
  * not open (left as it is, unusable: warned), -1 the update failed. */
+/* A table whose rows hold sealed secrets: the sources' credentials,
+ * the hooks' signing secrets (issue 16).  select returns id, the
+ * additional data the secret was sealed for, the secret (locked), and
+ * what log lines call the row (a hook's id: its URL may hold a token). */
+struct sealed_table {
+	const char	*what;		/* "source", "hook" */
+	const char	*select;
+	const char	*update;	/* $1 secret, $2 id */
+};
+
+static const struct sealed_table sealed_tables[] = {
+	{ "source", "SELECT id, name, secret, name AS label FROM sources"
+	    " WHERE secret IS NOT NULL ORDER BY id FOR UPDATE",
+	    "UPDATE sources SET secret = $1::bytea WHERE id = $2::bigint" },
+	{ "hook", "SELECT id, 'hook:' || url, secret, id::text AS label"
+	    " FROM hooks"
+	    " WHERE secret IS NOT NULL ORDER BY id FOR UPDATE",
+	    "UPDATE hooks SET secret = $1::bytea WHERE id = $2::bigint" },
+};
+
 static int
-reseal(PGconn *pg, const char *id, const char *name, const uint8_t *in,
-    size_t inlen)
+reseal(PGconn *pg, const struct sealed_table *st, const char *id,
+    const char *aad, const char *name, const uint8_t *in, size_t inlen)
 {
 	char pt[SECRET_MAX + 1], err[256];
 	uint8_t out[SECRET_MAX + SECRET_OVERHEAD];
@@ -323,24 +343,23 @@ reseal(PGconn *pg, const char *id, const char *name, const uint8_t *in,
 	char *hex;
 	bool ok;
 
-	if (!secret_open(&prev_key, NULL, name, in, inlen, pt, sizeof pt,
+	if (!secret_open(&prev_key, NULL, aad, in, inlen, pt, sizeof pt,
 	    &ptlen, err, sizeof err)) {
-		log_warnx("secrets: source %s: %s: left as it is (set it "
-		    "again)", name, err);
+		log_warnx("secrets: %s %s: %s: left as it is (set it "
+		    "again)", st->what, name, err);
 		return 0;
 	}
-	ok = secret_seal(&cur_key, name, pt, ptlen, out, sizeof out, &outlen);
+	ok = secret_seal(&cur_key, aad, pt, ptlen, out, sizeof out, &outlen);
 	OPENSSL_cleanse(pt, sizeof pt);
 	if (!ok) {
-		log_warnx("secrets: source %s: sealing failed", name);
+		log_warnx("secrets: %s %s: sealing failed", st->what, name);
 		return -1;
 	}
 	hex = secret_bytea_hex(out, outlen);
 	p[0] = hex;
 	p[1] = id;
-	ok = pg_ok(pg, PQexecParams(pg, "UPDATE sources SET secret = "
-	    "$1::bytea WHERE id = $2::bigint", 2, NULL, p, NULL, NULL, 0),
-	    PGRES_COMMAND_OK, "update");
+	ok = pg_ok(pg, PQexecParams(pg, st->update, 2, NULL, p, NULL, NULL,
+	    0), PGRES_COMMAND_OK, "update");
 	free(hex);
 	return ok ? 1 : -1;
 }
@@ -367,44 +386,56 @@ secret_rotate(const char *conninfo)
 		PQfinish(pg);
 		return false;
 	}
-	r = PQexec(pg, "SELECT id, name, secret FROM sources"
-	    " WHERE secret IS NOT NULL ORDER BY id FOR UPDATE");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_warnx("secrets: reading sources: %s", PQerrorMessage(pg));
+	n = 0;
+	for (size_t t = 0; ok && t < sizeof sealed_tables /
+	    sizeof *sealed_tables; t++) {
+		const struct sealed_table *st = &sealed_tables[t];
+		int rows;
+
+		r = PQexec(pg, st->select);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			log_warnx("secrets: reading %ss: %s", st->what,
+			    PQerrorMessage(pg));
+			PQclear(r);
+			PQfinish(pg);
+			return false;
+		}
+		rows = PQntuples(r);
+		n += rows;
+		for (int i = 0; i < rows && ok; i++) {
+			const char *aad = PQgetvalue(r, i, 1);
+			const char *name = PQgetvalue(r, i, 3);
+			uint8_t *b;
+			size_t blen;
+
+			if (!secret_bytea_parse(PQgetvalue(r, i, 2), &b,
+			    &blen)) {
+				log_warnx("secrets: %s %s: unreadable secret",
+				    st->what, name);
+				unknown++;
+				continue;
+			}
+			if (secret_sealed_with(&cur_key, b, blen))
+				;
+			else if (have_prev && secret_sealed_with(&prev_key, b,
+			    blen)) {
+				int done = reseal(pg, st, PQgetvalue(r, i, 0),
+				    aad, name, b, blen);
+
+				ok = done >= 0;
+				resealed += done == 1;
+				unknown += done == 0;
+			} else {
+				log_warnx("secrets: %s %s: sealed with a key "
+				    "that is neither secret_key nor "
+				    "secret_key_previous: it cannot be used "
+				    "until it is set again", st->what, name);
+				unknown++;
+			}
+			free(b);
+		}
 		PQclear(r);
-		PQfinish(pg);
-		return false;
 	}
-	n = PQntuples(r);
-	for (int i = 0; i < n && ok; i++) {
-		const char *name = PQgetvalue(r, i, 1);
-		uint8_t *b;
-		size_t blen;
-
-		if (!secret_bytea_parse(PQgetvalue(r, i, 2), &b, &blen)) {
-			log_warnx("secrets: source %s: unreadable secret",
-			    name);
-			unknown++;
-			continue;
-		}
-		if (secret_sealed_with(&cur_key, b, blen))
-			;
-		else if (have_prev && secret_sealed_with(&prev_key, b, blen)) {
-			int done = reseal(pg, PQgetvalue(r, i, 0), name, b,
-			    blen);
-
-			ok = done >= 0;
-			resealed += done == 1;
-			unknown += done == 0;
-		} else {
-			log_warnx("secrets: source %s: sealed with a key that "
-			    "is neither secret_key nor secret_key_previous: "
-			    "it cannot be used until it is set again", name);
-			unknown++;
-		}
-		free(b);
-	}
-	PQclear(r);
 	if (!ok || !pg_ok(pg, PQexec(pg, "COMMIT"), PGRES_COMMAND_OK,
 	    "commit")) {
 		log_warnx("secrets: re-sealing failed: nothing was changed");

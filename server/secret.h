@@ -13,7 +13,8 @@
  * The additional data is the source's name, so that a sealed secret
  * copied to another row does not open.  The key id says which key sealed
  * it: with secret_key_previous also configured, cairnd re-seals at start
- * every secret sealed with the previous key (secret_rotate,
+ * every secret sealed with the previous key, the sources' and the
+ * hooks' (secret_rotate,
  * docs/operations.md "Rotating the secret key").
  *
  * The pure part (parse, seal, open) needs no server around it

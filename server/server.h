@@ -166,6 +166,7 @@ struct server {
 	struct hashpool		*hp;
 	struct throttle		*throttle;
 	struct http_loop	*http;		/* outgoing HTTP(S), http-loop.h */
+	struct notifyrun	*notify;	/* the outbox's sender */
 	struct connq		 conns;
 	size_t			 nconns;
 	struct addrcount	*addrs;		/* connections per address */

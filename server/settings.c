@@ -172,6 +172,10 @@ static const char *const small_settings[] = {
 	"signoff_days",
 	/* the event stream (event.sql: event_prune) */
 	"events_keep_days",
+	/* notifications (notify.sql, notifyrun.c) */
+	"notify_retry_hours", "hook_disable_after", "escalate_after",
+	"reminder_day", "reminder_hour", "digest_day", "digest_hour",
+	"alert_sweep_minutes",
 	NULL
 };
 
@@ -250,8 +254,10 @@ op_settings_set(struct request *req)
 		    "pace_risk_confidence, health_w_checkins, _kpis, "
 		    "_alignment, _focus, _assessment, forecast_window, "
 		    "forecast_horizon, feed_concurrency, signoff_days, "
-		    "events_keep_days, "
-		    "source_timeout_ms and "
+		    "events_keep_days, notify_retry_hours, "
+		    "hook_disable_after, escalate_after, reminder_day, "
+		    "reminder_hour, digest_day, digest_hour, "
+		    "alert_sweep_minutes, source_timeout_ms and "
 		    "budget_writes_rate, "
 		    "_writes_burst, _readings_rate, _readings_burst, "
 		    "_readings_per_kpi_rate, _readings_per_kpi_burst");
@@ -270,6 +276,20 @@ op_settings_set(struct request *req)
 		/* The database's settings_feed_concurrency_range too. */
 		req_fail(req, E_INVALID, "value", "feed_concurrency must be "
 		    "from 1 to %d runs", FEED_CONCURRENCY_MAX);
+		return;
+	}
+	if ((strcmp(name, "reminder_day") == 0 ||
+	    strcmp(name, "digest_day") == 0) && value > 7) {
+		/* The database's settings_notify_day_range too. */
+		req_fail(req, E_INVALID, "value", "%s is an ISO day, 1 "
+		    "(Monday) to 7 (Sunday)", name);
+		return;
+	}
+	if ((strcmp(name, "reminder_hour") == 0 ||
+	    strcmp(name, "digest_hour") == 0) && value > 24) {
+		/* The database's settings_notify_hour_range too. */
+		req_fail(req, E_INVALID, "value", "%s is a UTC hour, 1 to 24 "
+		    "(24: midnight)", name);
 		return;
 	}
 	snprintf(s.value, sizeof s.value, "%lld", (long long)value);

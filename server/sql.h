@@ -197,6 +197,17 @@ enum stmt {
 	/* the inbox (inbox.c) */
 	ST_INBOX,
 	ST_INBOX_SEEN,
+	/* notifications (notify.c, hook.c, notifyrun.c; issue 16) */
+	ST_NOTIFY_SHOW,
+	ST_NOTIFY_SET,
+	ST_NOTIFY_RUN,
+	ST_HOOK_ADD,
+	ST_HOOK_LIST,
+	ST_HOOK_REMOVE,
+	ST_HOOK_TEST,
+	ST_OUTBOX_CLAIM,
+	ST_OUTBOX_DONE,
+	ST_NOTIFY_TICK,
 	ST_MAX
 };
 

@@ -110,6 +110,11 @@ cat <<MSG
     $BIN/cairn whoami
     $BIN/cairn user add alice --name 'Alice Example'
 
+  Notifications: mail is off (no smtp_host: nothing is mailed; set
+  smtp_host, smtp_port, smtp_from in a cairnd.conf to mail through a
+  relay, docs/operations.md "Notifications"); webhooks go out as added
+  ('cairn hook add --team SLUG https://...').
+
 MSG
 if [ -f "$DEMOFILE" ]; then
 	Q=$(sed -n '1s/.* and \([^ ]*\) (active)$/\1/p' "$DEMOFILE")

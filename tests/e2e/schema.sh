@@ -45,7 +45,7 @@ sc_psql sc_legacy -f "$ROOT/tests/fixtures/db-6e09e4c.sql" >/dev/null 2>"$T/sc-l
 sc_dump sc_legacy >"$T/sc-before.sql"
 # Settings that migrations after the baseline add (002_forecast.sql), left
 # out of the rows compared and checked on their own below.
-sc_new_settings="'forecast_window', 'forecast_horizon', 'source_timeout_ms', 'feed_concurrency', 'events_keep_days', 'signoff_days'"
+sc_new_settings="'forecast_window', 'forecast_horizon', 'source_timeout_ms', 'feed_concurrency', 'events_keep_days', 'signoff_days', 'notify_retry_hours', 'hook_disable_after', 'escalate_after', 'reminder_day', 'reminder_hour', 'digest_day', 'digest_hour', 'alert_sweep_minutes'"
 counts="SELECT (SELECT count(*) FROM users) || ' ' ||
     (SELECT count(*) FROM objectives) || ' ' ||
     (SELECT count(*) FROM key_results) || ' ' ||
@@ -68,7 +68,7 @@ want=$(echo "$before" | awk '{ $1 += 1; $6 += 1; print }')
 expect_eq "schema: ... keeping its rows (users, objectives, KRs, check-ins, readings, audit, progress, settings)" "$after" "$want"
 expect_eq "schema: ... with the settings of the later migrations at their defaults" \
     "$(sc_psql sc_legacy -c "SELECT string_agg(name || '=' || value, ',' ORDER BY name) FROM settings WHERE name IN ($sc_new_settings)")" \
-    "events_keep_days=30,feed_concurrency=8,forecast_horizon=14,forecast_window=8,signoff_days=7,source_timeout_ms=5000"
+    "alert_sweep_minutes=10,digest_day=1,digest_hour=8,escalate_after=2,events_keep_days=30,feed_concurrency=8,forecast_horizon=14,forecast_window=8,hook_disable_after=10,notify_retry_hours=24,reminder_day=1,reminder_hour=9,signoff_days=7,source_timeout_ms=5000"
 # The baseline replaces 001..025; migrations after it are applied as on a
 # fresh database: the list is sql/'s, so adding one needs no change here.
 sc_want=$(for f in "$ROOT"/sql/[0-9][0-9][0-9]_*.sql; do
