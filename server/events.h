@@ -37,7 +37,7 @@
 #define EVENTS_RING	4096	/* events kept in memory */
 #define EVENTS_PAGE	500	/* rows read at once */
 #define EVENTS_SWEEP_MS	1000	/* sequencer run without a poke */
-#define EVENTS_BATCH_MS	10	/* runs start at most this often */
+#define EVENTS_BATCH_MS	20	/* runs start at most this often */
 
 /* Who may read an event (event_readable() in sql/logic/event.sql). */
 enum ev_audience { EVA_ALL, EVA_TEAM, EVA_ADMIN, EVA_USER };

@@ -45,6 +45,7 @@
 #include "row.h"
 #include "sql.h"
 #include "stmt.h"
+#include "watch-rule.h"
 #include "watch.h"
 #include "xmalloc.h"
 
@@ -52,8 +53,6 @@
 #define WATCH_OUT_LOW		(64 * 1024)
 #define WATCH_HEARTBEAT_MS	30000
 #define WATCH_TICK_MS		50
-#define WATCH_KINDS_MAX		16
-#define WATCH_IDS_MAX		100000	/* teams or objectives cached */
 
 /* The facts of a watcher (ctx) or of each watcher (refresh). */
 #define WATCH_FACTS							\
@@ -108,24 +107,11 @@ const stmt_table watch_stmts = {
 	    " $lim::integer)" },
 };
 
-struct ids {
-	int64_t		*v;
-	int		 n;
-};
-
 struct watcher {
 	TAILQ_ENTRY(watcher)	 entry;
 	struct watch		*wt;
 	struct request		*req;
-	int64_t			 user_id;
-	enum role		 role;
-	struct ids		 teams, objs;	/* the reading rule's facts */
-	int64_t			 root;		/* --team: its id, or 0 */
-	struct ids		 subtree;	/* ... and the teams below */
-	int64_t			 period_id;	/* --period, or 0 */
-	bool			 mine;
-	int			 nkinds;
-	char			 kinds[WATCH_KINDS_MAX][48];
+	struct watch_rule	 r;		/* who reads what, and asks */
 	int64_t			 last;		/* last seq considered */
 	int64_t			 sent;		/* last seq sent */
 	bool			 live;		/* else catching up */
@@ -160,50 +146,6 @@ static void	refresh(struct watch *);
 
 /* Facts ----------------------------------------------------------------- */
 
-/* "{1,2,3}" (sorted by the statement) into ids; false when malformed. */
-static bool MUST_CHECK
-ids_parse(struct ids *ids, const char *s)
-{
-	const char *p = s;
-	char *end;
-	int cap = 0;
-
-	free(ids->v);
-	ids->v = NULL;
-	ids->n = 0;
-	if (s == NULL || *p++ != '{')
-		return false;
-	while (*p != '}' && *p != '\0') {
-		long long x = strtoll(p, &end, 10);
-		if (end == p || ids->n >= WATCH_IDS_MAX)
-			return false;
-		if (ids->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			ids->v = xrealloc(ids->v, (size_t)cap * sizeof *ids->v);
-		}
-		ids->v[ids->n++] = x;
-		p = *end == ',' ? end + 1 : end;
-	}
-	return *p == '}';
-}
-
-static bool
-ids_has(const struct ids *ids, int64_t x)
-{
-	int lo = 0, hi = ids->n - 1;
-
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
-		if (ids->v[mid] == x)
-			return true;
-		if (ids->v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return false;
-}
-
 /* The facts of one row (ctx or refresh); false when malformed. */
 static bool MUST_CHECK
 facts_read(struct watcher *w, const PGresult *res, int row)
@@ -212,79 +154,14 @@ facts_read(struct watcher *w, const PGresult *res, int row)
 
 	if (r == ROLE_NONE)
 		return false;
-	w->role = r;
-	if (!ids_parse(&w->teams, row_str(res, row, "teams")) ||
-	    !ids_parse(&w->objs, row_str(res, row, "objs")))
+	w->r.role = r;
+	if (!watch_ids_parse(&w->r.teams, row_str(res, row, "teams")) ||
+	    !watch_ids_parse(&w->r.objs, row_str(res, row, "objs")))
 		return false;
-	if (w->root != 0 && !ids_parse(&w->subtree,
+	if (w->r.root != 0 && !watch_ids_parse(&w->r.subtree,
 	    row_str(res, row, "subtree")))
 		return false;
 	return true;
-}
-
-/* The reading rule (event_readable() in sql/logic/event.sql), then the
- * watcher's own filters. */
-static bool
-wants(const struct watcher *w, const struct ev *e)
-{
-	bool ok = false;
-
-	switch (e->audience) {
-	case EVA_ALL:
-		ok = true;
-		break;
-	case EVA_ADMIN:
-		ok = w->role == ROLE_ADMIN;
-		break;
-	case EVA_USER:		/* and, about a team's thing, readable */
-		ok = e->user_id == w->user_id && (e->team_id == 0 ||
-		    ids_has(&w->teams, e->team_id) || (e->objective_id != 0 &&
-		    ids_has(&w->objs, e->objective_id)));
-		break;
-	case EVA_TEAM:
-		ok = ids_has(&w->teams, e->team_id) || (e->objective_id != 0 &&
-		    ids_has(&w->objs, e->objective_id));
-		break;
-	}
-	if (!ok)
-		return false;
-	if (w->root != 0 && !ids_has(&w->subtree, e->team_id))
-		return false;
-	if (w->period_id != 0 && e->period_id != w->period_id)
-		return false;
-	if (w->mine && e->owner_id != w->user_id && e->user_id != w->user_id)
-		return false;
-	if (w->nkinds > 0) {
-		size_t n;
-		int i;
-		for (i = 0; i < w->nkinds; i++) {
-			n = strlen(w->kinds[i]);
-			/* "kpi" asks for kpi.health_changed as well as kpi */
-			if (strcmp(e->kind, w->kinds[i]) == 0 ||
-			    (strchr(w->kinds[i], '.') == NULL &&
-			    strncmp(e->kind, w->kinds[i], n) == 0 &&
-			    e->kind[n] == '.'))
-				break;
-		}
-		if (i == w->nkinds)
-			return false;
-	}
-	return true;
-}
-
-/* Whether an event may change what someone may read. */
-static bool
-changes_facts(const struct ev *e)
-{
-	static const char *const kinds[] = { "team.created", "team.move",
-	    "team.remove", "team.add_member", "team.remove_member",
-	    "objective.grant", "objective.revoke", "user.set_role",
-	    "user.disable", NULL };
-
-	for (int i = 0; kinds[i] != NULL; i++)
-		if (strcmp(e->kind, kinds[i]) == 0)
-			return true;
-	return false;
 }
 
 /* Frames ---------------------------------------------------------------- */
@@ -352,9 +229,7 @@ watcher_free(struct watcher *w)
 	for (int i = 0; i < wt->nsnap; i++)
 		if (wt->snap[i] == w)
 			wt->snap[i] = NULL;
-	free(w->teams.v);
-	free(w->objs.v);
-	free(w->subtree.v);
+	watch_rule_clear(&w->r);
 	free(w);
 }
 
@@ -383,7 +258,7 @@ deliver(struct watcher *w, const struct ev *e)
 	if (e->seq <= w->last)
 		return true;
 	w->last = e->seq;
-	if (!wants(w, e))
+	if (!watch_rule_wants(&w->r, e))
 		return true;
 	frame(w, WIRE_EVENT, e->packed, e->size);
 	w->sent = e->seq;
@@ -413,7 +288,7 @@ on_event(void *arg, const struct ev *e)
 			watcher_end(w, E_LIMIT, "this watcher fell behind "
 			    "(watch_buffer): resume with --since");
 	}
-	if (changes_facts(e)) {
+	if (watch_changes_facts(e)) {
 		TAILQ_FOREACH(w, &wt->list, entry) {
 			w->live = false;
 			w->stale = true;
@@ -554,9 +429,9 @@ refresh(struct watch *wt)
 		if (!w->stale)
 			continue;
 		ulen += sprintf(wt->arrays.users + ulen - 1, "%s%lld",
-		    i ? "," : "", (long long)w->user_id);
+		    i ? "," : "", (long long)w->r.user_id);
 		rlen += sprintf(wt->arrays.roots + rlen - 1, "%s%lld",
-		    i ? "," : "", (long long)w->root);
+		    i ? "," : "", (long long)w->r.root);
 		wt->snap[i++] = w;
 	}
 	wt->nsnap = i;
@@ -634,18 +509,18 @@ on_ctx(void *arg, const PGresult *res)
 	} else {
 		top = row_int(res, 0, "last_seq");
 		pruned = row_int(res, 0, "pruned_through");
-		w->root = row_null(res, 0, "team_id") ? 0 :
+		w->r.root = row_null(res, 0, "team_id") ? 0 :
 		    row_int(res, 0, "team_id");
-		w->period_id = row_null(res, 0, "period_id") ? 0 :
+		w->r.period_id = row_null(res, 0, "period_id") ? 0 :
 		    row_int(res, 0, "period_id");
 	}
 	if (code != E_OK)
 		;
-	else if (w->has_team && w->root == 0) {
+	else if (w->has_team && w->r.root == 0) {
 		code = E_NOT_FOUND;
 		field = "team";
 		snprintf(msg, sizeof msg, "no team '%s'", w->team);
-	} else if (w->has_period && w->period_id == 0) {
+	} else if (w->has_period && w->r.period_id == 0) {
 		code = E_NOT_FOUND;
 		field = "period";
 		snprintf(msg, sizeof msg, "no period '%s'", w->period);
@@ -665,9 +540,7 @@ on_ctx(void *arg, const PGresult *res)
 		snprintf(msg, sizeof msg, "malformed facts");
 	}
 	if (code != E_OK) {
-		free(w->teams.v);
-		free(w->objs.v);
-		free(w->subtree.v);
+		watch_rule_clear(&w->r);
 		free(w);
 		req_fail(req, code, field, "%s", msg);
 		return;
@@ -710,20 +583,20 @@ op_event_watch(struct request *req)
 	}
 	w = xcalloc(1, sizeof *w);
 	w->req = req;
-	w->user_id = req->conn->sess.user_id;
-	w->mine = mine;
+	w->r.user_id = req->conn->sess.user_id;
+	w->r.mine = mine;
 	w->last = since;
 	w->has_since = has_since;
 	w->has_team = team != NULL;
 	w->has_period = period != NULL;
 	snprintf(w->team, sizeof w->team, "%s", team ? team : "");
 	snprintf(w->period, sizeof w->period, "%s", period ? period : "");
-	snprintf(w->caller, sizeof w->caller, "%lld", (long long)w->user_id);
+	snprintf(w->caller, sizeof w->caller, "%lld", (long long)w->r.user_id);
 	for (uint32_t i = 0; kinds != NULL && i < kinds->via.array.size;
 	    i++) {
 		const msgpack_object *o = &kinds->via.array.ptr[i];
 		if (o->type != MSGPACK_OBJECT_STR || o->via.str.size == 0 ||
-		    o->via.str.size >= sizeof w->kinds[0] ||
+		    o->via.str.size >= sizeof w->r.kinds[0] ||
 		    !watch_kind_valid(o->via.str.ptr, o->via.str.size)) {
 			free(w);
 			req_fail(req, E_INVALID, "kinds", "a kind is letters, "
@@ -731,8 +604,8 @@ op_event_watch(struct request *req)
 			    "kpi.health_changed), at most 47 bytes");
 			return;
 		}
-		memcpy(w->kinds[w->nkinds], o->via.str.ptr, o->via.str.size);
-		w->kinds[w->nkinds++][o->via.str.size] = '\0';
+		memcpy(w->r.kinds[w->r.nkinds], o->via.str.ptr, o->via.str.size);
+		w->r.kinds[w->r.nkinds++][o->via.str.size] = '\0';
 	}
 	req->watch = w;
 	stmt_params_init(&sp, ST_WATCH_CTX);
@@ -741,21 +614,6 @@ op_event_watch(struct request *req)
 	sp_set(&sp, "period", w->has_period ? w->period : NULL);
 	if (!req_db_named(req, &sp, on_ctx))
 		free(w);	/* answered and freed; w was not registered */
-}
-
-bool
-watch_kind_valid(const char *s, size_t n)
-{
-	int dots = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '.') {
-			if (++dots > 1 || i == 0 || i == n - 1)
-				return false;
-		} else if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
-			return false;
-	}
-	return n > 0;
 }
 
 const struct op watch_ops[] = {

@@ -27,7 +27,5 @@ void	 watch_free(void);
 bool	 watch_release(struct conn *c) MUST_CHECK;
 /* The request's watcher goes with it (request.watch_free). */
 void	 watch_stream_free(void *);
-/* A kind as --kind takes it: [a-z_]+ with at most one inner '.'. */
-bool	 watch_kind_valid(const char *, size_t) MUST_CHECK;
 
 #endif
