@@ -117,6 +117,22 @@ id_or_0(const PGresult *res, int row, const char *name)
 	return row_null(res, row, name) ? 0 : row_int(res, row, name);
 }
 
+/* "2026-12-06T08:15:40.123Z" as Unix ms; 0 when malformed. */
+static int64_t
+at_ms(const char *s)
+{
+	struct tm tm = { 0 };
+	int ms = 0;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+	    &ms) != 7)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
 bool
 ev_from_row(struct ev *e, const PGresult *res, int row)
 {
@@ -136,6 +152,7 @@ ev_from_row(struct ev *e, const PGresult *res, int row)
 	e->owner_id = id_or_0(res, row, "owner_id");
 	e->actor_id = id_or_0(res, row, "actor_id");
 	snprintf(e->kind, sizeof e->kind, "%s", row_text(res, row, "kind"));
+	e->at_ms = at_ms(row_text(res, row, "at"));
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	rowpack_row(&pk, &rp, row, 0);

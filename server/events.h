@@ -49,6 +49,7 @@ struct ev {
 	enum ev_audience audience;
 	int64_t		 team_id, period_id, objective_id, user_id;
 	int64_t		 owner_id, actor_id;
+	int64_t		 at_ms;		/* when written, Unix ms (0: unknown) */
 	char		 kind[48];
 	char		*packed;
 	size_t		 size;

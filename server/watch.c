@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 
@@ -140,6 +141,66 @@ struct watch {
 };
 
 static struct watch *the_watch;		/* one per cairnd (watch_init) */
+
+/*
+ * cairnd's share of an event's delay: from its write (its "at", in the
+ * change's transaction) to its frames queued on every live watcher's
+ * connection, by this machine's clock.  The last WATCH_DELAYS events'
+ * delays; logged (info) each WATCH_REPORT_MS there were any, so that an
+ * operator (and the bench) can tell the server's part from the clients'.
+ */
+#define WATCH_DELAYS		4096
+#define WATCH_REPORT_MS		10000
+static struct {
+	int64_t		 ms[WATCH_DELAYS];
+	int		 n;		/* since the last report, <= ... */
+	uint64_t	 events, frames;
+	uint64_t	 last_report;
+} delays;
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+delay_note(const struct ev *e, uint64_t frames)
+{
+	struct timespec ts;
+	int64_t now;
+
+	if (e->at_ms == 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (delays.n < WATCH_DELAYS)
+		delays.ms[delays.n++] = now > e->at_ms ? now - e->at_ms : 0;
+	delays.events++;
+	delays.frames += frames;
+}
+
+/* The tick's report of the delays since the last one. */
+static void
+delay_report(void)
+{
+	int n = delays.n;
+
+	if (n == 0 || now_ms() - delays.last_report < WATCH_REPORT_MS)
+		return;
+	qsort(delays.ms, (size_t)n, sizeof delays.ms[0], cmp_i64);
+	log_info("watch: %llu events sent as %llu frames; delay from the "
+	    "write to the frames queued: p50 %lld ms, p99 %lld ms, max %lld "
+	    "ms (%d sampled)", (unsigned long long)delays.events,
+	    (unsigned long long)delays.frames, (long long)delays.ms[n / 2],
+	    (long long)delays.ms[(n * 99 + 99) / 100 - 1],
+	    (long long)delays.ms[n - 1], n);
+	delays.n = 0;
+	delays.events = delays.frames = 0;
+	delays.last_report = now_ms();
+}
 
 static void	catch_up(struct watcher *);
 static void	refresh(struct watch *);
@@ -278,16 +339,21 @@ on_event(void *arg, const struct ev *e)
 	struct watch *wt = arg;
 	struct watcher *w, *next;
 	size_t max = (size_t)wt->srv->cf->watch_buffer;
+	int64_t sent0 = 0, sent = 0;
 
 	for (w = TAILQ_FIRST(&wt->list); w != NULL; w = next) {
 		next = TAILQ_NEXT(w, entry);
 		if (!w->live)
 			continue;
+		sent0 = w->sent;
 		(void)deliver(w, e);
+		sent += w->sent != sent0;
 		if (out_len(w) > max)
 			watcher_end(w, E_LIMIT, "this watcher fell behind "
 			    "(watch_buffer): resume with --since");
 	}
+	if (sent > 0)
+		delay_note(e, (uint64_t)sent);
 	if (watch_changes_facts(e)) {
 		TAILQ_FOREACH(w, &wt->list, entry) {
 			w->live = false;
@@ -476,6 +542,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 	if (stale)
 		refresh(wt);
+	delay_report();
 	evtimer_add(wt->tick, &tv);
 }
 

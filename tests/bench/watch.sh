@@ -76,6 +76,7 @@ watch_section() {
 			sleep 0.1
 		done
 	}
+	l0=$(wc -l < "$log")
 	watchers $((secs + 4)) 1
 	writer $((secs + 2)) 1
 	wait "$wpid" || echo "bench: watch: the writer failed" >&2
@@ -83,6 +84,10 @@ watch_section() {
 	wait "$vpid" || echo "bench: watch: the watchers failed" >&2
 	watch_line=$(tail -n 1 "$tmp/watchers-1.out")
 	echo "bench: watchers: $watch_line" >&2
+	# cairnd's own share (its log each 10 s: from the write to the
+	# frames queued on every watcher's connection).
+	watch_server=$(tail -n +$((l0 + 1)) "$log" |
+	    sed -n 's/.*watch: \(.* events sent as .*\)$/\1/p')
 
 	watchers $((secs + 8)) 2
 	writer $((secs + 2)) 2
@@ -110,6 +115,7 @@ watch_section() {
 		printf '  delay from the event'"'"'s write to a watcher: p50 %s ms, p99 %s ms, max %s ms (aim p99 <= 50 ms)\n' \
 		    "$(kv p50_ms "$watch_line")" "$(kv p99_ms "$watch_line")" \
 		    "$(kv max_ms "$watch_line")"
+		echo "$watch_server" | sed 's/^/  cairnd: /'
 		printf '  ... with the read beside them (both cores busy): p50 %s ms, p99 %s ms\n' \
 		    "$(kv p50_ms "$watch_line2")" "$(kv p99_ms "$watch_line2")"
 		printf '  read (user.get), %s clients, beside the check-ins: without watchers %s/s p99 %s ms;' \

@@ -211,6 +211,9 @@ wstop team
 wstop mine
 wstop adm
 
+eventually 15 grep -q "watch: [0-9]* events sent as [0-9]* frames; delay from the write to the frames queued: p50 [0-9]* ms, p99 [0-9]* ms" "$T/cairnd.log"
+expect_eq "cairnd logs its share of the events' delay" "$?" 0
+
 # --- Refusals -------------------------------------------------------------
 top=$(wq "SELECT last_seq FROM events_state")
 expect_exit "--since beyond the last event is refused" 7 \
