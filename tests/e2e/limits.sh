@@ -102,8 +102,11 @@ if l_start 4096; then
 	    --server "$L_ADDR" --ca "$T/certs/ca.pem" login root \
 	    --password-stdin >/dev/null 2>&1 &
 	GRACE_CLIENT=$!
-	for i in $(seq 1 100); do	# until the login waits on it
-		[ "$(psql_cairn -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'users' AND NOT l.granted")" -ge 1 ] && break
+	# until the login waits on it (its own statement: cairnd's background
+	# queries, the event stream's and the notifications', may wait on
+	# users too)
+	for i in $(seq 1 100); do
+		[ "$(psql_cairn -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_stat_activity a ON a.pid = l.pid WHERE c.relname = 'users' AND NOT l.granted AND a.query LIKE '%u.password_hash%'")" -ge 1 ] && break
 		sleep 0.05
 	done
 	t0=$(date +%s%N)
