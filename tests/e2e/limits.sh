@@ -92,6 +92,11 @@ fi
 # lock) is cut off, and cairnd still exits 0, on time.
 L_EXTRA="--shutdown-timeout 2"
 if l_start 4096; then
+	# The pool up first: a connection prepares its statements as it
+	# comes up, and preparing one on users would wait on the lock too.
+	lpool=$(sed -n 's/^db_pool = //p' "$T/limits.conf" | tail -n 1)
+	wait_log 30 "db: ${lpool:-8} of ${lpool:-8} connections up" \
+	    "$T/cairnd-limits.log" || true
 	psql_cairn -c "BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(5); COMMIT;" >/dev/null 2>&1 &
 	LOCK_PID=$!
 	for i in $(seq 1 100); do	# until the lock is held
