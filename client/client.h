@@ -322,6 +322,8 @@ void	 out_feed_short(FILE *, const msgpack_object *, const char *);
 int	 cmd_kpi_feed(struct client *, struct cmd_args *) MUST_CHECK;
 
 int	 cmd_login(struct client *, struct cmd_args *) MUST_CHECK;
+/* cmd-rollup.c: due's and the inbox's items, one a line */
+void	 out_items(const msgpack_object *, const char *);
 /* cmd-inbox.c */
 int	 cmd_inbox(struct client *, struct cmd_args *) MUST_CHECK;
 int	 cmd_inbox_seen(struct client *, struct cmd_args *) MUST_CHECK;

@@ -12,7 +12,7 @@
 int
 cmd_inbox(struct client *c, struct cmd_args *a)
 {
-	const msgpack_object *res, *list, *row;
+	const msgpack_object *res, *list;
 	int rc;
 
 	if ((rc = client_call_parts(c, c->cmd->op, NULL, NULL, NULL,
@@ -23,31 +23,7 @@ cmd_inbox(struct client *c, struct cmd_args *a)
 		return client_fail(c, "E_PROTO", "bad reply to inbox.get");
 	if (c->json)
 		return out_json(list);
-	if (list->via.array.size == 0)
-		puts("nothing needs you");
-	for (uint32_t i = 0; i < list->via.array.size; i++) {
-		row = &list->via.array.ptr[i];
-		if (row->type != MSGPACK_OBJECT_MAP)
-			continue;
-		out_field(stdout, row, "kind");
-		fputs(" #", stdout);
-		out_field(stdout, row, "id");
-		if (map_get_type(row, "team", MSGPACK_OBJECT_STR) != NULL) {
-			fputs(" [", stdout);
-			out_field(stdout, row, "team");
-			if (map_get_type(row, "period", MSGPACK_OBJECT_STR) !=
-			    NULL) {
-				putchar(' ');
-				out_field(stdout, row, "period");
-			}
-			putchar(']');
-		}
-		putchar(' ');
-		out_field(stdout, row, "title");
-		fputs(": ", stdout);
-		out_field(stdout, row, "message");
-		putchar('\n');
-	}
+	out_items(list, "nothing needs you");
 	return CX_OK;
 }
 

@@ -130,18 +130,15 @@ cmd_review(struct client *c, struct cmd_args *a)
 	return CX_OK;
 }
 
-int
-cmd_due(struct client *c, struct cmd_args *a)
+/* Items of due or the inbox, one a line: "KIND #ID [TEAM PERIOD] TITLE:
+ * MESSAGE" (the bracket when the item has a team); none: when empty. */
+void
+out_items(const msgpack_object *list, const char *none)
 {
-	const msgpack_object *list, *res, *row;
-	int rc;
+	const msgpack_object *row;
 
-	if ((rc = fetch_list(c, a, "items", &list, &res)) != CX_OK)
-		return rc;
-	if (c->json)
-		return out_json(list);
 	if (list->via.array.size == 0)
-		puts("nothing is due");
+		puts(none);
 	for (uint32_t i = 0; i < list->via.array.size; i++) {
 		row = &list->via.array.ptr[i];
 		if (row->type != MSGPACK_OBJECT_MAP)
@@ -149,17 +146,34 @@ cmd_due(struct client *c, struct cmd_args *a)
 		out_field(stdout, row, "kind");
 		fputs(" #", stdout);
 		out_field(stdout, row, "id");
-		fputs(" [", stdout);
-		out_field(stdout, row, "team");
-		if (map_get_type(row, "period", MSGPACK_OBJECT_STR) != NULL) {
-			putchar(' ');
-			out_field(stdout, row, "period");
+		if (map_get_type(row, "team", MSGPACK_OBJECT_STR) != NULL) {
+			fputs(" [", stdout);
+			out_field(stdout, row, "team");
+			if (map_get_type(row, "period", MSGPACK_OBJECT_STR) !=
+			    NULL) {
+				putchar(' ');
+				out_field(stdout, row, "period");
+			}
+			putchar(']');
 		}
-		fputs("] ", stdout);
+		putchar(' ');
 		out_field(stdout, row, "title");
 		fputs(": ", stdout);
 		out_field(stdout, row, "message");
 		putchar('\n');
 	}
+}
+
+int
+cmd_due(struct client *c, struct cmd_args *a)
+{
+	const msgpack_object *list, *res;
+	int rc;
+
+	if ((rc = fetch_list(c, a, "items", &list, &res)) != CX_OK)
+		return rc;
+	if (c->json)
+		return out_json(list);
+	out_items(list, "nothing is due");
 	return CX_OK;
 }
