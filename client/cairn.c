@@ -38,6 +38,7 @@ static const struct opt_spec global_opts[] = {
 /* Options that only make sense before any command. */
 static const struct opt_spec lead_opts[] = {
 	OPT_F("version", NULL),
+	OPT_F("commands", NULL),	/* hidden: print_commands() */
 	OPT_END
 };
 
@@ -465,6 +466,41 @@ settle(struct client *c, const struct globals *g)
 	return CX_OK;
 }
 
+/* One option list: "--name" for a flag, "--name=" for one taking a value. */
+static void
+print_opts(FILE *f, const struct opt_spec *o)
+{
+	const char *sep = "";
+
+	for (; o != NULL && o->name != NULL; o++) {
+		fprintf(f, "%s--%s%s", sep, o->name,
+		    o->type == OPT_FLAG ? "" : "=");
+		sep = " ";
+	}
+}
+
+/*
+ * --commands (hidden): the command table, for the generated shell
+ * completions and the man page cairn(1) (docs/man/), so that neither is
+ * a hand-kept list.  Tab-separated lines: "global", the global options;
+ * then "command", NAME, SUB (empty for none), OPTIONS, USAGE, SUMMARY.
+ */
+static void
+print_commands(FILE *f)
+{
+	fputs("global\t", f);
+	print_opts(f, global_opts);
+	fputs("\n", f);
+	for (size_t i = 0; i < NCMDS; i++) {
+		const struct cmd_entry *e = &cmd_table[i];
+
+		fprintf(f, "command\t%s\t%s\t", e->name,
+		    e->sub != NULL ? e->sub : "");
+		print_opts(f, e->opts);
+		fprintf(f, "\t%s\t%s\n", e->usage, e->summary);
+	}
+}
+
 /* Output that cannot be written is a failure, except to a closed pipe. */
 static MUST_CHECK int
 finish(int rc)
@@ -513,6 +549,10 @@ main(int argc, char **argv)
 	take_globals(&g, &lead);
 	if (args_flag(&lead, "version")) {
 		printf("cairn %s\n", CAIRN_VERSION);
+		return finish(CX_OK);
+	}
+	if (args_flag(&lead, "commands")) {
+		print_commands(stdout);
 		return finish(CX_OK);
 	}
 	if (g.help) {

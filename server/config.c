@@ -265,6 +265,47 @@ config_load_file(struct config *c, const char *path)
 	return ok;
 }
 
+/*
+ * --dump-settings (hidden): the settings table, one per line, as
+ * NAME<TAB>TYPE<TAB>DEFAULT<TAB>MIN<TAB>MAX<TAB>HELP, for the man page
+ * cairnd.conf(5) (docs/man/settings.sh), so that it cannot drift from
+ * this table.  TYPE is string, integer or alias:NAME (an old name for
+ * NAME); DEFAULT is "-" when unset or worked out at start (the help says
+ * how).
+ */
+void
+config_dump_settings(FILE *f)
+{
+	struct config d;
+
+	config_defaults(&d);
+	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {
+		const struct setting *s = &settings[i];
+		const void *p = (const char *)&d + s->off;
+		const char *alias = NULL;
+
+		for (size_t j = 0; j < i; j++)
+			if (settings[j].off == s->off)
+				alias = settings[j].name;
+		if (alias != NULL)
+			fprintf(f, "%s\talias:%s\t-\t\t\t%s\n", s->name, alias,
+			    s->help);
+		else if (s->type == C_STR)
+			fprintf(f, "%s\tstring\t%s\t\t\t%s\n", s->name,
+			    *(char *const *)p != NULL ? *(char *const *)p : "-",
+			    s->help);
+		else if (s->type == C_SIZE && *(const size_t *)p == (size_t)-1)
+			fprintf(f, "%s\tinteger\t-\t%lld\t%lld\t%s\n", s->name,
+			    s->min, s->max, s->help);
+		else
+			fprintf(f, "%s\tinteger\t%lld\t%lld\t%lld\t%s\n",
+			    s->name, s->type == C_SIZE ?
+			    (long long)*(const size_t *)p :
+			    (long long)*(const int *)p, s->min, s->max, s->help);
+	}
+	config_free(&d);
+}
+
 void
 config_usage(void)
 {
@@ -319,6 +360,10 @@ config_parse_args(struct config *c, int argc, char **argv)
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			config_usage();
 			return false;
+		}
+		if (strcmp(a, "--dump-settings") == 0) {
+			config_dump_settings(stdout);
+			exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1);
 		}
 		if (strcmp(a, "--version") == 0) {
 			printf("cairnd %s\n", CAIRN_VERSION);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "attr.h"
 
@@ -101,5 +102,7 @@ bool	config_parse_args(struct config *, int, char **) MUST_CHECK;
 bool	config_load_file(struct config *, const char *) MUST_CHECK;
 void	config_free(struct config *);
 void	config_usage(void);
+/* --dump-settings: the table for cairnd.conf(5) (config.c). */
+void	config_dump_settings(FILE *);
 
 #endif
