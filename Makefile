@@ -9,10 +9,22 @@
 #   make asan     the same tests under AddressSanitizer and UBSan
 #   make bench    load generator against the embedded server, beside pgbench
 #   make fuzz     libFuzzer targets (clang), each run FUZZ_SECONDS (60)
-#   make install  PREFIX=/usr/local DESTDIR=
+#   make install  PREFIX=/usr/local DESTDIR= (binaries, man pages,
+#                 completions, the systemd unit, /etc/cairn/cairnd.conf)
+#   make man      the man pages in $(BUILD)/man (scdoc)
+#   make completion  bash and zsh completion in $(BUILD)/completion
 
 PREFIX	?= /usr/local
 DESTDIR	?=
+# Where make install puts things (debian/rules gives Debian's).
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/cairn
+SYSCONFDIR ?= /etc
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 CC	?= cc
 
 PKGS	 = libevent libevent_openssl libevent_pthreads libssl libcrypto \
@@ -43,7 +55,7 @@ TEST_LIBS  = $(shell pkg-config --libs $(PKGS_TEST) 2>/dev/null)
 CFLAGS	+= -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	   -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation \
-	   $(OPT) $(SAN) -Icommon -Iserver -I$(BUILD)/gen \
+	   $(OPT) $(SAN) $(CPPFLAGS) -Icommon -Iserver -I$(BUILD)/gen \
 	   -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
 	   $(PKG_CFLAGS)
 LDFLAGS	+= $(SAN)
@@ -71,7 +83,7 @@ E2E_TESTS  = $(patsubst tests/e2e/%.c,$(BIN)/%,$(wildcard tests/e2e/test_*.c))
 
 .SECONDARY:
 .PHONY: all deps run test unit e2e asan bench install clean certs fuzz \
-	check-deps
+	check-deps man completion
 all: $(BIN)/cairnd $(BIN)/cairn $(BIN)/cairn-bench $(UNIT_TESTS) $(E2E_TESTS)
 
 deps:
@@ -189,10 +201,74 @@ bench: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@sh tests/bench/run.sh $(BIN)
 
-install: $(BIN)/cairnd $(BIN)/cairn
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/cairn/certs
-	install -m 0755 $(BIN)/cairnd $(BIN)/cairn $(DESTDIR)$(PREFIX)/bin/
-	install -m 0755 certs/make-dev-certs.sh $(DESTDIR)$(PREFIX)/share/cairn/certs/
+# The man pages and completions are made from tables the binaries print
+# (cairnd --dump-settings, cairn --commands), so that they list what the
+# code has: docs/man/gen.sh, contrib/completion.sh.
+MAN_PAGES = $(BUILD)/man/cairn.1 $(BUILD)/man/cairnd.8 \
+	   $(BUILD)/man/cairnd.conf.5
+COMPLETIONS = $(BUILD)/completion/cairn.bash $(BUILD)/completion/_cairn
+
+man: $(MAN_PAGES)
+completion: $(COMPLETIONS)
+
+$(BUILD)/man/settings.tsv: $(BIN)/cairnd
+	@mkdir -p $(dir $@)
+	$(BIN)/cairnd --dump-settings > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/commands.tsv: $(BIN)/cairn
+	@mkdir -p $(dir $@)
+	$(BIN)/cairn --commands > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/cairn.1: docs/man/cairn.1.scd.in docs/man/gen.sh \
+    $(BUILD)/man/commands.tsv
+	sh docs/man/gen.sh commands $< $(BUILD)/man/commands.tsv > $@.scd
+	scdoc < $@.scd > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/cairnd.8: docs/man/cairnd.8.scd.in docs/man/gen.sh \
+    $(BUILD)/man/settings.tsv
+	sh docs/man/gen.sh options $< $(BUILD)/man/settings.tsv > $@.scd
+	scdoc < $@.scd > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/cairnd.conf.5: docs/man/cairnd.conf.5.scd.in docs/man/gen.sh \
+    $(BUILD)/man/settings.tsv
+	sh docs/man/gen.sh settings $< $(BUILD)/man/settings.tsv > $@.scd
+	scdoc < $@.scd > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/completion/cairn.bash: contrib/completion.sh $(BUILD)/man/commands.tsv
+	@mkdir -p $(dir $@)
+	sh contrib/completion.sh bash $(BUILD)/man/commands.tsv > $@.tmp && \
+	    mv $@.tmp $@
+
+$(BUILD)/completion/_cairn: contrib/completion.sh $(BUILD)/man/commands.tsv
+	@mkdir -p $(dir $@)
+	sh contrib/completion.sh zsh $(BUILD)/man/commands.tsv > $@.tmp && \
+	    mv $@.tmp $@
+
+# cairnd under sbin (run by the service manager), the unit with these
+# paths written in, and the example config only where there is none: an
+# operator's edited file is never overwritten (docs/operations.md,
+# "Installing").
+install: $(BIN)/cairnd $(BIN)/cairn $(MAN_PAGES) $(COMPLETIONS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/certs \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(SYSCONFDIR)/cairn
+	install -m 0755 $(BIN)/cairn $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BIN)/cairnd $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(BUILD)/man/cairn.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(BUILD)/man/cairnd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(BUILD)/man/cairnd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(BUILD)/completion/cairn.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/cairn
+	install -m 0644 $(BUILD)/completion/_cairn $(DESTDIR)$(ZSHCOMPDIR)/
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    contrib/cairnd.service.in > $(DESTDIR)$(UNITDIR)/cairnd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/cairnd.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/cairn/cairnd.conf ] || \
+	    install -m 0640 contrib/cairnd.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/cairn/cairnd.conf
+	install -m 0755 certs/make-dev-certs.sh $(DESTDIR)$(DATADIR)/certs/
 
 # libFuzzer targets in tests/fuzz, built with clang, ASan and UBSan, from
 # the sources they exercise only.
