@@ -7,7 +7,7 @@ set -e
 PKGS="gcc make pkg-config openssl libevent-dev libssl-dev libmsgpack-dev
 libpq-dev libcmocka-dev libargon2-dev libcurl4-openssl-dev postgresql-15
 postgresql-client-15 chromium jq python3 prometheus prometheus-pushgateway
-opensmtpd dpkg-dev debhelper lintian scdoc man-db zsh systemd adduser"
+opensmtpd dpkg-dev debhelper lintian scdoc man-db zsh systemd adduser git"
 # chromium: tests/e2e/demo-report.sh renders cairn report's page headless.
 # jq: the end-to-end suites read cairn's --json output with it (lib.sh);
 # python3: their raw-protocol clients and export comparisons;
@@ -16,7 +16,8 @@ opensmtpd dpkg-dev debhelper lintian scdoc man-db zsh systemd adduser"
 # dpkg-dev, debhelper, lintian: package.sh builds, checks and installs the
 # Debian packages; scdoc: make man; man-db (man --warnings), zsh (the zsh
 # completion), systemd (systemd-analyze verify), adduser (the package's
-# postinst): package.sh checks what it installs with them.
+# postinst): package.sh checks what it installs with them; git: it
+# builds the packages in a copy of what git tracks.
 # "deps.sh fuzz" (make fuzz) adds clang and its sanitizer and libFuzzer
 # runtimes, which clang only recommends.
 if [ "${1:-}" = fuzz ]; then

@@ -31,7 +31,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 # The longest first, so that the short ones fill in beside them (times
 # on 2 cores, 4 at once, in a whole run of 2026-12-06: goals 81 s, races
 # 75 s, the other three goals suites about 70 s, kpi 55 s ... batch 8 s).
-ALL="goals races goals-perm-obj goals-perm goals-rules kpi rollup preauth
+ALL="package goals races goals-perm-obj goals-perm goals-rules kpi rollup preauth
 held export auth assess signoff stream cli leaks pace limits budgets cluster
 tiers proto cycle demo schema roi files closed crash idem devrun startup priv
 batch outage forecast tokens sources prom feeds notify watch comments inbox
