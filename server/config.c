@@ -287,21 +287,35 @@ config_dump_settings(FILE *f)
 		for (size_t j = 0; j < i; j++)
 			if (settings[j].off == s->off)
 				alias = settings[j].name;
-		if (alias != NULL)
+		if (alias != NULL) {
 			fprintf(f, "%s\talias:%s\t-\t\t\t%s\n", s->name, alias,
 			    s->help);
-		else if (s->type == C_STR)
+			continue;
+		}
+		switch (s->type) {
+		case C_STR:
 			fprintf(f, "%s\tstring\t%s\t\t\t%s\n", s->name,
 			    *(char *const *)p != NULL ? *(char *const *)p : "-",
 			    s->help);
-		else if (s->type == C_SIZE && *(const size_t *)p == (size_t)-1)
-			fprintf(f, "%s\tinteger\t-\t%lld\t%lld\t%s\n", s->name,
-			    s->min, s->max, s->help);
-		else
-			fprintf(f, "%s\tinteger\t%lld\t%lld\t%lld\t%s\n",
-			    s->name, s->type == C_SIZE ?
-			    (long long)*(const size_t *)p :
-			    (long long)*(const int *)p, s->min, s->max, s->help);
+			break;
+		case C_SIZE:
+			if (*(const size_t *)p == (size_t)-1)
+				fprintf(f, "%s\tinteger\t-\t%lld\t%lld\t%s\n",
+				    s->name, s->min, s->max, s->help);
+			else
+				fprintf(f, "%s\tinteger\t%zu\t%lld\t%lld\t%s\n",
+				    s->name, *(const size_t *)p, s->min, s->max,
+				    s->help);
+			break;
+		case C_INT:
+		case C_BOOL:	/* set() stores both as an int */
+			fprintf(f, "%s\tinteger\t%d\t%lld\t%lld\t%s\n", s->name,
+			    *(const int *)p, s->min, s->max, s->help);
+			break;
+		default:	/* a type added later: listed, its default not */
+			fprintf(f, "%s\tvalue\t-\t\t\t%s\n", s->name, s->help);
+			break;
+		}
 	}
 	config_free(&d);
 }

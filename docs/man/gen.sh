@@ -47,7 +47,9 @@ kind == "settings" || kind == "options" {
 		what = "string"
 		dflt = def == "-" ? "unset" : "\"" esc(def) "\""
 	} else {
-		bad("unknown type " type); next
+		# A kind of setting newer than this script: named, not described.
+		what = "value"
+		dflt = def == "-" ? "see cairnd --help" : "\"" esc(def) "\""
 	}
 	if (kind == "settings")
 		printf "*%s* = _%s_ (default: %s)\n\t%s.\n\n", esc(name), what, dflt, toupper(substr(help, 1, 1)) substr(help, 2)
