@@ -93,6 +93,34 @@ done
 expect_eq "the package's version is cairnd's" \
     "cairnd $(dpkg-deb -f "$DEB_D" Version 2>/dev/null)" "$("$BIN/cairnd" --version)"
 
+echo "== make install PREFIX=/usr/local DESTDIR=... (the package build's binaries)"
+DD=$PK/destdir
+if make -s -C "$PK/src" --no-print-directory BUILD=build-deb PREFIX=/usr/local \
+    DESTDIR="$DD" install >"$PK/install-make.log" 2>&1; then
+	ok "make install succeeds"
+else
+	not_ok "make install succeeds" "$(tail -10 "$PK/install-make.log")"
+fi
+want="etc/cairn/cairnd.conf
+usr/local/bin/cairn
+usr/local/lib/systemd/system/cairnd.service
+usr/local/sbin/cairnd
+usr/local/share/bash-completion/completions/cairn
+usr/local/share/cairn/certs/make-dev-certs.sh
+usr/local/share/man/man1/cairn.1
+usr/local/share/man/man5/cairnd.conf.5
+usr/local/share/man/man8/cairnd.8
+usr/local/share/zsh/site-functions/_cairn"
+expect_eq "... installs the binaries (cairnd under sbin), man pages, completions, unit and config" \
+    "$(cd "$DD" 2>/dev/null && find . -type f | sed 's|^\./||' | sort)" "$want"
+expect_eq "... the unit runs the cairnd it installed, with the config it installed" \
+    "$(sed -n 's/^ExecStart=//p' "$DD/usr/local/lib/systemd/system/cairnd.service")" \
+    "/usr/local/sbin/cairnd --config /etc/cairn/cairnd.conf"
+echo "# edited" >> "$DD/etc/cairn/cairnd.conf"
+make -s -C "$PK/src" --no-print-directory BUILD=build-deb PREFIX=/usr/local \
+    DESTDIR="$DD" install >"$PK/install-make.log" 2>&1
+expect_eq "... and a second install keeps an edited config" "$(tail -1 "$DD/etc/cairn/cairnd.conf")" "# edited"
+
 echo "== lintian"
 lintian --fail-on error --display-info "$CHANGES" >"$PK/lintian.log" 2>&1
 rc=$?
