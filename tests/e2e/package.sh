@@ -269,6 +269,21 @@ expect_eq "zsh: a value of --ca completes files" "$(comp_zsh cairn --ca '')" FIL
 expect_eq "the zsh completion's first line declares it for cairn" \
     "$(head -1 /usr/share/zsh/vendor-completions/_cairn)" "#compdef cairn"
 
+# The generators refuse a table they would turn into a wrong page or
+# completion, rather than make one.
+printf 'global\t--x=\ncommand\ta\t\t--x\t\tone\n' > "$PK/conflict.tsv"
+expect_exit "completion.sh refuses an option that is a flag in one command and takes a value in another" \
+    1 sh "$ROOT/contrib/completion.sh" bash "$PK/conflict.tsv"
+expect_match "... naming it" "--x is a flag in one command and takes a value in another" "$ERR"
+printf 'command\ta\tb\n' > "$PK/short.tsv"
+expect_exit "gen.sh refuses a row of the wrong shape" 1 sh "$ROOT/docs/man/gen.sh" commands \
+    "$ROOT/docs/man/cairn.1.scd.in" "$PK/short.tsv"
+expect_match "... saying so" "line 1: want 6 fields, got 3" "$ERR"
+: > "$PK/empty.tsv"
+expect_exit "gen.sh refuses an empty table" 1 sh "$ROOT/docs/man/gen.sh" settings \
+    "$ROOT/docs/man/cairnd.conf.5.scd.in" "$PK/empty.tsv"
+expect_match "... saying so" "the table is empty" "$ERR"
+
 echo "== the unit's condition: no database named, no start"
 cond=$(unit_get ExecCondition)
 out=$(eval "setpriv --reuid=cairn --regid=cairn --init-groups $cond" 2>&1)
