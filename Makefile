@@ -146,6 +146,7 @@ $(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
 $(BIN)/test_scope: $(BUILD)/server/scope.o
 $(BIN)/test_watch_rule: $(BUILD)/server/watch-rule.o
 $(BIN)/test_mail: $(BUILD)/server/mail.o
+$(BIN)/test_metrics: $(BUILD)/server/metrics.o
 $(BIN)/test_secret: $(BUILD)/server/secret.o
 # The query runner against the e2e run's database 'ops' (sources.sh).
 $(BIN)/test_pgsource: $(BUILD)/server/pgsource.o $(BUILD)/server/pgsource-dsn.o \
