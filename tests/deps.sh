@@ -12,6 +12,8 @@ opensmtpd"
 # jq: the end-to-end suites read cairn's --json output with it (lib.sh);
 # python3: their raw-protocol clients and export comparisons;
 # prometheus, prometheus-pushgateway: prom.sh reads a real Prometheus;
+# metrics.sh has one scrape cairnd, and lints its text with promtool
+# (part of the prometheus package);
 # opensmtpd: notify.sh delivers mail through a real MTA (STARTTLS).
 # "deps.sh fuzz" (make fuzz) adds clang and its sanitizer and libFuzzer
 # runtimes, which clang only recommends.
