@@ -95,7 +95,7 @@ else
 fi
 
 echo "== connections and watchers by state"
-as admin watch >"$T/watch.out" 2>&1 &
+XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" watch >"$T/watch.out" 2>&1 &
 WPID=$!
 eventually 10 sh -c "curl -sf $MURL/metrics | grep -qx 'cairn_watchers 1'"
 expect_eq "a watch is counted in cairn_watchers" "$?" 0
