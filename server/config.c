@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,26 @@ config_defaults(struct config *c)
 	c->hash_queue_per_addr = 4;
 }
 
+/* On SIGHUP the problems are log lines (JSON too, with log_format); at
+ * start, before logging is set up, they are "cairnd: ..." on stderr. */
+static bool	reloading;
+
+static void __attribute__((format(printf, 1, 2)))
+cfg_err(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	if (reloading)
+		log_warnx("SIGHUP: %s", msg);
+	else
+		fprintf(stderr, "cairnd: %s\n", msg);
+}
+
 static const struct setting *
 find(const char *name, size_t len)
 {
@@ -221,7 +242,7 @@ set(struct config *c, const struct setting *s, const char *val,
 	n = strtoll(val, &end, 10);
 	if (errno != 0 || end == val || *end != '\0' || n < s->min ||
 	    n > s->max) {
-		fprintf(stderr, "cairnd: %s: %s must be an integer from %lld "
+		cfg_err("%s: %s must be an integer from %lld "
 		    "to %lld\n", where, s->name, s->min, s->max);
 		return false;
 	}
@@ -241,7 +262,7 @@ config_load_file(struct config *c, const char *path)
 	bool ok = true;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "cairnd: %s: %s\n", path, strerror(errno));
+		cfg_err("%s: %s\n", path, strerror(errno));
 		return false;
 	}
 	while (ok && fgets(line, sizeof line, f) != NULL) {
@@ -255,7 +276,7 @@ config_load_file(struct config *c, const char *path)
 		if (*k == '#' || *k == '\0')
 			continue;
 		if ((eq = strchr(k, '=')) == NULL) {
-			fprintf(stderr, "cairnd: %s: expected key = value\n",
+			cfg_err("%s: expected key = value\n",
 			    where);
 			ok = false;
 			break;
@@ -269,7 +290,7 @@ config_load_file(struct config *c, const char *path)
 		    isspace((unsigned char)t[-1]); t--)
 			t[-1] = '\0';
 		if ((s = find(k, e - k)) == NULL) {
-			fprintf(stderr, "cairnd: %s: unknown setting '%.*s'\n",
+			cfg_err("%s: unknown setting '%.*s'\n",
 			    where, (int)(e - k), k);
 			ok = false;
 			break;
@@ -342,7 +363,7 @@ config_parse_args(struct config *c, int argc, char **argv)
 			exit(0);
 		}
 		if (strncmp(a, "--", 2) != 0 || i + 1 >= argc) {
-			fprintf(stderr, "cairnd: bad argument '%s'\n", a);
+			cfg_err("bad argument '%s'\n", a);
 			config_usage();
 			return false;
 		}
@@ -352,7 +373,7 @@ config_parse_args(struct config *c, int argc, char **argv)
 			continue;
 		}
 		if ((s = find(a + 2, strlen(a + 2))) == NULL) {
-			fprintf(stderr, "cairnd: unknown option '%s'\n", a);
+			cfg_err("unknown option '%s'\n", a);
 			config_usage();
 			return false;
 		}
@@ -360,7 +381,7 @@ config_parse_args(struct config *c, int argc, char **argv)
 			return false;
 	}
 	if (c->db != NULL && c->data_dir != NULL) {
-		fprintf(stderr, "cairnd: give --data-dir or --db, not both\n");
+		cfg_err("give --data-dir or --db, not both\n");
 		return false;
 	}
 	if (c->db == NULL && c->data_dir == NULL)
@@ -369,7 +390,7 @@ config_parse_args(struct config *c, int argc, char **argv)
 	if (c->max_buffered == 0)
 		c->max_buffered = 2 * (c->max_frame + FRAME_HEADER_SIZE);
 	if (c->max_buffered < c->max_frame + FRAME_HEADER_SIZE) {
-		fprintf(stderr, "cairnd: max_buffered (%zu) must be at least "
+		cfg_err("max_buffered (%zu) must be at least "
 		    "max_frame + %d (%zu), or one frame could never be read\n",
 		    c->max_buffered, FRAME_HEADER_SIZE,
 		    c->max_frame + FRAME_HEADER_SIZE);
@@ -377,20 +398,20 @@ config_parse_args(struct config *c, int argc, char **argv)
 	}
 	if (strcmp(c->log_format, "text") != 0 &&
 	    strcmp(c->log_format, "json") != 0) {
-		fprintf(stderr, "cairnd: log_format is text or json\n");
+		cfg_err("log_format is text or json\n");
 		return false;
 	}
 	if (strcmp(c->log_level, "error") != 0 &&
 	    strcmp(c->log_level, "warn") != 0 &&
 	    strcmp(c->log_level, "info") != 0 &&
 	    strcmp(c->log_level, "debug") != 0) {
-		fprintf(stderr, "cairnd: log_level must be error, warn, info "
+		cfg_err("log_level must be error, warn, info "
 		    "or debug\n");
 		return false;
 	}
 	if (strcmp(c->smtp_starttls, "required") != 0 &&
 	    strcmp(c->smtp_starttls, "off") != 0) {
-		fprintf(stderr, "cairnd: smtp_starttls is required or off\n");
+		cfg_err("smtp_starttls is required or off\n");
 		return false;
 	}
 	if (c->max_startups == MAX_STARTUPS_AUTO)
@@ -459,10 +480,13 @@ config_reload(struct config *cf, int argc, char **argv)
 	int changed = 0, ignored = 0;
 
 	config_defaults(&n);
+	reloading = true;
 	if (!config_parse_args(&n, argc, argv)) {
+		reloading = false;
 		config_free(&n);
 		return false;
 	}
+	reloading = false;
 	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {
 		const struct setting *s = &settings[i];
 		char was[256], now[256];

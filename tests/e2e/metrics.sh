@@ -253,6 +253,16 @@ else
 	not_ok "every JSON line parses, with the weird name and op exact" "$(cat "$T/json.out")"
 fi
 
+echo "== SIGHUP with a file that does not parse"
+cp "$T/cairnd.conf" "$T/cairnd.conf.good"
+echo "nosuch_setting = 1" >>"$T/cairnd.conf"
+kill -HUP "$SERVER_PID"
+expect_log "SIGHUP names the problem, as a JSON line" \
+    '^\{"time":.*"msg":"SIGHUP: .*unknown setting .nosuch_setting.' "$T/cairnd-m.log"
+expect_log "... and keeps the running configuration" \
+    'does not parse .*keeping the running one' "$T/cairnd-m.log"
+mv "$T/cairnd.conf.good" "$T/cairnd.conf"
+
 echo "== readyz follows the database"
 pg_as_owner "$PGBIN/pg_ctl" stop -D "$DATA/pgdata" -m fast -w -s
 eventually 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $MURL/readyz)\" = 503 ]"
