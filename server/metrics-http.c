@@ -72,7 +72,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 
 static void
 answer(struct mconn *mc, int status, const char *reason, const char *ctype,
-    const char *extra, const char *body, size_t len, bool head)
+    const char *extra, const char *body, size_t len)
 {
 	struct evbuffer *out = bufferevent_get_output(mc->bev);
 	char st[8];
@@ -83,8 +83,7 @@ answer(struct mconn *mc, int status, const char *reason, const char *ctype,
 	    "Content-Length: %zu\r\nCache-Control: no-store\r\n%s"
 	    "Connection: close\r\n\r\n", status, reason, ctype, len,
 	    extra != NULL ? extra : "");
-	if (!head)
-		evbuffer_add(out, body, len);
+	evbuffer_add(out, body, len);
 	mc->answered = true;
 	/* Read nothing more: a body or a second request is not ours. */
 	bufferevent_disable(mc->bev, EV_READ);
@@ -94,14 +93,14 @@ answer(struct mconn *mc, int status, const char *reason, const char *ctype,
 
 static void
 answer_text(struct mconn *mc, int status, const char *reason,
-    const char *extra, const char *text, bool head)
+    const char *extra, const char *text)
 {
 	answer(mc, status, reason, "text/plain; charset=utf-8", extra, text,
-	    strlen(text), head);
+	    strlen(text));
 }
 
 static void
-serve_metrics(struct mconn *mc, bool head)
+serve_metrics(struct mconn *mc)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -114,10 +113,10 @@ serve_metrics(struct mconn *mc, bool head)
 		log_warnx_rl("metrics write", "metrics: cannot write the "
 		    "metrics (out of memory?)");
 		answer_text(mc, 500, "Internal Server Error", NULL,
-		    "cannot write the metrics\n", head);
+		    "cannot write the metrics\n");
 	} else
 		answer(mc, 200, "OK", "text/plain; version=0.0.4; "
-		    "charset=utf-8", NULL, buf, len, head);
+		    "charset=utf-8", NULL, buf, len);
 	free(buf);
 }
 
@@ -126,42 +125,39 @@ static void
 route(struct mconn *mc, char *line)
 {
 	char *method = line, *target, *version, *q;
-	bool head;
 
 	if ((target = strchr(method, ' ')) == NULL ||
 	    (version = strchr(target + 1, ' ')) == NULL ||
 	    strncmp(version + 1, "HTTP/1.", 7) != 0) {
 		answer_text(mc, 400, "Bad Request", NULL,
-		    "malformed request line\n", false);
+		    "malformed request line\n");
 		return;
 	}
 	*target++ = '\0';
 	*version = '\0';
-	head = strcmp(method, "HEAD") == 0;
-	if (!head && strcmp(method, "GET") != 0) {
-		answer_text(mc, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n",
-		    "only GET and HEAD\n", false);
+	if (strcmp(method, "GET") != 0) {
+		answer_text(mc, 405, "Method Not Allowed", "Allow: GET\r\n",
+		    "only GET\n");
 		return;
 	}
 	if ((q = strchr(target, '?')) != NULL)
 		*q = '\0';
 	if (strcmp(target, "/metrics") == 0)
-		serve_metrics(mc, head);
+		serve_metrics(mc);
 	else if (strcmp(target, "/healthz") == 0)
-		answer_text(mc, 200, "OK", NULL, "ok\n", head);
+		answer_text(mc, 200, "OK", NULL, "ok\n");
 	else if (strcmp(target, "/readyz") == 0) {
 		char why[200], body[220];
 
 		if (mc->h->ready(mc->h->arg, why, sizeof why))
-			answer_text(mc, 200, "OK", NULL, "ready\n", head);
+			answer_text(mc, 200, "OK", NULL, "ready\n");
 		else {
 			snprintf(body, sizeof body, "%s\n", why);
-			answer_text(mc, 503, "Service Unavailable", NULL, body,
-			    head);
+			answer_text(mc, 503, "Service Unavailable", NULL, body);
 		}
 	} else
 		answer_text(mc, 404, "Not Found", NULL,
-		    "not found: /metrics, /healthz or /readyz\n", head);
+		    "not found: /metrics, /healthz or /readyz\n");
 }
 
 static void
@@ -179,18 +175,17 @@ on_read(struct bufferevent *bev, void *arg)
 	if (end.pos < 0 || (size_t)end.pos > MHTTP_MAX_HEAD) {
 		if (n > MHTTP_MAX_HEAD)
 			answer_text(mc, 431, "Request Header Fields Too Large",
-			    NULL, "request head over 8192 bytes\n", false);
+			    NULL, "request head over 8192 bytes\n");
 		/* else: wait for the rest (the watermark bounds it) */
 		return;
 	}
 	if ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) == NULL) {
-		answer_text(mc, 400, "Bad Request", NULL, "no request line\n",
-		    false);
+		answer_text(mc, 400, "Bad Request", NULL, "no request line\n");
 		return;
 	}
 	if (memchr(line, '\0', len) != NULL)
 		answer_text(mc, 400, "Bad Request", NULL,
-		    "NUL in request line\n", false);
+		    "NUL in request line\n");
 	else
 		route(mc, line);
 	free(line);

@@ -6,7 +6,7 @@
  * Every input is bounded: MHTTP_MAX_CONNS connections at once (the next
  * one is answered 503 and closed), a request head of MHTTP_MAX_HEAD bytes
  * (431 beyond), MHTTP_TIMEOUT_S to send it and to read the answer.  GET
- * and HEAD only (405), the three paths only (404); one request per
+ * only (405), the three paths only (404); one request per
  * connection (Connection: close), so that no request body or pipelining
  * is ever read.
  */
