@@ -158,6 +158,7 @@ $(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
 $(BIN)/test_scope: $(BUILD)/server/scope.o
 $(BIN)/test_watch_rule: $(BUILD)/server/watch-rule.o
 $(BIN)/test_mail: $(BUILD)/server/mail.o
+$(BIN)/test_metrics: $(BUILD)/server/metrics.o
 $(BIN)/test_secret: $(BUILD)/server/secret.o
 # The query runner against the e2e run's database 'ops' (sources.sh).
 $(BIN)/test_pgsource: $(BUILD)/server/pgsource.o $(BUILD)/server/pgsource-dsn.o \
@@ -285,12 +286,12 @@ FUZZ_LIBS = $(shell pkg-config --libs msgpack 2>/dev/null) -lm
 FUZZ_SRC = common/frame.c common/mpack.c common/wire.c common/xmalloc.c \
 	   common/date.c \
 	   common/log.c common/json2mp.c common/utf8.c client/json.c \
-	   client/csv.c server/prom-json.c
+	   client/csv.c server/prom-json.c server/metrics.c
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,\
 	   $(wildcard tests/fuzz/fuzz_*.c))
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) \
-	    $(wildcard common/*.h client/*.h server/prom-json.h)
+	    $(wildcard common/*.h client/*.h server/prom-json.h server/metrics.h)
 	@mkdir -p $(FUZZ_BUILD)
 	@echo "FUZZ $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_SRC) \

@@ -4,12 +4,14 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attr.h"
 #include "config.h"
+#include "log.h"
 #include "wire.h"
 #include "xmalloc.h"
 
@@ -40,6 +42,17 @@ static const struct setting settings[] = {
 	S(user, C_STR, 0, 0, "account to serve as when started as root "
 	    "(default: cluster_user)"),
 	S(log_level, C_STR, 0, 0, "error, warn, info or debug"),
+	S(log_format, C_STR, 0, 0, "text (default) or json (one object a "
+	    "line)"),
+	/* What an operator sees (issue 17, docs/operations.md "Metrics"). */
+	S(metrics, C_STR, 0, 0, "HOST:PORT serving /metrics, /healthz and "
+	    "/readyz over plain HTTP (unset: none)"),
+	S(metrics_remote, C_INT, 0, 1, "1: let metrics be a non-loopback "
+	    "address (0)"),
+	S(metrics_interval, C_INT, 1, 3600, "s between reads of the "
+	    "database gauges (5)"),
+	S(drain_delay, C_INT, 0, 3600, "s /readyz answers 503 after SIGTERM "
+	    "before the stop begins (2)"),
 	S(outgoing_ca, C_STR, 0, 0, "PEM file of CAs trusted for outgoing "
 	    "HTTPS (Prometheus sources), beside the system store"),
 	/* Mail (issue 16, docs/operations.md "Notifications"). */
@@ -126,6 +139,9 @@ config_defaults(struct config *c)
 	c->tls_min_version = xstrdup("1.3");
 	c->cluster_user = xstrdup("postgres");
 	c->log_level = xstrdup("info");
+	c->log_format = xstrdup("text");
+	c->metrics_interval = 5;
+	c->drain_delay = 2;
 	c->smtp_port = 587;
 	c->smtp_starttls = xstrdup("required");
 	c->max_frame = DEFAULT_MAX_FRAME;
@@ -171,6 +187,26 @@ config_defaults(struct config *c)
 	c->hash_queue_per_addr = 4;
 }
 
+/* On SIGHUP the problems are log lines (JSON too, with log_format); at
+ * start, before logging is set up, they are "cairnd: ..." on stderr. */
+static bool	reloading;
+
+static void __attribute__((format(printf, 1, 2)))
+cfg_err(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	if (reloading)
+		log_warnx("SIGHUP: %s", msg);
+	else
+		fprintf(stderr, "cairnd: %s\n", msg);
+}
+
 static const struct setting *
 find(const char *name, size_t len)
 {
@@ -206,7 +242,7 @@ set(struct config *c, const struct setting *s, const char *val,
 	n = strtoll(val, &end, 10);
 	if (errno != 0 || end == val || *end != '\0' || n < s->min ||
 	    n > s->max) {
-		fprintf(stderr, "cairnd: %s: %s must be an integer from %lld "
+		cfg_err("%s: %s must be an integer from %lld "
 		    "to %lld\n", where, s->name, s->min, s->max);
 		return false;
 	}
@@ -226,7 +262,7 @@ config_load_file(struct config *c, const char *path)
 	bool ok = true;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "cairnd: %s: %s\n", path, strerror(errno));
+		cfg_err("%s: %s\n", path, strerror(errno));
 		return false;
 	}
 	while (ok && fgets(line, sizeof line, f) != NULL) {
@@ -240,7 +276,7 @@ config_load_file(struct config *c, const char *path)
 		if (*k == '#' || *k == '\0')
 			continue;
 		if ((eq = strchr(k, '=')) == NULL) {
-			fprintf(stderr, "cairnd: %s: expected key = value\n",
+			cfg_err("%s: expected key = value\n",
 			    where);
 			ok = false;
 			break;
@@ -254,7 +290,7 @@ config_load_file(struct config *c, const char *path)
 		    isspace((unsigned char)t[-1]); t--)
 			t[-1] = '\0';
 		if ((s = find(k, e - k)) == NULL) {
-			fprintf(stderr, "cairnd: %s: unknown setting '%.*s'\n",
+			cfg_err("%s: unknown setting '%.*s'\n",
 			    where, (int)(e - k), k);
 			ok = false;
 			break;
@@ -354,6 +390,8 @@ config_parse_args(struct config *c, int argc, char **argv)
 			}
 			if (!config_load_file(c, argv[++i]))
 				return false;
+			free(c->config_file);
+			c->config_file = xstrdup(argv[i]);
 		}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -384,7 +422,7 @@ config_parse_args(struct config *c, int argc, char **argv)
 			exit(0);
 		}
 		if (strncmp(a, "--", 2) != 0 || i + 1 >= argc) {
-			fprintf(stderr, "cairnd: bad argument '%s'\n", a);
+			cfg_err("bad argument '%s'\n", a);
 			config_usage();
 			return false;
 		}
@@ -394,7 +432,7 @@ config_parse_args(struct config *c, int argc, char **argv)
 			continue;
 		}
 		if ((s = find(a + 2, strlen(a + 2))) == NULL) {
-			fprintf(stderr, "cairnd: unknown option '%s'\n", a);
+			cfg_err("unknown option '%s'\n", a);
 			config_usage();
 			return false;
 		}
@@ -402,7 +440,7 @@ config_parse_args(struct config *c, int argc, char **argv)
 			return false;
 	}
 	if (c->db != NULL && c->data_dir != NULL) {
-		fprintf(stderr, "cairnd: give --data-dir or --db, not both\n");
+		cfg_err("give --data-dir or --db, not both\n");
 		return false;
 	}
 	if (c->db == NULL && c->data_dir == NULL)
@@ -411,15 +449,28 @@ config_parse_args(struct config *c, int argc, char **argv)
 	if (c->max_buffered == 0)
 		c->max_buffered = 2 * (c->max_frame + FRAME_HEADER_SIZE);
 	if (c->max_buffered < c->max_frame + FRAME_HEADER_SIZE) {
-		fprintf(stderr, "cairnd: max_buffered (%zu) must be at least "
+		cfg_err("max_buffered (%zu) must be at least "
 		    "max_frame + %d (%zu), or one frame could never be read\n",
 		    c->max_buffered, FRAME_HEADER_SIZE,
 		    c->max_frame + FRAME_HEADER_SIZE);
 		return false;
 	}
+	if (strcmp(c->log_format, "text") != 0 &&
+	    strcmp(c->log_format, "json") != 0) {
+		cfg_err("log_format is text or json\n");
+		return false;
+	}
+	if (strcmp(c->log_level, "error") != 0 &&
+	    strcmp(c->log_level, "warn") != 0 &&
+	    strcmp(c->log_level, "info") != 0 &&
+	    strcmp(c->log_level, "debug") != 0) {
+		cfg_err("log_level must be error, warn, info "
+		    "or debug\n");
+		return false;
+	}
 	if (strcmp(c->smtp_starttls, "required") != 0 &&
 	    strcmp(c->smtp_starttls, "off") != 0) {
-		fprintf(stderr, "cairnd: smtp_starttls is required or off\n");
+		cfg_err("smtp_starttls is required or off\n");
 		return false;
 	}
 	if (c->max_startups == MAX_STARTUPS_AUTO)
@@ -438,6 +489,101 @@ config_parse_args(struct config *c, int argc, char **argv)
 	return true;
 }
 
+/*
+ * The settings SIGHUP changes live: each is read where it is used, each
+ * time (a timeout when its timer is next set, a limit when it is next
+ * checked), so that taking the new value is all a reload does.  Every
+ * other setting is fixed at start (sockets, the database and its pool,
+ * threads, tables sized from it, the protocol's frame limits that a
+ * connection's buffers are sized by): docs/operations.md, "Signals".
+ */
+static const char *const live[] = {
+	"log_level", "log_format",
+	"max_queue", "max_output", "max_conns_per_addr",
+	"max_startups_per_addr", "startup_max_queue", "startup_max_output",
+	"handshake_timeout", "idle_timeout", "hello_timeout", "login_grace",
+	"stream_stall_timeout", "max_streams_per_user", "watch_buffer",
+	"session_idle", "session_max", "session_recheck", "session_keep",
+	"housekeep_interval", "shutdown_grace", "drain_delay",
+	"metrics_interval",
+};
+
+static bool
+is_live(const char *name)
+{
+	for (size_t i = 0; i < sizeof live / sizeof *live; i++)
+		if (strcmp(live[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void
+value_str(const struct config *c, const struct setting *s, char *out,
+    size_t len)
+{
+	const void *p = (const char *)c + s->off;
+
+	if (s->type == C_STR)
+		snprintf(out, len, "%s", *(char *const *)p != NULL ?
+		    *(char *const *)p : "(unset)");
+	else if (s->type == C_SIZE)
+		snprintf(out, len, "%zu", *(const size_t *)p);
+	else
+		snprintf(out, len, "%d", *(const int *)p);
+}
+
+bool
+config_reload(struct config *cf, int argc, char **argv)
+{
+	struct config n;
+	int changed = 0, ignored = 0;
+
+	config_defaults(&n);
+	reloading = true;
+	if (!config_parse_args(&n, argc, argv)) {
+		reloading = false;
+		config_free(&n);
+		return false;
+	}
+	reloading = false;
+	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {
+		const struct setting *s = &settings[i];
+		char was[256], now[256];
+
+		/* The alias shares shutdown_grace's field. */
+		if (strcmp(s->name, "shutdown_timeout") == 0)
+			continue;
+		value_str(cf, s, was, sizeof was);
+		value_str(&n, s, now, sizeof now);
+		if (strcmp(was, now) == 0)
+			continue;
+		if (!is_live(s->name)) {
+			ignored++;
+			log_warnx("SIGHUP: %s changed to %s but needs a "
+			    "restart: ignored, still %s", s->name, now, was);
+			continue;
+		}
+		changed++;
+		log_info("SIGHUP: %s changed from %s to %s", s->name, was,
+		    now);
+		if (s->type == C_STR) {
+			char **p = (char **)((char *)cf + s->off);
+			free(*p);
+			*p = xstrdup(*(char **)((char *)&n + s->off));
+		} else if (s->type == C_SIZE)
+			*(size_t *)((char *)cf + s->off) =
+			    *(size_t *)((char *)&n + s->off);
+		else
+			*(int *)((char *)cf + s->off) =
+			    *(int *)((char *)&n + s->off);
+	}
+	log_info("SIGHUP: configuration read again: %d setting%s changed, "
+	    "%d ignored (restart-only)", changed, changed == 1 ? "" : "s",
+	    ignored);
+	config_free(&n);
+	return true;
+}
+
 void
 config_free(struct config *c)
 {
@@ -445,6 +591,7 @@ config_free(struct config *c)
 		if (settings[i].type == C_STR)
 			free(*(char **)((char *)c + settings[i].off));
 	free(c->init_admin);
+	free(c->config_file);
 	if (c->smtp_password != NULL) {
 		explicit_bzero(c->smtp_password, strlen(c->smtp_password));
 		free(c->smtp_password);

@@ -27,6 +27,13 @@ struct config {
 	bool	 password_stdin;
 	bool	 demo;			/* --demo: load the demo and exit */
 	char	*log_level;
+	char	*log_format;		/* "text" or "json" */
+	/* What an operator sees (docs/operations.md, "Metrics"). */
+	char	*metrics;		/* HOST:PORT of the HTTP listener */
+	int	 metrics_remote;	/* 1: a non-loopback address is meant */
+	int	 metrics_interval;	/* s between the database gauges' reads */
+	int	 drain_delay;		/* s /readyz is 503 before the stop */
+	char	*config_file;		/* --config, read again on SIGHUP */
 	char	*outgoing_ca;		/* PEM CAs for outgoing HTTPS, beside
 					 * the system store (NULL: none) */
 	/* Mail (mail.h): NULL smtp_host, none. */
@@ -104,5 +111,13 @@ void	config_free(struct config *);
 void	config_usage(void);
 /* --dump-settings: the table for cairnd.conf(5) (config.c). */
 void	config_dump_settings(FILE *);
+/*
+ * SIGHUP: read the config file again into a fresh config (defaults, then
+ * the file, then the command line again, which still wins), then take
+ * the settings that may change live from it into cf, logging each one
+ * changed; a changed setting that needs a restart is logged as ignored.
+ * False (cf untouched) when the file does not parse.
+ */
+bool	config_reload(struct config *cf, int argc, char **argv) MUST_CHECK;
 
 #endif

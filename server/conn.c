@@ -31,6 +31,7 @@
 #include "frame.h"
 #include "hashpool.h"
 #include "log.h"
+#include "metrics.h"
 #include "server.h"
 #include "stream.h"
 #include "watch.h"
@@ -416,10 +417,26 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	}
 }
 
+static struct metric_def M_REFUSED = METRIC_COUNTER_DEF(
+    "cairn_connections_refused_total", "Connections refused at accept, by "
+    "the limit that refused them.", "limit");
+
 /* Why a connection is refused, for the (rate-limited) warning. */
 static void
 refuse(struct server *srv, const char *host, enum admit why, size_t held)
 {
+	static const char *const limits[] = {
+		[ADMIT_FULL] = "max_conns",
+		[ADMIT_PER_ADDR] = "max_conns_per_addr",
+		[ADMIT_RESERVED] = "conns_reserve",
+		[ADMIT_STARTUPS_FULL] = "max_startups",
+		[ADMIT_STARTUPS_PER_ADDR] = "max_startups_per_addr",
+		[ADMIT_STARTUPS_DROP] = "max_startups_drop",
+	};
+
+	if (why != ADMIT_OK && (size_t)why < sizeof limits / sizeof *limits &&
+	    limits[why] != NULL)
+		metric_inc(&M_REFUSED, METRIC_LV(limits[why]));
 	switch (why) {
 	case ADMIT_FULL:
 		log_warnx_rl("refused: max_conns", "refusing connection from "

@@ -62,6 +62,7 @@ struct dbc {
 	bool		 held;		/* ... one that may pause */
 	struct event	*resume_ev;	/* a paused stream reads again */
 	PGresult	*res;		/* while PREPARING */
+	bool		 been_up;	/* up before: the next up reconnects */
 };
 
 /* What a statement returns, as PostgreSQL described it when it was
@@ -108,6 +109,8 @@ struct db {
 	void			(*lost)(struct dbc *, const char *);
 	void			(*ready)(struct dbc *);
 	struct db_hooks		 hooks;		/* db_set_hooks() */
+	uint64_t		 nerrors;	/* lost, or failed to come up */
+	uint64_t		 nreconnects;	/* came up again (db_stats) */
 };
 
 /* db.c */

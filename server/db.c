@@ -663,6 +663,7 @@ dbc_lost(struct dbc *c, const char *why)
 	c->state = DBC_DOWN;
 	if (was_up)
 		db->nup--;
+	db->nerrors++;
 	dbc_set_timer(c, T_RECONNECT, c->backoff_ms);
 	c->backoff_ms *= 2;
 	if (c->backoff_ms > BACKOFF_MAX_MS)
@@ -778,6 +779,9 @@ db_compile(const struct stmt_def *tab, int ntab)
 static void
 dbc_ready(struct dbc *c)
 {
+	if (c->been_up)
+		c->db->nreconnects++;
+	c->been_up = true;
 	dbc_serve_waiting(c);
 	if (c->db->hooks.up != NULL)
 		c->db->hooks.up(c->db->hooks.arg);
@@ -923,6 +927,18 @@ size_t
 db_busy(const struct db *db)
 {
 	return db->inflight;
+}
+
+void
+db_stats(const struct db *db, struct db_stats *st)
+{
+	*st = (struct db_stats){ .size = db->size, .up = db->nup,
+	    .inflight = db->inflight, .waiting = db->nwaiting + db->nswaiting,
+	    .streams = db->nstreams, .stream_slots = db->max_streams,
+	    .errors = db->nerrors, .reconnects = db->nreconnects };
+	for (int i = 0; i < db->size; i++)
+		if (db->c[i].state == DBC_BUSY)
+			st->busy++;
 }
 
 /* A query with its own copy of the parameters (one allocation). */

@@ -40,6 +40,14 @@ void		 db_set_statement_timeout(struct db *, int);
 void		 db_set_pipeline(struct db *, int);
 bool		 db_any_up(const struct db *);
 size_t		 db_busy(const struct db *);	/* queries not yet answered */
+/* For the metrics (metrics-server.c): the pool as it is now. */
+struct db_stats {
+	int		 size, up, busy;	/* connections */
+	size_t		 inflight, waiting;	/* queries */
+	int		 streams, stream_slots;	/* running; that may pause */
+	uint64_t	 errors, reconnects;	/* since start */
+};
+void		 db_stats(const struct db *, struct db_stats *);
 
 /*
  * Hooks for the event stream (events.c), called from the loop: committed()

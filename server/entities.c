@@ -21,6 +21,7 @@
 #include "inbox.h"
 #include "kpi.h"
 #include "kr.h"
+#include "metrics-server.h"
 #include "hook.h"
 #include "notify.h"
 #include "notifyrun.h"
@@ -77,6 +78,7 @@ static const struct stmt_def *const entity_stmts[] = {
 	notify_stmts,
 	hook_stmts,
 	notifyrun_stmts,
+	metrics_stmts,
 	NULL
 };
 

@@ -313,6 +313,17 @@ hashpool_busy(struct hashpool *hp)
 	return hp->outstanding;
 }
 
+size_t
+hashpool_queued(struct hashpool *hp)
+{
+	size_t n;
+
+	pthread_mutex_lock(&hp->lock);
+	n = hp->ntodo;
+	pthread_mutex_unlock(&hp->lock);
+	return n;
+}
+
 static bool
 same_source(const struct addrkey *a, const struct addrkey *b)
 {

@@ -39,6 +39,8 @@ struct hashpool	*hashpool_new(struct event_base *, int threads, size_t queue,
 		    size_t per_source) MUST_CHECK;
 void		 hashpool_free(struct hashpool *);
 size_t		 hashpool_busy(struct hashpool *);
+/* Jobs waiting for a worker (the metrics' queue). */
+size_t		 hashpool_queued(struct hashpool *);
 
 /* Why a job was not queued (answer E_LIMIT). */
 enum hash_refusal { HASH_QUEUED, HASH_SOURCE_FULL, HASH_FULL };

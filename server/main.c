@@ -24,6 +24,7 @@
 #include "hashpool.h"
 #include "housekeep.h"
 #include "mail.h"
+#include "metrics-server.h"
 #include "notifyrun.h"
 #include "http-loop.h"
 #include "log.h"
@@ -38,6 +39,10 @@
 #include "xmalloc.h"
 
 static struct server	srv;
+static struct mserver	*mserver;
+/* The command line, read again with the config file on SIGHUP. */
+static int		 main_argc;
+static char		**main_argv;
 
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
@@ -83,12 +88,6 @@ on_stop_timer(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(srv.base, NULL);
 }
 
-/*
- * Stop accepting; each connection answers what it has received (the
- * request running gets its result, the others E_UNAVAILABLE "server
- * shutting down"), flushes and closes: see conn_stop().  The loop ends
- * when nothing is left, or after shutdown_grace seconds.
- */
 /* A write committed: its events are to be sequenced (events.h). */
 static void
 on_committed(void *arg)
@@ -96,8 +95,14 @@ on_committed(void *arg)
 	events_poke(arg);
 }
 
+/*
+ * Stop accepting; each connection answers what it has received (the
+ * request running gets its result, the others E_UNAVAILABLE "server
+ * shutting down"), flushes and closes: see conn_stop().  The loop ends
+ * when nothing is left, or after shutdown_grace seconds.
+ */
 static void
-on_stop(evutil_socket_t sig, short what, void *arg)
+stop_now(int sig)
 {
 	struct conn *c, *next;
 	struct timeval tv = { srv.cf->shutdown_grace, 0 };
@@ -105,13 +110,14 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	if (srv.stopping)
 		return;
 	log_info("signal %d: stopping (answering what was received, "
-	    "at most %d s)", (int)sig, srv.cf->shutdown_grace);
+	    "at most %d s)", sig, srv.cf->shutdown_grace);
 	srv.stopping = true;
 	/* Watches never end by themselves: each gets its seq to resume. */
 	watch_stop();
 	evconnlistener_free(srv.listener);
 	srv.listener = NULL;
 	evtimer_del(srv.accept_pause);
+	evtimer_del(srv.drain_timer);
 	srv.stop_timer = evtimer_new(srv.base, on_stop_timer, NULL);
 	evtimer_add(srv.stop_timer, &tv);
 	for (c = TAILQ_FIRST(&srv.conns); c != NULL; c = next) {
@@ -122,12 +128,52 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 }
 
 static void
+on_drained(evutil_socket_t fd, short what, void *arg)
+{
+	stop_now(SIGTERM);
+}
+
+/*
+ * SIGTERM drains: /readyz answers 503 at once and for drain_delay seconds
+ * while everything is still served, so that a load balancer's health
+ * check sees it and stops sending; then the stop above.  A second SIGTERM,
+ * or SIGINT, stops at once.
+ */
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct timeval tv = { srv.cf->drain_delay, 0 };
+
+	if (srv.stopping)
+		return;
+	if (sig == SIGINT || srv.draining || srv.cf->drain_delay == 0) {
+		stop_now((int)sig);
+		return;
+	}
+	srv.draining = true;
+	log_info("signal %d: draining: /readyz answers 503 for %d s "
+	    "(drain_delay), then the stop", (int)sig, srv.cf->drain_delay);
+	evtimer_add(srv.drain_timer, &tv);
+}
+
+/*
+ * SIGHUP: the config file again (config_reload: the live settings taken,
+ * the restart-only ones logged as ignored), then the certificate and key.
+ */
+static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	char err[512];
-	SSL_CTX *ctx = tls_server_ctx(srv.cf->cert, srv.cf->key,
-	    srv.cf->tls_min_version, err, sizeof err);
+	SSL_CTX *ctx;
 
+	if (config_reload(srv.cf, main_argc, main_argv)) {
+		log_set_level(log_level_parse(srv.cf->log_level));
+		log_set_format(log_format_parse(srv.cf->log_format));
+	} else
+		log_warnx("SIGHUP: the configuration does not parse (see "
+		    "above): keeping the running one");
+	ctx = tls_server_ctx(srv.cf->cert, srv.cf->key, srv.cf->tls_min_version,
+	    err, sizeof err);
 	if (ctx == NULL) {
 		log_warnx("SIGHUP: keeping the old certificate: %s%s", err,
 		    priv_hint());
@@ -137,20 +183,6 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	SSL_CTX_free(srv.ssl_ctx);
 	srv.ssl_ctx = ctx;
 	log_info("SIGHUP: certificate and key reloaded");
-}
-
-static int
-parse_level(const char *s)
-{
-	if (strcmp(s, "debug") == 0)
-		return LOG_LVL_DEBUG;
-	if (strcmp(s, "warn") == 0)
-		return LOG_LVL_WARN;
-	if (strcmp(s, "error") == 0)
-		return LOG_LVL_ERROR;
-	if (strcmp(s, "info") == 0)
-		return LOG_LVL_INFO;
-	return -1;
 }
 
 /*
@@ -255,8 +287,17 @@ serve(struct config *cf, const char *conninfo)
 		event_base_free(srv.base);
 		return 1;
 	}
+	/* The operator's listener, bound while root may still be needed. */
+	if ((mserver = mserver_new(&srv, err, sizeof err)) == NULL) {
+		log_warnx("%s", err);
+		http_loop_free(srv.http);
+		evconnlistener_free(srv.listener);
+		event_base_free(srv.base);
+		return 1;
+	}
 	/* Bound and the key read: what needed root is done. */
 	if (!priv_drop()) {
+		mserver_free(mserver);
 		http_loop_free(srv.http);
 		evconnlistener_free(srv.listener);
 		event_base_free(srv.base);
@@ -287,6 +328,8 @@ serve(struct config *cf, const char *conninfo)
 	pgsrc_keep(srv.base, 16);
 	fr = feedrun_start(&srv);
 	srv.notify = notifyrun_start(&srv);
+	mserver_begin(mserver);
+	srv.drain_timer = evtimer_new(srv.base, on_drained, NULL);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_stop, NULL);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_stop, NULL);
 	srv.sig_hup = evsignal_new(srv.base, SIGHUP, on_hup, NULL);
@@ -300,6 +343,9 @@ serve(struct config *cf, const char *conninfo)
 	    cf->listen, cf->tls_min_version, cf->max_conns,
 	    cf->max_conns_per_addr, srv.conns_reserve, cf->max_startups,
 	    cf->max_startups_per_addr, cf->login_grace);
+	if (cf->metrics != NULL)
+		log_info("metrics, /healthz and /readyz on http://%s",
+		    cf->metrics);
 	event_base_dispatch(srv.base);
 	srv.loop_done = true;
 
@@ -325,9 +371,12 @@ serve(struct config *cf, const char *conninfo)
 	if (srv.stop_timer != NULL)
 		event_free(srv.stop_timer);
 	event_free(srv.accept_pause);
+	event_free(srv.drain_timer);
 	event_free(srv.log_timer);
 	addrcount_free(srv.addrs);
 	addrcount_free(srv.startups);
+	mserver_free(mserver);
+	mserver = NULL;
 	log_rl_flush();
 	event_base_free(srv.base);
 	SSL_CTX_free(srv.ssl_ctx);
@@ -346,6 +395,8 @@ main(int argc, char **argv)
 	/* Nothing cairnd creates (lock, cairn.conf, the cluster's log) is for
 	 * anyone else to read. */
 	umask(077);
+	main_argc = argc;
+	main_argv = argv;
 	log_init("cairnd", LOG_LVL_INFO);
 	signal(SIGPIPE, SIG_IGN);
 	/* Not thread-safe: before the cluster's and the hash pool's threads
@@ -357,12 +408,9 @@ main(int argc, char **argv)
 		config_free(&cf);
 		return 2;
 	}
-	if (parse_level(cf.log_level) < 0) {
-		log_warnx("log_level must be error, warn, info or debug");
-		config_free(&cf);
-		return 2;
-	}
-	log_set_level(parse_level(cf.log_level));
+	/* config_parse_args checked both names. */
+	log_set_level(log_level_parse(cf.log_level));
+	log_set_format(log_format_parse(cf.log_format));
 	if (cf.password_stdin && cf.init_admin == NULL) {
 		log_warnx("--password-stdin goes with --init-admin");
 		config_free(&cf);

@@ -13,9 +13,70 @@
 #include "frame.h"
 #include "hashpool.h"
 #include "log.h"
+#include "metrics.h"
 #include "op.h"
 #include "server.h"
 #include "xmalloc.h"
+
+/* Requests by op and code, and their latency (docs/operations.md,
+ * "Metrics").  The op is the table's name, or "unknown" for a name that is
+ * not in it: a client never makes a label of its own. */
+static const double latency_bounds[] = { 0.0005, 0.001, 0.0025, 0.005,
+    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
+static struct metric_def M_REQUESTS = METRIC_COUNTER_DEF(
+    "cairn_requests_total", "Requests answered, by op and code (ok or "
+    "the error code).", "op,code");
+static struct metric_def M_LATENCY = METRIC_HISTOGRAM_DEF(
+    "cairn_request_duration_seconds", "Time from a request's frame read to "
+    "its answer queued, by op.", "op", latency_bounds);
+static struct metric_def M_BUDGETS = METRIC_COUNTER_DEF(
+    "cairn_budget_refusals_total", "Writes refused by a write budget "
+    "(E_LIMIT), by budget.", "budget");
+static struct metric_def M_THROTTLES = METRIC_COUNTER_DEF(
+    "cairn_throttle_refusals_total", "Requests refused by a throttle "
+    "(E_LIMIT), by throttle.", "throttle");
+
+void
+req_metrics_declare(void)
+{
+	metric_declare(&M_REQUESTS);
+	metric_declare(&M_LATENCY);
+	metric_declare(&M_BUDGETS);
+	metric_declare(&M_THROTTLES);
+}
+
+void
+req_count_throttle(const char *which)
+{
+	metric_inc(&M_THROTTLES, METRIC_LV(which));
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A request is answered: counted, timed, and logged at debug. */
+static void
+req_count(struct request *req)
+{
+	const char *op = req->op != NULL ? req->op->name : "unknown";
+	const char *code = req->code == E_OK ? "ok" : wire_err_name(req->code);
+	uint64_t us = now_us() - req->started_us;
+
+	metric_inc(&M_REQUESTS, METRIC_LV(op, code));
+	metric_observe(&M_LATENCY, METRIC_LV(op), (double)us / 1e6);
+	log_ctx_at(LOG_LVL_DEBUG, &(struct log_ctx){
+	    .conn = req->conn->serial, .peer = req->conn->peer,
+	    .user = req->conn->sess.valid ? req->conn->sess.login : NULL,
+	    .op = req->op_name, .code = code, .ms = (long long)(us / 1000) },
+	    "id=%llu %s %llums", (unsigned long long)req->id, code,
+	    (unsigned long long)(us / 1000));
+}
 
 uint64_t
 now_ms(void)
@@ -33,6 +94,7 @@ req_new(struct conn *c, char *raw, size_t rawlen)
 
 	req->conn = c;
 	req->started_ms = now_ms();
+	req->started_us = now_us();
 	msgpack_sbuffer_init(&req->out);
 	msgpack_packer_init(&req->pk, &req->out, msgpack_sbuffer_write);
 	snprintf(req->op_name, sizeof req->op_name, "?");
@@ -159,6 +221,7 @@ msgpack_packer *
 req_result(struct request *req)
 {
 	envelope(req, true);
+	req->code = E_OK;
 	req->result_open = true;
 	return &req->pk;
 }
@@ -231,9 +294,7 @@ req_reply(struct request *req)
 		evbuffer_add(out, req->out.data, req->out.size);
 		c->last_reply_ms = now_ms();
 	}
-	log_req(LOG_LVL_DEBUG, req, "id=%llu %llums",
-	    (unsigned long long)req->id,
-	    (unsigned long long)(now_ms() - req->started_ms));
+	req_count(req);
 	TAILQ_REMOVE(&c->queue, req, entry);
 	c->nqueue--;
 	if (c->active == req)
@@ -252,6 +313,7 @@ vfail(struct request *req, enum wire_err code, const char *field,
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	envelope(req, false);
+	req->code = code;
 	msgpack_pack_map(&req->pk, n);
 	mp_kv_str(&req->pk, WIRE_CODE, wire_err_name(code));
 	mp_kv_str(&req->pk, WIRE_MESSAGE, msg);
@@ -334,6 +396,7 @@ req_error(struct request *req, enum wire_err code, const char *msg,
     int nextra)
 {
 	envelope(req, false);
+	req->code = code;
 	msgpack_pack_map(&req->pk, 2 + nextra);
 	mp_kv_str(&req->pk, WIRE_CODE, wire_err_name(code));
 	mp_kv_str(&req->pk, WIRE_MESSAGE, msg);
@@ -346,6 +409,8 @@ req_fail_budget(struct request *req, const char *budget, int64_t retry_after,
     const char *msg)
 {
 	envelope(req, false);
+	req->code = E_LIMIT;
+	metric_inc(&M_BUDGETS, METRIC_LV(budget));
 	msgpack_pack_map(&req->pk, 4);
 	mp_kv_str(&req->pk, WIRE_CODE, wire_err_name(E_LIMIT));
 	mp_kv_str(&req->pk, WIRE_MESSAGE, msg);
@@ -406,6 +471,8 @@ req_db_named(struct request *req, const struct stmt_params *sp, db_cb *cb)
 void
 hash_or_fail(struct request *req, enum hash_refusal r)
 {
-	if (r != HASH_QUEUED)
-		req_fail(req, E_LIMIT, NULL, "%s", hash_refusal_str(r));
+	if (r == HASH_QUEUED)
+		return;
+	req_count_throttle(r == HASH_FULL ? "hash_queue" : "hash_per_addr");
+	req_fail(req, E_LIMIT, NULL, "%s", hash_refusal_str(r));
 }

@@ -104,6 +104,8 @@ struct request {
 	struct event		*delay;		/* deferred reply */
 	int			 defer_ms;	/* delay the next reply */
 	uint64_t		 started_ms;
+	uint64_t		 started_us;	/* the latency metric */
+	enum wire_err		 code;		/* the answer's (metrics, log) */
 };
 TAILQ_HEAD(requestq, request);
 
@@ -143,17 +145,24 @@ TAILQ_HEAD(connq, conn);
 /*
  * Logging about a connection or a request: every line names the connection
  * (its serial and address) the same way, "conn 12 10.0.0.7: ", and a
- * request's lines add the op, "conn 12 10.0.0.7: kr.checkin: ".  The format
- * must be a string literal (it is joined to the prefix, and printf-checked).
+ * request's lines add the op, "conn 12 10.0.0.7: kr.checkin: "; in JSON
+ * (log_format) each is a field, with the user once logged in (log.h's
+ * struct log_ctx).  The format must be a string literal (printf-checked).
  * lvl is LOG_LVL_WARN, LOG_LVL_INFO or LOG_LVL_DEBUG.
  */
 #define CONN_FMT	"conn %llu %s: "
 #define CONN_ARGS(c)	(unsigned long long)(c)->serial, (c)->peer
+#define LOG_CTX(c, opname)						\
+	(&(struct log_ctx){ .conn = (unsigned long long)(c)->serial,	\
+	    .peer = (c)->peer,						\
+	    .user = (c)->sess.valid ? (c)->sess.login : NULL,		\
+	    .op = (opname), .ms = -1 })
 #define log_conn(lvl, c, fmt, ...)					\
-	log_at(lvl, CONN_FMT fmt, CONN_ARGS(c), ##__VA_ARGS__)
+	log_ctx_at(lvl, LOG_CTX(c, NULL), fmt, ##__VA_ARGS__)
 #define log_req(lvl, r, fmt, ...)					\
-	log_conn(lvl, (r)->conn, "%s: " fmt, (r)->op_name, ##__VA_ARGS__)
-/* Rate-limited (log.h's log_rl), for what a peer can cause in bulk. */
+	log_ctx_at(lvl, LOG_CTX((r)->conn, (r)->op_name), fmt, ##__VA_ARGS__)
+/* Rate-limited (log.h's log_rl), for what a peer can cause in bulk: the
+ * connection stays in the message (a held-back line keeps no context). */
 #define log_conn_rl(lvl, key, c, fmt, ...)				\
 	log_rl(lvl, key, CONN_FMT fmt, CONN_ARGS(c), ##__VA_ARGS__)
 
@@ -175,6 +184,9 @@ struct server {
 	struct addrcount	*startups;	/* ... per address */
 	uint64_t		 next_serial;
 	bool			 stopping;
+	/* SIGTERM: /readyz answers 503 for drain_delay before stopping
+	 * (metrics-server.c), so that a load balancer stops sending. */
+	bool			 draining;
 	/* The loop has returned: what is torn down after it may answer
 	 * requests (db_free fails what is left), but there is nothing left
 	 * to wait for. */
@@ -185,6 +197,7 @@ struct server {
 	void			(*dispatch)(struct request *);
 	struct event		*sig_term, *sig_int, *sig_hup;
 	struct event		*stop_timer;
+	struct event		*drain_timer;	/* drain_delay, then stop */
 	struct event		*log_timer;	/* log_rl_flush() each second */
 	struct event		*accept_pause;	/* after EMFILE and the like */
 	struct mp_limits	 limits;
@@ -256,6 +269,10 @@ bool	 req_db_named(struct request *, const struct stmt_params *, db_cb *);
 bool	 req_params_ready(struct request *, const struct stmt_params *)
 	    __attribute__((warn_unused_result));
 void	 req_free(struct request *);
+/* The request metrics written from start (metrics-server.c), and one
+ * more refusal of a throttle ("login_locked", "login_addr", ...). */
+void	 req_metrics_declare(void);
+void	 req_count_throttle(const char *which);
 /* Keep a copy of res until the request ends (for multi-step ops). */
 const PGresult *req_keep_result(struct request *, int slot, const PGresult *);
 bool	 req_alive(const struct request *) MUST_CHECK;

@@ -208,6 +208,8 @@ enum stmt {
 	ST_OUTBOX_CLAIM,
 	ST_OUTBOX_DONE,
 	ST_NOTIFY_TICK,
+	/* what an operator sees (metrics-server.c) */
+	ST_METRICS_DB,
 	ST_MAX
 };
 

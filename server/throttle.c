@@ -180,6 +180,7 @@ on_checked(void *arg, const PGresult *res)
 	names = row_int(res, 0, "other_logins");
 	wait = row_int(res, 0, "other_wait_s");
 	if (locked > 0) {
+		req_count_throttle("login_locked");
 		req_fail(req, E_LIMIT, s->field, "too many %s: try again in "
 		    "%d s", s->what, locked);
 		free(s);
@@ -188,6 +189,7 @@ on_checked(void *arg, const PGresult *res)
 	if (failures == 0 && names >= srv->cf->login_addr_logins) {
 		log_conn(LOG_LVL_INFO, req->conn,
 		    "refused: failing for %d names", names);
+		req_count_throttle("login_addr");
 		req_fail(req, E_LIMIT, s->field, "too many %s from your "
 		    "address: try again in %d s", s->what, wait > 0 ? wait : 1);
 		free(s);

@@ -142,6 +142,12 @@ struct watch {
 
 static struct watch *the_watch;		/* one per cairnd (watch_init) */
 
+int
+watch_count(void)
+{
+	return the_watch != NULL ? the_watch->n : 0;
+}
+
 /*
  * cairnd's share of an event's delay: from its write (its "at", in the
  * change's transaction) to its frames queued on every live watcher's

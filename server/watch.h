@@ -22,6 +22,8 @@ void	 watch_init(struct server *, struct events *ev);
 /* End every watch (E_UNAVAILABLE with its seq): cairnd is stopping. */
 void	 watch_stop(void);
 void	 watch_free(void);
+/* Watchers open now (the metrics). */
+int	 watch_count(void);
 /* conn_close(): c's active request is a watch; it is answered (nowhere)
  * and freed.  False when it is not a watch. */
 bool	 watch_release(struct conn *c) MUST_CHECK;

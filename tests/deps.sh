@@ -12,6 +12,8 @@ opensmtpd dpkg-dev debhelper lintian scdoc man-db zsh systemd adduser git"
 # jq: the end-to-end suites read cairn's --json output with it (lib.sh);
 # python3: their raw-protocol clients and export comparisons;
 # prometheus, prometheus-pushgateway: prom.sh reads a real Prometheus;
+# metrics.sh has one scrape cairnd, and lints its text with promtool
+# (part of the prometheus package);
 # opensmtpd: notify.sh delivers mail through a real MTA (STARTTLS);
 # dpkg-dev, debhelper, lintian: package.sh builds, checks and installs the
 # Debian packages; scdoc: make man; man-db (man --warnings), zsh (the zsh

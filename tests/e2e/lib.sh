@@ -240,6 +240,9 @@ housekeep_interval = 1
 session_recheck = 1
 db_pool = 4
 log_level = debug
+# the suites stop cairnd often: no drain before the stop (metrics.sh tests
+# drain_delay; its default is 2 s)
+drain_delay = 0
 CONF
 }
 

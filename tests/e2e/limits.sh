@@ -21,6 +21,8 @@ max_startups_per_addr = 256
 handshake_timeout = 60
 db_pool = 2
 log_level = info
+# its stop is timed: no drain before it (metrics.sh tests drain_delay)
+drain_delay = 0
 CONF
 
 # Start it with this soft descriptor limit; sets L_PID (empty on failure).

@@ -25,6 +25,7 @@ idle_timeout = 60
 login_addr_logins = 100000
 db_pool = 4
 log_level = warn
+drain_delay = 0
 login_grace = $P_GRACE
 CONF
 

@@ -227,6 +227,41 @@ test_conn_prefix(void **st)
 	free(out);
 }
 
+/* JSON: the context as fields, the user once logged in, strings escaped
+ * (quotes, backslash, control characters) and bytes that are not UTF-8
+ * made U+FFFD; text keeps its prefix and its '?'. */
+static void
+test_json(void **st)
+{
+	struct conn c = { .serial = 42, .peer = "192.0.2.7" };
+	struct request r = { .conn = &c, .op_name = "\xff\"op" };
+	char *out, esc[64];
+	int n;
+
+	c.sess.valid = true;
+	snprintf(c.sess.login, sizeof c.sess.login, "ann");
+	log_set_format(LOG_FMT_JSON);
+	log_conn(LOG_LVL_INFO, &c, "failed login for '%s'", "a\"b\\c\001\n");
+	log_req(LOG_LVL_WARN, &r, "x");
+	log_info("plain \xc3\xa9 \xe2\x82");
+	log_set_format(LOG_FMT_TEXT);
+	log_conn(LOG_LVL_INFO, &c, "back to %s\001", "text");
+	out = lines(&n);
+	assert_int_equal(n, 4);
+	assert_non_null(strstr(out, "\"level\":\"info\",\"prog\":\"test\","
+	    "\"msg\":\"failed login for 'a\\\"b\\\\c\\u0001\\u000a'\","
+	    "\"conn\":42,\"peer\":\"192.0.2.7\",\"user\":\"ann\"}\n"));
+	assert_non_null(strstr(out, "\"msg\":\"x\",\"conn\":42,"
+	    "\"peer\":\"192.0.2.7\",\"user\":\"ann\",\"op\":\"\\ufffd\\\"op\"}\n"));
+	assert_non_null(strstr(out, "\"msg\":\"plain \xc3\xa9 \\ufffd\\ufffd\"}\n"));
+	assert_non_null(strstr(out, " test info: conn 42 192.0.2.7: back to "
+	    "text?\n"));
+	free(out);
+	/* Cut on a whole escape, never in its middle, and still quoted. */
+	assert_int_equal(log_json_str(esc, 10, "abc\001def"), 5);
+	assert_string_equal(esc, "\"abc\"");
+}
+
 int
 main(void)
 {
@@ -244,6 +279,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_conn_prefix, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 	};
 	int saved = dup(2), rc;
 
