@@ -145,6 +145,7 @@ $(BIN)/test_prom_json: $(BUILD)/server/prom-json.o
 $(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
 $(BIN)/test_scope: $(BUILD)/server/scope.o
 $(BIN)/test_watch_rule: $(BUILD)/server/watch-rule.o
+$(BIN)/test_cache: $(BUILD)/server/cache.o
 $(BIN)/test_mail: $(BUILD)/server/mail.o
 $(BIN)/test_secret: $(BUILD)/server/secret.o
 # The query runner against the e2e run's database 'ops' (sources.sh).

@@ -663,6 +663,8 @@ dbc_lost(struct dbc *c, const char *why)
 	c->state = DBC_DOWN;
 	if (was_up)
 		db->nup--;
+	if (was_up && db->hooks.down != NULL)
+		db->hooks.down(db->hooks.arg);
 	dbc_set_timer(c, T_RECONNECT, c->backoff_ms);
 	c->backoff_ms *= 2;
 	if (c->backoff_ms > BACKOFF_MAX_MS)

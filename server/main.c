@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <event2/thread.h>
 
+#include "cache.h"
 #include "attr.h"
 #include "bootstrap.h"
 #include "cluster.h"
@@ -274,6 +275,7 @@ serve(struct config *cf, const char *conninfo)
 	db_set_statement_timeout(srv.db, cf->db_statement_timeout);
 	db_set_pipeline(srv.db, cf->db_pipeline);
 	/* The event stream: its own connection, poked by every commit. */
+	cache_init(&srv);
 	events = events_new(srv.base, conninfo, cf->db_connect_timeout);
 	db_set_hooks(srv.db, &(struct db_hooks){ .committed = on_committed,
 	    .arg = events });
@@ -314,6 +316,7 @@ serve(struct config *cf, const char *conninfo)
 	srv.notify = NULL;
 	watch_free();
 	events_free(events);
+	cache_free();
 	pgsrc_keep_end();
 	hashpool_free(srv.hp);
 	http_loop_free(srv.http);
