@@ -38,6 +38,8 @@
 #include "watch.h"
 #include "xmalloc.h"
 
+#define LISTEN_BACKLOG	1024
+
 static struct server	srv;
 
 static void
@@ -239,8 +241,11 @@ serve(struct config *cf, const char *conninfo)
 		fatalx("password hashing failed");
 	evthread_use_pthreads();
 	srv.base = event_base_new();
+	/* A backlog of LISTEN_BACKLOG (the kernel caps it at somaxconn):
+	 * clients reconnecting at once after a failover, or a load balancer
+	 * moving its connections here, are not reset for want of room. */
 	srv.listener = evconnlistener_new_bind(srv.base, on_accept, &srv,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, LISTEN_BACKLOG,
 	    (struct sockaddr *)&ss, sslen);
 	if (srv.listener == NULL) {
 		log_warn("cannot listen on %s", cf->listen);
