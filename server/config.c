@@ -169,7 +169,7 @@ config_defaults(struct config *c)
 	c->hash_queue = HASH_QUEUE_AUTO;
 	c->session_idle = 86400;
 	c->session_max = 7 * 86400;
-	c->session_recheck = 2;
+	c->session_recheck = 60;
 	c->login_slow_after = 3;
 	c->login_max_failures = 10;
 	c->login_lockout = 300;

@@ -663,16 +663,23 @@ conn_stop(struct conn *c)
 	conn_kick(c);
 }
 
-void
-conns_session_stale(struct server *srv, int64_t user_id, int64_t session_id)
+size_t
+conns_session_stale(struct server *srv, int64_t user_id, int64_t session_id,
+    int64_t token_id)
 {
 	struct conn *c;
+	size_t n = 0;
 
 	TAILQ_FOREACH(c, &srv->conns, entry) {
 		if (!c->sess.valid)
 			continue;
 		if ((user_id != 0 && c->sess.user_id == user_id) ||
-		    (session_id != 0 && c->sess.id == session_id))
+		    (session_id != 0 && c->sess.id == session_id) ||
+		    (token_id != 0 && c->sess.token_id == token_id)) {
 			c->sess.stale = true;
+			watch_recheck(c);
+			n++;
+		}
 	}
+	return n;
 }

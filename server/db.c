@@ -664,6 +664,8 @@ dbc_lost(struct dbc *c, const char *why)
 	if (was_up)
 		db->nup--;
 	db->nerrors++;
+	if (was_up && db->hooks.down != NULL)
+		db->hooks.down(db->hooks.arg);
 	dbc_set_timer(c, T_RECONNECT, c->backoff_ms);
 	c->backoff_ms *= 2;
 	if (c->backoff_ms > BACKOFF_MAX_MS)

@@ -61,6 +61,7 @@ struct db_hooks {
 	void	(*notified)(void *arg, const char *channel,
 		    const char *payload);
 	void	(*up)(void *arg);
+	void	(*down)(void *arg);	/* a connection that was up is lost */
 	void	*arg;
 };
 void		 db_set_hooks(struct db *, const struct db_hooks *);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "cache.h"
 #include "assessment.h"
 #include "comment.h"
 #include "contributor.h"
@@ -165,6 +166,7 @@ on_session_check(void *arg, const PGresult *res)
 	s->role = role_parse(row_text(res, 0, "role"));
 	s->checked_ms = now_ms();
 	s->stale = false;
+	cache_session_checked(s);
 	run(req);
 }
 
@@ -213,10 +215,12 @@ dispatch(struct request *req)
 		(void)token_check(req, on_token_check);
 		return;
 	}
-	/* The session is cached on the connection and re-checked against the
-	 * database when stale (revoked or changed by this server) or older
-	 * than session_recheck seconds (changes made by another server). */
-	if (s->stale || now_ms() - s->checked_ms >=
+	/* The session is cached on the connection and checked against the
+	 * database again when a change anywhere made it stale (cache.h: a
+	 * NOTIFY from the writer's transaction), when the invalidations
+	 * cannot be heard, at its expiry, and at the latest each
+	 * session_recheck seconds. */
+	if (!cache_session_fresh(s) || now_ms() - s->checked_ms >=
 	    (uint64_t)c->srv->cf->session_recheck * 1000) {
 		(void)session_check(req, s->token_hex, on_session_check);
 		return;

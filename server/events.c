@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "events.h"
 #include "log.h"
 #include "mpack.h"
@@ -42,6 +43,8 @@ const stmt_table events_stmts = {
 	/* Issued again each time the connection comes up. */
 	[ST_EVENT_LISTEN] = { .name = "event_listen", .kind = STMT_READ,
 	    .params = "", .sql = "LISTEN cairn_events" },
+	[ST_CACHE_LISTEN] = { .name = "cache_listen", .kind = STMT_READ,
+	    .params = "", .sql = "LISTEN cairn_cache" },
 	/* Where a cairnd starts: the last seq given, so that it delivers
 	 * what happens from then on (older events are read from the table
 	 * by a watcher's --since). */
@@ -323,6 +326,10 @@ on_notified(void *arg, const char *channel, const char *payload)
 	long long s;
 	char *end;
 
+	if (strcmp(channel, "cairn_cache") == 0) {
+		cache_notified(payload);
+		return;
+	}
 	if (strcmp(channel, "cairn_events") != 0)
 		return;
 	s = strtoll(payload, &end, 10);
@@ -366,6 +373,25 @@ on_top(void *arg, const PGresult *res)
 	sequence(ev);
 }
 
+static void
+on_cache_listening(void *arg, const PGresult *res)
+{
+	if (res == NULL || !db_ok(res)) {
+		log_warnx("cache: LISTEN failed: %s", res == NULL ?
+		    "connection lost" : PQresultErrorMessage(res));
+		return;
+	}
+	cache_listening();
+}
+
+/* The connection went down: what this cairnd caches can no longer hear
+ * of changes (cache.h). */
+static void
+on_down(void *arg)
+{
+	cache_lost();
+}
+
 /* The connection came up: LISTEN, then read what was missed (the first
  * time: from the last seq given, see ST_EVENT_TOP), then sequence what
  * waits. */
@@ -378,6 +404,9 @@ on_up(void *arg)
 
 	ev->fetch_running = false;
 	ev->seq_running = false;
+	stmt_params_init(&sp, ST_CACHE_LISTEN);
+	if (!db_query_named(ev->db, &sp, on_cache_listening, ev, &why))
+		return;
 	stmt_params_init(&sp, ST_EVENT_LISTEN);
 	if (!db_query_named(ev->db, &sp, on_listening, ev, &why))
 		return;
@@ -399,7 +428,7 @@ events_new(struct event_base *base, const char *conninfo,
 {
 	struct events *ev = xcalloc(1, sizeof *ev);
 	struct db_hooks h = { .notified = on_notified, .up = on_up,
-	    .arg = ev };
+	    .down = on_down, .arg = ev };
 	struct timeval tv;
 
 	ev->base = base;

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <event2/thread.h>
 
+#include "cache.h"
 #include "attr.h"
 #include "bootstrap.h"
 #include "cluster.h"
@@ -37,6 +38,8 @@
 #include "tls.h"
 #include "watch.h"
 #include "xmalloc.h"
+
+#define LISTEN_BACKLOG	1024
 
 static struct server	srv;
 static struct mserver	*mserver;
@@ -270,8 +273,11 @@ serve(struct config *cf, const char *conninfo)
 		fatalx("password hashing failed");
 	evthread_use_pthreads();
 	srv.base = event_base_new();
+	/* A backlog of LISTEN_BACKLOG (the kernel caps it at somaxconn):
+	 * clients reconnecting at once after a failover, or a load balancer
+	 * moving its connections here, are not reset for want of room. */
 	srv.listener = evconnlistener_new_bind(srv.base, on_accept, &srv,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, LISTEN_BACKLOG,
 	    (struct sockaddr *)&ss, sslen);
 	if (srv.listener == NULL) {
 		log_warn("cannot listen on %s", cf->listen);
@@ -315,6 +321,7 @@ serve(struct config *cf, const char *conninfo)
 	db_set_statement_timeout(srv.db, cf->db_statement_timeout);
 	db_set_pipeline(srv.db, cf->db_pipeline);
 	/* The event stream: its own connection, poked by every commit. */
+	cache_init(&srv);
 	events = events_new(srv.base, conninfo, cf->db_connect_timeout);
 	db_set_hooks(srv.db, &(struct db_hooks){ .committed = on_committed,
 	    .arg = events });
@@ -360,6 +367,7 @@ serve(struct config *cf, const char *conninfo)
 	srv.notify = NULL;
 	watch_free();
 	events_free(events);
+	cache_free();
 	pgsrc_keep_end();
 	hashpool_free(srv.hp);
 	http_loop_free(srv.http);

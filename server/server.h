@@ -50,6 +50,8 @@ struct session {
 	char		 token_hex[65];	/* SHA-256 of the token, hex */
 	int64_t		 expires;	/* unix seconds */
 	uint64_t	 checked_ms;	/* monotonic ms of last db check */
+	uint64_t	 checked_epoch;	/* cache.c's epoch at that check */
+	uint64_t	 check_gen;	/* cache.c's gen when it was sent */
 	bool		 stale;		/* re-check before the next op */
 	/* An API token's connection (session.token, token.c): id 0 for a
 	 * session opened with a password.  Checked again before every op
@@ -83,6 +85,7 @@ struct request {
 	struct mp_reader	 args;
 	msgpack_sbuffer		 out;
 	msgpack_packer		 pk;
+	uint64_t		 cache_gen;	/* cache.h, at its read */
 	bool			 result_open;	/* envelope written */
 	enum wire_err		 preset;	/* decode error to answer */
 	char			 preset_msg[200];
@@ -220,9 +223,11 @@ void	 server_maybe_done(struct server *);
  * logged in (docs/operations.md, "Before login"). */
 size_t	 conn_max_frame(const struct conn *);
 size_t	 conn_max_elements(const struct conn *);
-/* Mark sessions to be re-checked at their next op (revocation, role). */
-void	 conns_session_stale(struct server *, int64_t user_id,
-	    int64_t session_id);
+/* Mark sessions to be re-checked at their next op (revocation, role), and
+ * their watches at once: those of the user, the session or the API token
+ * (0: not that one).  Returns how many connections. */
+size_t	 conns_session_stale(struct server *, int64_t user_id,
+	    int64_t session_id, int64_t token_id);
 
 /* request.c */
 /* Decode the frame and check the envelope (once; errors are kept in

@@ -30,6 +30,7 @@
 #include "op.h"
 #include "roles.h"
 #include "server.h"
+#include "cache.h"
 #include "session.h"
 #include "throttle.h"
 #include "user.h"
@@ -215,8 +216,10 @@ static void
 session_set(struct conn *c, const PGresult *res)
 {
 	struct session *s = &c->sess;
+	uint64_t gen = s->check_gen;
 
 	memset(s, 0, sizeof *s);
+	s->check_gen = gen;
 	s->valid = true;
 	s->id = row_int(res, 0, "sid");
 	s->expires = row_int(res, 0, "expires");
@@ -226,6 +229,7 @@ session_set(struct conn *c, const PGresult *res)
 	snprintf(s->token_hex, sizeof s->token_hex, "%s",
 	    row_text(res, 0, "token"));
 	s->checked_ms = now_ms();
+	cache_session_checked(s);
 }
 
 /* The session of a row of FS_SESSION, on the connection and packed as the
@@ -259,6 +263,9 @@ session_check(struct request *req, const char *token_hash, db_cb *cb)
 	struct stmt_params sp;
 	char idle[16];
 
+	/* An invalidation heard while this runs leaves the session to be
+	 * checked again (cache_session_checked). */
+	req->conn->sess.check_gen = cache_gen();
 	snprintf(idle, sizeof idle, "%d", req->conn->srv->cf->session_idle);
 	stmt_params_init(&sp, ST_SESSION_CHECK);
 	sp_set(&sp, "token_hash", token_hash);
@@ -408,6 +415,7 @@ op_session_login(struct request *req)
 	(void)op_str(req, "password", &password);
 	if (!req_args_done(req))
 		return;
+	req->conn->sess.check_gen = cache_gen();
 	/* This address's hashes are all waiting: refused before any work,
 	 * so that its excess costs nobody else a database query. */
 	if ((r = hashpool_room(req->conn->srv->hp, &req->conn->akey)) !=
@@ -468,7 +476,7 @@ logout_done(struct change *c, const PGresult *res)
 	struct conn *conn = c->req->conn;
 
 	/* Other connections sharing the token notice at their next op. */
-	conns_session_stale(conn->srv, 0, conn->sess.id);
+	(void)conns_session_stale(conn->srv, 0, conn->sess.id, 0);
 	log_conn(LOG_LVL_INFO, conn, "'%s' logged out", conn->sess.login);
 	memset(&conn->sess, 0, sizeof conn->sess);
 	return false;

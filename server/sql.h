@@ -173,6 +173,7 @@ enum stmt {
 	ST_SOURCE_RUN,
 	/* the event stream (events.c, watch.c) */
 	ST_EVENT_LISTEN,
+	ST_CACHE_LISTEN,
 	ST_EVENT_TOP,
 	ST_EVENT_SEQUENCE,
 	ST_EVENT_FETCH,

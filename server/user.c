@@ -17,6 +17,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cache.h"
 #include "change.h"
 #include "hashpool.h"
 #include "log.h"
@@ -303,11 +304,15 @@ hash_kept(struct change *c, const char *encoded)
 }
 
 /* The user's sessions are re-checked at their next op (a changed role,
- * a disabled user). */
+ * a disabled user), and the cached user goes before the reply: the writer's
+ * next read is never older than its write (cache.h; other cairnd hear it
+ * from the trigger's NOTIFY). */
 static bool
 sessions_stale(struct change *c, const PGresult *res)
 {
-	conns_session_stale(c->req->conn->srv, row_int(res, 0, "id"), 0);
+	(void)conns_session_stale(c->req->conn->srv, row_int(res, 0, "id"),
+	    0, 0);
+	cache_user_forget(c->key);
 	return false;
 }
 
@@ -475,20 +480,51 @@ user_none(struct request *req, const PGresult *res)
 	no_user(req, row_text(res, 0, "asked"));
 }
 
+/* user.get's reply, kept in the cache (cache.h) unless an invalidation
+ * came while it was read (req->cache_gen, taken before the query). */
 static void
 on_user_get(void *arg, const PGresult *res)
 {
-	user_reply(arg, res, user_none);
+	struct request *req = arg;
+	struct rowpack rp;
+	size_t start;
+
+	if (!db_ok(res)) {
+		req_fail_db(req, res);
+		return;
+	}
+	if (!row_bool(res, 0, "found")) {
+		user_none(req, res);
+		return;
+	}
+	if (!user_rowpack(req, &rp, res))
+		return;
+	(void)req_result(req);
+	start = req->out.size;
+	rowpack_row(&req->pk, &rp, 0, 0);
+	cache_user_put(req->cache_gen, row_text(res, 0, "login"),
+	    row_int(res, 0, "id"), req->out.data + start,
+	    req->out.size - start);
+	req_reply(req);
 }
 
 static void
 op_user_get(struct request *req)
 {
-	const char *login;
+	const char *login, *packed;
+	size_t len;
 
 	(void)op_str(req, "login", &login);
-	if (req_args_done(req))
-		(void)user_get(req, login, on_user_get);
+	if (!req_args_done(req))
+		return;
+	if (cache_user_get(login, &packed, &len)) {
+		(void)req_result(req);
+		msgpack_sbuffer_write(&req->out, packed, len);
+		req_reply(req);
+		return;
+	}
+	req->cache_gen = cache_gen();
+	(void)user_get(req, login, on_user_get);
 }
 
 /* user.set_role, user.disable: user.last_admin, then the change. */
@@ -674,7 +710,7 @@ password_done(struct change *c, const PGresult *res)
 {
 	struct request *req = c->req;
 
-	conns_session_stale(req->conn->srv, UARG(c)->user_id, 0);
+	(void)conns_session_stale(req->conn->srv, UARG(c)->user_id, 0, 0);
 	log_conn(LOG_LVL_INFO, req->conn, "password of '%s' changed by '%s'",
 	    c->key, req->conn->sess.login);
 	msgpack_pack_true(req_result(req));

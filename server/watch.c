@@ -74,6 +74,7 @@ static const struct fieldset FS_WATCH_CTX = FIELDSET("watch", ctx_f);
 static const struct field refresh_f[] = {
 	{ "n", F_HIDDEN }, { "role", F_HIDDEN }, { "disabled", F_HIDDEN },
 	{ "teams", F_HIDDEN }, { "objs", F_HIDDEN }, { "subtree", F_HIDDEN },
+	{ "ended", F_HIDDEN },
 };
 static const struct fieldset FS_WATCH_REFRESH = FIELDSET("watcher",
     refresh_f);
@@ -94,12 +95,18 @@ const stmt_table watch_stmts = {
 	    .returns = &FS_WATCH_CTX },
 	/* users, roots: one element per watcher (root 0: no --team). */
 	[ST_WATCH_REFRESH] = { .name = "watch_refresh", .kind = STMT_READ,
-	    .params = "users roots",
+	    .params = "users roots sids tids",
 	    .sql = "SELECT w.n," WATCH_FACTS ","
 	    " CASE WHEN w.root = 0 THEN NULL ELSE array(SELECT id"
-	    " FROM team_subtree(w.root) ORDER BY 1)::text END AS subtree"
-	    " FROM unnest($users::bigint[], $roots::bigint[])"
-	    " WITH ORDINALITY AS w (uid, root, n)"
+	    " FROM team_subtree(w.root) ORDER BY 1)::text END AS subtree,"
+	    " (w.sid <> 0 AND NOT EXISTS (SELECT 1 FROM sessions s"
+	    " WHERE s.id = w.sid AND s.revoked_at IS NULL"
+	    " AND s.expires_at > now())) OR (w.tid <> 0 AND NOT EXISTS"
+	    " (SELECT 1 FROM api_tokens t WHERE t.id = w.tid AND"
+	    " (t.expires_at IS NULL OR t.expires_at > now()))) AS ended"
+	    " FROM unnest($users::bigint[], $roots::bigint[],"
+	    " $sids::bigint[], $tids::bigint[])"
+	    " WITH ORDINALITY AS w (uid, root, sid, tid, n)"
 	    " JOIN users u ON u.id = w.uid ORDER BY w.n",
 	    .returns = &FS_WATCH_REFRESH },
 	[ST_WATCH_PAGE] = { .name = "watch_page", .kind = STMT_READ,
@@ -135,10 +142,11 @@ struct watch {
 	bool			 refreshing;
 	struct watcher		**snap;		/* the refresh's watchers */
 	int			 nsnap;
-	struct strbuf_ish {
-		char		*users, *roots;
-	}			 arrays;
+	/* The refresh's parameters, one array each, in wa_names' order:
+	 * users, roots (0: no --team), sessions and tokens (0: none). */
+	char			*arrays[4];
 };
+static const char *const wa_names[] = { "users", "roots", "sids", "tids" };
 
 static struct watch *the_watch;		/* one per cairnd (watch_init) */
 
@@ -456,6 +464,11 @@ on_refresh(void *arg, const PGresult *res)
 			watcher_end(w, E_AUTH, "this user is disabled");
 			continue;
 		}
+		if (row_bool(res, i, "ended")) {
+			watcher_end(w, E_AUTH, "this session or token has "
+			    "ended: log in again");
+			continue;
+		}
 		if (!facts_read(w, res, i)) {
 			watcher_end(w, E_INTERNAL, "malformed facts");
 			continue;
@@ -485,38 +498,41 @@ refresh(struct watch *wt)
 	struct stmt_params sp;
 	struct watcher *w;
 	enum wire_err why;
-	size_t ulen = 2, rlen = 2;
+	size_t len[4];
 	int i = 0;
 
 	if (wt->refreshing || wt->n == 0)
 		return;
-	free(wt->arrays.users);
-	free(wt->arrays.roots);
 	wt->snap = xcalloc((size_t)wt->n, sizeof *wt->snap);
-	wt->arrays.users = xmalloc(24 * (size_t)wt->n + 3);
-	wt->arrays.roots = xmalloc(24 * (size_t)wt->n + 3);
-	strcpy(wt->arrays.users, "{");
-	strcpy(wt->arrays.roots, "{");
+	for (int a = 0; a < 4; a++) {
+		free(wt->arrays[a]);
+		wt->arrays[a] = xmalloc(24 * (size_t)wt->n + 3);
+		strcpy(wt->arrays[a], "{");
+		len[a] = 1;
+	}
 	TAILQ_FOREACH(w, &wt->list, entry) {
+		const struct session *ss = &w->req->conn->sess;
+		const long long v[4] = { w->r.user_id, w->r.root,
+		    ss->token_id != 0 ? 0 : ss->id, ss->token_id };
+
 		if (!w->stale)
 			continue;
-		ulen += sprintf(wt->arrays.users + ulen - 1, "%s%lld",
-		    i ? "," : "", (long long)w->r.user_id);
-		rlen += sprintf(wt->arrays.roots + rlen - 1, "%s%lld",
-		    i ? "," : "", (long long)w->r.root);
+		for (int a = 0; a < 4; a++)
+			len[a] += sprintf(wt->arrays[a] + len[a], "%s%lld",
+			    i ? "," : "", v[a]);
 		wt->snap[i++] = w;
 	}
 	wt->nsnap = i;
-	strcat(wt->arrays.users, "}");
-	strcat(wt->arrays.roots, "}");
+	for (int a = 0; a < 4; a++)
+		strcat(wt->arrays[a], "}");
 	if (i == 0) {
 		free(wt->snap);
 		wt->snap = NULL;
 		return;
 	}
 	stmt_params_init(&sp, ST_WATCH_REFRESH);
-	sp_set(&sp, "users", wt->arrays.users);
-	sp_set(&sp, "roots", wt->arrays.roots);
+	for (int a = 0; a < 4; a++)
+		sp_set(&sp, wa_names[a], wt->arrays[a]);
 	if (db_query_named(wt->srv->db, &sp, on_refresh, wt, &why)) {
 		wt->refreshing = true;
 		return;
@@ -723,6 +739,22 @@ watch_release(struct conn *c)
 }
 
 void
+watch_recheck(struct conn *c)
+{
+	struct watcher *w;
+
+	if (the_watch == NULL || c->active == NULL)
+		return;
+	TAILQ_FOREACH(w, &the_watch->list, entry)
+		if (w->req == c->active) {
+			w->live = false;
+			w->stale = true;
+			refresh(the_watch);
+			return;
+		}
+}
+
+void
 watch_stop(void)
 {
 	struct watcher *w;
@@ -761,8 +793,8 @@ watch_free(void)
 	watch_stop();
 	event_free(wt->tick);
 	free(wt->snap);
-	free(wt->arrays.users);
-	free(wt->arrays.roots);
+	for (int a = 0; a < 4; a++)
+		free(wt->arrays[a]);
 	free(wt);
 	the_watch = NULL;
 }

@@ -21,6 +21,10 @@ extern const stmt_table		watch_stmts;
 void	 watch_init(struct server *, struct events *ev);
 /* End every watch (E_UNAVAILABLE with its seq): cairnd is stopping. */
 void	 watch_stop(void);
+/* The connection's session may have ended or its user changed (cache.c,
+ * conns_session_stale): its watcher, if any, reads its session and facts
+ * again, and ends with E_AUTH if the session is gone. */
+void	 watch_recheck(struct conn *);
 void	 watch_free(void);
 /* Watchers open now (the metrics). */
 int	 watch_count(void);

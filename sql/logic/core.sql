@@ -24,3 +24,20 @@ CREATE OR REPLACE FUNCTION cairn_time(t timestamptz) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 $$;
+
+-- What a cairnd caches (server/cache.h) is forgotten by every cairnd over
+-- the database when this NOTIFY reaches their LISTEN connection, at the
+-- writer's commit: TG_ARGV[0] || ':' || id, "u:ID" for a user, "s:ID" for
+-- a session.  Only the rare changes that matter fire it (the triggers'
+-- WHEN in user.sql and session.sql): a notifying commit takes a lock that
+-- serialises it with every other notifying commit.
+CREATE OR REPLACE FUNCTION cache_notify() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		PERFORM pg_notify('cairn_cache', TG_ARGV[0] || ':' || OLD.id);
+	ELSE
+		PERFORM pg_notify('cairn_cache', TG_ARGV[0] || ':' || NEW.id);
+	END IF;
+	RETURN NULL;
+END $$;

@@ -42,3 +42,16 @@ BEGIN
 	    delay_ms * interval '1 ms'
 	    WHERE t.login = p_login AND t.addr = p_addr;
 END $$;
+
+-- A session revoked (logout, a disabled user, a password changed) or
+-- removed while live is checked again by every cairnd before its next
+-- request (core.sql's cache_notify; server/cache.h).  last_seen's updates
+-- do not fire it.
+CREATE OR REPLACE TRIGGER sessions_cache_notify
+	AFTER UPDATE ON sessions FOR EACH ROW
+	WHEN ((OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL)
+	    OR OLD.expires_at IS DISTINCT FROM NEW.expires_at)
+	EXECUTE FUNCTION cache_notify('s');
+CREATE OR REPLACE TRIGGER sessions_cache_notify_gone
+	AFTER DELETE ON sessions FOR EACH ROW WHEN (OLD.revoked_at IS NULL)
+	EXECUTE FUNCTION cache_notify('s');

@@ -20,3 +20,17 @@ END $$;
 CREATE OR REPLACE TRIGGER users_keep_an_admin
 	AFTER UPDATE OF role, enabled OR DELETE ON users
 	FOR EACH STATEMENT EXECUTE FUNCTION users_keep_an_admin();
+
+-- Every cairnd forgets a user whose login, name, role or state changed
+-- (core.sql's cache_notify; server/cache.h), and checks that user's
+-- sessions again before their next request.
+CREATE OR REPLACE TRIGGER users_cache_notify
+	AFTER UPDATE ON users FOR EACH ROW
+	WHEN (OLD.login IS DISTINCT FROM NEW.login
+	    OR OLD.name IS DISTINCT FROM NEW.name
+	    OR OLD.role IS DISTINCT FROM NEW.role
+	    OR OLD.enabled IS DISTINCT FROM NEW.enabled)
+	EXECUTE FUNCTION cache_notify('u');
+CREATE OR REPLACE TRIGGER users_cache_notify_gone
+	AFTER DELETE ON users FOR EACH ROW
+	EXECUTE FUNCTION cache_notify('u');

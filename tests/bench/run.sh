@@ -26,10 +26,12 @@
 #				"feeds" (1,000 PostgreSQL feeds, feeds.sh;
 #				needs base), "watch" (1,000 watchers of the
 #				event stream, watch.sh; needs base) and "org"
-#				(the generated organisation, org.sh); default
-#				"base feeds watch org"
+#				(the generated organisation, org.sh), "idle"
+#				(10,000 idle logged-in connections, idle.sh;
+#				needs base); default "base feeds watch idle org"
 #	CAIRN_BENCH_WATCHERS	watchers in the watch section (1000)
 #	CAIRN_BENCH_WATCH_RATE	check-ins a second beside them (200)
+#	CAIRN_BENCH_IDLE_CONNS	connections in the idle section (10000)
 #	CAIRN_BENCH_FEEDS	feeds in the feeds section (1000)
 #	CAIRN_BENCH_FEED_SECONDS	its window (60: every feed runs once)
 #	CAIRN_BENCH_RUNS	runs of each large roll-up command, median (5)
@@ -107,7 +109,7 @@ chmod 755 "$tmp"		# the postgres user must traverse it
 data=$tmp/data
 log=$tmp/cairnd.log
 pid=
-sections=${CAIRN_BENCH_SECTIONS:-base feeds watch org}
+sections=${CAIRN_BENCH_SECTIONS:-base feeds watch idle org}
 
 stop_server() {
 	[ -n "$pid" ] || return 0
@@ -174,12 +176,16 @@ start_cairnd() {
 serve_cairnd() {
 	# Every load connection comes from 127.0.0.1 and starts by resuming
 	# a session at once: the limits on connections not logged in yet
-	# (max_startups_per_addr, 8) are for strangers, not for the bench.
+	# (max_startups_per_addr, 8) are for strangers, not for the bench;
+	# and the idle section's 10,000 TLS handshakes at once take longer
+	# than handshake_timeout (10 s), hello_timeout and login_grace to get
+	# through on two cores.
 	# shellcheck disable=SC2086 # CAIRND_ARGS: options, split on purpose
 	"$bin/cairnd" --data-dir "$data" --listen "127.0.0.1:$port" \
 	    --cert "$tmp/server.pem" --key "$tmp/server.key" \
 	    --max-startups 100000 --max-startups-per-addr 100000 \
-	    --max-conns 4096 --max-conns-per-addr 4096 \
+	    --max-conns 12000 --max-conns-per-addr 12000 \
+	    --handshake-timeout 120 --hello-timeout 120 --login-grace 300 \
 	    ${CAIRN_BENCH_CAIRND_ARGS:-} 2>> "$log" &
 	pid=$!
 	# Wait until it answers a ping over verified TLS.
@@ -618,6 +624,17 @@ case " $sections " in
 	watch_section
 	;;
 esac
+# Idle connections, on the base section's cairnd.
+case " $sections " in
+*" idle "*)
+	case " $sections " in
+	*" base "*) ;;
+	*) die "the idle section runs on the base section's cairnd" ;;
+	esac
+	. "$root/tests/bench/idle.sh"
+	idle_section
+	;;
+esac
 # The second: the generated organisation, on a cluster of its own.
 case " $sections " in
 *" org "*)
@@ -631,5 +648,6 @@ profile_report
 bench_table
 [ -f "$tmp/feeds-report" ] && cat "$tmp/feeds-report"
 [ -f "$tmp/watch-report" ] && cat "$tmp/watch-report"
+[ -f "$tmp/idle-report" ] && cat "$tmp/idle-report"
 
 [ $failed -eq 0 ] || die "some runs failed"

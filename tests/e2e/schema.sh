@@ -150,8 +150,14 @@ expect_eq "schema: the tables new since 6e09e4c are in the fresh database" \
 sc_new16='^-- Name: ((event|events|audit_event|kpi_readings_event|comment|comments|signoff|notify|hook|hooks|outbox|inbox|alert)[a-z_]*\(|[a-z_]+ (audit_event|kpi_readings_event|[a-z_]*(comment|signoff|notify|hook|outbox|alert)[a-z_]*); Type: TRIGGER)'
 expect_eq "schema: the event stream's functions and triggers are in the fresh database" \
     "$(grep -cE '^-- Name: (event_kind|event_of_objective|audit_event|kpi_readings_event|event_readable|event_sequence|event_prune|events_after)\(|^-- Name: (audit_log audit_event|kpi_readings kpi_readings_event); Type: TRIGGER' "$T/sc-fresh.sql")" 10
+# Issue 17's cache invalidation (core.sql's cache_notify, its triggers in
+# user.sql and session.sql).
+sc_new17='^-- Name: (cache_notify\(|[a-z_]+ [a-z_]*cache_notify[a-z_]*; Type: TRIGGER)'
+expect_eq "schema: the caches' invalidation triggers are in the fresh database" \
+    "$(grep -cE "$sc_new17" "$T/sc-fresh.sql")" 6
 sc_logic "$T/sc-fresh.sql" | awk -v re="$sc_new" '/^-- Name: / { skip = $0 ~ re } !skip' |
     awk -v re="$sc_new16" '/^-- Name: / { skip = $0 ~ re } !skip' |
+    awk -v re="$sc_new17" '/^-- Name: / { skip = $0 ~ re } !skip' |
     awk -v re="$sc_changed" '/^-- Name: / { skip = $0 ~ re } !skip' >"$T/sc-logic-fresh"
 expect_eq "schema: every object changed on purpose is named as it is in the dump" \
     "$(grep -cE "$sc_changed" "$T/sc-before.sql" "$T/sc-fresh.sql" | sed 's/.*://' | tr '\n' ' ')" "13 13 "
