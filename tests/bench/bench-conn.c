@@ -319,11 +319,15 @@ conn_send_op(struct conn *c)
 		c->nextkr = (c->nextkr + 1) % c->nkrs;
 		snprintf(key, sizeof key, "%s-%d-%llu", b->nonce, c->idx,
 		    (unsigned long long)id);
-		pack_begin(&pk, id, "kr.checkin", 4);
+		/* With --acked the key is also the note: the check-in's
+		 * row names its key, for the database to be checked. */
+		pack_begin(&pk, id, "kr.checkin", b->acked != NULL ? 5 : 4);
 		mp_kv_int(&pk, "id", kr);
 		mp_kv_double(&pk, "value", (double)(id % 97));
 		mp_kv_int(&pk, "confidence", (int64_t)(1 + id % 10));
 		mp_kv_str(&pk, "idempotency_key", key);
+		if (b->acked != NULL)
+			mp_kv_str(&pk, "note", key);
 	} else if (b->op == OP_WATCH) {
 		pack_begin(&pk, id, "event.watch", 0);
 	} else if (b->op == OP_CALL) {

@@ -91,6 +91,8 @@ usage(void)
 	    "              recover_ms (longest drop to next success)\n"
 	    "  --acked     --op checkin: each acknowledged check-in to FILE, "
 	    "\"KEY KR VALUE\"\n"
+	    "              (each check-in then carries its key as its "
+	    "note)\n"
 	    "  --login, --password-file\n"
 	    "              log in once, then every connection resumes the "
 	    "session\n"
