@@ -25,9 +25,11 @@
 #	CAIRN_BENCH_SECTIONS	which parts run: "base" (ping, read, KPIs),
 #				"feeds" (1,000 PostgreSQL feeds, feeds.sh;
 #				needs base), "watch" (1,000 watchers of the
-#				event stream, watch.sh; needs base) and "org"
+#				event stream, watch.sh; needs base), "ha" (the
+#				read and check-ins against one cairnd, then two
+#				behind HAProxy, ha.sh; needs base) and "org"
 #				(the generated organisation, org.sh); default
-#				"base feeds watch org"
+#				"base feeds watch ha org"
 #	CAIRN_BENCH_WATCHERS	watchers in the watch section (1000)
 #	CAIRN_BENCH_WATCH_RATE	check-ins a second beside them (200)
 #	CAIRN_BENCH_FEEDS	feeds in the feeds section (1000)
@@ -107,7 +109,7 @@ chmod 755 "$tmp"		# the postgres user must traverse it
 data=$tmp/data
 log=$tmp/cairnd.log
 pid=
-sections=${CAIRN_BENCH_SECTIONS:-base feeds watch org}
+sections=${CAIRN_BENCH_SECTIONS:-base feeds watch ha org}
 
 stop_server() {
 	[ -n "$pid" ] || return 0
@@ -618,6 +620,17 @@ case " $sections " in
 	watch_section
 	;;
 esac
+# Two cairnd behind HAProxy, beside the base section's (issue 17).
+case " $sections " in
+*" ha "*)
+	case " $sections " in
+	*" base "*) ;;
+	*) die "the ha section runs beside the base section's cairnd" ;;
+	esac
+	. "$root/tests/bench/ha.sh"
+	ha_section
+	;;
+esac
 # The second: the generated organisation, on a cluster of its own.
 case " $sections " in
 *" org "*)
@@ -631,5 +644,6 @@ profile_report
 bench_table
 [ -f "$tmp/feeds-report" ] && cat "$tmp/feeds-report"
 [ -f "$tmp/watch-report" ] && cat "$tmp/watch-report"
+[ -f "$tmp/ha-report" ] && cat "$tmp/ha-report"
 
 [ $failed -eq 0 ] || die "some runs failed"
