@@ -66,10 +66,16 @@ ha_section() {
 		pgbench_tps "$tmp/ha-pgbench.log"
 	}
 
+	# One cairnd, with the costs of each request (cost_start/cost_end:
+	# PostgreSQL's CPU, cairnd's, WAL bytes), which docs/scaling.md reads.
+	cost_start
 	ha_run "$port" read
 	ha_read1=$line
+	cost_end ha-read "$(kv requests "$line")"
+	cost_start
 	ha_run "$port" checkin --kr-file "$tmp/hakrs.txt"
 	ha_checkin1=$line
+	cost_end ha-checkin "$(kv requests "$line")"
 
 	# The second cairnd over the same cluster (its unix socket), with the
 	# first one's limits, and HAProxy in front of both.
@@ -159,5 +165,6 @@ ha_section() {
 		    "$(ratio "$(kv rps "$ha_checkin2")" "$(kv rps "$ha_checkin1")")"
 		printf '  %-28s %12s\n' "pgbench -N (simple update)" "$ha_pg_n"
 		echo "  connections through HAProxy: $ha_spread"
+		cost_report "^ha-" "(one cairnd)" | sed 's/^/  /'
 	} > "$tmp/ha-report"
 }
