@@ -209,7 +209,7 @@ ha_unlock
 wait "$HA_UPD"
 HA_UPD_RC=$?
 expect_eq "haproxy: the unkeyed write in flight on the killed cairnd is reported lost (exit 8)" "$HA_UPD_RC" 8
-expect_match "... as a lost connection" "cairn: " "$(cat "$T/ha-upd.err")"
+expect_match "... as a lost connection" "connection closed by server" "$(cat "$T/ha-upd.err")"
 for p in $HA_HELD; do wait "$p"; done
 wait "$HA_LOCK"
 wait "$HA_BENCH"
