@@ -67,7 +67,8 @@ ha_section() {
 			cat "$tmp/ha-pgbench.log" >&2
 			die "ha: pgbench $* failed"
 		}
-		pgbench_tps "$tmp/ha-pgbench.log"
+		pgbench_tps "$tmp/ha-pgbench.log" |
+		    awk '{ printf "%.1f\n", $1 }'
 	}
 
 	# One cairnd, with the costs of each request (cost_start/cost_end:
