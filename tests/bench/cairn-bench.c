@@ -600,6 +600,8 @@ out:
 	for (int i = 0; i < opened; i++)
 		conn_free(&b.conns[i]);
 	free(b.conns);
+	if (b.rate_ev != NULL)
+		event_free(b.rate_ev);
 	if (b.stop_ev != NULL)
 		event_free(b.stop_ev);
 	if (b.deadline_ev != NULL)

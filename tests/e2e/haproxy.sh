@@ -174,7 +174,11 @@ ha_admin "set server cairnd/cairnd2 state drain"
 ha_cli kr edit "$HA_LKR" --title "moved while held" \
     >/dev/null 2>"$T/ha-upd.err" &
 HA_UPD=$!
-eventually 10 test "$(ha_nwaiting cairnd)" -ge 1 ||
+# (A function, so that eventually asks again each time.)
+ha_edit_waits() {
+	[ "$(ha_nwaiting cairnd)" -ge 1 ]
+}
+eventually 10 ha_edit_waits ||
     not_ok "setup: the unkeyed write waits on the lock" "$(ha_waiting)"
 HA_HELD= h=0
 for h in 1 2 3; do
