@@ -472,16 +472,28 @@ client_open(struct client *c)
 	return rc;
 }
 
-/* Call op; on failure the error is kept for the caller, not reported. */
+/*
+ * Call op; on failure the error is kept for the caller, not reported.  A
+ * keyed write or a read whose connection dropped is sent again on a new
+ * connection (retry.c says which, and when).
+ */
 int
 client_try(struct client *c, const char *op, const struct reqargs *ra,
     const msgpack_object **result)
 {
-	int rc;
+	bool dropped;
+	int rc, i;
 
-	if ((rc = open_quiet(c)) != CX_OK)
-		return rc;
-	return roundtrip(c, op, ra, result);
+	for (i = 0; ; i++) {
+		rc = open_quiet(c);
+		/* open_quiet leaves c->open set once connected: a failure
+		 * after that is a dropped connection, not a refused one. */
+		dropped = c->open;
+		if (rc == CX_OK)
+			rc = roundtrip(c, op, ra, result);
+		if (rc == CX_OK || !client_may_retry(c, op, ra, i, dropped))
+			return rc;
+	}
 }
 
 /* Call op; on failure report the error and return the exit status. */
@@ -496,35 +508,18 @@ client_call(struct client *c, const char *op, const struct reqargs *ra,
 	return rc;
 }
 
-/* Lost before or after sending, or refused for now: worth one retry. */
-static bool
-transient(const struct client *c)
-{
-	return client_failed_with(c, CE_CONNECT) ||
-	    client_failed_with(c, "E_UNAVAILABLE");
-}
-
 /*
- * Call op carrying an idempotency key: on a lost connection or
- * E_UNAVAILABLE, reconnect (hello, resume the saved session) and send the
- * same request once more.  The server answers a retry of a write that did
- * commit with its first result, so the retry cannot duplicate it.  The
- * error, if any, is kept for the caller (not reported).
+ * Call op carrying an idempotency key (the caller put it in ra): on a lost
+ * connection or E_UNAVAILABLE, reconnect (hello, resume the saved session)
+ * and send the same request again (client_try, retry.c).  The server
+ * answers a retry of a write that did commit with its first result, so
+ * the retry cannot duplicate it.  The error, if any, is kept for the
+ * caller (not reported).
  */
 int
 client_try_idem(struct client *c, const char *op, const struct reqargs *ra,
     const msgpack_object **result)
 {
-	struct timespec ts = { IDEM_RETRY_MS / 1000,
-	    (IDEM_RETRY_MS % 1000) * 1000000L };
-	int rc;
-
-	if ((rc = client_try(c, op, ra, result)) == CX_OK || !transient(c))
-		return rc;
-	if (c->open)
-		peer_close(&c->peer);
-	c->open = false;
-	nanosleep(&ts, NULL);
 	return client_try(c, op, ra, result);
 }
 

@@ -124,14 +124,17 @@ struct column;
 #define CMD_RESUME	0x4	/* resumes it before the first call */
 #define CMD_SESSION	(CMD_NET | CMD_TOKEN | CMD_RESUME)
 /* Creates something: sends an idempotency key (--idempotency-key, or a
- * fresh random one) and retries once with it when the connection is lost
- * or the server answers E_UNAVAILABLE. */
+ * fresh random one), so that it may be retried (retry.c). */
 #define CMD_IDEM	0x8
 
-/* The option every CMD_IDEM command takes, and the wait before its one
- * retry (long enough for a restarting cairnd or database to come back). */
+/* The option every CMD_IDEM command takes. */
 #define OPT_IDEM	OPT_S("idempotency-key", "idempotency_key")
-#define IDEM_RETRY_MS	1000
+/* A keyed write or a read whose connection dropped is sent again up to
+ * CALL_RETRIES times, after CALL_RETRY_MS, then twice as long each time
+ * (jittered): 3.75 s in all, long enough for HAProxy to find the other
+ * cairnd or for a restarting one to come back (retry.c). */
+#define CALL_RETRIES	4
+#define CALL_RETRY_MS	250
 
 struct cmd_entry {
 	const char		*name;
@@ -222,6 +225,12 @@ void	 req_pack(msgpack_packer *, const struct reqargs *);
 /* The decimal syntax the option parser takes for numbers. */
 bool	 double_syntax(const char *);
 const char *req_longest_str(const struct reqargs *, size_t *);
+
+/* retry.c */
+bool	 client_is_read(const char *);
+const char *const *client_read_ops(void);
+bool	 client_may_retry(struct client *, const char *,
+	    const struct reqargs *, int, bool) MUST_CHECK;
 
 /* call.c */
 int	 client_open(struct client *) MUST_CHECK;

@@ -301,7 +301,8 @@ reading_free(struct reading *r)
 
 /*
  * Send readings r[0..n) in one kpi.record with a fresh idempotency key
- * (retried once on a lost connection).  The error, if any, is kept.
+ * (sent again on a lost connection, retry.c).  The error, if any, is
+ * kept.
  */
 static MUST_CHECK int
 send_readings(struct client *c, const struct reading *r, size_t n,

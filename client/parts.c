@@ -141,21 +141,27 @@ merge(struct client *c, const msgpack_object *final,
 	return CX_OK;
 }
 
+/* One attempt; *delivered once a part went to cb (the retry would hand
+ * it over twice), *dropped once the connection was made. */
 static MUST_CHECK int
-call_parts(struct client *c, const char *op, const struct reqargs *ra,
-    part_cb *cb, void *arg, const msgpack_object **result)
+call_parts_once(struct client *c, const char *op, const struct reqargs *ra,
+    part_cb *cb, void *arg, const msgpack_object **result, bool *delivered,
+    bool *dropped)
 {
 	const msgpack_object *set, *rows, *final;
 	uint64_t id;
 	int rc;
 
-	if ((rc = client_send_parts(c, op, ra, &id, &final)) != CX_OK)
+	rc = client_send_parts(c, op, ra, &id, &final);
+	*dropped = c->open;
+	if (rc != CX_OK)
 		return rc;
 	while (client_is_part(c, id)) {
 		if (!part_of(c->doc.root, &set, &rows))
 			return local_errorf(c, "E_PROTO", "bad part from "
 			    "server");
 		if (cb != NULL) {
+			*delivered = true;
 			rc = cb(arg, set->via.str.ptr, set->via.str.size, rows);
 			mp_doc_free(&c->doc);
 			if (rc != CX_OK)
@@ -174,6 +180,24 @@ call_parts(struct client *c, const char *op, const struct reqargs *ra,
 	}
 	/* c->doc keeps the final map, whose entries the merged map shares. */
 	return merge(c, final, result);
+}
+
+/* A read whose connection dropped is asked again (retry.c), unless some
+ * of its parts were already handed to cb. */
+static MUST_CHECK int
+call_parts(struct client *c, const char *op, const struct reqargs *ra,
+    part_cb *cb, void *arg, const msgpack_object **result)
+{
+	bool delivered = false, dropped;
+	int rc, i;
+
+	for (i = 0; ; i++) {
+		rc = call_parts_once(c, op, ra, cb, arg, result, &delivered,
+		    &dropped);
+		if (rc == CX_OK || delivered ||
+		    !client_may_retry(c, op, ra, i, dropped))
+			return rc;
+	}
 }
 
 /* The same, keeping the error for the caller (as client_try). */

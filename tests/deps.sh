@@ -7,7 +7,8 @@ set -e
 PKGS="gcc make pkg-config openssl libevent-dev libssl-dev libmsgpack-dev
 libpq-dev libcmocka-dev libargon2-dev libcurl4-openssl-dev postgresql-15
 postgresql-client-15 chromium jq python3 prometheus prometheus-pushgateway
-opensmtpd dpkg-dev debhelper lintian scdoc man-db zsh systemd adduser git"
+opensmtpd dpkg-dev debhelper lintian scdoc man-db zsh systemd adduser git
+haproxy"
 # chromium: tests/e2e/demo-report.sh renders cairn report's page headless.
 # jq: the end-to-end suites read cairn's --json output with it (lib.sh);
 # python3: their raw-protocol clients and export comparisons;
@@ -20,6 +21,8 @@ opensmtpd dpkg-dev debhelper lintian scdoc man-db zsh systemd adduser git"
 # completion), systemd (systemd-analyze verify), adduser (the package's
 # postinst): package.sh checks what it installs with them; git: it
 # builds the packages in a copy of what git tracks.
+# haproxy: haproxy.sh and the bench's ha section put two cairnd behind it
+# (each run starts its own, with its own configuration).
 # "deps.sh fuzz" (make fuzz) adds clang and its sanitizer and libFuzzer
 # runtimes, which clang only recommends.
 if [ "${1:-}" = fuzz ]; then
@@ -50,3 +53,13 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# The haproxy package enables a system-wide service: the tests run their
+# own HAProxy, so stop and disable it (where systemd runs; elsewhere the
+# package could not start it).
+case " $missing " in
+*" haproxy "*)
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now haproxy >/dev/null 2>&1 || true
+	fi
+	;;
+esac

@@ -119,6 +119,10 @@ add_sample(struct bench *b, uint64_t ns)
 static void	conn_close(struct conn *);
 static void	conn_readcb(struct bufferevent *, void *);
 static void	conn_eventcb(struct bufferevent *, short, void *);
+static bool	conn_connect(struct conn *) MUST_CHECK;
+static void	conn_fill(struct conn *);
+static void	conn_queue(struct conn *, uint64_t, uint64_t,
+		    const unsigned char *, size_t, int64_t);
 
 static void
 maybe_finish(struct bench *b)
@@ -142,9 +146,10 @@ conn_fail(struct conn *c, const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n");
 	conn_close(c);
-	b->inflight -= c->count;
+	/* The requests kept after a drop were never answered either. */
+	b->inflight -= c->count + c->npend;
 	c->count = 0;
-	if (c->state == CS_READY && b->phase != PH_SETUP)
+	if ((c->state == CS_READY || c->t_drop != 0) && b->phase != PH_SETUP)
 		b->lost++;
 	c->state = CS_DEAD;
 	b->dead++;
@@ -156,23 +161,132 @@ conn_fail(struct conn *c, const char *fmt, const char *arg)
 		maybe_finish(b);
 }
 
-/* Frame the packed request and queue it; remember its id and send time. */
+/* The connection of c is made again (--reconnect), a drop ago. */
 static void
-conn_send(struct conn *c, uint64_t id)
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (!conn_connect(c)) {
+		c->b->reconnect_fails++;
+		conn_fail(c, "%s", "cannot reconnect");
+	}
+}
+
+/*
+ * The connection dropped (closed, reset, refused): with --reconnect and
+ * once the run has started, keep its requests still in flight to send
+ * again and make it anew after a backoff; otherwise it is lost.  Only
+ * ops that are safe to send twice take --reconnect (a keyed check-in, a
+ * read, a ping): the server records a keyed check-in once however often
+ * it arrives.
+ */
+static void
+conn_lost(struct conn *c, const char *fmt, const char *arg)
+{
+	struct bench *b = c->b;
+	struct timeval tv;
+	long ms;
+
+	if (!b->reconnect || b->phase == PH_SETUP || c->state == CS_DEAD) {
+		conn_fail(c, fmt, arg);
+		return;
+	}
+	if (c->attempts > 0)
+		b->reconnect_fails++;
+	if (++c->attempts > RECONNECT_TRIES) {
+		conn_fail(c, fmt, arg);
+		return;
+	}
+	if (c->t_drop == 0) {
+		c->t_drop = now_ns();
+		b->drops++;
+	}
+	/* The ring holds this connection's hello and resume too: those are
+	 * sent anew, the rest kept in order for after them. */
+	for (; c->count > 0; c->count--) {
+		size_t h = c->head;
+
+		c->head = (c->head + 1) % (size_t)b->depth;
+		if (c->ids[h] < ID_FIRST) {
+			b->inflight--;
+			continue;
+		}
+		c->pend[c->npend++] = (struct pending){ .id = c->ids[h],
+		    .sent = c->sent[h], .buf = xmalloc(c->reqlen[h]),
+		    .len = c->reqlen[h], .kr = c->slotkr[h] };
+		memcpy(c->pend[c->npend - 1].buf, c->req[h], c->reqlen[h]);
+	}
+	c->head = 0;
+	conn_close(c);
+	c->state = CS_CONNECTING;
+	ms = RECONNECT_MS << (c->attempts - 1 < 5 ? c->attempts - 1 : 5);
+	if (ms > RECONNECT_MAX_MS)
+		ms = RECONNECT_MAX_MS;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if (c->retry_ev == NULL)
+		c->retry_ev = evtimer_new(b->base, retry_cb, c);
+	evtimer_add(c->retry_ev, &tv);
+}
+
+/* Back from a drop, ready again: the kept requests first, in order. */
+static void
+conn_resend(struct conn *c)
+{
+	struct bench *b = c->b;
+
+	for (size_t i = 0; i < c->npend; i++) {
+		conn_queue(c, c->pend[i].id, c->pend[i].sent, c->pend[i].buf,
+		    c->pend[i].len, c->pend[i].kr);
+		free(c->pend[i].buf);
+	}
+	b->resent += c->npend;
+	c->npend = 0;
+	if (b->phase == PH_RUN && b->rate == 0)
+		conn_fill(c);
+}
+
+/* Queue the framed request buf in the next slot, remembering its id,
+ * send time and bytes (sent again should the connection drop). */
+static void
+conn_queue(struct conn *c, uint64_t id, uint64_t sent,
+    const unsigned char *buf, size_t len, int64_t kr)
 {
 	unsigned char hdr[FRAME_HEADER_SIZE];
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	size_t slot;
 
-	frame_put_header(hdr, (uint32_t)c->sbuf.size);
+	frame_put_header(hdr, (uint32_t)len);
 	evbuffer_add(out, hdr, sizeof hdr);
-	evbuffer_add(out, c->sbuf.data, c->sbuf.size);
-	msgpack_sbuffer_clear(&c->sbuf);
+	evbuffer_add(out, buf, len);
 	slot = (c->head + c->count) % (size_t)c->b->depth;
 	c->ids[slot] = id;
-	c->sent[slot] = now_ns();
+	c->sent[slot] = sent;
+	c->slotkr[slot] = kr;
+	if (c->reqcap[slot] < len) {
+		c->req[slot] = xrealloc(c->req[slot], len);
+		c->reqcap[slot] = len;
+	}
+	memcpy(c->req[slot], buf, len);
+	c->reqlen[slot] = len;
 	c->count++;
+}
+
+/* Frame the packed request and queue it; remember its id and send time. */
+static void
+conn_send_kr(struct conn *c, uint64_t id, int64_t kr)
+{
+	conn_queue(c, id, now_ns(), (const unsigned char *)c->sbuf.data,
+	    c->sbuf.size, kr);
+	msgpack_sbuffer_clear(&c->sbuf);
 	c->b->inflight++;
+}
+
+static void
+conn_send(struct conn *c, uint64_t id)
+{
+	conn_send_kr(c, id, 0);
 }
 
 static void
@@ -205,11 +319,15 @@ conn_send_op(struct conn *c)
 		c->nextkr = (c->nextkr + 1) % c->nkrs;
 		snprintf(key, sizeof key, "%s-%d-%llu", b->nonce, c->idx,
 		    (unsigned long long)id);
-		pack_begin(&pk, id, "kr.checkin", 4);
+		/* With --acked the key is also the note: the check-in's
+		 * row names its key, for the database to be checked. */
+		pack_begin(&pk, id, "kr.checkin", b->acked != NULL ? 5 : 4);
 		mp_kv_int(&pk, "id", kr);
 		mp_kv_double(&pk, "value", (double)(id % 97));
 		mp_kv_int(&pk, "confidence", (int64_t)(1 + id % 10));
 		mp_kv_str(&pk, "idempotency_key", key);
+		if (b->acked != NULL)
+			mp_kv_str(&pk, "note", key);
 	} else if (b->op == OP_WATCH) {
 		pack_begin(&pk, id, "event.watch", 0);
 	} else if (b->op == OP_CALL) {
@@ -224,7 +342,8 @@ conn_send_op(struct conn *c)
 			mp_kv_str(&pk, b->call_key[i], b->call_val[i]);
 	} else
 		pack_begin(&pk, id, "ping", 0);
-	conn_send(c, id);
+	conn_send_kr(c, id, b->op == OP_CHECKIN ?
+	    c->krs[(c->nextkr + c->nkrs - 1) % c->nkrs] : 0);
 }
 
 /* --rate: this tick's share of the requests, round robin over the
@@ -415,6 +534,7 @@ conn_response(struct conn *c, const char *payload, size_t len)
 		return false;
 	}
 	uint64_t sent = c->sent[c->head];
+	int64_t kr = c->slotkr[c->head];
 	c->head = (c->head + 1) % (size_t)b->depth;
 	c->count--;
 	b->inflight--;
@@ -440,6 +560,10 @@ conn_response(struct conn *c, const char *payload, size_t len)
 			return true;
 		}
 		c->state = CS_READY;
+		if (b->phase != PH_SETUP) {	/* back after a drop */
+			conn_resend(c);
+			return true;
+		}
 		if (++b->ready == b->nclients)
 			start_run(b);
 		return true;
@@ -449,6 +573,17 @@ conn_response(struct conn *c, const char *payload, size_t len)
 		conn_fail(c, "%s", "response in an unexpected state");
 		return false;
 	}
+	if (ok && c->t_drop != 0) {
+		/* The first success since the drop: recovered. */
+		if (now - c->t_drop > b->recover_max)
+			b->recover_max = now - c->t_drop;
+		c->t_drop = 0;
+		c->attempts = 0;
+	}
+	if (ok && b->acked != NULL && b->op == OP_CHECKIN)
+		fprintf(b->acked, "%s-%d-%llu %lld %llu\n", b->nonce, c->idx,
+		    (unsigned long long)id, (long long)kr,
+		    (unsigned long long)(id % 97));
 	if (!ok) {
 		if (b->errors++ == 0) {
 			snprintf(b->first_code, sizeof b->first_code, "%s",
@@ -521,7 +656,7 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (what & BEV_EVENT_EOF) {
-		conn_fail(c, "%s", "connection closed by the server");
+		conn_lost(c, "%s", "connection closed by the server");
 		return;
 	}
 	/*
@@ -546,15 +681,13 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
 			snprintf(why, sizeof why, "certificate verify "
 			    "failed: %s", X509_verify_cert_error_string(vr));
 	}
-	conn_fail(c, c->state == CS_CONNECTING ? "cannot connect or TLS "
+	conn_lost(c, c->state == CS_CONNECTING ? "cannot connect or TLS "
 	    "handshake failed: %s" : "connection error: %s", why);
 }
 
 bool
 conn_open(struct bench *b, struct conn *c, int idx)
 {
-	SSL *ssl;
-
 	c->b = b;
 	c->idx = idx;
 	c->state = CS_CONNECTING;
@@ -569,7 +702,23 @@ conn_open(struct bench *b, struct conn *c, int idx)
 	}
 	c->ids = xcalloc(b->depth, sizeof *c->ids);
 	c->sent = xcalloc(b->depth, sizeof *c->sent);
+	c->req = xcalloc(b->depth, sizeof *c->req);
+	c->reqlen = xcalloc(b->depth, sizeof *c->reqlen);
+	c->reqcap = xcalloc(b->depth, sizeof *c->reqcap);
+	c->slotkr = xcalloc(b->depth, sizeof *c->slotkr);
+	c->pend = xcalloc(b->depth, sizeof *c->pend);
 	msgpack_sbuffer_init(&c->sbuf);
+	return conn_connect(c);
+}
+
+/* A new TLS connection for c (at the start, or after a drop). */
+static bool
+conn_connect(struct conn *c)
+{
+	struct bench *b = c->b;
+	SSL *ssl;
+
+	c->state = CS_CONNECTING;
 	if ((ssl = SSL_new(b->ctx)) == NULL ||
 	    !tls_client_expect_host(ssl, b->host)) {
 		char why[256];
@@ -616,6 +765,17 @@ void
 conn_free(struct conn *c)
 {
 	conn_close(c);
+	if (c->retry_ev != NULL)
+		event_free(c->retry_ev);
+	for (size_t i = 0; c->req != NULL && i < (size_t)c->b->depth; i++)
+		free(c->req[i]);
+	for (size_t i = 0; i < c->npend; i++)
+		free(c->pend[i].buf);
+	free(c->req);
+	free(c->reqlen);
+	free(c->reqcap);
+	free(c->slotkr);
+	free(c->pend);
 	free(c->ids);
 	free(c->sent);
 	free(c->krs);

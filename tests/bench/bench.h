@@ -10,11 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <event2/event.h>
 #include <msgpack.h>
 #include <openssl/ssl.h>
 
+#include "attr.h"
 #include "mpack.h"
 #include "wire.h"
 
@@ -30,6 +32,22 @@ enum op { OP_PING, OP_READ, OP_RECORD, OP_CHECKIN, OP_CALL, OP_WATCH };
 enum phase { PH_SETUP, PH_RUN, PH_DRAIN };
 enum cstate { CS_CONNECTING, CS_HELLO, CS_RESUME, CS_READY, CS_DEAD };
 
+/* --reconnect: a dropped connection is made again after a backoff that
+ * doubles from RECONNECT_MS up to RECONNECT_MAX_MS, at most
+ * RECONNECT_TRIES times in a row before it counts as lost. */
+#define RECONNECT_MS		50
+#define RECONNECT_MAX_MS	1000
+#define RECONNECT_TRIES		20
+
+/* A request whose reply a dropped connection never brought: sent again,
+ * with its id and first send time, once the connection is back. */
+struct pending {
+	uint64_t		 id, sent;
+	unsigned char		*buf;
+	size_t			 len;
+	int64_t			 kr;
+};
+
 struct conn {
 	struct bench		*b;
 	int			 idx;
@@ -39,7 +57,19 @@ struct conn {
 	/* In-flight requests, oldest first: responses come back in order. */
 	uint64_t		*ids;
 	uint64_t		*sent;	/* monotonic ns */
+	/* Each slot's packed request (resent after a drop) and, for
+	 * --op checkin, its key result (for --acked). */
+	unsigned char		**req;
+	size_t			*reqlen, *reqcap;
+	int64_t			*slotkr;
 	size_t			 head, count;
+	/* --reconnect: the requests to send again, the drop being
+	 * recovered from (0: none), attempts since, and the timer. */
+	struct pending		*pend;
+	size_t			 npend;
+	uint64_t		 t_drop;
+	int			 attempts;
+	struct event		*retry_ev;
 	msgpack_sbuffer		 sbuf;
 	/* --op checkin: this connection's own key results, used in turn. */
 	int64_t			*krs;
@@ -75,6 +105,15 @@ struct bench {
 	double			 rate, rate_acc;
 	int			 rate_next;
 	struct event		*rate_ev;
+	/* --reconnect and its figures: connections dropped, requests in
+	 * flight on them (all sent again), reconnections that failed, and
+	 * the longest time from a drop to the connection's next success. */
+	bool			 reconnect;
+	uint64_t		 drops, resent, reconnect_fails;
+	uint64_t		 recover_max;	/* ns */
+	/* --acked FILE: each acknowledged check-in, "KEY KR VALUE". */
+	const char		*acked_path;
+	FILE			*acked;
 
 	char			 host[256], port[32];
 	struct sockaddr_storage	 addr;
@@ -109,7 +148,7 @@ bool	parse_response(const msgpack_object *, uint64_t *, bool *,
 	    const char **);
 
 /* Connections and the timed phase. */
-bool	conn_open(struct bench *, struct conn *, int);
+bool	conn_open(struct bench *, struct conn *, int) MUST_CHECK;
 void	conn_free(struct conn *);
 void	stop_cb(evutil_socket_t, short, void *);
 void	deadline_cb(evutil_socket_t, short, void *);

@@ -14,7 +14,9 @@
  *
  * requests counts the responses received inside the timed window (error
  * responses included); errors counts ok=false responses (window and drain);
- * lost counts connections that died during the run.
+ * lost counts connections that died during the run.  With --reconnect a
+ * dropped connection is made again and its requests in flight sent again
+ * (drops=, resent=, reconnect_fails=, recover_ms=: see usage).
  *
  * Exit status: 0 clean run, 1 set-up failure or deadline, 2 the run
  * completed but saw errors or lost connections.
@@ -50,6 +52,7 @@ usage(void)
 	    "[--kr-file FILE]\n"
 	    "           [--call OP [--arg KEY=VALUE ...]] [--rate N]\n"
 	    "           [--login LOGIN --password-file FILE]\n"
+	    "           [--reconnect] [--acked FILE]\n"
 	    "       cairn-bench time RUNS COMMAND [ARG ...]\n"
 	    "  --server    cairnd address (default 127.0.0.1:7443)\n"
 	    "  --ca        CA certificate that signed the server's (required)\n"
@@ -79,6 +82,17 @@ usage(void)
 	    "              \"at\" to its arrival (requests= events received)\n"
 	    "  --rate      N requests a second in all (default: depth in "
 	    "flight each)\n"
+	    "  --reconnect a connection that drops is made again (backoff "
+	    "50 ms to 1 s)\n"
+	    "              and its requests in flight sent again (ping, "
+	    "read, checkin:\n"
+	    "              safe twice); reports drops, resent, "
+	    "reconnect_fails and\n"
+	    "              recover_ms (longest drop to next success)\n"
+	    "  --acked     --op checkin: each acknowledged check-in to FILE, "
+	    "\"KEY KR VALUE\"\n"
+	    "              (each check-in then carries its key as its "
+	    "note)\n"
 	    "  --login, --password-file\n"
 	    "              log in once, then every connection resumes the "
 	    "session\n"
@@ -121,6 +135,8 @@ parse_args(struct bench *b, int argc, char **argv)
 		{ "call",		required_argument, NULL, 'C' },
 		{ "arg",		required_argument, NULL, 'A' },
 		{ "rate",		required_argument, NULL, 'r' },
+		{ "reconnect",		no_argument,	   NULL, 'R' },
+		{ "acked",		required_argument, NULL, 'k' + 256 },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -180,6 +196,8 @@ parse_args(struct bench *b, int argc, char **argv)
 			b->kpi = parse_long("--kpi", optarg, 1, LONG_MAX);
 			break;
 		case 'K': b->kr_file = optarg; break;
+		case 'R': b->reconnect = true; break;
+		case 'k' + 256: b->acked_path = optarg; break;
 		case 'C': b->call_op = optarg; break;
 		case 'r':
 			b->rate = (double)parse_long("--rate", optarg, 1,
@@ -235,6 +253,17 @@ parse_args(struct bench *b, int argc, char **argv)
 		b->depth = 1;		/* the one watch request */
 	if ((b->op == OP_CHECKIN) != (b->kr_file != NULL)) {
 		fprintf(stderr, "cairn-bench: --kr-file goes with --op "
+		    "checkin\n");
+		exit(1);
+	}
+	if (b->reconnect && b->op != OP_PING && b->op != OP_READ &&
+	    b->op != OP_CHECKIN) {
+		fprintf(stderr, "cairn-bench: --reconnect goes with --op ping, "
+		    "read or checkin (requests safe to send twice)\n");
+		exit(1);
+	}
+	if (b->acked_path != NULL && b->op != OP_CHECKIN) {
+		fprintf(stderr, "cairn-bench: --acked goes with --op "
 		    "checkin\n");
 		exit(1);
 	}
@@ -466,6 +495,12 @@ report(struct bench *b)
 	    (unsigned long long)b->errors, (unsigned long long)b->lost);
 	if (b->errors > 0)
 		printf(" first_error=%s", b->first_code);
+	if (b->reconnect)
+		printf(" drops=%llu resent=%llu reconnect_fails=%llu "
+		    "recover_ms=%.1f", (unsigned long long)b->drops,
+		    (unsigned long long)b->resent,
+		    (unsigned long long)b->reconnect_fails,
+		    (double)b->recover_max / 1e6);
 	if (b->op == OP_CALL)
 		printf(" call=%s ms=%.3f server_ms=%lld parts=%llu bytes=%llu",
 		    b->call_op, pct_ms(b, 1.0), (long long)b->server_ms,
@@ -514,6 +549,12 @@ main(int argc, char **argv)
 	    (unsigned long long)(time(NULL) ^ (getpid() << 16)));
 	if (b.login != NULL && !login_once(&b))
 		goto out;
+	if (b.acked_path != NULL && (b.acked = fopen(b.acked_path, "w")) ==
+	    NULL) {
+		fprintf(stderr, "cairn-bench: %s: %s\n", b.acked_path,
+		    strerror(errno));
+		goto out;
+	}
 
 	b.caplat = 1 << 20;
 	b.lat = xmalloc(b.caplat * sizeof *b.lat);
@@ -551,9 +592,16 @@ main(int argc, char **argv)
 	else
 		rc = b.errors > 0 || b.lost > 0 ? 2 : 0;
 out:
+	if (b.acked != NULL && fclose(b.acked) != 0) {
+		fprintf(stderr, "cairn-bench: %s: %s\n", b.acked_path,
+		    strerror(errno));
+		rc = 1;
+	}
 	for (int i = 0; i < opened; i++)
 		conn_free(&b.conns[i]);
 	free(b.conns);
+	if (b.rate_ev != NULL)
+		event_free(b.rate_ev);
 	if (b.stop_ev != NULL)
 		event_free(b.stop_ev);
 	if (b.deadline_ev != NULL)

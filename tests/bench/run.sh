@@ -25,10 +25,13 @@
 #	CAIRN_BENCH_SECTIONS	which parts run: "base" (ping, read, KPIs),
 #				"feeds" (1,000 PostgreSQL feeds, feeds.sh;
 #				needs base), "watch" (1,000 watchers of the
-#				event stream, watch.sh; needs base) and "org"
-#				(the generated organisation, org.sh), "idle"
+#				event stream, watch.sh; needs base), "ha" (the
+#				read and check-ins against one cairnd, then two
+#				behind HAProxy, ha.sh; needs base), "idle"
 #				(10,000 idle logged-in connections, idle.sh;
-#				needs base); default "base feeds watch idle org"
+#				needs base) and "org" (the generated
+#				organisation, org.sh); default
+#				"base feeds watch ha idle org"
 #	CAIRN_BENCH_WATCHERS	watchers in the watch section (1000)
 #	CAIRN_BENCH_WATCH_RATE	check-ins a second beside them (200)
 #	CAIRN_BENCH_IDLE_CONNS	connections in the idle section (10000)
@@ -109,7 +112,7 @@ chmod 755 "$tmp"		# the postgres user must traverse it
 data=$tmp/data
 log=$tmp/cairnd.log
 pid=
-sections=${CAIRN_BENCH_SECTIONS:-base feeds watch idle org}
+sections=${CAIRN_BENCH_SECTIONS:-base feeds watch ha idle org}
 
 stop_server() {
 	[ -n "$pid" ] || return 0
@@ -624,6 +627,17 @@ case " $sections " in
 	watch_section
 	;;
 esac
+# Two cairnd behind HAProxy, beside the base section's (issue 17).
+case " $sections " in
+*" ha "*)
+	case " $sections " in
+	*" base "*) ;;
+	*) die "the ha section runs beside the base section's cairnd" ;;
+	esac
+	. "$root/tests/bench/ha.sh"
+	ha_section
+	;;
+esac
 # Idle connections, on the base section's cairnd.
 case " $sections " in
 *" idle "*)
@@ -648,6 +662,7 @@ profile_report
 bench_table
 [ -f "$tmp/feeds-report" ] && cat "$tmp/feeds-report"
 [ -f "$tmp/watch-report" ] && cat "$tmp/watch-report"
+[ -f "$tmp/ha-report" ] && cat "$tmp/ha-report"
 [ -f "$tmp/idle-report" ] && cat "$tmp/idle-report"
 
 [ $failed -eq 0 ] || die "some runs failed"

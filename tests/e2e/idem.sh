@@ -127,7 +127,7 @@ fi
 # The writes keyed by issue 13 (item 11): assessment.create, roi.set,
 # retro.set and import.commit.  A retry with the same key records nothing
 # more and gets the same answer; the CLI sends a key of its own when none
-# is given (so that its one retry after a lost connection is safe).
+# is given (so that its retries after a lost connection are safe).
 
 K=assess-$$-a
 A_SET="--set rapid_growth=4 --set cross_functional=3 --set stable=yes"

@@ -4,7 +4,9 @@
  * NULL or 0: this catches an entry without a handler, usage or summary,
  * argument counts that cannot both hold, positional keys fewer than the
  * arguments they must name, session flags without the network, and two
- * entries answering to the same words.
+ * entries answering to the same words.  Also the reads the client sends
+ * again after a dropped connection (retry.c): each an op the table sends,
+ * none a write that takes a key.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -112,12 +114,39 @@ test_words_unique(void **state)
 		}
 }
 
+static void
+test_read_ops(void **state)
+{
+	const char *const *r = client_read_ops();
+
+	(void)state;
+	assert_true(client_is_read("user.get"));
+	assert_false(client_is_read("kr.checkin"));
+	assert_false(client_is_read("user.ge"));
+	for (; *r != NULL; r++) {
+		bool sent = false;
+
+		for (size_t i = 0; i < ncmds; i++) {
+			const struct cmd_entry *e = &cmd_table[i];
+
+			if (e->op == NULL || strcmp(e->op, *r) != 0)
+				continue;
+			sent = true;
+			if (e->flags & CMD_IDEM)
+				fail_msg("%s: a read with CMD_IDEM", *r);
+		}
+		if (!sent)
+			fail_msg("%s: a read no command sends", *r);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_entries_whole),
 		cmocka_unit_test(test_words_unique),
+		cmocka_unit_test(test_read_ops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
