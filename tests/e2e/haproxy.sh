@@ -44,6 +44,10 @@ fi
 # Requests held behind a lock take a pool connection each: room for them
 # beside the load (the suites' db_pool is 4).
 sed -i 's/^db_pool = .*/db_pool = 10/' "$T/cairnd.conf"
+# Each cairnd's /readyz is HAProxy's health check (a metrics listener each).
+HA_M1=127.0.0.1:$((PORT + 3))
+HA_M2=127.0.0.1:$((PORT + 4))
+echo "metrics = $HA_M1" >> "$T/cairnd.conf"
 stop_server || not_ok "setup: the first cairnd stops"
 start_server "$T/cairnd-ha0.log" || not_ok "setup: the first cairnd restarts"
 wait_log 60 "db: [0-9]+ of [0-9]+ connections up" "$T/cairnd-ha0.log" ||
@@ -51,6 +55,7 @@ wait_log 60 "db: [0-9]+ of [0-9]+ connections up" "$T/cairnd-ha0.log" ||
 HA_ADDR2=127.0.0.1:$((PORT + 1))
 HA_FRONT=127.0.0.1:$((PORT + 2))
 sed -e "s|^listen = .*|listen = $HA_ADDR2|" -e "/^data_dir = /d" \
+    -e "s|^metrics = .*|metrics = $HA_M2|" \
     "$T/cairnd.conf" > "$T/cairnd-ha2.conf"
 "$BIN/cairnd" --config "$T/cairnd-ha2.conf" \
     --db "host=$DATA user=cairn dbname=cairn application_name=cairnd-b" \
@@ -68,6 +73,7 @@ trap 'ha_cleanup; cleanup' EXIT
 wait_log 60 "db: [0-9]+ of [0-9]+ connections up" "$T/cairnd-ha2.log" ||
     not_ok "setup: the second cairnd" "$(tail -5 "$T/cairnd-ha2.log")"
 sed -e "s|@FRONT@|$HA_FRONT|" -e "s|@S1@|$ADDR|" -e "s|@S2@|$HA_ADDR2|" \
+    -e "s|@M1@|${HA_M1##*:}|" -e "s|@M2@|${HA_M2##*:}|" \
     -e "s|@STATS@|$T/haproxy.sock|" "$HERE/haproxy.cfg.in" > "$T/haproxy.cfg"
 expect_exit "haproxy: the configuration is valid" 0 haproxy -c -q -f "$T/haproxy.cfg"
 haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
