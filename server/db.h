@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/event.h>
 #include <libpq-fe.h>
@@ -61,6 +62,14 @@ void		 db_set_hooks(struct db *, const struct db_hooks *);
 bool		 db_query(struct db *, enum stmt, int nparams,
 		    const char *const *params, db_cb *, void *arg,
 		    enum wire_err *why);
+
+/* The same on behalf of user (a session's user id; 0: cairnd's own): a
+ * write by a user is noted, so that the routing (db-replica.c) keeps that
+ * user's lag-tolerant reads on the primary while a replica may not have
+ * it yet.  db_query() is db_query_as() for user 0. */
+bool		 db_query_as(struct db *, int64_t user, enum stmt,
+		    int nparams, const char *const *params, db_cb *,
+		    void *arg, enum wire_err *why);
 
 /* The same for a statement with named parameters (stmt.h): one left
  * unset or not declared is logged with its name and refused (E_INTERNAL
