@@ -193,7 +193,7 @@ dbc_prepared(struct dbc *c)
 
 	c->res = NULL;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		log_warnx("db: preparing %s: %s", c->prep < 0 ? "settings" :
+		log_warnx("%s: preparing %s: %s", c->db->label, c->prep < 0 ? "settings" :
 		    c->db->tab[c->prep / 2].name, res ?
 		    PQresultErrorMessage(res) : "no result");
 		PQclear(res);
@@ -222,9 +222,10 @@ dbc_prepared(struct dbc *c)
 	c->backoff_ms = BACKOFF_MIN_MS;
 	c->db->nup++;
 	c->db->ever_up = true;
-	log_debug("db: connection %d ready (%d up)", c->idx, c->db->nup);
+	log_debug("%s: connection %d ready (%d up)", c->db->label, c->idx, c->db->nup);
 	if (c->db->nup == 1 || c->db->nup == c->db->size)
-		log_info("db: %d of %d connections up", c->db->nup,
+		log_info("%s: %d of %d connections up",
+		    c->db->label, c->db->nup,
 		    c->db->size);
 	dbc_arm(c, EV_READ);
 	c->db->ready(c);
@@ -235,7 +236,7 @@ on_notice(void *arg, const char *msg)
 {
 	struct dbc *c = arg;
 
-	log_debug("db: connection %d: %.*s", c->idx, (int)strcspn(msg, "\n"),
+	log_debug("%s: connection %d: %.*s", c->db->label, c->idx, (int)strcspn(msg, "\n"),
 	    msg);
 }
 
@@ -334,7 +335,7 @@ on_resolved(void *arg, const char *addr, const char *err)
 	} else
 		/* One host of several may be gone for good: say so, and try
 		 * the others.  All of them gone is a lost connection. */
-		log_debug("db: connection %d: cannot resolve %s: %s", c->idx,
+		log_debug("%s: connection %d: cannot resolve %s: %s", c->db->label, c->idx,
 		    c->db->hosts[lk->i], err);
 	if (c->state != DBC_RESOLVING)
 		return;		/* timed out meanwhile: a retry is due */

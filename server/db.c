@@ -560,8 +560,8 @@ out:
 	requeue_done(c->db, &aside);
 	return;
 mismatch:
-	log_warnx("db: connection %d: %s: dropping the connection rather "
-	    "than deliver a result to the wrong query", c->idx, why);
+	log_warnx("%s: connection %d: %s: dropping the connection rather "
+	    "than deliver a result to the wrong query", c->db->label, c->idx, why);
 	dbc_lost(c, why);
 	requeue_done(c->db, &aside);
 }
@@ -658,9 +658,9 @@ dbc_lost(struct dbc *c, const char *why)
 	snprintf(msg, sizeof msg, "%s", why ? why : "");
 	msg[strcspn(msg, "\n")] = '\0';
 	if (was_up || c->backoff_ms == BACKOFF_MIN_MS)
-		log_warnx("db: connection %d lost: %s", c->idx, msg);
+		log_warnx("%s: connection %d lost: %s", c->db->label, c->idx, msg);
 	else
-		log_debug("db: connection %d: %s", c->idx, msg);
+		log_debug("%s: connection %d: %s", c->db->label, c->idx, msg);
 	if (c->ev != NULL) {
 		event_free(c->ev);
 		c->ev = NULL;
@@ -736,8 +736,8 @@ dbc_start(struct dbc *c, struct query *q)
 			c->db->nheld++;
 		q->own_sync = true;
 		if (!PQsetSingleRowMode(c->pg))
-			log_warnx("db: connection %d: single-row mode refused;"
-			    " the result comes whole", c->idx);
+			log_warnx("%s: connection %d: single-row mode refused;"
+			    " the result comes whole", c->db->label, c->idx);
 		read = false;
 	}
 	if (read) {
@@ -820,6 +820,7 @@ db_new_table(struct event_base *base, const char *conninfo, int size,
 	char *err = NULL;
 
 	db->base = base;
+	snprintf(db->label, sizeof db->label, "db");
 	db->conninfo = xstrdup(conninfo);
 	if ((db->opts = PQconninfoParse(conninfo, &err)) == NULL)
 		fatalx("db: bad connection string: %s", err ? err :
