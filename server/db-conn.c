@@ -52,6 +52,23 @@ dbc_arm(struct dbc *c, short what)
 	event_add(c->ev, NULL);
 }
 
+/*
+ * While connecting, libpq may close its socket and open another (the next
+ * host of a list, the next address of a name, sslmode=prefer's retry
+ * without TLS), often under the same number: the kernel then forgets the
+ * old registration while libevent believes it still stands, and the event
+ * never fires.  So each step of the connection registers anew.
+ */
+void
+dbc_arm_connecting(struct dbc *c, short what)
+{
+	if (c->ev != NULL) {
+		event_free(c->ev);
+		c->ev = NULL;
+	}
+	dbc_arm(c, what);
+}
+
 void
 dbc_set_timer(struct dbc *c, enum dbc_timer why, int ms)
 {
@@ -307,7 +324,7 @@ dbc_start_pg(struct dbc *c)
 	/* libpq would print notices on stderr itself: log them instead. */
 	PQsetNoticeProcessor(c->pg, on_notice, c);
 	c->state = DBC_CONNECTING;
-	dbc_arm(c, EV_WRITE);
+	dbc_arm_connecting(c, EV_WRITE);
 }
 
 /* Lookups of this round still pending on c. */

@@ -149,6 +149,7 @@ uint64_t db_mono_ms(void);
 /* db-conn.c: a connection's socket and timer, its start-up */
 void	 dbc_arm(struct dbc *, short);
 void	 dbc_arm_flush(struct dbc *);
+void	 dbc_arm_connecting(struct dbc *, short);
 void	 dbc_set_timer(struct dbc *, enum dbc_timer, int);
 void	 dbc_clear_timer(struct dbc *);
 void	 dbc_connect(struct dbc *);

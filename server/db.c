@@ -575,10 +575,10 @@ dbc_on_event(evutil_socket_t fd, short what, void *arg)
 	case DBC_CONNECTING:
 		switch (PQconnectPoll(c->pg)) {
 		case PGRES_POLLING_READING:
-			dbc_arm(c, EV_READ);
+			dbc_arm_connecting(c, EV_READ);
 			break;
 		case PGRES_POLLING_WRITING:
-			dbc_arm(c, EV_WRITE);
+			dbc_arm_connecting(c, EV_WRITE);
 			break;
 		case PGRES_POLLING_OK:
 			dbc_clear_timer(c);
