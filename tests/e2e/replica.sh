@@ -165,8 +165,8 @@ expect_eq "... which the log says" "$(routed "db: tree_(org|team) for user [0-9]
 expect_eq "... the replica itself still has the old value" \
     "$(rq "$RP2" "SELECT value FROM checkins WHERE kr_id = $RKR ORDER BY id DESC LIMIT 1")" \
     "$(psql_cairn -c "SELECT value FROM checkins WHERE kr_id = $RKR ORDER BY id DESC OFFSET 1 LIMIT 1")"
-expect_exit "replica: replay resumed" 0 rq "$RP2" "SELECT pg_wal_replay_resume()"
 n_serving=$(grep -c "serving reads" "$T/cairnd-r.log")
+expect_exit "replica: replay resumed" 0 rq "$RP2" "SELECT pg_wal_replay_resume()"
 serving_again() {
 	[ "$(grep -c "serving reads" "$T/cairnd-r.log")" -gt "$n_serving" ]
 }
