@@ -265,18 +265,27 @@ on_notice(void *arg, const char *msg)
  * verify-full and for the error messages.  A host whose name did not
  * resolve is left out of this attempt; libpq tries the others in order
  * (target_session_attrs picks among them).
+ *
+ * Each attempt after a lost one starts one host further down the list
+ * (c->first_host): libpq ignores connect_timeout in its asynchronous
+ * mode, so a host that swallows packets (a dead machine) would hold every
+ * attempt until db_connect_timeout and the hosts after it would never be
+ * tried.  Rotated, each gets its turn first.
  */
 static void
 dbc_start_pg(struct dbc *c)
 {
 	struct db *db = c->db;
 	const char *keys[64], *vals[64];
-	char hosts[2048] = "", addrs[1024] = "", ports[512] = "", why[256];
+	char hosts[2048] = "", addrs[1024] = "", ports[512] = "";
 	bool have_ports = false;
 	int n = 0, kept = 0;
 
-	snprintf(why, sizeof why, "no host resolved");
-	for (int i = 0; db->any_lookup && i < db->nhosts; i++) {
+	bool list = db->any_lookup || db->nhosts > 1;
+
+	for (int k = 0; list && k < db->nhosts; k++) {
+		int i = (c->first_host + k) % db->nhosts;
+
 		if (db->lookup[i] && !c->lk[i].ok)
 			continue;
 		const char *sep = kept++ > 0 ? "," : "";
@@ -291,13 +300,13 @@ dbc_start_pg(struct dbc *c)
 		if (*db->ports[i] != '\0')
 			have_ports = true;
 	}
-	if (db->any_lookup && kept == 0) {
+	if (list && kept == 0) {
 		db->lost(c, "no host of the list could be resolved");
 		return;
 	}
 	for (PQconninfoOption *o = db->opts; o->keyword != NULL && n < 60;
 	    o++) {
-		if (o->val == NULL || (db->any_lookup &&
+		if (o->val == NULL || (list &&
 		    (strcmp(o->keyword, "hostaddr") == 0 ||
 		    strcmp(o->keyword, "host") == 0 ||
 		    strcmp(o->keyword, "port") == 0)))
@@ -305,7 +314,7 @@ dbc_start_pg(struct dbc *c)
 		keys[n] = o->keyword;
 		vals[n++] = o->val;
 	}
-	if (db->any_lookup) {
+	if (list) {
 		keys[n] = "host";
 		vals[n++] = hosts;
 		keys[n] = "hostaddr";

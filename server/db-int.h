@@ -66,6 +66,7 @@ struct dbc {
 		bool		 ok;		/* addr holds this round's */
 		char		 addr[48];
 	}		 lk[DB_MAXHOSTS];
+	int		 first_host;	/* tried first next time (db-conn.c) */
 	int		 backoff_ms;
 	struct queryq	 inflight;	/* sent, in order */
 	int		 ninflight;

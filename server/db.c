@@ -680,6 +680,8 @@ dbc_lost(struct dbc *c, const char *why)
 	c->state = DBC_DOWN;
 	if (was_up)
 		db->nup--;
+	/* The next attempt starts at the next host of a list (db-conn.c). */
+	c->first_host = (c->first_host + 1) % DB_MAXHOSTS;
 	dbc_set_timer(c, T_RECONNECT, c->backoff_ms);
 	c->backoff_ms *= 2;
 	if (c->backoff_ms > BACKOFF_MAX_MS)

@@ -423,6 +423,46 @@ test_host_list(void **st)
 	db_free(db);
 }
 
+/*
+ * The first host of the list accepts the TCP connection and never
+ * answers (a hung server; a dead machine holds a connect the same way),
+ * and libpq's connect_timeout does not apply to its asynchronous mode:
+ * the attempt ends at db_connect_timeout (1 s here), and the next one
+ * starts at the second host, the cluster's socket.
+ */
+static void
+test_hung_host_skipped(void **st)
+{
+	const char *dir = getenv("CAIRN_TEST_PGHOST");
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof sin;
+	struct timeval tick = { 0, 20000 };
+	char list[700];
+	struct db *db;
+	uint64_t t0;
+	int s;
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	assert_true((s = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(s, 8), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&sin, &len), 0);
+	snprintf(list, sizeof list, "host=127.0.0.1,%s port=%d,5432 "
+	    "dbname=cairn user=cairn", dir, ntohs(sin.sin_port));
+	t0 = mono_ms();
+	db = db_new_table(base, list, 1, 100, 1, tab, T_N);
+	for (int i = 0; i < 300 && !db_any_up(db); i++) {
+		event_base_loopexit(base, &tick);
+		event_base_dispatch(base);
+	}
+	assert_true(db_any_up(db));
+	print_message("up after %llu ms\n",
+	    (unsigned long long)(mono_ms() - t0));
+	assert_true(mono_ms() - t0 < 4000);
+	db_free(db);
+	close(s);
+}
+
 static int
 setup(void **st)
 {
@@ -647,6 +687,7 @@ main(void)
 		cmocka_unit_test(test_error_at_commit_fails_the_write),
 		cmocka_unit_test(test_unanswered_lookup_does_not_stall),
 		cmocka_unit_test(test_host_list),
+		cmocka_unit_test(test_hung_host_skipped),
 		cmocka_unit_test(test_declared_columns_checked),
 		cmocka_unit_test(test_declared_params_checked),
 		cmocka_unit_test(test_named_query_filled_by_name),
