@@ -7,12 +7,14 @@ set -e
 PKGS="gcc make pkg-config openssl libevent-dev libssl-dev libmsgpack-dev
 libpq-dev libcmocka-dev libargon2-dev libcurl4-openssl-dev postgresql-15
 postgresql-client-15 chromium jq python3 prometheus prometheus-pushgateway
-opensmtpd"
+opensmtpd patroni etcd-server"
 # chromium: tests/e2e/demo-report.sh renders cairn report's page headless.
 # jq: the end-to-end suites read cairn's --json output with it (lib.sh);
 # python3: their raw-protocol clients and export comparisons;
 # prometheus, prometheus-pushgateway: prom.sh reads a real Prometheus;
 # opensmtpd: notify.sh delivers mail through a real MTA (STARTTLS).
+# patroni, etcd-server: patroni.sh runs the failover configuration of
+# docs/operations.md (two Patroni nodes and one etcd on loopback ports).
 # "deps.sh fuzz" (make fuzz) adds clang and its sanitizer and libFuzzer
 # runtimes, which clang only recommends.
 if [ "${1:-}" = fuzz ]; then

@@ -35,7 +35,7 @@ ALL="goals races goals-perm-obj goals-perm goals-rules kpi rollup preauth
 held export auth assess signoff stream cli leaks pace limits budgets cluster
 tiers proto cycle demo schema roi files closed crash idem devrun startup priv
 batch outage forecast tokens sources prom feeds notify watch comments inbox
-replica db concurrency"
+replica patroni db concurrency"
 SUITES=${CAIRN_SUITES:-$ALL}
 JOBS=${CAIRN_JOBS:-4}
 SOLO=${CAIRN_SOLO-concurrency db}
