@@ -221,8 +221,9 @@ set(struct config *c, const struct setting *s, const char *val,
 			c->db_replica_cli = true;
 		}
 		if (*val == '\0' || c->ndb_replica == s->max) {
-			fprintf(stderr, "cairnd: %s: %s: give 1 to %lld of them, "
-			    "each once, not empty\n", where, s->name, s->max);
+			fprintf(stderr, "cairnd: %s: %s: give 1 to %lld of "
+			    "them, each once, not empty\n", where, s->name,
+			    s->max);
 			return false;
 		}
 		for (int i = 0; i < c->ndb_replica; i++)

@@ -210,7 +210,8 @@ dbc_prepared(struct dbc *c)
 
 	c->res = NULL;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		log_warnx("%s: preparing %s: %s", c->db->label, c->prep < 0 ? "settings" :
+		log_warnx("%s: preparing %s: %s", c->db->label,
+		    c->prep < 0 ? "settings" :
 		    c->db->tab[c->prep / 2].name, res ?
 		    PQresultErrorMessage(res) : "no result");
 		PQclear(res);
@@ -239,7 +240,8 @@ dbc_prepared(struct dbc *c)
 	c->backoff_ms = BACKOFF_MIN_MS;
 	c->db->nup++;
 	c->db->ever_up = true;
-	log_debug("%s: connection %d ready (%d up)", c->db->label, c->idx, c->db->nup);
+	log_debug("%s: connection %d ready (%d up)", c->db->label, c->idx,
+	    c->db->nup);
 	if (c->db->nup == 1 || c->db->nup == c->db->size)
 		log_info("%s: %d of %d connections up",
 		    c->db->label, c->db->nup,
@@ -253,8 +255,8 @@ on_notice(void *arg, const char *msg)
 {
 	struct dbc *c = arg;
 
-	log_debug("%s: connection %d: %.*s", c->db->label, c->idx, (int)strcspn(msg, "\n"),
-	    msg);
+	log_debug("%s: connection %d: %.*s", c->db->label, c->idx,
+	    (int)strcspn(msg, "\n"), msg);
 }
 
 /*
@@ -361,7 +363,8 @@ on_resolved(void *arg, const char *addr, const char *err)
 	} else
 		/* One host of several may be gone for good: say so, and try
 		 * the others.  All of them gone is a lost connection. */
-		log_debug("%s: connection %d: cannot resolve %s: %s", c->db->label, c->idx,
+		log_debug("%s: connection %d: cannot resolve %s: %s",
+		    c->db->label, c->idx,
 		    c->db->hosts[lk->i], err);
 	if (c->state != DBC_RESOLVING)
 		return;		/* timed out meanwhile: a retry is due */
@@ -386,7 +389,7 @@ dbc_connect(struct dbc *c)
 		struct dbc_lookup *lk = &c->lk[i];
 
 		if (!db->lookup[i] || lk->l != NULL)
-			continue;	/* none needed, or a slow one waited for */
+			continue;	/* none needed, or a slow one waited */
 		lk->c = c;
 		lk->i = i;
 		lk->ok = false;

@@ -90,7 +90,7 @@ struct shape {
 
 struct db {
 	struct event_base	*base;
-	char			 label[96];	/* "db", "db replica HOST:PORT" */
+	char			 label[96];	/* "db", "db replica H:P" */
 	char			*conninfo;
 	PQconninfoOption	*opts;		/* conninfo, parsed */
 	/* The connection string's host list, split (db-conn.c): hosts[i]

@@ -561,7 +561,8 @@ out:
 	return;
 mismatch:
 	log_warnx("%s: connection %d: %s: dropping the connection rather "
-	    "than deliver a result to the wrong query", c->db->label, c->idx, why);
+	    "than deliver a result to the wrong query", c->db->label, c->idx,
+	    why);
 	dbc_lost(c, why);
 	requeue_done(c->db, &aside);
 }
@@ -658,7 +659,8 @@ dbc_lost(struct dbc *c, const char *why)
 	snprintf(msg, sizeof msg, "%s", why ? why : "");
 	msg[strcspn(msg, "\n")] = '\0';
 	if (was_up || c->backoff_ms == BACKOFF_MIN_MS)
-		log_warnx("%s: connection %d lost: %s", c->db->label, c->idx, msg);
+		log_warnx("%s: connection %d lost: %s", c->db->label, c->idx,
+		    msg);
 	else
 		log_debug("%s: connection %d: %s", c->db->label, c->idx, msg);
 	if (c->ev != NULL) {
