@@ -13,7 +13,9 @@
 #include "db.h"
 
 #define BACKOFF_MIN_MS	100
-#define BACKOFF_MAX_MS	5000
+/* Short: it bounds how soon writes resume after a failover
+ * (docs/operations.md, "Replicas and failover"). */
+#define BACKOFF_MAX_MS	2000
 /* Hosts in one connection string (host=a,b,c): each may need a lookup. */
 #define DB_MAXHOSTS	8
 /* Slots of the recent writers' table (db_query_as): a power of two. */

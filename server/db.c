@@ -799,10 +799,21 @@ db_compile(const struct stmt_def *tab, int ntab)
 	return sql;
 }
 
-/* A connection came up: serve what waits, then tell the hooks. */
+/* A connection came up: the others of the pool waiting out their
+ * backoff try now (the database, or a new primary, is back: the pool
+ * need not come back one backoff at a time); serve what waits, then tell
+ * the hooks. */
 static void
 dbc_ready(struct dbc *c)
 {
+	for (int i = 0; i < c->db->size; i++) {
+		struct dbc *o = &c->db->c[i];
+
+		if (o->state == DBC_DOWN && o->timer_why == T_RECONNECT) {
+			o->backoff_ms = BACKOFF_MIN_MS;
+			dbc_set_timer(o, T_RECONNECT, 0);
+		}
+	}
 	dbc_serve_waiting(c);
 	if (c->db->hooks.up != NULL)
 		c->db->hooks.up(c->db->hooks.arg);
