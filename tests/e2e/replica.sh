@@ -90,6 +90,13 @@ expect_exit "replica: a second --db-replica the same as the first is refused" 2 
     "$BIN/cairnd" --config "$T/cairnd.conf" --db "$REP_DB" \
     --db-replica "$REP_REPLICA" --db-replica "$REP_REPLICA"
 expect_match "... saying so" "db_replica given twice" "$ERR"
+nine=
+for i in 1 2 3 4 5 6 7 8 9; do
+	nine="$nine --db-replica dbname=r$i"
+done
+expect_exit "replica: a ninth --db-replica is refused" 2 \
+    "$BIN/cairnd" --config "$T/cairnd.conf" --db "$REP_DB" $nine
+expect_match "... saying so" "db_replica: give 1 to 8 of them" "$ERR"
 expect_exit "replica: a port list longer than the host list is refused" 1 \
     "$BIN/cairnd" --config "$T/cairnd.conf" \
     --db "host=127.0.0.1,127.0.0.1 port=1,2,3 user=cairn dbname=cairn"
