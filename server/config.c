@@ -15,7 +15,9 @@
 #include "wire.h"
 #include "xmalloc.h"
 
-enum ctype { C_STR, C_SIZE, C_INT, C_BOOL };
+/* C_LIST: a string given once per item, CONFIG_MAX_REPLICAS at most; the
+ * only one is db_replica (config.db_replica, ndb_replica). */
+enum ctype { C_STR, C_SIZE, C_INT, C_BOOL, C_LIST };
 
 struct setting {
 	const char	*name;		/* file key; option is --name with _ -> - */
@@ -86,6 +88,12 @@ static const struct setting settings[] = {
 	S(db_queue, C_SIZE, 1, 10000000, "queries waiting for a connection"),
 	S(db_statement_timeout, C_INT, 0, 86400000, "statement timeout, ms"),
 	S(db_connect_timeout, C_INT, 1, 3600, "database connect timeout, s"),
+	/* Replicas (issue 17, docs/operations.md "Replicas"). */
+	{ "db_replica", C_LIST, offsetof(struct config, db_replica), 0,
+	    CONFIG_MAX_REPLICAS, "a streaming replica for the reads that "
+	    "tolerate lag (URL or conninfo; once per replica)" },
+	S(max_replica_lag_ms, C_INT, 1, 3600000, "replay lag up to which "
+	    "a replica serves those reads, ms"),
 	S(stream_stall_timeout, C_INT, 1, 3600, "s a result in parts may "
 	    "wait for its reader (or for a slot) before E_LIMIT"),
 	S(max_streams_per_user, C_INT, 1, 1000,
@@ -162,6 +170,7 @@ config_defaults(struct config *c)
 	c->db_queue = 10000;
 	c->db_statement_timeout = 30000;
 	c->db_connect_timeout = 5;
+	c->max_replica_lag_ms = 1000;
 	c->stream_stall_timeout = 10;
 	c->max_streams_per_user = 2;
 	c->watch_buffer = 256 * 1024;
@@ -236,6 +245,30 @@ set(struct config *c, const struct setting *s, const char *val,
 	if (s->type == C_STR) {
 		free(*(char **)p);
 		*(char **)p = xstrdup(val);
+		return true;
+	}
+	if (s->type == C_LIST) {
+		/* The command line's list replaces the file's, as any other
+		 * option overrides the file. */
+		if (strcmp(where, "command line") == 0 && !c->db_replica_cli) {
+			for (int i = 0; i < c->ndb_replica; i++)
+				free(c->db_replica[i]);
+			c->ndb_replica = 0;
+			c->db_replica_cli = true;
+		}
+		if (*val == '\0' || c->ndb_replica == s->max) {
+			fprintf(stderr, "cairnd: %s: %s: give 1 to %lld of "
+			    "them, each once, not empty\n", where, s->name,
+			    s->max);
+			return false;
+		}
+		for (int i = 0; i < c->ndb_replica; i++)
+			if (strcmp(c->db_replica[i], val) == 0) {
+				fprintf(stderr, "cairnd: %s: %s given twice\n",
+				    where, s->name);
+				return false;
+			}
+		c->db_replica[c->ndb_replica++] = xstrdup(val);
 		return true;
 	}
 	errno = 0;
@@ -590,6 +623,8 @@ config_free(struct config *c)
 	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
 		if (settings[i].type == C_STR)
 			free(*(char **)((char *)c + settings[i].off));
+	for (int i = 0; i < c->ndb_replica; i++)
+		free(c->db_replica[i]);
 	free(c->init_admin);
 	free(c->config_file);
 	if (c->smtp_password != NULL) {

@@ -11,6 +11,8 @@
 
 #include "attr.h"
 
+#define CONFIG_MAX_REPLICAS	8	/* db.h's DB_MAXREPLICAS */
+
 struct config {
 	char	*listen;		/* HOST:PORT */
 	char	*cert, *key;		/* PEM files */
@@ -66,6 +68,13 @@ struct config {
 	size_t	 db_queue;		/* queries waiting for one */
 	int	 db_statement_timeout;	/* ms */
 	int	 db_connect_timeout;	/* s */
+	/* Streaming replicas for the reads that tolerate lag (db.h,
+	 * "Replicas"): db_replica given once per replica, in the file or
+	 * on the command line (the command line's replace the file's). */
+	char	*db_replica[CONFIG_MAX_REPLICAS];
+	int	 ndb_replica;
+	bool	 db_replica_cli;	/* set from the command line */
+	int	 max_replica_lag_ms;
 	int	 stream_stall_timeout;	/* s a stream may wait for its reader */
 	int	 max_streams_per_user;	/* results in parts at once */
 	size_t	 watch_buffer;		/* bytes a watcher may lag by */

@@ -1,6 +1,7 @@
 /*
  * db-int.h: the insides of the pool (db.c), shared with the code that
- * brings a connection up (db-conn.c).  Nothing else includes it.
+ * brings a connection up (db-conn.c) and with the replicas' pools and the
+ * routing of reads (db-replica.c).  Nothing else includes it.
  */
 #ifndef CAIRN_DB_INT_H
 #define CAIRN_DB_INT_H
@@ -12,7 +13,13 @@
 #include "db.h"
 
 #define BACKOFF_MIN_MS	100
-#define BACKOFF_MAX_MS	5000
+/* Short: it bounds how soon writes resume after a failover
+ * (docs/operations.md, "Replicas and failover"). */
+#define BACKOFF_MAX_MS	2000
+/* Hosts in one connection string (host=a,b,c): each may need a lookup. */
+#define DB_MAXHOSTS	8
+/* Slots of the recent writers' table (db_query_as): a power of two. */
+#define DB_WRITERS	4096
 
 struct query {
 	TAILQ_ENTRY(query)	 entry;
@@ -28,6 +35,8 @@ struct query {
 	bool			 own_sync;	/* a write: wait for its sync */
 	bool			 aborted;	/* PIPELINE_ABORTED: send again */
 	uint64_t		 sent_ms;
+	struct db		*pool;		/* the pool it was queued on */
+	int64_t			 user;		/* who asked (0: cairnd) */
 	db_row_cb		*row;		/* a stream: rows as they come */
 	bool			 paused;	/* a stream waiting for its reader */
 	bool			 may_pause;	/* a stream that may pause: held */
@@ -50,7 +59,16 @@ struct dbc {
 	enum dbc_timer	 timer_why;
 	int		 prep;		/* -1: settings, then 2i: prepare
 					 * statement i, 2i+1: describe it */
-	struct lookup	*lookup;	/* host name lookup pending */
+	/* One host name lookup per host of the list that needs one
+	 * (db->lookup[i]); a pending one is waited for, never doubled. */
+	struct dbc_lookup {
+		struct dbc	*c;
+		int		 i;
+		struct lookup	*l;		/* pending, or NULL */
+		bool		 ok;		/* addr holds this round's */
+		char		 addr[48];
+	}		 lk[DB_MAXHOSTS];
+	int		 first_host;	/* tried first next time (db-conn.c) */
 	int		 backoff_ms;
 	struct queryq	 inflight;	/* sent, in order */
 	int		 ninflight;
@@ -75,9 +93,27 @@ struct shape {
 
 struct db {
 	struct event_base	*base;
+	char			 label[96];	/* "db", "db replica H:P" */
 	char			*conninfo;
 	PQconninfoOption	*opts;		/* conninfo, parsed */
-	char			*lookup_host;	/* a name to resolve, or NULL */
+	/* The connection string's host list, split (db-conn.c): hosts[i]
+	 * with its port and the hostaddr given for it (or ""); lookup[i]
+	 * when hosts[i] is a name that must be resolved off the loop. */
+	int			 nhosts;
+	char			*hosts[DB_MAXHOSTS];
+	char			*ports[DB_MAXHOSTS];
+	char			*hostaddrs[DB_MAXHOSTS];
+	bool			 lookup[DB_MAXHOSTS];
+	bool			 any_lookup;
+	/* A replica's pool (db-replica.c) prepares only the statements
+	 * declared lag_ok: the rest are never sent there. */
+	bool			 lag_only;
+	/* The primary's recent writers (db-replica.c allocates it when
+	 * replicas are configured; NULL otherwise): slot user % DB_WRITERS
+	 * holds the monotonic ms of a write by a user hashed there, at its
+	 * sending and again at its commit.  Read by the routing. */
+	uint64_t		*wrote_ms;
+	void			*replicas;	/* db-replica.c's, or NULL */
 	const struct stmt_def	*tab;		/* the statements */
 	int			 ntab;
 	struct shape		*shapes;	/* one per statement */
@@ -119,12 +155,17 @@ uint64_t db_mono_ms(void);
 /* db-conn.c: a connection's socket and timer, its start-up */
 void	 dbc_arm(struct dbc *, short);
 void	 dbc_arm_flush(struct dbc *);
+void	 dbc_arm_connecting(struct dbc *, short);
 void	 dbc_set_timer(struct dbc *, enum dbc_timer, int);
 void	 dbc_clear_timer(struct dbc *);
 void	 dbc_connect(struct dbc *);
 void	 dbc_send_prepare(struct dbc *);
 void	 dbc_prepared(struct dbc *);
 bool	 db_shape_fits(const struct db *, enum stmt, const PGresult *);
-char	*db_lookup_host(const PQconninfoOption *);
+/* Split the host list of db->opts into db->hosts ... (fatal when it is
+ * malformed or too long). */
+void	 db_hosts_parse(struct db *);
+void	 db_hosts_free(struct db *);
+void	 dbc_lookups_cancel(struct dbc *);
 
 #endif

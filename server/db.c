@@ -247,6 +247,20 @@ dbc_stream_ended(struct dbc *c)
 	c->held = false;
 }
 
+/*
+ * A write by user (sent, or confirmed): reads that may go to a replica
+ * stay on the primary for that user until max_replica_lag_ms has passed
+ * (db-replica.c), so that a client reads its own writes.  Users sharing a
+ * slot only read from the primary more often.
+ */
+static void
+note_write(struct db *db, const struct query *q)
+{
+	if (db->wrote_ms != NULL && q->user != 0 &&
+	    db->tab[q->st].kind == STMT_WRITE)
+		db->wrote_ms[(uint64_t)q->user % DB_WRITERS] = db_mono_ms();
+}
+
 /* The head query is done: deliver its result. */
 static void
 finish(struct dbc *c)
@@ -265,10 +279,13 @@ finish(struct dbc *c)
 	 * first-out even if the callback queries again. */
 	dbc_serve_waiting(c);
 	c->db->inflight--;
-	if (q->own_sync && c->db->hooks.committed != NULL && res != NULL &&
+	if (q->own_sync && res != NULL &&
 	    (PQresultStatus(res) == PGRES_TUPLES_OK ||
-	    PQresultStatus(res) == PGRES_COMMAND_OK))
-		c->db->hooks.committed(c->db->hooks.arg);
+	    PQresultStatus(res) == PGRES_COMMAND_OK)) {
+		note_write(c->db, q);
+		if (c->db->hooks.committed != NULL)
+			c->db->hooks.committed(c->db->hooks.arg);
+	}
 	q->cb(q->arg, res);
 	PQclear(res);
 	query_free(q);
@@ -543,8 +560,9 @@ out:
 	requeue_done(c->db, &aside);
 	return;
 mismatch:
-	log_warnx("db: connection %d: %s: dropping the connection rather "
-	    "than deliver a result to the wrong query", c->idx, why);
+	log_warnx("%s: connection %d: %s: dropping the connection rather "
+	    "than deliver a result to the wrong query", c->db->label, c->idx,
+	    why);
 	dbc_lost(c, why);
 	requeue_done(c->db, &aside);
 }
@@ -558,10 +576,10 @@ dbc_on_event(evutil_socket_t fd, short what, void *arg)
 	case DBC_CONNECTING:
 		switch (PQconnectPoll(c->pg)) {
 		case PGRES_POLLING_READING:
-			dbc_arm(c, EV_READ);
+			dbc_arm_connecting(c, EV_READ);
 			break;
 		case PGRES_POLLING_WRITING:
-			dbc_arm(c, EV_WRITE);
+			dbc_arm_connecting(c, EV_WRITE);
 			break;
 		case PGRES_POLLING_OK:
 			dbc_clear_timer(c);
@@ -641,9 +659,10 @@ dbc_lost(struct dbc *c, const char *why)
 	snprintf(msg, sizeof msg, "%s", why ? why : "");
 	msg[strcspn(msg, "\n")] = '\0';
 	if (was_up || c->backoff_ms == BACKOFF_MIN_MS)
-		log_warnx("db: connection %d lost: %s", c->idx, msg);
+		log_warnx("%s: connection %d lost: %s", c->db->label, c->idx,
+		    msg);
 	else
-		log_debug("db: connection %d: %s", c->idx, msg);
+		log_debug("%s: connection %d: %s", c->db->label, c->idx, msg);
 	if (c->ev != NULL) {
 		event_free(c->ev);
 		c->ev = NULL;
@@ -666,6 +685,8 @@ dbc_lost(struct dbc *c, const char *why)
 	db->nerrors++;
 	if (was_up && db->hooks.down != NULL)
 		db->hooks.down(db->hooks.arg);
+	/* The next attempt starts at the next host of a list (db-conn.c). */
+	c->first_host = (c->first_host + 1) % DB_MAXHOSTS;
 	dbc_set_timer(c, T_RECONNECT, c->backoff_ms);
 	c->backoff_ms *= 2;
 	if (c->backoff_ms > BACKOFF_MAX_MS)
@@ -707,6 +728,7 @@ dbc_start(struct dbc *c, struct query *q)
 			goto fail;
 	}
 	q->seg = c->syncs_sent;
+	note_write(c->db, q);
 	if (!PQsendQueryPrepared(c->pg, c->db->tab[q->st].name, q->n,
 	    (const char *const *)q->params, NULL, NULL, 0))
 		goto fail;
@@ -721,8 +743,8 @@ dbc_start(struct dbc *c, struct query *q)
 			c->db->nheld++;
 		q->own_sync = true;
 		if (!PQsetSingleRowMode(c->pg))
-			log_warnx("db: connection %d: single-row mode refused;"
-			    " the result comes whole", c->idx);
+			log_warnx("%s: connection %d: single-row mode refused;"
+			    " the result comes whole", c->db->label, c->idx);
 		read = false;
 	}
 	if (read) {
@@ -767,6 +789,9 @@ db_compile(const struct stmt_def *tab, int ntab)
 	char err[256];
 
 	for (int i = 0; i < ntab; i++) {
+		if (tab[i].lag_ok && tab[i].kind != STMT_READ)
+			fatalx("db: statement %s writes: it cannot be lag_ok",
+			    tab[i].name);
 		if (tab[i].params == NULL) {
 			sql[i] = xstrdup(tab[i].sql);
 			continue;
@@ -777,13 +802,24 @@ db_compile(const struct stmt_def *tab, int ntab)
 	return sql;
 }
 
-/* A connection came up: serve what waits, then tell the hooks. */
+/* A connection came up: the others of the pool waiting out their
+ * backoff try now (the database, or a new primary, is back: the pool
+ * need not come back one backoff at a time); serve what waits, then tell
+ * the hooks. */
 static void
 dbc_ready(struct dbc *c)
 {
 	if (c->been_up)
 		c->db->nreconnects++;
 	c->been_up = true;
+	for (int i = 0; i < c->db->size; i++) {
+		struct dbc *o = &c->db->c[i];
+
+		if (o->state == DBC_DOWN && o->timer_why == T_RECONNECT) {
+			o->backoff_ms = BACKOFF_MIN_MS;
+			dbc_set_timer(o, T_RECONNECT, 0);
+		}
+	}
 	dbc_serve_waiting(c);
 	if (c->db->hooks.up != NULL)
 		c->db->hooks.up(c->db->hooks.arg);
@@ -805,11 +841,12 @@ db_new_table(struct event_base *base, const char *conninfo, int size,
 	char *err = NULL;
 
 	db->base = base;
+	snprintf(db->label, sizeof db->label, "db");
 	db->conninfo = xstrdup(conninfo);
 	if ((db->opts = PQconninfoParse(conninfo, &err)) == NULL)
 		fatalx("db: bad connection string: %s", err ? err :
 		    "out of memory");
-	db->lookup_host = db_lookup_host(db->opts);
+	db_hosts_parse(db);
 	db->tab = tab;
 	db->ntab = ntab;
 	db->shapes = xcalloc(ntab, sizeof *db->shapes);
@@ -882,7 +919,7 @@ db_free(struct db *db)
 	fail_waiting(db);
 	for (int i = 0; i < db->size; i++) {
 		struct dbc *c = &db->c[i];
-		lookup_cancel(c->lookup);
+		dbc_lookups_cancel(c);
 		if (c->ev != NULL)
 			event_free(c->ev);
 		event_free(c->timer);
@@ -913,7 +950,8 @@ db_free(struct db *db)
 	free(db->shapes);
 	event_free(db->hold_ev);
 	PQconninfoFree(db->opts);
-	free(db->lookup_host);
+	db_hosts_free(db);
+	free(db->wrote_ms);
 	free(db->c);
 	free(db->conninfo);
 	free(db);
@@ -993,11 +1031,20 @@ bool
 db_query(struct db *db, enum stmt st, int n, const char *const *params,
     db_cb *cb, void *arg, enum wire_err *why)
 {
+	return db_query_as(db, 0, st, n, params, cb, arg, why);
+}
+
+bool
+db_query_as(struct db *db, int64_t user, enum stmt st, int n,
+    const char *const *params, db_cb *cb, void *arg, enum wire_err *why)
+{
 	struct query *q;
 
 	if (!db_can_queue(db, db->nwaiting, why))
 		return false;
 	q = query_new(st, n, params, cb, arg);
+	q->pool = db;
+	q->user = user;
 	db->inflight++;
 	if (TAILQ_EMPTY(&db->waiting)) {
 		/* An idle connection first; else the least loaded one that
@@ -1049,6 +1096,7 @@ db_stream(struct db *db, enum stmt st, int n, const char *const *params,
 	if (!db_can_queue(db, db->nswaiting, why))
 		return NULL;
 	q = query_new(st, n, params, done, arg);
+	q->pool = db;
 	q->row = row;
 	q->may_pause = may_pause;
 	db->inflight++;
@@ -1093,9 +1141,11 @@ db_stream_started(const struct dbq *h)
  * its connection, so no other query is lost.
  */
 void
-db_stream_cancel(struct db *db, struct dbq *h, const char *why)
+db_stream_cancel(struct db *given, struct dbq *h, const char *why)
 {
 	struct query *q = (struct query *)h;
+	/* The pool it was queued on: a replica's, when it was routed. */
+	struct db *db = q->pool;
 
 	if (q->owner != NULL) {
 		dbc_lost(q->owner, why);

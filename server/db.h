@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/event.h>
 #include <libpq-fe.h>
@@ -71,6 +72,14 @@ bool		 db_query(struct db *, enum stmt, int nparams,
 		    const char *const *params, db_cb *, void *arg,
 		    enum wire_err *why);
 
+/* The same on behalf of user (a session's user id; 0: cairnd's own): a
+ * write by a user is noted, so that the routing (db-replica.c) keeps that
+ * user's lag-tolerant reads on the primary while a replica may not have
+ * it yet.  db_query() is db_query_as() for user 0. */
+bool		 db_query_as(struct db *, int64_t user, enum stmt,
+		    int nparams, const char *const *params, db_cb *,
+		    void *arg, enum wire_err *why);
+
 /* The same for a statement with named parameters (stmt.h): one left
  * unset or not declared is logged with its name and refused (E_INTERNAL
  * in *why). */
@@ -104,6 +113,44 @@ bool		 db_stream_started(const struct dbq *);
 /* End the stream now: done(arg, NULL) runs before this returns, and its
  * slot is free.  A running one loses its connection (see db.c). */
 void		 db_stream_cancel(struct db *, struct dbq *, const char *why);
+
+/*
+ * Replicas (db-replica.c): a pool per streaming replica, for the reads
+ * declared lag_ok (stmt.h).  db_route() picks where such a read of user's
+ * goes: a replica whose replay lag, measured every 500 ms (or a quarter
+ * of the bound), is under max_lag_ms, unless user wrote within max_lag_ms
+ * (a client reads its own writes); else the primary.  Any other statement
+ * goes to the primary.  The _routed calls queue there, falling back to
+ * the primary when the replica's queue is full.
+ */
+#define DB_MAXREPLICAS	8
+void		 db_replicas_start(struct db *primary,
+		    const char *const *conninfos, int n, int max_lag_ms);
+void		 db_replicas_free(struct db *primary);
+struct db	*db_route(struct db *primary, enum stmt, int64_t user);
+bool		 db_query_routed(struct db *primary, int64_t user, enum stmt,
+		    int nparams, const char *const *params, db_cb *,
+		    void *arg, enum wire_err *why);
+struct dbq	*db_stream_routed(struct db *primary, int64_t user, enum stmt,
+		    int nparams, const char *const *params, bool may_pause,
+		    db_row_cb *row, db_cb *done, void *arg,
+		    enum wire_err *why);
+/* For the metrics (cairn_db_replica_lag_seconds{replica},
+ * cairn_db_reads_total{target}): each replica's state, n of them at most
+ * (the number filled is returned), and the lag_ok reads the primary
+ * served (*reads_primary).  lag_s is the last measure, -1 when unknown;
+ * usable: reads go there now. */
+struct db_replica_stat {
+	char		 name[80];	/* host:port */
+	bool		 up;		/* a connection of its pool is up */
+	bool		 known;
+	bool		 usable;
+	double		 lag_s;
+	uint64_t	 reads;		/* lag_ok reads it served */
+};
+int		 db_replica_stats(const struct db *primary,
+		    struct db_replica_stat *, int max,
+		    uint64_t *reads_primary);
 
 /* Map a failed result to a wire error; rule gets a rule name for E_RULE. */
 enum wire_err	 db_error(const PGresult *, const char **rule,

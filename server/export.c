@@ -165,7 +165,7 @@ static const struct fieldset FS_EXPORT_COMMENTS = FIELDSET("comment",
 
 /* A set's statement: every one takes the same three parameters. */
 #define SET_STMT(nm, text, fields)					\
-	{ .name = (nm), .kind = STMT_READ,				\
+	{ .name = (nm), .kind = STMT_READ, .lag_ok = true,		\
 	    .params = "period caller role", .sql = text,		\
 	    .returns = &(fields) }
 
@@ -173,12 +173,14 @@ const stmt_table export_stmts = {
 	/* The period to export, if any: always a row, its id NULL when
 	 * there is none (the name answers either way). */
 	[ST_EXPORT_CTX] = { .name = "export_ctx", .kind = STMT_READ,
+	    .lag_ok = true,
 	    .params = "name",
 	    .sql = "SELECT p.id AS id, $name::text AS name"
 	    " FROM (SELECT 1) d LEFT JOIN periods p ON p.name = $name",
 	    .returns = &FS_EXPORT_CTX },
 
 	[ST_EXPORT_PERIOD] = { .name = "export_period", .kind = STMT_READ,
+	    .lag_ok = true,
 	    .params = "period",
 	    .sql = "SELECT p.name AS name, p.start_date::text AS start_date,"
 	    " p.end_date::text AS end_date, p.state AS state"

@@ -192,6 +192,7 @@ const stmt_table kpi_stmts = {
 	/* The KPIs the caller may read, not archived; team, health, stale
 	 * NULL: any. */
 	[ST_KPI_LIST] = { .name = "kpi_list", .kind = STMT_READ,
+	    .lag_ok = true,
 	    .params = "caller role team health stale limit",
 	    .sql = "SELECT * FROM (SELECT " KPI_COLS " FROM kpis k"
 	    " WHERE NOT k.archived AND can_read_team($caller, $role, k.team_id)"

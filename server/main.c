@@ -320,6 +320,9 @@ serve(struct config *cf, const char *conninfo)
 	    cf->db_connect_timeout);
 	db_set_statement_timeout(srv.db, cf->db_statement_timeout);
 	db_set_pipeline(srv.db, cf->db_pipeline);
+	/* After the settings above: the replicas' pools copy them. */
+	db_replicas_start(srv.db, (const char *const *)cf->db_replica,
+	    cf->ndb_replica, cf->max_replica_lag_ms);
 	/* The event stream: its own connection, poked by every commit. */
 	cache_init(&srv);
 	events = events_new(srv.base, conninfo, cf->db_connect_timeout);
@@ -371,6 +374,7 @@ serve(struct config *cf, const char *conninfo)
 	pgsrc_keep_end();
 	hashpool_free(srv.hp);
 	http_loop_free(srv.http);
+	db_replicas_free(srv.db);
 	db_free(srv.db);
 	throttle_free(srv.throttle);
 	event_free(srv.sig_term);

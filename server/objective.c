@@ -177,6 +177,7 @@ const stmt_table objective_stmts = {
 
 	/* Each filter NULL: any. */
 	[ST_OBJ_LIST] = { .name = "obj_list", .kind = STMT_READ,
+	    .lag_ok = true,
 	    .params = "caller role team period owner archived",
 	    .sql = "SELECT " OBJ_READ_COLS " FROM objectives o"
 	    " JOIN teams t ON t.id = o.team_id"

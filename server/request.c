@@ -456,7 +456,10 @@ req_db_named(struct request *req, const struct stmt_params *sp, db_cb *cb)
 
 	if (!req_params_ready(req, sp))
 		return false;
-	if (db_query(req->conn->srv->db, (enum stmt)sp->st, sp->n, sp->v, cb,
+	/* A read declared lag_ok may go to a replica (db.h, "Replicas");
+	 * a write is noted for the session's user. */
+	if (db_query_routed(req->conn->srv->db, req->conn->sess.valid ?
+	    req->conn->sess.user_id : 0, (enum stmt)sp->st, sp->n, sp->v, cb,
 	    req, &why))
 		return true;
 	if (why == E_LIMIT)

@@ -142,6 +142,7 @@ const stmt_table rollup_stmts = {
 	/* What the roll-up ops read by: the period named (NULL: the
 	 * default period) and the team (NULL: none). */
 	[ST_ROLLUP_CTX] = { .name = "rollup_ctx", .kind = STMT_READ,
+	    .lag_ok = true,
 	    .params = "period team",
 	    .sql = "SELECT p.id AS period_id, p.name AS period,"
 	    " t.id AS team_id"
@@ -161,6 +162,7 @@ const stmt_table rollup_stmts = {
 	 * not read keeps only its depth, progress and weight
 	 * (docs/rules.md, "Reading"). */
 	[ST_TREE_ORG] = { .name = "tree_org", .kind = STMT_READ,
+	    .lag_ok = true,
 	    .params = "caller role period depth",
 	    .sql = "WITH RECURSIVE"
 	    TREE_READABLE
@@ -194,6 +196,7 @@ const stmt_table rollup_stmts = {
 	 * them all, which it estimates cheaper from the recursion's guessed
 	 * size). */
 	[ST_TREE_TEAM] = { .name = "tree_team", .kind = STMT_READ,
+	    .lag_ok = true,
 	    .params = "caller role period team depth",
 	    .sql = "WITH RECURSIVE"
 	    TREE_READABLE
@@ -228,6 +231,7 @@ const stmt_table rollup_stmts = {
 	 * team's mean progress, objectives against the limit, KPIs by
 	 * health and framework health. */
 	[ST_TREE_TEAMS] = { .name = "tree_teams", .kind = STMT_READ,
+	    .lag_ok = true,
 	    .params = "period team depth",
 	    .sql = "SELECT t.slug AS slug, p.slug AS parent, s.depth AS depth,"
 	    " ob.progress AS progress, ob.n AS objectives,"
@@ -256,6 +260,7 @@ const stmt_table rollup_stmts = {
 	/* Each team's health (team NULL: every team), in the order of the
 	 * team tree. */
 	[ST_HEALTH] = { .name = "health", .kind = STMT_READ,
+	    .lag_ok = true,
 	    .params = "period team",
 	    .sql = "SELECT t.slug AS team, h.score AS score,"
 	    " json_build_object('checkins', h.checkins, 'kpis', h.kpis,"
@@ -272,6 +277,7 @@ const stmt_table rollup_stmts = {
 	 * objectives awaiting sign-off too long (signoff.sql), in the
 	 * order of the team tree. */
 	[ST_REVIEW] = { .name = "review", .kind = STMT_READ,
+	    .lag_ok = true,
 	    .params = "caller role period team",
 	    .sql = "SELECT kind, team, owner, id, message FROM ("
 	    " SELECT 1 AS part, row_number() OVER () AS n, r.*"
@@ -285,6 +291,7 @@ const stmt_table rollup_stmts = {
 	/* due_items() (review.sql), then the sign-offs awaiting the
 	 * caller (signoff.sql). */
 	[ST_DUE] = { .name = "due", .kind = STMT_READ,
+	    .lag_ok = true,
 	    .params = "caller",
 	    .sql = "SELECT kind, id, team, period, title, last, message"
 	    " FROM (SELECT 1 AS part, row_number() OVER () AS n, d.*"

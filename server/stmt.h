@@ -43,6 +43,11 @@ struct stmt_def {
 	 * are sent; "" for none.  NULL: a positional statement ($1..$n,
 	 * filled by position), which only the pool's unit tests use. */
 	const char		*params;
+	/* A read that may be served by a replica whose replay lag is
+	 * under max_replica_lag_ms (db-replica.c): the lag-tolerant ops'
+	 * reads (tree, health, review, due, export, kpi list ...).  Only
+	 * a STMT_READ may say so (stmts_init refuses a write). */
+	bool			 lag_ok;
 };
 
 /* At most this many parameters in a named statement. */

@@ -477,8 +477,9 @@ req_stream(struct request *req, enum stmt st, int n, const char *const *p,
 	s->rp_ready = false;
 	s->nrows = 0;
 	s->done = done;
-	s->q = db_stream(srv->db, st, n, p, req->parts, on_rows, on_done, s,
-	    &why);
+	s->q = db_stream_routed(srv->db, req->conn->sess.valid ?
+	    req->conn->sess.user_id : 0, st, n, p, req->parts, on_rows,
+	    on_done, s, &why);
 	if (s->q != NULL) {
 		if (s->tick != NULL) {
 			/* The deadline for a slot (each set waits anew). */

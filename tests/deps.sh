@@ -8,7 +8,7 @@ PKGS="gcc make pkg-config openssl libevent-dev libssl-dev libmsgpack-dev
 libpq-dev libcmocka-dev libargon2-dev libcurl4-openssl-dev postgresql-15
 postgresql-client-15 chromium jq python3 prometheus prometheus-pushgateway
 opensmtpd dpkg-dev debhelper lintian scdoc man-db zsh systemd adduser git
-haproxy"
+haproxy patroni etcd-server"
 # chromium: tests/e2e/demo-report.sh renders cairn report's page headless.
 # jq: the end-to-end suites read cairn's --json output with it (lib.sh);
 # python3: their raw-protocol clients and export comparisons;
@@ -23,6 +23,8 @@ haproxy"
 # builds the packages in a copy of what git tracks.
 # haproxy: haproxy.sh and the bench's ha section put two cairnd behind it
 # (each run starts its own, with its own configuration).
+# patroni, etcd-server: patroni.sh runs the failover configuration of
+# docs/operations.md (two Patroni nodes and one etcd on loopback ports).
 # "deps.sh fuzz" (make fuzz) adds clang and its sanitizer and libFuzzer
 # runtimes, which clang only recommends.
 if [ "${1:-}" = fuzz ]; then

@@ -35,7 +35,7 @@ ALL="package goals races goals-perm-obj goals-perm goals-rules kpi rollup preaut
 held export auth assess signoff stream cli leaks pace limits budgets cluster
 tiers proto cycle demo schema roi files closed crash idem devrun startup priv
 batch outage forecast tokens sources prom feeds notify watch comments inbox
-haproxy
+haproxy replica patroni
 metrics db concurrency cache"
 SUITES=${CAIRN_SUITES:-$ALL}
 JOBS=${CAIRN_JOBS:-4}

@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 #include <event2/event.h>
+#include <event2/thread.h>
 #include <libpq-fe.h>
 
 #include "db.h"
@@ -329,7 +330,7 @@ stall_child(const char *dir)
 	struct timeval tick = { 0, 10000 }, span = { 3, 0 };
 	struct event_base *b;
 	struct event *t;
-	struct db *db;
+	struct db *db, *db2;
 	FILE *f;
 	int s;
 
@@ -356,9 +357,14 @@ stall_child(const char *dir)
 	event_add(t, &tick);
 	db = db_new_table(b, "host=db.cairn-slow.test port=5432 dbname=cairn "
 	    "user=cairn", 4, 100, 1, tab, T_N);
+	/* A list of names: a lookup each, none on the loop either. */
+	db2 = db_new_table(b, "host=db1.cairn-slow.test,db2.cairn-slow.test,"
+	    "127.0.0.1 port=5432 dbname=cairn user=cairn "
+	    "target_session_attrs=read-write", 4, 100, 1, tab, T_N);
 	event_base_loopexit(b, &span);
 	event_base_dispatch(b);
 	db_free(db);
+	db_free(db2);
 	event_free(t);
 	event_base_free(b);
 	fprintf(stderr, "test_db: worst loop stall while resolving: %llu ms\n",
@@ -385,6 +391,76 @@ test_unanswered_lookup_does_not_stall(void **st)
 	snprintf(conf, sizeof conf, "%s/resolv.conf", dir);
 	unlink(conf);
 	rmdir(dir);
+}
+
+/*
+ * A multi-host connection string with a name in it (localhost, resolved
+ * in a thread and passed as hostaddr) and the cluster's socket directory
+ * (no lookup, an empty hostaddr entry): nothing listens on localhost's
+ * port 1, so libpq goes on to the socket, and the pool comes up and
+ * answers.
+ */
+static void
+test_host_list(void **st)
+{
+	const char *dir = getenv("CAIRN_TEST_PGHOST");
+	char list[700];
+	struct db *db;
+	struct ask a = { 0 };
+	struct timeval tick = { 0, 20000 };
+
+	snprintf(list, sizeof list, "host=localhost,%s port=1,5432 "
+	    "dbname=cairn user=cairn target_session_attrs=read-write", dir);
+	db = db_new_table(base, list, 1, 100, 5, tab, T_N);
+	for (int i = 0; i < 250 && !db_any_up(db); i++) {
+		event_base_loopexit(base, &tick);
+		event_base_dispatch(base);
+	}
+	assert_true(db_any_up(db));
+	ask(db, &a, T_ECHO, 7);
+	run_until_done();
+	assert_true(a.answered && a.right);
+	db_free(db);
+}
+
+/*
+ * The first host of the list accepts the TCP connection and never
+ * answers (a hung server; a dead machine holds a connect the same way),
+ * and libpq's connect_timeout does not apply to its asynchronous mode:
+ * the attempt ends at db_connect_timeout (1 s here), and the next one
+ * starts at the second host, the cluster's socket.
+ */
+static void
+test_hung_host_skipped(void **st)
+{
+	const char *dir = getenv("CAIRN_TEST_PGHOST");
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof sin;
+	struct timeval tick = { 0, 20000 };
+	char list[700];
+	struct db *db;
+	uint64_t t0;
+	int s;
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	assert_true((s = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(s, 8), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&sin, &len), 0);
+	snprintf(list, sizeof list, "host=127.0.0.1,%s port=%d,5432 "
+	    "dbname=cairn user=cairn", dir, ntohs(sin.sin_port));
+	t0 = mono_ms();
+	db = db_new_table(base, list, 1, 100, 1, tab, T_N);
+	for (int i = 0; i < 300 && !db_any_up(db); i++) {
+		event_base_loopexit(base, &tick);
+		event_base_dispatch(base);
+	}
+	assert_true(db_any_up(db));
+	print_message("up after %llu ms\n",
+	    (unsigned long long)(mono_ms() - t0));
+	assert_true(mono_ms() - t0 < 4000);
+	db_free(db);
+	close(s);
 }
 
 static int
@@ -610,6 +686,8 @@ main(void)
 		cmocka_unit_test(test_failing_reads_share_batches),
 		cmocka_unit_test(test_error_at_commit_fails_the_write),
 		cmocka_unit_test(test_unanswered_lookup_does_not_stall),
+		cmocka_unit_test(test_host_list),
+		cmocka_unit_test(test_hung_host_skipped),
 		cmocka_unit_test(test_declared_columns_checked),
 		cmocka_unit_test(test_declared_params_checked),
 		cmocka_unit_test(test_named_query_filled_by_name),
@@ -624,6 +702,9 @@ main(void)
 	snprintf(conninfo, sizeof conninfo,
 	    "host=%s dbname=cairn user=cairn", host);
 	log_init("test_db", LOG_LVL_WARN);
+	/* Host name lookups answer from their threads (resolve.c), as in
+	 * cairnd (main.c). */
+	evthread_use_pthreads();
 	base = event_base_new();
 	rc = cmocka_run_group_tests(tests, setup, teardown);
 	event_base_free(base);
