@@ -90,10 +90,12 @@ ha_section() {
 	    --cert "$tmp/server.pem" --key "$tmp/server.key" \
 	    --max-startups 100000 --max-startups-per-addr 100000 \
 	    --max-conns 4096 --max-conns-per-addr 4096 \
+	    --metrics "127.0.0.1:$((port + 4))" \
 	    ${CAIRN_BENCH_CAIRND_ARGS:-} 2>> "$tmp/cairnd2.log" &
 	ha_pid2=$!
 	sed -e "s|@FRONT@|127.0.0.1:$ha_front|" -e "s|@S1@|127.0.0.1:$port|" \
 	    -e "s|@S2@|127.0.0.1:$ha_port2|" -e "s|@STATS@|$tmp/haproxy.sock|" \
+	    -e "s|@M1@|$((port + 3))|" -e "s|@M2@|$((port + 4))|" \
 	    "$root/tests/e2e/haproxy.cfg.in" > "$tmp/haproxy.cfg"
 	haproxy -db -f "$tmp/haproxy.cfg" > "$tmp/haproxy.log" 2>&1 &
 	ha_proxy=$!

@@ -189,6 +189,7 @@ serve_cairnd() {
 	    --max-startups 100000 --max-startups-per-addr 100000 \
 	    --max-conns 12000 --max-conns-per-addr 12000 \
 	    --handshake-timeout 120 --hello-timeout 120 --login-grace 300 \
+	    --metrics "127.0.0.1:$((port + 3))" \
 	    ${CAIRN_BENCH_CAIRND_ARGS:-} 2>> "$log" &
 	pid=$!
 	# Wait until it answers a ping over verified TLS.
@@ -413,6 +414,13 @@ base_section() {
 	ping_line=$line
 	run_bench read --login bench --password-file "$tmp/password"
 	read_line=$line
+	# At pgbench's own concurrency: one request in flight per connection
+	# (issue 17's aim, >= 1.2 x pgbench -S).
+	depth_was=$depth
+	depth=1
+	run_bench read --login bench --password-file "$tmp/password"
+	read1_line=$line
+	depth=$depth_was
 
 	# pgbench -S on the same cluster, over the same unix socket cairnd uses.
 	echo "bench: pgbench -S, $clients clients, ${secs} s" >&2
@@ -544,6 +552,7 @@ base_section() {
 	printf '%-16s %12s %9s %9s\n' test requests/s "p50 ms" "p99 ms"
 	row ping "$ping_line"
 	row "read (user.get)" "$read_line"
+	row "read, 1 in flight" "$read1_line"
 	printf '%-16s %12.1f %9s %9s   (average latency %s ms)\n' "pgbench -S" \
 	    "$pg_tps" - - "${pg_lat:-?}"
 	row "kpi.record" "$record_line"
@@ -558,6 +567,10 @@ base_section() {
 		awk -v a="$read_rps" -v b="$pg_tps" -v note="$note" 'BEGIN {
 			printf "ratio read / pgbench -S: %.2f%s\n", (b > 0 ? a / b : 0),
 			    note
+		}'
+		awk -v a="$(kv rps "$read1_line")" -v b="$pg_tps" 'BEGIN {
+			printf "ratio read, 1 in flight (pgbench -S'"'"'s concurrency) / pgbench -S: %.2f (aim >= 1.2)\n",
+			    (b > 0 ? a / b : 0)
 		}'
 	fi
 	rec_rps=$(kv rps "$record_line")
