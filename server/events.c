@@ -14,7 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "cache.h"
 #include "events.h"
 #include "log.h"
 #include "mpack.h"
@@ -67,6 +66,7 @@ const stmt_table events_stmts = {
 struct events {
 	struct event_base	*base;
 	struct db		*db;
+	struct events_cache_hooks cache;	/* main.c's (cache.h) */
 	struct event		*sweep;		/* EVENTS_SWEEP_MS */
 	struct event		*kick;		/* a poke, from the loop */
 	bool			 seq_running, seq_again;
@@ -327,7 +327,8 @@ on_notified(void *arg, const char *channel, const char *payload)
 	char *end;
 
 	if (strcmp(channel, "cairn_cache") == 0) {
-		cache_notified(payload);
+		if (ev->cache.notified != NULL)
+			ev->cache.notified(payload);
 		return;
 	}
 	if (strcmp(channel, "cairn_events") != 0)
@@ -376,12 +377,15 @@ on_top(void *arg, const PGresult *res)
 static void
 on_cache_listening(void *arg, const PGresult *res)
 {
+	struct events *ev = arg;
+
 	if (res == NULL || !db_ok(res)) {
 		log_warnx("cache: LISTEN failed: %s", res == NULL ?
 		    "connection lost" : PQresultErrorMessage(res));
 		return;
 	}
-	cache_listening();
+	if (ev->cache.listening != NULL)
+		ev->cache.listening();
 }
 
 /* The connection went down: what this cairnd caches can no longer hear
@@ -389,7 +393,10 @@ on_cache_listening(void *arg, const PGresult *res)
 static void
 on_down(void *arg)
 {
-	cache_lost();
+	struct events *ev = arg;
+
+	if (ev->cache.lost != NULL)
+		ev->cache.lost();
 }
 
 /* The connection came up: LISTEN, then read what was missed (the first
@@ -443,6 +450,12 @@ events_new(struct event_base *base, const char *conninfo,
 	tv.tv_usec = (EVENTS_SWEEP_MS % 1000) * 1000;
 	evtimer_add(ev->sweep, &tv);
 	return ev;
+}
+
+void
+events_set_cache_hooks(struct events *ev, const struct events_cache_hooks *h)
+{
+	ev->cache = *h;
 }
 
 void

@@ -65,6 +65,17 @@ struct events	*events_new(struct event_base *, const char *conninfo,
 		    int connect_timeout);
 void		 events_free(struct events *);
 void		 events_set_sink(struct events *, events_sink *, void *);
+/* What the LISTEN connection tells the caches (cache.h), set once by
+ * main.c (a hook, so that this file does not call the caches, which call
+ * the connections, which call the watches, which call this file):
+ * LISTEN cairn_cache confirmed, the connection lost, a notification. */
+struct events_cache_hooks {
+	void	(*listening)(void);
+	void	(*lost)(void);
+	void	(*notified)(const char *payload);
+};
+void		 events_set_cache_hooks(struct events *,
+		    const struct events_cache_hooks *);
 /* A write committed somewhere in this cairnd: sequence soon. */
 void		 events_poke(struct events *);
 /* The highest seq read so far (0: none yet). */

@@ -326,6 +326,9 @@ serve(struct config *cf, const char *conninfo)
 	/* The event stream: its own connection, poked by every commit. */
 	cache_init(&srv);
 	events = events_new(srv.base, conninfo, cf->db_connect_timeout);
+	events_set_cache_hooks(events, &(struct events_cache_hooks){
+	    .listening = cache_listening, .lost = cache_lost,
+	    .notified = cache_notified });
 	db_set_hooks(srv.db, &(struct db_hooks){ .committed = on_committed,
 	    .arg = events });
 	watch_init(&srv, events);
