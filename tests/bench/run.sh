@@ -140,6 +140,11 @@ stop_server() {
 cleanup() {
 	rc=$?
 	trap - EXIT INT TERM
+	# The ha section's second cairnd and HAProxy, should it have died
+	# before stopping them (a run left them holding its ports).
+	for p in ${ha_proxy:-} ${ha_pid2:-}; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
 	stop_server
 	if [ $rc -ne 0 ] && [ -s "$log" ]; then
 		echo "bench: last lines of the cairnd log:" >&2
