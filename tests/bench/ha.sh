@@ -126,6 +126,8 @@ ha_section() {
 
 	kill -TERM "$ha_proxy" "$ha_pid2" 2>/dev/null || true
 	wait "$ha_proxy" "$ha_pid2" 2>/dev/null || true
+	ha_proxy=
+	ha_pid2=
 
 	echo "bench: ha: pgbench -S and -N, $clients clients, ${secs} s" >&2
 	ha_pg_s=$(ha_pg -S)
