@@ -94,8 +94,10 @@ watch_on_b() {	# watch_on_b NAME [env...]: a watch on B in the background
 	env XDG_CONFIG_HOME=$T/home-cacheu "$@" "$BIN/cairn" --server "$ADDR_B" \
 	    watch >"$T/cw-$name.out" 2>"$T/cw-$name.err" &
 	WPID=$!
-	eventually 10 test "$(grep -c "'cacheu' watching" "$T/cairnd-b.log")" -gt "$n" || true
+	CW_N=$n
+	eventually 30 cw_up || not_ok "setup: the watch on B is not up after 30 s" "$(cat "$T/cw-$name.err")"
 }
+cw_up() { [ "$(grep -c "'cacheu' watching" "$T/cairnd-b.log")" -gt "$CW_N" ]; }
 watch_ended() {	# watch_ended WHAT: the watch ended by itself with E_AUTH
 	local i rc
 	for i in $(seq 1 50); do

@@ -666,5 +666,42 @@ expect_exit "... refused by the database too" 1 \
     sh -c "$PGBIN/psql -X -q -h $DATA -U cairn -d cairn -v ON_ERROR_STOP=1 -c \"DELETE FROM teams WHERE slug = 'kempty'\""
 expect_match "... team.not_empty" "team.not_empty" "$ERR"
 
+# Health changes under concurrent writers (event_health_changes, told by
+# the sequencer after commit): 6 writers record readings of one KPI that
+# cross its thresholds, 15 each, at once.  The kpi.health_changed events
+# must form one chain (each "from" the previous "to"), the first from the
+# health before, the last to the health now, and no two in a row alike.
+k_new "Flip rate" kops up 50 40
+KFLIP=$NEW
+k_rec "$KFLIP" 60
+kflip_pids=
+for w in 1 2 3 4 5 6; do
+	( for i in $(seq 1 15); do
+		v=$(( (w + i) % 3 == 0 ? 10 : (w + i) % 3 == 1 ? 45 : 70 ))
+		as admin kpi record "$KFLIP" "$v" >/dev/null 2>&1
+	done ) &
+	kflip_pids="$kflip_pids $!"
+done
+# (not a bare wait: cairnd is this shell's background job too)
+for p in $kflip_pids; do wait "$p"; done
+kflip_done() {	# nothing of it left to number, and its health seen
+	[ "$(psql_cairn -c "SELECT count(*) FROM events WHERE seq IS NULL")" = 0 ] &&
+	    [ "$(psql_cairn -c "SELECT health_seen = kpi_health(id) FROM kpis WHERE id = $KFLIP")" = t ]
+}
+eventually 10 kflip_done || true
+expect_eq "kpi: concurrent readings' health changes form one chain, from green to the health now" \
+    "$(psql_cairn -c "WITH c AS (SELECT seq, data->>'from' AS f,
+	data->>'to' AS t, lag(data->>'to') OVER (ORDER BY seq) AS prev
+	FROM events WHERE kind = 'kpi.health_changed' AND entity_id = $KFLIP)
+    SELECT count(*) FILTER (WHERE prev IS NOT NULL AND f <> prev)
+	+ count(*) FILTER (WHERE f = t)
+	+ count(*) FILTER (WHERE prev IS NULL AND f <> 'green'),
+	count(*) > 0,
+	(SELECT t FROM c ORDER BY seq DESC LIMIT 1) =
+	(SELECT kpi_health($KFLIP))
+    FROM c")" "0|t|t"
+expect_eq "kpi: ... and one reading event per recorded reading" \
+    "$(psql_cairn -c "SELECT count(*) FROM events WHERE kind = 'reading' AND entity_id = $KFLIP")" 91
+
 # pace.sh's invariant over everything this suite built.
 progress_consistent "kpi: stored progress equals objective_progress"

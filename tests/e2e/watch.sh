@@ -24,9 +24,15 @@ wstart() {
 	XDG_CONFIG_HOME=$T/home-$who "$BIN/cairn" watch "$@" \
 	    >"$T/w-$name.out" 2>"$T/w-$name.err" &
 	eval "WPID_$name=$!"
-	# The watch is set up once cairnd logs it.
-	eventually 10 test "$(grep -c "watching from seq" "$T/cairnd.log")" \
-	    -gt "$n" || true
+	# The watch is set up once cairnd logs it (counted at each try: a
+	# count taken once would make this a fixed 10 s sleep, and a watch
+	# set up later than that, on a loaded machine, misses what follows).
+	WSTART_N=$n
+	eventually 30 wstart_up ||
+	    not_ok "setup: the watch $name is not up after 30 s" "$(cat "$T/w-$name.err")"
+}
+wstart_up() {
+	[ "$(grep -c "watching from seq" "$T/cairnd.log")" -gt "$WSTART_N" ]
 }
 wstop() {	# wstop NAME
 	local pid
@@ -93,7 +99,8 @@ wq "BEGIN; INSERT INTO audit_log (user_id, op, entity_type, entity_id)
     VALUES (1, 'kpi.create', 'kpi', 1); ROLLBACK" >/dev/null
 expect_eq "... a refused op and a rolled-back audit entry write none" \
     "$(wq "SELECT count(*) FROM events")" "$n1"
-eventually 5 test "$(wq "SELECT count(*) FROM events WHERE seq IS NULL")" = 0
+all_sequenced() { [ "$(wq "SELECT count(*) FROM events WHERE seq IS NULL")" = 0 ]; }
+eventually 5 all_sequenced || true
 expect_eq "every committed event is sequenced within a deadline" \
     "$(wq "SELECT count(*) FROM events WHERE seq IS NULL")" 0
 expect_eq "... seqs unique and in write order" \
@@ -142,7 +149,9 @@ print(" ".join(sorted(keys)))' "$T/w-adm.out")" \
 
 # --- The reading rule equals SQL's, event for event ------------------------
 last=$(wq "SELECT last_seq FROM events_state")
-eventually 5 test "$(awk 'END { print $1 }' "$T/w-out.out")" -ge 0
+want_last=$(sql_seqs wout "$top" "$last" | awk '{ print $NF }')
+out_reached() { [ "$(awk 'END { print $1 }' "$T/w-out.out")" -ge "${want_last:-0}" ] 2>/dev/null; }
+eventually 5 out_reached || true
 expect_eq "wout's lines are exactly the events event_readable gives wout" \
     "$(wseqs out)" "$(sql_seqs wout "$top" "$last")"
 eventually 5 grep -q "Second public" "$T/w-in.out"
