@@ -20,6 +20,7 @@
 #include "kpi.h"
 #include "kr.h"
 #include "log.h"
+#include "mpack.h"
 #include "objective.h"
 #include "op.h"
 #include "period.h"
@@ -195,8 +196,14 @@ dispatch(struct request *req)
 		return;
 	}
 	if (op == NULL) {
-		req_fail(req, E_UNKNOWN_OP, NULL, "unknown op '%s'",
-		    req->op_name);
+		/* Echoed only when it is UTF-8: the message is a msgpack
+		 * str, and a strict client refuses one that is not. */
+		if (mp_utf8_valid(req->op_name, strlen(req->op_name)))
+			req_fail(req, E_UNKNOWN_OP, NULL, "unknown op '%s'",
+			    req->op_name);
+		else
+			req_fail(req, E_UNKNOWN_OP, NULL, "unknown op (its "
+			    "name is not UTF-8)");
 		return;
 	}
 	req->op = op;
