@@ -62,6 +62,9 @@ const stmt_table events_stmts = {
 };
 
 #define SEQUENCE_LIM	"5000"
+#if EVENTS_RING < 2 * EVENTS_PAGE
+#error "a read's events must all be in the ring when the sink runs"
+#endif
 
 struct events {
 	struct event_base	*base;
@@ -270,7 +273,9 @@ static void
 on_fetched(void *arg, const PGresult *res)
 {
 	struct events *ev = arg;
-	int n;
+	static const struct ev *fresh[EVENTS_PAGE];
+	int n, nfresh = 0;
+	bool bad = false;
 
 	ev->fetch_running = false;
 	if (res == NULL || !db_ok(res)) {
@@ -279,12 +284,13 @@ on_fetched(void *arg, const PGresult *res)
 		return;			/* the sweep tries again */
 	}
 	n = PQntuples(res);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && i < EVENTS_PAGE; i++) {
 		struct ev e;
 
 		if (!ev_from_row(&e, res, i)) {
 			log_warnx("events: a malformed event row");
-			return;
+			bad = true;	/* those before it still go out */
+			break;
 		}
 		if (e.seq <= ev->top) {		/* cannot happen: seq > after */
 			ev_clear(&e);
@@ -292,10 +298,15 @@ on_fetched(void *arg, const PGresult *res)
 		}
 		ev->top = e.seq;
 		ring_push(ev, &e);
-		if (ev->sink != NULL)
-			ev->sink(ev->sink_arg, &ev->ring[(ev->head + ev->n - 1) %
-			    EVENTS_RING]);
+		/* The ring (EVENTS_RING) holds more than a page: none of
+		 * this read's events is pushed out before the sink runs. */
+		fresh[nfresh++] = &ev->ring[(ev->head + ev->n - 1) %
+		    EVENTS_RING];
 	}
+	if (ev->sink != NULL && nfresh > 0)
+		ev->sink(ev->sink_arg, fresh, nfresh);
+	if (bad)
+		return;			/* the sweep tries again */
 	ev->top_known = true;
 	if (n == EVENTS_PAGE || ev->heard > ev->top)
 		fetch(ev);
@@ -472,12 +483,12 @@ events_top(const struct events *ev)
 }
 
 bool
-events_replay(const struct events *ev, int64_t after,
+events_replay(const struct events *ev, int64_t after, int64_t upto,
     void (*fn)(void *, const struct ev *), void *arg)
 {
-	int i;
+	int i, lo, hi;
 
-	if (after >= ev->top)
+	if (after >= ev->top || after >= upto)
 		return true;
 	if (ev->n == 0 || ev->ring[ev->head].seq > after + 1) {
 		/* Seqs have gaps (a sequencer that rolled back): the ring
@@ -486,10 +497,22 @@ events_replay(const struct events *ev, int64_t after,
 		 * anything older than the ring is read from it. */
 		return false;
 	}
-	for (i = 0; i < ev->n; i++) {
+	/* The ring is in seq order: the first after `after` by bisection,
+	 * as each of 1,000 watchers asks for the last few of 4,096. */
+	lo = 0;
+	hi = ev->n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (ev->ring[(ev->head + mid) % EVENTS_RING].seq <= after)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < ev->n; i++) {
 		const struct ev *e = &ev->ring[(ev->head + i) % EVENTS_RING];
-		if (e->seq > after)
-			fn(arg, e);
+		if (e->seq > upto)
+			break;
+		fn(arg, e);
 	}
 	return true;
 }

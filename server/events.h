@@ -16,7 +16,7 @@
  *     own included: one path for all), and reads the rows after the last
  *     one it has (events_after) into a ring of the latest EVENTS_RING;
  *   - each row is packed once, as the map a watcher's frame carries, and
- *     handed to the sink (watch.c) in seq order.
+ *     handed to the sink (watch.c) in seq order, a read's rows at once.
  *
  * Memory: the ring holds at most EVENTS_RING events of at most ~1.5 KiB
  * each (a summary is at most 1000 bytes), whatever the rate.
@@ -58,8 +58,10 @@ struct ev {
 struct events;
 extern const stmt_table	events_stmts;
 
-/* Called with each new event, in seq order, once. */
-typedef void events_sink(void *arg, const struct ev *);
+/* Called with the new events of one read (at most EVENTS_PAGE), in seq
+ * order, each once: handed together so that a watcher gets them in one
+ * write.  The pointers are valid during the call only. */
+typedef void events_sink(void *arg, const struct ev *const *, int n);
 
 struct events	*events_new(struct event_base *, const char *conninfo,
 		    int connect_timeout);
@@ -80,11 +82,11 @@ void		 events_set_cache_hooks(struct events *,
 void		 events_poke(struct events *);
 /* The highest seq read so far (0: none yet). */
 int64_t		 events_top(const struct events *);
-/* Call fn for each event in the ring with seq > after, in order.  False
- * when the ring does not reach back to after + 1 (read the table). */
+/* Call fn for each event in the ring with after < seq <= upto, in order.
+ * False when the ring does not reach back to after + 1 (read the table). */
 bool		 events_replay(const struct events *, int64_t after,
-		    void (*fn)(void *, const struct ev *), void *arg)
-		    MUST_CHECK;
+		    int64_t upto, void (*fn)(void *, const struct ev *),
+		    void *arg) MUST_CHECK;
 /* Unpack a row of events_after (the columns of sql/logic/event.sql) into
  * e (e->packed malloc'd).  False when the row is malformed. */
 bool		 ev_from_row(struct ev *, const PGresult *, int row)

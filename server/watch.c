@@ -38,6 +38,9 @@
 #include <time.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "events.h"
 #include "frame.h"
@@ -54,6 +57,8 @@
 #define WATCH_OUT_LOW		(64 * 1024)
 #define WATCH_HEARTBEAT_MS	30000
 #define WATCH_TICK_MS		50
+#define WATCH_SLICE		64	/* watchers written per turn */
+#define WATCH_DIRECT_MAX	16384	/* see frames_send */
 
 /* The facts of a watcher (ctx) or of each watcher (refresh). */
 #define WATCH_FACTS							\
@@ -139,6 +144,14 @@ struct watch {
 	struct watcherq		 list;
 	int			 n;
 	struct event		*tick;
+	/* Delivery (on_deliver): live watchers are brought to `target`, a
+	 * slice of WATCH_SLICE at a time, from `cursor` on. */
+	struct event		*deliver;
+	struct watcher		*cursor;	/* next in this sweep */
+	bool			 sweeping, again;
+	int64_t			 target;	/* deliver up to this seq */
+	int64_t			 swept;		/* the last sweep's target */
+	int64_t			 facts_at;	/* stop there: facts change */
 	bool			 refreshing;
 	struct watcher		**snap;		/* the refresh's watchers */
 	int			 nsnap;
@@ -251,33 +264,76 @@ out_len(const struct watcher *w)
 	return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
-/* One frame {"id", "ok": true, key: body}, body already packed: one
- * event is packed once for all watchers, and only this envelope (its
- * request's id) per watcher, in a buffer kept for the purpose. */
+/* Append one frame {"id", "ok": true, key: body} to buf, body already
+ * packed: one event is packed once for all watchers, and only this
+ * envelope (its request's id) per watcher. */
 static void
-frame(struct watcher *w, const char *key, const char *body, size_t blen)
+frame_append(msgpack_sbuffer *buf, const struct watcher *w, const char *key,
+    const char *body, size_t blen)
 {
-	static msgpack_sbuffer env;
-	struct conn *c = w->req->conn;
-	unsigned char hdr[FRAME_HEADER_SIZE];
+	static const char room[FRAME_HEADER_SIZE];
+	size_t at = buf->size;
 	msgpack_packer pk;
-	struct evbuffer *out;
 
-	if (c->state == CONN_DEAD || c->bev == NULL)
-		return;
-	msgpack_sbuffer_clear(&env);
-	msgpack_packer_init(&pk, &env, msgpack_sbuffer_write);
+	/* The header's room first, filled in once the length is known. */
+	msgpack_sbuffer_write(buf, room, sizeof room);
+	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 3);
 	mp_pack_key(&pk, WIRE_ID);
 	msgpack_pack_uint64(&pk, w->req->id);
 	mp_kv_bool(&pk, WIRE_OK, true);
 	mp_pack_key(&pk, key);
-	out = bufferevent_get_output(c->bev);
-	frame_put_header(hdr, (uint32_t)(env.size + blen));
-	evbuffer_add(out, hdr, sizeof hdr);
-	evbuffer_add(out, env.data, env.size);
-	evbuffer_add(out, body, blen);
+	msgpack_sbuffer_write(buf, body, blen);
+	frame_put_header((unsigned char *)buf->data + at,
+	    (uint32_t)(buf->size - at - FRAME_HEADER_SIZE));
+}
+
+/*
+ * Send buf's frames on w's connection, in one write.  When nothing is
+ * queued on the connection they are written at once, one SSL_write: no
+ * write interest turned on and off in epoll, no callback, for each of
+ * 1,000 watchers at each batch.  Safe because an empty output buffer
+ * means no write of libevent's is pending in the SSL object (libevent's
+ * writes come from that buffer), and SSL_want_write() says no read is
+ * waiting on a write.  When the socket is full (WANT_WRITE, part of the
+ * record in OpenSSL's buffer) or it failed, the bytes go to the output
+ * buffer: libevent's next SSL_write then starts with the same bytes,
+ * as OpenSSL requires (it sets SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, and
+ * at most WATCH_DIRECT_MAX, its own write size, is written this way so
+ * that its retry is never shorter), or meets the error and closes.
+ */
+static void
+frames_send(struct watcher *w, const msgpack_sbuffer *buf)
+{
+	struct conn *c = w->req->conn;
+	struct evbuffer *out;
+	SSL *ssl;
+
+	if (buf->size == 0 || c->state == CONN_DEAD || c->bev == NULL)
+		return;
 	c->last_reply_ms = w->last_frame_ms = now_ms();
+	out = bufferevent_get_output(c->bev);
+	if (evbuffer_get_length(out) == 0 && buf->size <= WATCH_DIRECT_MAX &&
+	    (ssl = bufferevent_openssl_get_ssl(c->bev)) != NULL &&
+	    SSL_is_init_finished(ssl) && !SSL_want_write(ssl)) {
+		ERR_clear_error();
+		if (SSL_write(ssl, buf->data, (int)buf->size) ==
+		    (int)buf->size)
+			return;
+		ERR_clear_error();
+	}
+	evbuffer_add(out, buf->data, buf->size);
+}
+
+/* The frames of one watcher, built here, then sent in one write. */
+static msgpack_sbuffer batch;
+
+static void
+frame(struct watcher *w, const char *key, const char *body, size_t blen)
+{
+	batch.size = 0;
+	frame_append(&batch, w, key, body, blen);
+	frames_send(w, &batch);
 }
 
 static void
@@ -299,6 +355,8 @@ watcher_free(struct watcher *w)
 {
 	struct watch *wt = w->wt;
 
+	if (wt->cursor == w)
+		wt->cursor = TAILQ_NEXT(w, entry);
 	TAILQ_REMOVE(&wt->list, w, entry);
 	wt->n--;
 	for (int i = 0; i < wt->nsnap; i++)
@@ -325,17 +383,20 @@ watcher_end(struct watcher *w, enum wire_err code, const char *msg)
 	req_reply(req);
 }
 
-/* Consider event e for w: sent if it passes, and the client is dropped
- * if it is too far behind. */
+/* Consider event e for w: its frame appended to buf when w may read it
+ * and asked for it (true). */
 static bool
-deliver(struct watcher *w, const struct ev *e)
+consider(struct watcher *w, const struct ev *e, msgpack_sbuffer *buf)
 {
 	if (e->seq <= w->last)
-		return true;
+		return false;
+	/* Not past a change of facts until they are read again. */
+	if (w->wt->facts_at != 0 && e->seq > w->wt->facts_at)
+		return false;
 	w->last = e->seq;
 	if (!watch_rule_wants(&w->r, e))
-		return true;
-	frame(w, WIRE_EVENT, e->packed, e->size);
+		return false;
+	frame_append(buf, w, WIRE_EVENT, e->packed, e->size);
 	w->sent = e->seq;
 	return true;
 }
@@ -343,38 +404,122 @@ deliver(struct watcher *w, const struct ev *e)
 static void
 replay_one(void *arg, const struct ev *e)
 {
-	(void)deliver(arg, e);
+	if (consider(arg, e, &batch))
+		delays.frames++;
 }
 
-/* From the sink: a new event, for every live watcher. */
+/* A sweep's end: the delay of each event it brought, to the frames
+ * queued on every live watcher's connection. */
 static void
-on_event(void *arg, const struct ev *e)
+note_one(void *arg, const struct ev *e)
+{
+	delay_note(e, 0);
+}
+
+/* The next slice, on the loop's next turn: a timer of 0, not
+ * event_active(), which would run it in this turn, before the sockets are
+ * polled again. */
+static void
+next_slice(struct watch *wt)
+{
+	static const struct timeval now = { 0, 0 };
+
+	evtimer_add(wt->deliver, &now);
+}
+
+static void
+sweep_start(struct watch *wt)
+{
+	if (wt->sweeping) {
+		wt->again = true;	/* those already passed: once more */
+		return;
+	}
+	wt->sweeping = true;
+	wt->again = false;
+	wt->cursor = TAILQ_FIRST(&wt->list);
+	next_slice(wt);
+}
+
+/*
+ * The delivery: each live watcher is brought to wt->target from the ring,
+ * its frames in one write, WATCH_SLICE watchers per turn of the loop, so
+ * that requests are read and answered between the slices rather than
+ * after 1,000 writes.  A watcher the ring no longer reaches back for
+ * catches up from the table.  At a change of facts (facts_at) the sweep
+ * stops there and every watcher reads its facts again (see the top of
+ * this file).
+ */
+static void
+on_deliver(evutil_socket_t fd, short what, void *arg)
 {
 	struct watch *wt = arg;
-	struct watcher *w, *next;
 	size_t max = (size_t)wt->srv->cf->watch_buffer;
-	int64_t sent0 = 0, sent = 0;
+	struct watcher *w;
+	int n = 0;
 
-	for (w = TAILQ_FIRST(&wt->list); w != NULL; w = next) {
-		next = TAILQ_NEXT(w, entry);
-		if (!w->live)
+	while ((w = wt->cursor) != NULL && n < WATCH_SLICE) {
+		wt->cursor = TAILQ_NEXT(w, entry);
+		if (!w->live || w->last >= wt->target)
 			continue;
-		sent0 = w->sent;
-		(void)deliver(w, e);
-		sent += w->sent != sent0;
+		n++;
+		batch.size = 0;
+		if (!events_replay(wt->ev, w->last, wt->target, replay_one,
+		    w)) {
+			w->live = false;
+			catch_up(w);
+			continue;
+		}
+		frames_send(w, &batch);
 		if (out_len(w) > max)
 			watcher_end(w, E_LIMIT, "this watcher fell behind "
 			    "(watch_buffer): resume with --since");
 	}
-	if (sent > 0)
-		delay_note(e, (uint64_t)sent);
-	if (watch_changes_facts(e)) {
+	if (wt->cursor != NULL) {
+		next_slice(wt);
+		return;
+	}
+	wt->sweeping = false;
+	if (!events_replay(wt->ev, wt->swept, wt->target, note_one, NULL))
+		log_debug("watch: the sweep's events left the ring: their "
+		    "delays are not noted");
+	wt->swept = wt->target;
+	if (wt->facts_at != 0 && wt->target >= wt->facts_at) {
+		wt->facts_at = 0;
 		TAILQ_FOREACH(w, &wt->list, entry) {
 			w->live = false;
 			w->stale = true;
 		}
 		refresh(wt);
+		return;
 	}
+	if (wt->again)
+		sweep_start(wt);
+}
+
+/*
+ * From the sink: the new events of one read.  The delivery takes them
+ * from the ring; up to the first that may change what a watcher reads,
+ * where it stops until the facts are read again.
+ */
+static void
+on_events(void *arg, const struct ev *const *evs, int n)
+{
+	struct watch *wt = arg;
+
+	if (n == 0)
+		return;
+	if (wt->facts_at != 0)
+		return;			/* caught up after the refresh */
+	for (int i = 0; i < n; i++) {
+		wt->target = evs[i]->seq;
+		if (watch_changes_facts(evs[i])) {
+			wt->facts_at = evs[i]->seq;
+			break;
+		}
+	}
+	if (wt->swept == 0 && wt->target > 0)
+		wt->swept = evs[0]->seq - 1;
+	sweep_start(wt);
 }
 
 /* Catching up ----------------------------------------------------------- */
@@ -399,15 +544,18 @@ on_page(void *arg, const PGresult *res)
 		return;
 	}
 	n = PQntuples(res);
+	batch.size = 0;
 	for (int i = 0; i < n; i++) {
 		struct ev e;
 		if (!ev_from_row(&e, res, i)) {
+			frames_send(w, &batch);
 			watcher_end(w, E_INTERNAL, "a malformed event");
 			return;
 		}
-		(void)deliver(w, &e);
+		(void)consider(w, &e, &batch);
 		ev_clear(&e);
 	}
+	frames_send(w, &batch);
 	catch_up(w);
 }
 
@@ -419,9 +567,14 @@ catch_up(struct watcher *w)
 
 	if (w->live || w->paging || w->stale)
 		return;
+	if (w->wt->facts_at != 0 && w->last >= w->wt->facts_at)
+		return;			/* the sweep's end refreshes it */
 	if (out_len(w) > WATCH_OUT_LOW)
 		return;			/* the tick tries again */
-	if (events_replay(w->wt->ev, w->last, replay_one, w)) {
+	batch.size = 0;
+	if (events_replay(w->wt->ev, w->last, w->wt->facts_at != 0 ?
+	    w->wt->facts_at : INT64_MAX, replay_one, w)) {
+		frames_send(w, &batch);
 		w->live = true;
 		return;
 	}
@@ -776,10 +929,11 @@ watch_init(struct server *srv, struct events *ev)
 	wt->ev = ev;
 	TAILQ_INIT(&wt->list);
 	wt->tick = evtimer_new(srv->base, on_tick, wt);
-	if (wt->tick == NULL)
-		fatalx("watch: cannot make the timer");
+	wt->deliver = evtimer_new(srv->base, on_deliver, wt);
+	if (wt->tick == NULL || wt->deliver == NULL)
+		fatalx("watch: cannot make the timers");
 	evtimer_add(wt->tick, &tv);
-	events_set_sink(ev, on_event, wt);
+	events_set_sink(ev, on_events, wt);
 	the_watch = wt;
 }
 
@@ -792,6 +946,7 @@ watch_free(void)
 		return;
 	watch_stop();
 	event_free(wt->tick);
+	event_free(wt->deliver);
 	free(wt->snap);
 	for (int a = 0; a < 4; a++)
 		free(wt->arrays[a]);

@@ -21,6 +21,7 @@
  * Exit status: 0 clean run, 1 set-up failure or deadline, 2 the run
  * completed but saw errors or lost connections.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -501,6 +502,13 @@ report(struct bench *b)
 		    (unsigned long long)b->resent,
 		    (unsigned long long)b->reconnect_fails,
 		    (double)b->recover_max / 1e6);
+	/* This process's own CPU, setup included: what the generator took
+	 * from the cores it shares with cairnd. */
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		printf(" cpu_ms=%.0f", (double)(ru.ru_utime.tv_sec +
+		    ru.ru_stime.tv_sec) * 1e3 + (double)(ru.ru_utime.tv_usec +
+		    ru.ru_stime.tv_usec) / 1e3);
 	if (b->op == OP_CALL)
 		printf(" call=%s ms=%.3f server_ms=%lld parts=%llu bytes=%llu",
 		    b->call_op, pct_ms(b, 1.0), (long long)b->server_ms,
