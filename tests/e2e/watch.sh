@@ -10,7 +10,8 @@
 # that does not read is dropped with E_LIMIT and its last seq; a second
 # cairnd over the same database delivers the changes made through the
 # first; a request on a watching connection is refused at once under its
-# own id, the watch going on, and a flood of them stays bounded; stopping cairnd ends each watch with E_UNAVAILABLE and its seq.
+# own id, the watch going on, and a flood of them stays bounded; stopping
+# cairnd ends each watch with E_UNAVAILABLE and its seq.
 
 wq() {	# wq SQL: one value from the database
 	psql_cairn -c "$1"
