@@ -79,7 +79,8 @@ CREATE OR REPLACE TRIGGER objectives_signoff_init BEFORE INSERT ON objectives
 -- other than objective.create's statement left proposed: a carry, an
 -- import.  objective.create writes its own (SIGNOFF_PROPOSE_AUDIT in
 -- cairnd's statement); every objective that starts proposed is requested
--- once, in the transaction that made it.  v: the audit's via.
+-- once, in the transaction that made it (an archived one awaits nobody:
+-- signoff_awaiting).  v: the audit's via.
 CREATE OR REPLACE FUNCTION signoff_propose_audit(u bigint, ids bigint[],
     v text) RETURNS void
 LANGUAGE sql AS $$
@@ -88,7 +89,7 @@ LANGUAGE sql AS $$
 	SELECT u, 'objective.propose', 'objective', o.id, NULL,
 	    jsonb_build_object('signoff', o.signoff), v
 	FROM objectives o WHERE o.id = ANY (ids) AND o.signoff = 'proposed'
-	ORDER BY o.id
+	AND NOT o.archived ORDER BY o.id
 $$;
 
 -- Only the transitions above.  A decision's approver is checked here
