@@ -174,3 +174,19 @@ while want < first + nsent and bad is None:
 say('flood_answers', bad or 'all %d in order' % nsent)
 rid = first + nsent
 say('watch_after', await_event('WR_CHECKIN2', 10))
+
+# A broken frame (length 0): its error, then the connection closes, the
+# watch with it.
+s.settimeout(10)
+s.sendall(b'\0\0\0\0')
+got = None
+try:
+    while True:
+        f = frame()
+        if f.get('ok') is False and f['error'].get('code') == 'E_BAD_FRAME':
+            got = 'E_BAD_FRAME'
+except EOFError:
+    got = '%s then closed' % got
+except (TimeoutError, OSError) as e:
+    got = '%s then %s' % (got, e)
+say('broken', got)
