@@ -1,11 +1,11 @@
 /*
  * notify.c: notification preferences and scheduled runs (issue 16), in
  * one place: notify.show and notify.set (each user their own: where mail
- * goes, reminders, digest, alerts, mentions (a mention, a sign-off
- * request or decision: person to person, apart from the alerts), each on
- * by default) and notify.run (an
- * admin sends what a schedule would send, now: reminders, digest, or the
- * alert sweep).  The rules of who gets what are sql/logic/notify.sql's;
+ * goes, reminders, digest, alerts, and mentions -- a mention, a sign-off
+ * request or decision: person to person, kept apart from the alerts so
+ * that turning those off silences no one writing to you -- each on by
+ * default) and notify.run (an admin sends what a schedule would send,
+ * now: reminders, digest, or the alert sweep).  The rules of who gets what are sql/logic/notify.sql's;
  * sending is notifyrun.c's.
  */
 #include <stdio.h>
