@@ -14,6 +14,7 @@ static const struct column prefs_cols[] = {
 	{ "reminders", "reminders", NULL },
 	{ "digest", "digest", NULL },
 	{ "alerts", "alerts", NULL },
+	{ "mentions", "mentions", NULL },
 	{ NULL, NULL, NULL }
 };
 
@@ -57,13 +58,13 @@ on_off(const char *v, const char *on)
 }
 
 /* notify set [--email ADDR|none] [--reminders on|off] [--digest
- * weekly|off] [--alerts on|off] */
+ * weekly|off] [--alerts on|off] [--mentions on|off] */
 int
 cmd_notify_set(struct client *c, struct cmd_args *a)
 {
 	static const struct { const char *opt, *on; } flags[] = {
 		{ "reminders", "on" }, { "digest", "weekly" },
-		{ "alerts", "on" },
+		{ "alerts", "on" }, { "mentions", "on" },
 	};
 	struct reqargs ra = { 0 };
 	const msgpack_object *res;
@@ -84,7 +85,7 @@ cmd_notify_set(struct client *c, struct cmd_args *a)
 	}
 	if (!any)
 		return usage_error(c->cmd, "give at least one of --email, "
-		    "--reminders, --digest, --alerts");
+		    "--reminders, --digest, --alerts, --mentions");
 	if ((rc = cmd_fetch(c, a, &ra, &res)) != CX_OK || res == NULL)
 		return rc;
 	return show_prefs(res);

@@ -620,12 +620,14 @@ const struct cmd_entry cmd_table[] = {
 	{
 		.name = "notify", .sub = "set",
 		.usage = "[--email ADDR|none] [--reminders on|off] "
-		    "[--digest weekly|off] [--alerts on|off]",
+		    "[--digest weekly|off] [--alerts on|off] "
+		    "[--mentions on|off]",
 		.summary = "set your address and the notifications you get "
 		    "(each on by default)",
 		.op = "notify.set",
 		.opts = OPTS(OPT_S("email", NULL), OPT_S("reminders", NULL),
-		    OPT_S("digest", NULL), OPT_S("alerts", NULL)),
+		    OPT_S("digest", NULL), OPT_S("alerts", NULL),
+		    OPT_S("mentions", NULL)),
 		.flags = CMD_SESSION, .exec = cmd_notify_set,
 	},
 	{

@@ -235,6 +235,36 @@ conn_reading(struct conn *c)
 		event_active(&c->bev->ev_read, EV_READ, 1);
 }
 
+/*
+ * A watch does not end, and requests run one at a time: a request behind
+ * it would never run.  So each is answered at once, in order, with its own
+ * id, and the watch goes on (docs/protocol.md, "Events").  The limits stay
+ * those of any connection: a refusal is written only while the output is
+ * under max_output, and a peer that sends faster than it reads fills the
+ * queue, and then reading stops.  True if any was answered.
+ */
+static bool MUST_CHECK
+refuse_behind_watch(struct conn *c)
+{
+	struct request *req;
+	bool any = false;
+
+	while (c->state != CONN_DEAD && watch_is_watching(c) &&
+	    (req = TAILQ_NEXT(c->active, entry)) != NULL &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) <=
+	    conn_max_output(c)) {
+		req_decode(req, conn_max_elements(c));
+		if (req->preset != E_OK)
+			req_fail(req, req->preset, NULL, "%s",
+			    req->preset_msg);
+		else
+			req_fail(req, E_INVALID, NULL, "this connection is "
+			    "watching: open another connection for requests");
+		any = true;
+	}
+	return any;
+}
+
 void
 conn_kick(struct conn *c)
 {
@@ -258,6 +288,8 @@ conn_kick(struct conn *c)
 			c->srv->dispatch(req);
 			progress = true;
 		}
+		if (refuse_behind_watch(c))
+			progress = true;
 		if (c->state == CONN_OPEN && read_frames(c))
 			progress = true;
 	} while (progress && c->state != CONN_DEAD);
@@ -275,6 +307,13 @@ conn_kick(struct conn *c)
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		conn_close(c, srv->stopping ? "server shutting down" :
 		    "closed after error");
+	/* A broken frame behind a watch has been answered: nothing more is
+	 * read, so the watch ends too.  (When cairnd stops, watch_stop()
+	 * ends each watch with the seq to resume from.) */
+	else if (c->state == CONN_CLOSING && !srv->stopping &&
+	    watch_is_watching(c) && TAILQ_NEXT(c->active, entry) == NULL &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_close(c, "closed after error");
 }
 
 static void

@@ -44,7 +44,7 @@ static const struct fieldset FS_EXPORT_PERIOD = FIELDSET("period",
 
 static const struct field team_fields[] = {
 	{ "slug", F_STR }, { "name", F_STR }, { "parent", F_STR },
-	{ "private", F_BOOL }, { "framework", F_STR },
+	{ "private", F_BOOL }, { "framework", F_STR }, { "signoff", F_BOOL },
 };
 static const struct fieldset FS_EXPORT_TEAMS = FIELDSET("team", team_fields);
 
@@ -70,7 +70,9 @@ static const struct field objective_fields[] = {
 	{ "parent_team", F_STR }, { "parent_title", F_STR },
 	{ "weight", F_NUM }, { "rollup", F_STR }, { "archived", F_BOOL },
 	{ "created_at", F_STR }, { "progress", F_NUM }, { "grade", F_NUM },
-	{ "grade_note", F_STR }, { "met", F_BOOL },
+	{ "grade_note", F_STR }, { "met", F_BOOL }, { "signoff", F_STR },
+	{ "proposed_at", F_STR }, { "signoff_by", F_STR },
+	{ "signoff_at", F_STR }, { "signoff_note", F_STR },
 };
 static const struct fieldset FS_EXPORT_OBJECTIVES = FIELDSET("objective",
     objective_fields);
@@ -190,7 +192,8 @@ const stmt_table export_stmts = {
 	[ST_EXPORT_TEAMS] = SET_STMT("export_teams",
 	    X_UP
 	    " SELECT t.slug AS slug, t.name AS name, pt.slug AS parent,"
-	    " t.private AS private, t.framework AS framework"
+	    " t.private AS private, t.framework AS framework,"
+	    " t.signoff AS signoff"
 	    " FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id"
 	    " WHERE t.id IN (SELECT id FROM up) ORDER BY t.id",
 	    FS_EXPORT_TEAMS),
@@ -201,6 +204,7 @@ const stmt_table export_stmts = {
 	    " SELECT u.login AS login, u.name AS name FROM users u"
 	    " WHERE u.id IN ("
 	    " SELECT o.owner_id FROM objectives o WHERE" X_OBJ("o")
+	    " UNION SELECT o.signoff_by FROM objectives o WHERE" X_OBJ("o")
 	    " UNION SELECT k.owner_id FROM key_results k"
 	    " JOIN objectives o ON o.id = k.objective_id"
 	    " WHERE NOT k.removed AND" X_OBJ("o")
@@ -260,9 +264,13 @@ const stmt_table export_stmts = {
 	    " o.weight AS weight, o.rollup AS rollup, o.archived AS archived,"
 	    " export_time(o.created_at) AS created_at,"
 	    " o.progress AS progress, o.grade AS grade,"
-	    " o.grade_note AS grade_note, o.met AS met"
+	    " o.grade_note AS grade_note, o.met AS met,"
+	    " o.signoff AS signoff, export_time(o.proposed_at) AS proposed_at,"
+	    " sb.login AS signoff_by, export_time(o.signoff_at) AS signoff_at,"
+	    " o.signoff_note AS signoff_note"
 	    " FROM objectives o JOIN teams t ON t.id = o.team_id"
 	    " JOIN users ow ON ow.id = o.owner_id"
+	    " LEFT JOIN users sb ON sb.id = o.signoff_by"
 	    " LEFT JOIN objectives par ON par.id = o.parent_id"
 	    " AND (CASE WHEN par.period_id = o.period_id THEN" X_OBJ("par")
 	    " ELSE can_read_objective($caller, $role, par.id) END)"
@@ -376,6 +384,8 @@ static const struct icol team_cols[] = {
 	COL("slug", IC_SLUG), COL("name", TEXT(1, 200)),
 	COL("parent", IC_SLUG, OPTIONAL), COL("private", IC_BOOL),
 	COL("framework", IC_CHOICE, .choices = "okr|kpi|hybrid"),
+	/* Absent in an export from before sign-off (signoff_import). */
+	COL("signoff", IC_BOOL, OPTIONAL),
 };
 
 static const struct icol user_cols[] = {
@@ -410,6 +420,14 @@ static const struct icol objective_cols[] = {
 	COL("grade_note", TEXT(0, 2000), OPTIONAL),
 	/* Shown, not imported: it follows from the grade and the type. */
 	COL("met", IC_BOOL, OPTIONAL),
+	/* Imported as recorded (signoff_import, sql/logic/signoff.sql); the
+	 * limits are the table's (sql/008_signoff.sql). */
+	COL("signoff", IC_CHOICE, .choices = "proposed|approved|sent_back",
+	    OPTIONAL),
+	COL("proposed_at", IC_TIME, OPTIONAL),
+	COL("signoff_by", IC_LOGIN, OPTIONAL),
+	COL("signoff_at", IC_TIME, OPTIONAL),
+	COL("signoff_note", TEXT(0, 1000), OPTIONAL),
 };
 
 static const struct icol contributor_cols[] = {

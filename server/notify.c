@@ -1,9 +1,11 @@
 /*
  * notify.c: notification preferences and scheduled runs (issue 16), in
  * one place: notify.show and notify.set (each user their own: where mail
- * goes, reminders, digest, alerts, each on by default) and notify.run (an
- * admin sends what a schedule would send, now: reminders, digest, or the
- * alert sweep).  The rules of who gets what are sql/logic/notify.sql's;
+ * goes, reminders, digest, alerts, and mentions -- a mention, a sign-off
+ * request or decision: person to person, kept apart from the alerts so
+ * that turning those off silences no one writing to you -- each on by
+ * default) and notify.run (an admin sends what a schedule would send,
+ * now: reminders, digest, or the alert sweep).  The rules of who gets what are sql/logic/notify.sql's;
  * sending is notifyrun.c's.
  */
 #include <stdio.h>
@@ -19,7 +21,7 @@
 
 static const struct field prefs_f[] = {
 	{ "login", F_STR }, { "email", F_STR }, { "reminders", F_BOOL },
-	{ "digest", F_BOOL }, { "alerts", F_BOOL },
+	{ "digest", F_BOOL }, { "alerts", F_BOOL }, { "mentions", F_BOOL },
 };
 static const struct fieldset FS_NOTIFY_PREFS = FIELDSET("preferences",
     prefs_f);
@@ -30,7 +32,8 @@ static const struct fieldset FS_NOTIFY_RUN = FIELDSET("run", run_f);
 #define PREFS_COLS(p)							\
 	" u.login, " p "email, coalesce(" p "reminders, true) AS reminders,"\
 	" coalesce(" p "digest, true) AS digest,"			\
-	" coalesce(" p "alerts, true) AS alerts"
+	" coalesce(" p "alerts, true) AS alerts,"			\
+	" coalesce(" p "mentions, true) AS mentions"
 
 const stmt_table notify_stmts = {
 	[ST_NOTIFY_SHOW] = { .name = "notify_show", .kind = STMT_READ,
@@ -42,20 +45,23 @@ const stmt_table notify_stmts = {
 
 	/* Each NULL: kept (or the default); email '': none. */
 	[ST_NOTIFY_SET] = { .name = "notify_set", .kind = STMT_WRITE,
-	    .params = "caller email reminders digest alerts",
+	    .params = "caller email reminders digest alerts mentions",
 	    .sql = "WITH b AS (SELECT to_jsonb(x) j FROM notify_prefs x"
 	    " WHERE user_id = $caller::bigint),"
 	    " p AS (INSERT INTO notify_prefs AS n (user_id, email, reminders,"
-	    " digest, alerts) VALUES ($caller::bigint, nullif($email::text,"
-	    " ''), coalesce($reminders::boolean, true),"
+	    " digest, alerts, mentions) VALUES ($caller::bigint,"
+	    " nullif($email::text, ''), coalesce($reminders::boolean, true),"
 	    " coalesce($digest::boolean, true),"
-	    " coalesce($alerts::boolean, true))"
+	    " coalesce($alerts::boolean, true),"
+	    " coalesce($mentions::boolean, true))"
 	    " ON CONFLICT (user_id) DO UPDATE SET"
 	    " email = CASE WHEN $email::text IS NULL THEN n.email"
 	    " ELSE nullif($email::text, '') END,"
 	    " reminders = coalesce($reminders::boolean, n.reminders),"
 	    " digest = coalesce($digest::boolean, n.digest),"
-	    " alerts = coalesce($alerts::boolean, n.alerts) RETURNING *),"
+	    " alerts = coalesce($alerts::boolean, n.alerts),"
+	    " mentions = coalesce($mentions::boolean, n.mentions)"
+	    " RETURNING *),"
 	    AUDIT_NAMED("notify.set", "notify", "p.user_id", "(SELECT j FROM b)",
 	    "to_jsonb(p)", "p")
 	    " SELECT" PREFS_COLS("p.") " FROM p JOIN users u"
@@ -79,7 +85,8 @@ const stmt_table notify_stmts = {
 static const struct op_arg no_args[] = { A_END };
 static const struct op_arg set_args[] = {
 	A_STR("email", false, 0, MAIL_ADDR_MAX), A_BOOL("reminders", false),
-	A_BOOL("digest", false), A_BOOL("alerts", false), A_END
+	A_BOOL("digest", false), A_BOOL("alerts", false),
+	A_BOOL("mentions", false), A_END
 };
 static const struct op_arg run_args[] = {
 	A_STR("what", true, 1, 20), A_END
@@ -128,14 +135,16 @@ static void
 op_notify_set(struct request *req)
 {
 	const char *email = NULL;
-	bool b[3];
-	bool given[3];
-	static const char *const names[] = { "reminders", "digest", "alerts" };
+	static const char *const names[] = { "reminders", "digest", "alerts",
+	    "mentions" };
+	enum { NPREFS = sizeof names / sizeof *names };
+	bool b[NPREFS];
+	bool given[NPREFS];
 	char caller[24], role[16];
 	struct stmt_params sp;
 
 	(void)op_str(req, "email", &email);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NPREFS; i++)
 		given[i] = op_bool(req, names[i], &b[i]);
 	if (!req_args_done(req))
 		return;
@@ -148,7 +157,7 @@ op_notify_set(struct request *req)
 	stmt_params_init(&sp, ST_NOTIFY_SET);
 	sp_set(&sp, "caller", caller);
 	sp_set(&sp, "email", email);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NPREFS; i++)
 		sp_set(&sp, names[i], given[i] ? (b[i] ? "true" : "false") :
 		    NULL);
 	(void)req_db_named(req, &sp, on_prefs);

@@ -31,6 +31,11 @@ int	 watch_count(void);
 /* conn_close(): c's active request is a watch; it is answered (nowhere)
  * and freed.  False when it is not a watch. */
 bool	 watch_release(struct conn *c) MUST_CHECK;
+/* c's active request is a watch that has started (its first "watching"
+ * frame sent): conn.c then refuses every other request on c at once
+ * (docs/protocol.md, "Events").  Defined in watching.c until the watch
+ * keeps its own flag. */
+bool	 watch_is_watching(const struct conn *);
 /* The request's watcher goes with it (request.watch_free). */
 void	 watch_stream_free(void *);
 

@@ -152,6 +152,10 @@ BEGIN
 	    SELECT u, 'objective.carry', 'objective', n.id, NULL, to_jsonb(n)
 	    FROM objectives n WHERE n.period_id = t
 	    AND n.carried_from = ANY (done) ORDER BY n.id;
+	-- The carried objectives of a sign-off team start proposed
+	-- (signoff_init): each is requested, as objective.create does.
+	PERFORM signoff_propose_audit(u, array(SELECT n.id FROM objectives n
+	    WHERE n.period_id = t AND n.carried_from = ANY (done)), 'user');
 	INSERT INTO audit_log (user_id, op, entity_type, entity_id, before,
 	    after)
 	    SELECT u, 'period.carry', 'period', t, NULL, to_jsonb(c)

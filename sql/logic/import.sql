@@ -36,7 +36,9 @@ LANGUAGE sql STABLE AS $$
 		    WHERE import_id = imp AND kind IN ('checkins', 'readings',
 		    'retros', 'comments')
 		UNION SELECT doc->>'added_by' FROM import_rows
-		    WHERE import_id = imp AND kind = 'guardrails'),
+		    WHERE import_id = imp AND kind = 'guardrails'
+		UNION SELECT doc->>'signoff_by' FROM import_rows
+		    WHERE import_id = imp AND kind = 'objectives'),
 	s AS (
 		SELECT doc->>'slug' AS slug FROM import_rows
 		    WHERE import_id = imp AND kind = 'teams'
@@ -322,6 +324,9 @@ BEGIN
 	    WHERE k.id = x.new AND x.made AND (x.doc->>'archived')::boolean;
 
 	PERFORM import_apply_more(imp, u, pid);
+	-- Sign-off as the document records it, and the objectives left
+	-- proposed requested (signoff.sql), before the period moves on.
+	PERFORM signoff_import(imp, u);
 
 	-- Progress is maintained by triggers once migration 012 is in; the
 	-- rebuild makes it right whatever order the rows came in.

@@ -65,9 +65,26 @@ BEGIN
 	END IF;
 END $$;
 
+-- Whether a recipient with these preferences wants mail of event kind
+-- kind: person-to-person messages (a mention, a sign-off request or
+-- decision) follow mentions, the alerts follow alerts, and a hook's owner
+-- is told it was disabled whatever they chose.  Used when a message is
+-- written (notify_route) and again when it is sent (outbox_render).
+CREATE OR REPLACE FUNCTION notify_wants(alerts boolean, mentions boolean,
+    kind text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE
+	    WHEN kind = 'hook.disabled' THEN true
+	    WHEN kind IN ('comment.mention', 'signoff.requested',
+		'signoff.approved', 'signoff.sent_back')
+		THEN coalesce(mentions, true)
+	    ELSE coalesce(alerts, true) END
+$$;
+
 -- Every event writes its messages in its own transaction: one per hook of
 -- its team or a team above (hooks get team events, never a user's or the
--- admins'), one email per recipient with an address and alerts on.
+-- admins'), one email per recipient with an address who wants its kind
+-- (notify_wants).
 CREATE OR REPLACE FUNCTION notify_route() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -89,7 +106,7 @@ BEGIN
 		JOIN notify_prefs p ON p.user_id = r.user_id
 		JOIN users u ON u.id = r.user_id
 		WHERE p.email IS NOT NULL AND u.enabled
-		AND (p.alerts OR NEW.kind = 'hook.disabled')
+		AND notify_wants(p.alerts, p.mentions, NEW.kind)
 		AND r.user_id IS DISTINCT FROM NEW.actor_id;
 	END IF;
 	RETURN NULL;
@@ -334,8 +351,8 @@ BEGIN
 				why := 'the recipient has no address';
 			ELSIF (o.kind = 'reminder' AND NOT u.reminders) OR
 			    (o.kind = 'digest' AND NOT u.digest) OR
-			    (e.id IS NOT NULL AND e.kind <> 'hook.disabled'
-			    AND NOT u.alerts) THEN
+			    (e.id IS NOT NULL AND
+			    NOT notify_wants(u.alerts, u.mentions, e.kind)) THEN
 				why := 'the recipient turned it off';
 			ELSIF e.id IS NOT NULL AND
 			    NOT event_readable(o.user_id, u.role, e) THEN

@@ -29,8 +29,19 @@ LANGUAGE sql STABLE AS $$
 		WHERE x.id = o AND p.owner_id = u)
 $$;
 
+-- Whether this transaction is an import writing the sign-off its
+-- document records (import_apply sets cairn.signoff_as_recorded for the
+-- statements that do, and unsets it after): then the triggers below take
+-- the states as written.  Nothing else sets it, and no client runs SQL.
+CREATE OR REPLACE FUNCTION signoff_as_recorded() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(current_setting('cairn.signoff_as_recorded', true),
+	    '') = 'on'
+$$;
+
 -- A new objective's sign-off is its team's setting at creation, whatever
--- the insert says (an import or a carry included).  FOR SHARE: turning
+-- the insert says (a carry included; an import as its document records
+-- it, when it records it: import_apply).  FOR SHARE: turning
 -- the setting on or off waits for the creations under way, and the other
 -- way round, so that none is created under a setting that was already
 -- changed.
@@ -39,6 +50,12 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	needed boolean;
 BEGIN
+	-- An import keeps the sign-off its document records
+	-- (signoff_as_recorded: import.sql alone sets it, for its own
+	-- statements); the table's constraints still hold.
+	IF signoff_as_recorded() THEN
+		RETURN NEW;
+	END IF;
 	SELECT signoff INTO needed FROM teams WHERE id = NEW.team_id
 	    FOR SHARE;
 	IF coalesce(needed, false) THEN
@@ -57,6 +74,24 @@ END $$;
 CREATE OR REPLACE TRIGGER objectives_signoff_init BEFORE INSERT ON objectives
 	FOR EACH ROW EXECUTE FUNCTION signoff_init();
 
+-- The audit entries objective.propose (so the events signoff.requested,
+-- and the approvers' mail, notify.sql) of the objectives ids that a write
+-- other than objective.create's statement left proposed: a carry, an
+-- import.  objective.create writes its own (SIGNOFF_PROPOSE_AUDIT in
+-- cairnd's statement); every objective that starts proposed is requested
+-- once, in the transaction that made it (an archived one awaits nobody:
+-- signoff_awaiting).  v: the audit's via.
+CREATE OR REPLACE FUNCTION signoff_propose_audit(u bigint, ids bigint[],
+    v text) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO audit_log (user_id, op, entity_type, entity_id, before,
+	    after, via)
+	SELECT u, 'objective.propose', 'objective', o.id, NULL,
+	    jsonb_build_object('signoff', o.signoff), v
+	FROM objectives o WHERE o.id = ANY (ids) AND o.signoff = 'proposed'
+	AND NOT o.archived ORDER BY o.id
+$$;
+
 -- Only the transitions above.  A decision's approver is checked here
 -- under a share lock on their lead membership, so that a lead removed
 -- meanwhile cannot decide; the time of a decision and of a return to
@@ -66,6 +101,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	ok boolean;
 BEGIN
+	IF signoff_as_recorded() THEN
+		RETURN NEW;
+	END IF;
 	IF NEW.signoff IS NOT DISTINCT FROM OLD.signoff THEN
 		IF NEW.signoff_by IS DISTINCT FROM OLD.signoff_by
 		    OR NEW.signoff_at IS DISTINCT FROM OLD.signoff_at
@@ -224,3 +262,72 @@ LANGUAGE sql STABLE AS $$
 	AND can_read_objective(u, r, o.id)
 	ORDER BY s.path, o.id
 $$;
+
+-- An import's sign-off (import_apply, after its rows are in; docs/rules.md
+-- "Sign-off", "Import").  A document whose teams carry `signoff` (an
+-- export since sign-off) is taken as recorded, since an export and import
+-- move an organisation's state: each team's setting (audited
+-- team.signoff, via import, when it changes), and each objective's state,
+-- when it was proposed, and the decision (who, when, the note), whoever
+-- decides in this database now.  An older document records none: its
+-- objectives start as new ones do, by their team's setting.  Either way
+-- each objective the import leaves proposed is requested
+-- (signoff_propose_audit), in the import's transaction.  Rule
+-- import.signoff: a decision names who and when, a sent-back one its note.
+CREATE OR REPLACE FUNCTION signoff_import(imp bigint, u bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	bad text;
+BEGIN
+	IF EXISTS (SELECT 1 FROM import_rows WHERE import_id = imp
+	    AND kind = 'teams' AND doc ? 'signoff') THEN
+		SELECT string_agg(t.slug, ', ' ORDER BY t.slug) INTO bad
+		    FROM import_rows r JOIN teams t ON t.slug = r.doc->>'slug'
+		    WHERE r.import_id = imp AND r.kind = 'teams'
+		    AND (r.doc->>'signoff')::boolean AND t.parent_id IS NULL;
+		IF bad IS NOT NULL THEN
+			PERFORM cairn_refuse('signoff.root', 'team ' || bad ||
+			    ' is the root here: it cannot need sign-off');
+		END IF;
+		WITH ch AS (SELECT t.id, to_jsonb(t) AS before,
+			(r.doc->>'signoff')::boolean AS want
+		    FROM import_rows r JOIN teams t ON t.slug = r.doc->>'slug'
+		    WHERE r.import_id = imp AND r.kind = 'teams'
+		    AND r.doc ? 'signoff'
+		    AND t.signoff <> (r.doc->>'signoff')::boolean),
+		up AS (UPDATE teams t SET signoff = ch.want FROM ch
+		    WHERE t.id = ch.id RETURNING t.id, ch.before, to_jsonb(t) AS after)
+		INSERT INTO audit_log (user_id, op, entity_type, entity_id,
+		    before, after, via)
+		SELECT u, 'team.signoff', 'team', up.id, up.before, up.after,
+		    'import' FROM up ORDER BY up.id;
+
+		SELECT string_agg(x.old::text, ', ' ORDER BY x.old) INTO bad
+		    FROM imp_obj x WHERE (x.doc->>'signoff' IN ('approved',
+		    'sent_back') AND (x.doc->>'signoff_by' IS NULL OR
+		    x.doc->>'signoff_at' IS NULL)) OR (x.doc->>'signoff' =
+		    'sent_back' AND coalesce(x.doc->>'signoff_note', '') = '');
+		IF bad IS NOT NULL THEN
+			PERFORM cairn_refuse('import.signoff', 'objectives ' ||
+			    left(bad, 300) || ': a decision names who and when '
+			    '(signoff_by, signoff_at), sending back a note');
+		END IF;
+		PERFORM set_config('cairn.signoff_as_recorded', 'on', true);
+		UPDATE objectives o SET signoff = x.doc->>'signoff',
+		    proposed_at = CASE WHEN x.doc->>'signoff' IS NOT NULL THEN
+			coalesce((x.doc->>'proposed_at')::timestamptz,
+			o.proposed_at, now()) END,
+		    signoff_by = CASE WHEN x.doc->>'signoff' IS NOT NULL THEN
+			sb.id END,
+		    signoff_at = CASE WHEN x.doc->>'signoff' IS NOT NULL THEN
+			(x.doc->>'signoff_at')::timestamptz END,
+		    signoff_note = CASE WHEN x.doc->>'signoff' IS NOT NULL THEN
+			x.doc->>'signoff_note' END
+		    FROM imp_obj x LEFT JOIN users sb
+			ON sb.login = x.doc->>'signoff_by'
+		    WHERE o.id = x.new;
+		PERFORM set_config('cairn.signoff_as_recorded', 'off', true);
+	END IF;
+	PERFORM signoff_propose_audit(u, array(SELECT new FROM imp_obj),
+	    'import');
+END $$;

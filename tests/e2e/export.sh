@@ -63,6 +63,7 @@ x_start2() {
 #     `-- xops      member xmem         B (aligned to A), D (archived), KPI
 #         `-- xsec  private, xmem       C (aligned to B)
 # xout contributes to B and owns a key result of it; xkpi owns the KPI.
+# xops needs sign-off: B is approved by xlead (with a note), D proposed.
 for u in xlead xmem xout xkpi; do
 	x_quiet "user $u" sh -c "echo 'pw-$u-export' |
 	    XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add $u \
@@ -93,6 +94,7 @@ x_quiet "obj Y" as admin obj add --team xorg --period x-year \
 x_quiet "obj A" as admin obj add --team xorg --period x-q1 \
     --title 'Top "quoted" goal, ünïcode' --owner xlead --parent "$Y" \
     --description "$(printf 'two\nlines, a tab\there')" && A=$OUT
+x_quiet "sign-off in xops" as admin team signoff xops on
 x_quiet "obj B" as admin obj add --team xops --period x-q1 --title 'Ops goal' \
     --owner xmem --parent "$A" --aspirational --weight 2 && B=$OUT
 x_quiet "obj C" as admin obj add --team xsec --period x-q1 \
@@ -124,6 +126,7 @@ x_quiet "checkin 4" as admin kr checkin "$K4" 30 --confidence 3 \
     --note "$(printf 'multi\nline "q", done')"
 x_quiet "guard A" as admin obj guard "$A" --kpi "$K"
 x_quiet "retro xops" as admin retro xops --period x-q1 --note "$(printf 'went well\nline 2')"
+x_quiet "xlead approves B" as xlead obj approve "$B" --note 'agreed, "quoted"'
 x_quiet "comment on A" as admin comment add obj "$A" "$(printf 'Top "comment"\nsecond line')"
 x_quiet "comment on K1" as xlead comment add kr "$K1" 'revenue @xmem?' && XC2=$OUT
 x_quiet "edit it" as xlead comment edit "$XC2" 'revenue, @xmem?'
@@ -351,6 +354,10 @@ put("-type.json", lambda x: x["key_results"][0].update(type="sideways"))
 put("-time.json", lambda x: x["checkins"][0].update(at="yesterday"))
 put("-ref.json", lambda x: x["checkins"][0].update(kr=987654321))
 put("-set.json", lambda x: x.update(gossip=[{"a": 1}]))
+put("-so-state.json", lambda x: x["objectives"][1].update(signoff="maybe"))
+put("-so-by.json", lambda x: x["objectives"][1].update(signoff_by=None))
+put("-so-who.json", lambda x: x["objectives"][1].update(signoff_by="nobody9"))
+put("-so-note.json", lambda x: x["objectives"][1].update(signoff="sent_back", signoff_note=None))
 def many(x):
     x["users"] = [dict(login="u%d" % i, name="U") for i in range(1001)]
 put("-many.json", many)
@@ -367,6 +374,14 @@ PY
 	expect_match "... E_RULE import.reference" "key result 987654321 .rule import.reference" "$ERR"
 	expect_exit "a set no export has" 7 x2 admin import "$T/x-rows-set.json"
 	expect_match "... named" "no set gossip" "$ERR"
+	expect_exit "a sign-off state that is none" 7 x2 admin --json import "$T/x-rows-so-state.json"
+	expect_match "... E_INVALID naming the states" '"E_INVALID".*proposed.approved.sent_back.*"field":"rows\[1\]\.signoff"' "$ERR"
+	expect_exit "an approval that names no approver" 7 x2 admin import "$T/x-rows-so-by.json"
+	expect_match "... E_RULE import.signoff" "a decision names who and when.*rule import.signoff" "$ERR"
+	expect_exit "an approver this database lacks" 7 x2 admin import "$T/x-rows-so-who.json"
+	expect_match "... E_RULE import.unknown" "unknown users: nobody9" "$ERR"
+	expect_exit "sent back without a note" 7 x2 admin import "$T/x-rows-so-note.json"
+	expect_match "... E_RULE import.signoff" "import.signoff" "$ERR"
 	expect_exit "a chunk of 1001 rows" 7 x2 admin --json import --chunk 1001 "$T/x-rows-many.json"
 	expect_match "... E_LIMIT naming the rows" '"E_LIMIT".*"field":"rows"' "$ERR"
 	expect_eq "nothing of the refused imports is in the database" \
@@ -409,6 +424,17 @@ PY
 	expect_eq "... the check-in's on the check-in of that time" \
 	    "$(psql2 -c "SELECT export_time(ci.at) FROM comments c JOIN checkins ci ON ci.id = c.checkin_id")" \
 	    "$(psql_cairn -c "SELECT export_time(at) FROM checkins WHERE id = $XCI")"
+	expect_eq "sign-off came over as recorded: B approved by xlead, with its note and time" \
+	    "$(psql2 -c "SELECT o.signoff || ' ' || u.login || ' ' || o.signoff_note || ' ' || export_time(o.signoff_at) FROM objectives o JOIN users u ON u.id = o.signoff_by WHERE o.title = 'Ops goal'")" \
+	    "$(psql_cairn -c "SELECT o.signoff || ' ' || u.login || ' ' || o.signoff_note || ' ' || export_time(o.signoff_at) FROM objectives o JOIN users u ON u.id = o.signoff_by WHERE o.id = $B")"
+	expect_eq "... D still proposed, since the same time" \
+	    "$(psql2 -c "SELECT signoff || ' ' || export_time(proposed_at) FROM objectives WHERE title = 'Archived'")" \
+	    "$(psql_cairn -c "SELECT signoff || ' ' || export_time(proposed_at) FROM objectives WHERE id = $D")"
+	expect_eq "... the team's setting too, audited team.signoff via import" \
+	    "$(psql2 -c "SELECT t.signoff || ' ' || a.op || ' ' || a.via FROM teams t JOIN audit_log a ON a.entity_type = 'team' AND a.entity_id = t.id AND a.op = 'team.signoff' WHERE t.slug = 'xops'")" \
+	    "true team.signoff import"
+	expect_eq "... and nobody asked again to sign off B (approved) or D (archived)" \
+	    "$(psql2 -c "SELECT count(*) FROM events WHERE kind LIKE 'signoff.%'")" 0
 	expect_eq "the import is in the audit log" \
 	    "$(psql2 -c "SELECT count(*) FROM audit_log WHERE op = 'import'")" 1
 	expect_exit "a second import into the now full period" 7 x2 admin import "$T/x1.json"

@@ -111,8 +111,8 @@ add_member nsec nspy --lead
 nq "alert_sweep_minutes 1000" as admin settings set alert_sweep_minutes 1000
 expect_exit "notify show: every kind on by default, no address" 0 as nmem --json notify show
 expect_eq "notify show: the defaults" \
-    "$(echo "$OUT" | jq -c '.preferences | [.email, .reminders, .digest, .alerts]')" \
-    '[null,true,true,true]'
+    "$(echo "$OUT" | jq -c '.preferences | [.email, .reminders, .digest, .alerts, .mentions]')" \
+    '[null,true,true,true,true]'
 expect_eq "notify show: mail is off before smtp_host is set" \
     "$(echo "$OUT" | jq -c .mail)" false
 refused "notify set: an address with a space is E_INVALID" 7 nmem notify set --email 'a b@c.test'
@@ -504,6 +504,91 @@ if eventually 30 has_mail '.to == "nmem@example.test" and (.subject | test("sent
 else
 	not_ok "sign-off: a decision goes to the objective's owner" "$(mails | jq -c '[.to, .subject]')"
 fi
+
+echo "== notify: alerts and mentions are separate preferences"
+# Who is written what is decided in the event's transaction (the outbox
+# row is there when the insert returns, or never); the mail that does
+# arrive shows the whole path.
+outbox_n() {	# outbox_n LOGIN KIND: messages written for LOGIN of KIND
+	psql_cairn -c "SELECT count(*) FROM outbox o JOIN users u ON
+	    u.id = o.user_id WHERE u.login = '$1' AND o.kind = '$2'"
+}
+mentioned_n() {	# mails to LOGIN saying they were mentioned
+	mail_count ".to == \"$1@example.test\" and (.subject | test(\"mentioned\"))"
+}
+expect_exit "notify set --alerts off (a member)" 0 as nmem --json notify set --alerts off
+expect_eq "notify show: alerts off, mentions still on" \
+    "$(echo "$OUT" | jq -c '.preferences | [.alerts, .mentions]')" '[false,true]'
+a0=$(outbox_n nmem objective.off_track)
+l0=$(outbox_n nlead objective.off_track)
+ev objective.off_track objective "$OBJ" team "$NOPS" "$OBJ" NULL "objective $OBJ \"Faster checkout\" is off track"
+expect_eq "alerts off: no alert is written for the owner" \
+    "$(outbox_n nmem objective.off_track)" "$a0"
+expect_eq "... while the lead, alerts on, gets theirs" \
+    "$(outbox_n nlead objective.off_track)" "$((l0 + 1))"
+m0=$(mentioned_n nmem)
+expect_exit "a lead mentions the member in a comment" 0 as nlead comment add \
+    obj "$OBJ" "@nmem the checkout numbers, please"
+if eventually 30 has_mail ".to == \"nmem@example.test\" and (.subject | test(\"mentioned\"))" $((m0 + 1)); then
+	ok "alerts off: the mention still arrives by mail"
+else
+	not_ok "alerts off: the mention still arrives by mail" "$(mails | jq -c '[.to, .subject]')"
+fi
+expect_exit "notify set --mentions off --alerts on" 0 as nmem --json notify set --mentions off --alerts on
+expect_eq "notify show: mentions off, alerts on" \
+    "$(echo "$OUT" | jq -c '.preferences | [.alerts, .mentions]')" '[true,false]'
+expect_exit "notify set: --mentions maybe is a usage error" 2 as nmem notify set --mentions maybe
+w0=$(outbox_n nmem comment.mention)
+b0=$(mentioned_n nboss)
+expect_exit "a lead mentions the member and the boss" 0 as nlead comment add \
+    obj "$OBJ" "@nmem @nboss once more"
+expect_eq "mentions off: no mention is written for the member" \
+    "$(outbox_n nmem comment.mention)" "$w0"
+if eventually 30 has_mail ".to == \"nboss@example.test\" and (.subject | test(\"mentioned\"))" $((b0 + 1)); then
+	ok "... the boss's mention of the same comment arrives"
+else
+	not_ok "... the boss's mention of the same comment arrives" "$(mails | jq -c '[.to, .subject]')"
+fi
+expect_eq "mentions off: no mention mail reached the member" "$(mentioned_n nmem)" "$((m0 + 1))"
+a1=$(outbox_n nmem objective.off_track)
+ev objective.off_track objective "$OBJ" team "$NOPS" "$OBJ" NULL "objective $OBJ \"Faster checkout\" is off track"
+expect_eq "mentions off, alerts on: the alert is written" \
+    "$(outbox_n nmem objective.off_track)" "$((a1 + 1))"
+nq "nboss: mentions off" as nboss notify set --mentions off
+r0=$(outbox_n nboss signoff.requested)
+ev signoff.requested objective "$OBJ" team "$NOPS" "$OBJ" NULL "objective $OBJ \"Faster checkout\" requested"
+expect_eq "mentions off: a sign-off request to the approver is not written" \
+    "$(outbox_n nboss signoff.requested)" "$r0"
+nq "nboss: mentions back on" as nboss notify set --mentions on
+ev signoff.requested objective "$OBJ" team "$NOPS" "$OBJ" NULL "objective $OBJ \"Faster checkout\" requested"
+expect_eq "... and with mentions on again it is" \
+    "$(outbox_n nboss signoff.requested)" "$((r0 + 1))"
+# Waiting already when turned off: dropped at sending, not sent.  (The
+# event and its message are written, and the message held back, in one
+# transaction, so that the sender cannot take it before the change.)
+nq "nmem: mentions on" as nmem notify set --mentions on
+HELD=$(psql_cairn -c "BEGIN;
+    INSERT INTO events (kind, entity, entity_id, audience, user_id,
+    actor_id, summary) VALUES ('comment.mention', 'comment', 1, 'user',
+    $(uid nmem), $(uid root), 'root mentioned you on objective 1');
+    UPDATE outbox SET next_try = now() + interval '1 hour' WHERE user_id =
+    $(uid nmem) AND event_id = (SELECT max(id) FROM events) RETURNING id;
+    COMMIT" | grep -E '^[0-9]+$')
+expect_match "a mention is written, held back" '^[0-9]+$' "$HELD"
+nq "nmem: mentions off while it waits" as nmem notify set --mentions off
+psql_cairn -c "UPDATE outbox SET next_try = now() WHERE id = ${HELD:-0}" >/dev/null
+dropped_off() {
+	[ "$(psql_cairn -c "SELECT count(*) FROM outbox WHERE id =
+	    ${HELD:-0} AND sent_at IS NULL AND dropped_at IS NOT NULL AND
+	    last_error LIKE '%turned it off%'")" = 1 ]
+}
+if eventually 30 dropped_off; then
+	ok "a mention written before mentions were turned off is dropped at sending"
+else
+	not_ok "a mention written before mentions were turned off is dropped at sending" \
+	    "$(psql_cairn -c "SELECT kind, sent_at, dropped_at, last_error FROM outbox WHERE id = ${HELD:-0}")"
+fi
+nq "nmem: mentions back on" as nmem notify set --mentions on
 
 echo "== notify: rotating secret_key re-seals the hooks' secrets"
 stop_server >/dev/null

@@ -4,7 +4,8 @@
 # refusal changing nothing), the states and their transitions, the edits
 # that return an objective to proposed, the roll-up and limit decision,
 # the review's awaiting_signoff, due, the audit entries and their events,
-# the database's own refusals, and approve racing edits.
+# carry and import requesting what they leave proposed, the database's own
+# refusals, and approve racing edits.
 
 SO_ROUNDS=${CAIRN_RACE_ROUNDS:-30}
 
@@ -366,6 +367,92 @@ setting signoff_days 7
 expect_exit "the review of ops (another subtree)" 0 as admin --json review --period q1 --team ops
 expect_eq "... does not list it" "$(echo "$OUT" | jqr '[.[] | select(.kind == "awaiting_signoff")] | length')" 0
 so_refused "signoff_days 0 is refused" 7 - admin settings set signoff_days 0
+
+# Carry and import: what they leave proposed is requested --------------------
+
+# same_tx ID OP: whether objective ID's objective.propose entry was
+# written in the transaction of its audit entry OP (the same xmin).
+same_tx() {	# same_tx ID OP
+	so_sql "SELECT count(*) FROM audit_log p JOIN audit_log c
+	    ON c.xmin = p.xmin AND c.op = '$2' AND c.entity_id = p.entity_id
+	    WHERE p.op = 'objective.propose' AND p.entity_id = $1"
+}
+# in_due WHO ID: whether WHO's due and inbox each list ID to sign off.
+in_due() {
+	echo "$(as "$1" --json due | jq -r --arg i "$2" \
+	    '[.[] | select(.kind == "signoff" and (.id | tostring) == $i)] | length') $(as "$1" --json inbox | jq -r --arg i "$2" \
+	    '[.[] | select(.kind == "signoff" and (.id | tostring) == $i)] | length')"
+}
+quietly "period q0" as admin period add q0 --start 2025-01-01 --end 2025-12-31
+quietly "open q0" as admin period open q0
+new_obj api q0 lapi "Carried goal"
+OC=$NEW
+quietly "approve it" as leng obj approve "$OC"
+quietly "review q0" as admin period review q0
+quietly "grade it unmet" as admin grade "$OC" 0.2
+quietly "close q0" as admin period close q0
+quietly "period q2" as admin period add q2 --start 2027-01-01 --end 2027-12-31
+quietly "open q2" as admin period open q2
+expect_exit "carry q0 into q2 (api needs sign-off)" 0 as lapi --json period carry q0 q2 --team api
+OCC=$(so_sql "SELECT id FROM objectives WHERE carried_from = $OC")
+expect_eq "... the copy starts proposed" "$(signoff_of "$OCC")" proposed
+expect_eq "... requested: audited objective.propose" "$(audits_of "$OCC")" objective.propose
+expect_eq "... in the carry's transaction" "$(same_tx "$OCC" objective.carry)" 1
+expect_eq "... the event stream has signoff.requested" "$(events_of "$OCC")" signoff.requested
+expect_eq "... by the carrier, as a user" \
+    "$(so_sql "SELECT coalesce(actor, '') || ' ' || source FROM (SELECT u.login AS actor, e.via AS source FROM events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.objective_id = $OCC AND e.kind = 'signoff.requested') x")" \
+    "lapi user"
+expect_eq "... the approver's due and inbox list it" "$(in_due leng "$OCC")" "1 1"
+expect_eq "... nobody else's" "$(in_due lco "$OCC")" "0 0"
+
+# Import: an export of q2 taken back under another name, with one
+# objective sent back and one approved beside the carried one.
+new_obj api q2 mapi "Sent back goal"
+OSB=$NEW
+quietly "send it back" as leng obj send-back "$OSB" --note 'needs numbers'
+new_obj api q2 mapi "Approved goal"
+OAP=$NEW
+quietly "approve it" as leng obj approve "$OAP"
+expect_exit "export q2" 0 as admin export --period q2 --out "$T/so-q2.json"
+expect_eq "the export has api's sign-off and the copy's state" \
+    "$(jq -c --arg i "$OCC" '[(.teams[] | select(.slug == "api") | .signoff), (.objectives[] | select((.id | tostring) == $i) | [.signoff, (.proposed_at != null)])]' "$T/so-q2.json")" \
+    '[true,["proposed",true]]'
+jq '.period.name = "q2i" | .period.start_date = "2028-01-01" | .period.end_date = "2028-12-31"' \
+    "$T/so-q2.json" >"$T/so-q2i.json"
+expect_exit "import it as q2i" 0 as admin import "$T/so-q2i.json"
+q2i_obj() {	# q2i_obj PERIOD TITLE: its id
+	so_sql "SELECT o.id FROM objectives o JOIN periods p ON p.id = o.period_id WHERE p.name = '$1' AND o.title = '$2'"
+}
+OI=$(q2i_obj q2i "Carried goal")
+decision_of() {	# decision_of ID: state, who, the note, and when is kept
+	so_sql "SELECT o.signoff || ' ' || u.login || ' ' || coalesce(o.signoff_note, '-') FROM objectives o JOIN users u ON u.id = o.signoff_by WHERE o.id = $1"
+}
+expect_eq "... the one sent back stays sent back, by leng, with its note" \
+    "$(decision_of "$(q2i_obj q2i "Sent back goal")")" "sent_back leng needs numbers"
+expect_eq "... the approved one stays approved, by leng" \
+    "$(decision_of "$(q2i_obj q2i "Approved goal")")" "approved leng -"
+expect_eq "... each decided when it was" \
+    "$(so_sql "SELECT count(*) FROM objectives a JOIN objectives b ON b.title = a.title AND b.signoff_at = a.signoff_at JOIN periods pa ON pa.id = a.period_id AND pa.name = 'q2' JOIN periods pb ON pb.id = b.period_id AND pb.name = 'q2i'")" 2
+expect_eq "... neither is requested again" \
+    "$(events_of "$(q2i_obj q2i "Sent back goal")")$(events_of "$(q2i_obj q2i "Approved goal")")" ""
+expect_eq "... the imported objective is proposed" "$(signoff_of "$OI")" proposed
+expect_eq "... requested: audited objective.propose, via import" \
+    "$(so_sql "SELECT op || ' ' || via FROM audit_log WHERE entity_type = 'objective' AND entity_id = $OI AND op = 'objective.propose'")" \
+    "objective.propose import"
+expect_eq "... in the import's transaction" \
+    "$(so_sql "SELECT count(*) FROM audit_log p JOIN audit_log i ON i.xmin = p.xmin AND i.op = 'import' WHERE p.op = 'objective.propose' AND p.entity_id = $OI")" 1
+expect_eq "... the event stream has signoff.requested" "$(events_of "$OI")" signoff.requested
+expect_eq "... the approver's due and inbox list it" "$(in_due leng "$OI")" "1 1"
+# An export from before sign-off (teams without it): the objectives start
+# as new ones do, by the team's setting, and are requested the same way.
+jq '.period.name = "q2o" | .period.start_date = "2029-01-01" | .period.end_date = "2029-12-31" | .teams |= map(del(.signoff)) | .objectives |= map(del(.signoff, .proposed_at, .signoff_by, .signoff_at, .signoff_note))' \
+    "$T/so-q2.json" >"$T/so-q2o.json"
+expect_exit "import of an older export (no sign-off in it)" 0 as admin import "$T/so-q2o.json"
+OO=$(q2i_obj q2o "Carried goal")
+expect_eq "... proposed, as api needs sign-off (the decided ones too)" \
+    "$(signoff_of "$OO") $(signoff_of "$(q2i_obj q2o "Approved goal")")" "proposed proposed"
+expect_eq "... and requested" "$(events_of "$OO")" signoff.requested
+expect_eq "... the approver's due and inbox list it" "$(in_due leng "$OO")" "1 1"
 
 # Races: approve against edits --------------------------------------------------
 
