@@ -799,6 +799,10 @@ on_ctx(void *arg, const PGresult *res)
 	    req->conn->sess.login, (long long)w->last);
 	watching_frame(w);
 	catch_up(w);
+	/* Requests pipelined behind the watch are answered now (conn.c):
+	 * the frames above may have been written directly, with no write
+	 * callback to kick the connection. */
+	conn_kick(req->conn);
 }
 
 static void
@@ -873,6 +877,17 @@ watch_stream_free(void *arg)
 
 	if (w != NULL && w->wt != NULL)
 		watcher_free(w);
+}
+
+/* A watch is registered by on_ctx, which alone sets a request's
+ * watch_free; before that (its facts still being read) it may yet be
+ * refused, and the requests behind it wait their turn as behind any
+ * other (conn.c answers them only once it is watching). */
+bool
+watch_is_watching(const struct conn *c)
+{
+	return c->active != NULL && c->active->watch != NULL &&
+	    c->active->watch_free == watch_stream_free;
 }
 
 bool
