@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mpack.h"
 #include "row.h"
+#include "samples.h"
 #include "sql.h"
 #include "stmt.h"
 #include "xmalloc.h"
@@ -75,6 +76,9 @@ struct events {
 	bool			 seq_running, seq_again;
 	bool			 kick_pending;	/* kick is scheduled */
 	uint64_t		 seq_started_ms;	/* the last run's start */
+	uint64_t		 poked_ms;	/* the kick's first poke */
+	uint64_t		 fetch_ms;	/* the read's start */
+	struct samples		 wait, run, read;	/* events_report */
 	bool			 fetch_running;
 	int64_t			 heard;		/* highest seq NOTIFYed */
 	int64_t			 top;		/* highest seq read */
@@ -176,6 +180,7 @@ on_sequenced(void *arg, const PGresult *res)
 	bool more = false;
 
 	ev->seq_running = false;
+	samples_add(&ev->run, (int64_t)(mono_ms() - ev->seq_started_ms));
 	if (res == NULL || !db_ok(res))
 		log_warnx("events: sequencing failed: %s", res == NULL ?
 		    "connection lost" : PQresultErrorMessage(res));
@@ -212,6 +217,7 @@ on_kick(evutil_socket_t fd, short what, void *arg)
 	struct events *ev = arg;
 
 	ev->kick_pending = false;
+	samples_add(&ev->wait, (int64_t)(mono_ms() - ev->poked_ms));
 	sequence(ev);
 }
 
@@ -246,7 +252,8 @@ events_poke(struct events *ev)
 	if (ev == NULL || ev->kick_pending)
 		return;
 	ev->kick_pending = true;
-	since = mono_ms() - ev->seq_started_ms;
+	ev->poked_ms = mono_ms();
+	since = ev->poked_ms - ev->seq_started_ms;
 	if (since < EVENTS_BATCH_MS)
 		tv.tv_usec = (suseconds_t)(EVENTS_BATCH_MS - since) * 1000;
 	event_add(ev->kick, &tv);
@@ -278,6 +285,7 @@ on_fetched(void *arg, const PGresult *res)
 	bool bad = false;
 
 	ev->fetch_running = false;
+	samples_add(&ev->read, (int64_t)(mono_ms() - ev->fetch_ms));
 	if (res == NULL || !db_ok(res)) {
 		log_warnx("events: reading events failed: %s", res == NULL ?
 		    "connection lost" : PQresultErrorMessage(res));
@@ -326,8 +334,10 @@ fetch(struct events *ev)
 	stmt_params_init(&sp, ST_EVENT_FETCH);
 	sp_set(&sp, "after", ev->after);
 	sp_set(&sp, "lim", lim);
-	if (db_query_named(ev->db, &sp, on_fetched, ev, &why))
+	if (db_query_named(ev->db, &sp, on_fetched, ev, &why)) {
 		ev->fetch_running = true;
+		ev->fetch_ms = mono_ms();
+	}
 }
 
 static void
@@ -474,6 +484,18 @@ events_set_sink(struct events *ev, events_sink *fn, void *arg)
 {
 	ev->sink = fn;
 	ev->sink_arg = arg;
+}
+
+void
+events_report(struct events *ev)
+{
+	char w[80], r[80], f[80];
+
+	samples_take(&ev->wait, w, sizeof w);
+	samples_take(&ev->run, r, sizeof r);
+	samples_take(&ev->read, f, sizeof f);
+	log_info("events: the wait for a batch (EVENTS_BATCH_MS): %s; the "
+	    "sequencer's run: %s; the read of new events: %s", w, r, f);
 }
 
 int64_t

@@ -80,6 +80,10 @@ void		 events_set_cache_hooks(struct events *,
 		    const struct events_cache_hooks *);
 /* A write committed somewhere in this cairnd: sequence soon. */
 void		 events_poke(struct events *);
+/* Log the delays of the stages since the last report: the wait for the
+ * batch, the sequencer's run, the read of the new rows (watch.c's tick,
+ * beside its own). */
+void		 events_report(struct events *);
 /* The highest seq read so far (0: none yet). */
 int64_t		 events_top(const struct events *);
 /* Call fn for each event in the ring with after < seq <= upto, in order.

@@ -47,6 +47,7 @@
 #include "mpack.h"
 #include "op.h"
 #include "row.h"
+#include "samples.h"
 #include "sql.h"
 #include "stmt.h"
 #include "watch-rule.h"
@@ -152,6 +153,7 @@ struct watch {
 	int64_t			 target;	/* deliver up to this seq */
 	int64_t			 swept;		/* the last sweep's target */
 	int64_t			 facts_at;	/* stop there: facts change */
+	uint64_t		 sweep_ms;	/* when this sweep began */
 	bool			 refreshing;
 	struct watcher		**snap;		/* the refresh's watchers */
 	int			 nsnap;
@@ -176,25 +178,16 @@ watch_count(void)
  * delays; logged (info) each WATCH_REPORT_MS there were any, so that an
  * operator (and the bench) can tell the server's part from the clients'.
  */
-#define WATCH_DELAYS		4096
 #define WATCH_REPORT_MS		10000
 static struct {
-	int64_t		 ms[WATCH_DELAYS];
-	int		 n;		/* since the last report, <= ... */
+	struct samples	 delay;		/* write to frames queued */
+	struct samples	 sweep;		/* a sweep, first slice to last */
 	uint64_t	 events, frames;
 	uint64_t	 last_report;
 } delays;
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void
-delay_note(const struct ev *e, uint64_t frames)
+delay_note(const struct ev *e)
 {
 	struct timespec ts;
 	int64_t now;
@@ -203,28 +196,27 @@ delay_note(const struct ev *e, uint64_t frames)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	if (delays.n < WATCH_DELAYS)
-		delays.ms[delays.n++] = now > e->at_ms ? now - e->at_ms : 0;
+	samples_add(&delays.delay, now > e->at_ms ? now - e->at_ms : 0);
 	delays.events++;
-	delays.frames += frames;
 }
 
-/* The tick's report of the delays since the last one. */
+/* The tick's report of the delays since the last one, with those of the
+ * stages before (events.c). */
 static void
-delay_report(void)
+delay_report(struct watch *wt)
 {
-	int n = delays.n;
+	char d[80], sw[80];
+	int n = delays.delay.n;
 
 	if (n == 0 || now_ms() - delays.last_report < WATCH_REPORT_MS)
 		return;
-	qsort(delays.ms, (size_t)n, sizeof delays.ms[0], cmp_i64);
+	samples_take(&delays.delay, d, sizeof d);
+	samples_take(&delays.sweep, sw, sizeof sw);
 	log_info("watch: %llu events sent as %llu frames; delay from the "
-	    "write to the frames queued: p50 %lld ms, p99 %lld ms, max %lld "
-	    "ms (%d sampled)", (unsigned long long)delays.events,
-	    (unsigned long long)delays.frames, (long long)delays.ms[n / 2],
-	    (long long)delays.ms[(n * 99 + 99) / 100 - 1],
-	    (long long)delays.ms[n - 1], n);
-	delays.n = 0;
+	    "write to the frames queued: %s (%d sampled); a sweep of the "
+	    "watchers: %s", (unsigned long long)delays.events,
+	    (unsigned long long)delays.frames, d, n, sw);
+	events_report(wt->ev);
 	delays.events = delays.frames = 0;
 	delays.last_report = now_ms();
 }
@@ -303,7 +295,7 @@ frame_append(msgpack_sbuffer *buf, const struct watcher *w, const char *key,
  * that its retry is never shorter), or meets the error and closes.
  */
 static void
-frames_send(struct watcher *w, const msgpack_sbuffer *buf)
+frames_send(struct watcher *w, const msgpack_sbuffer *buf, bool direct)
 {
 	struct conn *c = w->req->conn;
 	struct evbuffer *out;
@@ -313,7 +305,8 @@ frames_send(struct watcher *w, const msgpack_sbuffer *buf)
 		return;
 	c->last_reply_ms = w->last_frame_ms = now_ms();
 	out = bufferevent_get_output(c->bev);
-	if (evbuffer_get_length(out) == 0 && buf->size <= WATCH_DIRECT_MAX &&
+	if (direct && evbuffer_get_length(out) == 0 &&
+	    buf->size <= WATCH_DIRECT_MAX &&
 	    (ssl = bufferevent_openssl_get_ssl(c->bev)) != NULL &&
 	    SSL_is_init_finished(ssl) && !SSL_want_write(ssl)) {
 		ERR_clear_error();
@@ -328,12 +321,15 @@ frames_send(struct watcher *w, const msgpack_sbuffer *buf)
 /* The frames of one watcher, built here, then sent in one write. */
 static msgpack_sbuffer batch;
 
+/* One frame, through the output buffer: the "watching" frames, whose
+ * write callback kicks the connection (conn.c), so that requests
+ * pipelined behind a watch that starts are answered then. */
 static void
 frame(struct watcher *w, const char *key, const char *body, size_t blen)
 {
 	batch.size = 0;
 	frame_append(&batch, w, key, body, blen);
-	frames_send(w, &batch);
+	frames_send(w, &batch, false);
 }
 
 static void
@@ -413,7 +409,7 @@ replay_one(void *arg, const struct ev *e)
 static void
 note_one(void *arg, const struct ev *e)
 {
-	delay_note(e, 0);
+	delay_note(e);
 }
 
 /* The next slice, on the loop's next turn: a timer of 0, not
@@ -437,6 +433,7 @@ sweep_start(struct watch *wt)
 	wt->sweeping = true;
 	wt->again = false;
 	wt->cursor = TAILQ_FIRST(&wt->list);
+	wt->sweep_ms = now_ms();
 	next_slice(wt);
 }
 
@@ -469,7 +466,7 @@ on_deliver(evutil_socket_t fd, short what, void *arg)
 			catch_up(w);
 			continue;
 		}
-		frames_send(w, &batch);
+		frames_send(w, &batch, true);
 		if (out_len(w) > max)
 			watcher_end(w, E_LIMIT, "this watcher fell behind "
 			    "(watch_buffer): resume with --since");
@@ -479,6 +476,7 @@ on_deliver(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	wt->sweeping = false;
+	samples_add(&delays.sweep, (int64_t)(now_ms() - wt->sweep_ms));
 	if (!events_replay(wt->ev, wt->swept, wt->target, note_one, NULL))
 		log_debug("watch: the sweep's events left the ring: their "
 		    "delays are not noted");
@@ -548,14 +546,14 @@ on_page(void *arg, const PGresult *res)
 	for (int i = 0; i < n; i++) {
 		struct ev e;
 		if (!ev_from_row(&e, res, i)) {
-			frames_send(w, &batch);
+			frames_send(w, &batch, true);
 			watcher_end(w, E_INTERNAL, "a malformed event");
 			return;
 		}
 		(void)consider(w, &e, &batch);
 		ev_clear(&e);
 	}
-	frames_send(w, &batch);
+	frames_send(w, &batch, true);
 	catch_up(w);
 }
 
@@ -574,7 +572,7 @@ catch_up(struct watcher *w)
 	batch.size = 0;
 	if (events_replay(w->wt->ev, w->last, w->wt->facts_at != 0 ?
 	    w->wt->facts_at : INT64_MAX, replay_one, w)) {
-		frames_send(w, &batch);
+		frames_send(w, &batch, true);
 		w->live = true;
 		return;
 	}
@@ -717,7 +715,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 	if (stale)
 		refresh(wt);
-	delay_report();
+	delay_report(wt);
 	evtimer_add(wt->tick, &tv);
 }
 
@@ -799,10 +797,6 @@ on_ctx(void *arg, const PGresult *res)
 	    req->conn->sess.login, (long long)w->last);
 	watching_frame(w);
 	catch_up(w);
-	/* Requests pipelined behind the watch are answered now (conn.c):
-	 * the frames above may have been written directly, with no write
-	 * callback to kick the connection. */
-	conn_kick(req->conn);
 }
 
 static void

@@ -114,7 +114,8 @@ watch_section() {
 	# cairnd's own share (its log each 10 s: from the write to the
 	# frames queued on every watcher's connection).
 	watch_server=$(tail -n +$((l0 + 1)) "$log" |
-	    sed -n 's/.*watch: \(.* events sent as .*\)$/\1/p')
+	    sed -n -e 's/.*watch: \(.* events sent as .*\)$/\1/p' \
+	    -e 's/.*events: \(the wait for a batch .*\)$/  \1/p')
 
 	watchers $((2 * secs + 9)) 2
 	writer $((2 * secs + 3)) 2
