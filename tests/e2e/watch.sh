@@ -197,6 +197,31 @@ expect_eq "--since SEQ: the events after SEQ, none missing, none twice" \
 wstop out2
 wstop in
 
+# --- A burst larger than one write ---------------------------------------
+# 2,000 events of some 400 bytes each: more than one write of a watcher
+# holds (WATCH_OUT_LOW, 64 KiB), so each sweep sends part and the next
+# the rest; a watch from --since before them catches up from the ring the
+# same way.  Each event once, in order, for both.
+sb=$(wq "SELECT last_seq FROM events_state")
+wstart bulk wout
+s_bulk=$(grep "'wout' watching from seq" "$T/cairnd.log" | tail -n 1 | sed 's/.*from seq //')
+wq "INSERT INTO events (kind, entity, entity_id, audience, summary)
+    SELECT 'bulk', 'test', g, 'all', repeat('y', 300)
+    FROM generate_series(1, 2000) g" >/dev/null
+bulk_in() {	# bulk_in NAME: all 2,000 printed
+	[ "$(awk '$3 == "bulk"' "$T/w-$1.out" | wc -l)" -ge 2000 ]
+}
+eventually 30 bulk_in bulk || true
+sb1=$(wq "SELECT last_seq FROM events_state")
+expect_eq "a burst of 2,000 events (over 64 KiB of frames): the live watcher gets each once, in order" \
+    "$(wseqs bulk)" "$(sql_seqs wout "${s_bulk:-$sb}" "$sb1")"
+wstart bulk2 wout --since "$sb"
+eventually 30 bulk_in bulk2 || true
+expect_eq "... and a watch from --since before it catches up on each from the ring" \
+    "$(wseqs bulk2)" "$(sql_seqs wout "$sb" "$sb1")"
+wstop bulk
+wstop bulk2
+
 # --- Filters ----------------------------------------------------------------
 s0=$(wq "SELECT last_seq FROM events_state")
 wstart kind admin --kind checkin
