@@ -157,6 +157,7 @@ $(BIN)/test_prom_json: $(BUILD)/server/prom-json.o
 $(BIN)/test_login: $(BUILD)/server/login.o $(BUILD)/server/roles.o
 $(BIN)/test_scope: $(BUILD)/server/scope.o
 $(BIN)/test_watch_rule: $(BUILD)/server/watch-rule.o
+$(BIN)/test_event_ring: $(BUILD)/server/event-ring.o
 $(BIN)/test_cache: $(BUILD)/server/cache.o $(BUILD)/server/metrics.o
 $(BIN)/test_mail: $(BUILD)/server/mail.o
 $(BIN)/test_metrics: $(BUILD)/server/metrics.o

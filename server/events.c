@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "event-ring.h"
 #include "events.h"
 #include "log.h"
 #include "mpack.h"
@@ -83,8 +84,7 @@ struct events {
 	int64_t			 heard;		/* highest seq NOTIFYed */
 	int64_t			 top;		/* highest seq read */
 	bool			 top_known;	/* read from the table once */
-	struct ev		 ring[EVENTS_RING];
-	int			 head, n;	/* oldest at head */
+	struct ev_ring		 ring;		/* the latest events */
 	events_sink		*sink;
 	void			*sink_arg;
 	char			 after[24];	/* fetch's parameter */
@@ -101,13 +101,6 @@ mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 static void	sequence(struct events *);
-
-void
-ev_clear(struct ev *e)
-{
-	free(e->packed);
-	memset(e, 0, sizeof *e);
-}
 
 static enum ev_audience
 audience(const char *s)
@@ -262,21 +255,6 @@ events_poke(struct events *ev)
 /* Reading --------------------------------------------------------------- */
 
 static void
-ring_push(struct events *ev, struct ev *e)
-{
-	int slot;
-
-	if (ev->n == EVENTS_RING) {
-		ev_clear(&ev->ring[ev->head]);
-		ev->head = (ev->head + 1) % EVENTS_RING;
-		ev->n--;
-	}
-	slot = (ev->head + ev->n) % EVENTS_RING;
-	ev->ring[slot] = *e;
-	ev->n++;
-}
-
-static void
 on_fetched(void *arg, const PGresult *res)
 {
 	struct events *ev = arg;
@@ -305,11 +283,9 @@ on_fetched(void *arg, const PGresult *res)
 			continue;
 		}
 		ev->top = e.seq;
-		ring_push(ev, &e);
 		/* The ring (EVENTS_RING) holds more than a page: none of
 		 * this read's events is pushed out before the sink runs. */
-		fresh[nfresh++] = &ev->ring[(ev->head + ev->n - 1) %
-		    EVENTS_RING];
+		fresh[nfresh++] = ring_push(&ev->ring, &e);
 	}
 	if (ev->sink != NULL && nfresh > 0)
 		ev->sink(ev->sink_arg, fresh, nfresh);
@@ -508,35 +484,9 @@ bool
 events_replay(const struct events *ev, int64_t after, int64_t upto,
     void (*fn)(void *, const struct ev *), void *arg)
 {
-	int i, lo, hi;
-
 	if (after >= ev->top || after >= upto)
 		return true;
-	if (ev->n == 0 || ev->ring[ev->head].seq > after + 1) {
-		/* Seqs have gaps (a sequencer that rolled back): the ring
-		 * reaches back far enough when its oldest is the first seq
-		 * after `after` that exists; only the table can say, so
-		 * anything older than the ring is read from it. */
-		return false;
-	}
-	/* The ring is in seq order: the first after `after` by bisection,
-	 * as each of 1,000 watchers asks for the last few of 4,096. */
-	lo = 0;
-	hi = ev->n;
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-		if (ev->ring[(ev->head + mid) % EVENTS_RING].seq <= after)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (i = lo; i < ev->n; i++) {
-		const struct ev *e = &ev->ring[(ev->head + i) % EVENTS_RING];
-		if (e->seq > upto)
-			break;
-		fn(arg, e);
-	}
-	return true;
+	return ring_replay(&ev->ring, after, upto, fn, arg);
 }
 
 void
@@ -547,7 +497,6 @@ events_free(struct events *ev)
 	db_free(ev->db);
 	event_free(ev->kick);
 	event_free(ev->sweep);
-	for (int i = 0; i < ev->n; i++)
-		ev_clear(&ev->ring[(ev->head + i) % EVENTS_RING]);
+	ring_clear(&ev->ring);
 	free(ev);
 }
