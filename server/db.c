@@ -19,14 +19,14 @@
  * by a lock does not collect others behind it; they wait for a free
  * connection instead.
  * Callbacks always run from the event loop, never from inside db_query(),
- * so callers need not guard against re-entry.
+ * so callers need not guard against re-entry.  When a stream may start
+ * and what ends one is db-stream.c's; a query's allocation db-query.c's.
  */
 #include <sys/queue.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db-int.h"
 #include "log.h"
@@ -42,58 +42,6 @@ static void	dbc_serve_waiting(struct dbc *);
 static void	dbc_on_event(evutil_socket_t, short, void *);
 static void	dbc_start(struct dbc *, struct query *);
 static void	on_readable(struct dbc *);
-
-/* At start-up, before any connection was ever up, queries wait for the
- * first one (up to db_connect_timeout) instead of failing at once. */
-static bool
-db_holding(const struct db *db)
-{
-	return !db->ever_up && db_mono_ms() < db->hold_until_ms;
-}
-
-static void
-query_free(struct query *q)
-{
-	PQclear(q->res);
-	free(q->params);
-	free(q);
-}
-
-uint64_t
-db_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * A stream runs alone on a connection with nothing else in flight (it may
- * pause for its reader, and nothing may wait behind it).  Streams that may
- * pause (results in parts) take at most max_streams connections, half the
- * pool; all streams together at most max_all, so that one connection at
- * least always serves ordinary queries.  A stream that never pauses (rows
- * gathered for one reply) does not wait behind the ones that may: it
- * needs only a quiet connection.
- */
-static bool
-stream_startable(const struct db *db, const struct query *q)
-{
-	if (db->nstreams >= db->max_all)
-		return false;
-	return !q->may_pause || db->nheld < db->max_streams;
-}
-
-/* Some waiting stream could start if a connection were quiet. */
-static bool
-streams_startable(const struct db *db)
-{
-	if (db->nswaiting == 0 || db->nstreams >= db->max_all)
-		return false;
-	return db->nswaiting > db->nswaiting_held ||
-	    db->nheld < db->max_streams;
-}
 
 /*
  * While a stream waits and may start, the first connection not streaming
@@ -114,15 +62,6 @@ dbc_reserved(const struct dbc *c)
 			return o == c;
 	}
 	return false;
-}
-
-/* Nothing in flight and every sync answered: a stream may start here
- * (single-row mode needs its query at the head of libpq's queue). */
-static bool
-dbc_quiet(const struct dbc *c)
-{
-	return c->state == DBC_IDLE && !c->sync_due &&
-	    c->syncs_seen == c->syncs_sent;
 }
 
 /* May another query be pipelined onto c now? */
@@ -161,39 +100,6 @@ on_resume(evutil_socket_t fd, short what, void *arg)
 		on_readable(c);
 }
 
-
-static void
-swaiting_remove(struct db *db, struct query *q)
-{
-	TAILQ_REMOVE(&db->swaiting, q, entry);
-	db->nswaiting--;
-	if (q->may_pause)
-		db->nswaiting_held--;
-}
-
-/* Start the waiting streams that may start, first come first served
- * within each kind. */
-static void
-serve_streams(struct db *db)
-{
-	struct query *q, *next;
-
-	for (q = TAILQ_FIRST(&db->swaiting); q != NULL &&
-	    streams_startable(db); q = next) {
-		next = TAILQ_NEXT(q, entry);
-		if (!stream_startable(db, q))
-			continue;
-		struct dbc *c = NULL;
-		for (int i = 0; i < db->size && c == NULL; i++)
-			if (dbc_quiet(&db->c[i]))
-				c = &db->c[i];
-		if (c == NULL)
-			return;
-		swaiting_remove(db, q);
-		dbc_start(c, q);
-	}
-}
-
 static void
 dbc_serve_waiting(struct dbc *c)
 {
@@ -228,23 +134,6 @@ fail_waiting(struct db *db)
 		q->cb(q->arg, NULL);
 		query_free(q);
 	}
-}
-
-
-
-
-
-/* The stream on c is over (done, lost or cancelled): its slot is free. */
-static void
-dbc_stream_ended(struct dbc *c)
-{
-	if (!c->streaming)
-		return;
-	c->streaming = false;
-	c->db->nstreams--;
-	if (c->held)
-		c->db->nheld--;
-	c->held = false;
 }
 
 /*
@@ -643,10 +532,6 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-
-
-
-
 static void
 dbc_lost(struct dbc *c, const char *why)
 {
@@ -776,7 +661,6 @@ on_hold_end(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-
 /*
  * Each statement's text as prepared: a named one compiled (stmt.h), which
  * stops cairnd when its declaration and its text disagree; a positional
@@ -862,6 +746,7 @@ db_new_table(struct event_base *base, const char *conninfo, int size,
 	db->on_event = dbc_on_event;
 	db->lost = dbc_lost;
 	db->ready = dbc_ready;
+	db->start = dbc_start;
 	TAILQ_INIT(&db->waiting);
 	TAILQ_INIT(&db->swaiting);
 	db->max_streams = size / 2 > 0 ? size / 2 : 1;
@@ -981,52 +866,6 @@ db_stats(const struct db *db, struct db_stats *st)
 			st->busy++;
 }
 
-/* A query with its own copy of the parameters (one allocation). */
-static struct query *
-query_new(enum stmt st, int n, const char *const *params, db_cb *cb,
-    void *arg)
-{
-	struct query *q;
-	size_t total = n * sizeof(char *);
-	char *p;
-
-	for (int i = 0; i < n; i++)
-		if (params[i] != NULL)
-			total += strlen(params[i]) + 1;
-	q = xcalloc(1, sizeof *q);
-	q->st = st;
-	q->n = n;
-	q->cb = cb;
-	q->arg = arg;
-	q->params = xmalloc(total);
-	p = (char *)(q->params + n);
-	for (int i = 0; i < n; i++) {
-		if (params[i] == NULL) {
-			q->params[i] = NULL;
-			continue;
-		}
-		size_t l = strlen(params[i]) + 1;
-		memcpy(p, params[i], l);
-		q->params[i] = p;
-		p += l;
-	}
-	return q;
-}
-
-static bool
-db_can_queue(const struct db *db, size_t nwaiting, enum wire_err *why)
-{
-	if (db->closing || (db->nup == 0 && !db_holding(db))) {
-		*why = E_UNAVAILABLE;
-		return false;
-	}
-	if (nwaiting >= db->max_waiting) {
-		*why = E_LIMIT;
-		return false;
-	}
-	return true;
-}
-
 bool
 db_query(struct db *db, enum stmt st, int n, const char *const *params,
     db_cb *cb, void *arg, enum wire_err *why)
@@ -1086,74 +925,3 @@ db_query_named(struct db *db, const struct stmt_params *sp, db_cb *cb,
 	return db_query(db, (enum stmt)sp->st, sp->n, sp->v, cb, arg, why);
 }
 
-struct dbq *
-db_stream(struct db *db, enum stmt st, int n, const char *const *params,
-    bool may_pause, db_row_cb *row, db_cb *done, void *arg,
-    enum wire_err *why)
-{
-	struct query *q;
-
-	if (!db_can_queue(db, db->nswaiting, why))
-		return NULL;
-	q = query_new(st, n, params, done, arg);
-	q->pool = db;
-	q->row = row;
-	q->may_pause = may_pause;
-	db->inflight++;
-	TAILQ_INSERT_TAIL(&db->swaiting, q, entry);
-	db->nswaiting++;
-	if (may_pause)
-		db->nswaiting_held++;
-	serve_streams(db);
-	return (struct dbq *)q;
-}
-
-void
-db_stream_resume(struct dbq *h)
-{
-	struct query *q = (struct query *)h;
-
-	if (!q->paused)
-		return;
-	q->paused = false;
-	if (q->owner != NULL)
-		event_active(q->owner->resume_ev, EV_TIMEOUT, 0);
-}
-
-int
-db_stream_slots(const struct db *db)
-{
-	return db->max_streams;
-}
-
-bool
-db_stream_started(const struct dbq *h)
-{
-	return ((const struct query *)h)->owner != NULL;
-}
-
-/*
- * PostgreSQL may be blocked writing to us, where neither statement_timeout
- * nor a cancel request that waits for its reply helps at once (PQcancel
- * also connects synchronously): the surest way out is to close the
- * connection.  The backend's next write then fails and it ends; the pool
- * reconnects in the background (BACKOFF_MIN_MS).  The stream is alone on
- * its connection, so no other query is lost.
- */
-void
-db_stream_cancel(struct db *given, struct dbq *h, const char *why)
-{
-	struct query *q = (struct query *)h;
-	/* The pool it was queued on: a replica's, when it was routed. */
-	struct db *db = q->pool;
-
-	if (q->owner != NULL) {
-		dbc_lost(q->owner, why);
-		return;
-	}
-	swaiting_remove(db, q);
-	db->inflight--;
-	q->cb(q->arg, NULL);
-	query_free(q);
-	serve_streams(db);
-}
