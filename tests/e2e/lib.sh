@@ -529,9 +529,14 @@ add_member() {	# add_member TEAM LOGIN [--lead]
 # race CMD-A CMD-B: run both at once as admin; $RACE is their exit codes,
 # sorted, and $RACE_ERR their stderr.
 race() {
-	XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" --json $1 >/dev/null 2>"$T/race.a" &
+	race_as "$1" admin "$2" admin
+}
+
+# race_as CMD-A WHO-A CMD-B WHO-B: the same, each as its own user.
+race_as() {
+	XDG_CONFIG_HOME=$T/home-$2 "$BIN/cairn" --json $1 >/dev/null 2>"$T/race.a" &
 	local pa=$!
-	XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" --json $2 >/dev/null 2>"$T/race.b" &
+	XDG_CONFIG_HOME=$T/home-$4 "$BIN/cairn" --json $3 >/dev/null 2>"$T/race.b" &
 	local pb=$! ra rb
 	wait $pa
 	ra=$?

@@ -45,15 +45,6 @@ pace_allowed() {	# pace_allowed NAME WHO ARGS...: succeeds, changes something
 	fi
 }
 
-pace_new_obj() {	# pace_new_obj TEAM PERIOD OWNER TITLE [args]: id in NEW
-	local team=$1 period=$2 owner=$3 title=$4
-	shift 4
-	NEW=
-	quietly "objective '$title'" as admin obj add --team "$team" \
-	    --period "$period" --owner "$owner" --title "$title" "$@" &&
-	    NEW=$OUT
-}
-
 pace_new_kr() {	# pace_new_kr OBJ OWNER TYPE TARGET [args]: id in NEW
 	local obj=$1 owner=$2 type=$3 target=$4
 	shift 4
@@ -138,7 +129,7 @@ quietly "period pace-rev" as admin period add pace-rev \
 quietly "open pace-rev" as admin period open pace-rev
 
 echo "== pace: expected progress and status"
-pace_new_obj pace-t pace-act pctowner "Pace goal"
+new_obj pace-t pace-act pctowner "Pace goal"
 PO=$NEW
 pace_new_kr "$PO" pctowner increase 100
 PK=$NEW
@@ -218,7 +209,7 @@ psql_cairn -c "INSERT INTO checkins (kr_id, value, author_id, at) SELECT
     $PK2, 6, id, now() - interval '20 days' FROM users WHERE login = 'pctowner'" \
     >/dev/null
 expect_eq "a check-in 20 days old: stale" "$(pace_kr_field "$PK2" stale)" true
-pace_new_obj pace-t pace-draft pctowner "Draft goal"
+new_obj pace-t pace-draft pctowner "Draft goal"
 pace_new_kr "$NEW" pctowner increase 10
 PKD=$NEW
 psql_cairn -c "UPDATE key_results SET created_at = now() - interval '40 days'
@@ -230,7 +221,7 @@ expect_eq "a draft period's key result is never stale" \
 quietly "kpi" as admin kpi add --team pace-t --name "Pace KPI" --unit x \
     --direction up --green 80 --amber 50
 PKPI=$OUT
-pace_new_obj pace-t pace-act pctowner "Bound goal" --parent "$PO"
+new_obj pace-t pace-act pctowner "Bound goal" --parent "$PO"
 PB=$NEW
 expect_exit "kpi record, 20 days ago" 0 as admin kpi record "$PKPI" 10 \
     --at "$(pace_day -20)"
@@ -255,14 +246,14 @@ pace_setting max_key_results 10
 PCHAIN=()
 par=$PO
 for i in 1 2 3 4 5; do
-	pace_new_obj pace-t pace-act pctowner "Chain $i" --parent "$par" \
+	new_obj pace-t pace-act pctowner "Chain $i" --parent "$par" \
 	    --rollup both --weight "$i"
 	PCHAIN+=("$NEW")
 	par=$NEW
 done
 PLEAVES=()
 for i in 1 2 3 4; do
-	pace_new_obj pace-t pace-act pctowner "Leaf $i" --parent "$par" --weight "$i"
+	new_obj pace-t pace-act pctowner "Leaf $i" --parent "$par" --weight "$i"
 	PLEAVES+=("$NEW")
 done
 PKRS=()
@@ -352,14 +343,14 @@ psql_cairn -c "SELECT objectives_progress_rebuild()" >/dev/null
 progress_consistent "objectives_progress_rebuild restores every objective"
 
 echo "== pace: grading"
-pace_new_obj pace-t pace-rev pctowner "Aspirational goal" --aspirational
+new_obj pace-t pace-rev pctowner "Aspirational goal" --aspirational
 PGA=$NEW
 pace_new_kr "$PGA" pctowner increase 100
 PGAK=$NEW
 quietly "check-in" as pctowner kr checkin "$PGAK" 64
-pace_new_obj pace-t pace-rev pctowner "Committed goal"
+new_obj pace-t pace-rev pctowner "Committed goal"
 PGC=$NEW
-pace_new_obj pace-o pace-rev pcomem "Other team's goal"
+new_obj pace-o pace-rev pcomem "Other team's goal"
 PGO=$NEW
 pace_refused_rule "grade while the period is active: period.not_review" \
     period.not_review pctowner grade "$PGA" 0.8
