@@ -144,7 +144,8 @@ $(BIN)/test_commands: $(filter-out $(BUILD)/client/cairn.o,$(CLIENT_OBJ))
 $(BIN)/test_report: $(BUILD)/client/report.o $(BUILD)/client/html.o \
     $(BUILD)/client/output.o $(BUILD)/client/json.o
 # The pool against the end-to-end run's PostgreSQL, with its own statements.
-$(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/db-conn.o $(BUILD)/server/db-error.o $(BUILD)/server/resolve.o \
+$(BIN)/test_db: $(BUILD)/server/db.o $(BUILD)/server/db-pool.o $(BUILD)/server/db-query.o \
+    $(BUILD)/server/db-stream.o $(BUILD)/server/db-conn.o $(BUILD)/server/db-error.o $(BUILD)/server/resolve.o \
     $(BUILD)/server/stmt.o $(BUILD)/server/row.o
 # The Prometheus reader against the real Prometheus prom.sh starts.
 $(BIN)/test_prom: $(BUILD)/server/prom.o $(BUILD)/server/prom-json.o \

@@ -1,7 +1,9 @@
 /*
  * db-int.h: the insides of the pool (db.c), shared with the code that
- * brings a connection up (db-conn.c) and with the replicas' pools and the
- * routing of reads (db-replica.c).  Nothing else includes it.
+ * brings a connection up (db-conn.c), with its creation and end
+ * (db-pool.c), its queries (db-query.c) and streams (db-stream.c), and
+ * with the replicas' pools and the routing of reads (db-replica.c).
+ * Nothing else includes it.
  */
 #ifndef CAIRN_DB_INT_H
 #define CAIRN_DB_INT_H
@@ -10,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "attr.h"
 #include "db.h"
 
 #define BACKOFF_MIN_MS	100
@@ -137,20 +140,38 @@ struct db {
 	size_t			 inflight;
 	int			 statement_timeout;
 	int			 pipeline;	/* queries per connection */
-	/* What a connection tells its pool (db.c sets them): its socket is
-	 * ready (on_event), it is lost (lost), it is up and may take queries
-	 * (ready).  db-conn.c calls back through these, so that it depends
-	 * on nothing of db.c (tests/check-deps.py). */
+	/* What a connection tells its pool (db.c's db_wire sets them): its
+	 * socket is ready (on_event), it is lost (lost), it is up and may
+	 * take queries (ready); and how a stream starts on a quiet
+	 * connection (start).
+	 * db-conn.c and db-stream.c call back through these, so that they
+	 * depend on nothing of db.c (tests/check-deps.py). */
 	void			(*on_event)(evutil_socket_t, short, void *);
 	void			(*lost)(struct dbc *, const char *);
 	void			(*ready)(struct dbc *);
+	void			(*start)(struct dbc *, struct query *);
 	struct db_hooks		 hooks;		/* db_set_hooks() */
 	uint64_t		 nerrors;	/* lost, or failed to come up */
 	uint64_t		 nreconnects;	/* came up again (db_stats) */
 };
 
-/* db.c */
+/* db.c: the machinery that runs a pool's connections */
+void	 db_wire(struct db *);		/* its callbacks, at creation */
+void	 dbc_wire(struct dbc *);	/* a connection's events */
+void	 fail_waiting(struct db *);	/* every waiting query lost */
+
+/* db-query.c: a query's life, and whether the pool may queue one */
 uint64_t db_mono_ms(void);
+bool	 db_holding(const struct db *);
+struct query *query_new(enum stmt, int, const char *const *, db_cb *, void *);
+void	 query_free(struct query *);
+bool	 db_can_queue(const struct db *, size_t, enum wire_err *) MUST_CHECK;
+
+/* db-stream.c: which waiting stream starts where, and its end */
+bool	 streams_startable(const struct db *);
+void	 swaiting_remove(struct db *, struct query *);
+void	 serve_streams(struct db *);
+void	 dbc_stream_ended(struct dbc *);
 
 /* db-conn.c: a connection's socket and timer, its start-up */
 void	 dbc_arm(struct dbc *, short);

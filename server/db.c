@@ -19,20 +19,19 @@
  * by a lock does not collect others behind it; they wait for a free
  * connection instead.
  * Callbacks always run from the event loop, never from inside db_query(),
- * so callers need not guard against re-entry.
+ * so callers need not guard against re-entry.  When a stream may start
+ * and what ends one is db-stream.c's; a query's allocation db-query.c's;
+ * the pool's creation, settings and end db-pool.c's.
  */
 #include <sys/queue.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db-int.h"
 #include "log.h"
-#include "resolve.h"
 #include "stmt.h"
-#include "xmalloc.h"
 
 #define DB_STALL_MS	10
 
@@ -42,58 +41,6 @@ static void	dbc_serve_waiting(struct dbc *);
 static void	dbc_on_event(evutil_socket_t, short, void *);
 static void	dbc_start(struct dbc *, struct query *);
 static void	on_readable(struct dbc *);
-
-/* At start-up, before any connection was ever up, queries wait for the
- * first one (up to db_connect_timeout) instead of failing at once. */
-static bool
-db_holding(const struct db *db)
-{
-	return !db->ever_up && db_mono_ms() < db->hold_until_ms;
-}
-
-static void
-query_free(struct query *q)
-{
-	PQclear(q->res);
-	free(q->params);
-	free(q);
-}
-
-uint64_t
-db_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * A stream runs alone on a connection with nothing else in flight (it may
- * pause for its reader, and nothing may wait behind it).  Streams that may
- * pause (results in parts) take at most max_streams connections, half the
- * pool; all streams together at most max_all, so that one connection at
- * least always serves ordinary queries.  A stream that never pauses (rows
- * gathered for one reply) does not wait behind the ones that may: it
- * needs only a quiet connection.
- */
-static bool
-stream_startable(const struct db *db, const struct query *q)
-{
-	if (db->nstreams >= db->max_all)
-		return false;
-	return !q->may_pause || db->nheld < db->max_streams;
-}
-
-/* Some waiting stream could start if a connection were quiet. */
-static bool
-streams_startable(const struct db *db)
-{
-	if (db->nswaiting == 0 || db->nstreams >= db->max_all)
-		return false;
-	return db->nswaiting > db->nswaiting_held ||
-	    db->nheld < db->max_streams;
-}
 
 /*
  * While a stream waits and may start, the first connection not streaming
@@ -114,15 +61,6 @@ dbc_reserved(const struct dbc *c)
 			return o == c;
 	}
 	return false;
-}
-
-/* Nothing in flight and every sync answered: a stream may start here
- * (single-row mode needs its query at the head of libpq's queue). */
-static bool
-dbc_quiet(const struct dbc *c)
-{
-	return c->state == DBC_IDLE && !c->sync_due &&
-	    c->syncs_seen == c->syncs_sent;
 }
 
 /* May another query be pipelined onto c now? */
@@ -161,39 +99,6 @@ on_resume(evutil_socket_t fd, short what, void *arg)
 		on_readable(c);
 }
 
-
-static void
-swaiting_remove(struct db *db, struct query *q)
-{
-	TAILQ_REMOVE(&db->swaiting, q, entry);
-	db->nswaiting--;
-	if (q->may_pause)
-		db->nswaiting_held--;
-}
-
-/* Start the waiting streams that may start, first come first served
- * within each kind. */
-static void
-serve_streams(struct db *db)
-{
-	struct query *q, *next;
-
-	for (q = TAILQ_FIRST(&db->swaiting); q != NULL &&
-	    streams_startable(db); q = next) {
-		next = TAILQ_NEXT(q, entry);
-		if (!stream_startable(db, q))
-			continue;
-		struct dbc *c = NULL;
-		for (int i = 0; i < db->size && c == NULL; i++)
-			if (dbc_quiet(&db->c[i]))
-				c = &db->c[i];
-		if (c == NULL)
-			return;
-		swaiting_remove(db, q);
-		dbc_start(c, q);
-	}
-}
-
 static void
 dbc_serve_waiting(struct dbc *c)
 {
@@ -210,7 +115,7 @@ dbc_serve_waiting(struct dbc *c)
 	}
 }
 
-static void
+void
 fail_waiting(struct db *db)
 {
 	struct query *q;
@@ -228,23 +133,6 @@ fail_waiting(struct db *db)
 		q->cb(q->arg, NULL);
 		query_free(q);
 	}
-}
-
-
-
-
-
-/* The stream on c is over (done, lost or cancelled): its slot is free. */
-static void
-dbc_stream_ended(struct dbc *c)
-{
-	if (!c->streaming)
-		return;
-	c->streaming = false;
-	c->db->nstreams--;
-	if (c->held)
-		c->db->nheld--;
-	c->held = false;
 }
 
 /*
@@ -643,10 +531,6 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-
-
-
-
 static void
 dbc_lost(struct dbc *c, const char *why)
 {
@@ -763,45 +647,6 @@ fail:
 	dbc_set_timer(c, T_FAIL, 0);
 }
 
-/* End of the start-up hold: whoever still waits gets E_UNAVAILABLE. */
-static void
-on_hold_end(evutil_socket_t fd, short what, void *arg)
-{
-	struct db *db = arg;
-
-	if (db->nup == 0 && db->nwaiting > 0) {
-		log_warnx("db: no connection within %d s of start-up; failing "
-		    "%zu waiting queries", db->connect_timeout, db->nwaiting);
-		fail_waiting(db);
-	}
-}
-
-
-/*
- * Each statement's text as prepared: a named one compiled (stmt.h), which
- * stops cairnd when its declaration and its text disagree; a positional
- * one as written.
- */
-static char **
-db_compile(const struct stmt_def *tab, int ntab)
-{
-	char **sql = xcalloc(ntab > 0 ? ntab : 1, sizeof *sql);
-	char err[256];
-
-	for (int i = 0; i < ntab; i++) {
-		if (tab[i].lag_ok && tab[i].kind != STMT_READ)
-			fatalx("db: statement %s writes: it cannot be lag_ok",
-			    tab[i].name);
-		if (tab[i].params == NULL) {
-			sql[i] = xstrdup(tab[i].sql);
-			continue;
-		}
-		if (!stmt_compile(&tab[i], &sql[i], err, sizeof err))
-			fatalx("db: %s", err);
-	}
-	return sql;
-}
-
 /* A connection came up: the others of the pool waiting out their
  * backoff try now (the database, or a new primary, is back: the pool
  * need not come back one backoff at a time); serve what waits, then tell
@@ -825,206 +670,24 @@ dbc_ready(struct dbc *c)
 		c->db->hooks.up(c->db->hooks.arg);
 }
 
+/* What db_new_table (db-pool.c) takes from here: the pool's callbacks,
+ * and a connection's timer and the events that send its sync and resume
+ * its stream. */
 void
-db_set_hooks(struct db *db, const struct db_hooks *h)
+db_wire(struct db *db)
 {
-	db->hooks = *h;
-}
-
-struct db *
-db_new_table(struct event_base *base, const char *conninfo, int size,
-    size_t max_waiting, int connect_timeout, const struct stmt_def *tab,
-    int ntab)
-{
-	struct db *db = xcalloc(1, sizeof *db);
-	struct timeval hold = { connect_timeout, 0 };
-	char *err = NULL;
-
-	db->base = base;
-	snprintf(db->label, sizeof db->label, "db");
-	db->conninfo = xstrdup(conninfo);
-	if ((db->opts = PQconninfoParse(conninfo, &err)) == NULL)
-		fatalx("db: bad connection string: %s", err ? err :
-		    "out of memory");
-	db_hosts_parse(db);
-	db->tab = tab;
-	db->ntab = ntab;
-	db->shapes = xcalloc(ntab, sizeof *db->shapes);
-	db->sql = db_compile(tab, ntab);
-	db->hold_until_ms = db_mono_ms() + (uint64_t)connect_timeout * 1000;
-	db->hold_ev = evtimer_new(base, on_hold_end, db);
-	evtimer_add(db->hold_ev, &hold);
-	db->size = size;
-	db->max_waiting = max_waiting;
-	db->connect_timeout = connect_timeout;
-	db->statement_timeout = 30000;
-	db->pipeline = 32;
 	db->on_event = dbc_on_event;
 	db->lost = dbc_lost;
 	db->ready = dbc_ready;
-	TAILQ_INIT(&db->waiting);
-	TAILQ_INIT(&db->swaiting);
-	db->max_streams = size / 2 > 0 ? size / 2 : 1;
-	db->max_all = size > 1 ? size - 1 : 1;
-	db->c = xcalloc(size, sizeof *db->c);
-	for (int i = 0; i < size; i++) {
-		struct dbc *c = &db->c[i];
-		c->db = db;
-		c->idx = i;
-		c->backoff_ms = BACKOFF_MIN_MS;
-		TAILQ_INIT(&c->inflight);
-		c->timer = evtimer_new(base, on_timer, c);
-		c->sync_ev = event_new(base, -1, 0, on_sync_due, c);
-		c->resume_ev = event_new(base, -1, 0, on_resume, c);
-		dbc_connect(c);
-	}
-	return db;
+	db->start = dbc_start;
 }
 
 void
-db_set_statement_timeout(struct db *db, int ms)
+dbc_wire(struct dbc *c)
 {
-	db->statement_timeout = ms;
-}
-
-void
-db_set_pipeline(struct db *db, int n)
-{
-	db->pipeline = n;
-}
-
-void
-db_free(struct db *db)
-{
-	if (db == NULL)
-		return;
-	/*
-	 * What is still in flight or waiting (a shutdown past its grace) is
-	 * answered as lost, so that its owner frees what it holds; nothing
-	 * new is accepted meanwhile.
-	 */
-	db->closing = true;
-	for (int i = 0; i < db->size; i++) {
-		struct dbc *c = &db->c[i];
-		struct query *q;
-
-		while ((q = TAILQ_FIRST(&c->inflight)) != NULL) {
-			TAILQ_REMOVE(&c->inflight, q, entry);
-			c->ninflight--;
-			db->inflight--;
-			q->cb(q->arg, NULL);
-			query_free(q);
-		}
-	}
-	fail_waiting(db);
-	for (int i = 0; i < db->size; i++) {
-		struct dbc *c = &db->c[i];
-		dbc_lookups_cancel(c);
-		if (c->ev != NULL)
-			event_free(c->ev);
-		event_free(c->timer);
-		event_free(c->sync_ev);
-		event_free(c->resume_ev);
-		PQclear(c->res);
-		struct query *q;
-		while ((q = TAILQ_FIRST(&c->inflight)) != NULL) {
-			TAILQ_REMOVE(&c->inflight, q, entry);
-			query_free(q);
-		}
-		PQfinish(c->pg);
-	}
-	struct query *w;
-	while ((w = TAILQ_FIRST(&db->waiting)) != NULL) {
-		TAILQ_REMOVE(&db->waiting, w, entry);
-		query_free(w);
-	}
-	while ((w = TAILQ_FIRST(&db->swaiting)) != NULL) {
-		TAILQ_REMOVE(&db->swaiting, w, entry);
-		query_free(w);
-	}
-	for (int i = 0; i < db->ntab; i++)
-		free(db->shapes[i].types);
-	for (int i = 0; i < db->ntab; i++)
-		free(db->sql[i]);
-	free(db->sql);
-	free(db->shapes);
-	event_free(db->hold_ev);
-	PQconninfoFree(db->opts);
-	db_hosts_free(db);
-	free(db->wrote_ms);
-	free(db->c);
-	free(db->conninfo);
-	free(db);
-}
-
-bool
-db_any_up(const struct db *db)
-{
-	return db->nup > 0;
-}
-
-size_t
-db_busy(const struct db *db)
-{
-	return db->inflight;
-}
-
-void
-db_stats(const struct db *db, struct db_stats *st)
-{
-	*st = (struct db_stats){ .size = db->size, .up = db->nup,
-	    .inflight = db->inflight, .waiting = db->nwaiting + db->nswaiting,
-	    .streams = db->nstreams, .stream_slots = db->max_streams,
-	    .errors = db->nerrors, .reconnects = db->nreconnects };
-	for (int i = 0; i < db->size; i++)
-		if (db->c[i].state == DBC_BUSY)
-			st->busy++;
-}
-
-/* A query with its own copy of the parameters (one allocation). */
-static struct query *
-query_new(enum stmt st, int n, const char *const *params, db_cb *cb,
-    void *arg)
-{
-	struct query *q;
-	size_t total = n * sizeof(char *);
-	char *p;
-
-	for (int i = 0; i < n; i++)
-		if (params[i] != NULL)
-			total += strlen(params[i]) + 1;
-	q = xcalloc(1, sizeof *q);
-	q->st = st;
-	q->n = n;
-	q->cb = cb;
-	q->arg = arg;
-	q->params = xmalloc(total);
-	p = (char *)(q->params + n);
-	for (int i = 0; i < n; i++) {
-		if (params[i] == NULL) {
-			q->params[i] = NULL;
-			continue;
-		}
-		size_t l = strlen(params[i]) + 1;
-		memcpy(p, params[i], l);
-		q->params[i] = p;
-		p += l;
-	}
-	return q;
-}
-
-static bool
-db_can_queue(const struct db *db, size_t nwaiting, enum wire_err *why)
-{
-	if (db->closing || (db->nup == 0 && !db_holding(db))) {
-		*why = E_UNAVAILABLE;
-		return false;
-	}
-	if (nwaiting >= db->max_waiting) {
-		*why = E_LIMIT;
-		return false;
-	}
-	return true;
+	c->timer = evtimer_new(c->db->base, on_timer, c);
+	c->sync_ev = event_new(c->db->base, -1, 0, on_sync_due, c);
+	c->resume_ev = event_new(c->db->base, -1, 0, on_resume, c);
 }
 
 bool
@@ -1086,74 +749,3 @@ db_query_named(struct db *db, const struct stmt_params *sp, db_cb *cb,
 	return db_query(db, (enum stmt)sp->st, sp->n, sp->v, cb, arg, why);
 }
 
-struct dbq *
-db_stream(struct db *db, enum stmt st, int n, const char *const *params,
-    bool may_pause, db_row_cb *row, db_cb *done, void *arg,
-    enum wire_err *why)
-{
-	struct query *q;
-
-	if (!db_can_queue(db, db->nswaiting, why))
-		return NULL;
-	q = query_new(st, n, params, done, arg);
-	q->pool = db;
-	q->row = row;
-	q->may_pause = may_pause;
-	db->inflight++;
-	TAILQ_INSERT_TAIL(&db->swaiting, q, entry);
-	db->nswaiting++;
-	if (may_pause)
-		db->nswaiting_held++;
-	serve_streams(db);
-	return (struct dbq *)q;
-}
-
-void
-db_stream_resume(struct dbq *h)
-{
-	struct query *q = (struct query *)h;
-
-	if (!q->paused)
-		return;
-	q->paused = false;
-	if (q->owner != NULL)
-		event_active(q->owner->resume_ev, EV_TIMEOUT, 0);
-}
-
-int
-db_stream_slots(const struct db *db)
-{
-	return db->max_streams;
-}
-
-bool
-db_stream_started(const struct dbq *h)
-{
-	return ((const struct query *)h)->owner != NULL;
-}
-
-/*
- * PostgreSQL may be blocked writing to us, where neither statement_timeout
- * nor a cancel request that waits for its reply helps at once (PQcancel
- * also connects synchronously): the surest way out is to close the
- * connection.  The backend's next write then fails and it ends; the pool
- * reconnects in the background (BACKOFF_MIN_MS).  The stream is alone on
- * its connection, so no other query is lost.
- */
-void
-db_stream_cancel(struct db *given, struct dbq *h, const char *why)
-{
-	struct query *q = (struct query *)h;
-	/* The pool it was queued on: a replica's, when it was routed. */
-	struct db *db = q->pool;
-
-	if (q->owner != NULL) {
-		dbc_lost(q->owner, why);
-		return;
-	}
-	swaiting_remove(db, q);
-	db->inflight--;
-	q->cb(q->arg, NULL);
-	query_free(q);
-	serve_streams(db);
-}

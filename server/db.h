@@ -111,7 +111,7 @@ int		 db_stream_slots(const struct db *);
 /* Whether the stream has its connection yet (else it waits for one). */
 bool		 db_stream_started(const struct dbq *);
 /* End the stream now: done(arg, NULL) runs before this returns, and its
- * slot is free.  A running one loses its connection (see db.c). */
+ * slot is free.  A running one loses its connection (see db-stream.c). */
 void		 db_stream_cancel(struct db *, struct dbq *, const char *why);
 
 /*

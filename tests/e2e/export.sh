@@ -4,14 +4,6 @@
 # second embedded cluster): export, import there, export again, and the
 # two documents must be the same but for ids (export_cmp.py).
 
-x_quiet() {	# x_quiet NAME CMD...: a setup step; prints only when it fails
-	local name=$1
-	shift
-	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(< "$T/stderr")"
-	return 1
-}
-
 x_day() {	# x_day OFFSET: a day relative to today, YYYY-MM-DD
 	date -u -d "$1" +%Y-%m-%d
 }
@@ -65,75 +57,75 @@ x_start2() {
 # xout contributes to B and owns a key result of it; xkpi owns the KPI.
 # xops needs sign-off: B is approved by xlead (with a note), D proposed.
 for u in xlead xmem xout xkpi; do
-	x_quiet "user $u" sh -c "echo 'pw-$u-export' |
+	quietly "user $u" sh -c "echo 'pw-$u-export' |
 	    XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add $u \
 	    --name 'X $u' --password-stdin" &&
-	x_quiet "login $u" sh -c "echo 'pw-$u-export' |
+	quietly "login $u" sh -c "echo 'pw-$u-export' |
 	    XDG_CONFIG_HOME=$T/home-$u $BIN/cairn login $u --password-stdin"
 done
 XROOT=$(psql_cairn -c "SELECT slug FROM teams WHERE parent_id IS NULL")
 if [ -z "$XROOT" ]; then
-	x_quiet "root team" as admin team add xroot --name 'Export root'
+	quietly "root team" as admin team add xroot --name 'Export root'
 	XROOT=xroot
 fi
-x_quiet "team xorg" as admin team add xorg --name 'Org "X"' --parent "$XROOT"
-x_quiet "team xops" as admin team add xops --name Operations --parent xorg
-x_quiet "team xsec" as admin team add xsec --name Secret --parent xops --private
-x_quiet "xlead leads xorg" as admin team member add xorg xlead --lead
-x_quiet "xmem in xops" as admin team member add xops xmem
-x_quiet "xmem in xsec" as admin team member add xsec xmem
-x_quiet "max_objectives" as admin settings set max_objectives 1000
-x_quiet "period x-year" as admin period add x-year --start "$(x_day '-200 days')" \
+quietly "team xorg" as admin team add xorg --name 'Org "X"' --parent "$XROOT"
+quietly "team xops" as admin team add xops --name Operations --parent xorg
+quietly "team xsec" as admin team add xsec --name Secret --parent xops --private
+quietly "xlead leads xorg" as admin team member add xorg xlead --lead
+quietly "xmem in xops" as admin team member add xops xmem
+quietly "xmem in xsec" as admin team member add xsec xmem
+quietly "max_objectives" as admin settings set max_objectives 1000
+quietly "period x-year" as admin period add x-year --start "$(x_day '-200 days')" \
     --end "$(x_day '+200 days')"
-x_quiet "period x-q1" as admin period add x-q1 --start "$(x_day '-30 days')" \
+quietly "period x-q1" as admin period add x-q1 --start "$(x_day '-30 days')" \
     --end "$(x_day '+30 days')"
-x_quiet "open x-year" as admin period open x-year
-x_quiet "open x-q1" as admin period open x-q1
-x_quiet "obj Y" as admin obj add --team xorg --period x-year \
+quietly "open x-year" as admin period open x-year
+quietly "open x-q1" as admin period open x-q1
+quietly "obj Y" as admin obj add --team xorg --period x-year \
     --title 'Year goal' --owner xlead && Y=$OUT
-x_quiet "obj A" as admin obj add --team xorg --period x-q1 \
+quietly "obj A" as admin obj add --team xorg --period x-q1 \
     --title 'Top "quoted" goal, ünïcode' --owner xlead --parent "$Y" \
     --description "$(printf 'two\nlines, a tab\there')" && A=$OUT
-x_quiet "sign-off in xops" as admin team signoff xops on
-x_quiet "obj B" as admin obj add --team xops --period x-q1 --title 'Ops goal' \
+quietly "sign-off in xops" as admin team signoff xops on
+quietly "obj B" as admin obj add --team xops --period x-q1 --title 'Ops goal' \
     --owner xmem --parent "$A" --aspirational --weight 2 && B=$OUT
-x_quiet "obj C" as admin obj add --team xsec --period x-q1 \
+quietly "obj C" as admin obj add --team xsec --period x-q1 \
     --title 'Secret goal' --owner xmem --parent "$B" --rollup children && C=$OUT
-x_quiet "obj D" as admin obj add --team xops --period x-q1 --title 'Archived' \
+quietly "obj D" as admin obj add --team xops --period x-q1 --title 'Archived' \
     --owner xmem && D=$OUT
-x_quiet "archive D" as admin obj archive "$D"
-x_quiet "xout contributes to B" as admin obj grant "$B" xout
-x_quiet "kpi" as admin kpi add --team xops --name Uptime --unit % \
+quietly "archive D" as admin obj archive "$D"
+quietly "xout contributes to B" as admin obj grant "$B" xout
+quietly "kpi" as admin kpi add --team xops --name Uptime --unit % \
     --direction up --green 99 --amber 95 --owner xkpi && K=$OUT
-x_quiet "reading before the period" as admin kpi record "$K" 90 --at "$(x_at '-40 days')"
-x_quiet "reading 1" as admin kpi record "$K" 97 --at "$(x_at '-10 days')" --note 'first'
-x_quiet "reading 2" as admin kpi record "$K" 99.25 --at "$(x_at '-3 days')"
-x_quiet "kr 1" as admin kr add "$A" --title Revenue --type increase --start 0 \
+quietly "reading before the period" as admin kpi record "$K" 90 --at "$(x_at '-40 days')"
+quietly "reading 1" as admin kpi record "$K" 97 --at "$(x_at '-10 days')" --note 'first'
+quietly "reading 2" as admin kpi record "$K" 99.25 --at "$(x_at '-3 days')"
+quietly "kr 1" as admin kr add "$A" --title Revenue --type increase --start 0 \
     --target 100 --unit EUR --owner xlead && K1=$OUT
-x_quiet "kr 2" as admin kr add "$B" --title Launch --type boolean --target 1 \
+quietly "kr 2" as admin kr add "$B" --title Launch --type boolean --target 1 \
     --owner xout && K2=$OUT
-x_quiet "kr 3" as admin kr add "$B" --title 'Uptime held' --type above \
+quietly "kr 3" as admin kr add "$B" --title 'Uptime held' --type above \
     --target 99 --owner xmem --kpi "$K" && K3=$OUT
-x_quiet "kr 4" as admin kr add "$C" --title Tickets --type decrease --start 50 \
+quietly "kr 4" as admin kr add "$C" --title Tickets --type decrease --start 50 \
     --target 10 --owner xmem && K4=$OUT
-x_quiet "kr 5 (removed)" as admin kr add "$B" --title Gone --type increase \
+quietly "kr 5 (removed)" as admin kr add "$B" --title Gone --type increase \
     --target 5 --owner xmem && K5=$OUT
-x_quiet "rm kr 5" as admin kr rm "$K5"
-x_quiet "checkin 1" as admin kr checkin "$K1" 20 --confidence 7 --note first
-x_quiet "checkin 2" as admin kr checkin "$K1" 45.5 --confidence 6
-x_quiet "checkin 3" as xout kr checkin "$K2" 1
-x_quiet "checkin 4" as admin kr checkin "$K4" 30 --confidence 3 \
+quietly "rm kr 5" as admin kr rm "$K5"
+quietly "checkin 1" as admin kr checkin "$K1" 20 --confidence 7 --note first
+quietly "checkin 2" as admin kr checkin "$K1" 45.5 --confidence 6
+quietly "checkin 3" as xout kr checkin "$K2" 1
+quietly "checkin 4" as admin kr checkin "$K4" 30 --confidence 3 \
     --note "$(printf 'multi\nline "q", done')"
-x_quiet "guard A" as admin obj guard "$A" --kpi "$K"
-x_quiet "retro xops" as admin retro xops --period x-q1 --note "$(printf 'went well\nline 2')"
-x_quiet "xlead approves B" as xlead obj approve "$B" --note 'agreed, "quoted"'
-x_quiet "comment on A" as admin comment add obj "$A" "$(printf 'Top "comment"\nsecond line')"
-x_quiet "comment on K1" as xlead comment add kr "$K1" 'revenue @xmem?' && XC2=$OUT
-x_quiet "edit it" as xlead comment edit "$XC2" 'revenue, @xmem?'
+quietly "guard A" as admin obj guard "$A" --kpi "$K"
+quietly "retro xops" as admin retro xops --period x-q1 --note "$(printf 'went well\nline 2')"
+quietly "xlead approves B" as xlead obj approve "$B" --note 'agreed, "quoted"'
+quietly "comment on A" as admin comment add obj "$A" "$(printf 'Top "comment"\nsecond line')"
+quietly "comment on K1" as xlead comment add kr "$K1" 'revenue @xmem?' && XC2=$OUT
+quietly "edit it" as xlead comment edit "$XC2" 'revenue, @xmem?'
 XCI=$(psql_cairn -c "SELECT min(id) FROM checkins WHERE kr_id = $K1")
-x_quiet "comment on a check-in" as admin comment add checkin "$XCI" 'first one'
-x_quiet "comment on the KPI" as xkpi comment add kpi "$K" 'uptime ok'
-x_quiet "comment on C (private)" as xmem comment add obj "$C" 'secret comment'
+quietly "comment on a check-in" as admin comment add checkin "$XCI" 'first one'
+quietly "comment on the KPI" as xkpi comment add kpi "$K" 'uptime ok'
+quietly "comment on C (private)" as xmem comment add obj "$C" 'secret comment'
 
 # Export ------------------------------------------------------------------
 
@@ -320,8 +312,8 @@ PY
 	while read -r line; do
 		eval "set -- $line"
 		case $1 in
-		user) x_quiet "x2 $*" sh -c 'echo pw-x2-user | XDG_CONFIG_HOME='"$T"'/home-x2-admin "$0" --server '"$ADDR2"' "$@" --password-stdin' "$BIN/cairn" "$@";;
-		*) x_quiet "x2 $*" x2 admin "$@";;
+		user) quietly "x2 $*" sh -c 'echo pw-x2-user | XDG_CONFIG_HOME='"$T"'/home-x2-admin "$0" --server '"$ADDR2"' "$@" --password-stdin' "$BIN/cairn" "$@";;
+		*) quietly "x2 $*" x2 admin "$@";;
 		esac
 	done < "$T/x2-setup"
 	psql_cairn -c "SELECT t.slug || ' ' || u.login || ' ' || m.role
@@ -331,15 +323,15 @@ PY
 	    AND u.login IN ('xlead', 'xmem', 'xout', 'xkpi') ORDER BY 1" |
 	while read -r slug login role; do
 		if [ "$role" = lead ]; then
-			x_quiet "x2 member $slug $login" x2 admin team member add "$slug" "$login" --lead
+			quietly "x2 member $slug $login" x2 admin team member add "$slug" "$login" --lead
 		else
-			x_quiet "x2 member $slug $login" x2 admin team member add "$slug" "$login"
+			quietly "x2 member $slug $login" x2 admin team member add "$slug" "$login"
 		fi
 	done
-	x_quiet "x2 period x-year" x2 admin period add x-year \
+	quietly "x2 period x-year" x2 admin period add x-year \
 	    --start "$(x_day '-200 days')" --end "$(x_day '+200 days')"
-	x_quiet "x2 open x-year" x2 admin period open x-year
-	x_quiet "x2 obj Y" x2 admin obj add --team xorg --period x-year \
+	quietly "x2 open x-year" x2 admin period open x-year
+	quietly "x2 obj Y" x2 admin obj add --team xorg --period x-year \
 	    --title 'Year goal' --owner xlead
 
 	# Bad rows: refused naming the row and column, nothing staged.
@@ -388,12 +380,12 @@ PY
 	    "$(psql2 -c "SELECT (SELECT count(*) FROM periods WHERE name = 'x-q1') + (SELECT count(*) FROM imports) + (SELECT count(*) FROM checkins)")" 0
 
 	# A refusal of the database's own, in the middle of the apply.
-	x_quiet "x2 max_key_results 1" x2 admin settings set max_key_results 1
+	quietly "x2 max_key_results 1" x2 admin settings set max_key_results 1
 	expect_exit "an import past the key result limit" 7 x2 admin import "$T/x1.json"
 	expect_match "... E_RULE limit.key_results" "limit.key_results" "$ERR"
 	expect_eq "... all or nothing: no period, no objective" \
 	    "$(psql2 -c "SELECT (SELECT count(*) FROM periods WHERE name = 'x-q1') + (SELECT count(*) FROM objectives WHERE title <> 'Year goal')")" 0
-	x_quiet "x2 max_key_results 5" x2 admin settings set max_key_results 5
+	quietly "x2 max_key_results 5" x2 admin settings set max_key_results 5
 
 	expect_exit "import into the fresh database" 0 x2 admin --json import --chunk 2 "$T/x1.json"
 	expect_match "... counts what it made" '"objectives":4,"key_results":4,"checkins":4,"kpis_created":1,"readings":2' "$OUT"
@@ -441,10 +433,10 @@ PY
 	expect_match "... import.period" "import.period" "$ERR"
 
 	# A period in review comes over in review, with its grades.
-	x_quiet "review x-q1" as admin period review x-q1
-	x_quiet "grade B" as admin grade "$B" 0.75 --note 'most of it'
-	x_quiet "grade C" as admin grade "$C" 0.5
-	x_quiet "export in review" as admin export --period x-q1 --out "$T/x1r.json"
+	quietly "review x-q1" as admin period review x-q1
+	quietly "grade B" as admin grade "$B" 0.75 --note 'most of it'
+	quietly "grade C" as admin grade "$C" 0.5
+	quietly "export in review" as admin export --period x-q1 --out "$T/x1r.json"
 	expect_eq "the export holds the grades and whether they meet" \
 	    "$(x_py "$T/x1r.json" '[(o["grade"], o["grade_note"], o["met"]) for o in d["objectives"] if o["id"] in ('"$B,$C"')]')" \
 	    "[(0.75, 'most of it', True), (0.5, None, False)]"
@@ -453,7 +445,7 @@ import json, sys
 d = json.load(open(sys.argv[1])); d["period"]["name"] = "x-q1r"
 json.dump(d, open(sys.argv[1], "w"))
 PY
-	x_quiet "x2 max_objectives 10" x2 admin settings set max_objectives 10
+	quietly "x2 max_objectives 10" x2 admin settings set max_objectives 10
 	expect_exit "import of a period in review (under another name)" 0 x2 admin import "$T/x1r.json"
 	expect_eq "... lands in review" "$(psql2 -c "SELECT state FROM periods WHERE name = 'x-q1r'")" review
 	expect_exit "... and exports again" 0 x2 admin export --period x-q1r --out "$T/x2r.json"
@@ -462,8 +454,8 @@ PY
 	else
 		not_ok "... the same, grades and all" "$out"
 	fi
-	x_quiet "reopen x-q1" as admin period reopen x-q1
-	x_quiet "export reopened" as admin export --period x-q1 --out "$T/x1g.json"
+	quietly "reopen x-q1" as admin period reopen x-q1
+	quietly "export reopened" as admin export --period x-q1 --out "$T/x1g.json"
 	python3 - "$T/x1g.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); d["period"]["name"] = "x-q1g"

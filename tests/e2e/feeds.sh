@@ -6,14 +6,6 @@
 # timeout, and two cairnd over one database running each slot once
 # (sourced by suite.sh, after login_admin).
 
-fd_quiet() {	# fd_quiet NAME CMD...: a setup step; prints only when it fails
-	local name=$1
-	shift
-	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(< "$T/stderr")"
-	return 1
-}
-
 ops_sql() {	# ops_sql SQL...: psql on the ops database, as the cluster's owner
 	"$PGBIN/psql" -X -q -t -A -h "$DATA" -U cairn -d ops -v ON_ERROR_STOP=1 "$@"
 }
@@ -55,23 +47,23 @@ SQL
 
 FDROOT=$(psql_cairn -c "SELECT slug FROM teams WHERE parent_id IS NULL")
 if [ -z "$FDROOT" ]; then
-	fd_quiet "root team" as admin team add fdroot --name 'Feeds root'
+	quietly "root team" as admin team add fdroot --name 'Feeds root'
 	FDROOT=fdroot
 fi
-fd_quiet "team ops" as admin team add ops --name Operations --parent "$FDROOT"
-fd_quiet "team other" as admin team add other --name Other --parent "$FDROOT"
+quietly "team ops" as admin team add ops --name Operations --parent "$FDROOT"
+quietly "team other" as admin team add other --name Other --parent "$FDROOT"
 # review reads the active period that contains today.
-fd_quiet "period fdq" as admin period add fdq \
+quietly "period fdq" as admin period add fdq \
     --start "$(date -u -d '-10 days' +%F)" --end "$(date -u -d '+80 days' +%F)" &&
-    fd_quiet "period fdq open" as admin period open fdq
+    quietly "period fdq open" as admin period open fdq
 mkuser olead member
 mkuser omember member
 add_member ops olead --lead
 add_member ops omember
-fd_quiet "kpi" as admin kpi add --team ops --name 'On-time delivery' --unit % \
+quietly "kpi" as admin kpi add --team ops --name 'On-time delivery' --unit % \
     --direction up --green 95 --amber 90 --frequency daily
 K=$OUT
-fd_quiet "kpi 2" as admin kpi add --team other --name 'Other KPI' --unit % \
+quietly "kpi 2" as admin kpi add --team other --name 'Other KPI' --unit % \
     --direction up --green 95 --amber 90
 K2=$OUT
 
@@ -84,7 +76,7 @@ Q='SELECT value, at FROM on_time_rate'
 expect_exit "a source not allowed to the team is refused" 7 \
     as olead kpi feed "$K" --source ops --query "$Q" --every 1m
 expect_match "... naming source allow" "not allowed to this KPI's team" "$(< "$T/stderr")"
-fd_quiet "source allow ops" as admin source allow ops --team "$FDROOT"
+quietly "source allow ops" as admin source allow ops --team "$FDROOT"
 expect_exit "a member of the team may not set a feed" 4 \
     as omember kpi feed "$K" --source ops --query "$Q" --every 1m
 expect_exit "an unknown source" 5 \
@@ -247,10 +239,10 @@ expect_eq "audited as kpi.feed_off" \
 # Two cairnd over one database: every due slot runs once -------------------
 N=20
 for i in $(seq 1 $N); do
-	fd_quiet "kpi f$i" as admin kpi add --team ops --name "Fed $i" --unit n \
+	quietly "kpi f$i" as admin kpi add --team ops --name "Fed $i" --unit n \
 	    --direction up --green 10 --amber 5 || break
 	FK[$i]=$OUT
-	fd_quiet "feed f$i" as admin kpi feed "$OUT" --source ops \
+	quietly "feed f$i" as admin kpi feed "$OUT" --source ops \
 	    --query "SELECT $i AS value" --every 1h || break
 done
 ADDR2=127.0.0.1:$((PORT + 1))

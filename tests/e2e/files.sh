@@ -4,14 +4,6 @@
 # own users, teams, period and objectives).
 
 
-f_quiet() {	# f_quiet NAME CMD...: a setup step; prints only when it fails
-	local name=$1
-	shift
-	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(< "$T/stderr")"
-	return 1
-}
-
 f_py() {	# f_py FILE EXPR: EXPR over d, the JSON document in FILE
 	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"
 }
@@ -46,43 +38,43 @@ F_NOTE_SHOWN='Went well <U+2067>quietly<U+2069> <U+2028> next =1+1'
 echo "$ADMIN_PW" | as admin login root --password-stdin >/dev/null ||
     not_ok "setup: admin logs in"
 for u in flead fmem; do
-	f_quiet "user $u" sh -c "echo 'pw-$u-files' |
+	quietly "user $u" sh -c "echo 'pw-$u-files' |
 	    XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add $u \
 	    --name 'F $u' --password-stdin" &&
-	f_quiet "login $u" sh -c "echo 'pw-$u-files' |
+	quietly "login $u" sh -c "echo 'pw-$u-files' |
 	    XDG_CONFIG_HOME=$T/home-$u $BIN/cairn login $u --password-stdin"
 done
 FROOT=$(psql_cairn -c "SELECT slug FROM teams WHERE parent_id IS NULL")
 if [ -z "$FROOT" ]; then
-	f_quiet "root team" as admin team add froot --name 'Files root'
+	quietly "root team" as admin team add froot --name 'Files root'
 	FROOT=froot
 fi
-f_quiet "team fteam" as admin team add fteam --name 'Files' --parent "$FROOT"
-f_quiet "lead flead" as admin team member add fteam flead --lead
-f_quiet "member fmem" as admin team member add fteam fmem
-f_quiet "period f-q" as admin period add f-q --start "$(date -u -d '-20 days' +%Y-%m-%d)" \
+quietly "team fteam" as admin team add fteam --name 'Files' --parent "$FROOT"
+quietly "lead flead" as admin team member add fteam flead --lead
+quietly "member fmem" as admin team member add fteam fmem
+quietly "period f-q" as admin period add f-q --start "$(date -u -d '-20 days' +%Y-%m-%d)" \
     --end "$(date -u -d '+60 days' +%Y-%m-%d)"
-f_quiet "open f-q" as admin period open f-q
-f_quiet "team fsub" as admin team add fsub --name 'Files sub' --parent fteam
-f_quiet "lead flead of fsub" as admin team member add fsub flead --lead
+quietly "open f-q" as admin period open f-q
+quietly "team fsub" as admin team add fsub --name 'Files sub' --parent fteam
+quietly "lead flead of fsub" as admin team member add fsub flead --lead
 declare -A F_OBJ=()
 F_N=0
 for v in F_BIDI F_HYPER F_CMD F_MINUS F_AT F_TAB F_CR F_ESC F_ESCEQ; do
 	# Two teams: max_objectives is 5 a team by default.
 	F_N=$((F_N + 1))
-	f_quiet "objective $v" as admin obj add --team "$([ $F_N -le 5 ] &&
+	quietly "objective $v" as admin obj add --team "$([ $F_N -le 5 ] &&
 	    echo fteam || echo fsub)" --period f-q \
 	    --owner flead --title "${!v}" --description "${!v}" &&
 	    F_OBJ[$v]=$OUT
 done
-f_quiet "a key result" as admin kr add "${F_OBJ[F_BIDI]}" --title "$F_BIDI" \
+quietly "a key result" as admin kr add "${F_OBJ[F_BIDI]}" --title "$F_BIDI" \
     --type increase --target 10 --owner flead
-f_quiet "kpi" as admin kpi add --team fteam --name "$F_AT" --unit n \
+quietly "kpi" as admin kpi add --team fteam --name "$F_AT" --unit n \
     --direction up --green 10 --amber 5 --owner flead && F_KPI=$OUT
-f_quiet "a negative reading" as admin kpi record "$F_KPI" -5 --note "$F_HYPER"
-f_quiet "a reading with ESC" as admin kpi record "$F_KPI" 7 --note "$F_ESC"
-f_quiet "retro note" as flead retro fteam --period f-q --note "$F_NOTE"
-f_quiet "retro note 2" as flead retro fteam --period f-q --note "$F_MINUS"
+quietly "a negative reading" as admin kpi record "$F_KPI" -5 --note "$F_HYPER"
+quietly "a reading with ESC" as admin kpi record "$F_KPI" 7 --note "$F_ESC"
+quietly "retro note" as flead retro fteam --period f-q --note "$F_NOTE"
+quietly "retro note 2" as flead retro fteam --period f-q --note "$F_MINUS"
 
 # 12. CSV a spreadsheet opens ---------------------------------------------
 
@@ -129,14 +121,14 @@ expect_exit "JSON export of the same period" 0 as admin export --period f-q --ou
 expect_eq "... keeps the titles exactly (no prefix, ESC and format characters kept)" \
     "$(f_py "$T/f1.json" 'sorted(set(o["title"] for o in d["objectives"]) ^ set(sys.argv[3:]))' \
     "$F_HYPER" "$F_CMD" "$F_MINUS" "$F_AT" "$F_TAB" "$F_CR" "$F_ESC" "$F_ESCEQ" "$F_BIDI")" "[]"
-f_quiet "the export as a new period" python3 -c '
+quietly "the export as a new period" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 d["period"]["name"] = "f-q-copy"
 json.dump(d, open(sys.argv[2], "w"))' "$T/f1.json" "$T/f1-copy.json"
 expect_exit "import of the JSON export into a new period" 0 as admin import "$T/f1-copy.json"
 expect_exit "... exported again" 0 as admin export --period f-q-copy --out "$T/f2.json"
-f_quiet "the copy, named back" python3 -c '
+quietly "the copy, named back" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 d["period"]["name"] = "f-q"

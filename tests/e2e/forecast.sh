@@ -4,14 +4,6 @@
 # through the real cairn command line (sourced by suite.sh, after
 # login_admin).
 
-fc_quiet() {	# fc_quiet NAME CMD...: a setup step; prints only when it fails
-	local name=$1
-	shift
-	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(< "$T/stderr")"
-	return 1
-}
-
 fc_ago() {	# fc_ago SPEC: an ISO 8601 UTC time, e.g. fc_ago '-3 days'
 	date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ
 }
@@ -22,27 +14,27 @@ fc_get() {	# fc_get KPI JQ: a member of kpi show --json's forecast
 
 FCROOT=$(psql_cairn -c "SELECT slug FROM teams WHERE parent_id IS NULL")
 if [ -z "$FCROOT" ]; then
-	fc_quiet "root team" as admin team add fcroot --name 'Forecast root'
+	quietly "root team" as admin team add fcroot --name 'Forecast root'
 	FCROOT=fcroot
 fi
-fc_quiet "team fc" as admin team add fc --name Forecasts --parent "$FCROOT"
+quietly "team fc" as admin team add fc --name Forecasts --parent "$FCROOT"
 # review reads the active period that contains today.
-fc_quiet "period fcq" as admin period add fcq \
+quietly "period fcq" as admin period add fcq \
     --start "$(date -u -d '-10 days' +%F)" --end "$(date -u -d '+80 days' +%F)" &&
-    fc_quiet "period fcq open" as admin period open fcq
-fc_quiet "kpi" as admin kpi add --team fc --name 'Line uptime' --unit % \
+    quietly "period fcq open" as admin period open fcq
+quietly "kpi" as admin kpi add --team fc --name 'Line uptime' --unit % \
     --direction up --green 90 --amber 85 --frequency daily
 K=$OUT
 
 # The worked example: 100, 98, 96, 94 a day apart, the last now.
-fc_quiet "reading 100" as admin kpi record "$K" 100 --at "$(fc_ago '-3 days')"
-fc_quiet "reading 98" as admin kpi record "$K" 98 --at "$(fc_ago '-2 days')"
-fc_quiet "reading 96" as admin kpi record "$K" 96 --at "$(fc_ago '-1 day')"
+quietly "reading 100" as admin kpi record "$K" 100 --at "$(fc_ago '-3 days')"
+quietly "reading 98" as admin kpi record "$K" 98 --at "$(fc_ago '-2 days')"
+quietly "reading 96" as admin kpi record "$K" 96 --at "$(fc_ago '-1 day')"
 expect_eq "three readings: no forecast" "$(fc_get "$K" .)" null
 expect_exit "kpi show with no forecast" 0 as admin kpi show "$K"
 expect_match "kpi show says why there is none" \
     '^forecast: none \(fewer than 4 readings\)$' "$OUT"
-fc_quiet "reading 94" as admin kpi record "$K" 94
+quietly "reading 94" as admin kpi record "$K" 94
 expect_eq "four readings: n" "$(fc_get "$K" .n)" 4
 expect_eq "a straight line: r2 1" "$(fc_get "$K" '.r2 * 100 | round')" 100
 # The slope is -2 a day and the trend's value now 94: in 14 days 66.
@@ -85,8 +77,8 @@ if psql_cairn -c "UPDATE settings SET value = 3 WHERE name = 'forecast_window'" 
 else
 	ok "the database refuses forecast_window 3 too"
 fi
-fc_quiet "reading 93" as admin kpi record "$K" 93
-fc_quiet "reading 92" as admin kpi record "$K" 92
+quietly "reading 93" as admin kpi record "$K" 93
+quietly "reading 92" as admin kpi record "$K" 92
 expect_exit "forecast_window 4" 0 as admin settings set forecast_window 4
 expect_eq "the line goes through the latest 4 readings only" \
     "$(fc_get "$K" .n)" 4
@@ -94,7 +86,7 @@ expect_exit "forecast_window back to 8" 0 as admin settings set forecast_window 
 expect_eq "and through all 6 with 8" "$(fc_get "$K" .n)" 6
 
 # Red already: no breach to forecast.
-fc_quiet "reading 80" as admin kpi record "$K" 80
+quietly "reading 80" as admin kpi record "$K" 80
 expect_eq "the latest reading red: breach_in_days null" \
     "$(fc_get "$K" .breach_in_days)" null
 expect_exit "review, the KPI red" 0 as admin --json review
@@ -104,37 +96,37 @@ expect_eq "... no breach forecast for it, a kpi_red item instead" \
 expect_eq "but still a value" "$(fc_get "$K" '.value | type')" number
 
 # Readings bunched within a day say nothing of a trend.
-fc_quiet "kpi bunched" as admin kpi add --team fc --name 'Bunched' --unit % \
+quietly "kpi bunched" as admin kpi add --team fc --name 'Bunched' --unit % \
     --direction up --green 90 --amber 85 --frequency daily
 B=$OUT
 for v in 99 95 91 87; do
-	fc_quiet "bunched $v" as admin kpi record "$B" "$v"
+	quietly "bunched $v" as admin kpi record "$B" "$v"
 done
 expect_eq "four readings within a day: no forecast" "$(fc_get "$B" .)" null
 # (a day and a minute: fc_ago's whole seconds may fall after the last)
-fc_quiet "bunched, a day before" as admin kpi record "$B" 99 \
+quietly "bunched, a day before" as admin kpi record "$B" 99 \
     --at "$(fc_ago '-1 day -1 minute')"
 expect_eq "... one a day earlier: a forecast of 5" "$(fc_get "$B" .n)" 5
 
 # A rising line never turns red.
-fc_quiet "kpi rising" as admin kpi add --team fc --name 'Rising' --unit % \
+quietly "kpi rising" as admin kpi add --team fc --name 'Rising' --unit % \
     --direction up --green 90 --amber 85 --frequency daily
 R=$OUT
 for d in 3 2 1; do
-	fc_quiet "rising $d" as admin kpi record "$R" $((100 - d)) \
+	quietly "rising $d" as admin kpi record "$R" $((100 - d)) \
 	    --at "$(fc_ago "-$d days")"
 done
-fc_quiet "rising now" as admin kpi record "$R" 100
+quietly "rising now" as admin kpi record "$R" 100
 expect_eq "a rising line: no breach" "$(fc_get "$R" .breach_in_days)" null
 expect_eq "a rising line: 114 in 14 days" \
     "$(fc_get "$R" '.value * 100 | round')" 11400
 
 # Key results: a line through the check-ins of the period. ------------------
-fc_quiet "user fcown" sh -c "echo pw-fcown-forecast | XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add fcown --name 'F own' --password-stdin"
-fc_quiet "fcown in fc" as admin team member add fc fcown
-fc_quiet "objective" as admin obj add --team fc --period fcq --owner fcown --title 'Faster answers'
+quietly "user fcown" sh -c "echo pw-fcown-forecast | XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add fcown --name 'F own' --password-stdin"
+quietly "fcown in fc" as admin team member add fc fcown
+quietly "objective" as admin obj add --team fc --period fcq --owner fcown --title 'Faster answers'
 O=$OUT
-fc_quiet "kr" as admin kr add "$O" --title 'Answered' --type increase --start 0 --target 100 --owner fcown
+quietly "kr" as admin kr add "$O" --title 'Answered' --type increase --start 0 --target 100 --owner fcown
 KR=$OUT
 fc_checkin_at() {	# fc_checkin_at KR VALUE DAYS_AGO: a check-in in the past
 	psql_cairn -c "INSERT INTO checkins (kr_id, value, author_id, at)
@@ -148,7 +140,7 @@ fc_checkin_at "$KR" 10 9
 fc_checkin_at "$KR" 25 6
 expect_eq "two check-ins: no forecast" "$(fc_kr "$KR" .)" null
 fc_checkin_at "$KR" 40 3
-fc_quiet "check-in now" as admin kr checkin "$KR" 55
+quietly "check-in now" as admin kr checkin "$KR" 55
 # 10, 25, 40, 55 at 9, 6, 3 and 0 days ago: 5 a day, 55 now; the target
 # 100 in (100 - 55) / 5 = 9 days; the period's end 81 days away at most.
 expect_eq "four check-ins: n 4, r2 1" "$(fc_kr "$KR" '[.n, (.r2 * 100 | round)]' | tr -d ' \n')" '[4,100]'
@@ -163,7 +155,7 @@ expect_match "kr show: the forecast in words" \
 expect_eq "a check-in's reply carries no forecast (computed for kr show)" \
     "$(as admin --json kr checkin "$KR" 56 | jqr 'has("forecast")')" false
 # Too short a span: three check-ins within a week.
-fc_quiet "kr short" as admin kr add "$O" --title 'Short' --type decrease --start 100 --target 0 --owner fcown
+quietly "kr short" as admin kr add "$O" --title 'Short' --type decrease --start 100 --target 0 --owner fcown
 KS=$OUT
 fc_checkin_at "$KS" 94 5
 fc_checkin_at "$KS" 93 3
@@ -192,26 +184,26 @@ fc_tree() {	# fc_tree OBJ JQ: a member of OBJ's node in tree --json
 	as admin --json tree --period fcq --team fc 2>/dev/null |
 	    jqr "[.objectives | .. | objects | select(.id? == $1)] | first | $2"
 }
-fc_quiet "objective O2" as admin obj add --team fc --period fcq --owner fcown --title 'Projected'
+quietly "objective O2" as admin obj add --team fc --period fcq --owner fcown --title 'Projected'
 O2=$OUT
 # A: increase 0 to 1000, weight 1: 10, 50, 90 at x = 1, 5, 9: 10 a day
 # through 0 at x = 0, so 910 at x = 91: progress 0.91 (now 90: 0.09).
-fc_quiet "kr A" as admin kr add "$O2" --title 'A' --type increase --start 0 --target 1000 --owner fcown
+quietly "kr A" as admin kr add "$O2" --title 'A' --type increase --start 0 --target 1000 --owner fcown
 KA=$OUT
 fc_checkin_x "$KA" 10 1
 fc_checkin_x "$KA" 50 5
 fc_checkin_x "$KA" 90 9
 # B: decrease 100 to 0, weight 2: 99.5, 97.5, 95.5 at x = 1, 5, 9: -0.5
 # a day through 100, so 54.5 at x = 91: progress 0.455 (now 95.5: 0.045).
-fc_quiet "kr B" as admin kr add "$O2" --title 'B' --type decrease --start 100 --target 0 --weight 2 --owner fcown
+quietly "kr B" as admin kr add "$O2" --title 'B' --type decrease --start 100 --target 0 --weight 2 --owner fcown
 KB=$OUT
 fc_checkin_x "$KB" 99.5 1
 fc_checkin_x "$KB" 97.5 5
 fc_checkin_x "$KB" 95.5 9
 # C: increase 0 to 10, one check-in at 5: no trend, its progress 0.5.
-fc_quiet "kr C" as admin kr add "$O2" --title 'C' --type increase --start 0 --target 10 --owner fcown
+quietly "kr C" as admin kr add "$O2" --title 'C' --type increase --start 0 --target 10 --owner fcown
 KC=$OUT
-fc_quiet "check-in C" as admin kr checkin "$KC" 5
+quietly "check-in C" as admin kr checkin "$KC" 5
 # (1 x 0.91 + 2 x 0.455 + 1 x 0.5) / 4 = 0.58, progress (0.09 + 2 x 0.045
 # + 0.5) / 4 = 0.17.
 expect_eq "obj show --json: forecast (0.91 + 2 x 0.455 + 0.5) / 4 = 0.58, 2 of 3 key results" \
@@ -229,13 +221,13 @@ expect_match "obj show: C has none" "^$KC +C +increase +0 +10 +5 +[^ ]* *50\\.0%
 expect_eq "kr show is unchanged: A's forecast value 910 at the period's end" \
     "$(fc_kr "$KA" '.value * 100 | round')" 91000
 # A parent rolling up its children: O2 and O3 (no trend, progress 0.2).
-fc_quiet "objective P" as admin obj add --team fc --period fcq --owner fcown --title 'Parent' --rollup children
+quietly "objective P" as admin obj add --team fc --period fcq --owner fcown --title 'Parent' --rollup children
 P=$OUT
-fc_quiet "objective O3" as admin obj add --team fc --period fcq --owner fcown --title 'No trend' --parent "$P"
+quietly "objective O3" as admin obj add --team fc --period fcq --owner fcown --title 'No trend' --parent "$P"
 O3=$OUT
-fc_quiet "kr D" as admin kr add "$O3" --title 'D' --type increase --start 0 --target 10 --owner fcown
-fc_quiet "check-in D" as admin kr checkin "$OUT" 2
-fc_quiet "align O2 under P" as admin obj align "$O2" --to "$P"
+quietly "kr D" as admin kr add "$O3" --title 'D' --type increase --start 0 --target 10 --owner fcown
+quietly "check-in D" as admin kr checkin "$OUT" 2
+quietly "align O2 under P" as admin obj align "$O2" --to "$P"
 # (0.58 + 0.2) / 2 = 0.39 (a child without a forecast counts with its
 # progress); 2 of 4 key results; progress (0.17 + 0.2) / 2 = 0.185.
 expect_eq "a parent's forecast: (0.58 + 0.2) / 2 = 0.39, 2 of 4 key results" \
@@ -311,11 +303,11 @@ expect_match "after the check-ins: every stored trend as the check-ins give it, 
 
 # An import: fcq exported and imported again as fcq-copy (its check-ins
 # through checkins_apply, with their own times).
-fc_quiet "export fcq" as admin export --period fcq --out "$T/fc.json"
+quietly "export fcq" as admin export --period fcq --out "$T/fc.json"
 jq '(.. | objects | select(has("period")) | .period) |= (if type == "string" and . == "fcq" then "fcq-copy" else . end)
     | (.. | objects | select(.name? == "fcq") | .name) |= "fcq-copy"' \
     "$T/fc.json" >"$T/fc-copy.json"
-fc_quiet "import as fcq-copy" as admin import "$T/fc-copy.json"
+quietly "import as fcq-copy" as admin import "$T/fc-copy.json"
 FCP=$(psql_cairn -c "SELECT o.id FROM objectives o JOIN periods p ON p.id = o.period_id WHERE p.name = 'fcq-copy' AND o.title = 'Projected'")
 expect_eq "the imported O2: the same forecast, as the original's" \
     "$(fc_obj "$FCP" '.forecast | [(.progress * 10000 | round), .n_krs, .krs] | tostring')" \
@@ -326,11 +318,11 @@ expect_match "after the import: every stored trend and forecast as recomputed" \
 
 # A carry: the copy's key results keep their values but no check-ins, so
 # no trend and no forecast.
-fc_quiet "period fcq2" as admin period add fcq2 \
+quietly "period fcq2" as admin period add fcq2 \
     --start "$(date -u -d '+81 days' +%F)" --end "$(date -u -d '+170 days' +%F)"
-fc_quiet "fcq-copy to review" as admin period review fcq-copy
-fc_quiet "grade the copy unmet" as admin grade "$FCP" 0.3
-fc_quiet "carry" as admin period carry fcq-copy fcq2
+quietly "fcq-copy to review" as admin period review fcq-copy
+quietly "grade the copy unmet" as admin grade "$FCP" 0.3
+quietly "carry" as admin period carry fcq-copy fcq2
 FCC=$(psql_cairn -c "SELECT id FROM objectives WHERE carried_from = $FCP")
 expect_eq "the carried objective: no forecast (no check-ins in its period)" \
     "$(fc_obj "$FCC" '[.forecast, (.progress * 10000 | round)] | tostring')" \

@@ -6,14 +6,6 @@
 
 # Helpers ------------------------------------------------------------------
 
-k_quiet() {	# k_quiet NAME CMD...: a setup step; prints only when it fails
-	local name=$1
-	shift
-	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(< "$T/stderr")"
-	return 1
-}
-
 k_readings() {	# k_readings [KPI]: how many readings (of KPI) are stored
 	if [ -n "${1:-}" ]; then
 		psql_cairn -c "SELECT count(*) FROM kpi_readings WHERE kpi_id = $1"
@@ -37,14 +29,14 @@ k_health() {	# k_health NAME KPI WANT
 k_rec() {	# k_rec KPI VALUE [args]: record as admin, quietly
 	local kpi=$1 v=$2
 	shift 2
-	k_quiet "record $v on $kpi" as admin kpi record "$kpi" "$v" "$@"
+	quietly "record $v on $kpi" as admin kpi record "$kpi" "$v" "$@"
 }
 
 k_new() {	# k_new NAME TEAM DIRECTION GREEN AMBER [args]: id in $NEW
 	local name=$1 team=$2 dir=$3 g=$4 a=$5
 	shift 5
 	NEW=
-	k_quiet "kpi $name" as admin kpi add --team "$team" --name "$name" \
+	quietly "kpi $name" as admin kpi add --team "$team" --name "$name" \
 	    --unit '%' --direction "$dir" --green "$g" --amber "$a" "$@" &&
 	    NEW=$OUT
 }
@@ -66,29 +58,29 @@ k_ago() {	# k_ago SPEC: an ISO 8601 UTC time, e.g. k_ago '-3 days'
 #     `-- kapp     lead kalead
 # kown owns a KPI of kops without being in any team; kout is in none.
 for u in kanc klead kmem kslead ksmem kalead kown kout; do
-	k_quiet "user $u" sh -c "echo 'pw-$u-kpi' |
+	quietly "user $u" sh -c "echo 'pw-$u-kpi' |
 	    XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add $u --name 'K $u' \
 	    --password-stdin" &&
-	k_quiet "login $u" sh -c "echo 'pw-$u-kpi' |
+	quietly "login $u" sh -c "echo 'pw-$u-kpi' |
 	    XDG_CONFIG_HOME=$T/home-$u $BIN/cairn login $u --password-stdin"
 done
 KROOT=$(psql_cairn -c "SELECT slug FROM teams WHERE parent_id IS NULL")
 if [ -z "$KROOT" ]; then
-	k_quiet "root team" as admin team add kroot --name 'KPI root'
+	quietly "root team" as admin team add kroot --name 'KPI root'
 	KROOT=kroot
 fi
-k_quiet "team kdiv" as admin team add kdiv --name Division --parent "$KROOT"
-k_quiet "team kops" as admin team add kops --name Operations --parent kdiv
-k_quiet "team kapp" as admin team add kapp --name Apps --parent kdiv
-k_quiet "team ksec" as admin team add ksec --name Secret --parent kops --private
-k_quiet "kanc leads kdiv" as admin team member add kdiv kanc --lead
-k_quiet "klead leads kops" as admin team member add kops klead --lead
-k_quiet "kmem in kops" as admin team member add kops kmem
-k_quiet "kslead leads ksec" as admin team member add ksec kslead --lead
-k_quiet "ksmem in ksec" as admin team member add ksec ksmem
-k_quiet "kalead leads kapp" as admin team member add kapp kalead --lead
-k_quiet "max_objectives" as admin settings set max_objectives 1000
-k_quiet "max_key_results" as admin settings set max_key_results 50
+quietly "team kdiv" as admin team add kdiv --name Division --parent "$KROOT"
+quietly "team kops" as admin team add kops --name Operations --parent kdiv
+quietly "team kapp" as admin team add kapp --name Apps --parent kdiv
+quietly "team ksec" as admin team add ksec --name Secret --parent kops --private
+quietly "kanc leads kdiv" as admin team member add kdiv kanc --lead
+quietly "klead leads kops" as admin team member add kops klead --lead
+quietly "kmem in kops" as admin team member add kops kmem
+quietly "kslead leads ksec" as admin team member add ksec kslead --lead
+quietly "ksmem in ksec" as admin team member add ksec ksmem
+quietly "kalead leads kapp" as admin team member add kapp kalead --lead
+quietly "max_objectives" as admin settings set max_objectives 1000
+quietly "max_key_results" as admin settings set max_key_results 50
 
 # Creating, and who may ----------------------------------------------------
 
@@ -545,13 +537,13 @@ esac
 
 # Key results bound to KPIs --------------------------------------------------
 
-k_quiet "period kpi-q4" as admin period add kpi-q4 --start 2026-10-01 --end 2026-12-31 &&
-    k_quiet "open kpi-q4" as admin period open kpi-q4
-k_quiet "period kpi-old" as admin period add kpi-old --start 2026-07-01 --end 2026-09-30 &&
-    k_quiet "open kpi-old" as admin period open kpi-old
-k_quiet "objective in kpi-q4" as admin obj add --team kops --period kpi-q4 --owner klead --title 'Ship on time'
+quietly "period kpi-q4" as admin period add kpi-q4 --start 2026-10-01 --end 2026-12-31 &&
+    quietly "open kpi-q4" as admin period open kpi-q4
+quietly "period kpi-old" as admin period add kpi-old --start 2026-07-01 --end 2026-09-30 &&
+    quietly "open kpi-old" as admin period open kpi-old
+quietly "objective in kpi-q4" as admin obj add --team kops --period kpi-q4 --owner klead --title 'Ship on time'
 OBJ=$OUT
-k_quiet "objective in kpi-old" as admin obj add --team kops --period kpi-old --owner klead --title 'Last quarter'
+quietly "objective in kpi-old" as admin obj add --team kops --period kpi-old --owner klead --title 'Last quarter'
 OBJOLD=$OUT
 
 k_new 'bound' kops up 95 90
@@ -578,7 +570,7 @@ expect_match "... names unit" '"field":"unit"' "$ERR"
 expect_exit "kr add --kpi: a KPI that does not exist" 5 as admin --json kr add \
     "$OBJ" --title n --type increase --target 99 --kpi 999999
 expect_match "... names kpi" '"field":"kpi"' "$ERR"
-k_quiet "objective owned by kmem" as admin obj add --team kops --period kpi-q4 --owner kmem --title 'Members own'
+quietly "objective owned by kmem" as admin obj add --team kops --period kpi-q4 --owner kmem --title 'Members own'
 OBJM=$OUT
 expect_exit "kr add --kpi: a private team's KPI the caller may not read" 5 as \
     kmem --json kr add "$OBJM" --title n --type increase --target 99 --start 0 \
@@ -613,15 +605,15 @@ expect_match "... kr.bound" "kr.bound" "$ERR"
 expect_eq "... no check-in stored" "$(psql_cairn -c "SELECT count(*) FROM checkins")" "$n0"
 expect_exit "kr edit --unit on a bound key result" 7 as admin kr edit "$BKR" --unit days
 
-k_quiet "review kpi-old" as admin period review kpi-old &&
-    k_quiet "close kpi-old" as admin period close kpi-old --auto-grade
+quietly "review kpi-old" as admin period review kpi-old &&
+    quietly "close kpi-old" as admin period close kpi-old --auto-grade
 n0=$(k_readings "$BKPI")
 expect_exit "a reading is taken while a bound key result's period is closed" 0 \
     as admin kpi record "$BKPI" 99
 expect_eq "... stored" "$(k_readings "$BKPI")" "$((n0 + 1))"
 expect_eq "... the open period's key result follows" "$(k_kr_field "$BKR" current)" "99"
 expect_eq "... the closed one's stopped" "$(k_kr_field "$OLDKR" current)" "96"
-k_quiet "review kpi-q4" as admin period review kpi-q4
+quietly "review kpi-q4" as admin period review kpi-q4
 k_rec "$BKPI" 97
 expect_eq "a key result in review still follows" "$(k_kr_field "$BKR" current)" "97"
 
@@ -654,9 +646,9 @@ expect_eq "... the latest by time is the last one's" "$(k_latest "$BKPI")" "68"
 expect_eq "... and the bound key result holds it" "$(k_kr_field "$BKR" current)" "68"
 
 # team.not_empty: a team whose only content is a KPI (archived even) stays.
-k_quiet "team kempty" as admin team add kempty --name Empty --parent kdiv
+quietly "team kempty" as admin team add kempty --name Empty --parent kdiv
 k_new "Lone KPI" kempty up 10 5
-k_quiet "archive the lone KPI" as admin kpi archive "$NEW"
+quietly "archive the lone KPI" as admin kpi archive "$NEW"
 expect_exit "remove a team whose only content is an archived KPI" 7 \
     as admin --json team rm kempty
 expect_match "... E_RULE team.not_empty" '"rule":"team.not_empty"' "$ERR"

@@ -25,13 +25,6 @@ lk_secret() {	# lk_secret NAME: $OUT holds no private title, note or value
 	hit=$(printf '%s' "$OUT" | grep -oE 'LKSECRET[^"]*|987\.25|986\.5' | sort -u | tr '\n' ' ')
 	if [ -z "$hit" ]; then ok "$1: nothing private"; else not_ok "$1: nothing private" "found: $hit"; fi
 }
-quietly() {	# quietly NAME CMD...: a setup step, its output in $OUT
-	local name=$1
-	shift
-	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(< "$T/stderr")"
-	return 1
-}
 lk_user() {	# lk_user LOGIN: a member, created by the admin, logged in
 	quietly "user $1" sh -c "echo 'pw-$1-leaks' | XDG_CONFIG_HOME=$T/home-admin \
 	    $BIN/cairn user add $1 --name 'User $1' --role member --password-stdin"

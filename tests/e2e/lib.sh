@@ -312,6 +312,8 @@ login_of() {	# the login behind a config directory name
 }
 
 # quietly NAME CMD...: a setup step; prints only when it fails.
+# quietly NAME CMD...: a set-up step, its output in $OUT; prints only when
+# it fails (then as a failed check "setup: NAME").  Every suite's one copy.
 quietly() {
 	local name=$1
 	shift
@@ -527,9 +529,14 @@ add_member() {	# add_member TEAM LOGIN [--lead]
 # race CMD-A CMD-B: run both at once as admin; $RACE is their exit codes,
 # sorted, and $RACE_ERR their stderr.
 race() {
-	XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" --json $1 >/dev/null 2>"$T/race.a" &
+	race_as "$1" admin "$2" admin
+}
+
+# race_as CMD-A WHO-A CMD-B WHO-B: the same, each as its own user.
+race_as() {
+	XDG_CONFIG_HOME=$T/home-$2 "$BIN/cairn" --json $1 >/dev/null 2>"$T/race.a" &
 	local pa=$!
-	XDG_CONFIG_HOME=$T/home-admin "$BIN/cairn" --json $2 >/dev/null 2>"$T/race.b" &
+	XDG_CONFIG_HOME=$T/home-$4 "$BIN/cairn" --json $3 >/dev/null 2>"$T/race.b" &
 	local pb=$! ra rb
 	wait $pa
 	ra=$?
@@ -581,4 +588,97 @@ progress_consistent() {
 	"0 of "*) ok "$1 ($got objectives differ)" ;;
 	*) not_ok "$1" "stored and computed progress differ: $got" ;;
 	esac
+}
+
+# Keyed check-in streams (crash.sh, replica.sh, patroni.sh): writers that
+# check in with an idempotency key, also the check-in's note, until a stop
+# file appears, while the suite breaks something under them; then every
+# acknowledged check-in must be in the database once.
+#
+# keyed_writer KR PREFIX STOP REC ERR: check in value i to KR with the key
+# PREFIX-i, i = 1, 2, ..., until the file STOP exists; each attempt appends
+# "KEY I RC US" to REC (RC the client's exit status, US when it answered,
+# in microseconds since the epoch), the client's stderr to ERR.
+keyed_writer() {
+	local kr=$1 prefix=$2 stop=$3 rec=$4 err=$5 i=0 key rc
+	while [ ! -e "$stop" ]; do
+		i=$((i + 1))
+		key=$prefix-$i
+		as admin kr checkin "$kr" "$i" --note "$key" \
+		    --idempotency-key "$key" >/dev/null 2>>"$err"
+		rc=$?
+		echo "$key $i $rc ${EPOCHREALTIME/./}" >>"$rec"
+	done
+}
+
+# keyed_start NAME N KR: N keyed_writers on KR in the background, writer w
+# with the keys NAME-$$-w-i, its records in $T/NAME.rec.w and its stderr
+# in $T/NAME.err.w, until keyed_stop NAME.
+keyed_start() {
+	local name=$1 n=$2 kr=$3 w
+	rm -f "$T/$name.stop" "$T/$name".rec.* "$T/$name".err.* "$T/$name.all"
+	KEYED_PIDS=
+	for w in $(seq 1 "$n"); do
+		: >"$T/$name.rec.$w"
+		keyed_writer "$kr" "$name-$$-$w" "$T/$name.stop" \
+		    "$T/$name.rec.$w" "$T/$name.err.$w" &
+		KEYED_PIDS="$KEYED_PIDS $!"
+	done
+}
+
+# keyed_acked NAME [AFTER-US]: how many check-ins the writers of NAME have
+# seen acknowledged so far (answered after AFTER-US, if given).
+keyed_acked() {
+	cat "$T/$1".rec.* 2>/dev/null |
+	    awk -v t="${2:-0}" '$3 == 0 && $4 > t { n++ } END { print n + 0 }'
+}
+
+# keyed_wait NAME N SECONDS [AFTER-US]: wait, at most SECONDS, until the
+# writers of NAME have seen N check-ins acknowledged (answered after
+# AFTER-US, if given): a window defined by what happened, not by a time
+# that a loaded machine or a sanitizer's build may stretch.
+keyed_wait() {
+	eventually "$3" keyed_at_least "$1" "$2" "${4:-0}"
+}
+keyed_at_least() {
+	[ "$(keyed_acked "$1" "$3")" -ge "$2" ]
+}
+
+# keyed_stop NAME: stop NAME's writers and wait for them; their records,
+# together, in $T/NAME.all.
+keyed_stop() {
+	touch "$T/$1.stop"
+	wait $KEYED_PIDS
+	cat "$T/$1".rec.* >"$T/$1.all"
+}
+
+# keyed_tally NAME: NAME's records against what the database holds, read
+# from stdin as "KEY COUNT" lines (the notes of the check-ins on the key
+# result, counted).  KEYED_ACKED acknowledged, KEYED_LOST of them absent,
+# KEYED_DUP of them there more than once; KEYED_FAILED refused or failed,
+# KEYED_FAILED_THERE of them there once all the same, KEYED_FAILED_BAD
+# there more than once.  The failed ones' "KEY I" in $T/NAME.failed, for
+# the retry a user would make.
+keyed_tally() {
+	local key i rc n
+	local -A there=()
+	while read -r key n; do
+		[ -n "$key" ] && there[$key]=$n
+	done
+	KEYED_ACKED=0 KEYED_LOST=0 KEYED_DUP=0
+	KEYED_FAILED=0 KEYED_FAILED_THERE=0 KEYED_FAILED_BAD=0
+	: >"$T/$1.failed"
+	while read -r key i rc _; do
+		n=${there[$key]:-0}
+		if [ "$rc" = 0 ]; then
+			KEYED_ACKED=$((KEYED_ACKED + 1))
+			[ "$n" = 0 ] && KEYED_LOST=$((KEYED_LOST + 1))
+			[ "$n" -gt 1 ] && KEYED_DUP=$((KEYED_DUP + 1))
+			continue
+		fi
+		KEYED_FAILED=$((KEYED_FAILED + 1))
+		[ "$n" = 1 ] && KEYED_FAILED_THERE=$((KEYED_FAILED_THERE + 1))
+		[ "$n" -gt 1 ] && KEYED_FAILED_BAD=$((KEYED_FAILED_BAD + 1))
+		echo "$key $i" >>"$T/$1.failed"
+	done <"$T/$1.all"
 }

@@ -9,14 +9,6 @@
 
 # Helpers ----------------------------------------------------------------
 
-pace_quietly() {	# pace_quietly NAME CMD...: a setup step, loud on failure
-	local name=$1
-	shift
-	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(< "$T/stderr")"
-	return 1
-}
-
 pace_state() {	# DIGEST: of what a pace_refused request must not change
 	digest "SELECT md5(string_agg(r, E'\n' ORDER BY r)) FROM (
 	    SELECT 'o' || o::text r FROM objectives o
@@ -53,26 +45,17 @@ pace_allowed() {	# pace_allowed NAME WHO ARGS...: succeeds, changes something
 	fi
 }
 
-pace_new_obj() {	# pace_new_obj TEAM PERIOD OWNER TITLE [args]: id in NEW
-	local team=$1 period=$2 owner=$3 title=$4
-	shift 4
-	NEW=
-	pace_quietly "objective '$title'" as admin obj add --team "$team" \
-	    --period "$period" --owner "$owner" --title "$title" "$@" &&
-	    NEW=$OUT
-}
-
 pace_new_kr() {	# pace_new_kr OBJ OWNER TYPE TARGET [args]: id in NEW
 	local obj=$1 owner=$2 type=$3 target=$4
 	shift 4
 	NEW=
-	pace_quietly "key result on $obj" as admin kr add "$obj" \
+	quietly "key result on $obj" as admin kr add "$obj" \
 	    --title "kr $type" --type "$type" --target "$target" \
 	    --owner "$owner" "$@" && NEW=$OUT
 }
 
 pace_setting() {	# pace_setting NAME VALUE
-	pace_quietly "pace_setting $1=$2" as admin settings set "$1" "$2"
+	quietly "pace_setting $1=$2" as admin settings set "$1" "$2"
 }
 
 pace_expect_num() {	# pace_expect_num NAME GOT WANT: within 1e-9
@@ -99,10 +82,10 @@ pace_kr_field() {	# pace_kr_field KR FIELD
 }
 
 pace_mkuser() {	# pace_mkuser LOGIN
-	pace_quietly "user $1" sh -c "echo 'pw-$1-pace' |
+	quietly "user $1" sh -c "echo 'pw-$1-pace' |
 	    XDG_CONFIG_HOME=$T/home-admin $BIN/cairn --json user add $1 \
 	    --name 'User $1' --role member --password-stdin" &&
-	pace_quietly "login $1" sh -c "echo 'pw-$1-pace' |
+	quietly "login $1" sh -c "echo 'pw-$1-pace' |
 	    XDG_CONFIG_HOME=$T/home-$1 $BIN/cairn login $1 --password-stdin"
 }
 
@@ -118,35 +101,35 @@ pace_setting max_depth 8
 # pctlead, members pctowner, pctmem), and pace-o elsewhere (member pcomem).
 PACE_ROOT=$(psql_cairn -c "SELECT slug FROM teams WHERE parent_id IS NULL")
 if [ -z "$PACE_ROOT" ]; then
-	pace_quietly "root team" as admin team add pace-root --name Root
+	quietly "root team" as admin team add pace-root --name Root
 	PACE_ROOT=pace-root
 fi
 for u in pcplead pctlead pctowner pctmem pcomem; do pace_mkuser "$u"; done
-pace_quietly "team pace-p" as admin team add pace-p --name "Pace parent" \
+quietly "team pace-p" as admin team add pace-p --name "Pace parent" \
     --parent "$PACE_ROOT"
-pace_quietly "team pace-t" as admin team add pace-t --name "Pace team" \
+quietly "team pace-t" as admin team add pace-t --name "Pace team" \
     --parent pace-p
-pace_quietly "team pace-o" as admin team add pace-o --name "Pace other" \
+quietly "team pace-o" as admin team add pace-o --name "Pace other" \
     --parent "$PACE_ROOT"
-pace_quietly "pcplead leads pace-p" as admin team member add pace-p pcplead --lead
-pace_quietly "pctlead leads pace-t" as admin team member add pace-t pctlead --lead
-pace_quietly "pctowner in pace-t" as admin team member add pace-t pctowner
-pace_quietly "pctmem in pace-t" as admin team member add pace-t pctmem
-pace_quietly "pcomem in pace-o" as admin team member add pace-o pcomem
+quietly "pcplead leads pace-p" as admin team member add pace-p pcplead --lead
+quietly "pctlead leads pace-t" as admin team member add pace-t pctlead --lead
+quietly "pctowner in pace-t" as admin team member add pace-t pctowner
+quietly "pctmem in pace-t" as admin team member add pace-t pctmem
+quietly "pcomem in pace-o" as admin team member add pace-o pcomem
 
 # An active period 30 days old with 60 to go (91 days, end inclusive), a
 # draft, and one that goes to review.
-pace_quietly "period pace-act" as admin period add pace-act \
+quietly "period pace-act" as admin period add pace-act \
     --start "$(pace_day -30)" --end "$(pace_day +60)"
-pace_quietly "open pace-act" as admin period open pace-act
-pace_quietly "period pace-draft" as admin period add pace-draft \
+quietly "open pace-act" as admin period open pace-act
+quietly "period pace-draft" as admin period add pace-draft \
     --start "$(pace_day +100)" --end "$(pace_day +190)"
-pace_quietly "period pace-rev" as admin period add pace-rev \
+quietly "period pace-rev" as admin period add pace-rev \
     --start "$(pace_day -80)" --end "$(pace_day -1)"
-pace_quietly "open pace-rev" as admin period open pace-rev
+quietly "open pace-rev" as admin period open pace-rev
 
 echo "== pace: expected progress and status"
-pace_new_obj pace-t pace-act pctowner "Pace goal"
+new_obj pace-t pace-act pctowner "Pace goal"
 PO=$NEW
 pace_new_kr "$PO" pctowner increase 100
 PK=$NEW
@@ -163,7 +146,7 @@ expect_eq "no progress at a third of the period: off_track" \
 pace_status_after() {	# pace_status_after NAME VALUE [CONF] WANT
 	local name=$1 v=$2 conf= want
 	if [ $# = 4 ]; then conf="--confidence $3"; want=$4; else want=$3; fi
-	pace_quietly "check-in $v" as pctowner kr checkin "$PK" "$v" $conf
+	quietly "check-in $v" as pctowner kr checkin "$PK" "$v" $conf
 	expect_eq "$name" "$(pace_field "$PO" status)" "$want"
 }
 pace_status_after "progress 0.2 (under 0.85 x expected): at_risk" 20 at_risk
@@ -188,7 +171,7 @@ expect_exit "obj show prints the status" 0 as admin obj show "$PO"
 expect_match "obj show: status line" "^status: off_track" "$(echo "$OUT" | grep '^status')"
 
 # The factors are settings.
-pace_quietly "check-in 40, confidence 8" as pctowner kr checkin "$PK" 40 \
+quietly "check-in 40, confidence 8" as pctowner kr checkin "$PK" 40 \
     --confidence 8
 expect_eq "settings as shipped: on_track" "$(pace_field "$PO" status)" \
     on_track
@@ -226,7 +209,7 @@ psql_cairn -c "INSERT INTO checkins (kr_id, value, author_id, at) SELECT
     $PK2, 6, id, now() - interval '20 days' FROM users WHERE login = 'pctowner'" \
     >/dev/null
 expect_eq "a check-in 20 days old: stale" "$(pace_kr_field "$PK2" stale)" true
-pace_new_obj pace-t pace-draft pctowner "Draft goal"
+new_obj pace-t pace-draft pctowner "Draft goal"
 pace_new_kr "$NEW" pctowner increase 10
 PKD=$NEW
 psql_cairn -c "UPDATE key_results SET created_at = now() - interval '40 days'
@@ -235,10 +218,10 @@ expect_eq "a draft period's key result is never stale" \
     "$(pace_kr_field "$PKD" stale)" false
 
 # Bound: the KPI's latest reading is its check-in.
-pace_quietly "kpi" as admin kpi add --team pace-t --name "Pace KPI" --unit x \
+quietly "kpi" as admin kpi add --team pace-t --name "Pace KPI" --unit x \
     --direction up --green 80 --amber 50
 PKPI=$OUT
-pace_new_obj pace-t pace-act pctowner "Bound goal" --parent "$PO"
+new_obj pace-t pace-act pctowner "Bound goal" --parent "$PO"
 PB=$NEW
 expect_exit "kpi record, 20 days ago" 0 as admin kpi record "$PKPI" 10 \
     --at "$(pace_day -20)"
@@ -263,14 +246,14 @@ pace_setting max_key_results 10
 PCHAIN=()
 par=$PO
 for i in 1 2 3 4 5; do
-	pace_new_obj pace-t pace-act pctowner "Chain $i" --parent "$par" \
+	new_obj pace-t pace-act pctowner "Chain $i" --parent "$par" \
 	    --rollup both --weight "$i"
 	PCHAIN+=("$NEW")
 	par=$NEW
 done
 PLEAVES=()
 for i in 1 2 3 4; do
-	pace_new_obj pace-t pace-act pctowner "Leaf $i" --parent "$par" --weight "$i"
+	new_obj pace-t pace-act pctowner "Leaf $i" --parent "$par" --weight "$i"
 	PLEAVES+=("$NEW")
 done
 PKRS=()
@@ -360,21 +343,21 @@ psql_cairn -c "SELECT objectives_progress_rebuild()" >/dev/null
 progress_consistent "objectives_progress_rebuild restores every objective"
 
 echo "== pace: grading"
-pace_new_obj pace-t pace-rev pctowner "Aspirational goal" --aspirational
+new_obj pace-t pace-rev pctowner "Aspirational goal" --aspirational
 PGA=$NEW
 pace_new_kr "$PGA" pctowner increase 100
 PGAK=$NEW
-pace_quietly "check-in" as pctowner kr checkin "$PGAK" 64
-pace_new_obj pace-t pace-rev pctowner "Committed goal"
+quietly "check-in" as pctowner kr checkin "$PGAK" 64
+new_obj pace-t pace-rev pctowner "Committed goal"
 PGC=$NEW
-pace_new_obj pace-o pace-rev pcomem "Other team's goal"
+new_obj pace-o pace-rev pcomem "Other team's goal"
 PGO=$NEW
 pace_refused_rule "grade while the period is active: period.not_review" \
     period.not_review pctowner grade "$PGA" 0.8
 expect_exit "obj show while active: no suggested grade" 0 as admin obj show "$PGA"
 expect_eq "no suggested grade line while active" \
     "$(echo "$OUT" | grep -c '^suggested grade')" 0
-pace_quietly "review pace-rev" as admin period review pace-rev
+quietly "review pace-rev" as admin period review pace-rev
 expect_exit "obj show in review" 0 as admin obj show "$PGA"
 expect_match "obj show in review: the suggested grade is the progress" \
     "^suggested grade: 0.64$" "$(echo "$OUT" | grep '^suggested grade')"

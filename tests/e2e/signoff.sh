@@ -458,19 +458,6 @@ expect_eq "... the approver's due and inbox list it" "$(in_due leng "$OO")" "1 1
 
 setting max_objectives 1000
 
-# so_race CMD-A WHO-A CMD-B WHO-B: both at once; RACE their sorted exits.
-so_race() {
-	XDG_CONFIG_HOME=$T/home-$2 "$BIN/cairn" --json $1 >/dev/null 2>"$T/race.a" &
-	local pa=$!
-	XDG_CONFIG_HOME=$T/home-$4 "$BIN/cairn" --json $3 >/dev/null 2>"$T/race.b" &
-	local pb=$! ra rb
-	wait $pa
-	ra=$?
-	wait $pb
-	rb=$?
-	RACE=$(printf '%s\n%s\n' $ra $rb | sort -n | tr '\n' ' ')
-	RACE_ERR=$(cat "$T/race.a" "$T/race.b")
-}
 # The consistent ends of approve racing an edit of what was signed off:
 # the edit first, then approved (the approval's audit entry after the
 # edit's); or the approval first, then proposed again by the edit (an
@@ -496,7 +483,7 @@ bad=0 badmsg= ends=
 for round in $(seq 1 "$SO_ROUNDS"); do
 	new_obj api q1 lapi "Race $round"
 	O=$NEW
-	so_race "obj approve $O" leng "obj edit $O --title Race-$round-edited" lapi
+	race_as "obj approve $O" leng "obj edit $O --title Race-$round-edited" lapi
 	why=$(race_check "$O" objective.update)
 	ends="$ends$(signoff_of "$O") "
 	if [ "$RACE" != "0 0 " ] || [ -n "$why" ]; then
@@ -513,7 +500,7 @@ for round in $(seq 1 "$SO_ROUNDS"); do
 	O=$NEW
 	new_kr "$O" lapi increase 10
 	K=$NEW
-	so_race "obj approve $O" leng "kr edit $K --target $((20 + round))" lapi
+	race_as "obj approve $O" leng "kr edit $K --target $((20 + round))" lapi
 	why=$(race_check "$O" kr.update)
 	ends="$ends$(signoff_of "$O") "
 	if [ "$RACE" != "0 0 " ] || [ -n "$why" ]; then
@@ -528,7 +515,7 @@ bad=0 badmsg=
 for round in $(seq 1 "$SO_ROUNDS"); do
 	new_obj api q1 lapi "Decision race $round"
 	O=$NEW
-	so_race "obj approve $O" leng "obj send-back $O --note race-$round" leng
+	race_as "obj approve $O" leng "obj send-back $O --note race-$round" leng
 	decisions=$(so_sql "SELECT count(*) FROM audit_log WHERE entity_id = $O
 	    AND op IN ('objective.approve', 'objective.send_back')")
 	st=$(signoff_of "$O")

@@ -6,14 +6,6 @@
 # and the query runner (test_pgsource, pgsource.c) on that database.
 # Sourced by suite.sh, after login_admin.
 
-src_quiet() {	# src_quiet NAME CMD...: a setup step; prints only when it fails
-	local name=$1
-	shift
-	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(< "$T/stderr")"
-	return 1
-}
-
 # The password of the read-only role, and a wrong one.
 SRC_PW="feeder-pw-$$-Zq7"
 SRC_BAD="wrong-pw-$$-Xk2"
@@ -23,10 +15,10 @@ SRC_DSN="host=$DATA dbname=ops user=feeder"
 # password (scram) on this cluster's socket, where every other role is
 # trusted: the line goes first in pg_hba.conf (written in place, so that
 # it stays the cluster account's file), then the cluster reloads.
-src_quiet "database ops" psql_cairn -d postgres -c "CREATE DATABASE ops"
-src_quiet "role feeder" psql_cairn -d postgres -c \
+quietly "database ops" psql_cairn -d postgres -c "CREATE DATABASE ops"
+quietly "role feeder" psql_cairn -d postgres -c \
     "CREATE ROLE feeder LOGIN PASSWORD '$SRC_PW'"
-src_quiet "ops tables" psql_cairn -d ops -c "
+quietly "ops tables" psql_cairn -d ops -c "
     CREATE TABLE downtime (at timestamptz NOT NULL, minutes numeric NOT NULL);
     INSERT INTO downtime VALUES ('2026-12-01T00:00:00Z', 30), ('2026-12-02T00:00:00Z', 12.5);
     CREATE VIEW downtime_latest AS SELECT minutes AS value, at FROM downtime ORDER BY at DESC LIMIT 1;
@@ -37,16 +29,16 @@ src_quiet "ops tables" psql_cairn -d ops -c "
 HBA=$DATA/pgdata/pg_hba.conf
 { echo "local ops feeder scram-sha-256"; cat "$HBA"; } > "$T/hba.new" &&
     cat "$T/hba.new" > "$HBA"
-src_quiet "reload" psql_cairn -c "SELECT pg_reload_conf()"
+quietly "reload" psql_cairn -c "SELECT pg_reload_conf()"
 sleep 0.3
 
 SRCROOT=$(psql_cairn -c "SELECT slug FROM teams WHERE parent_id IS NULL")
 if [ -z "$SRCROOT" ]; then
-	src_quiet "root team" as admin team add srcroot --name 'Sources root'
+	quietly "root team" as admin team add srcroot --name 'Sources root'
 	SRCROOT=srcroot
 fi
-src_quiet "team plant" as admin team add plant --name Plant --parent "$SRCROOT"
-src_quiet "team line" as admin team add line --name Line --parent plant
+quietly "team plant" as admin team add plant --name Plant --parent "$SRCROOT"
+quietly "team line" as admin team add line --name Line --parent plant
 mkuser srcbob member
 
 echo "== source add, list, show"
@@ -115,7 +107,7 @@ refused "disallow a team not allowed" 5 admin source disallow ops --team line
 refused "a member may not allow" 4 srcbob source allow ops --team line
 expect_exit "source disallow ops --team plant" 0 as admin --json source disallow ops --team plant
 expect_eq "... no team left" "$(echo "$OUT" | jqr '.teams | length')" "0"
-src_quiet "allow again" as admin source allow ops --team line
+quietly "allow again" as admin source allow ops --team line
 
 echo "== source test"
 expect_exit "source test ops connects" 0 as admin source test ops
@@ -124,10 +116,10 @@ OUT=$(echo "$SRC_BAD" | as admin source add opsbad --postgres "$SRC_DSN" --passw
 expect_exit "source test with a wrong password fails (E_UNAVAILABLE)" 8 as admin --json source test opsbad
 expect_match "... with PostgreSQL's reason" "password authentication failed for user" "$ERR"
 case "$ERR" in *"$SRC_BAD"*) not_ok "... and not the password" "$ERR" ;; *) ok "... and not the password" ;; esac
-src_quiet "a source with no password" as admin source add opsnopw --postgres "$SRC_DSN"
+quietly "a source with no password" as admin source add opsnopw --postgres "$SRC_DSN"
 expect_exit "source test with no password fails" 8 as admin source test opsnopw
 expect_match "... saying none was given" "no password supplied|password authentication failed" "$ERR"
-src_quiet "a source on a database that does not exist" as admin source add nodb --postgres "host=$DATA dbname=nosuchdb user=cairn"
+quietly "a source on a database that does not exist" as admin source add nodb --postgres "host=$DATA dbname=nosuchdb user=cairn"
 expect_exit "source test on a missing database fails" 8 as admin source test nodb
 expect_match "... naming it" "nosuchdb" "$ERR"
 expect_exit "source test prom: nothing listens there" 8 as admin source test prom
@@ -160,7 +152,7 @@ else
 fi
 # A sealed secret copied to another source does not open there (the
 # name is the additional data).
-src_quiet "copy a sealed secret" psql_cairn -c "UPDATE sources SET secret = (SELECT secret FROM sources WHERE name = 'ops') WHERE name = 'opsnopw'"
+quietly "copy a sealed secret" psql_cairn -c "UPDATE sources SET secret = (SELECT secret FROM sources WHERE name = 'ops') WHERE name = 'opsnopw'"
 expect_exit "a secret copied to another row does not open" 8 as admin source test opsnopw
 expect_match "... saying so" "does not open" "$ERR"
 

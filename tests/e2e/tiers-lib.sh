@@ -2,15 +2,6 @@
 # suite).  Needs cli.sh's `as` helper and its admin session in home-admin.
 # Its helpers are prefixed t_ so that they never replace goals.sh's.
 
-# t_quietly NAME CMD...: a set-up step; prints only when it fails.
-t_quietly() {
-	local name=$1
-	shift
-	OUT=$("$@" 2>"$T/stderr") && return 0
-	not_ok "setup: $name" "$(< "$T/stderr")"
-	return 1
-}
-
 # A digest of everything these suites can change.
 t_db_state() {	# DIGEST: of what a t_refused request must not change
 	local d
@@ -100,28 +91,28 @@ if [ -z "${TIERS_SETUP:-}" ]; then
 	for u in tldept tlead tmem tlpriv tmpriv tout texec; do
 		role=member
 		[ "$u" = texec ] && role=executive
-		t_quietly "user $u" sh -c "echo 'pw-$u-tiers' |
+		quietly "user $u" sh -c "echo 'pw-$u-tiers' |
 		    XDG_CONFIG_HOME=$T/home-admin $BIN/cairn user add $u \
 		    --name 'User $u' --role $role --password-stdin"
-		t_quietly "login $u" sh -c "echo 'pw-$u-tiers' |
+		quietly "login $u" sh -c "echo 'pw-$u-tiers' |
 		    XDG_CONFIG_HOME=$T/home-$u $BIN/cairn login $u \
 		    --password-stdin"
 	done
 	TROOT=$(psql_cairn -c "SELECT slug FROM teams WHERE parent_id IS NULL")
 	if [ -z "$TROOT" ]; then
 		TROOT=tco
-		t_quietly "root team" as admin team add tco --name 'Tiers Co'
+		quietly "root team" as admin team add tco --name 'Tiers Co'
 	fi
-	t_quietly "team tdept" as admin team add tdept --name Dept --parent "$TROOT"
-	t_quietly "team tops" as admin team add tops --name Ops --parent tdept
-	t_quietly "team tpriv" as admin team add tpriv --name Private \
+	quietly "team tdept" as admin team add tdept --name Dept --parent "$TROOT"
+	quietly "team tops" as admin team add tops --name Ops --parent tdept
+	quietly "team tpriv" as admin team add tpriv --name Private \
 	    --parent tdept --private
-	t_quietly "lead tldept" as admin team member add tdept tldept --lead
-	t_quietly "lead tlead" as admin team member add tops tlead --lead
-	t_quietly "member tmem" as admin team member add tops tmem
-	t_quietly "lead tlpriv" as admin team member add tpriv tlpriv --lead
-	t_quietly "member tmpriv" as admin team member add tpriv tmpriv
-	t_quietly "period tq4" as admin period add tq4 --start 2026-10-01 \
+	quietly "lead tldept" as admin team member add tdept tldept --lead
+	quietly "lead tlead" as admin team member add tops tlead --lead
+	quietly "member tmem" as admin team member add tops tmem
+	quietly "lead tlpriv" as admin team member add tpriv tlpriv --lead
+	quietly "member tmpriv" as admin team member add tpriv tmpriv
+	quietly "period tq4" as admin period add tq4 --start 2026-10-01 \
 	    --end 2026-12-30
-	t_quietly "open tq4" as admin period open tq4
+	quietly "open tq4" as admin period open tq4
 fi

@@ -12,7 +12,7 @@ expect_match "team list: each team's mode" '"slug":"tops"[^}]*"framework":"hybri
 expect_exit "team show prints the mode" 0 as tmem team show tops
 expect_match "team show: framework line" "^framework: hybrid" "$OUT"
 
-t_quietly "an objective in tops while hybrid" as admin obj add --team tops \
+quietly "an objective in tops while hybrid" as admin obj add --team tops \
     --period tq4 --owner tlead --title 'Before kpi mode'
 OBJ_BEFORE=$OUT
 
@@ -29,7 +29,7 @@ expect_exit "the objective made before kpi mode stays" 0 as admin --json obj sho
 expect_eq "it is not archived" "$(jget "$OUT" '{archived}')" "false"
 expect_exit "and can still be changed" 0 as tlead obj edit "$OBJ_BEFORE" --title 'Before kpi mode, edited'
 t_allowed "a lead of an ancestor team sets okr" tldept team framework tops okr
-t_quietly "okr mode: objectives again" as admin obj add --team tops \
+quietly "okr mode: objectives again" as admin obj add --team tops \
     --period tq4 --owner tlead --title 'In okr mode'
 t_allowed "admin sets hybrid" admin team framework tops hybrid
 expect_exit "the mode change is audited" 0 as admin --json audit --entity team:"$(psql_cairn -c "SELECT id FROM teams WHERE slug = 'tops'")" --limit 3
@@ -103,7 +103,7 @@ kpi_ops() {
 mk_kpi() {
 	KPI=
 	if kpi_ops; then
-		t_quietly "KPI $2" as admin kpi add --team "$1" --name "$2" \
+		quietly "KPI $2" as admin kpi add --team "$1" --name "$2" \
 		    --unit % --direction up --green 95 --amber 90 && KPI=$OUT
 	else
 		KPI=$(psql_cairn -c "INSERT INTO kpis (team_id, name, unit,
@@ -113,7 +113,7 @@ mk_kpi() {
 }
 kpi_record() {	# kpi_record WHO KPI VALUE
 	if kpi_ops; then
-		t_quietly "reading $3 of KPI $2" as "$1" kpi record "$2" "$3"
+		quietly "reading $3 of KPI $2" as "$1" kpi record "$2" "$3"
 	else
 		psql_cairn -c "INSERT INTO kpi_readings (kpi_id, value, author_id)
 		    SELECT $2, $3, id FROM users WHERE login = '$(login_of_t "$1")'" >/dev/null
@@ -121,7 +121,7 @@ kpi_record() {	# kpi_record WHO KPI VALUE
 }
 kpi_archive() {	# kpi_archive KPI
 	if kpi_ops; then
-		t_quietly "archive KPI $1" as admin kpi archive "$1"
+		quietly "archive KPI $1" as admin kpi archive "$1"
 	else
 		psql_cairn -c "UPDATE kpis SET archived = true WHERE id = $1"
 	fi
@@ -136,13 +136,13 @@ mk_kpi tops "Stock cover"; K2=$KPI
 mk_kpi tpriv "Private metric"; KP=$KPI
 mk_kpi tops "Old metric"; KA=$KPI
 kpi_archive "$KA"
-t_quietly "objective to guard" as admin obj add --team tops --period tq4 \
+quietly "objective to guard" as admin obj add --team tops --period tq4 \
     --owner tlead --title 'Cut cost'
 OG=$OUT
-t_quietly "objective owned by a member" as admin obj add --team tops \
+quietly "objective owned by a member" as admin obj add --team tops \
     --period tq4 --owner tmem --title 'Owned by a member'
 OM=$OUT
-t_quietly "objective in the private team" as admin obj add --team tpriv \
+quietly "objective in the private team" as admin obj add --team tpriv \
     --period tq4 --owner tlpriv --title 'Private objective'
 OP=$OUT
 
@@ -200,12 +200,12 @@ t_refused "a KPI id that is no number" 2 admin obj guard "$OG" --kpi x
 t_refused "no --kpi" 2 admin obj guard "$OG"
 
 # At most ten guardrails an objective.
-t_quietly "objective for the limit" as admin obj add --team tops --period tq4 \
+quietly "objective for the limit" as admin obj add --team tops --period tq4 \
     --owner tlead --title 'Many guardrails'
 OL=$OUT
 for i in $(seq 1 10); do
 	mk_kpi tops "Limit metric $i"
-	t_quietly "guardrail $i" as admin obj guard "$OL" --kpi "$KPI"
+	quietly "guardrail $i" as admin obj guard "$OL" --kpi "$KPI"
 done
 mk_kpi tops "Limit metric 11"
 t_refused_rule "an eleventh guardrail is refused" limit.guardrails admin obj guard "$OL" --kpi "$KPI"
@@ -223,14 +223,14 @@ else
 fi
 
 # Nothing changes in a closed period.
-t_quietly "period tclosed" as admin period add tclosed --start 2026-07-01 --end 2026-09-30
-t_quietly "open tclosed" as admin period open tclosed
-t_quietly "objective in tclosed" as admin obj add --team tops --period tclosed \
+quietly "period tclosed" as admin period add tclosed --start 2026-07-01 --end 2026-09-30
+quietly "open tclosed" as admin period open tclosed
+quietly "objective in tclosed" as admin obj add --team tops --period tclosed \
     --owner tlead --title 'Closed soon'
 OC=$OUT
-t_quietly "guard it" as admin obj guard "$OC" --kpi "$K1"
-t_quietly "review tclosed" as admin period review tclosed
-t_quietly "close tclosed" as admin period close tclosed --auto-grade
+quietly "guard it" as admin obj guard "$OC" --kpi "$K1"
+quietly "review tclosed" as admin period review tclosed
+quietly "close tclosed" as admin period close tclosed --auto-grade
 t_refused_rule "no guard in a closed period" period.closed admin obj guard "$OC" --kpi "$K2"
 t_refused_rule "no unguard in a closed period" period.closed admin obj unguard "$OC" --kpi "$K1"
 expect_eq "a closed objective still shows its guardrail" "$(guard_field "$OC" '{guardrails,0,kpi}')" "$K1"
