@@ -338,6 +338,7 @@ printf '%s\n' "$wr" | grep -q '^broken ' ||
     not_ok "watch_raw.py ran to its end" "$(printf '%s\n' "$wr" | tail -n 8)"
 
 # --- A watcher that does not read is dropped with its last seq -----------
+export WQ_LEFT="'$PGBIN/psql' -X -q -A -t -h '$DATA' -U cairn -d cairn -c \"SELECT count(*) FROM events WHERE seq IS NULL\""
 export WQ_FLOOD="'$PGBIN/psql' -X -q -h '$DATA' -U cairn -d cairn -c \"INSERT INTO events (kind, entity, entity_id, audience, summary) SELECT 'flood', 'test', g, 'all', repeat('x', 200) FROM generate_series(1, 60000) g\""
 res=$(cd "$HERE" && python3 - "$ADDR" "$CAIRN_CA" "$T/home-admin" <<'PY'
 import glob, json, os, socket, ssl, struct, subprocess, sys, time
@@ -350,6 +351,7 @@ raw = socket.socket()
 raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 raw.connect((host, int(port)))
 s = ctx.wrap_socket(raw)
+s.settimeout(120)		# never hang the suite
 rid = 0
 def send(op, args):
     global rid
@@ -376,10 +378,20 @@ send('session.resume', {'token': tok}); r = frame()
 if not r.get('ok'):
     print('resume failed', r); sys.exit(0)
 send('event.watch', {}); frame()
-# 60,000 events by SQL (the sequencer's sweep numbers them), not read.
+# 60,000 events by SQL (the sequencer's sweep numbers them), not read
+# until all are numbered and so sent or queued: under ASan on a loaded
+# machine numbering them can take a minute, and a client that reads
+# meanwhile keeps up.
 subprocess.run(['sh', '-c', os.environ['WQ_FLOOD']], check=True,
                stdout=subprocess.DEVNULL)
-time.sleep(4)
+deadline = time.time() + 300
+while time.time() < deadline:
+    left = subprocess.run(['sh', '-c', os.environ['WQ_LEFT']], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    if left == '0':
+        break
+    time.sleep(1)
+time.sleep(2)
 last = 0; n = 0; err = None
 try:
     while True:
@@ -388,7 +400,7 @@ try:
             last = f['event']['seq']; n += 1
         elif f.get('ok') is False:
             err = f['error']; break
-except EOFError:
+except (EOFError, socket.timeout):
     pass
 print(n, last, err and err.get('code'), err and err.get('seq'))
 PY
