@@ -25,7 +25,7 @@
  * Delivery (on_deliver): new events are taken from the ring of events.c
  * by sweeps over the live watchers, WATCH_SLICE of them per turn of the
  * loop, each watcher's frames in one write, written directly when its
- * connection has nothing queued (frames_send).  A sweep costs cairnd about
+ * connection has nothing queued (watch-frame.c).  A sweep costs about
  * 2 ms of CPU per 1,000 watchers (make bench, section watch).
  *
  * Catching up (--since, a refresh, a client that was slow): from the ring
@@ -45,28 +45,23 @@
 #include <time.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent_ssl.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 #include "events.h"
 #include "frame.h"
 #include "mpack.h"
 #include "op.h"
 #include "row.h"
-#include "samples.h"
 #include "sql.h"
 #include "stmt.h"
+#include "watch-int.h"
 #include "watch-rule.h"
 #include "watch.h"
 #include "xmalloc.h"
 
 #define WATCH_PAGE		100
-#define WATCH_OUT_LOW		(64 * 1024)
 #define WATCH_HEARTBEAT_MS	30000
 #define WATCH_TICK_MS		50
 #define WATCH_SLICE		64	/* watchers written per turn */
-#define WATCH_DIRECT_MAX	16384	/* see frames_send */
 
 /* The facts of a watcher (ctx) or of each watcher (refresh). */
 #define WATCH_FACTS							\
@@ -128,46 +123,6 @@ const stmt_table watch_stmts = {
 	    " $lim::integer)" },
 };
 
-struct watcher {
-	TAILQ_ENTRY(watcher)	 entry;
-	struct watch		*wt;
-	struct request		*req;
-	struct watch_rule	 r;		/* who reads what, and asks */
-	int64_t			 last;		/* last seq considered */
-	int64_t			 sent;		/* last seq sent */
-	bool			 live;		/* else catching up */
-	bool			 paging;	/* a page is being read */
-	bool			 stale;		/* facts to read again */
-	uint64_t		 last_frame_ms;
-	char			 after[24], lim[8];
-	char			 caller[24];	/* the ctx's parameters */
-	char			 team[65], period[65];
-	bool			 has_team, has_period, has_since;
-};
-TAILQ_HEAD(watcherq, watcher);
-
-struct watch {
-	struct server		*srv;
-	struct events		*ev;
-	struct watcherq		 list;
-	int			 n;
-	struct event		*tick;
-	/* Delivery (on_deliver): live watchers are brought to `target`, a
-	 * slice of WATCH_SLICE at a time, from `cursor` on. */
-	struct event		*deliver;
-	struct watcher		*cursor;	/* next in this sweep */
-	bool			 sweeping, again;
-	int64_t			 target;	/* deliver up to this seq */
-	int64_t			 swept;		/* the last sweep's target */
-	int64_t			 facts_at;	/* stop there: facts change */
-	uint64_t		 sweep_ms;	/* when this sweep began */
-	bool			 refreshing;
-	struct watcher		**snap;		/* the refresh's watchers */
-	int			 nsnap;
-	/* The refresh's parameters, one array each, in wa_names' order:
-	 * users, roots (0: no --team), sessions and tokens (0: none). */
-	char			*arrays[4];
-};
 static const char *const wa_names[] = { "users", "roots", "sids", "tids" };
 
 static struct watch *the_watch;		/* one per cairnd (watch_init) */
@@ -176,56 +131,6 @@ int
 watch_count(void)
 {
 	return the_watch != NULL ? the_watch->n : 0;
-}
-
-/*
- * cairnd's share of an event's delay: from its write (its "at", in the
- * change's transaction) to its frames queued on every live watcher's
- * connection, by this machine's clock.  The last WATCH_DELAYS events'
- * delays; logged (info) each WATCH_REPORT_MS there were any, so that an
- * operator (and the bench) can tell the server's part from the clients'.
- */
-#define WATCH_REPORT_MS		10000
-static struct {
-	struct samples	 delay;		/* write to frames queued */
-	struct samples	 sweep;		/* a sweep, first slice to last */
-	uint64_t	 events, frames;
-	uint64_t	 last_report;
-} delays;
-
-static void
-delay_note(const struct ev *e)
-{
-	struct timespec ts;
-	int64_t now;
-
-	if (e->at_ms == 0)
-		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	samples_add(&delays.delay, now > e->at_ms ? now - e->at_ms : 0);
-	delays.events++;
-}
-
-/* The tick's report of the delays since the last one, with those of the
- * stages before (events.c). */
-static void
-delay_report(struct watch *wt)
-{
-	char d[80], sw[80];
-	int n = delays.delay.n;
-
-	if (n == 0 || now_ms() - delays.last_report < WATCH_REPORT_MS)
-		return;
-	samples_take(&delays.delay, d, sizeof d);
-	samples_take(&delays.sweep, sw, sizeof sw);
-	log_info("watch: %llu events sent as %llu frames; delay from the "
-	    "write to the frames queued: %s (%d sampled); a sweep of the "
-	    "watchers: %s", (unsigned long long)delays.events,
-	    (unsigned long long)delays.frames, d, n, sw);
-	events_report(wt->ev);
-	delays.events = delays.frames = 0;
-	delays.last_report = now_ms();
 }
 
 static void	catch_up(struct watcher *);
@@ -249,108 +154,6 @@ facts_read(struct watcher *w, const PGresult *res, int row)
 	    row_str(res, row, "subtree")))
 		return false;
 	return true;
-}
-
-/* Frames ---------------------------------------------------------------- */
-
-static size_t
-out_len(const struct watcher *w)
-{
-	const struct conn *c = w->req->conn;
-
-	if (c->state == CONN_DEAD || c->bev == NULL)
-		return 0;
-	return evbuffer_get_length(bufferevent_get_output(c->bev));
-}
-
-/* Append one frame {"id", "ok": true, key: body} to buf, body already
- * packed: one event is packed once for all watchers, and only this
- * envelope (its request's id) per watcher. */
-static void
-frame_append(msgpack_sbuffer *buf, const struct watcher *w, const char *key,
-    const char *body, size_t blen)
-{
-	static const char room[FRAME_HEADER_SIZE];
-	size_t at = buf->size;
-	msgpack_packer pk;
-
-	/* The header's room first, filled in once the length is known. */
-	msgpack_sbuffer_write(buf, room, sizeof room);
-	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_pack_key(&pk, WIRE_ID);
-	msgpack_pack_uint64(&pk, w->req->id);
-	mp_kv_bool(&pk, WIRE_OK, true);
-	mp_pack_key(&pk, key);
-	msgpack_sbuffer_write(buf, body, blen);
-	frame_put_header((unsigned char *)buf->data + at,
-	    (uint32_t)(buf->size - at - FRAME_HEADER_SIZE));
-}
-
-/*
- * Send buf's frames on w's connection, in one write.  When nothing is
- * queued on the connection they are written at once, one SSL_write: no
- * write interest turned on and off in epoll, no callback, for each of
- * 1,000 watchers at each batch.  Safe because an empty output buffer
- * means no write of libevent's is pending in the SSL object (libevent's
- * writes come from that buffer), and SSL_want_write() says no read is
- * waiting on a write.  When the socket is full (WANT_WRITE, part of the
- * record in OpenSSL's buffer) or it failed, the bytes go to the output
- * buffer: libevent's next SSL_write then starts with the same bytes,
- * as OpenSSL requires (it sets SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, and
- * at most WATCH_DIRECT_MAX, its own write size, is written this way so
- * that its retry is never shorter), or meets the error and closes.
- */
-static void
-frames_send(struct watcher *w, const msgpack_sbuffer *buf, bool direct)
-{
-	struct conn *c = w->req->conn;
-	struct evbuffer *out;
-	SSL *ssl;
-
-	if (buf->size == 0 || c->state == CONN_DEAD || c->bev == NULL)
-		return;
-	c->last_reply_ms = w->last_frame_ms = now_ms();
-	out = bufferevent_get_output(c->bev);
-	if (direct && evbuffer_get_length(out) == 0 &&
-	    buf->size <= WATCH_DIRECT_MAX &&
-	    (ssl = bufferevent_openssl_get_ssl(c->bev)) != NULL &&
-	    SSL_is_init_finished(ssl) && !SSL_want_write(ssl)) {
-		ERR_clear_error();
-		if (SSL_write(ssl, buf->data, (int)buf->size) ==
-		    (int)buf->size)
-			return;
-		ERR_clear_error();
-	}
-	evbuffer_add(out, buf->data, buf->size);
-}
-
-/* The frames of one watcher, built here, then sent in one write. */
-static msgpack_sbuffer batch;
-
-/* One frame, through the output buffer: the "watching" frames, whose
- * write callback kicks the connection (conn.c), so that requests
- * pipelined behind a watch that starts are answered then. */
-static void
-frame(struct watcher *w, const char *key, const char *body, size_t blen)
-{
-	batch.size = 0;
-	frame_append(&batch, w, key, body, blen);
-	frames_send(w, &batch, false);
-}
-
-static void
-watching_frame(struct watcher *w)
-{
-	msgpack_sbuffer sb;
-	msgpack_packer pk;
-
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 1);
-	mp_kv_int(&pk, WIRE_SEQ, w->last);
-	frame(w, WIRE_WATCHING, sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
 }
 
 static void
@@ -384,46 +187,6 @@ watcher_end(struct watcher *w, enum wire_err code, const char *msg)
 	req->close_after = true;
 	watcher_free(w);
 	req_reply(req);
-}
-
-/* Consider event e for w: its frame appended to buf when w may read it
- * and asked for it (true). */
-static bool
-consider(struct watcher *w, const struct ev *e, msgpack_sbuffer *buf)
-{
-	if (e->seq <= w->last)
-		return false;
-	/* Not past a change of facts until they are read again. */
-	if (w->wt->facts_at != 0 && e->seq > w->wt->facts_at)
-		return false;
-	w->last = e->seq;
-	if (!watch_rule_wants(&w->r, e))
-		return false;
-	frame_append(buf, w, WIRE_EVENT, e->packed, e->size);
-	w->sent = e->seq;
-	return true;
-}
-
-/* One event of a replay into batch: none once batch holds WATCH_OUT_LOW,
- * so that one write of a watcher is bounded; the rest waits for the next
- * sweep (on_deliver) or turn of the catch-up. */
-static bool	replay_held;		/* replay_one left some out */
-
-static void
-replay_one(void *arg, const struct ev *e)
-{
-	if (batch.size >= WATCH_OUT_LOW)
-		replay_held = true;
-	else if (consider(arg, e, &batch))
-		delays.frames++;
-}
-
-/* A sweep's end: the delay of each event it brought, to the frames
- * queued on every live watcher's connection. */
-static void
-note_one(void *arg, const struct ev *e)
-{
-	delay_note(e);
 }
 
 /* The next slice, on the loop's next turn: a timer of 0, not
@@ -473,15 +236,15 @@ on_deliver(evutil_socket_t fd, short what, void *arg)
 		if (!w->live || w->last >= wt->target)
 			continue;
 		n++;
-		batch.size = 0;
-		if (!events_replay(wt->ev, w->last, wt->target, replay_one,
+		watch_batch.size = 0;
+		if (!events_replay(wt->ev, w->last, wt->target, watch_replay_one,
 		    w)) {
 			w->live = false;
 			catch_up(w);
 			continue;
 		}
-		frames_send(w, &batch, true);
-		if (out_len(w) > max)
+		watch_frames_send(w, &watch_batch, true);
+		if (watch_out_len(w) > max)
 			watcher_end(w, E_LIMIT, "this watcher fell behind "
 			    "(watch_buffer): resume with --since");
 		else if (w->last < wt->target)
@@ -492,8 +255,8 @@ on_deliver(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	wt->sweeping = false;
-	samples_add(&delays.sweep, (int64_t)(now_ms() - wt->sweep_ms));
-	if (!events_replay(wt->ev, wt->swept, wt->target, note_one, NULL))
+	watch_sweep_noted(now_ms() - wt->sweep_ms);
+	if (!events_replay(wt->ev, wt->swept, wt->target, watch_note_one, NULL))
 		log_debug("watch: the sweep's events left the ring: their "
 		    "delays are not noted");
 	wt->swept = wt->target;
@@ -558,18 +321,18 @@ on_page(void *arg, const PGresult *res)
 		return;
 	}
 	n = PQntuples(res);
-	batch.size = 0;
+	watch_batch.size = 0;
 	for (int i = 0; i < n; i++) {
 		struct ev e;
 		if (!ev_from_row(&e, res, i)) {
-			frames_send(w, &batch, true);
+			watch_frames_send(w, &watch_batch, true);
 			watcher_end(w, E_INTERNAL, "a malformed event");
 			return;
 		}
-		(void)consider(w, &e, &batch);
+		(void)watch_consider(w, &e, &watch_batch);
 		ev_clear(&e);
 	}
-	frames_send(w, &batch, true);
+	watch_frames_send(w, &watch_batch, true);
 	catch_up(w);
 }
 
@@ -583,14 +346,14 @@ catch_up(struct watcher *w)
 		return;
 	if (w->wt->facts_at != 0 && w->last >= w->wt->facts_at)
 		return;			/* the sweep's end refreshes it */
-	if (out_len(w) > WATCH_OUT_LOW)
+	if (watch_out_len(w) > WATCH_OUT_LOW)
 		return;			/* the tick tries again */
-	batch.size = 0;
-	replay_held = false;
+	watch_batch.size = 0;
+	watch_replay_held = false;
 	if (events_replay(w->wt->ev, w->last, w->wt->facts_at != 0 ?
-	    w->wt->facts_at : INT64_MAX, replay_one, w)) {
-		frames_send(w, &batch, true);
-		if (!replay_held)
+	    w->wt->facts_at : INT64_MAX, watch_replay_one, w)) {
+		watch_frames_send(w, &watch_batch, true);
+		if (!watch_replay_held)
 			w->live = true;
 		return;			/* else: the tick goes on */
 	}
@@ -729,11 +492,11 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		else if (!w->live)
 			catch_up(w);
 		if (now - w->last_frame_ms >= WATCH_HEARTBEAT_MS)
-			watching_frame(w);
+			watch_watching_frame(w);
 	}
 	if (stale)
 		refresh(wt);
-	delay_report(wt);
+	watch_delay_report(wt);
 	evtimer_add(wt->tick, &tv);
 }
 
@@ -813,7 +576,7 @@ on_ctx(void *arg, const PGresult *res)
 	req->watch_free = watch_stream_free;
 	log_req(LOG_LVL_INFO, req, "'%s' watching from seq %lld",
 	    req->conn->sess.login, (long long)w->last);
-	watching_frame(w);
+	watch_watching_frame(w);
 	catch_up(w);
 }
 
