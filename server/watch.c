@@ -25,8 +25,8 @@
  * Delivery (on_deliver): new events are taken from the ring of events.c
  * by sweeps over the live watchers, WATCH_SLICE of them per turn of the
  * loop, each watcher's frames in one write, written directly when its
- * connection has nothing queued (watch-frame.c).  A sweep costs about
- * 2 ms of CPU per 1,000 watchers (make bench, section watch).
+ * connection has nothing queued (watch-frame.c): about 3 ms of CPU per
+ * 1,000 frames (make bench, section watch).
  *
  * Catching up (--since, a refresh, a client that was slow): from the ring
  * when it reaches back far enough, else from the table in pages of
