@@ -256,7 +256,9 @@ on_deliver(evutil_socket_t fd, short what, void *arg)
 	}
 	wt->sweeping = false;
 	watch_sweep_noted(now_ms() - wt->sweep_ms);
-	if (!events_replay(wt->ev, wt->swept, wt->target, watch_note_one, NULL))
+	/* Noted only when someone watched (the log is about deliveries). */
+	if (wt->n > 0 &&
+	    !events_replay(wt->ev, wt->swept, wt->target, watch_note_one, NULL))
 		log_debug("watch: the sweep's events left the ring: their "
 		    "delays are not noted");
 	wt->swept = wt->target;

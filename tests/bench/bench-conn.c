@@ -23,6 +23,7 @@
 #include <openssl/err.h>
 
 #include "bench.h"
+#include "date.h"
 #include "frame.h"
 #include "tls.h"
 #include "wire.h"
@@ -423,20 +424,6 @@ deadline_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(b->base);
 }
 
-/* Days from 1970-01-01 to y-m-d (the proleptic Gregorian calendar). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* n digits at p as a number; -1 when one is not a digit. */
 static int
 digits(const char *p, int n)
@@ -451,12 +438,12 @@ digits(const char *p, int n)
 	return v;
 }
 
-/* The wall-clock time of an event's "at" (YYYY-MM-DDTHH:MM:SS.mmmZ), ns;
- * 0 when malformed.  By hand, not sscanf() and timegm(): the watchers'
- * client reads 100,000 of them a second on the cores cairnd uses. */
+/* An event's "at" (YYYY-MM-DDTHH:MM:SS.mmmZ) in ns, 0 when malformed; not
+ * by sscanf() and timegm(): 100,000 a second on cairnd's own cores. */
 static uint64_t
 at_ns(const msgpack_object *at)
 {
+	char day[11];
 	const char *s;
 	int y, mo, d, h, mi, se, ms;
 
@@ -464,17 +451,16 @@ at_ns(const msgpack_object *at)
 	    at->via.str.size != 24)
 		return 0;
 	s = at->via.str.ptr;
-	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-	    s[16] != ':' || s[19] != '.' || s[23] != 'Z')
-		return 0;
-	if ((y = digits(s, 4)) < 1970 || (mo = digits(s + 5, 2)) < 1 ||
-	    mo > 12 || (d = digits(s + 8, 2)) < 1 || d > 31 ||
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	if (date_check(day, &y, &mo, &d) != DATE_OK || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23] != 'Z' ||
 	    (h = digits(s + 11, 2)) < 0 || (mi = digits(s + 14, 2)) < 0 ||
 	    (se = digits(s + 17, 2)) < 0 || (ms = digits(s + 20, 3)) < 0)
 		return 0;
-	return ((uint64_t)days_from_civil(y, mo, d) * 86400 +
-	    (uint64_t)h * 3600 + (uint64_t)mi * 60 + (uint64_t)se) *
-	    1000000000ULL + (uint64_t)ms * 1000000ULL;
+	return ((uint64_t)date_days(y, mo, d) * 86400 + (uint64_t)h * 3600 +
+	    (uint64_t)mi * 60 + (uint64_t)se) * 1000000000ULL +
+	    (uint64_t)ms * 1000000ULL;
 }
 
 /* --op watch: a frame of the watch.  Each event's latency is from its
