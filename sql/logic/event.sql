@@ -256,7 +256,10 @@ END $$;
 
 -- Every audit entry writes its event.  The describer is looked up by the
 -- entry's entity_type, which is a constant of cairn's own statements
--- (never user text); an entity without one gets an admin-only event.
+-- (never user text); an entity without one gets an admin-only event.  It
+-- is called in FROM: "SELECT (f($1)).*" would call it once per column of
+-- events (16 times, each with its own lookups: make bench saw 16 reads of
+-- key_results per check-in).
 CREATE OR REPLACE FUNCTION audit_event() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -265,7 +268,7 @@ DECLARE
 BEGIN
 	f := to_regproc('event_of_' || NEW.entity_type);
 	IF f IS NOT NULL THEN
-		EXECUTE format('SELECT (%s($1)).*', f) INTO e USING NEW;
+		EXECUTE format('SELECT * FROM %s($1)', f) INTO e USING NEW;
 		IF e.entity IS NULL THEN
 			RETURN NULL;	-- the describer says: no event
 		END IF;
