@@ -132,6 +132,9 @@ $(BIN)/test_%: $(BUILD)/tests/e2e/test_%.o $(COMMON_OBJ)
 	@echo "LD $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
+# The raw-frame suites share their helpers.
+$(BIN)/test_proto $(BIN)/test_conn: $(BUILD)/tests/e2e/proto-lib.o
+
 # Unit tests of server modules that need no server around them.
 $(BIN)/test_authz: $(BUILD)/server/authz.o
 $(BIN)/test_rules: $(BUILD)/server/rules.o

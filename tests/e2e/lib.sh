@@ -222,7 +222,7 @@ max_queue = 8
 max_elements = 8192
 max_output = 65536
 max_conns = 64
-# test_proto fills max_conns from one address; limits.sh tests the reserve
+# test_conn fills max_conns from one address; limits.sh tests the reserve
 conns_reserve = 0
 # ... and the suites start many clients at once from 127.0.0.1:
 # connections not logged in are limited as on any server only in

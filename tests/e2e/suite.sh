@@ -70,6 +70,14 @@ proto)
 	else
 		not_ok "protocol suite"
 	fi
+	echo "== connections (cmocka, raw frames over TLS)"
+	if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
+	    CAIRN_TEST_OTHER_CA=$T/other/ca.pem CAIRN_TEST_ADMIN=root \
+	    CAIRN_TEST_ADMIN_PW=$ADMIN_PW "$BIN/test_conn"; then
+		ok "connections suite"
+	else
+		not_ok "connections suite"
+	fi
 	echo "== memory per connection under a flood (cmocka, cairnd's RSS)"
 	if CAIRN_TEST_ADDR=$ADDR CAIRN_TEST_CA=$T/certs/ca.pem \
 	    CAIRN_TEST_PID=$SERVER_PID "$BIN/test_memory"; then

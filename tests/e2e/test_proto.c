@@ -1,9 +1,11 @@
 /*
  * test_proto.c: the wire protocol against a live cairnd over TLS, with raw
- * frames, so that what a foreign client would see is checked byte for byte.
- * run.sh starts the server with small limits (max_frame 65536, max_string
- * 4096, max_depth 8, max_queue 8, max_elements 8192, max_conns 64,
- * handshake_timeout 2 s, hello_timeout 2 s, idle_timeout 4 s).
+ * frames, so that what a foreign client would see is checked byte for byte:
+ * hello, frames, payloads, requests, pipelines and their limits (TLS and
+ * the connection limits: test_conn.c).  run.sh starts the server with
+ * small limits (max_frame 65536, max_string 4096, max_depth 8, max_queue 8,
+ * max_elements 8192, max_conns 64, handshake_timeout 2 s, hello_timeout
+ * 2 s, idle_timeout 4 s).
  */
 #include <sys/socket.h>
 
@@ -27,149 +29,7 @@
 #include "peer.h"
 #include "tls.h"
 #include "wire.h"
-
-static const char *addr, *ca, *other_ca, *admin, *admin_pw;
-
-static void
-conn(struct peer *p)
-{
-	if (!peer_connect(p, addr, ca, 5000))
-		fail_msg("connect: %s", p->err);
-}
-
-/* Pack {"id": id, "op": op, "args": {k: v-string ...}}; NULL-terminated. */
-static void
-pack_req(msgpack_sbuffer *sb, uint64_t id, const char *op, ...)
-{
-	msgpack_packer pk;
-	va_list ap;
-	int n = 0;
-
-	va_start(ap, op);
-	while (va_arg(ap, const char *) != NULL)
-		n++;
-	va_end(ap);
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", op);
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, n / 2);
-	va_start(ap, op);
-	for (int i = 0; i < n / 2; i++) {
-		const char *k = va_arg(ap, const char *);
-		const char *v = va_arg(ap, const char *);
-		mp_kv_str(&pk, k, v);
-	}
-	va_end(ap);
-}
-
-/* A hello request (any protocol version, for the refusal tests). */
-static void
-pack_hello(msgpack_sbuffer *sb, uint64_t id, int proto, const char *client)
-{
-	msgpack_packer pk;
-
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", "hello");
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, 2);
-	mp_kv_int(&pk, "proto", proto);
-	mp_kv_str(&pk, "client", client);
-}
-
-/* Read one response; return its error code (E_OK on success). */
-static enum wire_err
-read_resp(struct peer *p, uint64_t want_id, struct mp_doc *doc)
-{
-	struct mp_limits lim = { 32, 1 << 20 };
-	const char *payload;
-	size_t len;
-	const msgpack_object *id, *okv, *err, *code;
-
-	if (!peer_read_frame(p, &payload, &len))
-		fail_msg("read: %s", p->err);
-	assert_int_equal(mp_decode(doc, payload, len, &lim), MP_OK);
-	id = mp_map_get(doc->root, "id");
-	assert_non_null(id);
-	assert_int_equal(id->via.u64, want_id);
-	okv = mp_map_get(doc->root, "ok");
-	assert_non_null(okv);
-	assert_int_equal(okv->type, MSGPACK_OBJECT_BOOLEAN);
-	if (okv->via.boolean) {
-		assert_non_null(mp_map_get(doc->root, "result"));
-		return E_OK;
-	}
-	err = mp_map_get(doc->root, "error");
-	assert_non_null(err);
-	code = mp_map_get(err, "code");
-	assert_non_null(code);
-	assert_non_null(mp_map_get(err, "message"));
-	return wire_err_parse(code->via.str.ptr, code->via.str.size);
-}
-
-static enum wire_err
-call(struct peer *p, uint64_t id, msgpack_sbuffer *sb)
-{
-	struct mp_doc doc;
-	enum wire_err e;
-
-	if (!peer_send_frame(p, sb->data, sb->size))
-		fail_msg("send: %s", p->err);
-	msgpack_sbuffer_destroy(sb);
-	e = read_resp(p, id, &doc);
-	mp_doc_free(&doc);
-	return e;
-}
-
-static void
-hello(struct peer *p)
-{
-	msgpack_sbuffer sb;
-
-	pack_hello(&sb, 1, 1, "test_proto");
-	assert_int_equal(call(p, 1, &sb), E_OK);
-}
-
-static void
-ping_ok(struct peer *p, uint64_t id)
-{
-	msgpack_sbuffer sb;
-
-	pack_req(&sb, id, "ping", NULL);
-	assert_int_equal(call(p, id, &sb), E_OK);
-}
-
-/* The server closed the connection: a read gets EOF. */
-static void
-assert_closed(struct peer *p)
-{
-	const char *payload;
-	size_t len;
-
-	assert_false(peer_read_frame(p, &payload, &len));
-}
-
-static void
-raw_frame(struct peer *p, const void *payload, size_t n)
-{
-	assert_true(peer_send_frame(p, payload, n));
-}
-
-/* Log in as the admin: the limits after login apply from then on. */
-static void
-login(struct peer *p, uint64_t id)
-{
-	msgpack_sbuffer sb;
-
-	pack_req(&sb, id, "session.login", "login", admin, "password",
-	    admin_pw, NULL);
-	assert_int_equal(call(p, id, &sb), E_OK);
-}
+#include "proto-lib.h"
 
 static void
 test_hello_first(void **st)
@@ -459,63 +319,6 @@ test_session_ops(void **st)
 	peer_close(&p);
 }
 
-/* TLS below 1.3 is refused by default. */
-static void
-test_tls12_refused(void **st)
-{
-	char err[256];
-	SSL_CTX *ctx = tls_client_ctx(ca, err, sizeof err);
-
-	assert_non_null(ctx);
-	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
-	char host[64], port[16];
-	assert_true(parse_hostport(addr, host, sizeof host, port, sizeof port));
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-	    .sin_port = htons(atoi(port)) };
-	inet_pton(AF_INET, host, &sin.sin_addr);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
-	SSL *ssl = SSL_new(ctx);
-	SSL_set_fd(ssl, fd);
-	assert_true(SSL_connect(ssl) != 1);
-	ERR_clear_error();
-	SSL_free(ssl);
-	close(fd);
-	SSL_CTX_free(ctx);
-}
-
-static void
-test_wrong_ca(void **st)
-{
-	struct peer p;
-
-	assert_false(peer_connect(&p, addr, other_ca, 5000));
-	assert_int_equal(p.fail, PEER_ETLS);
-	assert_non_null(strstr(p.err, "certificate verify failed"));
-	peer_close(&p);
-}
-
-/* A TCP connection that never starts TLS is closed after the timeout. */
-static void
-test_handshake_timeout(void **st)
-{
-	char host[64], port[16], b;
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	struct timeval tv = { 6, 0 };
-	time_t t0 = time(NULL);
-	int fd;
-
-	assert_true(parse_hostport(addr, host, sizeof host, port, sizeof port));
-	sin.sin_port = htons(atoi(port));
-	inet_pton(AF_INET, host, &sin.sin_addr);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	assert_int_equal(read(fd, &b, 1), 0);	/* EOF, not a time-out */
-	assert_true(time(NULL) - t0 <= 4);
-	close(fd);
-}
-
 /*
  * Reads from many connections at once share a pipeline batch in cairnd; a
  * read that fails (a date PostgreSQL refuses) must fail alone, the others
@@ -568,99 +371,6 @@ test_failing_read_in_batch(void **st)
 	}
 	for (int i = 0; i < N; i++)
 		peer_close(&ps[i]);
-}
-
-/* A connection with nothing to do is closed after idle_timeout (4 s). */
-static void
-test_idle_timeout(void **st)
-{
-	struct peer p;
-	time_t t0;
-
-	conn(&p);
-	hello(&p);
-	t0 = time(NULL);
-	assert_closed(&p);	/* the read blocks until the server closes */
-	assert_true(time(NULL) - t0 >= 3);
-	assert_true(time(NULL) - t0 <= 7);
-	peer_close(&p);
-}
-
-/* More than max_conns connections: the extra ones are closed. */
-static void
-test_max_conns(void **st)
-{
-	struct peer *ps = calloc(70, sizeof *ps);
-	bool *open = calloc(70, sizeof *open);
-	struct timespec last, now;
-	uint64_t id = 2;
-	int answered = 0;
-
-	/*
-	 * Those past the limit are closed during or right after TLS.  Each
-	 * says hello at once (hello_timeout is 2 s), and those open are
-	 * pinged every second (idle_timeout is 4 s, and 70 handshakes may
-	 * take longer under ASan): a connection closed for idleness would
-	 * let one more in.
-	 */
-	clock_gettime(CLOCK_MONOTONIC, &last);
-	for (int i = 0; i < 70; i++) {
-		msgpack_sbuffer sb;
-		const char *pl;
-		size_t len;
-
-		if (!peer_connect(&ps[i], addr, ca, 3000)) {
-			peer_close(&ps[i]);
-			continue;
-		}
-		pack_hello(&sb, 1, 1, "t");
-		open[i] = peer_send_frame(&ps[i], sb.data, sb.size) &&
-		    peer_read_frame(&ps[i], &pl, &len);
-		msgpack_sbuffer_destroy(&sb);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - last.tv_sec < 1)
-			continue;
-		last = now;
-		for (int j = 0; j <= i; j++)
-			if (open[j]) {
-				pack_req(&sb, id, "ping", NULL);
-				assert_int_equal(call(&ps[j], id, &sb), E_OK);
-				id++;
-			}
-	}
-	for (int i = 0; i < 70; i++)
-		if (open[i]) {
-			msgpack_sbuffer sb;
-			pack_req(&sb, id, "ping", NULL);
-			assert_int_equal(call(&ps[i], id, &sb), E_OK);
-			id++;
-			answered++;
-		}
-	for (int i = 0; i < 70; i++)
-		peer_close(&ps[i]);
-	free(ps);
-	free(open);
-	assert_true(answered <= 64);
-	assert_true(answered >= 60);	/* others may still be closing */
-}
-
-/* A request {"id", "op", "args": {"x": [n nils]}}: n + 9 elements. */
-static void
-pack_nils(msgpack_sbuffer *sb, uint64_t id, const char *op, uint32_t n)
-{
-	msgpack_packer pk;
-
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", op);
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, 1);
-	mp_pack_key(&pk, "x");
-	msgpack_pack_array(&pk, n);
-	for (uint32_t i = 0; i < n; i++)
-		msgpack_pack_nil(&pk);
 }
 
 /* max_elements (8192) counts every object of a request: refused before
@@ -757,70 +467,6 @@ test_invalid_utf8(void **st)
 	peer_close(&p);
 }
 
-/* Seconds until the server closes p (reads block until EOF). */
-static double
-secs_until_closed(struct peer *p)
-{
-	struct timespec t0, t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_closed(p);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-}
-
-/* hello_timeout (2 s): TLS done and no hello, the slot is given back,
- * well before idle_timeout (4 s). */
-static void
-test_hello_timeout(void **st)
-{
-	struct peer p;
-	double t;
-
-	conn(&p);
-	t = secs_until_closed(&p);
-	assert_true(t >= 1.5);
-	assert_true(t <= 3.5);
-	peer_close(&p);
-}
-
-/* A deadline, not an idle timer: a hello that trickles in a byte at a
- * time never completes in time. */
-static void
-test_hello_trickle(void **st)
-{
-	struct peer p;
-	msgpack_sbuffer sb;
-	unsigned char hdr[FRAME_HEADER_SIZE];
-	struct timespec t0, t1;
-	size_t i = 0, n;
-	double t;
-
-	conn(&p);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pack_hello(&sb, 1, 1, "slow");
-	n = sb.size;
-	frame_put_header(hdr, (uint32_t)n);
-	/* The 4-byte header, then one byte of payload every 0.4 s: the
-	 * whole hello would take longer than 8 s. */
-	if (!peer_write(&p, hdr, sizeof hdr))
-		fail_msg("write: %s", p.err);
-	for (; i + 1 < n; i++) {
-		usleep(400000);
-		if (!peer_write(&p, sb.data + i, 1))
-			break;		/* closed under us */
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	msgpack_sbuffer_destroy(&sb);
-	t = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	if (i + 1 >= n)
-		t += secs_until_closed(&p);
-	else
-		assert_closed(&p);
-	assert_true(t <= 4.5);
-	peer_close(&p);
-}
-
 /* Large frames pipelined past max_buffered (two frames) come back whole
  * and in order: reading resumes as each is answered, including the bytes
  * OpenSSL had already decrypted when reading stopped. */
@@ -869,66 +515,6 @@ test_big_pipeline(void **st)
 	peer_close(&p);
 }
 
-/*
- * Before login, the startup_* limits (8192-byte frames, 512 elements):
- * anyone can open a connection (issue 13, item 7).  After login, the
- * same requests pass these checks.
- */
-static void
-test_startup_limits(void **st)
-{
-	struct peer p;
-	msgpack_sbuffer sb;
-	struct mp_doc doc;
-	const msgpack_object *err;
-	unsigned char hdr[4];
-	char msg[200];
-
-	conn(&p);
-	hello(&p);
-	/* 513 elements: refused whole before login ... */
-	pack_nils(&sb, 40, "ping", 513 - 8);
-	raw_frame(&p, sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
-	assert_int_equal(read_resp(&p, 0, &doc), E_LIMIT);
-	err = mp_map_get(mp_map_get(doc.root, "error"), "message");
-	snprintf(msg, sizeof msg, "%.*s", (int)err->via.str.size,
-	    err->via.str.ptr);
-	assert_non_null(strstr(msg, "more than 512 MessagePack elements"));
-	mp_doc_free(&doc);
-	/* ... decoded after it (and refused by ping for its argument). */
-	login(&p, 41);
-	pack_nils(&sb, 42, "ping", 513 - 8);
-	assert_int_equal(call(&p, 42, &sb), E_BAD_REQUEST);
-	peer_close(&p);
-
-	/* A frame over 8192 bytes before login: E_BAD_FRAME, naming the
-	 * setting, and the connection closed. */
-	conn(&p);
-	hello(&p);
-	frame_put_header(hdr, 8193);
-	assert_true(peer_write(&p, hdr, 4));
-	assert_int_equal(read_resp(&p, 0, &doc), E_BAD_FRAME);
-	err = mp_map_get(mp_map_get(doc.root, "error"), "message");
-	snprintf(msg, sizeof msg, "%.*s", (int)err->via.str.size,
-	    err->via.str.ptr);
-	assert_string_equal(msg, "frame of 8193 bytes exceeds the limit of "
-	    "8192 before login (startup_max_frame)");
-	mp_doc_free(&doc);
-	assert_closed(&p);
-	peer_close(&p);
-
-	/* After login the frame limit is max_frame (65536). */
-	conn(&p);
-	hello(&p);
-	login(&p, 2);
-	pack_nils(&sb, 3, "ping", 8192 - 9);
-	assert_true(sb.size > 8192);
-	assert_int_equal(call(&p, 3, &sb), E_BAD_REQUEST);
-	ping_ok(&p, 4);
-	peer_close(&p);
-}
-
 int
 main(void)
 {
@@ -938,7 +524,6 @@ main(void)
 		cmocka_unit_test(test_hello_result),
 		cmocka_unit_test(test_zero_frame),
 		cmocka_unit_test(test_oversized_frame),
-		cmocka_unit_test(test_startup_limits),
 		cmocka_unit_test(test_bad_payloads),
 		cmocka_unit_test(test_limits_in_frame),
 		cmocka_unit_test(test_requests_refused),
@@ -946,27 +531,13 @@ main(void)
 		cmocka_unit_test(test_pipeline),
 		cmocka_unit_test(test_session_ops),
 		cmocka_unit_test(test_failing_read_in_batch),
-		cmocka_unit_test(test_tls12_refused),
-		cmocka_unit_test(test_wrong_ca),
-		cmocka_unit_test(test_handshake_timeout),
-		cmocka_unit_test(test_idle_timeout),
-		cmocka_unit_test(test_max_conns),
 		cmocka_unit_test(test_max_elements),
 		cmocka_unit_test(test_invalid_utf8),
-		cmocka_unit_test(test_hello_timeout),
-		cmocka_unit_test(test_hello_trickle),
 		cmocka_unit_test(test_big_pipeline),
 	};
 
-	addr = getenv("CAIRN_TEST_ADDR");
-	ca = getenv("CAIRN_TEST_CA");
-	other_ca = getenv("CAIRN_TEST_OTHER_CA");
-	admin = getenv("CAIRN_TEST_ADMIN");
-	admin_pw = getenv("CAIRN_TEST_ADMIN_PW");
-	if (!addr || !ca || !other_ca || !admin || !admin_pw) {
-		fprintf(stderr, "test_proto: run me from tests/e2e/run.sh\n");
+	if (!proto_env("test_proto"))
 		return 1;
-	}
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,41 @@
+/*
+ * proto-lib.h: what the raw-frame suites share (test_proto.c, the frames
+ * and requests; test_conn.c, TLS and the connection limits): the server's
+ * address and credentials from run.sh's environment, requests packed by
+ * hand, and reading the answers.  cmocka's asserts fail the test that
+ * calls them.
+ */
+#ifndef CAIRN_PROTO_LIB_H
+#define CAIRN_PROTO_LIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "mpack.h"
+#include "peer.h"
+#include "wire.h"
+
+/* From the environment (proto_env). */
+extern const char *addr, *ca, *other_ca, *admin, *admin_pw;
+
+/* Reads them; false (and a line on stderr naming prog) if any is
+ * missing. */
+bool	proto_env(const char *prog);
+
+void	conn(struct peer *p);
+void	pack_req(msgpack_sbuffer *sb, uint64_t id, const char *op, ...);
+void	pack_hello(msgpack_sbuffer *sb, uint64_t id, int proto, const char *client);
+enum wire_err	read_resp(struct peer *p, uint64_t want_id, struct mp_doc *doc);
+enum wire_err	call(struct peer *p, uint64_t id, msgpack_sbuffer *sb);
+void	hello(struct peer *p);
+void	ping_ok(struct peer *p, uint64_t id);
+void	assert_closed(struct peer *p);
+void	raw_frame(struct peer *p, const void *payload, size_t n);
+void	login(struct peer *p, uint64_t id);
+void	pack_nils(msgpack_sbuffer *sb, uint64_t id, const char *op, uint32_t n);
+double	secs_until_closed(struct peer *p);
+
+#endif
