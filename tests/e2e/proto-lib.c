@@ -50,51 +50,6 @@ conn(struct peer *p)
 		fail_msg("connect: %s", p->err);
 }
 
-/* Pack {"id": id, "op": op, "args": {k: v-string ...}}; NULL-terminated. */
-void
-pack_req(msgpack_sbuffer *sb, uint64_t id, const char *op, ...)
-{
-	msgpack_packer pk;
-	va_list ap;
-	int n = 0;
-
-	va_start(ap, op);
-	while (va_arg(ap, const char *) != NULL)
-		n++;
-	va_end(ap);
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", op);
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, n / 2);
-	va_start(ap, op);
-	for (int i = 0; i < n / 2; i++) {
-		const char *k = va_arg(ap, const char *);
-		const char *v = va_arg(ap, const char *);
-		mp_kv_str(&pk, k, v);
-	}
-	va_end(ap);
-}
-
-/* A hello request (any protocol version, for the refusal tests). */
-void
-pack_hello(msgpack_sbuffer *sb, uint64_t id, int proto, const char *client)
-{
-	msgpack_packer pk;
-
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", "hello");
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, 2);
-	mp_kv_int(&pk, "proto", proto);
-	mp_kv_str(&pk, "client", client);
-}
-
 /* Read one response; return its error code (E_OK on success). */
 enum wire_err
 read_resp(struct peer *p, uint64_t want_id, struct mp_doc *doc)
@@ -182,25 +137,6 @@ login(struct peer *p, uint64_t id)
 	pack_req(&sb, id, "session.login", "login", admin, "password",
 	    admin_pw, NULL);
 	assert_int_equal(call(p, id, &sb), E_OK);
-}
-
-/* A request {"id", "op", "args": {"x": [n nils]}}: n + 9 elements. */
-void
-pack_nils(msgpack_sbuffer *sb, uint64_t id, const char *op, uint32_t n)
-{
-	msgpack_packer pk;
-
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", op);
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, 1);
-	mp_pack_key(&pk, "x");
-	msgpack_pack_array(&pk, n);
-	for (uint32_t i = 0; i < n; i++)
-		msgpack_pack_nil(&pk);
 }
 
 /* Seconds until the server closes p (reads block until EOF). */

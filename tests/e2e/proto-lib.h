@@ -16,6 +16,7 @@
 
 #include "mpack.h"
 #include "peer.h"
+#include "reqpack.h"
 #include "wire.h"
 
 /* From the environment (proto_env). */
@@ -25,17 +26,22 @@ extern const char *addr, *ca, *other_ca, *admin, *admin_pw;
  * missing. */
 bool	proto_env(const char *prog);
 
+/* Connect over verified TLS, or fail the test. */
 void	conn(struct peer *p);
-void	pack_req(msgpack_sbuffer *sb, uint64_t id, const char *op, ...);
-void	pack_hello(msgpack_sbuffer *sb, uint64_t id, int proto, const char *client);
-enum wire_err	read_resp(struct peer *p, uint64_t want_id, struct mp_doc *doc);
+/* One answer, checked for its shape and id: its code (E_OK: success). */
+enum wire_err	read_resp(struct peer *p, uint64_t want_id,
+		    struct mp_doc *doc);
+/* Send sb (destroyed) and read its answer's code. */
 enum wire_err	call(struct peer *p, uint64_t id, msgpack_sbuffer *sb);
+/* hello, ping and the admin's login, each expected to succeed. */
 void	hello(struct peer *p);
 void	ping_ok(struct peer *p, uint64_t id);
-void	assert_closed(struct peer *p);
-void	raw_frame(struct peer *p, const void *payload, size_t n);
 void	login(struct peer *p, uint64_t id);
-void	pack_nils(msgpack_sbuffer *sb, uint64_t id, const char *op, uint32_t n);
+/* The server has closed p: a read gets EOF. */
+void	assert_closed(struct peer *p);
+/* A frame of n bytes of payload, whatever they are. */
+void	raw_frame(struct peer *p, const void *payload, size_t n);
+/* Seconds until the server closes p. */
 double	secs_until_closed(struct peer *p);
 
 #endif

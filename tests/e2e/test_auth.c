@@ -28,6 +28,7 @@
 
 #include "mpack.h"
 #include "peer.h"
+#include "reqpack.h"
 #include "tls.h"
 #include "wire.h"
 
@@ -87,40 +88,6 @@ connect_from(struct peer *p, const char *src)
 	}
 }
 
-/* Pack {"id": id, "op": op, "args": {k: v-string ...}}; NULL-terminated. */
-static void
-pack_req(msgpack_sbuffer *sb, uint64_t id, const char *op, ...)
-{
-	msgpack_packer pk;
-	va_list ap;
-	int n = 0;
-
-	va_start(ap, op);
-	while (va_arg(ap, const char *) != NULL)
-		n++;
-	va_end(ap);
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", op);
-	mp_pack_key(&pk, "args");
-	if (strcmp(op, "hello") == 0) {
-		msgpack_pack_map(&pk, 2);
-		mp_kv_int(&pk, "proto", 1);
-		mp_kv_str(&pk, "client", "test_auth");
-		return;
-	}
-	msgpack_pack_map(&pk, n / 2);
-	va_start(ap, op);
-	for (int i = 0; i < n / 2; i++) {
-		const char *k = va_arg(ap, const char *);
-		const char *v = va_arg(ap, const char *);
-		mp_kv_str(&pk, k, v);
-	}
-	va_end(ap);
-}
-
 struct answer {
 	enum wire_err	 code;
 	char		 message[256];
@@ -173,7 +140,7 @@ hello(struct peer *p)
 	msgpack_sbuffer sb;
 	struct answer a;
 
-	pack_req(&sb, 1, "hello", NULL);
+	pack_hello(&sb, 1, 1, "test_auth");
 	call(p, 1, &sb, &a);
 	assert_int_equal(a.code, E_OK);
 }

@@ -20,35 +20,12 @@
 
 #include "mpack.h"
 #include "peer.h"
+#include "reqpack.h"
 #include "wire.h"
 
 enum { NUSERS = 6, NCONN = 30, INFLIGHT = 4, ROUNDS = 25 };
 
 static const char *addr, *ca, *admin, *admin_pw;
-
-/* {"id": id, "op": op, "args": {k: v, ...}}, string values, NULL ends. */
-static void
-req(msgpack_sbuffer *sb, uint64_t id, const char *op, ...)
-{
-	msgpack_packer pk;
-	const char *kv[8];
-	va_list ap;
-	int n = 0;
-
-	va_start(ap, op);
-	while (n < 8 && (kv[n] = va_arg(ap, const char *)) != NULL)
-		n++;
-	va_end(ap);
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", op);
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, n / 2);
-	for (int i = 0; i + 1 < n; i += 2)
-		mp_kv_str(&pk, kv[i], kv[i + 1]);
-}
 
 static void
 send_req(struct peer *p, msgpack_sbuffer *sb)
@@ -109,20 +86,11 @@ static void
 open_conn(struct peer *p)
 {
 	msgpack_sbuffer sb;
-	msgpack_packer pk;
 	char l[64];
 
 	if (!peer_connect(p, addr, ca, 5000))
 		fail_msg("connect: %s", p->err);
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", 1);
-	mp_kv_str(&pk, "op", "hello");
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, 2);
-	mp_kv_int(&pk, "proto", 1);
-	mp_kv_str(&pk, "client", "test_batch");
+	pack_hello(&sb, 1, 1, "test_batch");
 	assert_int_equal(roundtrip(p, &sb, l, sizeof l), E_OK);
 }
 
@@ -137,7 +105,7 @@ login(struct peer *p, const char *user, const char *pw, char *token)
 	const msgpack_object *t;
 	size_t len;
 
-	req(&sb, 2, "session.login", "login", user, "password", pw, NULL);
+	pack_req(&sb, 2, "session.login", "login", user, "password", pw, NULL);
 	send_req(p, &sb);
 	if (!peer_read_frame(p, &payload, &len))
 		fail_msg("read: %s", p->err);
@@ -156,7 +124,7 @@ resume(struct peer *p, const char *token)
 	msgpack_sbuffer sb;
 	char l[64];
 
-	req(&sb, 2, "session.resume", "token", token, NULL);
+	pack_req(&sb, 2, "session.resume", "token", token, NULL);
 	assert_int_equal(roundtrip(p, &sb, l, sizeof l), E_OK);
 }
 
@@ -189,7 +157,7 @@ test_answers_belong_to_their_requests(void **st)
 	login(&ps[0], admin, admin_pw, admin_token);
 	for (int u = 0; u < NUSERS; u++) {
 		snprintf(user[u], sizeof user[u], "batch%d", u);
-		req(&sb, 3, "user.create", "login", user[u], "name", user[u],
+		pack_req(&sb, 3, "user.create", "login", user[u], "name", user[u],
 		    "password", pw, NULL);
 		enum wire_err e = roundtrip(&ps[0], &sb, l, sizeof l);
 		assert_true(e == E_OK || e == E_CONFLICT);
@@ -225,21 +193,21 @@ test_answers_belong_to_their_requests(void **st)
 					/* Invalid UTF-8: refused, by cairnd
 					 * or by PostgreSQL, never answered
 					 * with someone's session. */
-					req(&sb, x->id, "session.login",
+					pack_req(&sb, x->id, "session.login",
 					    "login", "\xc3\x28\xff", "password",
 					    "whatever-password", NULL);
 					x->code = E_INVALID;
 					x->login[0] = '\0';
 				} else if ((j + r + i) % 2 == 0) {
-					req(&sb, x->id, "user.get", "login",
+					pack_req(&sb, x->id, "user.get", "login",
 					    u, NULL);
 				} else if (w == ADMIN) {
-					req(&sb, x->id, "audit.list", "since",
+					pack_req(&sb, x->id, "audit.list", "since",
 					    "2026-02-30", NULL);
 					x->code = E_INVALID;
 					x->login[0] = '\0';
 				} else {
-					req(&sb, x->id, "session.whoami",
+					pack_req(&sb, x->id, "session.whoami",
 					    NULL);
 					snprintf(x->login, sizeof x->login,
 					    "%s", user[i % NUSERS]);
