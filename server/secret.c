@@ -310,8 +310,6 @@ pg_ok(PGconn *pg, PGresult *r, ExecStatusType want, const char *what)
 	return ok;
 }
 
-/* Re-seal one secret sealed with the previous key: 1 done, 0 it does
- * not open (left as it is, unusable: warned), -1 the update failed. */
 /* A table whose rows hold sealed secrets: the sources' credentials,
  * the hooks' signing secrets (issue 16).  select returns id, the
  * additional data the secret was sealed for, the secret (locked), and
@@ -332,6 +330,9 @@ static const struct sealed_table sealed_tables[] = {
 	    "UPDATE hooks SET secret = $1::bytea WHERE id = $2::bigint" },
 };
 
+/* Re-seal one secret sealed with the previous key: 1 done, 0 it does
+ * not open (left as it is, unusable: warned), -1 the update failed.
+ * Blocking libpq: start-up only, before the event loop exists. */
 static int
 reseal(PGconn *pg, const struct sealed_table *st, const char *id,
     const char *aad, const char *name, const uint8_t *in, size_t inlen)
