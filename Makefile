@@ -135,7 +135,8 @@ $(BIN)/test_%: $(BUILD)/tests/e2e/test_%.o $(COMMON_OBJ)
 # The raw-frame suites share their helpers.
 $(BIN)/test_proto $(BIN)/test_conn: $(BUILD)/tests/e2e/proto-lib.o \
     $(BUILD)/tests/e2e/reqpack.o
-$(BIN)/test_auth $(BIN)/test_batch: $(BUILD)/tests/e2e/reqpack.o
+$(BIN)/test_auth $(BIN)/test_batch $(BIN)/test_memory: \
+    $(BUILD)/tests/e2e/reqpack.o
 
 # Unit tests of server modules that need no server around them.
 $(BIN)/test_authz: $(BUILD)/server/authz.o

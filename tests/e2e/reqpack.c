@@ -10,6 +10,20 @@
 #include "mpack.h"
 #include "reqpack.h"
 
+/* {"id": id, "op": op, "args": ...}: the args' value is the caller's to
+ * pack next. */
+static void
+pack_head(msgpack_sbuffer *sb, msgpack_packer *pk, uint64_t id,
+    const char *op)
+{
+	msgpack_sbuffer_init(sb);
+	msgpack_packer_init(pk, sb, msgpack_sbuffer_write);
+	msgpack_pack_map(pk, 3);
+	mp_kv_uint(pk, "id", id);
+	mp_kv_str(pk, "op", op);
+	mp_pack_key(pk, "args");
+}
+
 /* Pack {"id": id, "op": op, "args": {k: v-string ...}}; NULL-terminated. */
 void
 pack_req(msgpack_sbuffer *sb, uint64_t id, const char *op, ...)
@@ -22,12 +36,7 @@ pack_req(msgpack_sbuffer *sb, uint64_t id, const char *op, ...)
 	while (va_arg(ap, const char *) != NULL)
 		n++;
 	va_end(ap);
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", op);
-	mp_pack_key(&pk, "args");
+	pack_head(sb, &pk, id, op);
 	msgpack_pack_map(&pk, n / 2);
 	va_start(ap, op);
 	for (int i = 0; i < n / 2; i++) {
@@ -44,12 +53,7 @@ pack_hello(msgpack_sbuffer *sb, uint64_t id, int proto, const char *client)
 {
 	msgpack_packer pk;
 
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", "hello");
-	mp_pack_key(&pk, "args");
+	pack_head(sb, &pk, id, "hello");
 	msgpack_pack_map(&pk, 2);
 	mp_kv_int(&pk, "proto", proto);
 	mp_kv_str(&pk, "client", client);
@@ -61,12 +65,7 @@ pack_nils(msgpack_sbuffer *sb, uint64_t id, const char *op, uint32_t n)
 {
 	msgpack_packer pk;
 
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", op);
-	mp_pack_key(&pk, "args");
+	pack_head(sb, &pk, id, op);
 	msgpack_pack_map(&pk, 1);
 	mp_pack_key(&pk, "x");
 	msgpack_pack_array(&pk, n);

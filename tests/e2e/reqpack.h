@@ -1,6 +1,6 @@
 /*
  * reqpack.h: requests packed by hand (test_proto, test_conn, test_auth,
- * test_batch): each into a new sbuffer the caller destroys.
+ * test_batch, test_memory): each into a new sbuffer the caller destroys.
  */
 #ifndef CAIRN_REQPACK_H
 #define CAIRN_REQPACK_H

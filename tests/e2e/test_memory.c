@@ -41,6 +41,7 @@
 #include "frame.h"
 #include "mpack.h"
 #include "peer.h"
+#include "reqpack.h"
 #include "wire.h"
 
 static size_t max_frame = 8192, max_queue = 8, max_elements = 512;
@@ -192,22 +193,6 @@ add_frame(msgpack_sbuffer *all, const msgpack_sbuffer *one)
 	msgpack_sbuffer_write(all, one->data, one->size);
 }
 
-static void
-pack_login(msgpack_sbuffer *sb, uint64_t id, const char *login)
-{
-	msgpack_packer pk;
-
-	msgpack_sbuffer_init(sb);
-	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 3);
-	mp_kv_uint(&pk, "id", id);
-	mp_kv_str(&pk, "op", "session.login");
-	mp_pack_key(&pk, "args");
-	msgpack_pack_map(&pk, 2);
-	mp_kv_str(&pk, "login", login);
-	mp_kv_str(&pk, "password", "wrong");
-}
-
 static size_t
 arr_hdr(size_t n)
 {
@@ -337,7 +322,8 @@ test_flood_before_login(void **st)
 
 		msgpack_sbuffer_init(&all);
 		for (uint64_t id = 2; id < 5; id++) {
-			pack_login(&sb, id, login);
+			pack_req(&sb, id, "session.login", "login", login,
+			    "password", "wrong", NULL);
 			add_frame(&all, &sb);
 			msgpack_sbuffer_destroy(&sb);
 		}
@@ -353,7 +339,8 @@ test_flood_before_login(void **st)
 	peer_close(&p);
 	for (int i = 0; i < nconn; i++) {
 		conn_hello(&fl[i].p);
-		pack_login(&sb, 5, login);
+		pack_req(&sb, 5, "session.login", "login", login,
+		    "password", "wrong", NULL);
 		assert_true(peer_send_frame(&fl[i].p, sb.data, sb.size));
 		msgpack_sbuffer_destroy(&sb);
 	}
